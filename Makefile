@@ -1,0 +1,42 @@
+# The two commands of the README's quick start: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Quick start: DEBUG on, demo accounts on, SQLite unless DATABASE_URL is set.
+RUN_ENV := DEBUG=1 DEMO_MODE=1
+SEEDS  := fixtures/000_a62ce10d14304788.txt fixtures/004_81e3937e704ee9fc.txt
+
+.PHONY: run test setup lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py import_plan $(SEEDS)
+	$(RUN_ENV) $(BIN)/python manage.py create_demo_accounts
+
+run: setup
+	@echo "Serving on http://127.0.0.1:8000  (Ctrl+C to stop)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev
+	bin/run-tests
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/import_seeds.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache test-artifacts

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from import_export.admin import ExportMixin
+
+from .models import (
+    Category,
+    Leader,
+    Plan,
+    ProgressReport,
+    Project,
+    Task,
+    TaskLeader,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+)
+from .resources import LeaderResource, TaskResource, UnitResource
+
+admin.site.site_header = "闵行区规划任务跟踪系统"
+admin.site.site_title = "任务跟踪管理"
+admin.site.index_title = "数据管理"
+
+
+class CategoryInline(admin.TabularInline):
+    model = Category
+    extra = 0
+    fields = ["order", "name", "stated_count"]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "year_start", "year_end", "doc_number", "reporting_period", "updated_at"]
+    list_filter = ["kind", "reporting_period"]
+    search_fields = ["title", "doc_number"]
+    inlines = [CategoryInline]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "stated_count"]
+    list_filter = ["plan"]
+    search_fields = ["name"]
+    list_select_related = ["plan"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "order"]
+    list_filter = ["category__plan"]
+    search_fields = ["name"]
+    list_select_related = ["category"]
+
+
+class TaskLeaderInline(admin.TabularInline):
+    model = TaskLeader
+    extra = 0
+    autocomplete_fields = ["leader"]
+
+
+class TaskUnitInline(admin.TabularInline):
+    model = TaskUnit
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Task)
+class TaskAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [TaskResource]
+    list_display = ["number", "title", "plan", "category", "city_level", "state", "due_date"]
+    list_display_links = ["number", "title"]
+    list_filter = ["plan", "state", "city_level", "category"]
+    search_fields = ["number", "text", "units__name", "leaders__name"]
+    list_select_related = ["plan", "category"]
+    list_per_page = 100
+    autocomplete_fields = ["category", "project"]
+    inlines = [TaskLeaderInline, TaskUnitInline]
+
+
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 1
+
+
+@admin.register(Unit)
+class UnitAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [UnitResource]
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases__name"]
+    inlines = [UnitAliasInline]
+
+
+@admin.register(UnitAlias)
+class UnitAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit"]
+    search_fields = ["name", "unit__name"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["unit"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [LeaderResource]
+    list_display = ["name", "title"]
+    search_fields = ["name"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "period", "status", "percent", "review_state", "reported_at"]
+    list_filter = ["status", "review_state", "period"]
+    search_fields = ["task__text", "unit__name"]
+    list_select_related = ["task", "unit"]
+    raw_id_fields = ["task"]
+    autocomplete_fields = ["unit"]

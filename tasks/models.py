@@ -1,0 +1,316 @@
+"""The plan domain: plans, their categories, projects and tasks, who leads them,
+and the progress units report against them.
+
+Integrity lives in the database first (unique and check constraints, protected
+foreign keys); `clean()` repeats what a form should say in Chinese; the
+business rules that span rows live in `services.py`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class PlanKind(models.TextChoices):
+    FIVE_YEAR = "five_year", "五年规划"
+    ANNUAL = "annual", "年度重点工作"
+
+
+class ReportingPeriod(models.TextChoices):
+    MONTHLY = "monthly", "按月"
+    QUARTERLY = "quarterly", "按季度"
+
+
+class Plan(models.Model):
+    title = models.CharField("标题", max_length=200)
+    kind = models.CharField("类型", max_length=16, choices=PlanKind.choices)
+    year_start = models.PositiveSmallIntegerField("起始年份")
+    year_end = models.PositiveSmallIntegerField("截止年份")
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    doc_date = models.DateField("印发日期", null=True, blank=True)
+    source_file = models.CharField("来源文件", max_length=255, blank=True)
+    reporting_period = models.CharField(
+        "报送周期", max_length=16, choices=ReportingPeriod.choices, default=ReportingPeriod.MONTHLY
+    )
+    # What the document itself states ("共10类41项190条", "（11项）", "共17项"),
+    # kept so every page can show found-vs-stated without re-reading the file.
+    stated_categories = models.PositiveIntegerField("文件所述类别数", null=True, blank=True)
+    stated_projects = models.PositiveIntegerField("文件所述项目数", null=True, blank=True)
+    stated_tasks = models.PositiveIntegerField("文件所述任务数", null=True, blank=True)
+    stated_city_level = models.PositiveIntegerField("文件所述市级任务数", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "规划/计划"
+        verbose_name_plural = "规划/计划"
+        ordering = ["-year_end", "kind", "title"]
+        constraints = [
+            # A revised document of the same kind and years updates this plan.
+            models.UniqueConstraint(fields=["kind", "year_start", "year_end"], name="plan_unique_kind_years"),
+            models.CheckConstraint(condition=Q(year_end__gte=models.F("year_start")), name="plan_years_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def years_label(self) -> str:
+        if self.year_start == self.year_end:
+            return f"{self.year_start}年"
+        return f"{self.year_start}—{self.year_end}年"
+
+
+class Category(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="categories", verbose_name="规划")
+    order = models.PositiveSmallIntegerField("序次")
+    name = models.CharField("名称", max_length=200)
+    stated_count = models.PositiveIntegerField("文件所述任务数", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "类别"
+        verbose_name_plural = "类别"
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "order"], name="category_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_label}{self.name}"
+
+    @property
+    def order_label(self) -> str:
+        from .numerals import to_chinese_numeral
+
+        return f"{to_chinese_numeral(self.order)}、"
+
+
+class Project(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="projects", verbose_name="类别")
+    order = models.PositiveSmallIntegerField("序次")
+    name = models.CharField("名称", max_length=200)
+
+    class Meta:
+        verbose_name = "项目"
+        verbose_name_plural = "项目"
+        ordering = ["category", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "name"], name="project_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Leader(models.Model):
+    name = models.CharField("姓名", max_length=50, unique=True)
+    title = models.CharField("职务", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "牵头领导"
+        verbose_name_plural = "牵头领导"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", "区级部门"
+    TOWN = "town", "镇"
+    STREET = "street", "街道"
+    COMPANY = "company", "企业/集团"
+    GROUP = "group", "泛指（相关/各单位）"
+    OTHER = "other", "其他"
+
+
+class Unit(models.Model):
+    name = models.CharField("规范名称", max_length=100, unique=True)
+    kind = models.CharField("类型", max_length=16, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
+
+    class Meta:
+        verbose_name = "牵头单位"
+        verbose_name_plural = "牵头单位"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if UnitAlias.objects.filter(name=self.name).exclude(unit_id=self.pk).exists():
+            raise ValidationError({"name": f"“{self.name}”已是其他单位的别名。"})
+
+
+class UnitAlias(models.Model):
+    """Another name of the same unit (区发改委 = 区发展改革委)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name="单位")
+    name = models.CharField("别名", max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = "单位别名"
+        verbose_name_plural = "单位别名"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.unit.name}"
+
+    def clean(self) -> None:
+        # Names and aliases share one namespace; the database enforces each
+        # table's uniqueness, this closes the gap between the two tables.
+        if Unit.objects.filter(name=self.name).exists():
+            raise ValidationError({"name": f"“{self.name}”已是一个单位的规范名称。"})
+
+
+class TaskState(models.TextChoices):
+    ACTIVE = "active", "有效"
+    WITHDRAWN = "withdrawn", "已撤销"
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name="规划")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tasks", verbose_name="类别")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True, verbose_name="项目"
+    )
+    number = models.CharField("序号", max_length=20)
+    position = models.PositiveIntegerField("文件中的顺序")
+    text = models.TextField("任务内容")
+    title = models.CharField("简称", max_length=120)
+    city_level = models.BooleanField("市级任务", default=False)
+    note = models.TextField("备注", blank=True)
+    deadline_text = models.CharField("完成时限（原文）", max_length=100, blank=True)
+    due_date = models.DateField("截止日期", null=True, blank=True)
+    state = models.CharField("状态", max_length=16, choices=TaskState.choices, default=TaskState.ACTIVE)
+    source_row = models.PositiveIntegerField("来源行号", null=True, blank=True)
+    leaders = models.ManyToManyField(Leader, through="TaskLeader", related_name="tasks", verbose_name="牵头领导")
+    units = models.ManyToManyField(Unit, through="TaskUnit", related_name="tasks", verbose_name="牵头单位")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "任务"
+        verbose_name_plural = "任务"
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="task_unique_number"),
+        ]
+        indexes = [models.Index(fields=["plan", "position"], name="task_plan_position")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def clean(self) -> None:
+        if self.category_id and self.plan_id and self.category.plan_id != self.plan_id:
+            raise ValidationError({"category": "类别不属于该规划。"})
+        if self.project_id and self.category_id and self.project.category_id != self.category_id:
+            raise ValidationError({"project": "项目不属于该类别。"})
+
+
+class TaskLeader(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="leader_links")
+    leader = models.ForeignKey(Leader, on_delete=models.PROTECT, related_name="task_links", verbose_name="领导")
+    position = models.PositiveSmallIntegerField("顺序")
+
+    class Meta:
+        verbose_name = "任务牵头领导"
+        verbose_name_plural = "任务牵头领导"
+        ordering = ["task", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "leader"], name="taskleader_unique"),
+            models.UniqueConstraint(fields=["task", "position"], name="taskleader_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.leader}"
+
+
+class UnitRole(models.TextChoices):
+    LEAD = "lead", "牵头"
+    SUPPORT = "support", "配合"
+
+
+class TaskUnit(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="unit_links")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="task_links", verbose_name="单位")
+    position = models.PositiveSmallIntegerField("顺序")
+    role = models.CharField("角色", max_length=16, choices=UnitRole.choices, default=UnitRole.LEAD)
+    # The name as the document printed it (an alias, a bracketed second name).
+    printed_name = models.CharField("文件原文", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "任务牵头单位"
+        verbose_name_plural = "任务牵头单位"
+        ordering = ["task", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="taskunit_unique"),
+            models.UniqueConstraint(fields=["task", "position"], name="taskunit_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.unit}"
+
+
+class ProgressStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "未启动"
+    IN_PROGRESS = "in_progress", "推进中"
+    DONE = "done", "已完成"
+    BEHIND = "behind", "滞后"
+    ONGOING = "ongoing", "持续推进"
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已报送待审核"
+    APPROVED = "approved", "已审核"
+    RETURNED = "returned", "已退回"
+
+
+class ProgressReport(models.Model):
+    """One lead unit's report on one task for one reporting period."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="reports", verbose_name="任务")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reports", verbose_name="报送单位")
+    period = models.DateField("报送周期（首日）")
+    status = models.CharField("进展状态", max_length=16, choices=ProgressStatus.choices)
+    percent = models.PositiveSmallIntegerField(
+        "完成百分比", default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    progress_text = models.TextField("进展情况", blank=True)
+    problems = models.TextField("存在问题", blank=True)
+    next_steps = models.TextField("下步计划", blank=True)
+    review_state = models.CharField(
+        "审核状态", max_length=16, choices=ReviewState.choices, default=ReviewState.SUBMITTED
+    )
+    review_comment = models.TextField("审核意见", blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="报送人",
+    )
+    reported_at = models.DateTimeField("报送时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="审核人",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # Optimistic locking: a save must name the version it edited.
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "进展报告"
+        verbose_name_plural = "进展报告"
+        ordering = ["-period", "task"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "period"], name="report_unique_task_unit_period"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_max_100"),
+        ]
+        indexes = [models.Index(fields=["unit", "period"], name="report_unit_period")]
+
+    def __str__(self) -> str:
+        return f"{self.task} / {self.unit} / {self.period:%Y-%m}"

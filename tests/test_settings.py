@@ -1,0 +1,41 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from minhang_plans.env import env_bool, env_int, env_list, env_str
+
+
+def test_env_bool_refuses_garbage(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        env_bool("X_FLAG", False)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("off", False), ("", False)])
+def test_env_bool_accepts_common_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("X_FLAG", raw)
+    assert env_bool("X_FLAG", not expected) is expected
+
+
+def test_env_int_refuses_non_numbers_and_small_values(monkeypatch):
+    monkeypatch.setenv("X_NUM", "ten")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("X_NUM", 1)
+    monkeypatch.setenv("X_NUM", "3")
+    with pytest.raises(ImproperlyConfigured, match="at least 5"):
+        env_int("X_NUM", 10, minimum=5)
+
+
+def test_env_str_required_without_default(monkeypatch):
+    monkeypatch.delenv("X_SECRET", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="X_SECRET is required"):
+        env_str("X_SECRET")
+
+
+def test_env_list_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("X_HOSTS", " a.example , b.example,,")
+    assert env_list("X_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_defaults_are_chinese_and_shanghai(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
