@@ -14,6 +14,7 @@ from .models import (
     TaskUnit,
     Unit,
     UnitAlias,
+    UserProfile,
 )
 from .resources import LeaderResource, TaskResource, UnitResource
 
@@ -114,3 +115,10 @@ class ProgressReportAdmin(admin.ModelAdmin):
     list_select_related = ["task", "unit"]
     raw_id_fields = ["task"]
     autocomplete_fields = ["unit"]
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "leader"]
+    search_fields = ["user__username", "units__name", "leader__name"]
+    autocomplete_fields = ["units", "leader"]

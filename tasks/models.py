@@ -314,3 +314,31 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} / {self.unit} / {self.period:%Y-%m}"
+
+
+class Role(models.TextChoices):
+    """Django group names; a user's role is the group they are in."""
+
+    ADMIN = "系统管理员", "系统管理员"
+    OFFICE = "督查室", "督查室"
+    LIAISON = "单位联络员", "单位联络员"
+    LEADER = "区领导", "区领导"
+
+
+class UserProfile(models.Model):
+    """Links an account to the units it reports for, or the leader it is."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name="用户"
+    )
+    units = models.ManyToManyField(Unit, blank=True, related_name="liaisons", verbose_name="所属单位")
+    leader = models.ForeignKey(
+        Leader, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts", verbose_name="对应领导"
+    )
+
+    class Meta:
+        verbose_name = "用户资料"
+        verbose_name_plural = "用户资料"
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -13,9 +13,9 @@ ANNUAL_2025_TXT = FIXTURES / "004_81e3937e704ee9fc.txt"
 
 
 def _database_label() -> str:
-    vendor = connection.vendor
-    if vendor == "postgresql":
-        return f"PostgreSQL {connection.pg_version // 10000} (DATABASE_URL)"
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"PostgreSQL at {db.get('HOST') or 'local socket'}:{db.get('PORT') or 5432}"
     return "SQLite (embedded)"
 
 
