@@ -31,3 +31,90 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 def _plain_http(settings) -> None:  # noqa: ANN001
     # Production redirects to HTTPS; the test client speaks plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
+
+
+# -- seed data ---------------------------------------------------------------
+
+
+@pytest.fixture
+def seed_plans(db):  # noqa: ANN001
+    """Both seed documents imported through the real pipeline."""
+    from imports.pipeline import plan_import
+
+    reports = []
+    for path in (FIVE_YEAR_TXT, ANNUAL_2025_TXT):
+        reports.append(plan_import(data=path.read_bytes(), file_name=path.name))
+    return reports
+
+
+# -- personas ----------------------------------------------------------------
+
+
+def _make_user(username: str, role, *, units=(), leader=None):  # noqa: ANN001
+    from django.contrib.auth import get_user_model
+
+    from tasks.models import Leader, Role, Unit, UserProfile
+    from tasks.services import roles_ensure
+
+    groups = roles_ensure()
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    if role is not None:
+        user.groups.add(groups[role.value])
+        if role == Role.ADMIN:
+            user.is_staff = True
+            user.is_superuser = True
+            user.save()
+    profile = UserProfile.objects.create(user=user)
+    if units:
+        profile.units.set([Unit.objects.get_or_create(name=name)[0] for name in units])
+    if leader:
+        profile.leader = Leader.objects.get_or_create(name=leader)[0]
+        profile.save()
+    return user
+
+
+@pytest.fixture
+def admin_user(db):  # noqa: ANN001
+    from tasks.models import Role
+
+    return _make_user("sysadmin", Role.ADMIN)
+
+
+@pytest.fixture
+def office_user(db):  # noqa: ANN001
+    from tasks.models import Role
+
+    return _make_user("duchashi", Role.OFFICE)
+
+
+@pytest.fixture
+def liaison_user(db):  # noqa: ANN001
+    """Liaison of 区科委."""
+    from tasks.models import Role
+
+    return _make_user("liaison", Role.LIAISON, units=["区科委"])
+
+
+@pytest.fixture
+def leader_user(db):  # noqa: ANN001
+    """The account of leader 谭瑞琮."""
+    from tasks.models import Role
+
+    return _make_user("leader", Role.LEADER, leader="谭瑞琮")
+
+
+@pytest.fixture
+def outsider_user(db):  # noqa: ANN001
+    """Logged in, but in no role group."""
+    return _make_user("outsider", None)
+
+
+@pytest.fixture
+def client_as(client):  # noqa: ANN001
+    """client_as(user) -> the test client logged in as that user."""
+
+    def login(user):  # noqa: ANN001
+        client.force_login(user)
+        return client
+
+    return login
