@@ -10,8 +10,17 @@ class ImportRecordAdmin(admin.ModelAdmin):
     search_fields = ["file_name", "sha256"]
     exclude = ["content"]
     readonly_fields = [
-        "plan", "file_name", "file_format", "sha256", "size", "outcome", "counts", "changes", "warnings",
-        "created_by", "created_at",
+        "plan",
+        "file_name",
+        "file_format",
+        "sha256",
+        "size",
+        "outcome",
+        "counts",
+        "changes",
+        "warnings",
+        "created_by",
+        "created_at",
     ]
 
     def has_add_permission(self, request) -> bool:  # imports are made by the importer only

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-def _location(row: int | None, column: str | None) -> str:
+def _location(row: int | None, column: str | None, number: str | None = None) -> str:
     parts = []
     if row is not None:
         parts.append(f"第{row}行")
+    if number:
+        parts.append(f"（序号{number}）")
     if column:
         parts.append(f"“{column}”列")
     return "".join(parts)
@@ -48,9 +50,10 @@ class ImportWarning:
     column: str | None = None
     raw: str | None = None
     suggestion: list[str] = field(default_factory=list)
+    number: str | None = None  # the task's printed number, where the row has one
 
     def __str__(self) -> str:
-        location = _location(self.row, self.column)
+        location = _location(self.row, self.column, self.number)
         text = f"{location}{'：' if location else ''}{self.message}{_quote(self.raw)}"
         if self.suggestion:
             text += f"；建议：{' + '.join(self.suggestion)}"

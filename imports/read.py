@@ -53,9 +53,7 @@ def read_document(data: bytes, file_name: str = "") -> Document:
     if not data or not data.strip():
         raise ImportRefused("文件为空。")
     if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise ImportRefused(
-            f"文件大小 {len(data) // 1024} KB 超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // 1024} KB。"
-        )
+        raise ImportRefused(f"文件大小 {len(data) // 1024} KB 超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // 1024} KB。")
     head = data[:8]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _read_zip_document(data)
@@ -120,7 +118,7 @@ def _read_docx(data: bytes) -> Document:
     return Document(format="docx", tables=tables, heading=heading, notes=notes)
 
 
-def _docx_table(tbl, index: int, cell_class, qn) -> Table:  # noqa: ANN001 - lxml elements
+def _docx_table(tbl, index: int, cell_class, qn) -> Table:
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     for row_index, tr in enumerate(tbl.iter(qn("w:tr")), start=1):
@@ -204,10 +202,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _decode_text(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8-sig", "gb18030"]
+    candidates = ["utf-16"] if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ["utf-8-sig", "gb18030"]
     for encoding in candidates:
         try:
             text = data.decode(encoding)
@@ -276,8 +271,9 @@ def _read_tab_rows(lines: list[str]) -> Document:
             numbers.append(number)
         elif line.strip():
             (notes if rows else heading).append(line.strip())
-    return Document(format="text", tables=[Table(rows, numbers, has_merge_info=False, label="文本")], heading=heading,
-                    notes=notes)
+    return Document(
+        format="text", tables=[Table(rows, numbers, has_merge_info=False, label="文本")], heading=heading, notes=notes
+    )
 
 
 def _read_cell_per_line(lines: list[str]) -> Document:
@@ -308,5 +304,6 @@ def _read_cell_per_line(lines: list[str]) -> Document:
         else:
             (notes if rows else heading).append(line.strip())
     finish()
-    return Document(format="text", tables=[Table(rows, numbers, has_merge_info=False, label="文本")], heading=heading,
-                    notes=notes)
+    return Document(
+        format="text", tables=[Table(rows, numbers, has_merge_info=False, label="文本")], heading=heading, notes=notes
+    )

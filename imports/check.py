@@ -1,0 +1,97 @@
+"""Stage 4, check: what was found against what the document states, and the
+anomalies a person must see. A repeated task number refuses the file (the plan
+could not say what the document says); everything else is a warning."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .errors import ImportRefused, ImportWarning
+from .records import ParsedPlan
+
+
+@dataclass
+class CountLine:
+    label: str
+    found: int
+    stated: int | None
+
+    @property
+    def matches(self) -> bool:
+        return self.stated is None or self.stated == self.found
+
+    def as_dict(self) -> dict:
+        return {"label": self.label, "found": self.found, "stated": self.stated, "matches": self.matches}
+
+
+@dataclass
+class CheckResult:
+    counts: list[CountLine]
+    warnings: list[ImportWarning] = field(default_factory=list)
+
+
+def plan_check(parsed: ParsedPlan) -> CheckResult:
+    warnings: list[ImportWarning] = []
+    _refuse_duplicate_numbers(parsed, warnings)
+    meta = parsed.meta
+    per_category = Counter(task.category_order for task in parsed.tasks)
+    counts = [
+        CountLine("类别", len(parsed.categories), meta.stated_categories),
+        CountLine("项目", len(parsed.projects), meta.stated_projects),
+        CountLine("任务", len(parsed.tasks), meta.stated_tasks),
+        CountLine("市级任务（*）", sum(t.city_level for t in parsed.tasks), meta.stated_city_level),
+    ]
+    for category in parsed.categories:
+        found = per_category[category.order]
+        counts.append(CountLine(f"类别{category.order}：{category.name}", found, category.stated_count))
+        if category.stated_count is not None and category.stated_count != found:
+            warnings.append(
+                ImportWarning(
+                    "category_count_mismatch",
+                    f"类别“{category.name}”注明{category.stated_count}项，实际识别{found}项",
+                    column="类别",
+                )
+            )
+    for line in counts[:4]:
+        if not line.matches:
+            warnings.append(
+                ImportWarning("total_mismatch", f"文件注明{line.label}共{line.stated}，实际识别{line.found}")
+            )
+    stated_sum = sum(c.stated_count for c in parsed.categories if c.stated_count is not None)
+    if meta.stated_tasks is None and all(c.stated_count is not None for c in parsed.categories) and parsed.categories:
+        counts[2].stated = stated_sum  # the categories' own counts add up to the stated total
+    return CheckResult(counts=counts, warnings=warnings)
+
+
+def _refuse_duplicate_numbers(parsed: ParsedPlan, warnings: list[ImportWarning]) -> None:
+    seen: dict[str, int] = {}
+    kept = []
+    for task in parsed.tasks:
+        if task.number in seen:
+            first = kept[seen[task.number]]
+            if (first.text, first.leaders, [u.name for u in first.units]) == (
+                task.text,
+                task.leaders,
+                [u.name for u in task.units],
+            ):
+                # The same row printed twice across a page break.
+                warnings.append(
+                    ImportWarning(
+                        "repeated_row",
+                        f"与第{first.row}行完全相同，已忽略重复行",
+                        row=task.row,
+                        column="序号",
+                        raw=task.number,
+                        number=task.number,
+                    )
+                )
+                continue
+            raise ImportRefused(
+                f"序号重复：与第{first.row}行相同，但内容不同。", row=task.row, column="序号", raw=task.number
+            )
+        seen[task.number] = len(kept)
+        kept.append(task)
+    parsed.tasks[:] = kept
+    for position, task in enumerate(parsed.tasks, start=1):
+        task.position = position

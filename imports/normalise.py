@@ -1,0 +1,578 @@
+"""Stage 3, normalise: the mess that extraction leaves in cell text.
+
+- line-wrap spaces between Chinese characters go, spaces around Latin words
+  and numbers stay ("承办 TR35 中国区", "轨交 25 号线");
+- several leaders or units in one cell are split whatever the separator, and
+  names that a wrap broke apart are joined again ("区人力资源社会 保障局",
+  "赵 亮 可 晓 林 李 阳");
+- a bracketed second name becomes an alias of its unit;
+- group references ("相关街镇", "各镇、街道、莘庄工业区") stay groups.
+
+Pure functions over strings plus a `Vocabulary` of names already known (from
+the database and from the document itself); nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tasks.models import UnitKind
+
+if TYPE_CHECKING:
+    from .records import ParsedPlan
+    from .shape import ShapedDocument
+
+# CJK ideographs, CJK punctuation and full-width forms: the characters between
+# which a space can only be a line wrap.
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’·•"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \\t\\n]+(?=[{_CJK}])")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u3000]+")
+
+
+def clean_text(text: str) -> str:
+    """Whitespace-normalised text as the document means it (wraps undone)."""
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    # Whatever newlines remain sit next to Latin text or digits: a space reads right.
+    text = re.sub(r"\s*\n\s*", " ", text)
+    return text.strip()
+
+
+def name_key(name: str) -> str:
+    """Comparison key for names: width-folded, no whitespace at all."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+# -- categories ---------------------------------------------------------------
+
+_NUMERAL = "一二三四五六七八九十百零〇两"
+_CATEGORY = re.compile(
+    rf"^[（(]?(?:第)?(?P<num>[{_NUMERAL}]+|\d+)(?:类)?[）)、.．]\s*(?P<name>.*?)\s*"
+    r"(?:[（(]\s*(?:共)?\s*(?P<count>\d+)\s*(?:项|条)\s*[）)])?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class CategoryHeading:
+    order: int
+    name: str
+    stated_count: int | None
+
+
+def parse_category(raw: str) -> CategoryHeading | None:
+    """ "（一）实施创新驱动核心战略（11项）" → (1, 实施创新驱动核心战略, 11); None if not a heading."""
+    from tasks.numerals import parse_chinese_numeral
+
+    text = clean_text(raw)
+    match = _CATEGORY.match(text)
+    if not match:
+        return None
+    order = parse_chinese_numeral(match["num"])
+    name = match["name"].strip()
+    if not order or not name:
+        return None
+    count = int(match["count"]) if match["count"] else None
+    return CategoryHeading(order=order, name=name, stated_count=count)
+
+
+# -- tasks --------------------------------------------------------------------
+
+_CITY_MARK = re.compile(r"[*＊※]")
+
+
+def split_city_marker(text: str) -> tuple[str, bool]:
+    """The five-year table marks tasks from Shanghai's own plan with "*"."""
+    if _CITY_MARK.search(text):
+        return _CITY_MARK.sub("", text).strip(), True
+    return text, False
+
+
+def task_title(text: str, limit: int = 40) -> str:
+    """The first sentence or clause: what a list shows for a task."""
+    first = re.split(r"[。；;！？!?]", text, maxsplit=1)[0].strip() or text.strip()
+    if len(first) <= limit:
+        return first
+    clause = re.split(r"[，,：:]", first, maxsplit=1)[0].strip()
+    if 6 <= len(clause) <= limit:
+        return clause
+    return first[: limit - 1] + "…"
+
+
+# -- names: shared splitting --------------------------------------------------
+
+_SEPARATORS = re.compile(r"[、，,;；/\n]+")
+
+
+def _pieces(text: str) -> list[str]:
+    return [piece for piece in (p.strip() for p in _SEPARATORS.split(text)) if piece]
+
+
+@dataclass
+class Vocabulary:
+    """Names known before reading a cell: from the database and the document."""
+
+    leaders: set[str] = field(default_factory=set)
+    # unit name or alias (by name_key) -> canonical unit name
+    units: dict[str, str] = field(default_factory=dict)
+
+    def canonical_unit(self, name: str) -> str | None:
+        return self.units.get(name_key(name))
+
+
+# -- leaders ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaderSplit:
+    names: list[str]
+    unknown: list[str]  # names that are not known leaders (reported)
+
+
+def split_leaders(raw: str, vocabulary: Vocabulary) -> LeaderSplit:
+    """Split a 牵头领导 cell into names.
+
+    Space-separated tokens of two or more characters are names; runs of
+    single characters are a name a wrap broke apart ("谭 滨") or several
+    ("赵 亮 可 晓 林 李 阳"), segmented with the known names.
+    """
+    names: list[str] = []
+    for piece in _pieces(clean_text_keep_spaces(raw)):
+        tokens = piece.split()
+        run: list[str] = []
+        for token in [*tokens, ""]:
+            if len(token) == 1:
+                run.append(token)
+                continue
+            if run:
+                names.extend(_segment("".join(run), vocabulary.leaders))
+                run = []
+            if token:
+                names.extend(_segment(token, vocabulary.leaders) if token not in vocabulary.leaders else [token])
+    unique = list(dict.fromkeys(names))
+    return LeaderSplit(names=unique, unknown=[n for n in unique if n not in vocabulary.leaders])
+
+
+def _segment(text: str, known: set[str]) -> list[str]:
+    """Split text into known names if it can be done exactly; else keep it whole."""
+    best: dict[int, list[str] | None] = {0: []}
+    for end in range(1, len(text) + 1):
+        best[end] = None
+        for start in range(max(0, end - 4), end - 1):
+            prefix = best.get(start)
+            if prefix is not None and text[start:end] in known:
+                best[end] = [*prefix, text[start:end]]
+                break
+    result = best.get(len(text))
+    return result if result else [text]
+
+
+def suggest_leader_split(name: str, vocabulary: Vocabulary, hint: set[str] | None = None) -> list[str]:
+    """For an unknown name that looks like known names run together ("赵杨辛"
+    = 赵[亮] + 杨辛), the known names it most likely stands for; [] if none.
+
+    Each part must be a known name or the start of exactly one known name
+    (preferring the leaders named by `hint`, e.g. the row's units' leaders).
+    """
+    known = vocabulary.leaders
+    for cut in range(1, len(name)):
+        left, right = name[:cut], name[cut:]
+        left_match = _resolve_fragment(left, known, hint)
+        right_match = _resolve_fragment(right, known, hint)
+        if left_match and right_match and left_match != right_match and (left in known or right in known):
+            return [left_match, right_match]
+    return []
+
+
+def _resolve_fragment(fragment: str, known: set[str], hint: set[str] | None) -> str | None:
+    if fragment in known:
+        return fragment
+    candidates = sorted(n for n in known if n.startswith(fragment) and len(n) > len(fragment))
+    if hint:
+        hinted = [n for n in candidates if n in hint]
+        if len(hinted) == 1:
+            return hinted[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def clean_text_keep_spaces(text: str) -> str:
+    """Like clean_text, but spaces between names survive (they separate names)."""
+    text = _INVISIBLE.sub("", text or "")
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+
+
+# -- units --------------------------------------------------------------------
+
+# The endings of a complete unit name. A fragment without one ("区人力资源社会",
+# "区粮食物资储备", "虹桥商务区应急") was broken by a line wrap.
+_UNIT_ENDINGS = (
+    "局",
+    "委",
+    "办",
+    "部",
+    "中心",
+    "公司",
+    "集团",
+    "镇",
+    "街道",
+    "工会",
+    "妇联",
+    "残联",
+    "团区委",
+    "机关",
+    "院",
+    "园区",
+    "开发区",
+    "工业区",
+    "试验区",
+    "所",
+    "站",
+    "署",
+    "处",
+    "室",
+    "厅",
+    "馆",
+    "队",
+    "协",
+    "联",
+    "委员会",
+    "管委会",
+    "联合会",
+    "商会",
+    "协会",
+    "街镇",
+    "单位",
+    "学校",
+    "医院",
+    "银行",
+    "社",
+    "会",
+)
+_GROUP_PREFIXES = ("相关", "各", "有关", "其他", "全区", "涉及")
+# Standard phrases that name a group of units and contain a separator themselves.
+GROUP_PHRASES = (
+    "各镇、街道、莘庄工业区",
+    "各镇街道、莘庄工业区",
+    "各街镇、莘庄工业区",
+    "各镇、街道",
+)
+# Bare generic words that only continue a group ("各镇、街道").
+_GROUP_CONTINUATIONS = {"街道", "镇", "街镇", "村", "居委", "居委会", "园区", "莘庄工业区"}
+_BRACKETED = re.compile(r"^(?P<name>.+?)\s*[（(](?P<alias>[^（）()]+)[）)]$")
+
+
+@dataclass(frozen=True)
+class UnitMention:
+    name: str  # as printed, cleaned (an alias is not resolved here)
+    printed: str  # the cell fragment it came from
+    bracket_alias: str | None = None  # "区财政局（区金融办）" -> 区金融办
+    is_group: bool = False
+
+
+def split_units(raw: str, vocabulary: Vocabulary) -> list[UnitMention]:
+    """Split a 牵头单位 cell into units, in the document's order."""
+    # "区委宣传部 (区文明办)": a bracketed second name belongs to the name before it.
+    text = re.sub(r"\s+(?=[（(])", "", clean_text_keep_spaces(raw))
+    mentions: list[UnitMention] = []
+    # Group phrases first: they contain the separator "、".
+    for phrase in GROUP_PHRASES:
+        if phrase in text.replace(" ", ""):
+            text = text.replace(" ", "").replace(phrase, "\x00" + phrase.replace("、", "\x01") + "\x00")
+    fragments: list[str] = []
+    for piece in _pieces(text.replace("\x00", "\n")):
+        if "\x01" in piece:
+            fragments.append(piece.replace("\x01", "、"))
+        else:
+            fragments.extend(_join_wrapped_tokens(piece.split(), vocabulary))
+    fragments = _join_group_continuations(fragments)
+    for fragment in fragments:
+        fragment_clean = clean_text(fragment)
+        match = _BRACKETED.match(fragment_clean)
+        alias = None
+        name = fragment_clean
+        if match and not match["alias"].strip().isdigit():
+            name, alias = match["name"].strip(), clean_text(match["alias"])
+        mentions.append(
+            UnitMention(name=name, printed=fragment.strip(), bracket_alias=alias, is_group=is_group_reference(name))
+        )
+    return mentions
+
+
+def _join_wrapped_tokens(tokens: list[str], vocabulary: Vocabulary) -> list[str]:
+    """Join space-separated tokens that a line wrap split out of one name.
+
+    Greedy left to right: keep extending the current name while it is not yet a
+    complete name (unknown and without a unit ending), or while joining the next
+    token makes a known name.
+    """
+    out: list[str] = []
+    current = ""
+    for token in tokens:
+        if not current:
+            current = token
+            continue
+        joined = current + token
+        known_current = vocabulary.canonical_unit(current) is not None
+        if vocabulary.canonical_unit(joined) is not None or (
+            not known_current and (not _looks_complete(current) or len(token) == 1)
+        ):
+            current = joined
+        else:
+            out.append(current)
+            current = token
+    if current:
+        out.append(current)
+    return out
+
+
+def _looks_complete(name: str) -> bool:
+    bare = re.sub(r"[（(][^）)]*[）)]$", "", name)
+    return bare.endswith(_UNIT_ENDINGS) or is_group_reference(bare)
+
+
+def _join_group_continuations(fragments: list[str]) -> list[str]:
+    out: list[str] = []
+    for fragment in fragments:
+        if out and fragment in _GROUP_CONTINUATIONS and is_group_reference(out[-1]):
+            out[-1] = f"{out[-1]}、{fragment}"
+        else:
+            out.append(fragment)
+    return out
+
+
+def is_group_reference(name: str) -> bool:
+    return name.startswith(_GROUP_PREFIXES)
+
+
+def unit_kind_guess(name: str) -> UnitKind:
+    if is_group_reference(name):
+        return UnitKind.GROUP
+    if name.endswith("街道"):
+        return UnitKind.STREET
+    if name.endswith("镇") or name.endswith("工业区"):
+        return UnitKind.TOWN
+    if name.endswith(("公司", "集团")):
+        return UnitKind.COMPANY
+    if name.startswith("区") or name.endswith(("局", "委", "办", "部", "中心", "机关")):
+        return UnitKind.DEPARTMENT
+    return UnitKind.OTHER
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK_CHAR.search(text))
+
+
+# -- the whole document ---------------------------------------------------------
+
+
+def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> ParsedPlan:
+    """Shaped rows → a ParsedPlan with names split and resolved, warnings kept."""
+    from .errors import ImportWarning
+    from .records import ParsedCategory, ParsedPlan, ParsedTask, ParsedUnitRef
+
+    warnings: list[ImportWarning] = list(shaped.warnings)
+    vocabulary = Vocabulary(leaders=set(vocabulary.leaders), units=dict(vocabulary.units))
+    suspicious = _learn_leaders(shaped, vocabulary)
+    _learn_units(shaped, vocabulary)
+    unit_leaders = _unit_leader_pairs(shaped, vocabulary)
+
+    categories: dict[int, ParsedCategory] = {}
+    projects: list[tuple[int, str]] = []
+    tasks: list[ParsedTask] = []
+    new_units: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    standalone_units = {
+        vocabulary.canonical_unit(m.name) or m.name
+        for row in shaped.rows
+        for m in split_units(row.unit + "\n" + row.support, vocabulary)
+    }
+    for position, row in enumerate(shaped.rows, start=1):
+        heading = row.category
+        if heading.order not in categories:
+            categories[heading.order] = ParsedCategory(heading.order, heading.name, heading.stated_count)
+        elif heading.stated_count and not categories[heading.order].stated_count:
+            categories[heading.order].stated_count = heading.stated_count
+        if row.project and (heading.order, row.project) not in projects:
+            projects.append((heading.order, row.project))
+
+        text, city_level = split_city_marker(clean_text(row.task))
+        if row.city.strip() in {"是", "√", "✓", "*", "＊", "Y", "y", "1", "市级"}:
+            city_level = True
+
+        units: list[ParsedUnitRef] = []
+        for role, raw in (("lead", row.unit), ("support", row.support)):
+            for mention in split_units(raw, vocabulary):
+                canonical = vocabulary.canonical_unit(mention.name) or mention.name
+                if any(u.name == canonical for u in units):
+                    warnings.append(
+                        ImportWarning(
+                            "duplicate_unit",
+                            f"同一任务中单位重复：{canonical}",
+                            row=row.row,
+                            column="牵头单位",
+                            raw=raw,
+                            number=row.number,
+                        )
+                    )
+                    continue
+                # Whether it is new is the diff's call (it knows the database).
+                new_units.setdefault(canonical, unit_kind_guess(canonical).value)
+                vocabulary.units.setdefault(name_key(canonical), canonical)
+                if mention.bracket_alias:
+                    alias = mention.bracket_alias
+                    if alias in standalone_units or (vocabulary.canonical_unit(alias) not in (None, canonical)):
+                        warnings.append(
+                            ImportWarning(
+                                "bracket_name_is_unit",
+                                f"括号中的“{alias}”是另一个独立单位，未作为“{canonical}”的别名",
+                                row=row.row,
+                                column="牵头单位",
+                                raw=raw,
+                                number=row.number,
+                            )
+                        )
+                    elif vocabulary.canonical_unit(alias) is None:
+                        aliases[alias] = canonical
+                        vocabulary.units[name_key(alias)] = canonical
+                units.append(ParsedUnitRef(name=canonical, printed=mention.printed, role=role))
+
+        leaders: list[str] = []
+        if "leader" in shaped.columns:
+            split = split_leaders(row.leader, vocabulary)
+            for name in split.names:
+                suggestion = []
+                if name in suspicious or name not in vocabulary.leaders:
+                    hint = {leader for unit in units for leader in unit_leaders.get(unit.name, ())}
+                    suggestion = suggest_leader_split(name, vocabulary, hint)
+                if suggestion:
+                    warnings.append(
+                        ImportWarning(
+                            "leader_run_together",
+                            f"牵头领导“{name}”不是已知领导，疑为两位领导姓名连写，已按建议拆分，请核对",
+                            row=row.row,
+                            column="牵头领导",
+                            raw=row.leader,
+                            suggestion=suggestion,
+                            number=row.number,
+                        )
+                    )
+                    leaders.extend(n for n in suggestion if n not in leaders)
+                    continue
+                if not 2 <= len(name) <= 4:
+                    warnings.append(
+                        ImportWarning(
+                            "leader_unusual",
+                            f"牵头领导姓名“{name}”长度异常，请核对",
+                            row=row.row,
+                            column="牵头领导",
+                            raw=row.leader,
+                            number=row.number,
+                        )
+                    )
+                if name not in leaders:
+                    leaders.append(name)
+            if not leaders:
+                warnings.append(
+                    ImportWarning(
+                        "missing_leader",
+                        "没有牵头领导，也不在上方合并单元格内",
+                        row=row.row,
+                        column="牵头领导",
+                        raw=row.leader,
+                        number=row.number,
+                    )
+                )
+        if "unit" in shaped.columns and not any(u.role == "lead" for u in units):
+            warnings.append(
+                ImportWarning(
+                    "missing_unit",
+                    "没有牵头单位，也不在上方合并单元格内",
+                    row=row.row,
+                    column="牵头单位",
+                    raw=row.unit,
+                    number=row.number,
+                )
+            )
+        tasks.append(
+            ParsedTask(
+                number=row.number,
+                position=position,
+                row=row.row,
+                category_order=heading.order,
+                project=row.project,
+                text=text,
+                title=task_title(text),
+                city_level=city_level,
+                note=clean_text(row.note),
+                deadline_text=clean_text(row.deadline),
+                leaders=leaders,
+                units=units,
+            )
+        )
+    return ParsedPlan(
+        format=shaped.format,
+        meta=shaped.meta,
+        columns=shaped.columns,
+        categories=sorted(categories.values(), key=lambda c: c.order),
+        projects=projects,
+        tasks=tasks,
+        new_unit_kinds=new_units,
+        aliases=aliases,
+        warnings=warnings,
+    )
+
+
+def _leader_tokens(shaped: ShapedDocument) -> list[str]:
+    tokens: list[str] = []
+    for row in shaped.rows:
+        if "leader" in row.inherited:
+            continue
+        for piece in _pieces(clean_text_keep_spaces(row.leader)):
+            tokens.extend(t for t in piece.split() if len(t) >= 2)
+    return tokens
+
+
+def _learn_leaders(shaped: ShapedDocument, vocabulary: Vocabulary) -> set[str]:
+    """Add the document's own leader names to the vocabulary. A name seen once
+    that is two known names run together is held back as suspicious."""
+    from collections import Counter
+
+    counts = Counter(_leader_tokens(shaped))
+    vocabulary.leaders.update(name for name, n in counts.items() if n >= 2 and 2 <= len(name) <= 4)
+    suspicious: set[str] = set()
+    for name, n in counts.items():
+        if n == 1 and name not in vocabulary.leaders:
+            if suggest_leader_split(name, vocabulary):
+                suspicious.add(name)
+            elif 2 <= len(name) <= 4:
+                vocabulary.leaders.add(name)
+    return suspicious
+
+
+def _learn_units(shaped: ShapedDocument, vocabulary: Vocabulary) -> None:
+    """Names that stand whole in some cell help rejoin the same name a wrap broke elsewhere."""
+    for row in shaped.rows:
+        for piece in _pieces(clean_text_keep_spaces(row.unit)):
+            for token in piece.split():
+                bare = re.sub(r"[（(][^）)]*[）)]$", "", token)
+                if len(bare) >= 3 and _looks_complete(bare) and vocabulary.canonical_unit(bare) is None:
+                    vocabulary.units[name_key(bare)] = bare
+
+
+def _unit_leader_pairs(shaped: ShapedDocument, vocabulary: Vocabulary) -> dict[str, set[str]]:
+    """Which leaders lead each unit elsewhere in the document (a hint for splits)."""
+    pairs: dict[str, set[str]] = {}
+    for row in shaped.rows:
+        names = [n for n in split_leaders(row.leader, vocabulary).names if n in vocabulary.leaders]
+        for mention in split_units(row.unit, vocabulary):
+            canonical = vocabulary.canonical_unit(mention.name) or mention.name
+            pairs.setdefault(canonical, set()).update(names)
+    return pairs

@@ -1,0 +1,182 @@
+"""The import pipeline, one entry point for the command line and the browser:
+
+    read → shape → normalise → check → diff → apply (one transaction)
+
+`plan_import` raises ImportRefused (nothing written) or returns an ImportReport.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from .apply import PlanDiff, plan_apply, plan_diff
+from .check import CountLine, plan_check
+from .errors import ImportRefused, ImportWarning
+from .models import ImportOutcome, ImportRecord
+from .normalise import normalise_document
+from .read import FORMAT_LABELS, read_document
+from .records import ParsedPlan
+from .selectors import import_record_same_file, vocabulary_load
+from .shape import PlanMeta, shape_document
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    sha256: str
+    size: int
+    format: str
+    meta: PlanMeta
+    counts: list[CountLine]
+    warnings: list[ImportWarning]
+    diff: PlanDiff
+    parsed: ParsedPlan
+    dry_run: bool
+    applied: bool = False
+    plan_id: int | None = None
+    record_id: int | None = None
+    same_file_as: ImportRecord | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return self.diff.is_empty
+
+    def render_text(self) -> str:
+        """The command line's report: found vs stated, changes, warnings."""
+        meta = self.meta
+        lines = [
+            f"文件：{self.file_name}（{FORMAT_LABELS.get(self.format, self.format)}，{self.size} 字节，"
+            f"SHA-256 {self.sha256[:12]}…）",
+            f"规划：{meta.title or '（无标题）'}｜{meta.year_start}—{meta.year_end}｜{meta.kind}"
+            + (f"｜{meta.doc_number}" if meta.doc_number else "")
+            + (f"｜{meta.doc_date:%Y-%m-%d}" if meta.doc_date else ""),
+            "数量核对（识别 / 文件所述）：",
+        ]
+        for line in self.counts:
+            stated = "—" if line.stated is None else str(line.stated)
+            mark = "" if line.matches else "  ✗ 不一致"
+            lines.append(f"  {line.label}: {line.found} / {stated}{mark}")
+        diff = self.diff
+        if diff.plan_id is None:
+            lines.append(f"变更：新建规划，新增 {len(diff.added)} 条任务")
+        else:
+            lines.append(
+                f"变更：新增 {len(diff.added)}，修改 {len(diff.changed)}，撤销 {len(diff.withdrawn)}"
+                + ("（与数据库一致，无变化）" if diff.is_empty else "")
+            )
+        for change in diff.changed:
+            for field_change in change.changes:
+                lines.append(
+                    f"  修改 序号{change.number} {field_change.label}：{field_change.before} → {field_change.after}"
+                )
+        for number, title in diff.withdrawn:
+            lines.append(f"  撤销 序号{number} {title}")
+        if diff.new_units:
+            lines.append(f"新单位（{len(diff.new_units)}）：" + "、".join(diff.new_units))
+        if diff.new_leaders:
+            lines.append(f"新领导（{len(diff.new_leaders)}）：" + "、".join(diff.new_leaders))
+        if diff.new_aliases:
+            lines.append("新别名：" + "、".join(f"{a}→{c}" for a, c in diff.new_aliases.items()))
+        lines.extend(self.notes)
+        lines.append(f"警告（{len(self.warnings)}）：" if self.warnings else "警告：无")
+        lines.extend(f"  - {warning}" for warning in self.warnings)
+        if self.dry_run:
+            lines.append("（试运行：未写入数据库）")
+        elif self.applied:
+            lines.append("已导入。")
+        return "\n".join(lines)
+
+
+def plan_import(
+    *,
+    data: bytes,
+    file_name: str,
+    user: Any = None,
+    dry_run: bool = False,
+    overrides: dict[str, Any] | None = None,
+) -> ImportReport:
+    """Import one document. Refusals raise ImportRefused and write nothing."""
+    digest = hashlib.sha256(data).hexdigest()
+    document = read_document(data, file_name)
+    shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS)
+    _apply_overrides(shaped.meta, overrides or {})
+    _require_identity(shaped.meta)
+    parsed = normalise_document(shaped, vocabulary_load())
+    check = plan_check(parsed)
+    warnings = parsed.warnings + check.warnings
+    diff = plan_diff(parsed)
+    report = ImportReport(
+        file_name=file_name,
+        sha256=digest,
+        size=len(data),
+        format=document.format,
+        meta=shaped.meta,
+        counts=check.counts,
+        warnings=warnings,
+        diff=diff,
+        parsed=parsed,
+        dry_run=dry_run,
+        plan_id=diff.plan_id,
+    )
+    previous = import_record_same_file(sha256=digest)
+    if previous is not None:
+        report.same_file_as = previous
+        report.notes.append(
+            f"注意：该文件与 {previous.created_at:%Y-%m-%d %H:%M} 导入的“{previous.file_name}”完全相同。"
+        )
+    if dry_run or diff.is_empty:
+        return report
+    with transaction.atomic():
+        plan = plan_apply(parsed, diff, source_file=file_name)
+        record = ImportRecord.objects.create(
+            plan=plan,
+            file_name=file_name[:255],
+            file_format=document.format,
+            sha256=digest,
+            size=len(data),
+            content=data,
+            outcome=ImportOutcome.APPLIED,
+            counts={"lines": [line.as_dict() for line in check.counts]},
+            changes=diff.summary(),
+            warnings=[w.as_dict() for w in warnings],
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+    report.applied = True
+    report.plan_id = plan.pk
+    report.record_id = record.pk
+    return report
+
+
+_OVERRIDABLE = {f.name for f in fields(PlanMeta)}
+
+
+def _apply_overrides(meta: PlanMeta, overrides: dict[str, Any]) -> None:
+    for name, value in overrides.items():
+        if name not in _OVERRIDABLE:
+            raise ValueError(f"unknown plan field: {name}")
+        if value not in (None, ""):
+            setattr(meta, name, value)
+    if meta.year_start and not meta.year_end:
+        meta.year_end = meta.year_start
+
+
+def _require_identity(meta: PlanMeta) -> None:
+    if not meta.kind or not meta.year_start or not meta.year_end:
+        raise ImportRefused(
+            "无法从文件标题判断规划类型和年份（标题应如“2026年区委、区政府重点工作任务分解表”"
+            "或“闵行区“十五五”规划重点任务责任分解表”），请在导入时指定类型和年份。"
+        )
+    if meta.year_end < meta.year_start or not (2000 <= meta.year_start <= 2100):
+        raise ImportRefused(f"年份不合理：{meta.year_start}—{meta.year_end}。")
+    if not meta.title:
+        meta.title = (
+            f"{meta.year_start}年重点工作任务分解表"
+            if meta.year_start == meta.year_end
+            else (f"{meta.year_start}—{meta.year_end}年规划任务分解表")
+        )
