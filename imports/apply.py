@@ -221,7 +221,7 @@ def plan_diff(parsed: ParsedPlan) -> PlanDiff:
         ]
         if changes:
             diff.changed.append(TaskChange(parsed_task.number, parsed_task.title, changes))
-        elif task.position != parsed_task.position or task.source_row != parsed_task.row:
+        elif task.position != parsed_task.position:
             diff.moved.append(parsed_task.number)
     for number, task in existing.items():
         if number not in seen and task.state != TaskState.WITHDRAWN:

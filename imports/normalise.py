@@ -109,7 +109,9 @@ def task_title(text: str, limit: int = 40) -> str:
 
 # -- names: shared splitting --------------------------------------------------
 
-_SEPARATORS = re.compile(r"[、，,;；/\n]+")
+# Hard separators. A newline is soft: it separates names in Excel cells, but in
+# text copied from Word it can be a wrap inside a name; the joiner decides.
+_SEPARATORS = re.compile(r"[、，,;；/]+")
 
 
 def _pieces(text: str) -> list[str]:
@@ -204,9 +206,9 @@ def _resolve_fragment(fragment: str, known: set[str], hint: set[str] | None) -> 
 
 
 def clean_text_keep_spaces(text: str) -> str:
-    """Like clean_text, but spaces between names survive (they separate names)."""
-    text = _INVISIBLE.sub("", text or "")
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+    """Like clean_text, but spaces (and newlines, as spaces) between names survive."""
+    text = _INVISIBLE.sub("", text or "").replace("\n", " ")
+    return _SPACES.sub(" ", text).strip()
 
 
 # -- units --------------------------------------------------------------------
@@ -253,8 +255,8 @@ _UNIT_ENDINGS = (
     "学校",
     "医院",
     "银行",
-    "社",
-    "会",
+    "报社",
+    "十字会",
 )
 _GROUP_PREFIXES = ("相关", "各", "有关", "其他", "全区", "涉及")
 # Standard phrases that name a group of units and contain a separator themselves.
@@ -282,12 +284,12 @@ def split_units(raw: str, vocabulary: Vocabulary) -> list[UnitMention]:
     # "区委宣传部 (区文明办)": a bracketed second name belongs to the name before it.
     text = re.sub(r"\s+(?=[（(])", "", clean_text_keep_spaces(raw))
     mentions: list[UnitMention] = []
-    # Group phrases first: they contain the separator "、".
+    # Group phrases first: they contain the separator "、" themselves.
     for phrase in GROUP_PHRASES:
-        if phrase in text.replace(" ", ""):
-            text = text.replace(" ", "").replace(phrase, "\x00" + phrase.replace("、", "\x01") + "\x00")
+        pattern = r"\s*".join(re.escape(char) for char in phrase)
+        text = re.sub(pattern, "、" + phrase.replace("、", "\x01") + "、", text)
     fragments: list[str] = []
-    for piece in _pieces(text.replace("\x00", "\n")):
+    for piece in _pieces(text):
         if "\x01" in piece:
             fragments.append(piece.replace("\x01", "、"))
         else:
@@ -335,7 +337,7 @@ def _join_wrapped_tokens(tokens: list[str], vocabulary: Vocabulary) -> list[str]
 
 def _looks_complete(name: str) -> bool:
     bare = re.sub(r"[（(][^）)]*[）)]$", "", name)
-    return bare.endswith(_UNIT_ENDINGS) or is_group_reference(bare)
+    return bare.endswith(_UNIT_ENDINGS) or (is_group_reference(bare) and bare not in _GROUP_PREFIXES)
 
 
 def _join_group_continuations(fragments: list[str]) -> list[str]:

@@ -110,7 +110,7 @@ def _read_docx(data: bytes) -> Document:
     tables: list[Table] = []
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
-            text = "".join(node.text or "" for node in child.iter(qn("w:t"))).strip()
+            text = _paragraph_text(child, qn).strip()
             if text:
                 (notes if tables else heading).append(text)
         elif child.tag == qn("w:tbl"):
@@ -143,7 +143,7 @@ def _docx_table(tbl, index: int, cell_class, qn) -> Table:
                     vmerge = vm.get(qn("w:val"), "continue")
             paragraphs = []
             for p in tc.findall(qn("w:p")):
-                paragraphs.append("".join(node.text or "" for node in p.iter(qn("w:t"))))
+                paragraphs.append(_paragraph_text(p, qn))
             text = "\n".join(paragraphs).strip()
             continued = vmerge == "continue"
             cells.append(Cell("" if continued else text, merged_up=continued))
@@ -151,6 +151,20 @@ def _docx_table(tbl, index: int, cell_class, qn) -> Table:
         rows.append(cells)
         numbers.append(row_index)
     return Table(rows=rows, row_numbers=numbers, has_merge_info=True, label=f"表{index}")
+
+
+def _paragraph_text(paragraph, qn) -> str:  # noqa: ANN001 - lxml element
+    """Text of a w:p with its line breaks and tabs (a manual break separates names)."""
+    text_tag, break_tags, tab_tag = qn("w:t"), {qn("w:br"), qn("w:cr")}, qn("w:tab")
+    parts = []
+    for node in paragraph.iter(text_tag, tab_tag, *break_tags):
+        if node.tag == text_tag:
+            parts.append(node.text or "")
+        elif node.tag == tab_tag:
+            parts.append(" ")
+        else:
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _read_xlsx(data: bytes) -> Document:
@@ -235,11 +249,16 @@ def _read_csv(text: str) -> Document:
             line = reader.line_num
             if not any(field.strip() for field in record):
                 continue
-            rows.append([Cell(field.strip()) for field in record])
+            rows.append([Cell(_unguard(field.strip())) for field in record])
             numbers.append(line)
     except csv.Error as exc:
         raise ImportRefused(f"CSV 格式错误：{exc}", row=reader.line_num) from None
     return Document(format="csv", tables=[Table(rows, numbers, has_merge_info=False, label="CSV")], heading=heading)
+
+
+def _unguard(text: str) -> str:
+    """Undo the apostrophe that keeps spreadsheets from running text as a formula."""
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
 
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")

@@ -412,14 +412,21 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
             meta.stated_categories = _count(m.group(1))
             meta.stated_projects = _count(m.group(2))
             meta.stated_tasks = _count(m.group(3))
-        if meta.doc_date is None and (m := _DATE.search(line)) and line == m.group(0):
+        if (
+            meta.doc_date is None
+            and (m := _DATE.search(line))
+            and re.sub(r"^(印发|发文)?日期[:：]", "", line) == m.group(0)
+        ):
             with contextlib.suppress(ValueError):
                 meta.doc_date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     for line in notes + lines:
         text = clean_text(line)
         if text.startswith(("*", "＊")) and (m := _CITY_TOTAL.search(text)):
             meta.stated_city_level = int(m.group(1))
+    _explicit_fields(lines, meta)
     title = meta.title
+    if meta.kind and meta.year_start:
+        return meta
     if m := _FIVE_YEAR.search(title):
         ordinal = 10 + parse_chinese_numeral(m.group(1))  # 十四五 → 14th plan
         meta.kind = PlanKind.FIVE_YEAR
@@ -432,3 +439,23 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
         meta.kind = PlanKind.ANNUAL
         meta.year_start = meta.year_end = int(m.group(1))
     return meta
+
+
+_EXPLICIT = re.compile(r"^(标题|规划类型|年份|文号)\s*[:：]\s*(.+)$")
+
+
+def _explicit_fields(lines: list[str], meta: PlanMeta) -> None:
+    """Key-value heading lines ("年份：2021—2025"), as our own CSV export writes them."""
+    for line in lines:
+        match = _EXPLICIT.match(line)
+        if not match:
+            continue
+        key, value = match.group(1), match.group(2).strip()
+        if key == "标题":
+            meta.title = value
+        elif key == "文号":
+            meta.doc_number = value
+        elif key == "规划类型":
+            meta.kind = {label: kind for kind, label in PlanKind.choices}.get(value, meta.kind)
+        elif key == "年份" and (years := re.findall(r"\d{4}", value)):
+            meta.year_start, meta.year_end = int(years[0]), int(years[-1])
