@@ -153,7 +153,7 @@ def _docx_table(tbl, index: int, cell_class, qn) -> Table:
     return Table(rows=rows, row_numbers=numbers, has_merge_info=True, label=f"表{index}")
 
 
-def _paragraph_text(paragraph, qn) -> str:  # noqa: ANN001 - lxml element
+def _paragraph_text(paragraph, qn) -> str:
     """Text of a w:p with its line breaks and tabs (a manual break separates names)."""
     text_tag, break_tags, tab_tag = qn("w:t"), {qn("w:br"), qn("w:cr")}, qn("w:tab")
     parts = []

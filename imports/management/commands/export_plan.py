@@ -13,7 +13,7 @@ from tasks.models import Plan
 class Command(BaseCommand):
     help = "导出规划：--format json 导出全部规划（稳定格式，见 README）；--format csv --plan ID 导出可再次导入的 CSV。"
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--format", choices=["json", "csv"], default="json")
         parser.add_argument("--plan", type=int, help="规划 ID（csv 必填；json 可选，默认全部）")
 
