@@ -6,4 +6,14 @@ app_name = "tasks"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("plans/<int:plan_id>/", views.plan_detail, name="plan"),
+    path("plans/<int:plan_id>/categories/<int:category_id>/", views.category_detail, name="category"),
+    path("units/", views.unit_index, name="unit_index"),
+    path("units/<int:unit_id>/", views.unit_detail, name="unit"),
+    path("units/<int:unit_id>/print/", views.unit_print, name="unit_print"),
+    path("units/name/<str:name>/", views.unit_by_name, name="unit_by_name"),
+    path("leaders/", views.leader_index, name="leader_index"),
+    path("leaders/<int:leader_id>/", views.leader_detail, name="leader"),
+    path("tasks/", views.task_search, name="task_search"),
+    path("tasks/<int:task_id>/", views.task_detail, name="task"),
 ]

@@ -1,0 +1,114 @@
+"""The task search form: every filter is a GET parameter, so every result page is a permalink."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Category, Leader, Plan, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias
+from .selectors import STATUS_LABELS, Clock, Light
+
+STATE_CHOICES = [("all", "全部（含已撤销）"), (TaskState.WITHDRAWN, "仅已撤销")]
+CITY_CHOICES = [("true", "仅市级任务"), ("false", "非市级任务")]
+
+
+class TaskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="关键词",
+        method="filter_q",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "任务内容、单位或领导"}),
+    )
+    plan = django_filters.ModelChoiceFilter(
+        label="规划", queryset=Plan.objects.order_by("-year_end", "kind"), empty_label="全部规划"
+    )
+    category = django_filters.ModelChoiceFilter(
+        label="类别",
+        queryset=Category.objects.select_related("plan").order_by("-plan__year_end", "plan__kind", "order"),
+        empty_label="全部类别",
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label="单位", queryset=Unit.objects.order_by("name"), method="filter_unit", empty_label="全部单位"
+    )
+    leader = django_filters.ModelChoiceFilter(
+        label="牵头领导", queryset=Leader.objects.order_by("name"), method="filter_leader", empty_label="全部领导"
+    )
+    status = django_filters.ChoiceFilter(
+        label="进展状态", choices=list(STATUS_LABELS.items()), method="filter_status", empty_label="全部状态"
+    )
+    light = django_filters.ChoiceFilter(
+        label="灯号", choices=list(Light.LABELS.items()), method="filter_light", empty_label="全部灯号"
+    )
+    city_level = django_filters.ChoiceFilter(
+        label="市级任务", choices=CITY_CHOICES, method="filter_city_level", empty_label="不限"
+    )
+    overdue = django_filters.BooleanFilter(label="仅看逾期未完成", method="filter_overdue", widget=forms.CheckboxInput)
+    state = django_filters.ChoiceFilter(
+        label="任务状态", choices=STATE_CHOICES, method="filter_state", empty_label="现行任务"
+    )
+
+    def __init__(self, *args: Any, clock: Clock | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clock = clock or Clock.now()
+        # Category names repeat across plans; say which plan each belongs to.
+        self.form.fields["category"].label_from_instance = lambda c: f"{c.plan.years_label} {c}"
+
+    @property
+    def qs(self) -> QuerySet:
+        qs = super().qs
+        # The state filter's "empty" choice means active tasks only; a method filter is not called when empty.
+        if not self.form.cleaned_data.get("state"):
+            qs = qs.filter(state=TaskState.ACTIVE)
+        return qs
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        # Exists instead of joins: no duplicate rows, no DISTINCT over the whole page.
+        unit_match = Q(unit__name__icontains=value) | Q(
+            Exists(UnitAlias.objects.filter(unit_id=OuterRef("unit_id"), name__icontains=value))
+        )
+        units = TaskUnit.objects.filter(unit_match, task_id=OuterRef("pk"))
+        leaders = TaskLeader.objects.filter(task_id=OuterRef("pk"), leader__name__icontains=value)
+        return queryset.filter(
+            Q(text__icontains=value)
+            | Q(title__icontains=value)
+            | Q(number=value)
+            | Q(note__icontains=value)
+            | Q(Exists(units))
+            | Q(Exists(leaders))
+        )
+
+    def filter_unit(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit=value)))
+
+    def filter_leader(self, queryset: QuerySet, name: str, value: Leader | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader=value)))
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(task_status=value) if value else queryset
+
+    def filter_light(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(light=value) if value else queryset
+
+    def filter_city_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value in ("true", "false"):
+            return queryset.filter(city_level=(value == "true"))
+        return queryset
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(due_date__lt=self.clock.today).exclude(task_status=ProgressStatus.DONE)
+
+    def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == TaskState.WITHDRAWN:
+            return queryset.filter(state=TaskState.WITHDRAWN)
+        return queryset

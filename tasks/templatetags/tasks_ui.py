@@ -1,0 +1,148 @@
+"""Presentation helpers: status labels, light badges and server-drawn SVG charts.
+
+Charts are computed here (pure geometry, testable) and drawn by templates as
+inline SVG, so they need no JavaScript and no external library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+
+from ..selectors import STATUS_LABELS, Light, Summary
+
+register = template.Library()
+
+LIGHT_COLOURS = {Light.RED: "#c62828", Light.YELLOW: "#f2a900", Light.GREEN: "#2e7d32", Light.GREY: "#9aa3ad"}
+
+
+@register.filter
+def status_label(value: str | None) -> str:
+    return STATUS_LABELS.get(value or "", "未报送")
+
+
+@register.filter
+def light_label(value: str | None) -> str:
+    return Light.LABELS.get(value or "", "")
+
+
+@register.inclusion_tag("tasks/partials/light.html")
+def light_badge(light: str | None, status: str | None = None) -> dict[str, Any]:
+    """A coloured dot plus words: colour is never the only carrier of meaning."""
+    return {"light": light or Light.GREY, "light_text": light_label(light), "status_text": status_label(status)}
+
+
+@dataclass(frozen=True)
+class Segment:
+    light: str
+    label: str
+    count: int
+    x: float
+    width: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    full_label: str
+    url: str | None
+    total: int
+    y: float
+    segments: list[Segment]
+    end_x: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    bars: list[Bar]
+    legend: list[tuple[str, str, str]]
+
+
+def chart_geometry(
+    rows: list[dict[str, Any]],
+    *,
+    title: str,
+    width: int = 640,
+    label_width: int = 190,
+    bar_height: int = 18,
+    gap: int = 8,
+    label_chars: int = 12,
+) -> Chart:
+    """Horizontal stacked bars by light, all on one scale (the largest total fills the plot)."""
+    plot_width = width - label_width - 40  # leave room for the total printed after each bar
+    largest = max((row["summary"].total for row in rows), default=0) or 1
+    bars = []
+    for i, row in enumerate(rows):
+        summary: Summary = row["summary"]
+        y = gap + i * (bar_height + gap)
+        x = float(label_width)
+        segments = []
+        for light in Light.ORDER:
+            count = getattr(summary, f"n_{light}")
+            if not count:
+                continue
+            seg_width = plot_width * count / largest
+            segments.append(
+                Segment(light, Light.LABELS[light], count, round(x, 2), round(seg_width, 2), LIGHT_COLOURS[light])
+            )
+            x += seg_width
+        label = str(row["label"])
+        short = label if len(label) <= label_chars else label[: label_chars - 1] + "…"
+        bars.append(Bar(short, label, row.get("url"), summary.total, y, segments, round(x + 4, 2)))
+    height = gap + len(rows) * (bar_height + gap)
+    legend = [(light, Light.LABELS[light], LIGHT_COLOURS[light]) for light in Light.ORDER]
+    return Chart(title, width, max(height, gap * 2), label_width, bar_height, bars, legend)
+
+
+@register.inclusion_tag("tasks/partials/chart_bars.html")
+def stacked_bars(rows: list[dict[str, Any]], title: str, chart_id: str = "chart", suffix: Any = "") -> dict[str, Any]:
+    # The suffix keeps ids unique when a page draws one chart per plan.
+    return {"chart": chart_geometry(rows, title=title), "chart_id": f"{chart_id}{suffix}"}
+
+
+@register.inclusion_tag("tasks/partials/light_bar.html")
+def light_bar(summary: Summary, label: str = "") -> dict[str, Any]:
+    """One 100%-wide bar of a summary's lights, for the dashboard's plan cards."""
+    total = summary.total or 1
+    x = 0.0
+    segments = []
+    for light in Light.ORDER:
+        count = getattr(summary, f"n_{light}")
+        if count:
+            w = 100 * count / total
+            segments.append(Segment(light, Light.LABELS[light], count, round(x, 3), round(w, 3), LIGHT_COLOURS[light]))
+            x += w
+    return {"segments": segments, "summary": summary, "label": label}
+
+
+@register.simple_tag
+def chart_rows(rows: list[dict[str, Any]], label_key: str, url_name: str = "", id_key: str = "") -> list[dict]:
+    """Adapt selector rows (dicts with light counts) to chart rows, with links when a URL name is given."""
+    from django.urls import reverse
+
+    out = []
+    for row in rows:
+        summary = row.get("summary") if isinstance(row, dict) else getattr(row, "summary", None)
+        label = row[label_key] if isinstance(row, dict) else getattr(row, label_key)
+        url = None
+        if url_name and id_key:
+            # id_key may name several keys ("plan_id,category_id") for URLs with several arguments.
+            keys = id_key.split(",")
+            args = [row[k] if isinstance(row, dict) else getattr(row, k) for k in keys]
+            url = reverse(url_name, args=args)
+        out.append({"label": label, "url": url, "summary": summary or Summary.from_row(row)})
+    return out
+
+
+@register.filter
+def lead_links(task: Any) -> list[Any]:
+    """The task's lead-unit links (from the prefetch cache, no query)."""
+    return [link for link in task.unit_links.all() if link.role == "lead"]

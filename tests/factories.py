@@ -1,0 +1,240 @@
+"""Small, explicit plan data for page tests (independent of the document importer).
+
+`world_build(scale=n)` makes two plans shaped like the seeds (a five-year plan
+without projects, an annual plan with projects and leaders), `n` times over in
+task count, with aliases, support units, withdrawn tasks and reports of every
+status, so query budgets can be compared between sizes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from tasks.models import (
+    Category,
+    Leader,
+    Plan,
+    PlanKind,
+    ProgressReport,
+    ProgressStatus,
+    Project,
+    ReviewState,
+    Task,
+    TaskLeader,
+    TaskState,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+    UnitKind,
+    UnitRole,
+)
+from tasks.selectors import Clock
+
+# A fixed "today" so lights do not depend on when the suite runs.
+TODAY = datetime.date(2025, 6, 15)
+CLOCK = Clock(today=TODAY)
+THIS_PERIOD = datetime.date(2025, 6, 1)
+LAST_PERIOD = datetime.date(2025, 5, 1)
+
+
+@dataclass
+class World:
+    five_year: Plan
+    annual: Plan
+    units: dict[str, Unit] = field(default_factory=dict)
+    leaders: dict[str, Leader] = field(default_factory=dict)
+    tasks: dict[str, Task] = field(default_factory=dict)
+
+
+def _unit(name: str, kind: str = UnitKind.DEPARTMENT) -> Unit:
+    return Unit.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+
+
+def world_build(*, scale: int = 1) -> World:
+    """Two plans; named tasks for exact assertions plus `scale`-proportional filler."""
+    five = Plan.objects.create(
+        title="闵行区“十四五”规划重点任务",
+        kind=PlanKind.FIVE_YEAR,
+        year_start=2021,
+        year_end=2025,
+        stated_categories=2,
+        stated_tasks=3 + 20 * scale,
+        stated_city_level=1,
+    )
+    annual = Plan.objects.create(
+        title="2025年区委、区政府重点工作",
+        kind=PlanKind.ANNUAL,
+        year_start=2025,
+        year_end=2025,
+        doc_number="闵委办发〔2025〕3号",
+        stated_categories=2,
+        stated_projects=2,
+        stated_tasks=4 + 20 * scale,
+    )
+    w = World(five_year=five, annual=annual)
+    # The migration seeds 区发展改革委 with alias 区发改委; make sure both exist either way.
+    w.units["发改"] = _unit("区发展改革委")
+    UnitAlias.objects.get_or_create(name="区发改委", defaults={"unit": w.units["发改"]})
+    w.units["科委"] = _unit("区科委")
+    w.units["经委"] = _unit("区经委")
+    w.units["莘庄镇"] = _unit("莘庄镇", UnitKind.TOWN)
+    w.units["城投"] = _unit("闵行城投公司", UnitKind.COMPANY)
+    w.leaders["谭"] = Leader.objects.get_or_create(name="谭瑞琮")[0]
+    w.leaders["赵"] = Leader.objects.get_or_create(name="赵亮")[0]
+
+    c1 = Category.objects.create(plan=five, order=1, name="实施创新驱动核心战略", stated_count=2 + 10 * scale)
+    c2 = Category.objects.create(plan=five, order=2, name="建设现代化产业体系", stated_count=1 + 10 * scale)
+    a1 = Category.objects.create(plan=annual, order=1, name="持续深化重点领域改革", stated_count=2 + 10 * scale)
+    a2 = Category.objects.create(plan=annual, order=2, name="加快建设科创中心", stated_count=1 + 10 * scale)
+    p1 = Project.objects.create(category=a1, order=1, name="健全优化营商环境制度体系")
+    p2 = Project.objects.create(category=a2, order=1, name="强化科技创新策源")
+
+    def task(plan, cat, number, text, *, project=None, units=(), leaders=(), **kw) -> Task:
+        t = Task.objects.create(
+            plan=plan,
+            category=cat,
+            project=project,
+            number=str(number),
+            position=int(number),
+            text=text,
+            title=text[:30],
+            **kw,
+        )
+        for i, (unit, role) in enumerate(units, start=1):
+            TaskUnit.objects.create(task=t, unit=unit, position=i, role=role, printed_name=unit.name)
+        for i, leader in enumerate(leaders, start=1):
+            TaskLeader.objects.create(task=t, leader=leader, position=i)
+        return t
+
+    lead, support = UnitRole.LEAD, UnitRole.SUPPORT
+    u = w.units
+    # Five-year plan: 区科委 leads, 区发改委 (alias) co-leads; one city-level task.
+    w.tasks["南部科创"] = task(
+        five,
+        c1,
+        1,
+        "全力建设上海南部科创中心，构建创新策源区和产业承载区联动发展格局。",
+        units=[(u["科委"], lead)],
+        city_level=True,
+    )
+    w.tasks["零号湾"] = task(
+        five,
+        c1,
+        2,
+        "优化布局“零号湾”创新策源区，打造全要素、开放式的科创主题街区。",
+        units=[(u["科委"], lead), (u["发改"], lead)],
+    )
+    w.tasks["产业"] = task(
+        five, c2, 3, "推动制造业高质量发展，建设现代化产业体系。", units=[(u["经委"], lead), (u["莘庄镇"], support)]
+    )
+    # Annual plan with leaders, due dates and projects.
+    w.tasks["营商"] = task(
+        annual,
+        a1,
+        1,
+        "发布闵行区优化营商环境8.0方案。",
+        project=p1,
+        units=[(u["发改"], lead)],
+        leaders=[w.leaders["赵"]],
+        due_date=datetime.date(2025, 3, 31),
+    )
+    w.tasks["服务包"] = task(
+        annual,
+        a1,
+        2,
+        "优化落实重点企业“服务包”制度。",
+        project=p1,
+        units=[(u["经委"], lead), (u["科委"], support)],
+        leaders=[w.leaders["谭"]],
+        due_date=datetime.date(2025, 7, 1),
+    )
+    w.tasks["撤销"] = task(
+        annual,
+        a1,
+        3,
+        "已撤销的任务。",
+        project=p1,
+        units=[(u["经委"], lead)],
+        leaders=[w.leaders["谭"]],
+        state=TaskState.WITHDRAWN,
+    )
+    w.tasks["研发"] = task(
+        annual,
+        a2,
+        4,
+        "全社会研发经费支出相当于地区生产总值的比例保持在10%左右。",
+        project=p2,
+        units=[(u["科委"], lead), (u["城投"], lead)],
+        leaders=[w.leaders["谭"], w.leaders["赵"]],
+        due_date=datetime.date(2025, 12, 31),
+    )
+    # 营商 is overdue (red); 服务包 is due soon (yellow); 研发 reported this period (green) by 区科委,
+    # 城投 did not; 零号湾 reported behind last period (red); 南部科创 done last period (green);
+    # a draft report never counts.
+    ProgressReport.objects.create(
+        task=w.tasks["研发"],
+        unit=u["科委"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=40,
+        progress_text="已完成年度统计口径核定。",
+    )
+    ProgressReport.objects.create(
+        task=w.tasks["零号湾"],
+        unit=u["发改"],
+        period=LAST_PERIOD,
+        status=ProgressStatus.BEHIND,
+        percent=10,
+        progress_text="载体改造进度滞后。",
+    )
+    ProgressReport.objects.create(
+        task=w.tasks["零号湾"], unit=u["科委"], period=LAST_PERIOD, status=ProgressStatus.IN_PROGRESS, percent=30
+    )
+    ProgressReport.objects.create(
+        task=w.tasks["南部科创"],
+        unit=u["科委"],
+        period=LAST_PERIOD,
+        status=ProgressStatus.DONE,
+        percent=100,
+        progress_text="南部科创中心建成。",
+    )
+    ProgressReport.objects.create(
+        task=w.tasks["产业"],
+        unit=u["经委"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.DONE,
+        percent=100,
+        review_state=ReviewState.DRAFT,
+    )
+
+    # Filler proportional to scale: 20 tasks per plan per unit of scale, spread over categories,
+    # units and leaders, with a report on every third.
+    filler_units = [
+        _unit(f"测试单位{i:03d}", UnitKind.TOWN if i % 4 == 0 else UnitKind.DEPARTMENT) for i in range(4 * scale)
+    ]
+    statuses = list(ProgressStatus)
+    number = 100
+    for plan, cats, project_of in ((five, (c1, c2), {}), (annual, (a1, a2), {a1.pk: p1, a2.pk: p2})):
+        for i in range(20 * scale):
+            number += 1
+            cat = cats[i % 2]
+            t = task(
+                plan,
+                cat,
+                number,
+                f"批量任务{number}：推进重点工作第{i}项。",
+                project=project_of.get(cat.pk),
+                units=[(filler_units[i % len(filler_units)], lead), (u["经委"], support)],
+                leaders=[w.leaders["赵"]] if plan is annual else [],
+                due_date=datetime.date(2025, 1 + i % 12, 28) if plan is annual else None,
+            )
+            if i % 3 == 0:
+                ProgressReport.objects.create(
+                    task=t,
+                    unit=filler_units[i % len(filler_units)],
+                    period=THIS_PERIOD,
+                    status=statuses[i % len(statuses)],
+                    percent=i % 100,
+                )
+    return w
