@@ -1,0 +1,104 @@
+"""Stage 2: header by name, fill-down of merged cells, metadata from the heading."""
+
+import pytest
+
+from imports.errors import ImportRefused
+from imports.read import Cell, Document, Table, read_document
+from imports.shape import column_role, plan_meta_from_text, shape_document
+from tests.conftest import ANNUAL_2025_TXT, FIVE_YEAR_TXT
+
+
+def shaped(path):
+    return shape_document(read_document(path.read_bytes(), path.name), max_rows=20000)
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [("序号", "number"), ("主要任务", "task"), ("具体任务", "task"), ("任 务", "task"), ("牵头单位", "unit"),
+     ("责任单位", "unit"), ("牵头领导", "leader"), ("备注", "note"), ("配合单位", "support"), ("项目", "project"),
+     ("类别", "category"), ("牵头单位（部门）", "unit"), ("姓名", None)],
+)
+def test_columns_found_by_name(header, role):
+    assert column_role(header) == role
+
+
+def test_five_year_table_shape():
+    result = shaped(FIVE_YEAR_TXT)
+    assert result.columns == ["category", "number", "task", "unit"]
+    assert len(result.rows) == 74
+    counts = {}
+    for row in result.rows:
+        counts[row.category.order] = counts.get(row.category.order, 0) + 1
+        assert counts[row.category.order] <= row.category.stated_count
+    assert counts == {1: 11, 2: 13, 3: 7, 4: 4, 5: 10, 6: 9, 7: 4, 8: 9, 9: 7}
+    assert result.meta.kind == "five_year" and (result.meta.year_start, result.meta.year_end) == (2021, 2025)
+    assert result.meta.stated_city_level == 17
+
+
+def test_annual_table_shape_and_heading():
+    result = shaped(ANNUAL_2025_TXT)
+    meta = result.meta
+    assert meta.title == "2025年区委、区政府重点工作任务分解表"
+    assert meta.doc_number == "闵委办发〔2025〕3号"
+    assert str(meta.doc_date) == "2025-02-10"
+    assert (meta.stated_categories, meta.stated_projects, meta.stated_tasks) == (10, 41, 190)
+    assert len(result.rows) == 190  # the header repeated on every page is skipped
+    by_number = {row.number: row for row in result.rows}
+    # Rows 12, 109, 171: a project name in the 类别 column.
+    assert by_number["12"].project == "着力深化国资国企改革"
+    assert by_number["12"].category.order == 2
+    assert by_number["109"].project == "提高城市规划建设管理水平"
+    assert by_number["171"].project == "持续巩固拓展党纪学习教育成果"
+    misplaced = [w for w in result.warnings if w.code == "project_in_category_column"]
+    assert [w.raw for w in misplaced] == ["着力深化国资国企改革", "提高城市规划 建设管理水平", "持续巩固拓展党纪学习教育成果"]
+    # Rows 172, 174, 175 share the merged leader and unit cells of the row above.
+    for number, source in (("172", "171"), ("174", "173"), ("175", "173")):
+        assert (by_number[number].leader, by_number[number].unit) == (by_number[source].leader, by_number[source].unit)
+        assert by_number[number].inherited == {"leader", "unit"}
+
+
+def test_wrong_columns_refused_listing_what_was_found():
+    table = Table([[Cell("姓名"), Cell("年龄"), Cell("电话")], [Cell("张三"), Cell("30"), Cell("1")]], [1, 2], True)
+    with pytest.raises(ImportRefused) as refused:
+        shape_document(Document("xlsx", [table]), max_rows=100)
+    assert "找到的列：“姓名”、“年龄”、“电话”" in str(refused.value)
+
+
+def test_empty_leader_cell_not_covered_by_a_merge_is_left_empty_in_merge_aware_formats():
+    rows = [
+        [Cell("序号"), Cell("类别"), Cell("任务"), Cell("牵头领导"), Cell("牵头单位")],
+        [Cell("1"), Cell("一、甲"), Cell("任务一"), Cell("张三"), Cell("区科委")],
+        [Cell("2"), Cell("", merged_up=True), Cell("任务二"), Cell(""), Cell("区经委")],
+    ]
+    result = shape_document(Document("xlsx", [Table(rows, [1, 2, 3], True)]), max_rows=100)
+    assert result.rows[1].leader == "" and result.rows[1].category.name == "甲"
+
+
+def test_missing_number_refused_with_row_and_raw_text():
+    rows = [
+        [Cell("序号"), Cell("类别"), Cell("任务"), Cell("牵头单位")],
+        [Cell("1"), Cell("一、甲"), Cell("任务一"), Cell("区科委")],
+        [Cell(""), Cell(""), Cell("任务二"), Cell("区经委")],
+    ]
+    with pytest.raises(ImportRefused) as refused:
+        shape_document(Document("xlsx", [Table(rows, [4, 5, 6], True)]), max_rows=100)
+    assert str(refused.value).startswith("第6行“序号”列：缺少序号。")
+
+
+def test_row_limit(settings):
+    rows = [[Cell("序号"), Cell("类别"), Cell("任务")]] + [[Cell(str(i)), Cell("一、甲"), Cell("任务")] for i in range(5)]
+    with pytest.raises(ImportRefused, match="任务行数超过上限 3 条"):
+        shape_document(Document("csv", [Table(rows, list(range(1, 7)), False)]), max_rows=3)
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["2026年区委、区政府重点工作任务分解表", "闵委办发〔2026〕2号"], ("annual", 2026, 2026, "闵委办发〔2026〕2号")),
+        (["闵行区“十五五”规划重点任务责任分解表"], ("five_year", 2026, 2030, "")),
+        (["闵行区2021-2025年重点任务分解表"], ("five_year", 2021, 2025, "")),
+    ],
+)
+def test_plan_meta_from_heading(lines, expected):
+    meta = plan_meta_from_text(lines, [])
+    assert (meta.kind, meta.year_start, meta.year_end, meta.doc_number) == expected
