@@ -173,9 +173,11 @@ class TaskState(models.TextChoices):
 
 class Task(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name="规划")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tasks", verbose_name="类别")
+    # RESTRICT, not PROTECT: a category with tasks cannot be deleted on its own,
+    # but deleting a whole plan (which cascades to both) still works.
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="tasks", verbose_name="类别")
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True, verbose_name="项目"
+        Project, on_delete=models.RESTRICT, related_name="tasks", null=True, blank=True, verbose_name="项目"
     )
     number = models.CharField("序号", max_length=20)
     position = models.PositiveIntegerField("文件中的顺序")
