@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Category, Leader, Plan, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias
+from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias
 from .selectors import STATUS_LABELS, Clock, Light
 
 STATE_CHOICES = [("all", "全部（含已撤销）"), (TaskState.WITHDRAWN, "仅已撤销")]
@@ -21,20 +21,12 @@ class TaskFilter(django_filters.FilterSet):
         method="filter_q",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "任务内容、单位或领导"}),
     )
-    plan = django_filters.ModelChoiceFilter(
-        label="规划", queryset=Plan.objects.order_by("-year_end", "kind"), empty_label="全部规划"
-    )
-    category = django_filters.ModelChoiceFilter(
-        label="类别",
-        queryset=Category.objects.select_related("plan").order_by("-plan__year_end", "plan__kind", "order"),
-        empty_label="全部类别",
-    )
-    unit = django_filters.ModelChoiceFilter(
-        label="单位", queryset=Unit.objects.order_by("name"), method="filter_unit", empty_label="全部单位"
-    )
-    leader = django_filters.ModelChoiceFilter(
-        label="牵头领导", queryset=Leader.objects.order_by("name"), method="filter_leader", empty_label="全部领导"
-    )
+    # Choice filters filled in __init__ from three queries: a ModelChoiceFilter would query once to
+    # render its options and once more to validate a chosen value, which breaks the page's query budget.
+    plan = django_filters.ChoiceFilter(label="规划", empty_label="全部规划", field_name="plan_id")
+    category = django_filters.ChoiceFilter(label="类别", empty_label="全部类别", field_name="category_id")
+    unit = django_filters.ChoiceFilter(label="单位", method="filter_unit", empty_label="全部单位")
+    leader = django_filters.ChoiceFilter(label="牵头领导", method="filter_leader", empty_label="全部领导")
     status = django_filters.ChoiceFilter(
         label="进展状态", choices=list(STATUS_LABELS.items()), method="filter_status", empty_label="全部状态"
     )
@@ -52,8 +44,13 @@ class TaskFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, clock: Clock | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clock = clock or Clock.now()
+        categories = list(Category.objects.select_related("plan").order_by("-plan__year_end", "plan__kind", "order"))
+        plans = list({c.plan_id: c.plan for c in categories}.values())
+        self.filters["plan"].extra["choices"] = [(p.pk, f"{p.title}（{p.years_label}）") for p in plans]
         # Category names repeat across plans; say which plan each belongs to.
-        self.form.fields["category"].label_from_instance = lambda c: f"{c.plan.years_label} {c}"
+        self.filters["category"].extra["choices"] = [(c.pk, f"{c.plan.years_label} {c}") for c in categories]
+        self.filters["unit"].extra["choices"] = list(Unit.objects.order_by("name").values_list("pk", "name"))
+        self.filters["leader"].extra["choices"] = list(Leader.objects.order_by("name").values_list("pk", "name"))
 
     @property
     def qs(self) -> QuerySet:
@@ -82,15 +79,15 @@ class TaskFilter(django_filters.FilterSet):
             | Q(Exists(leaders))
         )
 
-    def filter_unit(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
-        if value is None:
+    def filter_unit(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value:
             return queryset
-        return queryset.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit=value)))
+        return queryset.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=value)))
 
-    def filter_leader(self, queryset: QuerySet, name: str, value: Leader | None) -> QuerySet:
-        if value is None:
+    def filter_leader(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value:
             return queryset
-        return queryset.filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader=value)))
+        return queryset.filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=value)))
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(task_status=value) if value else queryset

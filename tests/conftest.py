@@ -118,3 +118,42 @@ def client_as(client):  # noqa: ANN001
         return client
 
     return login
+
+
+# -- browser (pages helper) --
+
+
+@pytest.fixture
+def plain_static(settings) -> None:
+    """Serve static files from the source tree: the manifest storage needs a collectstatic the suite never runs."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def pinned_clock(monkeypatch):
+    """Pin "today" for status lights (tests.factories.TODAY) so they do not depend on the run date."""
+    from tasks import selectors
+    from tests.factories import CLOCK
+
+    monkeypatch.setattr(selectors.Clock, "now", classmethod(lambda cls: CLOCK))
+    return CLOCK
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a downloaded browser; if it is missing the browser tests fail (CI installs it).
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

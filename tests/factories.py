@@ -238,3 +238,85 @@ def world_build(*, scale: int = 1) -> World:
                     percent=i % 100,
                 )
     return w
+
+
+def plans_multiply(*, times: int) -> list[Plan]:
+    """Add `times - 1` copies of every existing plan (tasks, links, a report on every other task), in bulk.
+
+    The copies get other years (the plan's kind and years are unique) but the same units and leaders,
+    so unit and leader pages grow `times`-fold too.
+    """
+    originals = list(Plan.objects.all())
+    copies: list[Plan] = []
+    for n in range(1, times):
+        for plan in originals:
+            copy = Plan.objects.create(
+                title=f"{plan.title}（副本{n}）",
+                kind=plan.kind,
+                year_start=plan.year_start + 10 * n,
+                year_end=plan.year_end + 10 * n,
+                stated_tasks=plan.stated_tasks,
+            )
+            copies.append(copy)
+            cat_map = {}
+            for cat in Category.objects.filter(plan=plan):
+                cat_map[cat.pk] = Category.objects.create(
+                    plan=copy, order=cat.order, name=cat.name, stated_count=cat.stated_count
+                )
+            project_map = {}
+            for project in Project.objects.filter(category__plan=plan):
+                project_map[project.pk] = Project.objects.create(
+                    category=cat_map[project.category_id], order=project.order, name=project.name
+                )
+            tasks = list(Task.objects.filter(plan=plan).order_by("position"))
+            new_tasks = Task.objects.bulk_create(
+                Task(
+                    plan=copy,
+                    category=cat_map[t.category_id],
+                    project=project_map.get(t.project_id) if t.project_id else None,
+                    number=t.number,
+                    position=t.position,
+                    text=t.text,
+                    title=t.title,
+                    city_level=t.city_level,
+                    due_date=t.due_date,
+                    state=t.state,
+                )
+                for t in tasks
+            )
+            by_old = {old.pk: new for old, new in zip(tasks, new_tasks, strict=True)}
+            TaskUnit.objects.bulk_create(
+                TaskUnit(
+                    task=by_old[link.task_id],
+                    unit_id=link.unit_id,
+                    position=link.position,
+                    role=link.role,
+                    printed_name=link.printed_name,
+                )
+                for link in TaskUnit.objects.filter(task__plan=plan)
+            )
+            TaskLeader.objects.bulk_create(
+                TaskLeader(task=by_old[link.task_id], leader_id=link.leader_id, position=link.position)
+                for link in TaskLeader.objects.filter(task__plan=plan)
+            )
+    return copies
+
+
+def reports_sprinkle(*, every: int = 2) -> int:
+    """One report this period from the first lead unit of every `every`-th task, statuses cycling."""
+    statuses = list(ProgressStatus)
+    links = TaskUnit.objects.filter(role=UnitRole.LEAD, position=1).order_by("task_id")
+    reports = [
+        ProgressReport(
+            task_id=link.task_id,
+            unit_id=link.unit_id,
+            period=THIS_PERIOD,
+            status=statuses[i % len(statuses)],
+            percent=(i * 7) % 101,
+            progress_text=f"进展{i}",
+        )
+        for i, link in enumerate(links)
+        if i % every == 0
+    ]
+    ProgressReport.objects.bulk_create(reports, ignore_conflicts=True)
+    return len(reports)
