@@ -17,7 +17,7 @@ from tests.factories import THIS_PERIOD, world_build
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static", "pinned_clock")]
 
 
-def text_of(response) -> str:  # noqa: ANN001
+def text_of(response) -> str:
     """The page's visible text, tags stripped and whitespace collapsed."""
     html = response.content.decode()
     html = re.sub(r"<(script|style|title|desc)\b.*?</\1>", " ", html, flags=re.S)
@@ -25,7 +25,7 @@ def text_of(response) -> str:  # noqa: ANN001
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def figure(response, name: str) -> str:  # noqa: ANN001
+def figure(response, name: str) -> str:
     """The text of the first <dd data-figure="name">…</dd>."""
     match = re.search(rf'data-figure="{name}">(.*?)</dd>', response.content.decode(), flags=re.S)
     assert match, f"no figure {name}"
@@ -33,16 +33,16 @@ def figure(response, name: str) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001
+def world(db):
     return world_build(scale=1)
 
 
 @pytest.fixture
-def office(client_as, office_user):  # noqa: ANN001
+def office(client_as, office_user):
     return client_as(office_user)
 
 
-def all_page_urls(w) -> list[str]:  # noqa: ANN001
+def all_page_urls(w) -> list[str]:
     return [
         reverse("tasks:dashboard"),
         reverse("tasks:plan", args=[w.annual.pk]),
@@ -60,14 +60,14 @@ def all_page_urls(w) -> list[str]:  # noqa: ANN001
 # -- permissions -----------------------------------------------------------------
 
 
-def test_anonymous_is_sent_to_login(client, world):  # noqa: ANN001
+def test_anonymous_is_sent_to_login(client, world):
     for url in all_page_urls(world):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url
 
 
-def test_outsider_without_role_gets_chinese_403(client_as, outsider_user, world):  # noqa: ANN001
+def test_outsider_without_role_gets_chinese_403(client_as, outsider_user, world):
     c = client_as(outsider_user)
     for url in all_page_urls(world):
         response = c.get(url)
@@ -76,13 +76,13 @@ def test_outsider_without_role_gets_chinese_403(client_as, outsider_user, world)
 
 
 @pytest.mark.parametrize("persona", ["admin_user", "office_user", "liaison_user", "leader_user"])
-def test_every_role_can_read_every_page(request, client_as, persona, world):  # noqa: ANN001
+def test_every_role_can_read_every_page(request, client_as, persona, world):
     c = client_as(request.getfixturevalue(persona))
     for url in all_page_urls(world):
         assert c.get(url).status_code == 200, (persona, url)
 
 
-def test_missing_things_give_chinese_404(office, world):  # noqa: ANN001
+def test_missing_things_give_chinese_404(office, world):
     for url in [
         reverse("tasks:task", args=[999999]),
         reverse("tasks:unit", args=[999999]),
@@ -105,7 +105,7 @@ def test_500_page_is_chinese_and_standalone():
     assert 'lang="zh-Hans"' in html
 
 
-def test_login_page_is_chinese(client, db):  # noqa: ANN001
+def test_login_page_is_chinese(client, db):
     text = text_of(client.get(reverse("login")))
     assert "用户名" in text and "密码" in text and "登录" in text
 
@@ -113,7 +113,7 @@ def test_login_page_is_chinese(client, db):  # noqa: ANN001
 # -- dashboard -------------------------------------------------------------------------
 
 
-def test_dashboard_counts_by_light_and_red_list(office, world):  # noqa: ANN001
+def test_dashboard_counts_by_light_and_red_list(office, world):
     response = office.get(reverse("tasks:dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -135,7 +135,7 @@ def test_dashboard_counts_by_light_and_red_list(office, world):  # noqa: ANN001
     assert re.search(r'data-figure="done">2<small>（9%）</small>', five_card)
 
 
-def test_dashboard_lists_units_silent_this_period(office, world):  # noqa: ANN001
+def test_dashboard_lists_units_silent_this_period(office, world):
     html = office.get(reverse("tasks:dashboard")).content.decode()
     five_card = html[html.index(f'id="plan-{world.five_year.pk}"') :]
     five_card = five_card[: five_card.index("</section>")]
@@ -146,7 +146,7 @@ def test_dashboard_lists_units_silent_this_period(office, world):  # noqa: ANN00
     assert "区科委" in silent
 
 
-def test_dashboard_draws_svg_chart_per_plan_without_external_urls(office, world):  # noqa: ANN001
+def test_dashboard_draws_svg_chart_per_plan_without_external_urls(office, world):
     html = office.get(reverse("tasks:dashboard")).content.decode()
     assert html.count("<svg") >= 4  # a light bar and a category chart per plan
     assert f'id="chart-plan-{world.annual.pk}"' in html
@@ -154,11 +154,11 @@ def test_dashboard_draws_svg_chart_per_plan_without_external_urls(office, world)
     assert not re.search(r'(src|href)="https?://', html)
 
 
-def test_dashboard_with_no_plans_says_so(office, db):  # noqa: ANN001
+def test_dashboard_with_no_plans_says_so(office, db):
     assert "尚未导入任何规划" in text_of(office.get(reverse("tasks:dashboard")))
 
 
-def test_grey_not_green_when_nothing_reported(office, world):  # noqa: ANN001
+def test_grey_not_green_when_nothing_reported(office, world):
     # 产业 has only a draft and no due date: 未报送, grey, never done or green.
     text = text_of(office.get(reverse("tasks:task", args=[world.tasks["产业"].pk])))
     assert "当前状态 未报送（本期未报送）" in text
@@ -167,7 +167,7 @@ def test_grey_not_green_when_nothing_reported(office, world):  # noqa: ANN001
 # -- plan and category ------------------------------------------------------------------
 
 
-def test_plan_page_lists_categories_projects_tasks_with_stated_counts(office, world):  # noqa: ANN001
+def test_plan_page_lists_categories_projects_tasks_with_stated_counts(office, world):
     response = office.get(reverse("tasks:plan", args=[world.annual.pk]))
     html = response.content.decode()
     row = re.search(r'<tr data-category="1">(.*?)</tr>', html, flags=re.S).group(1)
@@ -179,7 +179,7 @@ def test_plan_page_lists_categories_projects_tasks_with_stated_counts(office, wo
     assert 'class="withdrawn"' in html
 
 
-def test_category_page_shows_only_its_tasks_and_flags_a_mismatch(office, world):  # noqa: ANN001
+def test_category_page_shows_only_its_tasks_and_flags_a_mismatch(office, world):
     cat = world.annual.categories.get(order=2)
     cat.stated_count = 99
     cat.save()
@@ -198,7 +198,7 @@ def test_category_page_shows_only_its_tasks_and_flags_a_mismatch(office, world):
 # -- units --------------------------------------------------------------------------------
 
 
-def test_unit_index_sorts_and_filters_by_kind(office, world):  # noqa: ANN001
+def test_unit_index_sorts_and_filters_by_kind(office, world):
     response = office.get(reverse("tasks:unit_index"), {"order": "red"})
     html = response.content.decode()
     names = re.findall(r'<tr data-unit="([^"]+)">', html)
@@ -213,7 +213,7 @@ def test_unit_index_sorts_and_filters_by_kind(office, world):  # noqa: ANN001
     assert "莘庄镇" not in town_names
 
 
-def test_unit_index_counts_for_keji(office, world):  # noqa: ANN001
+def test_unit_index_counts_for_keji(office, world):
     html = office.get(reverse("tasks:unit_index"), {"order": "name"}).content.decode()
     row = re.search(r'<tr data-unit="区科委">(.*?)</tr>', html, flags=re.S).group(1)
     # Leads 南部科创 (done), 零号湾 (behind → red), 研发 (reported now → green); supports 服务包 (not counted).
@@ -223,7 +223,7 @@ def test_unit_index_counts_for_keji(office, world):  # noqa: ANN001
     assert re.search(r'data-col="silent">0<', row)
 
 
-def test_unit_page_lists_tasks_from_both_plans_with_own_progress(office, world):  # noqa: ANN001
+def test_unit_page_lists_tasks_from_both_plans_with_own_progress(office, world):
     response = office.get(reverse("tasks:unit", args=[world.units["科委"].pk]))
     html = response.content.decode()
     tasks = re.findall(r'data-task="(\d+)"', html)
@@ -236,7 +236,7 @@ def test_unit_page_lists_tasks_from_both_plans_with_own_progress(office, world):
     assert "打印一页汇总" in html
 
 
-def test_unit_alias_resolves_to_the_same_page(office, world):  # noqa: ANN001
+def test_unit_alias_resolves_to_the_same_page(office, world):
     via_alias = office.get(reverse("tasks:unit_by_name", args=["区发改委"]))
     via_name = office.get(reverse("tasks:unit_by_name", args=["区发展改革委"]))
     assert via_alias.status_code == via_name.status_code == 302
@@ -245,7 +245,7 @@ def test_unit_alias_resolves_to_the_same_page(office, world):  # noqa: ANN001
     assert "区发改委" in re.findall(r"<span data-alias>([^<]+)</span>", page.content.decode())
 
 
-def test_unit_print_page_has_print_css_and_no_navigation_needed(office, world):  # noqa: ANN001
+def test_unit_print_page_has_print_css_and_no_navigation_needed(office, world):
     response = office.get(reverse("tasks:unit_print", args=[world.units["科委"].pk]))
     html = response.content.decode()
     assert "区科委 任务推进情况汇总" in html
@@ -258,7 +258,7 @@ def test_unit_print_page_has_print_css_and_no_navigation_needed(office, world): 
 # -- leaders ---------------------------------------------------------------------------------
 
 
-def test_leader_index_and_page(office, world):  # noqa: ANN001
+def test_leader_index_and_page(office, world):
     html = office.get(reverse("tasks:leader_index")).content.decode()
     assert re.findall(r'<tr data-leader="([^"]+)">', html) == ["赵亮", "谭瑞琮"]  # by tasks led, descending
     row = re.search(r'<tr data-leader="谭瑞琮">(.*?)</tr>', html, flags=re.S).group(1)
@@ -275,7 +275,7 @@ def test_leader_index_and_page(office, world):  # noqa: ANN001
 # -- task ------------------------------------------------------------------------------------
 
 
-def test_task_page_shows_everything_and_the_timeline(office, world):  # noqa: ANN001
+def test_task_page_shows_everything_and_the_timeline(office, world):
     task = world.tasks["研发"]
     ProgressReport.objects.create(
         task=task,
@@ -299,7 +299,7 @@ def test_task_page_shows_everything_and_the_timeline(office, world):  # noqa: AN
     assert "统计口径待明确" in text
 
 
-def test_task_page_city_level_and_support_units(office, world):  # noqa: ANN001
+def test_task_page_city_level_and_support_units(office, world):
     text = text_of(office.get(reverse("tasks:task", args=[world.tasks["南部科创"].pk])))
     assert "市级任务 是" in text
     text = text_of(office.get(reverse("tasks:task", args=[world.tasks["产业"].pk])))
@@ -309,20 +309,20 @@ def test_task_page_city_level_and_support_units(office, world):  # noqa: ANN001
 # -- search ------------------------------------------------------------------------------------
 
 
-def result_ids(response) -> set[int]:  # noqa: ANN001
+def result_ids(response) -> set[int]:
     return {int(x) for x in re.findall(r'data-task="(\d+)"', response.content.decode())}
 
 
-def result_count(response) -> int:  # noqa: ANN001
+def result_count(response) -> int:
     return int(re.search(r"data-result-count>(\d+)<", response.content.decode()).group(1))
 
 
-def test_search_chinese_substring_in_text(office, world):  # noqa: ANN001
+def test_search_chinese_substring_in_text(office, world):
     response = office.get(reverse("tasks:task_search"), {"q": "零号湾"})
     assert result_ids(response) == {world.tasks["零号湾"].pk}
 
 
-def test_search_by_unit_alias_and_leader_name(office, world):  # noqa: ANN001
+def test_search_by_unit_alias_and_leader_name(office, world):
     by_alias = office.get(reverse("tasks:task_search"), {"q": "发改委"})
     assert result_ids(by_alias) == {world.tasks["零号湾"].pk, world.tasks["营商"].pk}
     by_leader = office.get(reverse("tasks:task_search"), {"q": "谭瑞琮"})
@@ -341,14 +341,14 @@ def test_search_by_unit_alias_and_leader_name(office, world):  # noqa: ANN001
         ({"state": "withdrawn"}, {"撤销"}, 1),
     ],
 )
-def test_search_filters(office, world, params, keys, count):  # noqa: ANN001
+def test_search_filters(office, world, params, keys, count):
     response = office.get(reverse("tasks:task_search"), params)
     assert response.status_code == 200
     assert result_ids(response) == {world.tasks[k].pk for k in keys}
     assert result_count(response) == count
 
 
-def test_search_filters_by_plan_category_unit_leader(office, world):  # noqa: ANN001
+def test_search_filters_by_plan_category_unit_leader(office, world):
     cat = world.annual.categories.get(order=2)
     params = {
         "plan": world.annual.pk,
@@ -359,7 +359,7 @@ def test_search_filters_by_plan_category_unit_leader(office, world):  # noqa: AN
     assert result_ids(office.get(reverse("tasks:task_search"), params)) == {world.tasks["研发"].pk}
 
 
-def test_search_paginates_and_every_page_has_a_permalink(office, world):  # noqa: ANN001
+def test_search_paginates_and_every_page_has_a_permalink(office, world):
     url = reverse("tasks:task_search")
     first = office.get(url, {"plan": world.annual.pk})
     # 3 named active + 20 filler in the annual plan, less than a page.
@@ -377,12 +377,12 @@ def test_search_paginates_and_every_page_has_a_permalink(office, world):  # noqa
     assert result_count(first) == 83 and len(result_ids(first)) == 50
     html = first.content.decode()
     assert f'href="?plan={world.annual.pk}&amp;page=2" rel="next"' in html
-    assert f'class="permalink" rel="bookmark"' in html and f"?plan={world.annual.pk}" in html
+    assert 'class="permalink" rel="bookmark"' in html and f"?plan={world.annual.pk}" in html
     second = office.get(url, {"plan": world.annual.pk, "page": 2})
     assert len(result_ids(second)) == 33 and not (result_ids(first) & result_ids(second))
 
 
-def test_search_invalid_filter_shows_error_not_500(office, world):  # noqa: ANN001
+def test_search_invalid_filter_shows_error_not_500(office, world):
     response = office.get(reverse("tasks:task_search"), {"plan": "999999"})
     assert response.status_code == 200
     assert "筛选条件有误" in response.content.decode()
@@ -414,7 +414,7 @@ def budget_urls(*, unit: Unit, leader: Leader, plan: Plan, task: Task) -> list[s
     ]
 
 
-def measure(client, urls: list[str], django_assert_max_num_queries) -> dict[str, int]:  # noqa: ANN001
+def measure(client, urls: list[str], django_assert_max_num_queries) -> dict[str, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -427,7 +427,7 @@ def measure(client, urls: list[str], django_assert_max_num_queries) -> dict[str,
     return counts
 
 
-def test_query_budget_same_at_ten_times_the_data(office, django_assert_max_num_queries):  # noqa: ANN001
+def test_query_budget_same_at_ten_times_the_data(office, django_assert_max_num_queries):
     from tests.factories import plans_multiply, reports_sprinkle
 
     w = world_build(scale=1)
@@ -440,7 +440,7 @@ def test_query_budget_same_at_ten_times_the_data(office, django_assert_max_num_q
     assert large == small
 
 
-def test_query_budget_on_seed_and_ten_times_seed(office, seed_plans, django_assert_max_num_queries):  # noqa: ANN001
+def test_query_budget_on_seed_and_ten_times_seed(office, seed_plans, django_assert_max_num_queries):
     from tests.factories import plans_multiply, reports_sprinkle
 
     annual = Plan.objects.get(kind=PlanKind.ANNUAL)
@@ -464,7 +464,7 @@ def test_query_budget_on_seed_and_ten_times_seed(office, seed_plans, django_asse
 # -- the seed documents: what the issue says must show ----------------------------------------------
 
 
-def test_seed_unit_keji_lists_tasks_from_both_plans(office, seed_plans):  # noqa: ANN001
+def test_seed_unit_keji_lists_tasks_from_both_plans(office, seed_plans):
     unit = Unit.objects.get(name="区科委")
     response = office.get(reverse("tasks:unit", args=[unit.pk]))
     ids = result_ids(response)
@@ -476,7 +476,7 @@ def test_seed_unit_keji_lists_tasks_from_both_plans(office, seed_plans):  # noqa
     assert "全力建设上海南部科创中心" in response.content.decode()
 
 
-def test_seed_fagaiwei_alias_is_the_same_unit_page(office, seed_plans):  # noqa: ANN001
+def test_seed_fagaiwei_alias_is_the_same_unit_page(office, seed_plans):
     via_alias = office.get(reverse("tasks:unit_by_name", args=["区发改委"]), follow=True)
     via_name = office.get(reverse("tasks:unit_by_name", args=["区发展改革委"]), follow=True)
     assert via_alias.redirect_chain[-1][0] == via_name.redirect_chain[-1][0]
@@ -489,7 +489,7 @@ def test_seed_fagaiwei_alias_is_the_same_unit_page(office, seed_plans):  # noqa:
     }
 
 
-def test_seed_leader_tan_lists_35_tasks_of_2025(office, seed_plans):  # noqa: ANN001
+def test_seed_leader_tan_lists_35_tasks_of_2025(office, seed_plans):
     leader = Leader.objects.get(name="谭瑞琮")
     response = office.get(reverse("tasks:leader", args=[leader.pk]))
     ids = result_ids(response)
@@ -499,7 +499,7 @@ def test_seed_leader_tan_lists_35_tasks_of_2025(office, seed_plans):  # noqa: AN
     assert re.search(r"data-task-count>35<", response.content.decode())
 
 
-def test_seed_category_pages_match_stated_counts(office, seed_plans):  # noqa: ANN001
+def test_seed_category_pages_match_stated_counts(office, seed_plans):
     five = Plan.objects.get(kind=PlanKind.FIVE_YEAR)
     html = office.get(reverse("tasks:plan", args=[five.pk])).content.decode()
     stated = [int(x) for x in re.findall(r"data-stated>(\d+)<", html)]
@@ -515,7 +515,7 @@ def test_seed_category_pages_match_stated_counts(office, seed_plans):  # noqa: A
     assert len(result_ids(office.get(reverse("tasks:plan", args=[annual.pk])))) == 190
 
 
-def test_seed_dashboard_shows_both_plans(office, seed_plans):  # noqa: ANN001
+def test_seed_dashboard_shows_both_plans(office, seed_plans):
     html = office.get(reverse("tasks:dashboard")).content.decode()
     totals = [int(x) for x in re.findall(r'data-figure="total"><a [^>]*>(\d+)</a>', html)]
     assert sorted(totals) == [74, 190]
