@@ -1,0 +1,58 @@
+"""Server-drawn SVG charts: geometry and markup."""
+
+from __future__ import annotations
+
+from django.template import Context, Template
+
+from tasks.selectors import Summary
+from tasks.templatetags.tasks_ui import LIGHT_COLOURS, chart_geometry, light_bar
+
+
+def rows() -> list[dict]:
+    return [
+        {"label": "区科委", "url": "/units/1/", "summary": Summary(total=10, n_red=2, n_yellow=1, n_green=5, n_grey=2)},
+        {"label": "一个名字非常非常长的单位名称用于测试截断", "summary": Summary(total=5, n_grey=5)},
+    ]
+
+
+def test_bars_share_one_scale_and_segments_add_up():
+    chart = chart_geometry(rows(), title="t", width=640, label_width=190)
+    plot = 640 - 190 - 40
+    first, second = chart.bars
+    assert sum(s.width for s in first.segments) == plot  # the largest total fills the plot
+    assert abs(sum(s.width for s in second.segments) - plot / 2) < 0.01
+    assert [s.light for s in first.segments] == ["red", "yellow", "green", "grey"]
+    # Segments are contiguous.
+    for a, b in zip(first.segments, first.segments[1:], strict=False):
+        assert abs(a.x + a.width - b.x) < 0.02
+    assert first.segments[0].colour == LIGHT_COLOURS["red"]
+
+
+def test_long_labels_are_shortened_but_kept_in_full():
+    bar = chart_geometry(rows(), title="t", label_chars=12).bars[1]
+    assert len(bar.label) == 12 and bar.label.endswith("…")
+    assert bar.full_label == "一个名字非常非常长的单位名称用于测试截断"
+
+
+def test_empty_chart_has_a_height_and_no_division_by_zero():
+    chart = chart_geometry([], title="t")
+    assert chart.bars == [] and chart.height > 0
+    zero = chart_geometry([{"label": "x", "summary": Summary()}], title="t")
+    assert zero.bars[0].segments == []
+
+
+def test_light_bar_percentages():
+    ctx = light_bar(Summary(total=4, n_red=1, n_green=3))
+    assert [(s.light, s.x, s.width) for s in ctx["segments"]] == [("red", 0.0, 25.0), ("green", 25.0, 75.0)]
+
+
+def test_stacked_bars_markup_is_accessible_svg():
+    html = Template('{% load tasks_ui %}{% stacked_bars rows "各单位任务状态" "c" 7 %}').render(
+        Context({"rows": rows()})
+    )
+    assert 'id="c7"' in html
+    assert 'role="img"' in html and '<title id="c7-t">各单位任务状态</title>' in html
+    assert "区科委：共10项，逾期或滞后2，临近截止1，正常推进5，本期未报送2。" in html  # the <desc> reads as text
+    assert '<a href="/units/1/">' in html
+    assert html.count("<rect") == 5
+    assert "http" not in html.replace("http://www.w3.org", "")  # nothing fetched from elsewhere

@@ -1,0 +1,147 @@
+"""The status rules, directly against the selectors (the pages only print what these return)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from tasks import selectors
+from tasks.models import PlanKind, ProgressReport, ProgressStatus, ReportingPeriod, ReviewState, Task
+from tasks.selectors import Clock, Light
+from tests.factories import CLOCK, LAST_PERIOD, THIS_PERIOD, world_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    return world_build(scale=1)
+
+
+def status_of(task: Task, clock: Clock = CLOCK) -> tuple[str, str]:
+    t = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=clock).get()
+    return t.task_status_v, t.light_v
+
+
+def test_named_tasks_get_the_documented_lights(world):
+    assert status_of(world.tasks["营商"]) == ("not_reported", Light.RED)  # overdue, nothing reported
+    assert status_of(world.tasks["服务包"]) == ("not_reported", Light.YELLOW)  # due in 16 days
+    assert status_of(world.tasks["研发"]) == (ProgressStatus.IN_PROGRESS, Light.GREEN)  # reported this period
+    assert status_of(world.tasks["零号湾"]) == (ProgressStatus.BEHIND, Light.RED)  # worst of the period wins
+    assert status_of(world.tasks["南部科创"]) == (ProgressStatus.DONE, Light.GREEN)  # done stays done
+    assert status_of(world.tasks["产业"]) == ("not_reported", Light.GREY)  # a draft is not a report
+
+
+def test_a_report_from_a_support_unit_does_not_count(world):
+    task = world.tasks["产业"]
+    ProgressReport.objects.create(task=task, unit=world.units["莘庄镇"], period=THIS_PERIOD, status=ProgressStatus.DONE)
+    assert status_of(task) == ("not_reported", Light.GREY)
+
+
+def test_returned_report_does_not_count_but_approved_does(world):
+    task = world.tasks["产业"]
+    report = ProgressReport.objects.get(task=task)
+    report.review_state = ReviewState.RETURNED
+    report.save()
+    assert status_of(task)[1] == Light.GREY
+    report.review_state = ReviewState.APPROVED
+    report.save()
+    assert status_of(task) == (ProgressStatus.DONE, Light.GREEN)
+
+
+def test_last_periods_report_is_grey_this_period_unless_done(world):
+    task = world.tasks["产业"]
+    ProgressReport.objects.filter(task=task).delete()
+    ProgressReport.objects.create(
+        task=task, unit=world.units["经委"], period=LAST_PERIOD, status=ProgressStatus.IN_PROGRESS
+    )
+    assert status_of(task) == (ProgressStatus.IN_PROGRESS, Light.GREY)
+
+
+def test_newer_period_overrides_older(world):
+    task = world.tasks["零号湾"]
+    for unit in (world.units["科委"], world.units["发改"]):
+        ProgressReport.objects.create(task=task, unit=unit, period=THIS_PERIOD, status=ProgressStatus.IN_PROGRESS)
+    assert status_of(task) == (ProgressStatus.IN_PROGRESS, Light.GREEN)
+
+
+def test_done_overdue_task_is_not_red(world):
+    task = world.tasks["营商"]
+    ProgressReport.objects.create(task=task, unit=world.units["发改"], period=LAST_PERIOD, status=ProgressStatus.DONE)
+    assert status_of(task) == (ProgressStatus.DONE, Light.GREEN)
+
+
+def test_due_soon_boundary_is_30_days(world):
+    task = world.tasks["服务包"]  # due 2025-07-01
+    assert status_of(task, Clock(today=datetime.date(2025, 6, 1)))[1] == Light.YELLOW  # 30 days before
+    assert status_of(task, Clock(today=datetime.date(2025, 5, 31)))[1] == Light.GREY  # 31 days before
+    assert status_of(task, Clock(today=datetime.date(2025, 7, 1)))[1] == Light.YELLOW  # due today: not yet late
+    assert status_of(task, Clock(today=datetime.date(2025, 7, 2)))[1] == Light.RED
+
+
+def test_quarterly_plan_counts_a_report_from_earlier_in_the_quarter(world):
+    plan = world.five_year
+    plan.reporting_period = ReportingPeriod.QUARTERLY
+    plan.save()
+    task = world.tasks["产业"]
+    ProgressReport.objects.create(
+        task=task, unit=world.units["经委"], period=datetime.date(2025, 4, 1), status=ProgressStatus.IN_PROGRESS
+    )
+    assert status_of(task)[1] == Light.GREEN  # April is in the quarter of 2025-06-15
+    assert status_of(task, Clock(today=datetime.date(2025, 7, 5)))[1] == Light.GREY  # a new quarter
+
+
+def test_clock_periods():
+    clock = Clock(today=datetime.date(2025, 8, 20))
+    assert clock.month_start == datetime.date(2025, 8, 1)
+    assert clock.quarter_start == datetime.date(2025, 7, 1)
+    assert clock.due_soon == datetime.date(2025, 9, 19)
+
+
+def test_unit_summary_list_orders_and_filters(world):
+    rows = selectors.unit_summary_list(order="done", clock=CLOCK)
+    done = [r["n_done"] for r in rows]
+    assert done == sorted(done, reverse=True)
+    towns = selectors.unit_summary_list(kind="town", clock=CLOCK)
+    assert towns and {r["unit__kind"] for r in towns} == {"town"}
+    keji = next(r for r in rows if r["unit__name"] == "区科委")
+    assert (keji["total"], keji["n_done"], keji["n_red"], keji["n_green"], keji["n_plans"]) == (3, 1, 1, 2, 2)
+
+
+def test_unit_resolve_by_name_or_alias(world):
+    assert selectors.unit_resolve(name="区发改委") == world.units["发改"]
+    assert selectors.unit_resolve(name="区发展改革委") == world.units["发改"]
+    assert selectors.unit_resolve(name="发改") is None  # exact names only; substring search is the search page's job
+
+
+def test_units_silent_list_counts_missing_reports_per_plan(world):
+    rows = {(r["task__plan_id"], r["unit__name"]): r["missing"] for r in selectors.units_silent_list(clock=CLOCK)}
+    # 区科委: 零号湾 (five-year) still missing this period; 南部科创 is done; 研发 (annual) reported.
+    assert rows[(world.five_year.pk, "区科委")] == 1
+    assert (world.annual.pk, "区科委") not in rows
+    # 区发展改革委: 零号湾 and 营商, one in each plan.
+    assert rows[(world.five_year.pk, "区发展改革委")] == 1
+    assert rows[(world.annual.pk, "区发展改革委")] == 1
+
+
+def test_dashboard_overview_limits_red_list_per_plan(world):
+    overviews = selectors.dashboard_overview(clock=CLOCK, red_limit=2)
+    by_kind = {ov.plan.kind: ov for ov in overviews}
+    annual = by_kind[PlanKind.ANNUAL]
+    assert annual.summary.n_red > 2 and len(annual.red_tasks) == 2
+    assert annual.red_tasks[0] == world.tasks["营商"]  # document order
+    assert sum(c["total"] for c in annual.categories) == annual.summary.total == 23
+
+
+def test_leader_summary_and_units(world):
+    s = selectors.leader_summary(leader=world.leaders["谭"], clock=CLOCK)
+    assert (s.total, s.n_yellow, s.n_green, s.n_red) == (2, 1, 1, 0)
+    units = {r["unit__name"]: r["total"] for r in selectors.leader_unit_list(leader=world.leaders["谭"], clock=CLOCK)}
+    assert units == {"区经委": 1, "区科委": 1, "闵行城投公司": 1}
+
+
+def test_summary_done_share():
+    s = selectors.Summary(total=8, n_done=3)
+    assert s.done_percent == 38
+    assert selectors.Summary().done_share == 0.0
