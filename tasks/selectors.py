@@ -458,7 +458,7 @@ def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> QuerySet[Task]:
             own_percent=Subquery(own.values("percent")[:1]),
             own_progress=Subquery(own.values("progress_text")[:1]),
         )
-        .order_by("-plan__year_end", "plan__kind", "position")
+        .order_by("unit_role", "-plan__year_end", "plan__kind", "position")  # lead before support
     )
 
 

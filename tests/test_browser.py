@@ -1,0 +1,142 @@
+"""A person in a real browser (Debian's Chromium through Playwright), on the seed documents.
+
+Screenshots of the main pages go to test-artifacts/screenshots/ (gitignored) for a reviewer;
+with UPDATE_DOCS_SCREENSHOTS=1 the two README screenshots in docs/screenshots/ are refreshed too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+DOCS_SHOTS = ROOT / "docs" / "screenshots"
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("plain_static", "pinned_clock")]
+
+
+def shot(page, name: str, *, full_page: bool = True) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+@pytest.fixture
+def seeded_with_reports(seed_plans):
+    """The seeds plus a report this period on every other task, so the page shows every colour."""
+    from tests.factories import reports_sprinkle
+
+    reports_sprinkle(every=2)
+    return seed_plans
+
+
+def test_chromium_is_debians(browser):
+    # CI installs the chromium package; without it this must fail, never skip.
+    assert CHROMIUM.exists(), "install Debian's chromium: apt-get install -y chromium"
+    assert browser.version
+
+
+def test_home_unit_task_leader_journey(page, live_server, office_user, seeded_with_reports):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Log in through the form, as a person would.
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.get_by_label("用户名").fill("duchashi")
+    page.get_by_label("密码").fill("pw-duchashi")
+    page.get_by_role("button", name="登录").click()
+
+    # Home: both plans, their figures and charts.
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "规划与重点工作总览"
+    assert page.get_by_role("heading", name="2025年区委、区政府重点工作任务分解表").is_visible()
+    assert page.get_by_role("heading", name="闵行区“十四五”规划重点任务责任分解表").is_visible()
+    totals = sorted(int(x) for x in page.locator('[data-figure="total"]').all_inner_texts())
+    assert totals == [74, 190]
+    assert page.locator("figure.chart svg").count() == 2
+    home_png = shot(page, "01-dashboard")
+
+    # Two clicks to a unit: 单位 → 区科委.
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="单位").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "牵头单位"
+    page.locator("#unit-table").get_by_role("link", name="区科委", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "区科委"
+    crumbs = page.get_by_role("navigation", name="当前位置").locator("li")
+    assert [t.strip() for t in crumbs.all_inner_texts()] == ["首页", "单位", "区科委"]
+    assert crumbs.last.get_attribute("aria-current") == "page"
+    rows = page.locator("table.tasks tbody tr")
+    assert rows.count() > 10
+    plans_seen = set(page.locator("table.tasks tbody tr td:nth-child(3)").all_inner_texts())
+    assert any("五年规划" in p for p in plans_seen) and any("年度重点工作" in p for p in plans_seen)
+    shot(page, "02-unit-keji")
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
+        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS_SHOTS / "unit.png"))  # the top of the page: figures and first tasks
+
+    # A task of the 2025 plan led by 谭瑞琮.
+    page.get_by_role("link", name=re.compile("全社会研发经费支出")).first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("第4项")
+    facts = page.locator("dl.facts").inner_text()
+    assert "谭瑞琮" in facts and "区科委" in facts
+    assert page.get_by_role("heading", name="进展记录").is_visible()
+    shot(page, "03-task")
+
+    # Back to the leader: his page lists his 35 tasks of the 2025 plan.
+    page.locator("dl.facts").get_by_role("link", name="谭瑞琮").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "谭瑞琮"
+    assert page.locator("[data-task-count]").inner_text() == "35"
+    assert page.locator("table.tasks tbody tr").count() == 35
+    shot(page, "04-leader")
+
+    # Search from the header box: the short alias finds 区发展改革委's tasks.
+    page.get_by_label("搜索任务、单位或领导").fill("区发改委")
+    page.get_by_label("搜索任务、单位或领导").press("Enter")
+    assert int(page.locator("[data-result-count]").inner_text()) > 10
+    assert "q=" in page.url  # the result is a permalink
+    shot(page, "05-search")
+
+    # Nothing was fetched from anywhere but this server (no CDN, no fonts).
+    assert requests and all(url.startswith(live_server.url) for url in requests), [
+        u for u in requests if not u.startswith(live_server.url)
+    ]
+
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
+        shutil.copy(home_png, DOCS_SHOTS / "dashboard.png")
+
+
+def test_phone_width_keyboard_and_print(page, live_server, client, office_user, seeded_with_reports):
+    # Reuse a logged-in session cookie instead of typing the form again.
+    client.force_login(office_user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/units/")
+    # No sideways scrolling of the page itself on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    shot(page, "06-phone-units")
+
+    # Keyboard: the first Tab lands on the skip link, which leads to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+    page.set_viewport_size({"width": 1000, "height": 1400})
+    page.goto(f"{live_server.url}/units/name/区科委/")
+    page.get_by_role("link", name="打印一页汇总").click()
+    page.emulate_media(media="print")
+    assert not page.locator("header.site-header").is_visible()  # print CSS hides the chrome
+    assert page.get_by_role("heading", level=1).inner_text() == "区科委 任务推进情况汇总"
+    shot(page, "07-unit-print")
