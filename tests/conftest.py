@@ -157,3 +157,20 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def _live_server_plain_http():
+    # The live server builds its middleware once, when it starts, before any function-scoped
+    # settings fixture runs: switch the HTTPS redirect off for the whole session first.
+    from django.test.utils import override_settings
+
+    override = override_settings(SECURE_SSL_REDIRECT=False)
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture(scope="session")
+def live_server(_live_server_plain_http, live_server):
+    return live_server
