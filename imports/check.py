@@ -31,8 +31,14 @@ class CheckResult:
     warnings: list[ImportWarning] = field(default_factory=list)
 
 
+# Longest value each field may hold (the model's max_length); a longer cell is
+# not a name but a misplaced paragraph, so the file is refused, not truncated.
+LIMITS = {"序号": 20, "类别": 200, "项目": 200, "牵头领导": 50, "牵头单位": 100, "完成时限": 100}
+
+
 def plan_check(parsed: ParsedPlan) -> CheckResult:
     warnings: list[ImportWarning] = []
+    _refuse_overlong(parsed)
     _refuse_duplicate_numbers(parsed, warnings)
     meta = parsed.meta
     per_category = Counter(task.category_order for task in parsed.tasks)
@@ -95,3 +101,22 @@ def _refuse_duplicate_numbers(parsed: ParsedPlan, warnings: list[ImportWarning])
     parsed.tasks[:] = kept
     for position, task in enumerate(parsed.tasks, start=1):
         task.position = position
+
+
+def _refuse_overlong(parsed: ParsedPlan) -> None:
+    def refuse(column: str, value: str, row: int | None) -> None:
+        raise ImportRefused(
+            f"内容过长（{len(value)} 字，上限 {LIMITS[column]} 字）。", row=row, column=column, raw=value
+        )
+
+    if len(parsed.meta.title) > 200:
+        raise ImportRefused(f"标题过长（{len(parsed.meta.title)} 字，上限 200 字）。", raw=parsed.meta.title)
+    for category in parsed.categories:
+        if len(category.name) > LIMITS["类别"]:
+            refuse("类别", category.name, None)
+    for task in parsed.tasks:
+        checks = [("序号", task.number), ("项目", task.project or ""), ("完成时限", task.deadline_text)]
+        checks += [("牵头领导", name) for name in task.leaders] + [("牵头单位", unit.name) for unit in task.units]
+        for column, value in checks:
+            if len(value) > LIMITS[column]:
+                refuse(column, value, task.row)

@@ -85,6 +85,7 @@ def _read_zip_document(data: bytes) -> Document:
         raise ImportRefused(
             f"文件解压后大小 {declared // (1024 * 1024)} MB 超过上限 {limit // (1024 * 1024)} MB，已拒绝。"
         )
+    _expand_within_budget(archive, members, limit)
     names = {member.filename for member in members}
     try:
         if "word/document.xml" in names:
@@ -96,6 +97,27 @@ def _read_zip_document(data: bytes) -> Document:
     except Exception as exc:  # a damaged container can fail anywhere inside the libraries
         raise ImportRefused(f"文件已损坏或不完整，无法读取（{type(exc).__name__}）。") from None
     raise ImportRefused("这是一个压缩文件，但不是 Word（.docx）或 Excel（.xlsx）文档。")
+
+
+def _expand_within_budget(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int) -> None:
+    """Decompress every member in small chunks, counting real bytes.
+
+    Declared sizes can lie; python-docx and openpyxl read a member in one call,
+    which a crafted archive turns into a huge allocation. Streaming it once
+    first keeps memory at one chunk and stops at the budget (or at the CRC
+    error a lying header produces)."""
+    total = 0
+    try:
+        for member in members:
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit:
+                        raise ImportRefused(f"文件解压后大小超过上限 {limit // (1024 * 1024)} MB，已拒绝。")
+    except ImportRefused:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise ImportRefused("文件已损坏或不完整（压缩内容校验失败）。") from None
 
 
 def _read_docx(data: bytes) -> Document:
@@ -229,10 +251,11 @@ def _decode_text(data: bytes) -> str:
 
 
 def _looks_like_csv(text: str) -> bool:
-    for line in text.split("\n")[:40]:
-        if "序号" in line or "任务" in line:
-            return line.count(",") >= 2 and line.count("\t") < 2
-    return False
+    """A header line with commas between column names (title lines above it may have none)."""
+    return any(
+        ("序号" in line or "任务" in line) and line.count(",") >= 2 and line.count("\t") < 2
+        for line in text.split("\n")[:60]
+    )
 
 
 def _read_csv(text: str) -> Document:
