@@ -99,9 +99,7 @@ def test_plan_kind_and_years_unique():
 
 
 def test_plan_years_must_be_ordered():
-    _refused(
-        lambda: Plan.objects.create(title="倒序", kind=PlanKind.FIVE_YEAR, year_start=2030, year_end=2026)
-    )
+    _refused(lambda: Plan.objects.create(title="倒序", kind=PlanKind.FIVE_YEAR, year_start=2030, year_end=2026))
     assert not Plan.objects.filter(title="倒序").exists()
     # Equal years are fine (an annual plan).
     Plan.objects.create(title="当年", kind=PlanKind.FIVE_YEAR, year_start=2030, year_end=2030)
