@@ -525,3 +525,35 @@ def test_failure_during_apply_of_a_revision_writes_nothing(seeded, monkeypatch):
     assert report.applied
     assert [c.number for c in report.diff.changed] == [first.number]
     assert [t.number for t in report.diff.added] == ["999"]
+
+
+# -- bugs found by tests/test_properties.py, pinned here with exact reproductions -----------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: imports.read._expand_within_budget catches BadZipFile/OSError/… but not zlib.error, so a "
+        "document with a damaged deflate stream crashes instead of being refused"
+    ),
+)
+def test_damaged_deflate_stream_is_refused(seeded):
+    original = (FIXTURES / "five_year_2021_2025.xlsx").read_bytes()
+    data = original[:366] + b"\0\0" + original[368:]
+    assert_refused(data, "five_year_2021_2025.xlsx", "文件已损坏或不完整")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG: a task cell holding only a city marker (*, ＊, ※) or only invisible/control characters is "
+        "imported as a task with empty text and title instead of being refused as 任务内容为空"
+    ),
+)
+@pytest.mark.parametrize(
+    "cell", ["*", "＊", "※", "\u200b", "\x07"], ids=["star", "fullwidth-star", "ref-mark", "zwsp", "bel"]
+)
+def test_task_cell_empty_after_cleaning_is_refused(cell, seeded):
+    data = corpus.plan_csv([corpus.task_row(1, "正常任务"), corpus.task_row(2, cell)])
+    refusal = assert_refused(data, "plan.csv", "第4行", "任务内容为空")
+    assert refusal.row == 4
