@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tasks.models import (
     Category,
@@ -240,7 +241,7 @@ def default_due_date(*, kind: str, year_end: int, text: str) -> dt.date:
 
 
 @transaction.atomic
-def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str) -> Plan:
+def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: object = None) -> Plan:
     """Write the diff. Runs inside one transaction: all of it or nothing."""
     meta = parsed.meta
     if not meta.kind or not meta.year_start or not meta.year_end:
@@ -303,27 +304,31 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str) -> Plan:
             if parsed_task.number in changed_numbers:
                 relink.append(task)
         task._parsed = parsed_task  # type: ignore[attr-defined]
-    Task.objects.bulk_create(to_create, batch_size=500)
-    Task.objects.bulk_update(
-        to_update,
-        [
-            "category",
-            "project",
-            "position",
-            "text",
-            "title",
-            "city_level",
-            "note",
-            "deadline_text",
-            "source_row",
-            "state",
-            "updated_at",
-        ],
-        batch_size=500,
-    )
-    withdrawn = [number for number, _ in diff.withdrawn]
-    if withdrawn:
-        Task.objects.filter(plan=plan, number__in=withdrawn).update(state=TaskState.WITHDRAWN)
+    # Task history (who, when, what) is written in bulk alongside the tasks.
+    history = {
+        "default_user": user if getattr(user, "pk", None) else None,
+        "default_change_reason": f"导入：{source_file}"[:100],
+    }
+    bulk_create_with_history(to_create, Task, batch_size=500, **history)
+    withdrawn = {number for number, _ in diff.withdrawn}
+    for task in existing.values():
+        if task.number in withdrawn:
+            task.state = TaskState.WITHDRAWN
+            to_update.append(task)
+    task_fields = [
+        "category",
+        "project",
+        "position",
+        "text",
+        "title",
+        "city_level",
+        "note",
+        "deadline_text",
+        "source_row",
+        "state",
+        "updated_at",
+    ]
+    bulk_update_with_history(to_update, Task, task_fields, batch_size=500, **history)
 
     TaskLeader.objects.filter(task__in=[t for t in relink if t.pk and t not in to_create]).delete()
     TaskUnit.objects.filter(task__in=[t for t in relink if t.pk and t not in to_create]).delete()

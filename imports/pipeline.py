@@ -133,7 +133,7 @@ def plan_import(
     if dry_run or diff.is_empty:
         return report
     with transaction.atomic():
-        plan = plan_apply(parsed, diff, source_file=file_name)
+        plan = plan_apply(parsed, diff, source_file=file_name, user=user)
         record = ImportRecord.objects.create(
             plan=plan,
             file_name=file_name[:255],

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "import_export",
+    "simple_history",
     "tasks",
     "imports",
 ]
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "minhang_plans.urls"
@@ -150,6 +152,20 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Progress reports: warning lights (三色预警) and attachments.
+LIGHT_DUE_SOON_DAYS = env_int("LIGHT_DUE_SOON_DAYS", 30, minimum=0)
+# Yellow when percent complete trails the share of time elapsed by more than this many points.
+LIGHT_BEHIND_SCHEDULE_POINTS = env_int("LIGHT_BEHIND_SCHEDULE_POINTS", 15, minimum=0)
+LIGHT_STAGNANT_PERIODS = env_int("LIGHT_STAGNANT_PERIODS", 3, minimum=2)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+ATTACHMENT_EXTENSIONS = env_list(
+    "ATTACHMENT_EXTENSIONS", ["pdf", "docx", "xlsx", "doc", "xls", "jpg", "jpeg", "png", "txt", "zip"]
+)
+REMINDER_FROM_EMAIL = env_str("REMINDER_FROM_EMAIL", "duchashi@minhang.example")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class PlanKind(models.TextChoices):
@@ -190,6 +191,7 @@ class Task(models.Model):
     state = models.CharField("状态", max_length=16, choices=TaskState.choices, default=TaskState.ACTIVE)
     source_row = models.PositiveIntegerField("来源行号", null=True, blank=True)
     leaders = models.ManyToManyField(Leader, through="TaskLeader", related_name="tasks", verbose_name="牵头领导")
+    history = HistoricalRecords(excluded_fields=["position", "source_row", "created_at", "updated_at"])
     units = models.ManyToManyField(Unit, through="TaskUnit", related_name="tasks", verbose_name="牵头单位")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -311,6 +313,7 @@ class ProgressReport(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         verbose_name = "进展报告"
@@ -324,6 +327,32 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} / {self.unit} / {self.period:%Y-%m}"
+
+
+def _attachment_path(instance: ReportAttachment, filename: str) -> str:
+    # A random name: the original name is kept in the row, never used as a path.
+    import uuid
+
+    return f"attachments/{instance.report.period:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments",
+                               verbose_name="进展报告")
+    file = models.FileField("文件", upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Role(models.TextChoices):
