@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from .models import Leader, Role, Unit, UserProfile
+from .models import (
+    Leader,
+    ProgressReport,
+    ProgressStatus,
+    ReportAttachment,
+    ReviewState,
+    Role,
+    Task,
+    TaskState,
+    Unit,
+    UserProfile,
+)
 
 
 def roles_ensure() -> dict[str, Group]:
@@ -55,3 +72,173 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             profile.leader = Leader.objects.filter(name=account.leader).first()
             profile.save(update_fields=["leader"])
     return DEMO_ACCOUNTS
+
+
+# -- progress reports ------------------------------------------------------------
+
+
+class ReportConflict(Exception):
+    """Somebody else saved the report since it was opened; nothing was overwritten."""
+
+    def __init__(self, current: ProgressReport):
+        self.current = current
+        who = current.reported_by.get_username() if current.reported_by_id else "其他用户"
+        super().__init__(
+            f"保存失败：该报告已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}"
+            f"修改（版本{current.version}）。"
+            "请查看对方的内容后再保存，您的修改未被写入。"
+        )
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    status: str
+    percent: int
+    progress_text: str = ""
+    problems: str = ""
+    next_steps: str = ""
+
+
+def _validate_report_input(data: ReportInput) -> None:
+    errors: dict[str, str] = {}
+    if data.status not in ProgressStatus.values:
+        errors["status"] = "请选择有效的进展状态。"
+    if not 0 <= data.percent <= 100:
+        errors["percent"] = "完成百分比应在 0 到 100 之间。"
+    if data.status == ProgressStatus.DONE and data.percent != 100:
+        errors["percent"] = "状态为“已完成”时，完成百分比应为 100。"
+    if data.status == ProgressStatus.NOT_STARTED and data.percent != 0:
+        errors["percent"] = "状态为“未启动”时，完成百分比应为 0。"
+    if data.status in (ProgressStatus.IN_PROGRESS, ProgressStatus.BEHIND, ProgressStatus.DONE) and not (
+        data.progress_text.strip()
+    ):
+        errors["progress_text"] = "请填写进展情况。"
+    if data.status == ProgressStatus.BEHIND and not data.problems.strip():
+        errors["problems"] = "状态为“滞后”时，请填写存在问题。"
+    for name in ("progress_text", "problems", "next_steps"):
+        if len(getattr(data, name)) > 5000:
+            errors[name] = "内容不能超过 5000 字。"
+    if errors:
+        raise ValidationError(errors)
+
+
+def report_save(
+    *,
+    user: Any,
+    task: Task,
+    unit: Unit,
+    period: dt.date,
+    data: ReportInput,
+    version: int | None,
+    submit: bool = True,
+) -> ProgressReport:
+    """Create or revise the unit's report on the task for the period.
+
+    `version` is the version the user edited (None for a new report). If the
+    report changed since, ReportConflict is raised and nothing is written.
+    """
+    from .permissions import can_report, can_review, require
+
+    require(can_report(user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
+    if task.state != TaskState.ACTIVE:
+        raise ValidationError("该任务已撤销，不能再填报进展。")
+    _validate_report_input(data)
+    now = timezone.now()
+    with transaction.atomic():
+        report = (
+            ProgressReport.objects.select_for_update()
+            .select_related("reported_by")
+            .filter(task=task, unit=unit, period=period)
+            .first()
+        )
+        if report is None:
+            if version is not None:
+                raise ValidationError("该报告已不存在，请刷新页面。")
+            report = ProgressReport(task=task, unit=unit, period=period, version=0)
+        elif version != report.version:
+            raise ReportConflict(report)
+        elif report.review_state == ReviewState.APPROVED and not can_review(user):
+            raise ValidationError("该报告已审核通过，如需修改请联系督查室退回。")
+        report.status = data.status
+        report.percent = data.percent
+        report.progress_text = data.progress_text.strip()
+        report.problems = data.problems.strip()
+        report.next_steps = data.next_steps.strip()
+        report.review_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
+        report.review_comment = report.review_comment if report.review_state == ReviewState.DRAFT else ""
+        report.reported_by = user
+        report.reported_at = now
+        report.reviewed_by = None
+        report.reviewed_at = None
+        report.version += 1
+        # Read by django-simple-history: who and why, also outside a web request.
+        report._change_reason = "提交" if submit else "保存草稿"
+        report._history_user = user
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # Created by someone else between our read and our insert.
+            raise ReportConflict(ProgressReport.objects.get(task=task, unit=unit, period=period)) from None
+    return report
+
+
+def _review(*, user: Any, report: ProgressReport, version: int, state: str, comment: str) -> ProgressReport:
+    from .permissions import can_review, require
+
+    require(can_review(user), "只有督查室可以审核进展报告。")
+    with transaction.atomic():
+        current = ProgressReport.objects.select_for_update().select_related("reported_by").get(pk=report.pk)
+        if current.version != version:
+            raise ReportConflict(current)
+        if current.review_state != ReviewState.SUBMITTED:
+            raise ValidationError(f"只能审核“已报送待审核”的报告（当前：{current.get_review_state_display()}）。")
+        current.review_state = state
+        current.review_comment = comment.strip()
+        current.reviewed_by = user
+        current.reviewed_at = timezone.now()
+        current.version += 1
+        current._change_reason = "审核通过" if state == ReviewState.APPROVED else "退回"
+        current._history_user = user
+        current.save()
+    return current
+
+
+def report_approve(*, user: Any, report: ProgressReport, version: int, comment: str = "") -> ProgressReport:
+    return _review(user=user, report=report, version=version, state=ReviewState.APPROVED, comment=comment)
+
+
+def report_return(*, user: Any, report: ProgressReport, version: int, comment: str) -> ProgressReport:
+    if not comment.strip():
+        raise ValidationError({"comment": "退回时请填写退回意见。"})
+    return _review(user=user, report=report, version=version, state=ReviewState.RETURNED, comment=comment)
+
+
+def attachment_add(*, user: Any, report: ProgressReport, upload: UploadedFile) -> ReportAttachment:
+    """Attach a file to a report the user may edit; size and type limited."""
+    from .permissions import can_report, require
+
+    require(can_report(user, report.task, report.unit_id), "您不能为该报告上传附件。")
+    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in settings.ATTACHMENT_EXTENSIONS:
+        raise ValidationError(f"不支持的附件类型“.{extension}”。允许：{'、'.join(settings.ATTACHMENT_EXTENSIONS)}。")
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(f"附件不能超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB。")
+    return ReportAttachment.objects.create(
+        report=report, file=upload, original_name=name, size=upload.size, uploaded_by=user
+    )
+
+
+def task_due_date_set(*, user: Any, task: Task, due_date: dt.date | None) -> Task:
+    """The office may change a task's due date; the change is kept in its history."""
+    from .permissions import can_edit_tasks, require
+
+    require(can_edit_tasks(user), "只有督查室可以修改任务。")
+    if due_date is not None and not (dt.date(2000, 1, 1) <= due_date <= dt.date(2100, 12, 31)):
+        raise ValidationError({"due_date": "截止日期不合理。"})
+    task.due_date = due_date
+    task._change_reason = "修改截止日期"
+    task._history_user = user
+    task.save(update_fields=["due_date", "updated_at"])
+    return task

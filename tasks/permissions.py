@@ -1,0 +1,92 @@
+"""Who may do what. Every write path calls one of these on the server; the
+templates only hide what these would refuse anyway.
+
+| role        | read | record progress            | review | edit tasks | import |
+|-------------|------|----------------------------|--------|------------|--------|
+| 系统管理员  | all  | any lead unit              | yes    | yes        | yes    |
+| 督查室      | all  | any lead unit              | yes    | yes        | no     |
+| 单位联络员  | all  | tasks its own units lead   | no     | no         | no     |
+| 区领导      | all  | no                         | no     | no         | no     |
+| (no role)   | no   | no                         | no     | no         | no     |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Role, Task, TaskUnit, UnitRole
+
+
+def user_role(user: Any) -> Role | None:
+    """The user's role (their group), cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_role_cache", False)
+    if cached is not False:
+        return cached
+    if user.is_superuser:
+        role: Role | None = Role.ADMIN
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        role = next((r for r in (Role.ADMIN, Role.OFFICE, Role.LIAISON, Role.LEADER) if r.value in names), None)
+    user._role_cache = role
+    return role
+
+
+def user_unit_ids(user: Any) -> set[int]:
+    cached = getattr(user, "_unit_ids_cache", None)
+    if cached is None:
+        profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
+        cached = set(profile.units.values_list("pk", flat=True)) if profile else set()
+        user._unit_ids_cache = cached
+    return cached
+
+
+def can_read(user: Any) -> bool:
+    return user_role(user) is not None
+
+
+def can_review(user: Any) -> bool:
+    return user_role(user) in (Role.OFFICE, Role.ADMIN)
+
+
+def can_edit_tasks(user: Any) -> bool:
+    return user_role(user) in (Role.OFFICE, Role.ADMIN)
+
+
+def can_import(user: Any) -> bool:
+    return user_role(user) == Role.ADMIN
+
+
+def can_report(user: Any, task: Task, unit_id: int) -> bool:
+    """May `user` record progress on `task` for the unit `unit_id`?"""
+    role = user_role(user)
+    if role is None or role == Role.LEADER:
+        return False
+    is_lead = TaskUnit.objects.filter(task=task, unit_id=unit_id, role=UnitRole.LEAD).exists()
+    if not is_lead:
+        return False
+    if role in (Role.OFFICE, Role.ADMIN):
+        return True
+    return unit_id in user_unit_ids(user)
+
+
+def reportable_unit_ids(user: Any, task: Task) -> list[int]:
+    """The lead units of `task` the user may report for, in document order."""
+    role = user_role(user)
+    if role is None or role == Role.LEADER:
+        return []
+    lead = list(
+        TaskUnit.objects.filter(task=task, role=UnitRole.LEAD).order_by("position").values_list("unit_id", flat=True)
+    )
+    if role in (Role.OFFICE, Role.ADMIN):
+        return lead
+    mine = user_unit_ids(user)
+    return [unit_id for unit_id in lead if unit_id in mine]
+
+
+def require(allowed: bool, message: str = "您没有执行此操作的权限。") -> None:
+    if not allowed:
+        raise PermissionDenied(message)
