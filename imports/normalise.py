@@ -33,14 +33,17 @@ _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \\t\\n]+(?=[{_CJK}])")
 # Zero-width characters, soft hyphens and C0/C1 control characters (not tab or
 # newline): invisible in the document, rejected by PostgreSQL (NUL) or harmful.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u3000]+")
+# Every Unicode space but the newline (line and paragraph separators and a lone
+# carriage return become newlines first).
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 
 
 def clean_text(text: str) -> str:
     """Whitespace-normalised text as the document means it (wraps undone)."""
     if not text:
         return ""
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", _NEWLINES.sub("\n", text))
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = _SPACE_BETWEEN_CJK.sub("", text)
@@ -209,7 +212,7 @@ def _resolve_fragment(fragment: str, known: set[str], hint: set[str] | None) -> 
 
 def clean_text_keep_spaces(text: str) -> str:
     """Like clean_text, but spaces (and newlines, as spaces) between names survive."""
-    text = _INVISIBLE.sub("", text or "").replace("\n", " ")
+    text = _INVISIBLE.sub("", _NEWLINES.sub("\n", text or "")).replace("\n", " ")
     return _SPACES.sub(" ", text).strip()
 
 
@@ -379,7 +382,7 @@ def has_cjk(text: str) -> bool:
 
 def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> ParsedPlan:
     """Shaped rows → a ParsedPlan with names split and resolved, warnings kept."""
-    from .errors import ImportWarning
+    from .errors import ImportRefused, ImportWarning
     from .records import ParsedCategory, ParsedPlan, ParsedTask, ParsedUnitRef
 
     warnings: list[ImportWarning] = list(shaped.warnings)
@@ -408,6 +411,9 @@ def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> Parsed
             projects.append((heading.order, row.project))
 
         text, city_level = split_city_marker(clean_text(row.task))
+        if not text:
+            # Only a city marker or invisible characters: no task text at all.
+            raise ImportRefused("任务内容为空。", row=row.row, column="任务", raw=row.task)
         if row.city.strip() in {"是", "√", "✓", "*", "＊", "Y", "y", "1", "市级"}:
             city_level = True
 

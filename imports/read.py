@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -116,7 +117,7 @@ def _expand_within_budget(archive: zipfile.ZipFile, members: list[zipfile.ZipInf
                         raise ImportRefused(f"文件解压后大小超过上限 {limit // (1024 * 1024)} MB，已拒绝。")
     except ImportRefused:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
         raise ImportRefused("文件已损坏或不完整（压缩内容校验失败）。") from None
 
 

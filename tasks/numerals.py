@@ -11,7 +11,7 @@ def parse_chinese_numeral(text: str) -> int | None:
     """Return the value of a numeral such as 十二 or 二十, or None if it is not one."""
     if not text:
         return None
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): "¹" and "①" are digits int() refuses
         return int(text)
     total, current = 0, 0
     for char in text:
