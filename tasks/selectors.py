@@ -169,6 +169,25 @@ def tasks_with_status(qs: QuerySet[Task] | None = None, *, clock: Clock | None =
     )
 
 
+def task_ids_where(*, clock: Clock | None = None, **conditions: Any) -> QuerySet[Task]:
+    """Ids of tasks whose status aliases match, e.g. `task_ids_where(light="red")`.
+
+    For `pk__in=`: the status subqueries then run in a scan of the task table alone, once per
+    task, whatever joins the outer query makes.
+    """
+    return _with_status(Task.objects.all(), clock=_clock(clock)).filter(**conditions).values("pk")
+
+
+def task_ids_overdue(*, clock: Clock | None = None) -> QuerySet[Task]:
+    """Ids of tasks past their due date and not done (for `pk__in=`)."""
+    clock = _clock(clock)
+    return (
+        _with_status(Task.objects.filter(due_date__lt=clock.today), clock=clock)
+        .exclude(task_status=ProgressStatus.DONE)
+        .values("pk")
+    )
+
+
 def _light_counts(prefix: str = "") -> dict[str, Count]:
     """Aggregates counting rows by light and completion; `prefix` leads to the counted id."""
     pk = f"{prefix}pk" if prefix else "pk"
@@ -272,8 +291,7 @@ def dashboard_overview(
 
     # The first few red tasks of every plan, in document order: one query for all plans.
     red = (
-        _with_status(_active_tasks(), clock=clock)
-        .filter(light=Light.RED)
+        _with_status(_active_tasks().filter(pk__in=task_ids_where(clock=clock, light=Light.RED)), clock=clock)
         .annotate(
             task_status_v=F("task_status"),
             rn=Window(RowNumber(), partition_by=[F("plan_id")], order_by=[F("position").asc()]),
@@ -313,10 +331,11 @@ def units_silent_list(*, clock: Clock | None = None, plan_id: int | None = None)
             default=Exists(own_report.filter(period__gte=clock.quarter_start)),
         )
     )
+    # The status tests live in the aggregate's FILTER, evaluated once per joined row; in WHERE they
+    # could be evaluated once per row *pair* when stale statistics make the planner pick a nested loop.
     return (
-        qs.exclude(task_status=ProgressStatus.DONE)
-        .values("task__plan_id", "unit_id", "unit__name")
-        .annotate(missing=Count("pk", filter=Q(own_now=False)))
+        qs.values("task__plan_id", "unit_id", "unit__name")
+        .annotate(missing=Count("pk", filter=Q(own_now=False) & ~Q(task_status=ProgressStatus.DONE)))
         .filter(missing__gt=0)
         .order_by("task__plan_id", "-missing", "unit__name")
     )
