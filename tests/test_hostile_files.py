@@ -527,29 +527,17 @@ def test_failure_during_apply_of_a_revision_writes_nothing(seeded, monkeypatch):
     assert [t.number for t in report.diff.added] == ["999"]
 
 
-# -- bugs found by tests/test_properties.py, pinned here with exact reproductions -----------------
+# -- regressions found by tests/test_properties.py, pinned with exact reproductions ---------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: imports.read._expand_within_budget catches BadZipFile/OSError/… but not zlib.error, so a "
-        "document with a damaged deflate stream crashes instead of being refused"
-    ),
-)
+# Regression (found by this suite, fixed in b39f6bd): zlib.error escaped the zip reader.
 def test_damaged_deflate_stream_is_refused(seeded):
     original = (FIXTURES / "five_year_2021_2025.xlsx").read_bytes()
     data = original[:366] + b"\0\0" + original[368:]
     assert_refused(data, "five_year_2021_2025.xlsx", "文件已损坏或不完整")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a task cell holding only a city marker (*, ＊, ※) or only invisible/control characters is "
-        "imported as a task with empty text and title instead of being refused as 任务内容为空"
-    ),
-)
+# Regression (found by this suite, fixed in b39f6bd): marker-only task cells imported with empty text.
 @pytest.mark.parametrize(
     "cell", ["*", "＊", "※", "\u200b", "\x07"], ids=["star", "fullwidth-star", "ref-mark", "zwsp", "bel"]
 )

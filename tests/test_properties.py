@@ -87,14 +87,7 @@ def test_arbitrary_bytes_are_reported_or_refused(db, data, file_name):
         assert report.parsed.tasks
 
 
-ZLIB_BUG = (
-    "BUG: imports.read._expand_within_budget does not catch zlib.error, so a .docx/.xlsx with a damaged "
-    "deflate stream crashes with zlib.error instead of ImportRefused (e.g. five_year_2021_2025.xlsx with "
-    "bytes 366-367 overwritten by two zero bytes)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=ZLIB_BUG)
+# Regression (found by this suite, fixed in b39f6bd): zlib.error escaped the zip reader.
 @DB_SETTINGS
 @given(
     name=st.sampled_from(["annual_2025.docx", "five_year_2021_2025.xlsx"]),
@@ -134,15 +127,10 @@ def _assert_sane_report(report: ImportReport | None, row_count: int) -> None:
     assert [t.position for t in tasks] == list(range(1, len(tasks) + 1))
 
 
-EMPTY_TEXT_BUG = (
-    "BUG: a task cell that is only a city marker (*, ＊, ※) or only invisible/control characters passes "
-    "shape's emptiness check, then normalise strips it to '' and the task is imported with empty text "
-    "and title (CSV row '1,一、测试类别,测试项目,*,张三,区科委')"
-)
 STAR_ROW = [["1", "一、测试类别", "测试项目", "*", "张三", "区科委"]]
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_TEXT_BUG)
+# Regression (found by this suite, fixed in b39f6bd): marker-only task cells imported with empty text.
 @DB_SETTINGS
 @given(rows=rows_of_cells)
 @example(rows=STAR_ROW)
@@ -152,7 +140,7 @@ def test_arbitrary_csv_tables(db, rows):
     _assert_sane_report(report, len(rows))
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_TEXT_BUG)
+# Regression (found by this suite, fixed in b39f6bd): marker-only task cells imported with empty text.
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
@@ -164,7 +152,7 @@ def test_arbitrary_xlsx_tables(db, rows):
     _assert_sane_report(report, len(rows))
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_TEXT_BUG)
+# Regression (found by this suite, fixed in b39f6bd): marker-only task cells imported with empty text.
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
@@ -248,9 +236,11 @@ def test_csv_dialects_agree(db, rows):
 # -- (c) pure helpers -------------------------------------------------------------------------------
 
 _CJK_CLASS = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’·•"
-_SPACE_BETWEEN_CJK = re.compile(f"[{_CJK_CLASS}][ \\t\\n\\u00a0\\u2002-\\u200a\\u3000]+[{_CJK_CLASS}]")
-# The whitespace clean_text promises to handle, plus invisible and control characters.
-HANDLED_SPACES = " \t\n\u00a0\u2002\u2003\u2009\u200a\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad\x00\x07\x1b\x7f\x85"
+_SPACE_BETWEEN_CJK = re.compile(f"[{_CJK_CLASS}]\\s+[{_CJK_CLASS}]")
+# Every Unicode whitespace character, plus invisible and control characters.
+HANDLED_SPACES = (
+    "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00\x07\x1b\x7f"
+)
 clean_inputs = st.text(alphabet=CJK + "“”·，。；：abcXYZ0123456789-_/" + HANDLED_SPACES, max_size=60)
 
 
@@ -275,14 +265,7 @@ def test_clean_text_is_idempotent_on_any_text(text):
     assert clean_text(cleaned) == cleaned
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: clean_text leaves some Unicode whitespace between CJK characters: U+202F (narrow no-break "
-        "space), U+205F, U+1680, U+2028/U+2029 and a lone \\r are neither collapsed by _SPACES nor "
-        "removed by _SPACE_BETWEEN_CJK, e.g. clean_text('推进\\u202f建设') == '推进\\u202f建设'"
-    ),
-)
+# Regression (found by this suite, fixed in b39f6bd): these spaces survived between CJK characters.
 @pytest.mark.parametrize("space", ["\u202f", "\u205f", "\u1680", "\u2028", "\u2029", "\r"])
 def test_clean_text_joins_cjk_across_every_unicode_space(space):
     assert space.isspace()
@@ -308,14 +291,10 @@ def test_chinese_numerals_as_documents_print_them(value, text):
     assert parse_chinese_numeral(text) == value
 
 
-def _not_a_superscript_digit(text: str) -> bool:
-    # Excludes the known bug below (isdigit() but not a decimal digit) so the property stays live.
-    return not any(ch.isdigit() and not ch.isdecimal() for ch in text)
-
-
 @given(
     text=st.one_of(
-        st.text(max_size=8).filter(_not_a_superscript_digit),
+        st.text(max_size=8),
+        st.text(alphabet="¹²³①②⑴0123456789一二十", max_size=4),
         st.text(alphabet="零〇一二三四五六七八九两十百0123456789", max_size=8),
     )
 )
@@ -325,14 +304,7 @@ def test_parse_chinese_numeral_never_raises(text):
     assert value is None or (isinstance(value, int) and value >= 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: tasks.numerals.parse_chinese_numeral uses str.isdigit(), which is True for superscript and "
-        "circled digits, then int() raises ValueError: parse_chinese_numeral('¹') crashes instead of "
-        "returning None (the import path only passes regex-matched text, so it is not reachable from a file)"
-    ),
-)
+# Regression (found by this suite, fixed in b39f6bd): isdigit() let int() raise on these.
 @pytest.mark.parametrize("text", ["¹", "²³", "①"])
 def test_parse_chinese_numeral_of_non_decimal_digits_is_none(text):
     assert parse_chinese_numeral(text) is None
