@@ -62,6 +62,7 @@ from .models import (
     UnitKind,
     UnitRole,
 )
+from .periods import period_start
 
 DUE_SOON_DAYS = 30
 # Status value of a task without any counted report.
@@ -105,11 +106,11 @@ class Clock:
 
     @property
     def month_start(self) -> datetime.date:
-        return self.today.replace(day=1)
+        return period_start(reporting_period=ReportingPeriod.MONTHLY, day=self.today)
 
     @property
     def quarter_start(self) -> datetime.date:
-        return self.today.replace(month=(self.today.month - 1) // 3 * 3 + 1, day=1)
+        return period_start(reporting_period=ReportingPeriod.QUARTERLY, day=self.today)
 
     @property
     def due_soon(self) -> datetime.date:

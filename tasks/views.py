@@ -15,21 +15,19 @@ from django.urls import reverse
 
 from . import selectors
 from .filters import TaskFilter
-from .models import Role, TaskState, UnitRole
+from .models import TaskState, UnitRole
+from .permissions import can_read
 
 PAGE_SIZE = 50
 Crumbs = list[tuple[str, str | None]]
 
 
-def user_can_read(user: Any) -> bool:
-    """Any logged-in user in a role group (or a superuser) may read every page."""
-    return bool(user.is_superuser or user.groups.filter(name__in=Role.values).exists())
-
-
 def reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in (else the login page) and in a role group (else 403): reading is open to every role."""
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_can_read(request.user):
+        if not can_read(request.user):
             raise PermissionDenied("您的账号尚未分配角色，无法查看。")
         return view(request, *args, **kwargs)
 
