@@ -147,7 +147,7 @@ def _parsed_snapshot(task: ParsedTask) -> dict:
         "deadline_text": task.deadline_text,
         "leaders": task.leaders,
         "units": [(u.name, u.role) for u in task.units],
-        "state": TaskState.ACTIVE,
+        "state": TaskState.WITHDRAWN if task.withdrawn else TaskState.ACTIVE,
     }
 
 
@@ -285,7 +285,7 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: ob
             "note": parsed_task.note,
             "deadline_text": parsed_task.deadline_text,
             "source_row": parsed_task.row,
-            "state": TaskState.ACTIVE,
+            "state": TaskState.WITHDRAWN if parsed_task.withdrawn else TaskState.ACTIVE,
         }
         task = existing.get(parsed_task.number)
         if task is None:

@@ -9,10 +9,22 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
-from tasks.models import Plan, PlanKind, Task, TaskLeader, TaskUnit, UnitRole
+from tasks.models import Plan, PlanKind, Task, TaskLeader, TaskState, TaskUnit, UnitRole
 from tasks.numerals import to_chinese_numeral
 
-CSV_COLUMNS = ["序号", "类别", "项目", "任务", "牵头领导", "牵头单位", "配合单位", "备注", "完成时限", "市级任务"]
+CSV_COLUMNS = [
+    "序号",
+    "类别",
+    "项目",
+    "任务",
+    "牵头领导",
+    "牵头单位",
+    "配合单位",
+    "备注",
+    "完成时限",
+    "市级任务",
+    "状态",
+]
 
 
 def _plans(plan_ids: Iterable[int] | None = None) -> QuerySet[Plan]:
@@ -102,6 +114,7 @@ def plan_export_csv(*, plan: Plan) -> str:
                 _formula_safe(task.note),
                 task.deadline_text,
                 "是" if task.city_level else "",
+                "已撤销" if task.state == TaskState.WITHDRAWN else "",
             ]
         )
     # Columns the plan never fills stay out, as in the source documents (a

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
 
 class ImportOutcome(models.TextChoices):
     APPLIED = "applied", "已导入"
-    UNCHANGED = "unchanged", "无变化"
+    UNDONE = "undone", "已撤销"
 
 
 class ImportRecord(models.Model):
@@ -25,6 +27,18 @@ class ImportRecord(models.Model):
     counts = models.JSONField("数量（识别/文件所述）", default=dict)
     changes = models.JSONField("变更", default=dict)
     warnings = models.JSONField("警告", default=list)
+    # The plan as it was before this import (our CSV export), for undo; empty
+    # when the import created the plan.
+    before_csv = models.TextField("导入前快照", blank=True)
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销人",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="导入人"
     )
@@ -37,3 +51,32 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PendingImport(models.Model):
+    """An uploaded file between preview and confirm.
+
+    Kept in the database (not a temp folder) so that it survives a restart and
+    any app server can confirm it; bound to the uploader and expiring.
+    """
+
+    token = models.UUIDField("标识", unique=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="上传人"
+    )
+    file_name = models.CharField("文件名", max_length=255)
+    content = models.BinaryField("文件内容")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    overrides = models.JSONField("规划信息修正", default=dict)
+    unit_mapping = models.JSONField("单位对应", default=dict)
+    leader_mapping = models.JSONField("领导对应", default=dict)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间")
+
+    class Meta:
+        verbose_name = "待确认导入"
+        verbose_name_plural = "待确认导入"
+        indexes = [models.Index(fields=["expires_at"], name="pendingimport_expires")]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -523,6 +523,7 @@ def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> Parsed
                 city_level=city_level,
                 note=clean_text(row.note),
                 deadline_text=clean_text(row.deadline),
+                withdrawn=clean_text(row.state) == "已撤销",
                 leaders=leaders,
                 units=units,
             )

@@ -14,11 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from tasks.models import Plan
+
 from .apply import PlanDiff, plan_apply, plan_diff
 from .check import CountLine, plan_check
 from .errors import ImportRefused, ImportWarning
+from .export import plan_export_csv
 from .models import ImportOutcome, ImportRecord
-from .normalise import normalise_document
+from .normalise import name_key, normalise_document
 from .read import FORMAT_LABELS, read_document
 from .records import ParsedPlan
 from .selectors import import_record_same_file, vocabulary_load
@@ -100,14 +103,25 @@ def plan_import(
     user: Any = None,
     dry_run: bool = False,
     overrides: dict[str, Any] | None = None,
+    unit_mapping: dict[str, str] | None = None,
+    leader_mapping: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Import one document. Refusals raise ImportRefused and write nothing."""
+    """Import one document. Refusals raise ImportRefused and write nothing.
+
+    `unit_mapping` maps a new unit name to an existing unit (recorded as an
+    alias); `leader_mapping` maps a new leader name to an existing leader.
+    Both are the choices an admin makes on the preview page.
+    """
     digest = hashlib.sha256(data).hexdigest()
     document = read_document(data, file_name)
     shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS)
     _apply_overrides(shaped.meta, overrides or {})
     _require_identity(shaped.meta)
-    parsed = normalise_document(shaped, vocabulary_load())
+    vocabulary = vocabulary_load()
+    for new_name, existing in (unit_mapping or {}).items():
+        vocabulary.units[name_key(new_name)] = existing
+    parsed = normalise_document(shaped, vocabulary)
+    _apply_mappings(parsed, unit_mapping or {}, leader_mapping or {})
     check = plan_check(parsed)
     warnings = parsed.warnings + check.warnings
     diff = plan_diff(parsed)
@@ -133,6 +147,7 @@ def plan_import(
     if dry_run or diff.is_empty:
         return report
     with transaction.atomic():
+        before_csv = plan_export_csv(plan=Plan.objects.get(pk=diff.plan_id)) if diff.plan_id else ""
         plan = plan_apply(parsed, diff, source_file=file_name, user=user)
         record = ImportRecord.objects.create(
             plan=plan,
@@ -145,12 +160,23 @@ def plan_import(
             counts={"lines": [line.as_dict() for line in check.counts]},
             changes=diff.summary(),
             warnings=[w.as_dict() for w in warnings],
+            before_csv=before_csv,
             created_by=user if getattr(user, "pk", None) else None,
         )
     report.applied = True
     report.plan_id = plan.pk
     report.record_id = record.pk
     return report
+
+
+def _apply_mappings(parsed: ParsedPlan, unit_mapping: dict[str, str], leader_mapping: dict[str, str]) -> None:
+    for new_name, existing in unit_mapping.items():
+        if new_name != existing:
+            parsed.aliases.setdefault(new_name, existing)
+            parsed.new_unit_kinds.pop(new_name, None)
+    if leader_mapping:
+        for task in parsed.tasks:
+            task.leaders = list(dict.fromkeys(leader_mapping.get(name, name) for name in task.leaders))
 
 
 _OVERRIDABLE = {f.name for f in fields(PlanMeta)}

@@ -29,6 +29,7 @@ class ParsedTask:
     deadline_text: str
     leaders: list[str]
     units: list[ParsedUnitRef]
+    withdrawn: bool = False
 
 
 @dataclass

@@ -57,6 +57,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "note": ("备注", "说明", "备注说明"),
     "deadline": ("完成时限", "完成时间", "时间节点", "时限", "完成期限", "截止时间"),
     "city": ("市级任务", "是否市级", "市级"),
+    "state": ("状态", "任务状态"),
 }
 COLUMN_LABELS = {
     "number": "序号",
@@ -69,6 +70,7 @@ COLUMN_LABELS = {
     "note": "备注",
     "deadline": "完成时限",
     "city": "市级任务",
+    "state": "状态",
 }
 _HEADER_SCAN_ROWS = 30
 
@@ -101,6 +103,7 @@ class ShapedRow:
     note: str = ""
     deadline: str = ""
     city: str = ""
+    state: str = ""  # "已撤销" in our own CSV export (an undo snapshot)
     # Fields taken from a merged cell (or, in text formats, an empty cell) above.
     inherited: set[str] = field(default_factory=set)
 
@@ -344,7 +347,7 @@ def _shape_rows(
         shaped = ShapedRow(
             row=row_no, table=table.label, number=number, category=state.category, project=state.project, task=task
         )
-        for role in ("leader", "unit", "support", "note", "deadline", "city"):
+        for role in ("leader", "unit", "support", "note", "deadline", "city", "state"):
             if role not in values:
                 continue
             cell = values[role]

@@ -10,7 +10,7 @@ from imports.errors import ImportRefused
 from imports.export import plan_export_csv, plans_export_data
 from imports.models import ImportRecord
 from imports.pipeline import plan_import
-from tasks.models import Category, Leader, Plan, ProgressReport, ProgressStatus, Project, Task, TaskState, Unit
+from tasks.models import Category, Leader, Plan, ProgressReport, ProgressStatus, Project, TaskState, Unit
 from tests.conftest import ANNUAL_2025_TXT, FIVE_YEAR_TXT, FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,17 @@ def test_five_year_plan_exactly_as_the_document_says():
     plan = Plan.objects.get(pk=report.plan_id)
     assert (plan.kind, plan.year_start, plan.year_end) == ("five_year", 2021, 2025)
     assert plan.tasks.count() == 74
-    assert list(plan.categories.order_by("order").values_list("stated_count", flat=True)) == [11, 13, 7, 4, 10, 9, 4, 9, 7]
+    assert list(plan.categories.order_by("order").values_list("stated_count", flat=True)) == [
+        11,
+        13,
+        7,
+        4,
+        10,
+        9,
+        4,
+        9,
+        7,
+    ]
     per_category = dict(plan.tasks.values_list("category__order").annotate(n=Count("id")))
     assert per_category == {1: 11, 2: 13, 3: 7, 4: 4, 5: 10, 6: 9, 7: 4, 8: 9, 9: 7}
     assert plan.tasks.filter(city_level=True).count() == 17 == plan.stated_city_level
@@ -53,12 +63,19 @@ def test_annual_plan_exactly_as_the_document_says():
     report = _import(ANNUAL_2025_TXT)
     plan = Plan.objects.get(pk=report.plan_id)
     assert (plan.kind, plan.year_start, plan.doc_number, plan.doc_date) == (
-        "annual", 2025, "闵委办发〔2025〕3号", dt.date(2025, 2, 10))
+        "annual",
+        2025,
+        "闵委办发〔2025〕3号",
+        dt.date(2025, 2, 10),
+    )
     assert plan.tasks.count() == 190
     assert Category.objects.filter(plan=plan).count() == 10
     assert Project.objects.filter(category__plan=plan).count() == 41
     assert {k: v for k, v in _counts(report).items() if k in ("类别", "项目", "任务")} == {
-        "类别": (10, 10), "项目": (41, 41), "任务": (190, 190)}
+        "类别": (10, 10),
+        "项目": (41, 41),
+        "任务": (190, 190),
+    }
     # 赵杨辛 is flagged, with 赵亮 + 杨辛 suggested (and applied).
     (flag,) = [w for w in report.warnings if w.code == "leader_run_together"]
     assert (flag.raw, flag.suggestion, flag.number) == ("赵杨辛", ["赵亮", "杨辛"], "6")
@@ -67,8 +84,11 @@ def test_annual_plan_exactly_as_the_document_says():
     assert [link.leader.name for link in task_6.leader_links.order_by("position")] == ["赵亮", "杨辛"]
     assert not Leader.objects.filter(name="赵杨辛").exists()
     # Rows 172, 174, 175 inherit the merged leader and unit of the row above.
-    for number, leader, unit in (("172", "梁经军", "区纪委监委机关"), ("174", "谭滨", "区委组织部"),
-                                 ("175", "谭滨", "区委组织部")):
+    for number, leader, unit in (
+        ("172", "梁经军", "区纪委监委机关"),
+        ("174", "谭滨", "区委组织部"),
+        ("175", "谭滨", "区委组织部"),
+    ):
         task = plan.tasks.get(number=number)
         assert [link.leader.name for link in task.leader_links.all()] == [leader]
         assert [link.unit.name for link in task.unit_links.all()] == [unit]
@@ -76,7 +96,10 @@ def test_annual_plan_exactly_as_the_document_says():
     task_111 = plan.tasks.get(number="111")
     assert [link.leader.name for link in task_111.leader_links.order_by("position")] == ["赵亮", "可晓林", "李阳"]
     assert [link.unit.name for link in task_111.unit_links.order_by("position")] == [
-        "区应急局", "虹桥商务区应急响应中心", "区交通委"]
+        "区应急局",
+        "虹桥商务区应急响应中心",
+        "区交通委",
+    ]
     assert plan.tasks.filter(unit_links__unit__name="区人力资源社会保障局").count() == 6
     assert not Unit.objects.filter(name__in=["区人力资源社会", "保障局"]).exists()
     assert Unit.objects.filter(name="区粮食物资储备局").exists()
@@ -142,8 +165,13 @@ def test_csv_export_imports_back_into_the_identical_plan(seed_plans, tmp_path):
 def test_revised_document_updates_in_place_and_keeps_progress(seed_plans):
     plan = Plan.objects.get(kind="annual")
     withdrawn_task = plan.tasks.get(number="190")
-    ProgressReport.objects.create(task=withdrawn_task, unit=withdrawn_task.units.first(), period=dt.date(2025, 3, 1),
-                                  status=ProgressStatus.IN_PROGRESS, percent=30)
+    ProgressReport.objects.create(
+        task=withdrawn_task,
+        unit=withdrawn_task.units.first(),
+        period=dt.date(2025, 3, 1),
+        status=ProgressStatus.IN_PROGRESS,
+        percent=30,
+    )
     lines = plan_export_csv(plan=plan).splitlines()
     revised = []
     for line in lines:
@@ -157,7 +185,10 @@ def test_revised_document_updates_in_place_and_keeps_progress(seed_plans):
     revised.append(lines[-1].replace("190,", "191,", 1).replace("在履职尽责上作表率", "新增的一条任务"))
     report = plan_import(data="\n".join(revised).encode(), file_name="2025-revised.csv")
     assert [t.number for t in report.diff.added] == ["191"]
-    assert [(c.number, [f.field for f in c.changes]) for c in report.diff.changed] == [("2", ["text"]), ("3", ["units"])]
+    assert [(c.number, [f.field for f in c.changes]) for c in report.diff.changed] == [
+        ("2", ["text"]),
+        ("3", ["units"]),
+    ]
     change = report.diff.changed[0].changes[0]
     assert "5%" in change.before and "5.5%" in change.after
     assert report.diff.withdrawn == [("190", withdrawn_task.title)]
@@ -176,7 +207,10 @@ def test_revised_document_updates_in_place_and_keeps_progress(seed_plans):
 def test_refused_file_writes_nothing(seed_plans):
     before = plans_export_data()
     records = ImportRecord.objects.count()
-    bad = "标题：2025年区委、区政府重点工作任务分解表\n序号,类别,任务,牵头单位\n1,一、甲,任务一,区科委\n1,一、甲,另一任务,区经委\n"
+    bad = (
+        "标题：2025年区委、区政府重点工作任务分解表\n序号,类别,任务,牵头单位\n"
+        "1,一、甲,任务一,区科委\n1,一、甲,另一任务,区经委\n"
+    )
     with pytest.raises(ImportRefused) as refused:
         plan_import(data=bad.encode(), file_name="dup.csv")
     assert str(refused.value) == "第4行“序号”列：序号重复：与第3行相同，但内容不同。（原文：“1”）"
@@ -203,8 +237,9 @@ def test_plan_identity_needed(db):
     text = "某某工作表\n序号,类别,任务,牵头单位\n1,一、甲,任务一,区科委\n"
     with pytest.raises(ImportRefused, match="无法从文件标题判断规划类型和年份"):
         plan_import(data=text.encode(), file_name="x.csv")
-    report = plan_import(data=text.encode(), file_name="x.csv",
-                         overrides={"kind": "annual", "year_start": 2027, "title": "2027年测试"})
+    report = plan_import(
+        data=text.encode(), file_name="x.csv", overrides={"kind": "annual", "year_start": 2027, "title": "2027年测试"}
+    )
     assert Plan.objects.get(pk=report.plan_id).year_end == 2027
 
 

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from tasks.models import PlanKind
+
+ACCEPTED_EXTENSIONS = ("docx", "xlsx", "csv", "txt", "tsv")
+_MAX_MB = settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="任务分解表文件",
+        error_messages={"empty": "文件为空。", "required": "请选择要上传的文件。", "missing": "请选择要上传的文件。"},
+        help_text=f"Word（.docx）、Excel（.xlsx）、CSV 或文本文件；不超过 {_MAX_MB} MB。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.csv,.txt,.tsv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"文件大小 {upload.size // 1024} KB 超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // 1024} KB。"
+            )
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension in ("doc", "xls"):
+            raise forms.ValidationError("这是旧版 Word/Excel 文件，请另存为 .docx 或 .xlsx 后再上传。")
+        if extension and extension not in ACCEPTED_EXTENSIONS:
+            raise forms.ValidationError(f"不支持的文件类型“.{extension}”。请上传 .docx、.xlsx、.csv 或 .txt 文件。")
+        return upload
+
+
+class PlanMetaForm(forms.Form):
+    """What the heading said about the plan, correctable before confirming."""
+
+    title = forms.CharField(label="标题", max_length=200)
+    kind = forms.ChoiceField(label="类型", choices=PlanKind.choices)
+    year_start = forms.IntegerField(label="起始年份", min_value=2000, max_value=2100)
+    year_end = forms.IntegerField(label="截止年份", min_value=2000, max_value=2100)
+    doc_number = forms.CharField(label="文号", max_length=100, required=False)
+    doc_date = forms.DateField(label="印发日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("year_start"), data.get("year_end")
+        if start and end and end < start:
+            self.add_error("year_end", "截止年份不能早于起始年份。")
+        if data.get("kind") == PlanKind.ANNUAL and start and end and start != end:
+            self.add_error("year_end", "年度重点工作的起止年份应相同。")
+        return data
+
+
+class MappingForm(forms.Form):
+    """For each new unit or leader: create it, or take it as an existing one."""
+
+    CREATE = ""
+
+    def __init__(
+        self,
+        *args,
+        units: dict[str, list[str]],
+        leaders: dict[str, list[str]],
+        initial_units: dict[str, str],
+        initial_leaders: dict[str, str],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit_fields: list[tuple[str, str]] = []
+        self.leader_fields: list[tuple[str, str]] = []
+        for index, (name, suggestions) in enumerate(units.items()):
+            key = f"unit_{index}"
+            choices = [(self.CREATE, "新建该单位")] + [(s, f"即“{s}”（记为别名）") for s in suggestions]
+            self.fields[key] = forms.ChoiceField(
+                label=name, choices=choices, required=False, initial=initial_units.get(name, self.CREATE)
+            )
+            self.unit_fields.append((key, name))
+        for index, (name, suggestions) in enumerate(leaders.items()):
+            key = f"leader_{index}"
+            choices = [(self.CREATE, "新建该领导")] + [(s, f"即“{s}”") for s in suggestions]
+            self.fields[key] = forms.ChoiceField(
+                label=name, choices=choices, required=False, initial=initial_leaders.get(name, self.CREATE)
+            )
+            self.leader_fields.append((key, name))
+
+    def mappings(self) -> tuple[dict[str, str], dict[str, str]]:
+        units = {name: self.cleaned_data[key] for key, name in self.unit_fields if self.cleaned_data.get(key)}
+        leaders = {name: self.cleaned_data[key] for key, name in self.leader_fields if self.cleaned_data.get(key)}
+        return units, leaders

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.history, name="history"),
+    path("upload/", views.upload, name="upload"),
+    path("pending/<uuid:token>/", views.preview, name="preview"),
+    path("<int:pk>/", views.record_detail, name="record"),
+    path("<int:pk>/download/", views.download, name="download"),
+    path("<int:pk>/undo/", views.undo, name="undo"),
+]

@@ -1,0 +1,184 @@
+"""The browser import flow: upload → preview (dry run) → confirm; history, download, undo.
+Admins only; every view checks on the server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from tasks.models import Leader, Unit
+from tasks.permissions import can_import
+
+from . import services
+from .errors import ImportRefused
+from .forms import MappingForm, PlanMetaForm, UploadForm
+from .models import ImportRecord
+from .selectors import import_record_list, name_suggestions
+
+
+def admin_required(view: Callable) -> Callable:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not can_import(request.user):
+            raise PermissionDenied("只有系统管理员可以导入任务分解表。")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@admin_required
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            pending, _ = services.pending_import_create(
+                user=request.user, file_name=upload_file.name, data=upload_file.read()
+            )
+        except ImportRefused as refused:
+            error = str(refused)
+        else:
+            return redirect("imports:preview", token=pending.token)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "imports/upload.html", {"form": form, "error": error}, status=status)
+
+
+def _meta_initial(report) -> dict:
+    meta = report.meta
+    return {
+        "title": meta.title,
+        "kind": meta.kind,
+        "year_start": meta.year_start,
+        "year_end": meta.year_end,
+        "doc_number": meta.doc_number,
+        "doc_date": meta.doc_date,
+    }
+
+
+@admin_required
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    pending = services.pending_import_get(user=request.user, token=str(token))
+    if pending is None:
+        raise Http404("该上传不存在或已过期（24 小时），请重新上传。")
+    error = None
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        try:
+            report = services.pending_import_confirm(user=request.user, pending=pending)
+        except ImportRefused as refused:
+            error = str(refused)
+        else:
+            if report.applied:
+                messages.success(
+                    request,
+                    f"已导入“{report.meta.title}”：新增 {len(report.diff.added)}，"
+                    f"修改 {len(report.diff.changed)}，撤销 {len(report.diff.withdrawn)}。",
+                )
+                return redirect("imports:record", pk=report.record_id)
+            messages.info(request, "文件内容与数据库一致，没有需要导入的变化。")
+            return redirect("imports:history")
+    try:
+        report = services.pending_import_preview(pending=pending)
+    except ImportRefused as refused:
+        return render(request, "imports/upload.html", {"form": UploadForm(), "error": str(refused)}, status=400)
+
+    unit_suggestions = name_suggestions(
+        names=list(report.diff.new_units), existing=list(Unit.objects.values_list("name", flat=True))
+    )
+    leader_suggestions = name_suggestions(
+        names=report.diff.new_leaders, existing=list(Leader.objects.values_list("name", flat=True))
+    )
+    # Keep the ones already mapped visible, so a choice can be taken back.
+    for name, target in pending.unit_mapping.items():
+        unit_suggestions.setdefault(name, [target])
+    for name, target in pending.leader_mapping.items():
+        leader_suggestions.setdefault(name, [target])
+    mapping_kwargs = {
+        "units": unit_suggestions,
+        "leaders": leader_suggestions,
+        "initial_units": pending.unit_mapping,
+        "initial_leaders": pending.leader_mapping,
+    }
+    meta_form = PlanMetaForm(initial=_meta_initial(report))
+    mapping_form = MappingForm(**mapping_kwargs)
+    if request.method == "POST" and request.POST.get("action") == "update":
+        meta_form = PlanMetaForm(request.POST)
+        mapping_form = MappingForm(request.POST, **mapping_kwargs)
+        if meta_form.is_valid() and mapping_form.is_valid():
+            units, leaders = mapping_form.mappings()
+            try:
+                services.pending_import_update(
+                    user=request.user,
+                    pending=pending,
+                    overrides=meta_form.cleaned_data,
+                    unit_mapping=units,
+                    leader_mapping=leaders,
+                )
+            except ValidationError as invalid:
+                error = "；".join(invalid.messages)
+            else:
+                return redirect("imports:preview", token=pending.token)
+    context = {
+        "pending": pending,
+        "report": report,
+        "meta_form": meta_form,
+        "mapping_form": mapping_form,
+        "unit_rows": [
+            (mapping_form[key], name, report.diff.new_units.get(name)) for key, name in mapping_form.unit_fields
+        ],
+        "leader_rows": [(mapping_form[key], name) for key, name in mapping_form.leader_fields],
+        "error": error,
+    }
+    return render(request, "imports/preview.html", context, status=400 if error else 200)
+
+
+@admin_required
+def history(request: HttpRequest) -> HttpResponse:
+    page = Paginator(import_record_list(), 30).get_page(request.GET.get("page"))
+    return render(request, "imports/history.html", {"page": page})
+
+
+@admin_required
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(import_record_list(), pk=pk)
+    return render(
+        request,
+        "imports/record.html",
+        {
+            "record": record,
+            "undo_blocker": services.import_undo_blocker(record=record),
+        },
+    )
+
+
+@admin_required
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ImportRecord.objects.only("file_name", "content"), pk=pk)
+    response = HttpResponse(bytes(record.content), content_type="application/octet-stream")
+    # Always a download, never rendered inline (the bytes are whatever was uploaded).
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(record.file_name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@admin_required
+@require_POST
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ImportRecord, pk=pk)
+    try:
+        services.import_undo(user=request.user, record=record)
+    except (ValidationError, ImportRefused) as refused:
+        messages.error(request, f"不能撤销：{'；'.join(getattr(refused, 'messages', [str(refused)]))}")
+    else:
+        messages.success(request, f"已撤销导入“{record.file_name}”，规划已恢复到导入之前的状态。")
+    return redirect("imports:record", pk=pk)

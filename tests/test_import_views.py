@@ -1,0 +1,256 @@
+"""The browser import flow through the test client: upload → preview → confirm,
+history, download, undo, refusals and permissions."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from imports.export import plan_export_csv, plans_export_data
+from imports.models import ImportOutcome, ImportRecord, PendingImport
+from tasks.models import Leader, Plan, ProgressReport, ProgressStatus, Task, TaskState, Unit, UnitAlias
+from tests.conftest import ANNUAL_2025_TXT, FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, name, data):
+    return client.post(reverse("imports:upload"), {"file": SimpleUploadedFile(name, data)})
+
+
+def preview_url(response):
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response["Location"]
+
+
+def next_year_csv():
+    """The 2025 plan re-issued as 2026: new plan, renamed units and a new leader."""
+    text = plan_export_csv(plan=Plan.objects.get(kind="annual"))
+    text = text.replace("2025年区委、区政府重点工作任务分解表", "2026年区委、区政府重点工作任务分解表")
+    text = text.replace("年份：2025—2025", "年份：2026—2026").replace("〔2025〕3号", "〔2026〕2号")
+    text = text.replace("印发日期：2025年2月10日", "印发日期：2026年2月12日")
+    text = text.replace("区粮食物资储备局", "区粮食物资储备 局").replace("区发展改革委", "区发改委", 1)
+    text = text.replace("区国资委", "区国有资产监督管理委员会").replace("管明", "周新")
+    return text.encode()
+
+
+def test_new_year_upload_preview_confirm(seed_plans, client_as, admin_user):
+    client = client_as(admin_user)
+    data = next_year_csv()
+    response = upload(client, "2026年重点工作任务分解表.csv", data)
+    url = preview_url(response)
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert Plan.objects.filter(year_start=2026).count() == 0  # nothing written by the preview
+    assert "将新建规划" in html and "2026年区委、区政府重点工作任务分解表" in html
+    assert "新增 190，修改 0，撤销 0" in html
+    # Suggestions for the new names: the existing unit and leader they resemble are offered.
+    assert "区国有资产监督管理委员会" in html and "即“区国资委”（记为别名）" in html
+    assert "周新" in html
+    # The admin maps the long name to the existing unit, keeps 周新 as new.
+    form = _form_fields(html)
+    key = next(k for k, v in _unit_labels(html).items() if v == "区国有资产监督管理委员会")
+    form[key] = "区国资委"
+    form["action"] = "update"
+    assert client.post(url, form).status_code == 302
+    html = client.get(url).content.decode()
+    assert "区国有资产监督管理委员会 → 区国资委" in html
+    response = client.post(url, {"action": "confirm"})
+    record = ImportRecord.objects.get(plan__year_start=2026)
+    assert response["Location"] == reverse("imports:record", args=[record.pk])
+    plan = Plan.objects.get(year_start=2026)
+    assert (plan.kind, plan.doc_number, plan.tasks.count()) == ("annual", "闵委办发〔2026〕2号", 190)
+    assert UnitAlias.objects.get(name="区国有资产监督管理委员会").unit.name == "区国资委"
+    assert not Unit.objects.filter(name="区国有资产监督管理委员会").exists()
+    assert Leader.objects.filter(name="周新").exists()
+    assert record.created_by == admin_user and record.size == len(data)
+    assert not PendingImport.objects.exists()
+    # The original file can be downloaded again, as an attachment.
+    download = client.get(reverse("imports:download", args=[record.pk]))
+    assert download.content == data
+    assert download["Content-Disposition"].startswith("attachment;")
+    history = client.get(reverse("imports:history")).content.decode()
+    assert "2026年重点工作任务分解表.csv" in history
+
+
+def _form_fields(html):
+    fields = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
+        if name != "csrfmiddlewaretoken":
+            fields[name] = value
+    for name in re.findall(r'<select name="([^"]+)"', html):
+        fields.setdefault(name, "")
+    fields["kind"] = "annual"
+    return fields
+
+
+def _unit_labels(html):
+    return dict(re.findall(r'<label for="id_(unit_\d+)">([^<]+)</label>', html))
+
+
+def test_revised_2025_file_updates_in_place_and_keeps_progress(seed_plans, client_as, admin_user):
+    plan = Plan.objects.get(kind="annual")
+    task = plan.tasks.get(number="190")
+    ProgressReport.objects.create(
+        task=task, unit=task.units.first(), period="2025-03-01", status=ProgressStatus.IN_PROGRESS, percent=20
+    )
+    lines = plan_export_csv(plan=plan).splitlines()
+    revised = [
+        line.replace("区级一般公共预算收入增长3%", "区级一般公共预算收入增长4%")
+        for line in lines
+        if not line.startswith("190,")
+    ]
+    client = client_as(admin_user)
+    url = preview_url(upload(client, "2025-修订.csv", "\n".join(revised).encode()))
+    html = client.get(url).content.decode()
+    assert "将更新已有规划" in html and "新增 0，修改 1，撤销 1" in html
+    assert "区级一般公共预算收入增长3%。" in html and "区级一般公共预算收入增长4%。" in html
+    client.post(url, {"action": "confirm"})
+    task.refresh_from_db()
+    assert task.state == TaskState.WITHDRAWN and task.reports.count() == 1
+    assert plan.tasks.get(number="3").text.startswith("区级一般公共预算收入增长4%")
+    assert Plan.objects.filter(kind="annual").count() == 1
+
+
+def test_identical_reupload_says_so(seed_plans, client_as, admin_user):
+    client = client_as(admin_user)
+    url = preview_url(upload(client, "again.txt", ANNUAL_2025_TXT.read_bytes()))
+    html = client.get(url).content.decode()
+    assert "完全相同" in html and "没有需要导入的变化" in html
+    assert 'id="confirm"' not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.docx", b"", "文件为空。"),
+        ("old.doc", b"\xd0\xcf\x11\xe0" + b"\0" * 64, "旧版 Word/Excel"),
+        ("fake.xlsx", b"PK\x03\x04broken", "文件已损坏或不完整"),
+        ("table.csv", "姓名,年龄,电话\n张三,30,1\n".encode(), "没有找到任务表的表头"),
+        ("plan.pdf", b"%PDF-1.4", "不支持的文件类型"),
+        (
+            "dup.csv",
+            "标题：2027年重点工作任务分解表\n序号,类别,任务,牵头单位\n1,一、甲,任务,区科委\n1,一、甲,另一任务,区经委\n".encode(),
+            "序号重复",
+        ),
+    ],
+)
+def test_bad_files_refused_on_the_page_and_nothing_written(seed_plans, client_as, admin_user, name, data, message):
+    before = plans_export_data()
+    client = client_as(admin_user)
+    response = upload(client, name, data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert plans_export_data() == before
+    assert not PendingImport.objects.exists()
+
+
+def test_upload_size_limit(client_as, admin_user, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    response = upload(client_as(admin_user), "big.csv", b"x" * 2000)
+    assert response.status_code == 400 and "超过上限" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["office_user", "liaison_user", "leader_user", "outsider_user"])
+def test_non_admins_get_403_everywhere(seed_plans, client_as, request, persona, admin_user):
+    admin_client_record = ImportRecord.objects.first()
+    client = client_as(request.getfixturevalue(persona))
+    for url in [
+        reverse("imports:upload"),
+        reverse("imports:history"),
+        reverse("imports:record", args=[admin_client_record.pk]),
+        reverse("imports:download", args=[admin_client_record.pk]),
+    ]:
+        assert client.get(url).status_code == 403, url
+    assert upload(client, "x.txt", ANNUAL_2025_TXT.read_bytes()).status_code == 403
+    assert client.post(reverse("imports:undo", args=[admin_client_record.pk])).status_code == 403
+    assert not PendingImport.objects.exists()
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("imports:upload"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_pending_upload_is_bound_to_its_uploader(seed_plans, client_as, admin_user, django_user_model):
+    url = preview_url(upload(client_as(admin_user), "a.txt", next_year_csv()))
+    other = django_user_model.objects.create_superuser("admin2", password="x")
+    assert client_as(other).get(url).status_code == 404
+
+
+def test_expired_pending_upload_is_gone(seed_plans, client_as, admin_user):
+    client = client_as(admin_user)
+    url = preview_url(upload(client, "a.txt", next_year_csv()))
+    PendingImport.objects.update(expires_at="2000-01-01T00:00:00Z")
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "confirm"}).status_code == 404
+    assert not Plan.objects.filter(year_start=2026).exists()
+
+
+def test_undo_last_import_restores_the_plan(seed_plans, client_as, admin_user):
+    before = plans_export_data()
+    units_before = set(Unit.objects.values_list("name", flat=True))
+    plan = Plan.objects.get(kind="annual")
+    lines = plan_export_csv(plan=plan).splitlines()
+    revised = [
+        line.replace("区财政局、区税务局", "区财政局、区新设办公室") for line in lines if not line.startswith("5,")
+    ]
+    revised.append(lines[-1].replace("190,", "191,", 1).replace("在履职尽责上作表率", "新增任务"))
+    client = client_as(admin_user)
+    url = preview_url(upload(client, "rev.csv", "\n".join(revised).encode()))
+    client.post(url, {"action": "confirm"})
+    record = ImportRecord.objects.order_by("-pk").first()
+    assert Task.objects.filter(plan=plan, number="191").exists()
+    page = client.get(reverse("imports:record", args=[record.pk])).content.decode()
+    assert 'id="undo"' in page
+    client.post(reverse("imports:undo", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.outcome == ImportOutcome.UNDONE and record.undone_by == admin_user
+    assert plans_export_data() == before
+    assert set(Unit.objects.values_list("name", flat=True)) == units_before
+    assert not Task.objects.filter(plan=plan, number="191").exists()
+
+
+def test_undo_refused_when_progress_recorded_on_added_tasks(seed_plans, client_as, admin_user):
+    client = client_as(admin_user)
+    url = preview_url(upload(client, "2026.csv", next_year_csv()))
+    client.post(url, {"action": "confirm"})
+    record = ImportRecord.objects.get(plan__year_start=2026)
+    task = Task.objects.get(plan=record.plan, number="1")
+    ProgressReport.objects.create(
+        task=task, unit=task.units.first(), period="2026-03-01", status=ProgressStatus.IN_PROGRESS, percent=5
+    )
+    page = client.get(reverse("imports:record", args=[record.pk])).content.decode()
+    assert "不能撤销：本次导入新增的任务已有进展报告" in page
+    client.post(reverse("imports:undo", args=[record.pk]))
+    assert Plan.objects.filter(year_start=2026).exists()
+    assert ProgressReport.objects.filter(task=task).exists()
+
+
+def test_undo_of_a_plan_created_by_the_import_deletes_it(seed_plans, client_as, admin_user):
+    client = client_as(admin_user)
+    client.post(preview_url(upload(client, "2026.csv", next_year_csv())), {"action": "confirm"})
+    record = ImportRecord.objects.get(plan__year_start=2026)
+    client.post(reverse("imports:undo", args=[record.pk]))
+    assert not Plan.objects.filter(year_start=2026).exists()
+    assert not Leader.objects.filter(name="周新").exists()
+
+
+def test_docx_upload_reads_plan_identity_from_the_heading(client_as, admin_user):
+    client = client_as(admin_user)
+    url = preview_url(upload(client, "annual_2025.docx", (FIXTURES / "annual_2025.docx").read_bytes()))
+    html = client.get(url).content.decode()
+    assert 'value="2025年区委、区政府重点工作任务分解表"' in html
+    assert 'value="闵委办发〔2025〕3号"' in html
+    assert "赵杨辛" in html and "赵亮 + 杨辛" in html
+
+
+def test_admin_exports_tasks_through_import_export(seed_plans, client_as, admin_user):
+    client = client_as(admin_user)
+    response = client.post(reverse("admin:tasks_task_export"), {"format": "0", "export_items": []})
+    # django-import-export 4 shows a form first; posting a format streams the file.
+    assert response.status_code in (200, 302)
+    page = client.get(reverse("admin:tasks_task_export"))
+    assert page.status_code == 200 and "xlsx" in page.content.decode().lower()
