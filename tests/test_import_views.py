@@ -254,3 +254,8 @@ def test_admin_exports_tasks_through_import_export(seed_plans, client_as, admin_
     assert response.status_code in (200, 302)
     page = client.get(reverse("admin:tasks_task_export"))
     assert page.status_code == 200 and "xlsx" in page.content.decode().lower()
+
+
+def test_upload_is_reachable_from_the_django_admin(client_as, admin_user):
+    page = client_as(admin_user).get(reverse("admin:imports_importrecord_changelist")).content.decode()
+    assert reverse("imports:upload") in page and "上传任务分解表" in page
