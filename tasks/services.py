@@ -146,7 +146,7 @@ def report_save(
     now = timezone.now()
     with transaction.atomic():
         report = (
-            ProgressReport.objects.select_for_update()
+            ProgressReport.objects.select_for_update(of=("self",))
             .select_related("reported_by")
             .filter(task=task, unit=unit, period=period)
             .first()
@@ -188,7 +188,7 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
 
     require(can_review(user), "只有督查室可以审核进展报告。")
     with transaction.atomic():
-        current = ProgressReport.objects.select_for_update().select_related("reported_by").get(pk=report.pk)
+        current = ProgressReport.objects.select_for_update(of=("self",)).select_related("reported_by").get(pk=report.pk)
         if current.version != version:
             raise ReportConflict(current)
         if current.review_state != ReviewState.SUBMITTED:
