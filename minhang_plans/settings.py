@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "tasks",
     "imports",
+    "insights",
 ]
 
 MIDDLEWARE = [
