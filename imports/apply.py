@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -120,7 +121,9 @@ class PlanDiff:
 
 def _plan_lookup(parsed: ParsedPlan) -> Plan | None:
     meta = parsed.meta
-    return Plan.objects.filter(kind=meta.kind, year_start=meta.year_start, year_end=meta.year_end).first()
+    return Plan.objects.filter(
+        district=settings.DISTRICT_NAME, kind=meta.kind, year_start=meta.year_start, year_end=meta.year_end
+    ).first()
 
 
 def _snapshot(task: Task) -> dict:

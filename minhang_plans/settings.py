@@ -26,6 +26,9 @@ SECRET_KEY = env_str("SECRET_KEY", _DEV_ONLY_KEY if (DEBUG or TESTING) else None
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The district whose plans this deployment tracks (plans are identified by district, kind and years).
+DISTRICT_NAME = env_str("DISTRICT_NAME", "闵行区")
+
 # Demo accounts exist only when explicitly asked for (the quick start does).
 DEMO_MODE = env_bool("DEMO_MODE", False)
 

@@ -26,7 +26,14 @@ class ReportingPeriod(models.TextChoices):
     QUARTERLY = "quarterly", "按季度"
 
 
+def default_district() -> str:
+    return settings.DISTRICT_NAME
+
+
 class Plan(models.Model):
+    # The issuing district: one deployment serves Minhang, but the model (and the
+    # city-scale benchmarks) hold the plans of several districts side by side.
+    district = models.CharField("区", max_length=50, default=default_district)
     title = models.CharField("标题", max_length=200)
     kind = models.CharField("类型", max_length=16, choices=PlanKind.choices)
     year_start = models.PositiveSmallIntegerField("起始年份")
@@ -52,7 +59,9 @@ class Plan(models.Model):
         ordering = ["-year_end", "kind", "title"]
         constraints = [
             # A revised document of the same kind and years updates this plan.
-            models.UniqueConstraint(fields=["kind", "year_start", "year_end"], name="plan_unique_kind_years"),
+            models.UniqueConstraint(
+                fields=["district", "kind", "year_start", "year_end"], name="plan_unique_district_kind_years"
+            ),
             models.CheckConstraint(condition=Q(year_end__gte=models.F("year_start")), name="plan_years_ordered"),
         ]
 
@@ -337,13 +346,15 @@ def _attachment_path(instance: ReportAttachment, filename: str) -> str:
 
 
 class ReportAttachment(models.Model):
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments",
-                               verbose_name="进展报告")
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="attachments", verbose_name="进展报告"
+    )
     file = models.FileField("文件", upload_to=_attachment_path, max_length=200)
     original_name = models.CharField("原文件名", max_length=200)
     size = models.PositiveIntegerField("大小（字节）")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="上传人")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
