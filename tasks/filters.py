@@ -8,8 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Category, Leader, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias
-from .selectors import STATUS_LABELS, Clock, Light, task_ids_overdue, task_ids_where
+from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias
+from .selectors import STATUS_LABELS, Clock, Light
 
 STATE_CHOICES = [("all", "全部（含已撤销）"), (TaskState.WITHDRAWN, "仅已撤销")]
 CITY_CHOICES = [("true", "仅市级任务"), ("false", "非市级任务")]
@@ -89,12 +89,12 @@ class TaskFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=value)))
 
-    # Status filters go through an id subquery over the task table alone (see selectors.task_ids_where).
+    # The status aliases come from selectors.task_search_base (the queryset this filters).
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(pk__in=task_ids_where(clock=self.clock, task_status=value)) if value else queryset
+        return queryset.filter(task_status=value) if value else queryset
 
     def filter_light(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(pk__in=task_ids_where(clock=self.clock, light=value)) if value else queryset
+        return queryset.filter(light=value) if value else queryset
 
     def filter_city_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value in ("true", "false"):
@@ -104,7 +104,7 @@ class TaskFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if not value:
             return queryset
-        return queryset.filter(pk__in=task_ids_overdue(clock=self.clock))
+        return queryset.filter(due_date__lt=self.clock.today).exclude(task_status=ProgressStatus.DONE)
 
     def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == TaskState.WITHDRAWN:

@@ -170,25 +170,6 @@ def tasks_with_status(qs: QuerySet[Task] | None = None, *, clock: Clock | None =
     )
 
 
-def task_ids_where(*, clock: Clock | None = None, **conditions: Any) -> QuerySet[Task]:
-    """Ids of tasks whose status aliases match, e.g. `task_ids_where(light="red")`.
-
-    For `pk__in=`: the status subqueries then run in a scan of the task table alone, once per
-    task, whatever joins the outer query makes.
-    """
-    return _with_status(Task.objects.all(), clock=_clock(clock)).filter(**conditions).values("pk")
-
-
-def task_ids_overdue(*, clock: Clock | None = None) -> QuerySet[Task]:
-    """Ids of tasks past their due date and not done (for `pk__in=`)."""
-    clock = _clock(clock)
-    return (
-        _with_status(Task.objects.filter(due_date__lt=clock.today), clock=clock)
-        .exclude(task_status=ProgressStatus.DONE)
-        .values("pk")
-    )
-
-
 def _light_counts(prefix: str = "") -> dict[str, Count]:
     """Aggregates counting rows by light and completion; `prefix` leads to the counted id."""
     pk = f"{prefix}pk" if prefix else "pk"
@@ -292,13 +273,14 @@ def dashboard_overview(
 
     # The first few red tasks of every plan, in document order: one query for all plans.
     red = (
-        _with_status(_active_tasks().filter(pk__in=task_ids_where(clock=clock, light=Light.RED)), clock=clock)
+        # Only the task table and the small plan table: the light is tested once per task row.
+        _with_status(_active_tasks(), clock=clock)
+        .filter(light=Light.RED)
         .annotate(
             task_status_v=F("task_status"),
             rn=Window(RowNumber(), partition_by=[F("plan_id")], order_by=[F("position").asc()]),
         )
         .filter(rn__lte=red_limit)
-        .select_related("category")
         .order_by("plan_id", "position")
     )
     for task in red:
@@ -596,9 +578,19 @@ def task_report_list(*, task: Task) -> QuerySet[ProgressReport]:
 # -- search -------------------------------------------------------------------------
 
 
-def task_search(*, clock: Clock | None = None) -> QuerySet[Task]:
-    """The base queryset the search filter narrows down (all tasks, status annotated)."""
-    return _task_row_qs(Task.objects.all(), clock=_clock(clock)).order_by("-plan__year_end", "plan__kind", "position")
+def task_search_base(*, clock: Clock | None = None) -> QuerySet[Task]:
+    """What the search filter narrows down: all tasks with status aliases, in browsing order.
+
+    Only the plan table is joined (for the order and the reporting period), so a status filter
+    is evaluated once per task, however the planner orders the joins.
+    """
+    return _with_status(Task.objects.all(), clock=_clock(clock)).order_by("-plan__year_end", "plan__kind", "position")
+
+
+def task_rows(*, ids: list[int], clock: Clock | None = None) -> list[Task]:
+    """The tasks with these ids, ready for a table, in the order of `ids` (one query plus two prefetches)."""
+    by_pk = {t.pk: t for t in _task_row_qs(Task.objects.filter(pk__in=ids), clock=_clock(clock))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def chart_rows(rows: list[dict[str, Any]], *, label_key: str, url_key: str | None = None) -> list[dict[str, Any]]:

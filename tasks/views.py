@@ -209,11 +209,18 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @reader_required
 def task_search(request: HttpRequest) -> HttpResponse:
-    filterset = TaskFilter(request.GET or None, queryset=selectors.task_search())
-    results = filterset.qs if filterset.is_bound else filterset.queryset.filter(state=TaskState.ACTIVE)
-    if filterset.is_bound and not filterset.is_valid():
-        results = results.none()
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    clock = selectors.Clock.now()
+    filterset = TaskFilter(request.GET or None, queryset=selectors.task_search_base(clock=clock), clock=clock)
+    if not filterset.is_bound:
+        matches = filterset.queryset.filter(state=TaskState.ACTIVE)
+    elif filterset.is_valid():
+        matches = filterset.qs
+    else:
+        matches = filterset.queryset.none()
+    # Ids first (one query over tasks and plans), then only the shown page's rows: the status
+    # filters never meet the joins a table of results needs.
+    page = Paginator(list(matches.values_list("pk", flat=True)), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.task_rows(ids=list(page.object_list), clock=clock)
     return render(
         request,
         "tasks/task_search.html",
