@@ -23,12 +23,12 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"database: {_database_label()}"
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     terminalreporter.write_line(f"Tests ran on: {_database_label()}")
 
 
 @pytest.fixture(autouse=True)
-def _plain_http(settings) -> None:  # noqa: ANN001
+def _plain_http(settings) -> None:
     # Production redirects to HTTPS; the test client speaks plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
 
@@ -37,7 +37,7 @@ def _plain_http(settings) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def seed_plans(db):  # noqa: ANN001
+def seed_plans(db):
     """Both seed documents imported through the real pipeline."""
     from imports.pipeline import plan_import
 
@@ -50,7 +50,7 @@ def seed_plans(db):  # noqa: ANN001
 # -- personas ----------------------------------------------------------------
 
 
-def _make_user(username: str, role, *, units=(), leader=None):  # noqa: ANN001
+def _make_user(username: str, role, *, units=(), leader=None):
     from django.contrib.auth import get_user_model
 
     from tasks.models import Leader, Role, Unit, UserProfile
@@ -74,21 +74,21 @@ def _make_user(username: str, role, *, units=(), leader=None):  # noqa: ANN001
 
 
 @pytest.fixture
-def admin_user(db):  # noqa: ANN001
+def admin_user(db):
     from tasks.models import Role
 
     return _make_user("sysadmin", Role.ADMIN)
 
 
 @pytest.fixture
-def office_user(db):  # noqa: ANN001
+def office_user(db):
     from tasks.models import Role
 
     return _make_user("duchashi", Role.OFFICE)
 
 
 @pytest.fixture
-def liaison_user(db):  # noqa: ANN001
+def liaison_user(db):
     """Liaison of 区科委."""
     from tasks.models import Role
 
@@ -96,7 +96,7 @@ def liaison_user(db):  # noqa: ANN001
 
 
 @pytest.fixture
-def leader_user(db):  # noqa: ANN001
+def leader_user(db):
     """The account of leader 谭瑞琮."""
     from tasks.models import Role
 
@@ -104,16 +104,16 @@ def leader_user(db):  # noqa: ANN001
 
 
 @pytest.fixture
-def outsider_user(db):  # noqa: ANN001
+def outsider_user(db):
     """Logged in, but in no role group."""
     return _make_user("outsider", None)
 
 
 @pytest.fixture
-def client_as(client):  # noqa: ANN001
+def client_as(client):
     """client_as(user) -> the test client logged in as that user."""
 
-    def login(user):  # noqa: ANN001
+    def login(user):
         client.force_login(user)
         return client
 

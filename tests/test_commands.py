@@ -59,7 +59,10 @@ def test_export_json_is_the_documented_shape(seed_plans):
     task = annual["tasks"][110]
     assert set(task) == {"number", "category", "project", "title", "text", "leaders", "units", "city_level", "status"}
     assert (task["number"], task["leaders"], task["units"]) == (
-        "111", ["赵亮", "可晓林", "李阳"], ["区应急局", "虹桥商务区应急响应中心", "区交通委"])
+        "111",
+        ["赵亮", "可晓林", "李阳"],
+        ["区应急局", "虹桥商务区应急响应中心", "区交通委"],
+    )
     assert task["status"] == "active"
     five = data["plans"][0]["tasks"]
     assert five[11]["units"] == ["区经委", "区科委", "区发展改革委"]  # canonical names, document order

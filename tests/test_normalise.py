@@ -140,8 +140,13 @@ def test_group_references_stay_groups(raw, names):
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("相关街镇", "group"), ("浦江镇", "town"), ("南虹桥集团", "company"), ("区科委", "department"),
-     ("古美路街道", "street")],
+    [
+        ("相关街镇", "group"),
+        ("浦江镇", "town"),
+        ("南虹桥集团", "company"),
+        ("区科委", "department"),
+        ("古美路街道", "street"),
+    ],
 )
 def test_unit_kind_guess(name, kind):
     assert unit_kind_guess(name) == kind

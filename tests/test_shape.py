@@ -14,9 +14,21 @@ def shaped(path):
 
 @pytest.mark.parametrize(
     ("header", "role"),
-    [("序号", "number"), ("主要任务", "task"), ("具体任务", "task"), ("任 务", "task"), ("牵头单位", "unit"),
-     ("责任单位", "unit"), ("牵头领导", "leader"), ("备注", "note"), ("配合单位", "support"), ("项目", "project"),
-     ("类别", "category"), ("牵头单位（部门）", "unit"), ("姓名", None)],
+    [
+        ("序号", "number"),
+        ("主要任务", "task"),
+        ("具体任务", "task"),
+        ("任 务", "task"),
+        ("牵头单位", "unit"),
+        ("责任单位", "unit"),
+        ("牵头领导", "leader"),
+        ("备注", "note"),
+        ("配合单位", "support"),
+        ("项目", "project"),
+        ("类别", "category"),
+        ("牵头单位（部门）", "unit"),
+        ("姓名", None),
+    ],
 )
 def test_columns_found_by_name(header, role):
     assert column_role(header) == role
@@ -50,7 +62,11 @@ def test_annual_table_shape_and_heading():
     assert by_number["109"].project == "提高城市规划建设管理水平"
     assert by_number["171"].project == "持续巩固拓展党纪学习教育成果"
     misplaced = [w for w in result.warnings if w.code == "project_in_category_column"]
-    assert [w.raw for w in misplaced] == ["着力深化国资国企改革", "提高城市规划 建设管理水平", "持续巩固拓展党纪学习教育成果"]
+    assert [w.raw for w in misplaced] == [
+        "着力深化国资国企改革",
+        "提高城市规划 建设管理水平",
+        "持续巩固拓展党纪学习教育成果",
+    ]
     # Rows 172, 174, 175 share the merged leader and unit cells of the row above.
     for number, source in (("172", "171"), ("174", "173"), ("175", "173")):
         assert (by_number[number].leader, by_number[number].unit) == (by_number[source].leader, by_number[source].unit)
@@ -86,7 +102,9 @@ def test_missing_number_refused_with_row_and_raw_text():
 
 
 def test_row_limit(settings):
-    rows = [[Cell("序号"), Cell("类别"), Cell("任务")]] + [[Cell(str(i)), Cell("一、甲"), Cell("任务")] for i in range(5)]
+    rows = [[Cell("序号"), Cell("类别"), Cell("任务")]] + [
+        [Cell(str(i)), Cell("一、甲"), Cell("任务")] for i in range(5)
+    ]
     with pytest.raises(ImportRefused, match="任务行数超过上限 3 条"):
         shape_document(Document("csv", [Table(rows, list(range(1, 7)), False)]), max_rows=3)
 
@@ -94,7 +112,10 @@ def test_row_limit(settings):
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
-        (["2026年区委、区政府重点工作任务分解表", "闵委办发〔2026〕2号"], ("annual", 2026, 2026, "闵委办发〔2026〕2号")),
+        (
+            ["2026年区委、区政府重点工作任务分解表", "闵委办发〔2026〕2号"],
+            ("annual", 2026, 2026, "闵委办发〔2026〕2号"),
+        ),
         (["闵行区“十五五”规划重点任务责任分解表"], ("five_year", 2026, 2030, "")),
         (["闵行区2021-2025年重点任务分解表"], ("five_year", 2021, 2025, "")),
     ],
