@@ -1,0 +1,290 @@
+"""Files people hand on: the Excel ledger (台账) and the Word circulated report
+(督查通报). Pure renderers: they take rows a selector prepared and return a
+file on disk (spooled), so the views can stream it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass
+class ExportRow:
+    """One task as the ledger and the report show it."""
+
+    plan: str
+    category: str
+    project: str
+    number: str
+    text: str
+    leaders: str
+    units: str
+    status: str  # label, e.g. 推进中 / 未报送
+    light: str  # red / yellow / green / grey
+    light_label: str
+    percent: int | None
+    progress_text: str = ""
+    problems: str = ""
+    next_steps: str = ""
+    reported_at: dt.datetime | None = None
+    reviewer: str = ""
+    # Per lead unit: (unit name, status label, latest approved progress text), for the report's unit tables.
+    unit_progress: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+LEDGER_COLUMNS = [
+    ("类别", 18),
+    ("项目", 18),
+    ("序号", 6),
+    ("任务", 60),
+    ("牵头领导", 12),
+    ("牵头单位", 20),
+    ("状态", 9),
+    ("预警", 8),
+    ("完成%", 7),
+    ("最新进展", 45),
+    ("存在问题", 30),
+    ("下步计划", 30),
+    ("报送时间", 16),
+    ("审核人", 10),
+]
+_FILLS = {"red": "F8D7DA", "yellow": "FFF3CD", "green": "D4EDDA", "grey": "E2E3E5"}
+_THIN = Side(style="thin", color="999999")
+
+
+def _text_cell(cell, value: object) -> None:
+    """Write text as text: a task beginning with = + - @ must not become a formula."""
+    cell.value = value
+    if isinstance(value, str) and value:
+        cell.data_type = "s"
+
+
+def ledger_xlsx(*, rows: list[ExportRow], title: str, filters: str, generated_at: dt.datetime) -> IO[bytes]:
+    """The ledger: a title row (plan, filters, date), a frozen header, the
+    document's columns plus status and progress, category and project cells
+    merged like the originals."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "任务台账"
+    width = len(LEDGER_COLUMNS)
+    _text_cell(sheet.cell(row=1, column=1), title)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    _text_cell(sheet.cell(row=2, column=1), f"筛选条件：{filters or '全部'}　　导出时间：{generated_at:%Y-%m-%d %H:%M}")
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    header_row = 3
+    for col, (name, col_width) in enumerate(LEDGER_COLUMNS, start=1):
+        cell = sheet.cell(row=header_row, column=col, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE3EA")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+        sheet.column_dimensions[get_column_letter(col)].width = col_width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    first = header_row + 1
+    for offset, row in enumerate(rows):
+        r = first + offset
+        values = [
+            row.category,
+            row.project,
+            row.number,
+            row.text,
+            row.leaders,
+            row.units,
+            row.status,
+            row.light_label,
+            row.percent,
+            row.progress_text,
+            row.problems,
+            row.next_steps,
+            row.reported_at.strftime("%Y-%m-%d %H:%M") if row.reported_at else "",
+            row.reviewer,
+        ]
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=col)
+            _text_cell(cell, value)
+            cell.alignment = wrap
+            cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+        sheet.cell(row=r, column=8).fill = PatternFill("solid", fgColor=_FILLS.get(row.light, "FFFFFF"))
+    # Merge runs of the same category (and project within it), as the documents print them.
+    for col, key in ((1, lambda x: (x.plan, x.category)), (2, lambda x: (x.plan, x.category, x.project))):
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or key(rows[i]) != key(rows[start]):
+                if i - start > 1 and (col == 1 or rows[start].project):
+                    sheet.merge_cells(start_row=first + start, start_column=col, end_row=first + i - 1, end_column=col)
+                start = i
+    sheet.freeze_panes = sheet.cell(row=first, column=1)
+    if rows:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{first + len(rows) - 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller streams and closes it
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+# -- Word circulated report ----------------------------------------------------------
+
+LIGHT_ORDER = [
+    ("red", "红灯（逾期或滞后）"),
+    ("yellow", "黄灯（临近截止或进度偏慢）"),
+    ("green", "绿灯（正常推进）"),
+    ("grey", "灰灯（本期未报送）"),
+]
+
+
+@dataclass
+class BulletinInput:
+    title: str  # e.g. "2025年区委、区政府重点工作推进情况通报"
+    scope: str  # "全部任务" / "区科委" / "谭瑞琮同志牵头的任务"
+    period: str  # "2025年6月"
+    rows: list[ExportRow]
+    silent_units: list[str]  # units that have not reported this period
+    issued: dt.date
+
+
+def _set_fonts(document) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    def east_asian(style, name: str, size: float, bold: bool | None = None) -> None:
+        style.font.name = name
+        style.font.size = Pt(size)
+        if bold is not None:
+            style.font.bold = bold
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for attribute in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+            fonts.set(qn(attribute), name)
+
+    east_asian(document.styles["Normal"], "仿宋", 12)
+    east_asian(document.styles["Title"], "黑体", 20, True)
+    east_asian(document.styles["Heading 1"], "黑体", 15, True)
+    east_asian(document.styles["Heading 2"], "楷体", 13, True)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        document.styles[name].font.color.rgb = None
+
+
+def _page_number_footer(section) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("第 ")
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    paragraph.add_run(" 页")
+
+
+def _table(document, header: list[str], body: list[list[str]]):
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.font.bold = True
+    for values in body:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    return table
+
+
+def bulletin_docx(*, data: BulletinInput) -> IO[bytes]:
+    """The circulated report: summary, red and yellow lists, silent units, then per unit its tasks."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4
+    section.left_margin = section.right_margin = Cm(2.6)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    _set_fonts(document)
+    _page_number_footer(section)
+    heading = document.add_paragraph(data.title, style="Title")
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    sub = document.add_paragraph(f"（{data.period}·{data.scope}）")
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    rows = data.rows
+    counts = {light: sum(1 for r in rows if r.light == light) for light, _ in LIGHT_ORDER}
+    statuses: OrderedDict[str, int] = OrderedDict()
+    for row in rows:
+        statuses[row.status] = statuses.get(row.status, 0) + 1
+
+    document.add_heading("一、总体情况", level=1)
+    document.add_paragraph(
+        f"截至{data.issued.year}年{data.issued.month}月{data.issued.day}日，{data.scope}共{len(rows)}项，其中"
+        + "，".join(f"{label.split('（')[0]}{counts[light]}项" for light, label in LIGHT_ORDER)
+        + "。按进展状态："
+        + "，".join(f"{status}{n}项" for status, n in statuses.items())
+        + "。"
+    )
+    categories: OrderedDict[str, dict[str, int]] = OrderedDict()
+    for row in rows:
+        bucket = categories.setdefault(row.category, {light: 0 for light, _ in LIGHT_ORDER})
+        bucket[row.light] += 1
+    _table(
+        document,
+        ["类别", "任务数", "红灯", "黄灯", "绿灯", "未报送"],
+        [
+            [name, str(sum(c.values())), str(c["red"]), str(c["yellow"]), str(c["green"]), str(c["grey"])]
+            for name, c in categories.items()
+        ],
+    )
+
+    for number, (light, label) in (("二", LIGHT_ORDER[0]), ("三", LIGHT_ORDER[1])):
+        document.add_heading(f"{number}、{label.split('（')[0]}任务", level=1)
+        listed = [r for r in rows if r.light == light]
+        if not listed:
+            document.add_paragraph("无。")
+            continue
+        _table(
+            document,
+            ["序号", "任务", "牵头单位", "状态", "问题"],
+            [[r.number, r.text[:80], r.units, r.status, r.problems[:80]] for r in listed],
+        )
+
+    document.add_heading("四、本期未报送的单位", level=1)
+    document.add_paragraph("、".join(data.silent_units) + "。" if data.silent_units else "各单位均已报送。")
+
+    document.add_heading("五、各单位任务推进情况", level=1)
+    by_unit: OrderedDict[str, list[tuple[ExportRow, str, str]]] = OrderedDict()
+    for row in rows:
+        for unit, status, progress in row.unit_progress or [(row.units, row.status, row.progress_text)]:
+            by_unit.setdefault(unit, []).append((row, status, progress))
+    for unit, items in by_unit.items():
+        document.add_heading(unit, level=2)
+        _table(
+            document,
+            ["序号", "任务", "状态", "最新进展（已审核）"],
+            [[row.number, row.text[:60], status, progress or "—"] for row, status, progress in items],
+        )
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller streams and closes it
+    document.save(out)
+    out.seek(0)
+    return out
