@@ -27,7 +27,7 @@ def test_simultaneous_saves_of_one_version_never_lose_an_update(seed_plans, liai
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
-    def save(name: str, user, percent: int) -> None:  # noqa: ANN001
+    def save(name: str, user, percent: int) -> None:
         try:
             barrier.wait(timeout=10)
             data = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=percent, progress_text=f"{name}的修改。")
