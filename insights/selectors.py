@@ -74,6 +74,10 @@ class Comparison:
     by_unit: list[tuple[str, dict[str, int]]]
     by_leader: list[tuple[str, dict[str, int]]]
 
+    @property
+    def summary(self) -> list[tuple[str, str, int]]:
+        return [(g, GROUP_LABELS[g], self.counts[g]) for g in GROUPS]
+
     def group(self, name: str) -> list[Pair]:
         return [p for p in self.pairs if p.group == name]
 
@@ -282,13 +286,15 @@ def indicator_status(indicator: Indicator, actuals: list[IndicatorActual] | None
     return Status(code, latest, expected)
 
 
-def indicators_list(*, plan: Plan | None = None) -> list[Indicator]:
+def indicators_list(*, plan: Plan | None = None, task: Task | None = None) -> list[Indicator]:
     """Indicators with `.actual_list` and `.status`, in task order."""
     qs = Indicator.objects.select_related("task__plan").prefetch_related(
         Prefetch("actuals", queryset=IndicatorActual.objects.order_by("year"), to_attr="actual_list")
     )
     if plan is not None:
         qs = qs.filter(task__plan=plan)
+    if task is not None:
+        qs = qs.filter(task=task)
     rows = list(qs.order_by("task__plan__year_start", "task__position", "pk"))
     for indicator in rows:
         indicator.status = indicator_status(indicator, indicator.actual_list)
