@@ -62,7 +62,8 @@ def test_extraction_year_lists_and_non_targets():
     listed = extract_targets("“十四五”时期新增全科医生126人、执业（助理）医师110人。", default_year=2025)
     assert [(t.value, t.unit, t.cumulative) for t in listed] == [(Decimal(126), "人", True), (Decimal(110), "人", True)]
     # Numbers that are not targets: line numbers, a radius, a version.
-    assert extract_targets("加快推进13号线西延伸、23号线建设。充电设施实现1.5公里服务半径全覆盖。", default_year=2025) == []
+    text = "加快推进13号线西延伸、23号线建设。充电设施实现1.5公里服务半径全覆盖。"
+    assert extract_targets(text, default_year=2025) == []
     assert extract_targets("发布闵行区优化营商环境8.0方案。", default_year=2025) == []
     (cap,) = extract_targets("药品抽检不合格率不超过2%", default_year=2025)
     assert cap.direction == AT_MOST

@@ -347,3 +347,24 @@ def test_extract_and_record_need_the_office(plans, leader_user, client_as):
     with pytest.raises(Exception) as raised:
         services.indicator_actual_record(user=leader_user, indicator=None, year=2024, value=1)
     assert raised.type.__name__ == "PermissionDenied"
+
+
+@pytest.mark.parametrize("name", ["index", "compare", "suggestions", "gaps", "indicators"])
+def test_pages_render_without_plans(name, leader_user, client_as):
+    response = client_as(leader_user).get(reverse(f"insights:{name}"))
+    assert response.status_code == 200
+
+
+def test_pages_render_with_seeds(plans, leader_user, office_user, client_as):
+    five_year, annual = plans
+    services.link_suggestions_refresh(annual_plan=annual)
+    services.indicators_extract(plan=five_year)
+    client = client_as(leader_user)
+    html = client.get(reverse("insights:index")).content.decode()
+    assert five_year.title in html and annual.title in html
+    html = client.get(reverse("insights:suggestions")).content.decode()
+    assert "data-link=" in html and "确认</button>" not in html  # a leader sees, cannot decide
+    html = client_as(office_user).get(reverse("insights:suggestions")).content.decode()
+    assert "确认</button>" in html
+    # Only one annual plan: nothing to compare yet, still a page.
+    assert "请选择两份不同的年度计划" in client.get(reverse("insights:compare")).content.decode()
