@@ -174,3 +174,18 @@ def _live_server_plain_http():
 @pytest.fixture(scope="session")
 def live_server(_live_server_plain_http, live_server):
     return live_server
+
+
+@pytest.fixture
+def shipped_aliases(db):
+    """The role groups and unit aliases migration 0003 ships, present again.
+
+    A transactional test (live_server, transaction=True) ends with a flush of every table, which
+    also empties what data migrations wrote; request this before `seed_plans` so the import still
+    knows 区发改委 = 区发展改革委 whatever ran before.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("tasks.migrations.0003_seed_roles_and_unit_aliases").seed(apps, None)

@@ -13,15 +13,22 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there without this.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("plain_static", "pinned_clock")]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _orm_beside_playwright():
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there without
+    # this flag. Module-scoped so it also covers the database flush after each test, and removed
+    # afterwards: it must not leak into other tests (`check --deploy` rejects it).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 def shot(page, name: str, *, full_page: bool = True) -> Path:
@@ -32,7 +39,7 @@ def shot(page, name: str, *, full_page: bool = True) -> Path:
 
 
 @pytest.fixture
-def seeded_with_reports(seed_plans):
+def seeded_with_reports(shipped_aliases, seed_plans):
     """The seeds plus a report this period on every other task, so the page shows every colour."""
     from tests.factories import reports_sprinkle
 
@@ -49,6 +56,8 @@ def test_chromium_is_debians(browser):
 def test_home_unit_task_leader_journey(page, live_server, office_user, seeded_with_reports):
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
+    csp_errors: list[str] = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Log in through the form, as a person would.
@@ -111,6 +120,8 @@ def test_home_unit_task_leader_journey(page, live_server, office_user, seeded_wi
     assert requests and all(url.startswith(live_server.url) for url in requests), [
         u for u in requests if not u.startswith(live_server.url)
     ]
+    # And nothing was refused by the Content-Security-Policy (e.g. an inline style).
+    assert not csp_errors, csp_errors
 
     if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
         shutil.copy(home_png, DOCS_SHOTS / "dashboard.png")

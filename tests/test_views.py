@@ -440,7 +440,7 @@ def test_query_budget_same_at_ten_times_the_data(office, django_assert_max_num_q
     assert large == small
 
 
-def test_query_budget_on_seed_and_ten_times_seed(office, seed_plans, django_assert_max_num_queries):
+def test_query_budget_on_seed_and_ten_times_seed(office, shipped_aliases, seed_plans, django_assert_max_num_queries):
     from tests.factories import plans_multiply, reports_sprinkle
 
     annual = Plan.objects.get(kind=PlanKind.ANNUAL)
@@ -464,7 +464,7 @@ def test_query_budget_on_seed_and_ten_times_seed(office, seed_plans, django_asse
 # -- the seed documents: what the issue says must show ----------------------------------------------
 
 
-def test_seed_unit_keji_lists_tasks_from_both_plans(office, seed_plans):
+def test_seed_unit_keji_lists_tasks_from_both_plans(office, shipped_aliases, seed_plans):
     unit = Unit.objects.get(name="区科委")
     response = office.get(reverse("tasks:unit", args=[unit.pk]))
     ids = result_ids(response)
@@ -476,7 +476,7 @@ def test_seed_unit_keji_lists_tasks_from_both_plans(office, seed_plans):
     assert "全力建设上海南部科创中心" in response.content.decode()
 
 
-def test_seed_fagaiwei_alias_is_the_same_unit_page(office, seed_plans):
+def test_seed_fagaiwei_alias_is_the_same_unit_page(office, shipped_aliases, seed_plans):
     via_alias = office.get(reverse("tasks:unit_by_name", args=["区发改委"]), follow=True)
     via_name = office.get(reverse("tasks:unit_by_name", args=["区发展改革委"]), follow=True)
     assert via_alias.redirect_chain[-1][0] == via_name.redirect_chain[-1][0]
@@ -489,7 +489,7 @@ def test_seed_fagaiwei_alias_is_the_same_unit_page(office, seed_plans):
     }
 
 
-def test_seed_leader_tan_lists_35_tasks_of_2025(office, seed_plans):
+def test_seed_leader_tan_lists_35_tasks_of_2025(office, shipped_aliases, seed_plans):
     leader = Leader.objects.get(name="谭瑞琮")
     response = office.get(reverse("tasks:leader", args=[leader.pk]))
     ids = result_ids(response)
@@ -499,7 +499,7 @@ def test_seed_leader_tan_lists_35_tasks_of_2025(office, seed_plans):
     assert re.search(r"data-task-count>35<", response.content.decode())
 
 
-def test_seed_category_pages_match_stated_counts(office, seed_plans):
+def test_seed_category_pages_match_stated_counts(office, shipped_aliases, seed_plans):
     five = Plan.objects.get(kind=PlanKind.FIVE_YEAR)
     html = office.get(reverse("tasks:plan", args=[five.pk])).content.decode()
     stated = [int(x) for x in re.findall(r"data-stated>(\d+)<", html)]
@@ -515,7 +515,7 @@ def test_seed_category_pages_match_stated_counts(office, seed_plans):
     assert len(result_ids(office.get(reverse("tasks:plan", args=[annual.pk])))) == 190
 
 
-def test_seed_dashboard_shows_both_plans(office, seed_plans):
+def test_seed_dashboard_shows_both_plans(office, shipped_aliases, seed_plans):
     html = office.get(reverse("tasks:dashboard")).content.decode()
     totals = [int(x) for x in re.findall(r'data-figure="total"><a [^>]*>(\d+)</a>', html)]
     assert sorted(totals) == [74, 190]
