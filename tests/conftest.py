@@ -143,8 +143,10 @@ def pinned_clock(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(browser_type_launch_args, django_db_setup):
     # Debian's Chromium, never a downloaded browser; if it is missing the browser tests fail (CI installs it).
+    # Depends on django_db_setup so the test database exists before Playwright's event loop starts:
+    # Django refuses to create it from inside a running loop.
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
