@@ -146,8 +146,9 @@ def report_save(
     now = timezone.now()
     with transaction.atomic():
         report = (
+            # No select_related here: after waiting for the lock, PostgreSQL re-checks
+            # only the locked row and can return the outer-joined side as NULL.
             ProgressReport.objects.select_for_update(of=("self",))
-            .select_related("reported_by")
             .filter(task=task, unit=unit, period=period)
             .first()
         )
@@ -188,7 +189,7 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
 
     require(can_review(user), "只有督查室可以审核进展报告。")
     with transaction.atomic():
-        current = ProgressReport.objects.select_for_update(of=("self",)).select_related("reported_by").get(pk=report.pk)
+        current = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
         if current.version != version:
             raise ReportConflict(current)
         if current.review_state != ReviewState.SUBMITTED:

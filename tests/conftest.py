@@ -37,8 +37,9 @@ def _plain_http(settings) -> None:
 
 
 @pytest.fixture
-def seed_plans(db):
-    """Both seed documents imported through the real pipeline."""
+def seed_plans(db, shipped_aliases):
+    """Both seed documents imported through the real pipeline (with the shipped
+    alias table present, even after a transactional test flushed it)."""
     from imports.pipeline import plan_import
 
     reports = []
