@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tasks.context_processors.navigation",
             ],
         },
     },
@@ -166,7 +167,7 @@ STORAGES = {
 WHITENOISE_MANIFEST_STRICT = not TESTING
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "tasks:dashboard"
+LOGIN_REDIRECT_URL = "tasks:landing"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after a working day of inactivity, and when the browser closes.

@@ -1,16 +1,19 @@
 """Reads: every query a page needs, with its aggregation done in SQL.
 
-Status model (until issue 5 adds progress recording):
+Status model:
 
 * A task's *status* is the worst status its lead units reported in the most
   recent period any of them reported (滞后 < 未启动 < 推进中 < 持续推进 < 已完成),
-  counting only reports that were submitted or approved (drafts and returned
-  reports are not "reported"). No counted report at all: 未报送.
-* A task's *light*:
+  counting approved reports only; submitted ones are shown as pending. No
+  approved report at all: 未报送.
+* A task's *light* (三色预警), computed, never typed; thresholds in settings:
   red    — overdue (due date passed, not done) or the status is 滞后;
-  yellow — due within 30 days and not done;
-  green  — done, or reported in the current period;
-  grey   — not reported in the current period (never green by default).
+  yellow — due within LIGHT_DUE_SOON_DAYS and not done, or percent complete
+           trailing the share of time elapsed by more than
+           LIGHT_BEHIND_SCHEDULE_POINTS;
+  green  — done, or every lead unit reported this period and on track;
+  grey   — some lead unit has not reported this period (never green).
+  A task with three lead units shows "2/3 已报送"; the worst status wins.
 
 Both are SQL expressions (correlated subqueries) so that a page of any size
 needs a fixed number of queries, and so that lists can be filtered, counted
@@ -24,12 +27,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -41,6 +48,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.lookups import LessThan
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -62,12 +70,14 @@ from .models import (
     UnitKind,
     UnitRole,
 )
-from .periods import period_start
+from .periods import period_start, previous_period
 
-DUE_SOON_DAYS = 30
-# Status value of a task without any counted report.
+# Status value of a task without any approved report.
 NOT_REPORTED = "not_reported"
-COUNTED_REVIEW_STATES = (ReviewState.SUBMITTED, ReviewState.APPROVED)
+# Summaries count approved reports only; a submitted one is "reported" (the
+# unit did its part) but pending, and shown as such.
+COUNTED_REVIEW_STATES = (ReviewState.APPROVED,)
+REPORTED_REVIEW_STATES = (ReviewState.SUBMITTED, ReviewState.APPROVED)
 
 
 class Light:
@@ -77,7 +87,7 @@ class Light:
     GREY = "grey"
 
     ORDER = (RED, YELLOW, GREEN, GREY)
-    LABELS = {RED: "逾期或滞后", YELLOW: "临近截止", GREEN: "正常推进", GREY: "本期未报送"}
+    LABELS = {RED: "逾期或滞后", YELLOW: "临近截止或进度偏慢", GREEN: "正常推进", GREY: "本期未报送"}
 
 
 STATUS_LABELS: dict[str, str] = {**dict(ProgressStatus.choices), NOT_REPORTED: "未报送"}
@@ -92,6 +102,30 @@ _STATUS_RANK = Case(
     default=Value(5),
     output_field=IntegerField(),
 )
+
+
+class DayNumber(Func):
+    """A date as a day count, the same on SQLite and PostgreSQL (only differences are used)."""
+
+    output_field = IntegerField()
+    template = "CAST(julianday(%(expressions)s) AS INTEGER)"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((%(expressions)s)::date - DATE '2000-01-01')", **extra)
+
+
+class YearStartDayNumber(Func):
+    """1 January of a year column, as a DayNumber."""
+
+    output_field = IntegerField()
+    # Plan years are four-digit (2000–2100, checked on import); no printf: a "%" would
+    # trip the debug cursor's parameter interpolation.
+    template = "CAST(julianday((%(expressions)s) || '-01-01') AS INTEGER)"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="(make_date(%(expressions)s, 1, 1) - DATE '2000-01-01')", **extra
+        )
 
 
 @dataclass(frozen=True)
@@ -114,7 +148,14 @@ class Clock:
 
     @property
     def due_soon(self) -> datetime.date:
-        return self.today + datetime.timedelta(days=DUE_SOON_DAYS)
+        return self.today + datetime.timedelta(days=settings.LIGHT_DUE_SOON_DAYS)
+
+    def stagnant_since(self, reporting_period: str) -> datetime.date:
+        """First day of the window of LIGHT_STAGNANT_PERIODS periods ending with the current one."""
+        start = period_start(reporting_period=reporting_period, day=self.today)
+        for _ in range(settings.LIGHT_STAGNANT_PERIODS - 1):
+            start = previous_period(reporting_period=reporting_period, start=start)
+        return start
 
 
 def _clock(clock: Clock | None) -> Clock:
@@ -124,50 +165,128 @@ def _clock(clock: Clock | None) -> Clock:
 # -- status expressions --------------------------------------------------------
 
 
-def _counted_reports(task_ref: str) -> QuerySet[ProgressReport]:
-    """Reports that count for the task at OuterRef(task_ref): by a lead unit, submitted or approved."""
+def _lead_reports(task_ref: str, states: tuple[str, ...] = COUNTED_REVIEW_STATES) -> QuerySet[ProgressReport]:
+    """Reports by a lead unit of the task at OuterRef(task_ref), in the given review states."""
     lead_link = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
-    return ProgressReport.objects.filter(
-        Exists(lead_link), task_id=OuterRef(task_ref), review_state__in=COUNTED_REVIEW_STATES
+    return ProgressReport.objects.filter(Exists(lead_link), task_id=OuterRef(task_ref), review_state__in=states)
+
+
+def _counted_reports(task_ref: str) -> QuerySet[ProgressReport]:
+    return _lead_reports(task_ref)
+
+
+def _count_of(qs: QuerySet, expression: Any) -> Subquery:
+    """SELECT COUNT(…) of a correlated queryset, as a scalar subquery (0 when empty)."""
+    return Coalesce(
+        Subquery(qs.annotate(_one=Value(1)).values("_one").annotate(n=expression).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
     )
 
 
 def _with_status(qs: QuerySet, *, clock: Clock, task_ref: str = "pk", prefix: str = "") -> QuerySet:
-    """Alias `task_status`, `reported_now` and `light` onto a queryset of tasks (or of rows pointing at tasks).
+    """Alias status fields onto a queryset of tasks (or of rows pointing at tasks):
+
+    task_status  — worst status the lead units reported (approved) in their latest period;
+    task_percent — the lowest percent in that period;
+    units_total / units_reported — lead units, and those that reported (submitted or approved) this period;
+    pending_now  — some lead unit's report for this period awaits review;
+    light        — red / yellow / green / grey (三色预警, thresholds in settings).
 
     `task_ref` names the task id on the outer row, `prefix` the path to the task's fields.
     Aliases are not selected; call `.annotate(x=F("x"))` to read them.
     """
-    reports = _counted_reports(task_ref)
-    status = Subquery(reports.order_by("-period", _STATUS_RANK).values("status")[:1], output_field=CharField())
+    approved = _lead_reports(task_ref)
+    status = Subquery(approved.order_by("-period", _STATUS_RANK).values("status")[:1], output_field=CharField())
+    percent = Subquery(approved.order_by("-period", "percent").values("percent")[:1], output_field=IntegerField())
     monthly = Q(**{f"{prefix}plan__reporting_period": ReportingPeriod.MONTHLY})
-    reported_now = Case(
-        When(monthly, then=Exists(reports.filter(period__gte=clock.month_start))),
-        default=Exists(reports.filter(period__gte=clock.quarter_start)),
+    reported = _lead_reports(task_ref, REPORTED_REVIEW_STATES)
+    this_month, this_quarter = (
+        reported.filter(period__gte=clock.month_start),
+        reported.filter(period__gte=clock.quarter_start),
+    )
+    units_reported = Case(
+        When(monthly, then=_count_of(this_month, Count("unit_id", distinct=True))),
+        default=_count_of(this_quarter, Count("unit_id", distinct=True)),
+        output_field=IntegerField(),
+    )
+    pending_now = Case(
+        When(monthly, then=Exists(this_month.filter(review_state=ReviewState.SUBMITTED))),
+        default=Exists(this_quarter.filter(review_state=ReviewState.SUBMITTED)),
+    )
+    units_total = _count_of(
+        TaskUnit.objects.filter(task_id=OuterRef(task_ref), role=UnitRole.LEAD), Count("unit_id", distinct=True)
     )
     qs = qs.alias(
-        task_status=Coalesce(status, Value(NOT_REPORTED), output_field=CharField()), reported_now=reported_now
+        task_status=Coalesce(status, Value(NOT_REPORTED), output_field=CharField()),
+        task_percent=percent,
+        units_total=units_total,
+        units_reported=units_reported,
+        pending_now=pending_now,
     )
     due = f"{prefix}due_date"
     not_done = ~Q(task_status=ProgressStatus.DONE)
+    # Behind schedule: percent (plus a tolerance) below the share of time elapsed
+    # since the plan began, i.e. (percent + t) × (due − start) < 100 × (today − start).
+    start_days = YearStartDayNumber(F(f"{prefix}plan__year_start"))
+    span = DayNumber(F(due)) - start_days
+    elapsed = DayNumber(Value(clock.today, output_field=DateField())) - start_days
+    behind = LessThan((F("task_percent") + Value(settings.LIGHT_BEHIND_SCHEDULE_POINTS)) * span, elapsed * 100)
+    qs = qs.alias(
+        behind_schedule=Case(
+            When(
+                Q(task_status__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.NOT_STARTED])
+                & Q(**{f"{due}__isnull": False})
+                & Q(behind),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
     light = Case(
         When(Q(**{f"{due}__lt": clock.today}) & not_done, then=Value(Light.RED)),
         When(task_status=ProgressStatus.BEHIND, then=Value(Light.RED)),
         When(Q(**{f"{due}__lte": clock.due_soon}) & not_done, then=Value(Light.YELLOW)),
         When(task_status=ProgressStatus.DONE, then=Value(Light.GREEN)),
-        When(reported_now=True, then=Value(Light.GREEN)),
-        default=Value(Light.GREY),
+        # Not every lead unit has reported this period: never green.
+        When(units_reported__lt=F("units_total"), then=Value(Light.GREY)),
+        When(units_total=0, then=Value(Light.GREY)),
+        When(behind_schedule=True, then=Value(Light.YELLOW)),
+        default=Value(Light.GREEN),
         output_field=CharField(),
     )
-    return qs.alias(light=light)
+    return qs.alias(light=light, reported_now=Q(units_reported__gte=F("units_total")) & Q(units_total__gt=0))
 
 
 def tasks_with_status(qs: QuerySet[Task] | None = None, *, clock: Clock | None = None) -> QuerySet[Task]:
-    """Tasks annotated with `task_status`, `reported_now` and `light` (selected)."""
+    """Tasks annotated with status, percent, units reported, pending and light (selected)."""
     qs = Task.objects.all() if qs is None else qs
     return _with_status(qs, clock=_clock(clock)).annotate(
-        task_status_v=F("task_status"), light_v=F("light"), reported_now_v=F("reported_now")
+        task_status_v=F("task_status"),
+        light_v=F("light"),
+        reported_now_v=F("reported_now"),
+        task_percent_v=F("task_percent"),
+        units_total_v=F("units_total"),
+        units_reported_v=F("units_reported"),
+        pending_now_v=F("pending_now"),
     )
+
+
+def task_stagnant(*, task: Task, clock: Clock | None = None) -> bool:
+    """No change in the last LIGHT_STAGNANT_PERIODS periods: every period has an
+    approved report and status and percent never moved (done and standing work excluded)."""
+    clock = _clock(clock)
+    since = clock.stagnant_since(task.plan.reporting_period)
+    window = ProgressReport.objects.filter(
+        task=task, review_state__in=COUNTED_REVIEW_STATES, period__gte=since
+    ).exclude(status__in=[ProgressStatus.DONE, ProgressStatus.ONGOING])
+    row = window.aggregate(
+        periods=Count("period", distinct=True),
+        percents=Count("percent", distinct=True),
+        statuses=Count("status", distinct=True),
+    )
+    return row["periods"] >= settings.LIGHT_STAGNANT_PERIODS and row["percents"] == 1 and row["statuses"] == 1
 
 
 def _light_counts(prefix: str = "") -> dict[str, Count]:
@@ -607,3 +726,123 @@ def group_by(items: list[Any], key: str) -> dict[Any, list[Any]]:
     for item in items:
         out[getattr(item, key)].append(item)
     return out
+
+
+# -- progress ------------------------------------------------------------------------
+
+
+def report_current(*, task: Task, unit_id: int, clock: Clock | None = None) -> ProgressReport | None:
+    """The unit's report on the task for the current period, if any."""
+    clock = _clock(clock)
+    period = period_start(reporting_period=task.plan.reporting_period, day=clock.today)
+    return ProgressReport.objects.filter(task=task, unit_id=unit_id, period=period).first()
+
+
+def report_visible_list(*, task: Task, user: Any) -> list[ProgressReport]:
+    """The timeline a user may see: drafts only for their own unit (or the office)."""
+    from .permissions import can_review, user_unit_ids
+
+    reports = list(task_report_list(task=task).prefetch_related("attachments"))
+    if can_review(user):
+        return reports
+    mine = user_unit_ids(user)
+    return [r for r in reports if r.review_state != ReviewState.DRAFT or r.unit_id in mine]
+
+
+def report_pending_list() -> QuerySet[ProgressReport]:
+    """Submitted reports waiting for the office, oldest first."""
+    return (
+        ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED)
+        .select_related("task", "task__plan", "unit", "reported_by")
+        .order_by("reported_at", "pk")
+    )
+
+
+def task_history(*, task: Task, limit: int = 50) -> list[dict[str, Any]]:
+    """Who changed what on the task and its reports, newest first (two queries)."""
+    entries: list[dict[str, Any]] = []
+    task_rows = list(task.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    for newer, older in zip(task_rows, [*task_rows[1:], None], strict=False):
+        changes = (
+            []
+            if older is None
+            else [f"{change.field}：{change.old} → {change.new}" for change in newer.diff_against(older).changes]
+        )
+        entries.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "what": "任务",
+                "reason": newer.history_change_reason or ("创建" if older is None else "修改"),
+                "changes": changes,
+            }
+        )
+    report_rows = (
+        ProgressReport.history.filter(task_id=task.pk)
+        .select_related("history_user", "unit")
+        .order_by("-history_date")[:limit]
+    )
+    for row in report_rows:
+        entries.append(
+            {
+                "when": row.history_date,
+                "who": row.history_user,
+                "what": f"{row.unit.name} {row.period:%Y年%m月}报告",
+                "reason": row.history_change_reason or row.get_history_type_display(),
+                "changes": [f"{row.get_status_display()} {row.percent}%，{row.get_review_state_display()}"],
+            }
+        )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries[:limit]
+
+
+def reminder_list(*, clock: Clock | None = None) -> list[dict[str, Any]]:
+    """Per lead unit: active tasks with no report this period, and tasks now yellow or red."""
+    clock = _clock(clock)
+    rows = (
+        _with_status(
+            TaskUnit.objects.filter(role=UnitRole.LEAD, task__state=TaskState.ACTIVE),
+            clock=clock,
+            task_ref="task_id",
+            prefix="task__",
+        )
+        .annotate(
+            light_v=F("light"),
+            own_now=Case(
+                When(
+                    Q(task__plan__reporting_period=ReportingPeriod.MONTHLY),
+                    then=Exists(
+                        ProgressReport.objects.filter(
+                            task_id=OuterRef("task_id"),
+                            unit_id=OuterRef("unit_id"),
+                            review_state__in=REPORTED_REVIEW_STATES,
+                            period__gte=clock.month_start,
+                        )
+                    ),
+                ),
+                default=Exists(
+                    ProgressReport.objects.filter(
+                        task_id=OuterRef("task_id"),
+                        unit_id=OuterRef("unit_id"),
+                        review_state__in=REPORTED_REVIEW_STATES,
+                        period__gte=clock.quarter_start,
+                    )
+                ),
+            ),
+        )
+        .values(
+            "unit_id", "unit__name", "task_id", "task__number", "task__title", "task__plan__title", "light_v", "own_now"
+        )
+        .order_by("unit__name", "task__plan_id", "task__position")
+    )
+    units: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        entry = units.setdefault(
+            row["unit_id"],
+            {"unit_id": row["unit_id"], "unit": row["unit__name"], "missing": [], "red": [], "yellow": []},
+        )
+        if not row["own_now"]:
+            entry["missing"].append(row)
+        if row["light_v"] in (Light.RED, Light.YELLOW):
+            entry[row["light_v"]].append(row)
+    return [u for u in units.values() if u["missing"] or u["red"] or u["yellow"]]

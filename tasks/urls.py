@@ -16,4 +16,10 @@ urlpatterns = [
     path("leaders/<int:leader_id>/", views.leader_detail, name="leader"),
     path("tasks/", views.task_search, name="task_search"),
     path("tasks/<int:task_id>/", views.task_detail, name="task"),
+    path("tasks/<int:task_id>/report/<int:unit_id>/", views.report_edit, name="report_edit"),
+    path("tasks/<int:task_id>/due-date/", views.task_due_date, name="task_due_date"),
+    path("reports/<int:report_id>/review/", views.report_review, name="report_review"),
+    path("reports/pending/", views.review_queue, name="review_queue"),
+    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("start/", views.landing, name="landing"),
 ]

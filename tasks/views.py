@@ -6,16 +6,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from . import selectors
+from . import permissions, selectors, services
 from .filters import TaskFilter
-from .models import TaskState, UnitRole
+from .forms import DueDateForm, ReportForm, ReviewForm
+from .models import ProgressReport, ProgressStatus, ReportAttachment, ReviewState, Role, Task, TaskState, Unit, UnitRole
+from .periods import period_label, period_start
 from .permissions import can_read
 
 PAGE_SIZE = 50
@@ -189,6 +193,14 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.task_get(task_id=task_id)
     links = list(task.unit_links.all())
+    user = request.user
+    reportable = set(permissions.reportable_unit_ids(user, task)) if task.state == TaskState.ACTIVE else set()
+    reports = selectors.report_visible_list(task=task, user=user)
+    review_forms = {}
+    if permissions.can_review(user):
+        review_forms = {
+            r.pk: ReviewForm(initial={"version": r.version}) for r in reports if r.review_state == ReviewState.SUBMITTED
+        }
     return render(
         request,
         "tasks/task_detail.html",
@@ -196,7 +208,13 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "task": task,
             "lead_links": [link for link in links if link.role == UnitRole.LEAD],
             "support_links": [link for link in links if link.role != UnitRole.LEAD],
-            "reports": selectors.task_report_list(task=task),
+            "reportable_links": [link for link in links if link.unit_id in reportable],
+            "reports": reports,
+            "review_forms": review_forms,
+            "stagnant": selectors.task_stagnant(task=task),
+            "can_edit": permissions.can_edit_tasks(user),
+            "due_form": DueDateForm(initial={"due_date": task.due_date}),
+            "history": selectors.task_history(task=task),
             "section": "plans",
             "breadcrumbs": _crumbs(
                 (task.plan.title, reverse("tasks:plan", args=[task.plan_id])),
@@ -205,6 +223,173 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             ),
         },
     )
+
+
+@reader_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """After login: a leader lands on their own page, a unit liaison on their unit's, others on the dashboard."""
+    role = permissions.user_role(request.user)
+    profile = getattr(request.user, "profile", None)
+    if role == Role.LEADER and profile and profile.leader_id:
+        return redirect("tasks:leader", leader_id=profile.leader_id)
+    if role == Role.LIAISON:
+        unit_ids = sorted(permissions.user_unit_ids(request.user))
+        if len(unit_ids) == 1:
+            return redirect("tasks:unit", unit_id=unit_ids[0])
+    return redirect("tasks:dashboard")
+
+
+def _form_errors(form: ReportForm, invalid: ValidationError) -> None:
+    """Show a service's refusal on the form, next to the field it names."""
+    pairs = invalid.message_dict.items() if hasattr(invalid, "error_dict") else [(None, invalid.messages)]
+    for field, errors in pairs:
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@reader_required
+def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpResponse:
+    """Record (or revise) a lead unit's progress on a task for the current period."""
+    task = selectors.task_get(task_id=task_id)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    permissions.require(permissions.can_report(request.user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
+    clock = selectors.Clock.now()
+    period = period_start(reporting_period=task.plan.reporting_period, day=clock.today)
+    current = selectors.report_current(task=task, unit_id=unit.pk, clock=clock)
+    conflict: services.ReportConflict | None = None
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = services.ReportInput(
+                **{k: form.cleaned_data[k] for k in ("status", "percent", "progress_text", "problems", "next_steps")}
+            )
+            try:
+                report = services.report_save(
+                    user=request.user,
+                    task=task,
+                    unit=unit,
+                    period=period,
+                    data=data,
+                    version=form.cleaned_data["version"],
+                    submit=request.POST.get("action") != "draft",
+                )
+                if form.cleaned_data["attachment"]:
+                    services.attachment_add(user=request.user, report=report, upload=form.cleaned_data["attachment"])
+            except services.ReportConflict as exc:
+                conflict = exc
+                # Keep what the user typed; let them save again over the version they have now seen.
+                form = ReportForm(initial={**form.cleaned_data, "version": exc.current.version})
+            except ValidationError as invalid:
+                _form_errors(form, invalid)
+            else:
+                state = "已提交，等待督查室审核" if report.review_state == ReviewState.SUBMITTED else "已保存草稿"
+                messages.success(request, f"{unit.name}对第{task.number}项的{period:%Y年%m月}进展{state}。")
+                return redirect("tasks:task", task_id=task.pk)
+    else:
+        initial = {"version": current.version if current else None, "status": ProgressStatus.IN_PROGRESS, "percent": 0}
+        if current:
+            initial.update(
+                status=current.status,
+                percent=current.percent,
+                progress_text=current.progress_text,
+                problems=current.problems,
+                next_steps=current.next_steps,
+            )
+        form = ReportForm(initial=initial)
+    return render(
+        request,
+        "tasks/report_form.html",
+        {
+            "task": task,
+            "unit": unit,
+            "form": form,
+            "current": current,
+            "conflict": conflict,
+            "period_label": period_label(reporting_period=task.plan.reporting_period, start=period),
+            "breadcrumbs": _crumbs((f"第{task.number}项", reverse("tasks:task", args=[task.pk])), ("填报进展", None)),
+        },
+        status=409 if conflict else (400 if request.method == "POST" else 200),
+    )
+
+
+@reader_required
+@require_POST
+def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), "只有督查室可以审核进展报告。")
+    report = get_object_or_404(ProgressReport.objects.select_related("task"), pk=report_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "审核请求无效，请刷新页面后重试。")
+    else:
+        action = services.report_approve if form.cleaned_data["decision"] == "approve" else services.report_return
+        try:
+            action(
+                user=request.user,
+                report=report,
+                version=form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.ReportConflict as conflict:
+            messages.error(request, str(conflict))
+        except ValidationError as invalid:
+            messages.error(request, "；".join(invalid.messages))
+        else:
+            messages.success(request, "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回。")
+    return redirect(request.POST.get("next") or reverse("tasks:task", args=[report.task_id]))
+
+
+@reader_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), "只有督查室可以查看待审核列表。")
+    page = Paginator(selectors.report_pending_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    forms = {r.pk: ReviewForm(initial={"version": r.version}) for r in page}
+    return render(
+        request,
+        "tasks/review_queue.html",
+        {
+            "page": page,
+            "forms": forms,
+            "section": "review",
+            "breadcrumbs": _crumbs(("待审核进展", None)),
+        },
+    )
+
+
+@reader_required
+@require_POST
+def task_due_date(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(Task, pk=task_id)
+    permissions.require(permissions.can_edit_tasks(request.user), "只有督查室可以修改任务。")
+    form = DueDateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_due_date_set(user=request.user, task=task, due_date=form.cleaned_data["due_date"])
+        except ValidationError as invalid:
+            messages.error(request, "；".join(invalid.messages))
+        else:
+            messages.success(request, "截止日期已更新。")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("tasks:task", task_id=task.pk)
+
+
+@reader_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = get_object_or_404(ReportAttachment.objects.select_related("report"), pk=attachment_id)
+    report = attachment.report
+    # A draft and its files are the unit's own until submitted.
+    if report.review_state == ReviewState.DRAFT and not (
+        permissions.can_review(request.user) or report.unit_id in permissions.user_unit_ids(request.user)
+    ):
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @reader_required

@@ -179,6 +179,7 @@ def world_build(*, scale: int = 1) -> World:
         status=ProgressStatus.IN_PROGRESS,
         percent=40,
         progress_text="已完成年度统计口径核定。",
+        review_state=ReviewState.APPROVED,
     )
     ProgressReport.objects.create(
         task=w.tasks["零号湾"],
@@ -187,9 +188,15 @@ def world_build(*, scale: int = 1) -> World:
         status=ProgressStatus.BEHIND,
         percent=10,
         progress_text="载体改造进度滞后。",
+        review_state=ReviewState.APPROVED,
     )
     ProgressReport.objects.create(
-        task=w.tasks["零号湾"], unit=u["科委"], period=LAST_PERIOD, status=ProgressStatus.IN_PROGRESS, percent=30
+        task=w.tasks["零号湾"],
+        unit=u["科委"],
+        period=LAST_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=30,
+        review_state=ReviewState.APPROVED,
     )
     ProgressReport.objects.create(
         task=w.tasks["南部科创"],
@@ -198,6 +205,7 @@ def world_build(*, scale: int = 1) -> World:
         status=ProgressStatus.DONE,
         percent=100,
         progress_text="南部科创中心建成。",
+        review_state=ReviewState.APPROVED,
     )
     ProgressReport.objects.create(
         task=w.tasks["产业"],
@@ -236,6 +244,7 @@ def world_build(*, scale: int = 1) -> World:
                     period=THIS_PERIOD,
                     status=statuses[i % len(statuses)],
                     percent=i % 100,
+                    review_state=ReviewState.APPROVED,
                 )
     return w
 

@@ -27,15 +27,84 @@ def status_of(task: Task, clock: Clock = CLOCK) -> tuple[str, str]:
 def test_named_tasks_get_the_documented_lights(world):
     assert status_of(world.tasks["营商"]) == ("not_reported", Light.RED)  # overdue, nothing reported
     assert status_of(world.tasks["服务包"]) == ("not_reported", Light.YELLOW)  # due in 16 days
-    assert status_of(world.tasks["研发"]) == (ProgressStatus.IN_PROGRESS, Light.GREEN)  # reported this period
+    # 区科委 reported this period, its co-lead 城投 did not: never green while a lead unit is silent.
+    assert status_of(world.tasks["研发"]) == (ProgressStatus.IN_PROGRESS, Light.GREY)
     assert status_of(world.tasks["零号湾"]) == (ProgressStatus.BEHIND, Light.RED)  # worst of the period wins
     assert status_of(world.tasks["南部科创"]) == (ProgressStatus.DONE, Light.GREEN)  # done stays done
     assert status_of(world.tasks["产业"]) == ("not_reported", Light.GREY)  # a draft is not a report
 
 
+def test_every_lead_unit_must_report_for_green_and_pending_is_marked(world):
+    task = world.tasks["研发"]
+    row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
+    assert (row.units_reported_v, row.units_total_v, row.pending_now_v) == (1, 2, False)
+    report = ProgressReport.objects.create(
+        task=task,
+        unit=world.units["城投"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=60,
+        review_state=ReviewState.SUBMITTED,
+    )
+    row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
+    # Submitted counts as reported (the unit did its part) but is pending, not yet in the status.
+    assert (row.units_reported_v, row.pending_now_v, row.light_v) == (2, True, Light.GREEN)
+    report.review_state = ReviewState.APPROVED
+    report.save()
+    row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
+    assert (row.pending_now_v, row.task_percent_v, row.light_v) == (False, 40, Light.GREEN)  # lowest percent
+
+
+def test_percent_trailing_elapsed_time_is_yellow(world, settings):
+    """研发 is due 2025-12-31; on 2025-06-15 about 45% of 2025 has passed."""
+    task = world.tasks["研发"]
+    ProgressReport.objects.create(
+        task=task,
+        unit=world.units["城投"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=40,
+        review_state=ReviewState.APPROVED,
+    )
+    settings.LIGHT_BEHIND_SCHEDULE_POINTS = 0
+    ProgressReport.objects.filter(task=task).update(percent=50)
+    assert status_of(task)[1] == Light.GREEN  # 50% done, 45% of the time gone
+    ProgressReport.objects.filter(task=task).update(percent=40)
+    assert status_of(task)[1] == Light.YELLOW  # 40% < 45%
+    settings.LIGHT_BEHIND_SCHEDULE_POINTS = 10  # 40 + 10 ≥ 45: within tolerance
+    assert status_of(task)[1] == Light.GREEN
+
+
+def test_stagnant_when_nothing_moved_for_n_periods(world, settings):
+    settings.LIGHT_STAGNANT_PERIODS = 3
+    task = world.tasks["营商"]
+    unit = world.units["发改"]
+    for month in (4, 5, 6):
+        ProgressReport.objects.create(
+            task=task,
+            unit=unit,
+            period=datetime.date(2025, month, 1),
+            status=ProgressStatus.IN_PROGRESS,
+            percent=30,
+            review_state=ReviewState.APPROVED,
+        )
+    task.refresh_from_db()
+    assert selectors.task_stagnant(task=task, clock=CLOCK) is True
+    ProgressReport.objects.filter(task=task, period=datetime.date(2025, 6, 1)).update(percent=35)
+    assert selectors.task_stagnant(task=task, clock=CLOCK) is False
+    ProgressReport.objects.filter(task=task, period=datetime.date(2025, 5, 1)).delete()
+    assert selectors.task_stagnant(task=task, clock=CLOCK) is False  # a silent period is not "no change"
+
+
 def test_a_report_from_a_support_unit_does_not_count(world):
     task = world.tasks["产业"]
-    ProgressReport.objects.create(task=task, unit=world.units["莘庄镇"], period=THIS_PERIOD, status=ProgressStatus.DONE)
+    ProgressReport.objects.create(
+        task=task,
+        unit=world.units["莘庄镇"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.DONE,
+        review_state=ReviewState.APPROVED,
+    )
     assert status_of(task) == ("not_reported", Light.GREY)
 
 
@@ -54,7 +123,11 @@ def test_last_periods_report_is_grey_this_period_unless_done(world):
     task = world.tasks["产业"]
     ProgressReport.objects.filter(task=task).delete()
     ProgressReport.objects.create(
-        task=task, unit=world.units["经委"], period=LAST_PERIOD, status=ProgressStatus.IN_PROGRESS
+        task=task,
+        unit=world.units["经委"],
+        period=LAST_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        review_state=ReviewState.APPROVED,
     )
     assert status_of(task) == (ProgressStatus.IN_PROGRESS, Light.GREY)
 
@@ -62,13 +135,25 @@ def test_last_periods_report_is_grey_this_period_unless_done(world):
 def test_newer_period_overrides_older(world):
     task = world.tasks["零号湾"]
     for unit in (world.units["科委"], world.units["发改"]):
-        ProgressReport.objects.create(task=task, unit=unit, period=THIS_PERIOD, status=ProgressStatus.IN_PROGRESS)
+        ProgressReport.objects.create(
+            task=task,
+            unit=unit,
+            period=THIS_PERIOD,
+            status=ProgressStatus.IN_PROGRESS,
+            review_state=ReviewState.APPROVED,
+        )
     assert status_of(task) == (ProgressStatus.IN_PROGRESS, Light.GREEN)
 
 
 def test_done_overdue_task_is_not_red(world):
     task = world.tasks["营商"]
-    ProgressReport.objects.create(task=task, unit=world.units["发改"], period=LAST_PERIOD, status=ProgressStatus.DONE)
+    ProgressReport.objects.create(
+        task=task,
+        unit=world.units["发改"],
+        period=LAST_PERIOD,
+        status=ProgressStatus.DONE,
+        review_state=ReviewState.APPROVED,
+    )
     assert status_of(task) == (ProgressStatus.DONE, Light.GREEN)
 
 
@@ -86,7 +171,11 @@ def test_quarterly_plan_counts_a_report_from_earlier_in_the_quarter(world):
     plan.save()
     task = world.tasks["产业"]
     ProgressReport.objects.create(
-        task=task, unit=world.units["经委"], period=datetime.date(2025, 4, 1), status=ProgressStatus.IN_PROGRESS
+        task=task,
+        unit=world.units["经委"],
+        period=datetime.date(2025, 4, 1),
+        status=ProgressStatus.IN_PROGRESS,
+        review_state=ReviewState.APPROVED,
     )
     assert status_of(task)[1] == Light.GREEN  # April is in the quarter of 2025-06-15
     assert status_of(task, Clock(today=datetime.date(2025, 7, 5)))[1] == Light.GREY  # a new quarter
@@ -106,7 +195,15 @@ def test_unit_summary_list_orders_and_filters(world):
     towns = selectors.unit_summary_list(kind="town", clock=CLOCK)
     assert towns and {r["unit__kind"] for r in towns} == {"town"}
     keji = next(r for r in rows if r["unit__name"] == "区科委")
-    assert (keji["total"], keji["n_done"], keji["n_red"], keji["n_green"], keji["n_plans"]) == (3, 1, 1, 2, 2)
+    # 南部科创 done (green), 零号湾 behind (red), 研发 waiting for its co-lead 城投 (grey).
+    assert (keji["total"], keji["n_done"], keji["n_red"], keji["n_green"], keji["n_grey"], keji["n_plans"]) == (
+        3,
+        1,
+        1,
+        1,
+        1,
+        2,
+    )
 
 
 def test_unit_resolve_by_name_or_alias(world):
@@ -136,7 +233,7 @@ def test_dashboard_overview_limits_red_list_per_plan(world):
 
 def test_leader_summary_and_units(world):
     s = selectors.leader_summary(leader=world.leaders["谭"], clock=CLOCK)
-    assert (s.total, s.n_yellow, s.n_green, s.n_red) == (2, 1, 1, 0)
+    assert (s.total, s.n_yellow, s.n_grey, s.n_red) == (2, 1, 1, 0)  # 服务包 due soon; 研发 waits for 城投
     units = {r["unit__name"]: r["total"] for r in selectors.leader_unit_list(leader=world.leaders["谭"], clock=CLOCK)}
     assert units == {"区经委": 1, "区科委": 1, "闵行城投公司": 1}
 

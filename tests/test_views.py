@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tasks.models import Category, Leader, Plan, PlanKind, ProgressReport, ProgressStatus, Task, Unit
+from tasks.models import Category, Leader, Plan, PlanKind, ProgressReport, ProgressStatus, ReviewState, Task, Unit
 from tests.factories import THIS_PERIOD, world_build
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static", "pinned_clock")]
@@ -216,11 +216,11 @@ def test_unit_index_sorts_and_filters_by_kind(office, world):
 def test_unit_index_counts_for_keji(office, world):
     html = office.get(reverse("tasks:unit_index"), {"order": "name"}).content.decode()
     row = re.search(r'<tr data-unit="区科委">(.*?)</tr>', html, flags=re.S).group(1)
-    # Leads 南部科创 (done), 零号湾 (behind → red), 研发 (reported now → green); supports 服务包 (not counted).
+    # Leads 南部科创 (done), 零号湾 (behind → red), 研发 (its co-lead 城投 silent → grey); supports 服务包.
     assert re.search(r'data-col="led">3<', row)
     assert re.search(r'data-col="done">1<', row)
     assert re.search(r'data-col="red">1<', row)
-    assert re.search(r'data-col="silent">0<', row)
+    assert re.search(r'data-col="silent">1<', row)
 
 
 def test_unit_page_lists_tasks_from_both_plans_with_own_progress(office, world):
@@ -283,6 +283,7 @@ def test_task_page_shows_everything_and_the_timeline(office, world):
         period=THIS_PERIOD.replace(month=5),
         status=ProgressStatus.NOT_STARTED,
         problems="统计口径待明确。",
+        review_state=ReviewState.APPROVED,
     )
     response = office.get(reverse("tasks:task", args=[task.pk]))
     text = text_of(response)
@@ -293,7 +294,8 @@ def test_task_page_shows_everything_and_the_timeline(office, world):
     assert "牵头单位 区科委、闵行城投公司" in text
     assert "截止日期 2025年12月31日" in text
     assert "市级任务 否" in text
-    assert "当前状态 推进中（正常推进）" in text
+    assert "当前状态 推进中（本期未报送）" in text
+    assert "本期已报送 1/2 个牵头单位" in text
     # Timeline newest first.
     assert text.index("2025年6月 · 区科委 · 推进中") < text.index("2025年5月 · 区科委 · 未启动")
     assert "统计口径待明确" in text

@@ -146,3 +146,9 @@ def chart_rows(rows: list[dict[str, Any]], label_key: str, url_name: str = "", i
 def lead_links(task: Any) -> list[Any]:
     """The task's lead-unit links (from the prefetch cache, no query)."""
     return [link for link in task.unit_links.all() if link.role == "lead"]
+
+
+@register.filter
+def get_item(mapping: dict, key: Any) -> Any:
+    """mapping[key] in a template (None when absent)."""
+    return mapping.get(key) if mapping else None
