@@ -766,7 +766,10 @@ def task_history(*, task: Task, limit: int = 50) -> list[dict[str, Any]]:
         changes = (
             []
             if older is None
-            else [f"{change.field}：{change.old} → {change.new}" for change in newer.diff_against(older).changes]
+            else [
+                f"{Task._meta.get_field(change.field).verbose_name}：{change.old} → {change.new}"
+                for change in newer.diff_against(older).changes
+            ]
         )
         entries.append(
             {
