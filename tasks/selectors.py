@@ -178,7 +178,8 @@ def _counted_reports(task_ref: str) -> QuerySet[ProgressReport]:
 def _count_of(qs: QuerySet, expression: Any) -> Subquery:
     """SELECT COUNT(…) of a correlated queryset, as a scalar subquery (0 when empty)."""
     return Coalesce(
-        Subquery(qs.annotate(_one=Value(1)).values("_one").annotate(n=expression).values("n")[:1]),
+        # order_by(): a model's default ordering would end up in the GROUP BY (PostgreSQL refuses it).
+        Subquery(qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=expression).values("n")[:1]),
         Value(0),
         output_field=IntegerField(),
     )

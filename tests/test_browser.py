@@ -178,3 +178,59 @@ def test_phone_width_keyboard_and_print(page, live_server, client, office_user, 
     assert not page.locator("header.site-header").is_visible()  # print CSS hides the chrome
     assert page.get_by_role("heading", level=1).inner_text() == "区科委 任务推进情况汇总"
     shot(page, "07-unit-print")
+
+
+def _login(browser, live_server, username: str, password: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_liaison_records_progress_office_approves_leader_sees(
+    browser, live_server, seed_plans, liaison_user, office_user, leader_user
+):
+    from tasks.models import Leader, ProgressReport, Task, Unit
+
+    task = Task.objects.get(plan__kind="annual", number="4")  # led by 区科委, leader 谭瑞琮
+    other = Task.objects.get(plan__kind="annual", number="2")  # led by 区发展改革委
+
+    # The 区科委 liaison lands on the unit's page and records progress on one of its tasks.
+    page = _login(browser, live_server, "liaison", "pw-liaison")
+    assert page.get_by_role("heading", level=1).inner_text() == "区科委"
+    page.goto(f"{live_server.url}/tasks/{task.pk}/")
+    page.get_by_role("link", name="以区科委身份填报").click()
+    page.get_by_label("进展状态").select_option(label="推进中")
+    page.get_by_label("完成百分比").fill("60")
+    page.get_by_label("进展情况").fill("已完成年度研发投入统计，正在推进重点企业走访。")
+    page.get_by_role("button", name="提交审核").click()
+    assert "已提交，等待督查室审核" in page.locator(".message").inner_text()
+    assert "已报送待审核" in page.locator("ol.timeline").inner_text()
+    shot(page, "10-task-after-report")
+
+    # Another unit's task: no link to the form, and the form itself is refused.
+    page.goto(f"{live_server.url}/tasks/{other.pk}/")
+    assert page.get_by_role("link", name=re.compile("身份填报")).count() == 0
+    response = page.goto(f"{live_server.url}/tasks/{other.pk}/report/{Unit.objects.get(name='区发展改革委').pk}/")
+    assert response.status == 403
+    assert "本单位牵头的任务" in page.content()
+
+    # The office approves it from the review queue.
+    office = _login(browser, live_server, "duchashi", "pw-duchashi")
+    office.get_by_role("link", name="待审核").click()
+    row = office.locator("#pending tbody tr").filter(has_text=f"第{task.number}项")
+    row.get_by_role("button", name="通过").click()
+    assert "已审核通过" in office.locator(".message").inner_text()
+    assert ProgressReport.objects.get(task=task).review_state == "approved"
+
+    # The leader lands on their own page and sees the new status.
+    leader = _login(browser, live_server, "leader", "pw-leader")
+    assert leader.get_by_role("heading", level=1).inner_text() == "谭瑞琮"
+    assert leader.url.endswith(f"/leaders/{Leader.objects.get(name='谭瑞琮').pk}/")
+    task_row = leader.locator(f'[data-task="{task.pk}"]').first
+    assert "推进中" in task_row.inner_text()
+    shot(leader, "11-leader-after-approval")
