@@ -31,9 +31,10 @@ RESULTS = ROOT / "bench" / "results" / "explain.md"
 
 # What each index of the hot tables is for; an index missing here is still listed with its definition.
 KNOWN_INDEXES = {
-    "report_unit_period": "ProgressReport (unit, period): a unit's reports by period — the unit pages' own-report lookups",
-    "report_unique_task_unit_period": "ProgressReport unique (task, unit, period): the correlated status subqueries look "
-    "up one task's (and one lead unit's) reports, newest period first, by its leading columns",
+    "report_unit_period": "ProgressReport (unit, period): a unit's reports by period "
+    "(the unit pages' own-report lookups)",
+    "report_unique_task_unit_period": "ProgressReport unique (task, unit, period): the correlated status "
+    "subqueries look up one task's (and one lead unit's) reports, newest period first, by its leading columns",
     "task_plan_position": "Task (plan, position): a plan's tasks in document order",
     "task_unique_number": "Task unique (plan, number)",
     "taskunit_unique": "TaskUnit unique (task, unit): the lead-unit EXISTS and the unit's role per task",
@@ -158,7 +159,7 @@ def main() -> None:
         out += ["", "```sql", q["sql"], "```", "", "```", plan, "```"]
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n".join(out) + "\n")
-    print("\n".join(out[:20 + len(chosen)]))
+    print("\n".join(out[: 20 + len(chosen)]))
     print(f"… written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -78,7 +78,7 @@ def pick_pages() -> list[Page]:
     """The URLs, chosen from the data (the heaviest instance of each kind of page)."""
     from django.db.models import Count, Q
 
-    from tasks.models import Category, Leader, PlanKind, ProgressReport, Task, TaskLeader, TaskUnit
+    from tasks.models import Category, PlanKind, ProgressReport, Task, TaskLeader, TaskUnit
 
     pages = [Page("dashboard", "dashboard", "/", "all 96 plans")]
 
@@ -123,9 +123,7 @@ def pick_pages() -> list[Page]:
     )
 
     active = Task.objects.filter(state="active")
-    hits = {
-        term: active.filter(Q(text__contains=term) | Q(title__contains=term)).count() for term in SEARCH_CANDIDATES
-    }
+    hits = {term: active.filter(Q(text__contains=term) | Q(title__contains=term)).count() for term in SEARCH_CANDIDATES}
     term = max(hits, key=lambda t: (hits[t], t))
     pages.append(
         Page(
@@ -324,7 +322,8 @@ def report(pages: list[Page], args, started: dt.datetime, elapsed: float, machin
         f"CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}, PostgreSQL on the same box, 127.0.0.1 only",
         f"single client: up to {args.single} sequential requests per page (urllib, perf_counter; n = samples: a page "
         f"drops out once its samples took {args.single_budget:.0f} s), pages interleaved, order rotated each pass",
-        f"{args.connections} clients: wrk -t{min(2, args.connections)} -c{args.connections} -d{args.duration}s per page, "
+        f"{args.connections} clients: wrk -t{min(2, args.connections)} -c{args.connections} -d{args.duration}s "
+        "per page, "
         f"{args.rounds} rounds, all pages in every round (order rotated), medians over rounds; ratio = median of "
         f"the per-round ratios to the admin changelist measured in the same round; wrk --timeout = duration, and "
         f"the next run waits until the workers have drained what the previous one left queued",
@@ -336,9 +335,10 @@ def report(pages: list[Page], args, started: dt.datetime, elapsed: float, machin
     for page in pages:
         per_round = " ".join(f"{x:.0f}" for x in page.rps)
         lines.append(
-            f"{page.label:<23} {page.queries:>4} {page.sql_ms:>7.1f} {len(page.single_ms):>3} {percentile(page.single_ms, 0.5):>7.1f} "
+            f"{page.label:<23} {page.queries:>4} {page.sql_ms:>7.1f} {len(page.single_ms):>3} "
+            f"{percentile(page.single_ms, 0.5):>7.1f} "
             f"{percentile(page.single_ms, 0.95):>7.1f} {med(page.rps):>7.1f} {ratio(page):>6.2f}×  "
-            f"{per_round:<24} {page.path} ({page.note})"
+            + f"{per_round:<24} {page.path} ({page.note})"
         )
     lines += ["", "targets:"]
     for page in pages:
@@ -395,9 +395,7 @@ def main() -> None:
     print("single client…", flush=True)
     single_client(pages, args.base_url, cookie, args.single, args.single_budget)
     print(f"{args.connections} clients, {args.rounds} rounds × {len(pages)} pages × {args.duration} s…", flush=True)
-    concurrent(
-        pages, args.base_url, cookie, rounds=args.rounds, duration=args.duration, connections=args.connections
-    )
+    concurrent(pages, args.base_url, cookie, rounds=args.rounds, duration=args.duration, connections=args.connections)
     text = report(pages, args, started, time.perf_counter() - t0, machine_lines)
     print(text)
     RESULTS.parent.mkdir(exist_ok=True)
