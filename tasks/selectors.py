@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import (
@@ -71,6 +72,9 @@ from .models import (
     UnitRole,
 )
 from .periods import period_start, previous_period
+
+if TYPE_CHECKING:
+    from .exports import ExportRow
 
 # Status value of a task without any approved report.
 NOT_REPORTED = "not_reported"
@@ -850,3 +854,77 @@ def reminder_list(*, clock: Clock | None = None) -> list[dict[str, Any]]:
         if row["light_v"] in (Light.RED, Light.YELLOW):
             entry[row["light_v"]].append(row)
     return [u for u in units.values() if u["missing"] or u["red"] or u["yellow"]]
+
+
+# -- exports -------------------------------------------------------------------------
+
+EXPORT_BATCH = 2000
+
+
+def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[ExportRow]:
+    """The ledger/report rows for these tasks, in the given order.
+
+    Batched: a fixed number of queries per EXPORT_BATCH tasks (the tasks with
+    status and links, and each lead unit's latest approved report), so the
+    query count grows only with the number of batches.
+    """
+    from .exports import ExportRow
+
+    clock = _clock(clock)
+    for start in range(0, len(ids), EXPORT_BATCH):
+        chunk = ids[start : start + EXPORT_BATCH]
+        tasks = {t.pk: t for t in _task_row_qs(Task.objects.filter(pk__in=chunk), clock=clock)}
+        latest = (
+            ProgressReport.objects.filter(task_id__in=chunk, review_state__in=COUNTED_REVIEW_STATES)
+            .annotate(rn=Window(RowNumber(), partition_by=[F("task_id"), F("unit_id")], order_by=[F("period").desc()]))
+            .filter(rn=1)
+            .select_related("unit", "reviewed_by")
+        )
+        by_task: dict[int, dict[int, ProgressReport]] = defaultdict(dict)
+        for report in latest:
+            by_task[report.task_id][report.unit_id] = report
+        for pk in chunk:
+            task = tasks.get(pk)
+            if task is None:
+                continue
+            links = list(task.unit_links.all())
+            lead = [link for link in links if link.role == UnitRole.LEAD]
+            reports = by_task.get(pk, {})
+            newest = max(reports.values(), key=lambda r: (r.period, r.reported_at or r.updated_at), default=None)
+
+            def per_unit(attribute: str, reports: dict = reports, lead: list = lead) -> str:
+                texts = [
+                    (link.unit.name, getattr(reports[link.unit_id], attribute))
+                    for link in lead
+                    if link.unit_id in reports and getattr(reports[link.unit_id], attribute)
+                ]
+                if len(texts) == 1:
+                    return texts[0][1]
+                return "\n".join(f"{name}：{text}" for name, text in texts)
+
+            yield ExportRow(
+                plan=task.plan.title,
+                category=str(task.category),
+                project=task.project.name if task.project_id else "",
+                number=task.number,
+                text=task.text,
+                leaders="、".join(link.leader.name for link in task.leader_links.all()),
+                units="、".join(link.unit.name for link in lead),
+                status=STATUS_LABELS.get(task.task_status_v, task.task_status_v),
+                light=task.light_v,
+                light_label=Light.LABELS.get(task.light_v, ""),
+                percent=task.task_percent_v,
+                progress_text=per_unit("progress_text"),
+                problems=per_unit("problems"),
+                next_steps=per_unit("next_steps"),
+                reported_at=newest.reported_at if newest else None,
+                reviewer=newest.reviewed_by.get_username() if newest and newest.reviewed_by_id else "",
+                unit_progress=[
+                    (
+                        link.unit.name,
+                        reports[link.unit_id].get_status_display() if link.unit_id in reports else "未报送",
+                        reports[link.unit_id].progress_text if link.unit_id in reports else "",
+                    )
+                    for link in lead
+                ],
+            )

@@ -5,20 +5,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from imports.export import plan_export_csv
+
 from . import permissions, selectors, services
+from .exports import DOCX_MIME, XLSX_MIME, BulletinInput, bulletin_docx, ledger_xlsx
 from .filters import TaskFilter
 from .forms import DueDateForm, ReportForm, ReviewForm
-from .models import ProgressReport, ProgressStatus, ReportAttachment, ReviewState, Role, Task, TaskState, Unit, UnitRole
+from .models import (
+    Leader,
+    Plan,
+    ProgressReport,
+    ProgressStatus,
+    ReportAttachment,
+    ReviewState,
+    Role,
+    Task,
+    TaskState,
+    Unit,
+    UnitRole,
+)
 from .periods import period_label, period_start
 from .permissions import can_read
 
@@ -181,6 +199,7 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
             "leader": leader,
             "tasks": tasks,
             "active_count": sum(1 for t in tasks if t.state == TaskState.ACTIVE),
+            "plans": list(dict.fromkeys((t.plan_id, t.plan.title) for t in tasks)),
             "summary": selectors.leader_summary(leader=leader),
             "units": selectors.leader_unit_list(leader=leader),
             "section": "leaders",
@@ -392,9 +411,8 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
     return response
 
 
-@reader_required
-def task_search(request: HttpRequest) -> HttpResponse:
-    clock = selectors.Clock.now()
+def _search(request: HttpRequest, clock: selectors.Clock) -> tuple[TaskFilter, QuerySet[Task]]:
+    """The filter form and the matching tasks for a request's GET parameters."""
     filterset = TaskFilter(request.GET or None, queryset=selectors.task_search_base(clock=clock), clock=clock)
     if not filterset.is_bound:
         matches = filterset.queryset.filter(state=TaskState.ACTIVE)
@@ -402,6 +420,13 @@ def task_search(request: HttpRequest) -> HttpResponse:
         matches = filterset.qs
     else:
         matches = filterset.queryset.none()
+    return filterset, matches
+
+
+@reader_required
+def task_search(request: HttpRequest) -> HttpResponse:
+    clock = selectors.Clock.now()
+    filterset, matches = _search(request, clock)
     # Ids first (one query over tasks and plans), then only the shown page's rows: the status
     # filters never meet the joins a table of results needs.
     page = Paginator(list(matches.values_list("pk", flat=True)), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -417,3 +442,94 @@ def task_search(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": _crumbs(("查找任务", None)),
         },
     )
+
+
+def _filters_text(filterset: TaskFilter) -> str:
+    """The filters in words, for the ledger's title row."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return ""
+    parts = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", False):
+            continue
+        field = filterset.form.fields[name]
+        choices = {str(key): label for key, label in getattr(field, "choices", [])}
+        shown = choices.get(str(value), value)
+        if value is True:
+            shown = "是"
+        parts.append(f"{field.label}：{shown}")
+    return "；".join(parts)
+
+
+def _download(stream: Any, filename: str, content_type: str) -> FileResponse:
+    # Streamed from the spooled file; always a download, never shown inline.
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@reader_required
+def task_export_xlsx(request: HttpRequest) -> FileResponse:
+    """Whatever list the user is looking at (its filters in the URL), as the Excel ledger."""
+    clock = selectors.Clock.now()
+    filterset, matches = _search(request, clock)
+    ids = list(matches.values_list("pk", flat=True))
+    plan_id = filterset.form.cleaned_data.get("plan") if filterset.is_bound and filterset.is_valid() else None
+    plan = Plan.objects.filter(pk=plan_id).first() if plan_id else None
+    title = f"{plan.title}任务台账" if plan else "任务台账"
+    stream = ledger_xlsx(
+        rows=list(selectors.export_rows(ids=ids, clock=clock)),
+        title=title,
+        filters=_filters_text(filterset),
+        generated_at=timezone.localtime(),
+    )
+    return _download(stream, f"{title}-{clock.today:%Y%m%d}.xlsx", XLSX_MIME)
+
+
+@reader_required
+def plan_bulletin_docx(request: HttpRequest, plan_id: int) -> FileResponse:
+    """The circulated report (督查通报) for the current period: the whole plan, one unit or one leader."""
+    plan = get_object_or_404(Plan, pk=plan_id)
+    clock = selectors.Clock.now()
+    tasks = Task.objects.filter(plan=plan, state=TaskState.ACTIVE)
+    scope = "全部任务"
+    silent = selectors.units_silent_list(clock=clock, plan_id=plan.pk)
+    unit_id, leader_id = request.GET.get("unit", ""), request.GET.get("leader", "")
+    if unit_id:
+        unit = get_object_or_404(Unit, pk=unit_id) if unit_id.isdigit() else None
+        if unit is None:
+            raise Http404
+        tasks = tasks.filter(unit_links__unit=unit, unit_links__role=UnitRole.LEAD)
+        silent = silent.filter(unit_id=unit.pk)
+        scope = f"{unit.name}牵头的任务"
+    elif leader_id:
+        leader = get_object_or_404(Leader, pk=leader_id) if leader_id.isdigit() else None
+        if leader is None:
+            raise Http404
+        tasks = tasks.filter(leader_links__leader=leader)
+        silent = silent.filter(task__leader_links__leader=leader)
+        scope = f"{leader.name}同志牵头的任务"
+    ids = list(tasks.order_by("position").values_list("pk", flat=True).distinct())
+    rows = list(selectors.export_rows(ids=ids, clock=clock))
+    if unit_id:
+        # A unit's report has one unit section: its own.
+        for row in rows:
+            row.unit_progress = [entry for entry in row.unit_progress if entry[0] == unit.name]
+    period = period_start(reporting_period=plan.reporting_period, day=clock.today)
+    data = BulletinInput(
+        title=f"{plan.title}推进情况通报",
+        scope=scope,
+        period=period_label(reporting_period=plan.reporting_period, start=period),
+        rows=rows,
+        silent_units=list(dict.fromkeys(row["unit__name"] for row in silent)),
+        issued=clock.today,
+    )
+    return _download(bulletin_docx(data=data), f"{plan.title}-{scope}-{clock.today:%Y%m%d}.docx", DOCX_MIME)
+
+
+@reader_required
+def plan_export_csv_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan as CSV in the documents' layout; it imports back into the identical plan."""
+    plan = get_object_or_404(Plan, pk=plan_id)
+    # A BOM so that Excel opens the Chinese text correctly; the importer skips it.
+    response = HttpResponse(plan_export_csv(plan=plan).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(plan.title)}.csv"
+    return response

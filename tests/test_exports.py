@@ -1,0 +1,203 @@
+"""Files people hand on: the Excel ledger, the Word circulated report, the plan CSV."""
+
+import datetime as dt
+import io
+
+import docx
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from imports.pipeline import plan_import
+from tasks import selectors
+from tasks.models import Plan, ProgressReport, ProgressStatus, ReviewState, Task, Unit
+from tasks.selectors import Clock
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2025, 6, 15)
+
+
+@pytest.fixture
+def pinned(monkeypatch):
+    monkeypatch.setattr(selectors.Clock, "now", classmethod(lambda cls: Clock(today=TODAY)))
+
+
+@pytest.fixture
+def reported(seed_plans, pinned, office_user):
+    """Item 4 (区科委) approved in progress; item 2 (区发展改革委) approved behind."""
+    keji, fagai = Unit.objects.get(name="区科委"), Unit.objects.get(name="区发展改革委")
+    t4 = Task.objects.get(plan__kind="annual", number="4")
+    t2 = Task.objects.get(plan__kind="annual", number="2")
+    ProgressReport.objects.create(
+        task=t4,
+        unit=keji,
+        period=dt.date(2025, 6, 1),
+        status=ProgressStatus.IN_PROGRESS,
+        percent=60,
+        progress_text="研发投入统计完成。",
+        next_steps="走访企业。",
+        review_state=ReviewState.APPROVED,
+        reviewed_by=office_user,
+        reported_at=dt.datetime(2025, 6, 10, 9, tzinfo=dt.UTC),
+    )
+    ProgressReport.objects.create(
+        task=t2,
+        unit=fagai,
+        period=dt.date(2025, 6, 1),
+        status=ProgressStatus.BEHIND,
+        percent=20,
+        progress_text="增速低于预期。",
+        problems="外需偏弱。",
+        review_state=ReviewState.APPROVED,
+    )
+    return t4, t2
+
+
+def _xlsx(client, **params):
+    response = client.get(reverse("tasks:task_export_xlsx"), params)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_ledger_has_the_documents_columns_status_and_progress(reported, client_as, office_user):
+    plan = Plan.objects.get(kind="annual")
+    book = _xlsx(client_as(office_user), plan=plan.pk)
+    sheet = book.active
+    assert sheet["A1"].value == "2025年区委、区政府重点工作任务分解表任务台账"
+    assert "规划：" in sheet["A2"].value and "导出时间" in sheet["A2"].value
+    header = [c.value for c in sheet[3]]
+    assert header[:6] == ["类别", "项目", "序号", "任务", "牵头领导", "牵头单位"]
+    assert sheet.freeze_panes == "A4"
+    rows = {row[2]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert len(rows) == 190
+    four = rows["4"]
+    assert (four[4], four[5], four[6], four[8], four[9], four[11], four[13]) == (
+        "谭瑞琮",
+        "区科委",
+        "推进中",
+        60,
+        "研发投入统计完成。",
+        "走访企业。",
+        "duchashi",
+    )
+    assert rows["2"][6] == "滞后" and rows["2"][7] == "逾期或滞后" and rows["2"][10] == "外需偏弱。"
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert "A4:A9" in merged  # category 一 spans items 1–6, as in the document
+    assert any(r.startswith("B5:") for r in merged)  # project 完成主要预期目标 spans items 2–6
+
+
+def test_ledger_follows_the_filters(reported, client_as, office_user):
+    keji = Unit.objects.get(name="区科委")
+    sheet = _xlsx(client_as(office_user), unit=keji.pk, light="red").active
+    numbers = [row[2] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    expected = (
+        selectors.task_search_base(clock=Clock(today=TODAY))
+        .filter(state="active", unit_links__unit=keji, light="red")
+        .count()
+    )
+    assert len(numbers) == expected
+    assert "单位：区科委" in sheet["A2"].value and "灯号：逾期或滞后" in sheet["A2"].value
+
+
+def test_formula_like_text_is_written_as_text(db, client_as, office_user):
+    csv = (
+        "标题：2030年区委、区政府重点工作任务分解表\n序号,类别,任务,牵头单位\n"
+        '1,一、测试,=HYPERLINK("http://x"),区科委\n2,一、测试,+1 加一,区科委\n'
+        "3,一、测试,-2 减二,区科委\n4,一、测试,@SUM(A1),区科委\n"
+    )
+    plan_import(data=csv.encode(), file_name="f.csv")
+    sheet = _xlsx(client_as(office_user)).active
+    cells = [row[3] for row in sheet.iter_rows(min_row=4)]
+    assert [c.value for c in cells] == ['=HYPERLINK("http://x")', "+1 加一", "-2 减二", "@SUM(A1)"]
+    assert {c.data_type for c in cells} == {"s"}
+
+
+def test_word_report_for_plan_unit_and_leader(reported, client_as, office_user):
+    plan = Plan.objects.get(kind="annual")
+    client = client_as(office_user)
+    response = client.get(reverse("tasks:plan_bulletin", args=[plan.pk]))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert paragraphs[0] == ("Title", "2025年区委、区政府重点工作任务分解表推进情况通报")
+    assert ("Normal", "（2025年6月·全部任务）") in paragraphs
+    headings = [text for style, text in paragraphs if style == "Heading 1"]
+    assert headings == [
+        "一、总体情况",
+        "二、红灯任务",
+        "三、黄灯任务",
+        "四、本期未报送的单位",
+        "五、各单位任务推进情况",
+    ]
+    assert any(style == "Heading 2" and text == "区科委" for style, text in paragraphs)
+    summary = next(text for style, text in paragraphs if text.startswith("截至2025年6月15日"))
+    assert "共190项" in summary
+    red_table = document.tables[1]
+    assert any(row.cells[0].text == "2" and "外需偏弱" in row.cells[4].text for row in red_table.rows)
+    texts = [text for _, text in paragraphs]
+    silent = texts[texts.index("四、本期未报送的单位") + 1]
+    assert "区经委" in silent.split("、")  # leads items and reported none this period
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert "PAGE" in section.footer.paragraphs[0]._p.xml
+    normal = document.styles["Normal"].element.rPr.rFonts
+    assert normal.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+
+    keji = Unit.objects.get(name="区科委")
+    unit_doc = docx.Document(
+        io.BytesIO(
+            b"".join(client.get(reverse("tasks:plan_bulletin", args=[plan.pk]), {"unit": keji.pk}).streaming_content)
+        )
+    )
+    texts = [p.text for p in unit_doc.paragraphs]
+    assert "（2025年6月·区科委牵头的任务）" in texts
+    unit_rows = sum(len(t.rows) - 1 for t in unit_doc.tables[-1:])
+    assert unit_rows == Task.objects.filter(plan=plan, unit_links__unit=keji, unit_links__role="lead").count()
+    leader = reported[0].leaders.first()
+    leader_doc = docx.Document(
+        io.BytesIO(
+            b"".join(
+                client.get(reverse("tasks:plan_bulletin", args=[plan.pk]), {"leader": leader.pk}).streaming_content
+            )
+        )
+    )
+    assert f"（2025年6月·{leader.name}同志牵头的任务）" in [p.text for p in leader_doc.paragraphs]
+    assert client.get(reverse("tasks:plan_bulletin", args=[plan.pk]), {"unit": "x"}).status_code == 404
+
+
+def test_plan_csv_download_imports_back_identically(seed_plans, client_as, office_user):
+    for plan in Plan.objects.all():
+        response = client_as(office_user).get(reverse("tasks:plan_csv", args=[plan.pk]))
+        assert response["Content-Disposition"].startswith("attachment")
+        report = plan_import(data=response.content, file_name="round-trip.csv", dry_run=True)
+        assert report.diff.is_empty, report.diff.summary()
+
+
+def test_export_queries_grow_only_with_batches(reported, monkeypatch):
+    ids = list(Task.objects.order_by("plan_id", "position").values_list("pk", flat=True))
+
+    def count(batch):
+        monkeypatch.setattr(selectors, "EXPORT_BATCH", batch)
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(selectors.export_rows(ids=ids, clock=Clock(today=TODAY)))
+        assert len(rows) == 264
+        return len(captured.captured_queries)
+
+    one_batch, two_batches, six_batches = count(1000), count(132), count(45)
+    per_batch = two_batches - one_batch
+    assert 0 < per_batch <= 4
+    assert six_batches == one_batch + 5 * per_batch
+
+
+def test_exports_need_a_role(seed_plans, client_as, outsider_user):
+    client = client_as(outsider_user)
+    plan = Plan.objects.first()
+    for url in (
+        reverse("tasks:task_export_xlsx"),
+        reverse("tasks:plan_bulletin", args=[plan.pk]),
+        reverse("tasks:plan_csv", args=[plan.pk]),
+    ):
+        assert client.get(url).status_code == 403
