@@ -1,0 +1,606 @@
+"""Soak test: two gunicorn instances on one PostgreSQL, 32 clients reading and writing for N minutes.
+
+A script, not a test. Loopback only (127.0.0.1), bounded in time, stops by itself.
+
+    .venv/bin/python bench/soak.py --minutes 5 --clients 32          # the recorded run (~7 min in all)
+    .venv/bin/python bench/soak.py --minutes 0.5 --clients 8         # a smoke run
+    .venv/bin/python bench/soak.py --minutes 5 --scale 0.25          # on top of synthetic city data too
+
+What it does, all by itself (each step under a timeout):
+  1. starts a throwaway PostgreSQL cluster with bin/pg-throwaway (a `bash` child holds it; the cluster is
+     stopped and removed when this script exits, however it exits: the child's stdin closes);
+  2. migrates, imports the two seed documents (`manage.py import_plan fixtures/000_… fixtures/004_…`),
+     optionally `generate_city_data --scale S`, runs collectstatic; production-like env: DEBUG=0, one
+     SECRET_KEY, ALLOWED_HOSTS=127.0.0.1,localhost, no HTTPS redirect or secure cookies, CONN_MAX_AGE=60;
+  3. creates 8 liaison accounts (`soak-liaison-0..7`, one unit each: the 8 units that lead most active
+     tasks) and 2 office accounts (`soak-office-0..1`);
+  4. starts TWO gunicorn instances (2 sync workers each) on two free 127.0.0.1 ports, same database;
+  5. runs --clients threads for --minutes (stdlib urllib + http.cookiejar; each thread logs in through
+     the real login form with CSRF, then alternates every request between the two servers, so a
+     session and a form made on one instance are used on the other). Three of four threads are
+     liaisons (thread i -> unit i mod 8), one of four is the office reporting for any of those units'
+     lead tasks, so several threads write the same reports and optimistic locking answers 409.
+     Each iteration: 65% a page (dashboard, unit, leader, task, search), 35% a write (GET the
+     report form, read csrf token + version, POST a unique token as progress_text; 20% drafts);
+  6. counts requests, errors (any 5xx or connection error/timeout), acknowledged writes (302 after
+     the POST), conflicts (409: expected under contention, not errors), other 4xx, latencies;
+  7. stops the servers, then checks the database: every acknowledged write's token is in the report
+     history for its (task, unit); per report the history versions are 1..N with no gap or
+     duplicate and the row's version is N (no lost update); the newest version's text is an
+     acknowledged token; no percent outside 0..100; the gunicorn logs hold no traceback;
+  8. prints a figures table and appends it to bench/results/soak.txt. Exit 1 if any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import http.cookiejar
+import os
+import platform
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+RESULTS = ROOT / "bench" / "results" / "soak.txt"
+SEEDS = ["fixtures/000_a62ce10d14304788.txt", "fixtures/004_81e3937e704ee9fc.txt"]
+UNITS = 8
+PASSWORD = "soak-pw-2025"
+SEARCH_TERMS = ("推进", "建设", "科技", "服务", "产业", "改造")
+TOKEN_PREFIX = "soak-"
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION_RE = re.compile(r'<input type="hidden" name="version"(?: value="(\d*)")?')
+
+
+def log(message: str) -> None:
+    print(f"== {time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- setup -----------------------------------------------------------------------------
+
+
+def start_postgres() -> tuple[subprocess.Popen, str]:
+    """A bash child sources bin/pg-throwaway, prints DATABASE_URL and waits on stdin; EOF stops the cluster."""
+    script = (
+        "source bin/pg-throwaway; "
+        'PG_EXTRA_OPTS="-c max_connections=200 -c shared_buffers=128MB" pg_throwaway_start >&2 || exit 1; '
+        'echo "$DATABASE_URL"; read -r _'
+    )
+    proc = subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    url = proc.stdout.readline().strip()
+    if not url.startswith("postgres"):
+        proc.kill()
+        raise SystemExit("soak: could not start PostgreSQL (is postgresql installed?)")
+    return proc, url
+
+
+def manage(env: dict[str, str], *args: str, timeout: int = 600) -> None:
+    log("manage.py " + " ".join(args))
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=timeout, stdout=subprocess.DEVNULL)
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+@dataclass
+class Plan:
+    units: list[tuple[int, str]]  # (unit id, name) of the 8 liaison units
+    lead_tasks: dict[int, list[int]]  # unit id -> active tasks it leads
+    task_ids: list[int]
+    unit_ids: list[int]
+    leader_ids: list[int]
+
+
+def create_accounts() -> Plan:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Count, Q
+
+    from tasks.models import Leader, Role, Task, TaskState, TaskUnit, Unit, UnitRole, UserProfile
+    from tasks.services import roles_ensure
+
+    groups = roles_ensure()
+    lead = Q(task_links__role=UnitRole.LEAD, task_links__task__state=TaskState.ACTIVE)
+    units = list(
+        Unit.objects.annotate(n=Count("task_links", filter=lead))
+        .filter(n__gt=0)
+        .order_by("-n", "pk")[:UNITS]
+        .values_list("pk", "name")
+    )
+    lead_tasks: dict[int, list[int]] = {}
+    for unit_id, _ in units:
+        lead_tasks[unit_id] = list(
+            TaskUnit.objects.filter(unit_id=unit_id, role=UnitRole.LEAD, task__state=TaskState.ACTIVE)
+            .order_by("task_id")
+            .values_list("task_id", flat=True)
+        )
+    user_model = get_user_model()
+    for index, (unit_id, _) in enumerate(units):
+        user = user_model.objects.create_user(f"soak-liaison-{index}", password=PASSWORD)
+        user.groups.add(groups[Role.LIAISON.value])
+        UserProfile.objects.create(user=user).units.set([unit_id])
+    for index in range(2):
+        user = user_model.objects.create_user(f"soak-office-{index}", password=PASSWORD)
+        user.groups.add(groups[Role.OFFICE.value])
+        UserProfile.objects.create(user=user)
+    plan = Plan(
+        units=units,
+        lead_tasks=lead_tasks,
+        task_ids=list(Task.objects.filter(state=TaskState.ACTIVE).values_list("pk", flat=True)[:2000]),
+        unit_ids=list(Unit.objects.values_list("pk", flat=True)[:500]),
+        leader_ids=list(Leader.objects.values_list("pk", flat=True)[:500]),
+    )
+    connection.close()
+    return plan
+
+
+def start_gunicorn(env: dict[str, str], port: int, logfile: Path) -> subprocess.Popen:
+    handle = open(logfile, "w")
+    return subprocess.Popen(
+        [
+            GUNICORN,
+            "minhang_plans.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_up(base: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/accounts/login/", timeout=2).read()
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise SystemExit(f"soak: {base} did not come up")
+
+
+# -- clients ---------------------------------------------------------------------------
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401 - urllib API
+        return None
+
+
+@dataclass
+class Stats:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    requests: collections.Counter = field(default_factory=collections.Counter)  # kind -> n
+    statuses: collections.Counter = field(default_factory=collections.Counter)  # status -> n
+    per_server: collections.Counter = field(default_factory=collections.Counter)
+    latencies: dict[str, list[float]] = field(default_factory=lambda: collections.defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    acked: list[tuple[int, int, str]] = field(default_factory=list)  # (task, unit, token)
+    uncertain: list[tuple[int, int, str]] = field(default_factory=list)  # POST whose answer was lost
+    conflicts: int = 0
+    invalid: list[str] = field(default_factory=list)  # 400 bodies (first lines)
+    logins: int = 0
+
+    def record(self, kind: str, server: int, status: int, seconds: float) -> None:
+        with self.lock:
+            self.requests[kind] += 1
+            self.statuses[status] += 1
+            self.per_server[server] += 1
+            self.latencies[kind].append(seconds)
+
+
+class Client:
+    def __init__(self, index: int, servers: list[str], username: str, stats: Stats, rng: random.Random):
+        self.index = index
+        self.servers = servers
+        self.username = username
+        self.stats = stats
+        self.rng = rng
+        self.turn = index % len(servers)
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        self.seq = 0
+
+    def _next_server(self) -> int:
+        self.turn = (self.turn + 1) % len(self.servers)
+        return self.turn
+
+    def _csrf_cookie(self) -> str:
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+
+    def request(self, kind: str, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        """One request to the next server; (status, body). status 0 = connection error/timeout."""
+        server = self._next_server()
+        url = self.servers[server] + path
+        headers = {"User-Agent": f"soak/{self.index}"}
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+            headers["Referer"] = url
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            with self.opener.open(urllib.request.Request(url, data=body, headers=headers), timeout=30) as resp:
+                status, text = resp.status, resp.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            status, text = exc.code, exc.read().decode("utf-8", "replace")
+        except Exception as exc:  # connection refused/reset, timeout
+            status, text = 0, f"{type(exc).__name__}: {exc}"
+        elapsed = time.perf_counter() - started
+        self.stats.record(kind, server, status, elapsed)
+        if status == 0 or status >= 500:
+            with self.stats.lock:
+                self.stats.errors.append(f"{kind} {url} -> {status} {text[:200]!r}")
+        return status, text
+
+    def login(self) -> bool:
+        for _ in range(3):
+            status, text = self.request("login-form", "/accounts/login/")
+            match = CSRF_RE.search(text)
+            if status != 200 or not match:
+                continue
+            status, _ = self.request(
+                "login",
+                "/accounts/login/",
+                {"csrfmiddlewaretoken": match.group(1), "username": self.username, "password": PASSWORD, "next": "/"},
+            )
+            if status == 302:
+                with self.stats.lock:
+                    self.stats.logins += 1
+                return True
+        return False
+
+    def write(self, task_id: int, unit_id: int) -> None:
+        path = f"/tasks/{task_id}/report/{unit_id}/"
+        status, text = self.request("report-form", path)
+        if status != 200:
+            if status not in (0,) and status < 500:
+                with self.stats.lock:
+                    self.stats.invalid.append(f"GET {path} -> {status}")
+            return
+        csrf = CSRF_RE.search(text)
+        version = VERSION_RE.search(text)
+        if not csrf or not version:
+            with self.stats.lock:
+                self.stats.errors.append(f"form without csrf/version at {path}")
+            return
+        self.seq += 1
+        token = f"{TOKEN_PREFIX}{self.index}-{self.seq}-{secrets.token_hex(4)}"
+        draft = self.rng.random() < 0.2
+        status_choice = self.rng.choice(["in_progress", "in_progress", "ongoing", "done"])
+        percent = 100 if status_choice == "done" else self.rng.randint(1, 99)
+        data = {
+            "csrfmiddlewaretoken": csrf.group(1),
+            "version": version.group(1) or "",
+            "status": status_choice,
+            "percent": str(percent),
+            "progress_text": f"{token} 压力测试：按计划推进，完成{percent}%。",
+            "problems": "",
+            "next_steps": "继续推进。",
+            "action": "draft" if draft else "submit",
+        }
+        status, text = self.request("report-post", path, data)
+        with self.stats.lock:
+            if status == 302:
+                self.stats.acked.append((task_id, unit_id, token))
+            elif status == 409:
+                self.stats.conflicts += 1
+            elif status == 0 or status >= 500:
+                self.stats.uncertain.append((task_id, unit_id, token))
+            else:
+                errs = re.findall(r'class="errors"[^>]*>(.*?)</', text)
+                self.stats.invalid.append(f"POST {path} -> {status} {errs[:2]}")
+
+    def page(self, plan: Plan) -> None:
+        kind = self.rng.choice(["dashboard", "unit", "leader", "task", "task", "search"])
+        if kind == "dashboard":
+            path = "/"
+        elif kind == "unit":
+            path = f"/units/{self.rng.choice(plan.unit_ids)}/"
+        elif kind == "leader":
+            path = f"/leaders/{self.rng.choice(plan.leader_ids)}/"
+        elif kind == "task":
+            path = f"/tasks/{self.rng.choice(plan.task_ids)}/"
+        else:
+            path = "/tasks/?" + urllib.parse.urlencode({"q": self.rng.choice(SEARCH_TERMS)})
+        status, _ = self.request(kind, path)
+        if status != 200 and 0 < status < 500:
+            with self.stats.lock:
+                self.stats.invalid.append(f"GET {path} -> {status}")
+
+
+def run_client(client: Client, plan: Plan, office: bool, unit_index: int, stop_at: float) -> None:
+    if not client.login():
+        with client.stats.lock:
+            client.stats.errors.append(f"client {client.index} ({client.username}) could not log in")
+        return
+    unit_id = plan.units[unit_index][0]
+    pairs = [(t, u) for u, tasks in plan.lead_tasks.items() for t in tasks]
+    while time.monotonic() < stop_at:
+        if client.rng.random() < 0.35:
+            if office:
+                task_id, target_unit = client.rng.choice(pairs)
+            else:
+                task_id, target_unit = client.rng.choice(plan.lead_tasks[unit_id]), unit_id
+            client.write(task_id, target_unit)
+        else:
+            client.page(plan)
+
+
+# -- checks ----------------------------------------------------------------------------
+
+
+def verify(stats: Stats) -> dict[str, int]:
+    from django.db import connection
+
+    from tasks.models import ProgressReport
+
+    history = ProgressReport.history.model
+    rows = list(
+        history.objects.filter(progress_text__startswith=TOKEN_PREFIX).values_list(
+            "id", "task_id", "unit_id", "version", "progress_text"
+        )
+    )
+    by_token: dict[str, list[tuple[int, int, int]]] = collections.defaultdict(list)
+    per_key: dict[tuple[int, int], list[tuple[int, str]]] = collections.defaultdict(list)
+    for _, task_id, unit_id, version, text in rows:
+        token = text.split(" ", 1)[0]
+        by_token[token].append((task_id, unit_id, version))
+        per_key[(task_id, unit_id)].append((version, token))
+    acked_tokens = {token for _, _, token in stats.acked}
+    uncertain_tokens = {token for _, _, token in stats.uncertain}
+    missing = sum(1 for t, u, token in stats.acked if not any(k[:2] == (t, u) for k in by_token.get(token, [])))
+    duplicated = sum(1 for token in acked_tokens if len(by_token.get(token, [])) > 1)
+    unknown_rows = sum(1 for token in by_token if token not in acked_tokens and token not in uncertain_tokens)
+    unacked_committed = sum(1 for token in by_token if token in uncertain_tokens)
+
+    current = {
+        (r.task_id, r.unit_id): r
+        for r in ProgressReport.objects.filter(progress_text__startswith=TOKEN_PREFIX).only(
+            "task_id", "unit_id", "version", "progress_text", "percent"
+        )
+    }
+    version_gaps = 0
+    stale_rows = 0
+    for key, entries in per_key.items():
+        versions = sorted(v for v, _ in entries)
+        if versions != list(range(1, len(versions) + 1)):
+            version_gaps += 1
+        report = current.get(key)
+        newest = max(entries)[1]
+        if report is None or report.version != versions[-1] or not report.progress_text.startswith(newest + " "):
+            stale_rows += 1
+    out_of_range = ProgressReport.objects.exclude(percent__gte=0, percent__lte=100).count()
+    connection.close()
+    return {
+        "history rows with soak tokens": len(rows),
+        "reports written (task, unit)": len(per_key),
+        "acknowledged writes missing from history": missing,
+        "acknowledged tokens stored twice": duplicated,
+        "history rows nobody sent": unknown_rows,
+        "committed though the answer was lost": unacked_committed,
+        "reports whose versions are not 1..N": version_gaps,
+        "reports whose row ≠ newest history version": stale_rows,
+        "reports with percent outside 0..100": out_of_range,
+    }
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--scale", type=float, default=0.0, help="also generate_city_data --scale S (0 = seeds only)")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--no-record", action="store_true", help="print only, do not append to bench/results/soak.txt")
+    args = parser.parse_args()
+    if not 0 < args.minutes <= 60 or not 1 <= args.clients <= 128:
+        parser.error("--minutes in (0, 60], --clients in [1, 128]")
+
+    procs: list[subprocess.Popen] = []
+    pg, database_url = start_postgres()
+    logs = [Path(f"/tmp/soak-gunicorn-{os.getpid()}-{i}.log") for i in range(2)]
+    try:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "minhang_plans.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "soak-only-" + secrets.token_hex(16),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "CONN_MAX_AGE": "60",
+            "LOG_LEVEL": "WARNING",
+        }
+        manage(env, "migrate", "--noinput", "-v0", timeout=300)
+        manage(env, "import_plan", *SEEDS, timeout=300)
+        if args.scale > 0:
+            manage(env, "generate_city_data", "--scale", str(args.scale), timeout=900)
+        manage(env, "collectstatic", "--noinput", "-v0", timeout=300)
+        setup_django(env)
+        plan = create_accounts()
+        log("liaison units: " + "、".join(f"{name}({len(plan.lead_tasks[uid])})" for uid, name in plan.units))
+
+        ports = [free_port(), free_port()]
+        while ports[1] == ports[0]:
+            ports[1] = free_port()
+        servers = [f"http://127.0.0.1:{p}" for p in ports]
+        for port, logfile in zip(ports, logs, strict=True):
+            procs.append(start_gunicorn(env, port, logfile))
+        for base in servers:
+            wait_up(base, time.monotonic() + 60)
+        log(f"gunicorn x2 (2 sync workers each) on {', '.join(servers)}; {args.clients} clients for {args.minutes} min")
+
+        stats = Stats()
+        rng = random.Random(args.seed)
+        threads = []
+        started = time.monotonic()
+        stop_at = started + args.minutes * 60
+        for i in range(args.clients):
+            office = i % 4 == 3
+            unit_index = i % len(plan.units)
+            username = f"soak-office-{i % 2}" if office else f"soak-liaison-{unit_index}"
+            client = Client(i, servers, username, stats, random.Random(rng.random()))
+            thread = threading.Thread(target=run_client, args=(client, plan, office, unit_index, stop_at), daemon=True)
+            threads.append(thread)
+            thread.start()
+        while any(t.is_alive() for t in threads):
+            time.sleep(5)
+            if time.monotonic() > stop_at + 60:
+                break
+            done = sum(stats.requests.values())
+            print(
+                f"   {time.monotonic() - started:6.0f} s  {done} requests, {len(stats.acked)} acked, "
+                f"{stats.conflicts} conflicts, {len(stats.errors)} errors",
+                flush=True,
+            )
+        wall = time.monotonic() - started
+        alive = [p.poll() is None for p in procs]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    try:
+        checks = verify(stats)
+    finally:
+        pg.stdin.close()  # the bash child's `read` returns, its EXIT trap stops and removes the cluster
+        pg.wait(timeout=60)
+    log_text = "\n".join(p.read_text(errors="replace") for p in logs if p.exists())
+    tracebacks = log_text.count("Traceback")
+    worker_timeouts = log_text.count("WORKER TIMEOUT")
+    for p in logs:
+        p.unlink(missing_ok=True)
+
+    total = sum(stats.requests.values())
+    five = sum(n for s, n in stats.statuses.items() if s >= 500)
+    conn_errors = stats.statuses.get(0, 0)
+    pages = [k for k in ("dashboard", "unit", "leader", "task", "search")]
+    posts = stats.requests["report-post"]
+    lines = [
+        f"## soak {dt.datetime.now():%Y-%m-%d %H:%M} · {args.minutes:g} min · {args.clients} clients · "
+        f"2 gunicorn × 2 sync workers · PostgreSQL · seeds{f' + city data x{args.scale:g}' if args.scale else ''} · "
+        f"{platform.node()} ({os.cpu_count()} cores, shared)",
+        f"command: .venv/bin/python bench/soak.py --minutes {args.minutes:g} --clients {args.clients}"
+        + (f" --scale {args.scale:g}" if args.scale else ""),
+        "",
+        f"{'figure':<46} {'value':>10}",
+        f"{'-' * 46} {'-' * 10}",
+    ]
+
+    def row(name: str, value: object) -> None:
+        lines.append(f"{name:<46} {value!s:>10}")
+
+    row("wall time (s)", f"{wall:.0f}")
+    row("requests", total)
+    row("requests/s", f"{total / wall:.1f}")
+    row("  to server A / B", f"{stats.per_server[0]}/{stats.per_server[1]}")
+    row("  page views", sum(stats.requests[k] for k in pages))
+    row("  report form GETs", stats.requests["report-form"])
+    row("  report POSTs", posts)
+    row("  logins", f"{stats.logins}/{args.clients}")
+    row("errors (5xx + connection errors)", five + conn_errors)
+    row("  5xx", five)
+    row("  connection errors / timeouts", conn_errors)
+    row("acknowledged writes (302 after POST)", len(stats.acked))
+    row("conflicts (409, expected)", stats.conflicts)
+    row("other 4xx (invalid/refused)", len(stats.invalid))
+    for kind in [*pages, "report-form", "report-post"]:
+        vals = stats.latencies.get(kind, [])
+        row(
+            f"latency {kind} p50/p95/max (ms)",
+            f"{pct(vals, 0.5):.0f}/{pct(vals, 0.95):.0f}/{max(vals, default=0) * 1000:.0f}",
+        )
+    lines.append("")
+    lines.append("database checks after the run (want 0 except the first two):")
+    for name, value in checks.items():
+        row("  " + name, value)
+    row("  gunicorn tracebacks / worker timeouts", f"{tracebacks}/{worker_timeouts}")
+    row("  servers alive at the end", f"{sum(alive)}/2")
+
+    failed = (
+        five + conn_errors
+        or checks["acknowledged writes missing from history"]
+        or checks["acknowledged tokens stored twice"]
+        or checks["history rows nobody sent"]
+        or checks["reports whose versions are not 1..N"]
+        or checks["reports whose row ≠ newest history version"]
+        or checks["reports with percent outside 0..100"]
+        or tracebacks
+        or worker_timeouts
+        or not all(alive)
+        or stats.logins < args.clients
+        or not stats.acked
+    )
+    lines.append("")
+    lines.append(f"verdict: {'FAIL' if failed else 'PASS'}")
+    if stats.errors:
+        lines.append("first errors:")
+        lines.extend("  " + e for e in stats.errors[:10])
+    if stats.invalid:
+        lines.append("first other 4xx:")
+        lines.extend(f"  {m} ×{n}" for m, n in collections.Counter(stats.invalid).most_common(5))
+    lines.append("")
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_record:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        with RESULTS.open("a") as handle:
+            handle.write(text + "\n")
+        log(f"appended to {RESULTS.relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
