@@ -94,7 +94,10 @@ class Light:
     LABELS = {RED: "逾期或滞后", YELLOW: "临近截止或进度偏慢", GREEN: "正常推进", GREY: "本期未报送"}
 
 
+# Shown (never stored or filtered on): reported this period, but nothing approved yet.
+PENDING = "pending"
 STATUS_LABELS: dict[str, str] = {**dict(ProgressStatus.choices), NOT_REPORTED: "未报送"}
+SHOWN_STATUS_LABELS: dict[str, str] = {**STATUS_LABELS, PENDING: "待审核"}
 
 # Lower is worse; the worst status of a period speaks for the task.
 _STATUS_RANK = Case(
@@ -268,7 +271,12 @@ def tasks_with_status(qs: QuerySet[Task] | None = None, *, clock: Clock | None =
     """Tasks annotated with status, percent, units reported, pending and light (selected)."""
     qs = Task.objects.all() if qs is None else qs
     return _with_status(qs, clock=_clock(clock)).annotate(
-        task_status_v=F("task_status"),
+        # What a list shows: a task with nothing approved yet but a report awaiting review says so.
+        task_status_v=Case(
+            When(Q(task_status=NOT_REPORTED) & Q(pending_now=True), then=Value(PENDING)),
+            default=F("task_status"),
+            output_field=CharField(),
+        ),
         light_v=F("light"),
         reported_now_v=F("reported_now"),
         task_percent_v=F("task_percent"),

@@ -302,7 +302,8 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
                 _form_errors(form, invalid)
             else:
                 state = "已提交，等待督查室审核" if report.review_state == ReviewState.SUBMITTED else "已保存草稿"
-                messages.success(request, f"{unit.name}对第{task.number}项的{period:%Y年%m月}进展{state}。")
+                label = period_label(reporting_period=task.plan.reporting_period, start=period)
+                messages.success(request, f"{unit.name}对第{task.number}项的{label}进展{state}。")
                 return redirect("tasks:task", task_id=task.pk)
     else:
         initial = {"version": current.version if current else None, "status": ProgressStatus.IN_PROGRESS, "percent": 0}

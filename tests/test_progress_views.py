@@ -58,6 +58,10 @@ def test_liaison_records_office_returns_liaison_revises_office_approves(
         period_start(reporting_period="monthly", day=timezone.localdate()),
     )
 
+    # Nothing approved yet: the task says its report awaits review, not that nobody reported.
+    page = liaison.get(reverse("tasks:task", args=[keji_task.pk])).content.decode()
+    assert "当前状态</dt><dd>待审核" in page.replace("\n", "") and "有待审核的报告" in page
+
     office = client_as(office_user)
     queue = office.get(reverse("tasks:review_queue")).content.decode()
     assert f'data-report="{report.pk}"' in queue

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import template
 
-from ..selectors import STATUS_LABELS, Light, Summary
+from ..selectors import SHOWN_STATUS_LABELS, Light, Summary
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ LIGHT_COLOURS = {Light.RED: "#c62828", Light.YELLOW: "#f2a900", Light.GREEN: "#2
 
 @register.filter
 def status_label(value: str | None) -> str:
-    return STATUS_LABELS.get(value or "", "未报送")
+    return SHOWN_STATUS_LABELS.get(value or "", "未报送")
 
 
 @register.filter
