@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ImportRecord
+from .models import ImportRecord, PendingImport
 
 
 @admin.register(ImportRecord)
@@ -24,4 +24,26 @@ class ImportRecordAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request) -> bool:  # imports are made by the importer only
+        return False
+
+
+@admin.register(PendingImport)
+class PendingImportAdmin(admin.ModelAdmin):
+    """Uploads between preview and confirm; they expire by themselves after 24 hours."""
+
+    list_display = ["file_name", "user", "created_at", "expires_at"]
+    exclude = ["content"]
+    readonly_fields = [
+        "token",
+        "user",
+        "file_name",
+        "sha256",
+        "overrides",
+        "unit_mapping",
+        "leader_mapping",
+        "created_at",
+        "expires_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Category,
@@ -9,6 +10,7 @@ from .models import (
     Plan,
     ProgressReport,
     Project,
+    ReportAttachment,
     Task,
     TaskLeader,
     TaskUnit,
@@ -66,7 +68,7 @@ class TaskUnitInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ExportMixin, admin.ModelAdmin):
+class TaskAdmin(ExportMixin, SimpleHistoryAdmin):
     resource_classes = [TaskResource]
     list_display = ["number", "title", "plan", "category", "city_level", "state", "due_date"]
     list_display_links = ["number", "title"]
@@ -107,14 +109,22 @@ class LeaderAdmin(ExportMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ReportAttachmentInline(admin.TabularInline):
+    model = ReportAttachment
+    extra = 0
+    fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(SimpleHistoryAdmin):
     list_display = ["task", "unit", "period", "status", "percent", "review_state", "reported_at"]
     list_filter = ["status", "review_state", "period"]
     search_fields = ["task__text", "unit__name"]
     list_select_related = ["task", "unit"]
     raw_id_fields = ["task"]
     autocomplete_fields = ["unit"]
+    inlines = [ReportAttachmentInline]
 
 
 @admin.register(UserProfile)
@@ -122,3 +132,11 @@ class UserProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "leader"]
     search_fields = ["user__username", "units__name", "leader__name"]
     autocomplete_fields = ["units", "leader"]
+
+
+@admin.register(ReportAttachment)
+class ReportAttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "report", "size", "uploaded_by", "uploaded_at"]
+    search_fields = ["original_name", "report__task__text", "report__unit__name"]
+    list_select_related = ["report__task", "report__unit", "uploaded_by"]
+    raw_id_fields = ["report"]
