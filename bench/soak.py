@@ -43,7 +43,6 @@ import random
 import re
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -162,7 +161,7 @@ def create_accounts() -> Plan:
 
 
 def start_gunicorn(env: dict[str, str], port: int, logfile: Path) -> subprocess.Popen:
-    handle = open(logfile, "w")
+    handle = open(logfile, "w")  # noqa: SIM115 - gunicorn writes it until it stops
     return subprocess.Popen(
         [
             GUNICORN,
@@ -201,7 +200,7 @@ def wait_up(base: str, deadline: float) -> None:
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401 - urllib API
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 
