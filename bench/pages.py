@@ -367,7 +367,11 @@ def report(pages: list[Page], args, started: dt.datetime, elapsed: float, machin
         lines.append(f"  {page.label:<23} " + "; ".join(checks))
     errors = [f"  {page.key}: {e}" for page in pages for e in page.wrk_errors]
     if errors:
-        lines += ["", "wrk notes (non-2xx responses, socket errors or timeouts, and the time the workers took to drain the backlog):", *errors]
+        lines += [
+            "",
+            "wrk notes (non-2xx responses, socket errors or timeouts, time the workers took to drain the backlog):",
+            *errors,
+        ]
     lines += ["", "slowest SQL per page (ms, from the query-count pass, DEBUG off, one request):"]
     for page in pages:
         if page.slowest:
