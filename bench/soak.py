@@ -62,6 +62,7 @@ UNITS = 8
 PASSWORD = "soak-pw-2025"
 SEARCH_TERMS = ("推进", "建设", "科技", "服务", "产业", "改造")
 TOKEN_PREFIX = "soak-"
+CLIENT_TIMEOUT = 55  # below gunicorn's 60 s worker timeout; queueing on a loaded 2-core box can be long
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION_RE = re.compile(r'<input type="hidden" name="version"(?: value="(\d*)")?')
@@ -237,6 +238,7 @@ class Client:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
         self.seq = 0
+        self.location = ""
 
     def _next_server(self) -> int:
         self.turn = (self.turn + 1) % len(self.servers)
@@ -256,11 +258,14 @@ class Client:
             headers["Referer"] = url
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
+        self.location = ""
         try:
-            with self.opener.open(urllib.request.Request(url, data=body, headers=headers), timeout=30) as resp:
+            req = urllib.request.Request(url, data=body, headers=headers)
+            with self.opener.open(req, timeout=CLIENT_TIMEOUT) as resp:
                 status, text = resp.status, resp.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             status, text = exc.code, exc.read().decode("utf-8", "replace")
+            self.location = exc.headers.get("Location", "")
         except Exception as exc:  # connection refused/reset, timeout
             status, text = 0, f"{type(exc).__name__}: {exc}"
         elapsed = time.perf_counter() - started
@@ -318,7 +323,8 @@ class Client:
         }
         status, text = self.request("report-post", path, data)
         with self.stats.lock:
-            if status == 302:
+            # Acknowledged = redirected to the task page (a redirect to the login page would be a lost session).
+            if status == 302 and self.location.split("?")[0].endswith(f"/tasks/{task_id}/"):
                 self.stats.acked.append((task_id, unit_id, token))
             elif status == 409:
                 self.stats.conflicts += 1
@@ -477,6 +483,7 @@ def main() -> int:
             wait_up(base, time.monotonic() + 60)
         log(f"gunicorn x2 (2 sync workers each) on {', '.join(servers)}; {args.clients} clients for {args.minutes} min")
 
+        load_before = os.getloadavg()
         stats = Stats()
         rng = random.Random(args.seed)
         threads = []
@@ -501,6 +508,7 @@ def main() -> int:
                 flush=True,
             )
         wall = time.monotonic() - started
+        load_after = os.getloadavg()
         alive = [p.poll() is None for p in procs]
     finally:
         for proc in procs:
@@ -542,6 +550,7 @@ def main() -> int:
         lines.append(f"{name:<46} {value!s:>10}")
 
     row("wall time (s)", f"{wall:.0f}")
+    row("load average (1 min) before / after", f"{load_before[0]:.1f}/{load_after[0]:.1f}")
     row("requests", total)
     row("requests/s", f"{total / wall:.1f}")
     row("  to server A / B", f"{stats.per_server[0]}/{stats.per_server[1]}")
