@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.history, name="history"),
     path("upload/", views.upload, name="upload"),
     path("pending/<uuid:token>/", views.preview, name="preview"),
-    path("<int:pk>/", views.record_detail, name="record"),
-    path("<int:pk>/download/", views.download, name="download"),
-    path("<int:pk>/undo/", views.undo, name="undo"),
+    path("<id:pk>/", views.record_detail, name="record"),
+    path("<id:pk>/download/", views.download, name="download"),
+    path("<id:pk>/undo/", views.undo, name="undo"),
 ]

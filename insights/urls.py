@@ -10,10 +10,10 @@ urlpatterns = [
     path("compare.xlsx", views.compare_xlsx, name="compare_xlsx"),
     path("suggestions/", views.suggestions, name="suggestions"),
     path("suggestions/refresh/", views.suggestions_refresh, name="suggestions_refresh"),
-    path("links/<int:link_id>/decide/", views.link_decide, name="link_decide"),
-    path("five-year-tasks/<int:task_id>/", views.chain, name="chain"),
+    path("links/<id:link_id>/decide/", views.link_decide, name="link_decide"),
+    path("five-year-tasks/<id:task_id>/", views.chain, name="chain"),
     path("gaps/", views.gaps, name="gaps"),
     path("indicators/", views.indicators, name="indicators"),
     path("indicators/extract/", views.indicators_extract, name="indicators_extract"),
-    path("indicators/<int:indicator_id>/", views.indicator_detail, name="indicator"),
+    path("indicators/<id:indicator_id>/", views.indicator_detail, name="indicator"),
 ]

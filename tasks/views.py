@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from imports.export import plan_export_csv
@@ -355,7 +356,13 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
             messages.error(request, "；".join(invalid.messages))
         else:
             messages.success(request, "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回。")
-    return redirect(request.POST.get("next") or reverse("tasks:task", args=[report.task_id]))
+    # Only back to a page of this site (an attacker's `next` would make this an open redirect).
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("tasks:task", args=[report.task_id])
+    return redirect(target)
 
 
 @reader_required
