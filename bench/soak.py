@@ -15,7 +15,8 @@ What it does, all by itself (each step under a timeout):
   3. creates 8 liaison accounts (`soak-liaison-0..7`, one unit each: the 8 units that lead most active
      tasks) and 2 office accounts (`soak-office-0..1`);
   4. starts TWO gunicorn instances (2 sync workers each) on two free 127.0.0.1 ports, same database;
-  5. runs --clients threads for --minutes (stdlib urllib + http.cookiejar; each thread logs in through
+  5. one client alone for --baseline-seconds (pages only): the service time without queueing;
+     then runs --clients threads for --minutes (stdlib urllib + http.cookiejar; each thread logs in through
      the real login form with CSRF, then alternates every request between the two servers, so a
      session and a form made on one instance are used on the other). Three of four threads are
      liaisons (thread i -> unit i mod 8), one of four is the office reporting for any of those units'
@@ -441,6 +442,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--scale", type=float, default=0.0, help="also generate_city_data --scale S (0 = seeds only)")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--baseline-seconds", type=float, default=20, help="one client alone first (0 = skip)")
     parser.add_argument("--no-record", action="store_true", help="print only, do not append to bench/results/soak.txt")
     args = parser.parse_args()
     if not 0 < args.minutes <= 60 or not 1 <= args.clients <= 128:
@@ -483,6 +485,15 @@ def main() -> int:
             wait_up(base, time.monotonic() + 60)
         log(f"gunicorn x2 (2 sync workers each) on {', '.join(servers)}; {args.clients} clients for {args.minutes} min")
 
+        # Service time at rest: one client, pages only, before the load (queueing comes on top of it).
+        baseline = Stats()
+        if args.baseline_seconds > 0:
+            solo = Client(-1, servers, "soak-office-1", baseline, random.Random(args.seed + 1))
+            if solo.login():
+                solo_stop = time.monotonic() + args.baseline_seconds
+                while time.monotonic() < solo_stop:
+                    solo.page(plan)
+            log(f"baseline: {sum(baseline.requests.values())} sequential requests by one client")
         load_before = os.getloadavg()
         stats = Stats()
         rng = random.Random(args.seed)
@@ -570,6 +581,10 @@ def main() -> int:
             f"latency {kind} p50/p95/max (ms)",
             f"{pct(vals, 0.5):.0f}/{pct(vals, 0.95):.0f}/{max(vals, default=0) * 1000:.0f}",
         )
+    if baseline.requests:
+        solo = ", ".join(f"{k} {pct(baseline.latencies.get(k, []), 0.5):.0f}" for k in pages)
+        lines.append(f"one client alone before the load, p50 ms: {solo}")
+        lines.append(f"  ({sum(baseline.requests.values())} requests, {len(baseline.errors)} errors)")
     lines.append("")
     lines.append("database checks after the run (want 0 except the first two):")
     for name, value in checks.items():
@@ -579,6 +594,7 @@ def main() -> int:
 
     failed = (
         five + conn_errors
+        or baseline.errors
         or checks["acknowledged writes missing from history"]
         or checks["acknowledged tokens stored twice"]
         or checks["history rows nobody sent"]
