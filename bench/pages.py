@@ -322,7 +322,7 @@ def report(pages: list[Page], args, started: dt.datetime, elapsed: float, machin
         return med(page.ratios) if all(x == x for x in page.ratios) else float("nan")
 
     lines = [
-        f"# Pages at city scale — {started:%Y-%m-%d %H:%M} ({elapsed / 60:.1f} min)",
+        f"# Pages at city scale — {started:%Y-%m-%d %H:%M %Z} ({elapsed / 60:.1f} min)",
         *machine_lines,
         f"code: commit {os.environ.get('BENCH_COMMIT', '?')}",
         f"data: {Plan.objects.count()} plans, {Task.objects.count()} tasks, {Unit.objects.count()} units, "
@@ -399,7 +399,7 @@ def main() -> None:
         args.single, args.duration, args.rounds = min(args.single, 20), min(args.duration, 10), 1
         args.single_budget = min(args.single_budget, 15)
     setup_django()
-    started, t0 = dt.datetime.now(), time.perf_counter()
+    started, t0 = dt.datetime.now().astimezone(), time.perf_counter()
     machine_lines = machine()
     pages = pick_pages()
     user = bench_user()
