@@ -130,6 +130,11 @@ if DATABASES["default"]["ENGINE"] not in (
     "django.db.backends.postgresql",
 ):
     raise RuntimeError("DATABASE_URL must point to SQLite or PostgreSQL.")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The status queries' cost estimates exceed jit_above_cost, and PostgreSQL
+    # would JIT-compile them again on every request: measured at city scale,
+    # 3.5 of 5.3 s of the dashboard's heaviest query (bench/results/explain.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing for a file database.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
