@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,8 +90,14 @@ def ledger_xlsx(*, rows: list[ExportRow], title: str, filters: str, generated_at
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
         sheet.column_dimensions[get_column_letter(col)].width = col_width
-    wrap = Alignment(wrap_text=True, vertical="top")
     first = header_row + 1
+    # One named style shared by every body cell: building a Border and an
+    # Alignment per cell cost most of the time of a 20,000-task ledger.
+    body = NamedStyle(name="ledger-body")
+    body.alignment = Alignment(wrap_text=True, vertical="top")
+    body.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    workbook.add_named_style(body)
+    fills = {light: PatternFill("solid", fgColor=colour) for light, colour in _FILLS.items()}
     for offset, row in enumerate(rows):
         r = first + offset
         values = [
@@ -113,9 +119,9 @@ def ledger_xlsx(*, rows: list[ExportRow], title: str, filters: str, generated_at
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row=r, column=col)
             _text_cell(cell, value)
-            cell.alignment = wrap
-            cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-        sheet.cell(row=r, column=8).fill = PatternFill("solid", fgColor=_FILLS.get(row.light, "FFFFFF"))
+            cell.style = "ledger-body"
+        if row.light in fills:
+            sheet.cell(row=r, column=8).fill = fills[row.light]
     # Merge runs of the same category (and project within it), as the documents print them.
     for col, key in ((1, lambda x: (x.plan, x.category)), (2, lambda x: (x.plan, x.category, x.project))):
         start = 0
