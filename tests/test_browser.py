@@ -234,3 +234,30 @@ def test_liaison_records_progress_office_approves_leader_sees(
     task_row = leader.locator(f'[data-task="{task.pk}"]').first
     assert "推进中" in task_row.inner_text()
     shot(leader, "11-leader-after-approval")
+
+
+def test_admin_uploads_previews_and_confirms_a_breakdown_table(browser, live_server, admin_user, shipped_aliases):
+    from tasks.models import Plan
+
+    page = _login(browser, live_server, "sysadmin", "pw-sysadmin")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="导入").click()
+    page.get_by_role("link", name="上传新的任务分解表").click()
+    page.get_by_label("任务分解表文件").set_input_files(str(ROOT / "fixtures" / "annual_2025.docx"))
+    page.get_by_role("button", name="上传并预览").click()
+
+    # The preview: identity read from the heading, counts found vs stated, warnings, nothing written yet.
+    assert page.get_by_role("heading", level=1).inner_text() == "导入预览：annual_2025.docx"
+    assert page.get_by_role("textbox", name="标题", exact=True).input_value() == "2025年区委、区政府重点工作任务分解表"
+    assert page.get_by_role("textbox", name="文号", exact=True).input_value() == "闵委办发〔2025〕3号"
+    counts = page.locator("#counts").inner_text()
+    assert "任务\t190\t190\t一致" in counts and "项目\t41\t41\t一致" in counts
+    assert "赵亮 + 杨辛" in page.locator("ol.warnings").inner_text()
+    assert Plan.objects.count() == 0
+    shot(page, "20-import-preview")
+
+    page.get_by_role("button", name="确认导入").click()
+    assert "已导入“2025年区委、区政府重点工作任务分解表”：新增 190" in page.locator(".message").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "导入记录：annual_2025.docx"
+    assert Plan.objects.get().tasks.count() == 190
+    page.get_by_role("link", name="2025年区委、区政府重点工作任务分解表").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "2025年区委、区政府重点工作任务分解表"
