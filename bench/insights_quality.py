@@ -67,9 +67,7 @@ def extraction_quality(found: list[tuple[str, Decimal, str, str, int]], gold: li
     same_attrs = sum(
         1
         for number, value, unit, direction, year in found
-        if (row := attributes.get((number, value, unit)))
-        and row["direction"] == direction
-        and int(row["year"]) == year
+        if (row := attributes.get((number, value, unit))) and row["direction"] == direction and int(row["year"]) == year
     )
     return {
         "gold": sum(want.values()),
@@ -105,9 +103,11 @@ def main() -> None:
 
     link_suggestions_refresh(annual_plan=annual)
     suggested: dict[str, list[str]] = defaultdict(list)
-    for link in TaskLink.objects.filter(annual_task__plan=annual).select_related(
-        "annual_task", "five_year_task"
-    ).order_by("annual_task__position", "rank"):
+    for link in (
+        TaskLink.objects.filter(annual_task__plan=annual)
+        .select_related("annual_task", "five_year_task")
+        .order_by("annual_task__position", "rank")
+    ):
         suggested[link.annual_task.number].append(link.five_year_task.number)
     links = link_quality(suggested, load_links())
 

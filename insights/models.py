@@ -91,7 +91,11 @@ class IndicatorActual(models.Model):
     year = models.PositiveSmallIntegerField("年份")
     value = models.DecimalField("实际值", max_digits=16, decimal_places=4)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="录入人",
     )
     recorded_at = models.DateTimeField("录入时间", auto_now=True)

@@ -236,8 +236,13 @@ class Status:
     latest: IndicatorActual | None = None
     expected: Decimal | None = None
 
-    LABELS = {"achieved": "已达成", "on_track": "进度正常", "behind": "滞后", "no_data": "暂无实际值",
-              "unknown": "数据不足，无法判断"}
+    LABELS = {
+        "achieved": "已达成",
+        "on_track": "进度正常",
+        "behind": "滞后",
+        "no_data": "暂无实际值",
+        "unknown": "数据不足，无法判断",
+    }
 
     @property
     def label(self) -> str:

@@ -51,9 +51,7 @@ class TfidfModel:
 
     def vector(self, text: str) -> Vector:
         counts = ngrams(text, self.ngram_range)
-        weights = {
-            gram: (1 + math.log(count)) * self.idf.get(gram, self.unseen_idf) for gram, count in counts.items()
-        }
+        weights = {gram: (1 + math.log(count)) * self.idf.get(gram, self.unseen_idf) for gram, count in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if not norm:
             return {}

@@ -22,8 +22,33 @@ AT_MOST = "at_most"
 # Longest first, so 人/亿元 wins over 人 and 万平方米 over 万.
 _UNITS = sorted(
     [
-        "%", "件", "项", "家", "亿元", "万元", "元", "人/亿元", "个", "人次", "人", "公顷", "公里", "平方米",
-        "亩", "张", "条", "套", "岁", "所", "座", "辆", "户", "台", "间", "千米", "吨",
+        "%",
+        "件",
+        "项",
+        "家",
+        "亿元",
+        "万元",
+        "元",
+        "人/亿元",
+        "个",
+        "人次",
+        "人",
+        "公顷",
+        "公里",
+        "平方米",
+        "亩",
+        "张",
+        "条",
+        "套",
+        "岁",
+        "所",
+        "座",
+        "辆",
+        "户",
+        "台",
+        "间",
+        "千米",
+        "吨",
     ],
     key=len,
     reverse=True,
@@ -34,7 +59,19 @@ _NUMBER_UNIT = re.compile(
 )
 # Verbs that put the number right after them (shape A).
 _LEVEL_VERBS = (
-    "不少于", "不低于", "不超过", "不高于", "控制在", "稳定在", "保持在", "达到", "超过", "高于", "低于", "超", "达",
+    "不少于",
+    "不低于",
+    "不超过",
+    "不高于",
+    "控制在",
+    "稳定在",
+    "保持在",
+    "达到",
+    "超过",
+    "高于",
+    "低于",
+    "超",
+    "达",
 )
 # Verbs that may have the counted thing between them and the number (shapes B and C).
 _COUNT_VERBS = ("新增", "新建", "累计建成", "累计", "建成", "建设", "培育", "完成", "落实", "打造", "引进")
@@ -118,7 +155,7 @@ def extract_targets(text: str, *, default_year: int) -> list[Target]:
                     shape, name = "C", verb + between
                 else:
                     shape, name = "B", verb + _clean_name(after)
-            elif previous and set(gap) & set("、和及与") and sentence[previous["end"]:start].find("，") < 0:
+            elif previous and set(gap) & set("、和及与") and sentence[previous["end"] : start].find("，") < 0:
                 verb, shape = previous["verb"], previous["shape"]
                 name = _clean_name(after) if shape == "B" else _clean_name(gap)
                 name = verb + name if name and not name.startswith(verb) and shape != "A" else name

@@ -224,7 +224,9 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.indicator_actual_record(
-                    user=request.user, indicator=indicator, year=form.cleaned_data["year"],
+                    user=request.user,
+                    indicator=indicator,
+                    year=form.cleaned_data["year"],
                     value=form.cleaned_data["value"],
                 )
             except ValidationError as exc:

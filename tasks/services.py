@@ -148,9 +148,7 @@ def report_save(
         report = (
             # No select_related here: after waiting for the lock, PostgreSQL re-checks
             # only the locked row and can return the outer-joined side as NULL.
-            ProgressReport.objects.select_for_update(of=("self",))
-            .filter(task=task, unit=unit, period=period)
-            .first()
+            ProgressReport.objects.select_for_update(of=("self",)).filter(task=task, unit=unit, period=period).first()
         )
         if report is None:
             if version is not None:

@@ -13,20 +13,48 @@ from tasks.models import ProgressReport, ProgressStatus, Task, Unit, UnitAlias
 from tasks.services import ReportInput, report_save
 
 pytestmark = pytest.mark.django_db(transaction=True)
-BACKUP_ARGS = ["--natural-foreign", "--natural-primary", "-e", "contenttypes", "-e", "auth.permission",
-               "-e", "admin.logentry", "-e", "sessions", "-e", "axes"]
+BACKUP_ARGS = [
+    "--natural-foreign",
+    "--natural-primary",
+    "-e",
+    "contenttypes",
+    "-e",
+    "auth.permission",
+    "-e",
+    "admin.logentry",
+    "-e",
+    "sessions",
+    "-e",
+    "axes",
+]
 
 
 def _progress():
-    return sorted(ProgressReport.objects.values_list("task__plan__kind", "task__number", "unit__name", "period",
-                                                     "status", "percent", "progress_text", "review_state",
-                                                     "version"))
+    return sorted(
+        ProgressReport.objects.values_list(
+            "task__plan__kind",
+            "task__number",
+            "unit__name",
+            "period",
+            "status",
+            "percent",
+            "progress_text",
+            "review_state",
+            "version",
+        )
+    )
 
 
 def test_dumpdata_loaddata_round_trip(seed_plans, liaison_user, tmp_path):
     task = Task.objects.get(plan__kind="annual", number="4")
-    report_save(user=liaison_user, task=task, unit=Unit.objects.get(name="区科委"), period=dt.date(2025, 6, 1),
-                data=ReportInput(status=ProgressStatus.IN_PROGRESS, percent=35, progress_text="进展。"), version=None)
+    report_save(
+        user=liaison_user,
+        task=task,
+        unit=Unit.objects.get(name="区科委"),
+        period=dt.date(2025, 6, 1),
+        data=ReportInput(status=ProgressStatus.IN_PROGRESS, percent=35, progress_text="进展。"),
+        version=None,
+    )
     plans, progress = plans_export_data(), _progress()
     aliases = sorted(UnitAlias.objects.values_list("name", "unit__name"))
     backup = tmp_path / "backup.json"

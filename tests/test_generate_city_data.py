@@ -18,8 +18,11 @@ def generate(*args):
 
 def snapshot():
     return (
-        list(Task.objects.order_by("plan__district", "plan__year_start", "plan__kind", "position")
-             .values_list("text", flat=True)[:50]),
+        list(
+            Task.objects.order_by("plan__district", "plan__year_start", "plan__kind", "position").values_list(
+                "text", flat=True
+            )[:50]
+        ),
         Task.objects.count(),
         ProgressReport.objects.count(),
         sorted(ProgressReport.objects.values_list("status", flat=True).distinct()),

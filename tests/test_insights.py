@@ -43,8 +43,14 @@ def test_common_words_weigh_less_than_topic_words():
     [
         ("到2025年每万人口发明专利拥有量达到92件", "每万人口发明专利拥有量", "92", "件", AT_LEAST, 2025),
         ("全区公共交通站点500米覆盖率达到92%", "公共交通站点500米覆盖率", "92", "%", AT_LEAST, 2025),
-        ("单位生产总值生产安全事故死亡人数控制在0.016人/亿元以内", "单位生产总值生产安全事故死亡人数", "0.016",
-         "人/亿元", AT_MOST, 2025),
+        (
+            "单位生产总值生产安全事故死亡人数控制在0.016人/亿元以内",
+            "单位生产总值生产安全事故死亡人数",
+            "0.016",
+            "人/亿元",
+            AT_MOST,
+            2025,
+        ),
         ("“十四五”时期新增就业岗位16万个", "新增就业岗位", "16", "万个", AT_LEAST, 2025),
         ("培育20家数字化智能工厂", "培育数字化智能工厂", "20", "家", AT_LEAST, 2025),
     ],
@@ -52,7 +58,11 @@ def test_common_words_weigh_less_than_topic_words():
 def test_issue_examples(text, name, value, unit, direction, year):
     (target,) = extract_targets(text, default_year=2025)
     assert (target.name, target.value, target.unit, target.direction, target.year) == (
-        name, Decimal(value), unit, direction, year,
+        name,
+        Decimal(value),
+        unit,
+        direction,
+        year,
     )
 
 

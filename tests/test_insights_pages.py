@@ -91,9 +91,9 @@ def test_suggestions_carry_hand_checked_links_in_top_three(plans):
     assert 0 < created <= 3 * annual.tasks.count()
     for annual_number, five_year_number in KNOWN_PAIRS:
         links = list(
-            TaskLink.objects.filter(annual_task=_task(annual, annual_number)).order_by("rank").select_related(
-                "five_year_task"
-            )
+            TaskLink.objects.filter(annual_task=_task(annual, annual_number))
+            .order_by("rank")
+            .select_related("five_year_task")
         )
         assert len(links) <= 3
         assert [link.score for link in links] == sorted((link.score for link in links), reverse=True)
@@ -189,7 +189,7 @@ def test_year_over_year_groups_do_not_depend_on_numbers(plans, plan_2026):
 
 def test_compare_page_and_xlsx(plans, plan_2026, leader_user, client_as, django_assert_max_num_queries):
     _, annual = plans
-    Task.objects.filter(plan=plan_2026, number="1").update(text="=HYPERLINK(\"http://x\") " + NEW_TEXT)
+    Task.objects.filter(plan=plan_2026, number="1").update(text='=HYPERLINK("http://x") ' + NEW_TEXT)
     client = client_as(leader_user)
     query = f"?old={annual.pk}&new={plan_2026.pk}"
     with django_assert_max_num_queries(15):
@@ -273,7 +273,10 @@ def test_extraction_on_the_five_year_plan_is_idempotent(plans):
     assert services.indicators_extract(plan=five_year) == 0
     patent = Indicator.objects.get(task__plan=five_year, task__number="5")
     assert (patent.target_value, patent.unit, patent.direction, patent.target_year) == (
-        Decimal(92), "件", Direction.AT_LEAST, 2025,
+        Decimal(92),
+        "件",
+        Direction.AT_LEAST,
+        2025,
     )
     jobs = Indicator.objects.get(task__plan=five_year, task__number="64", unit="万个")
     assert jobs.cumulative and jobs.baseline == 0 and jobs.baseline_year == 2020
@@ -281,8 +284,13 @@ def test_extraction_on_the_five_year_plan_is_idempotent(plans):
 
 def _indicator(direction=Direction.AT_LEAST, target="100", baseline=None, baseline_year=None, year=2025):
     return Indicator(
-        name="x", target_value=Decimal(target), unit="个", direction=direction, target_year=year,
-        baseline=None if baseline is None else Decimal(baseline), baseline_year=baseline_year,
+        name="x",
+        target_value=Decimal(target),
+        unit="个",
+        direction=direction,
+        target_year=year,
+        baseline=None if baseline is None else Decimal(baseline),
+        baseline_year=baseline_year,
     )
 
 
