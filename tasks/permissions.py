@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from .models import Role, Task, TaskUnit, UnitRole
+from .models import Role, Task, TaskUnit, Unit, UnitRole
 
 
 def user_role(user: Any) -> Role | None:
@@ -38,8 +38,9 @@ def user_role(user: Any) -> Role | None:
 def user_unit_ids(user: Any) -> set[int]:
     cached = getattr(user, "_unit_ids_cache", None)
     if cached is None:
-        profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
-        cached = set(profile.units.values_list("pk", flat=True)) if profile else set()
+        # One query, straight through the profile's link table.
+        authenticated = getattr(user, "is_authenticated", False)
+        cached = set(Unit.objects.filter(liaisons__user=user).values_list("pk", flat=True)) if authenticated else set()
         user._unit_ids_cache = cached
     return cached
 
@@ -73,14 +74,20 @@ def can_report(user: Any, task: Task, unit_id: int) -> bool:
     return unit_id in user_unit_ids(user)
 
 
-def reportable_unit_ids(user: Any, task: Task) -> list[int]:
-    """The lead units of `task` the user may report for, in document order."""
+def reportable_unit_ids(user: Any, task: Task, *, lead_unit_ids: list[int] | None = None) -> list[int]:
+    """The lead units of `task` the user may report for, in document order.
+
+    Pass `lead_unit_ids` when the caller already holds the task's links."""
     role = user_role(user)
     if role is None or role == Role.LEADER:
         return []
-    lead = list(
-        TaskUnit.objects.filter(task=task, role=UnitRole.LEAD).order_by("position").values_list("unit_id", flat=True)
-    )
+    lead = lead_unit_ids
+    if lead is None:
+        lead = list(
+            TaskUnit.objects.filter(task=task, role=UnitRole.LEAD)
+            .order_by("position")
+            .values_list("unit_id", flat=True)
+        )
     if role in (Role.OFFICE, Role.ADMIN):
         return lead
     mine = user_unit_ids(user)

@@ -286,20 +286,27 @@ def tasks_with_status(qs: QuerySet[Task] | None = None, *, clock: Clock | None =
     )
 
 
-def task_stagnant(*, task: Task, clock: Clock | None = None) -> bool:
+def task_stagnant(*, task: Task, clock: Clock | None = None, reports: list[ProgressReport] | None = None) -> bool:
     """No change in the last LIGHT_STAGNANT_PERIODS periods: every period has an
-    approved report and status and percent never moved (done and standing work excluded)."""
+    approved report and status and percent never moved (done and standing work excluded).
+
+    `reports`: the task's reports when the caller already has them (the task page does)."""
     clock = _clock(clock)
     since = clock.stagnant_since(task.plan.reporting_period)
-    window = ProgressReport.objects.filter(
-        task=task, review_state__in=COUNTED_REVIEW_STATES, period__gte=since
-    ).exclude(status__in=[ProgressStatus.DONE, ProgressStatus.ONGOING])
-    row = window.aggregate(
-        periods=Count("period", distinct=True),
-        percents=Count("percent", distinct=True),
-        statuses=Count("status", distinct=True),
+    if reports is None:
+        reports = list(ProgressReport.objects.filter(task=task, period__gte=since))
+    window = [
+        r
+        for r in reports
+        if r.review_state in COUNTED_REVIEW_STATES
+        and r.period >= since
+        and r.status not in (ProgressStatus.DONE, ProgressStatus.ONGOING)
+    ]
+    return (
+        len({r.period for r in window}) >= settings.LIGHT_STAGNANT_PERIODS
+        and len({r.percent for r in window}) == 1
+        and len({r.status for r in window}) == 1
     )
-    return row["periods"] >= settings.LIGHT_STAGNANT_PERIODS and row["percents"] == 1 and row["statuses"] == 1
 
 
 def _light_counts(prefix: str = "") -> dict[str, Count]:
@@ -703,7 +710,9 @@ def task_get(*, task_id: int, clock: Clock | None = None) -> Task:
 def task_report_list(*, task: Task) -> QuerySet[ProgressReport]:
     """The progress timeline, newest first (all review states; the page labels them)."""
     return (
-        ProgressReport.objects.filter(task=task).select_related("unit", "reported_by").order_by("-period", "unit__name")
+        ProgressReport.objects.filter(task=task)
+        .select_related("unit", "reported_by", "reviewed_by")
+        .order_by("-period", "unit__name")
     )
 
 

@@ -214,7 +214,12 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.task_get(task_id=task_id)
     links = list(task.unit_links.all())
     user = request.user
-    reportable = set(permissions.reportable_unit_ids(user, task)) if task.state == TaskState.ACTIVE else set()
+    lead_ids = [link.unit_id for link in links if link.role == UnitRole.LEAD]
+    reportable = (
+        set(permissions.reportable_unit_ids(user, task, lead_unit_ids=lead_ids))
+        if task.state == TaskState.ACTIVE
+        else set()
+    )
     reports = selectors.report_visible_list(task=task, user=user)
     review_forms = {}
     if permissions.can_review(user):
@@ -231,7 +236,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "reportable_links": [link for link in links if link.unit_id in reportable],
             "reports": reports,
             "review_forms": review_forms,
-            "stagnant": selectors.task_stagnant(task=task),
+            # Drafts are never counted, so the visible timeline holds every report that matters.
+            "stagnant": selectors.task_stagnant(task=task, reports=reports),
             "can_edit": permissions.can_edit_tasks(user),
             "due_form": DueDateForm(initial={"due_date": task.due_date}),
             "history": selectors.task_history(task=task),

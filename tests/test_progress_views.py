@@ -247,3 +247,47 @@ def test_permission_matrix(role, request, keji_task, fagai_task, client_as, liai
             assert response.status_code != 403, (role, name)
         else:
             assert response.status_code == 403, (role, name, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["admin_user", "office_user", "liaison_user", "leader_user"])
+def test_task_page_query_budget_for_every_role_and_history_length(
+    role, request, keji_task, client_as, office_user, django_assert_max_num_queries, settings, tmp_path
+):
+    """≤ 12 queries (the pages' budget) for every role, and the same count with 3 or 15 reviewed reports."""
+    settings.MEDIA_ROOT = tmp_path
+    keji = unit("区科委")
+    client = client_as(request.getfixturevalue(role))
+    url = reverse("tasks:task", args=[keji_task.pk])
+
+    def add_reports(months):
+        for month in months:
+            report = ProgressReport.objects.create(
+                task=keji_task,
+                unit=keji,
+                period=dt.date(2024 + month // 12, month % 12 + 1, 1),
+                status="in_progress",
+                percent=month,
+                progress_text="进展。",
+                review_state=ReviewState.APPROVED,
+                reviewed_by=office_user,
+                reported_by=office_user,
+                # Both times set: the timeline then names the reporter and the reviewer.
+                reported_at=timezone.now(),
+                reviewed_at=timezone.now(),
+            )
+            ReportAttachment.objects.create(
+                report=report,
+                file=SimpleUploadedFile("a.pdf", b"%PDF"),
+                original_name="a.pdf",
+                size=4,
+                uploaded_by=office_user,
+            )
+
+    add_reports(range(3))
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(url).status_code == 200
+    add_reports(range(3, 15))
+    with django_assert_max_num_queries(12) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
