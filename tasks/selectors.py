@@ -178,10 +178,6 @@ def _lead_reports(task_ref: str, states: tuple[str, ...] = COUNTED_REVIEW_STATES
     return ProgressReport.objects.filter(Exists(lead_link), task_id=OuterRef(task_ref), review_state__in=states)
 
 
-def _counted_reports(task_ref: str) -> QuerySet[ProgressReport]:
-    return _lead_reports(task_ref)
-
-
 def _count_of(qs: QuerySet, expression: Any) -> Subquery:
     """SELECT COUNT(…) of a correlated queryset, as a scalar subquery (0 when empty)."""
     return Coalesce(
@@ -741,16 +737,6 @@ def chart_rows(rows: list[dict[str, Any]], *, label_key: str, url_key: str | Non
         summary = row.get("summary") or Summary.from_row(row)
         out.append({"label": row[label_key], "url": row.get(url_key) if url_key else None, "summary": summary})
     return out
-
-
-def group_by(items: list[Any], key: str) -> dict[Any, list[Any]]:
-    out: dict[Any, list[Any]] = defaultdict(list)
-    for item in items:
-        out[getattr(item, key)].append(item)
-    return out
-
-
-# -- progress ------------------------------------------------------------------------
 
 
 def report_current(*, task: Task, unit_id: int, clock: Clock | None = None) -> ProgressReport | None:
