@@ -29,6 +29,7 @@ from tasks.models import (
     Unit,
     UnitAlias,
 )
+from tasks.services import task_status_refresh
 
 from .errors import ImportRefused
 from .records import ParsedPlan, ParsedTask
@@ -351,6 +352,8 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: ob
         ],  # type: ignore[attr-defined]
         batch_size=1000,
     )
+    # New or relinked tasks: their lead units (and so their derived status) changed.
+    task_status_refresh(task_ids=[t.pk for t in relink])
     return plan
 
 

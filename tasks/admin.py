@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -13,12 +17,14 @@ from .models import (
     ReportAttachment,
     Task,
     TaskLeader,
+    TaskStatus,
     TaskUnit,
     Unit,
     UnitAlias,
     UserProfile,
 )
 from .resources import LeaderResource, TaskResource, UnitResource
+from .services import task_status_refresh
 
 admin.site.site_header = "闵行区规划任务跟踪系统"
 admin.site.site_title = "任务跟踪管理"
@@ -79,6 +85,30 @@ class TaskAdmin(ExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["category", "project"]
     inlines = [TaskLeaderInline, TaskUnitInline]
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The lead units may have changed, and with them the task's derived status.
+        task_status_refresh(task_ids=[form.instance.pk])
+
+
+@admin.register(TaskStatus)
+class TaskStatusAdmin(admin.ModelAdmin):
+    """Derived from the reports (services.task_status_refresh): shown, never edited by hand."""
+
+    list_display = ["task", "status", "percent", "lead_units", "reported_since", "pending_period", "refreshed_at"]
+    list_filter = ["status"]
+    list_select_related = ["task"]
+    search_fields = ["task__text"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 class UnitAliasInline(admin.TabularInline):
     model = UnitAlias
@@ -125,6 +155,22 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["task"]
     autocomplete_fields = ["unit"]
     inlines = [ReportAttachmentInline]
+
+    # A report edited here changes its task's derived status like one saved on the site.
+    def save_model(self, request: HttpRequest, obj: ProgressReport, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        before = form.initial.get("task")
+        task_status_refresh(task_ids=[obj.task_id, *([before] if before else [])])
+
+    def delete_model(self, request: HttpRequest, obj: ProgressReport) -> None:
+        task_id = obj.task_id
+        super().delete_model(request, obj)
+        task_status_refresh(task_ids=[task_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProgressReport]) -> None:
+        task_ids = set(queryset.values_list("task_id", flat=True))
+        super().delete_queryset(request, queryset)
+        task_status_refresh(task_ids=task_ids)
 
 
 @admin.register(UserProfile)

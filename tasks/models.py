@@ -254,6 +254,11 @@ class TaskUnit(models.Model):
     role = models.CharField("角色", max_length=16, choices=UnitRole.choices, default=UnitRole.LEAD)
     # The name as the document printed it (an alias, a bracketed second name).
     printed_name = models.CharField("文件原文", max_length=200, blank=True)
+    # Derived from the unit's reports on the task and kept current by
+    # services.task_status_refresh, so that "who has not reported this period"
+    # is a column comparison rather than a lookup per link.
+    reported_period = models.DateField("最近报送周期", null=True, blank=True, editable=False)
+    approved_period = models.DateField("最近审核通过周期", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "任务牵头单位"
@@ -336,6 +341,38 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} / {self.unit} / {self.period:%Y-%m}"
+
+
+class TaskStatus(models.Model):
+    """A task's current status, derived from its lead units' reports.
+
+    Kept current by services.task_status_refresh, called by every write that can
+    change it (report save and review, import, undo, admin); summaries count and
+    filter these plain columns instead of re-deriving each task's status from its
+    reports in every query. The clock-dependent parts (overdue, due soon, "this
+    period") stay in the queries: what is stored does not age.
+    """
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, primary_key=True, related_name="current")
+    # Worst status the lead units reported (approved) in the latest period any of them did;
+    # "not_reported" when nothing is approved yet.
+    status = models.CharField("当前状态", max_length=16, default="not_reported")
+    # The lowest percent in that period.
+    percent = models.PositiveSmallIntegerField("完成百分比", null=True)
+    lead_units = models.PositiveSmallIntegerField("牵头单位数", default=0)
+    # Every lead unit has a report (submitted or approved) for this period or a later one;
+    # NULL when some lead unit never reported (or there is none).
+    reported_since = models.DateField("全部牵头单位已报送至", null=True)
+    # Latest period in which a lead unit's report awaits review.
+    pending_period = models.DateField("待审核报告周期", null=True)
+    refreshed_at = models.DateTimeField("计算时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "任务当前状态"
+        verbose_name_plural = "任务当前状态"
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.status}"
 
 
 def _attachment_path(instance: ReportAttachment, filename: str) -> str:

@@ -15,9 +15,12 @@ Status model:
   grey   — some lead unit has not reported this period (never green).
   A task with three lead units shows "2/3 已报送"; the worst status wins.
 
-Both are SQL expressions (correlated subqueries) so that a page of any size
-needs a fixed number of queries, and so that lists can be filtered, counted
-and sorted by them in the database.
+The status is derived once per write and stored (models.TaskStatus, the
+period columns of TaskUnit; derivation in status.py, refreshed by
+services.task_status_refresh); the light compares those columns with today's
+date in SQL. So a page of any size needs a fixed number of queries, lists are
+filtered, counted and sorted in the database, and a summary of every task in
+the city is one GROUP BY over narrow rows.
 """
 
 from __future__ import annotations
@@ -79,9 +82,8 @@ if TYPE_CHECKING:
 # Status value of a task without any approved report.
 NOT_REPORTED = "not_reported"
 # Summaries count approved reports only; a submitted one is "reported" (the
-# unit did its part) but pending, and shown as such.
+# unit did its part) but pending, and shown as such (see status.py).
 COUNTED_REVIEW_STATES = (ReviewState.APPROVED,)
-REPORTED_REVIEW_STATES = (ReviewState.SUBMITTED, ReviewState.APPROVED)
 
 
 class Light:
@@ -98,17 +100,6 @@ class Light:
 PENDING = "pending"
 STATUS_LABELS: dict[str, str] = {**dict(ProgressStatus.choices), NOT_REPORTED: "未报送"}
 SHOWN_STATUS_LABELS: dict[str, str] = {**STATUS_LABELS, PENDING: "待审核"}
-
-# Lower is worse; the worst status of a period speaks for the task.
-_STATUS_RANK = Case(
-    When(status=ProgressStatus.BEHIND, then=Value(0)),
-    When(status=ProgressStatus.NOT_STARTED, then=Value(1)),
-    When(status=ProgressStatus.IN_PROGRESS, then=Value(2)),
-    When(status=ProgressStatus.ONGOING, then=Value(3)),
-    When(status=ProgressStatus.DONE, then=Value(4)),
-    default=Value(5),
-    output_field=IntegerField(),
-)
 
 
 class DayNumber(Func):
@@ -172,61 +163,37 @@ def _clock(clock: Clock | None) -> Clock:
 # -- status expressions --------------------------------------------------------
 
 
-def _lead_reports(task_ref: str, states: tuple[str, ...] = COUNTED_REVIEW_STATES) -> QuerySet[ProgressReport]:
-    """Reports by a lead unit of the task at OuterRef(task_ref), in the given review states."""
-    lead_link = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
-    return ProgressReport.objects.filter(Exists(lead_link), task_id=OuterRef(task_ref), review_state__in=states)
-
-
-def _count_of(qs: QuerySet, expression: Any) -> Subquery:
-    """SELECT COUNT(…) of a correlated queryset, as a scalar subquery (0 when empty)."""
-    return Coalesce(
-        # order_by(): a model's default ordering would end up in the GROUP BY (PostgreSQL refuses it).
-        Subquery(qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=expression).values("n")[:1]),
-        Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def _with_status(qs: QuerySet, *, clock: Clock, task_ref: str = "pk", prefix: str = "") -> QuerySet:
+def _with_status(qs: QuerySet, *, clock: Clock, prefix: str = "") -> QuerySet:
     """Alias status fields onto a queryset of tasks (or of rows pointing at tasks):
 
     task_status  — worst status the lead units reported (approved) in their latest period;
     task_percent — the lowest percent in that period;
-    units_total / units_reported — lead units, and those that reported (submitted or approved) this period;
+    units_total  — lead units;
+    reported_now — every lead unit reported (submitted or approved) this period;
     pending_now  — some lead unit's report for this period awaits review;
     light        — red / yellow / green / grey (三色预警, thresholds in settings).
 
-    `task_ref` names the task id on the outer row, `prefix` the path to the task's fields.
+    The first three are stored per task (models.TaskStatus, kept current by
+    services.task_status_refresh); what depends on today — this period, overdue,
+    due soon, behind schedule — is compared here, so the stored row never ages.
+    `prefix` is the path from the outer row to the task ("" for tasks, "task__" for links).
     Aliases are not selected; call `.annotate(x=F("x"))` to read them.
     """
-    approved = _lead_reports(task_ref)
-    status = Subquery(approved.order_by("-period", _STATUS_RANK).values("status")[:1], output_field=CharField())
-    percent = Subquery(approved.order_by("-period", "percent").values("percent")[:1], output_field=IntegerField())
-    monthly = Q(**{f"{prefix}plan__reporting_period": ReportingPeriod.MONTHLY})
-    reported = _lead_reports(task_ref, REPORTED_REVIEW_STATES)
-    this_month, this_quarter = (
-        reported.filter(period__gte=clock.month_start),
-        reported.filter(period__gte=clock.quarter_start),
-    )
-    units_reported = Case(
-        When(monthly, then=_count_of(this_month, Count("unit_id", distinct=True))),
-        default=_count_of(this_quarter, Count("unit_id", distinct=True)),
-        output_field=IntegerField(),
-    )
-    pending_now = Case(
-        When(monthly, then=Exists(this_month.filter(review_state=ReviewState.SUBMITTED))),
-        default=Exists(this_quarter.filter(review_state=ReviewState.SUBMITTED)),
-    )
-    units_total = _count_of(
-        TaskUnit.objects.filter(task_id=OuterRef(task_ref), role=UnitRole.LEAD), Count("unit_id", distinct=True)
-    )
+    current = f"{prefix}current__"
     qs = qs.alias(
-        task_status=Coalesce(status, Value(NOT_REPORTED), output_field=CharField()),
-        task_percent=percent,
-        units_total=units_total,
-        units_reported=units_reported,
-        pending_now=pending_now,
+        task_status=Coalesce(F(f"{current}status"), Value(NOT_REPORTED), output_field=CharField()),
+        task_percent=F(f"{current}percent"),
+        units_total=Coalesce(F(f"{current}lead_units"), Value(0), output_field=IntegerField()),
+        period_now=_period_now(clock=clock, prefix=prefix),
+    )
+    reported_now = Q(**{f"{current}reported_since__gte": F("period_now")})
+    qs = qs.alias(
+        reported_now=Case(When(reported_now, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        pending_now=Case(
+            When(Q(**{f"{current}pending_period__gte": F("period_now")}), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
     )
     due = f"{prefix}due_date"
     not_done = ~Q(task_status=ProgressStatus.DONE)
@@ -236,37 +203,58 @@ def _with_status(qs: QuerySet, *, clock: Clock, task_ref: str = "pk", prefix: st
     span = DayNumber(F(due)) - start_days
     elapsed = DayNumber(Value(clock.today, output_field=DateField())) - start_days
     behind = LessThan((F("task_percent") + Value(settings.LIGHT_BEHIND_SCHEDULE_POINTS)) * span, elapsed * 100)
-    qs = qs.alias(
-        behind_schedule=Case(
-            When(
-                Q(task_status__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.NOT_STARTED])
-                & Q(**{f"{due}__isnull": False})
-                & Q(behind),
-                then=Value(True),
-            ),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
     light = Case(
         When(Q(**{f"{due}__lt": clock.today}) & not_done, then=Value(Light.RED)),
         When(task_status=ProgressStatus.BEHIND, then=Value(Light.RED)),
         When(Q(**{f"{due}__lte": clock.due_soon}) & not_done, then=Value(Light.YELLOW)),
         When(task_status=ProgressStatus.DONE, then=Value(Light.GREEN)),
-        # Not every lead unit has reported this period: never green.
-        When(units_reported__lt=F("units_total"), then=Value(Light.GREY)),
-        When(units_total=0, then=Value(Light.GREY)),
-        When(behind_schedule=True, then=Value(Light.YELLOW)),
+        # Not every lead unit has reported this period (or there is none): never green.
+        When(~reported_now | Q(**{f"{current}reported_since__isnull": True}), then=Value(Light.GREY)),
+        When(
+            Q(task_status__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.NOT_STARTED])
+            & Q(**{f"{due}__isnull": False})
+            & Q(behind),
+            then=Value(Light.YELLOW),
+        ),
         default=Value(Light.GREEN),
         output_field=CharField(),
     )
-    return qs.alias(light=light, reported_now=Q(units_reported__gte=F("units_total")) & Q(units_total__gt=0))
+    return qs.alias(light=light)
+
+
+def _period_now(*, clock: Clock, prefix: str = "") -> Case:
+    """First day of the current reporting period of the task's plan (monthly or quarterly)."""
+    return Case(
+        When(
+            Q(**{f"{prefix}plan__reporting_period": ReportingPeriod.MONTHLY}),
+            then=Value(clock.month_start, output_field=DateField()),
+        ),
+        default=Value(clock.quarter_start, output_field=DateField()),
+        output_field=DateField(),
+    )
 
 
 def tasks_with_status(qs: QuerySet[Task] | None = None, *, clock: Clock | None = None) -> QuerySet[Task]:
     """Tasks annotated with status, percent, units reported, pending and light (selected)."""
+    clock = _clock(clock)
     qs = Task.objects.all() if qs is None else qs
-    return _with_status(qs, clock=_clock(clock)).annotate(
+    # "2/3 已报送": counted per shown row from the links' stored periods (an index range per task).
+    reported_links = TaskUnit.objects.filter(task_id=OuterRef("pk"), role=UnitRole.LEAD)
+    units_reported = Case(
+        *(
+            When(
+                Q(plan__reporting_period=period),
+                then=_count_of(reported_links.filter(reported_period__gte=since), Count("pk")),
+            )
+            for period, since in (
+                (ReportingPeriod.MONTHLY, clock.month_start),
+                (ReportingPeriod.QUARTERLY, clock.quarter_start),
+            )
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return _with_status(qs, clock=clock).annotate(
         # What a list shows: a task with nothing approved yet but a report awaiting review says so.
         task_status_v=Case(
             When(Q(task_status=NOT_REPORTED) & Q(pending_now=True), then=Value(PENDING)),
@@ -277,8 +265,18 @@ def tasks_with_status(qs: QuerySet[Task] | None = None, *, clock: Clock | None =
         reported_now_v=F("reported_now"),
         task_percent_v=F("task_percent"),
         units_total_v=F("units_total"),
-        units_reported_v=F("units_reported"),
+        units_reported_v=units_reported,
         pending_now_v=F("pending_now"),
+    )
+
+
+def _count_of(qs: QuerySet, expression: Any) -> Subquery:
+    """SELECT COUNT(…) of a correlated queryset, as a scalar subquery (0 when empty)."""
+    return Coalesce(
+        # order_by(): a model's default ordering would end up in the GROUP BY (PostgreSQL refuses it).
+        Subquery(qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=expression).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
     )
 
 
@@ -434,26 +432,15 @@ def dashboard_overview(
 def units_silent_list(*, clock: Clock | None = None, plan_id: int | None = None) -> QuerySet[TaskUnit]:
     """(plan, unit, missing) rows: lead units with open tasks and no counted report this period."""
     clock = _clock(clock)
-    own_report = ProgressReport.objects.filter(
-        task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), review_state__in=COUNTED_REVIEW_STATES
-    )
     qs = TaskUnit.objects.filter(role=UnitRole.LEAD, task__state=TaskState.ACTIVE)
     if plan_id is not None:
         qs = qs.filter(task__plan_id=plan_id)
-    qs = _with_status(qs, clock=clock, task_ref="task_id", prefix="task__").alias(
-        own_now=Case(
-            When(
-                Q(task__plan__reporting_period=ReportingPeriod.MONTHLY),
-                then=Exists(own_report.filter(period__gte=clock.month_start)),
-            ),
-            default=Exists(own_report.filter(period__gte=clock.quarter_start)),
-        )
-    )
-    # The status tests live in the aggregate's FILTER, evaluated once per joined row; in WHERE they
-    # could be evaluated once per row *pair* when stale statistics make the planner pick a nested loop.
+    qs = _with_status(qs, clock=clock, prefix="task__")
+    # The link's own latest approved period, stored on the link (services.task_status_refresh).
+    silent = Q(approved_period__isnull=True) | Q(approved_period__lt=F("period_now"))
     return (
         qs.values("task__plan_id", "unit_id", "unit__name")
-        .annotate(missing=Count("pk", filter=Q(own_now=False) & ~Q(task_status=ProgressStatus.DONE)))
+        .annotate(missing=Count("pk", filter=silent & ~Q(task_status=ProgressStatus.DONE)))
         .filter(missing__gt=0)
         .order_by("task__plan_id", "-missing", "unit__name")
     )
@@ -550,7 +537,7 @@ def unit_summary_list(
         qs = qs.filter(task__plan_id=plan_id)
     ordering = UNIT_SORTS.get(order, UNIT_SORTS["led"])[1]
     rows = (
-        _with_status(qs, clock=clock, task_ref="task_id", prefix="task__")
+        _with_status(qs, clock=clock, prefix="task__")
         .values("unit_id", "unit__name", "unit__kind")
         .annotate(**_light_counts(), n_plans=Count("task__plan_id", distinct=True))
         .order_by(ordering, "unit__name")
@@ -606,7 +593,6 @@ def unit_summary(*, unit: Unit, clock: Clock | None = None) -> dict[str, Any]:
         _with_status(
             TaskUnit.objects.filter(unit=unit, role=UnitRole.LEAD, task__state=TaskState.ACTIVE),
             clock=clock,
-            task_ref="task_id",
             prefix="task__",
         )
         .values("task__plan_id", "task__plan__title")
@@ -639,9 +625,7 @@ def leader_summary_list(*, order: str = "led", clock: Clock | None = None) -> li
     clock = _clock(clock)
     ordering = LEADER_SORTS.get(order, LEADER_SORTS["led"])[1]
     rows = (
-        _with_status(
-            TaskLeader.objects.filter(task__state=TaskState.ACTIVE), clock=clock, task_ref="task_id", prefix="task__"
-        )
+        _with_status(TaskLeader.objects.filter(task__state=TaskState.ACTIVE), clock=clock, prefix="task__")
         .values("leader_id", "leader__name", "leader__title")
         .annotate(**_light_counts())
         .order_by(ordering, "leader__name")
@@ -682,7 +666,6 @@ def leader_unit_list(*, leader: Leader, clock: Clock | None = None) -> list[dict
                 task__leader_links__leader=leader,
             ),
             clock=clock,
-            task_ref="task_id",
             prefix="task__",
         )
         .values("unit_id", "unit__name")
@@ -814,31 +797,15 @@ def reminder_list(*, clock: Clock | None = None) -> list[dict[str, Any]]:
         _with_status(
             TaskUnit.objects.filter(role=UnitRole.LEAD, task__state=TaskState.ACTIVE),
             clock=clock,
-            task_ref="task_id",
             prefix="task__",
         )
         .annotate(
             light_v=F("light"),
+            # The unit's own latest submitted-or-approved period, stored on the link.
             own_now=Case(
-                When(
-                    Q(task__plan__reporting_period=ReportingPeriod.MONTHLY),
-                    then=Exists(
-                        ProgressReport.objects.filter(
-                            task_id=OuterRef("task_id"),
-                            unit_id=OuterRef("unit_id"),
-                            review_state__in=REPORTED_REVIEW_STATES,
-                            period__gte=clock.month_start,
-                        )
-                    ),
-                ),
-                default=Exists(
-                    ProgressReport.objects.filter(
-                        task_id=OuterRef("task_id"),
-                        unit_id=OuterRef("unit_id"),
-                        review_state__in=REPORTED_REVIEW_STATES,
-                        period__gte=clock.quarter_start,
-                    )
-                ),
+                When(reported_period__gte=F("period_now"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
             ),
         )
         .values(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,10 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import status as status_rules
 from .models import (
     Leader,
     ProgressReport,
@@ -23,6 +26,8 @@ from .models import (
     Role,
     Task,
     TaskState,
+    TaskStatus,
+    TaskUnit,
     Unit,
     UserProfile,
 )
@@ -72,6 +77,61 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             profile.leader = Leader.objects.filter(name=account.leader).first()
             profile.save(update_fields=["leader"])
     return DEMO_ACCOUNTS
+
+
+# -- current status ---------------------------------------------------------------
+
+
+def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Collection[int] | None = None) -> int:
+    """Recompute the stored current status (TaskStatus, TaskUnit periods) of these tasks
+    (or of every task of these plans; of all tasks when neither is given).
+
+    Every write that can change a task's status calls this in its own transaction:
+    report save and review, import and undo, admin edits of reports and links.
+    Returns the number of tasks refreshed.
+    """
+    with transaction.atomic():
+        if plan_ids is not None:
+            # Bulk callers (import, data generation): no row locks on a whole plan.
+            tasks: QuerySet[Task] = Task.objects.filter(plan_id__in=list(plan_ids))
+        elif task_ids is None:
+            tasks = Task.objects.all()
+        else:
+            ids = sorted(set(task_ids))
+            if not ids:
+                return 0
+            # Lock the tasks (in id order: no deadlock between overlapping refreshes) so that two
+            # units reporting on one task at once refresh one after the other, the second
+            # seeing the first's committed report, rather than each from its own snapshot.
+            list(Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+            tasks = Task.objects.filter(pk__in=ids)
+        return status_rules.status_refresh(
+            tasks=tasks, status_model=TaskStatus, link_model=TaskUnit, report_model=ProgressReport
+        )
+
+
+def task_status_drift(*, task_ids: Collection[int] | None = None) -> list[int]:
+    """Tasks whose stored status differs from what their reports say now (should be none)."""
+    tasks = Task.objects.all() if task_ids is None else Task.objects.filter(pk__in=list(task_ids))
+    stored = {
+        row[0]: tuple(row[1:])
+        for row in TaskStatus.objects.filter(task__in=tasks.values("pk")).values_list(
+            "task_id", *status_rules.STATUS_FIELDS
+        )
+    }
+    # No row reads as the defaults (not reported, no lead unit), which is right for a bare task.
+    default = (status_rules.NOT_REPORTED, None, 0, None, None)
+    drift = {
+        pk
+        for pk, *values in status_rules.status_computed(tasks=tasks, link_model=TaskUnit, report_model=ProgressReport)
+        if stored.get(pk, default) != tuple(values)
+    }
+    links = status_rules.links_computed(
+        links=TaskUnit.objects.filter(task__in=tasks.values("pk")), report_model=ProgressReport
+    )
+    link_task = dict(TaskUnit.objects.filter(task__in=tasks.values("pk")).values_list("pk", "task_id"))
+    drift |= {link_task[pk] for pk, reported, approved, *should in links if (reported, approved) != tuple(should)}
+    return sorted(drift)
 
 
 # -- progress reports ------------------------------------------------------------
@@ -179,6 +239,7 @@ def report_save(
         except IntegrityError:
             # Created by someone else between our read and our insert.
             raise ReportConflict(ProgressReport.objects.get(task=task, unit=unit, period=period)) from None
+        task_status_refresh(task_ids=[task.pk])
     return report
 
 
@@ -200,6 +261,7 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
         current._change_reason = "审核通过" if state == ReviewState.APPROVED else "退回"
         current._history_user = user
         current.save()
+        task_status_refresh(task_ids=[current.task_id])
     return current
 
 

@@ -36,6 +36,25 @@ def _plain_http(settings) -> None:
 # -- seed data ---------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _stored_status_matches_reports(request: pytest.FixtureRequest):
+    """After every test that touched the database: each task's stored status (TaskStatus and
+    the link periods) equals what its reports say. A write path that forgets
+    services.task_status_refresh fails here, whichever test exercised it."""
+    uses = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in uses or bool(marker and marker.kwargs.get("transaction"))
+    if not (uses & {"db", "transactional_db"} or marker):
+        yield
+        return
+    # Requested here so that this check runs before the database is rolled back or flushed.
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    from tasks.services import task_status_drift
+
+    assert task_status_drift() == [], "stored task status differs from the reports (a write without refresh)"
+
+
 @pytest.fixture
 def seed_plans(db, shipped_aliases):
     """Both seed documents imported through the real pipeline (with the shipped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from tasks.models import (
     Category,
@@ -30,6 +31,7 @@ from tasks.models import (
     UnitRole,
 )
 from tasks.selectors import Clock
+from tasks.services import task_status_refresh
 
 # A fixed "today" so lights do not depend on when the suite runs.
 TODAY = datetime.date(2025, 6, 15)
@@ -246,6 +248,8 @@ def world_build(*, scale: int = 1) -> World:
                     percent=i % 100,
                     review_state=ReviewState.APPROVED,
                 )
+    # Reports written straight to the table: derive the stored status as the services would.
+    task_status_refresh()
     return w
 
 
@@ -308,6 +312,7 @@ def plans_multiply(*, times: int) -> list[Plan]:
                 TaskLeader(task=by_old[link.task_id], leader_id=link.leader_id, position=link.position)
                 for link in TaskLeader.objects.filter(task__plan=plan)
             )
+    task_status_refresh(plan_ids=[c.pk for c in copies])
     return copies
 
 
@@ -328,4 +333,13 @@ def reports_sprinkle(*, every: int = 2) -> int:
         if i % every == 0
     ]
     ProgressReport.objects.bulk_create(reports, ignore_conflicts=True)
+    task_status_refresh()
     return len(reports)
+
+
+def report_make(**fields: Any) -> ProgressReport:
+    """A report written straight to the table (no permission checks or review flow), with its
+    task's stored status refreshed as the services do after every write."""
+    report = ProgressReport.objects.create(**fields)
+    task_status_refresh(task_ids=[report.task_id])
+    return report

@@ -11,6 +11,7 @@ from imports.export import plan_export_csv, plans_export_data
 from imports.models import ImportOutcome, ImportRecord, PendingImport
 from tasks.models import Leader, Plan, ProgressReport, ProgressStatus, Task, TaskState, Unit, UnitAlias
 from tests.conftest import ANNUAL_2025_TXT, FIXTURES
+from tests.factories import report_make
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +94,7 @@ def _unit_labels(html):
 def test_revised_2025_file_updates_in_place_and_keeps_progress(seed_plans, client_as, admin_user):
     plan = Plan.objects.get(kind="annual")
     task = plan.tasks.get(number="190")
-    ProgressReport.objects.create(
-        task=task, unit=task.units.first(), period="2025-03-01", status=ProgressStatus.IN_PROGRESS, percent=20
-    )
+    report_make(task=task, unit=task.units.first(), period="2025-03-01", status=ProgressStatus.IN_PROGRESS, percent=20)
     lines = plan_export_csv(plan=plan).splitlines()
     revised = [
         line.replace("区级一般公共预算收入增长3%", "区级一般公共预算收入增长4%")
@@ -219,9 +218,7 @@ def test_undo_refused_when_progress_recorded_on_added_tasks(seed_plans, client_a
     client.post(url, {"action": "confirm"})
     record = ImportRecord.objects.get(plan__year_start=2026)
     task = Task.objects.get(plan=record.plan, number="1")
-    ProgressReport.objects.create(
-        task=task, unit=task.units.first(), period="2026-03-01", status=ProgressStatus.IN_PROGRESS, percent=5
-    )
+    report_make(task=task, unit=task.units.first(), period="2026-03-01", status=ProgressStatus.IN_PROGRESS, percent=5)
     page = client.get(reverse("imports:record", args=[record.pk])).content.decode()
     assert "不能撤销：本次导入新增的任务已有进展报告" in page
     client.post(reverse("imports:undo", args=[record.pk]))

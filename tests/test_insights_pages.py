@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from insights import selectors, services
 from insights.models import Direction, Indicator, IndicatorActual, LinkState, TaskLink
-from tasks.models import Plan, PlanKind, ProgressReport, Task, Unit
+from tasks.models import Plan, PlanKind, Task, Unit
+from tests.factories import report_make
 
 REWORDED_2025 = "13"
 DROPPED_2025 = "190"
@@ -221,7 +222,7 @@ def test_chain_page_shows_annual_items_and_progress(plans, office_user, client_a
     five_year, annual = plans
     item, target = _task(annual, "41"), _task(five_year, "2")
     services.link_confirm_pair(user=office_user, annual_task=item, five_year_task=target)
-    ProgressReport.objects.create(
+    report_make(
         task=item, unit=Unit.objects.get(name="区科委"), period=dt.date(2025, 6, 1), status="in_progress", percent=40
     )
     client = client_as(office_user)

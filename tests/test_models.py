@@ -29,6 +29,8 @@ from tasks.models import (
     Unit,
     UnitAlias,
 )
+from tasks.services import task_status_refresh
+from tests.factories import report_make
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +113,7 @@ def test_task_unit_and_leader_links_unique():
     unit = Unit.objects.create(name="测试单位甲")
     leader = Leader.objects.create(name="测试甲")
     TaskUnit.objects.create(task=task, unit=unit, position=1)
+    task_status_refresh(task_ids=[task.pk])  # a link written straight to the table
     TaskLeader.objects.create(task=task, leader=leader, position=1)
     _refused(lambda: TaskUnit.objects.create(task=task, unit=unit, position=2))
     _refused(lambda: TaskUnit.objects.create(task=task, unit=Unit.objects.create(name="测试单位乙"), position=1))
@@ -175,6 +178,7 @@ def test_deleting_a_unit_linked_to_a_task_is_protected():
     task = _task(_plan())
     unit = Unit.objects.create(name="测试单位")
     TaskUnit.objects.create(task=task, unit=unit, position=1)
+    task_status_refresh(task_ids=[task.pk])
     with pytest.raises(ProtectedError), transaction.atomic():
         unit.delete()
     assert Unit.objects.filter(pk=unit.pk).exists()
@@ -203,7 +207,7 @@ def test_deleting_an_unlinked_unit_and_its_aliases_is_allowed():
 def _report(task: Task, unit: Unit, **kwargs) -> ProgressReport:
     values = {"period": datetime.date(2030, 6, 1), "status": ProgressStatus.IN_PROGRESS, "percent": 50}
     values.update(kwargs)
-    return ProgressReport.objects.create(task=task, unit=unit, **values)
+    return report_make(task=task, unit=unit, **values)
 
 
 def test_deleting_a_task_with_a_report_is_protected():

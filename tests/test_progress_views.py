@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tasks.models import ProgressReport, ReportAttachment, ReviewState, Task, Unit
 from tasks.periods import period_start
+from tests.factories import report_make
 
 pytestmark = pytest.mark.django_db
 
@@ -261,7 +262,7 @@ def test_task_page_query_budget_for_every_role_and_history_length(
 
     def add_reports(months):
         for month in months:
-            report = ProgressReport.objects.create(
+            report = report_make(
                 task=keji_task,
                 unit=keji,
                 period=dt.date(2024 + month // 12, month % 12 + 1, 1),

@@ -5,8 +5,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from tasks.models import ProgressReport, ProgressStatus, ReviewState, Task, Unit
+from tasks.models import ProgressStatus, ReviewState, Task, Unit
 from tasks.selectors import Clock
+from tests.factories import report_make
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_reminders_list_missing_reports_and_lights_and_email_liaisons(seed_plans
     liaison_user.save()
     keji = Unit.objects.get(name="区科委")
     task = Task.objects.get(plan__kind="annual", number="4")
-    ProgressReport.objects.create(
+    report_make(
         task=task,
         unit=keji,
         period=dt.date(2025, 6, 1),

@@ -9,7 +9,8 @@ import pytest
 from tasks import selectors
 from tasks.models import PlanKind, ProgressReport, ProgressStatus, ReportingPeriod, ReviewState, Task
 from tasks.selectors import Clock, Light
-from tests.factories import CLOCK, LAST_PERIOD, THIS_PERIOD, world_build
+from tasks.services import task_status_refresh
+from tests.factories import CLOCK, LAST_PERIOD, THIS_PERIOD, report_make, world_build
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_every_lead_unit_must_report_for_green_and_pending_is_marked(world):
     task = world.tasks["研发"]
     row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
     assert (row.units_reported_v, row.units_total_v, row.pending_now_v) == (1, 2, False)
-    report = ProgressReport.objects.create(
+    report = report_make(
         task=task,
         unit=world.units["城投"],
         period=THIS_PERIOD,
@@ -51,6 +52,7 @@ def test_every_lead_unit_must_report_for_green_and_pending_is_marked(world):
     assert (row.units_reported_v, row.pending_now_v, row.light_v) == (2, True, Light.GREEN)
     report.review_state = ReviewState.APPROVED
     report.save()
+    task_status_refresh(task_ids=[report.task_id])
     row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
     assert (row.pending_now_v, row.task_percent_v, row.light_v) == (False, 40, Light.GREEN)  # lowest percent
 
@@ -58,7 +60,7 @@ def test_every_lead_unit_must_report_for_green_and_pending_is_marked(world):
 def test_percent_trailing_elapsed_time_is_yellow(world, settings):
     """研发 is due 2025-12-31; on 2025-06-15 about 45% of 2025 has passed."""
     task = world.tasks["研发"]
-    ProgressReport.objects.create(
+    report_make(
         task=task,
         unit=world.units["城投"],
         period=THIS_PERIOD,
@@ -68,8 +70,10 @@ def test_percent_trailing_elapsed_time_is_yellow(world, settings):
     )
     settings.LIGHT_BEHIND_SCHEDULE_POINTS = 0
     ProgressReport.objects.filter(task=task).update(percent=50)
+    task_status_refresh(task_ids=[task.pk])
     assert status_of(task)[1] == Light.GREEN  # 50% done, 45% of the time gone
     ProgressReport.objects.filter(task=task).update(percent=40)
+    task_status_refresh(task_ids=[task.pk])
     assert status_of(task)[1] == Light.YELLOW  # 40% < 45%
     settings.LIGHT_BEHIND_SCHEDULE_POINTS = 10  # 40 + 10 ≥ 45: within tolerance
     assert status_of(task)[1] == Light.GREEN
@@ -80,7 +84,7 @@ def test_stagnant_when_nothing_moved_for_n_periods(world, settings):
     task = world.tasks["营商"]
     unit = world.units["发改"]
     for month in (4, 5, 6):
-        ProgressReport.objects.create(
+        report_make(
             task=task,
             unit=unit,
             period=datetime.date(2025, month, 1),
@@ -91,14 +95,16 @@ def test_stagnant_when_nothing_moved_for_n_periods(world, settings):
     task.refresh_from_db()
     assert selectors.task_stagnant(task=task, clock=CLOCK) is True
     ProgressReport.objects.filter(task=task, period=datetime.date(2025, 6, 1)).update(percent=35)
+    task_status_refresh(task_ids=[task.pk])
     assert selectors.task_stagnant(task=task, clock=CLOCK) is False
     ProgressReport.objects.filter(task=task, period=datetime.date(2025, 5, 1)).delete()
+    task_status_refresh(task_ids=[task.pk])
     assert selectors.task_stagnant(task=task, clock=CLOCK) is False  # a silent period is not "no change"
 
 
 def test_a_report_from_a_support_unit_does_not_count(world):
     task = world.tasks["产业"]
-    ProgressReport.objects.create(
+    report_make(
         task=task,
         unit=world.units["莘庄镇"],
         period=THIS_PERIOD,
@@ -113,16 +119,19 @@ def test_returned_report_does_not_count_but_approved_does(world):
     report = ProgressReport.objects.get(task=task)
     report.review_state = ReviewState.RETURNED
     report.save()
+    task_status_refresh(task_ids=[report.task_id])
     assert status_of(task)[1] == Light.GREY
     report.review_state = ReviewState.APPROVED
     report.save()
+    task_status_refresh(task_ids=[report.task_id])
     assert status_of(task) == (ProgressStatus.DONE, Light.GREEN)
 
 
 def test_last_periods_report_is_grey_this_period_unless_done(world):
     task = world.tasks["产业"]
     ProgressReport.objects.filter(task=task).delete()
-    ProgressReport.objects.create(
+    task_status_refresh(task_ids=[task.pk])
+    report_make(
         task=task,
         unit=world.units["经委"],
         period=LAST_PERIOD,
@@ -135,7 +144,7 @@ def test_last_periods_report_is_grey_this_period_unless_done(world):
 def test_newer_period_overrides_older(world):
     task = world.tasks["零号湾"]
     for unit in (world.units["科委"], world.units["发改"]):
-        ProgressReport.objects.create(
+        report_make(
             task=task,
             unit=unit,
             period=THIS_PERIOD,
@@ -147,7 +156,7 @@ def test_newer_period_overrides_older(world):
 
 def test_done_overdue_task_is_not_red(world):
     task = world.tasks["营商"]
-    ProgressReport.objects.create(
+    report_make(
         task=task,
         unit=world.units["发改"],
         period=LAST_PERIOD,
@@ -170,7 +179,7 @@ def test_quarterly_plan_counts_a_report_from_earlier_in_the_quarter(world):
     plan.reporting_period = ReportingPeriod.QUARTERLY
     plan.save()
     task = world.tasks["产业"]
-    ProgressReport.objects.create(
+    report_make(
         task=task,
         unit=world.units["经委"],
         period=datetime.date(2025, 4, 1),

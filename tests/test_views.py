@@ -11,8 +11,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from tasks.models import Category, Leader, Plan, PlanKind, ProgressReport, ProgressStatus, ReviewState, Task, Unit
-from tests.factories import THIS_PERIOD, world_build
+from tasks.models import Category, Leader, Plan, PlanKind, ProgressStatus, ReviewState, Task, Unit
+from tests.factories import THIS_PERIOD, report_make, world_build
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static", "pinned_clock")]
 
@@ -277,7 +277,7 @@ def test_leader_index_and_page(office, world):
 
 def test_task_page_shows_everything_and_the_timeline(office, world):
     task = world.tasks["研发"]
-    ProgressReport.objects.create(
+    report_make(
         task=task,
         unit=world.units["科委"],
         period=THIS_PERIOD.replace(month=5),

@@ -29,6 +29,8 @@ from tasks.models import (
     Unit,
     UnitRole,
 )
+from tasks.services import task_status_refresh
+from tests.factories import report_make
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +76,7 @@ def hostile(request, settings, tmp_path, office_user):
     TaskLeader.objects.create(task=task, leader=leader, position=1)
     five_task = Task.objects.create(plan=five, category=five_cat, number="1", position=1, text=f"{p}五年任务", title=p)
     TaskUnit.objects.create(task=five_task, unit=unit, position=1, role=UnitRole.LEAD, printed_name=unit.name)
-    submitted = ProgressReport.objects.create(
+    submitted = report_make(
         task=task,
         unit=unit,
         period=PERIOD,
@@ -92,7 +94,7 @@ def hostile(request, settings, tmp_path, office_user):
         size=9,
         uploaded_by=office_user,
     )
-    ProgressReport.objects.create(
+    report_make(
         task=task,
         unit=keji,
         period=PERIOD,
@@ -102,6 +104,7 @@ def hostile(request, settings, tmp_path, office_user):
         review_state=ReviewState.RETURNED,
         review_comment=p,
     )
+    task_status_refresh(task_ids=[five_task.pk])  # links written straight to the table
     return {"payload": p, "task": task, "five_task": five_task, "unit": unit, "leader": leader, "annual": annual}
 
 

@@ -37,6 +37,7 @@ from tasks.models import (
     UnitRole,
 )
 from tasks.numerals import to_chinese_numeral
+from tasks.services import task_status_refresh
 
 DISTRICTS = [
     "黄浦",
@@ -162,6 +163,11 @@ class Command(BaseCommand):
             leaders = self._leaders(rng, count=max(10, round(300 * scale)))
             task_rows = self._plans(rng, districts=districts, factor=1.0, units=units, leaders=leaders)
             reports = self._reports(rng, task_rows=task_rows, today=today)
+            if connection.vendor == "postgresql":
+                # Fresh statistics for the status derivation's plans (the tables were just filled).
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {ProgressReport._meta.db_table}, {TaskUnit._meta.db_table}")
+            task_status_refresh(plan_ids=list(synthetic.values_list("pk", flat=True)))
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"生成完成：{districts} 个区，{Plan.objects.filter(district__startswith=PREFIX).count()} 个规划，"

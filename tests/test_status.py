@@ -1,0 +1,193 @@
+"""The stored current status (tasks/status.py, services.task_status_refresh).
+
+Every test that touches the database is also checked by conftest's
+`_stored_status_matches_reports`: stored status equals the derivation afterwards.
+Here: the derivation against an independent Python model of the rules, each write
+path keeping it current, and the summaries reading the stored columns only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tasks import selectors
+from tasks.models import (
+    Plan,
+    ProgressReport,
+    ProgressStatus,
+    ReviewState,
+    Task,
+    TaskStatus,
+    TaskUnit,
+    Unit,
+    UnitRole,
+)
+from tasks.services import ReportInput, report_approve, report_return, report_save, task_status_refresh
+from tests.factories import CLOCK, THIS_PERIOD, world_build
+
+WORST_FIRST = ["behind", "not_started", "in_progress", "ongoing", "done"]
+PERIODS = [dt.date(2025, month, 1) for month in range(1, 7)]
+
+
+def stored(task: Task) -> tuple:
+    row = TaskStatus.objects.filter(task=task).first()
+    if row is None:
+        return ("not_reported", None, 0, None, None)
+    return (row.status, row.percent, row.lead_units, row.reported_since, row.pending_period)
+
+
+def expected(reports: list[dict], lead_ids: set[int]) -> tuple:
+    """The rules of the module docstring of tasks/selectors.py, written out plainly."""
+    lead = [r for r in reports if r["unit_id"] in lead_ids]
+    approved = [r for r in lead if r["review_state"] == ReviewState.APPROVED]
+    status, percent = "not_reported", None
+    if approved:
+        latest = max(r["period"] for r in approved)
+        in_latest = [r for r in approved if r["period"] == latest]
+        status = min((r["status"] for r in in_latest), key=WORST_FIRST.index)
+        percent = min(r["percent"] for r in in_latest)
+    reported = {
+        unit: max(
+            (r["period"] for r in lead if r["unit_id"] == unit and r["review_state"] in ("submitted", "approved")),
+            default=None,
+        )
+        for unit in lead_ids
+    }
+    since = None if not reported or None in reported.values() else min(reported.values())
+    pending = max((r["period"] for r in lead if r["review_state"] == ReviewState.SUBMITTED), default=None)
+    return (status, percent, len(lead_ids), since, pending)
+
+
+@pytest.fixture
+def world(db):
+    return world_build()
+
+
+report_sets = st.lists(
+    st.fixed_dictionaries(
+        {
+            "unit": st.sampled_from(["科委", "城投", "经委"]),  # two lead units and one that is not
+            "period": st.sampled_from(PERIODS),
+            "status": st.sampled_from(ProgressStatus.values),
+            "percent": st.integers(0, 100),
+            "review_state": st.sampled_from(ReviewState.values),
+        }
+    ),
+    max_size=8,
+    unique_by=lambda r: (r["unit"], r["period"]),
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reports=report_sets)
+def test_stored_status_follows_the_rules_for_any_reports(world, reports):
+    task = world.tasks["研发"]  # lead: 区科委 and 闵行城投公司
+    ProgressReport.objects.filter(task=task).delete()
+    rows = [
+        {
+            "unit_id": world.units[r["unit"]].pk,
+            **{k: r[k] for k in ("period", "status", "percent", "review_state")},
+        }
+        for r in reports
+    ]
+    ProgressReport.objects.bulk_create(ProgressReport(task=task, **row) for row in rows)
+    task_status_refresh(task_ids=[task.pk])
+    lead_ids = set(TaskUnit.objects.filter(task=task, role=UnitRole.LEAD).values_list("unit_id", flat=True))
+    want = expected(rows, lead_ids)
+    assert stored(task) == want
+    # And the light read from those columns: 研发 is due 2025-12-31, so never overdue on 2025-06-15.
+    row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
+    status, _, _, since, pending = want
+    assert row.reported_now_v == (since is not None and since >= THIS_PERIOD)
+    assert row.pending_now_v == (pending is not None and pending >= THIS_PERIOD)
+    if status == ProgressStatus.BEHIND:
+        assert row.light_v == selectors.Light.RED
+    elif status != ProgressStatus.DONE and not row.reported_now_v:
+        assert row.light_v == selectors.Light.GREY
+
+
+@pytest.fixture
+def keji_task(seed_plans):
+    return Task.objects.get(plan__kind="annual", number="4")  # lead unit 区科委 only
+
+
+def test_report_services_keep_the_status_current(keji_task, liaison_user, office_user, pinned_clock):
+    keji = Unit.objects.get(name="区科委")
+    period = selectors.Clock.now().month_start
+    assert stored(keji_task) == ("not_reported", None, 1, None, None)
+    data = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=40, progress_text="完成方案。")
+    draft = report_save(
+        user=liaison_user, task=keji_task, unit=keji, period=period, data=data, version=None, submit=False
+    )
+    assert stored(keji_task) == ("not_reported", None, 1, None, None)  # a draft is nobody's business yet
+    report = report_save(user=liaison_user, task=keji_task, unit=keji, period=period, data=data, version=draft.version)
+    assert stored(keji_task) == ("not_reported", None, 1, period, period)  # reported, pending review
+    report = report_return(user=office_user, report=report, version=report.version, comment="请补充。")
+    assert stored(keji_task) == ("not_reported", None, 1, None, None)
+    report = report_save(user=liaison_user, task=keji_task, unit=keji, period=period, data=data, version=report.version)
+    report_approve(user=office_user, report=report, version=report.version)
+    assert stored(keji_task) == ("in_progress", 40, 1, period, None)
+
+
+def test_admin_edits_and_deletes_of_reports_refresh_the_status(keji_task, client_as, admin_user):
+    keji = Unit.objects.get(name="区科委")
+    report = ProgressReport.objects.create(
+        task=keji_task, unit=keji, period=THIS_PERIOD, status=ProgressStatus.BEHIND, percent=10, problems="慢"
+    )
+    task_status_refresh(task_ids=[keji_task.pk])
+    client = client_as(admin_user)
+    url = reverse("admin:tasks_progressreport_change", args=[report.pk])
+    form = {
+        "task": keji_task.pk,
+        "unit": keji.pk,
+        "period": "2025-06-01",
+        "status": ProgressStatus.DONE,
+        "percent": 100,
+        "review_state": ReviewState.APPROVED,
+        "version": report.version,
+        "attachments-TOTAL_FORMS": 0,
+        "attachments-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert stored(keji_task)[:2] == ("done", 100)
+    response = client.post(reverse("admin:tasks_progressreport_delete", args=[report.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert stored(keji_task) == ("not_reported", None, 1, None, None)
+
+
+def test_summaries_read_the_stored_status_not_the_reports(seed_plans, client_as, office_user):
+    """The pages that count every task (dashboard, category counts, unit and leader indexes)
+    must not touch the reports table: that is what made them slow at city scale."""
+    client = client_as(office_user)
+    plan = Plan.objects.get(kind="annual")
+    for url in (
+        reverse("tasks:dashboard"),
+        reverse("tasks:plan", args=[plan.pk]),
+        reverse("tasks:unit_index"),
+        reverse("tasks:leader_index"),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        touching = [q["sql"][:200] for q in queries.captured_queries if "tasks_progressreport" in q["sql"]]
+        assert touching == [], url
+
+
+def test_refresh_command_checks_and_repairs(world):
+    task = world.tasks["研发"]
+    call_command("refresh_status", "--check")  # consistent after world_build
+    TaskStatus.objects.filter(task=task).update(status=ProgressStatus.DONE)  # a hand edit
+    with pytest.raises(CommandError, match=rf"^1 条任务的当前状态与进展报告不一致（任务编号：{task.pk}）。$"):
+        call_command("refresh_status", "--check")
+    call_command("refresh_status")
+    call_command("refresh_status", "--check")
+    assert stored(task)[0] == ProgressStatus.IN_PROGRESS
