@@ -381,22 +381,47 @@ def plan_list_with_counts() -> QuerySet[Plan]:
     ).order_by("-year_end", "kind")
 
 
+@dataclass
+class Dashboard:
+    """The home page: full cards for one district's plans, one summary row for every plan."""
+
+    districts: list[tuple[str, int]]  # (district, plans), the deployment's own district first
+    district: str | None
+    cards: list[PlanOverview]
+    rows: list[PlanOverview]  # every plan, newest first, summary only
+
+
 def dashboard_overview(
-    *, clock: Clock | None = None, red_limit: int = 10, silent_limit: int = 12
-) -> list[PlanOverview]:
-    """Per plan: counts by light, by category, the red list and units silent this period (5 queries)."""
+    *, clock: Clock | None = None, district: str | None = None, red_limit: int = 10, silent_limit: int = 12
+) -> Dashboard:
+    """Counts by light for every plan (one GROUP BY over the stored status); for the plans of
+    one district also per category, the red list and the units silent this period (5 queries).
+
+    The district shown in full is the one asked for, else the deployment's own
+    (settings.DISTRICT_NAME), else the newest plan's: a page of every plan's cards would grow
+    with the city (96 plans made a 1 MB page), the summary table stays one row per plan.
+    """
     clock = _clock(clock)
     plans = list(plan_list_with_counts())
     overviews = {p.pk: PlanOverview(plan=p, summary=Summary()) for p in plans}
     if not plans:
-        return []
+        return Dashboard(districts=[], district=None, cards=[], rows=[])
+    counts: dict[str, int] = defaultdict(int)
+    for plan in plans:
+        counts[plan.district] += 1
+    own = settings.DISTRICT_NAME
+    districts = sorted(counts.items(), key=lambda item: (item[0] != own, item[0]))
+    if district not in counts:
+        district = own if own in counts else plans[0].district
+    shown = [p.pk for p in plans if p.district == district]
 
     by_plan = _with_status(_active_tasks(), clock=clock).values("plan_id").annotate(**_light_counts())
     for row in by_plan:
         overviews[row["plan_id"]].summary = Summary.from_row(row)
 
+    in_district = _active_tasks().filter(plan_id__in=shown)
     by_category = (
-        _with_status(_active_tasks(), clock=clock)
+        _with_status(in_district, clock=clock)
         .values("plan_id", "category_id", "category__order", "category__name")
         .annotate(**_light_counts())
         .order_by("plan_id", "category__order")
@@ -404,10 +429,9 @@ def dashboard_overview(
     for row in by_category:
         overviews[row["plan_id"]].categories.append(row)
 
-    # The first few red tasks of every plan, in document order: one query for all plans.
+    # The first few red tasks of every shown plan, in document order: one query.
     red = (
-        # Only the task table and the small plan table: the light is tested once per task row.
-        _with_status(_active_tasks(), clock=clock)
+        _with_status(in_district, clock=clock)
         .filter(light=Light.RED)
         .annotate(
             task_status_v=F("task_status"),
@@ -420,21 +444,29 @@ def dashboard_overview(
         overviews[task.plan_id].red_tasks.append(task)
 
     # Lead units with open tasks they have not reported on this period, per plan.
-    silent = units_silent_list(clock=clock)
-    for row in silent:
+    for row in units_silent_list(clock=clock, plan_ids=shown):
         ov = overviews[row["task__plan_id"]]
         ov.silent_unit_count += 1
         if len(ov.silent_units) < silent_limit:
             ov.silent_units.append(row)
-    return [overviews[p.pk] for p in plans]
+    return Dashboard(
+        districts=districts,
+        district=district,
+        cards=[overviews[pk] for pk in shown],
+        rows=[overviews[p.pk] for p in plans],
+    )
 
 
-def units_silent_list(*, clock: Clock | None = None, plan_id: int | None = None) -> QuerySet[TaskUnit]:
+def units_silent_list(
+    *, clock: Clock | None = None, plan_id: int | None = None, plan_ids: list[int] | None = None
+) -> QuerySet[TaskUnit]:
     """(plan, unit, missing) rows: lead units with open tasks and no counted report this period."""
     clock = _clock(clock)
     qs = TaskUnit.objects.filter(role=UnitRole.LEAD, task__state=TaskState.ACTIVE)
     if plan_id is not None:
         qs = qs.filter(task__plan_id=plan_id)
+    if plan_ids is not None:
+        qs = qs.filter(task__plan_id__in=plan_ids)
     qs = _with_status(qs, clock=clock, prefix="task__")
     # The link's own latest approved period, stored on the link (services.task_status_refresh).
     silent = Q(approved_period__isnull=True) | Q(approved_period__lt=F("period_now"))

@@ -63,11 +63,11 @@ def _crumbs(*items: tuple[str, str | None]) -> Crumbs:
 
 @reader_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    overviews = selectors.dashboard_overview()
+    board = selectors.dashboard_overview(district=request.GET.get("district") or None)
     return render(
         request,
         "tasks/dashboard.html",
-        {"overviews": overviews, "section": "home", "light_labels": selectors.Light.LABELS},
+        {"board": board, "section": "home", "light_labels": selectors.Light.LABELS},
     )
 
 

@@ -306,6 +306,7 @@ def test_report_view_never_500(keji_task, client_as, liaison_user, data):
 )
 def test_review_view_never_500(keji_task, client_as, office_user, data):
     from tasks.models import ReviewState
+    from tasks.services import task_status_refresh
 
     report, _ = ProgressReport.objects.get_or_create(
         task=keji_task,
@@ -313,6 +314,7 @@ def test_review_view_never_500(keji_task, client_as, office_user, data):
         period=dt.date(2030, 1, 1),
         defaults={"status": "in_progress", "percent": 10, "progress_text": "推进", "version": 1},
     )
+    task_status_refresh(task_ids=[keji_task.pk])  # written straight to the table
     client = client_as(office_user)
     client.raise_request_exception = False
     response = client.post(reverse("tasks:report_review", args=[report.pk]), data)

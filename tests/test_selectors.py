@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from tasks import selectors
-from tasks.models import PlanKind, ProgressReport, ProgressStatus, ReportingPeriod, ReviewState, Task
+from tasks.models import Plan, PlanKind, ProgressReport, ProgressStatus, ReportingPeriod, ReviewState, Task
 from tasks.selectors import Clock, Light
 from tasks.services import task_status_refresh
 from tests.factories import CLOCK, LAST_PERIOD, THIS_PERIOD, report_make, world_build
@@ -232,12 +232,31 @@ def test_units_silent_list_counts_missing_reports_per_plan(world):
 
 
 def test_dashboard_overview_limits_red_list_per_plan(world):
-    overviews = selectors.dashboard_overview(clock=CLOCK, red_limit=2)
-    by_kind = {ov.plan.kind: ov for ov in overviews}
+    board = selectors.dashboard_overview(clock=CLOCK, red_limit=2)
+    by_kind = {ov.plan.kind: ov for ov in board.cards}
     annual = by_kind[PlanKind.ANNUAL]
     assert annual.summary.n_red > 2 and len(annual.red_tasks) == 2
     assert annual.red_tasks[0] == world.tasks["营商"]  # document order
     assert sum(c["total"] for c in annual.categories) == annual.summary.total == 23
+
+
+def test_dashboard_shows_one_district_in_full_and_every_plan_as_a_row(world, settings):
+    other = Plan.objects.create(
+        district="合成·徐汇区", title="徐汇年度计划", kind=PlanKind.ANNUAL, year_start=2026, year_end=2026
+    )
+    board = selectors.dashboard_overview(clock=CLOCK)
+    # The deployment's own district first and shown in full, although the other plan is newer.
+    assert board.districts == [(settings.DISTRICT_NAME, 2), ("合成·徐汇区", 1)]
+    assert board.district == settings.DISTRICT_NAME
+    assert {ov.plan.pk for ov in board.cards} == {world.annual.pk, world.five_year.pk}
+    assert board.rows[0].plan.pk == other.pk and len(board.rows) == 3
+    annual_row = next(ov for ov in board.rows if ov.plan.pk == world.annual.pk)
+    assert annual_row.summary.total == 23 and annual_row.red_tasks  # the same object as its card
+    chosen = selectors.dashboard_overview(clock=CLOCK, district="合成·徐汇区")
+    assert [ov.plan.pk for ov in chosen.cards] == [other.pk]
+    # Rows outside the chosen district carry counts only.
+    assert all(not ov.categories and not ov.red_tasks for ov in chosen.rows if ov.plan.pk != other.pk)
+    assert selectors.dashboard_overview(clock=CLOCK, district="不存在区").district == settings.DISTRICT_NAME
 
 
 def test_leader_summary_and_units(world):

@@ -154,6 +154,18 @@ def test_dashboard_draws_svg_chart_per_plan_without_external_urls(office, world)
     assert not re.search(r'(src|href)="https?://', html)
 
 
+def test_dashboard_other_districts_in_a_table_and_chosen_by_link(office, world):
+    other = Plan.objects.create(
+        district="合成·徐汇区", title="徐汇年度计划", kind="annual", year_start=2026, year_end=2026
+    )
+    html = office.get(reverse("tasks:dashboard")).content.decode()
+    assert f'data-plan-row="{other.pk}"' in html and f'id="plan-{other.pk}"' not in html
+    assert f'id="plan-{world.annual.pk}"' in html
+    assert 'href="?district=%E5%90%88%E6%88%90%C2%B7%E5%BE%90%E6%B1%87%E5%8C%BA"' in html
+    html = office.get(reverse("tasks:dashboard"), {"district": "合成·徐汇区"}).content.decode()
+    assert f'id="plan-{other.pk}"' in html and f'id="plan-{world.annual.pk}"' not in html
+
+
 def test_dashboard_with_no_plans_says_so(office, db):
     assert "尚未导入任何规划" in text_of(office.get(reverse("tasks:dashboard")))
 
