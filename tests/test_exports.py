@@ -12,8 +12,10 @@ from django.urls import reverse
 
 from imports.pipeline import plan_import
 from tasks import selectors
-from tasks.models import Plan, ProgressReport, ProgressStatus, ReviewState, Task, Unit
+from tasks.exports import LEDGER_COLUMNS, ExportRow, ledger_xlsx
+from tasks.models import Plan, ProgressStatus, ReviewState, Task, Unit
 from tasks.selectors import Clock
+from tests.factories import report_make
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2025, 6, 15)
@@ -30,7 +32,7 @@ def reported(seed_plans, pinned, office_user):
     keji, fagai = Unit.objects.get(name="区科委"), Unit.objects.get(name="区发展改革委")
     t4 = Task.objects.get(plan__kind="annual", number="4")
     t2 = Task.objects.get(plan__kind="annual", number="2")
-    ProgressReport.objects.create(
+    report_make(
         task=t4,
         unit=keji,
         period=dt.date(2025, 6, 1),
@@ -42,7 +44,7 @@ def reported(seed_plans, pinned, office_user):
         reviewed_by=office_user,
         reported_at=dt.datetime(2025, 6, 10, 9, tzinfo=dt.UTC),
     )
-    ProgressReport.objects.create(
+    report_make(
         task=t2,
         unit=fagai,
         period=dt.date(2025, 6, 1),
@@ -113,6 +115,88 @@ def test_formula_like_text_is_written_as_text(db, client_as, office_user):
     cells = [row[3] for row in sheet.iter_rows(min_row=4)]
     assert [c.value for c in cells] == ['=HYPERLINK("http://x")', "+1 加一", "-2 减二", "@SUM(A1)"]
     assert {c.data_type for c in cells} == {"s"}
+
+
+def _row(plan: str, category: str, project: str, number: str, light: str, **extra) -> ExportRow:
+    return ExportRow(
+        plan=plan,
+        category=category,
+        project=project,
+        number=number,
+        text=extra.pop("text", f"任务{number}"),
+        leaders="谭瑞琮",
+        units="区科委",
+        status="推进中",
+        light=light,
+        light_label={"red": "逾期或滞后", "yellow": "临近截止", "green": "正常推进", "grey": "未报送"}[light],
+        percent=extra.pop("percent", None),
+        **extra,
+    )
+
+
+def _ledger(rows: list[ExportRow]):
+    out = ledger_xlsx(rows=rows, title="台账标题", filters="规划：年度", generated_at=dt.datetime(2025, 6, 15, 10, 30))
+    return openpyxl.load_workbook(io.BytesIO(out.read())).active
+
+
+def test_ledger_layout_merges_and_colours():
+    """What a reader of the file sees, from the renderer directly: merges, styles, print setup."""
+    rows = [
+        _row("甲", "一、稳增长", "项目甲", "1", "red", percent=50, reported_at=dt.datetime(2025, 6, 10, 9, 0)),
+        _row("甲", "一、稳增长", "项目甲", "2", "yellow"),
+        _row("甲", "一、稳增长", "", "3", "green"),
+        _row("甲", "一、稳增长", "", "4", "grey"),  # a run without a project is not merged
+        _row("甲", "=二、促改革", "项目甲", "=5", "grey", text="+1 加一"),  # same project name, new category
+        _row("乙", "=二、促改革", "项目甲", "6", "green"),  # same category, another plan: no merge across plans
+    ]
+    sheet = _ledger(rows)
+    assert sheet.title == "任务台账"
+    assert sheet["A1"].value == "台账标题" and sheet["A1"].font.b and sheet["A1"].font.sz == 14
+    assert sheet["A2"].value == "筛选条件：规划：年度　　导出时间：2025-06-15 10:30"
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:N1", "A2:N2", "A4:A7", "B4:B5"}
+    assert [sheet.cell(row=r, column=1).value for r in range(4, 10)] == [
+        "一、稳增长",
+        None,
+        None,
+        None,
+        "=二、促改革",
+        "=二、促改革",
+    ]
+    assert sheet["B5"].value is None and sheet["B6"].value == sheet["B7"].value is None
+    assert sheet.freeze_panes == "A4"
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.auto_filter.ref == "A3:N9"
+    assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize), sheet.page_setup.fitToWidth) == (
+        "landscape",
+        9,
+        1,
+    )
+    for col, (name, width) in enumerate(LEDGER_COLUMNS, start=1):
+        header = sheet.cell(row=3, column=col)
+        assert header.value == name and header.font.b and header.fill.fgColor.rgb == "00DDE3EA"
+        assert header.alignment.horizontal == "center" and header.alignment.wrap_text
+        assert sheet.column_dimensions[header.column_letter].width == width
+    body = sheet["D4"]
+    assert body.alignment.wrap_text and body.alignment.vertical == "top"
+    for side in (body.border.left, body.border.right, body.border.top, body.border.bottom):
+        assert side.style == "thin" and side.color.rgb == "00999999"
+    assert body.fill.patternType is None
+    lights = [sheet.cell(row=r, column=8).fill.fgColor.rgb for r in range(4, 10)]
+    light_colours = {"red": "00F8D7DA", "yellow": "00FFF3CD", "green": "00D4EDDA", "grey": "00E2E3E5"}
+    assert lights == [light_colours[row.light] for row in rows]
+    assert sheet["I4"].value == 50 and sheet["I5"].value is None
+    assert sheet["M4"].value == "2025-06-10 09:00"
+    for ref in ("A8", "C8", "D8"):  # formula-like text stays text, merged top cells included
+        assert sheet[ref].data_type == "s"
+    assert (sheet["C8"].value, sheet["D8"].value) == ("=5", "+1 加一")
+
+
+def test_empty_ledger_has_title_and_header_only():
+    sheet = _ledger([])
+    assert [c.value for c in sheet[3]] == [name for name, _ in LEDGER_COLUMNS]
+    assert sheet.max_row == 3
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref is None
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:N1", "A2:N2"}
 
 
 def test_word_report_for_plan_unit_and_leader(reported, client_as, office_user):
