@@ -199,6 +199,17 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Cached page fragments: keyed by the data version that database triggers bump on every
+# write (tasks.DataVersion), so never stale. In-process memory, one cache per worker; a
+# shared backend would also be correct, but must be flushed on deploy (templates change).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000, minimum=10)},
+    }
+}
+
 # Progress reports: warning lights (三色预警) and attachments.
 LIGHT_DUE_SOON_DAYS = env_int("LIGHT_DUE_SOON_DAYS", 30, minimum=0)
 # Yellow when percent complete trails the share of time elapsed by more than this many points.

@@ -375,6 +375,26 @@ class TaskStatus(models.Model):
         return f"{self.task_id}: {self.status}"
 
 
+class DataVersion(models.Model):
+    """One row whose number grows with every write to this app's tables.
+
+    Bumped by database triggers (migration 0009), not by application code, so no
+    write path can forget it: services, importer, admin, bulk COPY, a hand-run SQL
+    statement. Cached page fragments are keyed by it (views.page_cache_key), which
+    makes their invalidation exact: any committed change means a new key.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.BigIntegerField("版本号", default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
 def _attachment_path(instance: ReportAttachment, filename: str) -> str:
     # A random name: the original name is kept in the row, never used as a path.
     import uuid

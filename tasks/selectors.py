@@ -58,6 +58,7 @@ from django.utils import timezone
 
 from .models import (
     Category,
+    DataVersion,
     Leader,
     Plan,
     ProgressReport,
@@ -154,6 +155,11 @@ class Clock:
         for _ in range(settings.LIGHT_STAGNANT_PERIODS - 1):
             start = previous_period(reporting_period=reporting_period, start=start)
         return start
+
+
+def data_version() -> int:
+    """The number database triggers bump on every committed write to this app's tables."""
+    return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
 def _clock(clock: Clock | None) -> Clock:

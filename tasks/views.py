@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -26,6 +28,7 @@ from .exports import DOCX_MIME, XLSX_MIME, BulletinInput, bulletin_docx, ledger_
 from .filters import TaskFilter
 from .forms import DueDateForm, ReportForm, ReviewForm
 from .models import (
+    Category,
     Leader,
     Plan,
     ProgressReport,
@@ -57,24 +60,45 @@ def reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return login_required(wrapped)
 
 
+def _page_key(clock: selectors.Clock, *parts: Any) -> str:
+    """What a cached page fragment ({% cache … page_key %}) depends on: the data, by its version
+    (bumped by database triggers on every committed write, so a change always means a new key),
+    today (lights and "this period" move with the date), the settings the lights use, and the
+    request's own parameters. Nothing user-specific is inside the cached fragments."""
+    light_settings = (settings.LIGHT_DUE_SOON_DAYS, settings.LIGHT_BEHIND_SCHEDULE_POINTS, settings.DISTRICT_NAME)
+    return repr((selectors.data_version(), clock.today.isoformat(), light_settings, parts))
+
+
+def _lazy(compute: Callable[[], Any]) -> Any:
+    """Computed only if the template renders it, i.e. only when the cached fragment missed."""
+    return SimpleLazyObject(compute)
+
+
 def _crumbs(*items: tuple[str, str | None]) -> Crumbs:
     return [("首页", reverse("tasks:dashboard")), *items]
 
 
 @reader_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    board = selectors.dashboard_overview(district=request.GET.get("district") or None)
+    clock = selectors.Clock.now()
+    district = request.GET.get("district") or None
     return render(
         request,
         "tasks/dashboard.html",
-        {"board": board, "section": "home", "light_labels": selectors.Light.LABELS},
+        {
+            "board": _lazy(lambda: selectors.dashboard_overview(clock=clock, district=district)),
+            "page_key": _page_key(clock, district),
+            "section": "home",
+            "light_labels": selectors.Light.LABELS,
+        },
     )
 
 
 @reader_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    clock = selectors.Clock.now()
     plan = selectors.plan_get(plan_id=plan_id)
-    blocks = selectors.plan_tree(plan=plan)
+    blocks = _lazy(lambda: selectors.plan_tree(plan=plan, clock=clock))
     return render(
         request,
         "tasks/plan_detail.html",
@@ -82,8 +106,9 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "plan": plan,
             "blocks": blocks,
             "category": None,
+            "page_key": _page_key(clock, plan.pk),
             "section": "plans",
-            "categories": [block.category for block in blocks],
+            "categories": _lazy(lambda: [block.category for block in blocks]),
             "breadcrumbs": _crumbs((plan.title, None)),
         },
     )
@@ -91,18 +116,17 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @reader_required
 def category_detail(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+    clock = selectors.Clock.now()
     plan = selectors.plan_get(plan_id=plan_id)
-    blocks = selectors.plan_tree(plan=plan, category_id=category_id)
-    if not blocks:
-        raise Http404("没有这个类别。")
-    category = blocks[0].category
+    category = get_object_or_404(Category, pk=category_id, plan=plan)
     return render(
         request,
         "tasks/plan_detail.html",
         {
             "plan": plan,
-            "blocks": blocks,
+            "blocks": _lazy(lambda: selectors.plan_tree(plan=plan, category_id=category_id, clock=clock)),
             "category": category,
+            "page_key": _page_key(clock, plan.pk, category.pk),
             "section": "plans",
             "breadcrumbs": _crumbs((plan.title, reverse("tasks:plan", args=[plan.pk])), (str(category), None)),
         },
@@ -117,12 +141,13 @@ def unit_index(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order") or "led"
     if order not in selectors.UNIT_SORTS:
         order = "led"
-    rows = selectors.unit_summary_list(kind=kind, order=order)
+    clock = selectors.Clock.now()
     return render(
         request,
         "tasks/unit_index.html",
         {
-            "rows": rows,
+            "rows": _lazy(lambda: selectors.unit_summary_list(kind=kind, order=order, clock=clock)),
+            "page_key": _page_key(clock, kind, order),
             "kind": kind,
             "order": order,
             "kinds": selectors.UNIT_KIND_FILTERS,
@@ -143,16 +168,18 @@ def unit_by_name(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _unit_context(unit_id: int) -> dict[str, Any]:
+    clock = selectors.Clock.now()
     unit = selectors.unit_get(unit_id=unit_id)
-    tasks = list(selectors.unit_task_list(unit=unit))
-    lead_tasks = [t for t in tasks if t.unit_role == UnitRole.LEAD]
+    tasks = _lazy(lambda: list(selectors.unit_task_list(unit=unit, clock=clock)))
+    lead_count = _lazy(lambda: sum(1 for t in tasks if t.unit_role == UnitRole.LEAD))
     return {
         "unit": unit,
         "aliases": [a.name for a in unit.aliases.all()],
         "tasks": tasks,
-        "lead_count": len(lead_tasks),
-        "support_count": len(tasks) - len(lead_tasks),
-        "summary": selectors.unit_summary(unit=unit),
+        "lead_count": lead_count,
+        "support_count": _lazy(lambda: sum(1 for t in tasks if t.unit_role != UnitRole.LEAD)),
+        "summary": _lazy(lambda: selectors.unit_summary(unit=unit, clock=clock)),
+        "page_key": _page_key(clock, unit.pk),
         "section": "units",
         "breadcrumbs": _crumbs(("单位", reverse("tasks:unit_index")), (unit.name, None)),
     }
@@ -166,7 +193,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
 @reader_required
 def unit_print(request: HttpRequest, unit_id: int) -> HttpResponse:
     context = _unit_context(unit_id)
-    context["tasks"] = [t for t in context["tasks"] if t.state == TaskState.ACTIVE]
+    every = context["tasks"]
+    context["tasks"] = _lazy(lambda: [t for t in every if t.state == TaskState.ACTIVE])
     return render(request, "tasks/unit_print.html", context)
 
 
@@ -175,12 +203,13 @@ def leader_index(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order") or "led"
     if order not in selectors.LEADER_SORTS:
         order = "led"
-    rows = selectors.leader_summary_list(order=order)
+    clock = selectors.Clock.now()
     return render(
         request,
         "tasks/leader_index.html",
         {
-            "rows": rows,
+            "rows": _lazy(lambda: selectors.leader_summary_list(order=order, clock=clock)),
+            "page_key": _page_key(clock, order),
             "order": order,
             "sorts": selectors.LEADER_SORTS,
             "section": "leaders",
@@ -191,18 +220,20 @@ def leader_index(request: HttpRequest) -> HttpResponse:
 
 @reader_required
 def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
+    clock = selectors.Clock.now()
     leader = selectors.leader_get(leader_id=leader_id)
-    tasks = list(selectors.leader_task_list(leader=leader))
+    tasks = _lazy(lambda: list(selectors.leader_task_list(leader=leader, clock=clock)))
     return render(
         request,
         "tasks/leader_detail.html",
         {
             "leader": leader,
             "tasks": tasks,
-            "active_count": sum(1 for t in tasks if t.state == TaskState.ACTIVE),
-            "plans": list(dict.fromkeys((t.plan_id, t.plan.title) for t in tasks)),
-            "summary": selectors.leader_summary(leader=leader),
-            "units": selectors.leader_unit_list(leader=leader),
+            "active_count": _lazy(lambda: sum(1 for t in tasks if t.state == TaskState.ACTIVE)),
+            "plans": _lazy(lambda: list(dict.fromkeys((t.plan_id, t.plan.title) for t in tasks))),
+            "summary": _lazy(lambda: selectors.leader_summary(leader=leader, clock=clock)),
+            "units": _lazy(lambda: selectors.leader_unit_list(leader=leader, clock=clock)),
+            "page_key": _page_key(clock, leader.pk),
             "section": "leaders",
             "breadcrumbs": _crumbs(("牵头领导", reverse("tasks:leader_index")), (leader.name, None)),
         },
@@ -440,18 +471,24 @@ def _search(request: HttpRequest, clock: selectors.Clock) -> tuple[TaskFilter, Q
 @reader_required
 def task_search(request: HttpRequest) -> HttpResponse:
     clock = selectors.Clock.now()
-    filterset, matches = _search(request, clock)
-    # A count and the page's ids (over tasks and plans only), then only the shown page's rows:
-    # the status filters never meet the joins a table of results needs, and a search hitting
-    # thousands of tasks fetches fifty ids, not thousands.
-    page = Paginator(matches.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.task_rows(ids=list(page.object_list), clock=clock)
+
+    def results() -> tuple[TaskFilter, Any]:
+        filterset, matches = _search(request, clock)
+        # A count and the page's ids (over tasks and plans only), then only the shown page's rows:
+        # the status filters never meet the joins a table of results needs, and a search hitting
+        # thousands of tasks fetches fifty ids, not thousands.
+        page = Paginator(matches.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = selectors.task_rows(ids=list(page.object_list), clock=clock)
+        return filterset, page
+
+    found = _lazy(results)
     return render(
         request,
         "tasks/task_search.html",
         {
-            "filter": filterset,
-            "page": page,
+            "filter": _lazy(lambda: found[0]),
+            "page": _lazy(lambda: found[1]),
+            "page_key": _page_key(clock, sorted(request.GET.lists())),
             "section": "search",
             "permalink": request.build_absolute_uri(),
             "breadcrumbs": _crumbs(("查找任务", None)),

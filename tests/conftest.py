@@ -37,6 +37,16 @@ def _plain_http(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no cached page fragments: a rolled-back test leaves the data
+    version where it was, and the next test's writes reach the same numbers again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _stored_status_matches_reports(request: pytest.FixtureRequest):
     """After every test that touched the database: each task's stored status (TaskStatus and
     the link periods) equals what its reports say. A write path that forgets
