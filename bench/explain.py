@@ -35,8 +35,10 @@ EXCERPT_LINES = 24
 KNOWN_INDEXES = {
     "report_unit_period": "ProgressReport (unit, period): a unit's reports by period "
     "(the unit pages' own-report lookups)",
-    "report_unique_task_unit_period": "ProgressReport unique (task, unit, period): the correlated status "
-    "subqueries look up one task's (and one lead unit's) reports, newest period first, by its leading columns",
+    "report_unique_task_unit_period": "ProgressReport unique (task, unit, period): the status derivation "
+    "(services.task_status_refresh) and the unit page's own-report lookups read one task's (and one unit's) "
+    "reports, newest period first, by its leading columns",
+    "tasks_taskstatus_pkey": "TaskStatus primary key (task): the stored status joined to its task",
     "task_plan_position": "Task (plan, position): a plan's tasks in document order",
     "task_unique_number": "Task unique (plan, number)",
     "taskunit_unique": "TaskUnit unique (task, unit): the lead-unit EXISTS and the unit's role per task",
@@ -53,6 +55,7 @@ KNOWN_INDEXES = {
 
 
 def capture(pages, user, repeat: int) -> list[dict]:
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -63,6 +66,7 @@ def capture(pages, user, repeat: int) -> list[dict]:
     for page in pages:
         client.get(page.path)  # warm-up
         for _ in range(repeat):
+            cache.clear()  # the page built from the database, not served from the fragment cache
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(page.path)
             assert response.status_code == 200, (page.path, response.status_code)
