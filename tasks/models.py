@@ -386,6 +386,9 @@ class DataVersion(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     number = models.BigIntegerField("版本号", default=0)
+    # PostgreSQL: the transaction that last bumped it, so that a transaction of many statements
+    # (an import, a bulk delete) bumps once instead of rewriting this row per statement.
+    xact = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         verbose_name = "数据版本"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,6 +67,10 @@ def _page_key(clock: selectors.Clock, *parts: Any) -> str:
     (bumped by database triggers on every committed write, so a change always means a new key),
     today (lights and "this period" move with the date), the settings the lights use, and the
     request's own parameters. Nothing user-specific is inside the cached fragments."""
+    if connection.in_atomic_block:
+        # Inside a transaction the page may show writes not yet committed (or about to be rolled
+        # back) under a version number others will only see later: never share such a fragment.
+        return f"uncommitted:{uuid.uuid4().hex}"
     light_settings = (settings.LIGHT_DUE_SOON_DAYS, settings.LIGHT_BEHIND_SCHEDULE_POINTS, settings.DISTRICT_NAME)
     return repr((selectors.data_version(), clock.today.isoformat(), light_settings, parts))
 

@@ -20,7 +20,9 @@ from tasks import selectors
 from tasks.models import Plan, ProgressStatus, ReviewState, Task, Unit
 from tasks.services import ReportInput, report_approve, report_save
 
-pytestmark = pytest.mark.django_db
+# Committed writes, as in production: inside a transaction (a plain django_db test) pages are
+# never cached under a shared key, and PostgreSQL bumps the version once per transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def get(client, url: str, **params) -> tuple[str, int]:
@@ -111,6 +113,15 @@ def test_a_new_day_is_a_new_key(office, seed_plans, monkeypatch):
     monkeypatch.setattr(selectors.Clock, "now", classmethod(lambda cls: cls(today=dt.date(2026, 1, 5))))
     january, cold = get(office, url)
     assert cold > 6 and january != june  # rebuilt: the lights moved with the date
+
+
+def test_inside_a_transaction_nothing_is_shared(seed_plans, office):
+    from django.db import transaction
+
+    with transaction.atomic():
+        _, cold = get(office, reverse("tasks:dashboard"))
+        _, again = get(office, reverse("tasks:dashboard"))
+    assert again == cold  # rebuilt each time: an uncommitted view of the data is never served to others
 
 
 def test_every_table_a_cached_page_reads_has_the_trigger():

@@ -23,8 +23,11 @@ WATCHED = [
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION tasks_data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tasks_dataversion (id, number) VALUES (1, 1)
-    ON CONFLICT (id) DO UPDATE SET number = tasks_dataversion.number + 1;
+    -- Once per transaction: rewriting one row per statement of a long transaction grows a
+    -- chain of row versions that every later statement has to walk.
+    INSERT INTO tasks_dataversion (id, number, xact) VALUES (1, 1, txid_current())
+    ON CONFLICT (id) DO UPDATE SET number = tasks_dataversion.number + 1, xact = EXCLUDED.xact
+    WHERE tasks_dataversion.xact IS DISTINCT FROM EXCLUDED.xact;
     RETURN NULL;
 END
 $$
@@ -82,6 +85,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
                 ("number", models.BigIntegerField(default=0, verbose_name="版本号")),
+                ("xact", models.BigIntegerField(editable=False, null=True)),
             ],
             options={
                 "verbose_name": "数据版本",
