@@ -47,6 +47,7 @@ from .periods import period_label, period_start
 from .permissions import can_read
 
 PAGE_SIZE = 50
+TIMELINE_PERIODS = 12  # a task page shows the reports of this many latest periods unless ?all=1
 Crumbs = list[tuple[str, str | None]]
 
 
@@ -258,10 +259,23 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         else set()
     )
     reports = selectors.report_visible_list(task=task, user=user)
+    # The latest periods only, unless asked for all: five years of monthly reports by several
+    # units is hundreds of entries. A report awaiting review is always shown, however old.
+    periods = sorted({r.period for r in reports}, reverse=True)
+    show_all = request.GET.get("all") == "1" or len(periods) <= TIMELINE_PERIODS
+    timeline = (
+        reports
+        if show_all
+        else [
+            r for r in reports if r.period >= periods[TIMELINE_PERIODS - 1] or r.review_state == ReviewState.SUBMITTED
+        ]
+    )
     review_forms = {}
     if permissions.can_review(user):
         review_forms = {
-            r.pk: ReviewForm(initial={"version": r.version}) for r in reports if r.review_state == ReviewState.SUBMITTED
+            r.pk: ReviewForm(initial={"version": r.version})
+            for r in timeline
+            if r.review_state == ReviewState.SUBMITTED
         }
     return render(
         request,
@@ -271,7 +285,10 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "lead_links": [link for link in links if link.role == UnitRole.LEAD],
             "support_links": [link for link in links if link.role != UnitRole.LEAD],
             "reportable_links": [link for link in links if link.unit_id in reportable],
-            "reports": reports,
+            "reports": timeline,
+            "report_count": len(reports),
+            "hidden_count": len(reports) - len(timeline),
+            "timeline_periods": TIMELINE_PERIODS,
             "review_forms": review_forms,
             # Drafts are never counted, so the visible timeline holds every report that matters.
             "stagnant": selectors.task_stagnant(task=task, reports=reports),

@@ -287,6 +287,33 @@ def test_leader_index_and_page(office, world):
 # -- task ------------------------------------------------------------------------------------
 
 
+def test_task_page_shows_the_latest_twelve_periods_unless_asked_for_all(office, world):
+    import datetime as dt
+
+    from tasks.models import ProgressReport
+    from tasks.services import task_status_refresh
+
+    task = world.tasks["研发"]
+    keji = world.units["科委"]
+    ProgressReport.objects.filter(task=task).delete()
+    months = [dt.date(2024 + m // 12, m % 12 + 1, 1) for m in range(18)]  # 2024-01 … 2025-06
+    ProgressReport.objects.bulk_create(
+        ProgressReport(
+            task=task, unit=keji, period=month, status="in_progress", percent=i, progress_text=f"第{i}期进展",
+            review_state=ReviewState.SUBMITTED if i == 0 else ReviewState.APPROVED,
+        )
+        for i, month in enumerate(months)
+    )  # fmt: skip
+    task_status_refresh(task_ids=[task.pk])
+    html = office.get(reverse("tasks:task", args=[task.pk])).content.decode()
+    shown = html.count("data-report=")
+    # The 12 latest months, plus the oldest one because it still awaits review (with its review form).
+    assert shown == 13 and "第17期进展" in html and "第0期进展" in html and "第3期进展" not in html
+    assert "显示最近12期的13条（共18条）" in text_of(office.get(reverse("tasks:task", args=[task.pk])))
+    html = office.get(reverse("tasks:task", args=[task.pk]), {"all": "1"}).content.decode()
+    assert html.count("data-report=") == 18 and "data-timeline-trimmed" not in html
+
+
 def test_task_page_shows_everything_and_the_timeline(office, world):
     task = world.tasks["研发"]
     report_make(
