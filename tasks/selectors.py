@@ -767,15 +767,26 @@ def report_current(*, task: Task, unit_id: int, clock: Clock | None = None) -> P
     return ProgressReport.objects.filter(task=task, unit_id=unit_id, period=period).first()
 
 
-def report_visible_list(*, task: Task, user: Any) -> list[ProgressReport]:
-    """The timeline a user may see: drafts only for their own unit (or the office)."""
+def report_timeline(*, task: Task, user: Any, latest_periods: int | None = None) -> tuple[list[ProgressReport], int]:
+    """The reports a user may see on the task page, newest first, and how many they may see in all.
+
+    Drafts only for the user's own units (or the office). With `latest_periods`, only the reports
+    of the latest that many reported periods, plus any still awaiting review, however old: the
+    database picks them, so a long history is neither fetched nor turned into objects.
+    One query, plus one for the shown reports' attachments.
+    """
     from .permissions import can_review, user_unit_ids
 
-    reports = list(task_report_list(task=task).prefetch_related("attachments"))
-    if can_review(user):
-        return reports
-    mine = user_unit_ids(user)
-    return [r for r in reports if r.review_state != ReviewState.DRAFT or r.unit_id in mine]
+    visible = Q() if can_review(user) else (~Q(review_state=ReviewState.DRAFT) | Q(unit_id__in=user_unit_ids(user)))
+    mine = ProgressReport.objects.filter(visible, task=task).order_by()
+    total = mine.annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")
+    qs = task_report_list(task=task).filter(visible).annotate(visible_total=Subquery(total))
+    if latest_periods is not None:
+        cutoff = mine.order_by("-period").values("period").distinct()[latest_periods - 1 : latest_periods]
+        earliest = Coalesce(Subquery(cutoff), Value(datetime.date.min), output_field=DateField())
+        qs = qs.filter(Q(period__gte=earliest) | Q(review_state=ReviewState.SUBMITTED))
+    reports = list(qs.prefetch_related("attachments"))
+    return reports, (reports[0].visible_total if reports else 0)
 
 
 def report_pending_list() -> QuerySet[ProgressReport]:

@@ -258,17 +258,11 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         if task.state == TaskState.ACTIVE
         else set()
     )
-    reports = selectors.report_visible_list(task=task, user=user)
     # The latest periods only, unless asked for all: five years of monthly reports by several
     # units is hundreds of entries. A report awaiting review is always shown, however old.
-    periods = sorted({r.period for r in reports}, reverse=True)
-    show_all = request.GET.get("all") == "1" or len(periods) <= TIMELINE_PERIODS
-    timeline = (
-        reports
-        if show_all
-        else [
-            r for r in reports if r.period >= periods[TIMELINE_PERIODS - 1] or r.review_state == ReviewState.SUBMITTED
-        ]
+    show_all = request.GET.get("all") == "1"
+    timeline, report_count = selectors.report_timeline(
+        task=task, user=user, latest_periods=None if show_all else TIMELINE_PERIODS
     )
     review_forms = {}
     if permissions.can_review(user):
@@ -286,12 +280,15 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "support_links": [link for link in links if link.role != UnitRole.LEAD],
             "reportable_links": [link for link in links if link.unit_id in reportable],
             "reports": timeline,
-            "report_count": len(reports),
-            "hidden_count": len(reports) - len(timeline),
+            "report_count": report_count,
+            "hidden_count": report_count - len(timeline),
             "timeline_periods": TIMELINE_PERIODS,
             "review_forms": review_forms,
             # Drafts are never counted, so the visible timeline holds every report that matters.
-            "stagnant": selectors.task_stagnant(task=task, reports=reports),
+            # The stagnant window (the last few periods) lies inside the shown periods.
+            "stagnant": selectors.task_stagnant(
+                task=task, reports=timeline if settings.LIGHT_STAGNANT_PERIODS <= TIMELINE_PERIODS else None
+            ),
             "can_edit": permissions.can_edit_tasks(user),
             "due_form": DueDateForm(initial={"due_date": task.due_date}),
             "history": selectors.task_history(task=task),
