@@ -192,9 +192,13 @@ def _with_status(qs: QuerySet, *, clock: Clock, prefix: str = "") -> QuerySet:
         units_total=Coalesce(F(f"{current}lead_units"), Value(0), output_field=IntegerField()),
         period_now=_period_now(clock=clock, prefix=prefix),
     )
-    reported_now = Q(**{f"{current}reported_since__gte": F("period_now")})
     qs = qs.alias(
-        reported_now=Case(When(reported_now, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        # False when some lead unit never reported (reported_since is NULL) or there is none.
+        reported_now=Case(
+            When(Q(**{f"{current}reported_since__gte": F("period_now")}), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
         pending_now=Case(
             When(Q(**{f"{current}pending_period__gte": F("period_now")}), then=Value(True)),
             default=Value(False),
@@ -215,7 +219,7 @@ def _with_status(qs: QuerySet, *, clock: Clock, prefix: str = "") -> QuerySet:
         When(Q(**{f"{due}__lte": clock.due_soon}) & not_done, then=Value(Light.YELLOW)),
         When(task_status=ProgressStatus.DONE, then=Value(Light.GREEN)),
         # Not every lead unit has reported this period (or there is none): never green.
-        When(~reported_now | Q(**{f"{current}reported_since__isnull": True}), then=Value(Light.GREY)),
+        When(reported_now=False, then=Value(Light.GREY)),
         When(
             Q(task_status__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.NOT_STARTED])
             & Q(**{f"{due}__isnull": False})
@@ -245,20 +249,11 @@ def tasks_with_status(qs: QuerySet[Task] | None = None, *, clock: Clock | None =
     clock = _clock(clock)
     qs = Task.objects.all() if qs is None else qs
     # "2/3 已报送": counted per shown row from the links' stored periods (an index range per task).
-    reported_links = TaskUnit.objects.filter(task_id=OuterRef("pk"), role=UnitRole.LEAD)
-    units_reported = Case(
-        *(
-            When(
-                Q(plan__reporting_period=period),
-                then=_count_of(reported_links.filter(reported_period__gte=since), Count("pk")),
-            )
-            for period, since in (
-                (ReportingPeriod.MONTHLY, clock.month_start),
-                (ReportingPeriod.QUARTERLY, clock.quarter_start),
-            )
+    units_reported = _count_of(
+        TaskUnit.objects.filter(
+            task_id=OuterRef("pk"), role=UnitRole.LEAD, reported_period__gte=OuterRef("period_now")
         ),
-        default=Value(0),
-        output_field=IntegerField(),
+        Count("pk"),
     )
     return _with_status(qs, clock=clock).annotate(
         # What a list shows: a task with nothing approved yet but a report awaiting review says so.
@@ -463,14 +458,10 @@ def dashboard_overview(
     )
 
 
-def units_silent_list(
-    *, clock: Clock | None = None, plan_id: int | None = None, plan_ids: list[int] | None = None
-) -> QuerySet[TaskUnit]:
+def units_silent_list(*, clock: Clock | None = None, plan_ids: list[int] | None = None) -> QuerySet[TaskUnit]:
     """(plan, unit, missing) rows: lead units with open tasks and no counted report this period."""
     clock = _clock(clock)
     qs = TaskUnit.objects.filter(role=UnitRole.LEAD, task__state=TaskState.ACTIVE)
-    if plan_id is not None:
-        qs = qs.filter(task__plan_id=plan_id)
     if plan_ids is not None:
         qs = qs.filter(task__plan_id__in=plan_ids)
     qs = _with_status(qs, clock=clock, prefix="task__")

@@ -129,8 +129,7 @@ def task_status_drift(*, task_ids: Collection[int] | None = None) -> list[int]:
     links = status_rules.links_computed(
         links=TaskUnit.objects.filter(task__in=tasks.values("pk")), report_model=ProgressReport
     )
-    link_task = dict(TaskUnit.objects.filter(task__in=tasks.values("pk")).values_list("pk", "task_id"))
-    drift |= {link_task[pk] for pk, reported, approved, *should in links if (reported, approved) != tuple(should)}
+    drift |= {task_id for task_id, reported, approved, *should in links if (reported, approved) != tuple(should)}
     return sorted(drift)
 
 

@@ -60,7 +60,7 @@ def links_computed(*, links: QuerySet, report_model: Any) -> QuerySet:
     return links.annotate(
         reported_should=_latest_own_period(report_model, REPORTED_REVIEW_STATES),
         approved_should=_latest_own_period(report_model, COUNTED_REVIEW_STATES),
-    ).values_list("pk", "reported_period", "approved_period", "reported_should", "approved_should")
+    ).values_list("task_id", "reported_period", "approved_period", "reported_should", "approved_should")
 
 
 def status_computed(*, tasks: QuerySet, link_model: Any, report_model: Any) -> QuerySet:

@@ -186,7 +186,7 @@ def _unit_context(unit_id: int) -> dict[str, Any]:
         "lead_count": lead_count,
         "support_count": _lazy(lambda: sum(1 for t in tasks if t.unit_role != UnitRole.LEAD)),
         "summary": _lazy(lambda: selectors.unit_summary(unit=unit, clock=clock)),
-        "page_key": _page_key(clock, unit.pk),
+        "clock": clock,
         "section": "units",
         "breadcrumbs": _crumbs(("单位", reverse("tasks:unit_index")), (unit.name, None)),
     }
@@ -194,7 +194,10 @@ def _unit_context(unit_id: int) -> dict[str, Any]:
 
 @reader_required
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    return render(request, "tasks/unit_detail.html", _unit_context(unit_id))
+    context = _unit_context(unit_id)
+    # The page is cached, the print view is not (it needs no data version).
+    context["page_key"] = _page_key(context["clock"], context["unit"].pk)
+    return render(request, "tasks/unit_detail.html", context)
 
 
 @reader_required
@@ -563,7 +566,7 @@ def plan_bulletin_docx(request: HttpRequest, plan_id: int) -> FileResponse:
     clock = selectors.Clock.now()
     tasks = Task.objects.filter(plan=plan, state=TaskState.ACTIVE)
     scope = "全部任务"
-    silent = selectors.units_silent_list(clock=clock, plan_id=plan.pk)
+    silent = selectors.units_silent_list(clock=clock, plan_ids=[plan.pk])
     unit_id, leader_id = request.GET.get("unit", ""), request.GET.get("leader", "")
     if unit_id:
         unit = get_object_or_404(Unit, pk=unit_id) if unit_id.isdigit() else None

@@ -191,3 +191,7 @@ def test_refresh_command_checks_and_repairs(world):
     call_command("refresh_status")
     call_command("refresh_status", "--check")
     assert stored(task)[0] == ProgressStatus.IN_PROGRESS
+    TaskUnit.objects.filter(task=task, unit=world.units["科委"]).update(reported_period=None)  # a link's period
+    with pytest.raises(CommandError, match=rf"（任务编号：{task.pk}）。$"):
+        call_command("refresh_status", "--check")
+    call_command("refresh_status")
