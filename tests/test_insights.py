@@ -79,10 +79,12 @@ def test_extraction_year_lists_and_non_targets():
     assert cap.direction == AT_MOST
 
 
-def test_answer_keys_are_big_enough():
-    with (KEYS / "links_2025_to_fyp.csv").open(encoding="utf-8") as handle:
+def test_answer_keys_cover_every_item():
+    with (KEYS / "links_2025.csv").open(encoding="utf-8") as handle:
         links = list(csv.DictReader(handle))
-    with (KEYS / "targets_fyp.csv").open(encoding="utf-8") as handle:
-        targets = list(csv.DictReader(handle))
-    assert len(links) >= 40 and len({(r["annual_number"], r["five_year_number"]) for r in links}) == len(links)
-    assert len(targets) >= 40
+    assert [int(r["annual_number"]) for r in links] == list(range(1, 191))
+    assert {r["confidence"] for r in links} <= {"high", "medium", "low"}
+    assert all(r["reason"] for r in links)
+    for name, count in (("targets_fyp.csv", 52), ("targets_2025.csv", 5)):
+        with (KEYS / name).open(encoding="utf-8") as handle:
+            assert len(list(csv.DictReader(handle))) == count
