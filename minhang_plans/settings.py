@@ -152,6 +152,8 @@ LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Date/datetime inputs render ISO (yyyy-mm-dd), which <input type="date"> needs (see formats/zh_Hans).
+FORMAT_MODULE_PATH = "minhang_plans.formats"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

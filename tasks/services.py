@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -32,9 +36,30 @@ from .models import (
     UserProfile,
 )
 
+logger = logging.getLogger(__name__)
+
+
+# What 系统管理员 administers in the Django admin (README: imports, accounts, Django admin):
+# every model of these apps, accounts and groups, and the login-protection records.
+ADMIN_ROLE_APPS = ("tasks", "imports", "insights", "axes")
+ADMIN_ROLE_MODELS = (("auth", "user"), ("auth", "group"))
+
 
 def roles_ensure() -> dict[str, Group]:
-    return {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+    """The role groups, with the 系统管理员 group holding the admin permissions (added, never
+    removed: an administrator may grant more). Permissions that do not exist yet (during
+    migrate, before Django creates them) are granted on the next call; post_migrate calls this."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    groups = {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+    scope = Q(content_type__app_label__in=ADMIN_ROLE_APPS)
+    for app_label, model in ADMIN_ROLE_MODELS:
+        scope |= Q(content_type__app_label=app_label, content_type__model=model)
+    admin_group = groups[Role.ADMIN.value]
+    missing = Permission.objects.filter(scope).exclude(group=admin_group)
+    admin_group.permissions.add(*missing)
+    return groups
 
 
 @dataclass(frozen=True)
@@ -181,6 +206,19 @@ def _validate_report_input(data: ReportInput) -> None:
         raise ValidationError(errors)
 
 
+def _task_lock(*, task_id: int) -> str | None:
+    """Lock the task row for the rest of the transaction and return its state (None: gone).
+
+    Every write on a task's reports takes this lock first (then the report's), in that one
+    order, so that two writers never deadlock. An import being undone locks the tasks it
+    deletes: a report waits for it and then finds the task gone, instead of inserting a
+    report whose task disappears under it (a foreign-key error at commit, a 500)."""
+    return Task.objects.select_for_update().filter(pk=task_id).values_list("state", flat=True).first()
+
+
+TASK_GONE_MESSAGE = "该任务已不存在（所属导入可能已被取消），进展未保存。请返回规划页面查看。"
+
+
 def report_save(
     *,
     user: Any,
@@ -190,55 +228,71 @@ def report_save(
     data: ReportInput,
     version: int | None,
     submit: bool = True,
+    attachment: UploadedFile | None = None,
 ) -> ProgressReport:
-    """Create or revise the unit's report on the task for the period.
+    """Create or revise the unit's report on the task for the period, with an optional attachment.
 
     `version` is the version the user edited (None for a new report). If the
     report changed since, ReportConflict is raised and nothing is written.
+    The report and its attachment are stored together or not at all: a refused or
+    unwritable file (wrong type, too large, disk full) leaves no report, no row and no file.
     """
     from .permissions import can_report, can_review, require
 
-    require(can_report(user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
-    if task.state != TaskState.ACTIVE:
-        raise ValidationError("该任务已撤销，不能再填报进展。")
-    _validate_report_input(data)
-    now = timezone.now()
-    with transaction.atomic():
-        report = (
-            # No select_related here: after waiting for the lock, PostgreSQL re-checks
-            # only the locked row and can return the outer-joined side as NULL.
-            ProgressReport.objects.select_for_update(of=("self",)).filter(task=task, unit=unit, period=period).first()
-        )
-        if report is None:
-            if version is not None:
-                raise ValidationError("该报告已不存在，请刷新页面。")
-            report = ProgressReport(task=task, unit=unit, period=period, version=0)
-        elif version != report.version:
-            raise ReportConflict(report)
-        elif report.review_state == ReviewState.APPROVED and not can_review(user):
-            raise ValidationError("该报告已审核通过，如需修改请联系督查室退回。")
-        report.status = data.status
-        report.percent = data.percent
-        report.progress_text = data.progress_text.strip()
-        report.problems = data.problems.strip()
-        report.next_steps = data.next_steps.strip()
-        report.review_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
-        report.review_comment = report.review_comment if report.review_state == ReviewState.DRAFT else ""
-        report.reported_by = user
-        report.reported_at = now
-        report.reviewed_by = None
-        report.reviewed_at = None
-        report.version += 1
-        # Read by django-simple-history: who and why, also outside a web request.
-        report._change_reason = "提交" if submit else "保存草稿"
-        report._history_user = user
-        try:
-            with transaction.atomic():
-                report.save()
-        except IntegrityError:
-            # Created by someone else between our read and our insert.
-            raise ReportConflict(ProgressReport.objects.get(task=task, unit=unit, period=period)) from None
-        task_status_refresh(task_ids=[task.pk])
+    written: list[str] = []  # files stored by this call, removed again if the transaction fails
+    try:
+        with transaction.atomic():
+            state = _task_lock(task_id=task.pk)
+            if state is None:
+                raise ValidationError(TASK_GONE_MESSAGE)
+            require(can_report(user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
+            if state != TaskState.ACTIVE:
+                raise ValidationError("该任务已撤销，不能再填报进展。")
+            _validate_report_input(data)
+            attachment_name = attachment_check(name=attachment.name, size=attachment.size) if attachment else None
+            now = timezone.now()
+            report = (
+                # No select_related here: after waiting for the lock, PostgreSQL re-checks
+                # only the locked row and can return the outer-joined side as NULL.
+                ProgressReport.objects.select_for_update(of=("self",))
+                .filter(task=task, unit=unit, period=period)
+                .first()
+            )
+            if report is None:
+                if version is not None:
+                    raise ValidationError("该报告已不存在，请刷新页面。")
+                report = ProgressReport(task=task, unit=unit, period=period, version=0)
+            elif version != report.version:
+                raise ReportConflict(report)
+            elif report.review_state == ReviewState.APPROVED and not can_review(user):
+                raise ValidationError("该报告已审核通过，如需修改请联系督查室撤回审核。")
+            report.status = data.status
+            report.percent = data.percent
+            report.progress_text = data.progress_text.strip()
+            report.problems = data.problems.strip()
+            report.next_steps = data.next_steps.strip()
+            report.review_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
+            report.review_comment = report.review_comment if report.review_state == ReviewState.DRAFT else ""
+            report.reported_by = user
+            report.reported_at = now
+            report.reviewed_by = None
+            report.reviewed_at = None
+            report.version += 1
+            # Read by django-simple-history: who and why, also outside a web request.
+            report._change_reason = "提交" if submit else "保存草稿"
+            report._history_user = user
+            try:
+                with transaction.atomic():
+                    report.save()
+            except IntegrityError:
+                # Created by someone else between our read and our insert.
+                raise ReportConflict(ProgressReport.objects.get(task=task, unit=unit, period=period)) from None
+            if attachment is not None and attachment_name is not None:
+                _attachment_store(user=user, report=report, upload=attachment, name=attachment_name, written=written)
+            task_status_refresh(task_ids=[task.pk])
+    except BaseException:
+        _files_discard(written)
+        raise
     return report
 
 
@@ -247,6 +301,7 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
 
     require(can_review(user), "只有督查室可以审核进展报告。")
     with transaction.atomic():
+        _task_lock(task_id=report.task_id)  # the task before the report, as report_save does
         current = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
         if current.version != version:
             raise ReportConflict(current)
@@ -274,31 +329,145 @@ def report_return(*, user: Any, report: ProgressReport, version: int, comment: s
     return _review(user=user, report=report, version=version, state=ReviewState.RETURNED, comment=comment)
 
 
+def report_reopen(*, user: Any, report: ProgressReport, version: int, reason: str) -> ProgressReport:
+    """The office takes back its approval (撤回审核): the report goes back to the unit as
+    returned, with the reason as the office's comment; the unit can edit and resubmit it."""
+    from .permissions import can_review, require
+
+    require(can_review(user), "只有督查室可以撤回审核。")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "撤回审核时请填写理由。"})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "理由不能超过 2000 字。"})
+    with transaction.atomic():
+        state = _task_lock(task_id=report.task_id)
+        current = ProgressReport.objects.select_for_update(of=("self",)).filter(pk=report.pk).first()
+        if state is None or current is None:
+            raise ValidationError("该报告已不存在，请刷新页面。")
+        if current.version != version:
+            raise ReportConflict(current)
+        if current.review_state != ReviewState.APPROVED:
+            raise ValidationError(f"只能撤回已审核通过的报告（当前：{current.get_review_state_display()}）。")
+        if state != TaskState.ACTIVE:
+            # A withdrawn task takes no reports: the unit could not revise it.
+            raise ValidationError("该任务已撤销，不能撤回审核。")
+        current.review_state = ReviewState.RETURNED
+        current.review_comment = reason
+        current.reviewed_by = user
+        current.reviewed_at = timezone.now()
+        current.version += 1
+        reason_field = current.history.model._meta.get_field("history_change_reason")
+        current._change_reason = f"撤回审核：{reason}"[: reason_field.max_length]
+        current._history_user = user
+        current.save()
+        task_status_refresh(task_ids=[current.task_id])
+    return current
+
+
+# -- attachments -------------------------------------------------------------------
+
+# Files a browser would run as active content if one were ever served inline: refused even
+# when ATTACHMENT_EXTENSIONS lists them.
+ACTIVE_CONTENT_EXTENSIONS = frozenset(
+    {"svg", "svgz", "html", "htm", "xhtml", "xht", "shtml", "mht", "mhtml", "xml", "xsl", "js", "mjs", "hta", "swf"}
+)
+
+
+def attachment_extensions() -> list[str]:
+    """The extensions an attachment may have: the configured ones, less active content."""
+    configured = (e.strip().lower().lstrip(".") for e in settings.ATTACHMENT_EXTENSIONS)
+    return [e for e in dict.fromkeys(configured) if e and e not in ACTIVE_CONTENT_EXTENSIONS]
+
+
+def file_size_text(size: int) -> str:
+    mb = 1024 * 1024
+    return f"{size / mb:.3g} MB" if size >= mb else f"{-(-size // 1024)} KB"
+
+
+def attachment_check(*, name: str | None, size: int | None) -> str:
+    """The name to keep for an acceptable upload; ValidationError (Chinese) otherwise.
+
+    Called by the form before anything is written, and again by the services that store."""
+    clean = (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].strip()[:200]
+    extension = clean.rsplit(".", 1)[-1].lower() if "." in clean else ""
+    allowed = attachment_extensions()
+    if extension not in allowed:
+        kind = f"“.{extension}”" if extension else "（没有扩展名）"
+        raise ValidationError(f"不支持的附件类型{kind}。允许：{'、'.join(allowed)}。")
+    if size is None or size > settings.ATTACHMENT_MAX_BYTES:
+        shown = f"（该文件 {file_size_text(size)}）" if size else ""
+        raise ValidationError(f"附件不能超过 {file_size_text(settings.ATTACHMENT_MAX_BYTES)}{shown}。")
+    return clean
+
+
+def _files_discard(names: list[str]) -> None:
+    storage: Storage = ReportAttachment._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # the original error matters more; an orphan file is only logged
+            logger.exception("could not remove attachment file %s", name)
+
+
+def _attachment_store(
+    *, user: Any, report: ProgressReport, upload: UploadedFile, name: str, written: list[str]
+) -> ReportAttachment:
+    """Write the file, then its row (inside the caller's transaction). A failed write leaves
+    no partial file and becomes a form error, which rolls the caller's transaction back."""
+    field = ReportAttachment._meta.get_field("file")
+    attachment = ReportAttachment(report=report, original_name=name, size=upload.size, uploaded_by=user)
+    path = field.generate_filename(attachment, name)
+    try:
+        stored = field.storage.save(path, upload, max_length=field.max_length)
+    except OSError as exc:
+        # A write that failed midway (disk full) may have left part of the file behind.
+        with contextlib.suppress(Exception):
+            field.storage.delete(path)
+        logger.warning("attachment write failed for report %s: %s", report.pk, exc)
+        cause = "服务器存储空间不足" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "服务器无法写入附件"
+        raise ValidationError({"attachment": f"{cause}，本次填报和附件均未保存。请稍后重试或联系系统管理员。"}) from exc
+    written.append(stored)
+    attachment.file = stored
+    attachment.save()
+    return attachment
+
+
 def attachment_add(*, user: Any, report: ProgressReport, upload: UploadedFile) -> ReportAttachment:
-    """Attach a file to a report the user may edit; size and type limited."""
+    """Attach a file to a report the user may edit; size and type limited; the file and its
+    row are stored together or not at all."""
     from .permissions import can_report, require
 
     require(can_report(user, report.task, report.unit_id), "您不能为该报告上传附件。")
-    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in settings.ATTACHMENT_EXTENSIONS:
-        raise ValidationError(f"不支持的附件类型“.{extension}”。允许：{'、'.join(settings.ATTACHMENT_EXTENSIONS)}。")
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(f"附件不能超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB。")
-    return ReportAttachment.objects.create(
-        report=report, file=upload, original_name=name, size=upload.size, uploaded_by=user
-    )
+    name = attachment_check(name=upload.name, size=upload.size)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return _attachment_store(user=user, report=report, upload=upload, name=name, written=written)
+    except BaseException:
+        _files_discard(written)
+        raise
 
 
-def task_due_date_set(*, user: Any, task: Task, due_date: dt.date | None) -> Task:
-    """The office may change a task's due date; the change is kept in its history."""
+def task_due_date_set(*, user: Any, task: Task, due_date: dt.date | None) -> bool:
+    """The office may change a task's due date (None clears it); the change is kept in its
+    history. Returns whether anything changed: saving the date the task already has writes
+    nothing and logs nothing."""
     from .permissions import can_edit_tasks, require
 
     require(can_edit_tasks(user), "只有督查室可以修改任务。")
     if due_date is not None and not (dt.date(2000, 1, 1) <= due_date <= dt.date(2100, 12, 31)):
         raise ValidationError({"due_date": "截止日期不合理。"})
+    with transaction.atomic():
+        current = Task.objects.select_for_update().filter(pk=task.pk).first()
+        if current is None:
+            raise ValidationError("该任务已不存在。")
+        task.due_date = current.due_date
+        if current.due_date == due_date:
+            return False
+        current.due_date = due_date
+        current._change_reason = "修改截止日期" if due_date else "清除截止日期"
+        current._history_user = user
+        current.save(update_fields=["due_date", "updated_at"])
     task.due_date = due_date
-    task._change_reason = "修改截止日期"
-    task._history_user = user
-    task.save(update_fields=["due_date", "updated_at"])
-    return task
+    return True

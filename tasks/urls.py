@@ -22,6 +22,7 @@ urlpatterns = [
     path("tasks/<id:task_id>/report/<id:unit_id>/", views.report_edit, name="report_edit"),
     path("tasks/<id:task_id>/due-date/", views.task_due_date, name="task_due_date"),
     path("reports/<id:report_id>/review/", views.report_review, name="report_review"),
+    path("reports/<id:report_id>/reopen/", views.report_reopen, name="report_reopen"),
     path("reports/pending/", views.review_queue, name="review_queue"),
     path("attachments/<id:attachment_id>/", views.attachment_download, name="attachment"),
     path("start/", views.landing, name="landing"),

@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -28,7 +29,7 @@ from imports.export import plan_export_csv
 from . import permissions, selectors, services
 from .exports import DOCX_MIME, XLSX_MIME, BulletinInput, bulletin_docx, ledger_xlsx
 from .filters import TaskFilter
-from .forms import DueDateForm, ReportForm, ReviewForm
+from .forms import DueDateForm, ReopenForm, ReportForm, ReviewForm
 from .models import (
     Category,
     Leader,
@@ -268,12 +269,20 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         task=task, user=user, latest_periods=None if show_all else TIMELINE_PERIODS
     )
     review_forms = {}
+    reopen_forms = {}
     if permissions.can_review(user):
         review_forms = {
             r.pk: ReviewForm(initial={"version": r.version})
             for r in timeline
             if r.review_state == ReviewState.SUBMITTED
         }
+        # An approval can be taken back (撤回审核) while the task is active.
+        if task.state == TaskState.ACTIVE:
+            reopen_forms = {
+                r.pk: ReopenForm(initial={"version": r.version}, prefix=f"reopen-{r.pk}")
+                for r in timeline
+                if r.review_state == ReviewState.APPROVED
+            }
     return render(
         request,
         "tasks/task_detail.html",
@@ -287,6 +296,9 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "hidden_count": report_count - len(timeline),
             "timeline_periods": TIMELINE_PERIODS,
             "review_forms": review_forms,
+            "reopen_forms": reopen_forms,
+            # Units whose returned reports (of any period) this user may revise from the timeline.
+            "reportable_unit_ids": reportable,
             # Drafts are never counted, so the visible timeline holds every report that matters.
             # The stagnant window (the last few periods) lies inside the shown periods.
             "stagnant": selectors.task_stagnant(
@@ -336,6 +348,19 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
     clock = selectors.Clock.now()
     period = period_start(reporting_period=task.plan.reporting_period, day=clock.today)
     current = selectors.report_current(task=task, unit_id=unit.pk, clock=clock)
+    asked = request.GET.get("period")
+    if asked:
+        # An earlier period's report is open for revision only while it is returned (退回 or 撤回审核).
+        asked_date = parse_date(asked) if len(asked) == 10 else None
+        if asked_date is None:
+            raise Http404("报送周期无效。")
+        asked_start = period_start(reporting_period=task.plan.reporting_period, day=asked_date)
+        if asked_start != period:
+            earlier = selectors.report_current(task=task, unit_id=unit.pk, clock=selectors.Clock(today=asked_start))
+            if earlier is None or earlier.review_state != ReviewState.RETURNED:
+                messages.error(request, "只能填报本期进展，或修改被退回的往期报告。")
+                return redirect("tasks:task", task_id=task.pk)
+            period, current = asked_start, earlier
     conflict: services.ReportConflict | None = None
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES)
@@ -344,6 +369,7 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
                 **{k: form.cleaned_data[k] for k in ("status", "percent", "progress_text", "problems", "next_steps")}
             )
             try:
+                # The report and its attachment are saved together or not at all.
                 report = services.report_save(
                     user=request.user,
                     task=task,
@@ -352,9 +378,8 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
                     data=data,
                     version=form.cleaned_data["version"],
                     submit=request.POST.get("action") != "draft",
+                    attachment=form.cleaned_data["attachment"],
                 )
-                if form.cleaned_data["attachment"]:
-                    services.attachment_add(user=request.user, report=report, upload=form.cleaned_data["attachment"])
             except services.ReportConflict as exc:
                 conflict = exc
                 # Keep what the user typed; let them save again over the version they have now seen.
@@ -428,7 +453,9 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
 @reader_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_review(request.user), "只有督查室可以查看待审核列表。")
-    page = Paginator(selectors.report_pending_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The queue shows each report's attachments: one query for the whole page.
+    pending = selectors.report_pending_list().prefetch_related("attachments")
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
     forms = {r.pk: ReviewForm(initial={"version": r.version}) for r in page}
     return render(
         request,
@@ -444,17 +471,47 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @reader_required
 @require_POST
+def report_reopen(request: HttpRequest, report_id: int) -> HttpResponse:
+    """撤回审核: the office sends an approved report back to the unit, with a reason."""
+    permissions.require(permissions.can_review(request.user), "只有督查室可以撤回审核。")
+    report = get_object_or_404(ProgressReport.objects.select_related("unit"), pk=report_id)
+    form = ReopenForm(request.POST, prefix=f"reopen-{report.pk}")
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.report_reopen(
+                user=request.user,
+                report=report,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ReportConflict as conflict:
+            messages.error(request, str(conflict))
+        except ValidationError as invalid:
+            messages.error(request, "；".join(invalid.messages))
+        else:
+            messages.success(request, f"已撤回审核，报告已退回{report.unit.name}修改。")
+    return redirect(reverse("tasks:task", args=[report.task_id]) + f"#report-{report.pk}")
+
+
+@reader_required
+@require_POST
 def task_due_date(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=task_id)
     permissions.require(permissions.can_edit_tasks(request.user), "只有督查室可以修改任务。")
     form = DueDateForm(request.POST)
     if form.is_valid():
+        due_date = form.cleaned_data["due_date"]
         try:
-            services.task_due_date_set(user=request.user, task=task, due_date=form.cleaned_data["due_date"])
+            changed = services.task_due_date_set(user=request.user, task=task, due_date=due_date)
         except ValidationError as invalid:
             messages.error(request, "；".join(invalid.messages))
         else:
-            messages.success(request, "截止日期已更新。")
+            if not changed:
+                messages.info(request, "截止日期未改变。")
+            else:
+                messages.success(request, "截止日期已更新。" if due_date else "截止日期已清除。")
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("tasks:task", task_id=task.pk)

@@ -6,6 +6,7 @@ with UPDATE_DOCS_SCREENSHOTS=1 the two README screenshots in docs/screenshots/ a
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -261,3 +262,143 @@ def test_admin_uploads_previews_and_confirms_a_breakdown_table(browser, live_ser
     assert Plan.objects.get().tasks.count() == 190
     page.get_by_role("link", name="2025年区委、区政府重点工作任务分解表").click()
     assert page.get_by_role("heading", level=1).inner_text() == "2025年区委、区政府重点工作任务分解表"
+
+
+def _as_user(browser, live_server, client, user, *, width: int, height: int = 900):
+    """A page in a new context logged in as `user` (a session cookie, not the form)."""
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return context.new_page()
+
+
+def test_saving_the_untouched_due_date_form_keeps_the_date(browser, live_server, client, office_user, seed_plans):
+    """Issue 14, item 1: the box shows the date (ISO), so 保存 on it changes nothing."""
+    from tasks.models import Task
+
+    task = Task.objects.get(plan__kind="annual", number="4")
+    assert task.due_date is not None
+    before = task.due_date
+    page = _as_user(browser, live_server, client, office_user, width=1280)
+    page.goto(f"{live_server.url}/tasks/{task.pk}/")
+    box = page.get_by_label("修改截止日期")
+    assert box.input_value() == before.isoformat()  # the browser shows it, not an empty box
+    shot(page, "32-task-due-date", full_page=False)
+    page.locator("form.due-form").get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert page.locator(".message").inner_text() == "截止日期未改变。"
+    task.refresh_from_db()
+    assert task.due_date == before
+    facts = page.locator("dl.facts").inner_text()
+    assert f"{before.year}年{before.month}月{before.day}日" in facts
+    assert page.get_by_label("修改截止日期").input_value() == before.isoformat()
+
+    # Emptying the box is refused; only the 清除截止日期 box clears the date.
+    page.get_by_label("修改截止日期").fill("")
+    page.locator("form.due-form").get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert "请选择截止日期。如需清除截止日期，请勾选“清除截止日期”。" in page.locator(".message").inner_text()
+    task.refresh_from_db()
+    assert task.due_date == before
+    page.get_by_label("清除截止日期").check()
+    page.locator("form.due-form").get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert page.locator(".message").inner_text() == "截止日期已清除。"
+    task.refresh_from_db()
+    assert task.due_date is None
+    assert "None" not in page.locator("#history").inner_text()
+    page.context.close()
+
+
+def test_review_queue_works_on_a_phone(
+    browser, live_server, client, office_user, liaison_user, seed_plans, settings, tmp_path
+):
+    """Issue 14, item 9: at 390 px the 通过/退回 buttons are on screen and work."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tasks.models import ProgressReport, Task, Unit
+    from tasks.services import ReportInput, report_save
+
+    settings.MEDIA_ROOT = tmp_path
+    task = Task.objects.get(plan__kind="annual", number="4")
+    report = report_save(
+        user=liaison_user,
+        task=task,
+        unit=Unit.objects.get(name="区科委"),
+        period=dt.date(2025, 6, 1),
+        data=ReportInput(
+            status="in_progress",
+            percent=60,
+            progress_text="已完成年度研发投入统计，正在推进重点企业走访，并同步整理各街镇上报的研发费用加计扣除材料。",
+            next_steps="下月完成重点企业走访。",
+        ),
+        version=None,
+        attachment=SimpleUploadedFile("研发投入统计台账（2025年上半年）.xlsx", b"PK\x03\x04"),
+    )
+    page = _as_user(browser, live_server, client, office_user, width=390, height=844)
+    page.goto(f"{live_server.url}/reports/pending/")
+    # No sideways scrolling: everything fits the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    row = page.locator(f'#pending tr[data-report="{report.pk}"]')
+    assert "下月完成重点企业走访。" in row.inner_text()
+    assert row.get_by_role("link", name="研发投入统计台账（2025年上半年）.xlsx").is_visible()
+    for name in ("通过", "退回"):
+        button = row.get_by_role("button", name=name, exact=True)
+        button.scroll_into_view_if_needed()
+        box = button.bounding_box()
+        assert box is not None and box["width"] > 0, name
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (name, box)
+        # What is at the button's centre is the button itself (not covered, not clipped).
+        hit = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).textContent",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert hit == name
+    shot(page, "30-phone-review-queue")
+    row.get_by_role("button", name="通过", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator(".message").inner_text() == "已审核通过。"
+    assert ProgressReport.objects.get(pk=report.pk).review_state == "approved"
+    page.context.close()
+
+
+LABEL_SCRIPT = """(cell) => {
+  const before = getComputedStyle(cell, '::before');
+  return before.display === 'none' || before.content === 'none' ? null : before.content;
+}"""
+
+
+def test_phone_task_lists_label_their_fields(browser, live_server, client, office_user, seeded_with_reports):
+    """Issue 14, item 9: on a phone each task is a card, and each of its fields says what it is."""
+    from tasks.models import Leader, Plan, Unit
+
+    plan = Plan.objects.get(kind="annual")
+    pages = {
+        "plan": f"/plans/{plan.pk}/",
+        "category": f"/plans/{plan.pk}/categories/{plan.categories.order_by('order').first().pk}/",
+        "unit": f"/units/{Unit.objects.get(name='区科委').pk}/",
+        "leader": f"/leaders/{Leader.objects.get(name='谭瑞琮').pk}/",
+        "search": "/tasks/?q=区科委",
+    }
+    phone = _as_user(browser, live_server, client, office_user, width=390, height=844)
+    desktop = _as_user(browser, live_server, client, office_user, width=1280)
+    for name, path in pages.items():
+        phone.goto(f"{live_server.url}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1, name
+        row = phone.locator("table.tasks tbody tr[data-task]").first
+        assert row.is_visible(), name
+        for label in ("牵头领导", "牵头单位", "截止", "状态"):
+            cell = row.locator(f'td[data-label="{label}"]')
+            assert cell.is_visible(), (name, label)
+            assert cell.evaluate(LABEL_SCRIPT) == f'"{label}："', (name, label)
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, label, box)
+        # On a desktop the column headings say it; no labels inside the cells.
+        desktop.goto(f"{live_server.url}{path}")
+        cell = desktop.locator('table.tasks tbody tr[data-task] td[data-label="牵头单位"]').first
+        assert cell.evaluate(LABEL_SCRIPT) is None, name
+    phone.locator("table.tasks tbody tr[data-task]").first.scroll_into_view_if_needed()
+    shot(phone, "31-phone-search-cards", full_page=False)
+    phone.context.close()
+    desktop.context.close()

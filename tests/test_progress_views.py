@@ -2,13 +2,17 @@
 conflicts, history on the task page, landing pages and the permission matrix."""
 
 import datetime as dt
+import errno
+import threading
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tasks.models import ProgressReport, ReportAttachment, ReviewState, Task, Unit
+from tasks.models import ProgressReport, ReportAttachment, ReviewState, Task, TaskStatus, Unit
 from tasks.periods import period_start
 from tests.factories import report_make
 
@@ -166,7 +170,7 @@ def test_office_changes_due_date_and_history_shows_it(keji_task, client_as, offi
     assert keji_task.due_date == dt.date(2025, 9, 30)
     page = client.get(reverse("tasks:task", args=[keji_task.pk])).content.decode()
     assert "修改截止日期" in page and "duchashi" in page
-    assert "截止日期：2025-12-31 → 2025-09-30" in page
+    assert "截止日期：2025年12月31日 → 2025年9月30日" in page
 
 
 def test_landing_sends_each_role_to_its_page(seed_plans, client_as, leader_user, liaison_user, office_user):
@@ -292,3 +296,255 @@ def test_task_page_query_budget_for_every_role_and_history_length(
     with django_assert_max_num_queries(12) as many:
         assert client.get(url).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# -- the due-date form (issue 14, item 1; the untouched form in a browser: test_browser.py) ---
+
+
+def test_due_date_form_refuses_a_blank_date_and_clears_only_when_asked(keji_task, client_as, office_user):
+    client = client_as(office_user)
+    url = reverse("tasks:task_due_date", args=[keji_task.pk])
+    page = client.get(reverse("tasks:task", args=[keji_task.pk])).content.decode()
+    assert 'type="date" name="due_date" value="2025-12-31"' in page and "清除截止日期" in page
+
+    refused = client.post(url, {"due_date": ""}, follow=True).content.decode()
+    assert "请选择截止日期。如需清除截止日期，请勾选“清除截止日期”。" in refused
+    keji_task.refresh_from_db()
+    assert keji_task.due_date == dt.date(2025, 12, 31)
+
+    same = client.post(url, {"due_date": "2025-12-31"}, follow=True).content.decode()
+    assert "截止日期未改变。" in same and "截止日期已更新" not in same
+
+    cleared = client.post(url, {"due_date": "2025-12-31", "clear": "on"}, follow=True).content.decode()
+    keji_task.refresh_from_db()
+    assert keji_task.due_date is None and "截止日期已清除。" in cleared
+    history = cleared.split('id="history"', 1)[1]
+    assert "清除截止日期" in history and "None" not in history
+
+
+# -- 撤回审核 on the task page (issue 14, item 4) ----------------------------------------------
+
+
+def _approved_report(task, liaison, office):
+    liaison.post(report_url(task, "区科委"), GOOD)
+    report = ProgressReport.objects.get(task=task)
+    office.post(reverse("tasks:report_review", args=[report.pk]), {"version": 1, "decision": "approve"})
+    report.refresh_from_db()
+    assert report.review_state == ReviewState.APPROVED
+    return report
+
+
+def test_office_reopens_an_approved_report_and_the_liaison_resubmits(
+    keji_task, client_as, liaison_user, office_user, django_user_model
+):
+    from django.test import Client
+
+    liaison = client_as(liaison_user)
+    office = Client()
+    office.force_login(office_user)
+    report = _approved_report(keji_task, liaison, office)
+    # The unit cannot change it while approved.
+    refused = liaison.post(report_url(keji_task, "区科委"), {**GOOD, "version": 2}).content.decode()
+    assert "该报告已审核通过，如需修改请联系督查室撤回审核。" in refused
+
+    page = office.get(reverse("tasks:task", args=[keji_task.pk])).content.decode()
+    assert f'data-reopen="{report.pk}"' in page and "撤回审核并退回修改" in page
+    url = reverse("tasks:report_reopen", args=[report.pk])
+    prefix = f"reopen-{report.pk}"
+
+    blank = office.post(url, {f"{prefix}-version": 2, f"{prefix}-reason": "  "}, follow=True).content.decode()
+    assert "撤回审核时请填写理由。" in blank
+    report.refresh_from_db()
+    assert report.review_state == ReviewState.APPROVED
+
+    done = office.post(url, {f"{prefix}-version": 2, f"{prefix}-reason": "投资数据有误。"}, follow=True)
+    assert "已撤回审核，报告已退回区科委修改。" in done.content.decode()
+    report.refresh_from_db()
+    assert (report.review_state, report.review_comment, report.version) == (ReviewState.RETURNED, "投资数据有误。", 3)
+    assert TaskStatus.objects.get(task=keji_task).status == "not_reported"
+    history = done.content.decode().split('id="history"', 1)[1]
+    assert "撤回审核：投资数据有误。" in history and "duchashi" in history
+
+    # The liaison sees it returned, with the reason, and resubmits it.
+    task_page = liaison.get(reverse("tasks:task", args=[keji_task.pk])).content.decode()
+    assert f'data-revise="{report.pk}"' in task_page and "投资数据有误。" in task_page
+    form = liaison.get(report_url(keji_task, "区科委")).content.decode()
+    assert "督查室退回意见：</strong>投资数据有误。" in form
+    liaison.post(report_url(keji_task, "区科委"), {**GOOD, "percent": "50", "version": 3})
+    report.refresh_from_db()
+    assert (report.review_state, report.percent) == (ReviewState.SUBMITTED, 50)
+
+
+def test_an_earlier_period_reopened_can_be_revised_from_the_task_page(keji_task, client_as, liaison_user, office_user):
+    from tasks.services import report_reopen
+
+    keji = unit("区科委")
+    earlier = report_make(
+        task=keji_task,
+        unit=keji,
+        period=dt.date(2024, 12, 1),
+        status="in_progress",
+        percent=30,
+        progress_text="去年的进展。",
+        review_state=ReviewState.APPROVED,
+    )
+    liaison = client_as(liaison_user)
+    edit = report_url(keji_task, "区科委") + "?period=2024-12-01"
+    # Not while approved …
+    assert "修改被退回的往期报告" in liaison.get(edit, follow=True).content.decode()
+    report_reopen(user=office_user, report=earlier, version=1, reason="请补充全年数据。")
+    page = liaison.get(reverse("tasks:task", args=[keji_task.pk])).content.decode()
+    assert f'href="{edit}" data-revise="{earlier.pk}"' in page.replace("&amp;", "&")
+    # … but once returned, that period's form opens with its content and saves to that period.
+    form = liaison.get(edit).content.decode()
+    assert "报送周期：<strong>2024年12月</strong>" in form and "去年的进展。" in form
+    response = liaison.post(edit, {**GOOD, "progress_text": "全年数据已补充。", "version": 2})
+    assert response.status_code == 302
+    earlier.refresh_from_db()
+    assert (earlier.review_state, earlier.progress_text) == (ReviewState.SUBMITTED, "全年数据已补充。")
+    assert not ProgressReport.objects.exclude(pk=earlier.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["liaison_user", "leader_user", "outsider_user"])
+def test_only_the_office_can_reopen(role, request, keji_task, client_as, liaison_user, office_user):
+    from django.test import Client
+
+    office = Client()
+    office.force_login(office_user)
+    report = _approved_report(keji_task, client_as(liaison_user), office)
+    client = client_as(request.getfixturevalue(role))
+    page = client.get(reverse("tasks:task", args=[keji_task.pk]))
+    assert "撤回审核并退回修改" not in page.content.decode()
+    prefix = f"reopen-{report.pk}"
+    response = client.post(
+        reverse("tasks:report_reopen", args=[report.pk]), {f"{prefix}-version": 2, f"{prefix}-reason": "x"}
+    )
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.review_state == ReviewState.APPROVED
+
+
+# -- refused and failed attachments (issue 14, item 14) ---------------------------------------
+
+
+class FullDiskStorage(FileSystemStorage):
+    """A test double of Django's file storage (not of product code): the disk fills up halfway
+    through writing the file, as ENOSPC does, leaving the part already written behind."""
+
+    def _save(self, name, content):
+        path = self.path(name)
+        import os
+
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as partial:
+            partial.write(content.read(4))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _media_files(root):
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "configured", "message"),
+    [
+        ("big.pdf", b"%PDF" + b"0" * 4000, None, "附件不能超过 2 KB（该文件 4 KB）。"),
+        ("setup.exe", b"MZ\x90\x00", None, "不支持的附件类型“.exe”。"),
+        ("图.svg", b"<svg onload=alert(1)>", ["pdf", "svg"], "不支持的附件类型“.svg”。允许：pdf。"),
+        ("page.html", b"<script>alert(1)</script>", ["pdf", "html"], "不支持的附件类型“.html”。允许：pdf。"),
+    ],
+)
+def test_a_refused_attachment_saves_and_submits_nothing(
+    keji_task, client_as, liaison_user, settings, tmp_path, name, content, configured, message
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.ATTACHMENT_MAX_BYTES = 2048
+    if configured:
+        settings.ATTACHMENT_EXTENSIONS = configured
+    client = client_as(liaison_user)
+    response = client.post(report_url(keji_task, "区科委"), {**GOOD, "attachment": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not ProgressReport.objects.exists() and not ReportAttachment.objects.exists()
+    assert _media_files(tmp_path) == []
+    # Saving again without the file works first time: no conflict with a save of its own.
+    retry = client.post(report_url(keji_task, "区科委"), {**GOOD, "version": ""})
+    assert retry.status_code == 302
+    assert ProgressReport.objects.get().version == 1
+
+
+def test_a_full_disk_is_a_form_error_and_leaves_neither_report_nor_file(
+    keji_task, client_as, liaison_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    default_storage = settings.STORAGES["default"]
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.test_progress_views.FullDiskStorage"}}
+    client = client_as(liaison_user)
+    upload = {"attachment": SimpleUploadedFile("台账.pdf", b"%PDF-1.4 " + b"x" * 100)}
+    response = client.post(report_url(keji_task, "区科委"), {**GOOD, **upload})
+    assert response.status_code == 400
+    assert "服务器存储空间不足，本次填报和附件均未保存。请稍后重试或联系系统管理员。" in response.content.decode()
+    assert not ProgressReport.objects.exists() and not ReportAttachment.objects.exists()
+    assert _media_files(tmp_path) == []  # the partial file is gone too
+
+    # Space again: the same submission (the version the form still holds) goes through, no 409.
+    settings.STORAGES = {**settings.STORAGES, "default": default_storage}
+    retry = client.post(
+        report_url(keji_task, "区科委"),
+        {**GOOD, "version": "", "attachment": SimpleUploadedFile("台账.pdf", b"%PDF-1.4 ok")},
+    )
+    assert retry.status_code == 302
+    attachment = ReportAttachment.objects.get()
+    assert attachment.report.review_state == ReviewState.SUBMITTED
+    assert _media_files(tmp_path) == [tmp_path / attachment.file.name]
+
+
+# -- the review queue shows what is reviewed (issue 14, item 9; the phone: test_browser.py) ---
+
+
+def test_review_queue_shows_next_steps_and_attachments(
+    keji_task, client_as, liaison_user, office_user, settings, tmp_path, django_assert_max_num_queries
+):
+    settings.MEDIA_ROOT = tmp_path
+    client_as(liaison_user).post(
+        report_url(keji_task, "区科委"),
+        {**GOOD, "next_steps": "下月完成招标。", "attachment": SimpleUploadedFile("投资台账.xlsx", b"PK\x03\x04")},
+    )
+    attachment = ReportAttachment.objects.get()
+    office = client_as(office_user)
+    with django_assert_max_num_queries(12):
+        page = office.get(reverse("tasks:review_queue")).content.decode()
+    assert '<th scope="col">下步计划</th>' in page and "下月完成招标。" in page
+    assert f'<a href="{reverse("tasks:attachment", args=[attachment.pk])}" download>投资台账.xlsx</a>' in page
+    assert b"".join(office.get(reverse("tasks:attachment", args=[attachment.pk])).streaming_content) == b"PK\x03\x04"
+
+
+# -- a report while its task is deleted by an undone import (issue 14, item 17) --------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real PostgreSQL connections")
+def test_a_report_racing_the_deletion_of_its_task_gets_a_clear_error_not_a_500(seed_plans, client_as, liaison_user):
+    task = Task.objects.get(plan__kind="annual", number="4")
+    deleted, release = threading.Event(), threading.Event()
+
+    def undo() -> None:
+        # What undoing an import does: delete the task, and commit a moment later.
+        try:
+            with transaction.atomic():
+                Task.objects.filter(pk=task.pk).delete()
+                deleted.set()
+                release.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=undo)
+    worker.start()
+    assert deleted.wait(timeout=10)
+    # The liaison's request still sees the task (not yet committed as deleted) until it waits on
+    # the task's row lock; then the deletion commits.
+    threading.Timer(0.5, release.set).start()
+    response = client_as(liaison_user).post(report_url(task, "区科委"), GOOD)
+    worker.join(timeout=10)
+    assert response.status_code == 400
+    assert "该任务已不存在（所属导入可能已被取消），进展未保存。请返回规划页面查看。" in response.content.decode()
+    assert not ProgressReport.objects.exists() and not Task.objects.filter(pk=task.pk).exists()

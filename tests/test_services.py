@@ -7,13 +7,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tasks.models import Plan, ProgressStatus, ReviewState, Task, Unit
+from tasks.models import Plan, ProgressReport, ProgressStatus, ReportAttachment, ReviewState, Task, TaskStatus, Unit
 from tasks.periods import period_label, period_start, previous_period
 from tasks.services import (
     ReportConflict,
     ReportInput,
     attachment_add,
     report_approve,
+    report_reopen,
     report_return,
     report_save,
     task_due_date_set,
@@ -215,3 +216,129 @@ def test_periods():
     assert previous_period(reporting_period="monthly", start=dt.date(2025, 1, 1)) == dt.date(2024, 12, 1)
     assert previous_period(reporting_period="quarterly", start=dt.date(2025, 1, 1)) == dt.date(2024, 10, 1)
     assert period_label(reporting_period="quarterly", start=dt.date(2025, 4, 1)) == "2025年第2季度"
+
+
+# -- 撤回审核: the office sends an approved report back (issue 14, item 4) -----------------
+
+
+def _approved(task, unit, liaison, office):
+    report = report_save(user=liaison, task=task, unit=unit, period=PERIOD, data=GOOD, version=None)
+    return report_approve(user=office, report=report, version=1)
+
+
+def test_office_reopens_an_approved_report_and_the_unit_revises_it(keji_task, keji, liaison_user, office_user):
+    approved = _approved(keji_task, keji, liaison_user, office_user)
+    # The approval counts in the stored status …
+    assert TaskStatus.objects.get(task=keji_task).status == ProgressStatus.IN_PROGRESS
+    reopened = report_reopen(user=office_user, report=approved, version=2, reason="  投资数据有误，请更正。 ")
+    assert (reopened.review_state, reopened.review_comment, reopened.version, reopened.reviewed_by) == (
+        ReviewState.RETURNED,
+        "投资数据有误，请更正。",
+        3,
+        office_user,
+    )
+    # … and no longer once it is taken back: refreshed in the same write.
+    assert TaskStatus.objects.get(task=keji_task).status == "not_reported"
+    latest = reopened.history.order_by("-history_date").first()
+    assert (latest.history_user, latest.history_change_reason) == (office_user, "撤回审核：投资数据有误，请更正。")
+    # The unit can now edit and resubmit it (it could not while approved).
+    revised = report_save(
+        user=liaison_user,
+        task=keji_task,
+        unit=keji,
+        period=PERIOD,
+        data=ReportInput(status=ProgressStatus.IN_PROGRESS, percent=45, progress_text="已更正。"),
+        version=3,
+    )
+    assert (revised.review_state, revised.percent, revised.review_comment) == (ReviewState.SUBMITTED, 45, "")
+
+
+def test_reopen_needs_a_reason_the_current_version_and_an_approved_report(keji_task, keji, liaison_user, office_user):
+    approved = _approved(keji_task, keji, liaison_user, office_user)
+    with pytest.raises(ValidationError) as blank:
+        report_reopen(user=office_user, report=approved, version=2, reason=" \n ")
+    assert blank.value.message_dict == {"reason": ["撤回审核时请填写理由。"]}
+    with pytest.raises(ReportConflict):
+        report_reopen(user=office_user, report=approved, version=1, reason="有误。")
+    report_reopen(user=office_user, report=approved, version=2, reason="有误。")
+    with pytest.raises(ValidationError, match=re.escape("只能撤回已审核通过的报告（当前：已退回）。")):
+        report_reopen(user=office_user, report=approved, version=3, reason="再次撤回。")
+    assert ProgressReport.objects.get(pk=approved.pk).version == 3
+
+
+def test_only_the_office_may_reopen(keji_task, keji, liaison_user, office_user, leader_user, admin_user):
+    approved = _approved(keji_task, keji, liaison_user, office_user)
+    for user in (liaison_user, leader_user):
+        with pytest.raises(PermissionDenied, match="只有督查室可以撤回审核。"):
+            report_reopen(user=user, report=approved, version=2, reason="有误。")
+    assert ProgressReport.objects.get(pk=approved.pk).review_state == ReviewState.APPROVED
+    assert report_reopen(user=admin_user, report=approved, version=2, reason="有误。").review_state == "returned"
+
+
+# -- a report and its file: together or not at all (issue 14, items 14 and 17) --------------
+
+
+def _files(root):
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_a_refused_attachment_saves_nothing(keji_task, keji, liaison_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.ATTACHMENT_EXTENSIONS = ["pdf", "svg"]
+    with pytest.raises(ValidationError, match=re.escape("不支持的附件类型“.svg”")):
+        report_save(
+            user=liaison_user,
+            task=keji_task,
+            unit=keji,
+            period=PERIOD,
+            data=GOOD,
+            version=None,
+            attachment=SimpleUploadedFile("图.svg", b"<svg/>"),
+        )
+    assert not ProgressReport.objects.exists() and not ReportAttachment.objects.exists()
+    assert _files(tmp_path) == []
+
+
+def test_report_and_attachment_are_saved_together(keji_task, keji, liaison_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    report = report_save(
+        user=liaison_user,
+        task=keji_task,
+        unit=keji,
+        period=PERIOD,
+        data=GOOD,
+        version=None,
+        attachment=SimpleUploadedFile("进展.pdf", b"%PDF-1.4 x"),
+    )
+    attachment = report.attachments.get()
+    assert (attachment.original_name, attachment.size, attachment.uploaded_by) == ("进展.pdf", 10, liaison_user)
+    assert _files(tmp_path) == [tmp_path / attachment.file.name]
+
+
+def test_a_report_on_a_task_that_is_gone_is_refused_clearly(keji_task, keji, office_user):
+    # The task was deleted (an undone import) after the page was opened: a clear refusal,
+    # not a permission error or a foreign-key failure at commit.
+    stale = Task.objects.get(pk=keji_task.pk)
+    Task.objects.filter(pk=keji_task.pk).delete()
+    with pytest.raises(ValidationError) as refused:
+        report_save(user=office_user, task=stale, unit=keji, period=PERIOD, data=GOOD, version=None)
+    assert refused.value.messages == ["该任务已不存在（所属导入可能已被取消），进展未保存。请返回规划页面查看。"]
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_report_on_a_task_withdrawn_since_the_page_opened_is_refused(keji_task, keji, office_user):
+    stale = Task.objects.get(pk=keji_task.pk)
+    Task.objects.filter(pk=keji_task.pk).update(state="withdrawn")
+    with pytest.raises(ValidationError, match="该任务已撤销，不能再填报进展。"):
+        report_save(user=office_user, task=stale, unit=keji, period=PERIOD, data=GOOD, version=None)
+    assert not ProgressReport.objects.exists()
+
+
+def test_saving_the_same_due_date_changes_nothing_and_clearing_is_logged(keji_task, office_user):
+    before = keji_task.history.count()
+    assert task_due_date_set(user=office_user, task=keji_task, due_date=dt.date(2025, 12, 31)) is False
+    assert keji_task.history.count() == before
+    assert task_due_date_set(user=office_user, task=keji_task, due_date=None) is True
+    keji_task.refresh_from_db()
+    assert keji_task.due_date is None
+    assert keji_task.history.first().history_change_reason == "清除截止日期"
