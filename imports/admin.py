@@ -8,7 +8,8 @@ class ImportRecordAdmin(admin.ModelAdmin):
     list_display = ["file_name", "plan", "outcome", "file_format", "size", "created_by", "created_at"]
     list_filter = ["outcome", "file_format"]
     search_fields = ["file_name", "sha256"]
-    exclude = ["content"]
+    # The JSON columns are shown in words (below), never as raw JSON with English keys.
+    exclude = ["content", "counts", "changes", "warnings"]
     readonly_fields = [
         "plan",
         "file_name",
@@ -16,15 +17,37 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "sha256",
         "size",
         "outcome",
-        "counts",
-        "changes",
-        "warnings",
+        "counts_text",
+        "changes_text",
+        "warnings_text",
         "created_by",
         "created_at",
     ]
 
     def has_add_permission(self, request) -> bool:  # imports are made by the importer only
         return False
+
+    @admin.display(description="数量（识别/文件所述）")
+    def counts_text(self, record: ImportRecord) -> str:
+        lines = record.counts.get("lines", []) if isinstance(record.counts, dict) else []
+        return "；".join(
+            f"{line.get('label', '')}：{line.get('found', 0)} / {'—' if line.get('stated') is None else line['stated']}"
+            for line in lines
+        )
+
+    @admin.display(description="变更")
+    def changes_text(self, record: ImportRecord) -> str:
+        changes = record.changes if isinstance(record.changes, dict) else {}
+        return (
+            f"新增任务 {len(changes.get('added', []))}，修改任务 {len(changes.get('changed', []))}，"
+            f"撤销任务 {len(changes.get('withdrawn', []))}；新单位 {len(changes.get('new_units', {}))}，"
+            f"新领导 {len(changes.get('new_leaders', []))}"
+        )
+
+    @admin.display(description="警告")
+    def warnings_text(self, record: ImportRecord) -> str:
+        warnings = record.warnings if isinstance(record.warnings, list) else []
+        return "\n".join(str(w.get("text", "")) if isinstance(w, dict) else str(w) for w in warnings) or "没有警告"
 
 
 @admin.register(PendingImport)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
+from tasks.exports import spreadsheet_safe
 from tasks.models import Plan, PlanKind, Task, TaskLeader, TaskState, TaskUnit, UnitRole
 from tasks.numerals import to_chinese_numeral
 
@@ -81,10 +82,14 @@ def _unit_cell(links: list[TaskUnit]) -> str:
 
 
 def plan_export_csv(*, plan: Plan) -> str:
-    """One plan as CSV: heading lines (title, kind, years, number, date, totals), then the table."""
+    """One plan as CSV: heading lines (title, kind, years, number, date, totals), then the table.
+
+    Every cell, heading lines included, goes through spreadsheet_safe: a spreadsheet must
+    not run any of it. The importer undoes the guard (spreadsheet_unguard), so the file
+    still imports back into the identical plan."""
     plan = _plans([plan.pk]).get()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _SafeWriter(buffer)
     writer.writerow([f"标题：{plan.title}"])
     writer.writerow([f"规划类型：{PlanKind(plan.kind).label}"])
     writer.writerow([f"年份：{plan.year_start}—{plan.year_end}"])
@@ -107,11 +112,11 @@ def plan_export_csv(*, plan: Plan) -> str:
                 task.number,
                 f"{to_chinese_numeral(category.order)}、{category.name}{stated}",
                 task.project.name if task.project_id else "",
-                _formula_safe(task.text),
+                task.text,
                 "、".join(link.leader.name for link in task.leader_links.all()),
                 _unit_cell([link for link in links if link.role == UnitRole.LEAD]),
                 _unit_cell([link for link in links if link.role == UnitRole.SUPPORT]),
-                _formula_safe(task.note),
+                task.note,
                 task.deadline_text,
                 "是" if task.city_level else "",
                 "已撤销" if task.state == TaskState.WITHDRAWN else "",
@@ -125,7 +130,15 @@ def plan_export_csv(*, plan: Plan) -> str:
     return buffer.getvalue()
 
 
-def _formula_safe(text: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; the round trip
-    strips the guard again (a leading apostrophe is never task text)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+class _SafeWriter:
+    """csv.writer that guards every cell it writes."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer = csv.writer(buffer, lineterminator="\n")
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)

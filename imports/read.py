@@ -282,7 +282,9 @@ def _read_csv(text: str) -> Document:
 
 def _unguard(text: str) -> str:
     """Undo the apostrophe that keeps spreadsheets from running text as a formula."""
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
+    from tasks.exports import spreadsheet_unguard  # the exporters' guard, undone by the same rule
+
+    return spreadsheet_unguard(text)
 
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")

@@ -5,24 +5,15 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+
+from tasks.exports import spreadsheet_safe
 
 from .selectors import GROUP_LABELS, GROUPS, Comparison
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-
 
 def _put(sheet, row: list) -> None:
-    sheet.append(row)
-    for cell in sheet[sheet.max_row]:
-        _as_text_if_formula(cell)
-
-
-def _as_text_if_formula(cell: Cell) -> None:
     # Text that looks like a formula stays text: never run in the reader's spreadsheet.
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    sheet.append([spreadsheet_safe(value) for value in row])
 
 
 def comparison_xlsx(comparison: Comparison) -> bytes:

@@ -4,8 +4,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -29,6 +33,37 @@ from .services import task_status_refresh
 admin.site.site_header = "闵行区规划任务跟踪系统"
 admin.site.site_title = "任务跟踪管理"
 admin.site.index_title = "数据管理"
+
+
+class ExportFieldsForm(SelectableFieldsExportForm):
+    """The export page's column checkboxes, labelled with the file's Chinese column names
+    (the library shows the attribute name first, e.g. "City Level (市级任务)")."""
+
+    def _get_field_label(self, resource: Any, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field and field.column_name else field_name
+
+
+class ReadableExportMixin(ExportMixin):
+    """The admin's exports: xlsx and csv only, cells made safe and readable by the
+    resources (tasks.resources.ReadableResource), a Chinese file name with the local date."""
+
+    export_formats = [XLSX, CSV]
+    export_form_class = ExportFieldsForm
+    # With a BOM, Excel opens the Chinese of a CSV correctly.
+    to_encoding = "utf-8-sig"
+
+    def get_export_filename(self, request: HttpRequest, queryset: QuerySet, file_format: Any) -> str:
+        return f"{self.model._meta.verbose_name}-{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
+
+    def _do_file_export(
+        self, file_format: Any, request: HttpRequest, queryset: QuerySet, **kwargs: Any
+    ) -> HttpResponse:
+        response = super()._do_file_export(file_format, request, queryset, **kwargs)
+        # The library puts the name in filename="…" unencoded; a Chinese name needs filename*=UTF-8''….
+        filename = self.get_export_filename(request, queryset, file_format)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        return response
 
 
 class CategoryInline(admin.TabularInline):
@@ -74,7 +109,7 @@ class TaskUnitInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ExportMixin, SimpleHistoryAdmin):
+class TaskAdmin(ReadableExportMixin, SimpleHistoryAdmin):
     resource_classes = [TaskResource]
     list_display = ["number", "title", "plan", "category", "city_level", "state", "due_date"]
     list_display_links = ["number", "title"]
@@ -116,7 +151,7 @@ class UnitAliasInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(ExportMixin, admin.ModelAdmin):
+class UnitAdmin(ReadableExportMixin, admin.ModelAdmin):
     resource_classes = [UnitResource]
     list_display = ["name", "kind"]
     list_filter = ["kind"]
@@ -133,7 +168,7 @@ class UnitAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Leader)
-class LeaderAdmin(ExportMixin, admin.ModelAdmin):
+class LeaderAdmin(ReadableExportMixin, admin.ModelAdmin):
     resource_classes = [LeaderResource]
     list_display = ["name", "title"]
     search_fields = ["name"]

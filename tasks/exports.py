@@ -10,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
@@ -23,6 +24,43 @@ if TYPE_CHECKING:
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# -- cells any spreadsheet reads ------------------------------------------------------
+
+# Excel, WPS and LibreOffice run a cell starting with one of these as a formula (or a
+# DDE command such as =cmd|' /C calc'!A0); a tab or carriage return can hide the start.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_GUARD = "'"
+_GUARDED_NEXT = (*FORMULA_STARTS, _GUARD)
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A value for any exported spreadsheet cell (xlsx or csv), every exporter's one guard.
+
+    Text that a spreadsheet would run gets a leading apostrophe, the spreadsheets' own
+    "this is text" mark. Text that already starts with an apostrophe before such a
+    character (or before another apostrophe) gets one more, so spreadsheet_unguard
+    gives back every text exactly (the plan CSV imports back into the identical plan).
+    Numbers, dates and None are not text and pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS) or (value[:1] == _GUARD and value[1:2] in _GUARDED_NEXT):
+        return _GUARD + value
+    return value
+
+
+def spreadsheet_unguard(text: str) -> str:
+    """The inverse of spreadsheet_safe, for text read back from a file."""
+    if text[:1] == _GUARD and text[1:2] in _GUARDED_NEXT:
+        return text[1:]
+    return text
+
+
+def local_time_text(moment: dt.datetime) -> str:
+    """A stored (UTC) time as people read it: local (settings.TIME_ZONE), to the minute."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment:%Y-%m-%d %H:%M}"
 
 
 @dataclass
@@ -76,7 +114,7 @@ _LIGHT_COLUMN = 8
 def _text_cell(sheet: WriteOnlyWorksheet, value: object, style: StyleArray | None = None) -> Cell:
     """A cell for sheet.append, holding text as text: a task beginning with = + - @ must not become a formula."""
     # append() gives the cell its real position; openpyxl needs one to describe the cell meanwhile.
-    cell = Cell(sheet, row=1, column=1, value=value, style_array=style)
+    cell = Cell(sheet, row=1, column=1, value=spreadsheet_safe(value), style_array=style)
     if isinstance(value, str) and value:
         cell.data_type = "s"
     return cell
@@ -131,7 +169,7 @@ def ledger_xlsx(*, rows: list[ExportRow], title: str, filters: str, generated_at
     title_cell = _text_cell(sheet, title)
     title_cell.font = Font(bold=True, size=14)
     sheet.append([title_cell])
-    sheet.append([_text_cell(sheet, f"筛选条件：{filters or '全部'}　　导出时间：{generated_at:%Y-%m-%d %H:%M}")])
+    sheet.append([_text_cell(sheet, f"筛选条件：{filters or '全部'}　　导出时间：{local_time_text(generated_at)}")])
     header = []
     for name, _ in LEDGER_COLUMNS:
         cell = _text_cell(sheet, name)
@@ -169,7 +207,7 @@ def ledger_xlsx(*, rows: list[ExportRow], title: str, filters: str, generated_at
             row.progress_text,
             row.problems,
             row.next_steps,
-            row.reported_at.strftime("%Y-%m-%d %H:%M") if row.reported_at else "",
+            local_time_text(row.reported_at) if row.reported_at else "",
             row.reviewer,
         ]
         sheet.append(
@@ -194,7 +232,8 @@ LIGHT_ORDER = [
     ("red", "红灯（逾期或滞后）"),
     ("yellow", "黄灯（临近截止或进度偏慢）"),
     ("green", "绿灯（正常推进）"),
-    ("grey", "灰灯（本期未报送）"),
+    # Grey is not "not reported": a red or yellow task can be unreported too (section 四 lists those units).
+    ("grey", "灰灯（进展不明）"),
 ]
 
 
@@ -301,7 +340,7 @@ def bulletin_docx(*, data: BulletinInput) -> IO[bytes]:
         bucket[row.light] += 1
     _table(
         document,
-        ["类别", "任务数", "红灯", "黄灯", "绿灯", "未报送"],
+        ["类别", "任务数", "红灯", "黄灯", "绿灯", "灰灯"],
         [
             [name, str(sum(c.values())), str(c["red"]), str(c["yellow"]), str(c["green"]), str(c["grey"])]
             for name, c in categories.items()

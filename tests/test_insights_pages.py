@@ -210,7 +210,7 @@ def test_compare_page_and_xlsx(plans, plan_2026, leader_user, client_as, django_
     detail = list(book["明细"].iter_rows(values_only=True))
     assert detail[0][0] == "分组" and len(detail) == 1 + 191
     (new_row,) = [row for row in book["明细"].iter_rows(min_row=2) if row[0].value == "新增"]
-    assert new_row[4].value.startswith("=HYPERLINK") and new_row[4].data_type == "s"
+    assert new_row[4].value.startswith("'=HYPERLINK") and new_row[4].data_type == "s"
     assert client.get(reverse("insights:compare_xlsx") + f"?old={annual.pk}&new={annual.pk}").status_code == 404
     assert client.get(reverse("insights:compare") + "?old=999999").status_code == 404
 
