@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "axes",
+    "minhang_plans.apps.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "tasks",
     "imports",
@@ -53,16 +53,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the guard, so that its refusals carry the same headers as every page.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses control characters, oversized and chunked bodies before the session or body is read.
+    "minhang_plans.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # Inside CommonMiddleware, which still turns a 404 into the slash redirect.
+    "minhang_plans.middleware.DebugNotFoundMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before CSRF, the first to read a body: anonymous uploads are refused unread.
+    "minhang_plans.middleware.UploadGuardMiddleware",
+    "minhang_plans.middleware.CacheControlMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -71,14 +79,23 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Password guessing: 5 failures for one username from one address lock it for
-# 15 minutes. Attempts live in the database, so every app server sees them.
+# Password guessing: 5 failures for one username from one address lock that username there
+# for 15 minutes; 30 failures from one address, whatever the usernames, lock the address.
+# Attempts live in the database, so every app server sees them.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30, minimum=1)  # ours: see login_throttle.py
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "minhang_plans.login_throttle.TwoLimitDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)
+# The client address (login_throttle.client_ip_address, through django-ipware): the
+# X-Forwarded-For entry the proxy wrote, else REMOTE_ADDR. AXES_IPWARE_PROXY_COUNT counts the
+# proxies that appended an address after the client's: 0 with deploy/nginx.conf, which writes
+# the address it saw as the header's only entry. The app must only be reachable through it.
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0, minimum=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "minhang_plans.login_throttle.client_ip_address"
 
 # The pages need nothing from any other origin (no CDN, no fonts, no scripts).
 CONTENT_SECURITY_POLICY = {
@@ -151,6 +168,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
+# Chinese names for third-party strings that ship no Chinese translation (django-axes).
+LOCALE_PATHS = [BASE_DIR / "minhang_plans" / "locale"]
 USE_TZ = True
 # Date/datetime inputs render ISO (yyyy-mm-dd), which <input type="date"> needs (see formats/zh_Hans).
 FORMAT_MODULE_PATH = "minhang_plans.formats"
@@ -200,6 +219,14 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The first handler stops an upload once its files pass the largest allowed file (import or
+# attachment); bodies over that plus 1 MiB are refused by Content-Length before being read.
+FILE_UPLOAD_HANDLERS = [
+    "minhang_plans.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
 
 # Cached page fragments: keyed by the data version that database triggers bump on every
 # write (tasks.DataVersion), so never stale. In-process memory, one cache per worker; a

@@ -1,12 +1,17 @@
 """Security defaults: deploy checks, CSP, clickjacking, CSRF, login throttling, sessions."""
 
 import os
+import re
 import secrets
+import socket
 import subprocess
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 from django.urls import reverse
 
@@ -87,3 +92,418 @@ def test_right_password_logs_in_and_the_session_expires(client, office_user, set
     assert response.status_code == 302
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert client.session.get_expiry_age() <= 8 * 3600
+
+
+# -- login throttling behind the proxy (issue 14, item 12) ---------------------------------------
+
+LOGIN_THROTTLED = "本机登录失败次数过多，为防止密码被猜测，登录已暂停"
+
+
+def login(client, username: str, password: str, address: str):
+    """A login through the proxy: nginx connects from loopback and writes the client's address."""
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+@pytest.mark.django_db
+def test_a_locked_out_client_behind_the_proxy_does_not_lock_out_the_real_user(office_user):
+    attacker, owner = Client(), Client()
+    for attempt in range(5):
+        # Whatever the attacker writes into the header before the proxy's entry changes nothing.
+        response = login(attacker, office_user.username, "wrong", f"198.51.100.{attempt}, 10.1.1.1")
+    assert response.status_code == 429
+    assert LOGIN_THROTTLED in response.content.decode()
+    assert login(attacker, office_user.username, "pw-" + office_user.username, "10.1.1.1").status_code == 429
+    # The office, at its own desk behind the same proxy, still signs in.
+    response = login(owner, office_user.username, "pw-" + office_user.username, "10.2.2.2")
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_spraying_many_usernames_from_one_address_locks_the_address(settings, office_user, liaison_user):
+    limit = settings.AXES_IP_FAILURE_LIMIT
+    assert limit > settings.AXES_FAILURE_LIMIT
+    sprayer = Client()
+    for number in range(limit - 1):
+        response = login(sprayer, f"guess{number}", "wrong", "10.3.3.3")
+        assert response.status_code == 200, number  # one failure per username: no username lockout
+    response = login(sprayer, "guess-last", "wrong", "10.3.3.3")
+    assert response.status_code == 429
+    assert LOGIN_THROTTLED in response.content.decode()
+    # From that address nobody signs in now, not even with a right password ...
+    assert login(Client(), liaison_user.username, "pw-" + liaison_user.username, "10.3.3.3").status_code == 429
+    # ... while every other address is untouched.
+    assert login(Client(), office_user.username, "pw-" + office_user.username, "10.4.4.4").status_code == 302
+
+
+class CountingMD5Hasher(MD5PasswordHasher):
+    """The suite's hasher, counting how often a password is hashed."""
+
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingMD5Hasher.calls += 1
+        return super().encode(password, salt)
+
+
+@pytest.mark.django_db
+def test_a_locked_address_costs_no_password_hashing(settings, office_user):
+    settings.PASSWORD_HASHERS = ["tests.test_security.CountingMD5Hasher"]
+    settings.AXES_IP_FAILURE_LIMIT = 8
+    sprayer = Client()
+    for number in range(8):
+        login(sprayer, f"nobody{number}", "wrong", "10.5.5.5")
+    CountingMD5Hasher.calls = 0
+    for number in range(20):
+        assert login(sprayer, f"more{number}", "wrong", "10.5.5.5").status_code == 429
+    assert CountingMD5Hasher.calls == 0
+    # An address that is not locked is hashed as usual (the counter works).
+    login(Client(), "nobody", "wrong", "10.6.6.6")
+    assert CountingMD5Hasher.calls == 1
+
+
+@pytest.mark.django_db
+def test_a_successful_login_does_not_clear_the_addresss_failures(settings, office_user):
+    """Else one valid account would reset a spray across other usernames."""
+    settings.AXES_IP_FAILURE_LIMIT = 6
+    client = Client()
+    for number in range(5):
+        login(client, f"guess{number}", "wrong", "10.7.7.7")
+    assert login(client, office_user.username, "pw-" + office_user.username, "10.7.7.7").status_code == 302
+    assert login(Client(), "guess-again", "wrong", "10.7.7.7").status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_lockout_page_states_the_configured_cool_off(settings, office_user):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=7)
+    client = Client()
+    for _ in range(5):
+        response = login(client, office_user.username, "wrong", "10.8.8.8")
+    assert response.status_code == 429
+    assert "登录已暂停 7 分钟。请稍后再试，或联系系统管理员。" in response.content.decode()
+
+
+# -- the Chinese 404 with DEBUG on (item 10) -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_debug_mode_shows_the_chinese_404_page(settings, client_as, office_user):
+    settings.DEBUG = True
+    for client in (Client(), client_as(office_user)):
+        response = client.get("/no-such-page/")
+        assert response.status_code == 404
+        text = response.content.decode()
+        assert "页面不存在（404）" in text and "您要找的页面不存在" in text
+        assert "Page not found" not in text and "URLconf" not in text
+    # A 404 raised by a view, too.
+    response = client_as(office_user).get(reverse("tasks:task", args=[987654321]))
+    assert response.status_code == 404
+    assert "页面不存在（404）" in response.content.decode()
+    assert "Page not found" not in response.content.decode()
+
+
+# -- control characters in URLs and cookies (item 17) --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_path_is_a_chinese_404(client_as, office_user):
+    response = client_as(office_user).get("/units/name/%00/")
+    assert response.status_code == 404
+    assert "页面不存在（404）" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["q=%00", "q=abc%00def", "plan=%00", "%00=1", "q=%01"])
+def test_a_control_character_in_the_query_is_a_chinese_400(client_as, office_user, query):
+    response = client_as(office_user).get(f"/tasks/?{query}")
+    assert response.status_code == 400
+    assert "网址的查询参数中含有无效字符（如空字符），请检查后重试。" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_search_with_tabs_and_line_breaks_still_works(client_as, office_user):
+    assert client_as(office_user).get("/tasks/?q=%E7%A7%91%E6%8A%80%0A%09").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_with_a_nul_counts_as_no_session(client):
+    client.cookies["sessionid"] = "abc\x00defghijkl"
+    response = client.get(reverse("tasks:dashboard"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# -- caching of private pages and downloads (item 17) --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_are_private_and_downloads_are_never_stored(client_as, office_user):
+    client = client_as(office_user)
+    for url in (reverse("tasks:dashboard"), reverse("tasks:task_search"), reverse("tasks:unit_index")):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"], url
+    download = client.get(reverse("tasks:task_export_xlsx"))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    directives = {part.strip() for part in download["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives
+
+
+@pytest.mark.django_db
+def test_pages_keep_their_own_cache_headers(client):
+    # The login page says never_cache itself; it is not replaced.
+    response = client.get(reverse("login"))
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+# -- password change for every role (item 17) ----------------------------------------------------
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The named inputs of the page's password form, with their values."""
+    form = re.search(r'<form method="post" class="stack login">(.*?)</form>', html, re.S)
+    assert form, "no password form on the page"
+    return dict(re.findall(r'<input[^>]*name="([^"]+)"(?:[^>]*value="([^"]*)")?', form.group(1)))
+
+
+@pytest.mark.django_db
+def test_a_liaison_changes_their_password_through_the_form(liaison_user):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("login")).content.decode()
+    token = form_fields(page)["csrfmiddlewaretoken"]
+    client.post(reverse("login"), {"username": "liaison", "password": "pw-liaison", "csrfmiddlewaretoken": token})
+    landing = client.get(reverse("tasks:landing"), follow=True).content.decode()
+    assert f'<a href="{reverse("password_change")}">修改密码</a>' in landing
+
+    page = client.get(reverse("password_change"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for label in ("当前密码", "新密码", "再次输入新密码"):
+        assert f">{label}</label>" in html
+    fields = form_fields(html)
+    assert set(fields) == {"csrfmiddlewaretoken", "old_password", "new_password1", "new_password2"}
+
+    wrong = client.post(
+        reverse("password_change"),
+        {**fields, "old_password": "nope", "new_password1": "Lian-luo-2026!", "new_password2": "Lian-luo-2026!"},
+    )
+    assert wrong.status_code == 200
+    assert "你的旧密码不正确。请重新输入。" in wrong.content.decode()
+
+    done = client.post(
+        reverse("password_change"),
+        {**fields, "old_password": "pw-liaison", "new_password1": "Lian-luo-2026!", "new_password2": "Lian-luo-2026!"},
+        follow=True,
+    )
+    assert done.status_code == 200
+    assert "您的密码已修改，下次登录请使用新密码。" in done.content.decode()
+
+    fresh = Client()
+    assert fresh.post(reverse("login"), {"username": "liaison", "password": "pw-liaison"}).status_code == 200
+    assert fresh.post(reverse("login"), {"username": "liaison", "password": "Lian-luo-2026!"}).status_code == 302
+
+
+# -- the 系统管理员 role without superuser status (item 17) -----------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_admin_role_has_its_permissions_after_migrate():
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="系统管理员")
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+    for needed in [("tasks", "change_task"), ("tasks", "change_unit"), ("imports", "view_importrecord")]:
+        assert needed in granted
+    assert ("auth", "change_user") in granted and ("axes", "delete_accessattempt") in granted
+
+
+@pytest.mark.django_db
+def test_a_staff_admin_who_is_not_superuser_can_open_every_admin_list(django_user_model):
+    from django.contrib import admin
+
+    from tasks.models import Role
+    from tasks.services import roles_ensure
+
+    user = django_user_model.objects.create_user("it-admin", password="x", is_staff=True)
+    user.groups.add(roles_ensure()[Role.ADMIN.value])
+    client = Client()
+    client.force_login(user)
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert "您没有查看或编辑的权限" not in index.content.decode()
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
+
+
+# -- request bodies before authentication (item 13), through real servers ------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def exchange(port: int, head: str, body: bytes = b"", *, timeout: float = 15) -> tuple[int, str]:
+    """Send raw bytes and read one response (status, text), without waiting for the server to
+    close: a server that waited for the announced body would time out here."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode() + body)
+        data = b""
+
+        def more() -> None:
+            nonlocal data
+            chunk = sock.recv(65536)
+            assert chunk, data
+            data += chunk
+
+        while b"\r\n\r\n" not in data:
+            more()
+        header = data.split(b"\r\n\r\n", 1)[0]
+        start = len(header) + 4
+        if re.search(rb"(?i)transfer-encoding: chunked", header):
+            while not data.endswith(b"\r\n0\r\n\r\n"):
+                more()
+            text, rest = b"", data[start:]
+            while (size := int(rest.split(b"\r\n", 1)[0], 16)) > 0:
+                rest = rest.split(b"\r\n", 1)[1]
+                text, rest = text + rest[:size], rest[size + 2 :]
+        else:
+            length = int(re.search(rb"(?i)content-length: (\d+)", header).group(1))
+            while len(data) < start + length:
+                more()
+            text = data[start : start + length]
+    return int(header.split()[1]), text.decode()
+
+
+def files_under(*folders: Path) -> list[Path]:
+    return [path for folder in folders for path in folder.rglob("*") if path.is_file()]
+
+
+@pytest.fixture(scope="module")
+def gunicorn_app(tmp_path_factory):
+    """The app under gunicorn with deploy/gunicorn.conf.py, DEBUG off, as in production.
+    Anonymous refusals need no database, so none is set up."""
+    work = tmp_path_factory.mktemp("gunicorn")
+    media, uploads = work / "media", work / "uploads"
+    media.mkdir()
+    uploads.mkdir()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"sqlite:///{work / 'unused.sqlite3'}",
+        "MEDIA_ROOT": str(media),
+        "FILE_UPLOAD_TEMP_DIR": str(uploads),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "minhang_plans.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+    try:
+        yield {"port": port, "media": media, "uploads": uploads}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+# What nginx sends on (HTTPS was terminated there), from a client that passes Django's CSRF
+# checks as any visitor can: its own origin, and a CSRF cookie from any page.
+PROXIED = (
+    "Host: 127.0.0.1\nX-Forwarded-Proto: https\nX-Forwarded-For: 10.9.9.9\n"
+    f"Origin: https://127.0.0.1\nCookie: csrftoken={'a' * 32}\n"
+)
+
+
+def test_a_huge_anonymous_upload_is_refused_before_its_body_is_read(gunicorn_app):
+    head = (
+        f"POST /imports/upload/ HTTP/1.1\n{PROXIED}Content-Type: multipart/form-data; boundary=xyz\n"
+        "Content-Length: 1073741824\n\n"
+    )
+    status, text = exchange(gunicorn_app["port"], head)  # 1 GiB announced, not a byte sent
+    assert status == 413
+    assert "提交的文件过大，服务器未接收。导入文件不能超过 20 MB，进展附件不能超过 10 MB。" in text
+    assert files_under(gunicorn_app["media"], gunicorn_app["uploads"]) == []
+
+
+def test_an_anonymous_upload_within_the_size_limit_is_refused_unread(gunicorn_app):
+    head = (
+        f"POST /imports/upload/ HTTP/1.1\n{PROXIED}Content-Type: multipart/form-data; boundary=xyz\n"
+        f"Content-Length: {5 * 1024 * 1024}\n\n"
+    )
+    status, text = exchange(gunicorn_app["port"], head)
+    assert status == 403
+    assert "登录已失效，文件未上传。请重新登录后再上传。" in text
+    assert files_under(gunicorn_app["media"], gunicorn_app["uploads"]) == []
+
+
+def test_a_large_anonymous_form_is_refused_unread(gunicorn_app):
+    head = (
+        f"POST /accounts/login/ HTTP/1.1\n{PROXIED}Content-Type: application/x-www-form-urlencoded\n"
+        f"Content-Length: {2 * 1024 * 1024}\n\n"
+    )
+    status, text = exchange(gunicorn_app["port"], head)
+    assert status == 413 and "服务器未接收" in text
+
+
+def test_a_body_without_a_length_is_refused(gunicorn_app):
+    head = (
+        f"POST /imports/upload/ HTTP/1.1\n{PROXIED}Content-Type: multipart/form-data; boundary=xyz\n"
+        "Transfer-Encoding: chunked\n\n"
+    )
+    status, text = exchange(gunicorn_app["port"], head, b"10000\r\n" + b"x" * 0x10000 + b"\r\n")
+    assert status == 411
+    assert "请求必须注明内容长度（Content-Length），不接受分块传输。" in text
+    assert files_under(gunicorn_app["media"], gunicorn_app["uploads"]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_in_upload_is_cut_at_the_limit_while_it_streams(live_server, admin_user, settings, tmp_path):
+    from imports.models import PendingImport
+
+    settings.IMPORT_MAX_UPLOAD_BYTES = 64 * 1024
+    settings.ATTACHMENT_MAX_BYTES = 32 * 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # spool to the temporary folder, as big files are
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    client = Client()
+    client.force_login(admin_user)
+    cookie = client.cookies["sessionid"].value
+
+    boundary = "xyzzy"
+    preamble = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.xlsx"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    declared = 600 * 1024  # within the request limit (64 KiB + 1 MiB), over the file limit
+    sent = preamble + b"x" * (200 * 1024)  # the rest never comes
+    port = int(live_server.url.rsplit(":", 1)[1])
+    head = (
+        f"POST /imports/upload/ HTTP/1.1\nHost: 127.0.0.1\nCookie: sessionid={cookie}\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\nContent-Length: {declared}\n\n"
+    )
+    status, text = exchange(port, head, sent)
+    assert status == 413
+    assert "提交的文件过大，服务器未接收。" in text
+    assert files_under(tmp_path) == []
+    assert not PendingImport.objects.exists()

@@ -51,3 +51,29 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.django_db
+def test_the_admin_names_login_protection_in_chinese(admin_client_for_axes):
+    client = admin_client_for_axes
+    index = client.get("/admin/").content.decode()
+    assert "登录保护" in index and "登录失败记录" in index and "登录日志" in index
+    for english in ("Axes", "Access attempts", "Access logs", "Access failures"):
+        assert english not in index, english
+    from django.test import Client
+
+    Client().post("/accounts/login/", {"username": "someone", "password": "wrong"})  # one attempt to list
+    listing = client.get("/admin/axes/accessattempt/").content.decode()
+    for heading in ("尝试时间", "IP 地址", "浏览器标识", "失败次数", "状态"):
+        assert heading in listing, heading
+    for english in ("Attempt Time", "User Agent", "Failed Logins", "Status", "Locked Out"):
+        assert english not in listing, english
+
+
+@pytest.fixture
+def admin_client_for_axes(admin_user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)
+    return client
