@@ -53,6 +53,31 @@ class TaskLink(models.Model):
         return f"{self.annual_task_id} → {self.five_year_task_id} ({self.get_state_display()})"
 
 
+class LinkAbstention(models.Model):
+    """The last refresh found no five-year task of this plan close enough to the
+    annual item (and none is confirmed): the page says 无对应五年规划任务."""
+
+    annual_task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="link_abstentions", verbose_name="年度任务"
+    )
+    five_year_plan = models.ForeignKey(
+        "tasks.Plan", on_delete=models.CASCADE, related_name="+", verbose_name="五年规划"
+    )
+    best_score = models.FloatField("最高得分", default=0.0)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "无对应五年规划任务"
+        verbose_name_plural = "无对应五年规划任务"
+        ordering = ["annual_task"]
+        constraints = [
+            models.UniqueConstraint(fields=["annual_task", "five_year_plan"], name="linkabstention_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annual_task_id}: 无对应五年规划任务"
+
+
 class Direction(models.TextChoices):
     AT_LEAST = "at_least", "不低于（≥）"
     AT_MOST = "at_most", "不高于（≤）"

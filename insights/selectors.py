@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tasks.models import Plan, PlanKind, ProgressReport, Task, TaskLeader, TaskUnit, UnitRole
 
+from .matching import Doc
 from .models import Direction, Indicator, IndicatorActual, LinkState, TaskLink
 from .similarity import TfidfModel, cosine, normalise
 
@@ -156,17 +157,62 @@ def five_year_plans() -> QuerySet[Plan]:
 # -- suggestions --------------------------------------------------------------
 
 
+def match_documents(*, plan: Plan) -> list[Doc]:
+    """The plan's tasks as the matcher sees them (two queries): text, headings
+    (an annual item's category and project; a five-year task's category and headline)
+    and lead units."""
+    tasks = (
+        Task.objects.filter(plan=plan)
+        .select_related("category", "project")
+        .prefetch_related(
+            Prefetch(
+                "unit_links",
+                queryset=TaskUnit.objects.filter(role=UnitRole.LEAD).select_related("unit").order_by("position"),
+                to_attr="lead_links",
+            )
+        )
+        .order_by("position")
+    )
+    docs = []
+    for task in tasks:
+        if plan.kind == PlanKind.FIVE_YEAR:
+            heading = f"{task.category.name} {task.title}"
+        else:
+            heading = " ".join(filter(None, [task.category.name, task.project.name if task.project else ""]))
+        units = tuple(link.unit.name for link in task.lead_links)
+        docs.append(Doc(key=task.pk, text=task.text, heading=heading, units=units))
+    return docs
+
+
+ABSTAINED = "none"  # the suggestions page's filter for items the matcher abstained on
+
+
 def suggestions_for_review(*, annual_plan: Plan, state: str | None = None) -> list[Task]:
-    """The plan's items with their links (best first) as `.links`; items with none are left out."""
+    """The plan's items with their links (best first) as `.links` and the matcher's
+    abstention, if any, as `.abstention`; items with neither (in the chosen state) are
+    left out. `state`: a LinkState value, ABSTAINED, or None for everything."""
     links = TaskLink.objects.select_related("five_year_task", "decided_by").order_by("rank", "-score")
-    if state:
+    if state and state != ABSTAINED:
         links = links.filter(state=state)
     items = (
         Task.objects.filter(plan=annual_plan)
-        .prefetch_related(Prefetch("five_year_links", queryset=links, to_attr="links"))
+        .prefetch_related(
+            Prefetch("five_year_links", queryset=links, to_attr="links"),
+            Prefetch("link_abstentions", to_attr="abstentions"),
+        )
         .order_by("position")
     )
-    return [item for item in items if item.links]
+    shown = []
+    for item in items:
+        item.abstention = item.abstentions[0] if item.abstentions else None
+        if state == ABSTAINED:
+            item.links = []
+        keep_abstention = state in (None, ABSTAINED, LinkState.SUGGESTED)
+        if not keep_abstention:
+            item.abstention = None
+        if item.links or item.abstention:
+            shown.append(item)
+    return shown
 
 
 # -- five-year task chain and gaps ------------------------------------------

@@ -13,65 +13,75 @@ from django.utils import timezone
 from tasks.models import Plan, PlanKind, Task
 from tasks.permissions import can_edit_tasks, require
 
-from .models import Indicator, IndicatorActual, LinkState, TaskLink
-from .similarity import TfidfModel, rank
+from . import selectors
+from .matching import NO_SYNONYMS, Matcher, Params, Synonyms
+from .models import Indicator, IndicatorActual, LinkAbstention, LinkState, TaskLink
 from .targets import extract_targets
 
 SUGGESTIONS_PER_ITEM = 3
-# Below this cosine a "suggestion" is noise; the office would only reject it.
-MIN_SUGGESTION_SCORE = 0.05
 
 
 def five_year_plan_for(*, annual_plan: Plan) -> Plan | None:
-    """The five-year plan an annual plan implements: the one covering its year,
-    else the latest one that started before it (a 2026 plan before the 15th is imported)."""
+    """The five-year plan an annual plan implements: the same district's plan covering
+    its year, else its latest one that started before it (a 2026 plan before the 15th is imported)."""
     year = annual_plan.year_start
-    plans = Plan.objects.filter(kind=PlanKind.FIVE_YEAR)
+    plans = Plan.objects.filter(kind=PlanKind.FIVE_YEAR, district=annual_plan.district)
     return (
         plans.filter(year_start__lte=year, year_end__gte=year).order_by("-year_start").first()
         or plans.filter(year_start__lte=year).order_by("-year_end").first()
     )
 
 
-def link_suggestions_refresh(*, annual_plan: Plan, five_year_plan: Plan | None = None) -> int:
-    """Recompute suggested links for every item of `annual_plan`: the top three
-    five-year tasks by text similarity. Confirmed and rejected decisions stay;
-    a rejected pair is never suggested again. Returns the number of suggestions."""
+def link_suggestions_refresh(
+    *, annual_plan: Plan, five_year_plan: Plan | None = None, params: Params | None = None
+) -> int:
+    """Recompute suggested links for every item of `annual_plan`: up to three
+    five-year tasks, best first (insights.matching). When even the best undecided
+    task scores below the threshold, and the item has no confirmed link, the item
+    gets an abstention instead (无对应五年规划任务). The office's decisions stay as
+    they are: a confirmed or rejected pair is never suggested again. Returns the
+    number of suggestions."""
     if annual_plan.kind != PlanKind.ANNUAL:
         raise ValidationError("只能为年度重点工作生成关联建议。")
     five_year_plan = five_year_plan or five_year_plan_for(annual_plan=annual_plan)
     if five_year_plan is None:
         return 0
-    annual = list(Task.objects.filter(plan=annual_plan).only("pk", "text"))
-    targets = list(Task.objects.filter(plan=five_year_plan).only("pk", "text"))
-    model = TfidfModel([t.text for t in annual] + [t.text for t in targets])
-    candidates = [(t.pk, model.vector(t.text)) for t in targets]
+    params = params or Params.load()
+    items = selectors.match_documents(plan=annual_plan)
+    tasks = selectors.match_documents(plan=five_year_plan)
+    if not items or not tasks:
+        return 0
+    matcher = Matcher(items, tasks, synonyms=Synonyms.load() if params.synonyms else NO_SYNONYMS)
     with transaction.atomic():
-        existing = {
-            (link.annual_task_id, link.five_year_task_id): link
-            for link in TaskLink.objects.filter(annual_task__plan=annual_plan, five_year_task__plan=five_year_plan)
-        }
-        TaskLink.objects.filter(
-            annual_task__plan=annual_plan, five_year_task__plan=five_year_plan, state=LinkState.SUGGESTED
-        ).delete()
-        fresh, updated = [], []
-        for item in annual:
-            for position, (target_id, score) in enumerate(
-                rank(model.vector(item.text), candidates, top=SUGGESTIONS_PER_ITEM), start=1
-            ):
-                if score < MIN_SUGGESTION_SCORE:
-                    break
-                decided = existing.get((item.pk, target_id))
-                if decided is not None and decided.state != LinkState.SUGGESTED:
-                    decided.score, decided.rank = round(score, 4), position
-                    updated.append(decided)
-                    continue
-                fresh.append(
-                    TaskLink(annual_task=item, five_year_task_id=target_id, score=round(score, 4), rank=position)
-                )
+        pairs = TaskLink.objects.filter(annual_task__plan=annual_plan, five_year_task__plan=five_year_plan)
+        decided: dict[int, dict[int, str]] = {}
+        for annual_id, target_id, state in pairs.exclude(state=LinkState.SUGGESTED).values_list(
+            "annual_task_id", "five_year_task_id", "state"
+        ):
+            decided.setdefault(annual_id, {})[target_id] = state
+        pairs.filter(state=LinkState.SUGGESTED).delete()
+        LinkAbstention.objects.filter(annual_task__plan=annual_plan, five_year_plan=five_year_plan).delete()
+        fresh, abstentions = [], []
+        for index, item in enumerate(items):
+            mine = decided.get(item.key, {})
+            ranked = matcher.rank(index, params, top=SUGGESTIONS_PER_ITEM + len(mine))
+            open_ = [(position, key, score) for position, (key, score) in enumerate(ranked, 1) if key not in mine]
+            open_ = open_[:SUGGESTIONS_PER_ITEM]
+            if not open_ or open_[0][2] < params.threshold:
+                if LinkState.CONFIRMED not in mine.values():
+                    best = open_[0][2] if open_ else 0.0
+                    abstentions.append(
+                        LinkAbstention(
+                            annual_task_id=item.key, five_year_plan=five_year_plan, best_score=round(best, 4)
+                        )
+                    )
+                continue
+            fresh.extend(
+                TaskLink(annual_task_id=item.key, five_year_task_id=key, score=round(score, 4), rank=position)
+                for position, key, score in open_
+            )
         TaskLink.objects.bulk_create(fresh)
-        if updated:
-            TaskLink.objects.bulk_update(updated, ["score", "rank"])
+        LinkAbstention.objects.bulk_create(abstentions)
     return len(fresh)
 
 
@@ -80,7 +90,12 @@ def link_decide(*, user: Any, link: TaskLink, confirm: bool) -> TaskLink:
     link.state = LinkState.CONFIRMED if confirm else LinkState.REJECTED
     link.decided_by = user
     link.decided_at = timezone.now()
-    link.save(update_fields=["state", "decided_by", "decided_at"])
+    with transaction.atomic():
+        link.save(update_fields=["state", "decided_by", "decided_at"])
+        if confirm:  # the item has a five-year task now
+            LinkAbstention.objects.filter(
+                annual_task_id=link.annual_task_id, five_year_plan_id=link.five_year_task.plan_id
+            ).delete()
     return link
 
 

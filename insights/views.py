@@ -17,7 +17,7 @@ from tasks.views import reader_required
 from . import selectors, services
 from .exports import comparison_xlsx
 from .forms import ActualForm
-from .models import Indicator, LinkState, TaskLink
+from .models import Indicator, LinkAbstention, LinkState, TaskLink
 
 
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -103,7 +103,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     plans = list(selectors.annual_plans())
     plan = _plan_param(request, "plan", PlanKind.ANNUAL, plans[-1] if plans else None)
     state = request.GET.get("state") or LinkState.SUGGESTED
-    if state not in LinkState.values and state != "all":
+    if state not in LinkState.values and state not in (selectors.ABSTAINED, "all"):
         state = LinkState.SUGGESTED
     items = selectors.suggestions_for_review(annual_plan=plan, state=None if state == "all" else state) if plan else []
     return render(
@@ -113,7 +113,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
             "plans": plans,
             "plan": plan,
             "state": state,
-            "states": [*LinkState.choices, ("all", "全部")],
+            "states": [*LinkState.choices, (selectors.ABSTAINED, "无对应五年规划任务"), ("all", "全部")],
             "items": items,
             "can_edit": can_edit_tasks(request.user),
             "breadcrumbs": _crumbs(("关联建议", None)),
@@ -127,7 +127,8 @@ def suggestions_refresh(request: HttpRequest) -> HttpResponse:
     require(can_edit_tasks(request.user), "只有督查室或系统管理员可以生成关联建议。")
     plan = get_object_or_404(Plan, pk=_int(request.POST.get("plan")), kind=PlanKind.ANNUAL)
     count = services.link_suggestions_refresh(annual_plan=plan)
-    messages.success(request, f"已生成{count}条关联建议。")
+    abstained = LinkAbstention.objects.filter(annual_task__plan=plan).count()
+    messages.success(request, f"已生成{count}条关联建议；{abstained}条年度任务无对应五年规划任务。")
     return redirect(f"{reverse('insights:suggestions')}?plan={plan.pk}")
 
 

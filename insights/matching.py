@@ -1,0 +1,250 @@
+"""Which five-year task does an annual item carry out? Scores every (item, task)
+pair from four signals and abstains when the best is too weak.
+
+Signals, each in [0, 1]:
+  char  character 1–3-gram TF-IDF cosine of the two texts;
+  word  word TF-IDF cosine, words cut by jieba (its dictionary ships inside the
+        package; nothing is fetched) plus the domain words in the synonym list;
+  head  the item's headings (category and project) against the task's category
+        and headline: the two documents are organised by the same policy areas;
+  unit  the share of the item's lead units that also lead the task, weighted by
+        rarity (区经委 leads a quarter of the tasks, 区国资委 one).
+Synonyms (insights/data/synonyms.csv) rewrite a variant to its canonical form in
+texts and unit names before any of this.
+
+The weights and the abstention threshold are data (insights/data/link_params.json),
+fitted by bench/insights_quality.py with cross-validation against the answer key.
+Pure Python; no database access here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .similarity import TfidfModel, Vector, normalise
+
+DATA = Path(__file__).resolve().parent / "data"
+SIGNALS = ("char", "word", "head", "unit")
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One task as the matcher sees it."""
+
+    key: object
+    text: str
+    heading: str = ""  # category / project names (annual), category name + headline (five-year)
+    units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Params:
+    weights: dict[str, float] = field(default_factory=lambda: {"char": 1.0})
+    # Abstain when the best task's combined score is below this.
+    threshold: float = 0.0
+    synonyms: bool = True
+
+    def total_weight(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Params:
+        data = json.loads((path or DATA / "link_params.json").read_text(encoding="utf-8"))
+        return cls(weights=data["weights"], threshold=data["threshold"], synonyms=data.get("synonyms", True))
+
+    def dump(self, path: Path, **extra: object) -> None:
+        path.write_text(json.dumps(asdict(self) | extra, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# -- synonyms -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """variant → canonical, for text and for unit names; longest variant first."""
+
+    text: tuple[tuple[str, str], ...] = ()
+    units: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Synonyms:
+        text, units = [], {}
+        with (path or DATA / "synonyms.csv").open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                variant, canonical = row["variant"].strip(), row["canonical"].strip()
+                if not variant or not canonical:
+                    continue
+                if row["kind"].strip() == "unit":
+                    units[variant] = canonical
+                else:
+                    text.append((variant, canonical))
+        text.sort(key=lambda pair: -len(pair[0]))
+        return cls(text=tuple(text), units=units)
+
+    def rewrite(self, text: str) -> str:
+        for variant, canonical in self.text:
+            if variant in text:
+                text = text.replace(variant, canonical)
+        return text
+
+    def words(self) -> set[str]:
+        return {w for pair in self.text for w in pair}
+
+
+NO_SYNONYMS = Synonyms()
+
+
+# -- word segmentation ------------------------------------------------------------
+
+_JIEBA_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    """jieba's tokenizer, loaded once per process (about a second: it reads the
+    dictionary that ships in the package, and caches it in the temp directory)."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def words(text: str, extra_words: frozenset[str] = frozenset()) -> list[str]:
+    """Words of `text` (two characters or more, or letters/digits), jieba's precise mode, no HMM
+    (new-word guessing splits names differently from sentence to sentence)."""
+    tokenizer = _tokenizer()
+    with _JIEBA_LOCK:  # add_word mutates the shared dictionary
+        for word in extra_words:
+            if word not in tokenizer.FREQ or not tokenizer.FREQ[word]:
+                tokenizer.add_word(word, freq=None)
+        cut = tokenizer.lcut(normalise(text), HMM=False)
+    return [w for w in cut if len(w) >= 2 or w.isascii()]
+
+
+class WordTfidf:
+    """TF-IDF over words, cosine-ready unit vectors."""
+
+    def __init__(self, tokenised: Sequence[list[str]]) -> None:
+        df: Counter[str] = Counter()
+        for tokens in tokenised:
+            df.update(set(tokens))
+        size = len(tokenised)
+        self.idf = {w: math.log((1 + size) / (1 + n)) + 1 for w, n in df.items()}
+        self.unseen = math.log(1 + size) + 1
+
+    def vector(self, tokens: list[str]) -> Vector:
+        counts = Counter(tokens)
+        weights = {w: (1 + math.log(c)) * self.idf.get(w, self.unseen) for w, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in weights.values()))
+        return {w: v / norm for w, v in weights.items()} if norm else {}
+
+
+# -- the matcher --------------------------------------------------------------------
+
+
+def _cross_cosines(item_vectors: Sequence[Vector], task_vectors: Sequence[Vector]) -> list[list[float]]:
+    """Cosine of every item vector with every task vector, through an inverted index
+    over the task vectors (each item touches only the tasks sharing a term with it)."""
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for j, vector in enumerate(task_vectors):
+        for term, weight in vector.items():
+            postings.setdefault(term, []).append((j, weight))
+    size = len(task_vectors)
+    matrix = []
+    for vector in item_vectors:
+        row = [0.0] * size
+        for term, weight in vector.items():
+            for j, other in postings.get(term, ()):
+                row[j] += weight * other
+        matrix.append(row)
+    return matrix
+
+
+class Matcher:
+    """Signals for every (item, task) pair of two plans, computed once
+    (`columns[signal][i][j]`); `rank` and `suggest` combine them under any Params,
+    so cross-validation reuses one Matcher."""
+
+    def __init__(
+        self,
+        items: Sequence[Doc],
+        tasks: Sequence[Doc],
+        *,
+        synonyms: Synonyms = NO_SYNONYMS,
+        signals: Sequence[str] = SIGNALS,
+    ) -> None:
+        self.items, self.tasks = list(items), list(tasks)
+        self.signals = tuple(signals)
+        rewrite = synonyms.rewrite
+        item_texts = [rewrite(d.text) for d in self.items]
+        task_texts = [rewrite(d.text) for d in self.tasks]
+        self.columns: dict[str, list[list[float]]] = {}
+        if "char" in self.signals:
+            model = TfidfModel(item_texts + task_texts)
+            self.columns["char"] = _cross_cosines(
+                [model.vector(t) for t in item_texts], [model.vector(t) for t in task_texts]
+            )
+        if "word" in self.signals:
+            extra = frozenset(w for w in synonyms.words() if len(w) >= 2)
+            item_words = [words(t, extra) for t in item_texts]
+            task_words = [words(t, extra) for t in task_texts]
+            word_model = WordTfidf(item_words + task_words)
+            self.columns["word"] = _cross_cosines(
+                [word_model.vector(w) for w in item_words], [word_model.vector(w) for w in task_words]
+            )
+        if "head" in self.signals:
+            item_heads = [rewrite(d.heading) for d in self.items]
+            task_heads = [rewrite(d.heading) for d in self.tasks]
+            head_model = TfidfModel(item_heads + task_heads)
+            self.columns["head"] = _cross_cosines(
+                [head_model.vector(t) for t in item_heads], [head_model.vector(t) for t in task_heads]
+            )
+        if "unit" in self.signals:
+            self.columns["unit"] = self._unit_overlaps(synonyms.units)
+
+    def _unit_overlaps(self, canon: dict[str, str]) -> list[list[float]]:
+        """Share of the item's lead units (weighted by rarity among the tasks' lead units) that also lead the task."""
+        item_units = [frozenset(canon.get(u, u) for u in d.units) for d in self.items]
+        task_units = [frozenset(canon.get(u, u) for u in d.units) for d in self.tasks]
+        leads = Counter(u for units in task_units for u in units)
+        size = len(self.tasks)
+        idf = {u: math.log((1 + size) / (1 + n)) + 1 for u, n in leads.items()}
+        matrix = []
+        for mine in item_units:
+            weight = {u: idf.get(u, 0.0) for u in mine}
+            total = sum(weight.values())
+            if not total:
+                matrix.append([0.0] * size)
+                continue
+            matrix.append([sum(weight[u] for u in mine & theirs) / total for theirs in task_units])
+        return matrix
+
+    def scores(self, i: int, params: Params) -> list[float]:
+        total = params.total_weight()
+        row = [0.0] * len(self.tasks)
+        for name, weight in params.weights.items():
+            if weight and name in self.columns:
+                row = [a + weight * b for a, b in zip(row, self.columns[name][i], strict=True)]
+        return [value / total for value in row]
+
+    def rank(self, i: int, params: Params, top: int = 3) -> list[tuple[object, float]]:
+        """The `top` best tasks for item `i`, best first (ties keep document order)."""
+        scored = sorted(enumerate(self.scores(i, params)), key=lambda pair: (-pair[1], pair[0]))
+        return [(self.tasks[j].key, score) for j, score in scored[:top]]
+
+    def suggest(self, i: int, params: Params, top: int = 3) -> list[tuple[object, float]]:
+        """Like `rank`, but nothing when even the best is below the threshold (abstain)."""
+        ranked = self.rank(i, params, top=top)
+        if not ranked or ranked[0][1] < params.threshold:
+            return []
+        return ranked
