@@ -265,9 +265,10 @@ def test_admin_uploads_previews_and_confirms_a_breakdown_table(browser, live_ser
 
 
 def _as_user(browser, live_server, client, user, *, width: int, height: int = 900):
-    """A page in a new context logged in as `user` (a session cookie, not the form)."""
+    """A page in a new context logged in as `user` (a session cookie, not the form), from a
+    browser set to Chinese as the users' are: Django then formats for zh-hans (Accept-Language)."""
     client.force_login(user)
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     return context.new_page()
 
