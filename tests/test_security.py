@@ -507,3 +507,11 @@ def test_a_signed_in_upload_is_cut_at_the_limit_while_it_streams(live_server, ad
     assert "提交的文件过大，服务器未接收。" in text
     assert files_under(tmp_path) == []
     assert not PendingImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_admins_password_page_uses_the_same_chinese_form(client_as, admin_user):
+    page = client_as(admin_user).get(reverse("admin:password_change"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1>修改密码</h1>" in html and ">再次输入新密码</label>" in html
