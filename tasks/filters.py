@@ -11,7 +11,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias
+from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
 from .selectors import STATUS_LABELS, Clock, Light
 
 
@@ -32,6 +32,9 @@ class ListSelect(forms.Select):
 
 STATE_CHOICES = [("all", "全部（含已撤销）"), (TaskState.WITHDRAWN, "仅已撤销")]
 CITY_CHOICES = [("true", "仅市级任务"), ("false", "非市级任务")]
+UNIT_ROLE_CHOICES = list(UnitRole.choices)
+# One choice: the figures "本期未报送" link here; "reported" is its own dimension, apart from the light.
+REPORTED_CHOICES = [("no", "本期未报送（未完成任务中有牵头单位未报送）")]
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -47,6 +50,9 @@ class TaskFilter(django_filters.FilterSet):
         label="类别", empty_label="全部类别", field_name="category_id", widget=ListSelect
     )
     unit = django_filters.ChoiceFilter(label="单位", method="filter_unit", empty_label="全部单位", widget=ListSelect)
+    unit_role = django_filters.ChoiceFilter(
+        label="单位角色", choices=UNIT_ROLE_CHOICES, method="filter_noop", empty_label="牵头或配合"
+    )
     leader = django_filters.ChoiceFilter(
         label="牵头领导", method="filter_leader", empty_label="全部领导", widget=ListSelect
     )
@@ -58,6 +64,9 @@ class TaskFilter(django_filters.FilterSet):
     )
     city_level = django_filters.ChoiceFilter(
         label="市级任务", choices=CITY_CHOICES, method="filter_city_level", empty_label="不限"
+    )
+    reported = django_filters.ChoiceFilter(
+        label="本期报送", choices=REPORTED_CHOICES, method="filter_reported", empty_label="不限"
     )
     overdue = django_filters.BooleanFilter(label="仅看逾期未完成", method="filter_overdue", widget=forms.CheckboxInput)
     state = django_filters.ChoiceFilter(
@@ -105,7 +114,29 @@ class TaskFilter(django_filters.FilterSet):
     def filter_unit(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value:
             return queryset
-        return queryset.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=value)))
+        links = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=value)
+        # The unit's role narrows the unit filter (it means nothing without a unit).
+        role = self.form.cleaned_data.get("unit_role")
+        if role:
+            links = links.filter(role=role)
+        return queryset.filter(Exists(links))
+
+    def filter_noop(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset
+
+    def filter_reported(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Open tasks not reported this period, whatever their light (the `silent_now` alias of
+        selectors.task_search_base). With a unit chosen: the tasks that unit leads and has not
+        reported itself, as the unit's figures count them (selectors._silent_link)."""
+        if value != "no":
+            return queryset
+        unit = self.form.cleaned_data.get("unit")
+        if not unit:
+            return queryset.filter(silent_now=True)
+        own_missing = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit, role=UnitRole.LEAD).filter(
+            Q(reported_period__isnull=True) | Q(reported_period__lt=OuterRef("period_now"))
+        )
+        return queryset.filter(Exists(own_missing)).exclude(task_status=ProgressStatus.DONE)
 
     def filter_leader(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value:

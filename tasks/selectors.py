@@ -12,8 +12,14 @@ Status model:
            trailing the share of time elapsed by more than
            LIGHT_BEHIND_SCHEDULE_POINTS;
   green  — done, or every lead unit reported this period and on track;
-  grey   — some lead unit has not reported this period (never green).
+  grey   — some lead unit has not reported this period and nothing above
+           applies (进展不明: never green).
   A task with three lead units shows "2/3 已报送"; the worst status wins.
+* *Not reported this period* (本期未报送) is its own dimension, counted apart
+  from the light: an open (not done) task some lead unit of which has no
+  report (submitted or approved) for this period, whatever its light. A red
+  or yellow task can be unreported too; a grey one always is. Counted per task
+  for plans and leaders, per the unit's own link for a unit (see `_silent_link`).
 
 The status is derived once per write and stored (models.TaskStatus, the
 period columns of TaskUnit; derivation in status.py, refreshed by
@@ -94,7 +100,8 @@ class Light:
     GREY = "grey"
 
     ORDER = (RED, YELLOW, GREEN, GREY)
-    LABELS = {RED: "逾期或滞后", YELLOW: "临近截止或进度偏慢", GREEN: "正常推进", GREY: "本期未报送"}
+    # Grey is not "未报送": a red or yellow task may be unreported too, and that count is its own figure.
+    LABELS = {RED: "逾期或滞后", YELLOW: "临近截止或进度偏慢", GREEN: "正常推进", GREY: "进展不明"}
 
 
 # Shown (never stored or filtered on): reported this period, but nothing approved yet.
@@ -176,6 +183,7 @@ def _with_status(qs: QuerySet, *, clock: Clock, prefix: str = "") -> QuerySet:
     task_percent — the lowest percent in that period;
     units_total  — lead units;
     reported_now — every lead unit reported (submitted or approved) this period;
+    silent_now   — open task, some lead unit has not reported this period (本期未报送, any light);
     pending_now  — some lead unit's report for this period awaits review;
     light        — red / yellow / green / grey (三色预警, thresholds in settings).
 
@@ -207,6 +215,15 @@ def _with_status(qs: QuerySet, *, clock: Clock, prefix: str = "") -> QuerySet:
     )
     due = f"{prefix}due_date"
     not_done = ~Q(task_status=ProgressStatus.DONE)
+    qs = qs.alias(
+        # "Some lead unit has not reported": there is a lead unit and not all of them did (a task
+        # without any lead unit is grey, but nobody owes it a report).
+        silent_now=Case(
+            When(Q(units_total__gt=0) & Q(reported_now=False) & not_done, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
     # Behind schedule: percent (plus a tolerance) below the share of time elapsed
     # since the plan began, i.e. (percent + t) × (due − start) < 100 × (today − start).
     start_days = YearStartDayNumber(F(f"{prefix}plan__year_start"))
@@ -304,14 +321,27 @@ def task_stagnant(*, task: Task, clock: Clock | None = None, reports: list[Progr
     )
 
 
-def _light_counts(prefix: str = "") -> dict[str, Count]:
-    """Aggregates counting rows by light and completion; `prefix` leads to the counted id."""
+def _silent_link() -> Q:
+    """On lead-unit link rows: the link's own unit has not reported this period on an open task.
+
+    Per unit, "未报送" means the unit itself: a co-lead's silence is not held against it. The
+    union over a task's lead links is the task-level `silent_now`."""
+    own_missing = Q(reported_period__isnull=True) | Q(reported_period__lt=F("period_now"))
+    return Q(role=UnitRole.LEAD) & own_missing & ~Q(task_status=ProgressStatus.DONE)
+
+
+def _light_counts(prefix: str = "", *, silent: Q | None = None) -> dict[str, Count]:
+    """Aggregates counting rows by light and completion; `prefix` leads to the counted id.
+
+    `silent`: what "not reported this period" means for the counted rows (default: the task's
+    `silent_now`; unit summaries pass `_silent_link()`)."""
     pk = f"{prefix}pk" if prefix else "pk"
     out: dict[str, Count] = {"total": Count(pk, distinct=bool(prefix))}
     for light in Light.ORDER:
         out[f"n_{light}"] = Count(pk, filter=Q(light=light), distinct=bool(prefix))
     out["n_done"] = Count(pk, filter=Q(task_status=ProgressStatus.DONE), distinct=bool(prefix))
     out["n_behind"] = Count(pk, filter=Q(task_status=ProgressStatus.BEHIND), distinct=bool(prefix))
+    out["n_silent"] = Count(pk, filter=Q(silent_now=True) if silent is None else silent, distinct=bool(prefix))
     return out
 
 
@@ -326,6 +356,7 @@ class Summary:
     n_grey: int = 0
     n_done: int = 0
     n_behind: int = 0
+    n_silent: int = 0  # not reported this period, whatever the light (see the module docstring)
 
     @property
     def done_share(self) -> float:
@@ -459,17 +490,19 @@ def dashboard_overview(
 
 
 def units_silent_list(*, clock: Clock | None = None, plan_ids: list[int] | None = None) -> QuerySet[TaskUnit]:
-    """(plan, unit, missing) rows: lead units with open tasks and no counted report this period."""
+    """(plan, unit, missing) rows: lead units with open tasks they have not reported this period.
+
+    "Reported" is submitted or approved (the unit did its part), read from the link's stored
+    reported_period, the same rule as the "本期未报送" figures, the unit index's silent sort
+    and the search filter `reported=no`, so all of them agree."""
     clock = _clock(clock)
     qs = TaskUnit.objects.filter(role=UnitRole.LEAD, task__state=TaskState.ACTIVE)
     if plan_ids is not None:
         qs = qs.filter(task__plan_id__in=plan_ids)
     qs = _with_status(qs, clock=clock, prefix="task__")
-    # The link's own latest approved period, stored on the link (services.task_status_refresh).
-    silent = Q(approved_period__isnull=True) | Q(approved_period__lt=F("period_now"))
     return (
         qs.values("task__plan_id", "unit_id", "unit__name")
-        .annotate(missing=Count("pk", filter=silent & ~Q(task_status=ProgressStatus.DONE)))
+        .annotate(missing=Count("pk", filter=_silent_link()))
         .filter(missing__gt=0)
         .order_by("task__plan_id", "-missing", "unit__name")
     )
@@ -480,6 +513,11 @@ def units_silent_list(*, clock: Clock | None = None, plan_ids: list[int] | None 
 
 def plan_get(*, plan_id: int) -> Plan:
     return get_object_or_404(plan_list_with_counts(), pk=plan_id)
+
+
+def plan_find(*, plan_id: int | None) -> Plan | None:
+    """The plan with this id, or None (no query without an id)."""
+    return Plan.objects.filter(pk=plan_id).first() if plan_id else None
 
 
 def category_list_with_counts(*, plan: Plan, clock: Clock | None = None) -> list[Category]:
@@ -541,7 +579,7 @@ UNIT_SORTS: dict[str, tuple[str, str]] = {
     "led": ("牵头任务数", "-total"),
     "done": ("已完成", "-n_done"),
     "red": ("逾期或滞后", "-n_red"),
-    "silent": ("本期未报送", "-n_grey"),
+    "silent": ("本期未报送", "-n_silent"),
     "name": ("单位名称", "unit__name"),
 }
 UNIT_KIND_FILTERS: dict[str, str] = {
@@ -568,7 +606,7 @@ def unit_summary_list(
     rows = (
         _with_status(qs, clock=clock, prefix="task__")
         .values("unit_id", "unit__name", "unit__kind")
-        .annotate(**_light_counts(), n_plans=Count("task__plan_id", distinct=True))
+        .annotate(**_light_counts(silent=_silent_link()), n_plans=Count("task__plan_id", distinct=True))
         .order_by(ordering, "unit__name")
     )
     kinds = dict(UnitKind.choices)
@@ -594,11 +632,19 @@ def unit_get(*, unit_id: int) -> Unit:
 
 
 def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> QuerySet[Task]:
-    """Every task the unit is linked to, across plans, with status and the unit's own latest report."""
+    """Every task the unit is linked to, across plans, with status and the unit's own latest report.
+
+    The own report is the latest the unit sent, whatever became of it (approved, awaiting review,
+    returned with the office's comment): a returned report is not "no report". Drafts are the
+    unit's own business and this page is the same for every reader, so they are left out here
+    (the unit's liaisons see them in `unit_reports_to_fix`).
+    """
     clock = _clock(clock)
-    own = ProgressReport.objects.filter(
-        task_id=OuterRef("pk"), unit_id=unit.pk, review_state__in=COUNTED_REVIEW_STATES
-    ).order_by("-period")
+    own = (
+        ProgressReport.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)
+        .exclude(review_state=ReviewState.DRAFT)
+        .order_by("-period")
+    )
     role = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk).values("role")[:1]
     return (
         _task_row_qs(
@@ -610,9 +656,47 @@ def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> QuerySet[Task]:
             own_status=Subquery(own.values("status")[:1]),
             own_percent=Subquery(own.values("percent")[:1]),
             own_progress=Subquery(own.values("progress_text")[:1]),
+            own_review=Subquery(own.values("review_state")[:1]),
+            own_comment=Subquery(own.values("review_comment")[:1]),
         )
         .order_by("unit_role", "-plan__year_end", "plan__kind", "position")  # lead before support
     )
+
+
+@dataclass
+class ReportsToFix:
+    """What a unit's liaison has to act on: reports the office returned, drafts not yet submitted."""
+
+    returned: list[ProgressReport]
+    drafts: list[ProgressReport]
+
+
+def unit_reports_to_fix(*, unit: Unit, clock: Clock | None = None) -> ReportsToFix:
+    """The unit's returned reports (every period: a returned report waits for the unit whatever
+    it has sent since) and its drafts, on active tasks; newest first (one query).
+
+    Each report carries `is_current`: whether it is for the task's current period (the report
+    form opens an earlier one by its `?period=`).
+    """
+    clock = _clock(clock)
+    rows = (
+        ProgressReport.objects.filter(
+            unit=unit, task__state=TaskState.ACTIVE, review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT]
+        )
+        .select_related("task", "task__plan", "reviewed_by")
+        .annotate(
+            is_current=Case(
+                When(period__gte=_period_now(clock=clock, prefix="task__"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-period", F("reviewed_at").desc(nulls_last=True), "task__plan_id", "task__position")
+    )
+    out = ReportsToFix(returned=[], drafts=[])
+    for report in rows:
+        (out.returned if report.review_state == ReviewState.RETURNED else out.drafts).append(report)
+    return out
 
 
 def unit_summary(*, unit: Unit, clock: Clock | None = None) -> dict[str, Any]:
@@ -625,7 +709,7 @@ def unit_summary(*, unit: Unit, clock: Clock | None = None) -> dict[str, Any]:
             prefix="task__",
         )
         .values("task__plan_id", "task__plan__title")
-        .annotate(**_light_counts())
+        .annotate(**_light_counts(silent=_silent_link()))
         .order_by("-task__plan__year_end", "task__plan__kind")
     )
     total = Summary()
@@ -644,7 +728,7 @@ LEADER_SORTS: dict[str, tuple[str, str]] = {
     "led": ("牵头任务数", "-total"),
     "done": ("已完成", "-n_done"),
     "red": ("逾期或滞后", "-n_red"),
-    "silent": ("本期未报送", "-n_grey"),
+    "silent": ("本期未报送", "-n_silent"),
     "name": ("姓名", "leader__name"),
 }
 
@@ -698,7 +782,7 @@ def leader_unit_list(*, leader: Leader, clock: Clock | None = None) -> list[dict
             prefix="task__",
         )
         .values("unit_id", "unit__name")
-        .annotate(**_light_counts())
+        .annotate(**_light_counts(silent=_silent_link()))
         .order_by("-total", "unit__name")
     )
     out = []
@@ -789,19 +873,58 @@ def report_pending_list() -> QuerySet[ProgressReport]:
     )
 
 
+def history_value(field: Any, value: Any, names: dict[tuple[type, Any], str] | None = None) -> str:
+    """A field's value as a reader of the change history should see it: Chinese, never `None`,
+    `True` or a raw choice value; a related row by its name (from `names`, looked up in bulk)."""
+    if value is None or value == "":
+        return "未设置" if isinstance(field, DateField) else "无"
+    if field.is_relation:
+        related = (field.related_model, value)
+        return (names or {}).get(related) or f"已删除的{field.related_model._meta.verbose_name}（编号{value}）"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
+
+
+def _related_names(changes: list[Any], model: type) -> dict[tuple[type, Any], str]:
+    """Names of the related rows these changes point at: one query per related model, and none
+    at all when no relation changed (the usual case)."""
+    wanted: dict[type, set[Any]] = defaultdict(set)
+    for change in changes:
+        field = model._meta.get_field(change.field)
+        if field.is_relation:
+            wanted[field.related_model].update(v for v in (change.old, change.new) if v is not None)
+    return {
+        (related, obj.pk): str(obj)
+        for related, pks in wanted.items()
+        for obj in related._default_manager.filter(pk__in=pks)
+    }
+
+
 def task_history(*, task: Task, limit: int = 50) -> list[dict[str, Any]]:
-    """Who changed what on the task and its reports, newest first (two queries)."""
+    """Who changed what on the task and its reports, newest first (two queries, one more per
+    kind of related row whose change is shown)."""
     entries: list[dict[str, Any]] = []
     task_rows = list(task.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    for newer, older in zip(task_rows, [*task_rows[1:], None], strict=False):
-        changes = (
-            []
-            if older is None
-            else [
-                f"{Task._meta.get_field(change.field).verbose_name}：{change.old} → {change.new}"
-                for change in newer.diff_against(older).changes
-            ]
-        )
+    diffs = [
+        (newer, older, [] if older is None else newer.diff_against(older).changes)
+        for newer, older in zip(task_rows, [*task_rows[1:], None], strict=False)
+    ]
+    names = _related_names([change for *_, changes in diffs for change in changes], Task)
+    for newer, older, diff in diffs:
+        changes = []
+        for change in diff:
+            field = Task._meta.get_field(change.field)
+            changes.append(
+                f"{field.verbose_name}：{history_value(field, change.old, names)} → "
+                f"{history_value(field, change.new, names)}"
+            )
         entries.append(
             {
                 "when": newer.history_date,

@@ -149,13 +149,17 @@ def unit_index(request: HttpRequest) -> HttpResponse:
     order = request.GET.get("order") or "led"
     if order not in selectors.UNIT_SORTS:
         order = "led"
+    # One plan's figures (the dashboard's silent-unit list links here with its plan).
+    plan_id = request.GET.get("plan", "")
+    plan_id = int(plan_id) if plan_id.isdigit() and len(plan_id) < 10 else None
     clock = selectors.Clock.now()
     return render(
         request,
         "tasks/unit_index.html",
         {
-            "rows": _lazy(lambda: selectors.unit_summary_list(kind=kind, order=order, clock=clock)),
-            "page_key": _page_key(clock, kind, order),
+            "rows": _lazy(lambda: selectors.unit_summary_list(kind=kind, order=order, plan_id=plan_id, clock=clock)),
+            "plan": _lazy(lambda: selectors.plan_find(plan_id=plan_id)),
+            "page_key": _page_key(clock, kind, order, plan_id),
             "kind": kind,
             "order": order,
             "kinds": selectors.UNIT_KIND_FILTERS,
@@ -185,7 +189,10 @@ def _unit_context(unit_id: int) -> dict[str, Any]:
         "aliases": [a.name for a in unit.aliases.all()],
         "tasks": tasks,
         "lead_count": lead_count,
-        "support_count": _lazy(lambda: sum(1 for t in tasks if t.unit_role != UnitRole.LEAD)),
+        # Active tasks, like every other figure (the table also shows withdrawn ones, struck through).
+        "support_count": _lazy(
+            lambda: sum(1 for t in tasks if t.unit_role != UnitRole.LEAD and t.state == TaskState.ACTIVE)
+        ),
         "summary": _lazy(lambda: selectors.unit_summary(unit=unit, clock=clock)),
         "clock": clock,
         "section": "units",
@@ -198,6 +205,10 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     context = _unit_context(unit_id)
     # The page is cached, the print view is not (it needs no data version).
     context["page_key"] = _page_key(context["clock"], context["unit"].pk)
+    # The unit's own liaisons also see what waits for them (outside the shared cached fragment).
+    user = request.user
+    if permissions.user_role(user) == Role.LIAISON and context["unit"].pk in permissions.user_unit_ids(user):
+        context["to_fix"] = selectors.unit_reports_to_fix(unit=context["unit"], clock=context["clock"])
     return render(request, "tasks/unit_detail.html", context)
 
 

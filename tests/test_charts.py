@@ -53,7 +53,7 @@ def test_stacked_bars_markup_is_accessible_svg():
     assert 'id="c7"' in html
     assert 'role="img"' in html and '<title id="c7-t">各单位任务状态</title>' in html
     assert (
-        "区科委：共10项，逾期或滞后2，临近截止或进度偏慢1，正常推进5，本期未报送2。" in html
+        "区科委：共10项，逾期或滞后2，临近截止或进度偏慢1，正常推进5，进展不明2。" in html
     )  # the <desc> reads as text
     assert '<a href="/units/1/">' in html
     assert html.count("<rect") == 5

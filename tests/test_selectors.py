@@ -270,3 +270,106 @@ def test_summary_done_share():
     s = selectors.Summary(total=8, n_done=3)
     assert s.done_percent == 38
     assert selectors.Summary().done_share == 0.0
+
+
+# -- "not reported this period": its own dimension, apart from the light ---------------------------
+
+
+def _unreported_by_hand(*, plan_ids: set[int] | None = None) -> tuple[set[int], dict[int, set[int]]]:
+    """Plain Python over the reports: the open (not done) active tasks some lead unit of which has no
+    submitted or approved report for this period; and per unit, the ones it has not reported itself."""
+    from tasks.models import TaskUnit
+
+    reported = set(
+        ProgressReport.objects.filter(
+            period__gte=THIS_PERIOD, review_state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED]
+        ).values_list("task_id", "unit_id")
+    )
+    tasks: set[int] = set()
+    by_unit: dict[int, set[int]] = {}
+    for link in TaskUnit.objects.filter(role="lead", task__state="active").select_related("task"):
+        if plan_ids is not None and link.task.plan_id not in plan_ids:
+            continue
+        if status_of(link.task)[0] == ProgressStatus.DONE or (link.task_id, link.unit_id) in reported:
+            continue
+        tasks.add(link.task_id)
+        by_unit.setdefault(link.unit_id, set()).add(link.task_id)
+    return tasks, by_unit
+
+
+def test_not_reported_is_counted_whatever_the_light(world):
+    board = selectors.dashboard_overview(clock=CLOCK)
+    annual = next(ov for ov in board.cards if ov.plan.pk == world.annual.pk)
+    expected, _ = _unreported_by_hand(plan_ids={world.annual.pk})
+    # 营商 (red: overdue) and 服务包 (yellow: due soon) have no report this period either: counted.
+    assert {world.tasks["营商"].pk, world.tasks["服务包"].pk, world.tasks["研发"].pk} <= expected
+    assert annual.summary.n_silent == len(expected) == 16
+    assert annual.summary.n_grey < annual.summary.n_silent  # the grey light alone hid 营商 and 服务包
+
+
+def test_the_silent_figure_is_the_union_of_the_silent_units_lists(world):
+    board = selectors.dashboard_overview(clock=CLOCK, silent_limit=1000)
+    for ov in board.cards:
+        expected, by_unit = _unreported_by_hand(plan_ids={ov.plan.pk})
+        assert ov.summary.n_silent == len(expected), ov.plan
+        assert ov.silent_unit_count == len(by_unit) == len(ov.silent_units)
+        assert {row["unit_id"]: row["missing"] for row in ov.silent_units} == {
+            unit: len(ids) for unit, ids in by_unit.items()
+        }
+
+
+def test_a_report_awaiting_review_is_reported_for_the_silent_lists(world):
+    # 区发展改革委 sends its report on 营商: awaiting review, but the unit did its part.
+    report_make(
+        task=world.tasks["营商"],
+        unit=world.units["发改"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=50,
+        progress_text="方案已起草。",
+        review_state=ReviewState.SUBMITTED,
+    )
+    rows = {(r["task__plan_id"], r["unit__name"]) for r in selectors.units_silent_list(clock=CLOCK)}
+    assert (world.annual.pk, "区发展改革委") not in rows
+    annual = next(ov for ov in selectors.dashboard_overview(clock=CLOCK).cards if ov.plan.pk == world.annual.pk)
+    assert annual.summary.n_silent == 15
+
+
+def test_unit_and_leader_summaries_count_not_reported(world):
+    _, by_unit = _unreported_by_hand()
+    rows = {r["unit_id"]: r for r in selectors.unit_summary_list(order="silent", clock=CLOCK)}
+    for unit_id, row in rows.items():
+        assert row["n_silent"] == len(by_unit.get(unit_id, ())), row["unit__name"]
+    silent = [r["n_silent"] for r in selectors.unit_summary_list(order="silent", clock=CLOCK)]
+    assert silent == sorted(silent, reverse=True) and silent[0] > 0
+    keji = selectors.unit_summary(unit=world.units["科委"], clock=CLOCK)["total"]
+    assert keji.n_silent == 1  # 零号湾 (red); 研发 waits for 城投, not for 区科委
+    tan = selectors.leader_summary(leader=world.leaders["谭"], clock=CLOCK)
+    assert tan.n_silent == 2  # 服务包 (yellow) and 研发 (grey: 城投 has not reported)
+
+
+# -- change history in words -------------------------------------------------------------------
+
+
+def test_task_history_shows_chinese_and_labels_never_raw_values(world):
+    task = world.tasks["研发"]
+    other_category = world.annual.categories.get(order=1)
+    task.due_date = None
+    task.save()
+    task.state = "withdrawn"
+    task.city_level = True
+    task.note = "备注一"
+    task.category = other_category
+    task.project = None
+    task.save()
+    history = selectors.task_history(task=Task.objects.get(pk=task.pk))
+    changes = [c for entry in history if entry["what"] == "任务" for c in entry["changes"]]
+    assert "截止日期：2025年12月31日 → 未设置" in changes
+    assert "状态：有效 → 已撤销" in changes
+    assert "市级任务：否 → 是" in changes
+    assert "备注：无 → 备注一" in changes
+    assert "类别：二、加快建设科创中心 → 一、持续深化重点领域改革" in changes
+    assert "项目：强化科技创新策源 → 无" in changes
+    text = "；".join(changes)
+    for raw in ("None", "True", "False", "withdrawn", "active"):
+        assert raw not in text, raw

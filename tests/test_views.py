@@ -6,6 +6,7 @@ documents, imported through the real pipeline, check what the issue says must sh
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -23,6 +24,13 @@ def text_of(response) -> str:
     html = re.sub(r"<(script|style|title|desc)\b.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r"</?(a|span|strong|small|em|b|i)\b[^>]*>", "", html)  # inline tags join their text
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def col(row_html: str, name: str) -> int:
+    """The number in a table cell <td data-col="name">, linked or not."""
+    match = re.search(rf'data-col="{name}">(?:<a [^>]*>)?(\d+)<', row_html)
+    assert match, f"no column {name}"
+    return int(match.group(1))
 
 
 def figure(response, name: str) -> str:
@@ -132,7 +140,7 @@ def test_dashboard_counts_by_light_and_red_list(office, world):
     assert f'data-red-task="{world.tasks["零号湾"].pk}"' in five_card
     assert "报送滞后" in five_card
     # 南部科创 reported done → share completed is 2 of 23 (南部科创 + one filler).
-    assert re.search(r'data-figure="done">2<small>（9%）</small>', five_card)
+    assert re.search(r'data-figure="done"><a [^>]*>2</a><small>（9%）</small>', five_card)
 
 
 def test_dashboard_lists_units_silent_this_period(office, world):
@@ -173,7 +181,7 @@ def test_dashboard_with_no_plans_says_so(office, db):
 def test_grey_not_green_when_nothing_reported(office, world):
     # 产业 has only a draft and no due date: 未报送, grey, never done or green.
     text = text_of(office.get(reverse("tasks:task", args=[world.tasks["产业"].pk])))
-    assert "当前状态 未报送（本期未报送）" in text
+    assert "当前状态 未报送（进展不明）" in text
 
 
 # -- plan and category ------------------------------------------------------------------
@@ -214,7 +222,7 @@ def test_unit_index_sorts_and_filters_by_kind(office, world):
     response = office.get(reverse("tasks:unit_index"), {"order": "red"})
     html = response.content.decode()
     names = re.findall(r'<tr data-unit="([^"]+)">', html)
-    reds = [int(x) for x in re.findall(r'data-col="red">(\d+)<', html)]
+    reds = [int(x) for x in re.findall(r'data-col="red">(?:<a [^>]*>)?(\d+)<', html)]
     assert reds == sorted(reds, reverse=True) and reds[0] > 0
     assert "区科委" in names and "区发展改革委" in names and "区发改委" not in names
     towns = office.get(reverse("tasks:unit_index"), {"kind": "town"}).content.decode()
@@ -229,10 +237,10 @@ def test_unit_index_counts_for_keji(office, world):
     html = office.get(reverse("tasks:unit_index"), {"order": "name"}).content.decode()
     row = re.search(r'<tr data-unit="区科委">(.*?)</tr>', html, flags=re.S).group(1)
     # Leads 南部科创 (done), 零号湾 (behind → red), 研发 (its co-lead 城投 silent → grey); supports 服务包.
-    assert re.search(r'data-col="led">3<', row)
-    assert re.search(r'data-col="done">1<', row)
-    assert re.search(r'data-col="red">1<', row)
-    assert re.search(r'data-col="silent">1<', row)
+    assert (col(row, "led"), col(row, "done"), col(row, "red")) == (3, 1, 1)
+    # Not reported by 区科委 itself this period: 零号湾 (red, reported last period only). Not 研发
+    # (区科委 reported; the silent co-lead is 城投's to answer for), not 南部科创 (done).
+    assert col(row, "silent") == 1
 
 
 def test_unit_page_lists_tasks_from_both_plans_with_own_progress(office, world):
@@ -274,7 +282,7 @@ def test_leader_index_and_page(office, world):
     html = office.get(reverse("tasks:leader_index")).content.decode()
     assert re.findall(r'<tr data-leader="([^"]+)">', html) == ["赵亮", "谭瑞琮"]  # by tasks led, descending
     row = re.search(r'<tr data-leader="谭瑞琮">(.*?)</tr>', html, flags=re.S).group(1)
-    assert re.search(r'data-col="led">2<', row)  # 服务包 + 研发; the withdrawn task is not counted
+    assert col(row, "led") == 2  # 服务包 + 研发; the withdrawn task is not counted
     response = office.get(reverse("tasks:leader", args=[world.leaders["谭"].pk]))
     page = response.content.decode()
     assert figure(response, "total") == "2"
@@ -333,7 +341,7 @@ def test_task_page_shows_everything_and_the_timeline(office, world):
     assert "牵头单位 区科委、闵行城投公司" in text
     assert "截止日期 2025年12月31日" in text
     assert "市级任务 否" in text
-    assert "当前状态 推进中（本期未报送）" in text
+    assert "当前状态 推进中（进展不明）" in text
     assert "本期已报送 1/2 个牵头单位" in text
     # Timeline newest first.
     assert text.index("2025年6月 · 区科委 · 推进中") < text.index("2025年5月 · 区科委 · 未启动")
@@ -562,3 +570,254 @@ def test_seed_dashboard_shows_both_plans(office, shipped_aliases, seed_plans):
     html = office.get(reverse("tasks:dashboard")).content.decode()
     totals = [int(x) for x in re.findall(r'data-figure="total"><a [^>]*>(\d+)</a>', html)]
     assert sorted(totals) == [74, 190]
+
+
+# -- every figure agrees with the list it summarises ---------------------------------------------
+
+
+def linked_figures(html: str) -> list[tuple[str, int]]:
+    """(search URL, number) of every figure and table count that links to the task list."""
+    cells = re.findall(r'data-(?:figure|col)="[^"]+">\s*<a href="(/tasks/\?[^"]+)">(\d+)</a>', html)
+    return [(url.replace("&amp;", "&"), int(n)) for url, n in cells]
+
+
+def assert_figures_match_their_lists(client, page_url: str, *, at_least: int) -> list[tuple[str, int]]:
+    html = client.get(page_url).content.decode()
+    figures = linked_figures(html)
+    assert len(figures) >= at_least, (page_url, figures)
+    for url, number in figures:
+        assert result_count(client.get(url)) == number, (page_url, url)
+    return figures
+
+
+@pytest.fixture
+def mixed_reports(world):
+    """Besides the world's reports: one awaiting review, one returned with a comment."""
+    report_make(
+        task=world.tasks["营商"],
+        unit=world.units["发改"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=50,
+        progress_text="方案已起草。",
+        review_state=ReviewState.SUBMITTED,
+    )
+    report_make(
+        task=world.tasks["零号湾"],
+        unit=world.units["科委"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=35,
+        progress_text="街区改造方案报批中。",
+        review_state=ReviewState.RETURNED,
+        review_comment="请补充街区改造的时间节点。",
+    )
+    return world
+
+
+def test_dashboard_figures_match_the_lists_they_link_to(office, mixed_reports):
+    w = mixed_reports
+    Plan.objects.create(district="合成·徐汇区", title="徐汇年度计划", kind="annual", year_start=2026, year_end=2026)
+    html = office.get(reverse("tasks:dashboard")).content.decode()
+    figures = assert_figures_match_their_lists(office, reverse("tasks:dashboard"), at_least=2 * 8 + 3 * 7)
+    assert f"/tasks/?plan={w.annual.pk}&reported=no" in dict(figures)
+    # The red list's heading and its "all" link.
+    for ov_id in (w.annual.pk, w.five_year.pk):
+        card = html[html.index(f'id="plan-{ov_id}"') :]
+        card = card[: card.index("</section>")]
+        red = re.search(r"红灯任务（(\d+)项）", card)
+        listed = card.count("data-red-task=")
+        reds = result_count(office.get(reverse("tasks:task_search"), {"plan": ov_id, "light": "red"}))
+        assert (int(red.group(1)) if red else 0) == reds and listed == min(reds, 10)
+
+
+def test_dashboard_silent_units_agree_with_the_figure_and_the_unit_index(office, mixed_reports):
+    w = mixed_reports
+    html = office.get(reverse("tasks:dashboard")).content.decode()
+    for plan in (w.annual, w.five_year):
+        card = html[html.index(f'id="plan-{plan.pk}"') :]
+        card = card[: card.index("</section>")]
+        silent_figure = int(re.search(r'data-figure="silent"><a [^>]*>(\d+)</a>', card).group(1))
+        units = int(re.search(r"data-silent-units>(\d+)<", card).group(1))
+        listed = dict(re.findall(r'data-silent-unit="([^"]+)">.*?data-missing>(\d+)项未报送', card))
+        # The tasks behind the figure are those of the listed units' own missing lists, taken together.
+        union: set[int] = set()
+        for url in re.findall(r'href="(/tasks/\?[^"]*reported=no)" data-missing', card):
+            union |= result_ids(office.get(url.replace("&amp;", "&")))
+        assert len(union) == silent_figure
+        # The link beside the list: the unit index of this plan sorted by not reported, which shows
+        # the same units with the same numbers, in descending order.
+        index_url = re.search(r'href="([^"]+)" data-silent-index', card).group(1).replace("&amp;", "&")
+        assert index_url == f"/units/?plan={plan.pk}&order=silent"
+        index = office.get(index_url).content.decode()
+        rows = re.findall(r'<tr data-unit="([^"]+)">(.*?)</tr>', index, flags=re.S)
+        silent = [(name, col(row, "silent")) for name, row in rows]
+        numbers = [n for _, n in silent]
+        assert numbers == sorted(numbers, reverse=True)
+        assert sum(1 for n in numbers if n) == units
+        assert {name: str(n) for name, n in silent if n} == listed
+        assert f"只统计：{plan.title}" in text_of(office.get(index_url))
+
+
+def test_unit_page_figures_match_the_lists_they_link_to(office, mixed_reports):
+    w = mixed_reports
+    for key in ("科委", "发改", "经委"):
+        figures = assert_figures_match_their_lists(office, reverse("tasks:unit", args=[w.units[key].pk]), at_least=8)
+    keji = office.get(reverse("tasks:unit", args=[w.units["科委"].pk]))
+    # 区科委 leads 南部科创 (done), 零号湾 (its report returned: not reported) and 研发 (reported).
+    assert figure(keji, "silent") == "1"
+    assert figures
+
+
+def test_unit_index_figures_match_the_lists_and_the_silent_sort(office, mixed_reports):
+    figures = assert_figures_match_their_lists(office, reverse("tasks:unit_index") + "?order=silent", at_least=4 * 8)
+    silent = [n for url, n in figures if "reported=no" in url]
+    assert silent == sorted(silent, reverse=True) and silent[0] > 0
+    assert len(figures) == 4 * int(
+        re.search(r"data-unit-count>(\d+)<", office.get(reverse("tasks:unit_index")).content.decode()).group(1)
+    )
+
+
+def test_leader_pages_figures_match_the_lists_they_link_to(office, mixed_reports):
+    w = mixed_reports
+    assert_figures_match_their_lists(office, reverse("tasks:leader", args=[w.leaders["谭"].pk]), at_least=7 + 3 * 4)
+    figures = assert_figures_match_their_lists(office, reverse("tasks:leader_index") + "?order=silent", at_least=8)
+    silent = [n for url, n in figures if "reported=no" in url]
+    assert silent == sorted(silent, reverse=True)
+    tan = office.get(reverse("tasks:leader", args=[w.leaders["谭"].pk]))
+    assert figure(tan, "silent") == "2"  # 服务包 (yellow) and 研发 (grey), whatever the light
+
+
+def test_seed_figures_match_their_lists(office, shipped_aliases, seed_plans, monkeypatch):
+    from tasks.selectors import Clock
+
+    # December: every task of the 2025 plan is due within 30 days (yellow) or overdue (red), and
+    # nobody has reported yet. The grey light counts none of them; "not reported" counts them all.
+    monkeypatch.setattr(Clock, "now", classmethod(lambda cls: Clock(today=datetime.date(2025, 12, 20))))
+    annual = Plan.objects.get(kind=PlanKind.ANNUAL)
+    html = office.get(reverse("tasks:dashboard")).content.decode()
+    card = html[html.index(f'id="plan-{annual.pk}"') :]
+    card = card[: card.index("</section>")]
+    assert re.search(r'data-figure="grey"><a [^>]*>0</a>', card)
+    assert re.search(r'data-figure="silent"><a [^>]*>190</a>', card)
+    units = int(re.search(r"data-silent-units>(\d+)<", card).group(1))
+    assert units == len(set(annual.tasks.filter(unit_links__role="lead").values_list("unit_links__unit", flat=True)))
+    assert_figures_match_their_lists(office, reverse("tasks:dashboard"), at_least=2 * 8)
+    assert_figures_match_their_lists(
+        office, reverse("tasks:unit", args=[Unit.objects.get(name="区科委").pk]), at_least=8
+    )
+    assert_figures_match_their_lists(
+        office, reverse("tasks:leader", args=[Leader.objects.get(name="谭瑞琮").pk]), at_least=7
+    )
+
+
+def test_search_filter_not_reported_this_period(office, mixed_reports):
+    w = mixed_reports
+    response = office.get(reverse("tasks:task_search"), {"plan": w.annual.pk, "reported": "no"})
+    ids = result_ids(response)
+    # 营商 now awaits review (reported); 服务包 (yellow) and 研发 (grey, 城投 silent) are not reported.
+    assert w.tasks["营商"].pk not in ids
+    assert {w.tasks["服务包"].pk, w.tasks["研发"].pk} <= ids
+    assert "本期报送" in text_of(response)
+    # With a unit: that unit's own silence only.
+    keji = result_ids(office.get(reverse("tasks:task_search"), {"unit": w.units["科委"].pk, "reported": "no"}))
+    assert keji == {w.tasks["零号湾"].pk}
+
+
+# -- the unit's own latest report ---------------------------------------------------------------
+
+
+def own_cell(html: str, task_pk: int) -> str:
+    row = re.search(rf'<tr class="[^"]*" data-task="{task_pk}">(.*?)</tr>', html, flags=re.S).group(1)
+    return re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r"data-own[^>]*>(.*?)</td>", row, flags=re.S).group(1))
+    )
+
+
+def test_unit_page_shows_a_returned_or_pending_report_as_such(office, mixed_reports):
+    w = mixed_reports
+    keji = office.get(reverse("tasks:unit", args=[w.units["科委"].pk])).content.decode()
+    cell = own_cell(keji, w.tasks["零号湾"].pk)
+    assert "尚无报送" not in cell
+    assert "2025年6月 · 推进中 · 35% 已退回" in cell and "退回意见：请补充街区改造的时间节点。" in cell
+    assert "已审核" in own_cell(keji, w.tasks["研发"].pk)
+    fagai = office.get(reverse("tasks:unit", args=[w.units["发改"].pk])).content.decode()
+    assert "2025年6月 · 推进中 · 50% 已报送待审核" in own_cell(fagai, w.tasks["营商"].pk)
+
+
+def test_liaison_lands_on_the_unit_page_and_sees_the_returned_report(client_as, liaison_user, mixed_reports):
+    w = mixed_reports
+    report_make(
+        task=w.tasks["南部科创"],
+        unit=w.units["科委"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.DONE,
+        percent=100,
+        progress_text="草稿中",
+        review_state=ReviewState.DRAFT,
+    )
+    liaison = client_as(liaison_user)
+    response = liaison.get(reverse("tasks:landing"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("tasks:unit", args=[w.units["科委"].pk])
+    html = response.content.decode()
+    section = html[html.index("data-to-fix") : html.index("</section>", html.index("data-to-fix"))]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert "需要本单位处理的报告" in text
+    assert "督查室退回了1份报告" in text
+    assert f"第{w.tasks['零号湾'].number}项" in text and "审核意见： 请补充街区改造的时间节点。" in text
+    assert "尚未提交的草稿（1份" in text
+    link = re.search(r'href="([^"]+)" data-fix-link', section).group(1)
+    assert link == reverse("tasks:report_edit", args=[w.tasks["零号湾"].pk, w.units["科委"].pk])
+    form = liaison.get(link)
+    assert form.status_code == 200 and "街区改造方案报批中" in form.content.decode()
+
+
+def test_the_to_fix_section_is_the_liaisons_own(client_as, office_user, liaison_user, mixed_reports):
+    url = reverse("tasks:unit", args=[mixed_reports.units["科委"].pk])
+    assert "data-to-fix" in client_as(liaison_user).get(url).content.decode()
+    assert "data-to-fix" not in client_as(office_user).get(url).content.decode()
+    # Another unit's page, for the 区科委 liaison: nothing of theirs there.
+    other = reverse("tasks:unit", args=[mixed_reports.units["发改"].pk])
+    assert "data-to-fix" not in client_as(liaison_user).get(other).content.decode()
+
+
+def test_unit_page_for_a_liaison_keeps_the_query_budget(
+    client_as, liaison_user, mixed_reports, django_assert_max_num_queries
+):
+    client = client_as(liaison_user)
+    with django_assert_max_num_queries(BUDGET):
+        assert client.get(reverse("tasks:unit", args=[mixed_reports.units["科委"].pk])).status_code == 200
+
+
+# -- the printable summary ------------------------------------------------------------------------
+
+
+def test_unit_print_shows_period_status_label_and_progress(office, mixed_reports):
+    w = mixed_reports
+    html = office.get(reverse("tasks:unit_print", args=[w.units["科委"].pk])).content.decode()
+    cells = dict(re.findall(r'<tr data-task="(\d+)">.*?<td data-own>(.*?)</td>', html, flags=re.S))
+    assert cells[str(w.tasks["研发"].pk)] == "6月 推进中 40%：已完成年度统计口径核定。"
+    assert cells[str(w.tasks["零号湾"].pk)] == "6月 推进中 35%（已退回）：街区改造方案报批…※"  # clipped to one line
+    assert cells[str(w.tasks["南部科创"].pk)] == "5月 已完成 100%：南部科创中心建成。"
+    assert "未报送" not in "".join(cells.values())
+
+
+def test_unit_print_clips_long_texts_and_says_so(office, world):
+    task = world.tasks["研发"]
+    from tasks.models import ProgressReport
+
+    ProgressReport.objects.filter(task=task, unit=world.units["科委"]).update(progress_text="很长的进展" * 40)
+    html = office.get(reverse("tasks:unit_print", args=[world.units["科委"].pk])).content.decode()
+    cell = dict(re.findall(r'<tr data-task="(\d+)">.*?<td data-own>(.*?)</td>', html, flags=re.S))[str(task.pk)]
+    assert cell.endswith("…※") and len(cell) < 40
+    assert "※ 文字过长处已截断，全文见系统中的任务页面。" in html
+
+
+def test_task_page_history_shows_chinese_not_none(office, world):
+    task = world.tasks["研发"]
+    task.due_date = None
+    task.save()
+    text = text_of(office.get(reverse("tasks:task", args=[task.pk])))
+    history = text[text.index("修改记录") :]
+    assert "截止日期：2025年12月31日 → 未设置" in history
+    assert "None" not in history

@@ -6,12 +6,15 @@ inline SVG, so they need no JavaScript and no external library.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
 
+from ..models import ReviewState
+from ..periods import period_label
 from ..selectors import SHOWN_STATUS_LABELS, Light, Summary
 
 register = template.Library()
@@ -27,6 +30,26 @@ def status_label(value: str | None) -> str:
 @register.filter
 def light_label(value: str | None) -> str:
     return Light.LABELS.get(value or "", "")
+
+
+REVIEW_LABELS = dict(ReviewState.choices)
+
+
+@register.filter
+def review_label(value: str | None) -> str:
+    """A report's review state in words (its choice label: 已退回, 已报送待审核 …)."""
+    return REVIEW_LABELS.get(value or "", "")
+
+
+@register.simple_tag
+def period_text(start: dt.date | None, reporting_period: str, today: dt.date | None = None) -> str:
+    """A reporting period in words (2025年6月, 2025年第2季度); without the year when it is `today`'s."""
+    if start is None:
+        return ""
+    label = period_label(reporting_period=reporting_period, start=start)
+    if today is not None and start.year == today.year:
+        return label.removeprefix(f"{start.year}年")
+    return label
 
 
 @register.simple_tag
@@ -164,3 +187,93 @@ def lead_links(task: Any) -> list[Any]:
 def get_item(mapping: dict, key: Any) -> Any:
     """mapping[key] in a template (None when absent)."""
     return mapping.get(key) if mapping else None
+
+
+# -- the one-page unit summary -------------------------------------------------------
+
+# Widths in em of the 9pt print font (a Chinese character is 1 em, a digit or Latin letter about
+# half): what fits one line of the task and progress columns of static/css/app.css on A4 portrait.
+PRINT_TITLE_WIDTH = 18.2
+PRINT_OWN_WIDTH = 23.0
+# Table lines (tasks and group headings) one sheet holds below the figures; the rest is counted.
+PRINT_MAX_LINES = 43
+TRUNCATED_MARK = "…※"
+# The print sheet says "待审核" for a report awaiting review, as the lists' status does (PENDING).
+PRINT_REVIEW_LABELS = {**REVIEW_LABELS, ReviewState.SUBMITTED: SHOWN_STATUS_LABELS["pending"]}
+
+
+def text_width(text: str) -> float:
+    return sum(0.55 if ord(ch) < 0x2E80 and ch != "…" else 1.0 for ch in text)
+
+
+def clip(text: str, width: float) -> tuple[str, bool]:
+    """`text` on one line, cut to `width` em with a mark (…※) that a footnote explains."""
+    flat = " ".join((text or "").split())
+    if text_width(flat) <= width:
+        return flat, False
+    budget = width - text_width(TRUNCATED_MARK)
+    out = []
+    for ch in flat:
+        budget -= text_width(ch)
+        if budget < 0:
+            break
+        out.append(ch)
+    return "".join(out).rstrip() + TRUNCATED_MARK, True
+
+
+@dataclass(frozen=True)
+class PrintRow:
+    task: Any
+    title: str
+    progress: str  # "6月 推进中 40%（已退回）：text", or "" when the unit has sent nothing
+    plan_heading: str | None  # set on the first row of each role and plan
+
+
+@dataclass(frozen=True)
+class PrintSheet:
+    rows: list[PrintRow]
+    truncated: bool
+    left_out: int
+
+
+def _own_progress(task: Any, today: dt.date) -> tuple[str, bool]:
+    """The unit's latest report on one line: period, status label, percent, review state unless
+    approved, then as much of the progress text as fits."""
+    parts = [
+        period_text(task.own_period, task.plan.reporting_period, today),
+        SHOWN_STATUS_LABELS.get(task.own_status or "", ""),
+        f"{task.own_percent}%" if task.own_percent is not None else "",
+    ]
+    head = " ".join(part for part in parts if part)
+    if task.own_review and task.own_review != ReviewState.APPROVED:
+        head += f"（{PRINT_REVIEW_LABELS.get(task.own_review, '')}）"
+    if not (task.own_progress or "").strip():
+        return head, False
+    # At least a few characters of the text, even after a long head.
+    text, cut = clip(task.own_progress, max(PRINT_OWN_WIDTH - text_width(head) - 1, 5))
+    return f"{head}：{text}", cut
+
+
+@register.simple_tag
+def print_sheet(tasks: list[Any], today: dt.date) -> PrintSheet:
+    """The unit's tasks as one-line rows for one A4 sheet: long texts clipped (and marked), a
+    heading row where role or plan changes, and what would not fit (PRINT_MAX_LINES) counted."""
+    tasks = list(tasks)
+    rows: list[PrintRow] = []
+    truncated = False
+    last_group = None
+    lines = 0
+    for task in tasks:
+        heading = None
+        if (task.unit_role, task.plan_id) != last_group:
+            role = "牵头" if task.unit_role == "lead" else "配合"
+            heading = f"{role} · {task.plan.years_label}{task.plan.get_kind_display()}"
+        lines += 2 if heading else 1
+        if lines > PRINT_MAX_LINES:
+            break
+        last_group = (task.unit_role, task.plan_id)
+        title, cut_title = clip(task.title + ("（市级）" if task.city_level else ""), PRINT_TITLE_WIDTH)
+        progress, cut_progress = _own_progress(task, today) if task.own_period else ("", False)
+        truncated = truncated or cut_title or cut_progress
+        rows.append(PrintRow(task=task, title=title, progress=progress, plan_heading=heading))
+    return PrintSheet(rows=rows, truncated=truncated, left_out=len(tasks) - len(rows))
