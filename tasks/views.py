@@ -152,13 +152,17 @@ def unit_index(request: HttpRequest) -> HttpResponse:
     # One plan's figures (the dashboard's silent-unit list links here with its plan).
     plan_id = request.GET.get("plan", "")
     plan_id = int(plan_id) if plan_id.isdigit() and len(plan_id) < 10 else None
+    plan = _lazy(lambda: selectors.plan_find(plan_id=plan_id))
     clock = selectors.Clock.now()
     return render(
         request,
         "tasks/unit_index.html",
         {
-            "rows": _lazy(lambda: selectors.unit_summary_list(kind=kind, order=order, plan_id=plan_id, clock=clock)),
-            "plan": _lazy(lambda: selectors.plan_find(plan_id=plan_id)),
+            # An unknown plan id is ignored, not an empty list.
+            "rows": _lazy(
+                lambda: selectors.unit_summary_list(kind=kind, order=order, plan_id=plan.pk if plan else None, clock=clock)
+            ),
+            "plan": plan,
             "page_key": _page_key(clock, kind, order, plan_id),
             "kind": kind,
             "order": order,

@@ -821,3 +821,32 @@ def test_task_page_history_shows_chinese_not_none(office, world):
     history = text[text.index("修改记录") :]
     assert "截止日期：2025年12月31日 → 未设置" in history
     assert "None" not in history
+
+
+def test_unit_index_ignores_an_unknown_plan(office, world):
+    everything = office.get(reverse("tasks:unit_index")).content.decode()
+    unknown = office.get(reverse("tasks:unit_index"), {"plan": "999999"}).content.decode()
+    count = re.compile(r"data-unit-count>(\d+)<")
+    assert count.search(unknown).group(1) == count.search(everything).group(1) != "0"
+    assert "data-plan-filter" not in unknown
+
+
+def test_a_returned_report_of_an_earlier_period_links_to_its_own_form(client_as, liaison_user, world):
+    from tests.factories import LAST_PERIOD
+
+    task = world.tasks["零号湾"]
+    from tasks.models import ProgressReport
+    from tasks.services import task_status_refresh
+
+    ProgressReport.objects.filter(task=task, unit=world.units["科委"], period=LAST_PERIOD).update(
+        review_state=ReviewState.RETURNED, review_comment="五月的数据有误。", progress_text="五月进展"
+    )
+    task_status_refresh(task_ids=[task.pk])
+    liaison = client_as(liaison_user)
+    html = liaison.get(reverse("tasks:unit", args=[world.units["科委"].pk])).content.decode()
+    section = html[html.index("data-to-fix") :]
+    assert "2025年5月报告" in section and "五月的数据有误。" in section
+    link = re.search(r'href="([^"]+)" data-fix-link', section).group(1).replace("&amp;", "&")
+    assert link.endswith("?period=2025-05-01")
+    form = liaison.get(link)
+    assert form.status_code == 200 and "五月进展" in form.content.decode()
