@@ -160,7 +160,9 @@ def unit_index(request: HttpRequest) -> HttpResponse:
         {
             # An unknown plan id is ignored, not an empty list.
             "rows": _lazy(
-                lambda: selectors.unit_summary_list(kind=kind, order=order, plan_id=plan.pk if plan else None, clock=clock)
+                lambda: selectors.unit_summary_list(
+                    kind=kind, order=order, plan_id=plan.pk if plan else None, clock=clock
+                )
             ),
             "plan": plan,
             "page_key": _page_key(clock, kind, order, plan_id),
