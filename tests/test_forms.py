@@ -78,9 +78,12 @@ def _form_fields() -> Iterator[tuple[str, forms.Field]]:
 
 
 @pytest.mark.django_db
-def test_every_date_and_datetime_input_renders_iso():
+# zh-hans is the site's language; a browser asking for Traditional Chinese or English gets those
+# formats (LocaleMiddleware), and its date boxes must work as well.
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_every_date_and_datetime_input_renders_iso(language):
     checked: dict[str, str] = {}
-    with translation.override("zh-hans"):
+    with translation.override(language):
         for where, field in _form_fields():
             for widget in _leaf_widgets(field.widget):
                 if isinstance(widget, forms.DateInput):
