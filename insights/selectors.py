@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tasks.models import Plan, PlanKind, ProgressReport, Task, TaskLeader, TaskUnit, UnitRole
+from tasks.models import Plan, PlanKind, ProgressReport, ReviewState, Task, TaskLeader, TaskUnit, UnitRole
 
 from .matching import Doc
 from .models import Direction, Indicator, IndicatorActual, LinkState, TaskLink
 from .similarity import TfidfModel, cosine, normalise
+from .targets import extract_targets
 
 # A reworded item keeps most of its wording; distinct items of one topic stay well below.
 REWORDED_MIN_SCORE = 0.5
@@ -337,10 +338,57 @@ def indicator_status(indicator: Indicator, actuals: list[IndicatorActual] | None
     return Status(code, latest, expected)
 
 
+@dataclass
+class ReportedValue:
+    """A value of the indicator that an approved progress report states."""
+
+    report: ProgressReport
+    year: int
+    value: Decimal
+    excerpt: str
+
+
+def approved_reports() -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(review_state=ReviewState.APPROVED).select_related("unit").order_by("-period")
+
+
+def reported_values(indicator: Indicator, reports: list[ProgressReport]) -> list[ReportedValue]:
+    """Values of `indicator` stated in these reports' progress text, read with the same
+    extractor as the plans ("1-9月地区生产总值增长4.8%"): same unit, and the stated name
+    contains the indicator's name or is contained in it. Newest report first, one value each."""
+    want = normalise(indicator.name)
+    found = []
+    for report in reports:
+        for target in extract_targets(report.progress_text, default_year=report.period.year):
+            got = normalise(target.name)
+            if target.unit == indicator.unit and got and want and (want in got or got in want):
+                found.append(ReportedValue(report, report.period.year, target.value, target.source_text[:200]))
+                break
+    return found
+
+
+def _with_reports(indicator: Indicator, recorded: list[IndicatorActual], reports: list[ProgressReport]) -> None:
+    """`.reported` and `.status`: from the recorded actuals, else from what the reports state."""
+    indicator.reported = reported_values(indicator, reports)
+    actuals = recorded
+    indicator.status_from_reports = False
+    if not recorded and indicator.reported:
+        latest_per_year: dict[int, ReportedValue] = {}
+        for value in indicator.reported:  # newest first: keep each year's newest
+            latest_per_year.setdefault(value.year, value)
+        actuals = [
+            IndicatorActual(indicator=indicator, year=y, value=v.value) for y, v in sorted(latest_per_year.items())
+        ]
+        indicator.status_from_reports = True
+    indicator.status_actuals = actuals
+    indicator.status = indicator_status(indicator, actuals)
+
+
 def indicators_list(*, plan: Plan | None = None, task: Task | None = None) -> list[Indicator]:
-    """Indicators with `.actual_list` and `.status`, in task order."""
+    """Indicators with `.actual_list`, `.reported` (values in approved reports) and `.status`, in task order."""
     qs = Indicator.objects.select_related("task__plan").prefetch_related(
-        Prefetch("actuals", queryset=IndicatorActual.objects.order_by("year"), to_attr="actual_list")
+        Prefetch("actuals", queryset=IndicatorActual.objects.order_by("year"), to_attr="actual_list"),
+        Prefetch("task__reports", queryset=approved_reports(), to_attr="approved_reports"),
     )
     if plan is not None:
         qs = qs.filter(task__plan=plan)
@@ -348,8 +396,15 @@ def indicators_list(*, plan: Plan | None = None, task: Task | None = None) -> li
         qs = qs.filter(task=task)
     rows = list(qs.order_by("task__plan__year_start", "task__position", "pk"))
     for indicator in rows:
-        indicator.status = indicator_status(indicator, indicator.actual_list)
+        _with_reports(indicator, indicator.actual_list, indicator.task.approved_reports)
     return rows
+
+
+def indicator_detail(indicator: Indicator) -> tuple[list[IndicatorActual], Status]:
+    """The recorded actuals (recorder joined); sets `.reported` and `.status` as indicators_list does."""
+    actuals = list(indicator.actuals.select_related("recorded_by").order_by("year"))
+    _with_reports(indicator, actuals, list(approved_reports().filter(task_id=indicator.task_id)))
+    return actuals, indicator.status
 
 
 @dataclass

@@ -5,9 +5,12 @@ Pure functions; the caller supplies the plan's end year for texts that give none
 
 Three sentence shapes cover the plans:
   A  <name><verb><number><unit>      每万人口发明专利拥有量达到92件
+                                     地区生产总值增长5%左右 (a growth rate: 增长 stays in the name)
   B  <verb><number><unit><name>      培育20家数字化智能工厂
   C  <verb><name><number><unit>      新增就业岗位16万个
-and lists continue one verb: 新增全科医生126人、执业（助理）医师110人.
+and lists continue one verb: 新增全科医生126人、执业（助理）医师110人; an
+explained formula lists its parts: 形成“1+2+10+X”（即1家…、2家…、10家…）.
+Numbers in words: 主导产业规模翻番 (2 倍), 产值规模达到千亿级 (1000 亿元).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ _UNITS = sorted(
         "人/亿元",
         "个",
         "人次",
+        "位",
         "人",
         "公顷",
         "公里",
@@ -74,7 +78,28 @@ _LEVEL_VERBS = (
     "达",
 )
 # Verbs that may have the counted thing between them and the number (shapes B and C).
-_COUNT_VERBS = ("新增", "新建", "累计建成", "累计", "建成", "建设", "培育", "完成", "落实", "打造", "引进")
+_COUNT_VERBS = (
+    "新增",
+    "新建",
+    "累计建成",
+    "累计",
+    "建成",
+    "建设",
+    "培育",
+    "完成",
+    "落实",
+    "打造",
+    "引进",
+    "组建",
+    "（即",  # 形成“1+2+10+X”（即1家…、2家…）: the parts of an explained formula
+)
+# A growth rate: the verb belongs to the indicator's name (地区生产总值增长 5%).
+_GROWTH = "增长"
+# Numbers in words: <name>翻番 is 2 倍 its base-year level; <name>达到千亿级 is 1000 亿元.
+_WORD_TARGETS = (
+    (re.compile(r"翻一?番"), Decimal(2), "倍"),
+    (re.compile(r"达到千亿级"), Decimal(1000), "亿元"),
+)
 _AT_MOST_VERBS = ("不超过", "不高于", "控制在", "低于")
 _CLAUSE = re.compile(r"[，,：:]")
 _SENTENCE = re.compile(r"[。；;！!？?\n]")
@@ -118,15 +143,44 @@ def _clean_name(name: str) -> str:
     return name.strip(_SEPARATORS)[:120]
 
 
+def _list_part(text: str) -> str:
+    """One part of an explained list: up to the next 、 or closing bracket."""
+    return _clean_name(re.split(r"[、）)]", text, maxsplit=1)[0])
+
+
 def _year_of(sentence_head: str, default_year: int) -> int:
     years = _YEAR.findall(sentence_head)
     return int(years[-1]) if years else default_year
+
+
+def _word_targets(sentence: str, default_year: int) -> list[Target]:
+    found = []
+    for pattern, value, unit in _WORD_TARGETS:
+        for match in pattern.finditer(sentence):
+            clause_start = max((m.end() for m in _CLAUSE.finditer(sentence, 0, match.start())), default=0)
+            name = _clean_name(sentence[clause_start : match.start()])
+            name = name.removeprefix("实现")
+            if not name:
+                continue
+            found.append(
+                Target(
+                    name=name,
+                    value=value,
+                    unit=unit,
+                    direction=AT_LEAST,
+                    year=_year_of(sentence[: match.start()], default_year),
+                    source_text=sentence.strip()[:500],
+                    cumulative=False,
+                )
+            )
+    return found
 
 
 def extract_targets(text: str, *, default_year: int) -> list[Target]:
     """Every quantified target in `text`, in reading order."""
     found: list[Target] = []
     for sentence in _SENTENCE.split(text or ""):
+        found.extend(_word_targets(sentence, default_year))
         previous: dict | None = None
         matches = list(_NUMBER_UNIT.finditer(sentence))
         for i, match in enumerate(matches):
@@ -144,20 +198,31 @@ def extract_targets(text: str, *, default_year: int) -> list[Target]:
             level = None
             if clause_prefix.endswith(_LEVEL_VERBS):
                 level = next(v for v in _LEVEL_VERBS if clause_prefix.endswith(v))
+            elif clause_prefix.endswith(_GROWTH) and match.group("unit") == "%":
+                level = _GROWTH
             count = _nearest_verb(gap, _COUNT_VERBS)
-            if level:
+            if level == _GROWTH:
+                verb, shape = level, "A"
+                name = _clean_name(clause_prefix[: -len(level)]) + _GROWTH
+            elif level:
                 verb, shape = level, "A"
                 name = _clean_name(clause_prefix[: -len(level)])
             elif count:
                 verb, index = count
                 between = _clean_name(gap[index + len(verb) :])
-                if between:
+                if verb.startswith("（"):
+                    shape, name, verb = "B", _list_part(after), ""
+                elif between and after.strip(_SEPARATORS + "）)") and after[0] not in _SEPARATORS:
+                    # 打造生物医药、航空航天…3个千亿级产业集群: the counted thing follows the number.
+                    shape, name = "B", verb + _clean_name(after.removesuffix("为目标"))
+                elif between:
                     shape, name = "C", verb + between
                 else:
                     shape, name = "B", verb + _clean_name(after)
             elif previous and set(gap) & set("、和及与") and sentence[previous["end"] : start].find("，") < 0:
                 verb, shape = previous["verb"], previous["shape"]
-                name = _clean_name(after) if shape == "B" else _clean_name(gap)
+                in_list = shape == "B" and not verb  # the parts of an explained formula
+                name = _list_part(after) if in_list else _clean_name(after) if shape == "B" else _clean_name(gap)
                 name = verb + name if name and not name.startswith(verb) and shape != "A" else name
             else:
                 previous = None

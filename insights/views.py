@@ -235,8 +235,7 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
             else:
                 messages.success(request, "已录入实际值。")
                 return redirect("insights:indicator", indicator_id=indicator.pk)
-    actuals = list(indicator.actuals.select_related("recorded_by").order_by("year"))
-    status = selectors.indicator_status(indicator, actuals)
+    actuals, status = selectors.indicator_detail(indicator)
     return render(
         request,
         "insights/indicator.html",
@@ -244,7 +243,7 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
             "indicator": indicator,
             "actuals": actuals,
             "status": status,
-            "chart": selectors.indicator_chart(indicator, actuals),
+            "chart": selectors.indicator_chart(indicator, indicator.status_actuals),
             "form": form,
             "can_edit": can_edit_tasks(request.user),
             "breadcrumbs": _crumbs(("量化指标", reverse("insights:indicators")), (indicator.name, None)),

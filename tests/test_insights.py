@@ -88,3 +88,129 @@ def test_answer_keys_cover_every_item():
     for name, count in (("targets_fyp.csv", 52), ("targets_2025.csv", 5)):
         with (KEYS / name).open(encoding="utf-8") as handle:
             assert len(list(csv.DictReader(handle))) == count
+
+
+# -- target extraction: the 2025 table and numbers in words -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "value", "unit"),
+    [
+        ("地区生产总值增长5%左右。", "地区生产总值增长", "5", "%"),
+        ("区级一般公共预算收入增长3%。", "区级一般公共预算收入增长", "3", "%"),
+        (
+            "全社会研发经费支出相当于地区生产总值的比例保持在10%左右。",
+            "全社会研发经费支出相当于地区生产总值的比例",
+            "10",
+            "%",
+        ),
+        (
+            "依托“市区协同”产业发展机制，以打造生物医药、航空航天、先进能源装备及绿色低碳3个千亿级产业集群为目标，做强主导产业。",
+            "打造千亿级产业集群",
+            "3",
+            "个",
+        ),
+        (
+            "完成思政课程、主题教育优质课、精品课资源库建设，组建100位思政名师团，进一步推进德育。",
+            "组建思政名师团",
+            "100",
+            "位",
+        ),
+        ("到2025年实现主导产业规模翻番。", "主导产业规模", "2", "倍"),
+        ("辐射联动周边园区，形成产值规模达到千亿级的创新创业集聚区。", "产值规模", "1000", "亿元"),
+    ],
+)
+def test_named_targets_of_the_2025_table_and_numbers_in_words(text, name, value, unit):
+    (target,) = extract_targets(text, default_year=2025)
+    assert (target.name, target.value, target.unit, target.direction, target.year) == (
+        name,
+        Decimal(value),
+        unit,
+        AT_LEAST,
+        2025,
+    )
+
+
+def test_an_explained_formula_lists_its_parts_and_identifiers_are_not_targets():
+    text = (
+        "到2025年园区基本形成“1+2+10+X”（即1家医技门诊综合服务平台、2家综合医院、10家专科医院、X家特色诊所）形态布局。"
+    )
+    assert [(t.name, t.value, t.unit) for t in extract_targets(text, default_year=2025)] == [
+        ("医技门诊综合服务平台", Decimal(1), "家"),
+        ("综合医院", Decimal(2), "家"),
+        ("专科医院", Decimal(10), "家"),
+    ]
+    for text in (
+        "加紧轨交 25 号线、轨交 26 号线研究。",
+        "推出“闵行大学生就业接力跑2.0版”。",
+        "稳步推进公园 24 小时开放。",
+        "承办2025年国家网络安全宣传周上海地区活动。",
+        "办好第五届“海聚英才”全球创新创业大赛。",
+    ):
+        assert extract_targets(text, default_year=2025) == [], text
+
+
+# -- the matcher (pure) ----------------------------------------------------------------
+
+
+def _docs():
+    from insights.matching import Doc
+
+    tasks = [
+        Doc(
+            key="T1",
+            text="推进国资国企改革，优化国资布局",
+            heading="深入推进重点领域改革 推进国资国企改革",
+            units=("区国资委",),
+        ),
+        Doc(key="T2", text="加快培育数字贸易，打造全球数字贸易港", heading="服务开放型经济新格局", units=("区经委",)),
+        Doc(
+            key="T3",
+            text="推进垃圾分类，提升资源回收利用水平",
+            heading="建设绿色生态的美丽城区",
+            units=("区绿化市容局",),
+        ),
+    ]
+    items = [
+        Doc(key="I1", text="创新和规范国有资本投资、运营方式", heading="着力深化国资国企改革", units=("区国资委",)),
+        Doc(key="I2", text="提升全球数字贸易港能级", heading="稳步扩大制度型开放", units=("区商务委",)),
+        Doc(
+            key="I3",
+            text="持续深化细化四责协同机制建设，加大监督执纪力度",
+            heading="持之以恒正风肃纪反腐",
+            units=("区纪委监委机关",),
+        ),
+    ]
+    return items, tasks
+
+
+def test_matcher_ranks_and_abstains_below_the_threshold():
+    from insights.matching import Matcher, Params, Synonyms
+
+    items, tasks = _docs()
+    matcher = Matcher(items, tasks, synonyms=Synonyms.load())
+    params = Params(weights={"char": 1, "word": 1, "head": 1, "unit": 1}, threshold=0.2)
+    assert matcher.suggest(0, params)[0][0] == "T1"
+    assert matcher.suggest(1, params)[0][0] == "T2"
+    assert matcher.rank(2, params)[0][1] < 0.2
+    assert matcher.suggest(2, params) == []  # nothing close enough: abstain
+
+
+def test_unit_synonyms_count_a_renamed_unit_as_the_same():
+    from insights.matching import Matcher, Synonyms
+
+    items, tasks = _docs()
+    plain = Matcher(items, tasks, signals=("unit",))
+    renamed = Matcher(items, tasks, synonyms=Synonyms.load(), signals=("unit",))
+    # 区商务委 took over 区经委's trade work: the synonym list says so, as data.
+    assert plain.columns["unit"][1][1] == 0.0
+    assert renamed.columns["unit"][1][1] == 1.0
+
+
+def test_shipped_parameters_and_synonyms_load():
+    from insights.matching import SIGNALS, Params, Synonyms
+
+    params = Params.load()
+    assert set(params.weights) <= set(SIGNALS) and 0 < params.threshold < 1
+    synonyms = Synonyms.load()
+    assert synonyms.rewrite("推进制造业“智改数转”") == "推进制造业“数字化智能化转型”"

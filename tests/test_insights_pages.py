@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -17,6 +18,8 @@ from insights import selectors, services
 from insights.models import Direction, Indicator, IndicatorActual, LinkState, TaskLink
 from tasks.models import Plan, PlanKind, Task, Unit
 from tests.factories import report_make
+
+KEY_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "insights"
 
 REWORDED_2025 = "13"
 DROPPED_2025 = "190"
@@ -272,7 +275,7 @@ def test_extraction_on_the_five_year_plan_is_idempotent(plans):
     created = services.indicators_extract(plan=five_year)
     assert created >= 40
     assert services.indicators_extract(plan=five_year) == 0
-    patent = Indicator.objects.get(task__plan=five_year, task__number="5")
+    patent = Indicator.objects.get(task__plan=five_year, task__number="5", unit="件")  # task 5 also states 千亿级
     assert (patent.target_value, patent.unit, patent.direction, patent.target_year) == (
         Decimal(92),
         "件",
@@ -377,3 +380,151 @@ def test_pages_render_with_seeds(plans, leader_user, office_user, client_as):
     assert "确认</button>" in html
     # Only one annual plan: nothing to compare yet, still a page.
     assert "请选择两份不同的年度计划" in client.get(reverse("insights:compare")).content.decode()
+
+
+# -- abstention, decisions kept, annual targets, reported values ----------------------------
+
+NO_LINK_ITEM = "190"  # 区委常委会 in 履职尽责上作表率: no five-year task covers it (the key says no link)
+
+
+def test_suggestions_page_shows_abstentions(plans, office_user, client_as, django_assert_max_num_queries):
+    from insights.models import LinkAbstention
+
+    _, annual = plans
+    services.link_suggestions_refresh(annual_plan=annual)
+    item = _task(annual, NO_LINK_ITEM)
+    assert not TaskLink.objects.filter(annual_task=item).exists()
+    assert LinkAbstention.objects.filter(annual_task=item).exists()
+    client = client_as(office_user)
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("insights:suggestions") + f"?plan={annual.pk}").content.decode()
+    section = html.split(f'data-item="{item.pk}"', 1)[1].split("</section>", 1)[0]
+    assert f'<p class="muted" data-abstained="{item.pk}">无对应五年规划任务</p>' in section
+    assert "data-link=" not in section  # no best guess shown
+    assert html.count("data-abstained=") == LinkAbstention.objects.filter(annual_task__plan=annual).count() > 0
+    # The filter shows only the abstentions; the refresh message counts them.
+    html = client.get(reverse("insights:suggestions") + f"?plan={annual.pk}&state=none").content.decode()
+    assert "data-link=" not in html and f'data-abstained="{item.pk}"' in html
+    response = client.post(reverse("insights:suggestions_refresh"), {"plan": annual.pk}, follow=True)
+    abstained = LinkAbstention.objects.filter(annual_task__plan=annual).count()
+    assert "条年度任务无对应五年规划任务" in response.content.decode()
+    assert f"；{abstained}条年度任务无对应五年规划任务。" in response.content.decode()
+
+
+def test_a_decided_suggestion_is_never_suggested_again(plans, office_user):
+    _, annual = plans
+    services.link_suggestions_refresh(annual_plan=annual)
+    item = _task(annual, "41")
+    first, second, third = TaskLink.objects.filter(annual_task=item).order_by("rank")
+    services.link_decide(user=office_user, link=first, confirm=True)
+    services.link_decide(user=office_user, link=second, confirm=False)
+    services.link_decide(user=office_user, link=third, confirm=False)
+    for _ in range(2):
+        services.link_suggestions_refresh(annual_plan=annual)
+        rows = list(TaskLink.objects.filter(annual_task=item).values_list("five_year_task_id", "state"))
+        states = dict(rows)
+        assert len(rows) == len(states)  # one row per pair, never a second suggestion of a decided pair
+        assert states[first.five_year_task_id] == LinkState.CONFIRMED
+        assert states[second.five_year_task_id] == LinkState.REJECTED
+        assert states[third.five_year_task_id] == LinkState.REJECTED
+        fresh = {t for t, s in rows if s == LinkState.SUGGESTED}
+        assert not fresh & {first.five_year_task_id, second.five_year_task_id, third.five_year_task_id}
+        assert 0 < len(fresh) <= 3  # the decided pairs make room for the next candidates
+
+
+def test_rejecting_every_suggestion_never_brings_them_back(plans, office_user):
+    from insights.models import LinkAbstention
+
+    _, annual = plans
+    services.link_suggestions_refresh(annual_plan=annual)
+    item = _task(annual, "88")
+    rejected = set()
+    for _ in range(3):
+        for link in TaskLink.objects.filter(annual_task=item, state=LinkState.SUGGESTED):
+            services.link_decide(user=office_user, link=link, confirm=False)
+            rejected.add(link.five_year_task_id)
+        services.link_suggestions_refresh(annual_plan=annual)
+        suggested = set(
+            TaskLink.objects.filter(annual_task=item, state=LinkState.SUGGESTED).values_list(
+                "five_year_task_id", flat=True
+            )
+        )
+        assert not suggested & rejected
+        assert suggested or LinkAbstention.objects.filter(annual_task=item).exists()
+
+
+def test_confirming_a_link_clears_the_abstention(plans, office_user, client_as):
+    from insights.models import LinkAbstention
+
+    five_year, annual = plans
+    services.link_suggestions_refresh(annual_plan=annual)
+    item = _task(annual, NO_LINK_ITEM)
+    assert LinkAbstention.objects.filter(annual_task=item).exists()
+    services.link_confirm_pair(user=office_user, annual_task=item, five_year_task=_task(five_year, "74"))
+    assert not LinkAbstention.objects.filter(annual_task=item).exists()
+    services.link_suggestions_refresh(annual_plan=annual)
+    assert not LinkAbstention.objects.filter(annual_task=item).exists()  # it has a confirmed task now
+    html = client_as(office_user).get(reverse("insights:suggestions") + "?state=all").content.decode()
+    assert f'data-abstained="{item.pk}"' not in html
+
+
+def test_five_year_plan_is_the_same_districts(plans):
+    five_year, annual = plans
+    Plan.objects.create(
+        district="徐汇区", title="徐汇区“十四五”规划", kind=PlanKind.FIVE_YEAR, year_start=2022, year_end=2025
+    )
+    assert services.five_year_plan_for(annual_plan=annual) == five_year
+
+
+def test_extraction_on_the_annual_plan_finds_the_keys_targets(plans):
+    _, annual = plans
+    services.indicators_extract(plan=annual)
+    found = {
+        (i.task.number, i.target_value.normalize(), i.unit, i.direction, i.target_year)
+        for i in Indicator.objects.filter(task__plan=annual).select_related("task")
+    }
+    with (KEY_DIR / "targets_2025.csv").open(encoding="utf-8") as handle:
+        key = {
+            (r["annual_number"], Decimal(r["value"]).normalize(), r["unit"], r["direction"], int(r["year"]))
+            for r in csv.DictReader(handle)
+        }
+    assert found == key
+    gdp = Indicator.objects.get(task__plan=annual, task__number="2")
+    assert (gdp.name, gdp.target_value, gdp.unit) == ("地区生产总值增长", Decimal(5), "%")
+
+
+def test_indicator_shows_values_stated_in_approved_reports(
+    plans, office_user, client_as, django_assert_max_num_queries
+):
+    _, annual = plans
+    services.indicators_extract(plan=annual)
+    gdp = Indicator.objects.get(task__plan=annual, task__number="2")
+    item = gdp.task
+    unit = Unit.objects.get(name="区发展改革委")
+    report_make(
+        task=item,
+        unit=unit,
+        period=dt.date(2025, 9, 1),
+        status="in_progress",
+        percent=75,
+        progress_text="1-9月，全区地区生产总值增长4.8%，规模以上工业总产值增长3.1%。",
+        review_state="approved",
+    )
+    report_make(  # not yet approved: not read
+        task=item,
+        unit=unit,
+        period=dt.date(2025, 10, 1),
+        status="in_progress",
+        percent=80,
+        progress_text="1-10月，全区地区生产总值增长5.3%。",
+        review_state="submitted",
+    )
+    client = client_as(office_user)
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("insights:indicator", args=[gdp.pk])).content.decode()
+    assert "<td>4.8 %</td>" in html and "5.3" not in html
+    assert "据进展报告所载数值" in html and 'data-status="behind"' in html
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("insights:indicators") + f"?plan={annual.pk}").content.decode()
+    row = html.split(f'data-indicator="{gdp.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "4.8（2025）" in row and "据进展报告" in row
