@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tasks",
     "imports",
     "insights",
+    "accounts",  # security audit log, accounts page, password and session rules (等保 2.0)
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     # Before CSRF, the first to read a body: anonymous uploads are refused unread.
     "minhang_plans.middleware.UploadGuardMiddleware",
     "minhang_plans.middleware.CacheControlMiddleware",
+    # Idle/absolute session limits and the forced password change (reads only the session).
+    "accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -128,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tasks.context_processors.navigation",
+                "accounts.context_processors.navigation",
             ],
         },
     },
@@ -158,12 +162,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# 等保 2.0 身份鉴别: at least 8 characters of 3 of the 4 classes, not containing the username,
+# not one of the last 5 (accounts.validators keeps the history), plus Django's own checks.
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.validators.UsernameNotContainedValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# A password older than this must be changed at the next login (0 turns expiry off).
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+# Security audit log: kept at least 180 days (网络安全法 Art. 21); a lower value refuses to start.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180, minimum=180)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
@@ -193,13 +206,17 @@ STORAGES = {
 WHITENOISE_MANIFEST_STRICT = not TESTING
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "tasks:landing"
+# Each role's own start page (the security and audit administrators do not read tasks).
+LOGIN_REDIRECT_URL = "security:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after a working day of inactivity, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False
+# Signed out after this long without a request, and this long after signing in whatever happens.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 8, minimum=1)
 
 # Production hardening; a local quick start runs over plain HTTP with DEBUG on.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -430,6 +430,9 @@ class Role(models.TextChoices):
     """Django group names; a user's role is the group they are in."""
 
     ADMIN = "系统管理员", "系统管理员"
+    # 三员分立: accounts, roles and units; and the audit log only (accounts app).
+    SECURITY = "安全管理员", "安全管理员"
+    AUDITOR = "审计管理员", "审计管理员"
     OFFICE = "督查室", "督查室"
     LIAISON = "单位联络员", "单位联络员"
     LEADER = "区领导", "区领导"

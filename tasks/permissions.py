@@ -7,6 +7,8 @@ templates only hide what these would refuse anyway.
 | 督查室      | all  | any lead unit              | yes    | yes        | no     |
 | 单位联络员  | all  | tasks its own units lead   | no     | no         | no     |
 | 区领导      | all  | no                         | no     | no         | no     |
+| 安全管理员  | no   | no (accounts, roles, units: accounts app)                   |
+| 审计管理员  | no   | no (reads and exports the security audit log only)          |
 | (no role)   | no   | no                         | no     | no         | no     |
 """
 
@@ -17,6 +19,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from .models import Role, Task, TaskUnit, Unit, UnitRole
+
+# The three separated administrators (三员分立); no account holds two of them.
+ADMIN_ROLES = (Role.ADMIN, Role.SECURITY, Role.AUDITOR)
+ROLE_ORDER = (Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.OFFICE, Role.LIAISON, Role.LEADER)
+# Roles that read the plans and tasks; the security and audit administrators do not.
+READER_ROLES = (Role.ADMIN, Role.OFFICE, Role.LIAISON, Role.LEADER)
 
 
 def user_role(user: Any) -> Role | None:
@@ -30,7 +38,7 @@ def user_role(user: Any) -> Role | None:
         role: Role | None = Role.ADMIN
     else:
         names = set(user.groups.values_list("name", flat=True))
-        role = next((r for r in (Role.ADMIN, Role.OFFICE, Role.LIAISON, Role.LEADER) if r.value in names), None)
+        role = next((r for r in ROLE_ORDER if r.value in names), None)
     user._role_cache = role
     return role
 
@@ -46,7 +54,17 @@ def user_unit_ids(user: Any) -> set[int]:
 
 
 def can_read(user: Any) -> bool:
-    return user_role(user) is not None
+    return user_role(user) in READER_ROLES
+
+
+def can_manage_accounts(user: Any) -> bool:
+    """安全管理员: accounts, roles and unit assignments (accounts app)."""
+    return user_role(user) == Role.SECURITY
+
+
+def can_read_audit(user: Any) -> bool:
+    """审计管理员: reads and exports the security audit log, and only that."""
+    return user_role(user) == Role.AUDITOR
 
 
 def can_review(user: Any) -> bool:

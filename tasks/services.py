@@ -73,7 +73,9 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("admin", "demo-admin-2025", Role.ADMIN, "系统管理员（导入、账号）"),
+    DemoAccount("admin", "demo-admin-2025", Role.ADMIN, "系统管理员（导入、配置）"),
+    DemoAccount("anquan", "demo-anquan-2025", Role.SECURITY, "安全管理员（账号、角色、单位）"),
+    DemoAccount("shenji", "demo-shenji-2025", Role.AUDITOR, "审计管理员（安全审计记录）"),
     DemoAccount("office", "demo-office-2025", Role.OFFICE, "督查室（查看全部、审核）"),
     DemoAccount("keji", "demo-keji-2025", Role.LIAISON, "单位联络员：区科委", unit="区科委"),
     DemoAccount("fagai", "demo-fagai-2025", Role.LIAISON, "单位联络员：区发展改革委", unit="区发展改革委"),

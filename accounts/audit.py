@@ -1,0 +1,211 @@
+"""The security audit log: append a record, verify the chain, prune past the retention.
+
+Every audited write calls `audit_record` inside its own transaction, so the record commits
+(or rolls back) with the action. Records are chained: each hash covers the record and the
+previous record's hash, so `audit_verify` finds a changed or deleted record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import AuditEvent, Outcome
+
+# Serialises appends on PostgreSQL (each needs the previous hash); held until commit.
+_CHAIN_LOCK_KEY = 0x41554449  # "AUDI"
+# The session setting that lets the retention job (and only it) delete on PostgreSQL.
+PRUNE_SETTING = "minhang.audit_prune"
+
+
+class Action:
+    """Action codes and their Chinese names (shown on the audit page)."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    LOCKOUT = "lockout"
+    PASSWORD_CHANGE = "password_change"
+    PASSWORD_RESET = "password_reset"
+    ACCOUNT_CREATE = "account_create"
+    ACCOUNT_DISABLE = "account_disable"
+    ACCOUNT_ENABLE = "account_enable"
+    ROLE_ASSIGN = "role_assign"
+    UNITS_ASSIGN = "units_assign"
+    SESSION_END = "session_end"
+    SESSION_TIMEOUT = "session_timeout"
+    AUDIT_EXPORT = "audit_export"
+    AUDIT_PRUNE = "audit_prune"
+    # For the follow-up hooks in other apps (exports, imports, reviews, configuration).
+    EXPORT = "export"
+    IMPORT = "import"
+    IMPORT_CONFIRM = "import_confirm"
+    IMPORT_UNDO = "import_undo"
+    REVIEW = "review"
+    CONFIG_CHANGE = "config_change"
+
+
+ACTION_LABELS = {
+    Action.LOGIN: "登录",
+    Action.LOGIN_FAILED: "登录失败",
+    Action.LOGOUT: "退出",
+    Action.LOCKOUT: "登录锁定",
+    Action.PASSWORD_CHANGE: "修改密码",
+    Action.PASSWORD_RESET: "重置密码",
+    Action.ACCOUNT_CREATE: "创建账号",
+    Action.ACCOUNT_DISABLE: "停用账号",
+    Action.ACCOUNT_ENABLE: "启用账号",
+    Action.ROLE_ASSIGN: "分配角色",
+    Action.UNITS_ASSIGN: "分配单位",
+    Action.SESSION_END: "结束会话",
+    Action.SESSION_TIMEOUT: "会话超时",
+    Action.AUDIT_EXPORT: "导出审计记录",
+    Action.AUDIT_PRUNE: "清理过期审计记录",
+    Action.EXPORT: "导出",
+    Action.IMPORT: "导入",
+    Action.IMPORT_CONFIRM: "确认导入",
+    Action.IMPORT_UNDO: "撤销导入",
+    Action.REVIEW: "审核",
+    Action.CONFIG_CHANGE: "配置变更",
+}
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the record's fields (canonical JSON) and the previous record's hash."""
+    payload = [
+        _utc(event.at),
+        event.user_id,
+        event.username,
+        event.ip_address,
+        event.action,
+        event.object_repr,
+        event.outcome,
+        event.detail,
+        event.prev_hash,
+    ]
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _chain_lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def _client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    from minhang_plans.login_throttle import client_ip_address
+
+    return client_ip_address(request) or ""
+
+
+def audit_record(
+    *,
+    action: str,
+    user: Any = None,
+    username: str = "",
+    request: HttpRequest | None = None,
+    object_repr: str = "",
+    outcome: str = Outcome.SUCCESS,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one record. Call it inside the audited action's transaction: the record
+    commits with the action, or neither does."""
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    request_user = getattr(request, "user", None)
+    if user is None and request_user is not None and request_user.is_authenticated:
+        user = request_user
+    # Only JSON values, so the hash reads back the same from the database.
+    clean_detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
+    with transaction.atomic():
+        _chain_lock()
+        previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event = AuditEvent(
+            at=timezone.now(),
+            user_id=user.pk if user is not None else None,
+            username=(user.get_username() if user is not None else username)[:150],
+            ip_address=_client_ip(request)[:64],
+            action=action,
+            object_repr=str(object_repr)[:300],
+            outcome=outcome,
+            detail=clean_detail,
+            prev_hash=previous or "",
+        )
+        event.hash = event_hash(event)
+        event.save()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    event_id: int | None
+    message: str
+
+
+def audit_verify() -> list[ChainProblem]:
+    """Every problem in the chain: a record whose content no longer matches its hash (changed),
+    or whose predecessor is not the record before it (a record deleted). The oldest remaining
+    record may follow records removed by the retention job, which recorded the hash it kept."""
+    problems: list[ChainProblem] = []
+    anchors = {""}
+    for detail in AuditEvent.objects.filter(action=Action.AUDIT_PRUNE).values_list("detail", flat=True):
+        if isinstance(detail, dict) and detail.get("through_hash"):
+            anchors.add(detail["through_hash"])
+    previous: str | None = None
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event_hash(event) != event.hash:
+            problems.append(ChainProblem(event.pk, f"记录 #{event.pk} 的内容与摘要不符（已被修改）。"))
+        if previous is None:
+            if event.prev_hash not in anchors:
+                problems.append(ChainProblem(event.pk, f"记录 #{event.pk} 之前的记录缺失（已被删除）。"))
+        elif event.prev_hash != previous:
+            problems.append(ChainProblem(event.pk, f"记录 #{event.pk} 之前的记录缺失或被修改（链条断开）。"))
+        previous = event.hash
+    return problems
+
+
+def retention_days() -> int:
+    return settings.AUDIT_RETENTION_DAYS
+
+
+def audit_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete records older than AUDIT_RETENTION_DAYS (never fewer than 180) and record that,
+    with the hash of the last record removed (the new start of the chain)."""
+    days = max(retention_days(), 180)
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    with transaction.atomic():
+        _chain_lock()
+        # Only the chain's old prefix: a record kept is never cut out of the middle.
+        first_kept = AuditEvent.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+        doomed = AuditEvent.objects.all() if first_kept is None else AuditEvent.objects.filter(id__lt=first_kept)
+        last = doomed.order_by("-id").values_list("id", "hash").first()
+        if last is None:
+            return 0
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [PRUNE_SETTING])
+        count = doomed._prune()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'off', true)", [PRUNE_SETTING])
+        audit_record(
+            action=Action.AUDIT_PRUNE,
+            username="system",
+            object_repr=f"{count} 条",
+            detail={"deleted": count, "through_hash": last[1], "before": cutoff.isoformat(), "retention_days": days},
+        )
+    return count

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+
+from tasks.models import Role, Unit
+
+from .audit import ACTION_LABELS
+
+ROLE_CHOICES = [("", "（无角色）")] + [(role.value, role.label) for role in Role]
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    full_name = forms.CharField(label="姓名", max_length=150, required=False)
+    role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES, required=False)
+    units = forms.ModelMultipleChoiceField(
+        label="所属单位", queryset=Unit.objects.order_by("name"), required=False, widget=forms.SelectMultiple
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES, required=False)
+
+
+class UnitsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(label="所属单位", queryset=Unit.objects.order_by("name"), required=False)
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150, required=False)
+    action = forms.ChoiceField(
+        label="操作", choices=[("", "全部"), *sorted(ACTION_LABELS.items(), key=lambda kv: kv[0])], required=False
+    )
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("起始日期不能晚于截止日期。")
+        return data

@@ -1,0 +1,46 @@
+"""Idle and absolute session limits, and the forced password change (等保 2.0 身份鉴别).
+After AuthenticationMiddleware; reads only the session (no query on an ordinary request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .audit import Action
+from .sessions import PASSWORD_CHANGE, session_expired, session_touch
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def _password_change_exempt() -> tuple[str, ...]:
+    return (
+        reverse("password_change"),
+        reverse("password_change_done"),
+        reverse("logout"),
+        reverse("security:session_expired"),
+        "/" + settings.STATIC_URL.lstrip("/"),
+    )
+
+
+class SessionSecurityMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if session_expired(request.session):
+                request._security_logout_action = Action.SESSION_TIMEOUT
+                logout(request)
+                query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+                return redirect(reverse("security:session_expired") + (f"?{query}" if query else ""))
+            session_touch(request)
+            if request.session.get(PASSWORD_CHANGE) and not request.path_info.startswith(_password_change_exempt()):
+                return redirect("password_change")
+        return self.get_response(request)

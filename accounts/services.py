@@ -1,0 +1,217 @@
+"""The security administrator's writes (accounts, roles, units) and the password change.
+Each is atomic, permission-checked, and recorded in the audit log in the same transaction."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Collection
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from tasks.models import Role, Unit, UserProfile
+from tasks.permissions import ADMIN_ROLES, can_manage_accounts, user_role
+from tasks.services import roles_ensure
+
+from .audit import Action, audit_record
+from .models import PasswordState, UserSession
+
+ROLE_CONFLICT_MESSAGE = "系统管理员、安全管理员、审计管理员三者分立，一个账号只能担任其中一个。"
+
+
+def _require_security_admin(actor: Any) -> None:
+    if not can_manage_accounts(actor):
+        raise PermissionDenied("只有安全管理员可以管理账号、角色和单位。")
+
+
+def issued_password() -> str:
+    """A random password that satisfies the policy (all four character classes)."""
+    alphabet = string.ascii_letters + string.digits + "!@#%*-_"
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(14))
+        if (
+            any(c.islower() for c in candidate)
+            and any(c.isupper() for c in candidate)
+            and any(c.isdigit() for c in candidate)
+            and any(c in "!@#%*-_" for c in candidate)
+        ):
+            return candidate
+
+
+def _issue_password(user: Any, password: str) -> None:
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    PasswordState.objects.update_or_create(
+        user=user, defaults={"must_change": True, "changed_at": user_changed_at(user)}
+    )
+
+
+def user_changed_at(user: Any) -> Any:
+    state = PasswordState.objects.filter(user=user).first()
+    return state.changed_at if state else user.date_joined
+
+
+def sessions_end(*, user: Any, keep_key: str | None = None) -> int:
+    """End the user's sessions (all but `keep_key`) by deleting them from the session store."""
+    others = UserSession.objects.filter(user=user).exclude(session_key=keep_key or "")
+    keys = list(others.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+def _role_set(user: Any, role: Role | None) -> None:
+    if role is not None and role.value not in Role.values:
+        raise ValidationError("未知的角色。")
+    if role in (Role.SECURITY, Role.AUDITOR) and user.is_superuser:
+        raise ValidationError(ROLE_CONFLICT_MESSAGE)
+    groups = roles_ensure()
+    role_names = set(Role.values)
+    # One role per account: the three administrators can never be combined.
+    user.groups.remove(*[groups[name] for name in role_names])
+    if role is not None:
+        user.groups.add(groups[role.value])
+    user._role_cache = False
+
+
+@transaction.atomic
+def account_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str = "",
+    role: Role | None,
+    unit_ids: Collection[int] = (),
+    request: HttpRequest | None = None,
+) -> tuple[Any, str]:
+    """Create an account with an issued password (changed at the first login). Returns the
+    account and the password, shown once to the security admin."""
+    _require_security_admin(actor)
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": "请填写用户名。"})
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"用户名“{username}”已存在。"})
+    user = user_model(username=username, first_name=full_name.strip()[:150])
+    user.set_unusable_password()
+    user.save()
+    password = issued_password()
+    _issue_password(user, password)
+    _role_set(user, role)
+    profile, _ = UserProfile.objects.get_or_create(user=user)
+    units = list(Unit.objects.filter(pk__in=unit_ids))
+    profile.units.set(units)
+    audit_record(
+        action=Action.ACCOUNT_CREATE,
+        user=actor,
+        request=request,
+        object_repr=username,
+        detail={"role": role.value if role else "", "units": [u.name for u in units]},
+    )
+    return user, password
+
+
+@transaction.atomic
+def account_active_set(*, actor: Any, user: Any, active: bool, request: HttpRequest | None = None) -> None:
+    """Disable (or enable again) an account; disabling ends its sessions."""
+    _require_security_admin(actor)
+    if user.pk == actor.pk:
+        raise ValidationError("不能停用自己的账号。")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    ended = 0 if active else sessions_end(user=user)
+    audit_record(
+        action=Action.ACCOUNT_ENABLE if active else Action.ACCOUNT_DISABLE,
+        user=actor,
+        request=request,
+        object_repr=user.get_username(),
+        detail={"sessions_ended": ended},
+    )
+
+
+@transaction.atomic
+def account_password_reset(*, actor: Any, user: Any, request: HttpRequest | None = None) -> str:
+    """Issue a new password (changed at the next login) and end the account's sessions."""
+    _require_security_admin(actor)
+    if user.pk == actor.pk:
+        raise ValidationError("不能在此重置自己的密码，请使用“修改密码”。")
+    password = issued_password()
+    _issue_password(user, password)
+    sessions_end(user=user)
+    audit_record(action=Action.PASSWORD_RESET, user=actor, request=request, object_repr=user.get_username())
+    return password
+
+
+@transaction.atomic
+def account_role_assign(*, actor: Any, user: Any, role: Role | None, request: HttpRequest | None = None) -> None:
+    """Give the account exactly this role (or none)."""
+    _require_security_admin(actor)
+    if user.pk == actor.pk:
+        raise ValidationError("不能更改自己的角色。")
+    before = user_role(user)
+    _role_set(user, role)
+    audit_record(
+        action=Action.ROLE_ASSIGN,
+        user=actor,
+        request=request,
+        object_repr=user.get_username(),
+        detail={"before": before.value if before else "", "after": role.value if role else ""},
+    )
+
+
+@transaction.atomic
+def account_units_assign(
+    *, actor: Any, user: Any, unit_ids: Collection[int], request: HttpRequest | None = None
+) -> None:
+    _require_security_admin(actor)
+    profile, _ = UserProfile.objects.get_or_create(user=user)
+    before = sorted(profile.units.values_list("name", flat=True))
+    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
+    if len(units) != len(set(unit_ids)):
+        raise ValidationError("所选单位不存在。")
+    profile.units.set(units)
+    user._unit_ids_cache = None
+    audit_record(
+        action=Action.UNITS_ASSIGN,
+        user=actor,
+        request=request,
+        object_repr=user.get_username(),
+        detail={"before": before, "after": [u.name for u in units]},
+    )
+
+
+@transaction.atomic
+def password_change_record(*, user: Any, request: HttpRequest | None = None) -> None:
+    """The user changed their own password (the form saved it in this transaction)."""
+    audit_record(action=Action.PASSWORD_CHANGE, user=user, request=request, object_repr=user.get_username())
+
+
+def admin_role_conflict(user: Any) -> bool:
+    names = set(user.groups.values_list("name", flat=True))
+    return len(names & {r.value for r in ADMIN_ROLES}) > 1
+
+
+@transaction.atomic
+def session_end_own(*, user: Any, session_id: int, request: HttpRequest | None = None) -> bool:
+    """A user ends one of their own sessions (never someone else's, never the current one)."""
+    session = UserSession.objects.filter(user=user, pk=session_id).first()
+    if session is None:
+        raise ValidationError("该会话不存在或已结束。")
+    if request is not None and session.session_key == request.session.session_key:
+        raise ValidationError("当前会话请点击“退出”结束。")
+    Session.objects.filter(session_key=session.session_key).delete()
+    session.delete()
+    audit_record(
+        action=Action.SESSION_END,
+        user=user,
+        request=request,
+        object_repr=f"{session.ip_address} {session.started:%Y-%m-%d %H:%M}",
+    )
+    return True

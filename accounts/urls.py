@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "security"
+
+urlpatterns = [
+    path("start/", views.home, name="home"),
+    path("accounts/", views.accounts_page, name="accounts"),
+    path("accounts/<id:user_id>/", views.account_page, name="account"),
+    path("accounts/<id:user_id>/role/", views.account_role, name="account_role"),
+    path("accounts/<id:user_id>/units/", views.account_units, name="account_units"),
+    path("accounts/<id:user_id>/active/", views.account_active, name="account_active"),
+    path("accounts/<id:user_id>/reset/", views.account_reset, name="account_reset"),
+    path("audit/", views.audit_page, name="audit"),
+    path("audit/export.xlsx", views.audit_export, name="audit_export"),
+    path("sessions/", views.sessions_page, name="sessions"),
+    path("sessions/end/", views.session_end, name="session_end"),
+    path("session-expired/", views.session_expired, name="session_expired"),
+]

@@ -1,0 +1,328 @@
+"""Three separated administrators (三员分立) and the security admin's accounts page; the audit
+admin's audit page; every role against every new page (the permission matrix)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts import services
+from accounts.audit import Action, audit_record
+from accounts.models import AuditEvent
+from tasks.models import Role, Unit
+from tasks.services import roles_ensure
+from tests.conftest import _make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLE_CONFLICT = "系统管理员、安全管理员、审计管理员三者分立，一个账号只能担任其中一个。"
+
+
+@pytest.fixture
+def security_user(db):
+    return _make_user("anquan", Role.SECURITY)
+
+
+@pytest.fixture
+def auditor_user(db):
+    return _make_user("shenji", Role.AUDITOR)
+
+
+ROLES = [
+    "admin_user",
+    "office_user",
+    "liaison_user",
+    "leader_user",
+    "outsider_user",
+    "security_user",
+    "auditor_user",
+]
+
+
+def _endpoints(target) -> dict[str, tuple[str, str, dict | None]]:
+    return {
+        "accounts page": ("get", reverse("security:accounts"), None),
+        "create an account": ("post", reverse("security:accounts"), {"username": "new-one", "role": ""}),
+        "account page": ("get", reverse("security:account", args=[target.pk]), None),
+        "assign a role": ("post", reverse("security:account_role", args=[target.pk]), {"role": Role.LEADER.value}),
+        "assign units": ("post", reverse("security:account_units", args=[target.pk]), {}),
+        "disable an account": ("post", reverse("security:account_active", args=[target.pk]), {"active": "0"}),
+        "reset a password": ("post", reverse("security:account_reset", args=[target.pk]), {}),
+        "audit page": ("get", reverse("security:audit"), None),
+        "export the audit log": ("get", reverse("security:audit_export"), None),
+        "own sessions": ("get", reverse("security:sessions"), None),
+        "dashboard": ("get", reverse("tasks:dashboard"), None),
+        "task search": ("get", reverse("tasks:task_search"), None),
+    }
+
+
+SECURITY_ACTIONS = {
+    "accounts page",
+    "create an account",
+    "account page",
+    "assign a role",
+    "assign units",
+    "disable an account",
+    "reset a password",
+}
+ALLOWED = {
+    "admin_user": {"own sessions", "dashboard", "task search"},
+    "office_user": {"own sessions", "dashboard", "task search"},
+    "liaison_user": {"own sessions", "dashboard", "task search"},
+    "leader_user": {"own sessions", "dashboard", "task search"},
+    "outsider_user": {"own sessions"},
+    "security_user": SECURITY_ACTIONS | {"own sessions"},
+    "auditor_user": {"audit page", "export the audit log", "own sessions"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix_of_the_new_pages(role, request, client_as):
+    target = _make_user("target", Role.OFFICE)
+    client = client_as(request.getfixturevalue(role))
+    for name, (method, url, data) in _endpoints(target).items():
+        response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+        if name in ALLOWED[role]:
+            assert response.status_code in (200, 302), (role, name, response.status_code)
+        else:
+            assert response.status_code == 403, (role, name, response.status_code)
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
+    target = _make_user("target", Role.OFFICE)
+    for name, (method, url, data) in _endpoints(target).items():
+        response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+        if method == "post":
+            # Refused before the view (the upload guard answers an anonymous form post with 403).
+            assert response.status_code in (302, 403), name
+        else:
+            assert response.status_code == 302 and reverse("login") in response["Location"], name
+
+
+@pytest.mark.parametrize(
+    ("fixture", "page"), [("security_user", "security:accounts"), ("auditor_user", "security:audit")]
+)
+def test_each_administrator_lands_on_their_own_page(fixture, page, request, client_as):
+    client = client_as(request.getfixturevalue(fixture))
+    response = client.get(reverse("security:home"))
+    assert response["Location"] == reverse(page)
+    html = client.get(reverse(page)).content.decode()
+    # No links into the task pages they may not read.
+    assert reverse("tasks:task_search") not in html
+
+
+def test_other_roles_land_on_the_task_pages(client_as, office_user):
+    assert client_as(office_user).get(reverse("security:home"))["Location"] == reverse("tasks:landing")
+
+
+# -- role separation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("second", [Role.SECURITY, Role.AUDITOR])
+def test_the_database_refuses_a_second_administrator_role(second, db):
+    groups = roles_ensure()
+    user = get_user_model().objects.create_user("both", password="x")
+    user.groups.add(groups[Role.ADMIN.value])
+    with pytest.raises((IntegrityError, DatabaseError), match=ROLE_CONFLICT), transaction.atomic():
+        user.groups.add(groups[second.value])
+
+
+def test_an_administrator_may_also_be_in_a_business_group(db):
+    """Only the three administrator roles exclude each other in the database."""
+    groups = roles_ensure()
+    user = get_user_model().objects.create_user("mixed", password="x")
+    user.groups.add(groups[Role.SECURITY.value])
+    user.groups.add(groups["督查室"])
+    assert user.groups.count() == 2
+
+
+def test_the_service_gives_exactly_one_role(security_user, office_user):
+    services.account_role_assign(actor=security_user, user=office_user, role=Role.AUDITOR)
+    assert list(office_user.groups.values_list("name", flat=True)) == ["审计管理员"]
+    services.account_role_assign(actor=security_user, user=office_user, role=Role.ADMIN)
+    assert list(office_user.groups.values_list("name", flat=True)) == ["系统管理员"]
+
+
+def test_the_service_refuses_a_superuser_as_security_or_audit_admin(security_user, admin_user):
+    with pytest.raises(ValidationError) as refused:
+        services.account_role_assign(actor=security_user, user=admin_user, role=Role.AUDITOR)
+    assert refused.value.messages == [ROLE_CONFLICT]
+    assert AuditEvent.objects.filter(action=Action.ROLE_ASSIGN).count() == 0
+
+
+def test_only_the_security_admin_may_call_the_services(admin_user, office_user):
+    with pytest.raises(PermissionDenied, match="只有安全管理员可以管理账号、角色和单位。"):
+        services.account_role_assign(actor=admin_user, user=office_user, role=Role.LEADER)
+
+
+def test_the_security_admin_cannot_change_their_own_role(client_as, security_user):
+    client = client_as(security_user)
+    response = client.post(
+        reverse("security:account_role", args=[security_user.pk]), {"role": Role.ADMIN.value}, follow=True
+    )
+    assert "不能更改自己的角色。" in response.content.decode()
+    assert list(security_user.groups.values_list("name", flat=True)) == ["安全管理员"]
+
+
+# -- the accounts page -----------------------------------------------------------------------
+
+
+def _issued_password(html: str) -> str:
+    match = re.search(r'<code class="issued-password">([^<]+)</code>', html)
+    assert match, "no issued password on the page"
+    return match.group(1).replace("&amp;", "&")
+
+
+def test_create_an_account_which_must_change_its_password_at_first_login(client_as, security_user):
+    unit = Unit.objects.create(name="区科委")
+    page = client_as(security_user).post(
+        reverse("security:accounts"),
+        {"username": "zhangsan", "full_name": "张三", "role": Role.LIAISON.value, "units": [unit.pk]},
+    )
+    html = page.content.decode()
+    assert "账号 <strong>zhangsan</strong> 的初始密码" in html
+    assert "no-store" in page["Cache-Control"]
+    password = _issued_password(html)
+
+    listing = client_as(security_user).get(reverse("security:accounts")).content.decode()
+    assert re.search(r"zhangsan</a></td>\s*<td>张三</td>\s*<td>单位联络员</td>\s*<td>区科委</td>", listing)
+
+    newcomer = Client()
+    response = newcomer.post(reverse("login"), {"username": "zhangsan", "password": password}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("password_change")
+    assert "您正在使用管理员发放的初始密码，请先修改密码后再继续使用。" in response.content.decode()
+    # Every other page sends them back until they have changed it.
+    assert newcomer.get(reverse("tasks:dashboard"))["Location"] == reverse("password_change")
+    done = newcomer.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": "Xin-mima-2026", "new_password2": "Xin-mima-2026"},
+    )
+    assert done.status_code == 302
+    assert newcomer.get(reverse("tasks:dashboard")).status_code == 200
+    created = AuditEvent.objects.get(action=Action.ACCOUNT_CREATE)
+    assert created.username == "anquan" and created.object_repr == "zhangsan"
+    assert created.detail == {"role": "单位联络员", "units": ["区科委"]}
+
+
+def test_a_taken_username_is_refused_and_nothing_is_created(client_as, security_user, office_user):
+    response = client_as(security_user).post(reverse("security:accounts"), {"username": "DuChaShi", "role": ""})
+    assert "用户名“DuChaShi”已存在。" in response.content.decode()
+    assert get_user_model().objects.count() == 2
+    assert not AuditEvent.objects.filter(action=Action.ACCOUNT_CREATE).exists()
+
+
+def test_disable_an_account_ends_its_sessions_and_refuses_login(client_as, security_user, office_user):
+    victim = Client()
+    assert victim.post(reverse("login"), {"username": "duchashi", "password": "pw-duchashi"}).status_code == 302
+    assert victim.get(reverse("tasks:dashboard")).status_code == 200
+    response = client_as(security_user).post(
+        reverse("security:account_active", args=[office_user.pk]), {"active": "0"}, follow=True
+    )
+    assert "已停用账号 duchashi。" in response.content.decode()
+    assert reverse("login") in victim.get(reverse("tasks:dashboard"))["Location"]
+    assert Client().post(reverse("login"), {"username": "duchashi", "password": "pw-duchashi"}).status_code == 200
+    event = AuditEvent.objects.get(action=Action.ACCOUNT_DISABLE)
+    assert event.detail == {"sessions_ended": 1}
+
+
+def test_reset_a_password_forces_a_change(client_as, security_user, office_user):
+    page = client_as(security_user).post(reverse("security:account_reset", args=[office_user.pk]))
+    assert "密码已重置" in page.content.decode()
+    password = _issued_password(page.content.decode())
+    fresh = Client()
+    assert fresh.post(reverse("login"), {"username": "duchashi", "password": "pw-duchashi"}).status_code == 200
+    response = fresh.post(reverse("login"), {"username": "duchashi", "password": password})
+    assert response.status_code == 302
+    assert fresh.get(reverse("tasks:dashboard"))["Location"] == reverse("password_change")
+    assert AuditEvent.objects.filter(action=Action.PASSWORD_RESET, object_repr="duchashi").count() == 1
+
+
+def test_assign_role_and_units_through_the_page(client_as, security_user, office_user):
+    keji = Unit.objects.create(name="区科委")
+    client = client_as(security_user)
+    response = client.post(
+        reverse("security:account_role", args=[office_user.pk]), {"role": Role.LIAISON.value}, follow=True
+    )
+    assert "已将 duchashi 的角色设为“单位联络员”。" in response.content.decode()
+    response = client.post(reverse("security:account_units", args=[office_user.pk]), {"units": [keji.pk]}, follow=True)
+    assert "已更新 duchashi 的所属单位。" in response.content.decode()
+    assert list(office_user.profile.units.values_list("name", flat=True)) == ["区科委"]
+    role_event = AuditEvent.objects.get(action=Action.ROLE_ASSIGN)
+    assert role_event.detail == {"before": "督查室", "after": "单位联络员"}
+    assert AuditEvent.objects.get(action=Action.UNITS_ASSIGN).detail == {"before": [], "after": ["区科委"]}
+
+
+def test_the_accounts_page_query_budget(client_as, security_user, django_assert_max_num_queries):
+    for n in range(20):
+        _make_user(f"user{n}", Role.LIAISON, units=[f"单位{n}"])
+    client = client_as(security_user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("security:accounts")).status_code == 200
+
+
+# -- the audit page --------------------------------------------------------------------------
+
+
+def test_audit_page_filters_by_user_action_and_date(client_as, auditor_user, office_user, liaison_user):
+    audit_record(action=Action.LOGIN, user=office_user)
+    audit_record(action=Action.LOGIN_FAILED, username="liaison", outcome="failure")
+    client = client_as(auditor_user)
+    html = client.get(reverse("security:audit"), {"username": "liaison"}).content.decode()
+    assert "共 1 条记录。" in html and "登录失败" in html
+    html = client.get(reverse("security:audit"), {"action": "login"}).content.decode()
+    # The auditor's own login (force_login) and the office's.
+    assert "共 2 条记录。" in html
+    html = client.get(reverse("security:audit"), {"date_from": "2000-01-01", "date_to": "2000-01-02"}).content
+    assert "没有符合条件的记录。" in html.decode()
+    bad = client.get(reverse("security:audit"), {"date_from": "2025-02-01", "date_to": "2025-01-01"})
+    assert "起始日期不能晚于截止日期。" in bad.content.decode()
+
+
+def test_audit_export_is_guarded_and_itself_audited(client_as, auditor_user):
+    audit_record(action=Action.LOGIN_FAILED, username='=HYPERLINK("x")', outcome="failure")
+    response = client_as(auditor_user).get(reverse("security:audit_export"), {"action": "login_failed"})
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("编号", "时间", "用户名", "客户端地址", "操作", "对象", "结果", "详情")
+    assert rows[1][2] == '\'=HYPERLINK("x")' and rows[1][4] == "登录失败" and rows[1][6] == "失败"
+    exported = AuditEvent.objects.get(action=Action.AUDIT_EXPORT)
+    assert exported.username == "shenji" and exported.detail == {"filters": {"action": "login_failed"}}
+
+
+def test_audit_page_query_budget(client_as, auditor_user, office_user, django_assert_max_num_queries):
+    for _ in range(80):
+        audit_record(action=Action.LOGIN, user=office_user)
+    client = client_as(auditor_user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("security:audit")).status_code == 200
+
+
+# -- demo accounts ---------------------------------------------------------------------------
+
+
+def test_demo_accounts_include_the_security_and_audit_administrators(settings, db):
+    from django.core.management import call_command
+
+    settings.DEMO_MODE = True
+    out = io.StringIO()
+    call_command("create_demo_accounts", stdout=out)
+    assert "anquan" in out.getvalue() and "demo-anquan-2025" in out.getvalue()
+    assert "shenji" in out.getvalue() and "demo-shenji-2025" in out.getvalue()
+    users = get_user_model().objects
+    assert list(users.get(username="anquan").groups.values_list("name", flat=True)) == ["安全管理员"]
+    assert list(users.get(username="shenji").groups.values_list("name", flat=True)) == ["审计管理员"]
+    assert not users.get(username="anquan").is_superuser
+    # The quick start's logins work straight away (no forced change in DEMO_MODE).
+    client = Client()
+    client.post(reverse("login"), {"username": "anquan", "password": "demo-anquan-2025"})
+    assert client.get(reverse("security:accounts")).status_code == 200

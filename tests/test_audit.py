@@ -1,0 +1,211 @@
+"""The security audit log (等保 2.0 安全审计): what is recorded, with the client address behind
+the proxy; same transaction as the action; append-only; hash chain; retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import Action, audit_prune, audit_record, audit_verify
+from accounts.models import AuditEvent
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def proxied_login(client: Client, username: str, password: str, address: str):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+def actions() -> list[tuple[str, str, str, str]]:
+    return list(AuditEvent.objects.order_by("id").values_list("action", "username", "ip_address", "outcome"))
+
+
+@pytest.mark.django_db
+def test_logins_failures_and_logouts_are_recorded_with_the_client_address(office_user):
+    client = Client()
+    assert proxied_login(client, "duchashi", "wrong", "10.20.30.40").status_code == 200
+    assert proxied_login(client, "duchashi", "pw-duchashi", "10.20.30.40").status_code == 302
+    client.post(reverse("logout"), REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.20.30.40")
+    assert actions() == [
+        ("login_failed", "duchashi", "10.20.30.40", "failure"),
+        ("login", "duchashi", "10.20.30.40", "success"),
+        ("logout", "duchashi", "10.20.30.40", "success"),
+    ]
+    assert audit_verify() == []
+
+
+@pytest.mark.django_db
+def test_a_lockout_is_recorded(office_user, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = proxied_login(client, "duchashi", "wrong", "10.9.9.9")
+    assert response.status_code == 429
+    lockouts = AuditEvent.objects.filter(action=Action.LOCKOUT)
+    assert lockouts.count() == 1
+    assert lockouts.get().ip_address == "10.9.9.9" and lockouts.get().outcome == "denied"
+
+
+@pytest.mark.django_db
+def test_a_password_change_is_recorded(client_as, liaison_user):
+    client = client_as(liaison_user)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pw-liaison", "new_password1": "Lian-luo-2026!", "new_password2": "Lian-luo-2026!"},
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=Action.PASSWORD_CHANGE, username="liaison").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_commits_or_rolls_back_with_its_action(office_user):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(action=Action.ROLE_ASSIGN, user=office_user, object_repr="x")
+        raise RuntimeError("the audited action failed")
+    assert AuditEvent.objects.count() == 0
+    with transaction.atomic():
+        audit_record(action=Action.ROLE_ASSIGN, user=office_user, object_repr="x")
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_log_is_append_only_through_the_models(office_user):
+    event = audit_record(action=Action.LOGIN, user=office_user)
+    event.object_repr = "changed"
+    with pytest.raises(ValidationError, match="审计记录只能追加，不能修改或删除。"):
+        event.save()
+    with pytest.raises(ValidationError, match="审计记录只能追加"):
+        event.delete()
+    with pytest.raises(ValidationError, match="审计记录只能追加"):
+        AuditEvent.objects.filter(pk=event.pk).update(object_repr="changed")
+    with pytest.raises(ValidationError, match="审计记录只能追加"):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_an_update(office_user):
+    event = audit_record(action=Action.LOGIN, user=office_user)
+    with (
+        pytest.raises((DatabaseError, IntegrityError), match="审计记录只能追加"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE accounts_auditevent SET username = 'x' WHERE id = %s", [event.pk])
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_database_refuses_a_delete_except_for_the_retention_job(office_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("the DELETE trigger is PostgreSQL's; SQLite refuses in the model")
+    event = audit_record(action=Action.LOGIN, user=office_user)
+    with (
+        pytest.raises(DatabaseError, match="审计记录只能追加"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('minhang.audit_prune', 'on', true)")
+        cursor.execute("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk])
+    assert not AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def _tamper(sql: str, params: list) -> None:
+    """What an attacker with database access could do: bypass the guards and change rows."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE accounts_auditevent DISABLE TRIGGER accounts_audit_append_only")
+        else:
+            cursor.execute("DROP TRIGGER accounts_audit_no_update")
+        cursor.execute(sql, params)
+
+
+def _three_records(user) -> list[AuditEvent]:
+    return [audit_record(action=Action.LOGIN, user=user, object_repr=str(n)) for n in range(3)]
+
+
+@pytest.mark.django_db
+def test_audit_verify_passes_an_intact_chain(office_user, capsys):
+    _three_records(office_user)
+    call_command("audit_verify")
+    assert "审计记录校验通过：共 3 条，摘要链完整。" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_audit_verify_detects_a_changed_record(office_user, capsys):
+    records = _three_records(office_user)
+    _tamper("UPDATE accounts_auditevent SET username = 'someone' WHERE id = %s", [records[1].pk])
+    with pytest.raises(CommandError, match="审计记录校验失败：发现 1 处问题。"):
+        call_command("audit_verify")
+    assert f"记录 #{records[1].pk} 的内容与摘要不符（已被修改）。" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_audit_verify_detects_a_deleted_record(office_user, capsys):
+    records = _three_records(office_user)
+    _tamper("DELETE FROM accounts_auditevent WHERE id = %s", [records[1].pk])
+    with pytest.raises(CommandError, match="审计记录校验失败"):
+        call_command("audit_verify")
+    assert f"记录 #{records[2].pk} 之前的记录缺失或被修改（链条断开）。" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_audit_verify_detects_the_oldest_record_deleted(office_user, capsys):
+    records = _three_records(office_user)
+    _tamper("DELETE FROM accounts_auditevent WHERE id = %s", [records[0].pk])
+    with pytest.raises(CommandError):
+        call_command("audit_verify")
+    assert f"记录 #{records[1].pk} 之前的记录缺失（已被删除）。" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_prune_keeps_180_days_and_the_chain_still_verifies(office_user, monkeypatch, capsys):
+    now = timezone.now()
+    for days in (400, 200, 179, 1):
+        monkeypatch.setattr(timezone, "now", lambda days=days: now - dt.timedelta(days=days))
+        audit_record(action=Action.LOGIN, user=office_user, object_repr=f"{days} days ago")
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    call_command("audit_prune")
+    assert "已删除 2 条超过 180 天的安全审计记录。" in capsys.readouterr().out
+    kept = list(AuditEvent.objects.order_by("id").values_list("object_repr", flat=True))
+    assert kept == ["179 days ago", "1 days ago", "2 条"]
+    assert AuditEvent.objects.filter(action=Action.AUDIT_PRUNE).count() == 1
+    assert audit_verify() == []
+    # Run again: nothing more is old enough.
+    assert audit_prune() == 0
+
+
+@pytest.mark.django_db
+def test_a_longer_retention_keeps_more(office_user, monkeypatch, settings):
+    settings.AUDIT_RETENTION_DAYS = 365
+    now = timezone.now()
+    for days in (400, 200):
+        monkeypatch.setattr(timezone, "now", lambda days=days: now - dt.timedelta(days=days))
+        audit_record(action=Action.LOGIN, user=office_user)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    assert audit_prune() == 1
+
+
+def test_the_settings_refuse_a_retention_under_180_days():
+    env = {**os.environ, "AUDIT_RETENTION_DAYS": "90", "SECRET_KEY": "x"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "AUDIT_RETENTION_DAYS=90 must be at least 180." in result.stderr
