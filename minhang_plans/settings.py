@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tasks",
     "imports",
     "insights",
+    "documents",  # 督查通报, 督办单, bulletin templates, PDF copies
     "accounts",  # security audit log, accounts page, password and session rules (等保 2.0)
 ]
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("security/", include("accounts.urls")),
     path("imports/", include("imports.urls")),
     path("insights/", include("insights.urls")),
+    path("documents/", include("documents.urls")),
     path("", include("tasks.urls")),
 ]

@@ -1060,4 +1060,37 @@ def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[Expor
                     )
                     for link in lead
                 ],
+                due_date=task.due_date,
+                task_id=task.pk,
+                title=task.title,
             )
+
+
+# -- documents (督查通报, 督办单) ------------------------------------------------------------
+
+
+def task_set_summary(*, tasks: QuerySet[Task], clock: Clock | None = None) -> Summary:
+    """Counts by light, completion and 本期未报送 for any set of tasks (one query)."""
+    return Summary.from_row(_with_status(tasks.order_by(), clock=_clock(clock)).aggregate(**_light_counts()))
+
+
+def silent_links(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QuerySet[TaskUnit]:
+    """The lead-unit links whose own unit has not reported this period on an open task, among
+    these tasks: the rows units_silent_list counts, one per (unit, task), by unit then document order."""
+    qs = TaskUnit.objects.filter(role=UnitRole.LEAD, task__state=TaskState.ACTIVE, task__in=tasks.values("pk"))
+    return (
+        _with_status(qs, clock=_clock(clock), prefix="task__")
+        .filter(_silent_link())
+        .values("unit_id", "unit__name", "task_id", "task__number", "task__plan_id")
+        .order_by("unit__name", "task__plan_id", "task__position")
+    )
+
+
+def overdue_tasks(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QuerySet[Task]:
+    """Those of these tasks that are past their due date and not done (the red light's first rule)."""
+    clock = _clock(clock)
+    return (
+        _with_status(tasks, clock=clock)
+        .filter(state=TaskState.ACTIVE, due_date__lt=clock.today)
+        .exclude(task_status=ProgressStatus.DONE)
+    )

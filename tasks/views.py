@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from imports.export import plan_export_csv
 
 from . import permissions, selectors, services
-from .exports import DOCX_MIME, XLSX_MIME, BulletinInput, bulletin_docx, ledger_xlsx
+from .exports import XLSX_MIME, ledger_title, ledger_xlsx
 from .filters import TaskFilter
 from .forms import DueDateForm, ReopenForm, ReportForm, ReviewForm
 from .models import (
@@ -621,57 +621,22 @@ def task_export_xlsx(request: HttpRequest) -> FileResponse:
     clock = selectors.Clock.now()
     filterset, matches = _search(request, clock)
     ids = list(matches.values_list("pk", flat=True))
-    plan_id = filterset.form.cleaned_data.get("plan") if filterset.is_bound and filterset.is_valid() else None
-    plan = Plan.objects.filter(pk=plan_id).first() if plan_id else None
-    title = f"{plan.title}任务台账" if plan else "任务台账"
+    chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    plan = Plan.objects.filter(pk=chosen["plan"]).first() if chosen.get("plan") else None
+    unit = Unit.objects.filter(pk=chosen["unit"]).first() if chosen.get("unit") else None
+    leader = Leader.objects.filter(pk=chosen["leader"]).first() if chosen.get("leader") else None
+    # The title names whose list it is (the unit, the leader, the plan); 规划 is a column unless one plan.
+    title = ledger_title(
+        plan=plan.title if plan else "", unit=unit.name if unit else "", leader=leader.name if leader else ""
+    )
     stream = ledger_xlsx(
         rows=list(selectors.export_rows(ids=ids, clock=clock)),
         title=title,
         filters=_filters_text(filterset),
         generated_at=timezone.localtime(),
+        with_plan=plan is None,
     )
     return _download(stream, f"{title}-{clock.today:%Y%m%d}.xlsx", XLSX_MIME)
-
-
-@reader_required
-def plan_bulletin_docx(request: HttpRequest, plan_id: int) -> FileResponse:
-    """The circulated report (督查通报) for the current period: the whole plan, one unit or one leader."""
-    plan = get_object_or_404(Plan, pk=plan_id)
-    clock = selectors.Clock.now()
-    tasks = Task.objects.filter(plan=plan, state=TaskState.ACTIVE)
-    scope = "全部任务"
-    silent = selectors.units_silent_list(clock=clock, plan_ids=[plan.pk])
-    unit_id, leader_id = request.GET.get("unit", ""), request.GET.get("leader", "")
-    if unit_id:
-        unit = get_object_or_404(Unit, pk=unit_id) if unit_id.isdigit() else None
-        if unit is None:
-            raise Http404
-        tasks = tasks.filter(unit_links__unit=unit, unit_links__role=UnitRole.LEAD)
-        silent = silent.filter(unit_id=unit.pk)
-        scope = f"{unit.name}牵头的任务"
-    elif leader_id:
-        leader = get_object_or_404(Leader, pk=leader_id) if leader_id.isdigit() else None
-        if leader is None:
-            raise Http404
-        tasks = tasks.filter(leader_links__leader=leader)
-        silent = silent.filter(task__leader_links__leader=leader)
-        scope = f"{leader.name}同志牵头的任务"
-    ids = list(tasks.order_by("position").values_list("pk", flat=True).distinct())
-    rows = list(selectors.export_rows(ids=ids, clock=clock))
-    if unit_id:
-        # A unit's report has one unit section: its own.
-        for row in rows:
-            row.unit_progress = [entry for entry in row.unit_progress if entry[0] == unit.name]
-    period = period_start(reporting_period=plan.reporting_period, day=clock.today)
-    data = BulletinInput(
-        title=f"{plan.title}推进情况通报",
-        scope=scope,
-        period=period_label(reporting_period=plan.reporting_period, start=period),
-        rows=rows,
-        silent_units=list(dict.fromkeys(row["unit__name"] for row in silent)),
-        issued=clock.today,
-    )
-    return _download(bulletin_docx(data=data), f"{plan.title}-{scope}-{clock.today:%Y%m%d}.docx", DOCX_MIME)
 
 
 @reader_required

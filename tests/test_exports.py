@@ -1,11 +1,11 @@
-"""Files people hand on: the Excel ledger, the Word circulated report, the plan CSV."""
+"""Files people hand on: the Excel ledger and the plan CSV (the Word documents: test_bulletin.py,
+test_slip.py, test_documents.py)."""
 
 import csv
 import datetime as dt
 import io
 import re
 
-import docx
 import openpyxl
 import pytest
 from django.db import connection
@@ -77,21 +77,22 @@ def test_ledger_has_the_documents_columns_status_and_progress(reported, client_a
     assert sheet["A1"].value == "2025年区委、区政府重点工作任务分解表任务台账"
     assert "规划：" in sheet["A2"].value and "导出时间" in sheet["A2"].value
     header = [c.value for c in sheet[3]]
-    assert header[:6] == ["类别", "项目", "序号", "任务", "牵头领导", "牵头单位"]
+    assert header[:7] == ["类别", "项目", "序号", "任务", "牵头领导", "牵头单位", "截止日期"]
     assert sheet.freeze_panes == "A4"
     rows = {row[2]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
     assert len(rows) == 190
     four = rows["4"]
-    assert (four[4], four[5], four[6], four[8], four[9], four[11], four[13]) == (
+    assert (four[4], four[5], four[6], four[7], four[9], four[10], four[12], four[14]) == (
         "谭瑞琮",
         "区科委",
+        "2025-12-31",
         "推进中",
         60,
         "研发投入统计完成。",
         "走访企业。",
         "duchashi",
     )
-    assert rows["2"][6] == "滞后" and rows["2"][7] == "逾期或滞后" and rows["2"][10] == "外需偏弱。"
+    assert rows["2"][7] == "滞后" and rows["2"][8] == "逾期或滞后" and rows["2"][11] == "外需偏弱。"
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert "A4:A9" in merged  # category 一 spans items 1–6, as in the document
     assert any(r.startswith("B5:") for r in merged)  # project 完成主要预期目标 spans items 2–6
@@ -100,7 +101,7 @@ def test_ledger_has_the_documents_columns_status_and_progress(reported, client_a
 def test_ledger_follows_the_filters(reported, client_as, office_user):
     keji = Unit.objects.get(name="区科委")
     sheet = _xlsx(client_as(office_user), unit=keji.pk, light="red").active
-    numbers = [row[2] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    numbers = [row[3] for row in sheet.iter_rows(min_row=4, values_only=True)]  # 规划 comes first
     expected = (
         selectors.task_search_base(clock=Clock(today=TODAY))
         .filter(state="active", unit_links__unit=keji, light="red")
@@ -118,7 +119,7 @@ def test_formula_like_text_is_written_as_text(db, client_as, office_user):
     )
     plan_import(data=csv.encode(), file_name="f.csv")
     sheet = _xlsx(client_as(office_user)).active
-    cells = [row[3] for row in sheet.iter_rows(min_row=4)]
+    cells = [row[4] for row in sheet.iter_rows(min_row=4)]  # 规划 comes first: no plan chosen
     # Text, and guarded by the apostrophe: a reader who edits the cell does not turn it into a formula.
     assert [c.value for c in cells] == ['\'=HYPERLINK("http://x")', "'+1 加一", "'-2 减二", "'@SUM(A1)"]
     assert {c.data_type for c in cells} == {"s"}
@@ -160,7 +161,7 @@ def test_ledger_layout_merges_and_colours():
     assert sheet.title == "任务台账"
     assert sheet["A1"].value == "台账标题" and sheet["A1"].font.b and sheet["A1"].font.sz == 14
     assert sheet["A2"].value == "筛选条件：规划：年度　　导出时间：2025-06-15 10:30"
-    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:N1", "A2:N2", "A4:A7", "B4:B5"}
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:O1", "A2:O2", "A4:A7", "B4:B5"}
     assert [sheet.cell(row=r, column=1).value for r in range(4, 10)] == [
         "一、稳增长",
         None,
@@ -171,28 +172,22 @@ def test_ledger_layout_merges_and_colours():
     ]
     assert sheet["B5"].value is None and sheet["B6"].value == sheet["B7"].value is None
     assert sheet.freeze_panes == "A4"
-    assert sheet.print_title_rows == "$3:$3"
-    assert sheet.auto_filter.ref == "A3:N9"
-    assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize), sheet.page_setup.fitToWidth) == (
-        "landscape",
-        9,
-        1,
-    )
-    for col, (name, width) in enumerate(LEDGER_COLUMNS, start=1):
+    assert sheet.auto_filter.ref == "A3:O9"
+    for col, column in enumerate(LEDGER_COLUMNS, start=1):
         header = sheet.cell(row=3, column=col)
-        assert header.value == name and header.font.b and header.fill.fgColor.rgb == "00DDE3EA"
+        assert header.value == column.name and header.font.b and header.fill.fgColor.rgb == "00DDE3EA"
         assert header.alignment.horizontal == "center" and header.alignment.wrap_text
-        assert sheet.column_dimensions[header.column_letter].width == width
+        assert sheet.column_dimensions[header.column_letter].width == column.width
     body = sheet["D4"]
     assert body.alignment.wrap_text and body.alignment.vertical == "top"
     for side in (body.border.left, body.border.right, body.border.top, body.border.bottom):
         assert side.style == "thin" and side.color.rgb == "00999999"
     assert body.fill.patternType is None
-    lights = [sheet.cell(row=r, column=8).fill.fgColor.rgb for r in range(4, 10)]
+    lights = [sheet.cell(row=r, column=9).fill.fgColor.rgb for r in range(4, 10)]
     light_colours = {"red": "00F8D7DA", "yellow": "00FFF3CD", "green": "00D4EDDA", "grey": "00E2E3E5"}
     assert lights == [light_colours[row.light] for row in rows]
-    assert sheet["I4"].value == 50 and sheet["I5"].value is None
-    assert sheet["M4"].value == "2025-06-10 09:00"
+    assert sheet["J4"].value == 50 and sheet["J5"].value is None
+    assert sheet["N4"].value == "2025-06-10 09:00"
     for ref in ("A8", "C8", "D8"):  # formula-like text stays text, merged top cells included
         assert sheet[ref].data_type == "s"
     assert (sheet["C8"].value, sheet["D8"].value) == ("'=5", "'+1 加一")
@@ -200,63 +195,10 @@ def test_ledger_layout_merges_and_colours():
 
 def test_empty_ledger_has_title_and_header_only():
     sheet = _ledger([])
-    assert [c.value for c in sheet[3]] == [name for name, _ in LEDGER_COLUMNS]
+    assert [c.value for c in sheet[3]] == [column.name for column in LEDGER_COLUMNS]
     assert sheet.max_row == 3
     assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref is None
-    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:N1", "A2:N2"}
-
-
-def test_word_report_for_plan_unit_and_leader(reported, client_as, office_user):
-    plan = Plan.objects.get(kind="annual")
-    client = client_as(office_user)
-    response = client.get(reverse("tasks:plan_bulletin", args=[plan.pk]))
-    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
-    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
-    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
-    assert paragraphs[0] == ("Title", "2025年区委、区政府重点工作任务分解表推进情况通报")
-    assert ("Normal", "（2025年6月·全部任务）") in paragraphs
-    headings = [text for style, text in paragraphs if style == "Heading 1"]
-    assert headings == [
-        "一、总体情况",
-        "二、红灯任务",
-        "三、黄灯任务",
-        "四、本期未报送的单位",
-        "五、各单位任务推进情况",
-    ]
-    assert any(style == "Heading 2" and text == "区科委" for style, text in paragraphs)
-    summary = next(text for style, text in paragraphs if text.startswith("截至2025年6月15日"))
-    assert "共190项" in summary
-    red_table = document.tables[1]
-    assert any(row.cells[0].text == "2" and "外需偏弱" in row.cells[4].text for row in red_table.rows)
-    texts = [text for _, text in paragraphs]
-    silent = texts[texts.index("四、本期未报送的单位") + 1]
-    assert "区经委" in silent.split("、")  # leads items and reported none this period
-    section = document.sections[0]
-    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
-    assert "PAGE" in section.footer.paragraphs[0]._p.xml
-    normal = document.styles["Normal"].element.rPr.rFonts
-    assert normal.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
-
-    keji = Unit.objects.get(name="区科委")
-    unit_doc = docx.Document(
-        io.BytesIO(
-            b"".join(client.get(reverse("tasks:plan_bulletin", args=[plan.pk]), {"unit": keji.pk}).streaming_content)
-        )
-    )
-    texts = [p.text for p in unit_doc.paragraphs]
-    assert "（2025年6月·区科委牵头的任务）" in texts
-    unit_rows = sum(len(t.rows) - 1 for t in unit_doc.tables[-1:])
-    assert unit_rows == Task.objects.filter(plan=plan, unit_links__unit=keji, unit_links__role="lead").count()
-    leader = reported[0].leaders.first()
-    leader_doc = docx.Document(
-        io.BytesIO(
-            b"".join(
-                client.get(reverse("tasks:plan_bulletin", args=[plan.pk]), {"leader": leader.pk}).streaming_content
-            )
-        )
-    )
-    assert f"（2025年6月·{leader.name}同志牵头的任务）" in [p.text for p in leader_doc.paragraphs]
-    assert client.get(reverse("tasks:plan_bulletin", args=[plan.pk]), {"unit": "x"}).status_code == 404
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:O1", "A2:O2"}
 
 
 def test_plan_csv_download_imports_back_identically(seed_plans, client_as, office_user):
@@ -345,7 +287,7 @@ def test_ledger_guards_every_cell(db, pinned, client_as, office_user):
         "'=谭瑞琮",
         "'=cmd单位",
     ]
-    assert (first[9], first[10], first[11], first[13]) == ("'=1+1", "'-问题", "'@计划", "'+reviewer")
+    assert (first[10], first[11], first[12], first[14]) == ("'=1+1", "'-问题", "'@计划", "'+reviewer")
 
 
 def _keji_task_without_report(keji: Unit) -> Task:
@@ -378,42 +320,12 @@ def test_ledger_shows_status_labels_and_local_times(reported, client_as, office_
     )
     sheet = _xlsx(client_as(office_user), plan=Plan.objects.get(kind="annual").pk).active
     rows = {row[2]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
-    assert rows[t5.number][6] == "待审核"
-    assert rows["4"][6] == "推进中" and rows["4"][12] == "2025-06-11 01:30"  # 17:30 UTC is 01:30 in Shanghai
+    assert rows[t5.number][7] == "待审核"
+    assert rows["4"][7] == "推进中" and rows["4"][13] == "2025-06-11 01:30"  # 17:30 UTC is 01:30 in Shanghai
     for row in rows.values():
-        for column in (6, 7, 12):  # 状态, 预警, 报送时间
+        for column in (7, 8, 13):  # 状态, 预警, 报送时间
             assert not ASCII_WORD.search(str(row[column] or "")), row
-    assert {row[6] for row in rows.values()} <= STATUS_LABELS
-
-
-def test_word_report_shows_status_labels(reported, client_as, office_user, liaison_user):
-    keji = Unit.objects.get(name="区科委")
-    t5 = _keji_task_without_report(keji)
-    report_make(
-        task=t5,
-        unit=keji,
-        period=dt.date(2025, 6, 1),
-        status=ProgressStatus.IN_PROGRESS,
-        percent=30,
-        review_state=ReviewState.SUBMITTED,
-        reported_by=liaison_user,
-        reported_at=dt.datetime(2025, 6, 12, 1, tzinfo=dt.UTC),
-    )
-    plan = Plan.objects.get(kind="annual")
-    response = client_as(office_user).get(reverse("tasks:plan_bulletin", args=[plan.pk]))
-    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
-    summary = next(p.text for p in document.paragraphs if p.text.startswith("截至"))
-    assert "待审核1项" in summary and "推进中1项" in summary and "滞后1项" in summary
-    assert "灰灯" in summary and not ASCII_WORD.search(summary), summary
-    header = [cell.text for cell in document.tables[0].rows[0].cells]
-    assert header == ["类别", "任务数", "红灯", "黄灯", "绿灯", "灰灯"]
-    statuses = [
-        row.cells[index].text
-        for table in document.tables[1:]
-        for index in [[cell.text for cell in table.rows[0].cells].index("状态")]
-        for row in table.rows[1:]
-    ]
-    assert statuses and set(statuses) <= STATUS_LABELS, set(statuses) - STATUS_LABELS
+    assert {row[7] for row in rows.values()} <= STATUS_LABELS
 
 
 def test_plan_csv_guards_every_cell_and_imports_back_identically(db, client_as, office_user):
@@ -447,3 +359,61 @@ def test_the_guard_is_undone_exactly_and_leaves_nothing_live(text):
     guarded = spreadsheet_safe(text)
     assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert _unguard(guarded) == text  # what the plan CSV importer reads back
+
+
+# -- issue 19: a ledger that prints well ------------------------------------------------------------
+
+CJK_HEADER = re.compile(r"^[\u4e00-\u9fff%]+$")
+
+
+def test_ledger_prints_landscape_one_page_wide_with_titles_and_gridlines(reported, client_as, office_user):
+    sheet = _xlsx(client_as(office_user), plan=Plan.objects.get(kind="annual").pk).active
+    setup = sheet.page_setup
+    assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)  # 9 = A4
+    # fitToWidth only counts when the sheet says "fit to page"; 0 pages tall = as many as it takes.
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0)
+    assert sheet.print_title_rows == "$1:$3"  # the title, the filters and the header on every page
+    assert sheet.print_options.gridLines is True
+    assert sheet.oddFooter.center.text == "第 &P 页，共 &N 页"
+    header = [cell.value for cell in sheet[3]]
+    assert all(CJK_HEADER.match(name) for name in header), header
+    # Widths suit the content: the task and progress columns are wide, the number column narrow.
+    widths = {
+        name: sheet.column_dimensions[cell.column_letter].width for name, cell in zip(header, sheet[3], strict=True)
+    }
+    assert widths["序号"] <= 6 and widths["任务"] >= 30 and widths["最新进展"] >= 25
+    assert sum(widths.values()) <= 215  # about 75 % when fitted to the A4 width
+
+
+def test_wrapped_text_gets_a_row_height_that_shows_it():
+    long_text = "加快推进重点项目建设，" * 12  # 132 characters in a 38-unit column: about 7 lines
+    rows = [
+        _row("甲", "一、稳增长", "", "1", "green", text="短任务"),
+        _row("甲", "一、稳增长", "", "2", "red", text=long_text),
+        _row("甲", "一、稳增长", "", "3", "red", text="短任务", progress_text="第一行\n第二行\n第三行"),
+    ]
+    sheet = _ledger(rows)
+    assert sheet.row_dimensions[4].height is None  # one line: Excel's own height
+    tall = sheet.row_dimensions[5].height
+    assert tall is not None and tall >= 7 * 13.5, tall
+    assert sheet.row_dimensions[6].height == 3 * 13.5 + 3  # three lines written with line breaks
+    body_font = sheet["D5"].font
+    assert (body_font.name, body_font.sz) == ("宋体", 10)
+
+
+def test_unit_ledger_names_the_unit_and_has_plan_and_due_date(reported, client_as, office_user):
+    keji = Unit.objects.get(name="区科委")
+    sheet = _xlsx(client_as(office_user), unit=keji.pk).active
+    assert sheet["A1"].value == "区科委任务台账"
+    header = [cell.value for cell in sheet[3]]
+    assert header[0] == "规划" and "截止日期" in header
+    body = list(sheet.iter_rows(min_row=4, values_only=True))
+    plans = {row[0] for row in body if row[0]}
+    assert plans == set(Plan.objects.values_list("title", flat=True))  # both seed plans, named
+    due = [row[header.index("截止日期")] for row in body]
+    assert "2025-12-31" in due and all(value is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) for value in due)
+    plan = Plan.objects.get(kind="annual")
+    both = _xlsx(client_as(office_user), unit=keji.pk, plan=plan.pk).active
+    assert both["A1"].value == f"区科委（{plan.title}）任务台账"
+    assert both["A3"].value == "类别"  # one plan: the title says which, no 规划 column

@@ -1,0 +1,263 @@
+"""The built-in Word template of the 督查通报 (a .docx with docxtpl placeholders).
+
+The office downloads it, edits the masthead, the wording and the 抄送 list in Word or WPS,
+and uploads it back (services.bulletin_template_upload). Placeholders are in Chinese so
+that a clerk can read them; PLACEHOLDERS lists them for the templates page.
+
+Layout (GB/T 9704-2012, see gbt9704.py): red masthead "督查通报", 第N期, the editing body
+and the date above a red rule; the title; the body in four parts (总体情况, 主要进展,
+存在问题, 下步要求); the annex list; three annexes on pages of their own (red tasks,
+yellow tasks, units that have not reported), each table with a repeating header row and
+rows that do not split; the 版记 (抄送, 印发) at the end.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from . import gbt9704 as gb
+
+# (placeholder, meaning) — shown on the templates page.
+PLACEHOLDERS: list[tuple[str, str]] = [
+    ("{{ 期号 }}", "本年度第几期（系统按年度连续编号；预览稿为空）"),
+    ("{{ 年度 }}", "期号所属年度，如 2025"),
+    ("{{ 印发日期 }}", "如 2025年6月20日"),
+    ("{{ 标题 }}", "通报标题"),
+    ("{{ 范围 }}", "通报范围，如“2025年区委、区政府重点工作任务分解表”或“区科委牵头的任务”"),
+    ("{{ 统计周期 }}", "如 2025年6月 或 2025年第二季度"),
+    ("{{ 截至日期 }}", "数据统计截至日期"),
+    ("{{ 任务总数 }}", "范围内的任务数"),
+    ("{{ 状态分布 }}", "按进展状态的项数，如“已完成3项、推进中20项、未报送167项”"),
+    ("{{ 预警分布 }}", "按三色预警的项数"),
+    ("{{ 已完成数 }} {{ 完成率 }}", "已完成的项数与完成率"),
+    ("{{ 红灯数 }} {{ 黄灯数 }} {{ 绿灯数 }} {{ 灰灯数 }}", "各预警等级的项数"),
+    ("{{ 未报送任务数 }} {{ 未报送单位数 }}", "本期尚未报送进展的任务数、单位数"),
+    ("{{ 未报送单位名单 }}", "未报送单位（前15家，超过时加“等N家”）"),
+    ("{{ 红灯举例 }}", "前三项红灯任务的序号、简称、单位和状态"),
+    ("{{ 回复期限 }}", "要求牵头单位书面反馈的期限"),
+    ("{{ 分类名称 }}", "分类表第一列的名称（“类别”，跨规划时为“规划”）"),
+    ("{%tr for 类 in 分类 %} … {{ 类.名称 }} {{ 类.任务数 }} {{ 类.已完成 }} {{ 类.红灯 }} …", "分类推进情况表的行"),
+    ("{%p for 项 in 已完成任务 %} … {{ 项.编号 }} {{ 项.简称 }}", "已完成的任务（前10项）"),
+    ("{{ 已完成其余 }}", "已完成任务超过10项时的“另有N项”说明"),
+    (
+        "{%tr for 行 in 红灯任务 %} … {{ 行.序号 }} {{ 行.任务 }} {{ 行.牵头单位 }} {{ 行.截止日期 }} {{ 行.状态 }} "
+        "{{ 行.存在问题 }}",
+        "附件1、附件2（黄灯任务）表格的行",
+    ),
+    ("{%tr for 行 in 未报送单位 %} … {{ 行.序号 }} {{ 行.单位 }} {{ 行.任务数 }} {{ 行.涉及任务 }}", "附件3表格的行"),
+]
+
+
+def _editing_body() -> str:
+    return f"{settings.DISTRICT_NAME}人民政府督查室"
+
+
+def _p(document: Any, text: str = "", *, font: str = gb.FANGSONG, size: float = gb.BODY_PT, **kw: Any) -> Any:
+    """A body paragraph (first line indented two characters) with one run."""
+    paragraph = document.add_paragraph(style=kw.pop("style", None))
+    indent = kw.pop("indent", True)
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(gb.BODY_PT * 2)
+    if "align" in kw:
+        paragraph.alignment = kw.pop("align")
+    if text:
+        gb.run_add(paragraph, text, font=font, size=size, **kw)
+    return paragraph
+
+
+def _tag(document: Any, tag: str) -> None:
+    """A paragraph holding only a docxtpl paragraph tag ({%p … %}); it disappears when rendered."""
+    _p(document, tag, indent=False)
+
+
+def _heading(document: Any, text: str, level: int) -> None:
+    font = {1: gb.HEITI, 2: gb.KAITI, 3: gb.FANGSONG}[level]
+    paragraph = document.add_paragraph(style=f"Heading {level}")
+    gb.run_add(paragraph, text, font=font, size=gb.BODY_PT)
+
+
+def _loop_table(document: Any, widths: list[float], header: list[str], loop: str, cells: list[str]) -> None:
+    """A table whose body rows repeat for each item: {%tr for %} row, the row, {%tr endfor %} row."""
+    table = gb.table_add(document, widths, header=header, rows=3)
+    first, body, last = table.rows[1], table.rows[2], table.rows[3]
+    gb.run_add(first.cells[0].paragraphs[0], f"{{%tr for {loop} %}}", font=gb.FANGSONG, size=gb.TABLE_PT)
+    for cell, text in zip(body.cells, cells, strict=True):
+        paragraph = cell.paragraphs[0]
+        if text.startswith("^"):  # centred short values
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            text = text[1:]
+        gb.run_add(paragraph, text, font=gb.FANGSONG, size=gb.TABLE_PT)
+    gb.run_add(last.cells[0].paragraphs[0], "{%tr endfor %}", font=gb.FANGSONG, size=gb.TABLE_PT)
+
+
+def _annex(document: Any, label: str, title: str) -> None:
+    paragraph = _p(document, label, font=gb.HEITI, indent=False)
+    gb.page_break_before(paragraph)
+    _p(document, indent=False)
+    heading = document.add_paragraph(style="Title")
+    gb.run_add(heading, title, font=gb.XIAOBIAOSONG, size=gb.TITLE_PT)
+    _p(document, indent=False)
+
+
+TASK_TABLE_WIDTHS = [11, 49, 26, 24, 16, 30]
+TASK_TABLE_HEADER = ["序号", "任务", "牵头单位", "截止日期", "状态", "存在问题"]
+TASK_TABLE_CELLS = [
+    "^{{ 行.序号 }}",
+    "{{ 行.任务 }}",
+    "{{ 行.牵头单位 }}",
+    "^{{ 行.截止日期 }}",
+    "^{{ 行.状态 }}",
+    "{{ 行.存在问题 }}",
+]
+
+
+def default_template_build() -> bytes:
+    """The default template as .docx bytes."""
+    import docx
+
+    document = docx.Document()
+    gb.styles_setup(document)
+    section = document.sections[0]
+    gb.page_setup(section)
+    gb.page_numbers(document, section)
+    body = _editing_body()
+
+    # 版头: the red masthead, the issue number, the editing body and date above a red rule.
+    masthead = _p(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    gb.spacing_exact(masthead.paragraph_format, 72)
+    masthead.paragraph_format.space_before = Pt(12)
+    gb.run_add(masthead, "督查通报", font=gb.XIAOBIAOSONG, size=48, color=gb.RED)
+    _p(document, "第{{ 期号 }}期", font=gb.KAITI, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    line = _p(document, f"{body}编", font=gb.KAITI, indent=False)
+    gb.right_tab(line)
+    gb.run_add(line, "\t{{ 印发日期 }}", font=gb.KAITI, size=gb.BODY_PT)
+    gb.border_set(line, "bottom", eighths=18, color=gb.RED, space=4)
+    _p(document, indent=False)
+
+    title = document.add_paragraph(style="Title")
+    gb.run_add(title, "{{ 标题 }}", font=gb.XIAOBIAOSONG, size=gb.TITLE_PT)
+    _p(document, indent=False)
+    _p(document, "各有关单位：", indent=False)
+
+    _heading(document, "一、总体情况", 1)
+    _p(
+        document,
+        "截至{{ 截至日期 }}，{{ 范围 }}共{{ 任务总数 }}项。按进展状态，{{ 状态分布 }}；按三色预警，{{ 预警分布 }}。"
+        "{{ 统计周期 }}尚有{{ 未报送任务数 }}项任务的牵头单位未报送进展，涉及{{ 未报送单位数 }}家单位。",
+    )
+
+    _heading(document, "二、主要进展", 1)
+    _heading(document, "（一）分类推进情况", 2)
+    _p(document, "各{{ 分类名称 }}任务推进情况如下表（单位：项）。")
+    _loop_table(
+        document,
+        [58, 18, 16, 16, 16, 16, 16],
+        ["{{ 分类名称 }}", "任务数", "已完成", "红灯", "黄灯", "绿灯", "灰灯"],
+        "类 in 分类",
+        [
+            "{{ 类.名称 }}",
+            "^{{ 类.任务数 }}",
+            "^{{ 类.已完成 }}",
+            "^{{ 类.红灯 }}",
+            "^{{ 类.黄灯 }}",
+            "^{{ 类.绿灯 }}",
+            "^{{ 类.灰灯 }}",
+        ],
+    )
+    _heading(document, "（二）已完成的任务", 2)
+    _tag(document, "{%p if 已完成任务 %}")
+    _p(document, "已完成{{ 已完成数 }}项，完成率{{ 完成率 }}。")
+    _tag(document, "{%p for 项 in 已完成任务 %}")
+    _p(document, "{{ loop.index }}. 第{{ 项.编号 }}项：{{ 项.简称 }}")
+    _tag(document, "{%p endfor %}")
+    _tag(document, "{%p if 已完成其余 %}")
+    _p(document, "{{ 已完成其余 }}")
+    _tag(document, "{%p endif %}")
+    _tag(document, "{%p else %}")
+    _p(document, "本期暂无已完成的任务。")
+    _tag(document, "{%p endif %}")
+
+    _heading(document, "三、存在问题", 1)
+    _heading(document, "（一）红灯任务（逾期或滞后）", 2)
+    _p(document, "共{{ 红灯数 }}项{% if 红灯举例 %}，如{{ 红灯举例 }}{% endif %}。详见附件1。")
+    _heading(document, "（二）黄灯任务（临近截止或进度偏慢）", 2)
+    _p(document, "共{{ 黄灯数 }}项，详见附件2。")
+    _heading(document, "（三）未按期报送进展的单位", 2)
+    _p(
+        document,
+        "{{ 统计周期 }}有{{ 未报送单位数 }}家单位尚未报送进展{% if 未报送单位名单 %}：{{ 未报送单位名单 }}"
+        "{% endif %}。详见附件3。",
+    )
+
+    _heading(document, "四、下步要求", 1)
+    _p(document, "1. 红灯任务的牵头单位要于{{ 回复期限 }}前，向区政府督查室书面报告滞后原因、整改措施和完成时限。")
+    _p(document, "2. 黄灯任务的牵头单位要倒排时间、加快推进，确保按期完成。")
+    _p(document, "3. 未报送单位要于{{ 回复期限 }}前补报本期进展，逾期未报的，将予以督办。")
+    _p(document, "4. 区政府督查室将对红灯任务逐项跟踪督办，并在下期通报中反映整改情况。")
+
+    _p(document, indent=False)
+    annexes = ["红灯任务清单", "黄灯任务清单", "本期未报送进展的单位"]
+    first = _p(document, f"附件：1. {annexes[0]}")
+    # Hanging list: the numbers line up under the first one (two characters + "附件：").
+    first.paragraph_format.left_indent = Pt(gb.BODY_PT * 5)
+    first.paragraph_format.first_line_indent = Pt(-gb.BODY_PT * 3)
+    for number, name in enumerate(annexes[1:], start=2):
+        item = _p(document, f"{number}. {name}", indent=False)
+        item.paragraph_format.left_indent = Pt(gb.BODY_PT * 5)
+
+    for number, (name, loop) in enumerate(((annexes[0], "红灯任务"), (annexes[1], "黄灯任务")), start=1):
+        _annex(document, f"附件{number}", name)
+        _tag(document, f"{{%p if {loop} %}}")
+        _loop_table(document, TASK_TABLE_WIDTHS, TASK_TABLE_HEADER, f"行 in {loop}", TASK_TABLE_CELLS)
+        _tag(document, "{%p else %}")
+        _p(document, f"本期无{loop}。")
+        _tag(document, "{%p endif %}")
+    _annex(document, "附件3", annexes[2])
+    _tag(document, "{%p if 未报送单位 %}")
+    _loop_table(
+        document,
+        [11, 45, 22, 78],
+        ["序号", "单位", "未报送任务数", "涉及任务（序号）"],
+        "行 in 未报送单位",
+        ["^{{ 行.序号 }}", "{{ 行.单位 }}", "^{{ 行.任务数 }}", "{{ 行.涉及任务 }}"],
+    )
+    _tag(document, "{%p else %}")
+    _p(document, "各单位均已报送本期进展。")
+    _tag(document, "{%p endif %}")
+
+    # 版记: 抄送 and 印发 between a thick first and last rule, a thin one between them.
+    _p(document, indent=False)
+    copy_to = document.add_paragraph(style="Record")
+    gb.run_add(copy_to, "抄送：区委办公室，区人大常委会办公室，区政协办公室。", font=gb.FANGSONG, size=gb.RECORD_PT)
+    copy_to.paragraph_format.left_indent = Pt(gb.RECORD_PT * 4)
+    copy_to.paragraph_format.first_line_indent = Pt(-gb.RECORD_PT * 3)
+    gb.border_set(copy_to, "top", eighths=8)
+    gb.border_set(copy_to, "bottom", eighths=4)
+    issued = document.add_paragraph(style="Record")
+    gb.right_tab(issued, at_mm=gb.TEXT_WIDTH_MM - gb.RECORD_PT * 25.4 / 72)
+    gb.run_add(issued, f"{body}\t{{{{ 印发日期 }}}}印发", font=gb.FANGSONG, size=gb.RECORD_PT)
+    gb.border_set(issued, "bottom", eighths=8)
+
+    properties = document.core_properties
+    properties.title = "督查通报"
+    properties.author = body
+    properties.comments = "督查通报模板（占位符见系统“通报模板”页面）"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=4)
+def default_template(district: str) -> bytes:
+    """Built once per process (per district name)."""
+    return default_template_build()
+
+
+def default_template_bytes() -> bytes:
+    return default_template(settings.DISTRICT_NAME)

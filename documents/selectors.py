@@ -1,0 +1,238 @@
+"""Reads for the documents: what a bulletin or a slip says, from the one status home
+(tasks.selectors and its labels), and the lists of issued documents and templates."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tasks import selectors as task_selectors
+from tasks.models import Leader, Plan, ProgressStatus, ReportingPeriod, Task, TaskState, Unit, UnitRole
+from tasks.periods import period_label, period_start, previous_period
+
+from .bulletin import BulletinData, SilentUnit, groups_from_rows
+from .models import BulletinIssue, BulletinScope, BulletinTemplate, SupervisionSlip
+
+PERIOD_CHOICES = 12  # the current period and the eleven before it
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose tasks a bulletin covers: a plan, a unit's or a leader's (optionally within one
+    plan), or every plan of the district."""
+
+    kind: str
+    plan: Plan | None = None
+    unit: Unit | None = None
+    leader: Leader | None = None
+
+    @property
+    def label(self) -> str:
+        within = self.plan.title if self.plan else ""
+        if self.kind == BulletinScope.UNIT:
+            return f"{self.unit.name}牵头的{within}任务"
+        if self.kind == BulletinScope.LEADER:
+            return f"{self.leader.name}同志牵头的{within}任务"
+        if self.kind == BulletinScope.PLAN:
+            return self.plan.title
+        return f"{settings.DISTRICT_NAME}各规划的重点任务"
+
+    @property
+    def title(self) -> str:
+        if self.kind == BulletinScope.UNIT:
+            return f"关于{self.unit.name}牵头任务推进情况的通报"
+        if self.kind == BulletinScope.LEADER:
+            return f"关于{self.leader.name}同志牵头任务推进情况的通报"
+        if self.kind == BulletinScope.PLAN:
+            return f"关于{self.plan.title}推进情况的通报"
+        return f"关于{settings.DISTRICT_NAME}重点任务推进情况的通报"
+
+    @property
+    def short(self) -> str:
+        """For file names."""
+        return {
+            BulletinScope.UNIT: lambda: self.unit.name,
+            BulletinScope.LEADER: lambda: f"{self.leader.name}同志",
+            BulletinScope.PLAN: lambda: self.plan.title,
+        }.get(self.kind, lambda: settings.DISTRICT_NAME)()
+
+    @property
+    def reporting_period(self) -> str:
+        return self.plan.reporting_period if self.plan else ReportingPeriod.MONTHLY
+
+    def query(self) -> dict[str, str]:
+        """The scope as URL parameters."""
+        out = {}
+        if self.plan:
+            out["plan"] = str(self.plan.pk)
+        if self.unit:
+            out["unit"] = str(self.unit.pk)
+        if self.leader:
+            out["leader"] = str(self.leader.pk)
+        if self.kind == BulletinScope.DISTRICT:
+            out["district"] = "1"
+        return out
+
+
+def _pk(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit():
+        raise Http404("参数有误。")
+    return int(value)
+
+
+def scope_find(*, plan: str | None = None, unit: str | None = None, leader: str | None = None) -> Scope:
+    """The scope named by request parameters (404 for an unknown id); no plan, unit or leader
+    means the whole district."""
+    plan_id, unit_id, leader_id = _pk(plan), _pk(unit), _pk(leader)
+    found_plan = Plan.objects.filter(pk=plan_id).first() if plan_id else None
+    if plan_id and found_plan is None:
+        raise Http404("没有这个规划。")
+    if unit_id:
+        found = Unit.objects.filter(pk=unit_id).first()
+        if found is None:
+            raise Http404("没有这个单位。")
+        return Scope(kind=BulletinScope.UNIT, plan=found_plan, unit=found)
+    if leader_id:
+        found = Leader.objects.filter(pk=leader_id).first()
+        if found is None:
+            raise Http404("没有这位领导。")
+        return Scope(kind=BulletinScope.LEADER, plan=found_plan, leader=found)
+    if found_plan:
+        return Scope(kind=BulletinScope.PLAN, plan=found_plan)
+    return Scope(kind=BulletinScope.DISTRICT)
+
+
+def scope_tasks(scope: Scope) -> QuerySet[Task]:
+    # One plan, or every plan of the deployment's district.
+    where = {"plan": scope.plan} if scope.plan else {"plan__district": settings.DISTRICT_NAME}
+    tasks = Task.objects.filter(state=TaskState.ACTIVE, **where)
+    if scope.unit:
+        tasks = tasks.filter(unit_links__unit=scope.unit, unit_links__role=UnitRole.LEAD)
+    if scope.leader:
+        tasks = tasks.filter(leader_links__leader=scope.leader)
+    return tasks
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    label: str
+    as_of: dt.date  # the period's last day, or today for the current period
+
+
+def _period_end(start: dt.date, reporting_period: str) -> dt.date:
+    months = 3 if reporting_period == ReportingPeriod.QUARTERLY else 1
+    month = start.month + months - 1
+    return dt.date(start.year, month, calendar.monthrange(start.year, month)[1])
+
+
+def period_choices(*, scope: Scope, today: dt.date) -> list[Period]:
+    """The current reporting period and the ones before it, newest first."""
+    start = period_start(reporting_period=scope.reporting_period, day=today)
+    out = []
+    for _ in range(PERIOD_CHOICES):
+        end = min(_period_end(start, scope.reporting_period), today)
+        out.append(
+            Period(start=start, label=period_label(reporting_period=scope.reporting_period, start=start), as_of=end)
+        )
+        start = previous_period(reporting_period=scope.reporting_period, start=start)
+    return out
+
+
+def period_find(*, scope: Scope, today: dt.date, value: str | None) -> Period:
+    """The period named by `value` (its first day, yyyy-mm-dd), the current one by default;
+    404 for a period that is not offered."""
+    choices = period_choices(scope=scope, today=today)
+    if not value:
+        return choices[0]
+    for period in choices:
+        if period.start.isoformat() == value:
+            return period
+    raise Http404("只能选择本期或之前的统计周期。")
+
+
+def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt.date) -> BulletinData:
+    """The figures and lists of a bulletin, as of the period's last day (or today): lights, "this
+    period" and due dates are computed for that day (tasks.selectors with a pinned clock); statuses
+    are the latest approved ones."""
+    clock = task_selectors.Clock(today=period.as_of)
+    tasks = scope_tasks(scope)
+    ids = list(tasks.order_by("plan__year_start", "plan__kind", "plan_id", "position").values_list("pk", flat=True))
+    rows = list(task_selectors.export_rows(ids=ids, clock=clock))
+    summary = task_selectors.task_set_summary(tasks=Task.objects.filter(pk__in=tasks.values("pk")), clock=clock)
+    labels = task_selectors.SHOWN_STATUS_LABELS
+    order = [*task_selectors.STATUS_LABELS, task_selectors.PENDING]
+    by_label: dict[str, int] = {}
+    for row in rows:
+        by_label[row.status] = by_label.get(row.status, 0) + 1
+    status_counts = [(labels[key], by_label[labels[key]]) for key in order if by_label.get(labels[key])]
+    silent = task_selectors.silent_links(tasks=tasks, clock=clock)
+    if scope.unit:
+        silent = silent.filter(unit_id=scope.unit.pk)
+    units: OrderedDict[int, SilentUnit] = OrderedDict()
+    for link in silent:
+        unit = units.setdefault(link["unit_id"], SilentUnit(name=link["unit__name"], numbers=[]))
+        unit.numbers.append(link["task__number"])
+    silent_units = sorted(units.values(), key=lambda u: (-len(u.numbers), u.name))
+    done_label = task_selectors.STATUS_LABELS[ProgressStatus.DONE]
+    by_plan = len({row.plan for row in rows}) > 1
+    return BulletinData(
+        title=scope.title,
+        scope_label=scope.label,
+        period_label=period.label,
+        as_of=period.as_of,
+        issued=issued,
+        reply_by=reply_by,
+        rows=rows,
+        status_counts=status_counts,
+        light_counts=summary.lights(),
+        done_label=done_label,
+        # A unit's bulletin counts the unit's own silence; the others count tasks with any silent lead unit.
+        silent_tasks=sum(len(u.numbers) for u in silent_units) if scope.unit else summary.n_silent,
+        silent_units=silent_units,
+        group_label="规划" if by_plan else "类别",
+        groups=groups_from_rows(rows, by_plan=by_plan, done_label=done_label),
+    )
+
+
+def issue_list(*, scope: Scope | None = None, limit: int = 50) -> QuerySet[BulletinIssue]:
+    """Issued bulletins, newest first, without their files."""
+    qs = BulletinIssue.objects.defer("docx", "pdf").select_related("created_by")
+    if scope is not None:
+        qs = qs.filter(scope=scope.kind, plan=scope.plan, unit=scope.unit, leader=scope.leader)
+    return qs.order_by("-created_at", "-pk")[:limit]
+
+
+def template_list() -> QuerySet[BulletinTemplate]:
+    return BulletinTemplate.objects.defer("content").select_related("uploaded_by").order_by("-uploaded_at", "-pk")
+
+
+def template_active() -> BulletinTemplate | None:
+    return BulletinTemplate.objects.filter(is_active=True).first()
+
+
+def slip_list(*, task: Task | None = None, unit: Unit | None = None, limit: int = 20) -> list[SupervisionSlip]:
+    qs = SupervisionSlip.objects.defer("docx", "pdf").select_related("created_by")
+    if task is not None:
+        qs = qs.filter(task=task)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def unit_overdue_ids(*, unit: Unit, clock: task_selectors.Clock) -> list[int]:
+    """The unit's overdue open tasks (it leads them), in plan and document order."""
+    tasks = Task.objects.filter(unit_links__unit=unit, unit_links__role=UnitRole.LEAD)
+    return list(
+        task_selectors.overdue_tasks(tasks=tasks, clock=clock)
+        .order_by("-plan__year_end", "plan__kind", "due_date", "position")
+        .values_list("pk", flat=True)
+    )

@@ -1,0 +1,279 @@
+"""Writes of the documents app: templates uploaded and chosen, bulletins issued with their
+期号, supervision slips numbered and logged. Each is permission-checked and atomic; a
+refused input changes nothing.
+
+The 催办 (chase) action of the to-do issue calls `slip_create(..., source=SlipSource.CHASE)`
+inside its own transaction and keeps the returned slip with its chase record: the slip is
+numbered, rendered and stored in the same transaction, so a chase that fails leaves no slip."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from tasks import selectors as task_selectors
+from tasks.models import Role, Task, Unit
+from tasks.permissions import user_role
+
+from . import bulletin, pdf
+from .bulletin_template import default_template_bytes
+from .models import BulletinIssue, BulletinTemplate, DocumentCounter, SlipKind, SlipSource, SupervisionSlip
+from .selectors import Period, Scope, bulletin_data, unit_overdue_ids
+from .slip import SlipData, slip_docx
+
+REPLY_DAYS = 7  # default time given to reply to a bulletin or a slip
+
+
+class DocumentError(ValueError):
+    """A request the documents app refuses; the message is for people (Chinese)."""
+
+
+def can_issue(user: Any) -> bool:
+    """督查室 and 系统管理员 issue bulletins and slips and manage the templates."""
+    return user_role(user) in (Role.OFFICE, Role.ADMIN)
+
+
+def _require_issuer(user: Any) -> None:
+    if not can_issue(user):
+        raise PermissionDenied("只有督查室或系统管理员可以执行此操作。")
+
+
+def issuer_name() -> str:
+    return f"{settings.DISTRICT_NAME}人民政府督查室"
+
+
+def number_next(*, kind: str, year: int) -> int:
+    """The next number of this kind for the year, under a row lock (call inside a transaction)."""
+    DocumentCounter.objects.get_or_create(kind=kind, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(kind=kind, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+# -- templates -------------------------------------------------------------------------------
+
+
+def bulletin_template_in_use() -> tuple[bytes, BulletinTemplate | None]:
+    """The active uploaded template, or the built-in default (None)."""
+    active = BulletinTemplate.objects.filter(is_active=True).first()
+    if active is None:
+        return default_template_bytes(), None
+    return bytes(active.content), active
+
+
+def bulletin_template_upload(*, user: Any, name: str, content: bytes, note: str = "") -> BulletinTemplate:
+    """Check the template (it must render every kind of data) and make it the one in use.
+
+    A template that cannot be used raises bulletin.TemplateRefused with the reason and the place,
+    and the template in use stays in use."""
+    _require_issuer(user)
+    if not name.lower().endswith(".docx"):
+        raise bulletin.TemplateRefused("请上传 Word 文档（.docx）。旧版 .doc 或 WPS 格式请先另存为 .docx。")
+    today = timezone.localdate()
+    sample = bulletin.sample_data(today=today)
+    bulletin.template_check(template=content, context=bulletin.bulletin_context(sample, number="1", year=today.year))
+    with transaction.atomic():
+        BulletinTemplate.objects.filter(is_active=True).update(is_active=False)
+        return BulletinTemplate.objects.create(
+            name=name[:200], content=content, size=len(content), is_active=True, uploaded_by=user, note=note[:200]
+        )
+
+
+def bulletin_template_activate(*, user: Any, template_id: int | None) -> BulletinTemplate | None:
+    """Use an earlier uploaded template again, or (None) the built-in default."""
+    _require_issuer(user)
+    with transaction.atomic():
+        chosen = None
+        if template_id is not None:
+            chosen = BulletinTemplate.objects.select_for_update().filter(pk=template_id).first()
+            if chosen is None:
+                raise DocumentError("没有这个模板。")
+        BulletinTemplate.objects.filter(is_active=True).update(is_active=False)
+        if chosen is not None:
+            chosen.is_active = True
+            chosen.save(update_fields=["is_active"])
+        return chosen
+
+
+# -- bulletins -------------------------------------------------------------------------------
+
+
+def bulletin_render(
+    *, scope: Scope, period: Period, number: str, year: int, issued: dt.date, reply_by: dt.date
+) -> bytes:
+    """The bulletin as .docx bytes, from the template in use. A template that passed the upload
+    check but fails on these data raises DocumentError (the office fixes or replaces it)."""
+    data = bulletin_data(scope=scope, period=period, issued=issued, reply_by=reply_by)
+    template, used = bulletin_template_in_use()
+    try:
+        return bulletin.render(template=template, context=bulletin.bulletin_context(data, number=number, year=year))
+    except Exception as error:
+        name = f"模板“{used.name}”" if used else "默认模板"
+        message = (
+            bulletin.template_error_text(error, template, None)
+            if isinstance(error, bulletin.TemplateError)
+            else "模板填入数据时出错。"
+        )
+        raise DocumentError(f"{name}无法生成本期通报：{message}") from None
+
+
+def bulletin_preview(*, scope: Scope, period: Period) -> bytes:
+    """An unnumbered draft (第　期) for any reader: nothing is stored."""
+    today = timezone.localdate()
+    return bulletin_render(
+        scope=scope,
+        period=period,
+        number="　",
+        year=today.year,
+        issued=today,
+        reply_by=today + dt.timedelta(days=REPLY_DAYS),
+    )
+
+
+def bulletin_issue(*, user: Any, scope: Scope, period: Period, reply_by: dt.date | None = None) -> BulletinIssue:
+    """Give the next 期号 of the year, render the bulletin and keep it as issued."""
+    _require_issuer(user)
+    today = timezone.localdate()
+    reply_by = reply_by or today + dt.timedelta(days=REPLY_DAYS)
+    if reply_by < today:
+        raise DocumentError("反馈期限不能早于今天。")
+    with transaction.atomic():
+        number = number_next(kind="bulletin", year=today.year)
+        _, used = bulletin_template_in_use()
+        content = bulletin_render(
+            scope=scope, period=period, number=str(number), year=today.year, issued=today, reply_by=reply_by
+        )
+        return BulletinIssue.objects.create(
+            year=today.year,
+            number=number,
+            scope=scope.kind,
+            plan=scope.plan,
+            unit=scope.unit,
+            leader=scope.leader,
+            scope_label=scope.label[:300],
+            period=period.start,
+            period_label=period.label,
+            as_of=period.as_of,
+            title=scope.title[:300],
+            template=used,
+            template_name=used.name if used else "默认模板",
+            docx=content,
+            created_by=user,
+        )
+
+
+# -- supervision slips -------------------------------------------------------------------------
+
+
+def _requirement(kind: str, reply_by: dt.date) -> str:
+    from tasks.exports import date_text
+
+    when = date_text(reply_by)
+    if kind == SlipKind.UNIT_OVERDUE:
+        return f"请对上述逾期任务逐项说明原因、整改措施和完成时限，于{when}前书面反馈。"
+    return f"请抓紧推进，于{when}前书面反馈推进情况、存在问题和下步措施；已逾期的，须说明原因和整改时限。"
+
+
+def slip_create(
+    *,
+    user: Any,
+    task: Task | None = None,
+    unit: Unit | None = None,
+    requirement: str = "",
+    reply_by: dt.date | None = None,
+    source: str = SlipSource.OFFICE,
+    clock: task_selectors.Clock | None = None,
+) -> SupervisionSlip:
+    """A numbered slip for one task (its lead units) or for a unit's overdue tasks, rendered and
+    logged against the task(s). Exactly one of `task` and `unit`."""
+    _require_issuer(user)
+    if (task is None) == (unit is None):
+        raise DocumentError("督办单针对一项任务或一个单位的逾期任务。")
+    clock = clock or task_selectors.Clock.now()
+    today = clock.today
+    reply_by = reply_by or today + dt.timedelta(days=REPLY_DAYS)
+    if reply_by < today:
+        raise DocumentError("反馈期限不能早于今天。")
+    requirement = " ".join(requirement.split())
+    if len(requirement) > 200:
+        raise DocumentError("督办要求不能超过200字。")
+    if task is not None:
+        kind = SlipKind.TASK
+        ids = [task.pk]
+    else:
+        kind = SlipKind.UNIT_OVERDUE
+        ids = unit_overdue_ids(unit=unit, clock=clock)
+        if not ids:
+            raise DocumentError(f"{unit.name}目前没有逾期未完成的牵头任务，无需督办。")
+    rows = list(task_selectors.export_rows(ids=ids, clock=clock))
+    if not rows:
+        raise DocumentError("没有可督办的任务。")
+    unit_name = unit.name if unit is not None else (rows[0].units or "未明确牵头单位")
+    requirement = requirement or _requirement(kind, reply_by)
+    with transaction.atomic():
+        sequence = number_next(kind="slip", year=today.year)
+        number = f"{settings.DISTRICT_NAME[:1]}督办〔{today.year}〕{sequence}号"
+        content = slip_docx(
+            SlipData(
+                number=number,
+                issuer=issuer_name(),
+                unit_name=unit_name,
+                rows=rows,
+                unit_slip=kind == SlipKind.UNIT_OVERDUE,
+                requirement=requirement,
+                reply_by=reply_by,
+                issued=today,
+                today=today,
+            )
+        )
+        subject = (
+            f"第{rows[0].number}项：{rows[0].title or rows[0].text}"
+            if task is not None
+            else f"{unit_name}逾期未完成的牵头任务{len(rows)}项"
+        )
+        slip = SupervisionSlip.objects.create(
+            year=today.year,
+            sequence=sequence,
+            number=number,
+            kind=kind,
+            source=source,
+            task=task,
+            unit=unit,
+            unit_name=unit_name[:300],
+            subject=subject,
+            requirement=requirement,
+            reply_by=reply_by,
+            docx=content,
+            created_by=user,
+        )
+        slip.tasks.set(ids)
+        return slip
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+
+def pdf_of(content: bytes) -> bytes:
+    """A PDF of a document that is not kept (a draft)."""
+    try:
+        return pdf.docx_to_pdf(content)
+    except pdf.PdfError as error:
+        raise DocumentError(str(error)) from None
+
+
+def document_pdf(*, document: BulletinIssue | SupervisionSlip) -> bytes:
+    """The issued document's PDF: converted once, then kept beside the .docx."""
+    if document.pdf:
+        return bytes(document.pdf)
+    try:
+        content = pdf.docx_to_pdf(bytes(document.docx))
+    except pdf.PdfError as error:
+        raise DocumentError(str(error)) from None
+    type(document).objects.filter(pk=document.pk).update(pdf=content)
+    return content

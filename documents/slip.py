@@ -1,0 +1,184 @@
+"""The 督办单 (supervision slip, 一事一单): one A4 page in the GB/T 9704 page layout —
+the issuing office in red, the slip's number, a table of what is supervised (the task or a
+unit's overdue tasks, the leader, the deadline, the current state, the requirement and the
+reply-by date), then a 回执 (receipt) to cut off and return.
+
+Built with python-docx (no template): every value goes into a run as text, so nothing a
+task says can become a field or a formula. Long texts are shortened so the slip stays on
+one page; the full text is on the task page and in the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+
+from tasks.exports import ExportRow, date_text
+from tasks.models import ProgressStatus
+from tasks.selectors import STATUS_LABELS
+
+from . import gbt9704 as gb
+from .bulletin import clean
+
+SUBJECT_MAX_CHARS = 200  # a task's text beyond this is shortened (one page)
+LISTED_TASKS = 6  # a unit slip lists this many overdue tasks, then says how many more
+TITLE_MAX_CHARS = 30
+# A form, not a 公文 of running text: the standard's A4 page with narrower top and bottom
+# margins, so the slip and its receipt share one page.
+SLIP_TOP_MM, SLIP_BOTTOM_MM = 25, 20
+SLIP_PT = 12  # 小四: labels and values of the form
+SMALL_PT = 12
+
+
+@dataclass
+class SlipData:
+    number: str
+    issuer: str  # 闵行区人民政府督查室
+    unit_name: str
+    rows: list[ExportRow]  # one for a task slip, the overdue tasks for a unit slip
+    unit_slip: bool
+    requirement: str
+    reply_by: dt.date
+    issued: dt.date
+    today: dt.date
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = clean(text).strip()
+    return text if len(text) <= limit else text[: limit - 2] + "……"
+
+
+def _overdue_text(row: ExportRow, today: dt.date) -> str:
+    if not row.due_date:
+        return "未设定"
+    days = (today - row.due_date).days
+    late = f"（已逾期{days}天）" if days > 0 and row.status != STATUS_LABELS[ProgressStatus.DONE] else ""
+    return f"{date_text(row.due_date)}{late}"
+
+
+def _cell_text(cell: Any, text: str, *, size: float = SLIP_PT, font: str = gb.FANGSONG, align: Any = None) -> None:
+    """Text into a cell, one paragraph per line, each run with its fonts."""
+    lines = text.split("\n") or [""]
+    first = cell.paragraphs[0]
+    for index, line in enumerate(lines):
+        paragraph = first if index == 0 else cell.add_paragraph()
+        paragraph.style = "Table Text"
+        gb.spacing_exact(paragraph.paragraph_format, size + 4)
+        if align is not None:
+            paragraph.alignment = align
+        gb.run_add(paragraph, line, font=font, size=size)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _form(document: Any, rows: list[tuple[str, str, float]]) -> Any:
+    """A two-column form: label | value (value size per row)."""
+    table = gb.table_add(document, [30, 126], rows=len(rows))
+    for row, (label, value, size) in zip(table.rows, rows, strict=True):
+        _cell_text(row.cells[0], label, font=gb.HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell_text(row.cells[1], value, size=size)
+        row.height = Mm(7.5)
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    return table
+
+
+def slip_docx(data: SlipData) -> bytes:
+    import docx
+
+    document = docx.Document()
+    gb.styles_setup(document)
+    section = document.sections[0]
+    gb.page_setup(section)
+    section.top_margin, section.bottom_margin = Mm(SLIP_TOP_MM), Mm(SLIP_BOTTOM_MM)
+    # One page, so no page number (a single-page document needs none).
+
+    def line(text: str, *, font: str, size: float, align: Any, color: str | None = None, after: float = 0) -> Any:
+        paragraph = document.add_paragraph()
+        paragraph.alignment = align
+        gb.spacing_exact(paragraph.paragraph_format, size * 1.3)
+        paragraph.paragraph_format.space_after = Pt(after)
+        gb.run_add(paragraph, text, font=font, size=size, color=color)
+        return paragraph
+
+    line(data.issuer, font=gb.XIAOBIAOSONG, size=gb.TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, color=gb.RED)
+    line("督　办　单", font=gb.XIAOBIAOSONG, size=gb.TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, after=4)
+    number = line(f"编号：{data.number}", font=gb.FANGSONG, size=SLIP_PT, align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
+    gb.right_tab(number)
+    gb.run_add(number, f"\t{date_text(data.issued)}", font=gb.FANGSONG, size=SLIP_PT)
+    gb.border_set(number, "bottom", eighths=12, color=gb.RED, space=4)
+
+    rows = data.rows
+    if data.unit_slip:
+        listed = []
+        for index, row in enumerate(rows[:LISTED_TASKS], start=1):
+            title = _shorten(row.title or row.text, TITLE_MAX_CHARS)
+            due = f"{row.due_date:%Y-%m-%d}" if row.due_date else "未设定"
+            listed.append(f"{index}. 第{clean(row.number)}项：{title}（截止{due}，{clean(row.status)}）")
+        if len(rows) > LISTED_TASKS:
+            listed.append(f"另有{len(rows) - LISTED_TASKS}项，详见任务台账。")
+        plans = "、".join(dict.fromkeys(clean(row.plan) for row in rows))
+        form = [
+            ("承办单位", clean(data.unit_name), SLIP_PT),
+            ("督办事项", f"牵头的{len(rows)}项任务已过完成时限尚未完成：\n" + "\n".join(listed), SMALL_PT),
+            ("所属规划", plans, SMALL_PT),
+        ]
+    else:
+        row = rows[0]
+        percent = f"，完成{row.percent}%" if row.percent is not None else ""
+        form = [
+            ("承办单位", clean(data.unit_name), SLIP_PT),
+            ("督办事项", f"第{clean(row.number)}项：" + _shorten(row.text, SUBJECT_MAX_CHARS), SMALL_PT),
+            ("所属规划", clean(row.plan), SMALL_PT),
+            ("牵头领导", clean(row.leaders) or "—", SLIP_PT),
+            ("完成时限", _overdue_text(row, data.today), SLIP_PT),
+            ("当前进展", f"{clean(row.status)}{percent}；预警：{clean(row.light_label) or '—'}", SLIP_PT),
+        ]
+    form += [
+        ("督办要求", _shorten(data.requirement, 200), SMALL_PT),
+        ("反馈期限", f"{date_text(data.reply_by)}前（反馈至{clean(data.issuer)}）", SLIP_PT),
+    ]
+    _form(document, form)
+
+    cut = document.add_paragraph()
+    cut.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    gb.spacing_exact(cut.paragraph_format, 18)
+    cut.paragraph_format.space_before = Pt(6)
+    gb.run_add(cut, "（请沿此线剪下，填写后反馈）", font=gb.FANGSONG, size=10.5)
+    gb.border_set(cut, "top", eighths=6)
+    line("回　执", font=gb.XIAOBIAOSONG, size=18, align=WD_ALIGN_PARAGRAPH.CENTER, after=4)
+
+    receipt = gb.table_add(document, [30, 50, 30, 46], rows=4)
+    cells = receipt.rows[0].cells
+    # A task slip goes to each of the task's lead units: each writes its own name on the receipt.
+    receiver = clean(data.unit_name) if data.unit_slip else ""
+    for cell, text, font in zip(
+        cells,
+        ("督办单号", data.number, "承办单位", receiver),
+        (gb.HEITI, gb.FANGSONG, gb.HEITI, gb.FANGSONG),
+        strict=True,
+    ):
+        _cell_text(cell, text, font=font)
+    work = receipt.rows[1]
+    _cell_text(work.cells[0], "办理情况", font=gb.HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+    work.cells[1].merge(work.cells[3])
+    work.height, work.height_rule = Mm(26), WD_ROW_HEIGHT_RULE.EXACTLY
+    sign = receipt.rows[2].cells
+    _cell_text(sign[0], "单位负责人\n（签字）", font=gb.HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _cell_text(sign[2], "经办人\n及电话", font=gb.HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+    date_row = receipt.rows[3]
+    _cell_text(date_row.cells[0], "反馈日期", font=gb.HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
+    merged = date_row.cells[1].merge(date_row.cells[3])
+    _cell_text(merged, "　　　　年　　月　　日（单位盖章）", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    for row in (receipt.rows[0], receipt.rows[2], receipt.rows[3]):
+        row.height, row.height_rule = Mm(9), WD_ROW_HEIGHT_RULE.AT_LEAST
+
+    properties = document.core_properties
+    properties.title = f"督办单 {data.number}"
+    properties.author = data.issuer
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -1,0 +1,37 @@
+"""The supervision-slip panel of the task and unit pages (office and administrators only).
+
+An inclusion tag, so those pages need one line each and their views stay as they are; it runs
+outside the pages' cached fragments (what it shows depends on the user), and one query, only
+for the office."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from .. import selectors, services
+from ..forms import SlipForm
+from ..pdf import pdf_available
+
+register = template.Library()
+
+
+@register.inclusion_tag("documents/partials/slips.html", takes_context=True)
+def slip_panel(context: dict[str, Any], task: Any = None, unit: Any = None) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not services.can_issue(user):
+        return {"show": False}
+    reply_by = timezone.localdate() + dt.timedelta(days=services.REPLY_DAYS)
+    return {
+        "show": True,
+        "task": task,
+        "unit": unit,
+        "slips": selectors.slip_list(task=task, unit=unit),
+        "form": SlipForm(initial={"reply_by": reply_by}, auto_id="slip_%s"),
+        "pdf": pdf_available(),
+        "csrf_token": context.get("csrf_token"),
+    }
