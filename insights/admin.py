@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Indicator, IndicatorActual, TaskLink
+from .models import Indicator, IndicatorActual, LinkAbstention, TaskLink
 
 
 @admin.register(TaskLink)
@@ -9,6 +9,13 @@ class TaskLinkAdmin(admin.ModelAdmin):
     list_filter = ("state",)
     raw_id_fields = ("annual_task", "five_year_task")
     readonly_fields = ("decided_by", "decided_at", "created_at")
+
+
+@admin.register(LinkAbstention)
+class LinkAbstentionAdmin(admin.ModelAdmin):
+    list_display = ("annual_task", "five_year_plan", "best_score", "created_at")
+    raw_id_fields = ("annual_task",)
+    readonly_fields = ("annual_task", "five_year_plan", "best_score", "created_at")
 
 
 class IndicatorActualInline(admin.TabularInline):
