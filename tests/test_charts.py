@@ -51,10 +51,31 @@ def test_stacked_bars_markup_is_accessible_svg():
         Context({"rows": rows()})
     )
     assert 'id="c7"' in html
-    assert 'role="img"' in html and '<title id="c7-t">各单位任务状态</title>' in html
+    assert 'role="img"' in html and '<figcaption id="c7-t">各单位任务状态</figcaption>' in html
+    assert 'aria-labelledby="c7-t c7-d"' in html
+    # The picture holds no links (axe: nested-interactive); the figures and links are a list below it.
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert "<a " not in svg and "<title" not in svg
     assert (
-        "区科委：共10项，逾期或滞后2，临近截止或进度偏慢1，正常推进5，进展不明2。" in html
-    )  # the <desc> reads as text
-    assert '<a href="/units/1/">' in html
+        '<li><a href="/units/1/">区科委</a>：共10项，逾期或滞后2，临近截止或进度偏慢1，正常推进5，进展不明2</li>'
+        in html
+    )
+    assert "<li>一个名字非常非常长的单位名称用于测试截断：共5项，进展不明5</li>" in html
     assert html.count("<rect") == 5
+    assert 'class="seg-yellow"' in html  # outlined: the yellow fill alone is 2:1 against white
     assert "http" not in html.replace("http://www.w3.org", "")  # nothing fetched from elsewhere
+
+
+def test_light_colours_have_3_to_1_contrast_against_white():
+    """WCAG 1.4.11: every light but yellow by its fill; yellow by its #7a5200 outline (app.css)."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    def contrast(colour: str) -> float:
+        return 1.05 / (luminance(colour) + 0.05)
+
+    for light, colour in LIGHT_COLOURS.items():
+        assert contrast("#7a5200" if light == "yellow" else colour) >= 3, light

@@ -19,7 +19,8 @@ from ..selectors import SHOWN_STATUS_LABELS, Light, Summary
 
 register = template.Library()
 
-LIGHT_COLOURS = {Light.RED: "#c62828", Light.YELLOW: "#f2a900", Light.GREEN: "#2e7d32", Light.GREY: "#9aa3ad"}
+# Each at least 3:1 against white (WCAG 1.4.11), except yellow, which is outlined in #7a5200 (app.css).
+LIGHT_COLOURS = {Light.RED: "#c62828", Light.YELLOW: "#f2a900", Light.GREEN: "#2e7d32", Light.GREY: "#6b7480"}
 
 
 @register.filter
