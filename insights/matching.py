@@ -190,10 +190,8 @@ class Matcher:
         task_texts = [rewrite(d.text) for d in self.tasks]
         self.columns: dict[str, list[list[float]]] = {}
         if "char" in self.signals:
-            model = TfidfModel(item_texts + task_texts)
-            self.columns["char"] = _cross_cosines(
-                [model.vector(t) for t in item_texts], [model.vector(t) for t in task_texts]
-            )
+            _, vectors = TfidfModel.fit_vectors(item_texts + task_texts)
+            self.columns["char"] = _cross_cosines(vectors[: len(item_texts)], vectors[len(item_texts) :])
         if "word" in self.signals:
             extra = frozenset(w for w in synonyms.words() if len(w) >= 2)
             item_words = [words(t, extra) for t in item_texts]
@@ -205,10 +203,8 @@ class Matcher:
         if "head" in self.signals:
             item_heads = [rewrite(d.heading) for d in self.items]
             task_heads = [rewrite(d.heading) for d in self.tasks]
-            head_model = TfidfModel(item_heads + task_heads)
-            self.columns["head"] = _cross_cosines(
-                [head_model.vector(t) for t in item_heads], [head_model.vector(t) for t in task_heads]
-            )
+            _, vectors = TfidfModel.fit_vectors(item_heads + task_heads)
+            self.columns["head"] = _cross_cosines(vectors[: len(item_heads)], vectors[len(item_heads) :])
         if "unit" in self.signals:
             self.columns["unit"] = self._unit_overlaps(synonyms.units)
 

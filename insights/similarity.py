@@ -39,18 +39,33 @@ class TfidfModel:
 
     def __init__(self, corpus: Iterable[str], ngram_range: tuple[int, int] = NGRAM_RANGE) -> None:
         self.ngram_range = ngram_range
+        self._fit(ngrams(text, ngram_range) for text in corpus)
+
+    def _fit(self, counted: Iterable[Counter[str]]) -> None:
         document_frequency: Counter[str] = Counter()
         size = 0
-        for text in corpus:
-            document_frequency.update(set(ngrams(text, ngram_range)))
+        for counts in counted:
+            document_frequency.update(counts.keys())
             size += 1
         self.size = size
         # Smoothed IDF (as scikit-learn's default): unseen grams get the highest weight.
         self.idf = {gram: math.log((1 + size) / (1 + df)) + 1 for gram, df in document_frequency.items()}
         self.unseen_idf = math.log(1 + size) + 1
 
+    @classmethod
+    def fit_vectors(
+        cls, texts: Sequence[str], ngram_range: tuple[int, int] = NGRAM_RANGE
+    ) -> tuple[TfidfModel, list[Vector]]:
+        """The model fitted on `texts` and their vectors, each text's n-grams counted once."""
+        counted = [ngrams(text, ngram_range) for text in texts]
+        model = cls((), ngram_range)
+        model._fit(counted)
+        return model, [model._weigh(counts) for counts in counted]
+
     def vector(self, text: str) -> Vector:
-        counts = ngrams(text, self.ngram_range)
+        return self._weigh(ngrams(text, self.ngram_range))
+
+    def _weigh(self, counts: Counter[str]) -> Vector:
         weights = {gram: (1 + math.log(count)) * self.idf.get(gram, self.unseen_idf) for gram, count in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if not norm:
