@@ -41,6 +41,8 @@ class Action:
     UNITS_ASSIGN = "units_assign"
     SESSION_END = "session_end"
     SESSION_TIMEOUT = "session_timeout"
+    OTP_ENROL = "otp_enrol"
+    OTP_VERIFY = "otp_verify"
     AUDIT_EXPORT = "audit_export"
     AUDIT_PRUNE = "audit_prune"
     # For the follow-up hooks in other apps (exports, imports, reviews, configuration).
@@ -66,6 +68,8 @@ ACTION_LABELS = {
     Action.UNITS_ASSIGN: "分配单位",
     Action.SESSION_END: "结束会话",
     Action.SESSION_TIMEOUT: "会话超时",
+    Action.OTP_ENROL: "绑定动态验证码",
+    Action.OTP_VERIFY: "动态验证码登录",
     Action.AUDIT_EXPORT: "导出审计记录",
     Action.AUDIT_PRUNE: "清理过期审计记录",
     Action.EXPORT: "导出",

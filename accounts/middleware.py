@@ -14,8 +14,18 @@ from django.urls import reverse
 
 from .audit import Action
 from .sessions import PASSWORD_CHANGE, session_expired, session_touch
+from .two_factor import OTP_PENDING
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def _otp_exempt() -> tuple[str, ...]:
+    return (
+        reverse("security:otp"),
+        reverse("logout"),
+        reverse("security:session_expired"),
+        "/" + settings.STATIC_URL.lstrip("/"),
+    )
 
 
 def _password_change_exempt() -> tuple[str, ...]:
@@ -41,6 +51,9 @@ class SessionSecurityMiddleware:
                 query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
                 return redirect(reverse("security:session_expired") + (f"?{query}" if query else ""))
             session_touch(request)
+            # First the second factor, then (once the identity is proven) a forced password change.
+            if request.session.get(OTP_PENDING) and not request.path_info.startswith(_otp_exempt()):
+                return redirect("security:otp")
             if request.session.get(PASSWORD_CHANGE) and not request.path_info.startswith(_password_change_exempt()):
                 return redirect("password_change")
         return self.get_response(request)

@@ -51,6 +51,12 @@ def session_start(*, request: HttpRequest, user: Any) -> None:
         session[PASSWORD_CHANGE] = reason
     else:
         session.pop(PASSWORD_CHANGE, None)
+    from .two_factor import OTP_PENDING, two_factor_required
+
+    if two_factor_required(user):
+        session[OTP_PENDING] = True
+    else:
+        session.pop(OTP_PENDING, None)
     if session.session_key is None:
         session.save()
     from .audit import _client_ip

@@ -16,5 +16,6 @@ urlpatterns = [
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
     path("sessions/", views.sessions_page, name="sessions"),
     path("sessions/end/", views.session_end, name="session_end"),
+    path("two-factor/", views.otp_page, name="otp"),
     path("session-expired/", views.session_expired, name="session_expired"),
 ]

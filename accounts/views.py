@@ -314,6 +314,27 @@ def session_expired(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
+@login_required
+def otp_page(request: HttpRequest) -> HttpResponse:
+    """The second sign-in step: enrol an authenticator (first time) or enter its code."""
+    from . import two_factor
+
+    if not request.session.get(two_factor.OTP_PENDING):
+        return redirect("security:home")
+    error = ""
+    if request.method == "POST":
+        if two_factor.totp_check(request=request, token=request.POST.get("token", "")):
+            return redirect("security:home")
+        error = "动态验证码不正确或已过期，请重新输入。"
+    device = two_factor.confirmed_device(request.user)
+    context: dict[str, Any] = {"error": error, "enrolling": device is None}
+    if device is None:
+        pending = two_factor.pending_device(request.user)
+        context.update(secret=two_factor.device_secret(pending), config_url=pending.config_url)
+    return render(request, "accounts/otp.html", context)
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, recorded in the audit log; it clears a forced change."""
 

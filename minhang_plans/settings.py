@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "insights",
     "documents",  # 督查通报, 督办单, bulletin templates, PDF copies
     "accounts",  # security audit log, accounts page, password and session rules (等保 2.0)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +180,11 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
 # Security audit log: kept at least 180 days (网络安全法 Art. 21); a lower value refuses to start.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180, minimum=180)
+# Two-factor sign-in (TOTP, django-otp): the roles that must use it, or everyone. The suite's
+# personas sign in without it; tests/test_two_factor.py turns it on.
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", [] if TESTING else ["系统管理员", "安全管理员", "审计管理员"])
+TWO_FACTOR_ALL = env_bool("TWO_FACTOR_ALL", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "闵行区规划任务跟踪系统")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")

@@ -1,0 +1,78 @@
+"""Two-factor sign-in with TOTP (django-otp): required for the three administrators, and for
+everyone when TWO_FACTOR_ALL is on. Whether the current session still owes a code is decided at
+login and kept in the session, so ordinary requests cost no query."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from typing import Any
+
+import django_otp
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tasks.permissions import user_role
+
+from .audit import Action, audit_record
+from .models import Outcome
+
+OTP_PENDING = "_security_otp_pending"
+
+
+def two_factor_required(user: Any) -> bool:
+    if settings.DEMO_MODE:
+        from tasks.services import DEMO_ACCOUNTS
+
+        # The quick start's demo accounts sign in with their printed passwords (documented).
+        if user.get_username() in {account.username for account in DEMO_ACCOUNTS}:
+            return False
+    if settings.TWO_FACTOR_ALL:
+        return True
+    role = user_role(user)
+    return role is not None and role.value in settings.TWO_FACTOR_ROLES
+
+
+def confirmed_device(user: Any) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def pending_device(user: Any) -> TOTPDevice:
+    """The device being enrolled (a new secret until the user confirms it with a code)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
+    return device
+
+
+def device_secret(device: TOTPDevice) -> str:
+    """The secret as authenticator apps take it by hand (base32, in groups of four)."""
+    text = b32encode(device.bin_key).decode()
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@transaction.atomic
+def totp_check(*, request: HttpRequest, token: str) -> bool:
+    """Check a code from the user's confirmed device, or confirm the device being enrolled.
+    On success the session is verified; each attempt is recorded in the audit log."""
+    user = request.user
+    device = confirmed_device(user)
+    enrolling = device is None
+    if enrolling:
+        device = pending_device(user)
+    ok = device.verify_token(token.strip())
+    if ok:
+        if enrolling:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+        django_otp.login(request, device)
+        request.session.pop(OTP_PENDING, None)
+    audit_record(
+        action=Action.OTP_ENROL if enrolling else Action.OTP_VERIFY,
+        user=user,
+        request=request,
+        object_repr=user.get_username(),
+        outcome=Outcome.SUCCESS if ok else Outcome.FAILURE,
+    )
+    return ok
