@@ -274,6 +274,7 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: ob
     existing = {t.number: t for t in Task.objects.filter(plan=plan)}
     changed_numbers = {c.number for c in diff.changed}
     relink: list[Task] = []
+    relink_existing: list[int] = []  # ids whose links are replaced (a set lookup, not `in to_create`)
     to_create: list[Task] = []
     to_update: list[Task] = []
     for parsed_task in parsed.tasks:
@@ -307,6 +308,7 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: ob
             to_update.append(task)
             if parsed_task.number in changed_numbers:
                 relink.append(task)
+                relink_existing.append(task.pk)
         task._parsed = parsed_task  # type: ignore[attr-defined]
     # Task history (who, when, what) is written in bulk alongside the tasks.
     history = {
@@ -334,8 +336,8 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: ob
     ]
     bulk_update_with_history(to_update, Task, task_fields, batch_size=500, **history)
 
-    TaskLeader.objects.filter(task__in=[t for t in relink if t.pk and t not in to_create]).delete()
-    TaskUnit.objects.filter(task__in=[t for t in relink if t.pk and t not in to_create]).delete()
+    TaskLeader.objects.filter(task_id__in=relink_existing).delete()
+    TaskUnit.objects.filter(task_id__in=relink_existing).delete()
     TaskLeader.objects.bulk_create(
         [
             TaskLeader(task=t, leader=leaders[name], position=i)

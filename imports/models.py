@@ -6,11 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ImportOutcome(models.TextChoices):
     APPLIED = "applied", "已导入"
-    UNDONE = "undone", "已撤销"
+    # 回退, not 撤销: 撤销 is a withdrawn task.
+    UNDONE = "undone", "已回退"
 
 
 class ImportRecord(models.Model):
@@ -30,14 +32,14 @@ class ImportRecord(models.Model):
     # The plan as it was before this import (our CSV export), for undo; empty
     # when the import created the plan.
     before_csv = models.TextField("导入前快照", blank=True)
-    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    undone_at = models.DateTimeField("回退时间", null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="撤销人",
+        verbose_name="回退人",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="导入人"
@@ -50,7 +52,7 @@ class ImportRecord(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.file_name} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
 
 
 class PendingImport(models.Model):
@@ -72,6 +74,12 @@ class PendingImport(models.Model):
     leader_mapping = models.JSONField("领导对应", default=dict)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     expires_at = models.DateTimeField("过期时间")
+    # Kept (without its bytes) after confirming until it expires, so that a second
+    # confirm, or the page opened again, is told the import was already applied.
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    record = models.ForeignKey(
+        ImportRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="导入记录"
+    )
 
     class Meta:
         verbose_name = "待确认导入"

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from tasks.models import Plan
+from tasks.models import Plan, PlanKind
 
 from .apply import PlanDiff, plan_apply, plan_diff
 from .check import CountLine, plan_check
@@ -56,7 +57,7 @@ class ImportReport:
         lines = [
             f"文件：{self.file_name}（{FORMAT_LABELS.get(self.format, self.format)}，{self.size} 字节，"
             f"SHA-256 {self.sha256[:12]}…）",
-            f"规划：{meta.title or '（无标题）'}｜{meta.year_start}—{meta.year_end}｜{meta.kind}"
+            f"规划：{meta.title or '（无标题）'}｜{meta.year_start}—{meta.year_end}｜{_kind_label(meta.kind)}"
             + (f"｜{meta.doc_number}" if meta.doc_number else "")
             + (f"｜{meta.doc_date:%Y-%m-%d}" if meta.doc_date else ""),
             "数量核对（识别 / 文件所述）：",
@@ -141,8 +142,10 @@ def plan_import(
     previous = import_record_same_file(sha256=digest)
     if previous is not None:
         report.same_file_as = previous
+        # Local time (TIME_ZONE), as every page shows it; the database keeps UTC.
         report.notes.append(
-            f"注意：该文件与 {previous.created_at:%Y-%m-%d %H:%M} 导入的“{previous.file_name}”完全相同。"
+            f"注意：该文件与 {timezone.localtime(previous.created_at):%Y-%m-%d %H:%M} "
+            f"导入的“{previous.file_name}”完全相同。"
         )
     if dry_run or diff.is_empty:
         return report
@@ -167,6 +170,10 @@ def plan_import(
     report.plan_id = plan.pk
     report.record_id = record.pk
     return report
+
+
+def _kind_label(kind: str) -> str:
+    return PlanKind(kind).label if kind in PlanKind.values else "（未识别类型）"
 
 
 def _apply_mappings(parsed: ParsedPlan, unit_mapping: dict[str, str], leader_mapping: dict[str, str]) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from django.db.models import QuerySet
 
-from tasks.models import Leader, Unit, UnitAlias
+from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Unit, UnitAlias
 
 from .models import ImportOutcome, ImportRecord
 from .normalise import Vocabulary, name_key
@@ -63,3 +64,94 @@ def _is_subsequence(short: str, long: str) -> bool:
 
 def import_record_list() -> QuerySet[ImportRecord]:
     return ImportRecord.objects.select_related("plan", "created_by", "undone_by").defer("content", "before_csv")
+
+
+# -- rolling an import back (回退) ---------------------------------------------------
+
+
+def import_added_tasks(*, record: ImportRecord) -> QuerySet[Task]:
+    """The tasks `record` added to its plan (a rollback deletes them)."""
+    return Task.objects.filter(plan_id=record.plan_id, number__in=record.changes.get("added", []))
+
+
+def import_unused_names(
+    *, record: ImportRecord, ignoring: QuerySet[Task] | None = None
+) -> tuple[QuerySet[Unit], QuerySet[Leader], QuerySet[UnitAlias]]:
+    """Units, leaders and aliases `record` created that nothing else uses: no task
+    links (other than those of `ignoring`, the tasks a rollback is about to
+    delete or relink), no reports, no accounts. The rollback drops these after
+    restoring the plan; its confirmation page lists them beforehand."""
+    changes = record.changes
+    unit_links, leader_links = TaskUnit.objects.all(), TaskLeader.objects.all()
+    if ignoring is not None:
+        unit_links, leader_links = unit_links.exclude(task__in=ignoring), leader_links.exclude(task__in=ignoring)
+    units = (
+        Unit.objects.filter(name__in=list(changes.get("new_units", {})))
+        .exclude(pk__in=unit_links.values("unit_id"))
+        .exclude(pk__in=ProgressReport.objects.values("unit_id"))
+        .exclude(liaisons__isnull=False)
+    )
+    leaders = (
+        Leader.objects.filter(name__in=changes.get("new_leaders", []))
+        .exclude(pk__in=leader_links.values("leader_id"))
+        .exclude(accounts__isnull=False)
+    )
+    aliases = UnitAlias.objects.filter(name__in=list(changes.get("new_aliases", {})))
+    return units, leaders, aliases
+
+
+@dataclass
+class UndoPreview:
+    """What rolling `record` back will do, for the page that asks before doing it."""
+
+    blocker: str | None
+    plan_deleted: bool = False  # the import created the plan: the whole plan goes
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (number, title) deleted
+    reverted: list[dict] = field(default_factory=list)  # changed tasks, fields back to "before"
+    restored: list[tuple[str, str]] = field(default_factory=list)  # withdrawn by it, back to 有效
+    meta: list[dict] = field(default_factory=list)  # plan fields back to "before"
+    units: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (alias, unit)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not (self.plan_deleted or self.removed or self.reverted or self.restored or self.meta)
+
+
+def import_undo_preview(*, record: ImportRecord, blocker: str | None) -> UndoPreview:
+    """A fixed number of queries whatever the size of the import."""
+    if blocker:
+        return UndoPreview(blocker=blocker)
+    changes = record.changes
+    plan_tasks = Task.objects.filter(plan_id=record.plan_id).order_by("position", "pk")
+    plan_deleted = not record.before_csv
+    removed = list(
+        (plan_tasks if plan_deleted else import_added_tasks(record=record).order_by("position", "pk")).values_list(
+            "number", "title"
+        )
+    )
+    reverted = [] if plan_deleted else list(changes.get("changed", []))
+    withdrawn = [] if plan_deleted else changes.get("withdrawn", [])
+    restored = list(plan_tasks.filter(number__in=withdrawn).values_list("number", "title")) if withdrawn else []
+    # Links of these tasks are deleted (or put back as they were, before these names existed).
+    relinked = (
+        plan_tasks
+        if plan_deleted
+        else Task.objects.filter(
+            plan_id=record.plan_id,
+            number__in=[*changes.get("added", []), *(change["number"] for change in reverted)],
+        )
+    )
+    units, leaders, aliases = import_unused_names(record=record, ignoring=relinked)
+    return UndoPreview(
+        blocker=None,
+        plan_deleted=plan_deleted,
+        removed=removed,
+        reverted=reverted,
+        restored=restored,
+        meta=[] if plan_deleted else list(changes.get("meta", [])),
+        units=list(units.order_by("name").values_list("name", flat=True)),
+        leaders=list(leaders.order_by("name").values_list("name", flat=True)),
+        aliases=list(aliases.order_by("name").values_list("name", "unit__name")),
+    )

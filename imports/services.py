@@ -10,15 +10,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from tasks.models import Leader, Plan, ProgressReport, Task, TaskLeader, TaskUnit, Unit, UnitAlias
+from tasks.models import Leader, Plan, ProgressReport, TaskLeader, TaskUnit, Unit
 from tasks.permissions import can_import
 
 from .errors import ImportRefused
 from .models import ImportOutcome, ImportRecord, PendingImport
 from .pipeline import ImportReport, plan_import
+from .selectors import import_added_tasks, import_unused_names
 
 PENDING_LIFETIME = dt.timedelta(hours=24)
 
@@ -46,10 +46,37 @@ def pending_import_create(*, user: Any, file_name: str, data: bytes) -> tuple[Pe
     return pending, report
 
 
-def pending_import_get(*, user: Any, token: str) -> PendingImport | None:
-    """The user's own pending upload, if it has not expired."""
+class PendingImportGone(Exception):
+    """The pending upload can no longer be previewed or confirmed. `record_id` is
+    set when it was confirmed (the import it became; None if nothing changed)."""
+
+    def __init__(self, message: str, *, confirmed: bool = False, record_id: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.confirmed = confirmed
+        self.record_id = record_id
+
+
+PENDING_MISSING = "该上传不存在或已过期（上传后 24 小时内有效），请重新上传。"
+PENDING_EXPIRED = "该上传已过期（上传后 24 小时内有效），未导入任何数据，请重新上传。"
+PENDING_CONFIRMED = "该文件已经确认导入，不会重复导入。"
+
+
+def _pending_usable(pending: PendingImport | None) -> PendingImport:
+    if pending is None:
+        raise PendingImportGone(PENDING_MISSING)
+    if pending.confirmed_at is not None:
+        raise PendingImportGone(PENDING_CONFIRMED, confirmed=True, record_id=pending.record_id)
+    if pending.expires_at < timezone.now():
+        raise PendingImportGone(PENDING_EXPIRED)
+    return pending
+
+
+def pending_import_get(*, user: Any, token: str) -> PendingImport:
+    """The user's own pending upload; PendingImportGone if it is missing (or
+    another user's), expired or already confirmed."""
     _require_admin(user)
-    return PendingImport.objects.filter(token=token, user=user, expires_at__gte=timezone.now()).first()
+    return _pending_usable(PendingImport.objects.filter(token=token, user=user).first())
 
 
 def pending_import_preview(*, pending: PendingImport) -> ImportReport:
@@ -90,20 +117,28 @@ def pending_import_update(
 
 
 def pending_import_confirm(*, user: Any, pending: PendingImport) -> ImportReport:
-    """Apply the whole file atomically, then forget the pending upload."""
+    """Apply the whole file atomically, once.
+
+    The pending row is locked first and checked again under the lock: a second
+    confirm of the same upload (a double click, two tabs) waits for the first and
+    is then told it was applied, instead of applying it again."""
     _require_admin(user)
     if pending.user_id != user.pk:
         raise PermissionDenied("只能确认自己上传的文件。")
     with transaction.atomic():
+        locked = _pending_usable(PendingImport.objects.select_for_update().filter(pk=pending.pk).first())
         report = plan_import(
-            data=bytes(pending.content),
-            file_name=pending.file_name,
+            data=bytes(locked.content),
+            file_name=locked.file_name,
             user=user,
-            overrides=_overrides(pending.overrides),
-            unit_mapping=pending.unit_mapping,
-            leader_mapping=pending.leader_mapping,
+            overrides=_overrides(locked.overrides),
+            unit_mapping=locked.unit_mapping,
+            leader_mapping=locked.leader_mapping,
         )
-        pending.delete()
+        locked.confirmed_at = timezone.now()
+        locked.record_id = report.record_id
+        locked.content = b""  # the import record keeps the original bytes
+        locked.save(update_fields=["confirmed_at", "record", "content"])
     return report
 
 
@@ -114,61 +149,54 @@ def _overrides(stored: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-# -- undo -----------------------------------------------------------------------
+# -- undo (回退) ---------------------------------------------------------------------
+# 回退, not 撤销: in this product 撤销 means a withdrawn task.
 
 
 def import_undo_blocker(*, record: ImportRecord) -> str | None:
-    """Why this import cannot be undone, in words for the page; None if it can."""
+    """Why this import cannot be rolled back, in words for the page; None if it can."""
     if record.outcome != ImportOutcome.APPLIED:
-        return "该导入已撤销。"
+        return "该导入已回退。"
     if record.plan_id is None:
         return "该导入对应的规划已被删除。"
     later = ImportRecord.objects.filter(plan_id=record.plan_id, outcome=ImportOutcome.APPLIED, pk__gt=record.pk)
     if later.exists():
-        return "只能撤销该规划最近一次的导入；之后已有新的导入。"
-    added = _added_tasks(record)
-    if ProgressReport.objects.filter(task__in=added).exists():
-        return "本次导入新增的任务已有进展报告，撤销会丢失这些进展，因此不能撤销。如需调整，请导入修订后的文件。"
+        return "只能回退该规划最近一次的导入；之后已有新的导入。"
+    if ProgressReport.objects.filter(task__in=import_added_tasks(record=record)).exists():
+        return "本次导入新增的任务已有进展报告，回退会丢失这些进展，因此不能回退。如需调整，请导入修订后的文件。"
     return None
-
-
-def _added_tasks(record: ImportRecord) -> Any:
-    numbers = record.changes.get("added", [])
-    return Task.objects.filter(plan_id=record.plan_id, number__in=numbers)
 
 
 def import_undo(*, user: Any, record: ImportRecord) -> None:
     """Return the plan to its state before `record`: tasks, links, aliases.
-    Recorded progress is never deleted (an undo that would is refused)."""
+    Recorded progress is never deleted (a rollback that would is refused)."""
     _require_admin(user)
     with transaction.atomic():
         record = ImportRecord.objects.select_for_update().get(pk=record.pk)
+        # Lock the tasks this deletes before looking for progress on them. A
+        # liaison's report locks its task row first (report_save), so the two
+        # take turns: a report saved first is seen below and refuses the
+        # rollback; one saved after waits and then finds its task gone, instead
+        # of failing at commit on a deleted task.
+        if record.plan_id is not None:
+            list(import_added_tasks(record=record).select_for_update().order_by("pk").values_list("pk", flat=True))
         blocker = import_undo_blocker(record=record)
         if blocker:
             raise ValidationError(blocker)
         plan = Plan.objects.get(pk=record.plan_id)
         if record.before_csv:
-            plan_import(data=record.before_csv.encode(), file_name=f"撤销：{record.file_name}", user=user)
-            added = _added_tasks(record)
+            plan_import(data=record.before_csv.encode(), file_name=f"回退：{record.file_name}", user=user)
+            added = import_added_tasks(record=record)
             TaskLeader.objects.filter(task__in=added).delete()
             TaskUnit.objects.filter(task__in=added).delete()
             added.delete()
         else:
             plan.delete()  # the import created the plan; nothing recorded against it
-        _drop_unused_names(record)
+        units, leaders, aliases = import_unused_names(record=record)
+        aliases.delete()
+        units.delete()
+        leaders.delete()
         record.outcome = ImportOutcome.UNDONE
         record.undone_at = timezone.now()
         record.undone_by = user
         record.save(update_fields=["outcome", "undone_at", "undone_by"])
-
-
-def _drop_unused_names(record: ImportRecord) -> None:
-    """Units, leaders and aliases the undone import created, unless used since."""
-    changes = record.changes
-    UnitAlias.objects.filter(name__in=list(changes.get("new_aliases", {}))).delete()
-    Unit.objects.filter(name__in=list(changes.get("new_units", {}))).filter(
-        ~Q(pk__in=TaskUnit.objects.values("unit_id")), ~Q(pk__in=ProgressReport.objects.values("unit_id"))
-    ).exclude(liaisons__isnull=False).delete()
-    Leader.objects.filter(name__in=changes.get("new_leaders", [])).exclude(
-        pk__in=TaskLeader.objects.values("leader_id")
-    ).exclude(accounts__isnull=False).delete()

@@ -11,18 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from tasks.models import Leader, Unit
+from tasks.models import Leader, Unit, UnitKind
 from tasks.permissions import can_import
 
 from . import services
 from .errors import ImportRefused
 from .forms import MappingForm, PlanMetaForm, UploadForm
 from .models import ImportRecord
-from .selectors import import_record_list, name_suggestions
+from .read import FORMAT_LABELS
+from .selectors import import_record_list, import_undo_preview, name_suggestions
 
 
 def admin_required(view: Callable) -> Callable:
@@ -66,23 +67,35 @@ def _meta_initial(report) -> dict:
     }
 
 
+def _pending_gone(request: HttpRequest, gone: services.PendingImportGone) -> HttpResponse:
+    """An upload that can no longer be confirmed: say why, and where to go next."""
+    if gone.confirmed and gone.record_id:
+        messages.warning(request, gone.message)
+        return redirect("imports:record", pk=gone.record_id)
+    status = 200 if gone.confirmed else 404
+    return render(request, "imports/pending_gone.html", {"gone": gone}, status=status)
+
+
 @admin_required
 def preview(request: HttpRequest, token: str) -> HttpResponse:
-    pending = services.pending_import_get(user=request.user, token=str(token))
-    if pending is None:
-        raise Http404("该上传不存在或已过期（24 小时），请重新上传。")
+    try:
+        pending = services.pending_import_get(user=request.user, token=str(token))
+    except services.PendingImportGone as gone:
+        return _pending_gone(request, gone)
     error = None
     if request.method == "POST" and request.POST.get("action") == "confirm":
         try:
             report = services.pending_import_confirm(user=request.user, pending=pending)
+        except services.PendingImportGone as gone:
+            return _pending_gone(request, gone)
         except ImportRefused as refused:
             error = str(refused)
         else:
             if report.applied:
                 messages.success(
                     request,
-                    f"已导入“{report.meta.title}”：新增 {len(report.diff.added)}，"
-                    f"修改 {len(report.diff.changed)}，撤销 {len(report.diff.withdrawn)}。",
+                    f"已导入“{report.meta.title}”：新增 {len(report.diff.added)} 条任务，"
+                    f"修改 {len(report.diff.changed)} 条，撤销 {len(report.diff.withdrawn)} 条。",
                 )
                 return redirect("imports:record", pk=report.record_id)
             messages.info(request, "文件内容与数据库一致，没有需要导入的变化。")
@@ -134,12 +147,17 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         "meta_form": meta_form,
         "mapping_form": mapping_form,
         "unit_rows": [
-            (mapping_form[key], name, report.diff.new_units.get(name)) for key, name in mapping_form.unit_fields
+            (mapping_form[key], name, _unit_kind_label(report.diff.new_units.get(name)))
+            for key, name in mapping_form.unit_fields
         ],
         "leader_rows": [(mapping_form[key], name) for key, name in mapping_form.leader_fields],
         "error": error,
     }
     return render(request, "imports/preview.html", context, status=400 if error else 200)
+
+
+def _unit_kind_label(kind: str | None) -> str:
+    return UnitKind(kind).label if kind in UnitKind.values else ""
 
 
 @admin_required
@@ -156,6 +174,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "imports/record.html",
         {
             "record": record,
+            "format_label": FORMAT_LABELS.get(record.file_format, record.file_format),
             "undo_blocker": services.import_undo_blocker(record=record),
         },
     )
@@ -172,13 +191,19 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def undo(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(ImportRecord, pk=pk)
-    try:
-        services.import_undo(user=request.user, record=record)
-    except (ValidationError, ImportRefused) as refused:
-        messages.error(request, f"不能撤销：{'；'.join(getattr(refused, 'messages', [str(refused)]))}")
-    else:
-        messages.success(request, f"已撤销导入“{record.file_name}”，规划已恢复到导入之前的状态。")
-    return redirect("imports:record", pk=pk)
+    """GET: what rolling this import back will remove and restore (or why it
+    cannot); POST: do it."""
+    record = get_object_or_404(import_record_list(), pk=pk)
+    if request.method == "POST":
+        try:
+            services.import_undo(user=request.user, record=record)
+        except (ValidationError, ImportRefused) as refused:
+            reasons = "；".join(getattr(refused, "messages", [str(refused)]))
+            messages.error(request, f"不能回退：{reasons}")
+            return redirect("imports:undo", pk=pk)
+        messages.success(request, f"已回退导入“{record.file_name}”，规划已恢复到导入之前的状态。")
+        return redirect("imports:record", pk=pk)
+    preview = import_undo_preview(record=record, blocker=services.import_undo_blocker(record=record))
+    return render(request, "imports/undo.html", {"record": record, "preview": preview})

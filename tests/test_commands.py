@@ -91,3 +91,18 @@ def test_demo_accounts_created_and_printed(settings, seed_plans):
     assert get_user_model().objects.get(username="tanruicong").profile.leader.name == "谭瑞琮"
     run("create_demo_accounts")  # safe to run again
     assert get_user_model().objects.filter(username="admin").count() == 1
+
+
+def test_earlier_import_is_named_in_local_time_and_the_kind_in_words():
+    import datetime as dt
+
+    from imports.models import ImportRecord
+
+    run("import_plan", str(ANNUAL_2025_TXT))
+    ImportRecord.objects.update(created_at=dt.datetime(2025, 3, 1, 1, 30, tzinfo=dt.UTC))
+    out, _ = run("import_plan", "--dry-run", str(ANNUAL_2025_TXT))
+    # Stored in UTC, printed in TIME_ZONE (Asia/Shanghai, 8 hours ahead) as every page shows it.
+    assert f"注意：该文件与 2025-03-01 09:30 导入的“{ANNUAL_2025_TXT.name}”完全相同。" in out
+    assert "规划：2025年区委、区政府重点工作任务分解表｜2025—2025｜年度重点工作｜闵委办发〔2025〕3号" in out
+    assert "annual" not in out
+    assert str(ImportRecord.objects.get()) == f"{ANNUAL_2025_TXT.name} (2025-03-01 09:30)"

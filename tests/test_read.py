@@ -120,3 +120,108 @@ def test_uncompressed_size_checked_before_expanding(settings):
         archive.writestr("word/document.xml", b"0" * 50_000)
     with pytest.raises(ImportRefused, match="解压后大小"):
         read_document(buffer.getvalue(), "bomb.docx")
+
+
+def _dense_workbook(rows: int, cols: int) -> bytes:
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("任务")
+    sheet.append(["2031年区委、区政府重点工作任务分解表"])
+    sheet.append(["序号", "类别", "任务", "牵头单位"] + [f"列{c}" for c in range(4, cols)])
+    for r in range(rows):
+        sheet.append([r % 10] * cols)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_dense_workbook_is_refused_while_reading_with_little_memory(settings):
+    import tracemalloc
+
+    # Under the row limit (2 × 500 + 100), far over the cell budget (64 per allowed task).
+    settings.IMPORT_MAX_ROWS = 500
+    data = _dense_workbook(rows=1000, cols=100)
+    assert len(data) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportRefused) as refused:
+            read_document(data, "dense.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(refused.value) == ("工作表“任务”读到第321行时，单元格已超过上限（32000 个），不像任务分解表，已拒绝。")
+    assert peak < 30 * 1024 * 1024, f"peak {peak / 1024 / 1024:.0f} MB"
+
+
+def _rewrite_sheet(data: bytes, change) -> bytes:
+    """The workbook with its first sheet's XML passed through `change` (bytes → bytes)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                changed = change(content)
+                assert changed != content
+                content = changed
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def _small_workbook(*, merge: str | None = None) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for n in range(1, 11):
+        sheet.append([n, f"任务{n}"])
+    if merge:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_workbook_merged_ranges_are_budgeted():
+    # One range covering far more than any plan (written straight into the XML: openpyxl itself
+    # would build every covered cell): refused, not expanded cell by cell.
+    data = _rewrite_sheet(_small_workbook(merge="C1:D2"), lambda xml: xml.replace(b'ref="C1:D2"', b'ref="C1:BH30000"'))
+    with pytest.raises(ImportRefused, match="合并单元格异常"):
+        read_document(data, "merged.xlsx")
+
+
+def test_workbook_with_a_wrong_dimension_is_read_in_full():
+    # Writers sometimes store a <dimension> smaller than the sheet; every row is still read.
+    data = _rewrite_sheet(
+        _small_workbook(), lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:B2"', xml)
+    )
+    (table,) = read_document(data, "d.xlsx").tables
+    assert [row[1].text for row in table.rows] == [f"任务{n}" for n in range(1, 11)]
+
+
+def test_workbook_hidden_sheets_skipped_and_merges_marked():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "表"
+    sheet.append(["序号", "类别", "任务"])
+    sheet.append([1, "一、甲", "任务一"])
+    sheet.append([2, None, "任务二"])
+    sheet.append([3, None, "任务三"])
+    sheet.merge_cells("B2:B4")
+    sheet["E9"] = "右下角"
+    sheet.merge_cells("D6:E7")
+    hidden = workbook.create_sheet("隐藏")
+    hidden.sheet_state = "hidden"
+    hidden.append(["不应读取"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    document = read_document(buffer.getvalue(), "m.xlsx")
+    (table,) = document.tables
+    assert table.label == "工作表“表”"
+    assert len(table.rows) == 9 and {len(row) for row in table.rows} == {5}
+    assert [(c.text, c.merged_up, c.merged_left) for c in (table.rows[1][1], table.rows[2][1], table.rows[3][1])] == [
+        ("一、甲", False, False),
+        ("", True, False),
+        ("", True, False),
+    ]
+    assert [(c.merged_up, c.merged_left) for c in table.rows[6][3:5]] == [(True, False), (True, True)]
+    assert table.rows[8][4].text == "右下角"
