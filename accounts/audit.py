@@ -41,6 +41,7 @@ class Action:
     UNITS_ASSIGN = "units_assign"
     SESSION_END = "session_end"
     SESSION_TIMEOUT = "session_timeout"
+    SSO_ACCOUNT_CREATE = "sso_account_create"
     OTP_ENROL = "otp_enrol"
     OTP_VERIFY = "otp_verify"
     AUDIT_EXPORT = "audit_export"
@@ -68,6 +69,7 @@ ACTION_LABELS = {
     Action.UNITS_ASSIGN: "分配单位",
     Action.SESSION_END: "结束会话",
     Action.SESSION_TIMEOUT: "会话超时",
+    Action.SSO_ACCOUNT_CREATE: "统一身份认证新建账号",
     Action.OTP_ENROL: "绑定动态验证码",
     Action.OTP_VERIFY: "动态验证码登录",
     Action.AUDIT_EXPORT: "导出审计记录",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sso, views
 
 app_name = "security"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("audit/export.xlsx", views.audit_export, name="audit_export"),
     path("sessions/", views.sessions_page, name="sessions"),
     path("sessions/end/", views.session_end, name="session_end"),
+    path("sso/oidc/login/", sso.oidc_login, name="oidc_login"),
+    path("sso/oidc/callback/", sso.oidc_callback, name="oidc_callback"),
+    path("sso/cas/login/", sso.cas_login, name="cas_login"),
+    path("sso/cas/logout/", sso.cas_logout, name="cas_logout"),
     path("two-factor/", views.otp_page, name="otp"),
     path("session-expired/", views.session_expired, name="session_expired"),
 ]

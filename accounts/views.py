@@ -61,6 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("security:accounts")
     if role == Role.AUDITOR:
         return redirect("security:audit")
+    if role is None:
+        # A new single sign-on account: roles and units are never granted automatically.
+        return render(request, "accounts/waiting.html")
     return redirect("tasks:landing")
 
 

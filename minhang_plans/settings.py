@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",  # security audit log, accounts page, password and session rules (等保 2.0)
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_cas_ng",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,34 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180, minimum=180)
 TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", [] if TESTING else ["系统管理员", "安全管理员", "审计管理员"])
 TWO_FACTOR_ALL = env_bool("TWO_FACTOR_ALL", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "闵行区规划任务跟踪系统")
+
+# Single sign-on (统一身份认证), only from the environment (accounts/sso.py). A sign-on maps to the
+# local account of the same username; a new one gets no role and no unit.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_ENABLED = bool(OIDC_OP_AUTHORIZATION_ENDPOINT)
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "") or None
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid profile email")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_AUTHENTICATION_CALLBACK_URL = "security:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+CAS_SERVER_URL = env_str("CAS_SERVER_URL", "")
+CAS_ENABLED = bool(CAS_SERVER_URL)
+CAS_VERSION = env_str("CAS_VERSION", "3")
+CAS_REDIRECT_URL = "security:home"
+CAS_CREATE_USER = True
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("accounts.sso.OIDCBackend")
+if CAS_ENABLED:
+    AUTHENTICATION_BACKENDS.append("accounts.sso.CASBackend")
+# SSO deployments may turn local passwords off (the login form then signs nobody in).
+LOCAL_PASSWORD_LOGIN = env_bool("LOCAL_PASSWORD_LOGIN", True)
+if not LOCAL_PASSWORD_LOGIN:
+    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")

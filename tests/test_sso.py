@@ -1,0 +1,192 @@
+"""Single sign-on against a local test identity provider (a small HTTP server in this test,
+speaking OIDC and CAS 3): the libraries' real code runs, including their HTTP calls."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from accounts.audit import Action
+from accounts.models import AuditEvent
+from tasks.models import Role, UserProfile
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CLIENT_ID = "minhang-plans"
+CLIENT_SECRET = "test-secret-for-hs256-signing-0123456789"
+WAITING = "您已登录（{}），但账号尚未分配角色和单位。请联系安全管理员开通，开通后重新登录即可使用。"
+
+
+class IdentityProvider(BaseHTTPRequestHandler):
+    """Token and userinfo endpoints (OIDC) and ticket validation (CAS 3)."""
+
+    nonce = ""
+    username = "wangwu"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _send(self, body: str, content_type: str = "application/json") -> None:
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:  # the token endpoint
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        now = int(time.time())
+        claims = {
+            "iss": "http://idp.test",
+            "aud": CLIENT_ID,
+            "sub": "sub-" + self.username,
+            "nonce": IdentityProvider.nonce,
+            "iat": now,
+            "exp": now + 300,
+        }
+        token = jwt.encode(claims, CLIENT_SECRET, algorithm="HS256")
+        self._send(json.dumps({"id_token": token, "access_token": "access-1", "token_type": "Bearer"}))
+
+    def do_GET(self) -> None:
+        path = urlparse(self.path)
+        if path.path == "/userinfo":
+            self._send(json.dumps({"sub": "sub-" + self.username, "preferred_username": self.username, "name": "王五"}))
+        elif path.path.endswith("serviceValidate"):
+            ticket = parse_qs(path.query).get("ticket", [""])[0]
+            if ticket == "ST-good":
+                body = (
+                    "<cas:serviceResponse xmlns:cas='http://www.yale.edu/tp/cas'><cas:authenticationSuccess>"
+                    f"<cas:user>{self.username}</cas:user></cas:authenticationSuccess></cas:serviceResponse>"
+                )
+            else:
+                body = (
+                    "<cas:serviceResponse xmlns:cas='http://www.yale.edu/tp/cas'>"
+                    "<cas:authenticationFailure code='INVALID_TICKET'>bad</cas:authenticationFailure>"
+                    "</cas:serviceResponse>"
+                )
+            self._send(body, "application/xml")
+        else:
+            self.send_response(404)
+            self.end_headers()
+
+
+@pytest.fixture
+def idp():
+    server = HTTPServer(("127.0.0.1", 0), IdentityProvider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    IdentityProvider.username = "wangwu"
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def oidc(idp, settings):
+    settings.OIDC_ENABLED = True
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = idp + "/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = idp + "/token"
+    settings.OIDC_OP_USER_ENDPOINT = idp + "/userinfo"
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_RP_SIGN_ALGO = "HS256"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "accounts.sso.OIDCBackend"]
+    return idp
+
+
+@pytest.fixture
+def cas(idp, settings):
+    settings.CAS_ENABLED = True
+    settings.CAS_SERVER_URL = idp + "/cas/"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "accounts.sso.CASBackend"]
+    return idp
+
+
+def oidc_sign_in(client: Client, idp: str):
+    start = client.get(reverse("security:oidc_login"))
+    assert start.status_code == 302 and start["Location"].startswith(idp + "/authorize?")
+    query = parse_qs(urlparse(start["Location"]).query)
+    IdentityProvider.nonce = query["nonce"][0]
+    return client.get(reverse("security:oidc_callback"), {"code": "code-1", "state": query["state"][0]}, follow=True)
+
+
+def test_a_new_oidc_user_gets_an_account_without_role_or_units_and_waits(oidc):
+    client = Client()
+    response = oidc_sign_in(client, oidc)
+    assert WAITING.format("wangwu") in response.content.decode()
+    user = get_user_model().objects.get(username="wangwu")
+    assert not user.has_usable_password()
+    assert user.groups.count() == 0
+    assert not UserProfile.objects.filter(user=user, units__isnull=False).exists()
+    assert client.get(reverse("tasks:dashboard")).status_code == 403
+    events = list(AuditEvent.objects.order_by("id").values_list("action", "username"))
+    assert events == [(Action.SSO_ACCOUNT_CREATE, "wangwu"), (Action.LOGIN, "wangwu")]
+
+
+def test_an_oidc_sign_on_maps_to_the_existing_local_account(oidc, office_user):
+    IdentityProvider.username = "duchashi"
+    client = Client()
+    response = oidc_sign_in(client, oidc)
+    assert response.redirect_chain[-1][0] == reverse("tasks:dashboard")
+    assert get_user_model().objects.filter(username="duchashi").count() == 1
+    assert not AuditEvent.objects.filter(action=Action.SSO_ACCOUNT_CREATE).exists()
+
+
+def test_a_cas_ticket_signs_in_and_a_bad_one_does_not(cas, office_user):
+    IdentityProvider.username = "duchashi"
+    client = Client()
+    response = client.get(reverse("security:cas_login"), {"ticket": "ST-good"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("tasks:dashboard")
+    bad = Client()
+    bad.get(reverse("security:cas_login"), {"ticket": "ST-forged"})
+    assert reverse("login") in bad.get(reverse("tasks:dashboard"))["Location"]
+
+
+def test_a_new_cas_user_waits_for_the_security_admin(cas, client_as):
+    IdentityProvider.username = "zhaoliu"
+    client = Client()
+    response = client.get(reverse("security:cas_login"), {"ticket": "ST-good"}, follow=True)
+    assert WAITING.format("zhaoliu") in response.content.decode()
+    user = get_user_model().objects.get(username="zhaoliu")
+    assert user.groups.count() == 0 and not user.has_usable_password()
+    assert AuditEvent.objects.filter(action=Action.SSO_ACCOUNT_CREATE, username="zhaoliu").exists()
+    # The security admin then assigns a role, and the next page works.
+    from accounts.services import account_role_assign
+    from tests.conftest import _make_user
+
+    account_role_assign(actor=_make_user("anquan", Role.SECURITY), user=user, role=Role.LEADER)
+    assert client.get(reverse("tasks:dashboard")).status_code == 200
+
+
+def test_sign_on_routes_are_off_unless_configured(client):
+    assert client.get(reverse("security:oidc_login")).status_code == 404
+    assert client.get(reverse("security:cas_login")).status_code == 404
+
+
+def test_local_passwords_can_be_turned_off(settings, office_user):
+    env = {**os.environ, "LOCAL_PASSWORD_LOGIN": "0", "CAS_SERVER_URL": "https://cas.example/cas/", "SECRET_KEY": "x"}
+    code = "from django.conf import settings; print(settings.AUTHENTICATION_BACKENDS)"
+    command = [sys.executable, "manage.py", "shell", "-c", code]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    backends = result.stdout.strip().splitlines()[-1]
+    assert backends == "['axes.backends.AxesStandaloneBackend', 'accounts.sso.CASBackend']"
+    settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.sso.CASBackend"]
+    response = Client().post(reverse("login"), {"username": "duchashi", "password": "pw-duchashi"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in Client().session
