@@ -61,6 +61,12 @@ def _endpoints(target) -> dict[str, tuple[str, str, dict | None]]:
         "own sessions": ("get", reverse("security:sessions"), None),
         "dashboard": ("get", reverse("tasks:dashboard"), None),
         "task search": ("get", reverse("tasks:task_search"), None),
+        "unit index": ("get", reverse("tasks:unit_index"), None),
+        "leader index": ("get", reverse("tasks:leader_index"), None),
+        "ledger export": ("get", reverse("tasks:task_export_xlsx"), None),
+        "review queue": ("get", reverse("tasks:review_queue"), None),
+        "plan links": ("get", reverse("insights:index"), None),
+        "import history": ("get", reverse("imports:history"), None),
     }
 
 
@@ -73,11 +79,13 @@ SECURITY_ACTIONS = {
     "disable an account",
     "reset a password",
 }
+# What every role that reads the plans may open (the two new administrators may not).
+READING = {"own sessions", "dashboard", "task search", "unit index", "leader index", "ledger export", "plan links"}
 ALLOWED = {
-    "admin_user": {"own sessions", "dashboard", "task search"},
-    "office_user": {"own sessions", "dashboard", "task search"},
-    "liaison_user": {"own sessions", "dashboard", "task search"},
-    "leader_user": {"own sessions", "dashboard", "task search"},
+    "admin_user": READING | {"review queue", "import history"},
+    "office_user": READING | {"review queue"},
+    "liaison_user": READING,
+    "leader_user": READING,
     "outsider_user": {"own sessions"},
     "security_user": SECURITY_ACTIONS | {"own sessions"},
     "auditor_user": {"audit page", "export the audit log", "own sessions"},
