@@ -225,7 +225,8 @@ def _reason(message: str) -> str:
     for pattern, text in _MESSAGES:
         found = pattern.search(message)
         if found:
-            return text.format(*found.groups())
+            # Not str.format: the messages themselves contain braces.
+            return text.replace("{0}", found.group(1)) if found.groups() else text
     return "占位符或标签的写法有误"
 
 

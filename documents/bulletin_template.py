@@ -154,6 +154,7 @@ def default_template_build() -> bytes:
 
     _heading(document, "二、主要进展", 1)
     _heading(document, "（一）分类推进情况", 2)
+    _tag(document, "{%p if 分类 %}")
     _p(document, "各{{ 分类名称 }}任务推进情况如下表（单位：项）。")
     _loop_table(
         document,
@@ -170,6 +171,9 @@ def default_template_build() -> bytes:
             "^{{ 类.灰灯 }}",
         ],
     )
+    _tag(document, "{%p else %}")
+    _p(document, "暂无任务。")
+    _tag(document, "{%p endif %}")
     _heading(document, "（二）已完成的任务", 2)
     _tag(document, "{%p if 已完成任务 %}")
     _p(document, "已完成{{ 已完成数 }}项，完成率{{ 完成率 }}。")
@@ -234,6 +238,7 @@ def default_template_build() -> bytes:
     # 版记: 抄送 and 印发 between a thick first and last rule, a thin one between them.
     _p(document, indent=False)
     copy_to = document.add_paragraph(style="Record")
+    copy_to.paragraph_format.keep_with_next = True  # the 版记 stays together
     gb.run_add(copy_to, "抄送：区委办公室，区人大常委会办公室，区政协办公室。", font=gb.FANGSONG, size=gb.RECORD_PT)
     copy_to.paragraph_format.left_indent = Pt(gb.RECORD_PT * 4)
     copy_to.paragraph_format.first_line_indent = Pt(-gb.RECORD_PT * 3)

@@ -22,6 +22,11 @@ from .models import BulletinIssue, BulletinScope, BulletinTemplate, SupervisionS
 PERIOD_CHOICES = 12  # the current period and the eleven before it
 
 
+def today() -> dt.date:
+    """Today as the status selectors see it (tasks.selectors.Clock, which tests pin)."""
+    return task_selectors.Clock.now().today
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose tasks a bulletin covers: a plan, a unit's or a leader's (optionally within one

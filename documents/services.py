@@ -14,13 +14,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from tasks import selectors as task_selectors
 from tasks.models import Role, Task, Unit
 from tasks.permissions import user_role
 
-from . import bulletin, pdf
+from . import bulletin, pdf, selectors
 from .bulletin_template import default_template_bytes
 from .models import BulletinIssue, BulletinTemplate, DocumentCounter, SlipKind, SlipSource, SupervisionSlip
 from .selectors import Period, Scope, bulletin_data, unit_overdue_ids
@@ -75,7 +74,7 @@ def bulletin_template_upload(*, user: Any, name: str, content: bytes, note: str 
     _require_issuer(user)
     if not name.lower().endswith(".docx"):
         raise bulletin.TemplateRefused("请上传 Word 文档（.docx）。旧版 .doc 或 WPS 格式请先另存为 .docx。")
-    today = timezone.localdate()
+    today = selectors.today()
     sample = bulletin.sample_data(today=today)
     bulletin.template_check(template=content, context=bulletin.bulletin_context(sample, number="1", year=today.year))
     with transaction.atomic():
@@ -125,7 +124,7 @@ def bulletin_render(
 
 def bulletin_preview(*, scope: Scope, period: Period) -> bytes:
     """An unnumbered draft (第　期) for any reader: nothing is stored."""
-    today = timezone.localdate()
+    today = selectors.today()
     return bulletin_render(
         scope=scope,
         period=period,
@@ -139,7 +138,7 @@ def bulletin_preview(*, scope: Scope, period: Period) -> bytes:
 def bulletin_issue(*, user: Any, scope: Scope, period: Period, reply_by: dt.date | None = None) -> BulletinIssue:
     """Give the next 期号 of the year, render the bulletin and keep it as issued."""
     _require_issuer(user)
-    today = timezone.localdate()
+    today = selectors.today()
     reply_by = reply_by or today + dt.timedelta(days=REPLY_DAYS)
     if reply_by < today:
         raise DocumentError("反馈期限不能早于今天。")

@@ -26,7 +26,7 @@ from . import gbt9704 as gb
 from .bulletin import clean
 
 SUBJECT_MAX_CHARS = 200  # a task's text beyond this is shortened (one page)
-LISTED_TASKS = 6  # a unit slip lists this many overdue tasks, then says how many more
+LISTED_TASKS = 5  # a unit slip lists this many overdue tasks, then says how many more
 TITLE_MAX_CHARS = 30
 # A form, not a 公文 of running text: the standard's A4 page with narrower top and bottom
 # margins, so the slip and its receipt share one page.

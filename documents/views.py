@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tasks.exports import DOCX_MIME, PDF_MIME
@@ -64,7 +63,7 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
     """A scope's bulletin: choose the period, download the draft (Word, PDF), and for the office
     issue it with the next 期号; the bulletins issued for this scope."""
     scope = _scope(request)
-    today = timezone.localdate()
+    today = selectors.today()
     period = selectors.period_find(scope=scope, today=today, value=request.GET.get("period"))
     form = ReplyByForm(initial={"reply_by": today + dt.timedelta(days=services.REPLY_DAYS)})
     return _bulletin_render(request, scope=scope, period=period, form=form)
@@ -73,7 +72,7 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
 def _bulletin_render(
     request: HttpRequest, *, scope: selectors.Scope, period: selectors.Period, form: ReplyByForm, status: int = 200
 ) -> HttpResponse:
-    today = timezone.localdate()
+    today = selectors.today()
     return render(
         request,
         "documents/bulletin.html",
@@ -96,7 +95,7 @@ def _bulletin_render(
 def bulletin_draft(request: HttpRequest, fmt: str) -> FileResponse | HttpResponse:
     """The unnumbered draft (第　期) of a scope and period, as Word or PDF; nothing is stored."""
     scope = _scope(request)
-    period = selectors.period_find(scope=scope, today=timezone.localdate(), value=request.GET.get("period"))
+    period = selectors.period_find(scope=scope, today=selectors.today(), value=request.GET.get("period"))
     try:
         content = services.bulletin_preview(scope=scope, period=period)
         name = f"督查通报（未编号）-{scope.short}-{period.label}"
@@ -113,7 +112,7 @@ def bulletin_draft(request: HttpRequest, fmt: str) -> FileResponse | HttpRespons
 def bulletin_issue(request: HttpRequest) -> HttpResponse:
     _require_issuer(request)
     scope = _scope(request)
-    period = selectors.period_find(scope=scope, today=timezone.localdate(), value=request.POST.get("period"))
+    period = selectors.period_find(scope=scope, today=selectors.today(), value=request.POST.get("period"))
     form = ReplyByForm(request.POST)
     if not form.is_valid():
         return _bulletin_render(request, scope=scope, period=period, form=form, status=400)
@@ -160,7 +159,7 @@ def plan_bulletin(request: HttpRequest, plan_id: int) -> FileResponse | HttpResp
     """The old address of a plan's bulletin (/plans/<id>/bulletin.docx[?unit=|?leader=]): the
     current period's draft."""
     scope = selectors.scope_find(plan=str(plan_id), unit=request.GET.get("unit"), leader=request.GET.get("leader"))
-    period = selectors.period_find(scope=scope, today=timezone.localdate(), value=None)
+    period = selectors.period_find(scope=scope, today=selectors.today(), value=None)
     try:
         content = services.bulletin_preview(scope=scope, period=period)
     except services.DocumentError as error:

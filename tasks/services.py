@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 # What 系统管理员 administers in the Django admin (README: imports, accounts, Django admin):
 # every model of these apps, accounts and groups, and the login-protection records.
-ADMIN_ROLE_APPS = ("tasks", "imports", "insights", "axes")
+ADMIN_ROLE_APPS = ("tasks", "imports", "insights", "documents", "axes")
 ADMIN_ROLE_MODELS = (("auth", "user"), ("auth", "group"))
 
 

@@ -1,29 +1,390 @@
-"""The 督查通报 (documents app): GB/T 9704 layout checked by opening the files, numbers and wording
-from the status home, hostile text kept as text, numbering, PDF by LibreOffice."""
+"""The 督查通报 (documents app): the GB/T 9704 layout checked by opening the files (python-docx,
+and LibreOffice for the page count), numbers and wording from the status home, hostile text
+kept as text, 期号 per year, scopes and periods."""
 
+import datetime as dt
 import io
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import docx
 import pytest
+from django.db.models import Count
 from django.urls import reverse
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm, Pt
 
-from tasks.models import Plan
+from documents import gbt9704
+from documents.models import BulletinIssue
+from documents.pdf import docx_to_pdf, pdf_available
+from tasks import selectors
+from tasks.models import Plan, ProgressReport, ProgressStatus, ReviewState, Task, TaskUnit, Unit
+from tasks.services import task_status_refresh
+from tests.factories import TODAY
 
 pytestmark = pytest.mark.django_db
+GB_FONTS = {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"}
+ASCII_WORD = re.compile(r"[A-Za-z_]{3,}")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _docx(response):
-    assert response.status_code == 200, response.content[:300]
+def progress_make(plan: Plan) -> None:
+    """A reporting month of the plan, deterministic: every ninth task overdue, the next one due
+    within ten days, and reports of every status from most lead units (some stay silent)."""
+    reports = []
+    for index, task in enumerate(Task.objects.filter(plan=plan).order_by("position")):
+        if index % 9 == 0:
+            task.due_date = TODAY - dt.timedelta(days=10 + index % 20)
+        elif index % 9 == 1:
+            task.due_date = TODAY + dt.timedelta(days=10)
+        task.save(update_fields=["due_date"])
+        for link in TaskUnit.objects.filter(task=task, role="lead").select_related("unit"):
+            if (index + link.position) % 7 == 3:
+                continue  # this unit has not reported this month
+            status = {0: ProgressStatus.BEHIND, 1: ProgressStatus.DONE, 2: ProgressStatus.NOT_STARTED}.get(
+                index % 10, ProgressStatus.ONGOING if index % 10 == 9 else ProgressStatus.IN_PROGRESS
+            )
+            reports.append(
+                ProgressReport(
+                    task=task,
+                    unit=link.unit,
+                    period=dt.date(2025, 6, 1),
+                    status=status,
+                    percent={ProgressStatus.DONE: 100, ProgressStatus.NOT_STARTED: 0}.get(status, 50),
+                    progress_text="按计划推进。",
+                    problems="资金到位较慢。" if status == ProgressStatus.BEHIND else "",
+                    review_state=ReviewState.APPROVED,
+                    reported_at=dt.datetime(2025, 6, 10, 2, tzinfo=dt.UTC),
+                )
+            )
+    ProgressReport.objects.bulk_create(reports)
+    task_status_refresh(task_ids=list(Task.objects.filter(plan=plan).values_list("pk", flat=True)))
+
+
+@pytest.fixture
+def progressed(seed_plans, pinned_clock):
+    plan = Plan.objects.get(kind="annual")
+    progress_make(plan)
+    return plan
+
+
+def _docx(response) -> docx.document.Document:
+    assert response.status_code == 200, response.content[:500]
     assert response["Content-Disposition"].startswith("attachment")
     return docx.Document(io.BytesIO(b"".join(response.streaming_content)))
 
 
-def test_smoke_pages(seed_plans, pinned_clock, client_as, office_user):
+def _draft(client, **scope) -> docx.document.Document:
+    return _docx(client.get(reverse("documents:bulletin_draft"), scope))
+
+
+def _texts(document) -> list[str]:
+    return [p.text for p in document.paragraphs]
+
+
+def _all_text(document) -> str:
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(_texts(document) + cells)
+
+
+# -- the page, the fonts, the headings (GB/T 9704) ---------------------------------------------------
+
+
+def test_page_size_margins_and_the_22_by_28_grid(progressed, client_as, office_user):
+    document = _draft(client_as(office_user), plan=progressed.pk)
+    section = document.sections[0]
+    assert (round(section.page_width.mm, 1), round(section.page_height.mm, 1)) == (210.0, 297.0)
+    margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
+    assert [round(m.mm, 1) for m in margins] == [37.0, 35.0, 28.0, 26.0]
+    text_width = Emu(section.page_width - section.left_margin - section.right_margin)
+    text_height = Emu(section.page_height - section.top_margin - section.bottom_margin)
+    assert (round(text_width.mm, 1), round(text_height.mm, 1)) == (156.0, 225.0)
+    normal = document.styles["Normal"]
+    assert normal.font.size == Pt(16)
+    # 22 lines: an exact line pitch of 28.95 pt, also the section's line grid.
+    spacing = normal.paragraph_format.line_spacing
+    assert math.floor(text_height.pt / spacing.pt) == 22 and spacing == Pt(28.95)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("lines", "579")
+    # 28 characters: 16-point characters set 0.25 pt closer.
+    condensed = normal.element.rPr.find(qn("w:spacing")).get(qn("w:val"))
+    assert math.floor(text_width.pt / (16 + int(condensed) / 20)) == 28
+
+
+def _style_font(style) -> str:
+    return style.element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def test_fonts_declared_on_every_run_and_the_heading_levels(progressed, client_as, office_user):
+    document = _draft(client_as(office_user), plan=progressed.pk)
+    styles = document.styles
+    assert (_style_font(styles["Normal"]), styles["Normal"].font.size) == ("仿宋_GB2312", Pt(16))
+    assert (_style_font(styles["Title"]), styles["Title"].font.size) == ("方正小标宋简体", Pt(22))
+    assert [_style_font(styles[f"Heading {n}"]) for n in (1, 2, 3)] == ["黑体", "楷体_GB2312", "仿宋_GB2312"]
+    parts = [document.element.body]
+    parts += [footer._element for section in document.sections for footer in (section.footer, section.even_page_footer)]
+    runs = [run for part in parts for run in part.iter(f"{W}r") if run.find(f"{W}t") is not None]
+    assert len(runs) > 300
+    for run in runs:
+        fonts = run.find(f"{W}rPr/{W}rFonts")
+        assert fonts is not None, run.xml[:200]
+        east_asian = fonts.get(qn("w:eastAsia"))
+        assert east_asian in GB_FONTS and fonts.get(qn("w:ascii")) == east_asian, run.xml[:300]
+    title = next(p for p in document.paragraphs if p.style.name == "Title")
+    assert title.text == f"关于{progressed.title}推进情况的通报"
+    assert styles["Title"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert title.runs[0].font.size == Pt(22)
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert [text for style, text in headings if style == "Heading 1"] == [
+        "一、总体情况",
+        "二、主要进展",
+        "三、存在问题",
+        "四、下步要求",
+    ]
+    assert [text for style, text in headings if style == "Heading 2"][:2] == [
+        "（一）分类推进情况",
+        "（二）已完成的任务",
+    ]
+    for style, text in headings:
+        run = next(p for p in document.paragraphs if p.text == text).runs[0]
+        expected = {"Heading 1": "黑体", "Heading 2": "楷体_GB2312"}[style]
+        assert run._r.rPr.rFonts.get(qn("w:eastAsia")) == expected
+
+
+def test_masthead_issue_number_and_the_record_at_the_end(progressed, client_as, office_user):
     client = client_as(office_user)
-    plan = Plan.objects.get(kind="annual")
-    assert client.get(reverse("documents:bulletin"), {"plan": plan.pk}).status_code == 200
-    document = _docx(client.get(reverse("documents:bulletin_draft"), {"plan": plan.pk}))
-    assert any(p.text == "督查通报" for p in document.paragraphs)
-    _docx(client.get(reverse("tasks:plan_bulletin", args=[plan.pk])))
-    task = plan.tasks.first()
-    assert "生成本任务的督办单" in client.get(reverse("tasks:task", args=[task.pk])).content.decode()
+    response = client.post(
+        reverse("documents:bulletin_issue"), {"plan": progressed.pk, "period": "2025-06-01", "reply_by": "2025-06-25"}
+    )
+    assert response.status_code == 302
+    issue = BulletinIssue.objects.get()
+    assert (issue.year, issue.number, issue.period_label) == (2025, 1, "2025年6月")
+    document = _docx(client.get(reverse("documents:bulletin_file", args=[issue.pk, "docx"])))
+    paragraphs = document.paragraphs
+    masthead = paragraphs[0]
+    assert masthead.text == "督查通报" and str(masthead.runs[0].font.color.rgb) == "FF0000"
+    assert masthead.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert paragraphs[1].text == "第1期"
+    editing = paragraphs[2]
+    assert editing.text == "闵行区人民政府督查室编\t2025年6月15日"
+    rule = editing._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:color")) == "FF0000"
+    texts = _texts(document)
+    assert any("于2025年6月25日前" in text for text in texts)  # the reply-by date chosen
+    copy_to, issued = paragraphs[-2], paragraphs[-1]
+    assert copy_to.text.startswith("抄送：") and issued.text == "闵行区人民政府督查室\t2025年6月15日印发"
+    borders = copy_to._p.pPr.find(qn("w:pBdr"))
+    assert borders.find(qn("w:top")) is not None and issued._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")) is not None
+    assert copy_to.style.name == "Record" and copy_to.style.font.size == Pt(14)
+    # The annexes are listed after the body and each starts on a page of its own.
+    assert "附件：1. 红灯任务清单" in texts
+    annex_heads = [p for p in paragraphs if re.fullmatch(r"附件\d", p.text)]
+    assert [p.text for p in annex_heads] == ["附件1", "附件2", "附件3"]
+    assert all(p.paragraph_format.page_break_before for p in annex_heads)
+
+
+def test_page_numbers_odd_right_even_left_one_character_in(progressed, client_as, office_user):
+    document = _draft(client_as(office_user), plan=progressed.pk)
+    assert document.settings.odd_and_even_pages_header_footer is True
+    section = document.sections[0]
+    odd, even = section.footer.paragraphs[0], section.even_page_footer.paragraphs[0]
+    assert odd.alignment == WD_ALIGN_PARAGRAPH.RIGHT and odd.paragraph_format.right_indent == Pt(14)
+    assert even.alignment == WD_ALIGN_PARAGRAPH.LEFT and even.paragraph_format.left_indent == Pt(14)
+    for paragraph in (odd, even):
+        assert paragraph.text.startswith("— ") and paragraph.text.endswith(" —")
+        assert "PAGE" in "".join(node.text or "" for node in paragraph._p.iter(f"{W}instrText"))
+        assert {run.font.size for run in paragraph.runs} == {Pt(14)}
+        assert {run._r.rPr.rFonts.get(qn("w:eastAsia")) for run in paragraph.runs} == {"宋体"}
+
+
+def _widths(table) -> list[int]:
+    return [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+
+
+def test_tables_have_widths_for_their_content_repeating_headers_and_rows_that_do_not_split(
+    progressed, client_as, office_user
+):
+    document = _draft(client_as(office_user), plan=progressed.pk)
+    clock = selectors.Clock(today=TODAY)
+    red = selectors.task_search_base(clock=clock).filter(plan=progressed, state="active", light="red").count()
+    assert len(document.tables) == 4  # categories, red, yellow, silent units
+    for table in document.tables:
+        widths = _widths(table)
+        assert len(set(widths)) > 1, widths  # not all equal
+        assert abs(sum(widths) - gbt9704.mm_twips(156)) <= len(widths), widths  # the text block's width
+        assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        header, *body = table.rows
+        assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert body and all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in body)
+    red_table = document.tables[1]
+    assert [cell.text for cell in red_table.rows[0].cells] == [
+        "序号",
+        "任务",
+        "牵头单位",
+        "截止日期",
+        "状态",
+        "存在问题",
+    ]
+    assert len(red_table.rows) - 1 == red
+    number, task = _widths(red_table)[:2]
+    assert number < Mm(15).twips < task
+    assert red_table.rows[1].cells[1].text.startswith("第1项：")
+
+
+def test_numbers_and_words_come_from_the_status_home(progressed, client_as, office_user):
+    document = _draft(client_as(office_user), plan=progressed.pk)
+    clock = selectors.Clock(today=TODAY)
+    tasks = Task.objects.filter(plan=progressed, state="active")
+    summary = selectors.task_set_summary(tasks=tasks, clock=clock)
+    texts = _texts(document)
+    overall = next(text for text in texts if text.startswith("截至2025年6月15日"))
+    assert f"共{summary.total}项" in overall and summary.total == 190
+    for light, label, count in summary.lights():
+        name = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}[light]
+        assert f"{name}（{label}）{count}项" in overall
+    assert f"尚有{summary.n_silent}项任务的牵头单位未报送进展" in overall
+    by_status = tasks.values("current__status").annotate(n=Count("pk"))
+    for row in by_status:
+        label = selectors.STATUS_LABELS[row["current__status"] or selectors.NOT_REPORTED]
+        assert f"{label}{row['n']}项" in overall
+    silent_units = selectors.units_silent_list(clock=clock, plan_ids=[progressed.pk])
+    assert f"有{silent_units.count()}家单位尚未报送进展" in "".join(texts)
+    assert len(document.tables[3].rows) - 1 == silent_units.count()
+    everything = _all_text(document)
+    assert not ASCII_WORD.search(everything), ASCII_WORD.findall(everything)[:5]
+    assert "None" not in everything and "not_reported" not in everything
+
+
+def test_scopes_unit_leader_district_and_the_old_address(progressed, client_as, office_user, liaison_user):
+    client = client_as(liaison_user)  # every reader may download a draft
+    keji = Unit.objects.get(name="区科委")
+    unit_doc = _draft(client, unit=keji.pk, plan=progressed.pk)
+    assert "关于区科委牵头任务推进情况的通报" in _texts(unit_doc)
+    led = Task.objects.filter(plan=progressed, unit_links__unit=keji, unit_links__role="lead").count()
+    assert f"区科委牵头的{progressed.title}任务共{led}项" in "".join(_texts(unit_doc))
+    for table in unit_doc.tables[1:3]:
+        assert all("区科委" in row.cells[2].text for row in table.rows[1:])
+    leader_doc = _draft(client, leader=Task.objects.get(plan=progressed, number="4").leaders.first().pk)
+    assert "关于谭瑞琮同志牵头任务推进情况的通报" in _texts(leader_doc)
+    district = _draft(client)
+    assert "关于闵行区重点任务推进情况的通报" in _texts(district)
+    first_column = [row.cells[0].text for row in district.tables[0].rows]
+    assert first_column[0] == "规划" and set(first_column[1:]) == set(Plan.objects.values_list("title", flat=True))
+    old = _docx(client.get(reverse("tasks:plan_bulletin", args=[progressed.pk]), {"unit": keji.pk}))
+    assert "关于区科委牵头任务推进情况的通报" in _texts(old)
+    assert client.get(reverse("tasks:plan_bulletin", args=[progressed.pk]), {"unit": "x"}).status_code == 404
+    assert client.get(reverse("documents:bulletin_draft"), {"unit": 999999}).status_code == 404
+
+
+def test_a_chosen_period(progressed, client_as, office_user):
+    client = client_as(office_user)
+    page = client.get(reverse("documents:bulletin"), {"plan": progressed.pk}).content.decode()
+    assert '<option value="2025-05-01">2025年5月</option>' in page
+    may = _draft(client, plan=progressed.pk, period="2025-05-01")
+    overall = next(text for text in _texts(may) if text.startswith("截至"))
+    assert overall.startswith("截至2025年5月31日") and "2025年5月尚有" in overall
+    assert (
+        client.get(reverse("documents:bulletin_draft"), {"plan": progressed.pk, "period": "2025-07-01"}).status_code
+        == 404
+    )
+
+
+def test_hostile_text_stays_text(progressed, client_as, office_user):
+    hostile = "{{ 期号 }}{% for 行 in 红灯任务 %}循环{% endfor %}<w:p>&amp;\x0c\x07=cmd|' /C calc'!A0 {{ 7*7 }}"
+    task = Task.objects.get(plan=progressed, number="1")  # overdue: in the red annex
+    Task.objects.filter(pk=task.pk).update(text=hostile, title=hostile)
+    ProgressReport.objects.filter(task=task).update(problems="{{ 7*7 }}{%p endif %}")
+    document = _draft(client_as(office_user), plan=progressed.pk)
+    row = document.tables[1].rows[1]
+    expected = "{{ 期号 }}{% for 行 in 红灯任务 %}循环{% endfor %}<w:p>&amp;=cmd|' /C calc'!A0 {{ 7*7 }}"
+    assert row.cells[1].text == f"第1项：{expected}"  # page break and bell removed, the rest as written
+    assert "{{ 7*7 }}{%p endif %}" in row.cells[5].text and "49" not in row.cells[5].text
+    body = document.element.body.xml
+    assert "instrText" not in body and "fldSimple" not in body and "fldChar" not in body  # no fields in the body
+    assert 'w:type="page"' not in body.split("附件1")[0].replace("pageBreakBefore", "")
+
+
+def test_issuing_is_for_the_office_and_numbers_run_per_year(progressed, client_as, liaison_user, office_user):
+    data = {"plan": progressed.pk, "period": "2025-06-01", "reply_by": "2025-06-25"}
+    liaison = client_as(liaison_user)
+    assert liaison.post(reverse("documents:bulletin_issue"), data).status_code == 403
+    assert "编号印发" not in liaison.get(reverse("documents:bulletin"), {"plan": progressed.pk}).content.decode()
+    assert BulletinIssue.objects.count() == 0
+    office = client_as(office_user)
+    refused = office.post(reverse("documents:bulletin_issue"), {**data, "reply_by": "2025-06-01"})
+    assert refused.status_code == 400 and "反馈期限不能早于今天。" in refused.content.decode()
+    assert BulletinIssue.objects.count() == 0
+    for _ in range(2):
+        assert office.post(reverse("documents:bulletin_issue"), data).status_code == 302
+    assert list(BulletinIssue.objects.order_by("number").values_list("year", "number")) == [(2025, 1), (2025, 2)]
+    page = office.get(reverse("documents:bulletin"), {"plan": progressed.pk}).content.decode()
+    assert "2025年第1期" in page and "2025年第2期" in page
+    second = BulletinIssue.objects.get(number=2)
+    document = _docx(liaison.get(reverse("documents:bulletin_file", args=[second.pk, "docx"])))
+    assert document.paragraphs[1].text == "第2期"
+
+
+# -- LibreOffice: the pages as printed -------------------------------------------------------------
+
+
+def soffice_required() -> None:
+    """LibreOffice and poppler: skipped on a development machine without them, never in CI
+    (.ci/run installs libreoffice-writer-nogui and poppler-utils)."""
+    missing = [name for name, ok in (("soffice", pdf_available()), ("pdftotext", shutil.which("pdftotext"))) if not ok]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have {', '.join(missing)} (apt-get install libreoffice-writer-nogui poppler-utils)")
+        pytest.skip(f"{', '.join(missing)} not installed")
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page, by pdftotext one page at a time."""
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "document.pdf"
+        path.write_bytes(pdf)
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+        count = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        return [
+            subprocess.run(
+                ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(path), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            for n in range(1, count + 1)
+        ]
+
+
+def test_the_190_task_bulletin_prints_a_short_body_and_no_blank_page(progressed, client_as, office_user):
+    soffice_required()
+    content = b"".join(
+        client_as(office_user).get(reverse("documents:bulletin_draft"), {"plan": progressed.pk}).streaming_content
+    )
+    pages = pdf_pages(docx_to_pdf(content))
+    # The first line of each page, spaces removed (pdftotext spaces out "附件 1").
+    starts = [re.sub(r"\s+", "", page.strip().splitlines()[0]) if page.strip() else "" for page in pages]
+    first_annex = starts.index("附件1")
+    assert 2 <= first_annex <= 6, (first_annex, starts)  # the body: 2–6 pages for 190 tasks
+    assert pages[0].strip().startswith("督查通报")
+    for number, page in enumerate(pages, start=1):
+        words = [line for line in page.splitlines() if line.strip() and not re.fullmatch(r"\s*—\s*\d+\s*—\s*", line)]
+        assert words, f"page {number} is blank"
+        assert re.search(rf"—\s*{number}\s*—", page), f"page {number} has no page number"
+    assert {"附件2", "附件3"} <= set(starts)
+    record = re.sub(r"\s+", "", pages[-1])
+    assert "抄送：" in record and "印发" in record  # the 版记 is not split from its last page
+
+
+def test_a_unit_with_no_silent_or_red_tasks_still_renders(seed_plans, pinned_clock, client_as, office_user):
+    """Empty annexes say so instead of leaving an empty table."""
+    unit = Unit.objects.create(name="新设单位")  # leads nothing yet
+    document = _draft(client_as(office_user), unit=unit.pk)
+    texts = _texts(document)
+    assert "本期无红灯任务。" in texts and "本期无黄灯任务。" in texts and "各单位均已报送本期进展。" in texts
+    assert len(document.tables) == 0 or all(len(t.rows) > 1 for t in document.tables)

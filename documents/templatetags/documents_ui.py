@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
 from .. import selectors, services
 from ..forms import SlipForm
@@ -25,7 +24,7 @@ def slip_panel(context: dict[str, Any], task: Any = None, unit: Any = None) -> d
     user = getattr(request, "user", None)
     if not services.can_issue(user):
         return {"show": False}
-    reply_by = timezone.localdate() + dt.timedelta(days=services.REPLY_DAYS)
+    reply_by = selectors.today() + dt.timedelta(days=services.REPLY_DAYS)
     return {
         "show": True,
         "task": task,
