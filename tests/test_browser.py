@@ -345,7 +345,7 @@ def test_review_queue_works_on_a_phone(
     assert row.get_by_role("link", name="研发投入统计台账（2025年上半年）.xlsx").is_visible()
     for name in ("通过", "退回"):
         # Each button's name also names its report (通过：第N项 单位, issue 23).
-        button = row.get_by_role("button", name=re.compile(f"^{name}："))
+        button = row.get_by_role("button", name=re.compile(f"^{name}\\s*："))
         button.scroll_into_view_if_needed()
         box = button.bounding_box()
         assert box is not None and box["width"] > 0, name
@@ -358,7 +358,7 @@ def test_review_queue_works_on_a_phone(
         )
         assert hit.startswith(name)
     shot(page, "30-phone-review-queue")
-    row.get_by_role("button", name=re.compile("^通过：")).click()
+    row.get_by_role("button", name=re.compile(r"^通过\s*：")).click()
     page.wait_for_load_state()
     assert page.locator(".message").inner_text() == "已审核通过。"
     assert ProgressReport.objects.get(pk=report.pk).review_state == "approved"
