@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 RUN_ENV := DEBUG=1 DEMO_MODE=1
 SEEDS  := fixtures/000_a62ce10d14304788.txt fixtures/004_81e3937e704ee9fc.txt
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean bundle
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Offline install: dist/minhang-plans-<sha>.tar.gz (project at HEAD, wheels, static files,
+# INSTALL.md). `make bundle ARCH=aarch64` adds wheels-aarch64/. Needs PyPI while building.
+ARCH ?= x86_64
+bundle: $(VENV)/.installed
+	ARCH=$(ARCH) BUNDLE_PYTHON=$(CURDIR)/$(BIN)/python bin/make-bundle
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/import_seeds.py
