@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -154,6 +155,7 @@ def confirm(args: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minhang_plans.settings")
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("IMPORT_MAX_ROWS", "20000")
+    os.environ.setdefault("TWO_FACTOR_ROLES", "")  # the bench's admin signs in without an authenticator
     import django
 
     django.setup()
@@ -189,7 +191,9 @@ def confirm(args: argparse.Namespace) -> None:
         preview_s, response = timed(lambda: client.get(url))
         assert response.status_code == 200, response.status_code
         confirm_s, response = timed(lambda: client.post(url, {"action": "confirm"}))
-        assert response.status_code == 302 and "/imports/" in response["Location"], response.status_code
+        if response.status_code != 302:
+            alert = re.search(r'role="alert">(.*?)</div>', response.content.decode(), re.S)
+            sys.exit(f"confirm answered {response.status_code}: {alert.group(1) if alert else ''}")
         return {"upload": up_s, "preview": preview_s, "confirm": confirm_s}
 
     for tasks in args.tasks:
@@ -198,14 +202,20 @@ def confirm(args: argparse.Namespace) -> None:
         Plan.objects.filter(year_start=2031).delete()
         first = plan_xlsx(plan_rows(tasks))
         new = run_import(first, f"bench-{tasks}.xlsx")
-        revised = plan_xlsx(plan_rows(tasks, revision=10)[: tasks - tasks // 100])  # 10% changed, 1% withdrawn
-        revision = run_import(revised, f"bench-{tasks}-rev.xlsx")
+        revised_rows = plan_rows(tasks, revision=10)[: tasks - tasks // 100]  # 10% changed, 1% withdrawn
+        revision = run_import(plan_xlsx(revised_rows), f"bench-{tasks}-rev.xlsx")
+        # One task inserted at the top: every other task's position moves.
+        first_row = revised_rows[0]
+        inserted = [["0", first_row[1], first_row[2], "新增的第一项任务。", *first_row[4:]], *revised_rows]
+        shifted = run_import(plan_xlsx(inserted), f"bench-{tasks}-insert.xlsx")
         undo_s, _ = timed(lambda: client.post(f"/imports/{ImportRecord.objects.order_by('-pk').first().pk}/undo/"))
         _record(
-            f"{_stamp()} {vendor}: {tasks} tasks ({len(first) / 1e6:.1f} MB xlsx) new plan: "
-            f"upload {new['upload']:.1f} s, preview {new['preview']:.1f} s, confirm {new['confirm']:.1f} s; "
-            f"revision (10% changed, 1% withdrawn): upload {revision['upload']:.1f} s, preview "
-            f"{revision['preview']:.1f} s, confirm {revision['confirm']:.1f} s; undo {undo_s:.1f} s"
+            f"{_stamp()} {vendor}: {tasks} tasks ({len(first) / 1e6:.1f} MB xlsx), seconds per request — "
+            f"new plan: upload {new['upload']:.1f}, preview {new['preview']:.1f}, confirm {new['confirm']:.1f}; "
+            f"revision (10% changed, 1% withdrawn): upload {revision['upload']:.1f}, preview "
+            f"{revision['preview']:.1f}, confirm {revision['confirm']:.1f}; one task inserted at the top "
+            f"(every position moves): upload {shifted['upload']:.1f}, preview {shifted['preview']:.1f}, "
+            f"confirm {shifted['confirm']:.1f}; rollback of that (POST) {undo_s:.1f}"
         )
         Plan.objects.filter(year_start=2031).delete()
 

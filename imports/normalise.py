@@ -273,6 +273,11 @@ GROUP_PHRASES = (
 )
 # Bare generic words that only continue a group ("各镇、街道").
 _GROUP_CONTINUATIONS = {"街道", "镇", "街镇", "村", "居委", "居委会", "园区", "莘庄工业区"}
+# Each group phrase, matched whatever spaces a wrap left inside it (built once, not per cell).
+_GROUP_PATTERNS = [
+    (re.compile(r"\s*".join(re.escape(char) for char in phrase)), "、" + phrase.replace("、", "\x01") + "、")
+    for phrase in GROUP_PHRASES
+]
 _BRACKETED = re.compile(r"^(?P<name>.+?)\s*[（(](?P<alias>[^（）()]+)[）)]$")
 
 
@@ -290,9 +295,8 @@ def split_units(raw: str, vocabulary: Vocabulary) -> list[UnitMention]:
     text = re.sub(r"\s+(?=[（(])", "", clean_text_keep_spaces(raw))
     mentions: list[UnitMention] = []
     # Group phrases first: they contain the separator "、" themselves.
-    for phrase in GROUP_PHRASES:
-        pattern = r"\s*".join(re.escape(char) for char in phrase)
-        text = re.sub(pattern, "、" + phrase.replace("、", "\x01") + "、", text)
+    for pattern, replacement in _GROUP_PATTERNS:
+        text = pattern.sub(replacement, text)
     fragments: list[str] = []
     for piece in _pieces(text):
         if "\x01" in piece:
