@@ -335,8 +335,9 @@ def template_check(*, template: bytes, context: dict[str, Any]) -> bytes:
 
 
 def sample_data(*, today: dt.date) -> BulletinData:
-    """Data of every kind the template must handle, for checking an upload."""
-    from tasks.exports import ExportRow
+    """Data of every kind the template must handle, for checking an upload (labels from the status home)."""
+    from tasks.models import ProgressStatus
+    from tasks.selectors import STATUS_LABELS, Light
 
     def row(number: str, light: str, status: str) -> ExportRow:
         return ExportRow(
@@ -356,7 +357,14 @@ def sample_data(*, today: dt.date) -> BulletinData:
             due_date=today,
         )
 
-    rows = [row("1", "red", "滞后"), row("2", "yellow", "推进中"), row("3", "green", "已完成")]
+    labels = STATUS_LABELS
+    done = labels[ProgressStatus.DONE]
+    rows = [
+        row("1", Light.RED, labels[ProgressStatus.BEHIND]),
+        row("2", Light.YELLOW, labels[ProgressStatus.IN_PROGRESS]),
+        row("3", Light.GREEN, done),
+    ]
+    counts = {Light.RED: 1, Light.YELLOW: 1, Light.GREEN: 1, Light.GREY: 0}
     return BulletinData(
         title="示例通报",
         scope_label="示例范围",
@@ -365,16 +373,11 @@ def sample_data(*, today: dt.date) -> BulletinData:
         issued=today,
         reply_by=today,
         rows=rows,
-        status_counts=[("滞后", 1), ("推进中", 1), ("已完成", 1)],
-        light_counts=[
-            ("red", "逾期或滞后", 1),
-            ("yellow", "临近截止或进度偏慢", 1),
-            ("green", "正常推进", 1),
-            ("grey", "进展不明", 0),
-        ],
-        done_label="已完成",
+        status_counts=[(r.status, 1) for r in rows],
+        light_counts=[(light, Light.LABELS[light], counts[light]) for light in Light.ORDER],
+        done_label=done,
         silent_tasks=1,
         silent_units=[SilentUnit(name="示例单位", numbers=["1"])],
         group_label="类别",
-        groups=groups_from_rows(rows, by_plan=False, done_label="已完成"),
+        groups=groups_from_rows(rows, by_plan=False, done_label=done),
     )

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from imports.export import plan_export_csv
 
 from . import permissions, selectors, services
-from .exports import XLSX_MIME, ledger_title, ledger_xlsx
+from .exports import XLSX_MIME, ledger_rows, ledger_title, ledger_xlsx
 from .filters import TaskFilter
 from .forms import DueDateForm, ReopenForm, ReportForm, ReviewForm
 from .models import (
@@ -630,7 +630,7 @@ def task_export_xlsx(request: HttpRequest) -> FileResponse:
         plan=plan.title if plan else "", unit=unit.name if unit else "", leader=leader.name if leader else ""
     )
     stream = ledger_xlsx(
-        rows=list(selectors.export_rows(ids=ids, clock=clock)),
+        rows=list(ledger_rows(ids=ids, clock=clock)),  # export_rows' rows, built in bulk
         title=title,
         filters=_filters_text(filterset),
         generated_at=timezone.localtime(),

@@ -388,3 +388,29 @@ def test_a_unit_with_no_silent_or_red_tasks_still_renders(seed_plans, pinned_clo
     texts = _texts(document)
     assert "本期无红灯任务。" in texts and "本期无黄灯任务。" in texts and "各单位均已报送本期进展。" in texts
     assert len(document.tables) == 0 or all(len(t.rows) > 1 for t in document.tables)
+
+
+def test_pdf_is_offered_beside_word_only_where_libreoffice_is_installed(
+    progressed, client_as, office_user, monkeypatch
+):
+    client = client_as(office_user)
+    client.post(
+        reverse("documents:bulletin_issue"), {"plan": progressed.pk, "period": "2025-06-01", "reply_by": "2025-06-25"}
+    )
+    issue = BulletinIssue.objects.get()
+    monkeypatch.setenv("PATH", "/nonexistent")  # a server without LibreOffice
+    for url in (reverse("documents:bulletin") + f"?plan={progressed.pk}", reverse("documents:bulletin_list")):
+        page = client.get(url).content.decode()
+        assert "Word" in page and "PDF" not in page, url
+    response = client.get(reverse("documents:bulletin_file", args=[issue.pk, "pdf"]), follow=True)
+    assert "服务器未安装 LibreOffice，无法生成 PDF。" in response.content.decode()
+    monkeypatch.undo()
+    soffice_required()
+    page = client.get(reverse("documents:bulletin"), {"plan": progressed.pk}).content.decode()
+    assert reverse("documents:bulletin_file", args=[issue.pk, "pdf"]) in page and "draft.pdf" in page
+    response = client.get(reverse("documents:bulletin_file", args=[issue.pk, "pdf"]))
+    assert response["Content-Type"] == "application/pdf" and response["Content-Disposition"].startswith("attachment")
+    pdf = b"".join(response.streaming_content)
+    assert pdf.startswith(b"%PDF")
+    issue.refresh_from_db()
+    assert bytes(issue.pdf) == pdf  # converted once, kept beside the .docx

@@ -417,3 +417,21 @@ def test_unit_ledger_names_the_unit_and_has_plan_and_due_date(reported, client_a
     both = _xlsx(client_as(office_user), unit=keji.pk, plan=plan.pk).active
     assert both["A1"].value == f"区科委（{plan.title}）任务台账"
     assert both["A3"].value == "类别"  # one plan: the title says which, no 规划 column
+
+
+def test_the_ledgers_bulk_rows_are_the_status_selectors_rows(seed_plans, pinned, office_user):
+    """tasks.exports.ledger_rows (value queries, for 20,000-task ledgers) gives exactly what
+    selectors.export_rows gives: the same status, light, labels, texts per unit, times, reviewer."""
+    from tasks.exports import ledger_rows
+    from tests.test_bulletin import progress_make
+
+    progress_make(Plan.objects.get(kind="annual"))
+    ProgressReport.objects.filter(pk__in=ProgressReport.objects.order_by("pk").values("pk")[:40]).update(
+        reviewed_by=office_user
+    )
+    ids = list(Task.objects.order_by("plan_id", "position").values_list("pk", flat=True))
+    clock = Clock(today=TODAY)
+    bulk = list(ledger_rows(ids=ids, clock=clock))
+    assert bulk == list(selectors.export_rows(ids=ids, clock=clock))
+    assert len(bulk) == 264 and any("\n" in row.progress_text for row in bulk)  # several lead units reported
+    assert any(row.reviewer == "duchashi" for row in bulk) and {row.light for row in bulk} >= {"red", "yellow"}

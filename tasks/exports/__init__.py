@@ -15,6 +15,7 @@ from .cells import (
     spreadsheet_unguard,
 )
 from .ledger import LEDGER_COLUMNS, LedgerColumn, ledger_columns, ledger_title, ledger_xlsx
+from .rows import ledger_rows
 
 __all__ = [
     "DOCX_MIME",
@@ -26,6 +27,7 @@ __all__ = [
     "LedgerColumn",
     "date_text",
     "ledger_columns",
+    "ledger_rows",
     "ledger_title",
     "ledger_xlsx",
     "local_time_text",
