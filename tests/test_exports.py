@@ -435,3 +435,8 @@ def test_the_ledgers_bulk_rows_are_the_status_selectors_rows(seed_plans, pinned,
     assert bulk == list(selectors.export_rows(ids=ids, clock=clock))
     assert len(bulk) == 264 and any("\n" in row.progress_text for row in bulk)  # several lead units reported
     assert any(row.reviewer == "duchashi" for row in bulk) and {row.light for row in bulk} >= {"red", "yellow"}
+
+
+def test_control_characters_are_dropped_not_a_failed_export():
+    sheet = _ledger([_row("甲", "一、稳增长", "", "1", "red", text="响\x07铃\x0c分页", problems="\x00问题")])
+    assert (sheet["D4"].value, sheet["L4"].value) == ("响铃分页", "问题")

@@ -16,6 +16,14 @@ from documents.pdf import docx_to_pdf
 from tasks import selectors
 from tasks.models import Plan, Task, Unit
 from tests.factories import TODAY
+from tests.test_browser import (  # noqa: F401 - the browser fixtures, module-scoped as there
+    _login,
+    _orm_beside_playwright,
+    browser,
+    browser_context_args,
+    browser_type,
+    playwright,
+)
 from tests.test_bulletin import GB_FONTS, W, pdf_pages, progress_make, soffice_required
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +198,41 @@ def test_a_slip_is_one_page(keji_overdue, office_user):
         pages = pdf_pages(docx_to_pdf(bytes(slip.docx)))
         assert len(pages) == 1, (slip.number, len(pages))
         assert "回" in pages[0] and "执" in pages[0] and "督" in pages[0]
+
+
+# -- in the browser: the date input shows and sends its default ------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("plain_static", "pinned_clock")
+def test_in_a_browser_the_office_makes_a_slip_and_issues_a_bulletin(
+    browser,  # noqa: F811 - the fixture imported above
+    live_server,
+    shipped_aliases,
+    seed_plans,
+    office_user,
+):
+    page = _login(browser, live_server, "duchashi", "pw-duchashi")
+    task = Task.objects.get(plan__kind="annual", number="4")
+    page.goto(f"{live_server.url}/tasks/{task.pk}/")
+    assert page.get_by_label("反馈期限").input_value() == "2025-06-22"  # shown, so also sent
+    page.get_by_label("督办要求（可不填，用默认要求）").fill("请于一周内书面反馈。")
+    page.get_by_role("button", name="生成本任务的督办单").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="已生成督办单 闵督办〔2025〕1号。").count() == 1
+    with page.expect_download() as download:
+        page.locator("#slip-list").get_by_role("link", name="Word").click()
+    assert download.value.suggested_filename == "督办单闵督办〔2025〕1号.docx"
+    assert SupervisionSlip.objects.get().requirement == "请于一周内书面反馈。"
+
+    plan = Plan.objects.get(kind="annual")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.get_by_role("link", name="督查通报（Word、PDF）").click()
+    page.get_by_label("统计周期").select_option(label="2025年5月")
+    page.get_by_role("button", name="选择").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("反馈期限").input_value() == "2025-06-22"
+    page.get_by_role("button", name="印发2025年5月通报（自动编期号）").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="已印发督查通报2025年第1期。").count() == 1
+    assert page.locator("#issues").get_by_text("2025年第1期").count() == 1
