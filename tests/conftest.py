@@ -46,6 +46,31 @@ def _empty_page_cache():
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reseed_after_flush():
+    """Make test order irrelevant to what data migrations wrote.
+
+    A transactional test (live_server, transaction=True) ends with a flush of every table, which
+    also empties the role groups and unit aliases migration 0003 ships; pytest groups the browser
+    modules first, so every later test would otherwise run on a database without them. The flush
+    sends post_migrate, and this puts them back exactly as the migration wrote them.
+    """
+    import importlib
+
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    seed = importlib.import_module("tasks.migrations.0003_seed_roles_and_unit_aliases").seed
+
+    def reseed(sender, **kwargs):
+        if sender.label == "tasks":
+            seed(apps, None)
+
+    post_migrate.connect(reseed, weak=False, dispatch_uid="tests-reseed-after-flush")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests-reseed-after-flush")
+
+
 @pytest.fixture(autouse=True)
 def _stored_status_matches_reports(request: pytest.FixtureRequest):
     """After every test that touched the database: each task's stored status (TaskStatus and

@@ -30,9 +30,10 @@ def get(client, url: str, **params) -> tuple[str, int]:
         response = client.get(url, params)
     assert response.status_code == 200, url
     html = response.content.decode()
-    # The only form with a CSRF token is the log-out button, outside every cached fragment:
-    # a token inside one would be served to other users.
-    assert html.count("csrfmiddlewaretoken") <= 1, url
+    # A token inside a cached fragment would be served to other users. The only forms with one are
+    # rendered outside every fragment: the log-out button and the office's 督办单 panel.
+    outside = re.sub(r'<form[^>]*(?:action="/accounts/logout/"|id="slip-form").*?</form>', "", html, flags=re.S)
+    assert "csrfmiddlewaretoken" not in outside, url
     return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html), len(queries.captured_queries)
 
 
@@ -55,8 +56,10 @@ def test_a_second_visit_is_served_from_the_cache(office, seed_plans):
         first, cold = get(office, url)
         second, warm = get(office, url)
         assert second == first, url
-        # Session, user, role, the data version and the page's own small lookups (plan; unit and aliases).
-        assert warm < cold and warm <= 6, (url, cold, warm)
+        # Session, user, role, the data version and the page's own small lookups (plan; unit and aliases);
+        # the unit page also lists the office's 督办单 for the unit, outside the fragment.
+        limit = 7 if url == reverse("tasks:unit", args=[unit.pk]) else 6
+        assert warm < cold and warm <= limit, (url, cold, warm)
 
 
 def test_search_parameters_are_part_of_the_key(office, seed_plans):
