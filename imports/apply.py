@@ -416,7 +416,9 @@ _TASK_FIELDS = [
 
 
 def _tasks_update(tasks: list[Task], names: list[str]) -> None:
-    """Write `names` of each task with one prepared UPDATE run for every row.
+    """Write `names` of each task in one statement (PostgreSQL: arrays unnested
+    into a join, as Django's own bulk insert does), elsewhere one prepared
+    UPDATE run for every row.
 
     Django's bulk_update builds a CASE expression per field per row; moving the
     10,000 tasks of a plan down one position took over a minute that way."""
@@ -424,17 +426,26 @@ def _tasks_update(tasks: list[Task], names: list[str]) -> None:
         return
     db = connections[router.db_for_write(Task)]
     columns = [Task._meta.get_field(name) for name in names]
+    pk = Task._meta.pk
     quote = db.ops.quote_name
-    sql = (
-        f"UPDATE {quote(Task._meta.db_table)} SET "
-        + ", ".join(f"{quote(column.column)} = %s" for column in columns)
-        + f" WHERE {quote(Task._meta.pk.column)} = %s"
-    )
-    rows = [
-        [column.get_db_prep_save(getattr(task, column.attname), db) for column in columns] + [task.pk] for task in tasks
-    ]
+    values = [[column.get_db_prep_save(getattr(task, column.attname), db) for column in columns] for task in tasks]
     with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if db.vendor == "postgresql":
+            unnest = ", ".join(
+                f"unnest(%s::{field.db_type(db)}[]) AS c{index}" for index, field in enumerate([*columns, pk])
+            )
+            assignments = ", ".join(f"{quote(column.column)} = v.c{index}" for index, column in enumerate(columns))
+            cursor.execute(
+                f"UPDATE {quote(Task._meta.db_table)} AS t SET {assignments} FROM (SELECT {unnest}) AS v "
+                f"WHERE t.{quote(pk.column)} = v.c{len(columns)}",
+                [list(column_values) for column_values in zip(*values, strict=True)] + [[task.pk for task in tasks]],
+            )
+        else:
+            assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+            cursor.executemany(
+                f"UPDATE {quote(Task._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s",
+                [[*row, task.pk] for row, task in zip(values, tasks, strict=True)],
+            )
 
 
 def _leaders_ensure(diff: PlanDiff) -> dict[str, Leader]:

@@ -248,3 +248,36 @@ def test_import_query_count_does_not_grow_per_row(db, django_assert_max_num_quer
     # 190 items; 4 of the queries derive the new tasks' stored status (services.task_status_refresh).
     with django_assert_max_num_queries(44):
         _import(ANNUAL_2025_TXT)
+
+
+def test_task_inserted_at_the_top_moves_every_task_and_records_only_real_changes(seed_plans, admin_user):
+    plan = Plan.objects.get(kind="annual")
+    before = {t.number: (t.position, t.text, t.history.count()) for t in plan.tasks.all()}
+    lines = plan_export_csv(plan=plan).splitlines()
+    header_at = next(i for i, line in enumerate(lines) if line.startswith("序号,"))
+    first = lines[header_at + 1]
+    inserted = first.replace("1,", "0,", 1).replace("地区生产总值", "新插入的首条任务：地区生产总值", 1)
+    revised = [*lines[: header_at + 1], inserted, *lines[header_at + 1 :]]
+    revised = [
+        line.replace("地区生产总值增长5%左右。", "地区生产总值增长5.5%左右。") if line.startswith("2,") else line
+        for line in revised
+    ]
+    report = plan_import(data="\n".join(revised).encode(), file_name="inserted.csv", user=admin_user)
+    assert [t.number for t in report.diff.added] == ["0"]
+    assert [c.number for c in report.diff.changed] == ["2"]
+    assert len(report.diff.moved) == 189
+    after = {t.number: t for t in plan.tasks.all()}
+    assert after["0"].position == 1
+    for number, (position, text, entries) in before.items():
+        task = after[number]
+        assert task.position == position + 1, number
+        # Position is not a recorded field: a task that only moved gets no history entry.
+        assert task.history.count() == entries + (number == "2"), number
+        assert task.text == text or number == "2"
+    entry = after["2"].history.first()
+    assert (entry.history_type, entry.history_user, entry.history_change_reason) == (
+        "~",
+        admin_user,
+        "导入：inserted.csv",
+    )
+    assert "5.5%" in entry.text
