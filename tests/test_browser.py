@@ -175,6 +175,9 @@ def test_phone_width_keyboard_and_print(page, live_server, client, office_user, 
     page.set_viewport_size({"width": 1000, "height": 1400})
     page.goto(f"{live_server.url}/units/name/区科委/")
     page.get_by_role("link", name="打印一页汇总").click()
+    # Wait for the print view itself: checking the old page while it navigates was a flake under load.
+    page.wait_for_url(re.compile(r"/units/\d+/print/$"))
+    page.wait_for_load_state()
     page.emulate_media(media="print")
     assert not page.locator("header.site-header").is_visible()  # print CSS hides the chrome
     assert page.get_by_role("heading", level=1).inner_text() == "区科委 任务推进情况汇总"
