@@ -227,7 +227,7 @@ def test_in_a_browser_the_office_makes_a_slip_and_issues_a_bulletin(
 
     plan = Plan.objects.get(kind="annual")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
-    page.get_by_role("link", name="督查通报（Word、PDF）").click()
+    page.get_by_role("link", name="督查通报", exact=True).click()
     page.get_by_label("统计周期").select_option(label="2025年5月")
     page.get_by_role("button", name="选择").click()
     page.wait_for_load_state()
