@@ -94,6 +94,11 @@ def bench(args: argparse.Namespace) -> None:
         f"{load:.1f} at the start (wall-clock seconds, this process's CPU seconds in brackets)",
         "# command: .venv/bin/python bench/exports.py (bench/run-all runs it against the city-scale PostgreSQL)",
     ]
+    if load > (os.cpu_count() or 1):
+        lines.append(
+            "# the machine was busy (more runnable processes than cores): wall-clock figures include waiting for a "
+            "CPU, and on an idle machine come close to the CPU seconds plus PostgreSQL's share"
+        )
 
     ids = list(Task.objects.order_by("plan_id", "position").values_list("pk", flat=True))
     slow_s, _ = timed(lambda: list(export_rows(ids=ids, clock=clock)), 1)
