@@ -218,7 +218,7 @@ def _task_lock(*, task_id: int) -> str | None:
     return Task.objects.select_for_update().filter(pk=task_id).values_list("state", flat=True).first()
 
 
-TASK_GONE_MESSAGE = "该任务已不存在（所属导入可能已被取消），进展未保存。请返回规划页面查看。"
+TASK_GONE_MESSAGE = "该任务已不存在（所属导入可能已被回退），进展未保存。请返回规划页面查看。"
 
 
 def report_save(

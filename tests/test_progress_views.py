@@ -546,5 +546,5 @@ def test_a_report_racing_the_deletion_of_its_task_gets_a_clear_error_not_a_500(s
     response = client_as(liaison_user).post(report_url(task, "区科委"), GOOD)
     worker.join(timeout=10)
     assert response.status_code == 400
-    assert "该任务已不存在（所属导入可能已被取消），进展未保存。请返回规划页面查看。" in response.content.decode()
+    assert "该任务已不存在（所属导入可能已被回退），进展未保存。请返回规划页面查看。" in response.content.decode()
     assert not ProgressReport.objects.exists() and not Task.objects.filter(pk=task.pk).exists()

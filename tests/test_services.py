@@ -322,7 +322,7 @@ def test_a_report_on_a_task_that_is_gone_is_refused_clearly(keji_task, keji, off
     Task.objects.filter(pk=keji_task.pk).delete()
     with pytest.raises(ValidationError) as refused:
         report_save(user=office_user, task=stale, unit=keji, period=PERIOD, data=GOOD, version=None)
-    assert refused.value.messages == ["该任务已不存在（所属导入可能已被取消），进展未保存。请返回规划页面查看。"]
+    assert refused.value.messages == ["该任务已不存在（所属导入可能已被回退），进展未保存。请返回规划页面查看。"]
     assert not ProgressReport.objects.exists()
 
 
