@@ -217,6 +217,7 @@ def _read_xlsx(data: bytes) -> Document:
 
     row_limit, cell_limit = _xlsx_budgets()
     archive = zipfile.ZipFile(io.BytesIO(data))
+    _xlsx_cells_within(archive, cell_limit)
     _xlsx_shared_strings_within(archive, cell_limit)
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     tables: list[Table] = []
@@ -296,6 +297,38 @@ def _xml_stream(stream, tags: tuple[str, ...]):
         parent = element.getparent()
         while parent is not None and element.getprevious() is not None:
             del parent[0]
+
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+
+
+def _xlsx_cells_within(archive: zipfile.ZipFile, cell_limit: int) -> None:
+    """Count the <c> elements of every worksheet in the raw XML, before openpyxl
+    parses anything (even opening a workbook in read-only mode parses a whole
+    sheet that lacks a <dimension> element). Parsing costs about the same per
+    cell, empty or not; a byte scan costs a fraction of that, so a dense
+    workbook is refused in a second. Hidden sheets count too: they are read."""
+    total = 0
+    for member in archive.infolist():
+        name = member.filename.lower()
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml") and "/_rels/" not in name):
+            continue
+        pending = b""
+        with archive.open(member) as stream:
+            while True:
+                chunk = stream.read(1 << 20)
+                block = pending + chunk
+                # Up to the last "<": a tag matched before it cannot run past it, and one
+                # starting there may continue in the next chunk.
+                cut = block.rfind(b"<") if chunk else len(block)
+                if cut < 0 or (cut == 0 and len(block) > 1 << 16):
+                    cut = len(block)  # no tag can start later in this block: nothing to carry over
+                total += len(_CELL_TAG.findall(block, 0, cut))
+                pending = block[cut:]
+                if total > cell_limit:
+                    raise ImportRefused(f"工作簿中的单元格过多（超过 {cell_limit} 个），不像任务分解表，已拒绝。")
+                if not chunk:
+                    break
 
 
 def _xlsx_shared_strings_within(archive: zipfile.ZipFile, cell_limit: int) -> None:

@@ -148,7 +148,8 @@ def test_dense_workbook_is_refused_while_reading_with_little_memory(settings):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert str(refused.value) == ("工作表“任务”读到第321行时，单元格已超过上限（32000 个），不像任务分解表，已拒绝。")
+    # Counted in the sheet's raw XML before openpyxl parses a cell.
+    assert str(refused.value) == "工作簿中的单元格过多（超过 32000 个），不像任务分解表，已拒绝。"
     assert peak < 30 * 1024 * 1024, f"peak {peak / 1024 / 1024:.0f} MB"
 
 
@@ -225,3 +226,23 @@ def test_workbook_hidden_sheets_skipped_and_merges_marked():
     ]
     assert [(c.merged_up, c.merged_left) for c in table.rows[6][3:5]] == [(True, False), (True, True)]
     assert table.rows[8][4].text == "右下角"
+
+
+def test_raw_cell_count_is_exact_across_read_chunks():
+    import zipfile
+
+    import openpyxl as xl
+
+    from imports.read import _xlsx_cells_within
+
+    workbook = xl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("任务")
+    for r in range(30000):
+        sheet.append([r, "文字", r * 2.5, None, True])  # None writes no cell
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    archive = zipfile.ZipFile(buffer)
+    assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 3 * (1 << 20)  # several 1 MB reads
+    _xlsx_cells_within(archive, 120000)  # exactly the 4 cells of each of 30,000 rows
+    with pytest.raises(ImportRefused, match="超过 119999 个"):
+        _xlsx_cells_within(archive, 119999)
