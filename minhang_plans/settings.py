@@ -216,6 +216,8 @@ if not LOCAL_PASSWORD_LOGIN:
     AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
+# The UI is Simplified Chinese whatever the browser asks for (a German browser got English widgets).
+LANGUAGES = [(LANGUAGE_CODE, "简体中文" if LANGUAGE_CODE == "zh-hans" else LANGUAGE_CODE)]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 # Chinese names for third-party strings that ship no Chinese translation (django-axes).
