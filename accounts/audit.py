@@ -77,7 +77,7 @@ ACTION_LABELS = {
     Action.EXPORT: "导出",
     Action.IMPORT: "导入",
     Action.IMPORT_CONFIRM: "确认导入",
-    Action.IMPORT_UNDO: "撤销导入",
+    Action.IMPORT_UNDO: "回退导入",
     Action.REVIEW: "审核",
     Action.CONFIG_CHANGE: "配置变更",
 }
