@@ -76,6 +76,11 @@ class TaskFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, clock: Clock | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clock = clock or Clock.now()
+        # django-filter caches a filter's form field on first use, and the per-instance filters are
+        # deep copies of the class's: a field built once anywhere (a form walk, a shell) would carry
+        # its old choices into every later search, which then refused new plans as invalid.
+        for name in ("plan", "category", "unit", "leader"):
+            self.filters[name].__dict__.pop("_field", None)
         categories = list(Category.objects.select_related("plan").order_by("-plan__year_end", "plan__kind", "order"))
         plans = list({c.plan_id: c.plan for c in categories}.values())
         self.filters["plan"].extra["choices"] = [(p.pk, f"{p.title}（{p.years_label}）") for p in plans]

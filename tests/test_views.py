@@ -850,3 +850,12 @@ def test_a_returned_report_of_an_earlier_period_links_to_its_own_form(client_as,
     assert link.endswith("?period=2025-05-01")
     form = liaison.get(link)
     assert form.status_code == 200 and "五月进展" in form.content.decode()
+
+
+def test_search_choices_are_fresh_after_a_field_was_built_from_the_class(office, world):
+    # Building a filter's field from the class (as a form walk does) once cached stale choices
+    # that every later search copied: new plans were then refused and the list came back empty.
+    from tasks.filters import TaskFilter
+
+    _ = TaskFilter.base_filters["plan"].field
+    assert result_count(office.get(reverse("tasks:task_search"), {"plan": world.annual.pk})) == 23
