@@ -66,9 +66,22 @@ def _reseed_after_flush():
         if sender.label == "tasks":
             seed(apps, None)
 
-    post_migrate.connect(reseed, weak=False, dispatch_uid="tests-reseed-after-flush")
+    post_migrate.connect(reseed, weak=False, dispatch_uid=RESEED_UID)
+    yield reseed
+    post_migrate.disconnect(dispatch_uid=RESEED_UID)
+
+
+RESEED_UID = "tests-reseed-after-flush"
+
+
+@pytest.fixture
+def flush_as_in_production(_reseed_after_flush):
+    """A `manage.py flush` in production leaves the seeded units out (no test re-seeding)."""
+    from django.db.models.signals import post_migrate
+
+    post_migrate.disconnect(dispatch_uid=RESEED_UID)
     yield
-    post_migrate.disconnect(dispatch_uid="tests-reseed-after-flush")
+    post_migrate.connect(_reseed_after_flush, weak=False, dispatch_uid=RESEED_UID)
 
 
 @pytest.fixture(autouse=True)

@@ -45,7 +45,7 @@ def _progress():
     )
 
 
-def test_dumpdata_loaddata_round_trip(seed_plans, liaison_user, tmp_path):
+def test_dumpdata_loaddata_round_trip(seed_plans, liaison_user, tmp_path, flush_as_in_production):
     task = Task.objects.get(plan__kind="annual", number="4")
     report_save(
         user=liaison_user,
