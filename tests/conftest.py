@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIVE_YEAR_TXT = FIXTURES / "000_a62ce10d14304788.txt"
@@ -259,3 +261,40 @@ def shipped_aliases(db):
     from django.apps import apps
 
     importlib.import_module("tasks.migrations.0003_seed_roles_and_unit_aliases").seed(apps, None)
+
+
+# The browser fixtures of every Chromium test module: module-scoped replacements for
+# pytest-playwright's session fixtures (same behaviour otherwise).
+@pytest.fixture(scope="module")
+def _orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in this thread; Django refuses ORM calls
+    there without DJANGO_ALLOW_ASYNC_UNSAFE. The flag must not outlive the module that starts the
+    browser (`check --deploy` rejects it), so it and Playwright are module-scoped: set before
+    Playwright starts, removed after it stops. Not autouse: only modules that use a browser get it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def playwright(_orm_beside_playwright, django_db_setup) -> Iterator[Playwright]:
+    pw = sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def browser(browser_type: BrowserType, browser_type_launch_args: dict) -> Iterator[Browser]:
+    browser = browser_type.launch(**browser_type_launch_args)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context_args(base_url: str | None) -> dict:
+    return {"base_url": base_url} if base_url else {}

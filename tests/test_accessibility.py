@@ -9,12 +9,11 @@ the document must not scroll sideways. A keyboard-only walk reports (liaison) an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.urls import NoReverseMatch, reverse
-from playwright.sync_api import Browser, BrowserType, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = Path(__file__).resolve().parent / "a11y" / "axe.min.js"
@@ -22,33 +21,6 @@ AXE_VERSION = "4.14.1"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("plain_static", "pinned_clock")]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_beside_playwright():
-    # As in tests/test_browser.py: Playwright's sync API runs an event loop in this thread.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def playwright(_orm_beside_playwright, django_db_setup) -> Iterator[Playwright]:
-    pw = sync_playwright().start()
-    yield pw
-    pw.stop()
-
-
-@pytest.fixture(scope="module")
-def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
-    return getattr(playwright, browser_name)
-
-
-@pytest.fixture(scope="module")
-def browser(browser_type: BrowserType, browser_type_launch_args: dict) -> Iterator[Browser]:
-    browser = browser_type.launch(**browser_type_launch_args)
-    yield browser
-    browser.close()
 
 
 def _context(browser: Browser):

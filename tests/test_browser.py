@@ -10,11 +10,9 @@ import datetime as dt
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,41 +20,6 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("plain_static", "pinned_clock")]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_beside_playwright():
-    # Playwright's sync API keeps an event loop running in this thread; Django refuses ORM calls
-    # there without this flag. It must not outlive this module (`check --deploy` rejects it), so
-    # Playwright itself is module-scoped below: started after the flag is set, stopped before it goes.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-# Module-scoped replacements for pytest-playwright's session fixtures (same behaviour otherwise).
-@pytest.fixture(scope="module")
-def playwright(_orm_beside_playwright, django_db_setup) -> Iterator[Playwright]:
-    pw = sync_playwright().start()
-    yield pw
-    pw.stop()
-
-
-@pytest.fixture(scope="module")
-def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
-    return getattr(playwright, browser_name)
-
-
-@pytest.fixture(scope="module")
-def browser(browser_type: BrowserType, browser_type_launch_args: dict) -> Iterator[Browser]:
-    browser = browser_type.launch(**browser_type_launch_args)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser_context_args(base_url: str | None) -> dict:
-    return {"base_url": base_url} if base_url else {}
 
 
 def shot(page, name: str, *, full_page: bool = True) -> Path:

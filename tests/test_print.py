@@ -10,49 +10,14 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.db.models import Count, Q
-from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("plain_static", "pinned_clock")]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _orm_beside_playwright():
-    # As in tests/test_browser.py: Playwright's sync API runs an event loop in this thread, and the
-    # flag that lets the ORM run beside it must not outlive this module.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def playwright(_orm_beside_playwright, django_db_setup) -> Iterator[Playwright]:
-    pw = sync_playwright().start()
-    yield pw
-    pw.stop()
-
-
-@pytest.fixture(scope="module")
-def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
-    return getattr(playwright, browser_name)
-
-
-@pytest.fixture(scope="module")
-def browser(browser_type: BrowserType, browser_type_launch_args: dict) -> Iterator[Browser]:
-    browser = browser_type.launch(**browser_type_launch_args)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser_context_args(base_url: str | None) -> dict:
-    return {"base_url": base_url} if base_url else {}
 
 
 def keep(pdf) -> None:

@@ -16,14 +16,7 @@ from documents.pdf import docx_to_pdf
 from tasks import selectors
 from tasks.models import Plan, Task, Unit
 from tests.factories import TODAY
-from tests.test_browser import (  # noqa: F401 - the browser fixtures, module-scoped as there
-    _login,
-    _orm_beside_playwright,
-    browser,
-    browser_context_args,
-    browser_type,
-    playwright,
-)
+from tests.test_browser import _login
 from tests.test_bulletin import GB_FONTS, W, pdf_pages, progress_make, soffice_required
 
 pytestmark = pytest.mark.django_db
@@ -206,7 +199,7 @@ def test_a_slip_is_one_page(keji_overdue, office_user):
 @pytest.mark.browser
 @pytest.mark.usefixtures("plain_static", "pinned_clock")
 def test_in_a_browser_the_office_makes_a_slip_and_issues_a_bulletin(
-    browser,  # noqa: F811 - the fixture imported above
+    browser,
     live_server,
     shipped_aliases,
     seed_plans,
