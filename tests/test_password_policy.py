@@ -71,6 +71,11 @@ def test_none_of_the_last_five_passwords(liaison_user, client_as):
 def test_the_page_states_the_rules(liaison_user, client_as):
     html = client_as(liaison_user).get(reverse("password_change")).content.decode()
     assert html.count('name="new_password1"') == 1
+    # The help text is the validators' own, so it states the rules actually enforced.
+    assert "密码必须包含至少 8 个字符。" in html
+    assert "密码须包含小写字母、大写字母、数字、符号中的至少 3 类。" in html
+    assert "新密码不能与最近 5 次使用过的密码相同。" in html
+    assert "不能与用户名相近" not in html
 
 
 def _age_password(user, days: int) -> None:
