@@ -138,6 +138,16 @@ def _refusal(request: HttpRequest, user_id: int, invalid: ValidationError) -> Ht
     return redirect("security:account", user_id=user_id)
 
 
+def _account_change(request: HttpRequest, user_id: int, change: Callable[[], object], success: str) -> HttpResponse:
+    """Run one service call on the account page: its refusal or `success` as a message, back to the page."""
+    try:
+        change()
+    except ValidationError as invalid:
+        return _refusal(request, user_id, invalid)
+    messages.success(request, success)
+    return redirect("security:account", user_id=user_id)
+
+
 @require_POST
 @security_admin_required
 def account_role(request: HttpRequest, user_id: int) -> HttpResponse:
@@ -146,12 +156,12 @@ def account_role(request: HttpRequest, user_id: int) -> HttpResponse:
     if not form.is_valid():
         return _refusal(request, user_id, ValidationError("未知的角色。"))
     role = Role(form.cleaned_data["role"]) if form.cleaned_data["role"] else None
-    try:
-        services.account_role_assign(actor=request.user, user=account, role=role, request=request)
-    except ValidationError as invalid:
-        return _refusal(request, user_id, invalid)
-    messages.success(request, f"已将 {account.username} 的角色设为“{role.label if role else '无角色'}”。")
-    return redirect("security:account", user_id=user_id)
+    return _account_change(
+        request,
+        user_id,
+        lambda: services.account_role_assign(actor=request.user, user=account, role=role, request=request),
+        f"已将 {account.username} 的角色设为“{role.label if role else '无角色'}”。",
+    )
 
 
 @require_POST
@@ -161,14 +171,13 @@ def account_units(request: HttpRequest, user_id: int) -> HttpResponse:
     form = UnitsForm(request.POST)
     if not form.is_valid():
         return _refusal(request, user_id, ValidationError("所选单位不存在。"))
-    try:
-        services.account_units_assign(
-            actor=request.user, user=account, unit_ids=[u.pk for u in form.cleaned_data["units"]], request=request
-        )
-    except ValidationError as invalid:
-        return _refusal(request, user_id, invalid)
-    messages.success(request, f"已更新 {account.username} 的所属单位。")
-    return redirect("security:account", user_id=user_id)
+    unit_ids = [unit.pk for unit in form.cleaned_data["units"]]
+    return _account_change(
+        request,
+        user_id,
+        lambda: services.account_units_assign(actor=request.user, user=account, unit_ids=unit_ids, request=request),
+        f"已更新 {account.username} 的所属单位。",
+    )
 
 
 @require_POST
@@ -176,12 +185,12 @@ def account_units(request: HttpRequest, user_id: int) -> HttpResponse:
 def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
     account = _account(user_id)
     active = request.POST.get("active") == "1"
-    try:
-        services.account_active_set(actor=request.user, user=account, active=active, request=request)
-    except ValidationError as invalid:
-        return _refusal(request, user_id, invalid)
-    messages.success(request, f"已{'启用' if active else '停用'}账号 {account.username}。")
-    return redirect("security:account", user_id=user_id)
+    return _account_change(
+        request,
+        user_id,
+        lambda: services.account_active_set(actor=request.user, user=account, active=active, request=request),
+        f"已{'启用' if active else '停用'}账号 {account.username}。",
+    )
 
 
 @require_POST
