@@ -154,7 +154,11 @@ def test_a_cas_ticket_signs_in_and_a_bad_one_does_not(cas, office_user):
     response = client.get(reverse("security:cas_login"), {"ticket": "ST-good"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("tasks:dashboard")
     bad = Client()
-    bad.get(reverse("security:cas_login"), {"ticket": "ST-forged"})
+    refused = bad.get(reverse("security:cas_login"), {"ticket": "ST-forged"})
+    # django-cas-ng refuses with its own English "Login failed." (no Chinese catalogue of its own).
+    assert refused.status_code == 403
+    assert "统一身份认证登录失败，请重新登录；如仍失败，请联系系统管理员。" in refused.content.decode()
+    assert "Login failed." not in refused.content.decode()
     assert reverse("login") in bad.get(reverse("tasks:dashboard"))["Location"]
 
 
