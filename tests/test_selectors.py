@@ -318,9 +318,9 @@ def test_the_silent_figure_is_the_union_of_the_silent_units_lists(world):
         }
 
 
-def test_a_report_awaiting_review_is_reported_for_the_silent_lists(world):
-    # 区发展改革委 sends its report on 营商: awaiting review, but the unit did its part.
-    report_make(
+def awaiting_review_make(world) -> ProgressReport:
+    """区发展改革委 sends its report on 营商 this period: awaiting review, but the unit did its part."""
+    return report_make(
         task=world.tasks["营商"],
         unit=world.units["发改"],
         period=THIS_PERIOD,
@@ -329,6 +329,10 @@ def test_a_report_awaiting_review_is_reported_for_the_silent_lists(world):
         progress_text="方案已起草。",
         review_state=ReviewState.SUBMITTED,
     )
+
+
+def test_a_report_awaiting_review_is_reported_for_the_silent_lists(world):
+    awaiting_review_make(world)
     rows = {(r["task__plan_id"], r["unit__name"]) for r in selectors.units_silent_list(clock=CLOCK)}
     assert (world.annual.pk, "区发展改革委") not in rows
     annual = next(ov for ov in selectors.dashboard_overview(clock=CLOCK).cards if ov.plan.pk == world.annual.pk)

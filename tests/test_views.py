@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tasks.models import Category, Leader, Plan, PlanKind, ProgressStatus, ReviewState, Task, Unit
 from tests.factories import THIS_PERIOD, report_make, world_build
+from tests.test_selectors import awaiting_review_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static", "pinned_clock")]
 
@@ -593,15 +594,7 @@ def assert_figures_match_their_lists(client, page_url: str, *, at_least: int) ->
 @pytest.fixture
 def mixed_reports(world):
     """Besides the world's reports: one awaiting review, one returned with a comment."""
-    report_make(
-        task=world.tasks["营商"],
-        unit=world.units["发改"],
-        period=THIS_PERIOD,
-        status=ProgressStatus.IN_PROGRESS,
-        percent=50,
-        progress_text="方案已起草。",
-        review_state=ReviewState.SUBMITTED,
-    )
+    awaiting_review_make(world)
     report_make(
         task=world.tasks["零号湾"],
         unit=world.units["科委"],
