@@ -9,6 +9,9 @@ from .models import BulletinIssue, BulletinTemplate, DocumentCounter, Supervisio
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    # Without the change permission Django shows every model field read-only, in model order;
+    # readonly_fields name only what the form leaves out (auto_now_add, the download link).
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -35,24 +38,7 @@ class BulletinIssueAdmin(ReadOnlyAdmin):
     list_filter = ("year", "scope")
     search_fields = ("title", "scope_label")
     exclude = ("docx", "pdf")
-    readonly_fields = (
-        "year",
-        "number",
-        "scope",
-        "plan",
-        "unit",
-        "leader",
-        "scope_label",
-        "period",
-        "period_label",
-        "as_of",
-        "title",
-        "template",
-        "template_name",
-        "created_by",
-        "created_at",
-        "download",
-    )
+    readonly_fields = ("created_at", "download")
 
     @admin.display(description="下载")
     def download(self, obj: BulletinIssue) -> str:
@@ -67,22 +53,7 @@ class SupervisionSlipAdmin(ReadOnlyAdmin):
     list_filter = ("year", "kind", "source")
     search_fields = ("number", "unit_name", "subject")
     exclude = ("docx", "pdf", "tasks")
-    readonly_fields = (
-        "number",
-        "year",
-        "sequence",
-        "kind",
-        "source",
-        "task",
-        "unit",
-        "unit_name",
-        "subject",
-        "requirement",
-        "reply_by",
-        "created_by",
-        "created_at",
-        "download",
-    )
+    readonly_fields = ("created_at", "download")
 
     @admin.display(description="下载")
     def download(self, obj: SupervisionSlip) -> str:

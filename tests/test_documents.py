@@ -8,9 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from documents import services
 from documents.bulletin_template import default_template_bytes
 from documents.models import BulletinIssue, BulletinTemplate, DocumentCounter, SupervisionSlip
-from tasks.models import Plan
+from tasks import selectors
+from tasks.models import Plan, Task
+from tests.factories import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +167,26 @@ def test_administrators_may_manage_templates_and_see_documents_in_the_admin(seed
         page = client.get(reverse(f"admin:documents_{model._meta.model_name}_changelist"))
         assert page.status_code == 200 and title in page.content.decode()
     assert "公文与督办" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_admin_shows_an_issued_bulletin_and_a_slip_read_only_with_their_download(
+    seed_plans, pinned_clock, client_as, admin_user
+):
+    client = client_as(admin_user)
+    plan = Plan.objects.get(kind="annual")
+    issued = client.post(reverse("documents:bulletin_issue"), {"plan": plan.pk, "reply_by": "2025-06-25"})
+    assert issued.status_code == 302
+    issue = BulletinIssue.objects.get()
+    task = Task.objects.get(plan__kind="annual", number="4")
+    slip = services.slip_create(user=admin_user, task=task, clock=selectors.Clock(today=TODAY))
+    for obj, labels, file_url in (
+        (issue, ["年度", "期号", "范围", "标题", "所用模板名称", "印发人", "印发时间"], "documents:bulletin_file"),
+        (slip, ["督办单号", "督办类型", "来源", "督办事项", "反馈期限", "督办人", "生成时间"], "documents:slip_file"),
+    ):
+        page = client.get(reverse(f"admin:documents_{obj._meta.model_name}_change", args=[obj.pk]))
+        html = page.content.decode()
+        assert page.status_code == 200
+        for label in labels:
+            assert f"<label>{label}:</label>" in html, label
+        assert 'name="_save"' not in html
+        assert f'href="{reverse(file_url, args=[obj.pk, "docx"])}">Word 文件</a>' in html
