@@ -131,24 +131,6 @@ def words(text: str, extra_words: frozenset[str] = frozenset()) -> list[str]:
     return [w for w in cut if len(w) >= 2 or w.isascii()]
 
 
-class WordTfidf:
-    """TF-IDF over words, cosine-ready unit vectors."""
-
-    def __init__(self, tokenised: Sequence[list[str]]) -> None:
-        df: Counter[str] = Counter()
-        for tokens in tokenised:
-            df.update(set(tokens))
-        size = len(tokenised)
-        self.idf = {w: math.log((1 + size) / (1 + n)) + 1 for w, n in df.items()}
-        self.unseen = math.log(1 + size) + 1
-
-    def vector(self, tokens: list[str]) -> Vector:
-        counts = Counter(tokens)
-        weights = {w: (1 + math.log(c)) * self.idf.get(w, self.unseen) for w, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in weights.values()))
-        return {w: v / norm for w, v in weights.items()} if norm else {}
-
-
 # -- the matcher --------------------------------------------------------------------
 
 
@@ -196,10 +178,8 @@ class Matcher:
             extra = frozenset(w for w in synonyms.words() if len(w) >= 2)
             item_words = [words(t, extra) for t in item_texts]
             task_words = [words(t, extra) for t in task_texts]
-            word_model = WordTfidf(item_words + task_words)
-            self.columns["word"] = _cross_cosines(
-                [word_model.vector(w) for w in item_words], [word_model.vector(w) for w in task_words]
-            )
+            _, vectors = TfidfModel.fit_counted([Counter(w) for w in item_words + task_words])
+            self.columns["word"] = _cross_cosines(vectors[: len(item_words)], vectors[len(item_words) :])
         if "head" in self.signals:
             item_heads = [rewrite(d.heading) for d in self.items]
             task_heads = [rewrite(d.heading) for d in self.tasks]

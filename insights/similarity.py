@@ -57,7 +57,13 @@ class TfidfModel:
         cls, texts: Sequence[str], ngram_range: tuple[int, int] = NGRAM_RANGE
     ) -> tuple[TfidfModel, list[Vector]]:
         """The model fitted on `texts` and their vectors, each text's n-grams counted once."""
-        counted = [ngrams(text, ngram_range) for text in texts]
+        return cls.fit_counted([ngrams(text, ngram_range) for text in texts], ngram_range)
+
+    @classmethod
+    def fit_counted(
+        cls, counted: Sequence[Counter[str]], ngram_range: tuple[int, int] = NGRAM_RANGE
+    ) -> tuple[TfidfModel, list[Vector]]:
+        """The same over terms already counted (e.g. words cut by jieba)."""
         model = cls((), ngram_range)
         model._fit(counted)
         return model, [model._weigh(counts) for counts in counted]
