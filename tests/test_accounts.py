@@ -127,6 +127,16 @@ def test_each_administrator_lands_on_their_own_page(fixture, page, request, clie
     assert reverse("tasks:task_search") not in html
 
 
+@pytest.mark.parametrize("fixture", ["security_user", "auditor_user"])
+def test_an_administrators_home_links_lead_to_their_own_page_not_a_refusal(fixture, request, client_as):
+    client = client_as(request.getfixturevalue(fixture))
+    home = f'href="{reverse("security:home")}"'
+    assert f'class="brand" {home}' in client.get(reverse("security:sessions")).content.decode()
+    refused = client.get(reverse("tasks:dashboard"))
+    assert refused.status_code == 403
+    assert f'<a {home}>返回首页</a>' in refused.content.decode()
+
+
 def test_other_roles_land_on_the_task_pages(client_as, office_user):
     assert client_as(office_user).get(reverse("security:home"))["Location"] == reverse("tasks:landing")
 
