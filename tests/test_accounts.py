@@ -134,7 +134,7 @@ def test_an_administrators_home_links_lead_to_their_own_page_not_a_refusal(fixtu
     assert f'class="brand" {home}' in client.get(reverse("security:sessions")).content.decode()
     refused = client.get(reverse("tasks:dashboard"))
     assert refused.status_code == 403
-    assert f'<a {home}>返回首页</a>' in refused.content.decode()
+    assert f"<a {home}>返回首页</a>" in refused.content.decode()
 
 
 def test_other_roles_land_on_the_task_pages(client_as, office_user):
