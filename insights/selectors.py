@@ -352,14 +352,21 @@ def approved_reports() -> QuerySet[ProgressReport]:
     return ProgressReport.objects.filter(review_state=ReviewState.APPROVED).select_related("unit").order_by("-period")
 
 
-def reported_values(indicator: Indicator, reports: list[ProgressReport]) -> list[ReportedValue]:
+def reported_values(
+    indicator: Indicator, reports: list[ProgressReport], parsed: dict[int, list] | None = None
+) -> list[ReportedValue]:
     """Values of `indicator` stated in these reports' progress text, read with the same
     extractor as the plans ("1-9月地区生产总值增长4.8%"): same unit, and the stated name
-    contains the indicator's name or is contained in it. Newest report first, one value each."""
+    contains the indicator's name or is contained in it. Newest report first, one value each.
+    `parsed` (report pk → targets) is shared between the indicators of one page, so a task's
+    reports are read once, not once per indicator."""
     want = normalise(indicator.name)
+    parsed = {} if parsed is None else parsed
     found = []
     for report in reports:
-        for target in extract_targets(report.progress_text, default_year=report.period.year):
+        if report.pk not in parsed:
+            parsed[report.pk] = extract_targets(report.progress_text, default_year=report.period.year)
+        for target in parsed[report.pk]:
             got = normalise(target.name)
             if target.unit == indicator.unit and got and want and (want in got or got in want):
                 found.append(ReportedValue(report, report.period.year, target.value, target.source_text[:200]))
@@ -367,9 +374,14 @@ def reported_values(indicator: Indicator, reports: list[ProgressReport]) -> list
     return found
 
 
-def _with_reports(indicator: Indicator, recorded: list[IndicatorActual], reports: list[ProgressReport]) -> None:
+def _with_reports(
+    indicator: Indicator,
+    recorded: list[IndicatorActual],
+    reports: list[ProgressReport],
+    parsed: dict[int, list] | None = None,
+) -> None:
     """`.reported` and `.status`: from the recorded actuals, else from what the reports state."""
-    indicator.reported = reported_values(indicator, reports)
+    indicator.reported = reported_values(indicator, reports, parsed)
     actuals = recorded
     indicator.status_from_reports = False
     if not recorded and indicator.reported:
@@ -395,8 +407,9 @@ def indicators_list(*, plan: Plan | None = None, task: Task | None = None) -> li
     if task is not None:
         qs = qs.filter(task=task)
     rows = list(qs.order_by("task__plan__year_start", "task__position", "pk"))
+    parsed: dict[int, list] = {}
     for indicator in rows:
-        _with_reports(indicator, indicator.actual_list, indicator.task.approved_reports)
+        _with_reports(indicator, indicator.actual_list, indicator.task.approved_reports, parsed)
     return rows
 
 
