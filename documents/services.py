@@ -37,7 +37,7 @@ def can_issue(user: Any) -> bool:
     return user_role(user) in (Role.OFFICE, Role.ADMIN)
 
 
-def _require_issuer(user: Any) -> None:
+def require_issuer(user: Any) -> None:
     if not can_issue(user):
         raise PermissionDenied("只有督查室或系统管理员可以执行此操作。")
 
@@ -71,7 +71,7 @@ def bulletin_template_upload(*, user: Any, name: str, content: bytes, note: str 
 
     A template that cannot be used raises bulletin.TemplateRefused with the reason and the place,
     and the template in use stays in use."""
-    _require_issuer(user)
+    require_issuer(user)
     if not name.lower().endswith(".docx"):
         raise bulletin.TemplateRefused("请上传 Word 文档（.docx）。旧版 .doc 或 WPS 格式请先另存为 .docx。")
     today = selectors.today()
@@ -86,7 +86,7 @@ def bulletin_template_upload(*, user: Any, name: str, content: bytes, note: str 
 
 def bulletin_template_activate(*, user: Any, template_id: int | None) -> BulletinTemplate | None:
     """Use an earlier uploaded template again, or (None) the built-in default."""
-    _require_issuer(user)
+    require_issuer(user)
     with transaction.atomic():
         chosen = None
         if template_id is not None:
@@ -137,7 +137,7 @@ def bulletin_preview(*, scope: Scope, period: Period) -> bytes:
 
 def bulletin_issue(*, user: Any, scope: Scope, period: Period, reply_by: dt.date | None = None) -> BulletinIssue:
     """Give the next 期号 of the year, render the bulletin and keep it as issued."""
-    _require_issuer(user)
+    require_issuer(user)
     today = selectors.today()
     reply_by = reply_by or today + dt.timedelta(days=REPLY_DAYS)
     if reply_by < today:
@@ -191,7 +191,7 @@ def slip_create(
 ) -> SupervisionSlip:
     """A numbered slip for one task (its lead units) or for a unit's overdue tasks, rendered and
     logged against the task(s). Exactly one of `task` and `unit`."""
-    _require_issuer(user)
+    require_issuer(user)
     if (task is None) == (unit is None):
         raise DocumentError("督办单针对一项任务或一个单位的逾期任务。")
     clock = clock or task_selectors.Clock.now()

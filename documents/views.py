@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,11 +35,6 @@ def _crumbs(*items: tuple[str, str | None]) -> Crumbs:
 def _file(content: bytes, filename: str, content_type: str) -> FileResponse:
     # Always a download, never shown inline.
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type)
-
-
-def _require_issuer(request: HttpRequest) -> None:
-    if not services.can_issue(request.user):
-        raise PermissionDenied("只有督查室或系统管理员可以执行此操作。")
 
 
 def _scope(request: HttpRequest) -> selectors.Scope:
@@ -110,7 +104,7 @@ def bulletin_draft(request: HttpRequest, fmt: str) -> FileResponse | HttpRespons
 @require_POST
 @reader_required
 def bulletin_issue(request: HttpRequest) -> HttpResponse:
-    _require_issuer(request)
+    services.require_issuer(request.user)
     scope = _scope(request)
     period = selectors.period_find(scope=scope, today=selectors.today(), value=request.POST.get("period"))
     form = ReplyByForm(request.POST)
@@ -173,7 +167,7 @@ def plan_bulletin(request: HttpRequest, plan_id: int) -> FileResponse | HttpResp
 
 @reader_required
 def template_page(request: HttpRequest) -> HttpResponse:
-    _require_issuer(request)
+    services.require_issuer(request.user)
     form = TemplateUploadForm()
     status = 200
     if request.method == "POST":
@@ -206,7 +200,7 @@ def template_page(request: HttpRequest) -> HttpResponse:
 
 @reader_required
 def template_download(request: HttpRequest, template_id: int | None = None) -> FileResponse:
-    _require_issuer(request)
+    services.require_issuer(request.user)
     if template_id is None:
         return _file(default_template_bytes(), "督查通报默认模板.docx", DOCX_MIME)
     template = get_object_or_404(BulletinTemplate, pk=template_id)
@@ -216,7 +210,7 @@ def template_download(request: HttpRequest, template_id: int | None = None) -> F
 @require_POST
 @reader_required
 def template_activate(request: HttpRequest) -> HttpResponse:
-    _require_issuer(request)
+    services.require_issuer(request.user)
     raw = request.POST.get("template", "")
     if raw and not raw.isdigit():
         raise Http404
@@ -233,7 +227,7 @@ def template_activate(request: HttpRequest) -> HttpResponse:
 
 
 def _slip(request: HttpRequest, *, task: Task | None, unit: Unit | None, back: str) -> HttpResponse:
-    _require_issuer(request)
+    services.require_issuer(request.user)
     form = SlipForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -271,7 +265,7 @@ def slip_for_unit(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @reader_required
 def slip_download(request: HttpRequest, slip_id: int, fmt: str) -> FileResponse | HttpResponse:
-    _require_issuer(request)
+    services.require_issuer(request.user)
     slip = get_object_or_404(SupervisionSlip, pk=slip_id)
     name = f"督办单{slip.number}"
     if fmt == "pdf":
