@@ -19,23 +19,17 @@ from .two_factor import OTP_PENDING
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+def _always_exempt() -> tuple[str, ...]:
+    """Reachable while a second factor or a password change is still due."""
+    return (reverse("logout"), reverse("security:session_expired"), "/" + settings.STATIC_URL.lstrip("/"))
+
+
 def _otp_exempt() -> tuple[str, ...]:
-    return (
-        reverse("security:otp"),
-        reverse("logout"),
-        reverse("security:session_expired"),
-        "/" + settings.STATIC_URL.lstrip("/"),
-    )
+    return (reverse("security:otp"), *_always_exempt())
 
 
 def _password_change_exempt() -> tuple[str, ...]:
-    return (
-        reverse("password_change"),
-        reverse("password_change_done"),
-        reverse("logout"),
-        reverse("security:session_expired"),
-        "/" + settings.STATIC_URL.lstrip("/"),
-    )
+    return (reverse("password_change"), reverse("password_change_done"), *_always_exempt())
 
 
 class SessionSecurityMiddleware:
