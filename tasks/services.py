@@ -219,6 +219,17 @@ def _task_lock(*, task_id: int) -> str | None:
 
 
 TASK_GONE_MESSAGE = "该任务已不存在（所属导入可能已被回退），进展未保存。请返回规划页面查看。"
+REPORT_GONE_MESSAGE = "该报告已不存在，请刷新页面。"
+
+
+def _report_lock(*, report: ProgressReport) -> tuple[str, ProgressReport]:
+    """The task's state and the current report, both locked (task first); a report whose task
+    was deleted meanwhile (an import rolled back) is a clear error, not a 500."""
+    state = _task_lock(task_id=report.task_id)
+    current = ProgressReport.objects.select_for_update(of=("self",)).filter(pk=report.pk).first()
+    if state is None or current is None:
+        raise ValidationError(REPORT_GONE_MESSAGE)
+    return state, current
 
 
 def report_save(
@@ -303,8 +314,7 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
 
     require(can_review(user), "只有督查室可以审核进展报告。")
     with transaction.atomic():
-        _task_lock(task_id=report.task_id)  # the task before the report, as report_save does
-        current = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        _state, current = _report_lock(report=report)
         if current.version != version:
             raise ReportConflict(current)
         if current.review_state != ReviewState.SUBMITTED:
@@ -343,10 +353,7 @@ def report_reopen(*, user: Any, report: ProgressReport, version: int, reason: st
     if len(reason) > 2000:
         raise ValidationError({"reason": "理由不能超过 2000 字。"})
     with transaction.atomic():
-        state = _task_lock(task_id=report.task_id)
-        current = ProgressReport.objects.select_for_update(of=("self",)).filter(pk=report.pk).first()
-        if state is None or current is None:
-            raise ValidationError("该报告已不存在，请刷新页面。")
+        state, current = _report_lock(report=report)
         if current.version != version:
             raise ReportConflict(current)
         if current.review_state != ReviewState.APPROVED:

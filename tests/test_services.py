@@ -326,6 +326,16 @@ def test_a_report_on_a_task_that_is_gone_is_refused_clearly(keji_task, keji, off
     assert not ProgressReport.objects.exists()
 
 
+def test_reviewing_a_report_that_is_gone_is_refused_clearly(keji_task, keji, liaison_user, office_user):
+    # Its task's import was rolled back after the queue was opened: a clear refusal, not a 500.
+    report = report_save(user=liaison_user, task=keji_task, unit=keji, period=PERIOD, data=GOOD, version=None)
+    ProgressReport.objects.filter(pk=report.pk).delete()
+    Task.objects.filter(pk=keji_task.pk).delete()
+    with pytest.raises(ValidationError) as refused:
+        report_approve(user=office_user, report=report, version=report.version)
+    assert refused.value.messages == ["该报告已不存在，请刷新页面。"]
+
+
 def test_a_report_on_a_task_withdrawn_since_the_page_opened_is_refused(keji_task, keji, office_user):
     stale = Task.objects.get(pk=keji_task.pk)
     Task.objects.filter(pk=keji_task.pk).update(state="withdrawn")
