@@ -220,7 +220,7 @@ LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [(LANGUAGE_CODE, "简体中文" if LANGUAGE_CODE == "zh-hans" else LANGUAGE_CODE)]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
-# Chinese names for third-party strings that ship no Chinese translation (django-axes).
+# Chinese for third-party strings that ship no Chinese translation (django-axes, django-cas-ng).
 LOCALE_PATHS = [BASE_DIR / "minhang_plans" / "locale"]
 USE_TZ = True
 # Date/datetime inputs render ISO (yyyy-mm-dd), which <input type="date"> needs (see formats/zh_Hans).
