@@ -523,6 +523,7 @@ def test_indicator_shows_values_stated_in_approved_reports(
     with django_assert_max_num_queries(10):
         html = client.get(reverse("insights:indicator", args=[gdp.pk])).content.decode()
     assert "<td>4.8 %</td>" in html and "5.3" not in html
+    assert "<td>2025年9月</td>" in html  # the report's period in words, as on the task page
     assert "据进展报告所载数值" in html and 'data-status="behind"' in html
     with django_assert_max_num_queries(10):
         html = client.get(reverse("insights:indicators") + f"?plan={annual.pk}").content.decode()
