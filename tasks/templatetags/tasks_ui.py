@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
-from ..models import ReviewState
+from ..models import ReviewState, UnitRole
 from ..periods import period_label
 from ..selectors import SHOWN_STATUS_LABELS, Light, Summary
 
@@ -181,7 +181,7 @@ def chart_rows(rows: list[dict[str, Any]], label_key: str, url_name: str = "", i
 @register.filter
 def lead_links(task: Any) -> list[Any]:
     """The task's lead-unit links (from the prefetch cache, no query)."""
-    return [link for link in task.unit_links.all() if link.role == "lead"]
+    return [link for link in task.unit_links.all() if link.role == UnitRole.LEAD]
 
 
 @register.filter
@@ -267,7 +267,7 @@ def print_sheet(tasks: list[Any], today: dt.date) -> PrintSheet:
     for task in tasks:
         heading = None
         if (task.unit_role, task.plan_id) != last_group:
-            role = "牵头" if task.unit_role == "lead" else "配合"
+            role = "牵头" if task.unit_role == UnitRole.LEAD else "配合"
             heading = f"{role} · {task.plan.years_label}{task.plan.get_kind_display()}"
         lines += 2 if heading else 1
         if lines > PRINT_MAX_LINES:
