@@ -270,9 +270,6 @@ def document_pdf(*, document: BulletinIssue | SupervisionSlip) -> bytes:
     """The issued document's PDF: converted once, then kept beside the .docx."""
     if document.pdf:
         return bytes(document.pdf)
-    try:
-        content = pdf.docx_to_pdf(bytes(document.docx))
-    except pdf.PdfError as error:
-        raise DocumentError(str(error)) from None
+    content = pdf_of(bytes(document.docx))
     type(document).objects.filter(pk=document.pk).update(pdf=content)
     return content
