@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from tasks.models import Plan, PlanKind, ProgressReport, ReviewState, Task, TaskLeader, TaskUnit, UnitRole
 
 from .matching import Doc
-from .models import Direction, Indicator, IndicatorActual, LinkState, TaskLink
+from .models import Direction, Indicator, IndicatorActual, LinkAbstention, LinkState, TaskLink
 from .similarity import TfidfModel, cosine, normalise
 from .targets import extract_targets
 
@@ -203,17 +203,20 @@ def suggestions_for_review(*, annual_plan: Plan, state: str | None = None) -> li
         )
         .order_by("position")
     )
+    keep_abstention = state in (None, ABSTAINED, LinkState.SUGGESTED)
     shown = []
     for item in items:
-        item.abstention = item.abstentions[0] if item.abstentions else None
+        item.abstention = item.abstentions[0] if item.abstentions and keep_abstention else None
         if state == ABSTAINED:
             item.links = []
-        keep_abstention = state in (None, ABSTAINED, LinkState.SUGGESTED)
-        if not keep_abstention:
-            item.abstention = None
         if item.links or item.abstention:
             shown.append(item)
     return shown
+
+
+def abstentions_count(*, annual_plan: Plan) -> int:
+    """How many items of the plan the matcher found no five-year task for."""
+    return LinkAbstention.objects.filter(annual_task__plan=annual_plan).count()
 
 
 # -- five-year task chain and gaps ------------------------------------------

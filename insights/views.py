@@ -17,7 +17,7 @@ from tasks.views import reader_required
 from . import selectors, services
 from .exports import comparison_xlsx
 from .forms import ActualForm
-from .models import Indicator, LinkAbstention, LinkState, TaskLink
+from .models import Indicator, LinkState, TaskLink
 
 
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -127,7 +127,7 @@ def suggestions_refresh(request: HttpRequest) -> HttpResponse:
     require(can_edit_tasks(request.user), "只有督查室或系统管理员可以生成关联建议。")
     plan = get_object_or_404(Plan, pk=_int(request.POST.get("plan")), kind=PlanKind.ANNUAL)
     count = services.link_suggestions_refresh(annual_plan=plan)
-    abstained = LinkAbstention.objects.filter(annual_task__plan=plan).count()
+    abstained = selectors.abstentions_count(annual_plan=plan)
     messages.success(request, f"已生成{count}条关联建议；{abstained}条年度任务无对应五年规划任务。")
     return redirect(f"{reverse('insights:suggestions')}?plan={plan.pk}")
 
