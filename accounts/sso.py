@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +15,9 @@ from django_cas_ng.backends import CASBackend as _CASBackend
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .audit import Action, audit_record
+
+# Shown when the identity provider refuses or a ticket/code does not verify (CAS: the locale catalogue).
+SIGN_ON_FAILED = "统一身份认证登录失败，请重新登录；如仍失败，请联系系统管理员。"
 
 
 def _account_created(user: Any, provider: str) -> None:
@@ -76,8 +80,14 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
 def oidc_callback(request: HttpRequest) -> HttpResponse:
     from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
+    class CallbackView(OIDCAuthenticationCallbackView):
+        def login_failure(self) -> HttpResponse:
+            # mozilla-django-oidc only redirects to the login page, which would then say nothing.
+            messages.error(self.request, SIGN_ON_FAILED)
+            return super().login_failure()
+
     _enabled_or_404(settings.OIDC_ENABLED)
-    return OIDCAuthenticationCallbackView.as_view()(request)
+    return CallbackView.as_view()(request)
 
 
 def cas_login(request: HttpRequest) -> HttpResponse:

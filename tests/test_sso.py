@@ -139,6 +139,13 @@ def test_a_new_oidc_user_gets_an_account_without_role_or_units_and_waits(oidc):
     assert events == [(Action.SSO_ACCOUNT_CREATE, "wangwu"), (Action.LOGIN, "wangwu")]
 
 
+def test_a_refused_oidc_sign_on_says_so_on_the_login_page(oidc):
+    client = Client()
+    response = client.get(reverse("security:oidc_callback"), {"error": "access_denied"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "统一身份认证登录失败，请重新登录；如仍失败，请联系系统管理员。" in response.content.decode()
+
+
 def test_an_oidc_sign_on_maps_to_the_existing_local_account(oidc, office_user):
     IdentityProvider.username = "duchashi"
     client = Client()
