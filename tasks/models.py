@@ -159,12 +159,18 @@ class UnitAlias(models.Model):
     """Another name of the same unit (区发改委 = 区发展改革委)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name="单位")
-    name = models.CharField("别名", max_length=100, unique=True)
+    name = models.CharField("别名", max_length=100)
+    # Aliases belong to the district whose documents taught them: a Minhang short
+    # name is never applied silently to another district's document.
+    district = models.CharField("区", max_length=50, default=default_district)
 
     class Meta:
         verbose_name = "单位别名"
         verbose_name_plural = "单位别名"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="unitalias_unique_district_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} → {self.unit.name}"
@@ -199,6 +205,10 @@ class Task(models.Model):
     due_date = models.DateField("截止日期", null=True, blank=True)
     state = models.CharField("状态", max_length=16, choices=TaskState.choices, default=TaskState.ACTIVE)
     source_row = models.PositiveIntegerField("来源行号", null=True, blank=True)
+    # Columns of the source document that have no field of their own, kept in the
+    # document's order as [{"header": ..., "value": ...}], shown on the task page and
+    # exported in the ledger, so an import never drops a column silently.
+    extras = models.JSONField("其他列", default=list, blank=True)
     leaders = models.ManyToManyField(Leader, through="TaskLeader", related_name="tasks", verbose_name="牵头领导")
     history = HistoricalRecords(excluded_fields=["position", "source_row", "created_at", "updated_at"])
     units = models.ManyToManyField(Unit, through="TaskUnit", related_name="tasks", verbose_name="牵头单位")
