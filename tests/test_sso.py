@@ -11,7 +11,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
 import pytest
@@ -65,7 +65,14 @@ class IdentityProvider(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = urlparse(self.path)
-        if path.path == "/userinfo":
+        if path.path == "/authorize":  # the user "signs in" at once and is sent back with a code
+            query = parse_qs(path.query)
+            IdentityProvider.nonce = query["nonce"][0]
+            back = f"{query['redirect_uri'][0]}?{urlencode({'code': 'code-1', 'state': query['state'][0]})}"
+            self.send_response(302)
+            self.send_header("Location", back)
+            self.end_headers()
+        elif path.path == "/userinfo":
             self._send(json.dumps({"sub": "sub-" + self.username, "preferred_username": self.username, "name": "王五"}))
         elif path.path.endswith("serviceValidate"):
             ticket = parse_qs(path.query).get("ticket", [""])[0]
@@ -201,3 +208,40 @@ def test_local_passwords_can_be_turned_off(settings, office_user):
     response = Client().post(reverse("login"), {"username": "duchashi", "password": "pw-duchashi"})
     assert response.status_code == 200
     assert "_auth_user_id" not in Client().session
+
+
+# -- the login page ----------------------------------------------------------------------------
+
+
+def test_the_login_page_offers_only_the_configured_sign_on_methods(client, settings):
+    page = client.get(reverse("login")).content.decode()
+    assert "统一身份认证" not in page and 'id="password-login"' in page
+    settings.CAS_ENABLED = True
+    page = client.get(reverse("login"), {"next": "/units/"}).content.decode()
+    assert "通过统一身份认证（CAS）登录" in page and "OIDC" not in page
+    assert f'href="{reverse("security:cas_login")}?next=/units/"' in page
+    settings.LOCAL_PASSWORD_LOGIN = False
+    page = client.get(reverse("login")).content.decode()
+    assert 'id="password-login"' not in page
+    assert "本系统已关闭本地密码登录，请通过统一身份认证登录。" in page
+
+
+def test_the_demo_login_page_warns_it_is_not_for_production(client, settings):
+    settings.DEMO_MODE = True
+    assert "演示模式：使用公开的演示账号，仅供试用，不得用于生产环境。" in client.get(reverse("login")).content.decode()
+    settings.DEMO_MODE = False
+    assert "演示模式" not in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("plain_static")
+def test_in_chromium_the_oidc_button_signs_a_new_user_in_to_the_waiting_page(oidc, page, live_server):
+    page.goto(f"{live_server.url}{reverse('login')}")
+    button = page.get_by_role("link", name="通过统一身份认证（OIDC）登录")
+    assert button.is_visible()
+    assert page.get_by_role("link", name="通过统一身份认证（CAS）登录").count() == 0
+    button.click()
+    page.wait_for_url(f"{live_server.url}{reverse('security:home')}")
+    assert page.get_by_role("heading", level=1).inner_text() == "等待分配角色"
+    assert page.get_by_role("status").inner_text() == WAITING.format("wangwu")
+    assert get_user_model().objects.get(username="wangwu").groups.count() == 0
