@@ -25,11 +25,14 @@ def password_change_reason(user: Any) -> str | None:
     """Why this user must change their password now: "issued" (set by the security admin),
     "expired" (older than PASSWORD_MAX_AGE_DAYS), or None."""
     if settings.DEMO_MODE:
-        from tasks.services import DEMO_ACCOUNTS
+        from .demo import DEMO_USERNAMES
 
         # The quick start's demo accounts keep their printed passwords (documented).
-        if user.get_username() in {account.username for account in DEMO_ACCOUNTS}:
+        if user.get_username() in DEMO_USERNAMES:
             return None
+    if not user.has_usable_password():
+        # A single sign-on or LDAP account: its password lives with the identity provider.
+        return None
     state = PasswordState.objects.filter(user=user).first()
     if state is not None and state.must_change:
         return "issued"

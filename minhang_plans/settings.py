@@ -210,6 +210,17 @@ if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("accounts.sso.OIDCBackend")
 if CAS_ENABLED:
     AUTHENTICATION_BACKENDS.append("accounts.sso.CASBackend")
+# -- LDAP sign-in (optional; accounts/ldap_config.py, requirements-ldap.txt) -----------------
+# On when LDAP_SERVER_URI is set: the directory checks the password of the login form; the
+# account is local, and a new one gets no role and no unit (the security admin assigns them).
+from accounts.ldap_config import BACKEND as _LDAP_BACKEND  # noqa: E402
+from accounts.ldap_config import ldap_settings as _ldap_settings  # noqa: E402
+
+globals().update(_ldap_settings())
+LDAP_ENABLED = bool(globals().get("AUTH_LDAP_SERVER_URI"))
+if LDAP_ENABLED:
+    AUTHENTICATION_BACKENDS.append(_LDAP_BACKEND)
+# -- end LDAP ----------------------------------------------------------------------------------
 # SSO deployments may turn local passwords off (the login form then signs nobody in).
 LOCAL_PASSWORD_LOGIN = env_bool("LOCAL_PASSWORD_LOGIN", True)
 if not LOCAL_PASSWORD_LOGIN:

@@ -344,3 +344,36 @@ def test_demo_accounts_include_the_security_and_audit_administrators(settings, d
     client = Client()
     client.post(reverse("login"), {"username": "anquan", "password": "demo-anquan-2025"})
     assert client.get(reverse("security:accounts")).status_code == 200
+
+
+def test_no_demo_account_is_a_superuser_and_the_demo_admin_still_works(settings, db):
+    from django.core.management import call_command
+
+    settings.DEMO_MODE = True
+    users = get_user_model().objects
+    # An earlier version made the demo admin a superuser: running the command again takes that away.
+    users.create_user("admin", password="x", is_superuser=True, is_staff=True)
+    call_command("create_demo_accounts", stdout=io.StringIO())
+    assert not users.filter(is_superuser=True).exists()
+    admin = users.get(username="admin")
+    assert admin.is_staff
+    assert list(admin.groups.values_list("name", flat=True)) == ["系统管理员"]
+    client = Client()
+    client.post(reverse("login"), {"username": "admin", "password": "demo-admin-2025"})
+    # Daily work as the 系统管理员 without the superuser flag: imports and the Django admin.
+    assert client.get(reverse("imports:upload")).status_code == 200
+    assert client.get("/admin/tasks/task/").status_code == 200
+    assert client.get(reverse("security:accounts")).status_code == 403
+    assert client.get(reverse("security:audit")).status_code == 403
+
+
+def test_check_deploy_refuses_demo_mode_in_production(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.DEBUG = False
+    settings.DEMO_MODE = True
+    with pytest.raises(SystemCheckError, match="DEMO_MODE=1 不得用于生产环境：演示账号的密码是公开的。"):
+        call_command("check", "--deploy", "--tag", "security", stdout=io.StringIO(), stderr=io.StringIO())
+    settings.DEMO_MODE = False
+    call_command("check", "--deploy", "--tag", "security", stdout=io.StringIO(), stderr=io.StringIO())

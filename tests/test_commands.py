@@ -91,6 +91,9 @@ def test_demo_accounts_created_and_printed(settings, seed_plans):
     assert get_user_model().objects.get(username="tanruicong").profile.leader.name == "谭瑞琮"
     run("create_demo_accounts")  # safe to run again
     assert get_user_model().objects.filter(username="admin").count() == 1
+    # 三员分立: three administrator accounts, none of them a superuser.
+    assert "仅供试用：演示账号的密码是公开的，不得用于生产环境。" in out
+    assert not get_user_model().objects.filter(is_superuser=True).exists()
 
 
 def test_earlier_import_is_named_in_local_time_and_the_kind_in_words():

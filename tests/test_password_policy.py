@@ -126,7 +126,7 @@ def test_a_forced_user_may_still_sign_out(office_user):
 
 
 def test_demo_accounts_are_not_forced_in_demo_mode(settings, db):
-    from tasks.services import demo_accounts_ensure
+    from accounts.demo import demo_accounts_ensure
 
     settings.DEMO_MODE = True
     demo_accounts_ensure()

@@ -102,7 +102,7 @@ def test_a_wrong_code_at_enrolment_does_not_confirm(two_factor_for_admins):
 
 
 def test_demo_accounts_skip_it_in_demo_mode(two_factor_for_admins, settings):
-    from tasks.services import demo_accounts_ensure
+    from accounts.demo import demo_accounts_ensure
 
     settings.DEMO_MODE = True
     demo_accounts_ensure()

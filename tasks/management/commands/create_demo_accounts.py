@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks.services import demo_accounts_ensure
+from accounts.demo import demo_accounts_ensure
 
 
 class Command(BaseCommand):
@@ -18,3 +18,4 @@ class Command(BaseCommand):
         self.stdout.write("演示账号（用户名 / 密码 / 角色）：")
         for account in accounts:
             self.stdout.write(f"  {account.username:<10} {account.password:<16} {account.description}")
+        self.stdout.write("仅供试用：演示账号的密码是公开的，不得用于生产环境。")
