@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -54,6 +55,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_cas_ng",
+    "django_q",  # django-q2: the job queue and schedules, in this database (ORM broker)
+    "jobs",  # long work with a progress page; the worker's schedules
+    "notifications",  # 站内消息 and the one sending interface (in-app + e-mail); reminders
 ]
 
 MIDDLEWARE = [
@@ -136,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tasks.context_processors.navigation",
                 "accounts.context_processors.navigation",
+                "notifications.context_processors.unread_messages",
             ],
         },
     },
@@ -331,3 +336,49 @@ if TESTING:
     # Hashing passwords properly is slow by design; tests create many users.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_VERBOSE = False
+
+# -- Background jobs, messages, reminders (apps jobs and notifications) ---------------------
+# django-q2 with its ORM broker: the queue and the schedules are tables in DATABASES["default"],
+# so neither the quick start nor production runs another server. `manage.py qcluster` is the
+# worker (`make run` starts it; deploy/systemd/minhang-worker.service in production). Several
+# workers may run at once, on several servers: each queued job is claimed by one of them (an
+# UPDATE that only one can win), the scheduler locks the schedules (SELECT … FOR UPDATE on
+# PostgreSQL), and every message is sent at most once per event and recipient (a unique key).
+JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 1800, minimum=60)
+Q_CLUSTER = {
+    "name": "minhang",
+    "orm": "default",
+    "workers": env_int("JOB_WORKERS", 2, minimum=1),
+    "timeout": JOB_TIMEOUT_SECONDS,
+    # Longer than the timeout: a job still running is never handed to a second worker.
+    "retry": JOB_TIMEOUT_SECONDS + 120,
+    "max_attempts": 1,
+    # A worker that was down runs each missed schedule once, not once per missed day.
+    "catch_up": False,
+    "poll": 2,
+    "save_limit": 1000,
+    "label": "后台任务",
+}
+# Finished jobs' files (the ledger built in the background) are kept this many days.
+JOB_FILE_DAYS = env_int("JOB_FILE_DAYS", 7, minimum=1)
+# Reporting deadline, until plans carry their own window: this day of the period's last month.
+REPORT_DUE_DAY = env_int("REPORT_DUE_DAY", 25, minimum=1)
+# Reminders go out this many working days before the deadline (N) to the liaisons of units that
+# have not reported; after the deadline they are escalated to the liaisons, and this many more
+# working days later (M) to the tasks' lead leaders and the office, as one digest each.
+REMINDER_WORKDAYS_BEFORE = env_int("REMINDER_WORKDAYS_BEFORE", 3, minimum=0)
+ESCALATION_WORKDAYS_AFTER = env_int("ESCALATION_WORKDAYS_AFTER", 3, minimum=1)
+# When the daily jobs run (local time), and the weekday of the office's weekly digest (1 = Monday).
+REMINDER_HOUR = env_int("REMINDER_HOUR", 8, minimum=0)
+WEEKLY_DIGEST_WEEKDAY = env_int("WEEKLY_DIGEST_WEEKDAY", 1, minimum=1)
+if REPORT_DUE_DAY > 28 or WEEKLY_DIGEST_WEEKDAY > 7 or REMINDER_HOUR > 23:
+    raise ImproperlyConfigured("REPORT_DUE_DAY must be 1–28, WEEKLY_DIGEST_WEEKDAY 1–7, REMINDER_HOUR 0–23.")
+# Messages are e-mailed through Django's mail backend (console in the quick start).
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", REMINDER_FROM_EMAIL)
+# The site's address in e-mailed links (the worker has no request to build it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

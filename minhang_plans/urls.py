@@ -20,5 +20,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("insights/", include("insights.urls")),
     path("documents/", include("documents.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("messages/", include("notifications.urls")),
     path("", include("tasks.urls")),
 ]

@@ -1,0 +1,73 @@
+"""Job pages: start the background ledger, follow a job's progress, download its result.
+A job is its owner's: anyone else gets a 404, as if it did not exist."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from tasks.permissions import can_read, require
+
+from .models import Job, JobKind, JobState
+from .services import job_enqueue
+
+QUERY_MAX = 4000
+RECENT = 20
+
+
+def _own_job(request: HttpRequest, job_id: int) -> Job:
+    return get_object_or_404(Job, pk=job_id, owner=request.user)
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = Job.objects.filter(owner=request.user).order_by("-created_at", "-pk")[:RECENT]
+    return render(request, "jobs/job_list.html", {"jobs": jobs, "section": "jobs"})
+
+
+@login_required
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _own_job(request, job_id)
+    return render(request, "jobs/job_detail.html", {"job": job, "section": "jobs"})
+
+
+@login_required
+def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    """What the progress page polls (jobs/progress.js)."""
+    job = _own_job(request, job_id)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "message": job.message,
+            "finished": job.finished,
+        }
+    )
+
+
+@login_required
+def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _own_job(request, job_id)
+    if job.state != JobState.DONE or not job.result:
+        messages.error(request, "没有可下载的文件：任务尚未完成，或文件已过期清理，请重新发起。")
+        return redirect("jobs:detail", job_id=job.pk)
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name or job.result.name)
+
+
+@require_POST
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    """The task ledger of a search, built in the background (query: the search's query string)."""
+    require(can_read(request.user), "您的账号尚未分配角色，无法导出。")
+    query = request.POST.get("query", "")
+    if len(query) > QUERY_MAX or "\x00" in query:
+        messages.error(request, "筛选条件过长或含有非法字符，未导出。")
+        return redirect("tasks:task_search")
+    job = job_enqueue(kind=JobKind.LEDGER_EXPORT, owner=request.user, params={"query": query})
+    return redirect("jobs:detail", job_id=job.pk)

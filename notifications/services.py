@@ -1,0 +1,116 @@
+"""The one sending interface: every message the product sends goes through `message_send`.
+
+A message is written in the database first (inside the caller's transaction), then e-mailed
+once that transaction commits. The unique key (event_key, recipient) makes sending idempotent:
+whoever inserts first sends; a rerun, a second worker or another app server finds the row and
+sends nothing. Later channels (SMS, 政务微信…) belong in `_deliver`, beside e-mail."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Message, MessageKind
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX = Message._meta.get_field("title").max_length
+LINK_MAX = Message._meta.get_field("link").max_length
+EVENT_KEY_MAX = Message._meta.get_field("event_key").max_length
+
+
+def message_send(
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    title: str,
+    body: str,
+    event_key: str,
+    task: Any = None,
+    link: str = "",
+) -> list[Message]:
+    """One message per active recipient for this event, unless that recipient already has it;
+    returns the messages created now (an empty list on a rerun). E-mails go after commit."""
+    if kind not in MessageKind.values:
+        raise ValueError(f"unknown message kind {kind!r}")
+    if not title or len(title) > TITLE_MAX:
+        raise ValueError("a message needs a title of at most 200 characters")
+    if not event_key or len(event_key) > EVENT_KEY_MAX or len(link) > LINK_MAX:
+        raise ValueError("event_key (≤200) and link (≤300) are too long or missing")
+    people = {user.pk: user for user in recipients if user.is_active}
+    created: list[Message] = []
+    with transaction.atomic():
+        already = set(
+            Message.objects.filter(event_key=event_key, recipient_id__in=people).values_list("recipient_id", flat=True)
+        )
+        for user_id, user in people.items():
+            if user_id in already:
+                continue
+            try:
+                # A savepoint per row: a concurrent sender that inserted first makes this one a no-op.
+                with transaction.atomic():
+                    created.append(
+                        Message.objects.create(
+                            recipient=user,
+                            kind=kind,
+                            title=title,
+                            body=body,
+                            task=task,
+                            link=link,
+                            event_key=event_key,
+                        )
+                    )
+            except IntegrityError:
+                continue
+        if created:
+            ids = [m.pk for m in created]
+            transaction.on_commit(lambda: _deliver(message_ids=ids), robust=True)
+    return created
+
+
+def _deliver(*, message_ids: list[int]) -> None:
+    """E-mail the committed messages whose recipients have an address (Django's mail backend)."""
+    messages = list(
+        Message.objects.filter(pk__in=message_ids, emailed_at__isnull=True)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+    )
+    if not messages:
+        return
+    mails = [_email_of(message) for message in messages]
+    try:
+        with get_connection() as connection:
+            connection.send_messages(mails)
+    except Exception:
+        # The in-app message stands; the e-mail is logged as not sent (emailed_at stays empty).
+        logger.exception("e-mail of messages %s failed", message_ids)
+        return
+    Message.objects.filter(pk__in=[m.pk for m in messages]).update(emailed_at=timezone.now())
+
+
+def _email_of(message: Message) -> EmailMessage:
+    text = message.body
+    if message.link:
+        text = f"{text}\n\n查看：{settings.SITE_URL}{message.link}"
+    text = f"{text}\n\n（此邮件由闵行区规划任务跟踪系统发送，请登录系统查看站内消息。）"
+    return EmailMessage(
+        subject=f"【任务跟踪】{message.title}",
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient.email],
+    )
+
+
+def message_mark_read(*, user: Any, message_ids: list[int] | None = None) -> int:
+    """Mark the user's own messages read (all unread ones when `message_ids` is None); returns how many.
+    Ids of other people's messages are ignored: nobody can mark someone else's inbox."""
+    qs = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if message_ids is not None:
+        qs = qs.filter(pk__in=message_ids)
+    return qs.update(read_at=timezone.now())
