@@ -23,7 +23,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from tasks.exports import ExportRow, date_text
+from tasks.exports import date_text
+from tasks.selectors.exports import ExportRow
 
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 TEMPLATE_MAX_UNPACKED = 60 * 1024 * 1024  # a zip bomb is refused before anything is unpacked
@@ -336,8 +337,7 @@ def template_check(*, template: bytes, context: dict[str, Any]) -> bytes:
 
 def sample_data(*, today: dt.date) -> BulletinData:
     """Data of every kind the template must handle, for checking an upload (labels from the status home)."""
-    from tasks.models import ProgressStatus
-    from tasks.selectors import STATUS_LABELS, Light
+    from tasks.choices import CurrentStatus, Light
 
     def row(number: str, light: str, status: str) -> ExportRow:
         return ExportRow(
@@ -357,11 +357,10 @@ def sample_data(*, today: dt.date) -> BulletinData:
             due_date=today,
         )
 
-    labels = STATUS_LABELS
-    done = labels[ProgressStatus.DONE]
+    done = CurrentStatus.DONE.label
     rows = [
-        row("1", Light.RED, labels[ProgressStatus.BEHIND]),
-        row("2", Light.YELLOW, labels[ProgressStatus.IN_PROGRESS]),
+        row("1", Light.RED, CurrentStatus.BEHIND.label),
+        row("2", Light.YELLOW, CurrentStatus.IN_PROGRESS.label),
         row("3", Light.GREEN, done),
     ]
     counts = {Light.RED: 1, Light.YELLOW: 1, Light.GREEN: 1, Light.GREY: 0}
@@ -374,7 +373,7 @@ def sample_data(*, today: dt.date) -> BulletinData:
         reply_by=today,
         rows=rows,
         status_counts=[(r.status, 1) for r in rows],
-        light_counts=[(light, Light.LABELS[light], counts[light]) for light in Light.ORDER],
+        light_counts=[(light.value, light.label, counts[light]) for light in Light],
         done_label=done,
         silent_tasks=1,
         silent_units=[SilentUnit(name="示例单位", numbers=["1"])],

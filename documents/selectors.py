@@ -13,7 +13,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tasks import selectors as task_selectors
-from tasks.models import Leader, Plan, ProgressStatus, ReportingPeriod, Task, TaskState, Unit, UnitRole
+from tasks.choices import CurrentStatus
+from tasks.models import Leader, Plan, ReportingPeriod, Task, TaskState, Unit, UnitRole
 from tasks.periods import period_label, period_start, previous_period
 
 from .bulletin import BulletinData, SilentUnit, groups_from_rows
@@ -173,12 +174,11 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
     ids = list(tasks.order_by("plan__year_start", "plan__kind", "plan_id", "position").values_list("pk", flat=True))
     rows = list(task_selectors.export_rows(ids=ids, clock=clock))
     summary = task_selectors.task_set_summary(tasks=Task.objects.filter(pk__in=tasks.values("pk")), clock=clock)
-    labels = task_selectors.SHOWN_STATUS_LABELS
-    order = [*task_selectors.STATUS_LABELS, task_selectors.PENDING]
     by_label: dict[str, int] = {}
     for row in rows:
         by_label[row.status] = by_label.get(row.status, 0) + 1
-    status_counts = [(labels[key], by_label[labels[key]]) for key in order if by_label.get(labels[key])]
+    # In the choices' order (worst first), each label as the rows carry it.
+    status_counts = [(label, by_label[label]) for _, label in CurrentStatus.choices if by_label.get(label)]
     silent = task_selectors.silent_links(tasks=tasks, clock=clock)
     if scope.unit:
         silent = silent.filter(unit_id=scope.unit.pk)
@@ -187,7 +187,7 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
         unit = units.setdefault(link["unit_id"], SilentUnit(name=link["unit__name"], numbers=[]))
         unit.numbers.append(link["task__number"])
     silent_units = sorted(units.values(), key=lambda u: (-len(u.numbers), u.name))
-    done_label = task_selectors.STATUS_LABELS[ProgressStatus.DONE]
+    done_label = CurrentStatus.DONE.label
     by_plan = len({row.plan for row in rows}) > 1
     return BulletinData(
         title=scope.title,
@@ -198,7 +198,7 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
         reply_by=reply_by,
         rows=rows,
         status_counts=status_counts,
-        light_counts=summary.lights(),
+        light_counts=[(c.light, c.label, c.count) for c in summary.lights()],
         done_label=done_label,
         # A unit's bulletin counts the unit's own silence; the others count tasks with any silent lead unit.
         silent_tasks=sum(len(u.numbers) for u in silent_units) if scope.unit else summary.n_silent,

@@ -18,9 +18,9 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from tasks.exports import ExportRow, date_text
-from tasks.models import ProgressStatus
-from tasks.selectors import STATUS_LABELS
+from tasks.choices import CurrentStatus
+from tasks.exports import date_text
+from tasks.selectors.exports import ExportRow
 
 from . import gbt9704 as gb
 from .bulletin import clean
@@ -57,7 +57,7 @@ def _overdue_text(row: ExportRow, today: dt.date) -> str:
     if not row.due_date:
         return "未设定"
     days = (today - row.due_date).days
-    late = f"（已逾期{days}天）" if days > 0 and row.status != STATUS_LABELS[ProgressStatus.DONE] else ""
+    late = f"（已逾期{days}天）" if days > 0 and row.status != CurrentStatus.DONE.label else ""
     return f"{date_text(row.due_date)}{late}"
 
 

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tasks.decorators import reader_required
 from tasks.exports import DOCX_MIME, PDF_MIME
 from tasks.models import Task, Unit
-from tasks.views import reader_required
 
 from . import selectors, services
 from .bulletin import TemplateRefused

@@ -9,12 +9,14 @@ the progress recorded against it stays.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -46,6 +48,7 @@ FIELD_LABELS = {
     "leaders": "牵头领导",
     "units": "牵头单位",
     "state": "状态",
+    "extras": "其他列",
 }
 META_LABELS = {
     "title": "标题",
@@ -154,9 +157,7 @@ def _existing_tasks(plan: Plan) -> dict[str, _Existing]:
     ):
         units[task_id].append((name, role))
     existing = {}
-    for pk, number, position, title, state, category, project, text, city_level, note, deadline in Task.objects.filter(
-        plan=plan
-    ).values_list(
+    rows = Task.objects.filter(plan=plan).values_list(
         "pk",
         "number",
         "position",
@@ -168,7 +169,9 @@ def _existing_tasks(plan: Plan) -> dict[str, _Existing]:
         "city_level",
         "note",
         "deadline_text",
-    ):
+        "extras",
+    )
+    for pk, number, position, title, state, category, project, text, city_level, note, deadline, extras in rows:
         existing[number] = _Existing(
             position=position,
             title=title,
@@ -183,6 +186,7 @@ def _existing_tasks(plan: Plan) -> dict[str, _Existing]:
                 "leaders": leaders[pk],
                 "units": units[pk],
                 "state": state,
+                "extras": extras or [],
             },
         )
     return existing
@@ -199,6 +203,7 @@ def _parsed_snapshot(task: ParsedTask) -> dict:
         "leaders": task.leaders,
         "units": [(u.name, u.role) for u in task.units],
         "state": TaskState.WITHDRAWN if task.withdrawn else TaskState.ACTIVE,
+        "extras": task.extras,
     }
 
 
@@ -211,6 +216,8 @@ def _show(field_name: str, value: object) -> str:
         return "是" if value else "否"
     if field_name == "state":
         return TaskState(value).label
+    if field_name == "extras":
+        return "；".join(f"{item['header']}：{item['value']}" for item in value)  # type: ignore[union-attr]
     if value is None:
         return ""
     return str(value)
@@ -334,6 +341,7 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: ob
             "deadline_text": parsed_task.deadline_text,
             "source_row": parsed_task.row,
             "state": TaskState.WITHDRAWN if parsed_task.withdrawn else TaskState.ACTIVE,
+            "extras": parsed_task.extras,
         }
         task = existing.get(parsed_task.number)
         if task is None:
@@ -411,6 +419,7 @@ _TASK_FIELDS = [
     "deadline_text",
     "source_row",
     "state",
+    "extras",
     "updated_at",
 ]
 
@@ -428,13 +437,27 @@ def _tasks_update(tasks: list[Task], names: list[str]) -> None:
     columns = [Task._meta.get_field(name) for name in names]
     pk = Task._meta.pk
     quote = db.ops.quote_name
-    values = [[column.get_db_prep_save(getattr(task, column.attname), db) for column in columns] for task in tasks]
+    # JSON travels as text and is cast in SQL: an array of jsonb parameters is not portable across drivers.
+    is_json = [isinstance(column, JSONField) for column in columns]
+    values = [
+        [
+            json.dumps(getattr(task, column.attname), ensure_ascii=False)
+            if json_column
+            else column.get_db_prep_save(getattr(task, column.attname), db)
+            for column, json_column in zip(columns, is_json, strict=True)
+        ]
+        for task in tasks
+    ]
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             unnest = ", ".join(
-                f"unnest(%s::{field.db_type(db)}[]) AS c{index}" for index, field in enumerate([*columns, pk])
+                f"unnest(%s::{'text' if index < len(columns) and is_json[index] else field.db_type(db)}[]) AS c{index}"
+                for index, field in enumerate([*columns, pk])
             )
-            assignments = ", ".join(f"{quote(column.column)} = v.c{index}" for index, column in enumerate(columns))
+            assignments = ", ".join(
+                f"{quote(column.column)} = v.c{index}{'::jsonb' if is_json[index] else ''}"
+                for index, column in enumerate(columns)
+            )
             cursor.execute(
                 f"UPDATE {quote(Task._meta.db_table)} AS t SET {assignments} FROM (SELECT {unnest}) AS v "
                 f"WHERE t.{quote(pk.column)} = v.c{len(columns)}",

@@ -125,8 +125,12 @@ def plan_export_csv(*, plan: Plan) -> str:
     # Columns the plan never fills stay out, as in the source documents (a
     # five-year table has no 项目 or 牵头领导 column, and an empty one would read as missing).
     keep = [i for i, name in enumerate(CSV_COLUMNS) if name in ("序号", "类别", "任务") or any(r[i] for r in rows)]
-    writer.writerow([CSV_COLUMNS[i] for i in keep])
-    writer.writerows([[row[i] for i in keep] for row in rows])
+    # The document's own extra columns follow, under their own headers, so they import back as extras.
+    extra_headers = list(dict.fromkeys(item["header"] for task in plan.tasks.all() for item in task.extras or []))
+    writer.writerow([CSV_COLUMNS[i] for i in keep] + extra_headers)
+    for row, task in zip(rows, plan.tasks.all(), strict=True):
+        extras = {item["header"]: item["value"] for item in task.extras or []}
+        writer.writerow([row[i] for i in keep] + [extras.get(header, "") for header in extra_headers])
     return buffer.getvalue()
 
 

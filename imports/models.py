@@ -72,6 +72,8 @@ class PendingImport(models.Model):
     overrides = models.JSONField("规划信息修正", default=dict)
     unit_mapping = models.JSONField("单位对应", default=dict)
     leader_mapping = models.JSONField("领导对应", default=dict)
+    # The admin's choice of role per column ({header: role}); empty = as recognised (or a saved layout).
+    column_roles = models.JSONField("列对应", default=dict)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     expires_at = models.DateTimeField("过期时间")
     # Kept (without its bytes) after confirming until it expires, so that a second
@@ -88,3 +90,37 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ImportLayout(models.Model):
+    """A confirmed column mapping, named by the header it was made for. The next
+    document with the same header is read with it (and the preview says so)."""
+
+    # SHA-256 of the header keys joined with "|" (columns.ColumnPlan.signature).
+    signature = models.CharField("表头标识", max_length=64, unique=True)
+    headers = models.JSONField("表头", default=list)
+    roles = models.JSONField("各列用途", default=dict)  # {header as printed: role}
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="保存人",
+    )
+    created_at = models.DateTimeField("保存时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "表格版式"
+        verbose_name_plural = "表格版式"
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The header, as people recognise it."""
+        shown = "｜".join(h for h in self.headers if h)
+        return shown if len(shown) <= 60 else shown[:59] + "…"

@@ -15,79 +15,18 @@ the database and from the document itself); nothing here touches the database.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tasks.models import UnitKind
 
+from .text import CJK_CHAR, INVISIBLE, NEWLINES, SPACES, CategoryHeading, clean_text, name_key, parse_category
+
 if TYPE_CHECKING:
     from .records import ParsedPlan
     from .shape import ShapedDocument
 
-# CJK ideographs, CJK punctuation and full-width forms: the characters between
-# which a space can only be a line wrap.
-_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’·•"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \\t\\n]+(?=[{_CJK}])")
-# Zero-width characters, soft hyphens and C0/C1 control characters (not tab or
-# newline): invisible in the document, rejected by PostgreSQL (NUL) or harmful.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Every Unicode space but the newline (line and paragraph separators and a lone
-# carriage return become newlines first).
-_SPACES = re.compile(r"[^\S\n]+")
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
-
-
-def clean_text(text: str) -> str:
-    """Whitespace-normalised text as the document means it (wraps undone)."""
-    if not text:
-        return ""
-    text = _INVISIBLE.sub("", _NEWLINES.sub("\n", text))
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    text = _SPACE_BETWEEN_CJK.sub("", text)
-    # Whatever newlines remain sit next to Latin text or digits: a space reads right.
-    text = re.sub(r"\s*\n\s*", " ", text)
-    return text.strip()
-
-
-def name_key(name: str) -> str:
-    """Comparison key for names: width-folded, no whitespace at all."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
-
-
-# -- categories ---------------------------------------------------------------
-
-_NUMERAL = "一二三四五六七八九十百零〇两"
-_CATEGORY = re.compile(
-    rf"^[（(]?(?:第)?(?P<num>[{_NUMERAL}]+|\d+)(?:类)?[）)、.．]\s*(?P<name>.*?)\s*"
-    r"(?:[（(]\s*(?:共)?\s*(?P<count>\d+)\s*(?:项|条)\s*[）)])?\s*$"
-)
-
-
-@dataclass(frozen=True)
-class CategoryHeading:
-    order: int
-    name: str
-    stated_count: int | None
-
-
-def parse_category(raw: str) -> CategoryHeading | None:
-    """ "（一）实施创新驱动核心战略（11项）" → (1, 实施创新驱动核心战略, 11); None if not a heading."""
-    from tasks.numerals import parse_chinese_numeral
-
-    text = clean_text(raw)
-    match = _CATEGORY.match(text)
-    if not match:
-        return None
-    order = parse_chinese_numeral(match["num"])
-    name = match["name"].strip()
-    if not order or not name:
-        return None
-    count = int(match["count"]) if match["count"] else None
-    return CategoryHeading(order=order, name=name, stated_count=count)
-
+__all__ = ["CategoryHeading", "clean_text", "name_key", "parse_category"]
 
 # -- tasks --------------------------------------------------------------------
 
@@ -212,8 +151,8 @@ def _resolve_fragment(fragment: str, known: set[str], hint: set[str] | None) -> 
 
 def clean_text_keep_spaces(text: str) -> str:
     """Like clean_text, but spaces (and newlines, as spaces) between names survive."""
-    text = _INVISIBLE.sub("", _NEWLINES.sub("\n", text or "")).replace("\n", " ")
-    return _SPACES.sub(" ", text).strip()
+    text = INVISIBLE.sub("", NEWLINES.sub("\n", text or "")).replace("\n", " ")
+    return SPACES.sub(" ", text).strip()
 
 
 # -- units --------------------------------------------------------------------
@@ -378,7 +317,7 @@ def unit_kind_guess(name: str) -> UnitKind:
 
 
 def has_cjk(text: str) -> bool:
-    return bool(_CJK_CHAR.search(text))
+    return bool(CJK_CHAR.search(text))
 
 
 # -- the whole document ---------------------------------------------------------
@@ -530,6 +469,7 @@ def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> Parsed
                 withdrawn=clean_text(row.state) == "已撤销",
                 leaders=leaders,
                 units=units,
+                extras=[{"header": header, "value": value} for header, value in row.extras],
             )
         )
     return ParsedPlan(

@@ -19,13 +19,14 @@ from tasks.models import Plan, PlanKind
 
 from .apply import PlanDiff, plan_apply, plan_diff
 from .check import CountLine, plan_check
+from .columns import ColumnPlan, header_candidates
 from .errors import ImportRefused, ImportWarning
 from .export import plan_export_csv
-from .models import ImportOutcome, ImportRecord
+from .models import ImportLayout, ImportOutcome, ImportRecord
 from .normalise import name_key, normalise_document
-from .read import FORMAT_LABELS, read_document
+from .read import FORMAT_LABELS, Document, read_document
 from .records import ParsedPlan
-from .selectors import import_record_same_file, vocabulary_load
+from .selectors import import_layout_for, import_record_same_file, vocabulary_load
 from .shape import PlanMeta, shape_document
 
 
@@ -46,10 +47,26 @@ class ImportReport:
     record_id: int | None = None
     same_file_as: ImportRecord | None = None
     notes: list[str] = field(default_factory=list)
+    # Every column of each distinct header, with its role and where its values went.
+    column_plans: list[ColumnPlan] = field(default_factory=list)
+    # The saved layout the columns were read with (None: recognised, or the admin's mapping).
+    layout: ImportLayout | None = None
+    # How the file was read when it could be read more than one way (e.g. 正文段落), for the admin to confirm.
+    reading: str = ""
 
     @property
     def unchanged(self) -> bool:
         return self.diff.is_empty
+
+    def column_lines(self) -> list[str]:
+        """Where every column's values went, one line per column."""
+        lines: list[str] = []
+        for index, plan in enumerate(self.column_plans):
+            lines.append("列的去向：" if index == 0 else "列的去向（另一种表头）：")
+            lines.extend(f"  {column.describe()}" for column in plan.columns)
+        if self.reading:
+            lines.append(f"读取方式：{self.reading}")
+        return lines
 
     def render_text(self) -> str:
         """The command line's report: found vs stated, changes, warnings."""
@@ -87,6 +104,7 @@ class ImportReport:
             lines.append(f"新领导（{len(diff.new_leaders)}）：" + "、".join(diff.new_leaders))
         if diff.new_aliases:
             lines.append("新别名：" + "、".join(f"{a}→{c}" for a, c in diff.new_aliases.items()))
+        lines.extend(self.column_lines())
         lines.extend(self.notes)
         lines.append(f"警告（{len(self.warnings)}）：" if self.warnings else "警告：无")
         lines.extend(f"  - {warning}" for warning in self.warnings)
@@ -106,16 +124,20 @@ def plan_import(
     overrides: dict[str, Any] | None = None,
     unit_mapping: dict[str, str] | None = None,
     leader_mapping: dict[str, str] | None = None,
+    column_roles: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import one document. Refusals raise ImportRefused and write nothing.
 
     `unit_mapping` maps a new unit name to an existing unit (recorded as an
     alias); `leader_mapping` maps a new leader name to an existing leader.
-    Both are the choices an admin makes on the preview page.
+    Both are the choices an admin makes on the preview page, as is
+    `column_roles` ({header: role}); without it a layout saved for the same
+    header is used.
     """
     digest = hashlib.sha256(data).hexdigest()
     document = read_document(data, file_name)
-    shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS)
+    roles, source, layout = _column_roles(document, column_roles)
+    shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS, column_roles=roles, roles_source=source)
     _apply_overrides(shaped.meta, overrides or {})
     _require_identity(shaped.meta)
     vocabulary = vocabulary_load()
@@ -138,7 +160,12 @@ def plan_import(
         parsed=parsed,
         dry_run=dry_run,
         plan_id=diff.plan_id,
+        column_plans=shaped.column_plans,
+        layout=layout,
+        reading=document.reading,
     )
+    if layout is not None:
+        report.notes.append(f"已按保存的表格版式“{layout.name}”识别各列。")
     previous = import_record_same_file(sha256=digest)
     if previous is not None:
         report.same_file_as = previous
@@ -152,6 +179,8 @@ def plan_import(
     with transaction.atomic():
         before_csv = plan_export_csv(plan=Plan.objects.get(pk=diff.plan_id)) if diff.plan_id else ""
         plan = plan_apply(parsed, diff, source_file=file_name, user=user)
+        if column_roles and shaped.column_plans:
+            _layout_save(shaped.column_plans[0], user=user)
         record = ImportRecord.objects.create(
             plan=plan,
             file_name=file_name[:255],
@@ -170,6 +199,31 @@ def plan_import(
     report.plan_id = plan.pk
     report.record_id = record.pk
     return report
+
+
+def _column_roles(
+    document: Document, chosen: dict[str, str] | None
+) -> tuple[dict[str, str] | None, str, ImportLayout | None]:
+    """The roles to read the columns with: the admin's, else a layout saved for this header."""
+    if chosen:
+        return chosen, "mapping", None
+    layout = import_layout_for(signatures=list(header_candidates(document)))
+    if layout is None:
+        return None, "name", None
+    return dict(layout.roles), "layout", layout
+
+
+def _layout_save(plan: ColumnPlan, *, user: Any) -> ImportLayout:
+    """Keep the confirmed mapping for the next document with this header."""
+    layout, _ = ImportLayout.objects.update_or_create(
+        signature=plan.signature,
+        defaults={
+            "headers": [c.header for c in plan.columns],
+            "roles": {c.header: c.role for c in plan.columns if c.header},
+            "created_by": user if getattr(user, "pk", None) else None,
+        },
+    )
+    return layout
 
 
 def _kind_label(kind: str) -> str:

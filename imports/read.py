@@ -39,6 +39,8 @@ class Table:
     # Text formats lose merges: an empty cell there may mean "same as above".
     has_merge_info: bool
     label: str = ""
+    # Paragraphs between the previous table and this one (a category's own table has its name there).
+    caption: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Document:
     tables: list[Table]
     heading: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # How the file was read when it could have been read another way (shown for the admin to confirm).
+    reading: str = ""
 
 
 def read_document(data: bytes, file_name: str = "") -> Document:
@@ -131,13 +135,17 @@ def _read_docx(data: bytes) -> Document:
     heading: list[str] = []
     notes: list[str] = []
     tables: list[Table] = []
+    between: list[str] = []
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
             text = _paragraph_text(child, qn).strip()
             if text:
                 (notes if tables else heading).append(text)
+                between.append(text)
         elif child.tag == qn("w:tbl"):
-            tables.append(_docx_table(child, len(tables) + 1, _Cell, qn))
+            table = _docx_table(child, len(tables) + 1, _Cell, qn)
+            table.caption, between = between, []
+            tables.append(table)
     return Document(format="docx", tables=tables, heading=heading, notes=notes)
 
 

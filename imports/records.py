@@ -30,6 +30,8 @@ class ParsedTask:
     leaders: list[str]
     units: list[ParsedUnitRef]
     withdrawn: bool = False
+    # Columns with no field of their own, in the document's order: [{"header": …, "value": …}].
+    extras: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass

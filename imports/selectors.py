@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Unit, UnitAlias
 
-from .models import ImportOutcome, ImportRecord
+from .models import ImportLayout, ImportOutcome, ImportRecord
 from .normalise import Vocabulary, name_key
 
 
@@ -19,6 +19,14 @@ def vocabulary_load() -> Vocabulary:
     for alias, canonical in UnitAlias.objects.values_list("name", "unit__name"):
         units[name_key(alias)] = canonical
     return Vocabulary(leaders=set(Leader.objects.values_list("name", flat=True)), units=units)
+
+
+def import_layout_for(*, signatures: list[str]) -> ImportLayout | None:
+    """The saved layout whose header is one of these rows' (one query)."""
+    if not signatures:
+        return None
+    found = {layout.signature: layout for layout in ImportLayout.objects.filter(signature__in=signatures)}
+    return next((found[s] for s in signatures if s in found), None)
 
 
 def import_record_same_file(*, sha256: str) -> ImportRecord | None:

@@ -1,10 +1,11 @@
 """Stage 2, shape: tables of cells → task rows with named fields.
 
-Finds the header row by its column names (never by position), skips header
-rows repeated on every page, fills what merged cells imply (a category or
-project cell spans many rows; a leader cell may be shared by the rows below),
-and reads the plan's title, document number, date and stated totals from the
-text around the table.
+Finds the header row by its column names (never by position; `columns.py`
+gives every column its role), skips header rows repeated on every page, fills
+what merged cells imply (a category or project cell spans many rows; a leader
+cell may be shared by the rows below), takes heading rows as categories and
+group headings as projects, numbers rows that have none, and reads the plan's
+title, document number, date and stated totals from the text around the table.
 """
 
 from __future__ import annotations
@@ -12,81 +13,29 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from tasks.models import PlanKind
 from tasks.numerals import parse_chinese_numeral
 
+from .columns import (
+    COLUMN_LABELS,
+    COLUMN_NAMES,
+    EXTRA,
+    ColumnPlan,
+    column_role,
+    find_header,
+    plan_columns,
+)
 from .errors import ImportRefused, ImportWarning
-from .normalise import CategoryHeading, clean_text, name_key, parse_category
-from .read import Document, Table
+from .read import Cell, Document, Table
+from .text import CategoryHeading, clean_text, name_key, parse_category, parse_unnumbered_category
 
-# Column roles and the header texts that name them (compared without spaces).
-COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "number": ("序号", "编号", "序", "项次", "条目序号"),
-    "category": ("类别", "类", "分类", "板块", "领域", "类别名称"),
-    "project": ("项目", "工作项目", "重点项目", "项目名称", "专项"),
-    "task": (
-        "主要任务",
-        "具体任务",
-        "任务",
-        "工作任务",
-        "重点任务",
-        "任务内容",
-        "工作内容",
-        "具体内容",
-        "主要内容",
-        "重点工作",
-        "工作事项",
-        "任务事项",
-        "具体工作",
-    ),
-    "leader": ("牵头领导", "责任领导", "分管领导", "领导", "牵头区领导", "责任区领导"),
-    "unit": (
-        "牵头单位",
-        "责任单位",
-        "牵头部门",
-        "责任部门",
-        "主责单位",
-        "主要责任单位",
-        "牵头责任单位",
-        "承办单位",
-        "实施单位",
-    ),
-    "support": ("配合单位", "协同单位", "参与单位", "协办单位", "配合部门"),
-    "note": ("备注", "说明", "备注说明"),
-    "deadline": ("完成时限", "完成时间", "时间节点", "时限", "完成期限", "截止时间"),
-    "city": ("市级任务", "是否市级", "市级"),
-    "state": ("状态", "任务状态"),
-}
-COLUMN_LABELS = {
-    "number": "序号",
-    "category": "类别",
-    "project": "项目",
-    "task": "任务",
-    "leader": "牵头领导",
-    "unit": "牵头单位",
-    "support": "配合单位",
-    "note": "备注",
-    "deadline": "完成时限",
-    "city": "市级任务",
-    "state": "状态",
-}
+__all__ = ["COLUMN_LABELS", "COLUMN_NAMES", "column_role", "plan_meta_from_text", "shape_document"]
+
 _HEADER_SCAN_ROWS = 30
-
-
-def column_role(header_text: str) -> str | None:
-    key = name_key(header_text).strip("*＊:：")
-    if not key or len(key) > 12:
-        return None
-    for role, names in COLUMN_NAMES.items():
-        if key in names:
-            return role
-    # Obvious variants: "牵头单位（部门）", "主要任务及目标".
-    for role, names in COLUMN_NAMES.items():
-        if any(len(name) >= 2 and key.startswith(name) for name in names):
-            return role
-    return None
+_FIELD_ROLES = ("leader", "unit", "support", "note", "deadline", "city", "state")
 
 
 @dataclass
@@ -106,6 +55,8 @@ class ShapedRow:
     state: str = ""  # "已撤销" in our own CSV export (an undo snapshot)
     # Fields taken from a merged cell (or, in text formats, an empty cell) above.
     inherited: set[str] = field(default_factory=set)
+    # Columns with no field of their own, in the document's order: (header, value).
+    extras: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -129,58 +80,51 @@ class ShapedDocument:
     columns: list[str]  # roles present, in table order
     rows: list[ShapedRow]
     warnings: list[ImportWarning]
+    # Each distinct header met (tables repeating a header share one): every column and where it went.
+    column_plans: list[ColumnPlan] = field(default_factory=list)
 
 
-def shape_document(document: Document, *, max_rows: int) -> ShapedDocument:
-    warnings: list[ImportWarning] = []
+def shape_document(
+    document: Document,
+    *,
+    max_rows: int,
+    column_roles: dict[str, str] | None = None,
+    roles_source: str = "mapping",
+) -> ShapedDocument:
+    """`column_roles` ({header: role}) is the admin's mapping or a saved layout."""
+    shaper = _Shaper(max_rows=max_rows, notes=list(document.notes))
     heading = list(document.heading)
-    notes = list(document.notes)
-    rows: list[ShapedRow] = []
-    columns: dict[int, str] | None = None
-    state = _FillState()
-    found_any_header = False
+    first: ColumnPlan | None = None
     for table in document.tables:
-        header_index, mapping = _find_header(table)
-        if mapping is None:
-            if columns is not None and table.rows and len(table.rows[0]) == max(columns) + 1:
-                header_index, mapping = -1, columns  # a table continued on the next page without its header
-            else:
-                continue
-        found_any_header = True
-        if columns is None:
-            columns = mapping
+        header_index = find_header(table, column_roles)
+        if header_index is not None:
+            plan = plan_columns(table, header_index, overrides=column_roles, override_source=roles_source)
+        elif first is not None and table.rows and len(table.rows[0]) == len(first.columns):
+            # A table continued on the next page without its header.
+            plan = ColumnPlan(header_index=-1, columns=first.columns)
+        else:
+            continue
+        if first is None:
+            first = plan
             heading.extend(_row_text(r) for r in table.rows[:header_index] if _row_text(r))
-        _shape_rows(table, header_index, mapping, state, rows, warnings, notes, max_rows)
-    if not found_any_header:
+        shaper.take_table(table, plan, is_first=plan is first)
+    if first is None:
         raise ImportRefused(_no_header_message(document))
-    assert columns is not None
-    if not rows:
+    if not shaper.rows:
         raise ImportRefused("表头之后没有任何任务行。")
-    meta = plan_meta_from_text(heading, notes)
+    _qualify_restarted_numbers(shaper.rows, shaper.warnings)
     return ShapedDocument(
         format=document.format,
-        meta=meta,
-        columns=[columns[i] for i in sorted(columns)],
-        rows=rows,
-        warnings=warnings,
+        meta=plan_meta_from_text(heading, shaper.notes),
+        columns=[c.role for c in first.columns if c.role in COLUMN_LABELS],
+        rows=shaper.rows,
+        warnings=shaper.warnings,
+        column_plans=shaper.plans,
     )
 
 
 def _row_text(cells: list) -> str:
     return " ".join(c.text.strip() for c in cells if c.text.strip())
-
-
-def _find_header(table: Table) -> tuple[int, dict[int, str] | None]:
-    for index, cells in enumerate(table.rows[:_HEADER_SCAN_ROWS]):
-        mapping: dict[int, str] = {}
-        for col, cell in enumerate(cells):
-            role = column_role(cell.text) if not cell.merged_left else None
-            if role and role not in mapping.values():
-                mapping[col] = role
-        roles = set(mapping.values())
-        if "task" in roles and roles & {"number", "unit", "leader", "category"}:
-            return index, mapping
-    return -1, None
 
 
 def _no_header_message(document: Document) -> str:
@@ -193,161 +137,316 @@ def _no_header_message(document: Document) -> str:
                 break
         if found:
             break
-    expected = "序号、类别、项目、主要任务/具体任务、牵头领导、牵头单位、备注"
+    expected = (
+        "序号、类别、项目、主要任务/具体任务/任务名称/工作内容…、牵头领导/责任领导、"
+        "牵头单位/责任部门/主责部门…、配合单位、备注、完成时限"
+    )
     if not document.tables or not any(t.rows for t in document.tables):
         return "文件中没有找到表格。"
     shown = "、".join(f"“{t[:20]}”" for t in found[:12]) if found else "（无）"
     return (
         "没有找到任务表的表头（需要“任务”列，以及序号、类别或牵头单位等列）。"
         f"找到的列：{shown}。可识别的列名：{expected}。"
+        "也可用 --columns（浏览器中为列对应）指定各列的用途。"
     )
+
+
+# -- headings and numbers ----------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"^\d{1,5}$")
+# "（1）优化营商环境" in the 序号 column: a group heading, merged down over its tasks.
+_GROUP = re.compile(r"^[（(]\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]\s*(?P<name>\S.{1,})$")
+# "1、…", "2.按照…", "（3）…" at the start of a task's text.
+_NUMBER_IN_TEXT = re.compile(r"^\s*(?:(?P<a>\d{1,3})\s*[、.．](?!\d)|[（(]\s*(?P<b>\d{1,3})\s*[)）])\s*")
+_NOTE_START = ("注", "说明", "备注", "*", "＊", "※", "附")
+_STYLES = (
+    ("(一)", re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[)）]")),
+    ("一、", re.compile(r"^第?[一二三四五六七八九十百]+\s*[类、.．]")),
+    ("(1)", re.compile(r"^[（(]\s*\d+\s*[)）]")),
+    ("1.", re.compile(r"^\d+\s*[、.．](?!\d)")),
+)
+
+
+def heading_style(text: str) -> str:
+    """How a heading is numbered ("一、", "(一)", "1.", "(1)"), "" if it is not."""
+    for style, pattern in _STYLES:
+        if pattern.match(text):
+            return style
+    return ""
+
+
+def _strip_numbering(text: str) -> str:
+    for _, pattern in _STYLES:
+        text = pattern.sub("", text, count=1)
+    return text.strip()
 
 
 @dataclass
-class _FillState:
+class _Shaper:
+    """The state one document's rows are shaped with, table after table."""
+
+    max_rows: int
+    notes: list[str]
+    rows: list[ShapedRow] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+    plans: list[ColumnPlan] = field(default_factory=list)
     category: CategoryHeading | None = None
+    category_style: str | None = None
+    unnumbered_categories: bool = False
     project: str | None = None
+    project_from_heading: bool = False  # set by a heading row or a group heading, kept over the rows below
     last: ShapedRow | None = None
-    header_keys: tuple[str, ...] = ()
 
+    # -- a table ---------------------------------------------------------------
 
-def _shape_rows(
-    table: Table,
-    header_index: int,
-    mapping: dict[int, str],
-    state: _FillState,
-    out: list[ShapedRow],
-    warnings: list[ImportWarning],
-    notes: list[str],
-    max_rows: int,
-) -> None:
-    header_keys = (
-        tuple(name_key(table.rows[header_index][c].text) for c in sorted(mapping)) if header_index >= 0 else ()
-    )
-    has_category_column = "category" in mapping.values()
-    has_project_column = "project" in mapping.values()
-    for index in range(header_index + 1, len(table.rows)):
-        cells = table.rows[index]
-        row_no = table.row_numbers[index]
-        values = {role: (cells[col] if col < len(cells) else None) for col, role in mapping.items()}
-        texts = {role: (cell.text if cell else "") for role, cell in values.items()}
-        if not any(t.strip() for t in texts.values()) and not any(c.text.strip() for c in cells):
-            continue
-        if (
-            header_keys
-            and tuple(name_key(cells[c].text) if c < len(cells) else "" for c in sorted(mapping)) == header_keys
-        ):
-            continue  # the header repeated on a new page
-        if all(role_is_header(texts[role], role) for role in texts if texts[role].strip()):
-            continue
-        non_empty = {c.text.strip() for c in cells if c.text.strip()}
-        if len(non_empty) == 1 and not texts.get("number", "").strip() and not texts.get("task", "").strip():
-            notes.append(next(iter(non_empty)))  # a note row spanning the table ("注：…")
-            continue
-        if len(out) >= max_rows:
-            raise ImportRefused(
-                f"任务行数超过上限 {max_rows} 条，已拒绝（可由管理员调整 IMPORT_MAX_ROWS）。", row=row_no
+    def take_table(self, table: Table, plan: ColumnPlan, *, is_first: bool) -> None:
+        self._note_plan(plan)
+        mapping = plan.mapping
+        if "category" not in mapping.values() and table.caption:
+            self._take_caption(table.caption[-1], table.label, numbered_only=is_first)
+        numbered = "number" in mapping.values() and any(
+            _PLAIN_NUMBER.match(clean_text(cells[c].text).rstrip("．.、"))
+            for cells in table.rows[plan.header_index + 1 :]
+            for c, role in mapping.items()
+            if role == "number" and c < len(cells)
+        )
+        header_keys = (
+            tuple(name_key(table.rows[plan.header_index][c].text) for c in sorted(mapping))
+            if plan.header_index >= 0
+            else ()
+        )
+        before = len(self.rows)
+        for index in range(plan.header_index + 1, len(table.rows)):
+            self._take_row(table, index, plan, header_keys, numbered)
+        if "number" not in mapping.values() and len(self.rows) > before:
+            self.warnings.append(
+                ImportWarning(
+                    "unnumbered_table",
+                    f"{table.label or '表格'}没有“序号”列，{len(self.rows) - before}条任务已按文档顺序编号，请核对",
+                )
             )
 
-        # Category: a heading ("一、…", "（一）…"), or a project name that landed in this column.
-        category_raw = texts.get("category", "")
-        misplaced_project: str | None = None
-        if category_raw.strip() and not (values.get("category") and values["category"].merged_up):
-            heading = parse_category(category_raw)
+    def _note_plan(self, plan: ColumnPlan) -> None:
+        if any(p.signature == plan.signature for p in self.plans):
+            return
+        self.plans.append(plan)
+        for column in plan.columns:
+            shown = column.header or f"第{column.index + 1}列"
+            if column.source == "content":
+                self.warnings.append(
+                    ImportWarning(
+                        "column_inferred",
+                        f"列名未能识别，按内容判断为“{COLUMN_LABELS[column.role]}”（{column.note}），请核对",
+                        column=shown,
+                    )
+                )
+            elif column.source == "context":
+                self.warnings.append(ImportWarning("column_by_context", column.note, column=shown))
+            elif column.role == "skip":
+                self.warnings.append(ImportWarning("column_skipped", "已设为不导入，该列内容未导入", column=shown))
+
+    def _take_caption(self, text: str, label: str, *, numbered_only: bool) -> None:
+        """The line above a table: its category when each category has its own table."""
+        text = clean_text(text)
+        if numbered_only and parse_category(text) is None:
+            return
+        self._take_heading(text, row_no=None, has_category_column=False)
+
+    # -- one row ---------------------------------------------------------------
+
+    def _take_row(
+        self, table: Table, index: int, plan: ColumnPlan, header_keys: tuple[str, ...], numbered: bool
+    ) -> None:
+        cells = table.rows[index]
+        row_no = table.row_numbers[index]
+        mapping = plan.mapping
+        values = {role: (cells[col] if col < len(cells) else None) for col, role in mapping.items()}
+        texts = {role: (cell.text if cell else "") for role, cell in values.items()}
+        if _skipped(cells, mapping, texts, header_keys):
+            return
+        if (heading := _heading_text(cells, mapping)) is not None:
+            if not self._take_heading(heading, row_no, has_category_column="category" in texts):
+                self.notes.append(heading)  # a note row spanning the table ("注：…")
+            return
+        if len(self.rows) >= self.max_rows:
+            raise ImportRefused(
+                f"任务行数超过上限 {self.max_rows} 条，已拒绝（可由管理员调整 IMPORT_MAX_ROWS）。", row=row_no
+            )
+        category_col = next((c for c, role in mapping.items() if role == "category"), -1)
+        misplaced = self._take_category_cell(table, index, category_col, values, texts, row_no)
+        self._take_project_cell(values, texts, misplaced, row_no)
+        numbered_row = self._number_and_text(cells, values, texts, row_no, numbered)
+        if numbered_row is None:
+            return
+        number, task = numbered_row
+        shaped = ShapedRow(
+            row=row_no, table=table.label, number=number, category=self.category, project=self.project, task=task
+        )
+        self._fill_fields(shaped, values, table)
+        shaped.extras = self._extras(cells, plan)
+        self.rows.append(shaped)
+        self.last = shaped
+
+    def _take_heading(self, text: str, row_no: int | None, *, has_category_column: bool) -> bool:
+        """A row holding one text across the table: a category, a project
+        (a heading of the level below), or, returning False, a note."""
+        if text.startswith(_NOTE_START) or len(text) > 60:
+            return False
+        style = heading_style(text)
+        if has_category_column or (self.category_style is not None and style != self.category_style):
+            name = _strip_numbering(text)
+            if not name or self.category is None:
+                return False
+            self.project, self.project_from_heading = name, True
+            return True
+        heading = parse_category(text) if style else None
+        if heading is None:
+            order = self.category.order + 1 if self.category else 1
+            heading = parse_unnumbered_category(text, order)
+            if heading is None:
+                return False
+        self.category_style = style
+        self.unnumbered_categories = not style
+        if self.category is None or (heading.order, heading.name) != (self.category.order, self.category.name):
+            self.category, self.project, self.project_from_heading = heading, None, False
+        return True
+
+    def _take_category_cell(
+        self, table: Table, index: int, col: int, values: dict, texts: dict, row_no: int
+    ) -> str | None:
+        """Category from its column: a heading ("一、…"), a label without a numeral
+        that spans its tasks, or a project name that landed in this column."""
+        raw = texts.get("category", "")
+        misplaced: str | None = None
+        if raw.strip() and not (values.get("category") and values["category"].merged_up):
+            heading = parse_category(raw)
+            if (
+                heading is None
+                and (self.category is None or self.unnumbered_categories)
+                and (self.unnumbered_categories or _spans(table, index, col))
+            ):
+                same = self.category is not None and self.category.name == clean_text(raw)
+                order = self.category.order + (0 if same else 1) if self.category else 1
+                heading = parse_unnumbered_category(raw, order)
+                self.unnumbered_categories = heading is not None
             if heading is not None:
-                if state.category is None or (heading.order, heading.name) != (
-                    state.category.order,
-                    state.category.name,
-                ):
-                    if state.category is not None and heading.order == state.category.order:
-                        warnings.append(
-                            ImportWarning(
-                                "category_renamed",
-                                f"类别序号重复但名称不同，按同一类别处理：“{state.category.name}”",
-                                row=row_no,
-                                column="类别",
-                                raw=category_raw,
-                            )
-                        )
-                        heading = CategoryHeading(
-                            state.category.order,
-                            state.category.name,
-                            state.category.stated_count or heading.stated_count,
-                        )
-                    else:
-                        state.project = None
-                    state.category = heading
-            elif state.category is not None:
-                misplaced_project = clean_text(category_raw)
-                warnings.append(
+                self._enter_category(heading, raw, row_no)
+            elif self.category is not None:
+                misplaced = clean_text(raw)
+                self.warnings.append(
                     ImportWarning(
                         "project_in_category_column",
                         "“类别”列中出现的是项目名称，已按项目处理",
                         row=row_no,
                         column="类别",
-                        raw=category_raw,
+                        raw=raw,
                     )
                 )
             else:
-                raise ImportRefused(
-                    "无法识别类别（应为“一、…”或“（一）…”）。", row=row_no, column="类别", raw=category_raw
-                )
-        if state.category is None:
-            if has_category_column:
-                raise ImportRefused("第一条任务之前没有类别。", row=row_no, column="类别", raw=category_raw)
-            state.category = CategoryHeading(1, "未分类", None)
-            warnings.append(ImportWarning("no_category_column", "表格没有“类别”列，所有任务归入“未分类”", row=row_no))
+                raise ImportRefused("无法识别类别（应为“一、…”或“（一）…”）。", row=row_no, column="类别", raw=raw)
+        if self.category is None:
+            if "category" in texts:
+                raise ImportRefused("第一条任务之前没有类别。", row=row_no, column="类别", raw=raw)
+            self.category = CategoryHeading(1, "未分类", None)
+            self.warnings.append(
+                ImportWarning("no_category_column", "表格没有“类别”列，所有任务归入“未分类”", row=row_no)
+            )
+        return misplaced
 
-        project_raw = texts.get("project", "").strip()
-        if project_raw and not (values.get("project") and values["project"].merged_up):
-            project = clean_text(project_raw)
-            if misplaced_project and misplaced_project != project:
-                warnings.append(
+    def _enter_category(self, heading: CategoryHeading, raw: str, row_no: int) -> None:
+        current = self.category
+        if current is not None and (heading.order, heading.name) == (current.order, current.name):
+            return
+        if current is not None and heading.order == current.order:
+            self.warnings.append(
+                ImportWarning(
+                    "category_renamed",
+                    f"类别序号重复但名称不同，按同一类别处理：“{current.name}”",
+                    row=row_no,
+                    column="类别",
+                    raw=raw,
+                )
+            )
+            heading = CategoryHeading(current.order, current.name, current.stated_count or heading.stated_count)
+        else:
+            self.project, self.project_from_heading = None, False
+        self.category = heading
+
+    def _take_project_cell(self, values: dict, texts: dict, misplaced: str | None, row_no: int) -> None:
+        raw = texts.get("project", "").strip()
+        if raw and not (values.get("project") and values["project"].merged_up):
+            project = clean_text(raw)
+            if misplaced and misplaced != project:
+                self.warnings.append(
                     ImportWarning(
                         "project_conflict",
                         f"“类别”列与“项目”列的项目名称不一致，采用“项目”列：{project}",
                         row=row_no,
                         column="项目",
-                        raw=project_raw,
+                        raw=raw,
                     )
                 )
-            state.project = project
-        elif misplaced_project:
-            state.project = misplaced_project
-        elif not has_project_column:
-            state.project = None
+            self.project = project
+        elif misplaced:
+            self.project = misplaced
+        elif "project" not in texts and not self.project_from_heading:
+            self.project = None
 
+    def _number_and_text(
+        self, cells: list[Cell], values: dict, texts: dict, row_no: int, numbered: bool
+    ) -> tuple[str, str] | None:
+        """The row's number and task text; None when the row only continues the
+        one above (a page break) or is a group heading without a task."""
         number = clean_text(texts.get("number", "")).rstrip("．.、")
         task = texts.get("task", "").strip()
-        if not number and "number" in mapping.values():
-            if (
-                task
-                and state.last is not None
-                and not texts.get("unit", "").strip()
-                and not texts.get("leader", "").strip()
-            ):
-                # A row split by a page break: its text continues the row above.
-                state.last.task = f"{state.last.task}\n{task}"
-                warnings.append(
-                    ImportWarning(
-                        "continued_row",
-                        f"没有序号，已并入上一条（序号{state.last.number}）",
-                        row=row_no,
-                        column="序号",
-                        raw=task,
-                    )
+        if number and not _PLAIN_NUMBER.match(number) and (group := _GROUP.match(number)):
+            # "（1）…" merged down over its tasks
+            self.project, self.project_from_heading = clean_text(group["name"]), True
+            number = ""
+            if not task:
+                return None
+        if not number and (inside := _NUMBER_IN_TEXT.match(task)) and len(task) > inside.end():
+            number, task = inside["a"] or inside["b"], task[inside.end() :].strip()
+        if not number and "number" in texts:
+            merged = bool(values.get("number") and values["number"].merged_up)
+            if numbered and not merged:
+                return self._continue_or_refuse(cells, texts, task, row_no)
+            number = str(len(self.rows) + 1)
+            self.warnings.append(
+                ImportWarning(
+                    "unnumbered_row",
+                    f"没有序号，已按文档顺序编为{number}，请核对",
+                    row=row_no,
+                    column="序号",
+                    raw=task[:40],
+                    number=number,
                 )
-                continue
-            raise ImportRefused("缺少序号。", row=row_no, column="序号", raw=_row_text(cells))
+            )
         if not number:
-            number = str(len(out) + 1)
+            number = str(len(self.rows) + 1)
         if not task:
             raise ImportRefused("任务内容为空。", row=row_no, column=COLUMN_LABELS["task"], raw=_row_text(cells))
+        return number, task
 
-        shaped = ShapedRow(
-            row=row_no, table=table.label, number=number, category=state.category, project=state.project, task=task
-        )
-        for role in ("leader", "unit", "support", "note", "deadline", "city", "state"):
+    def _continue_or_refuse(self, cells: list[Cell], texts: dict, task: str, row_no: int) -> None:
+        if task and self.last is not None and not texts.get("unit", "").strip() and not texts.get("leader", "").strip():
+            # A row split by a page break: its text continues the row above.
+            self.last.task = f"{self.last.task}\n{task}"
+            self.warnings.append(
+                ImportWarning(
+                    "continued_row",
+                    f"没有序号，已并入上一条（序号{self.last.number}）",
+                    row=row_no,
+                    column="序号",
+                    raw=task,
+                )
+            )
+            return None
+        raise ImportRefused("缺少序号。", row=row_no, column="序号", raw=_row_text(cells))
+
+    def _fill_fields(self, shaped: ShapedRow, values: dict, table: Table) -> None:
+        last = self.last
+        for role in _FIELD_ROLES:
             if role not in values:
                 continue
             cell = values[role]
@@ -355,30 +454,91 @@ def _shape_rows(
             if text:
                 setattr(shaped, role, text)
                 continue
-            same_group = (
-                state.last is not None
-                and state.last.category == shaped.category
-                and state.last.project == shaped.project
-            )
+            same_group = last is not None and last.category == shaped.category and last.project == shaped.project
             merged = bool(cell and cell.merged_up)
             # Text formats lose merges: an empty leader/unit cell under a row of the
             # same project stands for the merged cell it was in.
             if (
                 role in ("leader", "unit", "support")
-                and state.last is not None
+                and last is not None
                 and (merged or (not table.has_merge_info and same_group))
             ):
-                setattr(shaped, role, getattr(state.last, role))
-                if getattr(state.last, role):
+                setattr(shaped, role, getattr(last, role))
+                if getattr(last, role):
                     shaped.inherited.add(role)
-            elif merged and state.last is not None:
-                setattr(shaped, role, getattr(state.last, role))
-        out.append(shaped)
-        state.last = shaped
+            elif merged and last is not None:
+                setattr(shaped, role, getattr(last, role))
+
+    def _extras(self, cells: list[Cell], plan: ColumnPlan) -> list[tuple[str, str]]:
+        out = []
+        inherited = dict(self.last.extras) if self.last else {}
+        for column in plan.columns:
+            if column.role != EXTRA or column.index >= len(cells):
+                continue
+            cell = cells[column.index]
+            header = column.header or f"第{column.index + 1}列"
+            value = clean_text(cell.text) if not cell.merged_up else inherited.get(header, "")
+            if value:
+                out.append((header, value))
+        return out
+
+
+def _skipped(cells: list[Cell], mapping: dict[int, str], texts: dict, header_keys: tuple[str, ...]) -> bool:
+    if not any(t.strip() for t in texts.values()) and not any(c.text.strip() for c in cells):
+        return True
+    if header_keys and tuple(name_key(cells[c].text) if c < len(cells) else "" for c in sorted(mapping)) == header_keys:
+        return True  # the header repeated on a new page
+    return all(role_is_header(texts[role], role) for role in texts if texts[role].strip())
+
+
+def _heading_text(cells: list[Cell], mapping: dict[int, str]) -> str | None:
+    """The text of a row that holds one text only (merged across, or alone in
+    its row), unless that text is a task's (a row continued from the page above)."""
+    filled = [(col, clean_text(c.text)) for col, c in enumerate(cells) if c.text.strip() and not c.merged_up]
+    distinct = {text for _, text in filled}
+    if len(distinct) != 1:
+        return None
+    col, text = filled[0]
+    spans = any(c.merged_left for c in cells)
+    if mapping.get(col) == "task" and not spans:
+        return None
+    if mapping.get(col) == "number" and _PLAIN_NUMBER.match(text.rstrip("．.、")):
+        return None
+    if not spans and mapping.get(col) in ("category", "project", "unit", "leader", "support", "note", "deadline"):
+        return None  # a lone field value, handled (or refused) as the row it is
+    return text
+
+
+def _spans(table: Table, index: int, col: int) -> bool:
+    """Whether a category cell covers the rows below it (merged, or in text
+    formats repeated or left empty under it)."""
+    if col < 0 or index + 1 >= len(table.rows) or col >= len(table.rows[index]):
+        return False
+    cell = table.rows[index][col]
+    below = table.rows[index + 1]
+    if col >= len(below):
+        return False
+    if below[col].merged_up or clean_text(below[col].text) == clean_text(cell.text):
+        return True
+    return not table.has_merge_info and not below[col].text.strip()
 
 
 def role_is_header(text: str, role: str) -> bool:
     return column_role(text) == role
+
+
+def _qualify_restarted_numbers(rows: list[ShapedRow], warnings: list[ImportWarning]) -> None:
+    """Numbering that starts again in each category (1, 2, … per table): the
+    numbers become "类别序号.序号" so that each task keeps its own."""
+    counts = Counter(row.number for row in rows)
+    if all(n == 1 for n in counts.values()):
+        return
+    per_category = Counter((row.category.order, row.number) for row in rows)
+    if any(n > 1 for n in per_category.values()):
+        return  # a number repeated within one category: the check stage decides
+    for row in rows:
+        row.number = f"{row.category.order}.{row.number}"
+    warnings.append(ImportWarning("numbers_per_category", "各类别分别从1编号，序号已加类别序号前缀（如“2.1”），请核对"))
 
 
 # -- plan metadata from the text around the table ------------------------------
@@ -392,6 +552,7 @@ _CITY_TOTAL = re.compile(r"共\s*(\d+)\s*项")
 _FIVE_YEAR = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\"]?")
 _YEAR_RANGE = re.compile(r"(20\d{2})\s*[-—–~至到]\s*(20\d{2})\s*年?")
 _YEAR = re.compile(r"(20\d{2})\s*年")
+_TITLE_WORDS = re.compile(r"任务|规划|计划|重点工作|工作事项|工作要点|责任分工|分工方案|目标责任|责任清单|责任单位")
 
 
 def _count(text: str | None) -> int | None:
@@ -405,7 +566,7 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
     lines = [clean_text(line) for line in heading if clean_text(line)]
     titles = [line for line in lines if "表" in line and re.search(r"任务|规划|计划|工作", line) and len(line) <= 80]
     if not titles:
-        titles = [line for line in lines if re.search(r"任务|规划|计划|重点工作", line) and len(line) <= 80]
+        titles = [line for line in lines if _TITLE_WORDS.search(line) and len(line) <= 80]
     if titles:
         meta.title = re.sub(r"^.*?印发《(.*)》的通知$", r"\1", titles[-1]).strip("《》 ")
     for line in lines:
@@ -427,9 +588,13 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
         if text.startswith(("*", "＊")) and (m := _CITY_TOTAL.search(text)):
             meta.stated_city_level = int(m.group(1))
     _explicit_fields(lines, meta)
+    if not (meta.kind and meta.year_start):
+        _kind_and_years(meta)
+    return meta
+
+
+def _kind_and_years(meta: PlanMeta) -> None:
     title = meta.title
-    if meta.kind and meta.year_start:
-        return meta
     if m := _FIVE_YEAR.search(title):
         ordinal = 10 + parse_chinese_numeral(m.group(1))  # 十四五 → 14th plan
         meta.kind = PlanKind.FIVE_YEAR
@@ -441,7 +606,6 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
     elif m := _YEAR.search(title):
         meta.kind = PlanKind.ANNUAL
         meta.year_start = meta.year_end = int(m.group(1))
-    return meta
 
 
 _EXPLICIT = re.compile(r"^(标题|规划类型|年份|文号)\s*[:：]\s*(.+)$")

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tasks.decorators import reader_required
 from tasks.models import Plan, PlanKind, Task
 from tasks.permissions import can_edit_tasks, require
-from tasks.views import reader_required
 
 from . import selectors, services
 from .exports import comparison_xlsx

@@ -11,8 +11,13 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from .choices import CurrentStatus, Light
 from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
-from .selectors import STATUS_LABELS, Clock, Light
+from .status.clock import Clock
+from .status.rule import silent_link
+
+# A stored status can be filtered on; 待审核 is only shown.
+STATUS_CHOICES = [(value, label) for value, label in CurrentStatus.choices if value != CurrentStatus.PENDING]
 
 
 class ListSelect(forms.Select):
@@ -57,10 +62,10 @@ class TaskFilter(django_filters.FilterSet):
         label="牵头领导", method="filter_leader", empty_label="全部领导", widget=ListSelect
     )
     status = django_filters.ChoiceFilter(
-        label="进展状态", choices=list(STATUS_LABELS.items()), method="filter_status", empty_label="全部状态"
+        label="进展状态", choices=STATUS_CHOICES, method="filter_status", empty_label="全部状态"
     )
     light = django_filters.ChoiceFilter(
-        label="灯号", choices=list(Light.LABELS.items()), method="filter_light", empty_label="全部灯号"
+        label="灯号", choices=Light.choices, method="filter_light", empty_label="全部灯号"
     )
     city_level = django_filters.ChoiceFilter(
         label="市级任务", choices=CITY_CHOICES, method="filter_city_level", empty_label="不限"
@@ -131,24 +136,22 @@ class TaskFilter(django_filters.FilterSet):
 
     def filter_reported(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Open tasks not reported this period, whatever their light (the `silent_now` alias of
-        selectors.task_search_base). With a unit chosen: the tasks that unit leads and has not
-        reported itself, as the unit's figures count them (selectors._silent_link)."""
+        the status rule). With a unit chosen: the tasks that unit leads and has not reported
+        itself, as the unit's figures count them (status.rule.silent_link)."""
         if value != "no":
             return queryset
         unit = self.form.cleaned_data.get("unit")
         if not unit:
             return queryset.filter(silent_now=True)
-        own_missing = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit, role=UnitRole.LEAD).filter(
-            Q(reported_period__isnull=True) | Q(reported_period__lt=OuterRef("period_now"))
-        )
-        return queryset.filter(Exists(own_missing)).exclude(task_status=ProgressStatus.DONE)
+        own_missing = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit).with_status(self.clock)
+        return queryset.filter(Exists(own_missing.filter(silent_link())))
 
     def filter_leader(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value:
             return queryset
         return queryset.filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=value)))
 
-    # The status aliases come from selectors.task_search_base (the queryset this filters).
+    # The status aliases come from Task.objects.with_status (selectors.task_search_base).
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(task_status=value) if value else queryset
 

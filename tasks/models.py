@@ -15,15 +15,22 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-
-class PlanKind(models.TextChoices):
-    FIVE_YEAR = "five_year", "五年规划"
-    ANNUAL = "annual", "年度重点工作"
-
-
-class ReportingPeriod(models.TextChoices):
-    MONTHLY = "monthly", "按月"
-    QUARTERLY = "quarterly", "按季度"
+# The value sets live in choices.py (no model imports there); re-exported here, where callers look.
+from .choices import (  # noqa: F401
+    COUNTED_REVIEW_STATES,
+    REPORTED_REVIEW_STATES,
+    CurrentStatus,
+    Light,
+    PlanKind,
+    ProgressStatus,
+    ReportingPeriod,
+    ReviewState,
+    Role,
+    TaskState,
+    UnitKind,
+    UnitRole,
+)
+from .querysets import TaskLeaderQuerySet, TaskQuerySet, TaskUnitQuerySet
 
 
 def default_district() -> str:
@@ -129,15 +136,6 @@ class Leader(models.Model):
         return self.name
 
 
-class UnitKind(models.TextChoices):
-    DEPARTMENT = "department", "区级部门"
-    TOWN = "town", "镇"
-    STREET = "street", "街道"
-    COMPANY = "company", "企业/集团"
-    GROUP = "group", "泛指（相关/各单位）"
-    OTHER = "other", "其他"
-
-
 class Unit(models.Model):
     name = models.CharField("规范名称", max_length=100, unique=True)
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
@@ -182,11 +180,6 @@ class UnitAlias(models.Model):
             raise ValidationError({"name": f"“{self.name}”已是一个单位的规范名称。"})
 
 
-class TaskState(models.TextChoices):
-    ACTIVE = "active", "有效"
-    WITHDRAWN = "withdrawn", "已撤销"
-
-
 class Task(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name="规划")
     # RESTRICT, not PROTECT: a category with tasks cannot be deleted on its own,
@@ -215,6 +208,8 @@ class Task(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         verbose_name = "任务"
         verbose_name_plural = "任务"
@@ -239,6 +234,8 @@ class TaskLeader(models.Model):
     leader = models.ForeignKey(Leader, on_delete=models.PROTECT, related_name="task_links", verbose_name="领导")
     position = models.PositiveSmallIntegerField("顺序")
 
+    objects = TaskLeaderQuerySet.as_manager()
+
     class Meta:
         verbose_name = "任务牵头领导"
         verbose_name_plural = "任务牵头领导"
@@ -250,11 +247,6 @@ class TaskLeader(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.leader}"
-
-
-class UnitRole(models.TextChoices):
-    LEAD = "lead", "牵头"
-    SUPPORT = "support", "配合"
 
 
 class TaskUnit(models.Model):
@@ -270,6 +262,8 @@ class TaskUnit(models.Model):
     reported_period = models.DateField("最近报送周期", null=True, blank=True, editable=False)
     approved_period = models.DateField("最近审核通过周期", null=True, blank=True, editable=False)
 
+    objects = TaskUnitQuerySet.as_manager()
+
     class Meta:
         verbose_name = "任务牵头单位"
         verbose_name_plural = "任务牵头单位"
@@ -281,21 +275,6 @@ class TaskUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.unit}"
-
-
-class ProgressStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "未启动"
-    IN_PROGRESS = "in_progress", "推进中"
-    DONE = "done", "已完成"
-    BEHIND = "behind", "滞后"
-    ONGOING = "ongoing", "持续推进"
-
-
-class ReviewState(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已报送待审核"
-    APPROVED = "approved", "已审核"
-    RETURNED = "returned", "已退回"
 
 
 class ProgressReport(models.Model):
@@ -434,18 +413,6 @@ class ReportAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class Role(models.TextChoices):
-    """Django group names; a user's role is the group they are in."""
-
-    ADMIN = "系统管理员", "系统管理员"
-    # 三员分立: accounts, roles and units; and the audit log only (accounts app).
-    SECURITY = "安全管理员", "安全管理员"
-    AUDITOR = "审计管理员", "审计管理员"
-    OFFICE = "督查室", "督查室"
-    LIAISON = "单位联络员", "单位联络员"
-    LEADER = "区领导", "区领导"
 
 
 class UserProfile(models.Model):

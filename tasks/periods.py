@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import ReportingPeriod
+from .choices import ReportingPeriod
 
 
 def period_start(*, reporting_period: str, day: dt.date) -> dt.date:

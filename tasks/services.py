@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import errno
 import logging
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import status as status_rules
 from .models import (
     Leader,
     ProgressReport,
@@ -30,11 +27,14 @@ from .models import (
     Role,
     Task,
     TaskState,
-    TaskStatus,
-    TaskUnit,
     Unit,
     UserProfile,
 )
+
+# The stored status is refreshed by every write path in its own transaction; its home is
+# tasks.status.stored, re-exported here because writes reach it through the services.
+from .status.clock import Clock, clock_or_now
+from .status.stored import task_status_drift, task_status_refresh  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -104,60 +104,6 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             profile.leader = Leader.objects.filter(name=account.leader).first()
             profile.save(update_fields=["leader"])
     return DEMO_ACCOUNTS
-
-
-# -- current status ---------------------------------------------------------------
-
-
-def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Collection[int] | None = None) -> int:
-    """Recompute the stored current status (TaskStatus, TaskUnit periods) of these tasks
-    (or of every task of these plans; of all tasks when neither is given).
-
-    Every write that can change a task's status calls this in its own transaction:
-    report save and review, import and undo, admin edits of reports and links.
-    Returns the number of tasks refreshed.
-    """
-    with transaction.atomic():
-        if plan_ids is not None:
-            # Bulk callers (import, data generation): no row locks on a whole plan.
-            tasks: QuerySet[Task] = Task.objects.filter(plan_id__in=list(plan_ids))
-        elif task_ids is None:
-            tasks = Task.objects.all()
-        else:
-            ids = sorted(set(task_ids))
-            if not ids:
-                return 0
-            # Lock the tasks (in id order: no deadlock between overlapping refreshes) so that two
-            # units reporting on one task at once refresh one after the other, the second
-            # seeing the first's committed report, rather than each from its own snapshot.
-            list(Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-            tasks = Task.objects.filter(pk__in=ids)
-        return status_rules.status_refresh(
-            tasks=tasks, status_model=TaskStatus, link_model=TaskUnit, report_model=ProgressReport
-        )
-
-
-def task_status_drift(*, task_ids: Collection[int] | None = None) -> list[int]:
-    """Tasks whose stored status differs from what their reports say now (should be none)."""
-    tasks = Task.objects.all() if task_ids is None else Task.objects.filter(pk__in=list(task_ids))
-    stored = {
-        row[0]: tuple(row[1:])
-        for row in TaskStatus.objects.filter(task__in=tasks.values("pk")).values_list(
-            "task_id", *status_rules.STATUS_FIELDS
-        )
-    }
-    # No row reads as the defaults (not reported, no lead unit), which is right for a bare task.
-    default = (status_rules.NOT_REPORTED, None, 0, None, None)
-    drift = {
-        pk
-        for pk, *values in status_rules.status_computed(tasks=tasks, link_model=TaskUnit, report_model=ProgressReport)
-        if stored.get(pk, default) != tuple(values)
-    }
-    links = status_rules.links_computed(
-        links=TaskUnit.objects.filter(task__in=tasks.values("pk")), report_model=ProgressReport
-    )
-    drift |= {task_id for task_id, reported, approved, *should in links if (reported, approved) != tuple(should)}
-    return sorted(drift)
 
 
 # -- progress reports ------------------------------------------------------------
@@ -232,6 +178,22 @@ def _report_lock(*, report: ProgressReport) -> tuple[str, ProgressReport]:
     return state, current
 
 
+PERIOD_CLOSED_MESSAGE = "只能填报本期进展，或修改被退回的往期报告。"
+
+
+def report_period_check(
+    *, task: Task, period: dt.date, report: ProgressReport | None, clock: Clock | None = None
+) -> None:
+    """A report is written for the plan's current period, or for an earlier one while its report
+    is returned to the unit; anything else raises ValidationError(PERIOD_CLOSED_MESSAGE)."""
+    current = clock_or_now(clock).period_start(task.plan.reporting_period)
+    if period == current:
+        return
+    if period < current and report is not None and report.pk and report.review_state == ReviewState.RETURNED:
+        return
+    raise ValidationError(PERIOD_CLOSED_MESSAGE)
+
+
 def report_save(
     *,
     user: Any,
@@ -242,8 +204,12 @@ def report_save(
     version: int | None,
     submit: bool = True,
     attachment: UploadedFile | None = None,
+    clock: Clock | None = None,
 ) -> ProgressReport:
     """Create or revise the unit's report on the task for the period, with an optional attachment.
+
+    The period is the plan's current one, or an earlier one whose report the office returned
+    (退回 or 撤回审核); any other is refused.
 
     `version` is the version the user edited (None for a new report). If the
     report changed since, ReportConflict is raised and nothing is written.
@@ -279,6 +245,7 @@ def report_save(
                 raise ReportConflict(report)
             elif report.review_state == ReviewState.APPROVED and not can_review(user):
                 raise ValidationError("该报告已审核通过，如需修改请联系督查室撤回审核。")
+            report_period_check(task=task, period=period, report=report, clock=clock)
             report.status = data.status
             report.percent = data.percent
             report.progress_text = data.progress_text.strip()

@@ -24,6 +24,7 @@ from documents import gbt9704
 from documents.models import BulletinIssue
 from documents.pdf import docx_to_pdf, pdf_available
 from tasks import selectors
+from tasks.choices import CurrentStatus
 from tasks.models import Plan, ProgressReport, ProgressStatus, ReviewState, Task, TaskUnit, Unit
 from tasks.services import task_status_refresh
 from tests.factories import TODAY
@@ -245,17 +246,17 @@ def test_numbers_and_words_come_from_the_status_home(progressed, client_as, offi
     texts = _texts(document)
     overall = next(text for text in texts if text.startswith("截至2025年6月15日"))
     assert f"共{summary.total}项" in overall and summary.total == 190
-    for light, label, count in summary.lights():
-        name = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}[light]
-        assert f"{name}（{label}）{count}项" in overall
+    for c in summary.lights():
+        name = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}[c.light]
+        assert f"{name}（{c.label}）{c.count}项" in overall
     assert f"尚有{summary.n_silent}项任务的牵头单位未报送进展" in overall
     by_status = tasks.values("current__status").annotate(n=Count("pk"))
     for row in by_status:
-        label = selectors.STATUS_LABELS[row["current__status"] or selectors.NOT_REPORTED]
+        label = CurrentStatus(row["current__status"] or CurrentStatus.NOT_REPORTED).label
         assert f"{label}{row['n']}项" in overall
     silent_units = selectors.units_silent_list(clock=clock, plan_ids=[progressed.pk])
-    assert f"有{silent_units.count()}家单位尚未报送进展" in "".join(texts)
-    assert len(document.tables[3].rows) - 1 == silent_units.count()
+    assert f"有{len(silent_units)}家单位尚未报送进展" in "".join(texts)
+    assert len(document.tables[3].rows) - 1 == len(silent_units)
     everything = _all_text(document)
     assert not ASCII_WORD.search(everything), ASCII_WORD.findall(everything)[:5]
     assert "None" not in everything and "not_reported" not in everything

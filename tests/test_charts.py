@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.template import Context, Template
 
-from tasks.selectors import Summary
+from tasks.selectors.rows import ChartRow
+from tasks.status.summary import Summary
 from tasks.templatetags.tasks_ui import LIGHT_COLOURS, chart_geometry, light_bar
 
 
-def rows() -> list[dict]:
+def rows() -> list[ChartRow]:
     return [
-        {"label": "区科委", "url": "/units/1/", "summary": Summary(total=10, n_red=2, n_yellow=1, n_green=5, n_grey=2)},
-        {"label": "一个名字非常非常长的单位名称用于测试截断", "summary": Summary(total=5, n_grey=5)},
+        ChartRow("区科委", "/units/1/", Summary(total=10, n_red=2, n_yellow=1, n_green=5, n_grey=2)),
+        ChartRow("一个名字非常非常长的单位名称用于测试截断", None, Summary(total=5, n_grey=5)),
     ]
 
 
@@ -37,7 +38,7 @@ def test_long_labels_are_shortened_but_kept_in_full():
 def test_empty_chart_has_a_height_and_no_division_by_zero():
     chart = chart_geometry([], title="t")
     assert chart.bars == [] and chart.height > 0
-    zero = chart_geometry([{"label": "x", "summary": Summary()}], title="t")
+    zero = chart_geometry([ChartRow("x", None, Summary())], title="t")
     assert zero.bars[0].segments == []
 
 

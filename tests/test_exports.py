@@ -423,10 +423,10 @@ def test_unit_ledger_names_the_unit_and_has_plan_and_due_date(reported, client_a
     assert both["A3"].value == "类别"  # one plan: the title says which, no 规划 column
 
 
-def test_the_ledgers_bulk_rows_are_the_status_selectors_rows(seed_plans, pinned, office_user):
-    """tasks.exports.ledger_rows (value queries, for 20,000-task ledgers) gives exactly what
-    selectors.export_rows gives: the same status, light, labels, texts per unit, times, reviewer."""
-    from tasks.exports import ledger_rows
+def test_the_ledgers_rows_agree_with_the_pages_task_rows(seed_plans, pinned, office_user):
+    """selectors.export_rows (value queries, for 20,000-task ledgers) says what the pages' task rows
+    say: the same status label, light, percent, leaders and lead units for every task."""
+    from tasks.choices import CurrentStatus
     from tests.test_bulletin import progress_make
 
     progress_make(Plan.objects.get(kind="annual"))
@@ -435,8 +435,14 @@ def test_the_ledgers_bulk_rows_are_the_status_selectors_rows(seed_plans, pinned,
     )
     ids = list(Task.objects.order_by("plan_id", "position").values_list("pk", flat=True))
     clock = Clock(today=TODAY)
-    bulk = list(ledger_rows(ids=ids, clock=clock))
-    assert bulk == list(selectors.export_rows(ids=ids, clock=clock))
+    bulk = list(selectors.export_rows(ids=ids, clock=clock))
+    pages = selectors.task_rows(ids=ids, clock=clock)
+    assert [r.task_id for r in bulk] == [r.id for r in pages] == ids
+    for exported, shown in zip(bulk, pages, strict=True):
+        assert exported.status == CurrentStatus(shown.status).label
+        assert (exported.light, exported.percent) == (shown.light, shown.percent)
+        assert exported.leaders == "、".join(leader.name for leader in shown.leaders)
+        assert exported.units == "、".join(unit.name for unit in shown.lead_units)
     assert len(bulk) == 264 and any("\n" in row.progress_text for row in bulk)  # several lead units reported
     assert any(row.reviewer == "duchashi" for row in bulk) and {row.light for row in bulk} >= {"red", "yellow"}
 

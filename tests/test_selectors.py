@@ -7,9 +7,11 @@ import datetime
 import pytest
 
 from tasks import selectors
+from tasks.choices import Light
 from tasks.models import Plan, PlanKind, ProgressReport, ProgressStatus, ReportingPeriod, ReviewState, Task
-from tasks.selectors import Clock, Light
 from tasks.services import task_status_refresh
+from tasks.status.clock import Clock
+from tasks.status.summary import Summary
 from tests.factories import CLOCK, LAST_PERIOD, THIS_PERIOD, report_make, world_build
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +23,8 @@ def world(db):
 
 
 def status_of(task: Task, clock: Clock = CLOCK) -> tuple[str, str]:
-    t = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=clock).get()
-    return t.task_status_v, t.light_v
+    t = Task.objects.filter(pk=task.pk).with_status_shown(clock).get()
+    return t.status, t.light
 
 
 def test_named_tasks_get_the_documented_lights(world):
@@ -37,8 +39,8 @@ def test_named_tasks_get_the_documented_lights(world):
 
 def test_every_lead_unit_must_report_for_green_and_pending_is_marked(world):
     task = world.tasks["研发"]
-    row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
-    assert (row.units_reported_v, row.units_total_v, row.pending_now_v) == (1, 2, False)
+    row = Task.objects.filter(pk=task.pk).with_status_shown(CLOCK).get()
+    assert (row.units_reported, row.units_lead, row.is_pending) == (1, 2, False)
     report = report_make(
         task=task,
         unit=world.units["城投"],
@@ -47,14 +49,14 @@ def test_every_lead_unit_must_report_for_green_and_pending_is_marked(world):
         percent=60,
         review_state=ReviewState.SUBMITTED,
     )
-    row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
+    row = Task.objects.filter(pk=task.pk).with_status_shown(CLOCK).get()
     # Submitted counts as reported (the unit did its part) but is pending, not yet in the status.
-    assert (row.units_reported_v, row.pending_now_v, row.light_v) == (2, True, Light.GREEN)
+    assert (row.units_reported, row.is_pending, row.light) == (2, True, Light.GREEN)
     report.review_state = ReviewState.APPROVED
     report.save()
     task_status_refresh(task_ids=[report.task_id])
-    row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
-    assert (row.pending_now_v, row.task_percent_v, row.light_v) == (False, 40, Light.GREEN)  # lowest percent
+    row = Task.objects.filter(pk=task.pk).with_status_shown(CLOCK).get()
+    assert (row.is_pending, row.percent, row.light) == (False, 40, Light.GREEN)  # lowest percent
 
 
 def test_percent_trailing_elapsed_time_is_yellow(world, settings):
@@ -93,13 +95,13 @@ def test_stagnant_when_nothing_moved_for_n_periods(world, settings):
             review_state=ReviewState.APPROVED,
         )
     task.refresh_from_db()
-    assert selectors.task_stagnant(task=task, clock=CLOCK) is True
+    assert selectors.task_is_stagnant(task=task, clock=CLOCK) is True
     ProgressReport.objects.filter(task=task, period=datetime.date(2025, 6, 1)).update(percent=35)
     task_status_refresh(task_ids=[task.pk])
-    assert selectors.task_stagnant(task=task, clock=CLOCK) is False
+    assert selectors.task_is_stagnant(task=task, clock=CLOCK) is False
     ProgressReport.objects.filter(task=task, period=datetime.date(2025, 5, 1)).delete()
     task_status_refresh(task_ids=[task.pk])
-    assert selectors.task_stagnant(task=task, clock=CLOCK) is False  # a silent period is not "no change"
+    assert selectors.task_is_stagnant(task=task, clock=CLOCK) is False  # a silent period is not "no change"
 
 
 def test_a_report_from_a_support_unit_does_not_count(world):
@@ -199,13 +201,14 @@ def test_clock_periods():
 
 def test_unit_summary_list_orders_and_filters(world):
     rows = selectors.unit_summary_list(order="done", clock=CLOCK)
-    done = [r["n_done"] for r in rows]
+    done = [r.summary.n_done for r in rows]
     assert done == sorted(done, reverse=True)
     towns = selectors.unit_summary_list(kind="town", clock=CLOCK)
-    assert towns and {r["unit__kind"] for r in towns} == {"town"}
-    keji = next(r for r in rows if r["unit__name"] == "区科委")
+    assert towns and {r.note for r in towns} == {"镇"}
+    keji = next(r for r in rows if r.name == "区科委")
+    k = keji.summary
     # 南部科创 done (green), 零号湾 behind (red), 研发 waiting for its co-lead 城投 (grey).
-    assert (keji["total"], keji["n_done"], keji["n_red"], keji["n_green"], keji["n_grey"], keji["n_plans"]) == (
+    assert (k.total, k.n_done, k.n_red, k.n_green, k.n_grey, keji.plans) == (
         3,
         1,
         1,
@@ -222,7 +225,7 @@ def test_unit_resolve_by_name_or_alias(world):
 
 
 def test_units_silent_list_counts_missing_reports_per_plan(world):
-    rows = {(r["task__plan_id"], r["unit__name"]): r["missing"] for r in selectors.units_silent_list(clock=CLOCK)}
+    rows = {(r.plan_id, r.name): r.missing for r in selectors.units_silent_list(clock=CLOCK)}
     # 区科委: 零号湾 (five-year) still missing this period; 南部科创 is done; 研发 (annual) reported.
     assert rows[(world.five_year.pk, "区科委")] == 1
     assert (world.annual.pk, "区科委") not in rows
@@ -236,7 +239,7 @@ def test_dashboard_overview_limits_red_list_per_plan(world):
     by_kind = {ov.plan.kind: ov for ov in board.cards}
     annual = by_kind[PlanKind.ANNUAL]
     assert annual.summary.n_red > 2 and len(annual.red_tasks) == 2
-    assert annual.red_tasks[0] == world.tasks["营商"]  # document order
+    assert annual.red_tasks[0].id == world.tasks["营商"].pk  # document order
     assert sum(c["total"] for c in annual.categories) == annual.summary.total == 23
 
 
@@ -262,14 +265,14 @@ def test_dashboard_shows_one_district_in_full_and_every_plan_as_a_row(world, set
 def test_leader_summary_and_units(world):
     s = selectors.leader_summary(leader=world.leaders["谭"], clock=CLOCK)
     assert (s.total, s.n_yellow, s.n_grey, s.n_red) == (2, 1, 1, 0)  # 服务包 due soon; 研发 waits for 城投
-    units = {r["unit__name"]: r["total"] for r in selectors.leader_unit_list(leader=world.leaders["谭"], clock=CLOCK)}
+    units = {r.name: r.summary.total for r in selectors.leader_unit_list(leader=world.leaders["谭"], clock=CLOCK)}
     assert units == {"区经委": 1, "区科委": 1, "闵行城投公司": 1}
 
 
 def test_summary_done_share():
-    s = selectors.Summary(total=8, n_done=3)
+    s = Summary(total=8, n_done=3)
     assert s.done_percent == 38
-    assert selectors.Summary().done_share == 0.0
+    assert Summary().done_share == 0.0
 
 
 # -- "not reported this period": its own dimension, apart from the light ---------------------------
@@ -313,7 +316,7 @@ def test_the_silent_figure_is_the_union_of_the_silent_units_lists(world):
         expected, by_unit = _unreported_by_hand(plan_ids={ov.plan.pk})
         assert ov.summary.n_silent == len(expected), ov.plan
         assert ov.silent_unit_count == len(by_unit) == len(ov.silent_units)
-        assert {row["unit_id"]: row["missing"] for row in ov.silent_units} == {
+        assert {row.unit_id: row.missing for row in ov.silent_units} == {
             unit: len(ids) for unit, ids in by_unit.items()
         }
 
@@ -333,7 +336,7 @@ def awaiting_review_make(world) -> ProgressReport:
 
 def test_a_report_awaiting_review_is_reported_for_the_silent_lists(world):
     awaiting_review_make(world)
-    rows = {(r["task__plan_id"], r["unit__name"]) for r in selectors.units_silent_list(clock=CLOCK)}
+    rows = {(r.plan_id, r.name) for r in selectors.units_silent_list(clock=CLOCK)}
     assert (world.annual.pk, "区发展改革委") not in rows
     annual = next(ov for ov in selectors.dashboard_overview(clock=CLOCK).cards if ov.plan.pk == world.annual.pk)
     assert annual.summary.n_silent == 15
@@ -341,12 +344,12 @@ def test_a_report_awaiting_review_is_reported_for_the_silent_lists(world):
 
 def test_unit_and_leader_summaries_count_not_reported(world):
     _, by_unit = _unreported_by_hand()
-    rows = {r["unit_id"]: r for r in selectors.unit_summary_list(order="silent", clock=CLOCK)}
+    rows = {r.id: r for r in selectors.unit_summary_list(order="silent", clock=CLOCK)}
     for unit_id, row in rows.items():
-        assert row["n_silent"] == len(by_unit.get(unit_id, ())), row["unit__name"]
-    silent = [r["n_silent"] for r in selectors.unit_summary_list(order="silent", clock=CLOCK)]
+        assert row.summary.n_silent == len(by_unit.get(unit_id, ())), row.name
+    silent = [r.summary.n_silent for r in selectors.unit_summary_list(order="silent", clock=CLOCK)]
     assert silent == sorted(silent, reverse=True) and silent[0] > 0
-    keji = selectors.unit_summary(unit=world.units["科委"], clock=CLOCK)["total"]
+    keji = selectors.unit_summary(unit=world.units["科委"], clock=CLOCK).total
     assert keji.n_silent == 1  # 零号湾 (red); 研发 waits for 城投, not for 区科委
     tan = selectors.leader_summary(leader=world.leaders["谭"], clock=CLOCK)
     assert tan.n_silent == 2  # 服务包 (yellow) and 研发 (grey: 城投 has not reported)
@@ -367,7 +370,7 @@ def test_task_history_shows_chinese_and_labels_never_raw_values(world):
     task.project = None
     task.save()
     history = selectors.task_history(task=Task.objects.get(pk=task.pk))
-    changes = [c for entry in history if entry["what"] == "任务" for c in entry["changes"]]
+    changes = [c for entry in history if entry.what == "任务" for c in entry.changes]
     assert "截止日期：2025年12月31日 → 未设置" in changes
     assert "状态：有效 → 已撤销" in changes
     assert "市级任务：否 → 是" in changes

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks import selectors
+from tasks.choices import Light
 from tasks.models import (
     Plan,
     ProgressReport,
@@ -105,14 +106,14 @@ def test_stored_status_follows_the_rules_for_any_reports(world, reports):
     want = expected(rows, lead_ids)
     assert stored(task) == want
     # And the light read from those columns: 研发 is due 2025-12-31, so never overdue on 2025-06-15.
-    row = selectors.tasks_with_status(Task.objects.filter(pk=task.pk), clock=CLOCK).get()
+    row = Task.objects.filter(pk=task.pk).with_status_shown(CLOCK).get()
     status, _, _, since, pending = want
-    assert row.reported_now_v == (since is not None and since >= THIS_PERIOD)
-    assert row.pending_now_v == (pending is not None and pending >= THIS_PERIOD)
+    assert row.is_reported == (since is not None and since >= THIS_PERIOD)
+    assert row.is_pending == (pending is not None and pending >= THIS_PERIOD)
     if status == ProgressStatus.BEHIND:
-        assert row.light_v == selectors.Light.RED
-    elif status != ProgressStatus.DONE and not row.reported_now_v:
-        assert row.light_v == selectors.Light.GREY
+        assert row.light == Light.RED
+    elif status != ProgressStatus.DONE and not row.is_reported:
+        assert row.light == Light.GREY
 
 
 @pytest.fixture

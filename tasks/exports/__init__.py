@@ -8,14 +8,12 @@ from .cells import (
     FORMULA_STARTS,
     PDF_MIME,
     XLSX_MIME,
-    ExportRow,
     date_text,
     local_time_text,
     spreadsheet_safe,
     spreadsheet_unguard,
 )
 from .ledger import LEDGER_COLUMNS, LedgerColumn, ledger_columns, ledger_title, ledger_xlsx
-from .rows import ledger_rows
 
 __all__ = [
     "DOCX_MIME",
@@ -23,11 +21,9 @@ __all__ = [
     "LEDGER_COLUMNS",
     "PDF_MIME",
     "XLSX_MIME",
-    "ExportRow",
     "LedgerColumn",
     "date_text",
     "ledger_columns",
-    "ledger_rows",
     "ledger_title",
     "ledger_xlsx",
     "local_time_text",

@@ -4,7 +4,6 @@ row a task becomes in the ledger and the documents, and the MIME types."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -51,30 +50,3 @@ def local_time_text(moment: dt.datetime) -> str:
 def date_text(day: dt.date | None) -> str:
     """A date as the documents print it: 2025年6月30日 (no leading zeros)."""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-@dataclass
-class ExportRow:
-    """One task as the ledger and the documents show it (built by selectors.export_rows)."""
-
-    plan: str
-    category: str
-    project: str
-    number: str
-    text: str
-    leaders: str
-    units: str
-    status: str  # label, e.g. 推进中 / 未报送
-    light: str  # red / yellow / green / grey
-    light_label: str
-    percent: int | None
-    progress_text: str = ""
-    problems: str = ""
-    next_steps: str = ""
-    reported_at: dt.datetime | None = None
-    reviewer: str = ""
-    # Per lead unit: (unit name, status label, latest approved progress text).
-    unit_progress: list[tuple[str, str, str]] = field(default_factory=list)
-    due_date: dt.date | None = None
-    task_id: int | None = None
-    title: str = ""

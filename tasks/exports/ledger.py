@@ -17,7 +17,8 @@ from typing import IO
 
 import xlsxwriter
 
-from .cells import ExportRow, local_time_text, spreadsheet_safe
+from ..selectors.exports import ExportRow
+from .cells import local_time_text, spreadsheet_safe
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,66 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+# A frozen copy of the status derivation as it stood when this migration was written
+# (tasks/status/stored.py is the live one): a migration must not change with the code.
+_WORST_FIRST = ("behind", "not_started", "in_progress", "ongoing", "done")
+_FIELDS = ("status", "percent", "lead_units", "reported_since", "pending_period")
+
+
+def _latest_own_period(report, states):
+    return Subquery(
+        report.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), review_state__in=states)
+        .order_by("-period")
+        .values("period")[:1]
+    )
 
 
 def fill_status(apps, schema_editor):
-    # The same derivation the services use, with this migration's models.
-    from tasks import status
-
     task, status_row, link, report = (
         apps.get_model("tasks", name) for name in ("Task", "TaskStatus", "TaskUnit", "ProgressReport")
     )
-    status.status_refresh(tasks=task.objects.all(), status_model=status_row, link_model=link, report_model=report)
+    link.objects.update(
+        reported_period=_latest_own_period(report, ("submitted", "approved")),
+        approved_period=_latest_own_period(report, ("approved",)),
+    )
+    rank = Case(
+        *(When(status=s, then=Value(i)) for i, s in enumerate(_WORST_FIRST)),
+        default=Value(len(_WORST_FIRST)),
+        output_field=IntegerField(),
+    )
+    lead_links = link.objects.filter(task_id=OuterRef("pk"), role="lead")
+    is_lead = link.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role="lead")
+    lead_reports = report.objects.filter(Exists(is_lead), task_id=OuterRef("pk"))
+    approved = lead_reports.filter(review_state="approved")
+    rows = task.objects.order_by().annotate(
+        s_status=Coalesce(Subquery(approved.order_by("-period", rank).values("status")[:1]), Value("not_reported")),
+        s_percent=Subquery(approved.order_by("-period", "percent").values("percent")[:1]),
+        s_lead_units=Coalesce(
+            Subquery(
+                lead_links.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")[:1]
+            ),
+            Value(0),
+        ),
+        s_reported_since=Case(
+            When(Exists(lead_links.filter(reported_period__isnull=True)), then=Value(None)),
+            default=Subquery(lead_links.order_by("reported_period").values("reported_period")[:1]),
+        ),
+        s_pending_period=Subquery(
+            lead_reports.filter(review_state="submitted").order_by("-period").values("period")[:1]
+        ),
+    )
+    status_row.objects.bulk_create(
+        [
+            status_row(task_id=pk, **dict(zip(_FIELDS, values, strict=True)))
+            for pk, *values in rows.values_list(
+                "pk", "s_status", "s_percent", "s_lead_units", "s_reported_since", "s_pending_period"
+            )
+        ],
+        batch_size=1000,
+    )
 
 
 class Migration(migrations.Migration):

@@ -13,24 +13,33 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
-from ..models import ReviewState, UnitRole
+from ..choices import CurrentStatus, Light, ReviewState, UnitRole
 from ..periods import period_label
-from ..selectors import SHOWN_STATUS_LABELS, Light, Summary
+from ..selectors.rows import ChartRow, TaskRow
+from ..status.summary import Summary
 
 register = template.Library()
 
 # Each at least 3:1 against white (WCAG 1.4.11), except yellow, which is outlined in #7a5200 (app.css).
 LIGHT_COLOURS = {Light.RED: "#c62828", Light.YELLOW: "#f2a900", Light.GREEN: "#2e7d32", Light.GREY: "#6b7480"}
+STATUS_LABELS = dict(CurrentStatus.choices)
+LIGHT_LABELS = dict(Light.choices)
 
 
 @register.filter
 def status_label(value: str | None) -> str:
-    return SHOWN_STATUS_LABELS.get(value or "", "未报送")
+    return STATUS_LABELS.get(value or "", CurrentStatus.NOT_REPORTED.label)
 
 
 @register.filter
 def light_label(value: str | None) -> str:
-    return Light.LABELS.get(value or "", "")
+    return LIGHT_LABELS.get(value or "", "")
+
+
+@register.simple_tag
+def light_choices() -> list[tuple[str, str]]:
+    """The lights and their labels, in order, for legends."""
+    return list(Light.choices)
 
 
 REVIEW_LABELS = dict(ReviewState.choices)
@@ -103,7 +112,7 @@ class Chart:
 
 
 def chart_geometry(
-    rows: list[dict[str, Any]],
+    rows: list[ChartRow] | list[Any],
     *,
     title: str,
     width: int = 640,
@@ -114,32 +123,32 @@ def chart_geometry(
 ) -> Chart:
     """Horizontal stacked bars by light, all on one scale (the largest total fills the plot)."""
     plot_width = width - label_width - 40  # leave room for the total printed after each bar
-    largest = max((row["summary"].total for row in rows), default=0) or 1
+    largest = max((row.summary.total for row in rows), default=0) or 1
     bars = []
     for i, row in enumerate(rows):
-        summary: Summary = row["summary"]
+        summary: Summary = row.summary
         y = gap + i * (bar_height + gap)
         x = float(label_width)
         segments = []
-        for light in Light.ORDER:
-            count = getattr(summary, f"n_{light}")
+        for light in Light:
+            count = getattr(summary, f"n_{light.value}")
             if not count:
                 continue
             seg_width = plot_width * count / largest
             segments.append(
-                Segment(light, Light.LABELS[light], count, round(x, 2), round(seg_width, 2), LIGHT_COLOURS[light])
+                Segment(light.value, light.label, count, round(x, 2), round(seg_width, 2), LIGHT_COLOURS[light])
             )
             x += seg_width
-        label = str(row["label"])
+        label = str(row.label)
         short = label if len(label) <= label_chars else label[: label_chars - 1] + "…"
-        bars.append(Bar(short, label, row.get("url"), summary.total, y, segments, round(x + 4, 2)))
+        bars.append(Bar(short, label, row.url, summary.total, y, segments, round(x + 4, 2)))
     height = gap + len(rows) * (bar_height + gap)
-    legend = [(light, Light.LABELS[light], LIGHT_COLOURS[light]) for light in Light.ORDER]
+    legend = [(light.value, light.label, LIGHT_COLOURS[light]) for light in Light]
     return Chart(title, width, max(height, gap * 2), label_width, bar_height, bars, legend)
 
 
 @register.inclusion_tag("tasks/partials/chart_bars.html")
-def stacked_bars(rows: list[dict[str, Any]], title: str, chart_id: str = "chart", suffix: Any = "") -> dict[str, Any]:
+def stacked_bars(rows: list[Any], title: str, chart_id: str = "chart", suffix: Any = "") -> dict[str, Any]:
     # The suffix keeps ids unique when a page draws one chart per plan.
     return {"chart": chart_geometry(rows, title=title), "chart_id": f"{chart_id}{suffix}"}
 
@@ -150,38 +159,13 @@ def light_bar(summary: Summary, label: str = "") -> dict[str, Any]:
     total = summary.total or 1
     x = 0.0
     segments = []
-    for light in Light.ORDER:
-        count = getattr(summary, f"n_{light}")
+    for light in Light:
+        count = getattr(summary, f"n_{light.value}")
         if count:
             w = 100 * count / total
-            segments.append(Segment(light, Light.LABELS[light], count, round(x, 3), round(w, 3), LIGHT_COLOURS[light]))
+            segments.append(Segment(light.value, light.label, count, round(x, 3), round(w, 3), LIGHT_COLOURS[light]))
             x += w
     return {"segments": segments, "summary": summary, "label": label}
-
-
-@register.simple_tag
-def chart_rows(rows: list[dict[str, Any]], label_key: str, url_name: str = "", id_key: str = "") -> list[dict]:
-    """Adapt selector rows (dicts with light counts) to chart rows, with links when a URL name is given."""
-    from django.urls import reverse
-
-    out = []
-    for row in rows:
-        summary = row.get("summary") if isinstance(row, dict) else getattr(row, "summary", None)
-        label = row[label_key] if isinstance(row, dict) else getattr(row, label_key)
-        url = None
-        if url_name and id_key:
-            # id_key may name several keys ("plan_id,category_id") for URLs with several arguments.
-            keys = id_key.split(",")
-            args = [row[k] if isinstance(row, dict) else getattr(row, k) for k in keys]
-            url = reverse(url_name, args=args)
-        out.append({"label": label, "url": url, "summary": summary or Summary.from_row(row)})
-    return out
-
-
-@register.filter
-def lead_links(task: Any) -> list[Any]:
-    """The task's lead-unit links (from the prefetch cache, no query)."""
-    return [link for link in task.unit_links.all() if link.role == UnitRole.LEAD]
 
 
 @register.filter
@@ -200,7 +184,7 @@ PRINT_OWN_WIDTH = 23.0
 PRINT_MAX_LINES = 43
 TRUNCATED_MARK = "…※"
 # The print sheet says "待审核" for a report awaiting review, as the lists' status does (PENDING).
-PRINT_REVIEW_LABELS = {**REVIEW_LABELS, ReviewState.SUBMITTED: SHOWN_STATUS_LABELS["pending"]}
+PRINT_REVIEW_LABELS = {**REVIEW_LABELS, ReviewState.SUBMITTED: CurrentStatus.PENDING.label}
 
 
 def text_width(text: str) -> float:
@@ -224,7 +208,7 @@ def clip(text: str, width: float) -> tuple[str, bool]:
 
 @dataclass(frozen=True)
 class PrintRow:
-    task: Any
+    task: TaskRow
     title: str
     progress: str  # "6月 推进中 40%（已退回）：text", or "" when the unit has sent nothing
     plan_heading: str | None  # set on the first row of each role and plan
@@ -237,26 +221,29 @@ class PrintSheet:
     left_out: int
 
 
-def _own_progress(task: Any, today: dt.date) -> tuple[str, bool]:
+def _own_progress(task: TaskRow, today: dt.date) -> tuple[str, bool]:
     """The unit's latest report on one line: period, status label, percent, review state unless
     approved, then as much of the progress text as fits."""
+    own = task.own
+    if own is None:
+        return "", False
     parts = [
-        period_text(task.own_period, task.plan.reporting_period, today),
-        SHOWN_STATUS_LABELS.get(task.own_status or "", ""),
-        f"{task.own_percent}%" if task.own_percent is not None else "",
+        period_text(own.period, task.reporting_period, today),
+        STATUS_LABELS.get(own.status or "", ""),
+        f"{own.percent}%" if own.percent is not None else "",
     ]
     head = " ".join(part for part in parts if part)
-    if task.own_review and task.own_review != ReviewState.APPROVED:
-        head += f"（{PRINT_REVIEW_LABELS.get(task.own_review, '')}）"
-    if not (task.own_progress or "").strip():
+    if own.review and own.review != ReviewState.APPROVED:
+        head += f"（{PRINT_REVIEW_LABELS.get(own.review, '')}）"
+    if not own.progress.strip():
         return head, False
     # At least a few characters of the text, even after a long head.
-    text, cut = clip(task.own_progress, max(PRINT_OWN_WIDTH - text_width(head) - 1, 5))
+    text, cut = clip(own.progress, max(PRINT_OWN_WIDTH - text_width(head) - 1, 5))
     return f"{head}：{text}", cut
 
 
 @register.simple_tag
-def print_sheet(tasks: list[Any], today: dt.date) -> PrintSheet:
+def print_sheet(tasks: list[TaskRow], today: dt.date) -> PrintSheet:
     """The unit's tasks as one-line rows for one A4 sheet: long texts clipped (and marked), a
     heading row where role or plan changes, and what would not fit (PRINT_MAX_LINES) counted."""
     tasks = list(tasks)
@@ -268,13 +255,13 @@ def print_sheet(tasks: list[Any], today: dt.date) -> PrintSheet:
         heading = None
         if (task.unit_role, task.plan_id) != last_group:
             role = "牵头" if task.unit_role == UnitRole.LEAD else "配合"
-            heading = f"{role} · {task.plan.years_label}{task.plan.get_kind_display()}"
+            heading = f"{role} · {task.plan_label}"
         lines += 2 if heading else 1
         if lines > PRINT_MAX_LINES:
             break
         last_group = (task.unit_role, task.plan_id)
         title, cut_title = clip(task.title + ("（市级）" if task.city_level else ""), PRINT_TITLE_WIDTH)
-        progress, cut_progress = _own_progress(task, today) if task.own_period else ("", False)
+        progress, cut_progress = _own_progress(task, today)
         truncated = truncated or cut_title or cut_progress
         rows.append(PrintRow(task=task, title=title, progress=progress, plan_heading=heading))
     return PrintSheet(rows=rows, truncated=truncated, left_out=len(tasks) - len(rows))

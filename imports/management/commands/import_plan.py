@@ -1,4 +1,4 @@
-"""python manage.py import_plan FILE [FILE ...] [--dry-run]"""
+"""python manage.py import_plan FILE [FILE ...] [--dry-run] [--columns 任务=…,牵头单位=…]"""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from imports.columns import parse_column_spec
 from imports.errors import ImportRefused
 from imports.pipeline import plan_import
 from tasks.models import PlanKind
 
 
 class Command(BaseCommand):
-    help = "导入任务分解表（.docx / .xlsx / .csv / 文本），打印核对报告。任一文件被拒绝时以非零状态退出。"
+    help = (
+        "导入任务分解表（.docx / .xlsx / .xls / .doc / PDF / .csv / 文本），打印核对报告。"
+        "任一文件被拒绝时以非零状态退出。"
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("files", nargs="+", type=Path)
@@ -22,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--year-end", type=int)
         parser.add_argument("--title")
         parser.add_argument("--doc-number")
+        parser.add_argument(
+            "--columns",
+            help="各列的用途，如“任务=目标任务和工作要求,牵头单位=主责部门,不导入=备注”"
+            "（用途：序号、类别、项目、任务、牵头领导、牵头单位、配合单位、备注、完成时限、其他列、不导入）；"
+            "导入后保存为该表头的版式",
+        )
 
     def handle(self, *args, **options) -> None:
         overrides = {
@@ -31,6 +41,10 @@ class Command(BaseCommand):
             "title": options["title"],
             "doc_number": options["doc_number"],
         }
+        try:
+            column_roles = parse_column_spec(options["columns"]) if options["columns"] else None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         refused = 0
         for path in options["files"]:
             try:
@@ -40,7 +54,13 @@ class Command(BaseCommand):
                 refused += 1
                 continue
             try:
-                report = plan_import(data=data, file_name=path.name, dry_run=options["dry_run"], overrides=overrides)
+                report = plan_import(
+                    data=data,
+                    file_name=path.name,
+                    dry_run=options["dry_run"],
+                    overrides=overrides,
+                    column_roles=column_roles,
+                )
             except ImportRefused as exc:
                 self.stderr.write(f"✗ {path.name}：已拒绝，未写入任何数据。{exc}")
                 refused += 1

@@ -11,21 +11,20 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand
 
-from tasks.selectors import reminder_list
+from tasks.selectors.reminders import UnitReminder, reminder_list
 
 
-def _message(unit: dict) -> str:
-    lines = [f"{unit['unit']}："]
+def _message(unit: UnitReminder) -> str:
+    lines = [f"{unit.unit}："]
     for key, heading in (
         ("missing", "本期尚未报送进展"),
         ("red", "红灯（逾期或滞后）"),
         ("yellow", "黄灯（临近截止或进度偏慢）"),
     ):
-        if unit[key]:
-            lines.append(f"  {heading}（{len(unit[key])}项）：")
-            lines.extend(
-                f"    - {row['task__plan__title']} 第{row['task__number']}项 {row['task__title']}" for row in unit[key]
-            )
+        tasks = getattr(unit, key)
+        if tasks:
+            lines.append(f"  {heading}（{len(tasks)}项）：")
+            lines.extend(f"    - {t.plan_title} 第{t.number}项 {t.title}" for t in tasks)
     return "\n".join(lines)
 
 
@@ -46,7 +45,7 @@ class Command(BaseCommand):
             body = _message(unit)
             self.stdout.write(body)
             if options["email"]:
-                recipients = list(users.filter(profile__units=unit["unit_id"]).values_list("email", flat=True))
+                recipients = list(users.filter(profile__units=unit.unit_id).values_list("email", flat=True))
                 if recipients:
                     mails.append(("【任务跟踪】本期进展报送提醒", body, settings.REMINDER_FROM_EMAIL, recipients))
         if options["email"]:

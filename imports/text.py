@@ -1,0 +1,85 @@
+"""Text helpers every stage shares: whitespace as the document means it, name
+keys, and category headings. A leaf module (imports nothing of the pipeline),
+so shape and normalise both use it without importing each other."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from tasks.numerals import parse_chinese_numeral
+
+# CJK ideographs, CJK punctuation and full-width forms: the characters between
+# which a space can only be a line wrap.
+CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’·•"
+CJK_CHAR = re.compile(f"[{CJK}]")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[ \\t\\n]+(?=[{CJK}])")
+# Zero-width characters, soft hyphens and C0/C1 control characters (not tab or
+# newline): invisible in the document, rejected by PostgreSQL (NUL) or harmful.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Every Unicode space but the newline (line and paragraph separators and a lone
+# carriage return become newlines first).
+SPACES = re.compile(r"[^\S\n]+")
+NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+
+
+def clean_text(text: str) -> str:
+    """Whitespace-normalised text as the document means it (wraps undone)."""
+    if not text:
+        return ""
+    text = INVISIBLE.sub("", NEWLINES.sub("\n", text))
+    text = SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    # Whatever newlines remain sit next to Latin text or digits: a space reads right.
+    text = re.sub(r"\s*\n\s*", " ", text)
+    return text.strip()
+
+
+def name_key(name: str) -> str:
+    """Comparison key for names: width-folded, no whitespace at all."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+# -- categories ---------------------------------------------------------------
+
+NUMERAL = "一二三四五六七八九十百零〇两"
+_CATEGORY = re.compile(
+    rf"^[（(]?(?:第)?(?P<num>[{NUMERAL}]+|\d+)(?:类)?[）)、.．]\s*(?P<name>.*?)\s*"
+    r"(?:[（(]\s*(?:共)?\s*(?P<count>\d+)\s*(?:项|条)\s*[）)])?\s*$"
+)
+_UNNUMBERED = re.compile(r"^(?P<name>.*?)\s*(?:[（(]\s*(?:共)?\s*(?P<count>\d+)\s*(?:项|条)\s*[）)])?\s*$")
+
+
+@dataclass(frozen=True)
+class CategoryHeading:
+    order: int
+    name: str
+    stated_count: int | None
+
+
+def parse_category(raw: str) -> CategoryHeading | None:
+    """ "（一）实施创新驱动核心战略（11项）" → (1, 实施创新驱动核心战略, 11); None if not a heading."""
+    text = clean_text(raw)
+    match = _CATEGORY.match(text)
+    if not match:
+        return None
+    order = parse_chinese_numeral(match["num"])
+    name = match["name"].strip()
+    if not order or not name:
+        return None
+    count = int(match["count"]) if match["count"] else None
+    return CategoryHeading(order=order, name=name, stated_count=count)
+
+
+def parse_unnumbered_category(raw: str, order: int) -> CategoryHeading | None:
+    """A category printed without a numeral ("高质量发展", "生 态 环 境"): short,
+    not a sentence. `order` is its place in the document."""
+    text = clean_text(raw)
+    match = _UNNUMBERED.match(text)
+    name = match["name"].strip() if match else ""
+    if not name or len(name) > 30 or re.search(r"[。；;，,：:]", name) or name.startswith(("注", "*", "＊")):
+        return None
+    count = int(match["count"]) if match and match["count"] else None
+    return CategoryHeading(order=order, name=name, stated_count=count)

@@ -1,0 +1,27 @@
+"""View decorators, in one place and applied in one order: the role check outermost, then
+the method check (`@reader_required` above `@require_POST`), so an anonymous POST is sent to
+the login page rather than told its method is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .permissions import can_read
+
+
+def reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in (else the login page) and in a role group (else 403): reading is open to every role."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_read(request.user):
+            raise PermissionDenied("您的账号尚未分配角色，无法查看。")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)

@@ -1,0 +1,92 @@
+"""Querysets of the plan domain: where the status rule (tasks.status.rule) meets the models.
+
+`Task.objects.with_status(clock)`, `TaskUnit.objects.lead().with_status(clock)` and
+`TaskLeader.objects.with_status(clock)` alias the status (see status.rule.status_alias);
+`.with_status_shown()` then selects what a task row displays, under plain names.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db.models import Count, F, OuterRef, QuerySet
+
+from .choices import TaskState, UnitRole
+from .status.clock import Clock
+from .status.rule import shown_status, silent_link, status_alias
+
+if TYPE_CHECKING:
+    from .models import Task, TaskLeader, TaskUnit  # noqa: F401
+
+    _TaskBase = QuerySet["Task"]
+    _UnitBase = QuerySet["TaskUnit"]
+    _LeaderBase = QuerySet["TaskLeader"]
+else:
+    _TaskBase = _UnitBase = _LeaderBase = QuerySet
+
+
+class TaskQuerySet(_TaskBase):
+    def active(self) -> Self:
+        return self.filter(state=TaskState.ACTIVE)
+
+    def with_status(self, clock: Clock) -> Self:
+        """Status aliased (not selected): filter, count and order by it."""
+        return status_alias(self, clock=clock)
+
+    def with_status_shown(self, clock: Clock) -> Self:
+        """Status aliased, and selected what a task row displays: `status` (待审核 included), `light`,
+        `percent`, `units_lead`, `units_reported` ("2/3 已报送"), `is_reported`, `is_pending`."""
+        from .models import TaskUnit
+
+        # Counted per shown row from the links' stored periods (an index range per task).
+        units_reported = _count_of(
+            TaskUnit.objects.filter(
+                task_id=OuterRef("pk"), role=UnitRole.LEAD, reported_period__gte=OuterRef("period_now")
+            )
+        )
+        return self.with_status(clock).annotate(
+            status=shown_status(),
+            light=F("light"),
+            percent=F("task_percent"),
+            units_lead=F("units_total"),
+            units_reported=units_reported,
+            is_reported=F("reported_now"),
+            is_pending=F("pending_now"),
+        )
+
+
+class TaskUnitQuerySet(_UnitBase):
+    def lead(self) -> Self:
+        return self.filter(role=UnitRole.LEAD)
+
+    def on_active(self) -> Self:
+        return self.filter(task__state=TaskState.ACTIVE)
+
+    def with_status(self, clock: Clock) -> Self:
+        """The link's task's status aliased onto each link row."""
+        return status_alias(self, clock=clock, path="task__")
+
+    def silent(self) -> Self:
+        """Links whose own unit has not reported this period on an open task (after with_status)."""
+        return self.filter(silent_link())
+
+
+class TaskLeaderQuerySet(_LeaderBase):
+    def on_active(self) -> Self:
+        return self.filter(task__state=TaskState.ACTIVE)
+
+    def with_status(self, clock: Clock) -> Self:
+        return status_alias(self, clock=clock, path="task__")
+
+
+def _count_of(qs: QuerySet[Any]) -> Any:
+    """SELECT COUNT(*) of a correlated queryset, as a scalar subquery (0 when empty)."""
+    from django.db.models import IntegerField, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    return Coalesce(
+        # order_by(): a model's default ordering would end up in the GROUP BY (PostgreSQL refuses it).
+        Subquery(qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )

@@ -1,0 +1,67 @@
+"""Reads for the task page and the task search, and task sets for the documents."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from ..choices import ProgressStatus, TaskState
+from ..models import Task, TaskUnit
+from ..status.clock import Clock, clock_or_now
+from ..status.rule import silent_link
+from ..status.summary import Summary, light_counts
+from .rows import TaskRow, task_row, task_row_queryset
+
+
+def task_get(*, task_id: int) -> Task:
+    """The task with its plan, category and project joined (404 when there is none)."""
+    return get_object_or_404(Task.objects.select_related("plan", "category", "project"), pk=task_id)
+
+
+def task_status_row(*, task_id: int, clock: Clock | None = None) -> TaskRow:
+    """The task as a row: its status, light, leaders and units (404 when there is none)."""
+    return task_row(get_object_or_404(task_row_queryset(Task.objects.all(), clock=clock_or_now(clock)), pk=task_id))
+
+
+def task_search_base(*, clock: Clock | None = None) -> QuerySet[Task]:
+    """What the search filter narrows down: all tasks with the status aliased, in browsing order.
+
+    Only the plan table is joined (for the order and the reporting period), so a status filter
+    is evaluated once per task, however the planner orders the joins.
+    """
+    return Task.objects.with_status(clock_or_now(clock)).order_by("-plan__year_end", "plan__kind", "position")
+
+
+def task_rows(*, ids: list[int], clock: Clock | None = None) -> list[TaskRow]:
+    """The tasks with these ids as rows, in the order of `ids` (one query plus two prefetches)."""
+    by_pk = {t.pk: t for t in task_row_queryset(Task.objects.filter(pk__in=ids), clock=clock_or_now(clock))}
+    return [task_row(by_pk[pk]) for pk in ids if pk in by_pk]
+
+
+def task_set_summary(*, tasks: QuerySet[Task], clock: Clock | None = None) -> Summary:
+    """Counts by light, completion and 本期未报送 for any set of tasks (one query)."""
+    return Summary.from_row(tasks.order_by().with_status(clock_or_now(clock)).aggregate(**light_counts()))
+
+
+def silent_links(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QuerySet[TaskUnit]:
+    """The lead-unit links whose own unit has not reported this period on an open task, among
+    these tasks: the rows units_silent_list counts, one per (unit, task), by unit then document order."""
+    return (
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(task__in=tasks.values("pk"))
+        .with_status(clock_or_now(clock))
+        .filter(silent_link())
+        .values("unit_id", "unit__name", "task_id", "task__number", "task__plan_id")
+        .order_by("unit__name", "task__plan_id", "task__position")
+    )
+
+
+def overdue_tasks(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QuerySet[Task]:
+    """Those of these tasks that are past their due date and not done (the red light's first rule)."""
+    clock = clock_or_now(clock)
+    return (
+        tasks.with_status(clock)
+        .filter(state=TaskState.ACTIVE, due_date__lt=clock.today)
+        .exclude(task_status=ProgressStatus.DONE)
+    )

@@ -1,0 +1,177 @@
+"""Reads for the unit pages: the unit index, a unit's tasks, figures and reports to fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.shortcuts import get_object_or_404
+
+from ..choices import ReviewState, TaskState, UnitKind, UnitRole
+from ..models import ProgressReport, Task, TaskUnit, Unit, UnitAlias
+from ..status.clock import Clock, clock_or_now
+from ..status.rule import period_now, silent_link
+from ..status.summary import Summary, light_counts
+from .rows import FigureRow, PlanFigures, TaskRow, task_row_queryset, task_rows_of, url
+
+UNIT_SORTS: dict[str, tuple[str, str]] = {
+    # key: (label, ORDER BY)
+    "led": ("牵头任务数", "-total"),
+    "done": ("已完成", "-n_done"),
+    "red": ("逾期或滞后", "-n_red"),
+    "silent": ("本期未报送", "-n_silent"),
+    "name": ("单位名称", "unit__name"),
+}
+UNIT_KIND_FILTERS: dict[str, str] = dict(UnitKind.choices)
+
+
+def unit_summary_list(
+    *, kind: str | None = None, order: str = "led", plan_id: int | None = None, clock: Clock | None = None
+) -> list[FigureRow]:
+    """Every unit that leads at least one active task, with counts by light; one query."""
+    qs = TaskUnit.objects.lead().on_active()
+    if kind:
+        qs = qs.filter(unit__kind=kind)
+    if plan_id:
+        qs = qs.filter(task__plan_id=plan_id)
+    ordering = UNIT_SORTS.get(order, UNIT_SORTS["led"])[1]
+    rows = (
+        qs.with_status(clock_or_now(clock))
+        .values("unit_id", "unit__name", "unit__kind")
+        .annotate(**light_counts(silent=silent_link()), n_plans=Count("task__plan_id", distinct=True))
+        .order_by(ordering, "unit__name")
+    )
+    return [
+        FigureRow(
+            id=row["unit_id"],
+            name=row["unit__name"],
+            url=url("tasks:unit", row["unit_id"]),
+            summary=Summary.from_row(row),
+            note=UNIT_KIND_FILTERS.get(row["unit__kind"], row["unit__kind"]),
+            plans=row["n_plans"],
+        )
+        for row in rows
+    ]
+
+
+def unit_resolve(*, name: str) -> Unit | None:
+    """The unit a name or alias refers to (区发改委 → 区发展改革委); one query."""
+    return (
+        Unit.objects.filter(Q(name=name) | Q(Exists(UnitAlias.objects.filter(unit=OuterRef("pk"), name=name))))
+        .order_by("pk")
+        .first()
+    )
+
+
+def unit_get(*, unit_id: int) -> Unit:
+    return get_object_or_404(Unit.objects.prefetch_related("aliases"), pk=unit_id)
+
+
+def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:
+    """Every task the unit is linked to, across plans, with status and the unit's own latest report.
+
+    The own report is the latest the unit sent, whatever became of it (approved, awaiting review,
+    returned with the office's comment): a returned report is not "no report". Drafts are the
+    unit's own business and this page is the same for every reader, so they are left out here
+    (the unit's liaisons see them in `unit_reports_to_fix`).
+    """
+    own = (
+        ProgressReport.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)
+        .exclude(review_state=ReviewState.DRAFT)
+        .order_by("-period")
+    )
+    role = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk).values("role")[:1]
+    linked = Task.objects.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)))
+    tasks = (
+        task_row_queryset(linked, clock=clock_or_now(clock))
+        .annotate(
+            unit_role=Subquery(role),
+            own_period=Subquery(own.values("period")[:1]),
+            own_status=Subquery(own.values("status")[:1]),
+            own_percent=Subquery(own.values("percent")[:1]),
+            own_progress=Subquery(own.values("progress_text")[:1]),
+            own_review=Subquery(own.values("review_state")[:1]),
+            own_comment=Subquery(own.values("review_comment")[:1]),
+        )
+        .order_by("unit_role", "-plan__year_end", "plan__kind", "position")  # lead before support
+    )
+    return task_rows_of(tasks)
+
+
+@dataclass
+class UnitTasks:
+    """A unit's page: its tasks and the counts the page shows beside them."""
+
+    tasks: list[TaskRow]
+
+    @property
+    def lead_count(self) -> int:
+        return sum(1 for t in self.tasks if t.unit_role == UnitRole.LEAD)
+
+    @property
+    def support_count(self) -> int:
+        # Active tasks, like every other figure (the table also shows withdrawn ones, struck through).
+        return sum(1 for t in self.tasks if t.unit_role != UnitRole.LEAD and not t.withdrawn)
+
+    @property
+    def active(self) -> list[TaskRow]:
+        return [t for t in self.tasks if not t.withdrawn]
+
+
+@dataclass
+class ReportsToFix:
+    """What a unit's liaison has to act on: reports the office returned, drafts not yet submitted."""
+
+    returned: list[ProgressReport]
+    drafts: list[ProgressReport]
+
+
+def unit_reports_to_fix(*, unit: Unit, clock: Clock | None = None) -> ReportsToFix:
+    """The unit's returned reports (every period: a returned report waits for the unit whatever
+    it has sent since) and its drafts, on active tasks; newest first (one query).
+
+    Each report carries `is_current`: whether it is for the task's current period (the report
+    form opens an earlier one by its `?period=`).
+    """
+    rows = (
+        ProgressReport.objects.filter(
+            unit=unit, task__state=TaskState.ACTIVE, review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT]
+        )
+        .select_related("task", "task__plan", "reviewed_by")
+        .annotate(
+            is_current=Case(
+                When(period__gte=period_now(clock=clock_or_now(clock), path="task__"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-period", F("reviewed_at").desc(nulls_last=True), "task__plan_id", "task__position")
+    )
+    out = ReportsToFix(returned=[], drafts=[])
+    for report in rows:
+        (out.returned if report.review_state == ReviewState.RETURNED else out.drafts).append(report)
+    return out
+
+
+@dataclass
+class UnitSummary:
+    total: Summary
+    per_plan: list[PlanFigures]
+
+
+def unit_summary(*, unit: Unit, clock: Clock | None = None) -> UnitSummary:
+    """The unit's figures: overall and per plan (lead role, active tasks), one query."""
+    rows = (
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(unit=unit)
+        .with_status(clock_or_now(clock))
+        .values("task__plan_id", "task__plan__title")
+        .annotate(**light_counts(silent=silent_link()))
+        .order_by("-task__plan__year_end", "task__plan__kind")
+    )
+    per_plan = [
+        PlanFigures(plan_id=row["task__plan_id"], title=row["task__plan__title"], summary=Summary.from_row(row))
+        for row in rows
+    ]
+    return UnitSummary(total=sum((p.summary for p in per_plan), Summary()), per_plan=per_plan)

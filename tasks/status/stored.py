@@ -1,0 +1,145 @@
+"""The stored part of a task's status: what its reports say, whatever today is.
+
+Derived once per write and kept in models.TaskStatus and the period columns of
+models.TaskUnit. `task_status_refresh` is called by every write that can change
+it (report save and review, import and undo, admin edits of reports and links),
+in that write's transaction; the conftest checks after every database test that
+nothing drifted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.db import transaction
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from ..choices import (
+    COUNTED_REVIEW_STATES,
+    REPORTED_REVIEW_STATES,
+    STATUS_WORST_FIRST,
+    CurrentStatus,
+    ReviewState,
+    UnitRole,
+)
+from ..models import ProgressReport, Task, TaskStatus, TaskUnit
+
+STATUS_FIELDS = ("status", "percent", "lead_units", "reported_since", "pending_period")
+# What a task without a status row reads as: nothing reported, no lead unit.
+STATUS_DEFAULT = (CurrentStatus.NOT_REPORTED.value, None, 0, None, None)
+
+
+def _worst_first() -> Case:
+    return Case(
+        *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_WORST_FIRST)),
+        default=Value(len(STATUS_WORST_FIRST)),
+        output_field=IntegerField(),
+    )
+
+
+def _latest_own_period(states: tuple[str, ...]) -> Subquery:
+    """The newest period of the link's unit's reports on the link's task, in these review states."""
+    return Subquery(
+        ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), review_state__in=states)
+        .order_by("-period")
+        .values("period")[:1]
+    )
+
+
+def links_refresh(*, links: QuerySet[TaskUnit]) -> int:
+    """Recompute reported_period / approved_period of these task–unit links (one UPDATE)."""
+    return links.update(
+        reported_period=_latest_own_period(REPORTED_REVIEW_STATES),
+        approved_period=_latest_own_period(COUNTED_REVIEW_STATES),
+    )
+
+
+def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
+    """(task id, status, percent, lead_units, reported_since, pending_period) per task.
+
+    Correlated subqueries, evaluated once per task; reported_since reads the links'
+    reported_period, so refresh the links first.
+    """
+    lead_links = TaskUnit.objects.filter(task_id=OuterRef("pk"), role=UnitRole.LEAD)
+    is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
+    lead_reports = ProgressReport.objects.filter(Exists(is_lead), task_id=OuterRef("pk"))
+    approved = lead_reports.filter(review_state__in=COUNTED_REVIEW_STATES)
+    n_links = lead_links.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")[:1]
+    return (
+        tasks.order_by()
+        .annotate(
+            s_status=Coalesce(
+                Subquery(approved.order_by("-period", _worst_first()).values("status")[:1]),
+                Value(CurrentStatus.NOT_REPORTED.value),
+            ),
+            s_percent=Subquery(approved.order_by("-period", "percent").values("percent")[:1]),
+            s_lead_units=Coalesce(Subquery(n_links), Value(0)),
+            s_reported_since=Case(
+                When(Exists(lead_links.filter(reported_period__isnull=True)), then=Value(None)),
+                default=Subquery(lead_links.order_by("reported_period").values("reported_period")[:1]),
+            ),
+            s_pending_period=Subquery(
+                lead_reports.filter(review_state=ReviewState.SUBMITTED).order_by("-period").values("period")[:1]
+            ),
+        )
+        .values_list("pk", "s_status", "s_percent", "s_lead_units", "s_reported_since", "s_pending_period")
+    )
+
+
+def _status_write(*, tasks: QuerySet[Task]) -> int:
+    rows = [
+        TaskStatus(task_id=pk, **dict(zip(STATUS_FIELDS, values, strict=True)))
+        for pk, *values in status_computed(tasks=tasks)
+    ]
+    TaskStatus.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=[*STATUS_FIELDS, "refreshed_at"],
+    )
+    return len(rows)
+
+
+def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Collection[int] | None = None) -> int:
+    """Recompute the stored status of these tasks (or of every task of these plans; of all
+    tasks when neither is given): links first (the status reads them), then the status rows.
+    Returns the number of tasks refreshed."""
+    with transaction.atomic():
+        if plan_ids is not None:
+            # Bulk callers (import, data generation): no row locks on a whole plan.
+            tasks: QuerySet[Task] = Task.objects.filter(plan_id__in=list(plan_ids))
+        elif task_ids is None:
+            tasks = Task.objects.all()
+        else:
+            ids = sorted(set(task_ids))
+            if not ids:
+                return 0
+            # Lock the tasks (in id order: no deadlock between overlapping refreshes) so that two
+            # units reporting on one task at once refresh one after the other, the second
+            # seeing the first's committed report, rather than each from its own snapshot.
+            list(Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+            tasks = Task.objects.filter(pk__in=ids)
+        links_refresh(links=TaskUnit.objects.filter(task__in=tasks.values("pk")))
+        return _status_write(tasks=tasks)
+
+
+def task_status_drift(*, task_ids: Collection[int] | None = None) -> list[int]:
+    """Tasks whose stored status differs from what their reports say now (should be none)."""
+    tasks = Task.objects.all() if task_ids is None else Task.objects.filter(pk__in=list(task_ids))
+    stored = {
+        row[0]: tuple(row[1:])
+        for row in TaskStatus.objects.filter(task__in=tasks.values("pk")).values_list("task_id", *STATUS_FIELDS)
+    }
+    drift = {pk for pk, *values in status_computed(tasks=tasks) if stored.get(pk, STATUS_DEFAULT) != tuple(values)}
+    links = TaskUnit.objects.filter(task__in=tasks.values("pk")).annotate(
+        reported_should=_latest_own_period(REPORTED_REVIEW_STATES),
+        approved_should=_latest_own_period(COUNTED_REVIEW_STATES),
+    )
+    for task_id, reported, approved, *should in links.values_list(
+        "task_id", "reported_period", "approved_period", "reported_should", "approved_should"
+    ):
+        if (reported, approved) != tuple(should):
+            drift.add(task_id)
+    return sorted(drift)

@@ -1,0 +1,202 @@
+"""The reading pages: dashboard, plan and category, units, leaders. Parse, call a selector, render."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from .. import permissions, selectors
+from ..decorators import reader_required
+from ..models import Role
+from ..status.clock import Clock
+from ..status.rule import light_legend
+from .caching import crumbs, lazy, page_key
+
+
+def _int_param(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@reader_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    clock = Clock.now()
+    district = request.GET.get("district") or None
+    return render(
+        request,
+        "tasks/dashboard.html",
+        {
+            "board": lazy(lambda: selectors.dashboard_overview(clock=clock, district=district)),
+            "page_key": page_key(clock, district),
+            "section": "home",
+            "legend": light_legend(),
+        },
+    )
+
+
+@reader_required
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    clock = Clock.now()
+    plan = selectors.plan_get(plan_id=plan_id)
+    return render(
+        request,
+        "tasks/plan_detail.html",
+        {
+            "plan": plan,
+            "blocks": lazy(lambda: selectors.plan_tree(plan=plan, clock=clock)),
+            "category": None,
+            "page_key": page_key(clock, plan.pk),
+            "section": "plans",
+            "breadcrumbs": crumbs((plan.title, None)),
+        },
+    )
+
+
+@reader_required
+def category_detail(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
+    clock = Clock.now()
+    plan = selectors.plan_get(plan_id=plan_id)
+    category = selectors.category_get(plan=plan, category_id=category_id)
+    return render(
+        request,
+        "tasks/plan_detail.html",
+        {
+            "plan": plan,
+            "blocks": lazy(lambda: selectors.plan_tree(plan=plan, category_id=category_id, clock=clock)),
+            "category": category,
+            "page_key": page_key(clock, plan.pk, category.pk),
+            "section": "plans",
+            "breadcrumbs": crumbs((plan.title, reverse("tasks:plan", args=[plan.pk])), (str(category), None)),
+        },
+    )
+
+
+@reader_required
+def unit_index(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind") or None
+    if kind not in selectors.UNIT_KIND_FILTERS:
+        kind = None
+    order = request.GET.get("order") or "led"
+    if order not in selectors.UNIT_SORTS:
+        order = "led"
+    # One plan's figures (the dashboard's silent-unit list links here with its plan).
+    plan_id = _int_param(request.GET.get("plan", ""))
+    plan = lazy(lambda: selectors.plan_find(plan_id=plan_id))
+    clock = Clock.now()
+    return render(
+        request,
+        "tasks/unit_index.html",
+        {
+            # An unknown plan id is ignored, not an empty list.
+            "rows": lazy(
+                lambda: selectors.unit_summary_list(
+                    kind=kind, order=order, plan_id=plan.pk if plan else None, clock=clock
+                )
+            ),
+            "plan": plan,
+            "page_key": page_key(clock, kind, order, plan_id),
+            "kind": kind,
+            "order": order,
+            "kinds": selectors.UNIT_KIND_FILTERS,
+            "sorts": selectors.UNIT_SORTS,
+            "section": "units",
+            "breadcrumbs": crumbs(("单位", None)),
+        },
+    )
+
+
+@reader_required
+def unit_by_name(request: HttpRequest, name: str) -> HttpResponse:
+    """A unit by any of its names: 区发改委 and 区发展改革委 lead to the same page."""
+    unit = selectors.unit_resolve(name=name)
+    if unit is None:
+        raise Http404("没有这个单位。")
+    return redirect("tasks:unit", unit_id=unit.pk)
+
+
+def _unit_context(request: HttpRequest, unit_id: int, clock: Clock) -> dict[str, object]:
+    unit = selectors.unit_get(unit_id=unit_id)
+    return {
+        "unit": unit,
+        "aliases": [a.name for a in unit.aliases.all()],
+        "page": lazy(lambda: selectors.UnitTasks(tasks=selectors.unit_task_list(unit=unit, clock=clock))),
+        "summary": lazy(lambda: selectors.unit_summary(unit=unit, clock=clock)),
+        "today": clock.today,
+        "section": "units",
+        "breadcrumbs": crumbs(("单位", reverse("tasks:unit_index")), (unit.name, None)),
+    }
+
+
+@reader_required
+def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    clock = Clock.now()
+    context = _unit_context(request, unit_id, clock)
+    unit_pk = unit_id
+    context["page_key"] = page_key(clock, unit_pk)
+    # The unit's own liaisons also see what waits for them (outside the shared cached fragment).
+    user = request.user
+    if permissions.user_role(user) == Role.LIAISON and unit_pk in permissions.user_unit_ids(user):
+        context["to_fix"] = selectors.unit_reports_to_fix(unit=context["unit"], clock=clock)  # type: ignore[arg-type]
+    return render(request, "tasks/unit_detail.html", context)
+
+
+@reader_required
+def unit_print(request: HttpRequest, unit_id: int) -> HttpResponse:
+    # Not cached: a print is rare and needs no data version.
+    return render(request, "tasks/unit_print.html", _unit_context(request, unit_id, Clock.now()))
+
+
+@reader_required
+def leader_index(request: HttpRequest) -> HttpResponse:
+    order = request.GET.get("order") or "led"
+    if order not in selectors.LEADER_SORTS:
+        order = "led"
+    clock = Clock.now()
+    return render(
+        request,
+        "tasks/leader_index.html",
+        {
+            "rows": lazy(lambda: selectors.leader_summary_list(order=order, clock=clock)),
+            "page_key": page_key(clock, order),
+            "order": order,
+            "sorts": selectors.LEADER_SORTS,
+            "section": "leaders",
+            "breadcrumbs": crumbs(("牵头领导", None)),
+        },
+    )
+
+
+@reader_required
+def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
+    clock = Clock.now()
+    leader = selectors.leader_get(leader_id=leader_id)
+    tasks = lazy(lambda: selectors.leader_task_list(leader=leader, clock=clock))
+    return render(
+        request,
+        "tasks/leader_detail.html",
+        {
+            "leader": leader,
+            "tasks": tasks,
+            "active_count": lazy(lambda: sum(1 for t in tasks if not t.withdrawn)),
+            "plans": lazy(lambda: list(dict.fromkeys((t.plan_id, t.plan_title) for t in tasks))),
+            "summary": lazy(lambda: selectors.leader_summary(leader=leader, clock=clock)),
+            "units": lazy(lambda: selectors.leader_unit_list(leader=leader, clock=clock)),
+            "page_key": page_key(clock, leader.pk),
+            "section": "leaders",
+            "breadcrumbs": crumbs(("牵头领导", reverse("tasks:leader_index")), (leader.name, None)),
+        },
+    )
+
+
+@reader_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """After login: a leader lands on their own page, a unit liaison on their unit's, others on the dashboard."""
+    role = permissions.user_role(request.user)
+    profile = getattr(request.user, "profile", None)
+    if role == Role.LEADER and profile and profile.leader_id:
+        return redirect("tasks:leader", leader_id=profile.leader_id)
+    if role == Role.LIAISON:
+        unit_ids = sorted(permissions.user_unit_ids(request.user))
+        if len(unit_ids) == 1:
+            return redirect("tasks:unit", unit_id=unit_ids[0])
+    return redirect("tasks:dashboard")

@@ -1,0 +1,39 @@
+"""What the cached page fragments are keyed by, and values computed only when a fragment misses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from ..selectors.version import data_version
+from ..status.clock import Clock
+
+Crumbs = list[tuple[str, str | None]]
+
+
+def page_key(clock: Clock, *parts: Any) -> str:
+    """What a cached page fragment ({% cache … page_key %}) depends on: the data, by its version
+    (bumped by database triggers on every committed write, so a change always means a new key),
+    today (lights and "this period" move with the date), the settings the lights use, and the
+    request's own parameters. Nothing user-specific is inside the cached fragments."""
+    if connection.in_atomic_block:
+        # Inside a transaction the page may show writes not yet committed (or about to be rolled
+        # back) under a version number others will only see later: never share such a fragment.
+        return f"uncommitted:{uuid.uuid4().hex}"
+    light_settings = (settings.LIGHT_DUE_SOON_DAYS, settings.LIGHT_BEHIND_SCHEDULE_POINTS, settings.DISTRICT_NAME)
+    return repr((data_version(), clock.today.isoformat(), light_settings, parts))
+
+
+def lazy(compute: Callable[[], Any]) -> Any:
+    """Computed only if the template renders it, i.e. only when the cached fragment missed."""
+    return SimpleLazyObject(compute)
+
+
+def crumbs(*items: tuple[str, str | None]) -> Crumbs:
+    return [("首页", reverse("tasks:dashboard")), *items]

@@ -1,0 +1,198 @@
+"""Progress reports: the unit's form, the office's review, the queue, 撤回审核, attachments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .. import permissions, selectors, services
+from ..decorators import reader_required
+from ..forms import ReopenForm, ReportForm, ReviewForm
+from ..models import ProgressReport, ProgressStatus, ReportAttachment, ReviewState, Unit
+from ..periods import period_label
+from ..status.clock import Clock
+from .caching import crumbs
+
+PAGE_SIZE = 50
+
+
+def _form_errors(form: ReportForm, invalid: ValidationError) -> None:
+    """Show a service's refusal on the form, next to the field it names."""
+    pairs = invalid.message_dict.items() if hasattr(invalid, "error_dict") else [(None, invalid.messages)]
+    for field, errors in pairs:
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@reader_required
+def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpResponse:
+    """Record (or revise) a lead unit's progress on a task for the current period."""
+    task = selectors.task_get(task_id=task_id)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    permissions.require(permissions.can_report(request.user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
+    clock = Clock.now()
+    try:
+        period, current = selectors.report_form_target(
+            task=task, unit_id=unit.pk, asked=request.GET.get("period"), clock=clock
+        )
+    except ValidationError as closed:
+        messages.error(request, "；".join(closed.messages))
+        return redirect("tasks:task", task_id=task.pk)
+    conflict: services.ReportConflict | None = None
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = services.ReportInput(
+                **{k: form.cleaned_data[k] for k in ("status", "percent", "progress_text", "problems", "next_steps")}
+            )
+            try:
+                # The report and its attachment are saved together or not at all.
+                report = services.report_save(
+                    user=request.user,
+                    task=task,
+                    unit=unit,
+                    period=period,
+                    data=data,
+                    version=form.cleaned_data["version"],
+                    submit=request.POST.get("action") != "draft",
+                    attachment=form.cleaned_data["attachment"],
+                    clock=clock,
+                )
+            except services.ReportConflict as exc:
+                conflict = exc
+                # Keep what the user typed; let them save again over the version they have now seen.
+                form = ReportForm(initial={**form.cleaned_data, "version": exc.current.version})
+            except ValidationError as invalid:
+                _form_errors(form, invalid)
+            else:
+                state = "已提交，等待督查室审核" if report.review_state == ReviewState.SUBMITTED else "已保存草稿"
+                label = period_label(reporting_period=task.plan.reporting_period, start=period)
+                messages.success(request, f"{unit.name}对第{task.number}项的{label}进展{state}。")
+                return redirect("tasks:task", task_id=task.pk)
+    else:
+        initial = {"version": current.version if current else None, "status": ProgressStatus.IN_PROGRESS, "percent": 0}
+        if current:
+            initial.update(
+                status=current.status,
+                percent=current.percent,
+                progress_text=current.progress_text,
+                problems=current.problems,
+                next_steps=current.next_steps,
+            )
+        form = ReportForm(initial=initial)
+    return render(
+        request,
+        "tasks/report_form.html",
+        {
+            "task": task,
+            "unit": unit,
+            "form": form,
+            "current": current,
+            "conflict": conflict,
+            "period_label": period_label(reporting_period=task.plan.reporting_period, start=period),
+            "breadcrumbs": crumbs((f"第{task.number}项", reverse("tasks:task", args=[task.pk])), ("填报进展", None)),
+        },
+        status=409 if conflict else (400 if request.method == "POST" else 200),
+    )
+
+
+@reader_required
+@require_POST
+def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), "只有督查室可以审核进展报告。")
+    report = get_object_or_404(ProgressReport.objects.select_related("task"), pk=report_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "审核请求无效，请刷新页面后重试。")
+    else:
+        action = services.report_approve if form.cleaned_data["decision"] == "approve" else services.report_return
+        try:
+            action(
+                user=request.user,
+                report=report,
+                version=form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.ReportConflict as conflict:
+            messages.error(request, str(conflict))
+        except ValidationError as invalid:
+            messages.error(request, "；".join(invalid.messages))
+        else:
+            messages.success(request, "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回。")
+    # Only back to a page of this site (an attacker's `next` would make this an open redirect).
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("tasks:task", args=[report.task_id])
+    return redirect(target)
+
+
+@reader_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), "只有督查室可以查看待审核列表。")
+    # The queue shows each report's attachments: one query for the whole page.
+    pending = selectors.report_pending_list().prefetch_related("attachments")
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    forms = {r.pk: ReviewForm(initial={"version": r.version}) for r in page}
+    return render(
+        request,
+        "tasks/review_queue.html",
+        {
+            "page": page,
+            "forms": forms,
+            "section": "review",
+            "breadcrumbs": crumbs(("待审核进展", None)),
+        },
+    )
+
+
+@reader_required
+@require_POST
+def report_reopen(request: HttpRequest, report_id: int) -> HttpResponse:
+    """撤回审核: the office sends an approved report back to the unit, with a reason."""
+    permissions.require(permissions.can_review(request.user), "只有督查室可以撤回审核。")
+    report = get_object_or_404(ProgressReport.objects.select_related("unit"), pk=report_id)
+    form = ReopenForm(request.POST, prefix=f"reopen-{report.pk}")
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.report_reopen(
+                user=request.user,
+                report=report,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ReportConflict as conflict:
+            messages.error(request, str(conflict))
+        except ValidationError as invalid:
+            messages.error(request, "；".join(invalid.messages))
+        else:
+            messages.success(request, f"已撤回审核，报告已退回{report.unit.name}修改。")
+    return redirect(reverse("tasks:task", args=[report.task_id]) + f"#report-{report.pk}")
+
+
+@reader_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = get_object_or_404(ReportAttachment.objects.select_related("report"), pk=attachment_id)
+    report = attachment.report
+    # A draft and its files are the unit's own until submitted.
+    if report.review_state == ReviewState.DRAFT and not (
+        permissions.can_review(request.user) or report.unit_id in permissions.user_unit_ids(request.user)
+    ):
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

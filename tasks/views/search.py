@@ -1,0 +1,120 @@
+"""The task search, and what leaves the system from it: the Excel ledger, the plan as CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from imports.export import plan_export_csv
+
+from .. import selectors
+from ..decorators import reader_required
+from ..exports import XLSX_MIME, ledger_title, ledger_xlsx
+from ..filters import TaskFilter
+from ..models import Leader, Plan, Task, TaskState, Unit
+from ..status.clock import Clock
+from .caching import crumbs, lazy, page_key
+
+PAGE_SIZE = 50
+
+
+def _search(request: HttpRequest, clock: Clock) -> tuple[TaskFilter, QuerySet[Task]]:
+    """The filter form and the matching tasks for a request's GET parameters."""
+    filterset = TaskFilter(request.GET or None, queryset=selectors.task_search_base(clock=clock), clock=clock)
+    if not filterset.is_bound:
+        matches = filterset.queryset.filter(state=TaskState.ACTIVE)
+    elif filterset.is_valid():
+        matches = filterset.qs
+    else:
+        matches = filterset.queryset.none()
+    return filterset, matches
+
+
+@reader_required
+def task_search(request: HttpRequest) -> HttpResponse:
+    clock = Clock.now()
+
+    def results() -> tuple[TaskFilter, Any]:
+        filterset, matches = _search(request, clock)
+        # A count and the page's ids (over tasks and plans only), then only the shown page's rows:
+        # the status filters never meet the joins a table of results needs, and a search hitting
+        # thousands of tasks fetches fifty ids, not thousands.
+        page = Paginator(matches.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = selectors.task_rows(ids=list(page.object_list), clock=clock)
+        return filterset, page
+
+    found = lazy(results)
+    return render(
+        request,
+        "tasks/task_search.html",
+        {
+            "filter": lazy(lambda: found[0]),
+            "page": lazy(lambda: found[1]),
+            "page_key": page_key(clock, sorted(request.GET.lists())),
+            "section": "search",
+            "permalink": request.build_absolute_uri(),
+            "breadcrumbs": crumbs(("查找任务", None)),
+        },
+    )
+
+
+def _filters_text(filterset: TaskFilter) -> str:
+    """The filters in words, for the ledger's title row."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return ""
+    parts = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", False):
+            continue
+        field = filterset.form.fields[name]
+        choices = {str(key): label for key, label in getattr(field, "choices", [])}
+        shown = choices.get(str(value), value)
+        if value is True:
+            shown = "是"
+        parts.append(f"{field.label}：{shown}")
+    return "；".join(parts)
+
+
+def _download(stream: Any, filename: str, content_type: str) -> FileResponse:
+    # Streamed from the spooled file; always a download, never shown inline.
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@reader_required
+def task_export_xlsx(request: HttpRequest) -> FileResponse:
+    """Whatever list the user is looking at (its filters in the URL), as the Excel ledger."""
+    clock = Clock.now()
+    filterset, matches = _search(request, clock)
+    ids = list(matches.values_list("pk", flat=True))
+    chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    plan = Plan.objects.filter(pk=chosen["plan"]).first() if chosen.get("plan") else None
+    unit = Unit.objects.filter(pk=chosen["unit"]).first() if chosen.get("unit") else None
+    leader = Leader.objects.filter(pk=chosen["leader"]).first() if chosen.get("leader") else None
+    # The title names whose list it is (the unit, the leader, the plan); 规划 is a column unless one plan.
+    title = ledger_title(
+        plan=plan.title if plan else "", unit=unit.name if unit else "", leader=leader.name if leader else ""
+    )
+    stream = ledger_xlsx(
+        rows=list(selectors.export_rows(ids=ids, clock=clock)),
+        title=title,
+        filters=_filters_text(filterset),
+        generated_at=timezone.localtime(),
+        with_plan=plan is None,
+    )
+    return _download(stream, f"{title}-{clock.today:%Y%m%d}.xlsx", XLSX_MIME)
+
+
+@reader_required
+def plan_export_csv_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan as CSV in the documents' layout; it imports back into the identical plan."""
+    plan = get_object_or_404(Plan, pk=plan_id)
+    # A BOM so that Excel opens the Chinese text correctly; the importer skips it.
+    response = HttpResponse(plan_export_csv(plan=plan).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(plan.title)}.csv"
+    return response

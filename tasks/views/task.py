@@ -1,0 +1,83 @@
+"""The task page and the office's edits of a task."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import permissions, selectors, services
+from ..choices import ReviewState
+from ..decorators import reader_required
+from ..forms import DueDateForm, ReopenForm, ReviewForm
+from ..models import Task
+from ..status.clock import Clock
+from .caching import crumbs
+
+
+@reader_required
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    user = request.user
+    page = selectors.task_page(task_id=task_id, user=user, show_all=request.GET.get("all") == "1", clock=Clock.now())
+    task, row = page.task, page.row
+    review_forms = {}
+    reopen_forms = {}
+    if permissions.can_review(user):
+        review_forms = {
+            r.pk: ReviewForm(initial={"version": r.version})
+            for r in page.reports
+            if r.review_state == ReviewState.SUBMITTED
+        }
+        # An approval can be taken back (撤回审核) while the task is active.
+        if not row.withdrawn:
+            reopen_forms = {
+                r.pk: ReopenForm(initial={"version": r.version}, prefix=f"reopen-{r.pk}")
+                for r in page.reports
+                if r.review_state == ReviewState.APPROVED
+            }
+    return render(
+        request,
+        "tasks/task_detail.html",
+        {
+            "task": task,
+            "row": row,
+            "page": page,
+            "reportable_units": [u for u in row.lead_units if u.id in page.reportable_unit_ids],
+            "timeline_periods": selectors.TIMELINE_PERIODS,
+            "review_forms": review_forms,
+            "reopen_forms": reopen_forms,
+            "can_edit": permissions.can_edit_tasks(user),
+            "due_form": DueDateForm(initial={"due_date": task.due_date}),
+            "section": "plans",
+            "breadcrumbs": crumbs(
+                (task.plan.title, reverse("tasks:plan", args=[task.plan_id])),
+                (str(task.category), reverse("tasks:category", args=[task.plan_id, task.category_id])),
+                (f"第{task.number}项", None),
+            ),
+        },
+    )
+
+
+@reader_required
+@require_POST
+def task_due_date(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(Task, pk=task_id)
+    permissions.require(permissions.can_edit_tasks(request.user), "只有督查室可以修改任务。")
+    form = DueDateForm(request.POST)
+    if form.is_valid():
+        due_date = form.cleaned_data["due_date"]
+        try:
+            changed = services.task_due_date_set(user=request.user, task=task, due_date=due_date)
+        except ValidationError as invalid:
+            messages.error(request, "；".join(invalid.messages))
+        else:
+            if not changed:
+                messages.info(request, "截止日期未改变。")
+            else:
+                messages.success(request, "截止日期已更新。" if due_date else "截止日期已清除。")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("tasks:task", task_id=task.pk)
