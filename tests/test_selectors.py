@@ -240,7 +240,7 @@ def test_dashboard_overview_limits_red_list_per_plan(world):
     annual = by_kind[PlanKind.ANNUAL]
     assert annual.summary.n_red > 2 and len(annual.red_tasks) == 2
     assert annual.red_tasks[0].id == world.tasks["营商"].pk  # document order
-    assert sum(c["total"] for c in annual.categories) == annual.summary.total == 23
+    assert sum(c.summary.total for c in annual.categories) == annual.summary.total == 23
 
 
 def test_dashboard_shows_one_district_in_full_and_every_plan_as_a_row(world, settings):
