@@ -46,13 +46,18 @@ class Action:
     OTP_VERIFY = "otp_verify"
     AUDIT_EXPORT = "audit_export"
     AUDIT_PRUNE = "audit_prune"
-    # For the follow-up hooks in other apps (exports, imports, reviews, configuration).
-    EXPORT = "export"
-    IMPORT = "import"
+    # Business actions of the other apps (one call each; see audit_record and audit_download).
+    EXPORT = "export"  # a file made from a list or page: ledger, CSV, comparison, bulletin draft
+    DOWNLOAD = "download"  # a stored file: attachment, import original, issued bulletin or slip, template
+    IMPORT = "import"  # a file uploaded and checked (not yet applied)
     IMPORT_CONFIRM = "import_confirm"
     IMPORT_UNDO = "import_undo"
     REVIEW = "review"
-    CONFIG_CHANGE = "config_change"
+    REVIEW_APPROVE = "review_approve"
+    REVIEW_RETURN = "review_return"
+    REVIEW_REOPEN = "review_reopen"
+    DOCUMENT_ISSUE = "document_issue"  # 督查通报 issued, 督办单 made
+    CONFIG_CHANGE = "config_change"  # Django admin changes (recorded automatically), templates, settings pages
 
 
 ACTION_LABELS = {
@@ -75,10 +80,15 @@ ACTION_LABELS = {
     Action.AUDIT_EXPORT: "导出审计记录",
     Action.AUDIT_PRUNE: "清理过期审计记录",
     Action.EXPORT: "导出",
-    Action.IMPORT: "导入",
+    Action.DOWNLOAD: "下载",
+    Action.IMPORT: "上传导入文件",
     Action.IMPORT_CONFIRM: "确认导入",
     Action.IMPORT_UNDO: "回退导入",
     Action.REVIEW: "审核",
+    Action.REVIEW_APPROVE: "审核通过",
+    Action.REVIEW_RETURN: "审核退回",
+    Action.REVIEW_REOPEN: "撤回审核",
+    Action.DOCUMENT_ISSUE: "印发文书",
     Action.CONFIG_CHANGE: "配置变更",
 }
 
@@ -110,6 +120,14 @@ def _chain_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
 
 
+def current_request() -> HttpRequest | None:
+    """The request being handled by this thread (simple_history's middleware keeps it), so a
+    service called without one still records the user's address."""
+    from simple_history.models import HistoricalRecords
+
+    return getattr(HistoricalRecords.context, "request", None)
+
+
 def _client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return ""
@@ -129,7 +147,10 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one record. Call it inside the audited action's transaction: the record
-    commits with the action, or neither does."""
+    commits with the action, or neither does. Without `request`, the request this thread is
+    handling (if any) gives the client address and the signed-in user."""
+    if request is None:
+        request = current_request()
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     request_user = getattr(request, "user", None)
@@ -154,6 +175,31 @@ def audit_record(
         event.hash = event_hash(event)
         event.save()
     return event
+
+
+def query_filters(request: HttpRequest) -> dict[str, Any]:
+    """The query string as filters: one value as a string, repeated keys as a list."""
+    return {key: values[0] if len(values) == 1 else values for key, values in request.GET.lists()}
+
+
+def audit_download(
+    request: HttpRequest,
+    *,
+    object_repr: str,
+    action: str = Action.EXPORT,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """One line in an export or download view: who took which file, with the page's filters.
+
+    audit_download(request, object_repr=filename)                       # 导出 (a list as a file)
+    audit_download(request, action=Action.DOWNLOAD, object_repr=name)   # 下载 (a stored file)
+    """
+    return audit_record(
+        action=action,
+        request=request,
+        object_repr=object_repr,
+        detail={"path": request.path, "filters": query_filters(request), **(detail or {})},
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.utils.translation import gettext_lazy
 
 from .audit import Action, audit_record
 from .models import Outcome, UserSession
@@ -56,8 +58,60 @@ def _locked_out(
     )
 
 
+_ADMIN_CHANGES = {1: "新增", 2: "修改", 3: "删除"}
+
+
+def _admin_changed(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """Every change made in the Django admin (配置变更), in the admin's own transaction: the
+    admin writes its LogEntry there, one per object (several deleted at once: see below)."""
+    if not created:
+        return
+    content_type = instance.content_type
+    label = content_type.name if content_type else ""
+    audit_record(
+        action=Action.CONFIG_CHANGE,
+        user=instance.user,
+        object_repr=f"{label}：{instance.object_repr}" if label else instance.object_repr,
+        detail={
+            "via": "admin",
+            "model": f"{content_type.app_label}.{content_type.model}" if content_type else "",
+            "object_id": instance.object_id or "",
+            "change": _ADMIN_CHANGES.get(instance.action_flag, str(instance.action_flag)),
+            "message": instance.get_change_message(),
+        },
+    )
+
+
+@admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
+def _audited_delete_selected(modeladmin: Any, request: Any, queryset: Any) -> Any:
+    """The admin's 删除所选 action: Django logs several deletions in one bulk insert, which sends
+    no signal, so they are recorded here as one record (a single one goes through _admin_changed)."""
+    from django.contrib.admin.actions import delete_selected
+    from django.db import transaction
+
+    confirmed = bool(request.POST.get("post"))
+    count = queryset.count() if confirmed else 0
+    names = [str(obj) for obj in queryset[:100]] if count > 1 else []
+    with transaction.atomic():
+        response = delete_selected(modeladmin, request, queryset)
+        if response is None and count > 1:
+            meta = modeladmin.model._meta
+            audit_record(
+                action=Action.CONFIG_CHANGE,
+                request=request,
+                object_repr=f"{meta.verbose_name}：{count} 条",
+                detail={"via": "admin", "model": meta.label_lower, "change": "删除", "objects": names},
+            )
+    return response
+
+
 def connect() -> None:
     from axes.signals import user_locked_out
+    from django.contrib.admin.models import LogEntry
+    from django.db.models.signals import post_save
+
+    post_save.connect(_admin_changed, sender=LogEntry, dispatch_uid="accounts.admin_changed")
+    admin.site.add_action(_audited_delete_selected, "delete_selected")
 
     user_logged_in.connect(_logged_in, dispatch_uid="accounts.logged_in")
     user_logged_out.connect(_logged_out, dispatch_uid="accounts.logged_out")

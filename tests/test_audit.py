@@ -209,3 +209,94 @@ def test_the_settings_refuse_a_retention_under_180_days():
     )
     assert result.returncode != 0
     assert "AUDIT_RETENTION_DAYS=90 must be at least 180." in result.stderr
+
+
+# -- the one-line API for the other apps, and the Django admin's changes ------------------------
+
+
+@pytest.mark.django_db
+def test_audit_download_records_who_took_which_file_with_its_filters(office_user):
+    from django.test import RequestFactory
+
+    from accounts.audit import audit_download
+
+    request = RequestFactory().get(
+        "/tasks/export.xlsx", {"unit": "12", "light": ["red", "yellow"]}, HTTP_X_FORWARDED_FOR="10.8.1.7"
+    )
+    request.user = office_user
+    audit_download(request, object_repr="任务台账-20251231.xlsx")
+    audit_download(request, action=Action.DOWNLOAD, object_repr="附件.pdf", detail={"attachment": 5})
+    export, download = AuditEvent.objects.order_by("id")
+    assert (export.action, export.username, export.ip_address) == (Action.EXPORT, "duchashi", "10.8.1.7")
+    assert export.object_repr == "任务台账-20251231.xlsx"
+    assert export.detail == {"path": "/tasks/export.xlsx", "filters": {"unit": "12", "light": ["red", "yellow"]}}
+    assert (download.action, download.action_label) == (Action.DOWNLOAD, "下载")
+    assert download.detail["attachment"] == 5
+    assert audit_verify() == []
+
+
+def test_every_action_has_a_chinese_name_on_the_audit_page():
+    from accounts.audit import ACTION_LABELS
+
+    codes = {value for name, value in vars(Action).items() if name.isupper()}
+    assert codes == set(ACTION_LABELS)
+    assert ACTION_LABELS[Action.REVIEW_APPROVE] == "审核通过"
+    assert ACTION_LABELS[Action.IMPORT_UNDO] == "回退导入"
+
+
+def _admin_client(admin_user) -> Client:
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.8.2.9")
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.django_db
+def test_changes_in_the_django_admin_are_recorded_as_configuration_changes(admin_user):
+    from tasks.models import Leader
+
+    client = _admin_client(admin_user)
+    client.post("/admin/tasks/leader/add/", {"name": "周八", "title": "副区长"})
+    leader = Leader.objects.get(name="周八")
+    client.post(f"/admin/tasks/leader/{leader.pk}/change/", {"name": "周八", "title": "区长"})
+    client.post(f"/admin/tasks/leader/{leader.pk}/delete/", {"post": "yes"})
+    events = list(AuditEvent.objects.filter(action=Action.CONFIG_CHANGE).order_by("id"))
+    assert [(e.username, e.ip_address, e.object_repr, e.detail["change"]) for e in events] == [
+        ("sysadmin", "10.8.2.9", "牵头领导：周八", "新增"),
+        ("sysadmin", "10.8.2.9", "牵头领导：周八", "修改"),
+        ("sysadmin", "10.8.2.9", "牵头领导：周八", "删除"),
+    ]
+    assert events[0].detail["model"] == "tasks.leader" and events[0].detail["via"] == "admin"
+    assert events[1].detail["message"] == "已修改职务。"
+
+
+@pytest.mark.django_db
+def test_several_objects_deleted_at_once_in_the_admin_are_recorded(admin_user):
+    from tasks.models import Leader
+
+    ids = [Leader.objects.create(name=name).pk for name in ("甲", "乙", "丙")]
+    client = _admin_client(admin_user)
+    form = {"action": "delete_selected", "_selected_action": [str(i) for i in ids]}
+    confirm = client.post("/admin/tasks/leader/", form)
+    assert "删除所选的" in confirm.content.decode() or confirm.status_code == 200
+    assert not AuditEvent.objects.filter(action=Action.CONFIG_CHANGE).exists()  # asked, not done
+    client.post("/admin/tasks/leader/", {**form, "post": "yes"})
+    assert not Leader.objects.filter(pk__in=ids).exists()
+    event = AuditEvent.objects.get(action=Action.CONFIG_CHANGE)
+    assert (event.object_repr, event.ip_address) == ("牵头领导：3 条", "10.8.2.9")
+    assert event.detail["change"] == "删除" and sorted(event.detail["objects"]) == sorted(["甲", "乙", "丙"])
+
+
+@pytest.mark.django_db
+def test_an_admin_change_that_rolls_back_leaves_no_record(admin_user):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    from tasks.models import Leader
+
+    leader = Leader.objects.create(name="周八")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        LogEntry.objects.log_actions(admin_user.pk, [leader], CHANGE, single_object=True)
+        raise RuntimeError("the admin's save failed")
+    assert not AuditEvent.objects.exists()
+    with transaction.atomic():
+        LogEntry.objects.log_actions(admin_user.pk, [leader], CHANGE, single_object=True)
+    assert AuditEvent.objects.get().action == Action.CONFIG_CHANGE
