@@ -192,12 +192,13 @@ def _leader_digests(*, window: Window, missing: list, today: dt.date) -> int:
     accounts: dict[int, list] = defaultdict(list)
     for user in _users().filter(profile__leader_id__in=tasks_of_leader).select_related("profile"):
         accounts[user.profile.leader_id].append(user)
+    silent_units = {task_id: "、".join(names) for task_id, names in units_of_task.items()}
     sent = 0
     for leader_id, task_ids in tasks_of_leader.items():
         if not accounts.get(leader_id):
             continue
         lines = [
-            f"  - 《{tasks[t].plan_title}》第{tasks[t].number}项 {tasks[t].title}：{'、'.join(units_of_task[t])}"
+            f"  - 《{tasks[t].plan_title}》第{tasks[t].number}项 {tasks[t].title}（未报送：{silent_units[t]}）"
             for t in task_ids[:LIST_LIMIT]
         ]
         if len(task_ids) > LIST_LIMIT:

@@ -1,0 +1,309 @@
+"""站内消息 and the one sending interface; the scheduled reminders on the real worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django_q.models import Schedule
+
+from jobs.worker import queue_drain
+from notifications.models import Message, MessageKind
+from notifications.services import message_send
+from tasks.selectors import Clock
+from tests.conftest import _make_user
+from tests.factories import world_build
+
+D = dt.date
+
+
+@pytest.fixture
+def locmem_mail(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def _send(users, key="review:report1:returned", **kw):
+    return message_send(
+        recipients=users,
+        kind=MessageKind.REVIEW,
+        title="进展报告已退回",
+        body="请补充佐证材料。",
+        link="/tasks/1/",
+        event_key=key,
+        **kw,
+    )
+
+
+# -- the sending interface -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_send_creates_one_message_per_recipient_and_emails_after_commit(
+    locmem_mail, liaison_user, office_user, django_capture_on_commit_callbacks
+):
+    liaison_user.email = "keji@example.gov.cn"
+    liaison_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _send([liaison_user, office_user, liaison_user])
+        assert mail.outbox == []  # nothing leaves before the transaction commits
+    assert [m.recipient for m in created] == [liaison_user, office_user]
+    # The office account has no e-mail address: in-app only.
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["keji@example.gov.cn"] and sent.subject == "【任务跟踪】进展报告已退回"
+    assert sent.body.startswith("请补充佐证材料。\n\n查看：http://127.0.0.1:8000/tasks/1/")
+    assert Message.objects.get(recipient=liaison_user).emailed_at is not None
+    assert Message.objects.get(recipient=office_user).emailed_at is None
+
+
+@pytest.mark.django_db
+def test_sending_the_same_event_again_sends_nothing(
+    locmem_mail, liaison_user, office_user, django_capture_on_commit_callbacks
+):
+    liaison_user.email = "keji@example.gov.cn"
+    liaison_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _send([liaison_user])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert _send([liaison_user]) == []
+        # A recipient added later still gets it, once.
+        assert [m.recipient for m in _send([liaison_user, office_user])] == [office_user]
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
+    assert Message.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_copy_of_an_event_for_a_recipient(liaison_user):
+    _send([liaison_user])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Message.objects.create(
+            recipient=liaison_user, kind=MessageKind.REVIEW, title="x", event_key="review:report1:returned"
+        )
+
+
+@pytest.mark.django_db
+def test_inactive_accounts_get_nothing_and_bad_input_writes_nothing(liaison_user, office_user):
+    office_user.is_active = False
+    office_user.save()
+    assert [m.recipient for m in _send([liaison_user, office_user])] == [liaison_user]
+    with pytest.raises(ValueError):
+        message_send(recipients=[liaison_user], kind="sms", title="t", body="", event_key="k2")
+    with pytest.raises(ValueError):
+        message_send(recipients=[liaison_user], kind=MessageKind.REVIEW, title="", body="", event_key="k3")
+    assert Message.objects.count() == 1
+
+
+# -- the message pages -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_message_list_shows_only_my_messages_and_marks_them_read(client_as, liaison_user, office_user):
+    _send([liaison_user, office_user])
+    _send([office_user], key="chase:1")
+    mine = Message.objects.get(recipient=liaison_user)
+    client = client_as(liaison_user)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "未读 <strong data-unread-count>1</strong> 条" in page
+    assert "进展报告已退回" in page and "请补充佐证材料。" in page and "标为已读" in page
+    # Someone else's message: 404, and it stays unread.
+    theirs = Message.objects.filter(recipient=office_user).first()
+    assert client.post(reverse("notifications:read", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    # 查看 marks it read and goes where it leads.
+    response = client.post(reverse("notifications:read", args=[mine.pk]), {"open": "1"})
+    assert response.status_code == 302 and response.url == "/tasks/1/"
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    assert "没有未读消息。" in client.get(reverse("notifications:list") + "?show=unread").content.decode()
+    assert Message.objects.filter(recipient=office_user, read_at__isnull=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_mark_all_read_touches_only_my_inbox(client_as, liaison_user, office_user):
+    for i in range(3):
+        _send([liaison_user, office_user], key=f"event{i}")
+    client_as(liaison_user).post(reverse("notifications:read_all"))
+    assert not Message.objects.filter(recipient=liaison_user, read_at__isnull=True).exists()
+    assert Message.objects.filter(recipient=office_user, read_at__isnull=True).count() == 3
+
+
+@pytest.mark.django_db
+def test_message_list_pages_and_keeps_the_query_budget(client_as, liaison_user, django_assert_max_num_queries):
+    world = world_build()
+    task = world.tasks["研发"]
+    for i in range(45):
+        _send([liaison_user], key=f"event{i}", task=task)
+    client = client_as(liaison_user)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("notifications:list") + "?page=3").content.decode()
+    assert "第3页，共3页" in page and "第4项 全社会研发经费支出相当于地区生产总值的比例保持在" in page
+    assert page.count('class="unread"') == 5
+
+
+@pytest.mark.django_db
+def test_get_cannot_mark_read(client_as, liaison_user):
+    message = _send([liaison_user])[0]
+    client = client_as(liaison_user)
+    assert client.get(reverse("notifications:read", args=[message.pk])).status_code == 405
+    assert client.get(reverse("notifications:read_all")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_message_list_needs_a_login(client):
+    response = client.get(reverse("notifications:list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# -- scheduled reminders, on the real worker -------------------------------------------------
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """on_day(date): pin "today" for the worker's jobs (it runs in this process)."""
+    from tasks import selectors
+
+    def pin(day):
+        monkeypatch.setattr(selectors.Clock, "now", classmethod(lambda cls: Clock(today=day)))
+
+    return pin
+
+
+def run_schedule(name: str) -> int:
+    """Make the named schedule due and let the real worker queue and run it, as the cluster does."""
+    Schedule.objects.filter(name=name).update(next_run=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    return queue_drain(schedules=True)
+
+
+REMIND = "报送提醒（截止前）"
+ESCALATE = "逾期催报（截止后）"
+WEEKLY = "督查室每周汇总"
+
+
+@pytest.fixture
+def people(db, locmem_mail):
+    world = world_build()
+    keji = _make_user("keji", None, units=["区科委"])
+    chengtou = _make_user("chengtou", None, units=["闵行城投公司"])
+    jingwei = _make_user("jingwei", None, units=["区经委"])
+    from tasks.models import Role
+
+    office = _make_user("office", Role.OFFICE)
+    leader = _make_user("tan", Role.LEADER, leader="谭瑞琮")
+    for user in (keji, chengtou, jingwei, office, leader):
+        user.email = f"{user.username}@example.gov.cn"
+        user.save()
+    return world, {"keji": keji, "chengtou": chengtou, "jingwei": jingwei, "office": office, "leader": leader}
+
+
+def inbox(user, period=""):
+    """The user's messages, in order; only those about `period` (2025年5月) if given."""
+    return list(Message.objects.filter(recipient=user, title__startswith=period).order_by("pk"))
+
+
+worker_db = pytest.mark.django_db(transaction=True)
+
+
+@worker_db
+def test_reminder_goes_n_working_days_before_the_deadline_and_only_once(people, on_day, settings):
+    world, who = people
+    settings.REMINDER_WORKDAYS_BEFORE = 3
+    # September 2025: the deadline is Thursday the 25th; three working days before is Monday the 22nd.
+    on_day(D(2025, 9, 19))
+    run_schedule(REMIND)
+    assert Message.objects.count() == 0 and mail.outbox == []
+    on_day(D(2025, 9, 22))
+    assert run_schedule(REMIND) == 1
+    [reminder] = inbox(who["keji"])
+    assert reminder.title == "2025年9月进展报送提醒（区科委）"
+    assert reminder.kind == MessageKind.REMINDER
+    assert reminder.body.startswith(
+        "区科委尚有3项任务未报送2025年9月进展，报送截止日期为2025年9月25日（还有3个工作日）：\n"
+    )
+    assert "  - 《2025年区委、区政府重点工作》第4项 全社会研发经费支出相当于地区生产总值的比例保持在" in reminder.body
+    assert reminder.link == reverse("tasks:unit", args=[world.units["科委"].pk])
+    sent = len(mail.outbox)
+    assert sent == Message.objects.count() and {m.to[0] for m in mail.outbox} >= {
+        "keji@example.gov.cn",
+        "chengtou@example.gov.cn",
+        "jingwei@example.gov.cn",
+    }
+    # The worker runs it again the same day and the next: nothing is sent twice.
+    run_schedule(REMIND)
+    on_day(D(2025, 9, 23))
+    run_schedule(REMIND)
+    assert len(mail.outbox) == sent and Message.objects.count() == sent
+    # Nobody but the units' liaisons is reminded before the deadline.
+    assert inbox(who["office"]) == [] and inbox(who["leader"]) == []
+
+
+@worker_db
+def test_escalation_around_a_window_closing_on_a_friday_before_a_holiday(people, on_day, settings):
+    world, who = people
+    settings.REPORT_DUE_DAY = 30  # May 2025: the deadline is Friday the 30th; 05-31…06-02 is the Dragon Boat holiday
+    settings.ESCALATION_WORKDAYS_AFTER = 2
+    on_day(D(2025, 5, 30))
+    run_schedule(ESCALATE)
+    on_day(D(2025, 6, 2))  # a holiday Monday: the daily jobs send nothing
+    run_schedule(ESCALATE)
+    may = Message.objects.filter(title__startswith="2025年5月")
+    assert may.count() == 0  # (April's period, long closed, is escalated from the 30th on)
+    on_day(D(2025, 6, 3))  # the first working day after the deadline: the units' liaisons
+    run_schedule(ESCALATE)
+    [escalation] = inbox(who["chengtou"], "2025年5月")
+    assert escalation.title == "2025年5月进展逾期未报送（闵行城投公司）"
+    assert escalation.body.startswith("2025年5月进展的报送截止日期（2025年5月30日）已过，闵行城投公司仍有1项任务未报送")
+    assert inbox(who["office"], "2025年5月") == [] and inbox(who["leader"], "2025年5月") == []
+    on_day(D(2025, 6, 4))  # two working days after the deadline: the leader and the office, one digest each
+    run_schedule(ESCALATE)
+    [digest] = inbox(who["leader"], "2025年5月")
+    assert digest.title == "2025年5月进展逾期未报送汇总" and digest.kind == MessageKind.DIGEST
+    assert digest.body == (
+        "截至2025年6月4日，您牵头的2项任务仍有单位未报送2025年5月进展（截止日期2025年5月30日）：\n"
+        "  - 《2025年区委、区政府重点工作》第2项 优化落实重点企业“服务包”制度。（未报送：区经委）\n"
+        "  - 《2025年区委、区政府重点工作》第4项 全社会研发经费支出相当于地区生产总值的比例保持在10%左右。"
+        "（未报送：闵行城投公司）"
+    )
+    assert digest.link == reverse("tasks:leader", args=[world.leaders["谭"].pk])
+    [office] = inbox(who["office"], "2025年5月")
+    assert office.title == "2025年5月进展逾期未报送汇总（督查室）"
+    assert "已逾期2个工作日" in office.body and "  - 闵行城投公司：1项" in office.body
+    sent = len(mail.outbox)
+    assert sent == Message.objects.count()
+    on_day(D(2025, 6, 5))
+    run_schedule(ESCALATE)
+    run_schedule(ESCALATE)
+    assert len(mail.outbox) == sent and Message.objects.count() == sent
+    assert [len(inbox(who[name], "2025年5月")) for name in ("leader", "office", "chengtou")] == [1, 1, 1]
+
+
+@worker_db
+def test_escalation_is_sent_on_a_make_up_sunday(people, on_day):
+    _world, who = people
+    on_day(D(2025, 9, 27))  # Saturday: no
+    run_schedule(ESCALATE)
+    assert inbox(who["keji"]) == []
+    on_day(D(2025, 9, 28))  # Sunday, but a make-up working day (调休) before the National Day
+    run_schedule(ESCALATE)
+    assert [m.title for m in inbox(who["keji"], "2025年9月")] == ["2025年9月进展逾期未报送（区科委）"]
+
+
+@worker_db
+def test_weekly_digest_reaches_the_office_once_a_week(people, on_day):
+    _world, who = people
+    on_day(D(2025, 6, 16))
+    run_schedule(WEEKLY)
+    run_schedule(WEEKLY)
+    [digest] = inbox(who["office"])
+    assert digest.title == "每周汇总（2025年第25周）"
+    assert digest.body.startswith("待审核的进展报告：")
+    assert "本期尚未报送的单位" in digest.body
+    assert digest.link == reverse("tasks:review_queue")
+    assert [m.to for m in mail.outbox] == [["office@example.gov.cn"]]
+    on_day(D(2025, 6, 23))
+    run_schedule(WEEKLY)
+    assert [m.title for m in inbox(who["office"])] == ["每周汇总（2025年第25周）", "每周汇总（2025年第26周）"]
