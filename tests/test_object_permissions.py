@@ -337,3 +337,107 @@ def test_attachment_ids_are_not_guessable_into_other_units_drafts(keji_draft, cl
         response = client.get(reverse("tasks:attachment", args=[pk]))
         assert response.status_code == 404, pk
     assert ReportAttachment.objects.count() == 1
+
+
+# -- messages and background jobs (notifications, jobs): every persona -----------------------
+
+PERSONAS = [
+    "admin_user",
+    "office_user",
+    "liaison_user",
+    "leader_user",
+    "outsider_user",
+    "security_person",
+    "auditor_person",
+]
+# May start a background export of the task ledger: the roles that read tasks.
+EXPORTERS = {"admin_user", "office_user", "liaison_user", "leader_user"}
+
+
+@pytest.fixture
+def security_person(db):
+    return _make_user("anquan", Role.SECURITY)
+
+
+@pytest.fixture
+def auditor_person(db):
+    return _make_user("shenji", Role.AUDITOR)
+
+
+@pytest.fixture
+def someone_elses(db, settings, tmp_path):
+    """A message and a finished job (with its file) of another account."""
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job, JobKind, JobState
+    from notifications.models import MessageKind
+    from notifications.services import message_send
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    other = _make_user("other-office", Role.OFFICE)
+    [message] = message_send(
+        recipients=[other], kind=MessageKind.CHASE, title="催办", body="请报送。", event_key="perm:other"
+    )
+    job = Job.objects.create(kind=JobKind.LEDGER_EXPORT, owner=other, state=JobState.DONE, total=1, done=1)
+    job.result.save("other.xlsx", ContentFile(b"secret"))
+    return message, job
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_messages_and_jobs_are_each_persons_own(someone_elses, client_as, request, persona):
+    from jobs.models import Job, JobKind
+    from notifications.models import Message, MessageKind
+    from notifications.services import message_send
+
+    user = request.getfixturevalue(persona)
+    their_message, their_job = someone_elses
+    [mine] = message_send(recipients=[user], kind=MessageKind.CHASE, title="催办", body="", event_key="perm:mine")
+    my_job = Job.objects.create(kind=JobKind.LEDGER_EXPORT, owner=user)
+    client = client_as(user)
+
+    page = client.get(reverse("notifications:list"))
+    assert page.status_code == 200 and page.content.decode().count("催办</strong>") == 1
+    assert client.post(reverse("notifications:read", args=[their_message.pk])).status_code == 404
+    assert client.post(reverse("notifications:read", args=[mine.pk])).status_code == 302
+    assert client.post(reverse("notifications:read_all")).status_code == 302
+    assert Message.objects.get(pk=their_message.pk).read_at is None
+
+    assert client.get(reverse("jobs:list")).status_code == 200
+    for name in ("jobs:detail", "jobs:status", "jobs:download"):
+        assert client.get(reverse(name, args=[their_job.pk])).status_code == 404, name
+    assert client.get(reverse("jobs:detail", args=[my_job.pk])).status_code == 200
+    assert client.get(reverse("jobs:status", args=[my_job.pk])).json()["state"] == "queued"
+    assert client.get(reverse("jobs:download", args=[my_job.pk])).status_code == 302  # not done yet
+
+    started = client.post(reverse("jobs:ledger_export"), {"query": ""})
+    if persona in EXPORTERS:
+        assert started.status_code == 302 and Job.objects.filter(owner=user).count() == 2
+    else:
+        assert started.status_code == 403 and Job.objects.filter(owner=user).count() == 1
+
+
+def test_anonymous_is_sent_to_login_from_messages_and_jobs(someone_elses, client):
+    message, job = someone_elses
+    for method, url in (
+        ("get", reverse("notifications:list")),
+        ("post", reverse("notifications:read", args=[message.pk])),
+        ("post", reverse("notifications:read_all")),
+        ("get", reverse("jobs:list")),
+        ("get", reverse("jobs:detail", args=[job.pk])),
+        ("get", reverse("jobs:status", args=[job.pk])),
+        ("get", reverse("jobs:download", args=[job.pk])),
+        ("post", reverse("jobs:ledger_export")),
+    ):
+        response = getattr(client, method)(url)
+        if method == "post" and response.status_code == 403:
+            continue  # the upload guard refuses an anonymous body before the view
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    assert message.__class__.objects.get(pk=message.pk).read_at is None
+    assert job.__class__.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["notifications:read", "jobs:detail", "jobs:status", "jobs:download"])
+def test_unknown_message_and_job_ids_give_404(client_as, office_user, name):
+    client = client_as(office_user)
+    response = client.post(path_to(name, HUGE)) if name == "notifications:read" else client.get(path_to(name, HUGE))
+    assert response.status_code == 404
