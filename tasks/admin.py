@@ -177,7 +177,7 @@ class LeaderAdmin(ReadableExportMixin, admin.ModelAdmin):
 class ReportAttachmentInline(admin.TabularInline):
     model = ReportAttachment
     extra = 0
-    fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
+    fields = ("original_name", "size", "uploaded_by", "uploaded_at")
     readonly_fields = fields
 
 

@@ -6,22 +6,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from .permissions import can_read
 
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
-def reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+
+def reader_required(view: _View) -> _View:
     """Logged in (else the login page) and in a role group (else 403): reading is open to every role."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_read(request.user):
             raise PermissionDenied("您的账号尚未分配角色，无法查看。")
         return view(request, *args, **kwargs)
 
-    return login_required(wrapped)
+    return cast(_View, login_required(wrapped))

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from .choices import CurrentStatus, Light
 from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
@@ -24,7 +24,7 @@ class ListSelect(forms.Select):
     """A <select> rendered in one pass: Django's per-option template costs ~25 µs an option,
     and the unit, leader and category lists reach thousands of options at city scale."""
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         selected = {str(v) for v in self.format_value(value)}
         final = self.build_attrs(self.attrs, attrs)
         options = format_html_join(

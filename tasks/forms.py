@@ -95,7 +95,7 @@ class DueDateForm(forms.Form):
     clear = forms.BooleanField(label="清除截止日期", required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("clear"):
             # Ticking the box is the explicit choice; the date still shown beside it is ignored.
             data["due_date"] = None

@@ -202,9 +202,13 @@ class Task(models.Model):
     # document's order as [{"header": ..., "value": ...}], shown on the task page and
     # exported in the ledger, so an import never drops a column silently.
     extras = models.JSONField("其他列", default=list, blank=True)
-    leaders = models.ManyToManyField(Leader, through="TaskLeader", related_name="tasks", verbose_name="牵头领导")
+    leaders: models.ManyToManyField[Leader, TaskLeader] = models.ManyToManyField(
+        Leader, through="TaskLeader", related_name="tasks", verbose_name="牵头领导"
+    )
     history = HistoricalRecords(excluded_fields=["position", "source_row", "created_at", "updated_at"])
-    units = models.ManyToManyField(Unit, through="TaskUnit", related_name="tasks", verbose_name="牵头单位")
+    units: models.ManyToManyField[Unit, TaskUnit] = models.ManyToManyField(
+        Unit, through="TaskUnit", related_name="tasks", verbose_name="牵头单位"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -225,7 +229,7 @@ class Task(models.Model):
     def clean(self) -> None:
         if self.category_id and self.plan_id and self.category.plan_id != self.plan_id:
             raise ValidationError({"category": "类别不属于该规划。"})
-        if self.project_id and self.category_id and self.project.category_id != self.category_id:
+        if self.project is not None and self.category_id and self.project.category_id != self.category_id:
             raise ValidationError({"project": "项目不属于该类别。"})
 
 

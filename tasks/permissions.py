@@ -31,9 +31,11 @@ def user_role(user: Any) -> Role | None:
     """The user's role (their group), cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(user, "_role_cache", False)
-    if cached is not False:
+    cached: Role | bool | None = getattr(user, "_role_cache", False)
+    if cached is not False and not isinstance(cached, bool):
         return cached
+    if cached is None:
+        return None
     if user.is_superuser:
         role: Role | None = Role.ADMIN
     else:

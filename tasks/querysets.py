@@ -18,22 +18,18 @@ from .status.rule import shown_status, silent_link, status_alias
 if TYPE_CHECKING:
     from .models import Task, TaskLeader, TaskUnit  # noqa: F401
 
-    _TaskBase = QuerySet["Task"]
-    _UnitBase = QuerySet["TaskUnit"]
-    _LeaderBase = QuerySet["TaskLeader"]
-else:
-    _TaskBase = _UnitBase = _LeaderBase = QuerySet
 
-
-class TaskQuerySet(_TaskBase):
+class TaskQuerySet(QuerySet["Task"]):
     def active(self) -> Self:
         return self.filter(state=TaskState.ACTIVE)
 
-    def with_status(self, clock: Clock) -> Self:
+    # The aliases are added by status.rule, which the type checker cannot see: these return
+    # QuerySet[Any] so that `.filter(light=...)` is not reported as an unknown field.
+    def with_status(self, clock: Clock) -> QuerySet[Any]:
         """Status aliased (not selected): filter, count and order by it."""
         return status_alias(self, clock=clock)
 
-    def with_status_shown(self, clock: Clock) -> Self:
+    def with_status_shown(self, clock: Clock) -> QuerySet[Any]:
         """Status aliased, and selected what a task row displays: `status` (待审核 included), `light`,
         `percent`, `units_lead`, `units_reported` ("2/3 已报送"), `is_reported`, `is_pending`."""
         from .models import TaskUnit
@@ -55,14 +51,14 @@ class TaskQuerySet(_TaskBase):
         )
 
 
-class TaskUnitQuerySet(_UnitBase):
+class TaskUnitQuerySet(QuerySet["TaskUnit"]):
     def lead(self) -> Self:
         return self.filter(role=UnitRole.LEAD)
 
     def on_active(self) -> Self:
         return self.filter(task__state=TaskState.ACTIVE)
 
-    def with_status(self, clock: Clock) -> Self:
+    def with_status(self, clock: Clock) -> QuerySet[Any]:
         """The link's task's status aliased onto each link row."""
         return status_alias(self, clock=clock, path="task__")
 
@@ -71,11 +67,11 @@ class TaskUnitQuerySet(_UnitBase):
         return self.filter(silent_link())
 
 
-class TaskLeaderQuerySet(_LeaderBase):
+class TaskLeaderQuerySet(QuerySet["TaskLeader"]):
     def on_active(self) -> Self:
         return self.filter(task__state=TaskState.ACTIVE)
 
-    def with_status(self, clock: Clock) -> Self:
+    def with_status(self, clock: Clock) -> QuerySet[Any]:
         return status_alias(self, clock=clock, path="task__")
 
 

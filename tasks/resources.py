@@ -41,7 +41,8 @@ class ReadableResource(resources.ModelResource):
         return readable(method(instance) if method is not None else field.get_value(instance))
 
     def get_export_headers(self, selected_fields: Any = None) -> list[str]:
-        return [spreadsheet_safe(name) for name in super().get_export_headers(selected_fields)]
+        headers: list[Any] = super().get_export_headers(selected_fields)
+        return [str(spreadsheet_safe(str(name))) for name in headers]
 
 
 class TaskResource(ReadableResource):
@@ -74,10 +75,10 @@ class TaskResource(ReadableResource):
         ]
         export_order = fields
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         return self.filter_export(Task.objects.order_by("plan", "position"))
 
-    def filter_export(self, queryset, **kwargs):  # type: ignore[override]
+    def filter_export(self, queryset, **kwargs):
         # The admin hands over its changelist queryset: without these, two queries per task.
         return queryset.select_related("plan", "category", "project").prefetch_related(
             "leader_links__leader", "unit_links__unit"
@@ -100,10 +101,10 @@ class UnitResource(ReadableResource):
         fields = ["name", "kind", "aliases"]
         export_order = fields
 
-    def get_queryset(self):  # type: ignore[override]
+    def get_queryset(self):
         return self.filter_export(Unit.objects.all())
 
-    def filter_export(self, queryset, **kwargs):  # type: ignore[override]
+    def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("aliases")
 
     def dehydrate_aliases(self, unit: Unit) -> str:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from .models import (
@@ -114,7 +115,7 @@ class ReportConflict(Exception):
 
     def __init__(self, current: ProgressReport):
         self.current = current
-        who = current.reported_by.get_username() if current.reported_by_id else "其他用户"
+        who = current.reported_by.get_username() if current.reported_by is not None else "其他用户"
         super().__init__(
             f"保存失败：该报告已被{who}于{timezone.localtime(current.updated_at):%Y-%m-%d %H:%M}"
             f"修改（版本{current.version}）。"
@@ -176,6 +177,13 @@ def _report_lock(*, report: ProgressReport) -> tuple[str, ProgressReport]:
     if state is None or current is None:
         raise ValidationError(REPORT_GONE_MESSAGE)
     return state, current
+
+
+def history_note(obj: Model, *, user: Any, reason: str) -> None:
+    """Who and why, read by django-simple-history when `obj` is next saved (also outside a
+    web request, where its middleware does not run)."""
+    obj._change_reason = reason  # type: ignore[attr-defined]
+    obj._history_user = user  # type: ignore[attr-defined]
 
 
 PERIOD_CLOSED_MESSAGE = "只能填报本期进展，或修改被退回的往期报告。"
@@ -258,9 +266,7 @@ def report_save(
             report.reviewed_by = None
             report.reviewed_at = None
             report.version += 1
-            # Read by django-simple-history: who and why, also outside a web request.
-            report._change_reason = "提交" if submit else "保存草稿"
-            report._history_user = user
+            history_note(report, user=user, reason="提交" if submit else "保存草稿")
             try:
                 with transaction.atomic():
                     report.save()
@@ -291,8 +297,7 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
         current.reviewed_by = user
         current.reviewed_at = timezone.now()
         current.version += 1
-        current._change_reason = "审核通过" if state == ReviewState.APPROVED else "退回"
-        current._history_user = user
+        history_note(current, user=user, reason="审核通过" if state == ReviewState.APPROVED else "退回")
         current.save()
         task_status_refresh(task_ids=[current.task_id])
     return current
@@ -334,8 +339,7 @@ def report_reopen(*, user: Any, report: ProgressReport, version: int, reason: st
         current.reviewed_at = timezone.now()
         current.version += 1
         reason_field = current.history.model._meta.get_field("history_change_reason")
-        current._change_reason = f"撤回审核：{reason}"[: reason_field.max_length]
-        current._history_user = user
+        history_note(current, user=user, reason=f"撤回审核：{reason}"[: reason_field.max_length])
         current.save()
         task_status_refresh(task_ids=[current.task_id])
     return current
@@ -392,7 +396,7 @@ def _attachment_store(
     """Write the file, then its row (inside the caller's transaction). A failed write leaves
     no partial file and becomes a form error, which rolls the caller's transaction back."""
     field = ReportAttachment._meta.get_field("file")
-    attachment = ReportAttachment(report=report, original_name=name, size=upload.size, uploaded_by=user)
+    attachment = ReportAttachment(report=report, original_name=name, size=upload.size or 0, uploaded_by=user)
     path = field.generate_filename(attachment, name)
     try:
         stored = field.storage.save(path, upload, max_length=field.max_length)
@@ -442,8 +446,7 @@ def task_due_date_set(*, user: Any, task: Task, due_date: dt.date | None) -> boo
         if current.due_date == due_date:
             return False
         current.due_date = due_date
-        current._change_reason = "修改截止日期" if due_date else "清除截止日期"
-        current._history_user = user
+        history_note(current, user=user, reason="修改截止日期" if due_date else "清除截止日期")
         current.save(update_fields=["due_date", "updated_at"])
     task.due_date = due_date
     return True

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from imports.pipeline import plan_import
 from tasks import selectors
-from tasks.exports import LEDGER_COLUMNS, ExportRow, ledger_xlsx, spreadsheet_safe
+from tasks.exports import LEDGER_COLUMNS, ledger_xlsx, spreadsheet_safe
 from tasks.models import Plan, ProgressReport, ProgressStatus, ReviewState, Task, Unit
 from tasks.selectors import Clock
+from tasks.selectors.exports import ExportRow
 from tests.factories import report_make
 from tests.test_resources import assert_no_live_cell
 

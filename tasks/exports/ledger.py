@@ -205,7 +205,7 @@ def ledger_xlsx(
                 sheet.write_number(r, col, value, cell_format)
     for col, top, bottom in runs:
         # merge_range writes the range empty; the run's first cell then gets its text back as a string.
-        text = _clean(columns[col - 1].value(rows[top - _FIRST_BODY_ROW]))
+        text = _clean(str(columns[col - 1].value(rows[top - _FIRST_BODY_ROW])))
         sheet.merge_range(top - 1, col - 1, bottom - 1, col - 1, "", body)
         sheet.write_string(top - 1, col - 1, spreadsheet_safe(text), body)
     workbook.close()

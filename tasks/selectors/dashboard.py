@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, QuerySet, Window
@@ -118,7 +119,7 @@ def dashboard_overview(
     )
 
 
-def units_silent_queryset(*, clock: Clock, plan_ids: list[int] | None = None) -> QuerySet[TaskUnit]:
+def units_silent_queryset(*, clock: Clock, plan_ids: list[int] | None = None) -> QuerySet[Any]:
     qs = TaskUnit.objects.lead().on_active()
     if plan_ids is not None:
         qs = qs.filter(task__plan_id__in=plan_ids)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import DateField
+from django.db.models import DateField, Model
 from django.utils import timezone
 
 from ..models import ProgressReport, Task
@@ -41,14 +41,15 @@ def history_value(field: Any, value: Any, names: dict[tuple[type, Any], str] | N
     return str(value)
 
 
-def _related_names(changes: list[Any], model: type) -> dict[tuple[type, Any], str]:
+def _related_names(changes: list[Any], model: type[Model]) -> dict[tuple[type, Any], str]:
     """Names of the related rows these changes point at: one query per related model, and none
     at all when no relation changed (the usual case)."""
-    wanted: dict[type, set[Any]] = defaultdict(set)
+    wanted: dict[type[Model], set[Any]] = defaultdict(set)
     for change in changes:
         field = model._meta.get_field(change.field)
         if field.is_relation:
-            wanted[field.related_model].update(v for v in (change.old, change.new) if v is not None)
+            related: Any = field.related_model
+            wanted[related].update(v for v in (change.old, change.new) if v is not None)
     return {
         (related, obj.pk): str(obj)
         for related, pks in wanted.items()
@@ -69,7 +70,7 @@ def task_history(*, task: Task, limit: int = 50) -> list[HistoryEntry]:
     for newer, older, diff in diffs:
         changes = []
         for change in diff:
-            field = Task._meta.get_field(change.field)
+            field: Any = Task._meta.get_field(change.field)
             changes.append(
                 f"{field.verbose_name}：{history_value(field, change.old, names)} → "
                 f"{history_value(field, change.new, names)}"

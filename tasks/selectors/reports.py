@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -61,7 +62,7 @@ def report_timeline(
         cutoff = mine.order_by("-period").values("period").distinct()[latest_periods - 1 : latest_periods]
         earliest = Coalesce(Subquery(cutoff), Value(datetime.date.min), output_field=DateField())
         qs = qs.filter(Q(period__gte=earliest) | Q(review_state=ReviewState.SUBMITTED))
-    reports = list(qs.prefetch_related("attachments"))
+    reports: list[Any] = list(qs.prefetch_related("attachments"))
     return reports, (reports[0].visible_total if reports else 0)
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
 from ..choices import TaskState, UnitRole
 from ..models import Task, TaskLeader, TaskUnit
+from ..querysets import TaskQuerySet
 from ..status.clock import Clock
 from ..status.summary import Summary
 
@@ -138,7 +140,7 @@ class CategoryRow:
         return self.stated_count is None or self.stated_count == self.found_count
 
 
-def task_row_queryset(qs: QuerySet[Task], *, clock: Clock) -> QuerySet[Task]:
+def task_row_queryset(qs: TaskQuerySet, *, clock: Clock) -> QuerySet[Any]:
     """A task list ready for rows: related rows joined, leaders and units prefetched, status selected."""
     return (
         qs.select_related("plan", "category", "project")
@@ -150,8 +152,10 @@ def task_row_queryset(qs: QuerySet[Task], *, clock: Clock) -> QuerySet[Task]:
     )
 
 
-def task_row(task: Task) -> TaskRow:
-    """A TaskRow from a task of `task_row_queryset` (no query)."""
+def task_row(task: Any) -> TaskRow:
+    """A TaskRow from a task of `task_row_queryset` (no query). `task` is a Task with the
+    status annotations of `with_status_shown`, which the type checker cannot see; this
+    function is where they become typed fields."""
     links = list(task.unit_links.all())
     own = None
     if getattr(task, "own_period", None) is not None:
@@ -172,7 +176,7 @@ def task_row(task: Task) -> TaskRow:
         withdrawn=task.state == TaskState.WITHDRAWN,
         category_id=task.category_id,
         category=str(task.category),
-        project=task.project.name if task.project_id else None,
+        project=task.project.name if task.project is not None else None,
         plan_id=task.plan_id,
         plan_title=plan.title,
         plan_label=f"{plan.years_label}{plan.get_kind_display()}",

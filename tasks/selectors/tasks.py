@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from ..choices import ProgressStatus, TaskState
 from ..models import Task, TaskUnit
+from ..querysets import TaskQuerySet
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
 from ..status.summary import Summary, light_counts
@@ -38,12 +41,12 @@ def task_rows(*, ids: list[int], clock: Clock | None = None) -> list[TaskRow]:
     return [task_row(by_pk[pk]) for pk in ids if pk in by_pk]
 
 
-def task_set_summary(*, tasks: QuerySet[Task], clock: Clock | None = None) -> Summary:
+def task_set_summary(*, tasks: TaskQuerySet, clock: Clock | None = None) -> Summary:
     """Counts by light, completion and 本期未报送 for any set of tasks (one query)."""
     return Summary.from_row(tasks.order_by().with_status(clock_or_now(clock)).aggregate(**light_counts()))
 
 
-def silent_links(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QuerySet[TaskUnit]:
+def silent_links(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QuerySet[Any]:
     """The lead-unit links whose own unit has not reported this period on an open task, among
     these tasks: the rows units_silent_list counts, one per (unit, task), by unit then document order."""
     return (
@@ -57,7 +60,7 @@ def silent_links(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QueryS
     )
 
 
-def overdue_tasks(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QuerySet[Task]:
+def overdue_tasks(*, tasks: TaskQuerySet, clock: Clock | None = None) -> QuerySet[Any]:
     """Those of these tasks that are past their due date and not done (the red light's first rule)."""
     clock = clock_or_now(clock)
     return (

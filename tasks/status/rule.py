@@ -80,7 +80,8 @@ def _behind_schedule(at: _At) -> Q:
     start = YearStartDayNumber(F(f"{at.path}plan__year_start"))
     span = DayNumber(F(f"{at.path}due_date")) - start
     elapsed = DayNumber(Value(at.clock.today, output_field=DateField())) - start
-    behind = LessThan((F("task_percent") + Value(settings.LIGHT_BEHIND_SCHEDULE_POINTS)) * span, elapsed * 100)
+    tolerance = Value(settings.LIGHT_BEHIND_SCHEDULE_POINTS)
+    behind: LessThan = LessThan((F("task_percent") + tolerance) * span, elapsed * 100)
     return (
         Q(task_status__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.NOT_STARTED])
         & Q(**{at.due("isnull"): False})

@@ -76,7 +76,11 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
                 messages.success(request, f"{unit.name}对第{task.number}项的{label}进展{state}。")
                 return redirect("tasks:task", task_id=task.pk)
     else:
-        initial = {"version": current.version if current else None, "status": ProgressStatus.IN_PROGRESS, "percent": 0}
+        initial: dict[str, object] = {
+            "version": current.version if current else None,
+            "status": ProgressStatus.IN_PROGRESS,
+            "percent": 0,
+        }
         if current:
             initial.update(
                 status=current.status,
@@ -161,7 +165,7 @@ def report_reopen(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(ProgressReport.objects.select_related("unit"), pk=report_id)
     form = ReopenForm(request.POST, prefix=f"reopen-{report.pk}")
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         try:
             services.report_reopen(
@@ -180,7 +184,7 @@ def report_reopen(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @reader_required
-def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = get_object_or_404(ReportAttachment.objects.select_related("report"), pk=attachment_id)
     report = attachment.report
     # A draft and its files are the unit's own until submitted.

@@ -46,7 +46,7 @@ def task_search(request: HttpRequest) -> HttpResponse:
         # the status filters never meet the joins a table of results needs, and a search hitting
         # thousands of tasks fetches fifty ids, not thousands.
         page = Paginator(matches.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = selectors.task_rows(ids=list(page.object_list), clock=clock)
+        page.object_list = selectors.task_rows(ids=list(page.object_list), clock=clock)  # type: ignore[assignment]
         return filterset, page
 
     found = lazy(results)

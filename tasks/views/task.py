@@ -79,5 +79,5 @@ def task_due_date(request: HttpRequest, task_id: int) -> HttpResponse:
             else:
                 messages.success(request, "截止日期已更新。" if due_date else "截止日期已清除。")
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("tasks:task", task_id=task.pk)

@@ -289,7 +289,7 @@ class Command(BaseCommand):
             task.title = task.text.split("。", 1)[0][:40]
         Task.objects.bulk_create(tasks, batch_size=2000)
         links_u, links_l = [], []
-        for task, (unit_ids, leader_ids, start) in zip(tasks, meta, strict=True):
+        for task, (unit_ids, leader_ids, begins) in zip(tasks, meta, strict=True):
             links_u += [
                 TaskUnit(task_id=task.pk, unit_id=u, position=i, role=UnitRole.LEAD)
                 for i, u in enumerate(unit_ids, start=1)
@@ -298,7 +298,7 @@ class Command(BaseCommand):
                 TaskLeader(task_id=task.pk, leader_id=leader, position=i)
                 for i, leader in enumerate(leader_ids, start=1)
             ]
-            rows.append((task.pk, 0, unit_ids, start, task.due_date))
+            rows.append((task.pk, 0, unit_ids, begins, task.due_date or begins))
         TaskUnit.objects.bulk_create(links_u, batch_size=5000)
         TaskLeader.objects.bulk_create(links_l, batch_size=5000)
         return rows
