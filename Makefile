@@ -37,6 +37,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	SECRET_KEY=lint $(BIN)/mypy
 
 # Offline install: dist/minhang-plans-<sha>.tar.gz (project at HEAD, wheels, static files,
 # INSTALL.md). `make bundle ARCH=aarch64` adds wheels-aarch64/. Needs PyPI while building.
