@@ -259,6 +259,32 @@ STORAGES = {
 }
 # Tests run with DEBUG off; they must not depend on a prior collectstatic.
 WHITENOISE_MANIFEST_STRICT = not TESTING
+# -- Files shared by every app server (attachments, job results) -------------------------
+# Default: MEDIA_ROOT, on a filesystem every app server mounts (NFS). With S3_BUCKET set, an
+# S3-compatible object store instead (django-storages; how on-premises object stores are
+# reached), and the servers need no shared directory. Import originals, pending uploads and
+# Word templates live in the database. Files are served only through the app (attachments).
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "location": env_str("S3_PREFIX", ""),
+            # Path-style URLs: on-premises stores rarely have a DNS name per bucket.
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            # Never overwrite (names are random anyway); objects stay private.
+            "file_overwrite": False,
+            "default_acl": None,
+            "verify": env_str("S3_CA_BUNDLE", "") or None,
+        },
+    }
+# -- end shared files -----------------------------------------------------------------------
 
 LOGIN_URL = "login"
 # Each role's own start page (the security and audit administrators do not read tasks).

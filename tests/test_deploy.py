@@ -52,6 +52,9 @@ def directive(name: str) -> str:
     return values[0]
 
 
+UPSTREAMS = ("upstream", "upstream2")
+
+
 class Upstream(BaseHTTPRequestHandler):
     """Stands in for gunicorn: records what nginx passed on."""
 
@@ -60,7 +63,9 @@ class Upstream(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        Upstream.seen.append({"path": self.path, "headers": dict(self.headers), "body": len(body)})
+        Upstream.seen.append(
+            {"path": self.path, "headers": dict(self.headers), "body": len(body), "server": self.server.server_port}
+        )
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", "2")
@@ -85,13 +90,14 @@ def nginx_config(tmp_path_factory) -> dict:
         check=True,
         capture_output=True,
     )
-    ports = {"https": free_port(), "http": free_port(), "upstream": free_port()}
+    ports = {"https": free_port(), "http": free_port(), "upstream": free_port(), "upstream2": free_port()}
     site = SITE.read_text()
     site = replace_once(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{ports['https']} ssl http2;")
     site = replace_once(site, "listen 80;", f"listen 127.0.0.1:{ports['http']};")
     site = replace_once(site, "/etc/ssl/minhang/fullchain.pem", str(cert))
     site = replace_once(site, "/etc/ssl/minhang/privkey.pem", str(key))
-    site = replace_once(site, "server 127.0.0.1:8001;", f"server 127.0.0.1:{ports['upstream']};")
+    site = replace_once(site, "server 10.0.0.11:8001 ", f"server 127.0.0.1:{ports['upstream']} ")
+    site = replace_once(site, "server 10.0.0.12:8001 ", f"server 127.0.0.1:{ports['upstream2']} ")
     (work / "site.conf").write_text(site)
     temp_paths = "\n".join(
         f"    {kind}_temp_path {work / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -119,8 +125,10 @@ def test_nginx_accepts_the_configuration(nginx_config):
 
 @pytest.fixture(scope="module")
 def nginx_running(nginx_config) -> Iterator[dict]:
-    upstream = ThreadingHTTPServer(("127.0.0.1", nginx_config["ports"]["upstream"]), Upstream)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    # Two app servers behind the one nginx (the upstream block lists both).
+    upstreams = [ThreadingHTTPServer(("127.0.0.1", nginx_config["ports"][name]), Upstream) for name in UPSTREAMS]
+    for upstream in upstreams:
+        threading.Thread(target=upstream.serve_forever, daemon=True).start()
     process = subprocess.Popen(
         [nginx_binary(), "-p", str(nginx_config["prefix"]), "-c", str(nginx_config["main"]), "-g", "daemon off;"],
         stdout=subprocess.PIPE,
@@ -136,12 +144,14 @@ def nginx_running(nginx_config) -> Iterator[dict]:
             assert time.monotonic() < deadline, "nginx did not start"
             time.sleep(0.1)
     try:
-        yield nginx_config
+        yield {**nginx_config, "upstreams": upstreams}
     finally:
         process.terminate()
         process.wait(timeout=20)
-        upstream.shutdown()
-        upstream.server_close()
+        for upstream in upstreams:
+            if upstream.socket.fileno() != -1:
+                upstream.shutdown()
+                upstream.server_close()
 
 
 def https(nginx: dict) -> http.client.HTTPSConnection:
@@ -239,3 +249,24 @@ def test_gunicorn_configuration_is_valid_and_fits_nginx():
     assert int(directive("proxy_read_timeout").rstrip("s")) > conf["timeout"]
     assert directive("proxy_request_buffering") == "on" and directive("proxy_buffering") == "on"
     assert directive("proxy_set_header X-Forwarded-For") == "$remote_addr"
+
+
+def test_nginx_spreads_requests_over_both_app_servers(nginx_running):
+    Upstream.seen.clear()
+    for _ in range(6):
+        response, body = request(nginx_running, "GET", "/tasks/")
+        assert (response.status, body) == (200, "ok")
+    ports = {nginx_running["ports"][name] for name in UPSTREAMS}
+    assert {entry["server"] for entry in Upstream.seen} == ports
+
+
+def test_with_one_app_server_down_the_other_answers(nginx_running):
+    # Last in this module: it stops the second stand-in app server.
+    down = nginx_running["upstreams"][1]
+    down.shutdown()
+    down.server_close()
+    Upstream.seen.clear()
+    for _ in range(4):
+        response, body = request(nginx_running, "GET", "/tasks/")
+        assert (response.status, body) == (200, "ok")
+    assert {entry["server"] for entry in Upstream.seen} == {nginx_running["ports"]["upstream"]}
