@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -199,3 +200,31 @@ def test_schedules_are_registered_once_and_corrected(settings):
     assert "报送提醒（截止前）" in schedules_ensure()
     assert timezone.localtime(Schedule.objects.get(name="报送提醒（截止前）").next_run).hour == 9
     assert Schedule.objects.filter(name__in=names).count() == len(names)
+
+
+@pytest.mark.browser
+def test_the_job_page_follows_the_worker_in_chromium_and_offers_the_file(
+    page, live_server, office_user, seed_plans, media, plain_static
+):
+    """The page updates itself (jobs/progress.js, allowed by the CSP) while the worker runs."""
+    csp_errors: list[str] = []
+    page.on("console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    annual = Plan.objects.get(kind="annual")
+    job = job_enqueue(kind=JobKind.LEDGER_EXPORT, owner=office_user, params={"query": f"plan={annual.pk}"})
+    page.goto(f"{live_server.url}/jobs/{job.pk}/")
+    page.get_by_label("用户名").fill("duchashi")
+    page.get_by_label("密码").fill("pw-duchashi")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/jobs/{job.pk}/")
+    assert page.get_by_role("status").inner_text() == "排队中"
+
+    assert queue_drain() == 1  # the worker, while the page stays open
+    link = page.get_by_role("link", name=re.compile(r"^下载 2025年区委、区政府重点工作任务分解表任务台账-\d{8}\.xlsx$"))
+    link.wait_for(timeout=15000)
+    assert page.get_by_role("status").inner_text() == "已完成：共 190 项。"
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert book["任务台账"].max_row == 3 + 190
+    assert csp_errors == []
