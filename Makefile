@@ -24,10 +24,10 @@ setup: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py import_plan $(SEEDS)
 	$(RUN_ENV) $(BIN)/python manage.py create_demo_accounts
 
-# The worker (django-q2's qcluster: jobs, reminders, digests) runs beside the server and stops with it.
+# The worker (jobs_worker: django-q2's qcluster; jobs, reminders, digests) runs beside the server and stops with it.
 run: setup
 	@echo "Serving on http://127.0.0.1:8000, with the background worker  (Ctrl+C to stop)"
-	$(RUN_ENV) $(BIN)/python manage.py qcluster & worker=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py jobs_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
