@@ -5,7 +5,7 @@ from django.conf import settings
 
 from tasks.models import PlanKind
 
-ACCEPTED_EXTENSIONS = ("docx", "xlsx", "csv", "txt", "tsv")
+ACCEPTED_EXTENSIONS = ("docx", "xlsx", "csv", "txt", "tsv", "pdf", "xls", "doc")
 _MAX_MB = settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
 
 
@@ -13,8 +13,11 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="任务分解表文件",
         error_messages={"empty": "文件为空。", "required": "请选择要上传的文件。", "missing": "请选择要上传的文件。"},
-        help_text=f"Word（.docx）、Excel（.xlsx）、CSV 或文本文件；不超过 {_MAX_MB} MB。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.csv,.txt,.tsv"}),
+        help_text=(
+            "Word（.docx/.doc）、Excel（.xlsx/.xls）、带文字的 PDF、CSV 或文本文件（表格或编号段落）；"
+            f"不超过 {_MAX_MB} MB。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.csv,.txt,.tsv,.pdf,.xls,.doc"}),
     )
 
     def clean_file(self):
@@ -24,10 +27,10 @@ class UploadForm(forms.Form):
                 f"文件大小 {upload.size // 1024} KB 超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // 1024} KB。"
             )
         extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension in ("doc", "xls"):
-            raise forms.ValidationError("这是旧版 Word/Excel 文件，请另存为 .docx 或 .xlsx 后再上传。")
         if extension and extension not in ACCEPTED_EXTENSIONS:
-            raise forms.ValidationError(f"不支持的文件类型“.{extension}”。请上传 .docx、.xlsx、.csv 或 .txt 文件。")
+            raise forms.ValidationError(
+                f"不支持的文件类型“.{extension}”。请上传 .docx、.doc、.xlsx、.xls、.pdf、.csv 或 .txt 文件。"
+            )
         return upload
 
 

@@ -19,7 +19,15 @@ from django.conf import settings
 
 from .errors import ImportRefused
 
-FORMAT_LABELS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "csv": "CSV", "text": "文本"}
+FORMAT_LABELS = {
+    "docx": "Word (.docx)",
+    "xlsx": "Excel (.xlsx)",
+    "csv": "CSV",
+    "text": "文本",
+    "pdf": "PDF",
+    "xls": "Excel 97–2003 (.xls)",
+    "doc": "Word 97–2003 (.doc，经 LibreOffice 转换)",
+}
 
 
 @dataclass(slots=True)
@@ -61,11 +69,15 @@ def read_document(data: bytes, file_name: str = "") -> Document:
         raise ImportRefused(f"文件大小 {len(data) // 1024} KB 超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // 1024} KB。")
     head = data[:8]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _read_zip_document(data)
+        return read_zip_document(data)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused("这是旧版 Word/Excel（.doc/.xls）文件，请另存为 .docx 或 .xlsx 后再导入。")
+        from .legacy import read_ole_document
+
+        return read_ole_document(data)
     if head.startswith(b"%PDF"):
-        raise ImportRefused("暂不支持 PDF 文件，请提供 Word（.docx）、Excel（.xlsx）、CSV 或文本文件。")
+        from .pdf import read_pdf
+
+        return read_pdf(data)
     text = _decode_text(data)
     if file_name.lower().endswith(".csv") or _looks_like_csv(text):
         return _read_csv(text)
@@ -75,7 +87,7 @@ def read_document(data: bytes, file_name: str = "") -> Document:
 # -- zip containers -----------------------------------------------------------
 
 
-def _read_zip_document(data: bytes) -> Document:
+def read_zip_document(data: bytes) -> Document:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -146,7 +158,20 @@ def _read_docx(data: bytes) -> Document:
             table = _docx_table(child, len(tables) + 1, _Cell, qn)
             table.caption, between = between, []
             tables.append(table)
+    if not tables:
+        return prose_document("docx", heading, wrapped=False) or Document(format="docx", tables=[], heading=heading)
     return Document(format="docx", tables=tables, heading=heading, notes=notes)
+
+
+def prose_document(format_name: str, paragraphs: list[str], *, wrapped: bool = True) -> Document | None:
+    """A notice without a table: its numbered paragraphs read as task rows."""
+    from .prose import READING, prose_table
+
+    found = prose_table(paragraphs, wrapped=wrapped)
+    if found is None:
+        return None
+    table, heading, notes = found
+    return Document(format=format_name, tables=[table], heading=heading, notes=notes, reading=READING)
 
 
 def _docx_table(tbl, index: int, cell_class, qn) -> Table:
@@ -461,7 +486,9 @@ def _read_text(text: str) -> Document:
         return _read_tab_rows(lines)
     if cell_lines >= 3:
         return _read_cell_per_line(lines)
-    raise ImportRefused("文件中没有找到表格（文本文件应为制表符分隔的表格）。")
+    if prose := prose_document("text", lines):
+        return prose
+    raise ImportRefused("文件中没有找到表格（文本文件应为制表符分隔的表格），也没有编号的任务段落。")
 
 
 def _read_tab_rows(lines: list[str]) -> Document:

@@ -568,7 +568,8 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
     if not titles:
         titles = [line for line in lines if _TITLE_WORDS.search(line) and len(line) <= 80]
     if titles:
-        meta.title = re.sub(r"^.*?印发《(.*)》的通知$", r"\1", titles[-1]).strip("《》 ")
+        title = re.sub(r"^.*?印发《(.*)》的通知$", r"\1", titles[-1])
+        meta.title = re.sub(r"^关于印发(.+)的通知$", r"\1", title).strip("《》 ")
     for line in lines:
         if not meta.doc_number and (m := _DOC_NUMBER.search(line)):
             meta.doc_number = re.sub(r"\s+", "", m.group(0))

@@ -105,7 +105,8 @@ REFUSALS = [
     ),
     Case("legacy-ole-doc", lambda: corpus.OLE_DOC, "plan.doc", ("旧版 Word/Excel", ".docx 或 .xlsx")),
     Case("legacy-ole-named-xlsx", lambda: corpus.OLE_DOC, "plan.xlsx", ("旧版 Word/Excel",)),
-    Case("pdf", lambda: corpus.PDF, "plan.pdf", ("暂不支持 PDF",)),
+    # PDF is read now (pdfplumber): a file with a catalog and no pages is damaged.
+    Case("pdf", lambda: corpus.PDF, "plan.pdf", ("PDF 文件已损坏或不完整，无法读取。",)),
     Case("plain-zip", corpus.plain_zip, "plan.docx", ("不是 Word（.docx）或 Excel（.xlsx）文档",)),
     Case("zip-too-many-members", corpus.many_members_zip, "plan.docx", ("压缩包内文件过多",)),
     Case("zip-signature-only", lambda: b"PK\x03\x04" + bytes(40), "plan.docx", ("文件已损坏或不完整",)),

@@ -43,11 +43,13 @@ def docx_bytes(
             document.add_paragraph(captions[index])
         width = max(len(r) for r in rows)
         table = document.add_table(rows=len(rows), cols=width)
+        table.style = "Table Grid"  # ruled, as published tables are (a PDF made from it has lines to find)
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 if text:
                     table.cell(r, c).text = text
         built.append(table)
+    document.add_paragraph("")  # Word always ends a document with a paragraph (a .doc made from it needs one)
     for t, r0, c0, r1, c1 in merges:
         table = built[t]
         keep = table.cell(r0, c0).text

@@ -152,7 +152,9 @@ def test_identical_reupload_says_so(seed_plans, client_as, admin_user):
         ("old.doc", b"\xd0\xcf\x11\xe0" + b"\0" * 64, "旧版 Word/Excel"),
         ("fake.xlsx", b"PK\x03\x04broken", "文件已损坏或不完整"),
         ("table.csv", "姓名,年龄,电话\n张三,30,1\n".encode(), "没有找到任务表的表头"),
-        ("plan.pdf", b"%PDF-1.4", "不支持的文件类型"),
+        # PDF is read now (pdfplumber); a damaged one is refused as damaged.
+        ("plan.pdf", b"%PDF-1.4", "PDF 文件已损坏或不完整，无法读取。"),
+        ("plan.exe", b"MZ", "不支持的文件类型"),
         (
             "dup.csv",
             "标题：2027年重点工作任务分解表\n序号,类别,任务,牵头单位\n1,一、甲,任务,区科委\n1,一、甲,另一任务,区经委\n".encode(),

@@ -1,0 +1,197 @@
+"""The prose reader: a notice with no table at all, read into the same table
+rows the table readers give (序号 / 任务 / 牵头单位 / 配合单位, with heading
+rows for its categories), so every later stage is shared.
+
+What notices print: numbered paragraphs ("1.", "1、", "（一）"), several
+sometimes run together in one paragraph; units in a trailing bracket
+("（牵头单位：…；配合单位：…）", "[牵头单位：…；责任单位：…]", "（…牵头，…按职责分工负责）"),
+on lines of their own ("牵头单位：…"), or after a group of items
+("上述项目由区商务委牵头负责。"); and items with no unit at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tasks.numerals import parse_chinese_numeral
+
+from .read import Cell, Table
+from .text import clean_text
+
+HEADER = ["序号", "任务", "牵头单位", "配合单位"]
+READING = "正文段落（文件中没有表格，已按编号段落逐条读取为任务，请核对）"
+
+_CN = "一二三四五六七八九十"
+# Where an item starts: at the start of a paragraph or right after a sentence ends.
+_ITEM = re.compile(
+    rf"(?:^|(?<=[。；;！？）)\]】]))\s*(?P<num>\d{{1,3}}\s*[.、．](?!\d)|[（(]\s*[{_CN}]{{1,3}}\s*[)）]|[（(]\s*\d{{1,3}}\s*[)）])"
+)
+_HEADING = re.compile(rf"^(?:第?[{_CN}]{{1,3}}\s*[、.．]|[（(]\s*[{_CN}]{{1,3}}\s*[)）]|\d{{1,2}}\s*[、.．](?!\d))")
+_END = "。；;！？）)]】"
+_LEAD_WORDS = "牵头单位|牵头部门|主责单位|主责部门|牵头"
+_ROLE_LABEL = re.compile(
+    r"(?P<label>牵头单位|牵头部门|主责单位|主责部门|责任单位|责任部门|配合单位|配合部门|协办单位|协助单位|参与单位|协同单位)\s*[:：]"
+)
+_BRACKET = re.compile(r"[（(\[【](?P<inner>[^（）()\[\]【】]{2,300})[）)\]】]\s*[。；;]?\s*$")
+_FREE = re.compile(
+    r"^(?P<lead>.+?)(?:牵头负责|牵头|负责)(?:\s*[，,、]\s*(?P<support>.+?)"
+    r"(?:按职责分工负责|按职责分工落实|按职责负责|配合|参与|协同|共同推进|负责))?\s*$"
+)
+_GROUP = re.compile(
+    r"(?:^|(?<=[。；;]))\s*(?:上述|以上)[^。；;]{0,12}?由(?P<lead>[^。；;]+?)(?:牵头负责|牵头|负责)"
+    r"(?:\s*[，,]\s*(?P<support>[^。；;]+?)(?:按职责分工负责|配合|参与|负责))?[^。；;]{0,6}[。；;]?\s*$"
+)
+
+
+@dataclass
+class _Item:
+    number: str
+    text: str
+    lead: str = ""
+    support: str = ""
+    line: int = 0
+
+
+@dataclass
+class _Reading:
+    heading: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    group_start: int = 0  # index in rows where the current group (for "上述…由…牵头") began
+    items: int = 0
+
+
+def prose_table(paragraphs: list[str], *, wrapped: bool = True) -> tuple[Table, list[str], list[str]] | None:
+    """(table, heading lines, notes) read from a notice's paragraphs; None when
+    fewer than two numbered items are found (not a notice of tasks). `wrapped`:
+    lines may be a paragraph broken by the page width (text, PDF), not Word's."""
+    reading = _Reading()
+    reading.rows.append([Cell(h) for h in HEADER])
+    reading.numbers.append(0)
+    for line_no, paragraph in _paragraphs(paragraphs, wrapped=wrapped):
+        _take_paragraph(reading, paragraph, line_no)
+    if reading.items < 2:
+        return None
+    table = Table(rows=reading.rows, row_numbers=reading.numbers, has_merge_info=True, label="正文")
+    return table, reading.heading, reading.notes
+
+
+def _paragraphs(lines: list[str], *, wrapped: bool) -> list[tuple[int, str]]:
+    """Paragraphs with their first line number. With `wrapped`, a line that
+    starts nothing (no item number, heading or unit label) continues the item
+    above when that item's text has not ended."""
+    out: list[tuple[int, str]] = []
+    in_item = False
+    for number, raw in enumerate(lines, start=1):
+        text = clean_text(raw)
+        if not text:
+            continue
+        starts = _ITEM.match(text) or _HEADING.match(text) or _ROLE_LABEL.match(text) or _GROUP.match(text)
+        if wrapped and out and in_item and not starts and out[-1][1][-1] not in "。；;！？":
+            out[-1] = (out[-1][0], out[-1][1] + text)
+            continue
+        out.append((number, text))
+        in_item = bool(_ITEM.match(text)) and not _is_heading(text)
+    return out
+
+
+def _take_paragraph(reading: _Reading, text: str, line_no: int) -> None:
+    if _ROLE_LABEL.match(text) and reading.items:
+        _units_line(reading, text)
+        return
+    if (group := _GROUP.search(text)) and reading.items and group.start() == 0:
+        _group_units(reading, group)
+        return
+    if _is_heading(text):
+        reading.rows.append([Cell(text), *[Cell("", merged_left=True) for _ in HEADER[1:]]])
+        reading.numbers.append(line_no)
+        reading.group_start = len(reading.rows)
+        return
+    items = _split_items(text)
+    if not items:
+        (reading.notes if reading.items else reading.heading).append(text)
+        return
+    for item in items:
+        reading.rows.append([Cell(item.number), Cell(item.text), Cell(item.lead), Cell(item.support)])
+        reading.numbers.append(line_no)
+        reading.items += 1
+    if group := _GROUP.search(items[-1].text):
+        # "……。上述项目由区商务委牵头负责。" at the end of the last item of a group.
+        reading.rows[-1][1].text = items[-1].text[: group.start()].strip()
+        _group_units(reading, group)
+
+
+def _is_heading(text: str) -> bool:
+    """A short numbered line that is not a sentence: a category (or a group) heading."""
+    return bool(_HEADING.match(text)) and len(text) <= 40 and not re.search(r"[。；;，,！？]", text)
+
+
+def _split_items(text: str) -> list[_Item]:
+    starts = list(_ITEM.finditer(text))
+    if not starts or starts[0].start() != 0:
+        return []
+    items = []
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        body = text[match.end() : end].strip()
+        if body:
+            items.append(_item(_number(match["num"]), body))
+    return items
+
+
+def _number(printed: str) -> str:
+    digits = re.sub(r"[^\d" + _CN + "]", "", printed)
+    value = parse_chinese_numeral(digits)
+    return str(value) if value else digits
+
+
+def _item(number: str, body: str) -> _Item:
+    item = _Item(number=number, text=body)
+    if bracket := _BRACKET.search(body):
+        lead, support = _clause_units(bracket["inner"])
+        if lead or support:
+            item.text = body[: bracket.start()].rstrip("，,；; ")
+            item.lead, item.support = lead, support
+    return item
+
+
+def _clause_units(inner: str) -> tuple[str, str]:
+    """Lead and supporting units of a unit clause ("牵头单位：A；配合单位：B",
+    "A牵头，B按职责分工负责"); ("", "") if it names none."""
+    labelled = list(_ROLE_LABEL.finditer(inner))
+    if labelled:
+        has_lead = any(re.fullmatch(_LEAD_WORDS, m["label"]) for m in labelled)
+        lead, support = [], []
+        for index, match in enumerate(labelled):
+            end = labelled[index + 1].start() if index + 1 < len(labelled) else len(inner)
+            names = inner[match.end() : end].strip(" ；;，,。")
+            label = match["label"]
+            is_lead = re.fullmatch(_LEAD_WORDS, label) or (label.startswith("责任") and not has_lead)
+            (lead if is_lead else support).append(names)
+        return "、".join(n for n in lead if n), "、".join(n for n in support if n)
+    if free := _FREE.match(inner.strip()):
+        return free["lead"].strip(), (free["support"] or "").strip()
+    return "", ""
+
+
+def _units_line(reading: _Reading, text: str) -> None:
+    """ "牵头单位：…" / "责任单位：…" on its own line: the item above."""
+    lead, support = _clause_units(text)
+    row = reading.rows[-1]
+    if lead and row[2].text and text.startswith("责任"):
+        lead, support = "", lead  # 牵头单位 on the line above: 责任单位 are the responsible (supporting) units
+    if lead:
+        row[2].text = "、".join(t for t in (row[2].text, lead) if t)
+    if support:
+        row[3].text = "、".join(t for t in (row[3].text, support) if t)
+
+
+def _group_units(reading: _Reading, group: re.Match) -> None:
+    """ "上述项目由…牵头负责": every item of the group without units of its own."""
+    for row in reading.rows[max(reading.group_start, 1) :]:
+        if not row[1].merged_left and not row[2].text and not row[3].text:
+            row[2].text = group["lead"].strip()
+            row[3].text = (group["support"] or "").strip()
+    reading.group_start = len(reading.rows)
