@@ -14,6 +14,7 @@ rows that do not split; the 版记 (抄送, 印发) at the end.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -82,7 +83,7 @@ def _heading(document: Any, text: str, level: int) -> None:
     gb.run_add(paragraph, text, font=font, size=gb.BODY_PT)
 
 
-def _loop_table(document: Any, widths: list[float], header: list[str], loop: str, cells: list[str]) -> None:
+def _loop_table(document: Any, widths: Sequence[float], header: Sequence[str], loop: str, cells: Sequence[str]) -> None:
     """A table whose body rows repeat for each item: {%tr for %} row, the row, {%tr endfor %} row."""
     table = gb.table_add(document, widths, header=header, rows=3)
     first, body, last = table.rows[1], table.rows[2], table.rows[3]

@@ -15,7 +15,7 @@ The figures, from the standard:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from docx.enum.section import WD_SECTION_START
@@ -359,7 +359,7 @@ def _cell_width(cell: Any, twips: int) -> None:
     width.set(qn("w:type"), "dxa")
 
 
-def table_add(container: Any, widths_mm: list[float], *, header: Iterable[str] | None = None, rows: int = 0) -> Any:
+def table_add(container: Any, widths_mm: Sequence[float], *, header: Iterable[str] | None = None, rows: int = 0) -> Any:
     """A table with fixed column widths chosen for its content (they add up to the text block),
     a repeating header row in 黑体 when `header` is given, then `rows` empty body rows."""
     total = sum(widths_mm)

@@ -38,35 +38,49 @@ class Scope:
     unit: Unit | None = None
     leader: Leader | None = None
 
+    def __post_init__(self) -> None:
+        # The labels below read the subject the kind names: a unit scope has its unit (and no
+        # leader), a leader scope its leader, a plan scope its plan, the district none of them.
+        consistent = (
+            (self.unit is not None) == (self.kind == BulletinScope.UNIT)
+            and (self.leader is not None) == (self.kind == BulletinScope.LEADER)
+            and (self.plan is not None or self.kind != BulletinScope.PLAN)
+            and (self.plan is None or self.kind != BulletinScope.DISTRICT)
+        )
+        if not consistent:
+            raise ValueError(f"bulletin scope {self.kind!r} does not match its plan, unit and leader")
+
     @property
     def label(self) -> str:
         within = self.plan.title if self.plan else ""
-        if self.kind == BulletinScope.UNIT:
+        if self.unit is not None:
             return f"{self.unit.name}牵头的{within}任务"
-        if self.kind == BulletinScope.LEADER:
+        if self.leader is not None:
             return f"{self.leader.name}同志牵头的{within}任务"
-        if self.kind == BulletinScope.PLAN:
+        if self.plan is not None:
             return self.plan.title
         return f"{settings.DISTRICT_NAME}各规划的重点任务"
 
     @property
     def title(self) -> str:
-        if self.kind == BulletinScope.UNIT:
+        if self.unit is not None:
             return f"关于{self.unit.name}牵头任务推进情况的通报"
-        if self.kind == BulletinScope.LEADER:
+        if self.leader is not None:
             return f"关于{self.leader.name}同志牵头任务推进情况的通报"
-        if self.kind == BulletinScope.PLAN:
+        if self.plan is not None:
             return f"关于{self.plan.title}推进情况的通报"
         return f"关于{settings.DISTRICT_NAME}重点任务推进情况的通报"
 
     @property
     def short(self) -> str:
         """For file names."""
-        return {
-            BulletinScope.UNIT: lambda: self.unit.name,
-            BulletinScope.LEADER: lambda: f"{self.leader.name}同志",
-            BulletinScope.PLAN: lambda: self.plan.title,
-        }.get(self.kind, lambda: settings.DISTRICT_NAME)()
+        if self.unit is not None:
+            return self.unit.name
+        if self.leader is not None:
+            return f"{self.leader.name}同志"
+        if self.plan is not None:
+            return self.plan.title
+        return settings.DISTRICT_NAME
 
     @property
     def reporting_period(self) -> str:
@@ -102,15 +116,15 @@ def scope_find(*, plan: str | None = None, unit: str | None = None, leader: str 
     if plan_id and found_plan is None:
         raise Http404("没有这个规划。")
     if unit_id:
-        found = Unit.objects.filter(pk=unit_id).first()
-        if found is None:
+        found_unit = Unit.objects.filter(pk=unit_id).first()
+        if found_unit is None:
             raise Http404("没有这个单位。")
-        return Scope(kind=BulletinScope.UNIT, plan=found_plan, unit=found)
+        return Scope(kind=BulletinScope.UNIT, plan=found_plan, unit=found_unit)
     if leader_id:
-        found = Leader.objects.filter(pk=leader_id).first()
-        if found is None:
+        found_leader = Leader.objects.filter(pk=leader_id).first()
+        if found_leader is None:
             raise Http404("没有这位领导。")
-        return Scope(kind=BulletinScope.LEADER, plan=found_plan, leader=found)
+        return Scope(kind=BulletinScope.LEADER, plan=found_plan, leader=found_leader)
     if found_plan:
         return Scope(kind=BulletinScope.PLAN, plan=found_plan)
     return Scope(kind=BulletinScope.DISTRICT)

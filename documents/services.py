@@ -9,9 +9,9 @@ numbered, rendered and stored in the same transaction, so a chase that fails lea
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -32,14 +32,16 @@ class DocumentError(ValueError):
     """A request the documents app refuses; the message is for people (Chinese)."""
 
 
-def can_issue(user: Any) -> bool:
+def can_issue(user: User | AnonymousUser) -> bool:
     """督查室 and 系统管理员 issue bulletins and slips and manage the templates."""
     return user_role(user) in (Role.OFFICE, Role.ADMIN)
 
 
-def require_issuer(user: Any) -> None:
-    if not can_issue(user):
+def require_issuer(user: User | AnonymousUser) -> User:
+    """The user, who may issue (the signed-in account the documents record as their author)."""
+    if not can_issue(user) or not isinstance(user, User):
         raise PermissionDenied("只有督查室或系统管理员可以执行此操作。")
+    return user
 
 
 def issuer_name() -> str:
@@ -66,12 +68,14 @@ def bulletin_template_in_use() -> tuple[bytes, BulletinTemplate | None]:
     return bytes(active.content), active
 
 
-def bulletin_template_upload(*, user: Any, name: str, content: bytes, note: str = "") -> BulletinTemplate:
+def bulletin_template_upload(
+    *, user: User | AnonymousUser, name: str, content: bytes, note: str = ""
+) -> BulletinTemplate:
     """Check the template (it must render every kind of data) and make it the one in use.
 
     A template that cannot be used raises bulletin.TemplateRefused with the reason and the place,
     and the template in use stays in use."""
-    require_issuer(user)
+    issuer = require_issuer(user)
     if not name.lower().endswith(".docx"):
         raise bulletin.TemplateRefused("请上传 Word 文档（.docx）。旧版 .doc 或 WPS 格式请先另存为 .docx。")
     today = selectors.today()
@@ -80,11 +84,11 @@ def bulletin_template_upload(*, user: Any, name: str, content: bytes, note: str 
     with transaction.atomic():
         BulletinTemplate.objects.filter(is_active=True).update(is_active=False)
         return BulletinTemplate.objects.create(
-            name=name[:200], content=content, size=len(content), is_active=True, uploaded_by=user, note=note[:200]
+            name=name[:200], content=content, size=len(content), is_active=True, uploaded_by=issuer, note=note[:200]
         )
 
 
-def bulletin_template_activate(*, user: Any, template_id: int | None) -> BulletinTemplate | None:
+def bulletin_template_activate(*, user: User | AnonymousUser, template_id: int | None) -> BulletinTemplate | None:
     """Use an earlier uploaded template again, or (None) the built-in default."""
     require_issuer(user)
     with transaction.atomic():
@@ -135,9 +139,11 @@ def bulletin_preview(*, scope: Scope, period: Period) -> bytes:
     )
 
 
-def bulletin_issue(*, user: Any, scope: Scope, period: Period, reply_by: dt.date | None = None) -> BulletinIssue:
+def bulletin_issue(
+    *, user: User | AnonymousUser, scope: Scope, period: Period, reply_by: dt.date | None = None
+) -> BulletinIssue:
     """Give the next 期号 of the year, render the bulletin and keep it as issued."""
-    require_issuer(user)
+    issuer = require_issuer(user)
     today = selectors.today()
     reply_by = reply_by or today + dt.timedelta(days=REPLY_DAYS)
     if reply_by < today:
@@ -163,7 +169,7 @@ def bulletin_issue(*, user: Any, scope: Scope, period: Period, reply_by: dt.date
             template=used,
             template_name=used.name if used else "默认模板",
             docx=content,
-            created_by=user,
+            created_by=issuer,
         )
 
 
@@ -181,7 +187,7 @@ def _requirement(kind: str, reply_by: dt.date) -> str:
 
 def slip_create(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     task: Task | None = None,
     unit: Unit | None = None,
     requirement: str = "",
@@ -191,8 +197,13 @@ def slip_create(
 ) -> SupervisionSlip:
     """A numbered slip for one task (its lead units) or for a unit's overdue tasks, rendered and
     logged against the task(s). Exactly one of `task` and `unit`."""
-    require_issuer(user)
-    if (task is None) == (unit is None):
+    issuer = require_issuer(user)
+    chased: Task | Unit  # exactly one of the two
+    if task is not None and unit is None:
+        chased = task
+    elif unit is not None and task is None:
+        chased = unit
+    else:
         raise DocumentError("督办单针对一项任务或一个单位的逾期任务。")
     clock = clock or task_selectors.Clock.now()
     today = clock.today
@@ -202,14 +213,14 @@ def slip_create(
     requirement = " ".join(requirement.split())
     if len(requirement) > 200:
         raise DocumentError("督办要求不能超过200字。")
-    if task is not None:
+    if isinstance(chased, Task):
         kind = SlipKind.TASK
-        ids = [task.pk]
+        ids = [chased.pk]
     else:
         kind = SlipKind.UNIT_OVERDUE
-        ids = unit_overdue_ids(unit=unit, clock=clock)
+        ids = unit_overdue_ids(unit=chased, clock=clock)
         if not ids:
-            raise DocumentError(f"{unit.name}目前没有逾期未完成的牵头任务，无需督办。")
+            raise DocumentError(f"{chased.name}目前没有逾期未完成的牵头任务，无需督办。")
     rows = list(task_selectors.export_rows(ids=ids, clock=clock))
     if not rows:
         raise DocumentError("没有可督办的任务。")
@@ -249,7 +260,7 @@ def slip_create(
             requirement=requirement,
             reply_by=reply_by,
             docx=content,
-            created_by=user,
+            created_by=issuer,
         )
         slip.tasks.set(ids)
         return slip

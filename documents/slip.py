@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +76,7 @@ def _cell_text(cell: Any, text: str, *, size: float = SLIP_PT, font: str = gb.FA
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-def _form(document: Any, rows: list[tuple[str, str, float]]) -> Any:
+def _form(document: Any, rows: Sequence[tuple[str, str, float]]) -> Any:
     """A two-column form: label | value (value size per row)."""
     table = gb.table_add(document, [30, 126], rows=len(rows))
     for row, (label, value, size) in zip(table.rows, rows, strict=True):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -232,7 +231,7 @@ def _slip(request: HttpRequest, *, task: Task | None, unit: Unit | None, back: s
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))  # ErrorList yields the messages as text
         return redirect(back)
     try:
         slip = services.slip_create(
@@ -273,6 +272,6 @@ def slip_download(request: HttpRequest, slip_id: int, fmt: str) -> FileResponse 
             return _file(services.document_pdf(document=slip), f"{name}.pdf", PDF_MIME)
         except services.DocumentError as error:
             messages.error(request, str(error))
-            back: Any = reverse("tasks:task", args=[slip.task_id]) if slip.task_id else reverse("tasks:dashboard")
+            back = reverse("tasks:task", args=[slip.task_id]) if slip.task_id else reverse("tasks:dashboard")
             return redirect(back)
     return _file(bytes(slip.docx), f"{name}.docx", DOCX_MIME)

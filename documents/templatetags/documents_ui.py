@@ -10,6 +10,9 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.template import Context
+
+from tasks.models import Task, Unit
 
 from .. import selectors, services
 from ..forms import SlipForm
@@ -19,10 +22,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("documents/partials/slips.html", takes_context=True)
-def slip_panel(context: dict[str, Any], task: Any = None, unit: Any = None) -> dict[str, Any]:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if not services.can_issue(user):
+def slip_panel(context: Context, task: Task | None = None, unit: Unit | None = None) -> dict[str, Any]:
+    user = getattr(context.get("request"), "user", None)  # a page rendered without a request shows nothing
+    if user is None or not services.can_issue(user):
         return {"show": False}
     reply_by = selectors.today() + dt.timedelta(days=services.REPLY_DAYS)
     return {
