@@ -228,3 +228,13 @@ def test_the_job_page_follows_the_worker_in_chromium_and_offers_the_file(
     book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert book["任务台账"].max_row == 3 + 190
     assert csp_errors == []
+
+
+@pytest.mark.django_db
+def test_job_pages_keep_the_query_budget(client_as, office_user, django_assert_max_num_queries):
+    for _ in range(30):
+        job = Job.objects.create(kind=JobKind.LEDGER_EXPORT, owner=office_user, total=10, done=4)
+    client = client_as(office_user)
+    for url in (reverse("jobs:list"), reverse("jobs:detail", args=[job.pk]), reverse("jobs:status", args=[job.pk])):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200

@@ -307,3 +307,43 @@ def test_weekly_digest_reaches_the_office_once_a_week(people, on_day):
     on_day(D(2025, 6, 23))
     run_schedule(WEEKLY)
     assert [m.title for m in inbox(who["office"])] == ["每周汇总（2025年第25周）", "每周汇总（2025年第26周）"]
+
+
+# -- accessibility of the new pages (axe-core in Chromium, as tests/test_accessibility.py) ------
+
+
+@pytest.mark.browser
+def test_message_and_job_pages_have_no_axe_violations(
+    browser, live_server, liaison_user, plain_static, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job, JobKind, JobState
+    from tests.test_accessibility import Audit, _login
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    world = world_build()
+    audit = Audit()
+    page = _login(browser, live_server, "liaison")
+    base = live_server.url
+    audit.visit(page, f"{base}/messages/", "messages, empty")
+    for i in range(25):
+        _send([liaison_user], key=f"a11y{i}", task=world.tasks["研发"] if i % 2 else None)
+    audit.visit(page, f"{base}/messages/", "messages, unread, first page")
+    audit.visit(page, f"{base}/messages/?page=2&show=unread", "messages, unread only, second page")
+    audit.visit(page, f"{base}/jobs/", "jobs, empty")
+    queued = Job.objects.create(
+        kind=JobKind.LEDGER_EXPORT, owner=liaison_user, total=190, done=40, message="正在读取任务…"
+    )
+    Job.objects.filter(pk=queued.pk).update(state=JobState.RUNNING)
+    audit.visit(page, f"{base}/jobs/{queued.pk}/", "job, running")
+    done = Job.objects.create(kind=JobKind.LEDGER_EXPORT, owner=liaison_user, state=JobState.DONE, total=3, done=3)
+    done.result.save("x.xlsx", ContentFile(b"x"))
+    Job.objects.filter(pk=done.pk).update(result_name="任务台账-20250615.xlsx")
+    audit.visit(page, f"{base}/jobs/{done.pk}/", "job, done")
+    failed = Job.objects.create(
+        kind=JobKind.LEDGER_EXPORT, owner=liaison_user, state=JobState.FAILED, error="筛选条件有误，未导出。"
+    )
+    audit.visit(page, f"{base}/jobs/{failed.pk}/", "job, failed")
+    audit.visit(page, f"{base}/jobs/", "jobs, with rows")
+    audit.assert_clean()
