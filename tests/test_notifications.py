@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django_q.models import Schedule
 
@@ -95,6 +97,34 @@ def test_inactive_accounts_get_nothing_and_bad_input_writes_nothing(liaison_user
     with pytest.raises(ValueError):
         message_send(recipients=[liaison_user], kind=MessageKind.REVIEW, title="", body="", event_key="k3")
     assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real PostgreSQL connections")
+def test_two_workers_sending_the_same_event_at_once_send_it_once(locmem_mail, liaison_user):
+    """Two senders (two workers, two app servers) race on one event: the unique key decides."""
+    liaison_user.email = "keji@example.gov.cn"
+    liaison_user.save()
+    barrier = threading.Barrier(2)
+    created: dict[str, list] = {}
+
+    def send(name: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                created[name] = _send([liaison_user], key="race:1")
+                time.sleep(0.5)  # hold the uncommitted row while the other sender tries
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(len(c) for c in created.values()) == [0, 1]
+    assert Message.objects.filter(event_key="race:1").count() == 1
+    assert len(mail.outbox) == 1
 
 
 # -- the message pages -------------------------------------------------------------------
