@@ -18,7 +18,7 @@ class Spec:
     name: str
     func: str
     schedule_type: str
-    hour: int
+    hour: int | None  # None: every hour, on the hour
     weekday: int | None = None  # 1 = Monday, for weekly schedules
 
 
@@ -35,11 +35,14 @@ def schedule_specs() -> list[Spec]:
             settings.WEEKLY_DIGEST_WEEKDAY,
         ),
         Spec("清理后台任务文件", "jobs.services.jobs_tidy_scheduled", Schedule.DAILY, 3),
+        Spec("重发未送达的邮件", "notifications.services.messages_email_retry", Schedule.HOURLY, None),
     ]
 
 
 def _next_run(spec: Spec, *, now: dt.datetime) -> dt.datetime:
     local = timezone.localtime(now)
+    if spec.hour is None:
+        return local.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
     run = local.replace(hour=spec.hour, minute=0, second=0, microsecond=0)
     if spec.weekday is not None:
         run += dt.timedelta(days=(spec.weekday - 1 - run.weekday()) % 7)
@@ -52,6 +55,8 @@ def _on_time(spec: Spec, next_run: dt.datetime | None) -> bool:
     if next_run is None:
         return False
     local = timezone.localtime(next_run)
+    if spec.hour is None:
+        return local.minute == 0
     return local.hour == spec.hour and (spec.weekday is None or local.isoweekday() == spec.weekday)
 
 

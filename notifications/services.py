@@ -7,6 +7,7 @@ sends nothing. Later channels (SMS, 政务微信…) belong in `_deliver`, besid
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -74,24 +75,50 @@ def message_send(
     return created
 
 
-def _deliver(*, message_ids: list[int]) -> None:
-    """E-mail the committed messages whose recipients have an address (Django's mail backend)."""
+def _deliver(*, message_ids: list[int]) -> int:
+    """E-mail the committed messages whose recipients have an address (Django's mail backend).
+
+    Each message is claimed before it is sent (emailed_at set by an UPDATE only one sender can
+    win), so a retry running beside the first delivery never sends it again; a message whose
+    sending fails is released for messages_email_retry. Returns how many went out."""
     messages = list(
         Message.objects.filter(pk__in=message_ids, emailed_at__isnull=True)
         .exclude(recipient__email="")
         .select_related("recipient")
     )
+    sent = 0
     if not messages:
-        return
-    mails = [_email_of(message) for message in messages]
-    try:
-        with get_connection() as connection:
-            connection.send_messages(mails)
-    except Exception:
-        # The in-app message stands; the e-mail is logged as not sent (emailed_at stays empty).
-        logger.exception("e-mail of messages %s failed", message_ids)
-        return
-    Message.objects.filter(pk__in=[m.pk for m in messages]).update(emailed_at=timezone.now())
+        return sent
+    with get_connection() as connection:
+        for message in messages:
+            if not Message.objects.filter(pk=message.pk, emailed_at__isnull=True).update(emailed_at=timezone.now()):
+                continue  # another sender has it
+            try:
+                connection.send_messages([_email_of(message)])
+            except Exception:
+                # The in-app message stands; the e-mail waits for the retry (emailed_at empty again).
+                logger.exception("e-mail of message %s failed", message.pk)
+                Message.objects.filter(pk=message.pk).update(emailed_at=None)
+                continue
+            sent += 1
+    return sent
+
+
+RETRY_AFTER = dt.timedelta(minutes=10)  # leave a fresh message to its own delivery
+RETRY_WITHIN = dt.timedelta(days=2)  # after that an e-mail is stale: the message is in the product
+
+
+def messages_email_retry() -> int:
+    """E-mail the messages whose e-mail failed (the schedule runs this hourly)."""
+    now = timezone.now()
+    ids = list(
+        Message.objects.filter(
+            emailed_at__isnull=True, created_at__lt=now - RETRY_AFTER, created_at__gt=now - RETRY_WITHIN
+        )
+        .exclude(recipient__email="")
+        .values_list("pk", flat=True)
+    )
+    return _deliver(message_ids=ids) if ids else 0
 
 
 def _email_of(message: Message) -> EmailMessage:

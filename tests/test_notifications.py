@@ -377,3 +377,38 @@ def test_message_and_job_pages_have_no_axe_violations(
     audit.visit(page, f"{base}/jobs/{failed.pk}/", "job, failed")
     audit.visit(page, f"{base}/jobs/", "jobs, with rows")
     audit.assert_clean()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_that_failed_is_sent_by_the_hourly_retry_and_only_once(liaison_user, settings):
+    from django.utils import timezone
+
+    liaison_user.email = "keji@example.gov.cn"
+    liaison_user.save()
+    settings.EMAIL_BACKEND = "tests.test_notifications.FailingBackend"
+    [message] = _send([liaison_user])  # committed: the delivery ran and failed
+    message.refresh_from_db()
+    assert message.emailed_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(minutes=11))
+    run_schedule("重发未送达的邮件")
+    run_schedule("重发未送达的邮件")
+    assert [m.to for m in mail.outbox] == [["keji@example.gov.cn"]]
+    message.refresh_from_db()
+    assert message.emailed_at is not None
+
+
+class FailingBackend:
+    """An SMTP server that is down."""
+
+    def __init__(self, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("smtp down")
