@@ -24,22 +24,26 @@ import json
 import math
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .similarity import TfidfModel, Vector, normalise
 
 DATA = Path(__file__).resolve().parent / "data"
 SIGNALS = ("char", "word", "head", "unit")
 
+# What names a document: a task's pk in the app, any label in tests and benches.
+K = TypeVar("K", bound=Hashable)
+
 
 @dataclass(frozen=True)
-class Doc:
+class Doc(Generic[K]):
     """One task as the matcher sees it."""
 
-    key: object
+    key: K
     text: str
     heading: str = ""  # category / project names (annual), category name + headline (five-year)
     units: tuple[str, ...] = ()
@@ -152,15 +156,15 @@ def _cross_cosines(item_vectors: Sequence[Vector], task_vectors: Sequence[Vector
     return matrix
 
 
-class Matcher:
+class Matcher(Generic[K]):
     """Signals for every (item, task) pair of two plans, computed once
     (`columns[signal][i][j]`); `rank` and `suggest` combine them under any Params,
     so cross-validation reuses one Matcher."""
 
     def __init__(
         self,
-        items: Sequence[Doc],
-        tasks: Sequence[Doc],
+        items: Sequence[Doc[K]],
+        tasks: Sequence[Doc[K]],
         *,
         synonyms: Synonyms = NO_SYNONYMS,
         signals: Sequence[str] = SIGNALS,
@@ -213,12 +217,12 @@ class Matcher:
                 row = [a + weight * b for a, b in zip(row, self.columns[name][i], strict=True)]
         return [value / total for value in row]
 
-    def rank(self, i: int, params: Params, top: int = 3) -> list[tuple[object, float]]:
+    def rank(self, i: int, params: Params, top: int = 3) -> list[tuple[K, float]]:
         """The `top` best tasks for item `i`, best first (ties keep document order)."""
         scored = sorted(enumerate(self.scores(i, params)), key=lambda pair: (-pair[1], pair[0]))
         return [(self.tasks[j].key, score) for j, score in scored[:top]]
 
-    def suggest(self, i: int, params: Params, top: int = 3) -> list[tuple[object, float]]:
+    def suggest(self, i: int, params: Params, top: int = 3) -> list[tuple[K, float]]:
         """Like `rank`, but nothing when even the best is below the threshold (abstain)."""
         ranked = self.rank(i, params, top=top)
         if not ranked or ranked[0][1] < params.threshold:

@@ -5,17 +5,19 @@ are a fixed number of queries (prefetch), whatever the plan size."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from tasks.models import Plan, PlanKind, ProgressReport, ReviewState, Task, TaskLeader, TaskUnit, UnitRole
+from tasks.models import Category, Plan, PlanKind, ProgressReport, ReviewState, Task, TaskLeader, TaskUnit, UnitRole
 
 from .matching import Doc
 from .models import Direction, Indicator, IndicatorActual, LinkAbstention, LinkState, TaskLink
 from .similarity import TfidfModel, cosine, normalise
-from .targets import extract_targets
+from .targets import Target, extract_targets
 
 # A reworded item keeps most of its wording; distinct items of one topic stay well below.
 REWORDED_MIN_SCORE = 0.5
@@ -23,30 +25,52 @@ GROUPS = ("verbatim", "reworded", "new", "dropped")
 GROUP_LABELS = {"verbatim": "原文延续", "reworded": "改写延续", "new": "新增", "dropped": "未再列入"}
 
 
-def _tasks_with_people(plan: Plan) -> QuerySet[Task]:
-    return (
+# -- year over year ---------------------------------------------------------
+
+
+@dataclass
+class ComparedItem:
+    """An item of a compared plan, with the lead units and leaders the breakdowns count."""
+
+    pk: int
+    number: str
+    text: str
+    position: int
+    unit_names: list[str]
+    leader_names: list[str]
+
+
+def _compared_items(plan: Plan) -> list[ComparedItem]:
+    tasks = (
         Task.objects.filter(plan=plan)
-        .select_related("plan")
         .prefetch_related(
+            # Filtered: on these tasks (they stay here) `unit_links` holds the lead units only.
             Prefetch(
                 "unit_links",
                 queryset=TaskUnit.objects.filter(role=UnitRole.LEAD).select_related("unit").order_by("position"),
-                to_attr="lead_links",
             ),
             Prefetch("leader_links", queryset=TaskLeader.objects.select_related("leader").order_by("position")),
         )
         .order_by("position")
     )
-
-
-# -- year over year ---------------------------------------------------------
+    return [
+        ComparedItem(
+            pk=task.pk,
+            number=task.number,
+            text=task.text,
+            position=task.position,
+            unit_names=[link.unit.name for link in task.unit_links.all()],
+            leader_names=[link.leader.name for link in task.leader_links.all()],
+        )
+        for task in tasks
+    ]
 
 
 @dataclass
 class Pair:
     group: str
-    old: Task | None
-    new: Task | None
+    old: ComparedItem | None
+    new: ComparedItem | None
     score: float | None = None
 
     @property
@@ -54,17 +78,20 @@ class Pair:
         return GROUP_LABELS[self.group]
 
     @property
-    def subject(self) -> Task:
+    def subject(self) -> ComparedItem:
         """The item whose units and leaders the pair counts under: the new one, or the dropped one."""
-        return self.new if self.new is not None else self.old  # type: ignore[return-value]
+        subject = self.new if self.new is not None else self.old
+        if subject is None:
+            raise ValueError("a pair has an old item, a new one or both")
+        return subject
 
     @property
     def unit_names(self) -> list[str]:
-        return [link.unit.name for link in self.subject.lead_links]
+        return self.subject.unit_names
 
     @property
     def leader_names(self) -> list[str]:
-        return [link.leader.name for link in self.subject.leader_links.all()]
+        return self.subject.leader_names
 
 
 @dataclass
@@ -84,7 +111,7 @@ class Comparison:
         return [p for p in self.pairs if p.group == name]
 
 
-def _breakdown(pairs: list[Pair], names_of) -> list[tuple[str, dict[str, int]]]:
+def _breakdown(pairs: Sequence[Pair], names_of: Callable[[Pair], list[str]]) -> list[tuple[str, dict[str, int]]]:
     table: dict[str, Counter[str]] = defaultdict(Counter)
     for pair in pairs:
         for name in dict.fromkeys(names_of(pair)):
@@ -98,14 +125,14 @@ def year_over_year_compare(*, old_plan: Plan, new_plan: Plan) -> Comparison:
     """Match the items of two annual plans by their text, never by number
     (numbers change every year): verbatim (same text up to punctuation and
     spacing), reworded (best mutual text similarity ≥ REWORDED_MIN_SCORE), new, dropped."""
-    old_items = list(_tasks_with_people(old_plan))
-    new_items = list(_tasks_with_people(new_plan))
+    old_items = _compared_items(old_plan)
+    new_items = _compared_items(new_plan)
     pairs: list[Pair] = []
-    by_text: dict[str, list[Task]] = defaultdict(list)
+    by_text: dict[str, list[ComparedItem]] = defaultdict(list)
     for item in old_items:
         by_text[normalise(item.text)].append(item)
     old_left = {item.pk: item for item in old_items}
-    new_left: list[Task] = []
+    new_left: list[ComparedItem] = []
     for item in new_items:
         same = by_text.get(normalise(item.text))
         if same:
@@ -117,7 +144,7 @@ def year_over_year_compare(*, old_plan: Plan, new_plan: Plan) -> Comparison:
     if new_left and old_left:
         model = TfidfModel([t.text for t in old_items] + [t.text for t in new_items])
         old_vectors = {pk: model.vector(t.text) for pk, t in old_left.items()}
-        scored = []
+        scored: list[tuple[float, int, ComparedItem, int]] = []
         for item in new_left:
             vector = model.vector(item.text)
             for pk, old_vector in old_vectors.items():
@@ -158,7 +185,7 @@ def five_year_plans() -> QuerySet[Plan]:
 # -- suggestions --------------------------------------------------------------
 
 
-def match_documents(*, plan: Plan) -> list[Doc]:
+def match_documents(*, plan: Plan) -> list[Doc[int]]:
     """The plan's tasks as the matcher sees them (two queries): text, headings
     (an annual item's category and project; a five-year task's category and headline)
     and lead units."""
@@ -166,10 +193,10 @@ def match_documents(*, plan: Plan) -> list[Doc]:
         Task.objects.filter(plan=plan)
         .select_related("category", "project")
         .prefetch_related(
+            # Filtered: on these tasks (they stay here) `unit_links` holds the lead units only.
             Prefetch(
                 "unit_links",
                 queryset=TaskUnit.objects.filter(role=UnitRole.LEAD).select_related("unit").order_by("position"),
-                to_attr="lead_links",
             )
         )
         .order_by("position")
@@ -180,7 +207,7 @@ def match_documents(*, plan: Plan) -> list[Doc]:
             heading = f"{task.category.name} {task.title}"
         else:
             heading = " ".join(filter(None, [task.category.name, task.project.name if task.project else ""]))
-        units = tuple(link.unit.name for link in task.lead_links)
+        units = tuple(link.unit.name for link in task.unit_links.all())
         docs.append(Doc(key=task.pk, text=task.text, heading=heading, units=units))
     return docs
 
@@ -188,29 +215,43 @@ def match_documents(*, plan: Plan) -> list[Doc]:
 ABSTAINED = "none"  # the suggestions page's filter for items the matcher abstained on
 
 
-def suggestions_for_review(*, annual_plan: Plan, state: str | None = None) -> list[Task]:
-    """The plan's items with their links (best first) as `.links` and the matcher's
-    abstention, if any, as `.abstention`; items with neither (in the chosen state) are
-    left out. `state`: a LinkState value, ABSTAINED, or None for everything."""
+@dataclass
+class Suggestion:
+    """An annual item on the suggestions page: its links to five-year tasks (best first) and
+    the matcher's abstention, if any."""
+
+    pk: int
+    number: str
+    text: str
+    links: list[TaskLink]
+    abstention: LinkAbstention | None
+
+
+def suggestions_for_review(*, annual_plan: Plan, state: str | None = None) -> list[Suggestion]:
+    """The plan's items with their links and abstention; items with neither (in the chosen
+    state) are left out. `state`: a LinkState value, ABSTAINED, or None for everything."""
     links = TaskLink.objects.select_related("five_year_task", "decided_by").order_by("rank", "-score")
     if state and state != ABSTAINED:
         links = links.filter(state=state)
+    # Filtered: on these tasks (which stay here) `five_year_links` holds the links in `state`.
     items = (
         Task.objects.filter(plan=annual_plan)
-        .prefetch_related(
-            Prefetch("five_year_links", queryset=links, to_attr="links"),
-            Prefetch("link_abstentions", to_attr="abstentions"),
-        )
+        .prefetch_related(Prefetch("five_year_links", queryset=links), "link_abstentions")
         .order_by("position")
     )
     keep_abstention = state in (None, ABSTAINED, LinkState.SUGGESTED)
     shown = []
     for item in items:
-        item.abstention = item.abstentions[0] if item.abstentions and keep_abstention else None
-        if state == ABSTAINED:
-            item.links = []
-        if item.links or item.abstention:
-            shown.append(item)
+        abstentions = list(item.link_abstentions.all())
+        suggestion = Suggestion(
+            pk=item.pk,
+            number=item.number,
+            text=item.text,
+            links=[] if state == ABSTAINED else list(item.five_year_links.all()),
+            abstention=abstentions[0] if abstentions and keep_abstention else None,
+        )
+        if suggestion.links or suggestion.abstention:
+            shown.append(suggestion)
     return shown
 
 
@@ -242,10 +283,10 @@ def five_year_task_chain(*, task: Task) -> list[ChainYear]:
         .exclude(state=LinkState.REJECTED)
         .select_related("annual_task__plan")
         .prefetch_related(
+            # Newest first: the first is the item's latest report.
             Prefetch(
                 "annual_task__reports",
                 queryset=ProgressReport.objects.select_related("unit").order_by("-period", "-updated_at"),
-                to_attr="recent_reports",
             )
         )
         .order_by("annual_task__plan__year_start", "-state", "annual_task__position")
@@ -254,18 +295,30 @@ def five_year_task_chain(*, task: Task) -> list[ChainYear]:
     for link in links:
         annual = link.annual_task
         chain_year = years.setdefault(annual.plan_id, ChainYear(plan=annual.plan))
-        latest = annual.recent_reports[0] if annual.recent_reports else None
+        reports = list(annual.reports.all())
+        latest = reports[0] if reports else None
         chain_year.items.append(ChainItem(link=link, task=annual, latest=latest))
     return list(years.values())
 
 
-def gaps(*, five_year_plan: Plan, year: int) -> list[Task]:
-    """Five-year tasks no item of the `year` annual plan carries (no confirmed link),
-    with `.pending` = how many suggestions from that year await a decision."""
+@dataclass(frozen=True)
+class Gap:
+    """A five-year task no item of the year carries, and how many suggestions from that year
+    await a decision."""
+
+    pk: int
+    number: str
+    title: str
+    category: Category
+    pending: int
+
+
+def gaps(*, five_year_plan: Plan, year: int) -> list[Gap]:
+    """Five-year tasks no item of the `year` annual plan carries (no confirmed link)."""
     this_year = Q(
         annual_links__annual_task__plan__kind=PlanKind.ANNUAL, annual_links__annual_task__plan__year_start=year
     )
-    return list(
+    tasks = (
         Task.objects.filter(plan=five_year_plan)
         .annotate(
             carried=Count("annual_links", filter=this_year & Q(annual_links__state=LinkState.CONFIRMED)),
@@ -275,6 +328,13 @@ def gaps(*, five_year_plan: Plan, year: int) -> list[Task]:
         .select_related("category")
         .order_by("position")
     )
+    return [_gap(task) for task in tasks]
+
+
+def _gap(task: Any) -> Gap:
+    """A Gap from a task of `gaps` (no query). `task` carries the `pending` annotation, which the
+    type checker does not see on the rows of TaskQuerySet; here it becomes a typed field."""
+    return Gap(pk=task.pk, number=task.number, title=task.title, category=task.category, pending=task.pending)
 
 
 # -- indicators ---------------------------------------------------------------
@@ -356,7 +416,7 @@ def approved_reports() -> QuerySet[ProgressReport]:
 
 
 def reported_values(
-    indicator: Indicator, reports: list[ProgressReport], parsed: dict[int, list] | None = None
+    indicator: Indicator, reports: Sequence[ProgressReport], parsed: dict[int, list[Target]] | None = None
 ) -> list[ReportedValue]:
     """Values of `indicator` stated in these reports' progress text, read with the same
     extractor as the plans ("1-9月地区生产总值增长4.8%"): same unit, and the stated name
@@ -377,50 +437,70 @@ def reported_values(
     return found
 
 
-def _with_reports(
+@dataclass
+class IndicatorRow:
+    """An indicator as its pages show it: the values approved reports state, and its status
+    from the recorded actuals, else from those values."""
+
+    indicator: Indicator
+    reported: list[ReportedValue]
+    status: Status
+    status_actuals: list[IndicatorActual]  # what the status (and the chart) read
+    status_from_reports: bool
+
+
+def _indicator_row(
     indicator: Indicator,
     recorded: list[IndicatorActual],
-    reports: list[ProgressReport],
-    parsed: dict[int, list] | None = None,
-) -> None:
-    """`.reported` and `.status`: from the recorded actuals, else from what the reports state."""
-    indicator.reported = reported_values(indicator, reports, parsed)
+    reports: Sequence[ProgressReport],
+    parsed: dict[int, list[Target]] | None = None,
+) -> IndicatorRow:
+    """The status from the recorded actuals, else from what the reports state."""
+    reported = reported_values(indicator, reports, parsed)
     actuals = recorded
-    indicator.status_from_reports = False
-    if not recorded and indicator.reported:
+    from_reports = False
+    if not recorded and reported:
         latest_per_year: dict[int, ReportedValue] = {}
-        for value in indicator.reported:  # newest first: keep each year's newest
+        for value in reported:  # newest first: keep each year's newest
             latest_per_year.setdefault(value.year, value)
         actuals = [
             IndicatorActual(indicator=indicator, year=y, value=v.value) for y, v in sorted(latest_per_year.items())
         ]
-        indicator.status_from_reports = True
-    indicator.status_actuals = actuals
-    indicator.status = indicator_status(indicator, actuals)
+        from_reports = True
+    return IndicatorRow(
+        indicator=indicator,
+        reported=reported,
+        status=indicator_status(indicator, actuals),
+        status_actuals=actuals,
+        status_from_reports=from_reports,
+    )
 
 
-def indicators_list(*, plan: Plan | None = None, task: Task | None = None) -> list[Indicator]:
-    """Indicators with `.actual_list`, `.reported` (values in approved reports) and `.status`, in task order."""
+def indicators_list(*, plan: Plan | None = None, task: Task | None = None) -> list[IndicatorRow]:
+    """Indicators with their reported values and status, in task order (three queries)."""
     qs = Indicator.objects.select_related("task__plan").prefetch_related(
-        Prefetch("actuals", queryset=IndicatorActual.objects.order_by("year"), to_attr="actual_list"),
-        Prefetch("task__reports", queryset=approved_reports(), to_attr="approved_reports"),
+        Prefetch("actuals", queryset=IndicatorActual.objects.order_by("year"), to_attr="actual_list")
     )
     if plan is not None:
         qs = qs.filter(task__plan=plan)
     if task is not None:
         qs = qs.filter(task=task)
-    rows = list(qs.order_by("task__plan__year_start", "task__position", "pk"))
-    parsed: dict[int, list] = {}
-    for indicator in rows:
-        _with_reports(indicator, indicator.actual_list, indicator.task.approved_reports, parsed)
-    return rows
+    indicators = list(qs.order_by("task__plan__year_start", "task__position", "pk"))
+    # The approved reports of these indicators' tasks, newest first, in one query.
+    reports: dict[int, list[ProgressReport]] = defaultdict(list)
+    if indicators:
+        for report in approved_reports().filter(task_id__in={i.task_id for i in indicators}):
+            reports[report.task_id].append(report)
+    parsed: dict[int, list[Target]] = {}
+    return [
+        _indicator_row(indicator, indicator.actual_list, reports[indicator.task_id], parsed) for indicator in indicators
+    ]
 
 
-def indicator_detail(indicator: Indicator) -> tuple[list[IndicatorActual], Status]:
-    """The recorded actuals (recorder joined); sets `.reported` and `.status` as indicators_list does."""
+def indicator_detail(indicator: Indicator) -> tuple[list[IndicatorActual], IndicatorRow]:
+    """The recorded actuals (recorder joined), and the indicator as indicators_list reads it."""
     actuals = list(indicator.actuals.select_related("recorded_by").order_by("year"))
-    _with_reports(indicator, actuals, list(approved_reports().filter(task_id=indicator.task_id)))
-    return actuals, indicator.status
+    return actuals, _indicator_row(indicator, actuals, list(approved_reports().filter(task_id=indicator.task_id)))
 
 
 @dataclass

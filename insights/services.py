@@ -4,9 +4,9 @@ role here, on the server, whatever the page showed."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +19,15 @@ from .models import Indicator, IndicatorActual, LinkAbstention, LinkState, TaskL
 from .targets import extract_targets
 
 SUGGESTIONS_PER_ITEM = 3
+
+
+def _editor(user: User | AnonymousUser, message: str) -> User:
+    """The user, who may edit links and indicators (督查室, 系统管理员): the signed-in account
+    the decision or value records."""
+    require(can_edit_tasks(user), message)
+    if not isinstance(user, User):
+        raise PermissionDenied(message)
+    return user
 
 
 def five_year_plan_for(*, annual_plan: Plan) -> Plan | None:
@@ -61,7 +70,8 @@ def link_suggestions_refresh(
             decided.setdefault(annual_id, {})[target_id] = state
         pairs.filter(state=LinkState.SUGGESTED).delete()
         LinkAbstention.objects.filter(annual_task__plan=annual_plan, five_year_plan=five_year_plan).delete()
-        fresh, abstentions = [], []
+        fresh: list[TaskLink] = []
+        abstentions: list[LinkAbstention] = []
         for index, item in enumerate(items):
             mine = decided.get(item.key, {})
             ranked = matcher.rank(index, params, top=SUGGESTIONS_PER_ITEM + len(mine))
@@ -85,10 +95,10 @@ def link_suggestions_refresh(
     return len(fresh)
 
 
-def link_decide(*, user: Any, link: TaskLink, confirm: bool) -> TaskLink:
-    require(can_edit_tasks(user), "只有督查室或系统管理员可以确认关联。")
+def link_decide(*, user: User | AnonymousUser, link: TaskLink, confirm: bool) -> TaskLink:
+    editor = _editor(user, "只有督查室或系统管理员可以确认关联。")
     link.state = LinkState.CONFIRMED if confirm else LinkState.REJECTED
-    link.decided_by = user
+    link.decided_by = editor
     link.decided_at = timezone.now()
     with transaction.atomic():
         link.save(update_fields=["state", "decided_by", "decided_at"])
@@ -99,9 +109,9 @@ def link_decide(*, user: Any, link: TaskLink, confirm: bool) -> TaskLink:
     return link
 
 
-def link_confirm_pair(*, user: Any, annual_task: Task, five_year_task: Task) -> TaskLink:
+def link_confirm_pair(*, user: User | AnonymousUser, annual_task: Task, five_year_task: Task) -> TaskLink:
     """The office links an item to a task the suggestions missed."""
-    require(can_edit_tasks(user), "只有督查室或系统管理员可以确认关联。")
+    _editor(user, "只有督查室或系统管理员可以确认关联。")
     if annual_task.plan.kind != PlanKind.ANNUAL or five_year_task.plan.kind != PlanKind.FIVE_YEAR:
         raise ValidationError("关联须从年度任务指向五年规划任务。")
     link, _ = TaskLink.objects.get_or_create(annual_task=annual_task, five_year_task=five_year_task)
@@ -137,17 +147,19 @@ def indicators_extract(*, plan: Plan) -> int:
     return len(fresh)
 
 
-def indicator_actual_record(*, user: Any, indicator: Indicator, year: int, value: Any) -> IndicatorActual:
-    require(can_edit_tasks(user), "只有督查室或系统管理员可以录入指标实际值。")
+def indicator_actual_record(
+    *, user: User | AnonymousUser, indicator: Indicator, year: int, value: Decimal | int | str
+) -> IndicatorActual:
+    editor = _editor(user, "只有督查室或系统管理员可以录入指标实际值。")
     try:
-        value = Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError({"value": "请输入数字。"}) from exc
-    if not value.is_finite():
+    if not number.is_finite():
         raise ValidationError({"value": "请输入数字。"})
     if not 1990 <= int(year) <= 2100:
         raise ValidationError({"year": "年份超出范围。"})
     actual, _ = IndicatorActual.objects.update_or_create(
-        indicator=indicator, year=int(year), defaults={"value": value, "recorded_by": user}
+        indicator=indicator, year=int(year), defaults={"value": number, "recorded_by": editor}
     )
     return actual

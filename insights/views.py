@@ -235,15 +235,17 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
             else:
                 messages.success(request, "已录入实际值。")
                 return redirect("insights:indicator", indicator_id=indicator.pk)
-    actuals, status = selectors.indicator_detail(indicator)
+    actuals, row = selectors.indicator_detail(indicator)
     return render(
         request,
         "insights/indicator.html",
         {
             "indicator": indicator,
             "actuals": actuals,
-            "status": status,
-            "chart": selectors.indicator_chart(indicator, indicator.status_actuals),
+            "status": row.status,
+            "status_from_reports": row.status_from_reports,
+            "reported": row.reported,
+            "chart": selectors.indicator_chart(indicator, row.status_actuals),
             "form": form,
             "can_edit": can_edit_tasks(request.user),
             "breadcrumbs": _crumbs(("量化指标", reverse("insights:indicators")), (indicator.name, None)),
