@@ -269,6 +269,18 @@ def find_header(table: Table, roles: dict[str, str] | None = None) -> int | None
     return None
 
 
+def guess_header(table: Table, roles: dict[str, str] | None = None) -> int | None:
+    """A header row no name in which is known: the first row of short labels
+    whose columns' content shows a task column."""
+    for index, cells in enumerate(table.rows[:_HEADER_SCAN_ROWS]):
+        texts = [clean_text(c.text) for c in cells if c.text.strip() and not c.merged_left]
+        if len(texts) < 2 or any(len(t) > 20 for t in texts) or index + 2 > len(table.rows):
+            continue
+        plan = plan_columns(table, index, overrides=roles)
+        return index if "task" in plan.mapping.values() else None
+    return None
+
+
 def header_candidates(document: Document) -> dict[str, int]:
     """Signature of each row that could be the first table's header → its index:
     a saved layout is found by its header even when no name in it is known."""
@@ -345,8 +357,11 @@ def plan_columns(
     for col, text in enumerate(texts):
         sub_role = column_role(text.rsplit("/", 1)[-1]) if "/" in text else None
         role = sub_role or column_role(text)
-        columns.append(Column(index=col, header=text, role=role or EXTRA, source="name", samples=_samples(body, col)))
-    _drop_blank_columns(columns, body)
+        samples = _samples(body, col)
+        if text or samples:  # a column with neither a header nor a value is layout, not data
+            columns.append(
+                Column(index=col, header=text or f"第{col + 1}列", role=role or EXTRA, source="name", samples=samples)
+            )
     plan = ColumnPlan(header_index=last_header, columns=columns, headers=texts)
     _resolve_by_context(plan, body)
     _infer_by_content(plan, body)
@@ -363,11 +378,6 @@ def _samples(body: Sequence[Sequence[Cell]], col: int, limit: int = 3) -> list[s
             if len(out) >= limit:
                 break
     return out
-
-
-def _drop_blank_columns(columns: list[Column], body: Sequence[Sequence[Cell]]) -> None:
-    """A column with neither a header nor any value is layout, not data."""
-    columns[:] = [c for c in columns if c.header or c.role != EXTRA or c.samples]
 
 
 def _values(body: Sequence[Sequence[Cell]], col: int) -> list[str]:

@@ -90,3 +90,29 @@ class MappingForm(forms.Form):
         units = {name: self.cleaned_data[key] for key, name in self.unit_fields if self.cleaned_data.get(key)}
         leaders = {name: self.cleaned_data[key] for key, name in self.leader_fields if self.cleaned_data.get(key)}
         return units, leaders
+
+
+class ColumnRolesForm(forms.Form):
+    """Every column of the document with the role it is read as; any can be
+    changed, including to 不导入. Field names follow the column's position."""
+
+    def __init__(self, *args, columns: list, **kwargs) -> None:
+        from .columns import ROLE_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        for column in columns:
+            # Not required: a form posted without a column keeps that column's role.
+            self.fields[f"col_{column.index}"] = forms.ChoiceField(
+                label=column.header, choices=ROLE_CHOICES, initial=column.role, required=False
+            )
+
+    def roles(self) -> dict[str, str]:
+        """{header: role} for every column, as the pipeline takes it."""
+        return {column.header: self.cleaned_data.get(f"col_{column.index}") or column.role for column in self.columns}
+
+    def changed(self) -> bool:
+        return any(self.roles()[column.header] != column.role for column in self.columns)
+
+    def rows(self) -> list[tuple]:
+        return [(self[f"col_{column.index}"], column) for column in self.columns]

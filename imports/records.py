@@ -33,6 +33,14 @@ class ParsedTask:
     # Columns with no field of their own, in the document's order: [{"header": …, "value": …}].
     extras: list[dict[str, str]] = field(default_factory=list)
 
+    @property
+    def lead_names(self) -> str:
+        return "、".join(u.name for u in self.units if u.role == "lead")
+
+    @property
+    def support_names(self) -> str:
+        return "、".join(u.name for u in self.units if u.role == "support")
+
 
 @dataclass
 class ParsedCategory:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from tasks.models import Leader, Plan, ProgressReport, TaskLeader, TaskUnit, Unit
 from tasks.permissions import can_import
 
+from .columns import ROLE_CHOICES
 from .errors import ImportRefused
 from .models import ImportOutcome, ImportRecord, PendingImport
 from .pipeline import ImportReport, plan_import
@@ -89,6 +90,7 @@ def pending_import_preview(*, pending: PendingImport) -> ImportReport:
         overrides=_overrides(pending.overrides),
         unit_mapping=pending.unit_mapping,
         leader_mapping=pending.leader_mapping,
+        column_roles=pending.column_roles or None,
     )
 
 
@@ -99,7 +101,11 @@ def pending_import_update(
     overrides: dict[str, Any],
     unit_mapping: dict[str, str],
     leader_mapping: dict[str, str],
+    column_roles: dict[str, str] | None = None,
 ) -> PendingImport:
+    """Keep the admin's corrections. `column_roles` ({header: role}, every
+    column) is given when the admin changed a column's role; confirming then
+    saves it as the layout for this header."""
     _require_admin(user)
     if pending.user_id != user.pk:
         raise PermissionDenied("只能修改自己上传的文件。")
@@ -112,7 +118,12 @@ def pending_import_update(
     pending.overrides = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in overrides.items()}
     pending.unit_mapping = unit_mapping
     pending.leader_mapping = leader_mapping
-    pending.save(update_fields=["overrides", "unit_mapping", "leader_mapping"])
+    if column_roles is not None:
+        unknown_roles = sorted(set(column_roles.values()) - {role for role, _ in ROLE_CHOICES})
+        if unknown_roles:
+            raise ValidationError(f"未知的列用途：{'、'.join(unknown_roles)}")
+        pending.column_roles = column_roles
+    pending.save(update_fields=["overrides", "unit_mapping", "leader_mapping", "column_roles"])
     return pending
 
 
@@ -134,6 +145,7 @@ def pending_import_confirm(*, user: Any, pending: PendingImport) -> ImportReport
             overrides=_overrides(locked.overrides),
             unit_mapping=locked.unit_mapping,
             leader_mapping=locked.leader_mapping,
+            column_roles=locked.column_roles or None,
         )
         locked.confirmed_at = timezone.now()
         locked.record_id = report.record_id

@@ -26,6 +26,7 @@ from .columns import (
     ColumnPlan,
     column_role,
     find_header,
+    guess_header,
     plan_columns,
 )
 from .errors import ImportRefused, ImportWarning
@@ -95,8 +96,20 @@ def shape_document(
     shaper = _Shaper(max_rows=max_rows, notes=list(document.notes))
     heading = list(document.heading)
     first: ColumnPlan | None = None
+    guessed = not any(find_header(table, column_roles) is not None for table in document.tables)
     for table in document.tables:
         header_index = find_header(table, column_roles)
+        if header_index is None and guessed and first is None:
+            header_index = guess_header(table, column_roles)
+            if header_index is not None:
+                shaper.warnings.append(
+                    ImportWarning(
+                        "header_guessed",
+                        "表头中没有可识别的列名，各列的用途按内容推断，请逐列核对"
+                        "（可在预览中修改，或用 --columns 指定）",
+                        row=table.row_numbers[header_index],
+                    )
+                )
         if header_index is not None:
             plan = plan_columns(table, header_index, overrides=column_roles, override_source=roles_source)
         elif first is not None and table.rows and len(table.rows[0]) == len(first.columns):

@@ -20,7 +20,7 @@ from tasks.permissions import can_import
 
 from . import services
 from .errors import ImportRefused
-from .forms import MappingForm, PlanMetaForm, UploadForm
+from .forms import ColumnRolesForm, MappingForm, PlanMetaForm, UploadForm
 from .models import ImportRecord
 from .read import FORMAT_LABELS
 from .selectors import import_record_list, import_undo_preview, name_suggestions
@@ -124,11 +124,16 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     }
     meta_form = PlanMetaForm(initial=_meta_initial(report))
     mapping_form = MappingForm(**mapping_kwargs)
+    columns = report.column_plans[0].columns if report.column_plans else []
+    columns_form = ColumnRolesForm(columns=columns)
     if request.method == "POST" and request.POST.get("action") == "update":
         meta_form = PlanMetaForm(request.POST)
         mapping_form = MappingForm(request.POST, **mapping_kwargs)
-        if meta_form.is_valid() and mapping_form.is_valid():
+        columns_form = ColumnRolesForm(request.POST, columns=columns)
+        if meta_form.is_valid() and mapping_form.is_valid() and columns_form.is_valid():
             units, leaders = mapping_form.mappings()
+            # Only a changed role (or one changed before) makes a mapping to keep as a layout.
+            changed = columns_form.changed() or bool(pending.column_roles)
             try:
                 services.pending_import_update(
                     user=request.user,
@@ -136,6 +141,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
                     overrides=meta_form.cleaned_data,
                     unit_mapping=units,
                     leader_mapping=leaders,
+                    column_roles=columns_form.roles() if changed else None,
                 )
             except ValidationError as invalid:
                 error = "；".join(invalid.messages)
@@ -146,6 +152,8 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         "report": report,
         "meta_form": meta_form,
         "mapping_form": mapping_form,
+        "column_rows": columns_form.rows(),
+        "column_plans": report.column_plans,
         "unit_rows": [
             (mapping_form[key], name, _unit_kind_label(report.diff.new_units.get(name)))
             for key, name in mapping_form.unit_fields
