@@ -160,7 +160,9 @@ if DATABASES["default"]["ENGINE"] not in (
     "django.db.backends.postgresql",
 ):
     raise RuntimeError("DATABASE_URL must point to SQLite or PostgreSQL.")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# PG_JIT_OFF=0 on a PostgreSQL-compatible database without a `jit` parameter (信创 databases
+# such as openGauss, PostgreSQL before 11): it would refuse every connection that sets it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("PG_JIT_OFF", True):
     # The status queries' cost estimates exceed jit_above_cost, and PostgreSQL
     # would JIT-compile them again on every request: measured at city scale,
     # 3.5 of 5.3 s of the dashboard's heaviest query (bench/results/explain.md).

@@ -1,0 +1,167 @@
+"""信创 databases: PostgreSQL-compatible databases (openGauss, 人大金仓, 瀚高) may lack what a
+stock PostgreSQL has. Here: a PostgreSQL database where `CREATE EXTENSION pg_trgm` is refused, as
+on a database that does not ship it (an event trigger refuses it, for superusers too). The
+migrations still run there and search finds the same tasks, without the trigram indexes.
+
+Needs PostgreSQL (bin/run-tests, CI); skipped on SQLite except in CI, where it fails.
+.ci/run also runs the relevant test files on a cluster where every database refuses pg_trgm
+(EXPECT_NO_PG_TRGM=1)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tasks.models import Task
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ["fixtures/000_a62ce10d14304788.txt", "fixtures/004_81e3937e704ee9fc.txt"]
+QUERIES = ["科技", "营商环境", "发改委", "谭瑞琮"]
+# tasks/migrations/0007_search_trigram_indexes.py
+TRIGRAM_INDEXES = 6
+
+# Installed by a superuser in a database (.ci/run: in template1, so every later database has it).
+REFUSE_PG_TRGM = (ROOT / "tests" / "xinchuang_refuse_pg_trgm.sql").read_text(encoding="utf-8")
+
+pytestmark = pytest.mark.django_db
+
+
+def _needs_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        message = "信创 fallbacks are checked on PostgreSQL: run with bin/run-tests"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _url(database: str) -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{database}"
+
+
+def _admin(database: str):
+    import psycopg
+
+    return psycopg.connect(_url(database), autocommit=True)
+
+
+def _manage(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
+    environment.update({"DATABASE_URL": database_url, "SECRET_KEY": "xinchuang", "SECURE_SSL_REDIRECT": "0"})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.fixture
+def database_without_pg_trgm() -> Iterator[str]:
+    _needs_postgresql()
+    name = f"xinchuang_{uuid.uuid4().hex[:8]}"
+    with _admin(connection.settings_dict["NAME"]) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    try:
+        with _admin(name) as refusing:
+            refusing.execute(REFUSE_PG_TRGM)
+            with pytest.raises(Exception, match='extension "pg_trgm" is not available'):
+                refusing.execute("CREATE EXTENSION pg_trgm")
+        yield _url(name)
+    finally:
+        with _admin(connection.settings_dict["NAME"]) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# Runs in the other database: the seeds imported as `make run` does, then the search page.
+SEARCH_SCRIPT = """
+import json, re
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from tasks.models import Task
+from tasks.services import roles_ensure
+
+call_command("import_plan", *{seeds!r}, verbosity=0)
+user = get_user_model().objects.create_user("xinchuang")
+user.groups.add(roles_ensure()["督查室"])
+client = Client()
+client.force_login(user)
+found = {{}}
+for query in {queries!r}:
+    page = client.get("{url}", {{"q": query}})
+    assert page.status_code == 200, page.status_code
+    ids = {{int(i) for i in re.findall(r'href="/tasks/(\\d+)/"', page.content.decode())}}
+    rows = Task.objects.filter(pk__in=ids).values_list("plan__kind", "number")
+    found[query] = sorted(f"{{kind}}-{{number}}" for kind, number in rows)
+print("RESULT" + json.dumps(found, ensure_ascii=False))
+"""
+
+
+def _found_here(client) -> dict[str, list[str]]:
+    found = {}
+    for query in QUERIES:
+        page = client.get(reverse("tasks:task_search"), {"q": query})
+        ids = {int(i) for i in re.findall(r'href="/tasks/(\d+)/"', page.content.decode())}
+        found[query] = sorted(
+            f"{kind}-{number}" for kind, number in Task.objects.filter(pk__in=ids).values_list("plan__kind", "number")
+        )
+    return found
+
+
+def test_without_pg_trgm_the_migrations_run_and_search_finds_the_same_tasks(
+    database_without_pg_trgm, seed_plans, client_as, office_user
+):
+    migrated = _manage(database_without_pg_trgm, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    assert "pg_trgm unavailable" in migrated.stderr
+    name = database_without_pg_trgm.rsplit("/", 1)[1]
+    with _admin(name) as db:
+        assert db.execute("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'").fetchone() == (0,)
+        indexes = {row[0] for row in db.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm'")}
+        assert indexes == set()
+        # The other PostgreSQL features are still there: the triggers of the audit log and the page cache.
+        triggers = {row[0] for row in db.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+        assert {"accounts_audit_append_only", "tasks_data_version"} <= triggers
+    script = SEARCH_SCRIPT.format(seeds=SEEDS, queries=QUERIES, url=reverse("tasks:task_search"))
+    searched = _manage(database_without_pg_trgm, "shell", "-c", script)
+    assert searched.returncode == 0, searched.stderr[-3000:]
+    there = json.loads(searched.stdout.split("RESULT", 1)[1])
+    # The same tasks as on this database, which has pg_trgm (unless the whole run refuses it).
+    here = _found_here(client_as(office_user))
+    assert all(here[query] for query in QUERIES), here
+    assert there == here
+
+
+def test_this_run_has_pg_trgm_unless_told_otherwise():
+    """The CI step that refuses pg_trgm in every database really runs without it."""
+    _needs_postgresql()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")
+        installed = cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%%upper_trgm'")
+        indexes = cursor.fetchone()[0]
+    if os.environ.get("EXPECT_NO_PG_TRGM") == "1":
+        assert (installed, indexes) == (False, 0)
+    else:
+        assert (installed, indexes) == (True, TRIGRAM_INDEXES)
+
+
+def test_jit_setting_can_be_left_out_for_databases_without_it():
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    base = {k: v for k, v in os.environ.items() if k not in ("PG_JIT_OFF",)}
+    base.update({"SECRET_KEY": "x", "DATABASE_URL": "postgres://u@127.0.0.1:1/db"})
+    command = [sys.executable, "manage.py", "shell", "-c", code]
+    default = subprocess.run(command, cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
+    assert default.stdout.strip().splitlines()[-1] == "{'options': '-c jit=off'}"
+    without = {**base, "PG_JIT_OFF": "0"}
+    off = subprocess.run(command, cwd=ROOT, env=without, capture_output=True, text=True, timeout=120)
+    assert off.stdout.strip().splitlines()[-1] == "{}"
