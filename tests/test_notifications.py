@@ -323,6 +323,34 @@ def test_escalation_is_sent_on_a_make_up_sunday(people, on_day):
 
 
 @worker_db
+def test_a_year_the_calendar_does_not_cover_is_counted_monday_to_friday_and_the_reminder_says_so(people, on_day):
+    from tasks.models import Category, Plan, PlanKind, Task, TaskUnit, UnitRole
+    from tasks.services import task_status_refresh
+
+    world, who = people
+    plan = Plan.objects.create(title="2027年重点工作", kind=PlanKind.ANNUAL, year_start=2027, year_end=2027)
+    category = Category.objects.create(plan=plan, order=1, name="科技创新")
+    task = Task.objects.create(
+        plan=plan, category=category, number="1", position=1, text="建设创新载体。", title="建设创新载体。"
+    )
+    TaskUnit.objects.create(task=task, unit=world.units["科委"], position=1, role=UnitRole.LEAD, printed_name="区科委")
+    task_status_refresh(plan_ids=[plan.pk])
+    # 2027-09-25 is a Saturday; without published data, three working days before it is Wednesday the 22nd.
+    on_day(D(2027, 9, 21))
+    run_schedule(REMIND)
+    assert inbox(who["keji"]) == []
+    on_day(D(2027, 9, 22))
+    run_schedule(REMIND)
+    [reminder] = inbox(who["keji"])
+    assert reminder.body == (
+        "区科委尚有1项任务未报送2027年9月进展，报送截止日期为2027年9月25日（还有2个工作日）：\n"
+        "  - 《2027年重点工作》第1项 建设创新载体。\n\n"
+        "注：2027年的法定节假日和调休安排尚未收录（日历数据覆盖2004—2026年），该年的工作日暂按周一至周五为工作日计算，"
+        "未计入节假日。"
+    )
+
+
+@worker_db
 def test_weekly_digest_reaches_the_office_once_a_week(people, on_day):
     _world, who = people
     on_day(D(2025, 6, 16))
