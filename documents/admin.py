@@ -2,6 +2,8 @@
 looked at and downloaded from the pages, not edited here (a number always names the same file)."""
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -12,10 +14,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     # Without the change permission Django shows every model field read-only, in model order;
     # readonly_fields name only what the form leaves out (auto_now_add, the download link).
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from tasks.forms import ISO_DATE
 
@@ -35,8 +36,8 @@ class TemplateUploadForm(forms.Form):
     )
     note = forms.CharField(label="说明（可不填）", required=False, max_length=200)
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > TEMPLATE_MAX_BYTES:
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if (upload.size or 0) > TEMPLATE_MAX_BYTES:  # the field refused a file without a size
             raise forms.ValidationError(f"模板文件过大（不能超过 {TEMPLATE_MAX_BYTES // 1024 // 1024} MB）。")
         return upload

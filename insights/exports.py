@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tasks.exports import spreadsheet_safe
 
 from .selectors import GROUP_LABELS, GROUPS, Comparison
 
 
-def _put(sheet, row: list) -> None:
+def _put(sheet: Worksheet, row: Sequence[object]) -> None:
     # Text that looks like a formula stays text: never run in the reader's spreadsheet.
     sheet.append([spreadsheet_safe(value) for value in row])
 

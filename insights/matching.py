@@ -28,9 +28,12 @@ from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .similarity import TfidfModel, Vector, normalise
+
+if TYPE_CHECKING:
+    import jieba  # imported when first used: loading it takes a moment
 
 DATA = Path(__file__).resolve().parent / "data"
 SIGNALS = ("char", "word", "head", "unit")
@@ -112,7 +115,7 @@ _JIEBA_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():
+def _tokenizer() -> jieba.Tokenizer:
     """jieba's tokenizer, loaded once per process (about a second: it reads the
     dictionary that ships in the package, and caches it in the temp directory)."""
     import jieba
