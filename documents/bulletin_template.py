@@ -16,11 +16,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 from django.conf import settings
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_PARAGRAPH_ALIGNMENT
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from . import gbt9704 as gb
 
@@ -59,31 +60,40 @@ def _editing_body() -> str:
     return f"{settings.DISTRICT_NAME}人民政府督查室"
 
 
-def _p(document: Any, text: str = "", *, font: str = gb.FANGSONG, size: float = gb.BODY_PT, **kw: Any) -> Any:
-    """A body paragraph (first line indented two characters) with one run."""
-    paragraph = document.add_paragraph(style=kw.pop("style", None))
-    indent = kw.pop("indent", True)
+def _p(
+    document: Document,
+    text: str = "",
+    *,
+    font: str = gb.FANGSONG,
+    size: float = gb.BODY_PT,
+    indent: bool = True,
+    align: WD_PARAGRAPH_ALIGNMENT | None = None,
+) -> Paragraph:
+    """A body paragraph (first line indented two characters, unless not `indent`) with one run."""
+    paragraph = document.add_paragraph()
     if indent:
         paragraph.paragraph_format.first_line_indent = Pt(gb.BODY_PT * 2)
-    if "align" in kw:
-        paragraph.alignment = kw.pop("align")
+    if align is not None:
+        paragraph.alignment = align
     if text:
-        gb.run_add(paragraph, text, font=font, size=size, **kw)
+        gb.run_add(paragraph, text, font=font, size=size)
     return paragraph
 
 
-def _tag(document: Any, tag: str) -> None:
+def _tag(document: Document, tag: str) -> None:
     """A paragraph holding only a docxtpl paragraph tag ({%p … %}); it disappears when rendered."""
     _p(document, tag, indent=False)
 
 
-def _heading(document: Any, text: str, level: int) -> None:
+def _heading(document: Document, text: str, level: int) -> None:
     font = {1: gb.HEITI, 2: gb.KAITI, 3: gb.FANGSONG}[level]
     paragraph = document.add_paragraph(style=f"Heading {level}")
     gb.run_add(paragraph, text, font=font, size=gb.BODY_PT)
 
 
-def _loop_table(document: Any, widths: Sequence[float], header: Sequence[str], loop: str, cells: Sequence[str]) -> None:
+def _loop_table(
+    document: Document, widths: Sequence[float], header: Sequence[str], loop: str, cells: Sequence[str]
+) -> None:
     """A table whose body rows repeat for each item: {%tr for %} row, the row, {%tr endfor %} row."""
     table = gb.table_add(document, widths, header=header, rows=3)
     first, body, last = table.rows[1], table.rows[2], table.rows[3]
@@ -97,7 +107,7 @@ def _loop_table(document: Any, widths: Sequence[float], header: Sequence[str], l
     gb.run_add(last.cells[0].paragraphs[0], "{%tr endfor %}", font=gb.FANGSONG, size=gb.TABLE_PT)
 
 
-def _annex(document: Any, label: str, title: str) -> None:
+def _annex(document: Document, label: str, title: str) -> None:
     paragraph = _p(document, label, font=gb.HEITI, indent=False)
     gb.page_break_before(paragraph)
     _p(document, indent=False)

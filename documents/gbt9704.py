@@ -16,14 +16,22 @@ The figures, from the standard:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+from docx.document import Document
 from docx.enum.section import WD_SECTION_START
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section
 from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.styles.style import CharacterStyle
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
+from docx.text.parfmt import ParagraphFormat
+from docx.text.run import Run
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 MARGIN_TOP_MM, MARGIN_BOTTOM_MM, MARGIN_LEFT_MM, MARGIN_RIGHT_MM = 37, 35, 28, 26
@@ -141,7 +149,7 @@ _PPR_ORDER = [
 ]
 
 
-def child_set(parent: Any, name: str, **attributes: str) -> Any:
+def child_set(parent: BaseOxmlElement, name: str, **attributes: str) -> BaseOxmlElement:
     """The child w:<name> of a w:rPr or w:pPr (created in the schema's place), with these attributes."""
     order = _RPR_ORDER if parent.tag == qn("w:rPr") else _PPR_ORDER
     child = parent.find(qn(f"w:{name}"))
@@ -158,12 +166,12 @@ def child_set(parent: Any, name: str, **attributes: str) -> Any:
     return child
 
 
-def snap_off(paragraph_format_element: Any) -> None:
+def snap_off(paragraph_format_element: BaseOxmlElement) -> None:
     """Keep a paragraph off the line grid (tables, footers: their own line spacing)."""
     child_set(paragraph_format_element, "snapToGrid", val="0")
 
 
-def fonts_set(rpr: Any, name: str) -> None:
+def fonts_set(rpr: CT_RPr, name: str) -> None:
     """Declare `name` for every script on a run or style (w:rFonts ascii, hAnsi, eastAsia, cs):
     Word and WPS pick the East Asian font from w:eastAsia, and a run without it falls back to
     the theme's font."""
@@ -173,7 +181,9 @@ def fonts_set(rpr: Any, name: str) -> None:
     fonts.set(qn("w:hint"), "eastAsia")
 
 
-def run_add(paragraph: Any, text: str, *, font: str, size: float, bold: bool = False, color: str | None = None) -> Any:
+def run_add(
+    paragraph: Paragraph, text: str, *, font: str, size: float, bold: bool = False, color: str | None = None
+) -> Run:
     """A run with its fonts, size and colour set on the run itself."""
     run = paragraph.add_run(text)
     fonts_set(run._r.get_or_add_rPr(), font)
@@ -184,7 +194,7 @@ def run_add(paragraph: Any, text: str, *, font: str, size: float, bold: bool = F
     return run
 
 
-def spacing_exact(paragraph_format: Any, pt: float) -> None:
+def spacing_exact(paragraph_format: ParagraphFormat, pt: float) -> None:
     """Exact line spacing, no space before or after."""
     from docx.enum.text import WD_LINE_SPACING
 
@@ -194,7 +204,7 @@ def spacing_exact(paragraph_format: Any, pt: float) -> None:
     paragraph_format.space_after = Pt(0)
 
 
-def _style_fonts(style: Any, name: str, size: float, *, bold: bool = False) -> None:
+def _style_fonts(style: CharacterStyle, name: str, size: float, *, bold: bool = False) -> None:
     style.font.size = Pt(size)
     style.font.bold = bold
     style.font.italic = False
@@ -204,7 +214,7 @@ def _style_fonts(style: Any, name: str, size: float, *, bold: bool = False) -> N
     child_set(style.element.get_or_add_rPr(), "lang", eastAsia="zh-CN")
 
 
-def styles_setup(document: Any) -> None:
+def styles_setup(document: Document) -> None:
     """Normal = body text; Title; Heading 1–3 as the standard's heading levels (real heading
     styles, so the navigation pane lists them); Table Text; Record (版记)."""
     from docx.enum.style import WD_STYLE_TYPE
@@ -264,7 +274,7 @@ def styles_setup(document: Any) -> None:
         _style_fonts(styles[name], SONGTI, PAGE_NUMBER_PT)
 
 
-def page_setup(section: Any) -> None:
+def page_setup(section: Section) -> None:
     """A4, the standard's margins, and a line grid of 22 lines."""
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
@@ -284,7 +294,7 @@ def page_setup(section: Any) -> None:
     grid.attrib.pop(qn("w:charSpace"), None)
 
 
-def _field(run: Any, instruction: str) -> None:
+def _field(run: Run, instruction: str) -> None:
     for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
         if kind:
             element = OxmlElement("w:fldChar")
@@ -299,7 +309,7 @@ def _field(run: Any, instruction: str) -> None:
         run._r.append(element)
 
 
-def page_numbers(document: Any, section: Any) -> None:
+def page_numbers(document: Document, section: Section) -> None:
     """ "— 1 —" in 4号宋体: odd pages right, even pages left, one character in (GB/T 9704 7.5)."""
     document.settings.odd_and_even_pages_header_footer = True
     for footer, align in (
@@ -324,7 +334,7 @@ def page_numbers(document: Any, section: Any) -> None:
         run_add(paragraph, " —", font=SONGTI, size=PAGE_NUMBER_PT)
 
 
-def border_set(paragraph: Any, side: str, *, eighths: int, color: str = "000000", space: int = 1) -> None:
+def border_set(paragraph: Paragraph, side: str, *, eighths: int, color: str = "000000", space: int = 1) -> None:
     """A rule above or below a paragraph (the masthead's red line, the 版记 lines)."""
     borders = child_set(paragraph._p.get_or_add_pPr(), "pBdr")
     line = OxmlElement(f"w:{side}")
@@ -335,21 +345,21 @@ def border_set(paragraph: Any, side: str, *, eighths: int, color: str = "000000"
     borders.append(line)
 
 
-def right_tab(paragraph: Any, *, at_mm: float = TEXT_WIDTH_MM) -> None:
+def right_tab(paragraph: Paragraph, *, at_mm: float = TEXT_WIDTH_MM) -> None:
     """A right-aligned tab stop (text on the left, date on the right of one line)."""
     from docx.enum.text import WD_TAB_ALIGNMENT
 
     paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(mm_twips(at_mm)), WD_TAB_ALIGNMENT.RIGHT)
 
 
-def row_flags(row: Any, *, header: bool) -> None:
+def row_flags(row: _Row, *, header: bool) -> None:
     """A header row repeats on every page; a body row never splits across two pages."""
     trpr = row._tr.get_or_add_trPr()
     flag = OxmlElement("w:tblHeader" if header else "w:cantSplit")
     trpr.append(flag)
 
 
-def _cell_width(cell: Any, twips: int) -> None:
+def _cell_width(cell: _Cell, twips: int) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     width = tcpr.find(qn("w:tcW"))
     if width is None:
@@ -359,7 +369,9 @@ def _cell_width(cell: Any, twips: int) -> None:
     width.set(qn("w:type"), "dxa")
 
 
-def table_add(container: Any, widths_mm: Sequence[float], *, header: Iterable[str] | None = None, rows: int = 0) -> Any:
+def table_add(
+    container: Document, widths_mm: Sequence[float], *, header: Iterable[str] | None = None, rows: int = 0
+) -> Table:
     """A table with fixed column widths chosen for its content (they add up to the text block),
     a repeating header row in 黑体 when `header` is given, then `rows` empty body rows."""
     total = sum(widths_mm)
@@ -406,5 +418,5 @@ def table_add(container: Any, widths_mm: Sequence[float], *, header: Iterable[st
     return table
 
 
-def page_break_before(paragraph: Any) -> None:
+def page_break_before(paragraph: Paragraph) -> None:
     paragraph.paragraph_format.page_break_before = True

@@ -13,11 +13,13 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from docx.document import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_PARAGRAPH_ALIGNMENT
 from docx.shared import Mm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
 
 from tasks.choices import CurrentStatus
 from tasks.exports import date_text
@@ -62,7 +64,14 @@ def _overdue_text(row: ExportRow, today: dt.date) -> str:
     return f"{date_text(row.due_date)}{late}"
 
 
-def _cell_text(cell: Any, text: str, *, size: float = SLIP_PT, font: str = gb.FANGSONG, align: Any = None) -> None:
+def _cell_text(
+    cell: _Cell,
+    text: str,
+    *,
+    size: float = SLIP_PT,
+    font: str = gb.FANGSONG,
+    align: WD_PARAGRAPH_ALIGNMENT | None = None,
+) -> None:
     """Text into a cell, one paragraph per line, each run with its fonts."""
     lines = text.split("\n") or [""]
     first = cell.paragraphs[0]
@@ -76,7 +85,7 @@ def _cell_text(cell: Any, text: str, *, size: float = SLIP_PT, font: str = gb.FA
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
-def _form(document: Any, rows: Sequence[tuple[str, str, float]]) -> Any:
+def _form(document: Document, rows: Sequence[tuple[str, str, float]]) -> Table:
     """A two-column form: label | value (value size per row)."""
     table = gb.table_add(document, [30, 126], rows=len(rows))
     for row, (label, value, size) in zip(table.rows, rows, strict=True):
@@ -97,7 +106,9 @@ def slip_docx(data: SlipData) -> bytes:
     section.top_margin, section.bottom_margin = Mm(SLIP_TOP_MM), Mm(SLIP_BOTTOM_MM)
     # One page, so no page number (a single-page document needs none).
 
-    def line(text: str, *, font: str, size: float, align: Any, color: str | None = None, after: float = 0) -> Any:
+    def line(
+        text: str, *, font: str, size: float, align: WD_PARAGRAPH_ALIGNMENT, color: str | None = None, after: float = 0
+    ) -> Paragraph:
         paragraph = document.add_paragraph()
         paragraph.alignment = align
         gb.spacing_exact(paragraph.paragraph_format, size * 1.3)
@@ -174,8 +185,8 @@ def slip_docx(data: SlipData) -> bytes:
     _cell_text(date_row.cells[0], "反馈日期", font=gb.HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
     merged = date_row.cells[1].merge(date_row.cells[3])
     _cell_text(merged, "　　　　年　　月　　日（单位盖章）", align=WD_ALIGN_PARAGRAPH.RIGHT)
-    for row in (receipt.rows[0], receipt.rows[2], receipt.rows[3]):
-        row.height, row.height_rule = Mm(9), WD_ROW_HEIGHT_RULE.AT_LEAST
+    for table_row in (receipt.rows[0], receipt.rows[2], receipt.rows[3]):
+        table_row.height, table_row.height_rule = Mm(9), WD_ROW_HEIGHT_RULE.AT_LEAST
 
     properties = document.core_properties
     properties.title = f"督办单 {data.number}"
