@@ -68,6 +68,7 @@ def test_the_ledger_is_built_on_the_worker_with_progress_and_arrives_as_a_messag
     assert job.state == JobState.QUEUED and OrmQ.objects.count() == 1
     page = client.get(response.url).content.decode()
     assert "排队中" in page and "可以离开此页面：完成后，结果会以站内消息（附下载链接）发送给您。" in page
+    assert "如长时间处于“排队中”，请联系系统管理员确认后台任务进程正在运行。" in page
     assert "/static/jobs/progress." in page and f'data-job-status-url="/jobs/{job.pk}/status/"' in page
 
     status_url = reverse("jobs:status", args=[job.pk])
