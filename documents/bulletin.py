@@ -16,7 +16,6 @@ import re
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.html import strip_tags
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
@@ -105,7 +104,7 @@ def _task_rows(rows: list[ExportRow], *, many_plans: bool) -> list[dict[str, str
     return out
 
 
-def bulletin_context(data: BulletinData, *, number: str, year: int) -> dict[str, Any]:
+def bulletin_context(data: BulletinData, *, number: str, year: int) -> dict[str, object]:
     """The placeholders' values (plain strings, numbers, lists of dicts of strings)."""
     rows = data.rows
     many_plans = len({row.plan for row in rows}) > 1
@@ -196,7 +195,7 @@ def _environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
-def render(*, template: bytes, context: dict[str, Any]) -> bytes:
+def render(*, template: bytes, context: dict[str, object]) -> bytes:
     """The rendered .docx. Raises jinja2's TemplateError for a template that cannot render."""
     from docxtpl import DocxTemplate
 
@@ -231,7 +230,7 @@ def _reason(message: str) -> str:
     return "占位符或标签的写法有误"
 
 
-def _part_name(part: Any) -> str:
+def _part_name(part: object) -> str:
     name = getattr(part, "partname", "") or ""
     if "header" in name:
         return "页眉中"
@@ -263,7 +262,7 @@ def _paragraph_texts(template: bytes) -> list[str]:
     return texts
 
 
-def template_error_text(error: TemplateError, template: bytes, part: Any) -> str:
+def template_error_text(error: TemplateError, template: bytes, part: object) -> str:
     where = _part_name(part)
     if isinstance(error, TemplateSyntaxError):
         reason = _reason(error.message or "")
@@ -295,7 +294,7 @@ def template_error_text(error: TemplateError, template: bytes, part: Any) -> str
     return f"模板无法使用：{where or '模板中'}{_reason(str(error))}。"
 
 
-def template_check(*, template: bytes, context: dict[str, Any]) -> bytes:
+def template_check(*, template: bytes, context: dict[str, object]) -> bytes:
     """Refuse (TemplateRefused, in Chinese, naming the place) what cannot serve as the bulletin
     template; return the rendering of the sample context when it can."""
     from docx import Document

@@ -7,7 +7,6 @@ for the office."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import template
 from django.template import Context
@@ -22,7 +21,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("documents/partials/slips.html", takes_context=True)
-def slip_panel(context: Context, task: Task | None = None, unit: Unit | None = None) -> dict[str, Any]:
+def slip_panel(context: Context, task: Task | None = None, unit: Unit | None = None) -> dict[str, object]:
     user = getattr(context.get("request"), "user", None)  # a page rendered without a request shows nothing
     if user is None or not services.can_issue(user):
         return {"show": False}
