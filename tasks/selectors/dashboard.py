@@ -14,7 +14,7 @@ from ..choices import Light
 from ..models import Plan, Task, TaskUnit
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
-from ..status.summary import Summary, light_counts
+from ..status.summary import Summary, summaries
 from .plans import plan_list_with_counts
 from .rows import ChartRow, SilentUnit, url
 
@@ -72,22 +72,14 @@ def dashboard_overview(
         district = own if own in counts else plans[0].district
     shown = [p.pk for p in plans if p.district == district]
 
-    for row in Task.objects.active().with_status(clock).values("plan_id").annotate(**light_counts()):
-        overviews[row["plan_id"]].summary = Summary.from_row(row)
+    for (plan_id,), summary in summaries(Task.objects.active().with_status(clock), keys=("plan_id",)).items():
+        overviews[plan_id].summary = summary
 
     in_district = Task.objects.active().filter(plan_id__in=shown).with_status(clock)
-    by_category = (
-        in_district.values("plan_id", "category_id", "category__order", "category__name")
-        .annotate(**light_counts())
-        .order_by("plan_id", "category__order")
-    )
-    for row in by_category:
-        overviews[row["plan_id"]].categories.append(
-            ChartRow(
-                label=row["category__name"],
-                url=url("tasks:category", row["plan_id"], row["category_id"]),
-                summary=Summary.from_row(row),
-            )
+    by_category = summaries(in_district, keys=("plan_id", "category__order", "category_id", "category__name"))
+    for (plan_id, _, category_id, name), summary in sorted(by_category.items(), key=lambda item: item[0][:2]):
+        overviews[plan_id].categories.append(
+            ChartRow(label=name, url=url("tasks:category", plan_id, category_id), summary=summary)
         )
 
     # The first few red tasks of every shown plan, in document order: one query.

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from ..choices import TaskState
 from ..models import Category, Plan, Task
 from ..status.clock import Clock, clock_or_now
-from ..status.summary import Summary, light_counts
-from .rows import CategoryRow, TaskRow, task_row, task_row_queryset, url
+from ..status.summary import Summary, summaries
+from .rows import CategoryRow, TaskRow, task_rows_fetch, url
 
 
 def plan_list_with_counts() -> QuerySet[Plan]:
@@ -42,12 +42,10 @@ def category_list_with_counts(*, plan: Plan, clock: Clock | None = None) -> list
     (two queries)."""
     clock = clock_or_now(clock)
     counts = {
-        row["category_id"]: Summary.from_row(row)
-        for row in Task.objects.active()
-        .filter(plan=plan)
-        .with_status(clock)
-        .values("category_id")
-        .annotate(**light_counts())
+        key[0]: summary
+        for key, summary in summaries(
+            Task.objects.active().filter(plan=plan).with_status(clock), keys=("category_id",)
+        ).items()
     }
     return [
         CategoryRow(
@@ -84,15 +82,14 @@ def plan_tree(*, plan: Plan, category_id: int | None = None, clock: Clock | None
     categories = category_list_with_counts(plan=plan, clock=clock)
     if category_id is not None:
         categories = [c for c in categories if c.id == category_id]
-    tasks = task_row_queryset(Task.objects.filter(plan=plan), clock=clock).order_by("position")
+    tasks = Task.objects.filter(plan=plan).order_by("position")
     if category_id is not None:
         tasks = tasks.filter(category_id=category_id)
     blocks = {c.id: CategoryBlock(category=c, groups=[]) for c in categories}
-    for task in tasks:
-        block = blocks.get(task.category_id)
+    for row in task_rows_fetch(tasks, clock=clock):
+        block = blocks.get(row.category_id)
         if block is None:
             continue
-        row = task_row(task)
         if not block.groups or block.groups[-1].project != row.project:
             block.groups.append(ProjectGroup(project=row.project, tasks=[]))
         block.groups[-1].tasks.append(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from ..choices import ProgressStatus, TaskState
@@ -12,8 +13,8 @@ from ..models import Task, TaskUnit
 from ..querysets import TaskQuerySet
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
-from ..status.summary import Summary, light_counts
-from .rows import TaskRow, task_row, task_row_queryset
+from ..status.summary import Summary, summary_total
+from .rows import TaskRow, task_rows_fetch
 
 
 def task_get(*, task_id: int) -> Task:
@@ -23,7 +24,10 @@ def task_get(*, task_id: int) -> Task:
 
 def task_status_row(*, task_id: int, clock: Clock | None = None) -> TaskRow:
     """The task as a row: its status, light, leaders and units (404 when there is none)."""
-    return task_row(get_object_or_404(task_row_queryset(Task.objects.all(), clock=clock_or_now(clock)), pk=task_id))
+    rows = task_rows_fetch(Task.objects.filter(pk=task_id), clock=clock_or_now(clock))
+    if not rows:
+        raise Http404("没有这项任务。")
+    return rows[0]
 
 
 def task_search_base(*, clock: Clock | None = None) -> QuerySet[Task]:
@@ -37,13 +41,13 @@ def task_search_base(*, clock: Clock | None = None) -> QuerySet[Task]:
 
 def task_rows(*, ids: list[int], clock: Clock | None = None) -> list[TaskRow]:
     """The tasks with these ids as rows, in the order of `ids` (one query plus two prefetches)."""
-    by_pk = {t.pk: t for t in task_row_queryset(Task.objects.filter(pk__in=ids), clock=clock_or_now(clock))}
-    return [task_row(by_pk[pk]) for pk in ids if pk in by_pk]
+    by_pk = {row.id: row for row in task_rows_fetch(Task.objects.filter(pk__in=ids), clock=clock_or_now(clock))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def task_set_summary(*, tasks: TaskQuerySet, clock: Clock | None = None) -> Summary:
     """Counts by light, completion and 本期未报送 for any set of tasks (one query)."""
-    return Summary.from_row(tasks.order_by().with_status(clock_or_now(clock)).aggregate(**light_counts()))
+    return summary_total(tasks.order_by().with_status(clock_or_now(clock)))
 
 
 def silent_links(*, tasks: QuerySet[Task], clock: Clock | None = None) -> QuerySet[Any]:

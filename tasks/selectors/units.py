@@ -4,24 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
 from ..choices import ReviewState, TaskState, UnitKind, UnitRole
 from ..models import ProgressReport, Task, TaskUnit, Unit, UnitAlias
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import period_now, silent_link
-from ..status.summary import Summary, light_counts
-from .rows import FigureRow, PlanFigures, TaskRow, task_row_queryset, task_rows_of, url
+from ..status.summary import Summary, summaries
+from .rows import FigureRow, PlanFigures, TaskRow, task_rows_fetch, url
 
 UNIT_SORTS: dict[str, tuple[str, str]] = {
-    # key: (label, ORDER BY)
-    "led": ("牵头任务数", "-total"),
-    "done": ("已完成", "-n_done"),
-    "red": ("逾期或滞后", "-n_red"),
-    "silent": ("本期未报送", "-n_silent"),
-    "name": ("单位名称", "unit__name"),
+    # key: (label, the Summary figure sorted on, largest first; "" sorts by name)
+    "led": ("牵头任务数", "total"),
+    "done": ("已完成", "n_done"),
+    "red": ("逾期或滞后", "n_red"),
+    "silent": ("本期未报送", "n_silent"),
+    "name": ("单位名称", ""),
 }
+
+
+def figure_rows_sorted(rows: list[FigureRow], *, figure: str) -> list[FigureRow]:
+    """By the figure, largest first, then by name (by name alone when `figure` is "")."""
+    if not figure:
+        return sorted(rows, key=lambda r: r.name)
+    return sorted(rows, key=lambda r: (-getattr(r.summary, figure), r.name))
+
+
 UNIT_KIND_FILTERS: dict[str, str] = dict(UnitKind.choices)
 
 
@@ -34,24 +43,25 @@ def unit_summary_list(
         qs = qs.filter(unit__kind=kind)
     if plan_id:
         qs = qs.filter(task__plan_id=plan_id)
-    ordering = UNIT_SORTS.get(order, UNIT_SORTS["led"])[1]
-    rows = (
-        qs.with_status(clock_or_now(clock))
-        .values("unit_id", "unit__name", "unit__kind")
-        .annotate(**light_counts(silent=silent_link()), n_plans=Count("task__plan_id", distinct=True))
-        .order_by(ordering, "unit__name")
+    groups = summaries(
+        qs.with_status(clock_or_now(clock)),
+        keys=("unit_id", "unit__name", "unit__kind", "task__plan_id"),
+        silent=silent_link(),
     )
-    return [
-        FigureRow(
-            id=row["unit_id"],
-            name=row["unit__name"],
-            url=url("tasks:unit", row["unit_id"]),
-            summary=Summary.from_row(row),
-            note=UNIT_KIND_FILTERS.get(row["unit__kind"], row["unit__kind"]),
-            plans=row["n_plans"],
-        )
-        for row in rows
-    ]
+    units: dict[int, FigureRow] = {}
+    for (unit_id, name, kind, _plan), summary in groups.items():
+        row = units.get(unit_id)
+        if row is None:
+            row = units[unit_id] = FigureRow(
+                id=unit_id,
+                name=name,
+                url=url("tasks:unit", unit_id),
+                summary=Summary(),
+                note=UNIT_KIND_FILTERS.get(kind, kind),
+            )
+        row.summary += summary
+        row.plans += 1
+    return figure_rows_sorted(list(units.values()), figure=UNIT_SORTS.get(order, UNIT_SORTS["led"])[1])
 
 
 def unit_resolve(*, name: str) -> Unit | None:
@@ -83,8 +93,7 @@ def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:
     role = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk).values("role")[:1]
     linked = Task.objects.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)))
     tasks = (
-        task_row_queryset(linked, clock=clock_or_now(clock))
-        .annotate(
+        linked.annotate(
             unit_role=Subquery(role),
             own_period=Subquery(own.values("period")[:1]),
             own_status=Subquery(own.values("status")[:1]),
@@ -92,10 +101,9 @@ def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:
             own_progress=Subquery(own.values("progress_text")[:1]),
             own_review=Subquery(own.values("review_state")[:1]),
             own_comment=Subquery(own.values("review_comment")[:1]),
-        )
-        .order_by("unit_role", "-plan__year_end", "plan__kind", "position")  # lead before support
+        ).order_by("unit_role", "-plan__year_end", "plan__kind", "position")  # lead before support
     )
-    return task_rows_of(tasks)
+    return task_rows_fetch(tasks, clock=clock_or_now(clock), own=True)
 
 
 @dataclass
@@ -161,17 +169,13 @@ class UnitSummary:
 
 def unit_summary(*, unit: Unit, clock: Clock | None = None) -> UnitSummary:
     """The unit's figures: overall and per plan (lead role, active tasks), one query."""
-    rows = (
-        TaskUnit.objects.lead()
-        .on_active()
-        .filter(unit=unit)
-        .with_status(clock_or_now(clock))
-        .values("task__plan_id", "task__plan__title")
-        .annotate(**light_counts(silent=silent_link()))
-        .order_by("-task__plan__year_end", "task__plan__kind")
+    groups = summaries(
+        TaskUnit.objects.lead().on_active().filter(unit=unit).with_status(clock_or_now(clock)),
+        keys=("task__plan__year_end", "task__plan__kind", "task__plan_id", "task__plan__title"),
+        silent=silent_link(),
     )
+    newest_first = sorted(groups.items(), key=lambda item: (-item[0][0], item[0][1]))
     per_plan = [
-        PlanFigures(plan_id=row["task__plan_id"], title=row["task__plan__title"], summary=Summary.from_row(row))
-        for row in rows
+        PlanFigures(plan_id=plan_id, title=title, summary=summary) for (_, _, plan_id, title), summary in newest_first
     ]
     return UnitSummary(total=sum((p.summary for p in per_plan), Summary()), per_plan=per_plan)

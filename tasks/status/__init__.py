@@ -16,7 +16,7 @@ Three parts, each in one module:
   ``TaskUnit.objects.lead().with_status(clock)``,
   ``TaskLeader.objects.with_status(clock)``.
 * ``summary`` — counts of any set of rows by light, completion and 本期未报送,
-  in one GROUP BY (``light_counts``, read into ``Summary``).
+  in one GROUP BY (``summaries``, read into ``Summary``).
 
 The values and labels come from tasks.choices (CurrentStatus, Light); "today"
 comes from one injectable ``Clock`` (clock.py); the thresholds are settings
