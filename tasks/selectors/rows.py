@@ -11,12 +11,12 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from ..choices import PlanKind, TaskState, UnitRole
 from ..models import TaskLeader, TaskUnit
 from ..numerals import to_chinese_numeral
+from ..querysets import TaskQuerySet
 from ..status.clock import Clock
 from ..status.summary import Summary
 
@@ -182,7 +182,7 @@ class _Urls:
         self.leader = reverse("tasks:leader", args=[marker]).replace(str(marker), "{}")
 
 
-def task_rows_fetch(qs: QuerySet[Any], *, clock: Clock, own: bool = False) -> list[TaskRow]:
+def task_rows_fetch(qs: TaskQuerySet, *, clock: Clock, own: bool = False) -> list[TaskRow]:
     """The tasks of `qs`, in its order, as TaskRows: three value queries (the tasks with their
     status, their units, their leaders), no model instances. `own`: the queryset carries the
     unit page's annotations (unit_role, own_*: see units.unit_task_list)."""

@@ -8,7 +8,7 @@ CASE, cost more CPU than running the query (about 100 ms a page at the seeds' si
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -69,7 +69,7 @@ class Summary:
 
 def summaries(
     qs: QuerySet[Any], *, keys: Sequence[str] = (), silent: Q | None = None
-) -> dict[tuple[Hashable, ...], Summary]:
+) -> dict[tuple[Any, ...], Summary]:
     """A Summary per distinct value of `keys` over these rows (one query), in no particular order.
 
     `qs` carries the status aliases (`.with_status(clock)`). `silent`: what "not reported this
@@ -83,7 +83,7 @@ def summaries(
         .order_by()
         .values_list(*keys, "s_light", "s_status", "s_silent", "n")
     )
-    out: dict[tuple[Hashable, ...], Summary] = {}
+    out: dict[tuple[Any, ...], Summary] = {}
     width = len(keys)
     for row in rows:
         key = tuple(row[:width])
