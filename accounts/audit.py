@@ -114,10 +114,29 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Whether this database lets us take advisory locks, per (database, role): asked once.
+_ADVISORY_LOCKS: dict[tuple[str, str], bool] = {}
+_ADVISORY_QUERY = (
+    "SELECT CASE WHEN to_regprocedure('pg_advisory_xact_lock(bigint)') IS NULL THEN false "
+    "ELSE has_function_privilege(to_regprocedure('pg_advisory_xact_lock(bigint)'), 'EXECUTE') END"
+)
+
+
 def _chain_lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    """One appender at a time until commit (each record needs the previous hash). An advisory
+    lock on PostgreSQL; where a PostgreSQL-compatible database lacks it or refuses it to this
+    role, a table lock that only other appenders wait for (readers do not)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite serialises writers itself
+    key = (str(connection.settings_dict.get("NAME")), str(connection.settings_dict.get("USER")))
+    with connection.cursor() as cursor:
+        if key not in _ADVISORY_LOCKS:
+            cursor.execute(_ADVISORY_QUERY)
+            _ADVISORY_LOCKS[key] = bool(cursor.fetchone()[0])
+        if _ADVISORY_LOCKS[key]:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        else:
+            cursor.execute(f"LOCK TABLE {AuditEvent._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def current_request() -> HttpRequest | None:

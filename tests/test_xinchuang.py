@@ -165,3 +165,61 @@ def test_jit_setting_can_be_left_out_for_databases_without_it():
     without = {**base, "PG_JIT_OFF": "0"}
     off = subprocess.run(command, cwd=ROOT, env=without, capture_output=True, text=True, timeout=120)
     assert off.stdout.strip().splitlines()[-1] == "{}"
+
+
+@pytest.fixture
+def database_without_advisory_locks() -> Iterator[str]:
+    """A database whose owner (not a superuser) may not call pg_advisory_xact_lock."""
+    _needs_postgresql()
+    suffix = uuid.uuid4().hex[:8]
+    name, role = f"xinchuang_{suffix}", f"xinchuang_app_{suffix}"
+    with _admin(connection.settings_dict["NAME"]) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{role}" TEMPLATE template0')
+    try:
+        with _admin(name) as db:
+            db.execute("REVOKE EXECUTE ON FUNCTION pg_advisory_xact_lock(bigint) FROM PUBLIC")
+        yield _url(name).replace(f"//{connection.settings_dict['USER']}", f"//{role}", 1)
+    finally:
+        with _admin(connection.settings_dict["NAME"]) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+AUDIT_SCRIPT = """
+import threading
+from django.db import connection, transaction
+from accounts.audit import Action, audit_record, audit_verify
+
+with connection.cursor() as cursor, transaction.atomic():
+    try:
+        cursor.execute("SELECT pg_advisory_xact_lock(1)")
+        print("ADVISORY-ALLOWED")
+    except Exception as refused:
+        print("ADVISORY-REFUSED", type(refused).__name__)
+        transaction.set_rollback(True)
+
+def append(n):
+    for i in range(5):
+        with transaction.atomic():
+            audit_record(action=Action.LOGIN, username=f"user{n}-{i}", object_repr="x")
+    connection.close()
+
+threads = [threading.Thread(target=append, args=(n,)) for n in range(3)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+from accounts.models import AuditEvent
+print("RECORDS", AuditEvent.objects.count(), "PROBLEMS", len(audit_verify()))
+"""
+
+
+def test_without_advisory_locks_the_audit_chain_still_appends_one_at_a_time(database_without_advisory_locks):
+    migrated = _manage(database_without_advisory_locks, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    appended = _manage(database_without_advisory_locks, "shell", "-c", AUDIT_SCRIPT)
+    assert appended.returncode == 0, appended.stderr[-3000:]
+    assert "ADVISORY-REFUSED" in appended.stdout  # this role really may not take advisory locks
+    # Three concurrent writers, fifteen records, and the chain has no fork.
+    assert "RECORDS 15 PROBLEMS 0" in appended.stdout, appended.stdout + appended.stderr[-2000:]
