@@ -229,3 +229,15 @@ def task_stagnant(*, reports: Iterable[ProgressReport], since: datetime.date) ->
         and len({r.percent for r in window}) == 1
         and len({r.status for r in window}) == 1
     )
+
+
+def light_rules_markdown() -> str:
+    """The rule as the README's table: each condition in the order it is checked, with the
+    default settings' values. tests/test_status_rule.py checks the README holds exactly this."""
+    values = {"due_soon_days": "LIGHT_DUE_SOON_DAYS", "behind_points": "LIGHT_BEHIND_SCHEDULE_POINTS"}
+    lines = ["| 顺序 | 条件 | 灯号 |", "|---|---|---|"]
+    for i, rule in enumerate(LIGHT_RULES, start=1):
+        lines.append(f"| {i} | {rule.says.format(**values)} | {rule.light.label}（{rule.light.value}） |")
+    last = LIGHT_OTHERWISE
+    lines.append(f"| {len(LIGHT_RULES) + 1} | 以上都不符合：{LIGHT_OTHERWISE_SAYS} | {last.label}（{last.value}） |")
+    return "\n".join(lines)
