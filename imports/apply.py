@@ -125,10 +125,14 @@ class PlanDiff:
         }
 
 
+def _district(parsed: ParsedPlan) -> str:
+    return parsed.meta.district or settings.DISTRICT_NAME
+
+
 def _plan_lookup(parsed: ParsedPlan) -> Plan | None:
     meta = parsed.meta
     return Plan.objects.filter(
-        district=settings.DISTRICT_NAME, kind=meta.kind, year_start=meta.year_start, year_end=meta.year_end
+        district=_district(parsed), kind=meta.kind, year_start=meta.year_start, year_end=meta.year_end
     ).first()
 
 
@@ -234,7 +238,9 @@ def plan_diff(parsed: ParsedPlan) -> PlanDiff:
     unit_names = {u.name for t in parsed.tasks for u in t.units}
     known_units = set(Unit.objects.filter(name__in=unit_names).values_list("name", flat=True))
     diff.new_units = {name: kind for name, kind in parsed.new_unit_kinds.items() if name not in known_units}
-    known_aliases = set(UnitAlias.objects.filter(name__in=parsed.aliases).values_list("name", flat=True))
+    known_aliases = set(
+        UnitAlias.objects.filter(district=_district(parsed), name__in=parsed.aliases).values_list("name", flat=True)
+    )
     diff.new_aliases = {a: c for a, c in parsed.aliases.items() if a not in known_aliases}
     if plan is None:
         diff.added = list(parsed.tasks)
@@ -306,6 +312,7 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: ob
     meta_fields = {name: getattr(meta, name) for name in META_LABELS}
     if plan is None:
         plan = Plan.objects.create(
+            district=_district(parsed),
             kind=meta.kind,
             year_start=meta.year_start,
             year_end=meta.year_end,
@@ -484,7 +491,7 @@ def _units_ensure(parsed: ParsedPlan, diff: PlanDiff) -> dict[str, Unit]:
     clashing = set(Unit.objects.filter(name__in=diff.new_aliases).values_list("name", flat=True))
     UnitAlias.objects.bulk_create(
         [
-            UnitAlias(name=alias, unit=units[canonical])
+            UnitAlias(name=alias, unit=units[canonical], district=_district(parsed))
             for alias, canonical in diff.new_aliases.items()
             if alias not in clashing
         ],

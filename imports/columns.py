@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 from .read import Cell, Document, Table
 from .text import clean_text, name_key, parse_category
@@ -46,6 +47,9 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "主要措施",
         "具体措施",
         "工作要点",
+        "考核项目",
+        "考核内容",
+        "考核项目及内容",
     ),
     "leader": (
         "牵头领导",
@@ -173,8 +177,22 @@ def column_role(header_text: str) -> str | None:
     for role, names in COLUMN_NAMES.items():
         if any(len(name) >= 2 and key.startswith(name) for name in names):
             return role
-    if key.endswith("领导") and len(key) <= 8:
+    return _role_by_ending(key)
+
+
+def _role_by_ending(key: str) -> str | None:
+    """Headers that name their role in their last word: 牵头县领导, 目标类别, 考核实施单位."""
+    if len(key) > 8:
+        return None
+    if key.endswith("领导"):
         return "leader"
+    if key.endswith("类别"):
+        return "category"
+    if key.endswith(("单位", "部门")):
+        if re.search(r"配合|协助|协同|协办|参与", key):
+            return "support"
+        if re.search(r"实施|责任|牵头|主责|承办|负责", key):
+            return "unit"
     return None
 
 
@@ -277,7 +295,10 @@ def guess_header(table: Table, roles: dict[str, str] | None = None) -> int | Non
         if len(texts) < 2 or any(len(t) > 20 for t in texts) or index + 2 > len(table.rows):
             continue
         plan = plan_columns(table, index, overrides=roles)
-        return index if "task" in plan.mapping.values() else None
+        task = next((c for c in plan.columns if c.role == "task"), None)
+        body = table.rows[plan.header_index + 1 :]
+        # A column of task text, not a name that happens to start with 任务 over "无".
+        return index if task is not None and _mean_length(_values(body, task.index)) >= 10 else None
     return None
 
 
@@ -459,6 +480,12 @@ def _looks_like(role: str, value: str) -> bool:
     return False
 
 
+def _sequential(values: list[str]) -> bool:
+    """Numbers that count rows (1, 2, 3 …), not figures (466, 846)."""
+    numbers = [int(re.sub(r"\D", "", v)) for v in values if re.sub(r"\D", "", v)]
+    return bool(numbers) and numbers[0] <= 2 and all(b > a for a, b in pairwise(numbers))
+
+
 def _infer_by_content(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -> None:
     """Roles the names did not give, looked for among columns whose header is
     unknown (not a known extra such as 年度目标)."""
@@ -475,7 +502,7 @@ def _infer_by_content(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -> None:
             share = sum(_looks_like(role, v) for v in values) / len(values)
             if share > best_share:
                 best, best_share = column, share
-        if best is not None and best_share >= 0.8:
+        if best is not None and best_share >= 0.8 and (role != "number" or _sequential(_values(body, best.index))):
             best.role, best.source = role, "content"
             best.note = f"{round(best_share * 100)}% 的内容像{COLUMN_LABELS[role]}"
             candidates.remove(best)

@@ -237,23 +237,48 @@ def split_units(raw: str, vocabulary: Vocabulary) -> list[UnitMention]:
     for pattern, replacement in _GROUP_PATTERNS:
         text = pattern.sub(replacement, text)
     fragments: list[str] = []
-    for piece in _pieces(text):
+    for piece in _pieces(_protect_brackets(text)):
+        piece = piece.replace("\x02", "、")
         if "\x01" in piece:
             fragments.append(piece.replace("\x01", "、"))
         else:
             fragments.extend(_join_wrapped_tokens(piece.split(), vocabulary))
     fragments = _join_group_continuations(fragments)
     for fragment in fragments:
-        fragment_clean = clean_text(fragment)
+        fragment_clean = _TRAILING_ETC.sub("", clean_text(fragment))
         match = _BRACKETED.match(fragment_clean)
         alias = None
         name = fragment_clean
-        if match and not match["alias"].strip().isdigit():
+        if match and _is_alias(match["name"], match["alias"]):
             name, alias = match["name"].strip(), clean_text(match["alias"])
         mentions.append(
             UnitMention(name=name, printed=fragment.strip(), bracket_alias=alias, is_group=is_group_reference(name))
         )
     return mentions
+
+
+# "区水务局等部门", "市卫生健康委等": the unit, without the "and others".
+_TRAILING_ETC = re.compile(r"(?<=..)等(?:部门|单位|有关单位|相关单位)?$")
+
+
+def _protect_brackets(text: str) -> str:
+    """Separators inside brackets ("各县(市、区)政府") belong to the name: hidden from splitting."""
+    out, depth = [], 0
+    for char in text:
+        if char in "（(":
+            depth += 1
+        elif char in "）)":
+            depth = max(0, depth - 1)
+        out.append("\x02" if depth and char in "、，,;；/" else char)
+    return "".join(out)
+
+
+def _is_alias(name: str, bracketed: str) -> bool:
+    """ "区财政局（区金融办）": a second name of the unit; "各街办(新区)": part of the name."""
+    bracketed = bracketed.strip()
+    if bracketed.isdigit() or is_group_reference(name.strip()):
+        return False
+    return len(bracketed) >= 3 and _looks_complete(bracketed)
 
 
 def _join_wrapped_tokens(tokens: list[str], vocabulary: Vocabulary) -> list[str]:
@@ -330,8 +355,10 @@ def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> Parsed
 
     warnings: list[ImportWarning] = list(shaped.warnings)
     vocabulary = Vocabulary(leaders=set(vocabulary.leaders), units=dict(vocabulary.units))
+    known = set(vocabulary.units)
     suspicious = _learn_leaders(shaped, vocabulary)
     _learn_units(shaped, vocabulary)
+    warnings.extend(fold_dropped_prefixes(shaped, vocabulary, known=known))
     unit_leaders = _unit_leader_pairs(shaped, vocabulary)
 
     categories: dict[int, ParsedCategory] = {}
@@ -483,6 +510,72 @@ def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> Parsed
         aliases=aliases,
         warnings=warnings,
     )
+
+
+# Prefixes a document prints on a unit's first mention and drops afterwards (市国土房管局 … 国土房管局).
+_DROPPED_PREFIXES = ("市", "区", "县", "省")
+
+
+def fold_dropped_prefixes(shaped: ShapedDocument, vocabulary: Vocabulary, *, known: set[str]) -> list:
+    """A unit named without the prefix it carried elsewhere in the same document
+    is that unit. Only names the database does not know (`known`: name keys) are
+    folded, and each folding is reported."""
+    from .errors import ImportWarning
+
+    names: dict[str, tuple[int, str]] = {}  # name -> (row, raw cell) of its first mention
+    after_prefix: dict[str, str] = {}  # bare name -> the prefix of a name before it in the same list
+    for row in shaped.rows:
+        for raw in (row.unit, row.support):
+            prefix = ""
+            for mention in split_units(raw, vocabulary):
+                names.setdefault(mention.name, (row.row, raw))
+                if mention.name.startswith(("市", "省")):
+                    prefix = mention.name[0]
+                elif prefix and _bare_department(mention.name):
+                    after_prefix.setdefault(mention.name, prefix)
+    style = _prefix_style(list(names))
+    warnings = []
+    for name, (row_no, raw) in names.items():
+        if name_key(name) in known or is_group_reference(name):
+            continue
+        full = next((p + name for p in _DROPPED_PREFIXES if p + name in names), None)
+        if full is None and _bare_department(name) and (style or name in after_prefix):
+            # "市发改委、国土房管局": the prefix printed once stands for the whole list.
+            full = (style or after_prefix[name]) + name
+        if full is None:
+            continue
+        vocabulary.units[name_key(name)] = vocabulary.canonical_unit(full) or full
+        warnings.append(
+            ImportWarning(
+                "unit_prefix_folded",
+                f"“{name}”按本文件中的“{full}”处理（文件在首次出现后省略了前缀“{full[: len(full) - len(name)]}”）",
+                row=row_no,
+                raw=raw,
+            )
+        )
+    return warnings
+
+
+def _bare_department(name: str) -> bool:
+    """A department named without its level ("国土房管局"), not a place's own body ("黄埔区政府")."""
+    return (
+        not name.startswith(_DROPPED_PREFIXES)
+        and not re.search(r"[区县镇乡街]", name)
+        and name.endswith(("局", "委", "办", "厅", "署"))
+    )
+
+
+def _prefix_style(names: list[str]) -> str:
+    """The prefix a document gives its departments, when most carry one (a city's
+    document: 市发改委, 市财政局 …); "" when most are bare (区-level documents
+    often print 经委, 发改委, which stay as printed)."""
+    departments = [n for n in names if n.endswith(("局", "委", "办", "厅", "署")) and not is_group_reference(n)]
+    if len(departments) < 3:
+        return ""
+    for prefix in ("市", "省"):
+        if sum(n.startswith(prefix) for n in departments) >= 0.6 * len(departments):
+            return prefix
+    return ""
 
 
 def _leader_tokens(shaped: ShapedDocument) -> list[str]:

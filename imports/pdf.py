@@ -83,7 +83,7 @@ def _document(parts: list[tuple[str, Any]]) -> Document:
     if not lines and not any(c.text for t in tables for r in t.rows for c in r):
         raise ImportRefused(SCANNED)
     if not tables:
-        prose = prose_document("pdf", lines)
+        prose = prose_document("pdf", lines, wrapped="pdf")
         if prose is None:
             raise ImportRefused("PDF 中没有找到表格，也没有编号的任务段落。")
         return prose

@@ -140,7 +140,7 @@ def plan_import(
     shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS, column_roles=roles, roles_source=source)
     _apply_overrides(shaped.meta, overrides or {})
     _require_identity(shaped.meta)
-    vocabulary = vocabulary_load()
+    vocabulary = vocabulary_load(district=document_district(shaped.meta))
     for new_name, existing in (unit_mapping or {}).items():
         vocabulary.units[name_key(new_name)] = existing
     parsed = normalise_document(shaped, vocabulary)
@@ -226,6 +226,10 @@ def _layout_save(plan: ColumnPlan, *, user: Any) -> ImportLayout:
     return layout
 
 
+def document_district(meta: PlanMeta) -> str:
+    return meta.district or settings.DISTRICT_NAME
+
+
 def _kind_label(kind: str) -> str:
     return PlanKind(kind).label if kind in PlanKind.values else "（未识别类型）"
 
@@ -259,6 +263,8 @@ def _require_identity(meta: PlanMeta) -> None:
             "无法从文件标题判断规划类型和年份（标题应如“2026年区委、区政府重点工作任务分解表”"
             "或“闵行区“十五五”规划重点任务责任分解表”），请在导入时指定类型和年份。"
         )
+    if meta.district == settings.DISTRICT_NAME:
+        meta.district = ""
     if meta.year_end < meta.year_start or not (2000 <= meta.year_start <= 2100):
         raise ImportRefused(f"年份不合理：{meta.year_start}—{meta.year_end}。")
     if not meta.title:

@@ -33,7 +33,6 @@ _LEAD_WORDS = "牵头单位|牵头部门|主责单位|主责部门|牵头"
 _ROLE_LABEL = re.compile(
     r"(?P<label>牵头单位|牵头部门|主责单位|主责部门|责任单位|责任部门|配合单位|配合部门|协办单位|协助单位|参与单位|协同单位)\s*[:：]"
 )
-_BRACKET = re.compile(r"[（(\[【](?P<inner>[^（）()\[\]【】]{2,300})[）)\]】]\s*[。；;]?\s*$")
 _FREE = re.compile(
     r"^(?P<lead>.+?)(?:牵头负责|牵头|负责)(?:\s*[，,、]\s*(?P<support>.+?)"
     r"(?:按职责分工负责|按职责分工落实|按职责负责|配合|参与|协同|共同推进|负责))?\s*$"
@@ -63,22 +62,26 @@ class _Reading:
     items: int = 0
 
 
-def prose_table(paragraphs: list[str], *, wrapped: bool = True) -> tuple[Table, list[str], list[str]] | None:
+def prose_table(paragraphs: list[str], *, wrapped: str = "text") -> tuple[Table, list[str], list[str]] | None:
     """(table, heading lines, notes) read from a notice's paragraphs; None when
     fewer than two numbered items are found (not a notice of tasks). `wrapped`:
-    lines may be a paragraph broken by the page width (text, PDF), not Word's."""
+    how lines relate to paragraphs: "word" (one paragraph each), "text" (a line
+    not ending a sentence may continue on the next), "pdf" (lines broken at the
+    page width, whatever they end with)."""
     reading = _Reading()
     reading.rows.append([Cell(h) for h in HEADER])
     reading.numbers.append(0)
-    for line_no, paragraph in _paragraphs(paragraphs, wrapped=wrapped):
-        _take_paragraph(reading, paragraph, line_no)
+    paragraphs_read = _paragraphs(paragraphs, wrapped=wrapped)
+    for index, (line_no, paragraph) in enumerate(paragraphs_read):
+        following = paragraphs_read[index + 1][1] if index + 1 < len(paragraphs_read) else ""
+        _take_paragraph(reading, paragraph, line_no, following)
     if reading.items < 2:
         return None
     table = Table(rows=reading.rows, row_numbers=reading.numbers, has_merge_info=True, label="正文")
     return table, reading.heading, reading.notes
 
 
-def _paragraphs(lines: list[str], *, wrapped: bool) -> list[tuple[int, str]]:
+def _paragraphs(lines: list[str], *, wrapped: str) -> list[tuple[int, str]]:
     """Paragraphs with their first line number. With `wrapped`, a line that
     starts nothing (no item number, heading or unit label) continues the item
     above when that item's text has not ended."""
@@ -89,7 +92,8 @@ def _paragraphs(lines: list[str], *, wrapped: bool) -> list[tuple[int, str]]:
         if not text:
             continue
         starts = _ITEM.match(text) or _HEADING.match(text) or _ROLE_LABEL.match(text) or _GROUP.match(text)
-        if wrapped and out and in_item and not starts and out[-1][1][-1] not in "。；;！？":
+        continues = wrapped == "pdf" or (wrapped == "text" and out and out[-1][1][-1] not in "。；;！？")
+        if wrapped != "word" and out and in_item and not starts and continues:
             out[-1] = (out[-1][0], out[-1][1] + text)
             continue
         out.append((number, text))
@@ -97,21 +101,23 @@ def _paragraphs(lines: list[str], *, wrapped: bool) -> list[tuple[int, str]]:
     return out
 
 
-def _take_paragraph(reading: _Reading, text: str, line_no: int) -> None:
+def _take_paragraph(reading: _Reading, text: str, line_no: int, following: str) -> None:
     if _ROLE_LABEL.match(text) and reading.items:
         _units_line(reading, text)
         return
     if (group := _GROUP.search(text)) and reading.items and group.start() == 0:
         _group_units(reading, group)
         return
-    if _is_heading(text):
+    # "(一)地区生产总值增长7%以上" with "责任单位:…" on the next line is an item, not a heading.
+    if _is_heading(text) and not (_ROLE_LABEL.match(following) and _ITEM.match(text)):
         reading.rows.append([Cell(text), *[Cell("", merged_left=True) for _ in HEADER[1:]]])
         reading.numbers.append(line_no)
         reading.group_start = len(reading.rows)
         return
-    items = _split_items(text)
+    leading, items = _split_items(text)
+    if leading:
+        (reading.notes if reading.items else reading.heading).append(leading)
     if not items:
-        (reading.notes if reading.items else reading.heading).append(text)
         return
     for item in items:
         reading.rows.append([Cell(item.number), Cell(item.text), Cell(item.lead), Cell(item.support)])
@@ -124,21 +130,28 @@ def _take_paragraph(reading: _Reading, text: str, line_no: int) -> None:
 
 
 def _is_heading(text: str) -> bool:
-    """A short numbered line that is not a sentence: a category (or a group) heading."""
-    return bool(_HEADING.match(text)) and len(text) <= 40 and not re.search(r"[。；;，,！？]", text)
+    """A short numbered line that is not a sentence: a category (or a group)
+    heading. "一、…" headings may hold a comma; the others may not."""
+    if not _HEADING.match(text) or re.search(r"[。；;！？]", text):
+        return False
+    if re.match(rf"^第?[{_CN}]{{1,3}}\s*[、.．]", text):
+        return len(text) <= 60
+    return len(text) <= 40 and not re.search(r"[，,]", text)
 
 
-def _split_items(text: str) -> list[_Item]:
+def _split_items(text: str) -> tuple[str, list[_Item]]:
+    """Leading text (a preamble run into the first item) and the items."""
     starts = list(_ITEM.finditer(text))
-    if not starts or starts[0].start() != 0:
-        return []
+    if not starts:
+        return text, []
+    leading = text[: starts[0].start()].strip()
     items = []
     for index, match in enumerate(starts):
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
         body = text[match.end() : end].strip()
         if body:
             items.append(_item(_number(match["num"]), body))
-    return items
+    return leading, items
 
 
 def _number(printed: str) -> str:
@@ -149,12 +162,47 @@ def _number(printed: str) -> str:
 
 def _item(number: str, body: str) -> _Item:
     item = _Item(number=number, text=body)
-    if bracket := _BRACKET.search(body):
-        lead, support = _clause_units(bracket["inner"])
+    clause = _trailing_bracket(body) or _trailing_sentence(body)
+    if clause is not None:
+        start, inner = clause
+        lead, support = _clause_units(inner)
         if lead or support:
-            item.text = body[: bracket.start()].rstrip("，,；; ")
+            item.text = body[:start].rstrip("，,；; ")
             item.lead, item.support = lead, support
     return item
+
+
+_OPEN, _CLOSE = "（([【", "）)]】"
+
+
+def _trailing_bracket(body: str) -> tuple[int, str] | None:
+    """The bracket closing the item ("…（牵头单位：…）。"), nested brackets
+    inside allowed ("各街办(新区)"): (where it starts, what it holds)."""
+    end = len(body.rstrip("。；; "))
+    if end == 0 or body[end - 1] not in _CLOSE:
+        return None
+    depth = 0
+    for index in range(end - 1, -1, -1):
+        char = body[index]
+        if char in _CLOSE:
+            depth += 1
+        elif char in _OPEN:
+            depth -= 1
+            if depth == 0:
+                return index, body[index + 1 : end - 1]
+    return None
+
+
+_LABEL_SENTENCE = re.compile(r"(?:^|(?<=[。；;]))\s*(?=(?:" + _ROLE_LABEL.pattern.replace("(?P<label>", "(?:") + r"))")
+
+
+def _trailing_sentence(body: str) -> tuple[int, str] | None:
+    """ "…。责任单位：市委组织部、市科技局。": the unit clause as the item's last sentence."""
+    starts = list(_LABEL_SENTENCE.finditer(body))
+    if not starts or starts[0].start() == 0:
+        return None
+    start = starts[0].start()
+    return start, body[start:].strip().rstrip("。；; ")
 
 
 def _clause_units(inner: str) -> tuple[str, str]:

@@ -159,11 +159,11 @@ def _read_docx(data: bytes) -> Document:
             table.caption, between = between, []
             tables.append(table)
     if not tables:
-        return prose_document("docx", heading, wrapped=False) or Document(format="docx", tables=[], heading=heading)
+        return prose_document("docx", heading, wrapped="word") or Document(format="docx", tables=[], heading=heading)
     return Document(format="docx", tables=tables, heading=heading, notes=notes)
 
 
-def prose_document(format_name: str, paragraphs: list[str], *, wrapped: bool = True) -> Document | None:
+def prose_document(format_name: str, paragraphs: list[str], *, wrapped: str = "text") -> Document | None:
     """A notice without a table: its numbered paragraphs read as task rows."""
     from .prose import READING, prose_table
 
@@ -436,9 +436,13 @@ def _decode_text(data: bytes) -> str:
 
 
 def _looks_like_csv(text: str) -> bool:
-    """A header line with commas between column names (title lines above it may have none)."""
+    """A header line with commas between short column names (title lines above
+    it may have none); a sentence with commas in it is prose, not a header."""
     return any(
-        ("序号" in line or "任务" in line) and line.count(",") >= 2 and line.count("\t") < 2
+        ("序号" in line or "任务" in line)
+        and line.count(",") >= 2
+        and line.count("\t") < 2
+        and all(len(part.strip().strip('"')) <= 20 for part in line.split(","))
         for line in text.split("\n")[:60]
     )
 

@@ -13,10 +13,12 @@ from .models import ImportLayout, ImportOutcome, ImportRecord
 from .normalise import Vocabulary, name_key
 
 
-def vocabulary_load() -> Vocabulary:
-    """Every known leader, unit name and alias: two queries."""
+def vocabulary_load(*, district: str) -> Vocabulary:
+    """Every known leader and unit name, and the aliases of `district` only (a
+    Minhang short name is never applied silently to another district's document):
+    three queries."""
     units = {name_key(name): name for name in Unit.objects.values_list("name", flat=True)}
-    for alias, canonical in UnitAlias.objects.values_list("name", "unit__name"):
+    for alias, canonical in UnitAlias.objects.filter(district=district).values_list("name", "unit__name"):
         units[name_key(alias)] = canonical
     return Vocabulary(leaders=set(Leader.objects.values_list("name", flat=True)), units=units)
 

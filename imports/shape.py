@@ -72,6 +72,9 @@ class PlanMeta:
     stated_projects: int | None = None
     stated_tasks: int | None = None
     stated_city_level: int | None = None
+    # The district the document belongs to ("" = this installation's, settings.DISTRICT_NAME):
+    # its unit aliases are the ones applied, and the aliases it teaches are kept under it.
+    district: str = ""
 
 
 @dataclass
@@ -189,9 +192,10 @@ def heading_style(text: str) -> str:
 
 
 def _strip_numbering(text: str) -> str:
+    """A heading's name: without its numbering and the full stop some print after it."""
     for _, pattern in _STYLES:
         text = pattern.sub("", text, count=1)
-    return text.strip()
+    return text.strip().rstrip("。；;")
 
 
 @dataclass
@@ -414,7 +418,7 @@ class _Shaper:
         task = texts.get("task", "").strip()
         if number and not _PLAIN_NUMBER.match(number) and (group := _GROUP.match(number)):
             # "（1）…" merged down over its tasks
-            self.project, self.project_from_heading = clean_text(group["name"]), True
+            self.project, self.project_from_heading = clean_text(group["name"]).rstrip("。；;"), True
             number = ""
             if not task:
                 return None
@@ -565,7 +569,43 @@ _CITY_TOTAL = re.compile(r"共\s*(\d+)\s*项")
 _FIVE_YEAR = re.compile(r"[“\"]?十([一二三四五六七八九])五[”\"]?")
 _YEAR_RANGE = re.compile(r"(20\d{2})\s*[-—–~至到]\s*(20\d{2})\s*年?")
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_TITLE_WORDS = re.compile(r"任务|规划|计划|重点工作|工作事项|工作要点|责任分工|分工方案|目标责任|责任清单|责任单位")
+_TITLE_WORDS = re.compile(
+    r"任务|规划|计划|重点工作|工作事项|工作要点|责任分工|分工方案|目标责任|责任清单|责任单位|责任分解|意见|方案|框架体系"
+)
+
+
+def _title_like(text: str) -> bool:
+    if not text or len(text) > 80 or re.search(r"[，,：:；;]", text) or heading_style(text):
+        return False
+    if re.match(r"^[（(][一二三四五六七八九十\d]+[)）]", text):
+        return False
+    return ("表" in text and bool(re.search(r"任务|规划|计划|工作", text))) or bool(_TITLE_WORDS.search(text))
+
+
+def document_title(lines: list[str]) -> str:
+    """The document's own title among the lines above its table or items: the
+    last title-like line that names a year (else the last title-like line);
+    "关于印发《X》的通知" gives X; a title printed over two lines is joined."""
+    candidates: list[tuple[bool, int, str]] = []
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if (
+            _YEAR.search(line)
+            and _title_like(following)
+            and not _YEAR.search(following)
+            and not re.search(r"[。，,：:；;]", line)
+            and len(line) + len(following) <= 60
+        ):
+            line += following  # "立山区政府2023年重点工作" / "任务分解和责任分工方案"
+        text = re.split(r"。", line, maxsplit=1)[0].strip()
+        text = re.sub(r"^.*?印发《(.*)》的通知$", r"\1", text)
+        text = re.sub(r"^关于印发(.+?)的(?:通知)?$", r"\1", text).strip("《》 ")
+        if _title_like(text):
+            candidates.append((bool(_YEAR.search(text) or _FIVE_YEAR.search(text)), index, text))
+    if not candidates:
+        return ""
+    title = max(candidates)[2]
+    return re.sub(r"(\d)\s+(?=[年月日])", r"\1", title)
 
 
 def _count(text: str | None) -> int | None:
@@ -577,12 +617,7 @@ def _count(text: str | None) -> int | None:
 def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
     meta = PlanMeta()
     lines = [clean_text(line) for line in heading if clean_text(line)]
-    titles = [line for line in lines if "表" in line and re.search(r"任务|规划|计划|工作", line) and len(line) <= 80]
-    if not titles:
-        titles = [line for line in lines if _TITLE_WORDS.search(line) and len(line) <= 80]
-    if titles:
-        title = re.sub(r"^.*?印发《(.*)》的通知$", r"\1", titles[-1])
-        meta.title = re.sub(r"^关于印发(.+)的通知$", r"\1", title).strip("《》 ")
+    meta.title = document_title(lines)
     for line in lines:
         if not meta.doc_number and (m := _DOC_NUMBER.search(line)):
             meta.doc_number = re.sub(r"\s+", "", m.group(0))
@@ -602,6 +637,8 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
         if text.startswith(("*", "＊")) and (m := _CITY_TOTAL.search(text)):
             meta.stated_city_level = int(m.group(1))
     _explicit_fields(lines, meta)
+    if m := _DISTRICT.match(meta.title):
+        meta.district = m["district"]
     if not (meta.kind and meta.year_start):
         _kind_and_years(meta)
     return meta
@@ -622,6 +659,10 @@ def _kind_and_years(meta: PlanMeta) -> None:
         meta.year_start = meta.year_end = int(m.group(1))
 
 
+# "闵行区“十四五”…", "上海市青浦区2008年…": a district (区/县) named at the start of the title.
+_DISTRICT = re.compile(
+    r"^(?:中共)?(?:[\u4e00-\u9fff]{2,3}[省市])?(?P<district>[\u4e00-\u9fff]{1,4}?[区县])(?=[“\"《0-9２０人政委]|20)"
+)
 _EXPLICIT = re.compile(r"^(标题|规划类型|年份|文号)\s*[:：]\s*(.+)$")
 
 
