@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -45,7 +46,7 @@ RUNNERS: dict[str, str] = {
     JobKind.IMPORT_CONFIRM: "imports.jobs.import_confirm",
 }
 # kind -> who may start it (checked again here, whatever the view did).
-MAY_START = {
+MAY_START: dict[str, Callable[[Any], bool]] = {
     JobKind.LEDGER_EXPORT: can_read,
     JobKind.IMPORT_CONFIRM: can_import,
 }
@@ -82,7 +83,7 @@ def job_progress(*, job: Job, done: int, total: int | None = None, message: str 
     if total < 0 or not 0 <= done <= total:
         raise ValueError(f"progress {done}/{total} out of range")
     job.done, job.total = done, total
-    fields = {"done": done, "total": total}
+    fields: dict[str, int | str] = {"done": done, "total": total}
     if message is not None:
         job.message = fields["message"] = message[:200]
     Job.objects.filter(pk=job.pk).update(**fields)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,12 +20,12 @@ RECENT = 20
 
 
 def _own_job(request: HttpRequest, job_id: int) -> Job:
-    return get_object_or_404(Job, pk=job_id, owner=request.user)
+    return get_object_or_404(Job, pk=job_id, owner_id=request.user.pk)
 
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = Job.objects.filter(owner=request.user).order_by("-created_at", "-pk")[:RECENT]
+    jobs = Job.objects.filter(owner_id=request.user.pk).order_by("-created_at", "-pk")[:RECENT]
     return render(request, "jobs/job_list.html", {"jobs": jobs, "section": "jobs"})
 
 
@@ -52,7 +53,7 @@ def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     job = _own_job(request, job_id)
     if job.state != JobState.DONE or not job.result:
         messages.error(request, "没有可下载的文件：任务尚未完成，或文件已过期清理，请重新发起。")

@@ -9,6 +9,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+TITLE_MAX = 200
+LINK_MAX = 300
+EVENT_KEY_MAX = 200
+
 
 class MessageKind(models.TextChoices):
     REMINDER = "reminder", "报送提醒"
@@ -27,15 +31,15 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox", verbose_name="收件人"
     )
     kind = models.CharField("类型", max_length=16, choices=MessageKind.choices)
-    title = models.CharField("标题", max_length=200)
+    title = models.CharField("标题", max_length=TITLE_MAX)
     body = models.TextField("内容", blank=True)
     # Kept with the task it is about (if any); the task page can list them.
     task = models.ForeignKey(
         "tasks.Task", on_delete=models.CASCADE, null=True, blank=True, related_name="messages", verbose_name="任务"
     )
     # Where the message leads (a path on this site: a form, a download, a list).
-    link = models.CharField("链接", max_length=300, blank=True)
-    event_key = models.CharField("事件标识", max_length=200)
+    link = models.CharField("链接", max_length=LINK_MAX, blank=True)
+    event_key = models.CharField("事件标识", max_length=EVENT_KEY_MAX)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     # Set once the e-mail went out; empty when the recipient has no address or sending failed.

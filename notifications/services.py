@@ -17,13 +17,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Message, MessageKind
+from .models import EVENT_KEY_MAX, LINK_MAX, TITLE_MAX, Message, MessageKind
 
 logger = logging.getLogger(__name__)
-
-TITLE_MAX = Message._meta.get_field("title").max_length
-LINK_MAX = Message._meta.get_field("link").max_length
-EVENT_KEY_MAX = Message._meta.get_field("event_key").max_length
 
 
 def message_send(
