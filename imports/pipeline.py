@@ -166,6 +166,11 @@ def plan_import(
     )
     if layout is not None:
         report.notes.append(f"已按保存的表格版式“{layout.name}”识别各列。")
+    if shaped.meta.district:
+        report.notes.append(
+            f"文件属于“{shaped.meta.district}”：{settings.DISTRICT_NAME}的单位别名不用于本文件，"
+            f"本文件确认的单位对应记为{shaped.meta.district}的别名。"
+        )
     previous = import_record_same_file(sha256=digest)
     if previous is not None:
         report.same_file_as = previous

@@ -329,3 +329,54 @@ def test_refusals_still_name_row_column_and_text():
     with pytest.raises(ImportRefused) as refused:
         plan_import(data=xlsx_bytes(rows), file_name="缺内容.xlsx")
     assert str(refused.value) == "第4行“序号”列：缺少序号。（原文：“区发改委”）"
+
+
+def test_a_revised_extra_column_is_a_change_and_is_written():
+    header = ["序号", "工作任务", "责任单位", "完成情况"]
+    first = xlsx_bytes([header, ["1", "建设智慧城市运行中心，完善平台功能。", "区城运中心", "推进中"]])
+    revised = xlsx_bytes([header, ["1", "建设智慧城市运行中心，完善平台功能。", "区城运中心", "已完成"]])
+    _, plan = imported(first, "初稿.xlsx")
+    report = plan_import(data=revised, file_name="修订.xlsx")
+    (change,) = report.diff.changed
+    assert [(c.label, c.before, c.after) for c in change.changes] == [
+        ("其他列", "完成情况：推进中", "完成情况：已完成")
+    ]
+    (task,) = tasks_of(plan)
+    assert task.extras == [{"header": "完成情况", "value": "已完成"}]
+    assert task.history.first().extras == [{"header": "完成情况", "value": "已完成"}]
+
+
+# -- units: district aliases and dropped prefixes ----------------------------------------------
+
+
+def test_this_districts_aliases_are_not_applied_to_another_districts_document(shipped_aliases):
+    from tasks.models import UnitAlias
+
+    assert UnitAlias.objects.filter(name="区发改委", district="闵行区").exists()
+    rows = [["序号", "工作任务", "责任单位"], ["1", "推进重大项目建设，扩大有效投资。", "区发改委"]]
+    report, plan = imported(xlsx_bytes(rows, title="青浦区2027年区政府重点工作任务分解表"), "青浦.xlsx")
+    assert plan.district == "青浦区"
+    assert units_of(tasks_of(plan)[0]) == ["区发改委"]  # not 闵行区's 区发展改革委
+    assert (
+        "文件属于“青浦区”：闵行区的单位别名不用于本文件，本文件确认的单位对应记为青浦区的别名。" in report.render_text()
+    )
+    # The same document as 闵行区's: the alias applies.
+    _, own = imported(xlsx_bytes(rows), "闵行.xlsx")
+    assert units_of(tasks_of(own)[0]) == ["区发展改革委"]
+
+
+def test_a_prefix_dropped_after_its_first_use_is_folded_and_reported():
+    rows = [
+        ["序号", "工作任务", "牵头单位", "配合单位"],
+        ["1", "推进旧城改造，完善城市功能。", "市建委", "市国土房管局、市规划局"],
+        ["2", "加强土地储备，保障重点项目用地。", "国土房管局", "市发改委、财政局、黄埔区政府"],
+    ]
+    report, plan = imported(xlsx_bytes(rows, title="2027年市政府重点工作任务分解表"), "前缀.xlsx")
+    second = tasks_of(plan)[1]
+    assert units_of(second) == ["市国土房管局"]
+    assert units_of(second, "support") == ["市发改委", "市财政局", "黄埔区政府"]
+    texts = [str(w) for w in report.warnings]
+    assert (
+        "第4行：“国土房管局”按本文件中的“市国土房管局”处理（文件在首次出现后省略了前缀“市”）（原文：“国土房管局”）"
+        in texts
+    )

@@ -27,6 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--title")
         parser.add_argument("--doc-number")
         parser.add_argument(
+            "--district",
+            help="文件所属的区（如“青浦区”）：只使用该区的单位别名，新别名记在该区名下；默认为本系统所在区或标题中的区名",
+        )
+        parser.add_argument(
             "--columns",
             help="各列的用途，如“任务=目标任务和工作要求,牵头单位=主责部门,不导入=备注”"
             "（用途：序号、类别、项目、任务、牵头领导、牵头单位、配合单位、备注、完成时限、其他列、不导入）；"
@@ -40,6 +44,7 @@ class Command(BaseCommand):
             "year_end": options["year_end"],
             "title": options["title"],
             "doc_number": options["doc_number"],
+            "district": options["district"],
         }
         try:
             column_roles = parse_column_spec(options["columns"]) if options["columns"] else None
