@@ -377,3 +377,31 @@ def test_check_deploy_refuses_demo_mode_in_production(settings):
         call_command("check", "--deploy", "--tag", "security", stdout=io.StringIO(), stderr=io.StringIO())
     settings.DEMO_MODE = False
     call_command("check", "--deploy", "--tag", "security", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_check_refuses_demo_accounts_that_still_open_with_their_published_password(settings, db):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from accounts.demo import demo_accounts_ensure
+
+    settings.DEMO_MODE = True
+    demo_accounts_ensure()
+    call_command("check", "--database", "default", stdout=io.StringIO())  # the quick start itself
+    settings.DEMO_MODE = False
+    settings.DEBUG = True  # a developer's machine after the quick start
+    call_command("check", "--database", "default", stdout=io.StringIO())
+    settings.DEBUG = False
+    every = "admin、anquan、fagai、keji、office、shenji、tanruicong"
+    with pytest.raises(SystemCheckError, match=f"演示账号仍可用公开的演示密码登录：{every}。"):
+        call_command("check", "--database", "default", stdout=io.StringIO(), stderr=io.StringIO())
+    users = get_user_model().objects
+    anquan = users.get(username="anquan")
+    for account in users.filter(username__in=["admin", "fagai", "keji", "office", "shenji", "tanruicong"]):
+        services.account_active_set(actor=anquan, user=account, active=False)
+    with pytest.raises(SystemCheckError, match="演示账号仍可用公开的演示密码登录：anquan。"):
+        call_command("check", "--database", "default", stdout=io.StringIO(), stderr=io.StringIO())
+    # The security admin's own password, changed as the user would.
+    anquan.set_password("Another-Secret-2026")
+    anquan.save()
+    call_command("check", "--database", "default", stdout=io.StringIO())
