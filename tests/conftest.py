@@ -105,19 +105,43 @@ def _stored_status_matches_reports(request: pytest.FixtureRequest):
     assert task_status_drift() == [], "stored task status differs from the reports (a write without refresh)"
 
 
-@pytest.fixture
-def seed_plans(db, shipped_aliases):
-    """Both seed documents imported through the real pipeline (with the shipped
-    alias table present, even after a transactional test flushed it)."""
-    from imports.pipeline import plan_import
+@pytest.fixture(scope="session")
+def _seed_snapshot(django_db_setup, django_db_blocker):
+    """Both seed documents imported through the real pipeline once per session, in a transaction
+    rolled back at once; the rows it added are kept (tests/seeds.py)."""
+    import importlib
 
-    reports = []
-    for path in (FIVE_YEAR_TXT, ANNUAL_2025_TXT):
-        reports.append(plan_import(data=path.read_bytes(), file_name=path.name))
-    return reports
+    from django.apps import apps
+
+    from tests.seeds import SeedSnapshot
+
+    with django_db_blocker.unblock():
+        importlib.import_module("tasks.migrations.0003_seed_roles_and_unit_aliases").seed(apps, None)
+        return SeedSnapshot.take((FIVE_YEAR_TXT, ANNUAL_2025_TXT))
+
+
+@pytest.fixture
+def seed_plans(_seed_snapshot, db, shipped_aliases):
+    """Both seed documents as the real pipeline imports them (with the shipped alias table
+    present, even after a transactional test flushed it): the session's import, copied into this
+    test's transaction in ~0.1 s. Returns the two ImportReports."""
+    return _seed_snapshot.restore()
 
 
 # -- personas ----------------------------------------------------------------
+#
+# Every test account comes from here. Password: "pw-" + username.
+#
+#   fixture        username   role (Django group)        sees / may
+#   admin_user     sysadmin   系统管理员 (staff+superuser)  everything, the admin site, imports
+#   office_user    duchashi   督查室                      reads all, reviews reports, issues documents
+#   liaison_user   liaison    单位联络员 of 区科委           reports for 区科委's tasks only
+#   leader_user    leader     区领导, leader 谭瑞琮          reads all; "my tasks" are 谭瑞琮's
+#   outsider_user  outsider   (none)                     logged in, 403 everywhere
+#
+# One more account of the same kind (another unit's liaison, a second office account):
+# `user_make(username, Role.X, units=[...], leader=...)`. The 安全管理员/审计管理员 accounts are
+# test_accounts.py's own (三员分立 is what that module tests).
 
 
 def _make_user(username: str, role, *, units=(), leader=None):
@@ -180,6 +204,12 @@ def outsider_user(db):
 
 
 @pytest.fixture
+def user_make(db):
+    """user_make(username, role, *, units=(), leader=None) -> a user built like the personas above."""
+    return _make_user
+
+
+@pytest.fixture
 def client_as(client):
     """client_as(user) -> the test client logged in as that user."""
 
@@ -202,14 +232,29 @@ def plain_static(settings) -> None:
     }
 
 
-@pytest.fixture
-def pinned_clock(monkeypatch):
-    """Pin "today" for status lights (tests.factories.TODAY) so they do not depend on the run date."""
-    from tasks import selectors
-    from tests.factories import CLOCK
+# -- the clock ----------------------------------------------------------------
 
-    monkeypatch.setattr(selectors.Clock, "now", classmethod(lambda cls: CLOCK))
-    return CLOCK
+
+@pytest.fixture
+def clock_at(monkeypatch):
+    """clock_at(day) -> Clock: from now on `Clock.now()` (the "today" of every light, period,
+    reminder and document) is that day, until the test ends. Call it again to move the day."""
+    from tasks.status.clock import Clock
+
+    def pin(day):
+        clock = Clock(today=day)
+        monkeypatch.setattr(Clock, "now", classmethod(lambda cls: clock))
+        return clock
+
+    return pin
+
+
+@pytest.fixture
+def pinned_clock(clock_at):
+    """Pin "today" to tests.factories.TODAY (2025-06-15), so lights do not depend on the run date."""
+    from tests.factories import TODAY
+
+    return clock_at(TODAY)
 
 
 @pytest.fixture(scope="session")

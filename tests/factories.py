@@ -1,9 +1,27 @@
 """Small, explicit plan data for page tests (independent of the document importer).
 
-`world_build(scale=n)` makes two plans shaped like the seeds (a five-year plan
-without projects, an annual plan with projects and leaders), `n` times over in
-task count, with aliases, support units, withdrawn tasks and reports of every
-status, so query budgets can be compared between sizes.
+`world_build(scale=n)` makes two plans shaped like the seeds (a five-year plan without
+projects, an annual plan with projects and leaders), with `n` times 20 filler tasks per plan,
+so query budgets can be compared between sizes. Tests address its rows by nickname:
+
+  world.units     发改 区发展改革委 (alias 区发改委)   科委 区科委   经委 区经委
+                  莘庄镇 莘庄镇 (town)                 城投 闵行城投公司 (company)
+  world.leaders   谭 谭瑞琮     赵 赵亮
+
+  world.tasks  plan / no.  lead (+support)         leaders  due         as of TODAY (2025-06-15)
+  南部科创     5-year 1    科委                    -        -           green: done last period; city-level
+  零号湾       5-year 2    科委, 发改              -        -           red: 发改 reported behind last period
+  产业         5-year 3    经委 (+莘庄镇)          -        -           grey, not reported: a draft never counts
+  营商         annual 1    发改                    赵       2025-03-31  red: overdue, not reported
+  服务包       annual 2    经委 (+科委)            谭       2025-07-01  yellow: due within 30 days
+  撤销         annual 3    经委                    谭       -           withdrawn (state), grey
+  研发         annual 4    科委, 城投              谭, 赵   2025-12-31  grey, in progress: only 科委 reported
+
+  world.categories  five-year: 创新 (no. 1, 2)  产业 (no. 3);  annual: 改革 (no. 1–3)  科创 (no. 4)
+  world.projects    营商环境 (in 改革: no. 1–3)  科技创新 (in 科创: no. 4)
+Filler tasks are numbered 101… (five-year plan first, then annual), led by 测试单位000…, supported by
+经委; the annual ones have leader 赵 and fall due on the 28th of a month; every third has an approved
+report this period (statuses cycling). The lights above are checked by tests/test_status.py.
 """
 
 from __future__ import annotations
@@ -30,8 +48,8 @@ from tasks.models import (
     UnitKind,
     UnitRole,
 )
-from tasks.selectors import Clock
 from tasks.services import task_status_refresh
+from tasks.status.clock import Clock
 
 # A fixed "today" so lights do not depend on when the suite runs.
 TODAY = datetime.date(2025, 6, 15)
@@ -47,6 +65,8 @@ class World:
     units: dict[str, Unit] = field(default_factory=dict)
     leaders: dict[str, Leader] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    projects: dict[str, Project] = field(default_factory=dict)
 
 
 def _unit(name: str, kind: str = UnitKind.DEPARTMENT) -> Unit:
@@ -54,7 +74,19 @@ def _unit(name: str, kind: str = UnitKind.DEPARTMENT) -> Unit:
 
 
 def world_build(*, scale: int = 1) -> World:
-    """Two plans; named tasks for exact assertions plus `scale`-proportional filler."""
+    """Two plans; named tasks for exact assertions plus `scale`-proportional filler (see the table above)."""
+    w = _world_plans(scale)
+    _world_people(w)
+    _world_named_tasks(w)
+    _world_named_reports(w)
+    _world_filler(w, scale)
+    # Reports written straight to the table: derive the stored status as the services would.
+    task_status_refresh()
+    return w
+
+
+def _world_plans(scale: int) -> World:
+    """The two plans, their categories and the annual plan's projects, with the counts they state."""
     five = Plan.objects.create(
         title="闵行区“十四五”规划重点任务",
         kind=PlanKind.FIVE_YEAR,
@@ -75,6 +107,27 @@ def world_build(*, scale: int = 1) -> World:
         stated_tasks=4 + 20 * scale,
     )
     w = World(five_year=five, annual=annual)
+    w.categories["创新"] = Category.objects.create(
+        plan=five, order=1, name="实施创新驱动核心战略", stated_count=2 + 10 * scale
+    )
+    w.categories["产业"] = Category.objects.create(
+        plan=five, order=2, name="建设现代化产业体系", stated_count=1 + 10 * scale
+    )
+    w.categories["改革"] = Category.objects.create(
+        plan=annual, order=1, name="持续深化重点领域改革", stated_count=2 + 10 * scale
+    )
+    w.categories["科创"] = Category.objects.create(
+        plan=annual, order=2, name="加快建设科创中心", stated_count=1 + 10 * scale
+    )
+    w.projects["营商环境"] = Project.objects.create(
+        category=w.categories["改革"], order=1, name="健全优化营商环境制度体系"
+    )
+    w.projects["科技创新"] = Project.objects.create(category=w.categories["科创"], order=1, name="强化科技创新策源")
+    return w
+
+
+def _world_people(w: World) -> None:
+    """Units (one per kind) and leaders, reused when the migration or a persona made them first."""
     # The migration seeds 区发展改革委 with alias 区发改委; make sure both exist either way.
     w.units["发改"] = _unit("区发展改革委")
     UnitAlias.objects.get_or_create(name="区发改委", defaults={"unit": w.units["发改"]})
@@ -85,93 +138,100 @@ def world_build(*, scale: int = 1) -> World:
     w.leaders["谭"] = Leader.objects.get_or_create(name="谭瑞琮")[0]
     w.leaders["赵"] = Leader.objects.get_or_create(name="赵亮")[0]
 
-    c1 = Category.objects.create(plan=five, order=1, name="实施创新驱动核心战略", stated_count=2 + 10 * scale)
-    c2 = Category.objects.create(plan=five, order=2, name="建设现代化产业体系", stated_count=1 + 10 * scale)
-    a1 = Category.objects.create(plan=annual, order=1, name="持续深化重点领域改革", stated_count=2 + 10 * scale)
-    a2 = Category.objects.create(plan=annual, order=2, name="加快建设科创中心", stated_count=1 + 10 * scale)
-    p1 = Project.objects.create(category=a1, order=1, name="健全优化营商环境制度体系")
-    p2 = Project.objects.create(category=a2, order=1, name="强化科技创新策源")
 
-    def task(plan, cat, number, text, *, project=None, units=(), leaders=(), **kw) -> Task:
-        t = Task.objects.create(
-            plan=plan,
-            category=cat,
-            project=project,
-            number=str(number),
-            position=int(number),
-            text=text,
-            title=text[:30],
-            **kw,
-        )
-        for i, (unit, role) in enumerate(units, start=1):
-            TaskUnit.objects.create(task=t, unit=unit, position=i, role=role, printed_name=unit.name)
-        for i, leader in enumerate(leaders, start=1):
-            TaskLeader.objects.create(task=t, leader=leader, position=i)
-        return t
+def _task(plan, cat, number, text, *, project=None, units=(), leaders=(), **kw) -> Task:
+    t = Task.objects.create(
+        plan=plan,
+        category=cat,
+        project=project,
+        number=str(number),
+        position=int(number),
+        text=text,
+        title=text[:30],
+        **kw,
+    )
+    for i, (unit, role) in enumerate(units, start=1):
+        TaskUnit.objects.create(task=t, unit=unit, position=i, role=role, printed_name=unit.name)
+    for i, leader in enumerate(leaders, start=1):
+        TaskLeader.objects.create(task=t, leader=leader, position=i)
+    return t
 
+
+def _world_named_tasks(w: World) -> None:
+    """The seven tasks of the table above."""
     lead, support = UnitRole.LEAD, UnitRole.SUPPORT
-    u = w.units
+    u, c, p = w.units, w.categories, w.projects
+    five, annual = w.five_year, w.annual
     # Five-year plan: 区科委 leads, 区发改委 (alias) co-leads; one city-level task.
-    w.tasks["南部科创"] = task(
+    w.tasks["南部科创"] = _task(
         five,
-        c1,
+        c["创新"],
         1,
         "全力建设上海南部科创中心，构建创新策源区和产业承载区联动发展格局。",
         units=[(u["科委"], lead)],
         city_level=True,
     )
-    w.tasks["零号湾"] = task(
+    w.tasks["零号湾"] = _task(
         five,
-        c1,
+        c["创新"],
         2,
         "优化布局“零号湾”创新策源区，打造全要素、开放式的科创主题街区。",
         units=[(u["科委"], lead), (u["发改"], lead)],
     )
-    w.tasks["产业"] = task(
-        five, c2, 3, "推动制造业高质量发展，建设现代化产业体系。", units=[(u["经委"], lead), (u["莘庄镇"], support)]
+    w.tasks["产业"] = _task(
+        five,
+        c["产业"],
+        3,
+        "推动制造业高质量发展，建设现代化产业体系。",
+        units=[(u["经委"], lead), (u["莘庄镇"], support)],
     )
     # Annual plan with leaders, due dates and projects.
-    w.tasks["营商"] = task(
+    w.tasks["营商"] = _task(
         annual,
-        a1,
+        c["改革"],
         1,
         "发布闵行区优化营商环境8.0方案。",
-        project=p1,
+        project=p["营商环境"],
         units=[(u["发改"], lead)],
         leaders=[w.leaders["赵"]],
         due_date=datetime.date(2025, 3, 31),
     )
-    w.tasks["服务包"] = task(
+    w.tasks["服务包"] = _task(
         annual,
-        a1,
+        c["改革"],
         2,
         "优化落实重点企业“服务包”制度。",
-        project=p1,
+        project=p["营商环境"],
         units=[(u["经委"], lead), (u["科委"], support)],
         leaders=[w.leaders["谭"]],
         due_date=datetime.date(2025, 7, 1),
     )
-    w.tasks["撤销"] = task(
+    w.tasks["撤销"] = _task(
         annual,
-        a1,
+        c["改革"],
         3,
         "已撤销的任务。",
-        project=p1,
+        project=p["营商环境"],
         units=[(u["经委"], lead)],
         leaders=[w.leaders["谭"]],
         state=TaskState.WITHDRAWN,
     )
-    w.tasks["研发"] = task(
+    w.tasks["研发"] = _task(
         annual,
-        a2,
+        c["科创"],
         4,
         "全社会研发经费支出相当于地区生产总值的比例保持在10%左右。",
-        project=p2,
+        project=p["科技创新"],
         units=[(u["科委"], lead), (u["城投"], lead)],
         leaders=[w.leaders["谭"], w.leaders["赵"]],
         due_date=datetime.date(2025, 12, 31),
     )
-    # 营商 is overdue (red); 服务包 is due soon (yellow); 研发 reported this period (green) by 区科委,
+
+
+def _world_named_reports(w: World) -> None:
+    """The reports that give the named tasks the lights of the table above."""
+    u = w.units
+    # 营商 is overdue (red); 服务包 is due soon (yellow); 研发 reported this period (in progress) by 区科委,
     # 城投 did not; 零号湾 reported behind last period (red); 南部科创 done last period (green);
     # a draft report never counts.
     ProgressReport.objects.create(
@@ -218,24 +278,32 @@ def world_build(*, scale: int = 1) -> World:
         review_state=ReviewState.DRAFT,
     )
 
-    # Filler proportional to scale: 20 tasks per plan per unit of scale, spread over categories,
-    # units and leaders, with a report on every third.
+
+def _world_filler(w: World, scale: int) -> None:
+    """20 tasks per plan per unit of scale, spread over categories, units and leaders, with a
+    report on every third."""
+    lead, support = UnitRole.LEAD, UnitRole.SUPPORT
+    five, annual, c, p = w.five_year, w.annual, w.categories, w.projects
     filler_units = [
         _unit(f"测试单位{i:03d}", UnitKind.TOWN if i % 4 == 0 else UnitKind.DEPARTMENT) for i in range(4 * scale)
     ]
     statuses = list(ProgressStatus)
     number = 100
-    for plan, cats, project_of in ((five, (c1, c2), {}), (annual, (a1, a2), {a1.pk: p1, a2.pk: p2})):
+    plans = (
+        (five, (c["创新"], c["产业"]), {}),
+        (annual, (c["改革"], c["科创"]), {c["改革"].pk: p["营商环境"], c["科创"].pk: p["科技创新"]}),
+    )
+    for plan, cats, project_of in plans:
         for i in range(20 * scale):
             number += 1
             cat = cats[i % 2]
-            t = task(
+            t = _task(
                 plan,
                 cat,
                 number,
                 f"批量任务{number}：推进重点工作第{i}项。",
                 project=project_of.get(cat.pk),
-                units=[(filler_units[i % len(filler_units)], lead), (u["经委"], support)],
+                units=[(filler_units[i % len(filler_units)], lead), (w.units["经委"], support)],
                 leaders=[w.leaders["赵"]] if plan is annual else [],
                 due_date=datetime.date(2025, 1 + i % 12, 28) if plan is annual else None,
             )
@@ -248,9 +316,6 @@ def world_build(*, scale: int = 1) -> World:
                     percent=i % 100,
                     review_state=ReviewState.APPROVED,
                 )
-    # Reports written straight to the table: derive the stored status as the services would.
-    task_status_refresh()
-    return w
 
 
 def plans_multiply(*, times: int) -> list[Plan]:

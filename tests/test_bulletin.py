@@ -27,7 +27,7 @@ from tasks import selectors
 from tasks.choices import CurrentStatus
 from tasks.models import Plan, ProgressReport, ProgressStatus, ReviewState, Task, TaskUnit, Unit
 from tasks.services import task_status_refresh
-from tests.factories import TODAY
+from tests.factories import CLOCK, TODAY
 
 pytestmark = pytest.mark.django_db
 GB_FONTS = {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"}
@@ -212,7 +212,7 @@ def test_tables_have_widths_for_their_content_repeating_headers_and_rows_that_do
     progressed, client_as, office_user
 ):
     document = _draft(client_as(office_user), plan=progressed.pk)
-    clock = selectors.Clock(today=TODAY)
+    clock = CLOCK
     red = selectors.task_search_base(clock=clock).filter(plan=progressed, state="active", light="red").count()
     assert len(document.tables) == 4  # categories, red, yellow, silent units
     for table in document.tables:
@@ -240,7 +240,7 @@ def test_tables_have_widths_for_their_content_repeating_headers_and_rows_that_do
 
 def test_numbers_and_words_come_from_the_status_home(progressed, client_as, office_user):
     document = _draft(client_as(office_user), plan=progressed.pk)
-    clock = selectors.Clock(today=TODAY)
+    clock = CLOCK
     tasks = Task.objects.filter(plan=progressed, state="active")
     summary = selectors.task_set_summary(tasks=tasks, clock=clock)
     texts = _texts(document)

@@ -11,9 +11,8 @@ from django.urls import reverse
 from documents import services
 from documents.bulletin_template import default_template_bytes
 from documents.models import BulletinIssue, BulletinTemplate, DocumentCounter, SupervisionSlip
-from tasks import selectors
 from tasks.models import Plan, Task
-from tests.factories import TODAY
+from tests.factories import CLOCK
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +177,7 @@ def test_the_admin_shows_an_issued_bulletin_and_a_slip_read_only_with_their_down
     assert issued.status_code == 302
     issue = BulletinIssue.objects.get()
     task = Task.objects.get(plan__kind="annual", number="4")
-    slip = services.slip_create(user=admin_user, task=task, clock=selectors.Clock(today=TODAY))
+    slip = services.slip_create(user=admin_user, task=task, clock=CLOCK)
     for obj, labels, file_url in (
         (issue, ["年度", "期号", "范围", "标题", "所用模板名称", "印发人", "印发时间"], "documents:bulletin_file"),
         (slip, ["督办单号", "督办类型", "来源", "督办事项", "反馈期限", "督办人", "生成时间"], "documents:slip_file"),

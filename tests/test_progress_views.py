@@ -133,7 +133,7 @@ def test_invalid_report_is_refused_with_field_messages(keji_task, client_as, lia
 
 
 def test_attachment_upload_and_draft_privacy(
-    keji_task, client_as, liaison_user, office_user, django_user_model, settings, tmp_path
+    keji_task, client_as, liaison_user, office_user, user_make, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     client = client_as(liaison_user)
@@ -148,9 +148,8 @@ def test_attachment_upload_and_draft_privacy(
     assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
     # Another unit's liaison cannot read a draft or its attachment by guessing ids.
     from tasks.models import Role
-    from tests.conftest import _make_user
 
-    other = _make_user("other-liaison", Role.LIAISON, units=["区经委"])
+    other = user_make("other-liaison", Role.LIAISON, units=["区经委"])
     assert client_as(other).get(url).status_code == 404
     page = client_as(other).get(reverse("tasks:task", args=[keji_task.pk])).content.decode()
     assert "台账.pdf" not in page and "完成方案编制" not in page

@@ -6,20 +6,12 @@ from django.core import mail
 from django.core.management import call_command
 
 from tasks.models import ProgressStatus, ReviewState, Task, Unit
-from tasks.selectors import Clock
 from tests.factories import report_make
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pinned_today(monkeypatch):
-    from tasks import selectors
-
-    monkeypatch.setattr(selectors.Clock, "now", classmethod(lambda cls: Clock(today=dt.date(2025, 6, 15))))
-
-
-def test_reminders_list_missing_reports_and_lights_and_email_liaisons(seed_plans, pinned_today, liaison_user, settings):
+def test_reminders_list_missing_reports_and_lights_and_email_liaisons(seed_plans, pinned_clock, liaison_user, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     liaison_user.email = "keji@example.gov.cn"
     liaison_user.save()

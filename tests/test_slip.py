@@ -15,7 +15,7 @@ from documents.models import DocumentCounter, SlipKind, SlipSource, SupervisionS
 from documents.pdf import docx_to_pdf
 from tasks import selectors
 from tasks.models import Plan, Task, Unit
-from tests.factories import TODAY
+from tests.factories import CLOCK, TODAY
 from tests.test_browser import _login
 from tests.test_bulletin import GB_FONTS, W, pdf_pages, progress_make, soffice_required
 
@@ -68,7 +68,7 @@ def test_the_office_makes_a_numbered_slip_on_the_task_page(progressed, client_as
     assert form["承办单位"] == "区科委"
     assert form["督办事项"] == f"第4项：{task.text}"
     assert form["所属规划"] == progressed.title and form["牵头领导"] == "谭瑞琮"
-    row = next(selectors.export_rows(ids=[task.pk], clock=selectors.Clock(today=TODAY)))
+    row = next(selectors.export_rows(ids=[task.pk], clock=CLOCK))
     assert form["当前进展"] == f"{row.status}，完成{row.percent}%；预警：{row.light_label}"
     assert form["反馈期限"] == "2025年6月22日前（反馈至闵行区人民政府督查室）"
     assert "2025年6月22日前书面反馈" in form["督办要求"]
@@ -104,7 +104,7 @@ def test_a_slip_for_a_units_overdue_tasks_from_the_unit_page(keji_overdue, clien
     assert "生成本单位逾期任务的督办单" in page
     client.post(reverse("documents:slip_unit", args=[keji.pk]), {"reply_by": "2025-06-20"})
     slip = SupervisionSlip.objects.get()
-    clock = selectors.Clock(today=TODAY)
+    clock = CLOCK
     overdue = selectors.overdue_tasks(
         tasks=Task.objects.filter(unit_links__unit=keji, unit_links__role="lead"), clock=clock
     )
@@ -141,7 +141,7 @@ def test_nothing_to_chase_and_bad_input_are_refused_and_change_nothing(
 @pytest.mark.parametrize("persona", ["liaison_user", "leader_user"])
 def test_only_the_office_makes_and_downloads_slips(request, persona, seed_plans, pinned_clock, client_as, office_user):
     task = Task.objects.get(plan__kind="annual", number="4")
-    slip = services.slip_create(user=office_user, task=task, clock=selectors.Clock(today=TODAY))
+    slip = services.slip_create(user=office_user, task=task, clock=CLOCK)
     client = client_as(request.getfixturevalue(persona))
     page = client.get(reverse("tasks:task", args=[task.pk])).content.decode()
     assert "督办单" not in page and slip.number not in page
@@ -181,7 +181,7 @@ def test_hostile_text_stays_text_in_a_slip(seed_plans, pinned_clock, client_as, 
 
 def test_a_slip_is_one_page(keji_overdue, office_user):
     soffice_required()
-    clock = selectors.Clock(today=TODAY)
+    clock = CLOCK
     longest = max(Task.objects.filter(plan__in=Plan.objects.all()), key=lambda t: len(t.text))
     assert len(longest.text) > 300
     for slip in (

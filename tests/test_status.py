@@ -196,3 +196,21 @@ def test_refresh_command_checks_and_repairs(world):
     with pytest.raises(CommandError, match=rf"（任务编号：{task.pk}）。$"):
         call_command("refresh_status", "--check")
     call_command("refresh_status")
+
+
+def test_the_worlds_named_tasks_have_the_lights_its_table_documents(world):
+    """tests/factories.py describes each nickname with its light at TODAY; tests rely on that table."""
+    shown = {
+        t.pk: (t.light, t.status)
+        for t in Task.objects.filter(pk__in=[t.pk for t in world.tasks.values()]).with_status_shown(CLOCK)
+    }
+    assert {nick: shown[t.pk] for nick, t in world.tasks.items()} == {
+        "南部科创": (Light.GREEN, ProgressStatus.DONE),
+        "零号湾": (Light.RED, ProgressStatus.BEHIND),
+        "产业": (Light.GREY, "not_reported"),
+        "营商": (Light.RED, "not_reported"),
+        "服务包": (Light.YELLOW, "not_reported"),
+        "撤销": (Light.GREY, "not_reported"),
+        "研发": (Light.GREY, ProgressStatus.IN_PROGRESS),
+    }
+    assert world.tasks["撤销"].state == "withdrawn"

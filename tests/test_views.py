@@ -681,12 +681,10 @@ def test_leader_pages_figures_match_the_lists_they_link_to(office, mixed_reports
     assert figure(tan, "silent") == "2"  # 服务包 (yellow) and 研发 (grey), whatever the light
 
 
-def test_seed_figures_match_their_lists(office, shipped_aliases, seed_plans, monkeypatch):
-    from tasks.selectors import Clock
-
+def test_seed_figures_match_their_lists(office, shipped_aliases, seed_plans, clock_at):
     # December: every task of the 2025 plan is due within 30 days (yellow) or overdue (red), and
     # nobody has reported yet. The grey light counts none of them; "not reported" counts them all.
-    monkeypatch.setattr(Clock, "now", classmethod(lambda cls: Clock(today=datetime.date(2025, 12, 20))))
+    clock_at(datetime.date(2025, 12, 20))
     annual = Plan.objects.get(kind=PlanKind.ANNUAL)
     html = office.get(reverse("tasks:dashboard")).content.decode()
     card = html[html.index(f'id="plan-{annual.pk}"') :]

@@ -1,0 +1,234 @@
+"""The two seed documents, imported once per session and copied into each test that asks.
+
+Importing both seeds through the pipeline costs 1.5–1.7 s on PostgreSQL, and about a hundred tests
+want them. `SeedSnapshot.take()` runs the real import once, inside a transaction that it rolls
+back, and keeps every row the import added (plans, categories, projects, tasks, links, leaders,
+units, aliases, stored status, history, import records). `restore()` writes those rows again, in
+bulk and with the same primary keys, inside the calling test's transaction: the database is then
+as the import would have left it, and the test's rollback (or a transactional test's flush)
+removes them again, as it removed the imported rows before.
+
+Two things can differ between the session's database and a test's, and restore() handles both:
+- rows that were there before the import and that imported rows point to (the units migration
+  0003 ships) get new primary keys when a transactional test's flush re-creates them, so such
+  references are kept by natural key (the unit's name) and looked up again;
+- a test may already have made a unit or leader the import would have created (the 区科委 of
+  `liaison_user`, the 谭瑞琮 of `leader_user`); the import would have used that row, and so does
+  restore().
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+Row = dict[str, Any]
+
+
+def _tracked_models() -> list[type[models.Model]]:
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy and not m._meta.swapped
+    ]
+
+
+def _attnames(model: type[models.Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def _rows(model: type[models.Model]) -> dict[Any, tuple]:
+    names = _attnames(model)
+    pk_at = names.index(model._meta.pk.attname)
+    return {
+        row[pk_at]: tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+        for row in model._base_manager.order_by().values_list(*names)
+    }
+
+
+def _natural_field(model: type[models.Model]) -> str | None:
+    """A single unique field other than the key (Unit.name, Leader.name), if the model has one."""
+    for f in model._meta.concrete_fields:
+        if f.unique and not f.primary_key:
+            return f.attname
+    return None
+
+
+def _foreign_keys(model: type[models.Model]) -> list[models.ForeignKey]:
+    return [f for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one)]
+
+
+def _ordered(tables: Iterable[_Table]) -> list[_Table]:
+    """Parents before children (every foreign key's target table first)."""
+    pending = {t.model: t for t in tables}
+    done: list[_Table] = []
+    while pending:
+        ready = [
+            t
+            for m, t in pending.items()
+            if not any(f.related_model in pending and f.related_model is not m for f in _foreign_keys(m))
+        ]
+        if not ready:  # a cycle between tables: deferred constraints check it at commit
+            ready = list(pending.values())
+        for t in ready:
+            done.append(t)
+            del pending[t.model]
+    return done
+
+
+@dataclass
+class _Table:
+    model: type[models.Model]
+    rows: list[Row] = field(default_factory=list)
+    # Filled by _prepare: the INSERT's columns and each row's values as the database takes them.
+    columns: list[str] = field(default_factory=list)
+    prepared: list[list[Any]] = field(default_factory=list)
+
+    def prepare(self) -> None:
+        # Django's bulk_create spends most of its time preparing values; do it once per session.
+        fields = self.model._meta.concrete_fields
+        self.columns = [f.column for f in fields]
+        self.prepared = [[f.get_db_prep_save(r[f.attname], connection) for f in fields] for r in self.rows]
+
+
+@dataclass
+class SeedSnapshot:
+    tables: list[_Table]
+    # (model, primary key at import time) -> lookup that finds the same row again
+    outside: dict[tuple[type[models.Model], Any], dict[str, Any]]
+    reports: list[Any]
+    # When the import ran: moments inside it (created_at, history_date) move to just before the restore.
+    started: datetime.datetime
+    finished: datetime.datetime
+
+    @classmethod
+    def take(cls, paths: Sequence[Path]) -> SeedSnapshot:
+        from imports.pipeline import plan_import
+        from tasks.models import DataVersion
+
+        tracked = _tracked_models()
+        with transaction.atomic():
+            before = {m: _rows(m) for m in tracked}
+            started = timezone.now()
+            reports = [plan_import(data=p.read_bytes(), file_name=p.name) for p in paths]
+            finished = timezone.now()
+            after = {m: _rows(m) for m in tracked}
+            transaction.set_rollback(True)
+
+        tables: list[_Table] = []
+        added: dict[type[models.Model], set] = {}
+        for model in tracked:
+            old, new = before[model], after[model]
+            changed = [pk for pk in old if pk in new and old[pk] != new[pk]]
+            # The version row is bumped by database triggers: restoring rows bumps it again.
+            if model is not DataVersion and (changed or set(old) - set(new)):
+                raise RuntimeError(
+                    f"the seed import changed or deleted existing {model.__name__} rows {changed[:5]}; "
+                    "tests/seeds.py only replays added rows"
+                )
+            fresh = [pk for pk in new if pk not in old]
+            if fresh:
+                names = _attnames(model)
+                tables.append(_Table(model, [dict(zip(names, new[pk], strict=True)) for pk in sorted(fresh)]))
+                added[model] = set(fresh)
+
+        outside: dict[tuple[type[models.Model], Any], dict[str, Any]] = {}
+        for table in tables:
+            table.prepare()
+            for fk in _foreign_keys(table.model):
+                target = fk.related_model
+                natural = _natural_field(target)
+                for row in table.rows:
+                    pk = row[fk.attname]
+                    if pk is None or pk in added.get(target, ()) or (target, pk) in outside:
+                        continue
+                    if natural is None:
+                        outside[(target, pk)] = {"pk": pk}
+                    else:
+                        values = dict(zip(_attnames(target), after[target][pk], strict=True))
+                        outside[(target, pk)] = {natural: values[natural]}
+        _sequences_past(tables)
+        return cls(_ordered(tables), outside, reports, started, finished)
+
+    def restore(self) -> list[Any]:
+        """Write the imported rows into the current transaction; returns the import reports."""
+        remap: dict[type[models.Model], dict[Any, Any]] = {}
+        for (model, pk), lookup in self.outside.items():
+            found = model._base_manager.filter(**lookup).values_list("pk", flat=True).first()
+            if found is None:
+                raise LookupError(f"the seed rows refer to {model.__name__} {lookup}, which this database lacks")
+            if found != pk:
+                remap.setdefault(model, {})[pk] = found
+        # Ends at now: rows the test writes next must come after them (history diffs compare dates).
+        shift = timezone.now() - self.finished
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in self.tables:
+                model = table.model
+                fields = model._meta.concrete_fields
+                pk_name = model._meta.pk.attname
+                keep = range(len(table.rows))
+                natural = _natural_field(model)
+                if natural is not None:
+                    names = [r[natural] for r in table.rows]
+                    existing = dict(model._base_manager.filter(**{f"{natural}__in": names}).values_list(natural, "pk"))
+                    for r in table.rows:
+                        if r[natural] in existing:
+                            remap.setdefault(model, {})[r[pk_name]] = existing[r[natural]]
+                    keep = [i for i, name in enumerate(names) if name not in existing]
+                moved = [
+                    (i, remap[f.related_model])
+                    for i, f in enumerate(fields)
+                    if f.is_relation and f.related_model in remap
+                ]
+                moments = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
+                values = []
+                for n in keep:
+                    row, prepared = table.rows[n], list(table.prepared[n])
+                    for i, mapping in moved:
+                        prepared[i] = mapping.get(prepared[i], prepared[i])
+                    for i, f in moments:
+                        moment = row[f.attname]
+                        if moment is not None and self.started <= moment <= self.finished:
+                            prepared[i] = f.get_db_prep_save(moment + shift, connection)
+                    values.append(prepared)
+                _insert(cursor, model._meta.db_table, table.columns, values)
+        return self.reports
+
+
+def _insert(cursor, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    limit = connection.features.max_query_params or 30000
+    batch = max(1, min(1000, limit // len(columns)))
+    head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        cursor.execute(head + ", ".join([per_row] * len(chunk)), [v for row in chunk for v in row])
+
+
+def _sequences_past(tables: list[_Table]) -> None:
+    """Keep the database's own keys clear of the restored ones.
+
+    PostgreSQL sequences ignore the rollback, so they are already past the imported keys. SQLite
+    rolls its sqlite_sequence back with everything else: move it past them again.
+    """
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            name = table.model._meta.db_table
+            top = max(r[table.model._meta.pk.attname] for r in table.rows)
+            if not isinstance(top, int):
+                continue
+            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [top, name])
+            if cursor.rowcount == 0:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [name, top])
