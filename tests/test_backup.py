@@ -11,6 +11,7 @@ from django.core.management import call_command
 from imports.export import plans_export_data
 from tasks.models import ProgressReport, ProgressStatus, Task, Unit, UnitAlias
 from tasks.services import ReportInput, report_save
+from tasks.status.clock import Clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BACKUP_ARGS = [
@@ -54,6 +55,7 @@ def test_dumpdata_loaddata_round_trip(seed_plans, liaison_user, tmp_path, flush_
         period=dt.date(2025, 6, 1),
         data=ReportInput(status=ProgressStatus.IN_PROGRESS, percent=35, progress_text="进展。"),
         version=None,
+        clock=Clock(today=dt.date(2025, 6, 15)),  # a report is filed for its own period
     )
     plans, progress = plans_export_data(), _progress()
     aliases = sorted(UnitAlias.objects.values_list("name", "unit__name"))

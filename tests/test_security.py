@@ -264,7 +264,7 @@ def test_pages_keep_their_own_cache_headers(client):
 
 def form_fields(html: str) -> dict[str, str]:
     """The named inputs of the page's password form, with their values."""
-    form = re.search(r'<form method="post" class="stack login">(.*?)</form>', html, re.S)
+    form = re.search(r'<form method="post" class="stack login"[^>]*>(.*?)</form>', html, re.S)
     assert form, "no password form on the page"
     return dict(re.findall(r'<input[^>]*name="([^"]+)"(?:[^>]*value="([^"]*)")?', form.group(1)))
 
