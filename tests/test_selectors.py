@@ -1,18 +1,14 @@
-"""The status rules, directly against the selectors (the pages only print what these return)."""
+"""tasks/selectors/: each page's figures and lists, directly (the pages only print what these return).
+The status rule itself: test_status.py."""
 
 from __future__ import annotations
-
-import datetime
 
 import pytest
 
 from tasks import selectors
-from tasks.choices import Light
-from tasks.models import Plan, PlanKind, ProgressReport, ProgressStatus, ReportingPeriod, ReviewState, Task
-from tasks.services import task_status_refresh
-from tasks.status.clock import Clock
-from tasks.status.summary import Summary
-from tests.factories import CLOCK, LAST_PERIOD, THIS_PERIOD, report_make, world_build
+from tasks.models import Plan, PlanKind, ProgressReport, ProgressStatus, ReviewState, Task
+from tests.factories import CLOCK, THIS_PERIOD, report_make, world_build
+from tests.test_status import status_of
 
 pytestmark = pytest.mark.django_db
 
@@ -20,183 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(db):
     return world_build(scale=1)
-
-
-def status_of(task: Task, clock: Clock = CLOCK) -> tuple[str, str]:
-    t = Task.objects.filter(pk=task.pk).with_status_shown(clock).get()
-    return t.status, t.light
-
-
-def test_named_tasks_get_the_documented_lights(world):
-    assert status_of(world.tasks["营商"]) == ("not_reported", Light.RED)  # overdue, nothing reported
-    assert status_of(world.tasks["服务包"]) == ("not_reported", Light.YELLOW)  # due in 16 days
-    # 区科委 reported this period, its co-lead 城投 did not: never green while a lead unit is silent.
-    assert status_of(world.tasks["研发"]) == (ProgressStatus.IN_PROGRESS, Light.GREY)
-    assert status_of(world.tasks["零号湾"]) == (ProgressStatus.BEHIND, Light.RED)  # worst of the period wins
-    assert status_of(world.tasks["南部科创"]) == (ProgressStatus.DONE, Light.GREEN)  # done stays done
-    assert status_of(world.tasks["产业"]) == ("not_reported", Light.GREY)  # a draft is not a report
-
-
-def test_every_lead_unit_must_report_for_green_and_pending_is_marked(world):
-    task = world.tasks["研发"]
-    row = Task.objects.filter(pk=task.pk).with_status_shown(CLOCK).get()
-    assert (row.units_reported, row.units_lead, row.is_pending) == (1, 2, False)
-    report = report_make(
-        task=task,
-        unit=world.units["城投"],
-        period=THIS_PERIOD,
-        status=ProgressStatus.IN_PROGRESS,
-        percent=60,
-        review_state=ReviewState.SUBMITTED,
-    )
-    row = Task.objects.filter(pk=task.pk).with_status_shown(CLOCK).get()
-    # Submitted counts as reported (the unit did its part) but is pending, not yet in the status.
-    assert (row.units_reported, row.is_pending, row.light) == (2, True, Light.GREEN)
-    report.review_state = ReviewState.APPROVED
-    report.save()
-    task_status_refresh(task_ids=[report.task_id])
-    row = Task.objects.filter(pk=task.pk).with_status_shown(CLOCK).get()
-    assert (row.is_pending, row.percent, row.light) == (False, 40, Light.GREEN)  # lowest percent
-
-
-def test_percent_trailing_elapsed_time_is_yellow(world, settings):
-    """研发 is due 2025-12-31; on 2025-06-15 about 45% of 2025 has passed."""
-    task = world.tasks["研发"]
-    report_make(
-        task=task,
-        unit=world.units["城投"],
-        period=THIS_PERIOD,
-        status=ProgressStatus.IN_PROGRESS,
-        percent=40,
-        review_state=ReviewState.APPROVED,
-    )
-    settings.LIGHT_BEHIND_SCHEDULE_POINTS = 0
-    ProgressReport.objects.filter(task=task).update(percent=50)
-    task_status_refresh(task_ids=[task.pk])
-    assert status_of(task)[1] == Light.GREEN  # 50% done, 45% of the time gone
-    ProgressReport.objects.filter(task=task).update(percent=40)
-    task_status_refresh(task_ids=[task.pk])
-    assert status_of(task)[1] == Light.YELLOW  # 40% < 45%
-    settings.LIGHT_BEHIND_SCHEDULE_POINTS = 10  # 40 + 10 ≥ 45: within tolerance
-    assert status_of(task)[1] == Light.GREEN
-
-
-def test_stagnant_when_nothing_moved_for_n_periods(world, settings):
-    settings.LIGHT_STAGNANT_PERIODS = 3
-    task = world.tasks["营商"]
-    unit = world.units["发改"]
-    for month in (4, 5, 6):
-        report_make(
-            task=task,
-            unit=unit,
-            period=datetime.date(2025, month, 1),
-            status=ProgressStatus.IN_PROGRESS,
-            percent=30,
-            review_state=ReviewState.APPROVED,
-        )
-    task.refresh_from_db()
-    assert selectors.task_is_stagnant(task=task, clock=CLOCK) is True
-    ProgressReport.objects.filter(task=task, period=datetime.date(2025, 6, 1)).update(percent=35)
-    task_status_refresh(task_ids=[task.pk])
-    assert selectors.task_is_stagnant(task=task, clock=CLOCK) is False
-    ProgressReport.objects.filter(task=task, period=datetime.date(2025, 5, 1)).delete()
-    task_status_refresh(task_ids=[task.pk])
-    assert selectors.task_is_stagnant(task=task, clock=CLOCK) is False  # a silent period is not "no change"
-
-
-def test_a_report_from_a_support_unit_does_not_count(world):
-    task = world.tasks["产业"]
-    report_make(
-        task=task,
-        unit=world.units["莘庄镇"],
-        period=THIS_PERIOD,
-        status=ProgressStatus.DONE,
-        review_state=ReviewState.APPROVED,
-    )
-    assert status_of(task) == ("not_reported", Light.GREY)
-
-
-def test_returned_report_does_not_count_but_approved_does(world):
-    task = world.tasks["产业"]
-    report = ProgressReport.objects.get(task=task)
-    report.review_state = ReviewState.RETURNED
-    report.save()
-    task_status_refresh(task_ids=[report.task_id])
-    assert status_of(task)[1] == Light.GREY
-    report.review_state = ReviewState.APPROVED
-    report.save()
-    task_status_refresh(task_ids=[report.task_id])
-    assert status_of(task) == (ProgressStatus.DONE, Light.GREEN)
-
-
-def test_last_periods_report_is_grey_this_period_unless_done(world):
-    task = world.tasks["产业"]
-    ProgressReport.objects.filter(task=task).delete()
-    task_status_refresh(task_ids=[task.pk])
-    report_make(
-        task=task,
-        unit=world.units["经委"],
-        period=LAST_PERIOD,
-        status=ProgressStatus.IN_PROGRESS,
-        review_state=ReviewState.APPROVED,
-    )
-    assert status_of(task) == (ProgressStatus.IN_PROGRESS, Light.GREY)
-
-
-def test_newer_period_overrides_older(world):
-    task = world.tasks["零号湾"]
-    for unit in (world.units["科委"], world.units["发改"]):
-        report_make(
-            task=task,
-            unit=unit,
-            period=THIS_PERIOD,
-            status=ProgressStatus.IN_PROGRESS,
-            review_state=ReviewState.APPROVED,
-        )
-    assert status_of(task) == (ProgressStatus.IN_PROGRESS, Light.GREEN)
-
-
-def test_done_overdue_task_is_not_red(world):
-    task = world.tasks["营商"]
-    report_make(
-        task=task,
-        unit=world.units["发改"],
-        period=LAST_PERIOD,
-        status=ProgressStatus.DONE,
-        review_state=ReviewState.APPROVED,
-    )
-    assert status_of(task) == (ProgressStatus.DONE, Light.GREEN)
-
-
-def test_due_soon_boundary_is_30_days(world):
-    task = world.tasks["服务包"]  # due 2025-07-01
-    assert status_of(task, Clock(today=datetime.date(2025, 6, 1)))[1] == Light.YELLOW  # 30 days before
-    assert status_of(task, Clock(today=datetime.date(2025, 5, 31)))[1] == Light.GREY  # 31 days before
-    assert status_of(task, Clock(today=datetime.date(2025, 7, 1)))[1] == Light.YELLOW  # due today: not yet late
-    assert status_of(task, Clock(today=datetime.date(2025, 7, 2)))[1] == Light.RED
-
-
-def test_quarterly_plan_counts_a_report_from_earlier_in_the_quarter(world):
-    plan = world.five_year
-    plan.reporting_period = ReportingPeriod.QUARTERLY
-    plan.save()
-    task = world.tasks["产业"]
-    report_make(
-        task=task,
-        unit=world.units["经委"],
-        period=datetime.date(2025, 4, 1),
-        status=ProgressStatus.IN_PROGRESS,
-        review_state=ReviewState.APPROVED,
-    )
-    assert status_of(task)[1] == Light.GREEN  # April is in the quarter of 2025-06-15
-    assert status_of(task, Clock(today=datetime.date(2025, 7, 5)))[1] == Light.GREY  # a new quarter
-
-
-def test_clock_periods():
-    clock = Clock(today=datetime.date(2025, 8, 20))
-    assert clock.month_start == datetime.date(2025, 8, 1)
-    assert clock.quarter_start == datetime.date(2025, 7, 1)
-    assert clock.due_soon == datetime.date(2025, 9, 19)
 
 
 def test_unit_summary_list_orders_and_filters(world):
@@ -267,12 +86,6 @@ def test_leader_summary_and_units(world):
     assert (s.total, s.n_yellow, s.n_grey, s.n_red) == (2, 1, 1, 0)  # 服务包 due soon; 研发 waits for 城投
     units = {r.name: r.summary.total for r in selectors.leader_unit_list(leader=world.leaders["谭"], clock=CLOCK)}
     assert units == {"区经委": 1, "区科委": 1, "闵行城投公司": 1}
-
-
-def test_summary_done_share():
-    s = Summary(total=8, n_done=3)
-    assert s.done_percent == 38
-    assert Summary().done_share == 0.0
 
 
 # -- "not reported this period": its own dimension, apart from the light ---------------------------
