@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.audit import Action, audit_download
 from tasks.decorators import reader_required
 from tasks.exports import DOCX_MIME, PDF_MIME
 from tasks.models import Task, Unit
@@ -24,6 +25,8 @@ from .forms import ReplyByForm, SlipForm, TemplateUploadForm
 from .models import BulletinIssue, BulletinTemplate, SupervisionSlip
 from .pdf import pdf_available
 
+# URL names of stored files (an issued document, a slip, a template), audited as downloads.
+STORED_DOWNLOADS = {"bulletin_file", "slip_file", "template_file", "template_default"}
 Crumbs = list[tuple[str, str | None]]
 
 
@@ -31,7 +34,11 @@ def _crumbs(*items: tuple[str, str | None]) -> Crumbs:
     return [("首页", reverse("tasks:dashboard")), *items]
 
 
-def _file(content: bytes, filename: str, content_type: str) -> FileResponse:
+def _file(request: HttpRequest, content: bytes, filename: str, content_type: str) -> FileResponse:
+    # Every document leaving the system is in the security audit (who took which file, with the
+    # page's filters): drafts and plan bulletins are exports, issued documents and templates downloads.
+    stored = request.resolver_match is not None and request.resolver_match.url_name in STORED_DOWNLOADS
+    audit_download(request, object_repr=filename, action=Action.DOWNLOAD if stored else Action.EXPORT)
     # Always a download, never shown inline.
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type)
 
@@ -93,8 +100,8 @@ def bulletin_draft(request: HttpRequest, fmt: str) -> FileResponse | HttpRespons
         content = services.bulletin_preview(scope=scope, period=period)
         name = f"督查通报（未编号）-{scope.short}-{period.label}"
         if fmt == "pdf":
-            return _file(services.pdf_of(content), f"{name}.pdf", PDF_MIME)
-        return _file(content, f"{name}.docx", DOCX_MIME)
+            return _file(request, services.pdf_of(content), f"{name}.pdf", PDF_MIME)
+        return _file(request, content, f"{name}.docx", DOCX_MIME)
     except services.DocumentError as error:
         messages.error(request, str(error))
         return redirect(_bulletin_url(scope, period))
@@ -140,11 +147,11 @@ def bulletin_download(request: HttpRequest, issue_id: int, fmt: str) -> FileResp
     name = f"督查通报{issue.year}年第{issue.number}期"
     if fmt == "pdf":
         try:
-            return _file(services.document_pdf(document=issue), f"{name}.pdf", PDF_MIME)
+            return _file(request, services.document_pdf(document=issue), f"{name}.pdf", PDF_MIME)
         except services.DocumentError as error:
             messages.error(request, str(error))
             return redirect("documents:bulletin_list")
-    return _file(bytes(issue.docx), f"{name}.docx", DOCX_MIME)
+    return _file(request, bytes(issue.docx), f"{name}.docx", DOCX_MIME)
 
 
 @reader_required
@@ -158,7 +165,7 @@ def plan_bulletin(request: HttpRequest, plan_id: int) -> FileResponse | HttpResp
     except services.DocumentError as error:
         messages.error(request, str(error))
         return redirect(_bulletin_url(scope, period))
-    return _file(content, f"督查通报（未编号）-{scope.short}-{period.label}.docx", DOCX_MIME)
+    return _file(request, content, f"督查通报（未编号）-{scope.short}-{period.label}.docx", DOCX_MIME)
 
 
 # -- templates -------------------------------------------------------------------------------------
@@ -201,9 +208,9 @@ def template_page(request: HttpRequest) -> HttpResponse:
 def template_download(request: HttpRequest, template_id: int | None = None) -> FileResponse:
     services.require_issuer(request.user)
     if template_id is None:
-        return _file(default_template_bytes(), "督查通报默认模板.docx", DOCX_MIME)
+        return _file(request, default_template_bytes(), "督查通报默认模板.docx", DOCX_MIME)
     template = get_object_or_404(BulletinTemplate, pk=template_id)
-    return _file(bytes(template.content), template.name, DOCX_MIME)
+    return _file(request, bytes(template.content), template.name, DOCX_MIME)
 
 
 @require_POST
@@ -269,9 +276,9 @@ def slip_download(request: HttpRequest, slip_id: int, fmt: str) -> FileResponse 
     name = f"督办单{slip.number}"
     if fmt == "pdf":
         try:
-            return _file(services.document_pdf(document=slip), f"{name}.pdf", PDF_MIME)
+            return _file(request, services.document_pdf(document=slip), f"{name}.pdf", PDF_MIME)
         except services.DocumentError as error:
             messages.error(request, str(error))
             back = reverse("tasks:task", args=[slip.task_id]) if slip.task_id else reverse("tasks:dashboard")
             return redirect(back)
-    return _file(bytes(slip.docx), f"{name}.docx", DOCX_MIME)
+    return _file(request, bytes(slip.docx), f"{name}.docx", DOCX_MIME)

@@ -19,6 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+# The stored status is refreshed by every write path in its own transaction; its home is
+# tasks.status.stored, re-exported here because writes reach it through the services.
+from accounts.audit import Action, audit_record
+
 from .models import (
     Leader,
     ProgressReport,
@@ -31,9 +35,6 @@ from .models import (
     Unit,
     UserProfile,
 )
-
-# The stored status is refreshed by every write path in its own transaction; its home is
-# tasks.status.stored, re-exported here because writes reach it through the services.
 from .status.clock import Clock, clock_or_now
 from .status.stored import task_status_drift, task_status_refresh  # noqa: F401
 
@@ -300,7 +301,23 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
         history_note(current, user=user, reason="审核通过" if state == ReviewState.APPROVED else "退回")
         current.save()
         task_status_refresh(task_ids=[current.task_id])
+        _review_audit(
+            user=user,
+            report=current,
+            action=Action.REVIEW_APPROVE if state == ReviewState.APPROVED else Action.REVIEW_RETURN,
+            comment=current.review_comment,
+        )
     return current
+
+
+def _review_audit(*, user: Any, report: ProgressReport, action: str, comment: str) -> None:
+    """The security audit's record of a review decision, in the decision's transaction."""
+    audit_record(
+        action=action,
+        user=user,
+        object_repr=f"第{report.task.number}项 · {report.unit.name} · {report.period:%Y-%m}",
+        detail={"report": report.pk, "task": report.task_id, "comment": comment},
+    )
 
 
 def report_approve(*, user: Any, report: ProgressReport, version: int, comment: str = "") -> ProgressReport:
@@ -342,6 +359,7 @@ def report_reopen(*, user: Any, report: ProgressReport, version: int, reason: st
         history_note(current, user=user, reason=f"撤回审核：{reason}"[: reason_field.max_length])
         current.save()
         task_status_refresh(task_ids=[current.task_id])
+        _review_audit(user=user, report=current, action=Action.REVIEW_REOPEN, comment=reason)
     return current
 
 

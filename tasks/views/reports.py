@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.audit import Action, audit_download
+
 from .. import permissions, selectors, services
 from ..decorators import reader_required
 from ..forms import ReopenForm, ReportForm, ReviewForm
@@ -192,6 +194,9 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
         permissions.can_review(request.user) or report.unit_id in permissions.user_unit_ids(request.user)
     ):
         raise Http404
+    audit_download(
+        request, action=Action.DOWNLOAD, object_repr=attachment.original_name, detail={"attachment": attachment.pk}
+    )
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from accounts.audit import audit_download
 from imports.export import plan_export_csv
 
 from .. import selectors
@@ -109,7 +110,9 @@ def task_export_xlsx(request: HttpRequest) -> FileResponse:
         generated_at=timezone.localtime(),
         with_plan=plan is None,
     )
-    return _download(stream, f"{title}-{clock.today:%Y%m%d}.xlsx", XLSX_MIME)
+    filename = f"{title}-{clock.today:%Y%m%d}.xlsx"
+    audit_download(request, object_repr=filename, detail={"rows": len(ids)})
+    return _download(stream, filename, XLSX_MIME)
 
 
 @reader_required
@@ -119,4 +122,5 @@ def plan_export_csv_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     # A BOM so that Excel opens the Chinese text correctly; the importer skips it.
     response = HttpResponse(plan_export_csv(plan=plan).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(plan.title)}.csv"
+    audit_download(request, object_repr=f"{plan.title}.csv")
     return response
