@@ -69,6 +69,15 @@ class Vocabulary:
     leaders: set[str] = field(default_factory=set)
     # unit name or alias (by name_key) -> canonical unit name
     units: dict[str, str] = field(default_factory=dict)
+    # The admin's choices on the preview (new name -> existing unit), applied once through `units`
+    # and kept so that normalising records each as an alias.
+    mapped: dict[str, str] = field(default_factory=dict)
+
+    def with_mapping(self, mapping: dict[str, str]) -> Vocabulary:
+        units = dict(self.units)
+        for new_name, existing in mapping.items():
+            units[name_key(new_name)] = existing
+        return Vocabulary(leaders=set(self.leaders), units=units, mapped=dict(mapping))
 
     def canonical_unit(self, name: str) -> str | None:
         return self.units.get(name_key(name))
@@ -350,155 +359,29 @@ def has_cjk(text: str) -> bool:
 
 def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> ParsedPlan:
     """Shaped rows → a ParsedPlan with names split and resolved, warnings kept."""
-    from .errors import ImportRefused, ImportWarning
-    from .records import ParsedCategory, ParsedPlan, ParsedTask, ParsedUnitRef
+    from .records import ParsedCategory, ParsedPlan
 
-    warnings: list[ImportWarning] = list(shaped.warnings)
-    vocabulary = Vocabulary(leaders=set(vocabulary.leaders), units=dict(vocabulary.units))
+    state = _Normalising(
+        shaped=shaped,
+        vocabulary=Vocabulary(leaders=set(vocabulary.leaders), units=dict(vocabulary.units), mapped=vocabulary.mapped),
+        warnings=list(shaped.warnings),
+    )
     known = set(vocabulary.units)
-    suspicious = _learn_leaders(shaped, vocabulary)
-    _learn_units(shaped, vocabulary)
-    warnings.extend(fold_dropped_prefixes(shaped, vocabulary, known=known))
-    unit_leaders = _unit_leader_pairs(shaped, vocabulary)
-
+    state.suspicious = _learn_leaders(shaped, state.vocabulary)
+    _learn_units(shaped, state.vocabulary)
+    state.warnings.extend(fold_dropped_prefixes(shaped, state.vocabulary, known=known))
+    state.unit_leaders = _unit_leader_pairs(shaped, state.vocabulary)
+    state.standalone_units = {
+        state.vocabulary.canonical_unit(m.name) or m.name
+        for row in shaped.rows
+        for m in split_units(row.unit + "\n" + row.support, state.vocabulary)
+    }
     categories: dict[int, ParsedCategory] = {}
     projects: list[tuple[int, str]] = []
-    tasks: list[ParsedTask] = []
-    new_units: dict[str, str] = {}
-    aliases: dict[str, str] = {}
-    standalone_units = {
-        vocabulary.canonical_unit(m.name) or m.name
-        for row in shaped.rows
-        for m in split_units(row.unit + "\n" + row.support, vocabulary)
-    }
+    tasks = []
     for position, row in enumerate(shaped.rows, start=1):
-        heading = row.category
-        if heading.order not in categories:
-            categories[heading.order] = ParsedCategory(heading.order, heading.name, heading.stated_count)
-        elif heading.stated_count and not categories[heading.order].stated_count:
-            categories[heading.order].stated_count = heading.stated_count
-        if row.project and (heading.order, row.project) not in projects:
-            projects.append((heading.order, row.project))
-
-        text, city_level = split_city_marker(clean_text(row.task))
-        if not text:
-            # Only a city marker or invisible characters: no task text at all.
-            raise ImportRefused("任务内容为空。", row=row.row, column="任务", raw=row.task)
-        if row.city.strip() in {"是", "√", "✓", "*", "＊", "Y", "y", "1", "市级"}:
-            city_level = True
-
-        units: list[ParsedUnitRef] = []
-        for role, raw in (("lead", row.unit), ("support", row.support)):
-            for mention in split_units(raw, vocabulary):
-                canonical = vocabulary.canonical_unit(mention.name) or mention.name
-                if any(u.name == canonical for u in units):
-                    warnings.append(
-                        ImportWarning(
-                            "duplicate_unit",
-                            f"同一任务中单位重复：{canonical}",
-                            row=row.row,
-                            column="牵头单位",
-                            raw=raw,
-                            number=row.number,
-                        )
-                    )
-                    continue
-                # Whether it is new is the diff's call (it knows the database).
-                new_units.setdefault(canonical, unit_kind_guess(canonical).value)
-                vocabulary.units.setdefault(name_key(canonical), canonical)
-                if mention.bracket_alias:
-                    alias = mention.bracket_alias
-                    if alias in standalone_units or (vocabulary.canonical_unit(alias) not in (None, canonical)):
-                        warnings.append(
-                            ImportWarning(
-                                "bracket_name_is_unit",
-                                f"括号中的“{alias}”是另一个独立单位，未作为“{canonical}”的别名",
-                                row=row.row,
-                                column="牵头单位",
-                                raw=raw,
-                                number=row.number,
-                            )
-                        )
-                    elif vocabulary.canonical_unit(alias) is None:
-                        aliases[alias] = canonical
-                        vocabulary.units[name_key(alias)] = canonical
-                units.append(ParsedUnitRef(name=canonical, printed=mention.printed, role=role))
-
-        leaders: list[str] = []
-        if "leader" in shaped.columns:
-            split = split_leaders(row.leader, vocabulary)
-            for name in split.names:
-                suggestion = []
-                if name in suspicious or name not in vocabulary.leaders:
-                    hint = {leader for unit in units for leader in unit_leaders.get(unit.name, ())}
-                    suggestion = suggest_leader_split(name, vocabulary, hint)
-                if suggestion:
-                    warnings.append(
-                        ImportWarning(
-                            "leader_run_together",
-                            f"牵头领导“{name}”不是已知领导，疑为两位领导姓名连写，已按建议拆分，请核对",
-                            row=row.row,
-                            column="牵头领导",
-                            raw=row.leader,
-                            suggestion=suggestion,
-                            number=row.number,
-                        )
-                    )
-                    leaders.extend(n for n in suggestion if n not in leaders)
-                    continue
-                if not 2 <= len(name) <= 4:
-                    warnings.append(
-                        ImportWarning(
-                            "leader_unusual",
-                            f"牵头领导姓名“{name}”长度异常，请核对",
-                            row=row.row,
-                            column="牵头领导",
-                            raw=row.leader,
-                            number=row.number,
-                        )
-                    )
-                if name not in leaders:
-                    leaders.append(name)
-            if not leaders:
-                warnings.append(
-                    ImportWarning(
-                        "missing_leader",
-                        "没有牵头领导，也不在上方合并单元格内",
-                        row=row.row,
-                        column="牵头领导",
-                        raw=row.leader,
-                        number=row.number,
-                    )
-                )
-        if "unit" in shaped.columns and not any(u.role == "lead" for u in units):
-            warnings.append(
-                ImportWarning(
-                    "missing_unit",
-                    "没有牵头单位，也不在上方合并单元格内",
-                    row=row.row,
-                    column="牵头单位",
-                    raw=row.unit,
-                    number=row.number,
-                )
-            )
-        tasks.append(
-            ParsedTask(
-                number=row.number,
-                position=position,
-                row=row.row,
-                category_order=heading.order,
-                project=row.project,
-                text=text,
-                title=task_title(text),
-                city_level=city_level,
-                note=clean_text(row.note),
-                deadline_text=clean_text(row.deadline),
-                withdrawn=clean_text(row.state) == "已撤销",
-                leaders=leaders,
-                units=units,
-                extras=[{"header": header, "value": value} for header, value in row.extras],
-            )
-        )
+        _note_category_and_project(row, categories, projects)
+        tasks.append(_task_from_row(state, row, position))
     return ParsedPlan(
         format=shaped.format,
         meta=shaped.meta,
@@ -506,10 +389,182 @@ def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> Parsed
         categories=sorted(categories.values(), key=lambda c: c.order),
         projects=projects,
         tasks=tasks,
-        new_unit_kinds=new_units,
-        aliases=aliases,
-        warnings=warnings,
+        new_unit_kinds=state.new_units,
+        aliases=state.aliases,
+        warnings=state.warnings,
     )
+
+
+@dataclass
+class _Normalising:
+    """What normalising one document carries from row to row."""
+
+    shaped: ShapedDocument
+    vocabulary: Vocabulary
+    warnings: list
+    suspicious: set[str] = field(default_factory=set)
+    unit_leaders: dict[str, set[str]] = field(default_factory=dict)
+    standalone_units: set[str] = field(default_factory=set)
+    new_units: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+def _note_category_and_project(row, categories: dict, projects: list[tuple[int, str]]) -> None:
+    from .records import ParsedCategory
+
+    heading = row.category
+    if heading.order not in categories:
+        categories[heading.order] = ParsedCategory(heading.order, heading.name, heading.stated_count)
+    elif heading.stated_count and not categories[heading.order].stated_count:
+        categories[heading.order].stated_count = heading.stated_count
+    if row.project and (heading.order, row.project) not in projects:
+        projects.append((heading.order, row.project))
+
+
+def _task_from_row(state: _Normalising, row, position: int):
+    from .errors import ImportRefused, ImportWarning
+    from .records import ParsedTask
+
+    text, city_level = split_city_marker(clean_text(row.task))
+    if not text:
+        # Only a city marker or invisible characters: no task text at all.
+        raise ImportRefused("任务内容为空。", row=row.row, column="任务", raw=row.task)
+    if row.city.strip() in {"是", "√", "✓", "*", "＊", "Y", "y", "1", "市级"}:
+        city_level = True
+    units = _task_units(state, row)
+    leaders = _task_leaders(state, row, units) if "leader" in state.shaped.columns else []
+    if "unit" in state.shaped.columns and not any(u.role == "lead" for u in units):
+        state.warnings.append(
+            ImportWarning(
+                "missing_unit",
+                "没有牵头单位，也不在上方合并单元格内",
+                row=row.row,
+                column="牵头单位",
+                raw=row.unit,
+                number=row.number,
+            )
+        )
+    return ParsedTask(
+        number=row.number,
+        position=position,
+        row=row.row,
+        category_order=row.category.order,
+        project=row.project,
+        text=text,
+        title=task_title(text),
+        city_level=city_level,
+        note=clean_text(row.note),
+        deadline_text=clean_text(row.deadline),
+        withdrawn=clean_text(row.state) == "已撤销",
+        leaders=leaders,
+        units=units,
+        extras=[{"header": header, "value": value} for header, value in row.extras],
+    )
+
+
+def _task_units(state: _Normalising, row) -> list:
+    """The row's units, lead then supporting, each resolved once through the
+    vocabulary (aliases, the admin's mapping, the document's own names)."""
+    from .errors import ImportWarning
+    from .records import ParsedUnitRef
+
+    vocabulary = state.vocabulary
+    units: list[ParsedUnitRef] = []
+    for role, raw in (("lead", row.unit), ("support", row.support)):
+        for mention in split_units(raw, vocabulary):
+            canonical = vocabulary.canonical_unit(mention.name) or mention.name
+            if any(u.name == canonical for u in units):
+                state.warnings.append(
+                    ImportWarning(
+                        "duplicate_unit",
+                        f"同一任务中单位重复：{canonical}",
+                        row=row.row,
+                        column="牵头单位",
+                        raw=raw,
+                        number=row.number,
+                    )
+                )
+                continue
+            if mention.name in vocabulary.mapped and mention.name != canonical:
+                state.aliases.setdefault(mention.name, canonical)  # the admin's mapping, kept as an alias
+            # Whether it is new is the diff's call (it knows the database).
+            state.new_units.setdefault(canonical, unit_kind_guess(canonical).value)
+            vocabulary.units.setdefault(name_key(canonical), canonical)
+            if mention.bracket_alias:
+                _bracket_alias(state, row, raw, mention.bracket_alias, canonical)
+            units.append(ParsedUnitRef(name=canonical, printed=mention.printed, role=role))
+    return units
+
+
+def _bracket_alias(state: _Normalising, row, raw: str, alias: str, canonical: str) -> None:
+    from .errors import ImportWarning
+
+    vocabulary = state.vocabulary
+    if alias in state.standalone_units or (vocabulary.canonical_unit(alias) not in (None, canonical)):
+        state.warnings.append(
+            ImportWarning(
+                "bracket_name_is_unit",
+                f"括号中的“{alias}”是另一个独立单位，未作为“{canonical}”的别名",
+                row=row.row,
+                column="牵头单位",
+                raw=raw,
+                number=row.number,
+            )
+        )
+    elif vocabulary.canonical_unit(alias) is None:
+        state.aliases[alias] = canonical
+        vocabulary.units[name_key(alias)] = canonical
+
+
+def _task_leaders(state: _Normalising, row, units: list) -> list[str]:
+    from .errors import ImportWarning
+
+    vocabulary = state.vocabulary
+    leaders: list[str] = []
+    for name in split_leaders(row.leader, vocabulary).names:
+        suggestion = []
+        if name in state.suspicious or name not in vocabulary.leaders:
+            hint = {leader for unit in units for leader in state.unit_leaders.get(unit.name, ())}
+            suggestion = suggest_leader_split(name, vocabulary, hint)
+        if suggestion:
+            state.warnings.append(
+                ImportWarning(
+                    "leader_run_together",
+                    f"牵头领导“{name}”不是已知领导，疑为两位领导姓名连写，已按建议拆分，请核对",
+                    row=row.row,
+                    column="牵头领导",
+                    raw=row.leader,
+                    suggestion=suggestion,
+                    number=row.number,
+                )
+            )
+            leaders.extend(n for n in suggestion if n not in leaders)
+            continue
+        if not 2 <= len(name) <= 4:
+            state.warnings.append(
+                ImportWarning(
+                    "leader_unusual",
+                    f"牵头领导姓名“{name}”长度异常，请核对",
+                    row=row.row,
+                    column="牵头领导",
+                    raw=row.leader,
+                    number=row.number,
+                )
+            )
+        if name not in leaders:
+            leaders.append(name)
+    if not leaders:
+        state.warnings.append(
+            ImportWarning(
+                "missing_leader",
+                "没有牵头领导，也不在上方合并单元格内",
+                row=row.row,
+                column="牵头领导",
+                raw=row.leader,
+                number=row.number,
+            )
+        )
+    return leaders
 
 
 # Prefixes a document prints on a unit's first mention and drops afterwards (市国土房管局 … 国土房管局).

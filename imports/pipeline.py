@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from tasks.models import Plan, PlanKind
 
-from .apply import PlanDiff, plan_apply, plan_diff
+from .apply import plan_apply
 from .check import CountLine, plan_check
 from .columns import ColumnPlan, header_candidates
+from .diff import PlanDiff, plan_diff
 from .errors import ImportRefused, ImportWarning
 from .export import plan_export_csv
 from .models import ImportLayout, ImportOutcome, ImportRecord
-from .normalise import name_key, normalise_document
+from .normalise import normalise_document
 from .read import FORMAT_LABELS, Document, read_document
 from .records import ParsedPlan
 from .selectors import import_layout_for, import_record_same_file, vocabulary_load
@@ -140,11 +141,9 @@ def plan_import(
     shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS, column_roles=roles, roles_source=source)
     _apply_overrides(shaped.meta, overrides or {})
     _require_identity(shaped.meta)
-    vocabulary = vocabulary_load(district=document_district(shaped.meta))
-    for new_name, existing in (unit_mapping or {}).items():
-        vocabulary.units[name_key(new_name)] = existing
+    vocabulary = vocabulary_load(district=document_district(shaped.meta)).with_mapping(unit_mapping or {})
     parsed = normalise_document(shaped, vocabulary)
-    _apply_mappings(parsed, unit_mapping or {}, leader_mapping or {})
+    _apply_leader_mapping(parsed, leader_mapping or {})
     check = plan_check(parsed)
     warnings = parsed.warnings + check.warnings
     diff = plan_diff(parsed)
@@ -171,14 +170,7 @@ def plan_import(
             f"文件属于“{shaped.meta.district}”：{settings.DISTRICT_NAME}的单位别名不用于本文件，"
             f"本文件确认的单位对应记为{shaped.meta.district}的别名。"
         )
-    previous = import_record_same_file(sha256=digest)
-    if previous is not None:
-        report.same_file_as = previous
-        # Local time (TIME_ZONE), as every page shows it; the database keeps UTC.
-        report.notes.append(
-            f"注意：该文件与 {timezone.localtime(previous.created_at):%Y-%m-%d %H:%M} "
-            f"导入的“{previous.file_name}”完全相同。"
-        )
+    _note_same_file(report)
     if dry_run or diff.is_empty:
         return report
     with transaction.atomic():
@@ -186,24 +178,39 @@ def plan_import(
         plan = plan_apply(parsed, diff, source_file=file_name, user=user)
         if column_roles and shaped.column_plans:
             _layout_save(shaped.column_plans[0], user=user)
-        record = ImportRecord.objects.create(
-            plan=plan,
-            file_name=file_name[:255],
-            file_format=document.format,
-            sha256=digest,
-            size=len(data),
-            content=data,
-            outcome=ImportOutcome.APPLIED,
-            counts={"lines": [line.as_dict() for line in check.counts]},
-            changes=diff.summary(),
-            warnings=[w.as_dict() for w in warnings],
-            before_csv=before_csv,
-            created_by=user if getattr(user, "pk", None) else None,
-        )
+        record = _record_create(report, plan=plan, data=data, before_csv=before_csv, user=user)
     report.applied = True
     report.plan_id = plan.pk
     report.record_id = record.pk
     return report
+
+
+def _note_same_file(report: ImportReport) -> None:
+    previous = import_record_same_file(sha256=report.sha256)
+    if previous is not None:
+        report.same_file_as = previous
+        # Local time (TIME_ZONE), as every page shows it; the database keeps UTC.
+        report.notes.append(
+            f"注意：该文件与 {timezone.localtime(previous.created_at):%Y-%m-%d %H:%M} "
+            f"导入的“{previous.file_name}”完全相同。"
+        )
+
+
+def _record_create(report: ImportReport, *, plan: Plan, data: bytes, before_csv: str, user: Any) -> ImportRecord:
+    return ImportRecord.objects.create(
+        plan=plan,
+        file_name=report.file_name[:255],
+        file_format=report.format,
+        sha256=report.sha256,
+        size=len(data),
+        content=data,
+        outcome=ImportOutcome.APPLIED,
+        counts={"lines": [line.as_dict() for line in report.counts]},
+        changes=report.diff.summary(),
+        warnings=[w.as_dict() for w in report.warnings],
+        before_csv=before_csv,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
 
 
 def _column_roles(
@@ -239,11 +246,7 @@ def _kind_label(kind: str) -> str:
     return PlanKind(kind).label if kind in PlanKind.values else "（未识别类型）"
 
 
-def _apply_mappings(parsed: ParsedPlan, unit_mapping: dict[str, str], leader_mapping: dict[str, str]) -> None:
-    for new_name, existing in unit_mapping.items():
-        if new_name != existing:
-            parsed.aliases.setdefault(new_name, existing)
-            parsed.new_unit_kinds.pop(new_name, None)
+def _apply_leader_mapping(parsed: ParsedPlan, leader_mapping: dict[str, str]) -> None:
     if leader_mapping:
         for task in parsed.tasks:
             task.leaders = list(dict.fromkeys(leader_mapping.get(name, name) for name in task.leaders))

@@ -289,19 +289,8 @@ def _read_xlsx(data: bytes) -> Document:
             rows_read += height - len(rows)
             if rows_read > row_limit or grid_before + height * width > cell_limit:
                 raise ImportRefused(f"工作表“{sheet.title}”的合并单元格超出了行数或单元格上限，已拒绝。")
-            rows.extend([] for _ in range(height - len(rows)))
-            for cells in rows:
-                cells.extend(Cell("") for _ in range(width - len(cells)))
             grid_before += height * width
-            for min_col, min_row, max_col, max_row in merges:
-                for r in range(min_row, max_row + 1):
-                    cells = rows[r - 1]
-                    for c in range(min_col, max_col + 1):
-                        if (r, c) != (min_row, min_col):
-                            # Covered: "same as above/left", not "empty".
-                            cell = cells[c - 1]
-                            cell.text = ""
-                            cell.merged_up, cell.merged_left = r > min_row, c > min_col
+            _xlsx_apply_merges(rows, merges, height=height, width=width)
             tables.append(
                 Table(
                     rows=rows,
@@ -313,6 +302,24 @@ def _read_xlsx(data: bytes) -> Document:
     finally:
         workbook.close()
     return Document(format="xlsx", tables=tables)
+
+
+def _xlsx_apply_merges(
+    rows: list[list[Cell]], merges: list[tuple[int, int, int, int]], *, height: int, width: int
+) -> None:
+    """Pad the sheet to its full grid and mark every cell a merged range covers."""
+    rows.extend([] for _ in range(height - len(rows)))
+    for cells in rows:
+        cells.extend(Cell("") for _ in range(width - len(cells)))
+    for min_col, min_row, max_col, max_row in merges:
+        for r in range(min_row, max_row + 1):
+            cells = rows[r - 1]
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    # Covered: "same as above/left", not "empty".
+                    cell = cells[c - 1]
+                    cell.text = ""
+                    cell.merged_up, cell.merged_left = r > min_row, c > min_col
 
 
 def _xml_stream(stream, tags: tuple[str, ...]):

@@ -105,23 +105,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     except ImportRefused as refused:
         return render(request, "imports/upload.html", {"form": UploadForm(), "error": str(refused)}, status=400)
 
-    unit_suggestions = name_suggestions(
-        names=list(report.diff.new_units), existing=list(Unit.objects.values_list("name", flat=True))
-    )
-    leader_suggestions = name_suggestions(
-        names=report.diff.new_leaders, existing=list(Leader.objects.values_list("name", flat=True))
-    )
-    # Keep the ones already mapped visible, so a choice can be taken back.
-    for name, target in pending.unit_mapping.items():
-        unit_suggestions.setdefault(name, [target])
-    for name, target in pending.leader_mapping.items():
-        leader_suggestions.setdefault(name, [target])
-    mapping_kwargs = {
-        "units": unit_suggestions,
-        "leaders": leader_suggestions,
-        "initial_units": pending.unit_mapping,
-        "initial_leaders": pending.leader_mapping,
-    }
+    mapping_kwargs = _mapping_kwargs(pending, report)
     meta_form = PlanMetaForm(initial=_meta_initial(report))
     mapping_form = MappingForm(**mapping_kwargs)
     columns = report.column_plans[0].columns if report.column_plans else []
@@ -162,6 +146,27 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         "error": error,
     }
     return render(request, "imports/preview.html", context, status=400 if error else 200)
+
+
+def _mapping_kwargs(pending, report) -> dict:
+    """The choices for each new unit and leader: similar existing names, and
+    the ones already mapped (kept visible so a choice can be taken back)."""
+    unit_suggestions = name_suggestions(
+        names=list(report.diff.new_units), existing=list(Unit.objects.values_list("name", flat=True))
+    )
+    leader_suggestions = name_suggestions(
+        names=report.diff.new_leaders, existing=list(Leader.objects.values_list("name", flat=True))
+    )
+    for name, target in pending.unit_mapping.items():
+        unit_suggestions.setdefault(name, [target])
+    for name, target in pending.leader_mapping.items():
+        leader_suggestions.setdefault(name, [target])
+    return {
+        "units": unit_suggestions,
+        "leaders": leader_suggestions,
+        "initial_units": pending.unit_mapping,
+        "initial_leaders": pending.leader_mapping,
+    }
 
 
 def _unit_kind_label(kind: str | None) -> str:
