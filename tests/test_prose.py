@@ -1,0 +1,63 @@
+"""imports/prose.py alone: numbered paragraphs and their unit clauses into rows."""
+
+import pytest
+
+from imports.prose import HEADER, _clause_units, _split_items, _trailing_bracket, prose_table
+
+
+@pytest.mark.parametrize(
+    ("clause", "lead", "support"),
+    [
+        ("牵头单位：区政务服务办；配合单位：区发改委、区市场监管局", "区政务服务办", "区发改委、区市场监管局"),
+        ("牵头单位:区卫健局;责任单位:各街办(新区)", "区卫健局", "各街办(新区)"),
+        ("责任单位：市科技局", "市科技局", ""),
+        ("区经委牵头，区科委按职责分工负责", "区经委", "区科委"),
+        ("区环保局牵头,区水务局、区级相关部门配合", "区环保局", "区水务局、区级相关部门"),
+        ("涉及水土保持项目", "", ""),
+    ],
+)
+def test_unit_clauses(clause, lead, support):
+    assert _clause_units(clause) == (lead, support)
+
+
+def test_a_trailing_bracket_may_hold_brackets():
+    body = "巩固疫情防控成果。[牵头单位:区卫健局;责任单位:各街办(新区)]。"
+    start, inner = _trailing_bracket(body)
+    assert (body[:start], inner) == ("巩固疫情防控成果。", "牵头单位:区卫健局;责任单位:各街办(新区)")
+    assert _trailing_bracket("只需提交水保批复(涉及水土保持项目)、选址意见。") is None
+
+
+def test_items_run_together_after_a_preamble():
+    leading, items = _split_items(
+        "现提出以下意见。1.给予资助。责任单位：市科技局。2.增加指标。责任单位：市发改委、市财政局。"
+    )
+    assert leading == "现提出以下意见。"
+    assert [(i.number, i.text, i.lead) for i in items] == [
+        ("1", "给予资助。", "市科技局"),
+        ("2", "增加指标。", "市发改委、市财政局"),
+    ]
+
+
+def test_headings_items_and_unit_lines_become_rows():
+    table, heading, _ = prose_table(
+        [
+            "通知",
+            "一、经济发展",
+            "(一)地区生产总值增长7%以上",
+            "责任单位:区发展和改革局",
+            "(二)投资增长10%以上",
+            "责任单位:区发改局",
+        ],
+        wrapped="word",
+    )
+    assert heading == ["通知"]
+    assert [[c.text for c in row] for row in table.rows] == [
+        HEADER,
+        ["一、经济发展", "", "", ""],
+        ["1", "地区生产总值增长7%以上", "区发展和改革局", ""],
+        ["2", "投资增长10%以上", "区发改局", ""],
+    ]
+
+
+def test_fewer_than_two_items_is_not_a_notice():
+    assert prose_table(["一段说明文字。", "1.只有一条。"], wrapped="word") is None
