@@ -47,6 +47,7 @@ bundle: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/import_seeds.py
+	$(BIN)/python bench/import_fidelity.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache test-artifacts
