@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
@@ -24,7 +23,6 @@ from django.utils import timezone
 from accounts.audit import Action, audit_record
 
 from .models import (
-    Leader,
     ProgressReport,
     ProgressStatus,
     ReportAttachment,
@@ -33,7 +31,6 @@ from .models import (
     Task,
     TaskState,
     Unit,
-    UserProfile,
 )
 from .status.clock import Clock, clock_or_now
 from .status.stored import task_status_drift, task_status_refresh  # noqa: F401
@@ -62,50 +59,6 @@ def roles_ensure() -> dict[str, Group]:
     missing = Permission.objects.filter(scope).exclude(group=admin_group)
     admin_group.permissions.add(*missing)
     return groups
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    password: str
-    role: Role
-    description: str
-    unit: str | None = None
-    leader: str | None = None
-
-
-DEMO_ACCOUNTS = [
-    DemoAccount("admin", "demo-admin-2025", Role.ADMIN, "系统管理员（导入、配置）"),
-    DemoAccount("anquan", "demo-anquan-2025", Role.SECURITY, "安全管理员（账号、角色、单位）"),
-    DemoAccount("shenji", "demo-shenji-2025", Role.AUDITOR, "审计管理员（安全审计记录）"),
-    DemoAccount("office", "demo-office-2025", Role.OFFICE, "督查室（查看全部、审核）"),
-    DemoAccount("keji", "demo-keji-2025", Role.LIAISON, "单位联络员：区科委", unit="区科委"),
-    DemoAccount("fagai", "demo-fagai-2025", Role.LIAISON, "单位联络员：区发展改革委", unit="区发展改革委"),
-    DemoAccount("tanruicong", "demo-leader-2025", Role.LEADER, "区领导：谭瑞琮", leader="谭瑞琮"),
-]
-
-
-@transaction.atomic
-def demo_accounts_ensure() -> list[DemoAccount]:
-    """Create (or reset) the demo accounts; safe to run again."""
-    groups = roles_ensure()
-    user_model = get_user_model()
-    for account in DEMO_ACCOUNTS:
-        user, _ = user_model.objects.get_or_create(username=account.username)
-        user.set_password(account.password)
-        user.is_staff = account.role == Role.ADMIN
-        user.is_superuser = account.role == Role.ADMIN
-        user.save()
-        user.groups.set([groups[account.role.value]])
-        profile, _ = UserProfile.objects.get_or_create(user=user)
-        if account.unit:
-            unit = Unit.objects.filter(name=account.unit).first()
-            if unit is not None:
-                profile.units.set([unit])
-        if account.leader:
-            profile.leader = Leader.objects.filter(name=account.leader).first()
-            profile.save(update_fields=["leader"])
-    return DEMO_ACCOUNTS
 
 
 # -- progress reports ------------------------------------------------------------

@@ -17,8 +17,7 @@ from ..periods import period_start
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import task_stagnant
 from .history import HistoryEntry, task_history
-from .rows import TaskRow
-from .tasks import task_get, task_status_row
+from .rows import TaskRow, task_with_row
 
 
 def report_current(*, task: Task, unit_id: int, clock: Clock | None = None) -> ProgressReport | None:
@@ -112,8 +111,7 @@ def task_page(*, task_id: int, user: AbstractBaseUser | AnonymousUser, show_all:
     by several units is hundreds of entries. A report awaiting review is always shown."""
     from ..permissions import reportable_unit_ids
 
-    task = task_get(task_id=task_id)
-    row = task_status_row(task_id=task_id, clock=clock)
+    task, row = task_with_row(Task.objects.all(), task_id=task_id, clock=clock)
     reportable = (
         set(reportable_unit_ids(user, task, lead_unit_ids=[u.id for u in row.lead_units]))
         if not row.withdrawn

@@ -11,10 +11,11 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from ..choices import PlanKind, TaskState, UnitRole
-from ..models import TaskLeader, TaskUnit
+from ..models import Task, TaskLeader, TaskUnit
 from ..numerals import to_chinese_numeral
 from ..querysets import TaskQuerySet
 from ..status.clock import Clock
@@ -187,8 +188,25 @@ def task_rows_fetch(qs: TaskQuerySet, *, clock: Clock, own: bool = False) -> lis
     status, their units, their leaders), no model instances. `own`: the queryset carries the
     unit page's annotations (unit_role, own_*: see units.unit_task_list)."""
     names = (*_ROW_FIELDS, *(_OWN_FIELDS if own else ()))
-    values = list(qs.with_status_shown(clock).values_list(*names))
-    ids = [v[0] for v in values]
+    values = [dict(zip(names, v, strict=True)) for v in qs.with_status_shown(clock).values_list(*names)]
+    return _rows_of(values, own=own)
+
+
+def task_with_row(qs: TaskQuerySet, *, task_id: int, clock: Clock) -> tuple[Task, TaskRow]:
+    """The task as a model instance (its full fields, plan, category, project) and as a TaskRow,
+    from one query for the task plus the two for its units and leaders (the task page)."""
+    task = get_object_or_404(qs.select_related("plan", "category", "project").with_status_shown(clock), pk=task_id)
+    values: dict[str, Any] = {}
+    for name in _ROW_FIELDS:
+        value: Any = task
+        for part in ("pk",) if name == "pk" else name.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        values[name] = value
+    return task, _rows_of([values], own=False)[0]
+
+
+def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
+    ids = [row["pk"] for row in values]
     urls = _Urls()
     units: dict[int, list[tuple[str, Named]]] = {}
     for task_id, unit_id, name, printed, role in (
@@ -207,8 +225,7 @@ def task_rows_fetch(qs: TaskQuerySet, *, clock: Clock, own: bool = False) -> lis
         leaders.setdefault(task_id, []).append(Named(leader_id, name, "", urls.leader.format(leader_id)))
     kinds = dict(PlanKind.choices)
     rows = []
-    for v in values:
-        row = dict(zip(names, v, strict=True))
+    for row in values:
         years = row["plan__year_start"], row["plan__year_end"]
         years_label = f"{years[0]}年" if years[0] == years[1] else f"{years[0]}—{years[1]}年"
         links = units.get(row["pk"], [])
