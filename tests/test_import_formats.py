@@ -203,3 +203,17 @@ def test_legacy_doc_without_libreoffice_is_refused_with_how_to_convert(convert, 
         "这是旧版 Word（.doc）文件，服务器未安装 LibreOffice，无法自动转换。"
         "请用 Word 或 WPS 打开该文件，“另存为” Word 文档（.docx）后再导入。"
     )
+
+
+def test_the_preview_shows_how_a_prose_notice_was_read_and_asks(client_as, admin_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_as(admin_user)
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("通知.docx", _notice_docx())})
+    html = client.get(response["Location"]).content.decode()
+    assert (
+        "<strong>读取方式：</strong>正文段落（文件中没有表格，已按编号段落逐条读取为任务，请核对）。"
+        "请对照原文核对下方的任务，确认无误后再导入。"
+    ) in html
+    assert "优化营商环境，深化“一网通办”改革" in html
