@@ -39,7 +39,7 @@ class AuditFilterForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError("起始日期不能晚于截止日期。")
         return data

@@ -40,7 +40,8 @@ class SessionSecurityMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             if session_expired(request.session):
-                request._security_logout_action = Action.SESSION_TIMEOUT
+                # Read by the logout signal's receiver, which records why the session ended.
+                request._security_logout_action = Action.SESSION_TIMEOUT  # type: ignore[attr-defined]
                 logout(request)
                 query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
                 return redirect(reverse("security:session_expired") + (f"?{query}" if query else ""))

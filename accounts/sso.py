@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django_cas_ng.backends import CASBackend as _CASBackend
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
@@ -90,14 +91,14 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     return CallbackView.as_view()(request)
 
 
-def cas_login(request: HttpRequest) -> HttpResponse:
+def cas_login(request: HttpRequest) -> HttpResponseBase:
     from django_cas_ng.views import LoginView
 
     _enabled_or_404(settings.CAS_ENABLED)
     return LoginView.as_view()(request)
 
 
-def cas_logout(request: HttpRequest) -> HttpResponse:
+def cas_logout(request: HttpRequest) -> HttpResponseBase:
     from django_cas_ng.views import LogoutView
 
     _enabled_or_404(settings.CAS_ENABLED)

@@ -59,8 +59,9 @@ def totp_check(*, request: HttpRequest, token: str) -> bool:
     user = request.user
     device = confirmed_device(user)
     enrolling = device is None
-    if enrolling:
+    if device is None:
         device = pending_device(user)
+    assert device is not None  # pending_device creates one when there is none
     ok = device.verify_token(token.strip())
     if ok:
         if enrolling:

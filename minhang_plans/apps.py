@@ -14,5 +14,5 @@ class AxesConfig(AxesAppConfig):
         super().ready()
         from axes.admin import AccessAttemptAdmin
 
-        AccessAttemptAdmin.status.short_description = "状态"  # type: ignore[attr-defined]
-        AccessAttemptAdmin.expiration.short_description = "到期时间"  # type: ignore[attr-defined]
+        AccessAttemptAdmin.status.short_description = "状态"
+        AccessAttemptAdmin.expiration.short_description = "到期时间"

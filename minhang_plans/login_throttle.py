@@ -65,5 +65,7 @@ class TwoLimitDatabaseHandler(AxesDatabaseHandler):
         axes would clear every parameter's attempts, including the address's: one valid
         account would then reset a spray across other usernames."""
         username = get_client_username(request, credentials)
-        count, _ = AccessAttempt.objects.filter(username=username, ip_address=request.axes_ip_address).delete()
+        count, _ = AccessAttempt.objects.filter(
+            username=username, ip_address=getattr(request, "axes_ip_address", None)
+        ).delete()
         return count

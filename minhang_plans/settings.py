@@ -270,7 +270,8 @@ S3_BUCKET = env_str("S3_BUCKET", "")
 if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
+        # STORAGES was first written with string values only, which fixed its inferred type.
+        "OPTIONS": {  # type: ignore[dict-item]
             "bucket_name": S3_BUCKET,
             "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
             "access_key": env_str("S3_ACCESS_KEY_ID", ""),
