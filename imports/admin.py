@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import ImportRecord, PendingImport
+from .columns import ROLE_CHOICES
+from .models import ImportLayout, ImportRecord, PendingImport
 
 
 @admin.register(ImportRecord)
@@ -64,9 +65,32 @@ class PendingImportAdmin(admin.ModelAdmin):
         "overrides",
         "unit_mapping",
         "leader_mapping",
+        "column_roles",
         "created_at",
         "expires_at",
     ]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(ImportLayout)
+class ImportLayoutAdmin(admin.ModelAdmin):
+    """Column mappings confirmed on an import, one per header; delete one to read
+    that header by its names again. Made by confirming an import, not here."""
+
+    list_display = ["__str__", "created_by", "updated_at"]
+    exclude = ["signature", "headers", "roles"]
+    readonly_fields = ["roles_text", "created_by", "created_at", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="各列的用途")
+    def roles_text(self, layout: ImportLayout) -> str:
+        labels = dict(ROLE_CHOICES)
+        roles = layout.roles if isinstance(layout.roles, dict) else {}
+        return "；".join(f"{header} → {labels.get(role, role)}" for header, role in roles.items())

@@ -175,3 +175,14 @@ def test_mapping_step_in_chromium(browser, live_server, admin_user, shipped_alia
     )
     assert page.get_by_role("combobox", name="承办情况").locator("option:checked").inner_text() == "配合单位"
     context.close()
+
+
+@pytest.mark.django_db
+def test_a_saved_layout_is_shown_in_words_in_the_admin(client_as, admin_user):
+    layout = ImportLayout.objects.create(
+        signature="x" * 64, headers=HEADER, roles={"承办情况": "support", "说明事项": "skip"}
+    )
+    client = client_as(admin_user)
+    html = client.get(reverse("admin:imports_importlayout_change", args=[layout.pk])).content.decode()
+    assert "承办情况 → 配合单位；说明事项 → 不导入" in html
+    assert client.get(reverse("admin:imports_importlayout_changelist")).status_code == 200
