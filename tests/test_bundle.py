@@ -67,7 +67,7 @@ def test_install_md_lists_the_steps_in_order():
         "cp .env.example /etc/minhang/env",
         "manage.py migrate --noinput",
         "manage.py check --deploy",
-        "systemctl enable --now minhang-gunicorn.service minhang-audit-prune.timer",
+        "systemctl enable --now minhang-gunicorn.service minhang-worker.service minhang-audit-prune.timer",
     ]
     positions = [text.find(step) for step in steps]
     assert -1 not in positions, [step for step, pos in zip(steps, positions, strict=True) if pos == -1]
