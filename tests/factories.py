@@ -30,6 +30,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from simple_history.utils import bulk_create_with_history
+
 from tasks.models import (
     Category,
     Leader,
@@ -281,41 +283,61 @@ def _world_named_reports(w: World) -> None:
 
 def _world_filler(w: World, scale: int) -> None:
     """20 tasks per plan per unit of scale, spread over categories, units and leaders, with a
-    report on every third."""
+    report on every third. In bulk (with their history rows, as Task.objects.create writes them):
+    about 100 tests build this world."""
     lead, support = UnitRole.LEAD, UnitRole.SUPPORT
     five, annual, c, p = w.five_year, w.annual, w.categories, w.projects
     filler_units = [
         _unit(f"测试单位{i:03d}", UnitKind.TOWN if i % 4 == 0 else UnitKind.DEPARTMENT) for i in range(4 * scale)
     ]
     statuses = list(ProgressStatus)
-    number = 100
     plans = (
         (five, (c["创新"], c["产业"]), {}),
         (annual, (c["改革"], c["科创"]), {c["改革"].pk: p["营商环境"], c["科创"].pk: p["科技创新"]}),
     )
+    tasks: list[Task] = []
     for plan, cats, project_of in plans:
         for i in range(20 * scale):
-            number += 1
+            number = 101 + len(tasks)
             cat = cats[i % 2]
-            t = _task(
-                plan,
-                cat,
-                number,
-                f"批量任务{number}：推进重点工作第{i}项。",
-                project=project_of.get(cat.pk),
-                units=[(filler_units[i % len(filler_units)], lead), (w.units["经委"], support)],
-                leaders=[w.leaders["赵"]] if plan is annual else [],
-                due_date=datetime.date(2025, 1 + i % 12, 28) if plan is annual else None,
+            text = f"批量任务{number}：推进重点工作第{i}项。"
+            tasks.append(
+                Task(
+                    plan=plan,
+                    category=cat,
+                    project=project_of.get(cat.pk),
+                    number=str(number),
+                    position=number,
+                    text=text,
+                    title=text[:30],
+                    due_date=datetime.date(2025, 1 + i % 12, 28) if plan is annual else None,
+                )
             )
-            if i % 3 == 0:
-                ProgressReport.objects.create(
+    tasks = bulk_create_with_history(tasks, Task)
+    links, leader_links, reports = [], [], []
+    for n, t in enumerate(tasks):
+        i = n % (20 * scale)  # the index within its plan
+        unit = filler_units[i % len(filler_units)]
+        links += [
+            TaskUnit(task=t, unit=unit, position=1, role=lead, printed_name=unit.name),
+            TaskUnit(task=t, unit=w.units["经委"], position=2, role=support, printed_name="区经委"),
+        ]
+        if t.plan_id == annual.pk:
+            leader_links.append(TaskLeader(task=t, leader=w.leaders["赵"], position=1))
+        if i % 3 == 0:
+            reports.append(
+                ProgressReport(
                     task=t,
-                    unit=filler_units[i % len(filler_units)],
+                    unit=unit,
                     period=THIS_PERIOD,
                     status=statuses[i % len(statuses)],
                     percent=i % 100,
                     review_state=ReviewState.APPROVED,
                 )
+            )
+    TaskUnit.objects.bulk_create(links)
+    TaskLeader.objects.bulk_create(leader_links)
+    bulk_create_with_history(reports, ProgressReport)
 
 
 def plans_multiply(*, times: int) -> list[Plan]:
