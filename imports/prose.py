@@ -134,6 +134,8 @@ def _is_heading(text: str) -> bool:
     heading. "一、…" headings may hold a comma; the others may not."""
     if not _HEADING.match(text) or re.search(r"[。；;！？]", text):
         return False
+    if _ROLE_LABEL.search(text) or ((clause := _trailing_bracket(text)) and any(_clause_units(clause[1]))):
+        return False  # "1.推进老旧小区改造（牵头单位：区房管局）": an item with its units
     if re.match(rf"^第?[{_CN}]{{1,3}}\s*[、.．]", text):
         return len(text) <= 60
     return len(text) <= 40 and not re.search(r"[，,]", text)

@@ -61,3 +61,14 @@ def test_headings_items_and_unit_lines_become_rows():
 
 def test_fewer_than_two_items_is_not_a_notice():
     assert prose_table(["一段说明文字。", "1.只有一条。"], wrapped="word") is None
+
+
+def test_a_short_item_with_its_unit_clause_is_an_item_not_a_heading():
+    table, _, _ = prose_table(
+        ["一、城市建设", "1.推进老旧小区改造（牵头单位：区房管局）", "2.建设口袋公园（区绿化市容局牵头）"],
+        wrapped="word",
+    )
+    assert [[c.text for c in row] for row in table.rows[2:]] == [
+        ["1", "推进老旧小区改造", "区房管局", ""],
+        ["2", "建设口袋公园", "区绿化市容局", ""],
+    ]
