@@ -138,7 +138,12 @@ def plan_import(
     digest = hashlib.sha256(data).hexdigest()
     document = read_document(data, file_name)
     roles, source, layout = _column_roles(document, column_roles)
-    shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS, column_roles=roles, roles_source=source)
+    try:
+        shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS, column_roles=roles, roles_source=source)
+    except ImportRefused as refused:
+        # Tables with no task header, and numbered paragraphs around them: read the paragraphs (and say so).
+        document = _paragraphs_instead(document, refused)
+        shaped = shape_document(document, max_rows=settings.IMPORT_MAX_ROWS)
     _apply_overrides(shaped.meta, overrides or {})
     _require_identity(shaped.meta)
     vocabulary = vocabulary_load(district=document_district(shaped.meta)).with_mapping(unit_mapping or {})
@@ -211,6 +216,21 @@ def _record_create(report: ImportReport, *, plan: Plan, data: bytes, before_csv:
         before_csv=before_csv,
         created_by=user if getattr(user, "pk", None) else None,
     )
+
+
+def _paragraphs_instead(document: Document, refused: ImportRefused) -> Document:
+    """The document's paragraphs read as a prose notice, for a file whose tables
+    have no task header; re-raises the table refusal when they hold no items."""
+    from .read import prose_document
+
+    alternative = None
+    if document.format in ("docx", "doc", "pdf") and document.tables and not document.reading:
+        wrapped = "pdf" if document.format == "pdf" else "word"
+        alternative = prose_document(document.format, document.heading + document.notes, wrapped=wrapped)
+    if alternative is None:
+        raise refused
+    alternative.reading = "正文段落（文件中的表格没有可识别的任务表头，已按编号段落逐条读取为任务，请核对）"
+    return alternative
 
 
 def _column_roles(

@@ -14,7 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_date, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,9 @@ DISTRICT_NAME = env_str("DISTRICT_NAME", "闵行区")
 
 # Demo accounts exist only when explicitly asked for (the quick start does).
 DEMO_MODE = env_bool("DEMO_MODE", False)
+# The demo's "today" (the quick start pins one inside the seed plans' year, so the first dashboard
+# shows a plan in progress, not a year-old plan all red). Ignored outside demo mode.
+DEMO_TODAY = env_date("DEMO_TODAY") if DEMO_MODE else None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -217,3 +217,19 @@ def test_the_preview_shows_how_a_prose_notice_was_read_and_asks(client_as, admin
         "请对照原文核对下方的任务，确认无误后再导入。"
     ) in html
     assert "优化营商环境，深化“一网通办”改革" in html
+
+
+def test_a_word_file_whose_table_has_no_task_header_is_read_by_its_paragraphs_and_says_so():
+    from tasks.models import Plan
+
+    document = docx.Document()
+    for line in NOTICE:
+        document.add_paragraph(line)
+    table = document.add_table(rows=2, cols=2)  # e.g. a signature block laid out as a table
+    table.cell(0, 0).text, table.cell(0, 1).text = "联系人", "电话"
+    table.cell(1, 0).text, table.cell(1, 1).text = "张三", "12345678"
+    out = io.BytesIO()
+    document.save(out)
+    report = plan_import(data=out.getvalue(), file_name="附表.docx")
+    assert _rows(Plan.objects.get(pk=report.plan_id)) == EXPECTED
+    assert report.reading == "正文段落（文件中的表格没有可识别的任务表头，已按编号段落逐条读取为任务，请核对）"
