@@ -33,10 +33,12 @@ Row = dict[str, Any]
 
 
 def _tracked_models() -> list[type[models.Model]]:
+    # Only tables that exist: a model whose migration is still being written has none to read.
+    tables = set(connection.introspection.table_names())
     return [
         m
         for m in apps.get_models(include_auto_created=True)
-        if m._meta.managed and not m._meta.proxy and not m._meta.swapped
+        if m._meta.managed and not m._meta.proxy and not m._meta.swapped and m._meta.db_table in tables
     ]
 
 
