@@ -18,7 +18,7 @@ pytestmark = [
 PERIOD = dt.date(2025, 6, 1)
 
 
-def test_simultaneous_saves_of_one_version_never_lose_an_update(seed_plans, liaison_user, office_user):
+def test_simultaneous_saves_of_one_version_never_lose_an_update(seed_plans, pinned_clock, liaison_user, office_user):
     task = Task.objects.get(plan__kind="annual", number="4")
     unit = Unit.objects.get(name="区科委")
     first = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=10, progress_text="初稿。")

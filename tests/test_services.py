@@ -20,10 +20,15 @@ from tasks.services import (
     task_due_date_set,
 )
 
-PERIOD = dt.date(2025, 6, 1)
+PERIOD = dt.date(2025, 6, 1)  # the current period on tests.factories.TODAY
 GOOD = ReportInput(
     status=ProgressStatus.IN_PROGRESS, percent=40, progress_text="完成方案编制。", next_steps="推进实施。"
 )
+
+
+@pytest.fixture(autouse=True)
+def _june(pinned_clock):
+    """Reports are filed for the current period (services.report_period_check): today is 2025-06-15."""
 
 
 @pytest.fixture
