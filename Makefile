@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Quick start: DEBUG on, demo accounts on, SQLite unless DATABASE_URL is set.
-RUN_ENV := DEBUG=1 DEMO_MODE=1
+# Quick start: DEBUG on, demo accounts and demo progress on, SQLite unless DATABASE_URL is set.
+# The demo's "today" sits inside the seed plans' year (both end 2025-12-31), so the first dashboard
+# shows a plan in progress; DEMO_TODAY is ignored outside demo mode.
+RUN_ENV := DEBUG=1 DEMO_MODE=1 DEMO_TODAY=2025-06-18
 SEEDS  := fixtures/000_a62ce10d14304788.txt fixtures/004_81e3937e704ee9fc.txt
 
 .PHONY: run test setup lint bench clean bundle
@@ -23,6 +25,7 @@ setup: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py import_plan $(SEEDS)
 	$(RUN_ENV) $(BIN)/python manage.py create_demo_accounts
+	$(RUN_ENV) $(BIN)/python manage.py load_demo_progress
 
 # The worker (jobs_worker: django-q2's qcluster; jobs, reminders, digests) runs beside the server and stops with it.
 run: setup

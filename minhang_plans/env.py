@@ -6,6 +6,7 @@ message naming the variable, not run with a silently different value.
 
 from __future__ import annotations
 
+import datetime
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,16 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
     return value
+
+
+def env_date(name: str) -> datetime.date | None:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return datetime.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a date (yyyy-mm-dd).") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

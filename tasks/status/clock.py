@@ -20,7 +20,8 @@ class Clock:
 
     @classmethod
     def now(cls) -> Clock:
-        return cls(today=timezone.localdate())
+        # DEMO_TODAY is set only in demo mode (settings): the quick start's plans stay "in progress".
+        return cls(today=settings.DEMO_TODAY or timezone.localdate())
 
     @property
     def month_start(self) -> datetime.date:
