@@ -3,6 +3,7 @@ against an earlier commit, measured in the same run.
 
     .venv/bin/python bench/cold_pages.py                       # against BENCH_REF (default: HEAD~1)
     BENCH_REF=ca20fed .venv/bin/python bench/cold_pages.py --rounds 5 --requests 15
+    BENCH_REF=ca20fed BENCH_THIS=HEAD .venv/bin/python bench/cold_pages.py   # a commit, not the working tree
 
 For each tree (the working tree, and BENCH_REF exported with `git archive`) it migrates an
 SQLite database in a temporary directory and imports the two seed documents, then in ROUNDS
@@ -95,6 +96,15 @@ def run_child(tree: Path, db: Path, requests: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1]) if requests else {}
 
 
+def _export(commit: str, tree: Path) -> Path:
+    """The commit's files in `tree` (git archive), sharing this checkout's virtualenv."""
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    (tree / ".venv").symlink_to(ROOT / ".venv")
+    return tree
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=4)
@@ -102,15 +112,16 @@ def main() -> None:
     options = parser.parse_args()
     ref = os.environ.get("BENCH_REF", "HEAD~1")
     ref_commit = subprocess.check_output(["git", "rev-parse", "--short", ref], cwd=ROOT, text=True).strip()
-    head = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True).strip()
-    dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "tasks", "templates"], cwd=ROOT).returncode != 0
+    this = os.environ.get("BENCH_THIS", "")
+    head = subprocess.check_output(["git", "rev-parse", "--short", this or "HEAD"], cwd=ROOT, text=True).strip()
+    dirty = (
+        not this
+        and subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "tasks", "templates"], cwd=ROOT).returncode != 0
+    )
     with tempfile.TemporaryDirectory(prefix="cold-pages-") as tmp:
-        ref_tree = Path(tmp) / "ref"
-        ref_tree.mkdir()
-        archive = subprocess.run(["git", "archive", ref_commit], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(ref_tree)], input=archive, check=True)
-        (ref_tree / ".venv").symlink_to(ROOT / ".venv")
-        trees = {"ref": (ref_tree, Path(tmp) / "ref.sqlite3"), "this": (ROOT, Path(tmp) / "this.sqlite3")}
+        ref_tree = _export(ref_commit, Path(tmp) / "ref")
+        this_tree = _export(head, Path(tmp) / "this") if this else ROOT
+        trees = {"ref": (ref_tree, Path(tmp) / "ref.sqlite3"), "this": (this_tree, Path(tmp) / "this.sqlite3")}
         for tree, db in trees.values():
             run_child(tree, db, 0)
         samples: dict[str, dict[str, list[float]]] = {"ref": {}, "this": {}}
@@ -123,7 +134,8 @@ def main() -> None:
     lines = [
         f"## {dt.datetime.now():%Y-%m-%d %H:%M} — cold page CPU, {head}{' + uncommitted edits' if dirty else ''} "
         f"against {ref_commit}",
-        f"Command: BENCH_REF={ref} .venv/bin/python bench/cold_pages.py --rounds {options.rounds} "
+        f"Command: BENCH_REF={ref}{' BENCH_THIS=' + this if this else ''} .venv/bin/python bench/cold_pages.py "
+        f"--rounds {options.rounds} "
         f"--requests {options.requests}  (SQLite, the two seeds, {options.rounds * options.requests} cold requests "
         "per page and tree, rounds interleaved)",
         "",
