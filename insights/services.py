@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import Action, audit_record
 from tasks.models import Plan, PlanKind, Task
 from tasks.permissions import can_edit_tasks, require
 
@@ -106,6 +107,12 @@ def link_decide(*, user: User | AnonymousUser, link: TaskLink, confirm: bool) ->
             LinkAbstention.objects.filter(
                 annual_task_id=link.annual_task_id, five_year_plan_id=link.five_year_task.plan_id
             ).delete()
+        audit_record(
+            action=Action.REVIEW,
+            user=editor,
+            object_repr=f"关联：年度任务{link.annual_task_id} → 五年规划任务{link.five_year_task_id}",
+            detail={"link": link.pk, "decision": "confirm" if confirm else "reject"},
+        )
     return link
 
 

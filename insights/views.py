@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_download
 from tasks.decorators import reader_required
 from tasks.models import Plan, PlanKind, Task
 from tasks.permissions import can_edit_tasks, require
@@ -95,6 +96,7 @@ def compare_xlsx(request: HttpRequest) -> HttpResponse:
     )
     name = f"compare-{old.year_start}-{new.year_start}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit_download(request, object_repr=name)
     return response
 
 

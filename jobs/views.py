@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_download
 from tasks.permissions import can_read, require
 
 from .models import Job, JobKind, JobState
@@ -58,7 +59,10 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     if job.state != JobState.DONE or not job.result:
         messages.error(request, "没有可下载的文件：任务尚未完成，或文件已过期清理，请重新发起。")
         return redirect("jobs:detail", job_id=job.pk)
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name or job.result.name)
+    filename = job.result_name or job.result.name
+    # The ledger's filters are the job's, not this URL's: the audit names the list that left.
+    audit_download(request, object_repr=filename, detail={"job": job.pk, "params": job.params})
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=filename)
 
 
 @require_POST

@@ -103,3 +103,25 @@ def test_a_default_template_download_is_a_download(seed_plans, client_as, admin_
     assert response.status_code == 200
     event = AuditEvent.objects.get(action=Action.DOWNLOAD)
     assert event.object_repr == "督查通报默认模板.docx"
+
+
+def test_link_decisions_and_the_comparison_download_are_in_the_audit(seed_plans, client_as, office_user):
+    from insights import services as insights_services
+    from insights.models import TaskLink
+
+    annual = Plan.objects.get(kind="annual")
+    insights_services.link_suggestions_refresh(annual_plan=annual)
+    link = TaskLink.objects.filter(annual_task__plan=annual).order_by("pk").first()
+    client = client_as(office_user)
+    client.post(reverse("insights:link_decide", args=[link.pk]), {"decision": "reject"})
+    decided = AuditEvent.objects.get(action=Action.REVIEW)
+    assert decided.detail == {"link": link.pk, "decision": "reject"} and decided.username == office_user.username
+
+    later = Plan.objects.create(
+        title="2026年重点工作", kind="annual", year_start=2026, year_end=2026, district=annual.district
+    )
+    response = client.get(reverse("insights:compare_xlsx"), {"old": annual.pk, "new": later.pk})
+    assert response.status_code == 200
+    export = AuditEvent.objects.get(action=Action.EXPORT)
+    assert export.object_repr == "compare-2025-2026.xlsx"
+    assert export.detail["filters"] == {"old": str(annual.pk), "new": str(later.pk)}
