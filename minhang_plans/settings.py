@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_q",  # django-q2: the job queue and schedules, in this database (ORM broker)
     "jobs",  # long work with a progress page; the worker's schedules
     "notifications",  # 站内消息 and the one sending interface (in-app + e-mail); reminders
+    "supervision",  # 督办: 我的待办, 催办, 批示
 ]
 
 MIDDLEWARE = [

@@ -22,5 +22,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("jobs/", include("jobs.urls")),
     path("messages/", include("notifications.urls")),
+    path("", include("supervision.urls")),
     path("", include("tasks.urls")),
 ]

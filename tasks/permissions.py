@@ -117,3 +117,42 @@ def reportable_unit_ids(user: Any, task: Task, *, lead_unit_ids: list[int] | Non
 def require(allowed: bool, message: str = "您没有执行此操作的权限。") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+# -- 督办 (supervision app): 催办, 批示, their replies, 我的待办 -------------------------------
+
+
+def can_chase(user: Any) -> bool:
+    """催办 is the office's (and the system administrator's)."""
+    return user_role(user) in (Role.OFFICE, Role.ADMIN)
+
+
+def user_leader_id(user: Any) -> int | None:
+    """The leader this account is (区领导 only), else None."""
+    if user_role(user) != Role.LEADER:
+        return None
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "leader_id", None)
+
+
+def can_instruct(user: Any, task: Task) -> bool:
+    """批示: a leader on a task they lead; the office and admin on any task (代录 for a leader)."""
+    role = user_role(user)
+    if role in (Role.OFFICE, Role.ADMIN):
+        return True
+    leader_id = user_leader_id(user)
+    return leader_id is not None and task.leader_links.filter(leader_id=leader_id).exists()
+
+
+def can_answer_for_unit(user: Any, task: Task, unit_id: int) -> bool:
+    """Reply to a chase or record 落实情况 for `unit_id` on `task`: the same people who may
+    report for that lead unit (its own liaisons; the office and admin for any lead unit)."""
+    return can_report(user, task, unit_id)
+
+
+def can_answer_chase(user: Any, unit_id: int) -> bool:
+    """Reply to a 催办 sent to `unit_id`: its own liaisons, or the office recording an answer."""
+    role = user_role(user)
+    if role in (Role.OFFICE, Role.ADMIN):
+        return True
+    return role == Role.LIAISON and unit_id in user_unit_ids(user)

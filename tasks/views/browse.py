@@ -190,13 +190,5 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
 
 @reader_required
 def landing(request: HttpRequest) -> HttpResponse:
-    """After login: a leader lands on their own page, a unit liaison on their unit's, others on the dashboard."""
-    role = permissions.user_role(request.user)
-    profile = getattr(request.user, "profile", None)
-    if role == Role.LEADER and profile and profile.leader_id:
-        return redirect("tasks:leader", leader_id=profile.leader_id)
-    if role == Role.LIAISON:
-        unit_ids = sorted(permissions.user_unit_ids(request.user))
-        if len(unit_ids) == 1:
-            return redirect("tasks:unit", unit_id=unit_ids[0])
-    return redirect("tasks:dashboard")
+    """After login every role lands on 我的待办 (supervision), which links on to their pages."""
+    return redirect("supervision:todo")

@@ -1,0 +1,48 @@
+"""Forms of 督办. Dates render as yyyy-mm-dd so <input type="date"> shows and submits them."""
+
+from __future__ import annotations
+
+from django import forms
+
+ISO_DATE = "%Y-%m-%d"
+DATE_INVALID = "请输入有效的日期（例如 2025-12-31）。"
+
+
+class ChaseForm(forms.Form):
+    note = forms.CharField(
+        label="催办意见（可选）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reply_by = forms.DateField(
+        label="答复期限（可选）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        error_messages={"invalid": DATE_INVALID},
+    )
+
+
+class TaskChaseForm(ChaseForm):
+    unit = forms.TypedChoiceField(label="催办单位", coerce=int, choices=())
+
+    def __init__(self, *args: object, units: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].choices = list(units)  # type: ignore[attr-defined]
+        self.order_fields(["unit", "note", "reply_by"])
+
+
+class InstructionForm(forms.Form):
+    leader = forms.TypedChoiceField(label="批示领导（代录）", coerce=int, choices=(), required=False)
+    text = forms.CharField(label="批示内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: object, leaders: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["leader"].choices = list(leaders)  # type: ignore[attr-defined]
+        self.fields["text"].error_messages["required"] = "请填写批示内容。"
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label="答复", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: object, label: str = "答复", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["text"].label = label
+        self.fields["text"].error_messages["required"] = f"请填写{label}。"

@@ -1,0 +1,521 @@
+"""Reads of 督办: 我的待办 per role, and the panels on the task and leader pages.
+
+Every list counts with the read side's rules (tasks.status: `TaskUnit.objects.lead()
+.with_status(clock).silent()`, `Task.objects.with_status(clock)` and its light), so a to-do
+count and the task search it links to agree. A fixed number of queries per page, whatever
+the data's size: each list is one query over all of the person's units at once."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.urls import reverse
+
+from notifications.reminders import period_deadline
+from tasks import permissions
+from tasks.choices import Light, ProgressStatus, ReviewState, Role, TaskState, UnitRole
+from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Unit
+from tasks.status.clock import Clock, clock_or_now
+from tasks.status.rule import period_now, silent_link
+
+from .models import Chase, ChaseItem, Instruction, InstructionReply
+
+SEARCH = "tasks:task_search"
+
+
+@dataclass(frozen=True)
+class TodoTask:
+    id: int
+    number: str
+    title: str
+    plan_title: str
+    due_date: datetime.date | None
+    deadline: datetime.date | None = None  # the period's reporting deadline (未报送 lists)
+    light: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse("tasks:task", args=[self.id])
+
+
+def _search(**params: Any) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"{reverse(SEARCH)}?{query}"
+
+
+# -- chases: open, settled, overdue ------------------------------------------------------------
+
+
+def chases_open() -> QuerySet[Chase]:
+    """Chases with no reply whose unit still owes the report on at least one chased task
+    (active, not finished, no report of its own for the period chased)."""
+    reported = TaskUnit.objects.filter(
+        task_id=OuterRef("task_id"),
+        unit_id=OuterRef("unit_id"),
+        role=UnitRole.LEAD,
+        reported_period__gte=OuterRef("period"),
+    )
+    pending = (
+        ChaseItem.objects.filter(chase_id=OuterRef("pk"), task__state=TaskState.ACTIVE)
+        .exclude(task__current__status=ProgressStatus.DONE)  # nothing is owed on a finished task
+        .exclude(Exists(reported))
+    )
+    return Chase.objects.filter(replied_at__isnull=True).filter(Exists(pending))
+
+
+def _chase_list(qs: QuerySet[Chase]) -> list[Chase]:
+    """Chases with their unit, author and tasks (two queries)."""
+    chases = list(qs.select_related("unit", "created_by").order_by("-created_at", "-pk"))
+    items: dict[int, list[ChaseItem]] = defaultdict(list)
+    for item in (
+        ChaseItem.objects.filter(chase_id__in=[c.pk for c in chases])
+        .select_related("task")
+        .only("chase_id", "task__id", "task__number", "task__title", "period")
+        .order_by("task__plan_id", "task__position")
+    ):
+        items[item.chase_id].append(item)
+    for chase in chases:
+        chase.item_list = items[chase.pk]  # type: ignore[attr-defined]
+    return chases
+
+
+# -- liaison -----------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitTodo:
+    unit: Unit
+    silent: list[TodoTask] = field(default_factory=list)
+    due_soon: list[TodoTask] = field(default_factory=list)
+    returned: list[ProgressReport] = field(default_factory=list)
+    drafts: list[ProgressReport] = field(default_factory=list)
+    instructions: list[Instruction] = field(default_factory=list)
+    chases: list[Chase] = field(default_factory=list)
+    today: datetime.date | None = None
+
+    @property
+    def silent_url(self) -> str:
+        return _search(unit=self.unit.pk, reported="no")
+
+    @property
+    def overdue_chases(self) -> list[Chase]:
+        return [c for c in self.chases if c.reply_by and self.today and c.reply_by < self.today]
+
+    @property
+    def total(self) -> int:
+        return (
+            len(self.silent)
+            + len(self.returned)
+            + len(self.drafts)
+            + len(self.due_soon)
+            + len(self.instructions)
+            + len(self.chases)
+        )
+
+
+def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[UnitTodo]:
+    """我的待办 of a unit's liaison, per unit (five queries whatever the number of units)."""
+    clock = clock_or_now(clock)
+    units = {u.pk: UnitTodo(unit=u, today=clock.today) for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")}
+    if not units:
+        return []
+    not_done = ~Q(task_status=ProgressStatus.DONE)
+    due_soon = Q(task__due_date__gte=clock.today, task__due_date__lte=clock.due_soon) & not_done
+    links = (
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(unit_id__in=units)
+        .with_status(clock)
+        .annotate(
+            is_silent=Case(When(silent_link(), then=Value(True)), default=Value(False), output_field=BooleanField()),
+            is_due_soon=Case(When(due_soon, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            start=F("period_now"),
+        )
+        .filter(Q(silent_link()) | due_soon)
+        .order_by("task__due_date", "task__plan_id", "task__position")
+        .values(
+            "unit_id",
+            "task_id",
+            "task__number",
+            "task__title",
+            "task__plan__title",
+            "task__plan__reporting_period",
+            "task__due_date",
+            "start",
+            "is_silent",
+            "is_due_soon",
+        )
+    )
+    for row in links:
+        todo = units[row["unit_id"]]
+        base = {
+            "id": row["task_id"],
+            "number": row["task__number"],
+            "title": row["task__title"],
+            "plan_title": row["task__plan__title"],
+            "due_date": row["task__due_date"],
+        }
+        if row["is_silent"]:
+            deadline = period_deadline(reporting_period=row["task__plan__reporting_period"], start=row["start"])
+            todo.silent.append(TodoTask(**base, deadline=deadline))
+        if row["is_due_soon"]:
+            todo.due_soon.append(TodoTask(**base))
+    # Returned reports and drafts: the rule of tasks.selectors.unit_reports_to_fix, for all units at once.
+    for report in (
+        ProgressReport.objects.filter(
+            unit_id__in=units,
+            task__state=TaskState.ACTIVE,
+            review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
+        )
+        .select_related("task", "task__plan", "reviewed_by")
+        .annotate(
+            is_current=Case(
+                When(period__gte=period_now(clock=clock, path="task__"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-period", F("reviewed_at").desc(nulls_last=True), "task__plan_id", "task__position")
+    ):
+        todo = units[report.unit_id]
+        (todo.returned if report.review_state == ReviewState.RETURNED else todo.drafts).append(report)
+    # New instructions: on tasks the unit leads, with no 落实情况 from the unit yet.
+    answered = InstructionReply.objects.filter(instruction_id=OuterRef("instruction_id"), unit_id=OuterRef("unit_id"))
+    for link in (
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(unit_id__in=units, task__instructions__isnull=False)
+        .annotate(instruction_id=F("task__instructions__id"))
+        .filter(~Exists(answered))
+        .values("unit_id", "instruction_id")
+    ):
+        units[link["unit_id"]].instructions.append(link["instruction_id"])  # type: ignore[arg-type]
+    wanted = {i for u in units.values() for i in u.instructions}  # type: ignore[misc]
+    if wanted:
+        by_id = {
+            i.pk: i for i in Instruction.objects.filter(pk__in=wanted).select_related("task", "leader", "written_by")
+        }
+        for todo in units.values():
+            todo.instructions = sorted(
+                (by_id[i] for i in todo.instructions),  # type: ignore[index]
+                key=lambda i: (i.created_at, i.pk),
+                reverse=True,
+            )
+    for chase in _chase_list(chases_open().filter(unit_id__in=units)):
+        units[chase.unit_id].chases.append(chase)
+    return list(units.values())
+
+
+# -- leader ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SilentUnit:
+    unit_id: int
+    name: str
+    missing: int
+    url: str
+
+
+@dataclass
+class LeaderTodo:
+    leader: Leader
+    red: list[TodoTask]
+    yellow: list[TodoTask]
+    units: list[SilentUnit]
+    new_reports: list[ProgressReport]
+    since: datetime.datetime | None
+
+    @property
+    def red_url(self) -> str:
+        return _search(leader=self.leader.pk, light=Light.RED)
+
+    @property
+    def yellow_url(self) -> str:
+        return _search(leader=self.leader.pk, light=Light.YELLOW)
+
+    @property
+    def total(self) -> int:
+        return len(self.red) + len(self.yellow) + len(self.units) + len(self.new_reports)
+
+
+def leader_todo(*, leader: Leader, since: datetime.datetime | None, clock: Clock | None = None) -> LeaderTodo:
+    """我的待办 of a leader (three queries): red and yellow tasks they lead, their lead units that
+    have not reported, the reports sent on their tasks since `since` (their last visit)."""
+    clock = clock_or_now(clock)
+    led = TaskLeader.objects.filter(task_id=OuterRef("pk"), leader=leader)
+    red: list[TodoTask] = []
+    yellow: list[TodoTask] = []
+    for row in (
+        Task.objects.active()
+        .filter(Exists(led))
+        .with_status(clock)
+        .filter(light__in=[Light.RED, Light.YELLOW])
+        .annotate(shown_light=F("light"))
+        .order_by("due_date", "plan_id", "position")
+        .values("pk", "number", "title", "plan__title", "due_date", "shown_light")
+    ):
+        task = TodoTask(
+            id=row["pk"],
+            number=row["number"],
+            title=row["title"],
+            plan_title=row["plan__title"],
+            due_date=row["due_date"],
+            light=row["shown_light"],
+        )
+        (red if task.light == Light.RED else yellow).append(task)
+    units = [
+        SilentUnit(
+            unit_id=r["unit_id"],
+            name=r["unit__name"],
+            missing=r["missing"],
+            url=_search(leader=leader.pk, unit=r["unit_id"], reported="no"),
+        )
+        for r in TaskUnit.objects.lead()
+        .on_active()
+        .filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader=leader)))
+        .with_status(clock)
+        .values("unit_id", "unit__name")
+        .annotate(missing=Count("pk", filter=silent_link()))
+        .filter(missing__gt=0)
+        .order_by("-missing", "unit__name")
+    ]
+    reports = ProgressReport.objects.filter(
+        Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader=leader)),
+        task__state=TaskState.ACTIVE,
+        review_state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED],
+        reported_at__isnull=False,
+    )
+    if since is not None:
+        reports = reports.filter(reported_at__gt=since)
+    new_reports = list(reports.select_related("task", "unit").order_by("-reported_at", "-pk")[:50])
+    return LeaderTodo(leader=leader, red=red, yellow=yellow, units=units, new_reports=new_reports, since=since)
+
+
+# -- office ------------------------------------------------------------------------------------
+
+
+@dataclass
+class OfficeTodo:
+    pending_count: int
+    pending: list[ProgressReport]
+    units: list[SilentUnit]
+    overdue_chases: list[Chase]
+
+    @property
+    def total(self) -> int:
+        return self.pending_count + len(self.units) + len(self.overdue_chases)
+
+
+PENDING_SHOWN = 10
+
+
+def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
+    """我的待办 of the office (four queries): reports awaiting review (count and the oldest),
+    units that have not reported this period (all plans), open chases past their reply-by date."""
+    clock = clock_or_now(clock)
+    pending_qs = ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED)
+    pending_count = pending_qs.count()
+    pending = list(pending_qs.select_related("task", "unit").order_by("reported_at", "pk")[:PENDING_SHOWN])
+    units = [
+        SilentUnit(
+            unit_id=r["unit_id"],
+            name=r["unit__name"],
+            missing=r["missing"],
+            url=_search(unit=r["unit_id"], reported="no"),
+        )
+        for r in TaskUnit.objects.lead()
+        .on_active()
+        .with_status(clock)
+        .values("unit_id", "unit__name")
+        .annotate(missing=Count("pk", filter=silent_link()))
+        .filter(missing__gt=0)
+        .order_by("-missing", "unit__name")
+    ]
+    overdue = _chase_list(chases_open().filter(reply_by__lt=clock.today))
+    return OfficeTodo(pending_count=pending_count, pending=pending, units=units, overdue_chases=overdue)
+
+
+# -- the task page's panel and the leader page's list -----------------------------------------
+
+
+@dataclass
+class PanelReply:
+    unit_id: int
+    unit_name: str
+    text: str
+    at: datetime.datetime
+
+
+@dataclass
+class PanelInstruction:
+    pk: int
+    leader_name: str
+    text: str
+    on_behalf: bool
+    written_by: str
+    at: datetime.datetime
+    replies: list[PanelReply] = field(default_factory=list)
+    answer_units: list[Any] = field(default_factory=list)  # filled by the template tag
+
+
+@dataclass
+class PanelChase:
+    pk: int
+    unit_id: int
+    unit_name: str
+    note: str
+    created_by: str
+    at: datetime.datetime
+    reply_by: datetime.date | None
+    reply_text: str
+    replied_at: datetime.datetime | None
+    replied_by: str
+    may_reply: bool = False  # filled by the template tag
+
+
+@dataclass
+class TaskPanel:
+    instructions: list[PanelInstruction]
+    chases: list[PanelChase]
+    leader_id: int | None  # the reading leader's own leader, when asked for
+
+
+_PANEL_COLUMNS = (
+    "p_kind",
+    "p_pk",
+    "p_parent",
+    "p_at",
+    "p_body",
+    "p_who",
+    "p_name",
+    "p_unit",
+    "p_flag",
+    "p_day",
+    "p_answer",
+    "p_answered",
+    "p_answerer",
+)
+
+
+def _panel_part(qs: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:
+    """One branch of the panel's UNION: every column an annotation, in one order (a UNION
+    matches columns by position)."""
+    from django.db.models import BooleanField as B
+    from django.db.models import CharField, DateField, DateTimeField, IntegerField, TextField
+
+    nulls = {
+        "parent": Value(0, output_field=IntegerField()),
+        "at": Value(None, output_field=DateTimeField()),
+        "body": Value("", output_field=TextField()),
+        "who": Value("", output_field=CharField()),
+        "name": Value("", output_field=CharField()),
+        "unit": Value(0, output_field=IntegerField()),
+        "flag": Value(False, output_field=B()),
+        "day": Value(None, output_field=DateField()),
+        "answer": Value("", output_field=TextField()),
+        "answered": Value(None, output_field=DateTimeField()),
+        "answerer": Value("", output_field=CharField()),
+    }
+    qs = qs.order_by().annotate(p_kind=Value(kind, output_field=CharField()), p_pk=F("pk"))
+    for name in _PANEL_COLUMNS[2:]:
+        short = name.removeprefix("p_")
+        qs = qs.annotate(**{name: columns.get(short, nulls[short])})
+    return qs.values_list(*_PANEL_COLUMNS)
+
+
+def task_panel(*, task: Task, user: Any = None) -> TaskPanel:
+    """批示 with their 落实情况 and 催办 of a task, newest first, in ONE query (a UNION of four
+    branches; the fourth is the reading leader's own leader id): the task page's budget."""
+    from django.db.models.functions import Coalesce
+
+    parts = [
+        _panel_part(
+            Instruction.objects.filter(task=task),
+            "i",
+            at=F("created_at"),
+            body=F("text"),
+            who=F("written_by__username"),
+            name=F("leader__name"),
+            flag=F("on_behalf"),
+        ),
+        _panel_part(
+            InstructionReply.objects.filter(instruction__task=task),
+            "r",
+            parent=F("instruction_id"),
+            at=F("created_at"),
+            body=F("text"),
+            name=F("unit__name"),
+            unit=F("unit_id"),
+        ),
+        _panel_part(
+            Chase.objects.filter(Exists(ChaseItem.objects.filter(chase_id=OuterRef("pk"), task=task))),
+            "c",
+            at=F("created_at"),
+            body=F("note"),
+            who=F("created_by__username"),
+            name=F("unit__name"),
+            unit=F("unit_id"),
+            day=F("reply_by"),
+            answer=F("reply_text"),
+            answered=F("replied_at"),
+            answerer=Coalesce(F("replied_by__username"), Value("")),
+        ),
+    ]
+    if user is not None and permissions.user_role(user) == Role.LEADER:
+        from tasks.models import UserProfile
+
+        parts.append(
+            _panel_part(UserProfile.objects.filter(user_id=user.pk), "p", unit=Coalesce(F("leader_id"), Value(0)))
+        )
+    rows = list(parts[0].union(*parts[1:], all=True))
+    instructions: dict[int, PanelInstruction] = {}
+    replies: list[tuple[int, PanelReply]] = []
+    chases: list[PanelChase] = []
+    leader_id = None
+    for k, pk, parent, at, body, who, name, unit, flag, day, answer, answered, answerer in rows:
+        if k == "i":
+            instructions[pk] = PanelInstruction(
+                pk=pk, leader_name=name, text=body, on_behalf=bool(flag), written_by=who, at=at
+            )
+        elif k == "r":
+            replies.append((parent, PanelReply(unit_id=unit, unit_name=name, text=body, at=at)))
+        elif k == "c":
+            chases.append(
+                PanelChase(
+                    pk=pk,
+                    unit_id=unit,
+                    unit_name=name,
+                    note=body,
+                    created_by=who,
+                    at=at,
+                    reply_by=day,
+                    reply_text=answer,
+                    replied_at=answered,
+                    replied_by=answerer,
+                )
+            )
+        else:
+            leader_id = unit or None
+    for parent, reply in sorted(replies, key=lambda r: r[1].at):
+        if parent in instructions:
+            instructions[parent].replies.append(reply)
+    return TaskPanel(
+        instructions=sorted(instructions.values(), key=lambda i: (i.at, i.pk), reverse=True),
+        chases=sorted(chases, key=lambda c: (c.at, c.pk), reverse=True),
+        leader_id=leader_id,
+    )
+
+
+def leader_instructions(*, leader: Leader, limit: int = 50) -> list[Instruction]:
+    """A leader's instructions, newest first, with their tasks (one query)."""
+    return list(
+        Instruction.objects.filter(leader=leader)
+        .select_related("task", "written_by")
+        .annotate(n_replies=Count("replies"))
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,0 +1,224 @@
+"""Writes of 督办: 催办 and its reply, 批示 and its 落实情况, the to-do page's last visit.
+
+Each write checks permission on the server, validates before writing, runs in one
+transaction with its messages (notifications.message_send), and raises ValidationError
+with the Chinese text the user reads; nothing is half-written."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import MessageKind
+from notifications.services import message_send
+from tasks import permissions
+from tasks.models import Leader, Task, TaskState, TaskUnit, Unit, UnitRole
+from tasks.status.clock import Clock, clock_or_now
+
+from .models import Chase, ChaseItem, Instruction, InstructionReply, TodoVisit
+
+TEXT_MAX = 2000
+ONCE_A_DAY = "今天已催办过{what}，每项任务每个单位每天只能催办一次。"
+
+
+def unit_liaisons(*, unit_ids: list[int]) -> QuerySet[Any]:
+    """The active accounts that report for these units."""
+    return get_user_model().objects.filter(profile__units__in=unit_ids, is_active=True).distinct()
+
+
+def _text(value: str, *, label: str, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError(f"请填写{label}。")
+    if len(value) > TEXT_MAX:
+        raise ValidationError(f"{label}不能超过{TEXT_MAX}字。")
+    if "\x00" in value:
+        raise ValidationError(f"{label}含有无效字符。")
+    return value
+
+
+def _reply_by(reply_by: datetime.date | None, *, clock: Clock) -> datetime.date | None:
+    if reply_by is not None and reply_by < clock.today:
+        raise ValidationError("答复期限不能早于今天。")
+    return reply_by
+
+
+def _chase_message(*, chase: Chase, tasks: list[Task]) -> None:
+    first = tasks[0]
+    what = f"第{first.number}项 {first.title}" if len(tasks) == 1 else f"{len(tasks)}项未报送任务"
+    lines = [f"督查室对{chase.unit.name}的{what}进行催办。"]
+    if len(tasks) > 1:
+        lines += [f"· {t.plan.title} 第{t.number}项 {t.title}" for t in tasks]
+    if chase.note:
+        lines.append(f"催办意见：{chase.note}")
+    if chase.reply_by:
+        lines.append(f"请于{chase.reply_by:%Y-%m-%d}前报送或答复。")
+    message_send(
+        recipients=unit_liaisons(unit_ids=[chase.unit_id]),
+        kind=MessageKind.CHASE,
+        title=f"催办：{chase.unit.name} {what}"[:200],
+        body="\n".join(lines),
+        event_key=f"supervision:chase:{chase.pk}",
+        task=first if len(tasks) == 1 else None,
+        link=reverse("tasks:task", args=[first.pk]) if len(tasks) == 1 else reverse("supervision:todo"),
+    )
+
+
+def _chase_write(
+    *, user: Any, unit: Unit, tasks: list[Task], note: str, reply_by: datetime.date | None, clock: Clock
+) -> Chase:
+    try:
+        with transaction.atomic():
+            chase = Chase.objects.create(unit=unit, note=note, reply_by=reply_by, day=clock.today, created_by=user)
+            ChaseItem.objects.bulk_create(
+                ChaseItem(
+                    chase=chase,
+                    task=task,
+                    unit=unit,
+                    day=clock.today,
+                    period=clock.period_start(task.plan.reporting_period),
+                )
+                for task in tasks
+            )
+            _chase_message(chase=chase, tasks=tasks)
+    except IntegrityError:
+        # Another office pressed 催办 at the same moment: the unique (task, unit, day) refused this one.
+        what = f"第{tasks[0].number}项任务" if len(tasks) == 1 else "该单位的任务"
+        raise ValidationError(ONCE_A_DAY.format(what=what)) from None
+    return chase
+
+
+def chase_task(
+    *,
+    user: Any,
+    task: Task,
+    unit: Unit,
+    note: str = "",
+    reply_by: datetime.date | None = None,
+    clock: Clock | None = None,
+) -> Chase:
+    """催办 one lead unit of one task (at most once per task, unit and day)."""
+    permissions.require(permissions.can_chase(user), "只有督查室可以催办。")
+    clock = clock_or_now(clock)
+    if task.state != TaskState.ACTIVE:
+        raise ValidationError("该任务已撤销，不能催办。")
+    if not TaskUnit.objects.filter(task=task, unit=unit, role=UnitRole.LEAD).exists():
+        raise ValidationError("只能催办该任务的牵头单位。")
+    note = _text(note, label="催办意见", required=False)
+    reply_by = _reply_by(reply_by, clock=clock)
+    if ChaseItem.objects.filter(task=task, unit=unit, day=clock.today).exists():
+        raise ValidationError(ONCE_A_DAY.format(what=f"第{task.number}项任务"))
+    return _chase_write(user=user, unit=unit, tasks=[task], note=note, reply_by=reply_by, clock=clock)
+
+
+def chase_unit(
+    *, user: Any, unit: Unit, note: str = "", reply_by: datetime.date | None = None, clock: Clock | None = None
+) -> Chase:
+    """One 催办 for a unit covering every task it has not reported this period (the read side's
+    rule), except those already chased today; refused when none is left."""
+    permissions.require(permissions.can_chase(user), "只有督查室可以催办。")
+    clock = clock_or_now(clock)
+    note = _text(note, label="催办意见", required=False)
+    reply_by = _reply_by(reply_by, clock=clock)
+    silent_ids = list(
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(unit=unit)
+        .with_status(clock)
+        .silent()
+        .values_list("task_id", flat=True)
+    )
+    if not silent_ids:
+        raise ValidationError(f"{unit.name}本期没有未报送的任务，无需催办。")
+    chased_today = set(
+        ChaseItem.objects.filter(unit=unit, day=clock.today, task_id__in=silent_ids).values_list("task_id", flat=True)
+    )
+    tasks = list(
+        Task.objects.filter(pk__in=[i for i in silent_ids if i not in chased_today])
+        .select_related("plan")
+        .order_by("plan_id", "position")
+    )
+    if not tasks:
+        raise ValidationError(ONCE_A_DAY.format(what=f"{unit.name}的全部未报送任务"))
+    return _chase_write(user=user, unit=unit, tasks=tasks, note=note, reply_by=reply_by, clock=clock)
+
+
+def chase_reply(*, user: Any, chase: Chase, text: str) -> Chase:
+    """The chased unit answers (its liaison, or the office recording a phone answer)."""
+    with transaction.atomic():
+        chase = Chase.objects.select_for_update().get(pk=chase.pk)
+        permissions.require(permissions.can_answer_chase(user, chase.unit_id), "您不能答复其他单位的催办。")
+        text = _text(text, label="答复内容", required=True)
+        if chase.replied_at is not None:
+            raise ValidationError("该催办已答复。")
+        chase.reply_text = text
+        chase.replied_by = user
+        chase.replied_at = timezone.now()
+        chase.save(update_fields=["reply_text", "replied_by", "replied_at"])
+    return chase
+
+
+def instruction_create(*, user: Any, task: Task, text: str, leader: Leader | None = None) -> Instruction:
+    """批示 on a task. A leader writes their own; the office names one of the task's leaders (代录)."""
+    permissions.require(permissions.can_instruct(user, task), "只有该任务的牵头领导或督查室可以录入批示。")
+    own_leader_id = permissions.user_leader_id(user)
+    text = _text(text, label="批示内容", required=True)
+    if task.state != TaskState.ACTIVE:
+        raise ValidationError("该任务已撤销，不能批示。")
+    task_leader_ids = set(task.leader_links.values_list("leader_id", flat=True))
+    if own_leader_id is not None:
+        leader_id, on_behalf = own_leader_id, False
+    else:
+        if leader is None or leader.pk not in task_leader_ids:
+            raise ValidationError("请选择该任务的牵头领导。")
+        leader_id, on_behalf = leader.pk, True
+    with transaction.atomic():
+        instruction = Instruction.objects.create(
+            task=task, leader_id=leader_id, text=text, on_behalf=on_behalf, written_by=user
+        )
+        leader_name = Leader.objects.get(pk=leader_id).name
+        lead_unit_ids = list(TaskUnit.objects.filter(task=task, role=UnitRole.LEAD).values_list("unit_id", flat=True))
+        marked = "（督查室代录）" if on_behalf else ""
+        message_send(
+            recipients=unit_liaisons(unit_ids=lead_unit_ids),
+            kind=MessageKind.INSTRUCTION,
+            title=f"批示：{leader_name}对第{task.number}项 {task.title}"[:200],
+            body=f"{leader_name}批示{marked}：{text}\n请在任务页填写落实情况。",
+            event_key=f"supervision:instruction:{instruction.pk}",
+            task=task,
+            link=reverse("tasks:task", args=[task.pk]),
+        )
+    return instruction
+
+
+def instruction_reply(*, user: Any, instruction: Instruction, unit: Unit, text: str) -> InstructionReply:
+    """落实情况 of one lead unit against an instruction (once per unit)."""
+    task = instruction.task
+    permissions.require(permissions.can_answer_for_unit(user, task, unit.pk), "您不能代其他单位填写落实情况。")
+    text = _text(text, label="落实情况", required=True)
+    try:
+        with transaction.atomic():
+            return InstructionReply.objects.create(instruction=instruction, unit=unit, text=text, written_by=user)
+    except IntegrityError:
+        raise ValidationError(f"{unit.name}已填写过该批示的落实情况。") from None
+
+
+def todo_visit_mark(*, user: Any) -> datetime.datetime | None:
+    """Record this visit to 我的待办; returns the previous one (None on the first).
+
+    Two single statements, each atomic on its own (no savepoint: the page's query budget); two
+    tabs opening the page at once both read the same previous visit, which is what they show."""
+    now = timezone.now()
+    previous = TodoVisit.objects.filter(user=user).values_list("seen_at", flat=True).first()
+    if previous is None:
+        TodoVisit.objects.bulk_create([TodoVisit(user=user, seen_at=now)], ignore_conflicts=True)
+    else:
+        TodoVisit.objects.filter(user=user).update(seen_at=now)
+    return previous

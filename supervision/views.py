@@ -1,0 +1,209 @@
+"""Pages and actions of 督办: parse, check permission, call a service, render or redirect."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tasks import permissions
+from tasks.decorators import reader_required
+from tasks.models import Leader, Role, Task, TaskState, Unit, UnitRole
+from tasks.status.clock import Clock
+
+from . import selectors, services
+from .forms import ChaseForm, InstructionForm, ReplyForm, TaskChaseForm
+from .models import Chase, Instruction
+
+FIRST_VISIT_DAYS = 7  # a leader's first visit shows the reports of the last week
+
+
+def _form_errors(form: ChaseForm | InstructionForm | ReplyForm) -> str:
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _task_url(task_id: int) -> str:
+    return reverse("tasks:task", args=[task_id]) + "#supervision"
+
+
+@reader_required
+def todo(request: HttpRequest) -> HttpResponse:
+    """我的待办: what this person has to act on, by role."""
+    user = request.user
+    role = permissions.user_role(user)
+    clock = Clock.now()
+    view = {Role.LIAISON: "liaison", Role.LEADER: "leader"}.get(role, "office") if role else "office"
+    context: dict[str, object] = {"section": "todo", "role": view, "today": clock.today}
+    if role == Role.LIAISON:
+        context["units"] = selectors.liaison_todo(unit_ids=sorted(permissions.user_unit_ids(user)), clock=clock)
+        context["reply_form"] = ReplyForm(label="答复")
+    elif role == Role.LEADER:
+        leader = Leader.objects.filter(accounts__user=user).first()  # the profile's leader, one query
+        if leader is not None:
+            since = services.todo_visit_mark(user=user)
+            first = since is None
+            if first:
+                since = timezone.now() - datetime.timedelta(days=FIRST_VISIT_DAYS)
+            context["leader_todo"] = selectors.leader_todo(leader=leader, since=since, clock=clock)
+            context["first_visit"] = first
+    else:
+        context["office"] = selectors.office_todo(clock=clock)
+        context["chase_form"] = ChaseForm()
+    return render(request, "supervision/todo.html", context)
+
+
+@reader_required
+def task_panel(request: HttpRequest, task_id: int) -> HttpResponse:
+    """批示与催办 of a task with the forms this person may use: the task page loads it into its
+    section (?fragment=1); on its own it is a page (the link without JavaScript)."""
+    user = request.user
+    task = get_object_or_404(Task, pk=task_id)
+    lead_units = list(
+        Unit.objects.filter(task_links__task=task, task_links__role=UnitRole.LEAD).order_by("task_links__position")
+    )
+    leaders = list(Leader.objects.filter(task_links__task=task).order_by("task_links__position"))
+    panel = selectors.task_panel(task=task, user=user)
+    answerable = set(permissions.reportable_unit_ids(user, task, lead_unit_ids=[u.pk for u in lead_units]))
+    withdrawn = task.state != TaskState.ACTIVE
+    # For the forms only; each action checks again on the server.
+    office = permissions.can_chase(user)
+    own_leader = panel.leader_id
+    leader_ids = {leader.pk for leader in leaders}
+    may_instruct = not withdrawn and (office or (own_leader is not None and own_leader in leader_ids))
+    for instruction in panel.instructions:
+        replied = {reply.unit_id for reply in instruction.replies}
+        instruction.answer_units = [u for u in lead_units if u.pk in answerable and u.pk not in replied]
+    for chase in panel.chases:
+        chase.may_reply = chase.replied_at is None and permissions.can_answer_chase(user, chase.unit_id)
+    context = {
+        "task": task,
+        "panel": panel,
+        "chase_form": TaskChaseForm(units=[(u.pk, u.name) for u in lead_units])
+        if office and lead_units and not withdrawn
+        else None,
+        "instruction_form": InstructionForm(leaders=[(leader.pk, leader.name) for leader in leaders])
+        if may_instruct and leader_ids
+        else None,
+        "on_behalf": own_leader is None,
+        "section": "plans",
+    }
+    if request.GET.get("fragment") == "1":
+        return render(request, "supervision/partials/task_panel_body.html", context)
+    return render(request, "supervision/task_panel_page.html", context)
+
+
+@reader_required
+@require_POST
+def task_chase(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.select_related("plan"), pk=task_id)
+    permissions.require(permissions.can_chase(request.user), "只有督查室可以催办。")
+    units = list(Unit.objects.filter(task_links__task=task).values_list("pk", "name"))
+    form = TaskChaseForm(request.POST, units=units)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_task_url(task.pk))
+    unit = Unit.objects.get(pk=form.cleaned_data["unit"])
+    try:
+        services.chase_task(
+            user=request.user,
+            task=task,
+            unit=unit,
+            note=form.cleaned_data["note"],
+            reply_by=form.cleaned_data["reply_by"],
+        )
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, f"已向{unit.name}发出催办。")
+    return redirect(_task_url(task.pk))
+
+
+@reader_required
+@require_POST
+def unit_chase(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=unit_id)
+    permissions.require(permissions.can_chase(request.user), "只有督查室可以催办。")
+    form = ChaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("supervision:todo")
+    try:
+        chase = services.chase_unit(
+            user=request.user, unit=unit, note=form.cleaned_data["note"], reply_by=form.cleaned_data["reply_by"]
+        )
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, f"已向{unit.name}发出催办，涉及{chase.items.count()}项未报送任务。")
+    return redirect("supervision:todo")
+
+
+@reader_required
+@require_POST
+def chase_reply(request: HttpRequest, chase_id: int) -> HttpResponse:
+    chase = get_object_or_404(Chase, pk=chase_id)
+    form = ReplyForm(request.POST, label="答复内容")
+    back = request.POST.get("back") == "task"
+    first_task = chase.items.values_list("task_id", flat=True).first()
+    target = _task_url(first_task) if back and first_task else reverse("supervision:todo")
+    permissions.require(permissions.can_answer_chase(request.user, chase.unit_id), "您不能答复其他单位的催办。")
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(target)
+    try:
+        services.chase_reply(user=request.user, chase=chase, text=form.cleaned_data["text"])
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, "已答复催办。")
+    return redirect(target)
+
+
+@reader_required
+@require_POST
+def instruction_create(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(Task, pk=task_id)
+    permissions.require(permissions.can_instruct(request.user, task), "只有该任务的牵头领导或督查室可以录入批示。")
+    leaders = list(Leader.objects.filter(task_links__task=task).values_list("pk", "name"))
+    form = InstructionForm(request.POST, leaders=leaders)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_task_url(task.pk))
+    leader_id = form.cleaned_data.get("leader")
+    leader = Leader.objects.filter(pk=leader_id).first() if leader_id else None
+    try:
+        services.instruction_create(user=request.user, task=task, text=form.cleaned_data["text"], leader=leader)
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, "批示已录入，并已通知牵头单位。")
+    return redirect(_task_url(task.pk))
+
+
+@reader_required
+@require_POST
+def instruction_reply(request: HttpRequest, instruction_id: int, unit_id: int) -> HttpResponse:
+    instruction = get_object_or_404(Instruction.objects.select_related("task"), pk=instruction_id)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    permissions.require(
+        permissions.can_answer_for_unit(request.user, instruction.task, unit.pk), "您不能代其他单位填写落实情况。"
+    )
+    form = ReplyForm(request.POST, label="落实情况")
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_task_url(instruction.task_id))
+    try:
+        services.instruction_reply(
+            user=request.user, instruction=instruction, unit=unit, text=form.cleaned_data["text"]
+        )
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, "落实情况已保存。")
+    return redirect(_task_url(instruction.task_id))

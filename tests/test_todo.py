@@ -1,0 +1,268 @@
+"""我的待办 (/todo/): where login lands, what each role sees, and that every count is its list
+and the list it links to (followed, rows counted on the search page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from supervision import services
+from tasks.models import ProgressReport, ProgressStatus, ReviewState, Task
+from tests.factories import THIS_PERIOD, TODAY, plans_multiply, report_make, reports_sprinkle, world_build
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 12  # queries per page (as tests/test_views.py)
+
+
+@pytest.fixture
+def world(pinned_clock):
+    return world_build()
+
+
+def count_of(html: str, key: str) -> int:
+    match = re.search(rf'data-count="{re.escape(key)}"[^>]*>(\d+)<', html)
+    assert match, (key, html[html.find("<h1>") :][:3000])
+    return int(match.group(1))
+
+
+def link_of(html: str, key: str) -> str:
+    match = re.search(rf'href="([^"]+)"[^>]*data-link="{re.escape(key)}"', html)
+    assert match, key
+    return match.group(1).replace("&amp;", "&")
+
+
+def list_items(html: str, key: str, marker: str) -> int:
+    start = html.find(f'data-list="{key}"')
+    if start == -1:
+        return 0
+    end = html.find("</ul>", start) if html.find("</ul>", start) != -1 else len(html)
+    for closer in ("</ul>", "</ol>", "</table>"):
+        pos = html.find(closer, start)
+        if pos != -1:
+            end = min(end, pos)
+    return html[start:end].count(marker)
+
+
+def search_rows(client, url: str) -> int:
+    html = client.get(url).content.decode()
+    rows = html.count('data-task="')
+    shown = int(re.search(r"data-result-count>(\d+)<", html).group(1))
+    assert rows == shown, url
+    return rows
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "office_user", "liaison_user", "leader_user"])
+def test_login_lands_on_the_todo_page(world, client_as, request, persona):
+    client = client_as(request.getfixturevalue(persona))
+    response = client.get(reverse("tasks:landing"))
+    assert response["Location"] == reverse("supervision:todo")
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "<h1>我的待办</h1>" in page.content.decode()
+
+
+def test_outsider_and_anonymous_are_refused(world, client, client_as, outsider_user):
+    response = client.get(reverse("supervision:todo"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client_as(outsider_user).get(reverse("supervision:todo")).status_code == 403
+
+
+def test_liaison_counts_match_their_lists_and_the_search(world, client_as, liaison_user, office_user):
+    """区科委: its own silent tasks (the search's reported=no with the unit), a returned report with
+    its comment, a draft, a task due soon, a chase and an instruction addressed to it."""
+    w = world
+    keji = w.units["科委"]
+    returned = report_make(
+        task=w.tasks["零号湾"],
+        unit=keji,
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=10,
+        review_state=ReviewState.RETURNED,
+        review_comment="请补充街区改造的时间节点。",
+    )
+    report_make(
+        task=w.tasks["南部科创"],
+        unit=keji,
+        period=THIS_PERIOD,
+        status=ProgressStatus.DONE,
+        percent=100,
+        review_state=ReviewState.DRAFT,
+    )
+    chase = services.chase_unit(user=office_user, unit=keji, note="请本周内报送。")
+    services.instruction_create(
+        user=office_user, task=w.tasks["研发"], text="抓紧推进研发平台建设。", leader=w.leaders["谭"]
+    )
+    client = client_as(liaison_user)
+    html = client.get(reverse("supervision:todo")).content.decode()
+    silent = count_of(html, "silent")
+    assert silent == list_items(html, "silent", "data-todo-task=") > 0
+    assert search_rows(client, link_of(html, "silent")) == silent
+    assert count_of(html, "returned") == list_items(html, "returned", "data-report=") == 1
+    assert "审核意见：请补充街区改造的时间节点。" in html
+    assert reverse("tasks:report_edit", args=[returned.task_id, keji.pk]) in html
+    assert count_of(html, "drafts") == list_items(html, "drafts", "data-report=") == 1
+    assert count_of(html, "chases") == list_items(html, "chases", "data-chase=") == 1
+    assert f'data-chase="{chase.pk}"' in html and "请本周内报送。" in html
+    assert count_of(html, "instructions") == list_items(html, "instructions", "data-instruction=") == 1
+    assert "谭瑞琮批示</strong>（代录）：抓紧推进研发平台建设。" in html
+    assert count_of(html, "due_soon") == list_items(html, "due_soon", "data-todo-task=")
+    total = int(re.search(r"data-todo-total>(\d+)<", html).group(1))
+    assert total == silent + 1 + 1 + 1 + 1 + count_of(html, "due_soon")
+
+
+def test_chase_leaves_the_todo_when_the_unit_replies_or_reports(world, client_as, liaison_user, office_user, clock_at):
+    w = world
+    keji = w.units["科委"]
+    chase = services.chase_task(user=office_user, task=w.tasks["零号湾"], unit=keji, note="请报送。")
+    client = client_as(liaison_user)
+    assert count_of(client.get(reverse("supervision:todo")).content.decode(), "chases") == 1
+    response = client.post(reverse("supervision:chase_reply", args=[chase.pk]), {"text": "已安排专人，明日报送。"})
+    assert response.status_code == 302
+    assert count_of(client.get(reverse("supervision:todo")).content.decode(), "chases") == 0
+    # The next day the office chases again; this time the unit reports instead of replying.
+    clock_at(TODAY + dt.timedelta(days=1))
+    services.chase_task(user=office_user, task=w.tasks["零号湾"], unit=keji)
+    assert count_of(client.get(reverse("supervision:todo")).content.decode(), "chases") == 1
+    report_make(task=w.tasks["零号湾"], unit=keji, period=THIS_PERIOD, status=ProgressStatus.IN_PROGRESS, percent=20)
+    assert count_of(client.get(reverse("supervision:todo")).content.decode(), "chases") == 0
+
+
+def test_leader_counts_match_the_search(world, client_as, leader_user):
+    client = client_as(leader_user)
+    html = client.get(reverse("supervision:todo")).content.decode()
+    for key in ("red", "yellow"):
+        shown = count_of(html, key)
+        assert shown == list_items(html, key, "data-todo-task=")
+        assert search_rows(client, link_of(html, key)) == shown, key
+    assert count_of(html, "yellow") >= 1  # 服务包: due within 30 days
+    units = re.findall(r'data-link="(unit-\d+)"', html)
+    assert units and count_of(html, "units") == len(units)
+    for key in units:
+        assert search_rows(client, link_of(html, key)) == count_of(html, key), key
+
+
+def test_leader_sees_reports_since_the_last_visit(world, client_as, leader_user, office_user):
+    w = world
+    client = client_as(leader_user)
+    report_make(
+        task=w.tasks["服务包"],
+        unit=w.units["经委"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=40,
+        review_state=ReviewState.SUBMITTED,
+        reported_at=timezone.now() - dt.timedelta(days=1),
+    )
+    first = client.get(reverse("supervision:todo")).content.decode()
+    assert "近7天报送的进展" in first and count_of(first, "new_reports") == 1
+    again = client.get(reverse("supervision:todo")).content.decode()
+    assert "自上次查看（" in again and count_of(again, "new_reports") == 0
+    report_make(
+        task=w.tasks["研发"],
+        unit=w.units["城投"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=30,
+        review_state=ReviewState.SUBMITTED,
+        reported_at=timezone.now(),
+    )
+    third = client.get(reverse("supervision:todo")).content.decode()
+    assert count_of(third, "new_reports") == list_items(third, "new_reports", "data-report=") == 1
+
+
+def test_office_counts_match_their_lists_and_links(world, client_as, office_user):
+    w = world
+    report_make(
+        task=w.tasks["服务包"],
+        unit=w.units["经委"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=40,
+        review_state=ReviewState.SUBMITTED,
+        reported_at=timezone.now(),
+    )
+    chase = services.chase_unit(
+        user=office_user, unit=w.units["发改"], note="请报送。", reply_by=TODAY + dt.timedelta(days=2)
+    )
+    client = client_as(office_user)
+    html = client.get(reverse("supervision:todo")).content.decode()
+    pending = count_of(html, "pending")
+    assert pending == ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED).count() >= 1
+    queue = client.get(link_of(html, "pending")).content.decode()
+    assert queue.count("data-report=") == pending
+    units = re.findall(r'data-link="(unit-\d+)"', html)
+    assert count_of(html, "units") == len(units) == list_items(html, "units", "data-silent-unit=")
+    for key in units:
+        assert search_rows(client, link_of(html, key)) == count_of(html, key), key
+    assert count_of(html, "overdue_chases") == 0
+    assert f'data-unit-chase="{chase.unit.name}"' not in html or count_of(html, "units") >= 1
+
+
+def test_office_sees_overdue_chases_without_reply(world, client_as, office_user, clock_at, liaison_user):
+    services.chase_task(
+        user=office_user,
+        task=world.tasks["零号湾"],
+        unit=world.units["科委"],
+        note="限期答复。",
+        reply_by=TODAY + dt.timedelta(days=1),
+    )
+    client = client_as(office_user)
+    assert count_of(client.get(reverse("supervision:todo")).content.decode(), "overdue_chases") == 0
+    clock_at(TODAY + dt.timedelta(days=2))
+    html = client.get(reverse("supervision:todo")).content.decode()
+    assert count_of(html, "overdue_chases") == list_items(html, "overdue_chases", "data-chase=") == 1
+    assert "限期答复。" in html
+    liaison_html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert "其中1条已过答复期限仍未答复。" in liaison_html
+
+
+# -- query budget ------------------------------------------------------------------------------
+
+
+def _measure(client, django_assert_max_num_queries) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_assert_max_num_queries(BUDGET), CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("supervision:todo"))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "office_user", "liaison_user", "leader_user"])
+def test_todo_keeps_the_query_budget_at_ten_times_the_data(
+    world, client_as, request, persona, office_user, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(persona)
+    keji = world.units["科委"]
+    services.chase_unit(user=office_user, unit=keji, note="请报送。", reply_by=TODAY)
+    services.instruction_create(user=office_user, task=world.tasks["研发"], text="批示一。", leader=world.leaders["谭"])
+    client = client_as(user)
+    small = _measure(client, django_assert_max_num_queries)
+    plans_multiply(times=10)
+    reports_sprinkle(every=2)
+    assert Task.objects.count() >= 10 * 47
+    large = _measure(client, django_assert_max_num_queries)
+    assert large == small
+
+
+def test_todo_keeps_the_query_budget_on_ten_times_seed(
+    shipped_aliases, seed_plans, client_as, user_make, django_assert_max_num_queries
+):
+    from tasks.models import Role
+
+    people = [
+        user_make("o", Role.OFFICE),
+        user_make("l", Role.LIAISON, units=["区科委", "区发展改革委"]),
+        user_make("d", Role.LEADER, leader="谭瑞琮"),
+    ]
+    reports_sprinkle(every=3)
+    seed = [_measure(client_as(p), django_assert_max_num_queries) for p in people]
+    plans_multiply(times=10)
+    ten = [_measure(client_as(p), django_assert_max_num_queries) for p in people]
+    assert ten == seed
