@@ -18,3 +18,19 @@ def test_a_two_character_term_scans_the_tasks_once(seed_plans, client_as, office
     assert len(scans) == 1, scans
     shown = response.content.decode().count('data-task="')
     assert 0 < shown <= 50
+
+
+def test_the_background_export_form_carries_the_lists_filters(seed_plans, client_as, office_user):
+    import re
+
+    from jobs.models import Job
+
+    client = client_as(office_user)
+    page = client.get(reverse("tasks:task_search"), {"q": "推进", "light": "grey"}).content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*data-background-export>(.*?)</form>', page, re.S)
+    assert form, "no background export form"
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+    response = client.post(form.group(1), {k: v.replace("&amp;", "&") for k, v in fields.items()})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.owner == office_user and job.params == {"query": "q=%E6%8E%A8%E8%BF%9B&light=grey"}
