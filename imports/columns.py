@@ -486,9 +486,34 @@ def _sequential(values: list[str]) -> bool:
     return bool(numbers) and numbers[0] <= 2 and all(b > a for a, b in pairwise(numbers))
 
 
+def _task_header_over_labels(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -> None:
+    """A 任务内容 header over short labels, with the tasks' text under a header
+    no name knows: the labels are the categories, the long text the tasks."""
+    task = next((c for c in plan.columns if c.role == "task"), None)
+    if task is None or _mean_length(_values(body, task.index)) > 12:
+        return
+    longer = [
+        c
+        for c in plan.columns
+        if c.role == EXTRA
+        and c.source == "name"
+        and not _KNOWN_EXTRAS.search(c.key)
+        and _mean_length(_values(body, c.index)) >= 15
+    ]
+    if not longer:
+        return
+    text = max(longer, key=lambda c: _mean_length(_values(body, c.index)))
+    text.role, text.source, text.note = "task", "content", "内容是任务的长文本"
+    plan.inferred.append(text)
+    has_category = any(c.role == "category" for c in plan.columns)
+    task.role, task.source = (EXTRA if has_category else "category"), "context"
+    task.note = f"内容是简短的类别名称，“{text.header}”列才是任务"
+
+
 def _infer_by_content(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -> None:
     """Roles the names did not give, looked for among columns whose header is
     unknown (not a known extra such as 年度目标)."""
+    _task_header_over_labels(plan, body)
     present = {c.role for c in plan.columns}
     candidates = [c for c in plan.columns if c.role == EXTRA and c.source == "name" and not _KNOWN_EXTRAS.search(c.key)]
     for role in ("task", "number", "unit", "leader", "deadline"):

@@ -212,6 +212,7 @@ class _Shaper:
     unnumbered_categories: bool = False
     project: str | None = None
     project_from_heading: bool = False  # set by a heading row or a group heading, kept over the rows below
+    label_categories: bool = False  # the table's 类别 column holds names without numerals (经济发展, 社会民生)
     last: ShapedRow | None = None
 
     # -- a table ---------------------------------------------------------------
@@ -227,6 +228,7 @@ class _Shaper:
             for c, role in mapping.items()
             if role == "number" and c < len(cells)
         )
+        self.label_categories = _label_categories(table, plan)
         header_keys = (
             tuple(name_key(table.rows[plan.header_index][c].text) for c in sorted(mapping))
             if plan.header_index >= 0
@@ -340,7 +342,7 @@ class _Shaper:
             if (
                 heading is None
                 and (self.category is None or self.unnumbered_categories)
-                and (self.unnumbered_categories or _spans(table, index, col))
+                and (self.unnumbered_categories or self.label_categories or _spans(table, index, col))
             ):
                 same = self.category is not None and self.category.name == clean_text(raw)
                 order = self.category.order + (0 if same else 1) if self.category else 1
@@ -524,6 +526,16 @@ def _heading_text(cells: list[Cell], mapping: dict[int, str]) -> str | None:
     if not spans and mapping.get(col) in ("category", "project", "unit", "leader", "support", "note", "deadline"):
         return None  # a lone field value, handled (or refused) as the row it is
     return text
+
+
+def _label_categories(table: Table, plan: ColumnPlan) -> bool:
+    """A 类别 column of several names none of which is numbered: they are categories."""
+    col = next((c for c, role in plan.mapping.items() if role == "category"), None)
+    if col is None:
+        return False
+    values = {clean_text(cells[col].text) for cells in table.rows[plan.header_index + 1 :] if col < len(cells)}
+    values.discard("")
+    return len(values) >= 2 and all(parse_category(v) is None and parse_unnumbered_category(v, 1) for v in values)
 
 
 def _spans(table: Table, index: int, col: int) -> bool:

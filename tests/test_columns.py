@@ -86,3 +86,18 @@ def test_shape_and_normalise_do_not_import_each_other():
     assert "normalise" not in imported("shape")
     assert "shape" not in imported("text") and "normalise" not in imported("text")
     assert "diff" in imported("apply") and "plan_diff" not in (root / "apply.py").read_text()
+
+
+def test_a_task_header_over_category_labels_beside_the_tasks_text():
+    rows = [
+        ["序号", "任务内容", "工作举措", "责任单位"],
+        ["1", "经济发展", "推进重大项目建设，扩大有效投资，完成年度目标。", "区发改委"],
+        ["2", "社会民生", "新增就业岗位2万个，稳定重点群体就业。", "区人社局"],
+    ]
+    plan = plan_columns(table(rows), find_header(table(rows)))
+    assert [(c.header, c.role, c.source) for c in plan.columns] == [
+        ("序号", "number", "name"),
+        ("任务内容", "category", "context"),
+        ("工作举措", "task", "content"),
+        ("责任单位", "unit", "name"),
+    ]

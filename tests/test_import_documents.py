@@ -380,3 +380,17 @@ def test_a_prefix_dropped_after_its_first_use_is_folded_and_reported():
         "第4行：“国土房管局”按本文件中的“市国土房管局”处理（文件在首次出现后省略了前缀“市”）（原文：“国土房管局”）"
         in texts
     )
+
+
+def test_a_task_header_over_category_labels_imports_labels_as_categories():
+    rows = [
+        ["序号", "任务内容", "工作举措", "责任单位"],
+        ["1", "经济发展", "推进重大项目建设，扩大有效投资，完成年度目标。", "区发改委"],
+        ["2", "社会民生", "新增就业岗位2万个，稳定重点群体就业。", "区教育局"],
+    ]
+    report, plan = imported(xlsx_bytes(rows), "标签.xlsx")
+    assert [(t.number, t.category.name, t.text) for t in tasks_of(plan)] == [
+        ("1", "经济发展", "推进重大项目建设，扩大有效投资，完成年度目标。"),
+        ("2", "社会民生", "新增就业岗位2万个，稳定重点群体就业。"),
+    ]
+    assert "“任务内容”列：内容是简短的类别名称，“工作举措”列才是任务" in warning_texts(report)
