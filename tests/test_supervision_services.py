@@ -1,0 +1,227 @@
+"""supervision.services: 催办 (rate limit, who, what is written), 批示 and 落实情况, the last visit.
+
+World (tests.factories): 区科委 co-leads 零号湾 (not reported by it this period) and 研发 (reported);
+服务包 is led by 区经委 with 区科委 in support; 撤销 is withdrawn; 谭瑞琮 leads 服务包, 撤销 and 研发."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from notifications.models import Message, MessageKind
+from supervision import services
+from supervision.models import Chase, ChaseItem, Instruction, InstructionReply, TodoVisit
+from tests.factories import TODAY, world_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(pinned_clock):
+    return world_build()
+
+
+def _written() -> tuple[int, int, int]:
+    return Chase.objects.count(), ChaseItem.objects.count(), Message.objects.count()
+
+
+def test_chase_task_writes_the_chase_and_messages_the_units_liaisons(world, office_user, liaison_user, user_make):
+    from tasks.models import Role
+
+    other = user_make("jingwei", Role.LIAISON, units=["区经委"])
+    task = world.tasks["零号湾"]
+    chase = services.chase_task(
+        user=office_user,
+        task=task,
+        unit=world.units["科委"],
+        note="请尽快报送。",
+        reply_by=TODAY + dt.timedelta(days=3),
+    )
+    item = chase.items.get()
+    assert (item.task, item.unit, item.day, item.period) == (task, world.units["科委"], TODAY, dt.date(2025, 6, 1))
+    assert (chase.created_by, chase.note, chase.reply_by) == (office_user, "请尽快报送。", dt.date(2025, 6, 18))
+    [message] = Message.objects.filter(kind=MessageKind.CHASE)
+    assert message.recipient == liaison_user and message.task == task
+    assert message.event_key == f"supervision:chase:{chase.pk}"
+    assert message.title == f"催办：区科委 第{task.number}项 {task.title}"
+    assert "催办意见：请尽快报送。" in message.body and "请于2025-06-18前报送或答复。" in message.body
+    assert not Message.objects.filter(recipient=other).exists()
+
+
+def test_second_chase_of_a_task_the_same_day_is_refused_and_writes_nothing(world, office_user, clock_at):
+    task, unit = world.tasks["零号湾"], world.units["科委"]
+    services.chase_task(user=office_user, task=task, unit=unit)
+    before = _written()
+    with pytest.raises(ValidationError) as refused:
+        services.chase_task(user=office_user, task=task, unit=unit, note="再催一次")
+    assert refused.value.messages == [f"今天已催办过第{task.number}项任务，每项任务每个单位每天只能催办一次。"]
+    assert _written() == before
+    # The other lead unit of the same task may still be chased today; the next day the first again.
+    services.chase_task(user=office_user, task=task, unit=world.units["发改"])
+    clock_at(TODAY + dt.timedelta(days=1))
+    services.chase_task(user=office_user, task=task, unit=unit)
+    assert ChaseItem.objects.filter(task=task, unit=unit).count() == 2
+
+
+def test_the_database_holds_the_limit_when_two_offices_press_at_once(world, office_user):
+    task, unit = world.tasks["零号湾"], world.units["科委"]
+    chase = services.chase_task(user=office_user, task=task, unit=unit)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ChaseItem.objects.create(chase=chase, task=task, unit=unit, day=TODAY, period=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("task_name", "unit_name", "kwargs", "error"),
+    [
+        ("服务包", "科委", {}, "只能催办该任务的牵头单位。"),
+        ("撤销", "经委", {}, "该任务已撤销，不能催办。"),
+        ("零号湾", "科委", {"reply_by": TODAY - dt.timedelta(days=1)}, "答复期限不能早于今天。"),
+        ("零号湾", "科委", {"note": "长" * 2001}, "催办意见不能超过2000字。"),
+    ],
+)
+def test_bad_chases_are_refused_in_chinese(world, office_user, task_name, unit_name, kwargs, error):
+    before = _written()
+    with pytest.raises(ValidationError) as refused:
+        services.chase_task(user=office_user, task=world.tasks[task_name], unit=world.units[unit_name], **kwargs)
+    assert refused.value.messages == [error]
+    assert _written() == before
+
+
+@pytest.mark.parametrize("persona", ["liaison_user", "leader_user", "outsider_user"])
+def test_only_the_office_chases(world, request, persona):
+    user = request.getfixturevalue(persona)
+    with pytest.raises(PermissionDenied):
+        services.chase_task(user=user, task=world.tasks["零号湾"], unit=world.units["科委"])
+    with pytest.raises(PermissionDenied):
+        services.chase_unit(user=user, unit=world.units["科委"])
+    assert _written() == (0, 0, 0)
+
+
+def test_chase_unit_covers_its_unreported_tasks_except_those_chased_today(world, office_user, liaison_user):
+    from tasks.models import TaskUnit
+
+    keji = world.units["科委"]
+    silent = set(
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(unit=keji)
+        .with_status(world_clock())
+        .silent()
+        .values_list("task_id", flat=True)
+    )
+    assert world.tasks["零号湾"].pk in silent and world.tasks["研发"].pk not in silent
+    chase = services.chase_unit(user=office_user, unit=keji, note="本月尚未报送。")
+    assert set(chase.items.values_list("task_id", flat=True)) == silent
+    [message] = Message.objects.filter(recipient=liaison_user)
+    only = next(iter(silent))
+    assert message.link == ("/todo/" if len(silent) > 1 else f"/tasks/{only}/")
+    before = _written()
+    with pytest.raises(ValidationError) as refused:
+        services.chase_unit(user=office_user, unit=keji)
+    assert refused.value.messages == ["今天已催办过区科委的全部未报送任务，每项任务每个单位每天只能催办一次。"]
+    assert _written() == before
+
+
+def test_chase_unit_with_nothing_unreported_is_refused(world, office_user):
+    with pytest.raises(ValidationError) as refused:
+        services.chase_unit(user=office_user, unit=world.units["莘庄镇"])
+    assert refused.value.messages == ["莘庄镇本期没有未报送的任务，无需催办。"]
+    assert _written() == (0, 0, 0)
+
+
+def world_clock():
+    from tests.factories import CLOCK
+
+    return CLOCK
+
+
+def test_chase_reply_by_the_units_liaison_once(world, office_user, liaison_user, user_make):
+    from tasks.models import Role
+
+    chase = services.chase_task(user=office_user, task=world.tasks["零号湾"], unit=world.units["科委"])
+    stranger = user_make("jingwei", Role.LIAISON, units=["区经委"])
+    with pytest.raises(PermissionDenied):
+        services.chase_reply(user=stranger, chase=chase, text="不是我们的")
+    with pytest.raises(ValidationError) as empty:
+        services.chase_reply(user=liaison_user, chase=chase, text="   ")
+    assert empty.value.messages == ["请填写答复内容。"]
+    services.chase_reply(user=liaison_user, chase=chase, text="已安排专人报送。")
+    chase.refresh_from_db()
+    assert (chase.reply_text, chase.replied_by) == ("已安排专人报送。", liaison_user)
+    with pytest.raises(ValidationError) as twice:
+        services.chase_reply(user=liaison_user, chase=chase, text="再答复")
+    assert twice.value.messages == ["该催办已答复。"]
+    chase.refresh_from_db()
+    assert chase.reply_text == "已安排专人报送。"
+
+
+def test_a_leader_instructs_on_their_own_task_and_the_lead_units_hear_of_it(world, leader_user, liaison_user):
+    task = world.tasks["研发"]
+    instruction = services.instruction_create(user=leader_user, task=task, text="加快平台建设。")
+    assert (instruction.leader.name, instruction.on_behalf, instruction.written_by) == ("谭瑞琮", False, leader_user)
+    [message] = Message.objects.filter(kind=MessageKind.INSTRUCTION)
+    assert message.recipient == liaison_user and message.task == task
+    assert message.body == "谭瑞琮批示：加快平台建设。\n请在任务页填写落实情况。"
+
+
+def test_a_leader_cannot_instruct_on_a_task_they_do_not_lead(world, leader_user):
+    with pytest.raises(PermissionDenied):
+        services.instruction_create(user=leader_user, task=world.tasks["营商"], text="批示")  # 赵亮's
+    assert not Instruction.objects.exists()
+
+
+def test_the_office_records_an_instruction_for_a_leader_of_the_task(world, office_user):
+    task = world.tasks["研发"]
+    for leader, error in ((None, "请选择该任务的牵头领导。"), (world.leaders["谭"], None)):
+        if error:
+            with pytest.raises(ValidationError) as refused:
+                services.instruction_create(user=office_user, task=task, text="批示", leader=leader)
+            assert refused.value.messages == [error]
+            continue
+        instruction = services.instruction_create(user=office_user, task=task, text="代录批示。", leader=leader)
+        assert instruction.on_behalf and instruction.leader == leader
+    with pytest.raises(ValidationError) as not_theirs:
+        services.instruction_create(user=office_user, task=world.tasks["营商"], text="批示", leader=world.leaders["谭"])
+    assert not_theirs.value.messages == ["请选择该任务的牵头领导。"]
+    with pytest.raises(ValidationError) as empty:
+        services.instruction_create(user=office_user, task=task, text=" ", leader=world.leaders["谭"])
+    assert empty.value.messages == ["请填写批示内容。"]
+    assert Instruction.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["liaison_user", "outsider_user"])
+def test_liaisons_and_outsiders_cannot_instruct(world, request, persona):
+    with pytest.raises(PermissionDenied):
+        services.instruction_create(
+            user=request.getfixturevalue(persona), task=world.tasks["研发"], text="批示", leader=world.leaders["谭"]
+        )
+
+
+def test_fulfilment_once_per_lead_unit_by_its_own_liaison(world, leader_user, liaison_user, user_make):
+    from tasks.models import Role
+
+    instruction = services.instruction_create(user=leader_user, task=world.tasks["研发"], text="加快。")
+    keji, chengtou = world.units["科委"], world.units["城投"]
+    with pytest.raises(PermissionDenied):
+        services.instruction_reply(user=liaison_user, instruction=instruction, unit=chengtou, text="代填")
+    stranger = user_make("jingwei", Role.LIAISON, units=["区经委"])
+    with pytest.raises(PermissionDenied):
+        services.instruction_reply(user=stranger, instruction=instruction, unit=world.units["经委"], text="落实")
+    with pytest.raises(ValidationError) as empty:
+        services.instruction_reply(user=liaison_user, instruction=instruction, unit=keji, text="")
+    assert empty.value.messages == ["请填写落实情况。"]
+    services.instruction_reply(user=liaison_user, instruction=instruction, unit=keji, text="已完成平台选址。")
+    with pytest.raises(ValidationError) as twice:
+        services.instruction_reply(user=liaison_user, instruction=instruction, unit=keji, text="再填")
+    assert twice.value.messages == ["区科委已填写过该批示的落实情况。"]
+    assert list(InstructionReply.objects.values_list("text", flat=True)) == ["已完成平台选址。"]
+
+
+def test_todo_visit_returns_the_previous_visit(office_user):
+    assert services.todo_visit_mark(user=office_user) is None
+    first = TodoVisit.objects.get(user=office_user).seen_at
+    assert services.todo_visit_mark(user=office_user) == first
+    assert TodoVisit.objects.get(user=office_user).seen_at >= first
