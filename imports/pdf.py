@@ -37,17 +37,28 @@ def read_pdf(data: bytes) -> Document:
             raise ImportRefused(f"PDF 共 {len(pages)} 页，超过上限 {_MAX_PAGES} 页，已拒绝。")
         try:
             parts = list(_page_parts(pages))
+            document = _document(parts)
+            if document is None:
+                # No ruled table and no numbered paragraphs: a table printed without lines,
+                # its columns told by the text's alignment (and the preview says so).
+                document = _document(list(_page_parts(pages, _ALIGNED)), aligned=True)
         except ImportRefused:
             raise
         except Exception as exc:
             raise ImportRefused("PDF 文件已损坏或不完整，无法读取。") from exc
-    return _document(parts)
+    if document is None:
+        raise ImportRefused("PDF 中没有找到表格，也没有编号的任务段落。")
+    return document
 
 
-def _page_parts(pages: list[Any]) -> Iterator[tuple[str, Any]]:
+_ALIGNED = {"vertical_strategy": "text", "horizontal_strategy": "text", "text_x_tolerance": 1, "min_words_vertical": 2}
+ALIGNED_READING = "无框线表格（PDF 中的表格没有框线，已按文字对齐划分各列，请逐行核对）"
+
+
+def _page_parts(pages: list[Any], settings: dict | None = None) -> Iterator[tuple[str, Any]]:
     """("line", text) and ("table", rows) in reading order, page after page."""
     for page_no, page in enumerate(pages, start=1):
-        found = page.find_tables()
+        found = page.find_tables(settings or {})
         boxes = [t.bbox for t in found]
         items: list[tuple[float, str, Any]] = []
         for line in page.extract_text_lines(strip=True):
@@ -63,7 +74,9 @@ def _page_parts(pages: list[Any]) -> Iterator[tuple[str, Any]]:
             yield kind, value
 
 
-def _document(parts: list[tuple[str, Any]]) -> Document:
+def _document(parts: list[tuple[str, Any]], *, aligned: bool = False) -> Document | None:
+    """The document the parts make; None when they hold neither a table nor
+    numbered paragraphs."""
     tables: list[Table] = []
     heading: list[str] = []
     notes: list[str] = []
@@ -83,11 +96,10 @@ def _document(parts: list[tuple[str, Any]]) -> Document:
     if not lines and not any(c.text for t in tables for r in t.rows for c in r):
         raise ImportRefused(SCANNED)
     if not tables:
-        prose = prose_document("pdf", lines, wrapped="pdf")
-        if prose is None:
-            raise ImportRefused("PDF 中没有找到表格，也没有编号的任务段落。")
-        return prose
-    return Document(format="pdf", tables=tables, heading=heading, notes=notes)
+        return None if aligned else prose_document("pdf", lines, wrapped="pdf")
+    return Document(
+        format="pdf", tables=tables, heading=heading, notes=notes, reading=ALIGNED_READING if aligned else ""
+    )
 
 
 def _table(rows: list[list[str | None]], page_no: int, index: int) -> Table:

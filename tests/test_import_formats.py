@@ -233,3 +233,26 @@ def test_a_word_file_whose_table_has_no_task_header_is_read_by_its_paragraphs_an
     report = plan_import(data=out.getvalue(), file_name="附表.docx")
     assert _rows(Plan.objects.get(pk=report.plan_id)) == EXPECTED
     assert report.reading == "正文段落（文件中的表格没有可识别的任务表头，已按编号段落逐条读取为任务，请核对）"
+
+
+def test_pdf_table_printed_without_lines_is_read_by_alignment_and_says_so(convert):
+    document = docx.Document()
+    document.add_paragraph("2027年区政府重点工作任务分解表")
+    rows = [
+        ["序号", "工作任务", "责任单位"],
+        ["1", "推进城市更新", "区住房保障局"],
+        ["2", "推进垃圾分类", "区绿化市容局"],
+    ]
+    table = document.add_table(rows=3, cols=3)  # no table style: no lines in the PDF
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    document.add_paragraph("")
+    out = io.BytesIO()
+    document.save(out)
+    report = plan_import(data=convert(out.getvalue(), "无框线.docx", "pdf"), file_name="无框线.pdf", dry_run=True)
+    assert [(t.number, t.text, [u.name for u in t.units]) for t in report.parsed.tasks] == [
+        ("1", "推进城市更新", ["区住房保障局"]),
+        ("2", "推进垃圾分类", ["区绿化市容局"]),
+    ]
+    assert report.reading == "无框线表格（PDF 中的表格没有框线，已按文字对齐划分各列，请逐行核对）"
