@@ -441,3 +441,97 @@ def test_unknown_message_and_job_ids_give_404(client_as, office_user, name):
     client = client_as(office_user)
     response = client.post(path_to(name, HUGE)) if name == "notifications:read" else client.get(path_to(name, HUGE))
     assert response.status_code == 404
+
+
+# -- 督办 (supervision): 我的待办, 催办, 批示 and their replies, for every persona ---------------
+
+READERS = {"admin_user", "office_user", "liaison_user", "leader_user", "jingwei_user"}
+OFFICE = {"admin_user", "office_user"}
+
+
+@pytest.fixture
+def supervised(world, db):
+    """A chase of 区科委 on 研发 and an instruction of 谭瑞琮 on 研发 (made by another office account)."""
+    from supervision import services
+
+    office = _make_user("other-office-2", Role.OFFICE)
+    task = world.tasks["研发"]
+    chase = services.chase_task(user=office, task=task, unit=Unit.objects.get(name="区科委"))
+    instruction = services.instruction_create(user=office, task=task, text="加快。", leader=world.leaders["谭"])
+    return task, chase, instruction
+
+
+def _supervision_endpoints(world, task, chase, instruction):
+    """(method, url, data, who may) for every supervision URL; who may: the personas allowed."""
+    keji = unit_id("区科委")
+    return [
+        ("get", reverse("supervision:todo"), None, READERS),
+        ("get", reverse("supervision:task_panel", args=[task.pk]), None, READERS),
+        ("post", reverse("supervision:task_chase", args=[world.tasks["零号湾"].pk]), {"unit": keji}, OFFICE),
+        ("post", reverse("supervision:unit_chase", args=[unit_id("区发展改革委")]), {}, OFFICE),
+        ("post", reverse("supervision:chase_reply", args=[chase.pk]), {"text": "已报送。"}, OFFICE | {"liaison_user"}),
+        (
+            "post",
+            reverse("supervision:instruction_create", args=[task.pk]),
+            {"text": "批示。", "leader": world.leaders["谭"].pk},
+            OFFICE | {"leader_user"},
+        ),
+        (
+            "post",
+            reverse("supervision:instruction_reply", args=[instruction.pk, keji]),
+            {"text": "落实。"},
+            OFFICE | {"liaison_user"},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "jingwei_user"])
+def test_supervision_endpoints_for_every_persona(supervised, world, client_as, request, persona):
+    from supervision.models import Chase, ChaseItem, Instruction, InstructionReply
+
+    task, chase, instruction = supervised
+    client = client_as(request.getfixturevalue(persona))
+    before = (Chase.objects.count(), ChaseItem.objects.count(), Instruction.objects.count())
+    for method, url, data, allowed in _supervision_endpoints(world, task, chase, instruction):
+        response = client.get(url) if method == "get" else client.post(url, data)
+        expected = (200 if method == "get" else 302) if persona in allowed else 403
+        assert response.status_code == expected, (persona, url, response.status_code)
+        if method == "post" and persona in READERS:
+            assert client.get(url).status_code == 405, url  # POST only
+    after = (Chase.objects.count(), ChaseItem.objects.count(), Instruction.objects.count())
+    if persona in OFFICE:
+        assert after[0] == before[0] + 2 and after[2] == before[2] + 1
+    elif persona == "leader_user":
+        assert after == (before[0], before[1], before[2] + 1)
+    else:
+        assert after == before
+    replied = Chase.objects.get(pk=chase.pk).replied_at is not None
+    assert replied == (persona in OFFICE | {"liaison_user"})
+    assert InstructionReply.objects.exists() == (persona in OFFICE | {"liaison_user"})
+
+
+def test_anonymous_is_sent_to_login_from_supervision(supervised, world, client):
+    task, chase, instruction = supervised
+    for method, url, data, _ in _supervision_endpoints(world, task, chase, instruction):
+        response = client.get(url) if method == "get" else client.post(url, data or {})
+        if method == "post" and response.status_code == 403:
+            continue  # the upload guard refuses an anonymous body before the view
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    assert not task.instructions.exclude(pk=instruction.pk).exists()
+
+
+def test_unknown_supervision_ids_give_404(supervised, world, client_as, office_user):
+    _, _, instruction = supervised
+    client = client_as(office_user)
+    client.raise_request_exception = False
+    for bad in (999_999, HUGE):
+        assert client.get(path_to("supervision:task_panel", bad)).status_code == 404
+        for url in (
+            path_to("supervision:task_chase", bad),
+            path_to("supervision:unit_chase", bad),
+            path_to("supervision:chase_reply", bad),
+            path_to("supervision:instruction_create", bad),
+            path_to("supervision:instruction_reply", bad, unit_id("区科委")),
+            path_to("supervision:instruction_reply", instruction.pk, bad),
+        ):
+            assert client.post(url, {"text": "x"}).status_code == 404, url

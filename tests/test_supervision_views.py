@@ -1,0 +1,205 @@
+"""supervision.views through the rendered pages: the task page's 批示与催办 panel, its forms
+submitted as rendered (dates included), the leader page's list, the office's unit chase and
+the liaison's reply on 我的待办, the messages users read."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from supervision.models import Chase, Instruction, InstructionReply
+from tests.factories import world_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(pinned_clock):
+    return world_build()
+
+
+class _Forms(HTMLParser):
+    """Each <form>'s action and its fields as a browser would submit them untouched."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {"attrs": a, "fields": {}, "types": {}}
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag == "input" and a.get("name"):
+            self._form["fields"][a["name"]] = a.get("value") or ""
+            self._form["types"][a["name"]] = a.get("type", "text")
+        elif tag == "select":
+            self._select = a["name"]
+            self._form["fields"].setdefault(self._select, None)
+            self._form["types"][self._select] = "select"
+        elif tag == "option" and self._select:
+            if self._form["fields"][self._select] is None or "selected" in a:
+                self._form["fields"][self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self._form["fields"][self._textarea] = ""
+            self._form["types"][self._textarea] = "textarea"
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form["fields"][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_on(html: str, attr: str, value: str | None = None) -> dict:
+    """The one form carrying `attr` (with that value, if given)."""
+    parser = _Forms()
+    parser.feed(html)
+    found = [f for f in parser.forms if attr in f["attrs"] and (value is None or f["attrs"][attr] == value)]
+    assert len(found) == 1, (attr, value, [f["attrs"] for f in parser.forms])
+    return found[0]
+
+
+def panel(client, task) -> str:
+    response = client.get(reverse("supervision:task_panel", args=[task.pk]) + "?fragment=1")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def shown_messages(html: str) -> list[str]:
+    return re.findall(r'<p class="message [^"]*" role="status">([^<]*)</p>', html)
+
+
+def test_task_page_holds_the_panel_section_and_its_script(world, client_as, office_user):
+    task = world.tasks["零号湾"]
+    html = client_as(office_user).get(reverse("tasks:task", args=[task.pk])).content.decode()
+    url = reverse("supervision:task_panel", args=[task.pk])
+    assert f'data-supervision-panel="{url}?fragment=1"' in html
+    assert f'<a href="{url}">查看该任务的领导批示和催办记录</a>' in html
+    assert "supervision/panel" in html and ".js" in html
+    page = client_as(office_user).get(url).content.decode()
+    assert '<h2 id="supervision-h">批示与催办</h2>' in page and "尚未催办。" in page
+
+
+def test_office_chases_through_the_rendered_form_once_a_day(world, client_as, office_user, liaison_user):
+    task = world.tasks["零号湾"]
+    client = client_as(office_user)
+    form = form_on(panel(client, task), "data-chase-form")
+    assert form["types"]["reply_by"] == "date" and form["fields"]["reply_by"] == ""
+    fields = {**form["fields"], "note": "请本周五前报送。", "reply_by": "2025-06-20"}
+    unit_options = re.findall(r'<option value="(\d+)"', panel(client, task))
+    assert {int(u) for u in unit_options} == {world.units["科委"].pk, world.units["发改"].pk}  # lead units only
+    fields["unit"] = str(world.units["科委"].pk)
+    response = client.post(form["attrs"]["action"], fields, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("tasks:task", args=[task.pk]) + "#supervision"
+    assert shown_messages(response.content.decode()) == ["已向区科委发出催办。"]
+    chase = Chase.objects.get()
+    assert (chase.note, str(chase.reply_by)) == ("请本周五前报送。", "2025-06-20")
+    html = panel(client, task)
+    assert re.search(r"已催办1次，最近一次：\d{4}-\d\d-\d\d \d\d:\d\d", html)
+    assert "duchashi催办区科委：请本周五前报送。（请于2025-06-20前答复）" in html
+    again = client.post(form["attrs"]["action"], fields, follow=True)
+    assert shown_messages(again.content.decode()) == [
+        f"今天已催办过第{task.number}项任务，每项任务每个单位每天只能催办一次。"
+    ]
+    assert Chase.objects.count() == 1
+
+
+def test_a_bad_reply_by_date_is_refused_and_writes_nothing(world, client_as, office_user):
+    task = world.tasks["零号湾"]
+    client = client_as(office_user)
+    form = form_on(panel(client, task), "data-chase-form")
+    response = client.post(form["attrs"]["action"], {**form["fields"], "reply_by": "下周五"}, follow=True)
+    assert shown_messages(response.content.decode()) == ["请输入有效的日期（例如 2025-12-31）。"]
+    response = client.post(form["attrs"]["action"], {**form["fields"], "reply_by": "2025-06-01"}, follow=True)
+    assert shown_messages(response.content.decode()) == ["答复期限不能早于今天。"]
+    assert not Chase.objects.exists()
+
+
+def test_leader_writes_an_instruction_shown_on_the_task_and_the_leader_page(world, client_as, leader_user):
+    task = world.tasks["研发"]
+    client = client_as(leader_user)
+    form = form_on(panel(client, task), "data-instruction-form")
+    assert "leader" not in form["fields"]  # their own
+    response = client.post(form["attrs"]["action"], {**form["fields"], "text": "加快研发平台建设。"}, follow=True)
+    assert shown_messages(response.content.decode()) == ["批示已录入，并已通知牵头单位。"]
+    html = panel(client, task)
+    assert "<strong>谭瑞琮批示</strong>" in html and "加快研发平台建设。" in html and "data-on-behalf" not in html
+    leader_page = client.get(reverse("tasks:leader", args=[world.leaders["谭"].pk])).content.decode()
+    section = leader_page[leader_page.index("data-leader-instructions") :]
+    assert "领导批示（1条）" in section and "加快研发平台建设。" in section
+    # Not on a task they do not lead: no form, and the server refuses.
+    assert "data-instruction-form" not in panel(client, world.tasks["营商"])
+    post = client.post(reverse("supervision:instruction_create", args=[world.tasks["营商"].pk]), {"text": "批示"})
+    assert post.status_code == 403
+    assert Instruction.objects.count() == 1
+
+
+def test_office_records_an_instruction_on_behalf_of_a_leader(world, client_as, office_user):
+    task = world.tasks["研发"]
+    client = client_as(office_user)
+    html = panel(client, task)
+    form = form_on(html, "data-instruction-form")
+    assert "代领导录入批示" in html
+    options = re.findall(r'<select name="leader"[^>]*>(.*?)</select>', html, re.S)[0]
+    assert re.findall(r">([^<]+)</option>", options) == ["谭瑞琮", "赵亮"]
+    client.post(form["attrs"]["action"], {**form["fields"], "text": "代录：抓紧。"})
+    html = panel(client, task)
+    assert '<strong>谭瑞琮批示</strong> <span class="tag" data-on-behalf>代录</span>' in html
+    assert "duchashi录入" in html
+
+
+def test_liaison_records_fulfilment_for_its_own_unit_only(world, client_as, leader_user, liaison_user):
+    task = world.tasks["研发"]  # 区科委 and 闵行城投公司
+    client_as(leader_user).post(
+        reverse("supervision:instruction_create", args=[task.pk]), {"text": "加快。"}, follow=True
+    )
+    client = client_as(liaison_user)
+    html = panel(client, task)
+    assert "data-chase-form" not in html and "data-instruction-form" not in html
+    assert 'data-fulfil-form="区科委"' in html and 'data-fulfil-form="闵行城投公司"' not in html
+    form = form_on(html, "data-fulfil-form")
+    response = client.post(form["attrs"]["action"], {**form["fields"], "text": "已完成选址。"}, follow=True)
+    assert shown_messages(response.content.decode()) == ["落实情况已保存。"]
+    html = panel(client, task)
+    assert "落实情况（区科委，2" in html and "已完成选址。" in html and "data-fulfil-form" not in html
+    instruction = Instruction.objects.get()
+    other = reverse("supervision:instruction_reply", args=[instruction.pk, world.units["城投"].pk])
+    assert client.post(other, {"text": "代填"}).status_code == 403
+    assert InstructionReply.objects.count() == 1
+
+
+def test_office_chases_a_unit_from_the_todo_page_and_the_liaison_replies(world, client_as, office_user, liaison_user):
+    office = client_as(office_user)
+    todo = office.get(reverse("supervision:todo")).content.decode()
+    form = form_on(todo, "data-unit-chase", "区科委")
+    assert form["types"]["reply_by"] == "date"
+    response = office.post(form["attrs"]["action"], {**form["fields"], "note": "请月底前报送。"}, follow=True)
+    chase = Chase.objects.get()
+    n = chase.items.count()
+    assert shown_messages(response.content.decode()) == [f"已向区科委发出催办，涉及{n}项未报送任务。"]
+    liaison = client_as(liaison_user)
+    todo = liaison.get(reverse("supervision:todo")).content.decode()
+    assert f'data-chase="{chase.pk}"' in todo and "请月底前报送。" in todo
+    reply = form_on(todo, "action", reverse("supervision:chase_reply", args=[chase.pk]))
+    response = liaison.post(reply["attrs"]["action"], {**reply["fields"], "text": ""}, follow=True)
+    assert shown_messages(response.content.decode()) == ["请填写答复内容。"]
+    response = liaison.post(reply["attrs"]["action"], {**reply["fields"], "text": "已报送。"}, follow=True)
+    assert shown_messages(response.content.decode()) == ["已答复催办。"]
+    chase.refresh_from_db()
+    assert chase.reply_text == "已报送。"
