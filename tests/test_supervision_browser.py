@@ -1,0 +1,100 @@
+"""督办 in Chromium: the office chases a silent unit from 我的待办 and a task from its page (the
+date box as the browser fills it), the liaison logs in, lands on 我的待办 and sees the chase;
+a leader writes an instruction on the task page and the liaison sees it and records 落实情况."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("plain_static", "pinned_clock")]
+
+
+def _login(browser, live_server, username: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("response", lambda r: errors.append(r.url) if "/supervision/" in r.url and r.status >= 400 else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(f"pw-{username}")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/todo/")
+    assert page.get_by_role("heading", level=1).inner_text() == "我的待办"
+    page.csp_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, office_user, liaison_user, leader_user):
+    from supervision.models import Chase, Instruction
+    from tests.factories import world_build
+
+    w = world_build()
+    task = w.tasks["研发"]  # 区科委 and 闵行城投公司 lead; 谭瑞琮 leads it
+
+    # 1. The office lands on 我的待办 and chases the silent 区科委 from its row.
+    office = _login(browser, live_server, "duchashi")
+    row = office.locator('[data-silent-unit="区科委"]')
+    row.get_by_text("催办", exact=True).click()
+    row.get_by_label("催办意见（可选）").fill("请于本周内报送本月进展。")
+    row.get_by_label("答复期限（可选）").fill("2025-06-20")
+    row.get_by_role("button", name="催办该单位全部未报送任务").click()
+    office.wait_for_load_state()
+    assert re.fullmatch(r"已向区科委发出催办，涉及\d+项未报送任务。", office.locator("p.message").inner_text())
+    chase = Chase.objects.get()
+    assert str(chase.reply_by) == "2025-06-20" and chase.note == "请于本周内报送本月进展。"
+
+    # The task page loads its 批示与催办 panel; the office chases 闵行城投公司 on 研发 through it.
+    office.goto(f"{live_server.url}/tasks/{task.pk}/")
+    panel = office.locator("[data-supervision]")
+    panel.wait_for()
+    panel.locator("summary", has_text="催办").click()
+    panel.get_by_label("催办单位").select_option(label="闵行城投公司")
+    panel.get_by_label("答复期限（可选）").fill("2025-06-25")
+    panel.get_by_role("button", name="发出催办").click()
+    office.wait_for_load_state()
+    assert office.locator("p.message").inner_text() == "已向闵行城投公司发出催办。"
+    office.locator("[data-supervision]").wait_for()
+    assert office.locator("[data-chase-count]").inner_text().startswith("已催办1次，最近一次：")
+    assert str(Chase.objects.get(unit__name="闵行城投公司").reply_by) == "2025-06-25"
+    assert not office.csp_errors  # type: ignore[attr-defined]
+    office.context.close()
+
+    # 2. The leader writes an instruction on the task page.
+    leader = _login(browser, live_server, "leader")
+    leader.goto(f"{live_server.url}/tasks/{task.pk}/")
+    panel = leader.locator("[data-supervision]")
+    panel.wait_for()
+    panel.locator("summary", has_text="写批示").click()
+    panel.get_by_label("批示内容").fill("请加快研发平台建设，月底前见成效。")
+    panel.get_by_role("button", name="提交批示").click()
+    leader.wait_for_load_state()
+    assert leader.locator("p.message").inner_text() == "批示已录入，并已通知牵头单位。"
+    leader.locator("[data-instructions]").wait_for()
+    assert "请加快研发平台建设，月底前见成效。" in leader.locator("[data-instructions]").inner_text()
+    leader.context.close()
+    assert Instruction.objects.get().leader.name == "谭瑞琮"
+
+    # 3. The liaison lands on 我的待办: the chase and the instruction are there.
+    liaison = _login(browser, live_server, "liaison")
+    unit = liaison.locator('[data-todo-unit="区科委"]')
+    chases = unit.locator('[data-list="chases"]')
+    assert "请于本周内报送本月进展。" in chases.inner_text() and "答复期限2025-06-20" in chases.inner_text()
+    assert unit.locator('[data-count="chases"]').inner_text() == str(chases.locator("li").count()) == "1"
+    instructions = unit.locator('[data-list="instructions"]')
+    assert "谭瑞琮批示：请加快研发平台建设，月底前见成效。" in instructions.inner_text()
+    assert unit.locator('[data-count="instructions"]').inner_text() == "1"
+    # It answers the instruction on the task page (落实情况) and the to-do list empties.
+    instructions.get_by_role("link").first.click()
+    panel = liaison.locator("[data-supervision]")
+    panel.wait_for()
+    panel.get_by_label("区科委落实情况").fill("已完成平台选址，正在装修。")
+    panel.get_by_role("button", name="保存落实情况").click()
+    liaison.wait_for_load_state()
+    assert liaison.locator("p.message").inner_text() == "落实情况已保存。"
+    liaison.goto(f"{live_server.url}/todo/")
+    assert liaison.locator('[data-todo-unit="区科委"] [data-count="instructions"]').inner_text() == "0"
+    assert not liaison.csp_errors  # type: ignore[attr-defined]
+    liaison.context.close()
