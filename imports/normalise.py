@@ -317,6 +317,12 @@ def _join_wrapped_tokens(tokens: list[str], vocabulary: Vocabulary) -> list[str]
     return out
 
 
+def looks_like_unit(name: str) -> bool:
+    """A whole unit name (区发改委, 各街镇), not a phrase that only mentions one."""
+    bare = re.sub(r"[（(][^）)]*[）)]$", "", name)
+    return 2 <= len(name) <= 30 and bare.endswith((*_UNIT_ENDINGS, "部门")) and not re.search(r"[，,。；;：:]", name)
+
+
 def _looks_complete(name: str) -> bool:
     bare = re.sub(r"[（(][^）)]*[）)]$", "", name)
     return bare.endswith(_UNIT_ENDINGS) or (is_group_reference(bare) and bare not in _GROUP_PREFIXES)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from tasks.numerals import parse_chinese_numeral
 
+from .normalise import looks_like_unit
 from .read import Cell, Table
 from .text import clean_text
 
@@ -223,6 +224,9 @@ def _clause_units(inner: str) -> tuple[str, str]:
         return "、".join(n for n in lead if n), "、".join(n for n in support if n)
     if free := _FREE.match(inner.strip()):
         return free["lead"].strip(), (free["support"] or "").strip()
+    names = [n for n in re.split(r"[、，,；;\s]+", inner.strip()) if n]
+    if names and all(looks_like_unit(n) for n in names):
+        return "、".join(names), ""  # "（区发改委、区财政局）": units only, the lead units
     return "", ""
 
 

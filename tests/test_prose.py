@@ -14,6 +14,8 @@ from imports.prose import HEADER, _clause_units, _split_items, _trailing_bracket
         ("区经委牵头，区科委按职责分工负责", "区经委", "区科委"),
         ("区环保局牵头,区水务局、区级相关部门配合", "区环保局", "区水务局、区级相关部门"),
         ("涉及水土保持项目", "", ""),
+        ("区发改委、区财政局", "区发改委、区财政局", ""),
+        ("不含6亩", "", ""),
     ],
 )
 def test_unit_clauses(clause, lead, support):
