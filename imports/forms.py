@@ -43,6 +43,13 @@ class PlanMetaForm(forms.Form):
     year_end = forms.IntegerField(label="截止年份", min_value=2000, max_value=2100)
     doc_number = forms.CharField(label="文号", max_length=100, required=False)
     doc_date = forms.DateField(label="印发日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Whose aliases apply: another district's document never gets this district's short names.
+    district = forms.CharField(
+        label="所属区",
+        max_length=50,
+        required=False,
+        help_text=f"留空即本区（{settings.DISTRICT_NAME}）；填写其他区名时只使用该区的单位别名。",
+    )
 
     def clean(self):
         data = super().clean()

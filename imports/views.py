@@ -64,6 +64,7 @@ def _meta_initial(report) -> dict:
         "year_end": meta.year_end,
         "doc_number": meta.doc_number,
         "doc_date": meta.doc_date,
+        "district": meta.district,
     }
 
 

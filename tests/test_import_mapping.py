@@ -186,3 +186,17 @@ def test_a_saved_layout_is_shown_in_words_in_the_admin(client_as, admin_user):
     html = client.get(reverse("admin:imports_importlayout_change", args=[layout.pk])).content.decode()
     assert "承办情况 → 配合单位；说明事项 → 不导入" in html
     assert client.get(reverse("admin:imports_importlayout_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_preview_can_say_the_document_is_another_districts(client_as, admin_user, shipped_aliases):
+    rows = [["序号", "工作任务", "责任单位"], ["1", "推进重大项目建设，扩大有效投资。", "区发改委"]]
+    client = client_as(admin_user)
+    url = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("a.xlsx", xlsx_bytes(rows))})["Location"]
+    html = client.get(url).content.decode()
+    assert "<td>区发展改革委</td>" in html  # 闵行区's alias applies to its own document
+    post = _roles_post(html, district="青浦区")
+    assert client.post(url, post).status_code == 302
+    html = client.get(url).content.decode()
+    assert "<td>区发改委</td>" in html
+    assert 'value="青浦区"' in html
