@@ -404,21 +404,22 @@ _PANEL_COLUMNS = (
 
 def _panel_part(qs: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:
     """One branch of the panel's UNION: every column an annotation, in one order (a UNION
-    matches columns by position)."""
+    matches columns by position); empty columns are typed NULLs (PostgreSQL will not guess)."""
     from django.db.models import BooleanField as B
     from django.db.models import CharField, DateField, DateTimeField, IntegerField, TextField
+    from django.db.models.functions import Cast
 
     nulls = {
         "parent": Value(0, output_field=IntegerField()),
-        "at": Value(None, output_field=DateTimeField()),
+        "at": Cast(Value(None), output_field=DateTimeField()),
         "body": Value("", output_field=TextField()),
         "who": Value("", output_field=CharField()),
         "name": Value("", output_field=CharField()),
         "unit": Value(0, output_field=IntegerField()),
         "flag": Value(False, output_field=B()),
-        "day": Value(None, output_field=DateField()),
+        "day": Cast(Value(None), output_field=DateField()),
         "answer": Value("", output_field=TextField()),
-        "answered": Value(None, output_field=DateTimeField()),
+        "answered": Cast(Value(None), output_field=DateTimeField()),
         "answerer": Value("", output_field=CharField()),
     }
     qs = qs.order_by().annotate(p_kind=Value(kind, output_field=CharField()), p_pk=F("pk"))
