@@ -46,3 +46,35 @@ class ReplyForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["text"].label = label
         self.fields["text"].error_messages["required"] = f"请填写{label}。"
+
+
+class ExtensionRequestForm(forms.Form):
+    unit = forms.TypedChoiceField(label="申请单位", coerce=int, choices=())
+    requested_date = forms.DateField(
+        label="申请延至",
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        error_messages={"invalid": DATE_INVALID, "required": "请选择申请延至的日期。"},
+    )
+    reason = forms.CharField(
+        label="申请理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写申请理由。"},
+    )
+
+    def __init__(self, *args: object, units: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].choices = list(units)  # type: ignore[attr-defined]
+
+
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "同意"), ("refuse", "不同意")], widget=forms.HiddenInput)
+    granted_date = forms.DateField(
+        label="批准延至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        error_messages={"invalid": DATE_INVALID},
+    )
+    reason = forms.CharField(
+        label="审批意见（不同意时必填）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -120,3 +120,53 @@ class TodoVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}：{self.seen_at}"
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已同意"
+    REFUSED = "refused", "未同意"
+
+
+class ExtensionRequest(models.Model):
+    """申请延期: a lead unit asks for a later due date; the office approves (with the date it
+    grants) or refuses (with a reason). The task's due date changes only on approval, through
+    tasks.services.task_due_date_set (its history); the date before is kept here."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests", verbose_name="任务")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="申请单位")
+    original_due_date = models.DateField("原截止日期", null=True, blank=True)
+    requested_date = models.DateField("申请延至")
+    reason = models.TextField("申请理由")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    state = models.CharField("状态", max_length=16, choices=ExtensionState.choices, default=ExtensionState.PENDING)
+    granted_date = models.DateField("批准延至", null=True, blank=True)
+    decision_reason = models.TextField("审批意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open request per task and unit at a time.
+            models.UniqueConstraint(
+                fields=["task", "unit"],
+                condition=models.Q(state="pending"),
+                name="extension_one_pending_per_task_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}申请延期至{self.requested_date:%Y-%m-%d}"

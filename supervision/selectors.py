@@ -8,7 +8,6 @@ the data's size: each list is one query over all of the person's units at once."
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +21,9 @@ from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Uni
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import period_now, silent_link
 
-from .models import Chase, ChaseItem, Instruction, InstructionReply
+from .models import Chase, ChaseItem, ExtensionRequest, ExtensionState, Instruction, InstructionReply
+
+EXTENSIONS_SHOWN_DAYS = 30  # a liaison sees decided extension requests this long
 
 SEARCH = "tasks:task_search"
 
@@ -68,19 +69,18 @@ def chases_open() -> QuerySet[Chase]:
 
 
 def _chase_list(qs: QuerySet[Chase]) -> list[Chase]:
-    """Chases with their unit, author and tasks (two queries)."""
-    chases = list(qs.select_related("unit", "created_by").order_by("-created_at", "-pk"))
-    items: dict[int, list[ChaseItem]] = defaultdict(list)
+    """Chases of `qs` with their unit and tasks, newest first, in one query (over their items)."""
+    chases: dict[int, Chase] = {}
     for item in (
-        ChaseItem.objects.filter(chase_id__in=[c.pk for c in chases])
-        .select_related("task")
-        .only("chase_id", "task__id", "task__number", "task__title", "period")
-        .order_by("task__plan_id", "task__position")
+        ChaseItem.objects.filter(chase__in=qs)
+        .select_related("chase", "chase__unit", "task")
+        .order_by("-chase__created_at", "-chase_id", "task__plan_id", "task__position")
     ):
-        items[item.chase_id].append(item)
-    for chase in chases:
-        chase.item_list = items[chase.pk]  # type: ignore[attr-defined]
-    return chases
+        chase = chases.setdefault(item.chase_id, item.chase)
+        if not hasattr(chase, "item_list"):
+            chase.item_list = []  # type: ignore[attr-defined]
+        chase.item_list.append(item)  # type: ignore[attr-defined]
+    return list(chases.values())
 
 
 # -- liaison -----------------------------------------------------------------------------------
@@ -95,6 +95,7 @@ class UnitTodo:
     drafts: list[ProgressReport] = field(default_factory=list)
     instructions: list[Instruction] = field(default_factory=list)
     chases: list[Chase] = field(default_factory=list)
+    extensions: list[ExtensionRequest] = field(default_factory=list)
     today: datetime.date | None = None
 
     @property
@@ -114,11 +115,12 @@ class UnitTodo:
             + len(self.due_soon)
             + len(self.instructions)
             + len(self.chases)
+            + len(self.extensions)
         )
 
 
 def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[UnitTodo]:
-    """我的待办 of a unit's liaison, per unit (five queries whatever the number of units)."""
+    """我的待办 of a unit's liaison, per unit (six queries whatever the number of units)."""
     clock = clock_or_now(clock)
     units = {u.pk: UnitTodo(unit=u, today=clock.today) for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")}
     if not units:
@@ -183,28 +185,29 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
     ):
         todo = units[report.unit_id]
         (todo.returned if report.review_state == ReviewState.RETURNED else todo.drafts).append(report)
-    # New instructions: on tasks the unit leads, with no 落实情况 from the unit yet.
-    answered = InstructionReply.objects.filter(instruction_id=OuterRef("instruction_id"), unit_id=OuterRef("unit_id"))
-    for link in (
-        TaskUnit.objects.lead()
-        .on_active()
-        .filter(unit_id__in=units, task__instructions__isnull=False)
-        .annotate(instruction_id=F("task__instructions__id"))
+    # New instructions: on tasks the unit leads, with no 落实情况 from the unit yet (one query;
+    # an instruction on a task two of the person's units lead is listed under each).
+    answered = InstructionReply.objects.filter(instruction_id=OuterRef("pk"), unit_id=OuterRef("for_unit"))
+    for instruction in (
+        Instruction.objects.filter(
+            task__unit_links__unit_id__in=units,
+            task__unit_links__role=UnitRole.LEAD,
+            task__state=TaskState.ACTIVE,
+        )
+        .annotate(for_unit=F("task__unit_links__unit_id"))
         .filter(~Exists(answered))
-        .values("unit_id", "instruction_id")
+        .select_related("task", "leader")
+        .order_by("-created_at", "-pk")
     ):
-        units[link["unit_id"]].instructions.append(link["instruction_id"])  # type: ignore[arg-type]
-    wanted = {i for u in units.values() for i in u.instructions}  # type: ignore[misc]
-    if wanted:
-        by_id = {
-            i.pk: i for i in Instruction.objects.filter(pk__in=wanted).select_related("task", "leader", "written_by")
-        }
-        for todo in units.values():
-            todo.instructions = sorted(
-                (by_id[i] for i in todo.instructions),  # type: ignore[index]
-                key=lambda i: (i.created_at, i.pk),
-                reverse=True,
-            )
+        units[instruction.for_unit].instructions.append(instruction)
+    since = clock.today - datetime.timedelta(days=EXTENSIONS_SHOWN_DAYS)
+    for extension in (
+        ExtensionRequest.objects.filter(unit_id__in=units)
+        .filter(Q(state=ExtensionState.PENDING) | Q(decided_at__date__gte=since))
+        .select_related("task")
+        .order_by("-created_at", "-pk")
+    ):
+        units[extension.unit_id].extensions.append(extension)
     for chase in _chase_list(chases_open().filter(unit_id__in=units)):
         units[chase.unit_id].chases.append(chase)
     return list(units.values())
@@ -305,18 +308,20 @@ class OfficeTodo:
     pending: list[ProgressReport]
     units: list[SilentUnit]
     overdue_chases: list[Chase]
+    extensions: list[ExtensionRequest]
 
     @property
     def total(self) -> int:
-        return self.pending_count + len(self.units) + len(self.overdue_chases)
+        return self.pending_count + len(self.units) + len(self.overdue_chases) + len(self.extensions)
 
 
 PENDING_SHOWN = 10
 
 
 def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
-    """我的待办 of the office (four queries): reports awaiting review (count and the oldest),
-    units that have not reported this period (all plans), open chases past their reply-by date."""
+    """我的待办 of the office (five queries): reports awaiting review (count and the oldest),
+    units that have not reported this period (all plans), open chases past their reply-by date,
+    extension requests to decide (oldest first)."""
     clock = clock_or_now(clock)
     pending_qs = ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED)
     pending_count = pending_qs.count()
@@ -337,7 +342,14 @@ def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
         .order_by("-missing", "unit__name")
     ]
     overdue = _chase_list(chases_open().filter(reply_by__lt=clock.today))
-    return OfficeTodo(pending_count=pending_count, pending=pending, units=units, overdue_chases=overdue)
+    extensions = list(
+        ExtensionRequest.objects.filter(state=ExtensionState.PENDING, task__state=TaskState.ACTIVE)
+        .select_related("task", "unit")
+        .order_by("created_at", "pk")
+    )
+    return OfficeTodo(
+        pending_count=pending_count, pending=pending, units=units, overdue_chases=overdue, extensions=extensions
+    )
 
 
 # -- the task page's panel and the leader page's list -----------------------------------------
@@ -379,9 +391,36 @@ class PanelChase:
 
 
 @dataclass
+class PanelExtension:
+    pk: int
+    unit_id: int
+    unit_name: str
+    reason: str
+    requested_by: str
+    at: datetime.datetime
+    requested_date: datetime.date
+    decision_reason: str
+    decided_at: datetime.datetime | None
+    decided_by: str
+    granted_date: datetime.date | None
+    original_due_date: datetime.date | None
+    state: str
+    decide_form: Any = None  # filled by the view for the office
+
+    @property
+    def pending(self) -> bool:
+        return self.state == ExtensionState.PENDING
+
+    @property
+    def state_label(self) -> str:
+        return str(ExtensionState(self.state).label)
+
+
+@dataclass
 class TaskPanel:
     instructions: list[PanelInstruction]
     chases: list[PanelChase]
+    extensions: list[PanelExtension]
     leader_id: int | None  # the reading leader's own leader, when asked for
 
 
@@ -399,6 +438,9 @@ _PANEL_COLUMNS = (
     "p_answer",
     "p_answered",
     "p_answerer",
+    "p_day2",
+    "p_day3",
+    "p_state",
 )
 
 
@@ -421,6 +463,9 @@ def _panel_part(qs: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:
         "answer": Value("", output_field=TextField()),
         "answered": Cast(Value(None), output_field=DateTimeField()),
         "answerer": Value("", output_field=CharField()),
+        "day2": Cast(Value(None), output_field=DateField()),
+        "day3": Cast(Value(None), output_field=DateField()),
+        "state": Value("", output_field=CharField()),
     }
     qs = qs.order_by().annotate(p_kind=Value(kind, output_field=CharField()), p_pk=F("pk"))
     for name in _PANEL_COLUMNS[2:]:
@@ -430,8 +475,8 @@ def _panel_part(qs: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:
 
 
 def task_panel(*, task: Task, user: Any = None) -> TaskPanel:
-    """批示 with their 落实情况 and 催办 of a task, newest first, in ONE query (a UNION of four
-    branches; the fourth is the reading leader's own leader id): the task page's budget."""
+    """批示 with their 落实情况, 催办 and 申请延期 of a task, newest first, in ONE query (a UNION;
+    for a leader one more branch: their own leader id)."""
     from django.db.models.functions import Coalesce
 
     parts = [
@@ -467,6 +512,24 @@ def task_panel(*, task: Task, user: Any = None) -> TaskPanel:
             answerer=Coalesce(F("replied_by__username"), Value("")),
         ),
     ]
+    parts.append(
+        _panel_part(
+            ExtensionRequest.objects.filter(task=task),
+            "e",
+            at=F("created_at"),
+            body=F("reason"),
+            who=F("requested_by__username"),
+            name=F("unit__name"),
+            unit=F("unit_id"),
+            day=F("requested_date"),
+            answer=F("decision_reason"),
+            answered=F("decided_at"),
+            answerer=Coalesce(F("decided_by__username"), Value("")),
+            day2=F("granted_date"),
+            day3=F("original_due_date"),
+            state=F("state"),
+        )
+    )
     if user is not None and permissions.user_role(user) == Role.LEADER:
         from tasks.models import UserProfile
 
@@ -478,7 +541,8 @@ def task_panel(*, task: Task, user: Any = None) -> TaskPanel:
     replies: list[tuple[int, PanelReply]] = []
     chases: list[PanelChase] = []
     leader_id = None
-    for k, pk, parent, at, body, who, name, unit, flag, day, answer, answered, answerer in rows:
+    extensions: list[PanelExtension] = []
+    for k, pk, parent, at, body, who, name, unit, flag, day, answer, answered, answerer, day2, day3, state in rows:
         if k == "i":
             instructions[pk] = PanelInstruction(
                 pk=pk, leader_name=name, text=body, on_behalf=bool(flag), written_by=who, at=at
@@ -500,6 +564,24 @@ def task_panel(*, task: Task, user: Any = None) -> TaskPanel:
                     replied_by=answerer,
                 )
             )
+        elif k == "e":
+            extensions.append(
+                PanelExtension(
+                    pk=pk,
+                    unit_id=unit,
+                    unit_name=name,
+                    reason=body,
+                    requested_by=who,
+                    at=at,
+                    requested_date=day,
+                    decision_reason=answer,
+                    decided_at=answered,
+                    decided_by=answerer,
+                    granted_date=day2,
+                    original_due_date=day3,
+                    state=state,
+                )
+            )
         else:
             leader_id = unit or None
     for parent, reply in sorted(replies, key=lambda r: r[1].at):
@@ -508,6 +590,7 @@ def task_panel(*, task: Task, user: Any = None) -> TaskPanel:
     return TaskPanel(
         instructions=sorted(instructions.values(), key=lambda i: (i.at, i.pk), reverse=True),
         chases=sorted(chases, key=lambda c: (c.at, c.pk), reverse=True),
+        extensions=sorted(extensions, key=lambda e: (e.at, e.pk), reverse=True),
         leader_id=leader_id,
     )
 

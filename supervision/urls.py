@@ -11,6 +11,8 @@ urlpatterns = [
     path("supervision/units/<id:unit_id>/chase/", views.unit_chase, name="unit_chase"),
     path("supervision/chases/<id:chase_id>/reply/", views.chase_reply, name="chase_reply"),
     path("supervision/tasks/<id:task_id>/instruction/", views.instruction_create, name="instruction_create"),
+    path("supervision/tasks/<id:task_id>/extension/", views.extension_request, name="extension_request"),
+    path("supervision/extensions/<id:extension_id>/decide/", views.extension_decide, name="extension_decide"),
     path(
         "supervision/instructions/<id:instruction_id>/units/<id:unit_id>/reply/",
         views.instruction_reply,

@@ -18,8 +18,8 @@ from tasks.models import Leader, Role, Task, TaskState, Unit, UnitRole
 from tasks.status.clock import Clock
 
 from . import selectors, services
-from .forms import ChaseForm, InstructionForm, ReplyForm, TaskChaseForm
-from .models import Chase, Instruction
+from .forms import ChaseForm, ExtensionDecideForm, ExtensionRequestForm, InstructionForm, ReplyForm, TaskChaseForm
+from .models import Chase, ExtensionRequest, Instruction
 
 FIRST_VISIT_DAYS = 7  # a leader's first visit shows the reports of the last week
 
@@ -81,6 +81,15 @@ def task_panel(request: HttpRequest, task_id: int) -> HttpResponse:
         instruction.answer_units = [u for u in lead_units if u.pk in answerable and u.pk not in replied]
     for chase in panel.chases:
         chase.may_reply = chase.replied_at is None and permissions.can_answer_chase(user, chase.unit_id)
+    if permissions.can_decide_extension(user):
+        for extension in panel.extensions:
+            if extension.pending:
+                # The date box shows the requested date (yyyy-mm-dd, as <input type="date"> needs).
+                extension.decide_form = ExtensionDecideForm(
+                    initial={"granted_date": extension.requested_date}, auto_id=f"id_ext{extension.pk}_%s"
+                )
+    pending_units = {e.unit_id for e in panel.extensions if e.pending}
+    may_request = [u for u in lead_units if u.pk in answerable and u.pk not in pending_units]
     context = {
         "task": task,
         "panel": panel,
@@ -91,6 +100,9 @@ def task_panel(request: HttpRequest, task_id: int) -> HttpResponse:
         if may_instruct and leader_ids
         else None,
         "on_behalf": own_leader is None,
+        "extension_form": ExtensionRequestForm(units=[(u.pk, u.name) for u in may_request])
+        if may_request and not withdrawn
+        else None,
         "section": "plans",
     }
     if request.GET.get("fragment") == "1":
@@ -207,3 +219,55 @@ def instruction_reply(request: HttpRequest, instruction_id: int, unit_id: int) -
     else:
         messages.success(request, "落实情况已保存。")
     return redirect(_task_url(instruction.task_id))
+
+
+@reader_required
+@require_POST
+def extension_request(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(Task, pk=task_id)
+    units = list(Unit.objects.filter(task_links__task=task, task_links__role=UnitRole.LEAD).values_list("pk", "name"))
+    mine = permissions.reportable_unit_ids(request.user, task, lead_unit_ids=[pk for pk, _ in units])
+    permissions.require(bool(mine), "您不能代其他单位申请延期。")
+    form = ExtensionRequestForm(request.POST, units=[(pk, name) for pk, name in units if pk in mine])
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_task_url(task.pk))
+    unit = Unit.objects.get(pk=form.cleaned_data["unit"])
+    try:
+        services.extension_request(
+            user=request.user,
+            task=task,
+            unit=unit,
+            requested_date=form.cleaned_data["requested_date"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, "延期申请已提交，等待督查室审批。")
+    return redirect(_task_url(task.pk))
+
+
+@reader_required
+@require_POST
+def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
+    extension = get_object_or_404(ExtensionRequest, pk=extension_id)
+    permissions.require(permissions.can_decide_extension(request.user), "只有督查室可以审批延期申请。")
+    form = ExtensionDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_task_url(extension.task_id))
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.extension_decide(
+            user=request.user,
+            extension=extension,
+            approve=approve,
+            granted_date=form.cleaned_data["granted_date"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, "已同意延期，截止日期已更新。" if approve else "已答复：不同意延期。")
+    return redirect(_task_url(extension.task_id))

@@ -156,3 +156,8 @@ def can_answer_chase(user: Any, unit_id: int) -> bool:
     if role in (Role.OFFICE, Role.ADMIN):
         return True
     return role == Role.LIAISON and unit_id in user_unit_ids(user)
+
+
+def can_decide_extension(user: Any) -> bool:
+    """申请延期 is approved or refused by the office (the due date is the office's)."""
+    return can_edit_tasks(user)
