@@ -1,4 +1,6 @@
-"""Shared fixtures: the database in use, personas, the seed documents."""
+"""Shared fixtures, in this order: the database in use; the seed documents (imported once per
+session, tests/seeds.py) and the stored-status check after every test; the personas (one table);
+the clock (clock_at, pinned_clock); the browser. Small built worlds: tests/factories.py."""
 
 from __future__ import annotations
 
