@@ -7,6 +7,7 @@ with 莘庄镇 in support.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -458,6 +459,13 @@ def supervised(world, db):
     task = world.tasks["研发"]
     chase = services.chase_task(user=office, task=task, unit=Unit.objects.get(name="区科委"))
     instruction = services.instruction_create(user=office, task=task, text="加快。", leader=world.leaders["谭"])
+    services.extension_request(
+        user=office,
+        task=task,
+        unit=Unit.objects.get(name="区科委"),
+        requested_date=dt.date(2030, 1, 31),
+        reason="推迟。",
+    )
     return task, chase, instruction
 
 
@@ -481,6 +489,18 @@ def _supervision_endpoints(world, task, chase, instruction):
             reverse("supervision:instruction_reply", args=[instruction.pk, keji]),
             {"text": "落实。"},
             OFFICE | {"liaison_user"},
+        ),
+        (
+            "post",
+            reverse("supervision:extension_request", args=[task.pk]),
+            {"unit": keji, "requested_date": "2030-02-28", "reason": "推迟。"},
+            OFFICE | {"liaison_user"},
+        ),
+        (
+            "post",
+            reverse("supervision:extension_decide", args=[task.extension_requests.get().pk]),
+            {"decision": "approve", "granted_date": "2030-01-31"},
+            OFFICE,
         ),
     ]
 
@@ -507,6 +527,8 @@ def test_supervision_endpoints_for_every_persona(supervised, world, client_as, r
         assert after == before
     replied = Chase.objects.get(pk=chase.pk).replied_at is not None
     assert replied == (persona in OFFICE | {"liaison_user"})
+    task.refresh_from_db()
+    assert (str(task.due_date) == "2030-01-31") == (persona in OFFICE)
     assert InstructionReply.objects.exists() == (persona in OFFICE | {"liaison_user"})
 
 
@@ -533,5 +555,7 @@ def test_unknown_supervision_ids_give_404(supervised, world, client_as, office_u
             path_to("supervision:instruction_create", bad),
             path_to("supervision:instruction_reply", bad, unit_id("区科委")),
             path_to("supervision:instruction_reply", instruction.pk, bad),
+            path_to("supervision:extension_request", bad),
+            path_to("supervision:extension_decide", bad),
         ):
             assert client.post(url, {"text": "x"}).status_code == 404, url

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from notifications.models import Message, MessageKind
 from supervision import services
@@ -225,3 +226,141 @@ def test_todo_visit_returns_the_previous_visit(office_user):
     first = TodoVisit.objects.get(user=office_user).seen_at
     assert services.todo_visit_mark(user=office_user) == first
     assert TodoVisit.objects.get(user=office_user).seen_at >= first
+
+
+# -- 申请延期 ------------------------------------------------------------------------------------
+
+
+def _light(task) -> str:
+    from tasks.models import Task
+
+    return Task.objects.with_status(world_clock()).annotate(shown=F("light")).get(pk=task.pk).shown
+
+
+def test_extension_request_changes_nothing_on_the_task_until_decided(world, liaison_user, office_user):
+    from supervision.models import ExtensionState
+
+    task = world.tasks["研发"]
+    light = _light(task)
+    extension = services.extension_request(
+        user=liaison_user,
+        task=task,
+        unit=world.units["科委"],
+        requested_date=dt.date(2026, 3, 31),
+        reason="设备到货推迟。",
+    )
+    assert (extension.state, extension.original_due_date) == (ExtensionState.PENDING, dt.date(2025, 12, 31))
+    task.refresh_from_db()
+    assert task.due_date == dt.date(2025, 12, 31) and _light(task) == light
+    [message] = Message.objects.filter(kind=MessageKind.EXTENSION)
+    assert message.recipient == office_user
+    assert message.body == "区科委申请将截止日期延至2026-03-31。理由：设备到货推迟。"
+
+
+@pytest.mark.parametrize(
+    ("requested", "reason", "error"),
+    [
+        (dt.date(2025, 12, 31), "理由", "申请延至的日期须晚于现在的截止日期（2025-12-31）。"),
+        (TODAY, "理由", "申请延至的日期须晚于今天。"),
+        (None, "理由", "请选择申请延至的日期。"),
+        (dt.date(2026, 3, 31), "  ", "请填写申请理由。"),
+    ],
+)
+def test_bad_extension_requests_are_refused(world, liaison_user, requested, reason, error):
+    from supervision.models import ExtensionRequest
+
+    with pytest.raises(ValidationError) as refused:
+        services.extension_request(
+            user=liaison_user,
+            task=world.tasks["研发"],
+            unit=world.units["科委"],
+            requested_date=requested,
+            reason=reason,
+        )
+    assert refused.value.messages == [error]
+    assert not ExtensionRequest.objects.exists() and not Message.objects.exists()
+
+
+def test_one_pending_extension_per_task_and_unit(world, liaison_user):
+    from supervision.models import ExtensionRequest
+
+    kwargs = {"task": world.tasks["研发"], "unit": world.units["科委"], "requested_date": dt.date(2026, 3, 31)}
+    services.extension_request(user=liaison_user, reason="一", **kwargs)
+    with pytest.raises(ValidationError) as refused:
+        services.extension_request(user=liaison_user, reason="二", **kwargs)
+    assert refused.value.messages == ["该任务已有本单位待审批的延期申请。"]
+    assert ExtensionRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["leader_user", "outsider_user", "jingwei"])
+def test_only_the_units_own_people_request_an_extension(world, request, user_make, persona):
+    from supervision.models import ExtensionRequest
+    from tasks.models import Role
+
+    user = (
+        user_make("jingwei", Role.LIAISON, units=["区经委"])
+        if persona == "jingwei"
+        else request.getfixturevalue(persona)
+    )
+    with pytest.raises(PermissionDenied):
+        services.extension_request(
+            user=user,
+            task=world.tasks["研发"],
+            unit=world.units["科委"],
+            requested_date=dt.date(2026, 3, 31),
+            reason="理由",
+        )
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_office_approves_an_extension_the_due_date_changes_with_history(world, liaison_user, office_user):
+    from supervision.models import ExtensionState
+
+    task = world.tasks["研发"]
+    extension = services.extension_request(
+        user=liaison_user, task=task, unit=world.units["科委"], requested_date=dt.date(2026, 3, 31), reason="推迟。"
+    )
+    with pytest.raises(PermissionDenied):
+        services.extension_decide(
+            user=liaison_user, extension=extension, approve=True, granted_date=dt.date(2026, 3, 31)
+        )
+    decided = services.extension_decide(
+        user=office_user, extension=extension, approve=True, granted_date=dt.date(2026, 2, 28), reason="同意延至2月底。"
+    )
+    task.refresh_from_db()
+    assert task.due_date == dt.date(2026, 2, 28)
+    assert (decided.state, decided.original_due_date, decided.granted_date) == (
+        ExtensionState.APPROVED,
+        dt.date(2025, 12, 31),
+        dt.date(2026, 2, 28),
+    )
+    assert task.history.first().history_change_reason == "修改截止日期"
+    [answer] = Message.objects.filter(kind=MessageKind.EXTENSION, recipient=liaison_user)
+    assert answer.body == "督查室同意延期，截止日期由2025-12-31改为2026-02-28。\n审批意见：同意延至2月底。"
+    with pytest.raises(ValidationError) as twice:
+        services.extension_decide(user=office_user, extension=extension, approve=False, reason="再议")
+    assert twice.value.messages == ["该延期申请已审批。"]
+
+
+def test_office_refuses_an_extension_with_a_reason(world, liaison_user, office_user):
+    from supervision.models import ExtensionState
+
+    task = world.tasks["研发"]
+    extension = services.extension_request(
+        user=liaison_user, task=task, unit=world.units["科委"], requested_date=dt.date(2026, 3, 31), reason="推迟。"
+    )
+    for kwargs, error in (
+        ({"approve": False, "reason": ""}, "请填写不同意的理由。"),
+        ({"approve": True, "granted_date": None}, "请填写批准延至的日期。"),
+        ({"approve": True, "granted_date": TODAY - dt.timedelta(days=1)}, "批准延至的日期不能早于今天。"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.extension_decide(user=office_user, extension=extension, **kwargs)
+        assert refused.value.messages == [error]
+    extension.refresh_from_db()
+    assert extension.state == ExtensionState.PENDING
+    services.extension_decide(user=office_user, extension=extension, approve=False, reason="年度目标不变。")
+    extension.refresh_from_db()
+    task.refresh_from_db()
+    assert (extension.state, task.due_date) == (ExtensionState.REFUSED, dt.date(2025, 12, 31))
+    assert Message.objects.get(recipient=liaison_user).body == "督查室未同意延期。理由：年度目标不变。"

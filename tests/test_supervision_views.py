@@ -4,6 +4,7 @@ the liaison's reply on 我的待办, the messages users read."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
@@ -203,3 +204,52 @@ def test_office_chases_a_unit_from_the_todo_page_and_the_liaison_replies(world, 
     assert shown_messages(response.content.decode()) == ["已答复催办。"]
     chase.refresh_from_db()
     assert chase.reply_text == "已报送。"
+
+
+def test_extension_requested_and_approved_through_the_rendered_forms(world, client_as, liaison_user, office_user):
+    from supervision.models import ExtensionRequest
+
+    task = world.tasks["研发"]
+    liaison = client_as(liaison_user)
+    form = form_on(panel(liaison, task), "data-extension-form")
+    assert form["types"]["requested_date"] == "date"
+    assert form["fields"]["unit"] == str(world.units["科委"].pk)  # its own lead unit only
+    fields = {**form["fields"], "requested_date": "2026-03-31", "reason": "设备到货推迟。"}
+    response = liaison.post(form["attrs"]["action"], fields, follow=True)
+    assert shown_messages(response.content.decode()) == ["延期申请已提交，等待督查室审批。"]
+    assert "data-extension-form" not in panel(liaison, task)  # one pending request at a time
+    office = client_as(office_user)
+    html = panel(office, task)
+    assert "区科委申请将截止日期由2025-12-31延至2026-03-31" in html and "待审批" in html
+    decide = form_on(html, "data-decide-form")
+    # The date box shows the requested date as <input type="date"> needs it.
+    assert decide["types"]["granted_date"] == "date" and decide["fields"]["granted_date"] == "2026-03-31"
+    response = office.post(decide["attrs"]["action"], {**decide["fields"], "decision": "approve"}, follow=True)
+    assert shown_messages(response.content.decode()) == ["已同意延期，截止日期已更新。"]
+    task.refresh_from_db()
+    assert str(task.due_date) == "2026-03-31"
+    html = panel(office, task)
+    assert "<strong>已同意</strong>：截止日期由2025-12-31改为2026-03-31" in html
+    assert "data-decide-form" not in html
+    page = office.get(reverse("tasks:task", args=[task.pk])).content.decode()
+    assert "截止日期：2025年12月31日 → 2026年3月31日" in page  # the task's history
+    assert ExtensionRequest.objects.get().decided_by == office_user
+
+
+def test_extension_refused_needs_a_reason(world, client_as, liaison_user, office_user):
+    from supervision import services
+
+    task = world.tasks["研发"]
+    services.extension_request(
+        user=liaison_user, task=task, unit=world.units["科委"], requested_date=dt.date(2026, 3, 31), reason="推迟。"
+    )
+    office = client_as(office_user)
+    decide = form_on(panel(office, task), "data-decide-form")
+    response = office.post(decide["attrs"]["action"], {**decide["fields"], "decision": "refuse"}, follow=True)
+    assert shown_messages(response.content.decode()) == ["请填写不同意的理由。"]
+    response = office.post(
+        decide["attrs"]["action"], {**decide["fields"], "decision": "refuse", "reason": "年度目标不变。"}, follow=True
+    )
+    assert shown_messages(response.content.decode()) == ["已答复：不同意延期。"]
+    todo = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert "<strong>未同意</strong>：年度目标不变。" in todo

@@ -242,6 +242,9 @@ def test_todo_keeps_the_query_budget_at_ten_times_the_data(
     keji = world.units["科委"]
     services.chase_unit(user=office_user, unit=keji, note="请报送。", reply_by=TODAY)
     services.instruction_create(user=office_user, task=world.tasks["研发"], text="批示一。", leader=world.leaders["谭"])
+    services.extension_request(
+        user=office_user, task=world.tasks["研发"], unit=keji, requested_date=dt.date(2026, 3, 31), reason="推迟。"
+    )
     client = client_as(user)
     small = _measure(client, django_assert_max_num_queries)
     plans_multiply(times=10)
@@ -266,3 +269,24 @@ def test_todo_keeps_the_query_budget_on_ten_times_seed(
     plans_multiply(times=10)
     ten = [_measure(client_as(p), django_assert_max_num_queries) for p in people]
     assert ten == seed
+
+
+def test_extension_requests_on_both_todo_pages(world, client_as, liaison_user, office_user):
+    extension = services.extension_request(
+        user=liaison_user,
+        task=world.tasks["研发"],
+        unit=world.units["科委"],
+        requested_date=dt.date(2026, 3, 31),
+        reason="设备到货推迟。",
+    )
+    office = client_as(office_user).get(reverse("supervision:todo")).content.decode()
+    assert count_of(office, "extensions") == list_items(office, "extensions", "data-extension=") == 1
+    assert "区科委申请由2025-12-31延至2026-03-31" in office
+    liaison = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert count_of(liaison, "extensions") == list_items(liaison, "extensions", "data-extension=") == 1
+    assert "申请延至2026-03-31，<strong>待审批</strong>" in liaison
+    services.extension_decide(user=office_user, extension=extension, approve=True, granted_date=dt.date(2026, 3, 31))
+    office = client_as(office_user).get(reverse("supervision:todo")).content.decode()
+    assert count_of(office, "extensions") == 0
+    liaison = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert "<strong>已同意</strong>（截止日期改为2026-03-31）" in liaison
