@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Chase, ChaseItem, Instruction, InstructionReply, TodoVisit
+from .models import (
+    AcknowledgedTask,
+    Acknowledgement,
+    Chase,
+    ChaseItem,
+    ExtensionRequest,
+    Instruction,
+    InstructionReply,
+    TodoVisit,
+)
 
 
 class ChaseItemInline(admin.TabularInline):
@@ -37,3 +46,26 @@ class InstructionAdmin(admin.ModelAdmin):
 class TodoVisitAdmin(admin.ModelAdmin):
     list_display = ("user", "seen_at")
     raw_id_fields = ("user",)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ("task", "unit", "original_due_date", "requested_date", "state", "granted_date", "decided_by")
+    list_filter = ("state",)
+    search_fields = ("task__title", "unit__name", "reason", "decision_reason")
+    raw_id_fields = ("task", "unit", "requested_by", "decided_by")
+    # The due date changes only through the office's decision on the task page (task_due_date_set).
+    readonly_fields = ("state", "granted_date", "original_due_date", "decided_by", "decided_at")
+
+
+class AcknowledgedTaskInline(admin.TabularInline):
+    model = AcknowledgedTask
+    extra = 0
+    raw_id_fields = ("task", "unit")
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ("unit", "plan", "task_count", "acknowledged_by", "acknowledged_at")
+    raw_id_fields = ("unit", "plan", "acknowledged_by")
+    inlines = [AcknowledgedTaskInline]

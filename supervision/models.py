@@ -170,3 +170,40 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}申请延期至{self.requested_date:%Y-%m-%d}"
+
+
+class Acknowledgement(models.Model):
+    """签收: a unit's liaison acknowledges, in one action, every task of a plan newly assigned to
+    the unit (lead) and not yet acknowledged; each covered task is an AcknowledgedTask."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="单位")
+    plan = models.ForeignKey("tasks.Plan", on_delete=models.CASCADE, related_name="+", verbose_name="规划")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="签收人"
+    )
+    acknowledged_at = models.DateTimeField("签收时间", default=timezone.now)
+    task_count = models.PositiveIntegerField("签收任务数")
+
+    class Meta:
+        verbose_name = "签收"
+        verbose_name_plural = "签收"
+        ordering = ["-acknowledged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit}签收{self.task_count}项"
+
+
+class AcknowledgedTask(models.Model):
+    acknowledgement = models.ForeignKey(
+        Acknowledgement, on_delete=models.CASCADE, related_name="items", verbose_name="签收"
+    )
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+", verbose_name="任务")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="单位")
+
+    class Meta:
+        verbose_name = "已签收任务"
+        verbose_name_plural = "已签收任务"
+        constraints = [models.UniqueConstraint(fields=["task", "unit"], name="acknowledged_once_per_task_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}/{self.unit_id}"

@@ -21,7 +21,15 @@ from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Uni
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import period_now, silent_link
 
-from .models import Chase, ChaseItem, ExtensionRequest, ExtensionState, Instruction, InstructionReply
+from .models import (
+    AcknowledgedTask,
+    Chase,
+    ChaseItem,
+    ExtensionRequest,
+    ExtensionState,
+    Instruction,
+    InstructionReply,
+)
 
 EXTENSIONS_SHOWN_DAYS = 30  # a liaison sees decided extension requests this long
 
@@ -83,6 +91,45 @@ def _chase_list(qs: QuerySet[Chase]) -> list[Chase]:
     return list(chases.values())
 
 
+# -- 签收 ------------------------------------------------------------------------------------------
+
+
+def unacknowledged_links() -> QuerySet[TaskUnit]:
+    """Lead links on active tasks their unit has not acknowledged (签收)."""
+    done = AcknowledgedTask.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"))
+    return TaskUnit.objects.lead().on_active().filter(~Exists(done))
+
+
+@dataclass
+class NewTasks:
+    """Tasks of one plan newly assigned to one unit and not yet acknowledged."""
+
+    unit_id: int
+    unit_name: str
+    plan_id: int
+    plan_title: str
+    count: int
+
+
+def new_tasks_list(*, unit_ids: list[int] | None = None) -> list[NewTasks]:
+    """Per unit and plan, how many lead tasks wait for 签收 (one query)."""
+    qs = unacknowledged_links()
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    return [
+        NewTasks(
+            unit_id=r["unit_id"],
+            unit_name=r["unit__name"],
+            plan_id=r["task__plan_id"],
+            plan_title=r["task__plan__title"],
+            count=r["n"],
+        )
+        for r in qs.values("unit_id", "unit__name", "task__plan_id", "task__plan__title")
+        .annotate(n=Count("pk"))
+        .order_by("unit__name", "task__plan_id")
+    ]
+
+
 # -- liaison -----------------------------------------------------------------------------------
 
 
@@ -96,6 +143,7 @@ class UnitTodo:
     instructions: list[Instruction] = field(default_factory=list)
     chases: list[Chase] = field(default_factory=list)
     extensions: list[ExtensionRequest] = field(default_factory=list)
+    new_tasks: list[NewTasks] = field(default_factory=list)
     today: datetime.date | None = None
 
     @property
@@ -116,6 +164,7 @@ class UnitTodo:
             + len(self.instructions)
             + len(self.chases)
             + len(self.extensions)
+            + len(self.new_tasks)
         )
 
 
@@ -208,6 +257,8 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
         .order_by("-created_at", "-pk")
     ):
         units[extension.unit_id].extensions.append(extension)
+    for new in new_tasks_list(unit_ids=list(units)):
+        units[new.unit_id].new_tasks.append(new)
     for chase in _chase_list(chases_open().filter(unit_id__in=units)):
         units[chase.unit_id].chases.append(chase)
     return list(units.values())
@@ -309,10 +360,17 @@ class OfficeTodo:
     units: list[SilentUnit]
     overdue_chases: list[Chase]
     extensions: list[ExtensionRequest]
+    unacknowledged: list[NewTasks]
 
     @property
     def total(self) -> int:
-        return self.pending_count + len(self.units) + len(self.overdue_chases) + len(self.extensions)
+        return (
+            self.pending_count
+            + len(self.units)
+            + len(self.overdue_chases)
+            + len(self.extensions)
+            + len(self.unacknowledged)
+        )
 
 
 PENDING_SHOWN = 10
@@ -348,7 +406,12 @@ def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
         .order_by("created_at", "pk")
     )
     return OfficeTodo(
-        pending_count=pending_count, pending=pending, units=units, overdue_chases=overdue, extensions=extensions
+        pending_count=pending_count,
+        pending=pending,
+        units=units,
+        overdue_chases=overdue,
+        extensions=extensions,
+        unacknowledged=new_tasks_list(),
     )
 
 

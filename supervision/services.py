@@ -24,7 +24,18 @@ from tasks.services import task_due_date_set
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import silent_link
 
-from .models import Chase, ChaseItem, ExtensionRequest, ExtensionState, Instruction, InstructionReply, TodoVisit
+from .models import (
+    AcknowledgedTask,
+    Acknowledgement,
+    Chase,
+    ChaseItem,
+    ExtensionRequest,
+    ExtensionState,
+    Instruction,
+    InstructionReply,
+    TodoVisit,
+)
+from .selectors import unacknowledged_links
 
 TEXT_MAX = 2000
 ONCE_A_DAY = "今天已催办过{what}，每项任务每个单位每天只能催办一次。"
@@ -334,3 +345,22 @@ def extension_decide(
 
 def _day(day: datetime.date | None) -> str:
     return f"{day:%Y-%m-%d}" if day else "未规定"
+
+
+# -- 签收 ----------------------------------------------------------------------------------------
+
+
+def acknowledge_plan(*, user: Any, unit: Unit, plan: Any) -> Acknowledgement:
+    """The unit acknowledges every active task of `plan` it leads and has not acknowledged yet."""
+    permissions.require(permissions.can_acknowledge(user, unit.pk), "只有本单位的联络员可以签收。")
+    with transaction.atomic():
+        task_ids = list(unacknowledged_links().filter(unit=unit, task__plan=plan).values_list("task_id", flat=True))
+        if not task_ids:
+            raise ValidationError(f"{plan.title}没有需要{unit.name}签收的新任务。")
+        ack = Acknowledgement.objects.create(unit=unit, plan=plan, acknowledged_by=user, task_count=len(task_ids))
+        # ignore_conflicts: a second tab signing at the same moment covers the same tasks once.
+        AcknowledgedTask.objects.bulk_create(
+            [AcknowledgedTask(acknowledgement=ack, task_id=task_id, unit=unit) for task_id in task_ids],
+            ignore_conflicts=True,
+        )
+    return ack

@@ -9,6 +9,11 @@ urlpatterns = [
     path("supervision/tasks/<id:task_id>/", views.task_panel, name="task_panel"),
     path("supervision/tasks/<id:task_id>/chase/", views.task_chase, name="task_chase"),
     path("supervision/units/<id:unit_id>/chase/", views.unit_chase, name="unit_chase"),
+    path(
+        "supervision/units/<id:unit_id>/plans/<id:plan_id>/acknowledge/",
+        views.acknowledge,
+        name="acknowledge",
+    ),
     path("supervision/chases/<id:chase_id>/reply/", views.chase_reply, name="chase_reply"),
     path("supervision/tasks/<id:task_id>/instruction/", views.instruction_create, name="instruction_create"),
     path("supervision/tasks/<id:task_id>/extension/", views.extension_request, name="extension_request"),

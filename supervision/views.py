@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tasks import permissions
 from tasks.decorators import reader_required
-from tasks.models import Leader, Role, Task, TaskState, Unit, UnitRole
+from tasks.models import Leader, Plan, Role, Task, TaskState, Unit, UnitRole
 from tasks.status.clock import Clock
 
 from . import selectors, services
@@ -271,3 +271,18 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
     else:
         messages.success(request, "已同意延期，截止日期已更新。" if approve else "已答复：不同意延期。")
     return redirect(_task_url(extension.task_id))
+
+
+@reader_required
+@require_POST
+def acknowledge(request: HttpRequest, unit_id: int, plan_id: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=unit_id)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    permissions.require(permissions.can_acknowledge(request.user, unit.pk), "只有本单位的联络员可以签收。")
+    try:
+        ack = services.acknowledge_plan(user=request.user, unit=unit, plan=plan)
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, f"{unit.name}已签收{plan.title}的{ack.task_count}项新任务。")
+    return redirect("supervision:todo")

@@ -161,3 +161,8 @@ def can_answer_chase(user: Any, unit_id: int) -> bool:
 def can_decide_extension(user: Any) -> bool:
     """申请延期 is approved or refused by the office (the due date is the office's)."""
     return can_edit_tasks(user)
+
+
+def can_acknowledge(user: Any, unit_id: int) -> bool:
+    """签收 is the unit's own liaison's act (not the office's on its behalf)."""
+    return user_role(user) == Role.LIAISON and unit_id in user_unit_ids(user)

@@ -502,6 +502,8 @@ def _supervision_endpoints(world, task, chase, instruction):
             {"decision": "approve", "granted_date": "2030-01-31"},
             OFFICE,
         ),
+        # 签收 is the unit's own liaison's act only.
+        ("post", reverse("supervision:acknowledge", args=[keji, task.plan_id]), {}, {"liaison_user"}),
     ]
 
 
@@ -529,6 +531,9 @@ def test_supervision_endpoints_for_every_persona(supervised, world, client_as, r
     assert replied == (persona in OFFICE | {"liaison_user"})
     task.refresh_from_db()
     assert (str(task.due_date) == "2030-01-31") == (persona in OFFICE)
+    from supervision.models import AcknowledgedTask
+
+    assert AcknowledgedTask.objects.exists() == (persona == "liaison_user")
     assert InstructionReply.objects.exists() == (persona in OFFICE | {"liaison_user"})
 
 
@@ -557,5 +562,7 @@ def test_unknown_supervision_ids_give_404(supervised, world, client_as, office_u
             path_to("supervision:instruction_reply", instruction.pk, bad),
             path_to("supervision:extension_request", bad),
             path_to("supervision:extension_decide", bad),
+            path_to("supervision:acknowledge", bad, world.annual.pk),
+            path_to("supervision:acknowledge", unit_id("区科委"), bad),
         ):
             assert client.post(url, {"text": "x"}).status_code == 404, url

@@ -112,7 +112,8 @@ def test_liaison_counts_match_their_lists_and_the_search(world, client_as, liais
     assert "谭瑞琮批示</strong>（代录）：抓紧推进研发平台建设。" in html
     assert count_of(html, "due_soon") == list_items(html, "due_soon", "data-todo-task=")
     total = int(re.search(r"data-todo-total>(\d+)<", html).group(1))
-    assert total == silent + 1 + 1 + 1 + 1 + count_of(html, "due_soon")
+    others = sum(count_of(html, key) for key in ("due_soon", "extensions", "new_tasks"))
+    assert total == silent + 1 + 1 + 1 + 1 + others
 
 
 def test_chase_leaves_the_todo_when_the_unit_replies_or_reports(world, client_as, liaison_user, office_user, clock_at):
@@ -290,3 +291,29 @@ def test_extension_requests_on_both_todo_pages(world, client_as, liaison_user, o
     assert count_of(office, "extensions") == 0
     liaison = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
     assert "<strong>已同意</strong>（截止日期改为2026-03-31）" in liaison
+
+
+def test_liaison_acknowledges_new_tasks_per_plan_and_the_office_sees_who_has_not(
+    world, client_as, liaison_user, office_user
+):
+    from supervision.models import AcknowledgedTask
+
+    keji = world.units["科委"]
+    liaison = client_as(liaison_user)
+    html = liaison.get(reverse("supervision:todo")).content.decode()
+    plans = re.findall(r'data-new-tasks="(\d+)"', html)
+    assert count_of(html, "new_tasks") == len(plans) == 2  # both plans have 区科委-led tasks
+    office_html = client_as(office_user).get(reverse("supervision:todo")).content.decode()
+    assert count_of(office_html, "unacknowledged") == list_items(office_html, "unacknowledged", "data-unacknowledged=")
+    assert 'data-unacknowledged="区科委"' in office_html
+    liaison = client_as(liaison_user)
+    annual = world.annual
+    response = liaison.post(reverse("supervision:acknowledge", args=[keji.pk, annual.pk]), follow=True)
+    n = AcknowledgedTask.objects.filter(unit=keji, task__plan=annual).count()
+    assert n == 1  # 研发
+    assert f"区科委已签收{annual.title}的1项新任务。" in response.content.decode()
+    again = liaison.post(reverse("supervision:acknowledge", args=[keji.pk, annual.pk]), follow=True)
+    assert f"{annual.title}没有需要区科委签收的新任务。" in again.content.decode()
+    assert AcknowledgedTask.objects.count() == n
+    html = liaison.get(reverse("supervision:todo")).content.decode()
+    assert count_of(html, "new_tasks") == 1
