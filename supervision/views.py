@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from .models import Chase, ExtensionRequest, Instruction
 FIRST_VISIT_DAYS = 7  # a leader's first visit shows the reports of the last week
 
 
-def _form_errors(form: ChaseForm | InstructionForm | ReplyForm) -> str:
+def _form_errors(form: forms.Form) -> str:
     return "；".join(str(e) for errors in form.errors.values() for e in errors)
 
 
@@ -44,7 +45,8 @@ def todo(request: HttpRequest) -> HttpResponse:
         context["units"] = selectors.liaison_todo(unit_ids=sorted(permissions.user_unit_ids(user)), clock=clock)
         context["reply_form"] = ReplyForm(label="答复")
     elif role == Role.LEADER:
-        leader = Leader.objects.filter(accounts__user=user).first()  # the profile's leader, one query
+        # The profile's leader in one query (a leader is always a signed-in account here).
+        leader = Leader.objects.filter(accounts__user_id=int(user.pk or 0)).first()
         if leader is not None:
             since = services.todo_visit_mark(user=user)
             first = since is None
