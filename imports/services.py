@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import Action, audit_record
 from tasks.models import Leader, Plan, ProgressReport, TaskLeader, TaskUnit, Unit
 from tasks.permissions import can_import
 
@@ -37,13 +38,20 @@ def pending_import_create(*, user: Any, file_name: str, data: bytes) -> tuple[Pe
         raise ImportRefused(f"文件大小超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)} MB。")
     report = plan_import(data=data, file_name=file_name, user=user, dry_run=True)
     PendingImport.objects.filter(expires_at__lt=timezone.now()).delete()
-    pending = PendingImport.objects.create(
-        user=user,
-        file_name=file_name[:255],
-        content=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        expires_at=timezone.now() + PENDING_LIFETIME,
-    )
+    with transaction.atomic():
+        pending = PendingImport.objects.create(
+            user=user,
+            file_name=file_name[:255],
+            content=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            expires_at=timezone.now() + PENDING_LIFETIME,
+        )
+        audit_record(
+            action=Action.IMPORT,
+            user=user,
+            object_repr=pending.file_name,
+            detail={"pending": pending.pk, "sha256": pending.sha256, "bytes": len(data)},
+        )
     return pending, report
 
 
@@ -151,6 +159,12 @@ def pending_import_confirm(*, user: Any, pending: PendingImport) -> ImportReport
         locked.record_id = report.record_id
         locked.content = b""  # the import record keeps the original bytes
         locked.save(update_fields=["confirmed_at", "record", "content"])
+        audit_record(
+            action=Action.IMPORT_CONFIRM,
+            user=user,
+            object_repr=locked.file_name,
+            detail={"pending": locked.pk, "record": report.record_id},
+        )
     return report
 
 
@@ -212,3 +226,4 @@ def import_undo(*, user: Any, record: ImportRecord) -> None:
         record.undone_at = timezone.now()
         record.undone_by = user
         record.save(update_fields=["outcome", "undone_at", "undone_by"])
+        audit_record(action=Action.IMPORT_UNDO, user=user, object_repr=record.file_name, detail={"record": record.pk})

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.audit import Action, audit_download
 from tasks.models import Leader, Unit, UnitKind
 from tasks.permissions import can_import
 
@@ -201,6 +202,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     # Always a download, never rendered inline (the bytes are whatever was uploaded).
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(record.file_name)}"
     response["X-Content-Type-Options"] = "nosniff"
+    audit_download(request, action=Action.DOWNLOAD, object_repr=record.file_name, detail={"record": record.pk})
     return response
 
 

@@ -125,3 +125,25 @@ def test_link_decisions_and_the_comparison_download_are_in_the_audit(seed_plans,
     export = AuditEvent.objects.get(action=Action.EXPORT)
     assert export.object_repr == "compare-2025-2026.xlsx"
     assert export.detail["filters"] == {"old": str(annual.pk), "new": str(later.pk)}
+
+
+def test_an_import_its_confirm_download_and_undo_are_in_the_audit(seed_plans, client_as, admin_user):
+    from imports.export import plan_export_csv
+    from imports.models import ImportRecord
+    from tests.test_import_views import preview_url, upload
+
+    plan = Plan.objects.get(kind="annual")
+    lines = plan_export_csv(plan=plan).splitlines()
+    lines.append(lines[-1].replace("190,", "191,", 1).replace("在履职尽责上作表率", "新增任务"))
+    client = client_as(admin_user)
+    url = preview_url(upload(client, "rev.csv", "\n".join(lines).encode()))
+    assert AuditEvent.objects.filter(action=Action.IMPORT, object_repr="rev.csv").count() == 1
+    client.post(url, {"action": "confirm"})
+    record = ImportRecord.objects.order_by("-pk").first()
+    confirm = AuditEvent.objects.get(action=Action.IMPORT_CONFIRM)
+    assert confirm.object_repr == "rev.csv" and confirm.detail["record"] == record.pk
+    assert client.get(reverse("imports:download", args=[record.pk])).status_code == 200
+    assert AuditEvent.objects.get(action=Action.DOWNLOAD).detail["record"] == record.pk
+    client.post(reverse("imports:undo", args=[record.pk]))
+    assert AuditEvent.objects.get(action=Action.IMPORT_UNDO).detail == {"record": record.pk}
+    assert audit_verify() == []
