@@ -14,7 +14,9 @@ What it does, all by itself (each step under a timeout):
      SECRET_KEY, ALLOWED_HOSTS=127.0.0.1,localhost, no HTTPS redirect or secure cookies, CONN_MAX_AGE=60;
   3. creates 8 liaison accounts (`soak-liaison-0..7`, one unit each: the 8 units that lead most active
      tasks) and 2 office accounts (`soak-office-0..1`);
-  4. starts TWO gunicorn instances (2 sync workers each) on two free 127.0.0.1 ports, same database;
+  4. starts TWO gunicorn instances (2 sync workers each) on two free 127.0.0.1 ports, same database, each with
+     its OWN empty MEDIA_ROOT: files go to a bucket on a local S3-compatible server (moto's standalone server,
+     the route on-premises object stores take through django-storages), the servers share no directory;
   5. one client alone for --baseline-seconds (pages only): the service time without queueing;
      then runs --clients threads for --minutes (stdlib urllib + http.cookiejar; each thread logs in through
      the real login form with CSRF, then alternates every request between the two servers, so a
@@ -22,13 +24,16 @@ What it does, all by itself (each step under a timeout):
      liaisons (thread i -> unit i mod 8), one of four is the office reporting for any of those units'
      lead tasks, so several threads write the same reports and optimistic locking answers 409.
      Each iteration: 65% a page (dashboard, unit, leader, task, search), 35% a write (GET the
-     report form, read csrf token + version, POST a unique token as progress_text; 20% drafts);
+     report form, read csrf token + version, POST a unique token as progress_text; 20% drafts; one write
+     in ten attaches a small file named by its token);
   6. counts requests, errors (any 5xx or connection error/timeout), acknowledged writes (302 after
      the POST), conflicts (409: expected under contention, not errors), other 4xx, latencies;
   7. stops the servers, then checks the database: every acknowledged write's token is in the report
      history for its (task, unit); per report the history versions are 1..N with no gap or
      duplicate and the row's version is N (no lost update); the newest version's text is an
-     acknowledged token; no percent outside 0..100; the gunicorn logs hold no traceback;
+     acknowledged token; no percent outside 0..100; the gunicorn logs hold no traceback; before the servers
+     stop, every acknowledged attachment is downloaded through BOTH servers and compared byte for byte,
+     and both servers' media directories are still empty;
   8. prints a figures table and appends it to bench/results/soak.txt. Exit 1 if any check failed.
 """
 
@@ -46,6 +51,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -80,6 +86,73 @@ def free_port() -> int:
 
 
 # -- setup -----------------------------------------------------------------------------
+
+
+def multipart(fields: dict[str, str], file_field: str, file: tuple[str, bytes]) -> tuple[bytes, str]:
+    """A multipart/form-data body (as a browser sends a form with a file) and its content type."""
+    boundary = "----soak" + secrets.token_hex(12)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    name, content = file
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{name}"\r\n'
+        f"Content-Type: text/plain\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def start_s3() -> tuple[object, dict[str, str]]:
+    """moto's standalone S3 server on a free loopback port with an empty bucket; the settings that use it."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    storage = {
+        "S3_BUCKET": "minhang-soak",
+        "S3_ENDPOINT_URL": f"http://{host}:{port}",
+        "S3_ACCESS_KEY_ID": "soak",
+        "S3_SECRET_ACCESS_KEY": "soak-secret",
+        "S3_PREFIX": "media",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=storage["S3_ENDPOINT_URL"],
+        aws_access_key_id=storage["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=storage["S3_SECRET_ACCESS_KEY"],
+    ).create_bucket(Bucket=storage["S3_BUCKET"])
+    return server, storage
+
+
+def verify_files(stats: Stats, servers: list[str], media: list[Path]) -> dict[str, int]:
+    """Every acknowledged attachment, downloaded through each server, holds what was sent; neither
+    server kept a file on its own disk."""
+    from tasks.models import ReportAttachment
+
+    names = {f"{token}.txt": token for token in stats.attached}
+    found = dict(ReportAttachment.objects.filter(original_name__in=list(names)).values_list("original_name", "pk"))
+    reader = Client(-2, servers, "soak-office-0", Stats(), random.Random(0))
+    wrong = 0
+    if not reader.login():
+        wrong = len(found) * len(servers)
+    else:
+        for name, pk in found.items():
+            for _ in servers:  # request() alternates servers: each file once through each
+                status, text = reader.request("attachment", f"/attachments/{pk}/")
+                if status != 200 or text != f"{names[name]} 附件":
+                    wrong += 1
+    return {
+        "acknowledged attachments": len(names),
+        "acknowledged attachments missing": len(names) - len(found),
+        "downloads not byte-identical (through either server)": wrong,
+        "files left on the servers' own disks": sum(1 for d in media for p in d.rglob("*") if p.is_file()),
+    }
 
 
 def start_postgres() -> tuple[subprocess.Popen, str]:
@@ -217,6 +290,7 @@ class Stats:
     acked: list[tuple[int, int, str]] = field(default_factory=list)  # (task, unit, token)
     uncertain: list[tuple[int, int, str]] = field(default_factory=list)  # POST whose answer was lost
     conflicts: int = 0
+    attached: set[str] = field(default_factory=set)  # tokens whose write carried a file
     invalid: list[str] = field(default_factory=list)  # 400 bodies (first lines)
     logins: int = 0
 
@@ -248,13 +322,19 @@ class Client:
     def _csrf_cookie(self) -> str:
         return next((c.value for c in self.jar if c.name == "csrftoken"), "")
 
-    def request(self, kind: str, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
-        """One request to the next server; (status, body). status 0 = connection error/timeout."""
+    def request(
+        self, kind: str, path: str, data: dict[str, str] | None = None, file: tuple[str, bytes] | None = None
+    ) -> tuple[int, str]:
+        """One request to the next server; (status, body). status 0 = connection error/timeout.
+        `file`: (name, content) sent as the form's `attachment`, multipart like a browser."""
         server = self._next_server()
         url = self.servers[server] + path
         headers = {"User-Agent": f"soak/{self.index}"}
         body = None
-        if data is not None:
+        if data is not None and file is not None:
+            body, headers["Content-Type"] = multipart(data, "attachment", file)
+            headers["Referer"] = url
+        elif data is not None:
             body = urllib.parse.urlencode(data).encode()
             headers["Referer"] = url
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -322,11 +402,14 @@ class Client:
             "next_steps": "继续推进。",
             "action": "draft" if draft else "submit",
         }
-        status, text = self.request("report-post", path, data)
+        file = (f"{token}.txt", f"{token} 附件".encode()) if self.rng.random() < 0.1 else None
+        status, text = self.request("report-post", path, data, file=file)
         with self.stats.lock:
             # Acknowledged = redirected to the task page (a redirect to the login page would be a lost session).
             if status == 302 and self.location.split("?")[0].endswith(f"/tasks/{task_id}/"):
                 self.stats.acked.append((task_id, unit_id, token))
+                if file is not None:
+                    self.stats.attached.add(token)
             elif status == 409:
                 self.stats.conflicts += 1
             elif status == 0 or status >= 500:
@@ -479,8 +562,11 @@ def main() -> int:
         while ports[1] == ports[0]:
             ports[1] = free_port()
         servers = [f"http://127.0.0.1:{p}" for p in ports]
-        for port, logfile in zip(ports, logs, strict=True):
-            procs.append(start_gunicorn(env, port, logfile))
+        s3, storage = start_s3()
+        media = [Path(tempfile.mkdtemp(prefix=f"soak-media-{i}-")) for i in range(2)]
+        for port, logfile, own in zip(ports, logs, media, strict=True):
+            # Each server its own empty media directory: files must go through the shared S3 storage.
+            procs.append(start_gunicorn({**env, **storage, "MEDIA_ROOT": str(own)}, port, logfile))
         for base in servers:
             wait_up(base, time.monotonic() + 60)
         log(f"gunicorn x2 (2 sync workers each) on {', '.join(servers)}; {args.clients} clients for {args.minutes} min")
@@ -521,9 +607,12 @@ def main() -> int:
         wall = time.monotonic() - started
         load_after = os.getloadavg()
         alive = [p.poll() is None for p in procs]
+        file_checks = verify_files(stats, servers, media)
     finally:
         for proc in procs:
             proc.terminate()
+        if "s3" in locals():
+            s3.stop()
         for proc in procs:
             try:
                 proc.wait(timeout=30)
@@ -591,6 +680,9 @@ def main() -> int:
         row("  " + name, value)
     row("  gunicorn tracebacks / worker timeouts", f"{tracebacks}/{worker_timeouts}")
     row("  servers alive at the end", f"{sum(alive)}/2")
+    lines.append("shared storage (S3, no shared directory) after the run (want 0 except the first):")
+    for name, value in file_checks.items():
+        row("  " + name, value)
 
     failed = (
         five + conn_errors
@@ -601,6 +693,9 @@ def main() -> int:
         or checks["reports whose versions are not 1..N"]
         or checks["reports whose row ≠ newest history version"]
         or checks["reports with percent outside 0..100"]
+        or file_checks["acknowledged attachments missing"]
+        or file_checks["downloads not byte-identical (through either server)"]
+        or file_checks["files left on the servers' own disks"]
         or tracebacks
         or worker_timeouts
         or not all(alive)
