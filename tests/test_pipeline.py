@@ -247,7 +247,11 @@ def test_plan_identity_needed(db):
 def test_import_query_count_does_not_grow_per_row(db, django_assert_max_num_queries):
     # 190 items; 4 of the queries derive the new tasks' stored status (services.task_status_refresh).
     # One more (45): the lookup of a layout saved for the document's header (one query, whatever the rows).
-    with django_assert_max_num_queries(45):
+    # SQLite splits each bulk insert into batches by its bound-parameter limit (a few more statements for
+    # 190 tasks); PostgreSQL, where CI runs, writes each in one.
+    from django.db import connection
+
+    with django_assert_max_num_queries(45 if connection.vendor == "postgresql" else 48):
         _import(ANNUAL_2025_TXT)
 
 
