@@ -1,4 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
+
+from tasks.choices import Role
+from tasks.permissions import user_role
 
 from .models import (
     AcknowledgedTask,
@@ -12,14 +18,37 @@ from .models import (
 )
 
 
-class ChaseItemInline(admin.TabularInline):
+class SystemAdminOnly:
+    """The 系统管理员 reads and corrects these records here (by role, like the tasks admin); new ones
+    are made only through the pages' services, which check permissions and send the messages."""
+
+    def _admin(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff and user_role(request.user) == Role.ADMIN)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._admin(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ChaseItemInline(SystemAdminOnly, admin.TabularInline):
     model = ChaseItem
     extra = 0
     raw_id_fields = ("task", "unit")
 
 
 @admin.register(Chase)
-class ChaseAdmin(admin.ModelAdmin):
+class ChaseAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ("unit", "day", "reply_by", "created_by", "replied_at")
     list_filter = ("day",)
     search_fields = ("unit__name", "note", "reply_text")
@@ -27,14 +56,14 @@ class ChaseAdmin(admin.ModelAdmin):
     inlines = [ChaseItemInline]
 
 
-class InstructionReplyInline(admin.TabularInline):
+class InstructionReplyInline(SystemAdminOnly, admin.TabularInline):
     model = InstructionReply
     extra = 0
     raw_id_fields = ("unit", "written_by")
 
 
 @admin.register(Instruction)
-class InstructionAdmin(admin.ModelAdmin):
+class InstructionAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ("task", "leader", "on_behalf", "written_by", "created_at")
     list_filter = ("on_behalf",)
     search_fields = ("text", "leader__name", "task__title")
@@ -43,13 +72,13 @@ class InstructionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TodoVisit)
-class TodoVisitAdmin(admin.ModelAdmin):
+class TodoVisitAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ("user", "seen_at")
     raw_id_fields = ("user",)
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ("task", "unit", "original_due_date", "requested_date", "state", "granted_date", "decided_by")
     list_filter = ("state",)
     search_fields = ("task__title", "unit__name", "reason", "decision_reason")
@@ -58,14 +87,14 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
     readonly_fields = ("state", "granted_date", "original_due_date", "decided_by", "decided_at")
 
 
-class AcknowledgedTaskInline(admin.TabularInline):
+class AcknowledgedTaskInline(SystemAdminOnly, admin.TabularInline):
     model = AcknowledgedTask
     extra = 0
     raw_id_fields = ("task", "unit")
 
 
 @admin.register(Acknowledgement)
-class AcknowledgementAdmin(admin.ModelAdmin):
+class AcknowledgementAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ("unit", "plan", "task_count", "acknowledged_by", "acknowledged_at")
     raw_id_fields = ("unit", "plan", "acknowledged_by")
     inlines = [AcknowledgedTaskInline]
