@@ -75,9 +75,15 @@ _MAX_ROW_HEIGHT_PT = 409  # Excel's limit
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def ledger_columns(*, with_plan: bool) -> list[LedgerColumn]:
-    """The ledger's columns; 规划 first when the list may span several plans."""
-    return [PLAN_COLUMN, *LEDGER_COLUMNS] if with_plan else list(LEDGER_COLUMNS)
+# Only when some task has them (columns of other offices' tables, e.g. 年度目标, 完成情况).
+EXTRAS_COLUMN = LedgerColumn("其他列", 24, lambda r: r.extras)
+
+
+def ledger_columns(*, with_plan: bool, with_extras: bool = False) -> list[LedgerColumn]:
+    """The ledger's columns; 规划 first when the list may span several plans; 其他列 last when a
+    task carries columns of its document that have no field of their own."""
+    columns = [PLAN_COLUMN, *LEDGER_COLUMNS] if with_plan else list(LEDGER_COLUMNS)
+    return [*columns, EXTRAS_COLUMN] if with_extras else columns
 
 
 def _line_count(text: str, width: float) -> int:
@@ -123,7 +129,7 @@ def ledger_xlsx(
     exception per styled cell. Every text goes in with write_string, so nothing can become a
     formula, and through spreadsheet_safe, so a reader who edits a cell cannot turn it into
     one either."""
-    columns = ledger_columns(with_plan=with_plan)
+    columns = ledger_columns(with_plan=with_plan, with_extras=any(row.extras for row in rows))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller streams and closes it
     workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet("任务台账")

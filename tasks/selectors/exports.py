@@ -51,6 +51,13 @@ class ExportRow:
     due_date: dt.date | None = None
     task_id: int | None = None
     title: str = ""
+    # The document's columns without a field of their own (Task.extras), one "header：value" a line.
+    extras: str = ""
+
+
+def extras_text(extras: list[dict[str, str]] | None) -> str:
+    """Task.extras as the ledger shows them: one "header：value" a line, in the document's order."""
+    return "\n".join(f"{e.get('header', '')}：{e.get('value', '')}" for e in extras or [] if e.get("value"))
 
 
 def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[ExportRow]:
@@ -74,6 +81,7 @@ def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[Expor
                 "text",
                 "title",
                 "due_date",
+                "extras",
                 "status",
                 "light",
                 "percent",
@@ -157,6 +165,7 @@ def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[Expor
                     for unit_id, name in units
                 ],
                 due_date=task["due_date"],
+                extras=extras_text(task["extras"]),
                 task_id=pk,
                 title=task["title"],
             )
