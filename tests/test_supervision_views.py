@@ -253,3 +253,46 @@ def test_extension_refused_needs_a_reason(world, client_as, liaison_user, office
     assert shown_messages(response.content.decode()) == ["已答复：不同意延期。"]
     todo = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
     assert "<strong>未同意</strong>：年度目标不变。" in todo
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "office_user", "liaison_user", "leader_user"])
+def test_panel_and_task_page_keep_the_query_budget(
+    world, client_as, request, persona, office_user, liaison_user, django_assert_max_num_queries
+):
+    """The task page does not read the panel (it loads from its own address); the panel is one
+    UNION query whatever it holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supervision import services
+
+    task = world.tasks["研发"]
+    client = client_as(request.getfixturevalue(persona))
+
+    def counts() -> tuple[int, int]:
+        out = []
+        for url in (reverse("tasks:task", args=[task.pk]), reverse("supervision:task_panel", args=[task.pk])):
+            with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out[0], out[1]
+
+    empty = counts()
+    for n in range(3):
+        chase = services.chase_task(user=office_user, task=task, unit=world.units["科委"], clock=_day(n))
+        services.chase_reply(user=liaison_user, chase=chase, text=f"答复{n}")
+        instruction = services.instruction_create(
+            user=office_user, task=task, text=f"批示{n}", leader=world.leaders["谭"]
+        )
+        services.instruction_reply(user=liaison_user, instruction=instruction, unit=world.units["科委"], text="落实")
+    services.extension_request(
+        user=liaison_user, task=task, unit=world.units["科委"], requested_date=dt.date(2026, 3, 31), reason="推迟。"
+    )
+    assert counts() == empty
+
+
+def _day(n: int):
+    from tasks.status.clock import Clock
+    from tests.factories import TODAY
+
+    return Clock(today=TODAY + dt.timedelta(days=n))

@@ -317,3 +317,10 @@ def test_liaison_acknowledges_new_tasks_per_plan_and_the_office_sees_who_has_not
     assert AcknowledgedTask.objects.count() == n
     html = liaison.get(reverse("supervision:todo")).content.decode()
     assert count_of(html, "new_tasks") == 1
+
+
+def test_a_chase_on_a_finished_task_owes_nothing(world, client_as, liaison_user, office_user):
+    """南部科创 is done (approved last period): nothing is owed, so its chase is not a to-do."""
+    services.chase_task(user=office_user, task=world.tasks["南部科创"], unit=world.units["科委"])
+    html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert count_of(html, "chases") == 0
