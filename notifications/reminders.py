@@ -26,7 +26,9 @@ from django.urls import reverse
 
 from minhang_plans.workdays import calendar_note, workday_add, workday_is, workdays_between
 from tasks.models import Plan, ReportingPeriod, Role, Task, TaskLeader
-from tasks.periods import period_label, period_start, previous_period
+
+# The deadline rule lives with the periods; re-exported here, where the schedules and supervision read it.
+from tasks.periods import period_deadline, period_label, period_start, previous_period
 from tasks.selectors import Clock, reminder_list, report_pending_list, units_silent_list
 
 from .models import MessageKind
@@ -51,13 +53,6 @@ class Window:
     @property
     def key(self) -> str:
         return f"{self.cadence}:{self.start:%Y-%m}"
-
-
-def period_deadline(*, reporting_period: str, start: dt.date) -> dt.date:
-    """The reporting deadline of the period starting on `start`."""
-    months = 3 if reporting_period == ReportingPeriod.QUARTERLY else 1
-    month = start.month + months - 1
-    return dt.date(start.year, month, settings.REPORT_DUE_DAY)
 
 
 def windows(*, today: dt.date, previous: bool = False) -> Iterator[Window]:

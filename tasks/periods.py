@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+
 from .choices import ReportingPeriod
 
 
@@ -27,3 +29,10 @@ def period_label(*, reporting_period: str, start: dt.date) -> str:
     if reporting_period == ReportingPeriod.QUARTERLY:
         return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
     return f"{start.year}年{start.month}月"
+
+
+def period_deadline(*, reporting_period: str, start: dt.date) -> dt.date:
+    """The reporting deadline of the period starting on `start`: the REPORT_DUE_DAY-th of its last
+    month (reminders before it, escalation after it, the report form shows it)."""
+    months = 3 if reporting_period == ReportingPeriod.QUARTERLY else 1
+    return dt.date(start.year, start.month + months - 1, settings.REPORT_DUE_DAY)
