@@ -98,3 +98,40 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     assert liaison.locator('[data-todo-unit="区科委"] [data-count="instructions"]').inner_text() == "0"
     assert not liaison.csp_errors  # type: ignore[attr-defined]
     liaison.context.close()
+
+
+def test_supervision_pages_have_no_axe_violations(browser, live_server, office_user, liaison_user, leader_user):
+    """我的待办 for each role with every list filled, the task page with its panel loaded and
+    opened, and the panel page of its own (axe-core, WCAG 2.1 AA, no sideways scroll at 320 px)."""
+    import datetime as dt
+
+    from supervision import services
+    from tests.factories import TODAY, world_build
+    from tests.test_accessibility import Audit
+    from tests.test_accessibility import _login as axe_login
+
+    w = world_build()
+    task = w.tasks["研发"]
+    services.chase_unit(user=office_user, unit=w.units["科委"], note="请报送。", reply_by=TODAY)
+    services.chase_task(
+        user=office_user, task=w.tasks["零号湾"], unit=w.units["发改"], reply_by=TODAY + dt.timedelta(days=1)
+    )
+    services.instruction_create(user=leader_user, task=task, text="加快。")
+    services.extension_request(
+        user=liaison_user, task=task, unit=w.units["科委"], requested_date=dt.date(2026, 3, 31), reason="推迟。"
+    )
+    audit = Audit()
+    for username in ("duchashi", "liaison", "leader"):
+        page = axe_login(browser, live_server, username)
+        audit.visit(page, f"{live_server.url}/todo/", f"{username}: 我的待办")
+        for summary in page.locator("details summary").all():
+            summary.click()
+        audit.check(page, f"{username}: 我的待办 (forms open)")
+        page.goto(f"{live_server.url}/tasks/{task.pk}/")
+        page.locator("[data-supervision]").wait_for()
+        for summary in page.locator("[data-supervision] details summary").all():
+            summary.click()
+        audit.check(page, f"{username}: task page with its panel")
+        audit.visit(page, f"{live_server.url}/supervision/tasks/{task.pk}/", f"{username}: panel page")
+        page.context.close()
+    audit.assert_clean()
