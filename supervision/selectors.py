@@ -361,11 +361,17 @@ class OfficeTodo:
     overdue_chases: list[Chase]
     extensions: list[ExtensionRequest]
     unacknowledged: list[NewTasks]
+    red_silent: int = 0  # red tasks with a lead unit that has not reported this period
+
+    @property
+    def red_silent_url(self) -> str:
+        return _search(light=Light.RED, reported="no")
 
     @property
     def total(self) -> int:
         return (
-            self.pending_count
+            self.red_silent
+            + self.pending_count
             + len(self.units)
             + len(self.overdue_chases)
             + len(self.extensions)
@@ -378,8 +384,9 @@ PENDING_SHOWN = 10
 
 def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
     """我的待办 of the office (five queries): reports awaiting review (count and the oldest),
-    units that have not reported this period (all plans), open chases past their reply-by date,
-    extension requests to decide (oldest first)."""
+    units that have not reported this period (all plans), red tasks not reported this period,
+    open chases past their reply-by date, extension requests to decide (oldest first), units
+    that have not acknowledged new tasks."""
     clock = clock_or_now(clock)
     pending_qs = ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED)
     pending_count = pending_qs.count()
@@ -412,6 +419,7 @@ def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
         overdue_chases=overdue,
         extensions=extensions,
         unacknowledged=new_tasks_list(),
+        red_silent=Task.objects.active().with_status(clock).filter(light=Light.RED, silent_now=True).count(),
     )
 
 

@@ -201,6 +201,8 @@ def test_office_counts_match_their_lists_and_links(world, client_as, office_user
     for key in units:
         assert search_rows(client, link_of(html, key)) == count_of(html, key), key
     assert count_of(html, "overdue_chases") == 0
+    red_silent = count_of(html, "red_silent")
+    assert red_silent >= 1 and search_rows(client, link_of(html, "red_silent")) == red_silent  # 营商 at least
     assert f'data-unit-chase="{chase.unit.name}"' not in html or count_of(html, "units") >= 1
 
 
