@@ -208,6 +208,12 @@ def _insert(cursor, table: str, columns: list[str], rows: list[list[Any]]) -> No
     if not rows:
         return
     qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # COPY: psycopg would otherwise re-parse a statement of thousands of placeholders per table.
+        with cursor.cursor.copy(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     limit = connection.features.max_query_params or 30000
     batch = max(1, min(1000, limit // len(columns)))
