@@ -14,10 +14,10 @@ from typing import Any
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 
-from notifications.reminders import period_deadline
 from tasks import permissions
 from tasks.choices import Light, ProgressStatus, ReviewState, Role, TaskState, UnitRole
 from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Unit
+from tasks.periods import period_deadline
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import period_now, silent_link
 

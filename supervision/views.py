@@ -102,6 +102,7 @@ def task_panel(request: HttpRequest, task_id: int) -> HttpResponse:
         if may_instruct and leader_ids
         else None,
         "on_behalf": own_leader is None,
+        "office": office,
         "extension_form": ExtensionRequestForm(units=[(u.pk, u.name) for u in may_request])
         if may_request and not withdrawn
         else None,
