@@ -168,7 +168,7 @@ def test_liaison_records_progress_office_approves_leader_sees(
 
     # The 区科委 liaison lands on the unit's page and records progress on one of its tasks.
     page = _login(browser, live_server, "liaison", "pw-liaison")
-    assert page.get_by_role("heading", level=1).inner_text() == "区科委"
+    assert page.get_by_role("heading", level=1).inner_text() == "我的待办"  # where login lands
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
     page.get_by_role("link", name="以区科委身份填报").click()
     page.get_by_label("进展状态").select_option(label="推进中")
@@ -194,10 +194,11 @@ def test_liaison_records_progress_office_approves_leader_sees(
     assert "已审核通过" in office.locator(".message").inner_text()
     assert ProgressReport.objects.get(task=task).review_state == "approved"
 
-    # The leader lands on their own page and sees the new status.
+    # The leader lands on 我的待办, opens their own page and sees the new status.
     leader = _login(browser, live_server, "leader", "pw-leader")
+    assert leader.get_by_role("heading", level=1).inner_text() == "我的待办"
+    leader.goto(f"{live_server.url}/leaders/{Leader.objects.get(name='谭瑞琮').pk}/")
     assert leader.get_by_role("heading", level=1).inner_text() == "谭瑞琮"
-    assert leader.url.endswith(f"/leaders/{Leader.objects.get(name='谭瑞琮').pk}/")
     task_row = leader.locator(f'[data-task="{task.pk}"]').first
     assert "推进中" in task_row.inner_text()
     shot(leader, "11-leader-after-approval")

@@ -191,7 +191,7 @@ def test_a_directory_login_maps_to_the_existing_local_account_with_local_passwor
     assert BAD_LOGIN in _login(Client(), "duchashi", "pw-duchashi").content.decode()
     client = Client()
     response = _login(client, "duchashi", "Dir-Duchashi-2025")
-    assert response.redirect_chain[-1][0] == reverse("tasks:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("supervision:todo")  # where every role lands
     assert get_user_model().objects.filter(username__iexact="duchashi").count() == 1
     assert list(get_user_model().objects.get(username="duchashi").groups.values_list("name", flat=True)) == ["督查室"]
     assert not AuditEvent.objects.filter(action=Action.SSO_ACCOUNT_CREATE).exists()

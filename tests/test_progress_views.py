@@ -173,16 +173,10 @@ def test_office_changes_due_date_and_history_shows_it(keji_task, client_as, offi
     assert "截止日期：2025年12月31日 → 2025年9月30日" in page
 
 
-def test_landing_sends_each_role_to_its_page(seed_plans, client_as, leader_user, liaison_user, office_user):
-    from tasks.models import Leader
-
-    assert client_as(leader_user).get(reverse("tasks:landing"))["Location"] == reverse(
-        "tasks:leader", args=[Leader.objects.get(name="谭瑞琮").pk]
-    )
-    assert client_as(liaison_user).get(reverse("tasks:landing"))["Location"] == reverse(
-        "tasks:unit", args=[unit("区科委").pk]
-    )
-    assert client_as(office_user).get(reverse("tasks:landing"))["Location"] == reverse("tasks:dashboard")
+def test_landing_sends_each_role_to_its_todo_page(seed_plans, client_as, leader_user, liaison_user, office_user):
+    # Every role lands on 我的待办 (supervision): what it has to do, each list linking to its page.
+    for user in (leader_user, liaison_user, office_user):
+        assert client_as(user).get(reverse("tasks:landing"))["Location"] == reverse("supervision:todo")
 
 
 @pytest.mark.parametrize("role", ["admin_user", "office_user", "liaison_user", "leader_user"])

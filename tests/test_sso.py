@@ -157,7 +157,7 @@ def test_an_oidc_sign_on_maps_to_the_existing_local_account(oidc, office_user):
     IdentityProvider.username = "duchashi"
     client = Client()
     response = oidc_sign_in(client, oidc)
-    assert response.redirect_chain[-1][0] == reverse("tasks:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("supervision:todo")  # where every role lands
     assert get_user_model().objects.filter(username="duchashi").count() == 1
     assert not AuditEvent.objects.filter(action=Action.SSO_ACCOUNT_CREATE).exists()
 
@@ -166,7 +166,7 @@ def test_a_cas_ticket_signs_in_and_a_bad_one_does_not(cas, office_user):
     IdentityProvider.username = "duchashi"
     client = Client()
     response = client.get(reverse("security:cas_login"), {"ticket": "ST-good"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("tasks:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("supervision:todo")
     bad = Client()
     refused = bad.get(reverse("security:cas_login"), {"ticket": "ST-forged"})
     # django-cas-ng refuses with its own English "Login failed." (no Chinese catalogue of its own).
