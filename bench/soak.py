@@ -108,9 +108,12 @@ def multipart(fields: dict[str, str], file_field: str, file: tuple[str, bytes]) 
 
 def start_s3() -> tuple[object, dict[str, str]]:
     """moto's standalone S3 server on a free loopback port with an empty bucket; the settings that use it."""
+    import logging
+
     import boto3
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
