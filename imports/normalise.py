@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from tasks.models import UnitKind
 
-from .text import CJK_CHAR, INVISIBLE, NEWLINES, SPACES, CategoryHeading, clean_text, name_key, parse_category
+from .text import INVISIBLE, NEWLINES, SPACES, CategoryHeading, clean_text, name_key, parse_category
 
 if TYPE_CHECKING:
     from .records import ParsedPlan
@@ -354,10 +354,6 @@ def unit_kind_guess(name: str) -> UnitKind:
     if name.startswith("区") or name.endswith(("局", "委", "办", "部", "中心", "机关")):
         return UnitKind.DEPARTMENT
     return UnitKind.OTHER
-
-
-def has_cjk(text: str) -> bool:
-    return bool(CJK_CHAR.search(text))
 
 
 # -- the whole document ---------------------------------------------------------

@@ -116,15 +116,6 @@ def link_decide(*, user: User | AnonymousUser, link: TaskLink, confirm: bool) ->
     return link
 
 
-def link_confirm_pair(*, user: User | AnonymousUser, annual_task: Task, five_year_task: Task) -> TaskLink:
-    """The office links an item to a task the suggestions missed."""
-    _editor(user, "只有督查室或系统管理员可以确认关联。")
-    if annual_task.plan.kind != PlanKind.ANNUAL or five_year_task.plan.kind != PlanKind.FIVE_YEAR:
-        raise ValidationError("关联须从年度任务指向五年规划任务。")
-    link, _ = TaskLink.objects.get_or_create(annual_task=annual_task, five_year_task=five_year_task)
-    return link_decide(user=user, link=link, confirm=True)
-
-
 def indicators_extract(*, plan: Plan) -> int:
     """Create an indicator for each quantified target stated in the plan's tasks.
     Existing indicators (perhaps corrected by hand) are kept. Returns the number created."""

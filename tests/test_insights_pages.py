@@ -37,6 +37,12 @@ def _task(plan: Plan, number: str) -> Task:
     return Task.objects.get(plan=plan, number=number)
 
 
+def link_confirm_pair(*, user, annual_task, five_year_task):
+    """A link the suggestions missed, confirmed as the office does it on the page (test setup)."""
+    link, _ = TaskLink.objects.get_or_create(annual_task=annual_task, five_year_task=five_year_task)
+    return services.link_decide(user=user, link=link, confirm=True)
+
+
 @pytest.fixture
 def plans(seed_plans):
     return _plans()
@@ -225,7 +231,7 @@ def test_compare_page_and_xlsx(plans, plan_2026, leader_user, client_as, django_
 def test_chain_page_shows_annual_items_and_progress(plans, office_user, client_as, django_assert_max_num_queries):
     five_year, annual = plans
     item, target = _task(annual, "41"), _task(five_year, "2")
-    services.link_confirm_pair(user=office_user, annual_task=item, five_year_task=target)
+    link_confirm_pair(user=office_user, annual_task=item, five_year_task=target)
     report_make(
         task=item, unit=Unit.objects.get(name="区科委"), period=dt.date(2025, 6, 1), status="in_progress", percent=40
     )
@@ -244,8 +250,8 @@ def test_gaps_list_tasks_no_confirmed_item_carries(plans, office_user, client_as
     five_year, annual = plans
     services.link_suggestions_refresh(annual_plan=annual)
     assert len(selectors.gaps(five_year_plan=five_year, year=2025)) == 74  # suggestions alone carry nothing
-    services.link_confirm_pair(user=office_user, annual_task=_task(annual, "41"), five_year_task=_task(five_year, "2"))
-    services.link_confirm_pair(user=office_user, annual_task=_task(annual, "68"), five_year_task=_task(five_year, "68"))
+    link_confirm_pair(user=office_user, annual_task=_task(annual, "41"), five_year_task=_task(five_year, "2"))
+    link_confirm_pair(user=office_user, annual_task=_task(annual, "68"), five_year_task=_task(five_year, "68"))
     rows = selectors.gaps(five_year_plan=five_year, year=2025)
     numbers = {t.number for t in rows}
     assert len(rows) == 72 and "2" not in numbers and "68" not in numbers
@@ -461,7 +467,7 @@ def test_confirming_a_link_clears_the_abstention(plans, office_user, client_as):
     services.link_suggestions_refresh(annual_plan=annual)
     item = _task(annual, NO_LINK_ITEM)
     assert LinkAbstention.objects.filter(annual_task=item).exists()
-    services.link_confirm_pair(user=office_user, annual_task=item, five_year_task=_task(five_year, "74"))
+    link_confirm_pair(user=office_user, annual_task=item, five_year_task=_task(five_year, "74"))
     assert not LinkAbstention.objects.filter(annual_task=item).exists()
     services.link_suggestions_refresh(annual_plan=annual)
     assert not LinkAbstention.objects.filter(annual_task=item).exists()  # it has a confirmed task now
