@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -22,7 +24,20 @@ from . import selectors, services
 from .forms import ChaseForm, ExtensionDecideForm, ExtensionRequestForm, InstructionForm, ReplyForm, TaskChaseForm
 from .models import Chase, ExtensionRequest, Instruction
 
+T = TypeVar("T")
+
 FIRST_VISIT_DAYS = 7  # a leader's first visit shows the reports of the last week
+
+
+def _act(request: HttpRequest, action: Callable[[], T], *, success: Callable[[T], str], back: str) -> HttpResponse:
+    """Run a service: its refusal (ValidationError) or success as a message, then back to the page."""
+    try:
+        done = action()
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, success(done))
+    return redirect(back)
 
 
 def _form_errors(form: forms.Form) -> str:
@@ -124,19 +139,18 @@ def task_chase(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, _form_errors(form))
         return redirect(_task_url(task.pk))
     unit = Unit.objects.get(pk=form.cleaned_data["unit"])
-    try:
-        services.chase_task(
+    return _act(
+        request,
+        lambda: services.chase_task(
             user=request.user,
             task=task,
             unit=unit,
             note=form.cleaned_data["note"],
             reply_by=form.cleaned_data["reply_by"],
-        )
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-    else:
-        messages.success(request, f"已向{unit.name}发出催办。")
-    return redirect(_task_url(task.pk))
+        ),
+        success=lambda _: f"已向{unit.name}发出催办。",
+        back=_task_url(task.pk),
+    )
 
 
 @reader_required
@@ -148,15 +162,14 @@ def unit_chase(request: HttpRequest, unit_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("supervision:todo")
-    try:
-        chase = services.chase_unit(
+    return _act(
+        request,
+        lambda: services.chase_unit(
             user=request.user, unit=unit, note=form.cleaned_data["note"], reply_by=form.cleaned_data["reply_by"]
-        )
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-    else:
-        messages.success(request, f"已向{unit.name}发出催办，涉及{chase.items.count()}项未报送任务。")
-    return redirect("supervision:todo")
+        ),
+        success=lambda chase: f"已向{unit.name}发出催办，涉及{chase.items.count()}项未报送任务。",
+        back="supervision:todo",
+    )
 
 
 @reader_required
@@ -213,15 +226,14 @@ def instruction_reply(request: HttpRequest, instruction_id: int, unit_id: int) -
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(_task_url(instruction.task_id))
-    try:
-        services.instruction_reply(
+    return _act(
+        request,
+        lambda: services.instruction_reply(
             user=request.user, instruction=instruction, unit=unit, text=form.cleaned_data["text"]
-        )
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-    else:
-        messages.success(request, "落实情况已保存。")
-    return redirect(_task_url(instruction.task_id))
+        ),
+        success=lambda _: "落实情况已保存。",
+        back=_task_url(instruction.task_id),
+    )
 
 
 @reader_required
@@ -236,19 +248,18 @@ def extension_request(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, _form_errors(form))
         return redirect(_task_url(task.pk))
     unit = Unit.objects.get(pk=form.cleaned_data["unit"])
-    try:
-        services.extension_request(
+    return _act(
+        request,
+        lambda: services.extension_request(
             user=request.user,
             task=task,
             unit=unit,
             requested_date=form.cleaned_data["requested_date"],
             reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-    else:
-        messages.success(request, "延期申请已提交，等待督查室审批。")
-    return redirect(_task_url(task.pk))
+        ),
+        success=lambda _: "延期申请已提交，等待督查室审批。",
+        back=_task_url(task.pk),
+    )
 
 
 @reader_required
@@ -261,19 +272,18 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
         messages.error(request, _form_errors(form))
         return redirect(_task_url(extension.task_id))
     approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.extension_decide(
+    return _act(
+        request,
+        lambda: services.extension_decide(
             user=request.user,
             extension=extension,
             approve=approve,
             granted_date=form.cleaned_data["granted_date"],
             reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-    else:
-        messages.success(request, "已同意延期，截止日期已更新。" if approve else "已答复：不同意延期。")
-    return redirect(_task_url(extension.task_id))
+        ),
+        success=lambda _: "已同意延期，截止日期已更新。" if approve else "已答复：不同意延期。",
+        back=_task_url(extension.task_id),
+    )
 
 
 @reader_required
