@@ -173,7 +173,7 @@ _OWN_FIELDS = ("unit_role", "own_period", "own_status", "own_percent", "own_prog
 
 
 class _Urls:
-    """Page addresses by string formatting: reverse() per row and link was a fifth of a page's time."""
+    """Page addresses by string formatting: reverse() for every row and link showed up in the profile."""
 
     def __init__(self) -> None:
         marker = 987654321
