@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from ..choices import Light
+from ..choices import Light, ProgressStatus
 from ..models import Plan, Task, TaskUnit
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
@@ -25,7 +26,7 @@ class RedTask:
     number: str
     title: str
     behind: bool  # red because a report says 滞后 (else overdue)
-    due_date: object
+    due_date: datetime.date | None
 
 
 @dataclass
@@ -95,7 +96,7 @@ def dashboard_overview(
     )
     for plan_id, pk, number, title, status, due_date in red:
         overviews[plan_id].red_tasks.append(
-            RedTask(id=pk, number=number, title=title, behind=status == "behind", due_date=due_date)
+            RedTask(id=pk, number=number, title=title, behind=status == ProgressStatus.BEHIND, due_date=due_date)
         )
 
     for unit in units_silent_list(clock=clock, plan_ids=shown):
