@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -34,7 +34,7 @@ from django_q.tasks import async_task
 
 from notifications.models import MessageKind
 from notifications.services import message_send
-from tasks.permissions import can_import, can_read
+from tasks.permissions import can_import, can_read, require_user
 
 from .models import Job, JobKind, JobState
 
@@ -46,7 +46,7 @@ RUNNERS: dict[str, str] = {
     JobKind.IMPORT_CONFIRM: "imports.jobs.import_confirm",
 }
 # kind -> who may start it (checked again here, whatever the view did).
-MAY_START: dict[str, Callable[[Any], bool]] = {
+MAY_START: dict[str, Callable[[User | AnonymousUser], bool]] = {
     JobKind.LEDGER_EXPORT: can_read,
     JobKind.IMPORT_CONFIRM: can_import,
 }
@@ -64,15 +64,14 @@ class JobResult:
     link: str = ""  # or where the result is shown (a page on this site)
 
 
-def job_enqueue(*, kind: str, owner: Any, params: dict[str, Any]) -> Job:
+def job_enqueue(*, kind: str, owner: User | AnonymousUser, params: dict[str, Any]) -> Job:
     """Record the job and queue it for the worker, in one transaction: the queue is a table of
     this database (django-q2's ORM broker), so either both exist or neither does."""
     if kind not in RUNNERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    if not MAY_START[kind](owner):
-        raise PermissionDenied("您没有执行此操作的权限。")
+    account = require_user(owner, MAY_START[kind](owner), "您没有执行此操作的权限。")
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, owner=owner, params=params)
+        job = Job.objects.create(kind=kind, owner=account, params=params)
         async_task("jobs.services.job_run", job.pk, task_name=f"job-{job.pk}", group=f"job:{kind}")
     return job
 

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from minhang_plans.workdays import calendar_note, workday_add, workday_is, workdays_between
@@ -98,15 +99,15 @@ def _calendar_line(day: dt.date) -> str:
     return f"\n\n注：{note}" if note else ""
 
 
-def _users():
-    return get_user_model().objects.filter(is_active=True)
+def _users() -> QuerySet[User]:
+    return User.objects.filter(is_active=True)
 
 
-def _liaisons(unit_id: int) -> list:
+def _liaisons(unit_id: int) -> list[User]:
     return list(_users().filter(profile__units=unit_id).distinct())
 
 
-def _office() -> list:
+def _office() -> list[User]:
     return list(_users().filter(groups__name=Role.OFFICE.value).distinct())
 
 
@@ -184,9 +185,11 @@ def _leader_digests(*, window: Window, missing: list, today: dt.date) -> int:
     tasks_of_leader: dict[int, list[int]] = defaultdict(list)
     for task_id, leader_id in TaskLeader.objects.filter(task_id__in=tasks).values_list("task_id", "leader_id"):
         tasks_of_leader[leader_id].append(task_id)
-    accounts: dict[int, list] = defaultdict(list)
+    accounts: dict[int, list[User]] = defaultdict(list)
     for user in _users().filter(profile__leader_id__in=tasks_of_leader).select_related("profile"):
-        accounts[user.profile.leader_id].append(user)
+        account_leader = user.profile.leader_id
+        if account_leader is not None:  # always, by the filter; the check tells the type checker
+            accounts[account_leader].append(user)
     silent_units = {task_id: "、".join(names) for task_id, names in units_of_task.items()}
     sent = 0
     for leader_id, task_ids in tasks_of_leader.items():

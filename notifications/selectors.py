@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from .models import Message
 
 
-def message_list(*, user: Any, unread_only: bool = False) -> QuerySet[Message]:
+def message_list(*, user: User | AnonymousUser, unread_only: bool = False) -> QuerySet[Message]:
+    if not isinstance(user, User):  # nobody signed in has no inbox (the views require a login anyway)
+        return Message.objects.none()
     qs = Message.objects.filter(recipient=user).select_related("task")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at", "-pk")
 
 
-def message_unread_count(*, user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
+def message_unread_count(*, user: User | AnonymousUser) -> int:
+    if not isinstance(user, User):
         return 0
     return Message.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -10,26 +10,30 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import EVENT_KEY_MAX, LINK_MAX, TITLE_MAX, Message, MessageKind
 
+if TYPE_CHECKING:
+    from tasks.models import Task
+
 logger = logging.getLogger(__name__)
 
 
 def message_send(
     *,
-    recipients: Iterable[Any],
+    recipients: Iterable[User],
     kind: str,
     title: str,
     body: str,
     event_key: str,
-    task: Any = None,
+    task: Task | None = None,
     link: str = "",
 ) -> list[Message]:
     """One message per active recipient for this event, unless that recipient already has it;
@@ -130,9 +134,11 @@ def _email_of(message: Message) -> EmailMessage:
     )
 
 
-def message_mark_read(*, user: Any, message_ids: list[int] | None = None) -> int:
+def message_mark_read(*, user: User | AnonymousUser, message_ids: list[int] | None = None) -> int:
     """Mark the user's own messages read (all unread ones when `message_ids` is None); returns how many.
     Ids of other people's messages are ignored: nobody can mark someone else's inbox."""
+    if not isinstance(user, User):  # nobody signed in has no inbox (the views require a login anyway)
+        return 0
     qs = Message.objects.filter(recipient=user, read_at__isnull=True)
     if message_ids is not None:
         qs = qs.filter(pk__in=message_ids)

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 
@@ -545,7 +546,7 @@ def _panel_part(qs: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:
     return qs.values_list(*_PANEL_COLUMNS)
 
 
-def task_panel(*, task: Task, user: Any = None) -> TaskPanel:
+def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskPanel:
     """批示 with their 落实情况, 催办 and 申请延期 of a task, newest first, in ONE query (a UNION;
     for a leader one more branch: their own leader id)."""
     from django.db.models.functions import Coalesce
@@ -601,7 +602,7 @@ def task_panel(*, task: Task, user: Any = None) -> TaskPanel:
             state=F("state"),
         )
     )
-    if user is not None and permissions.user_role(user) == Role.LEADER:
+    if isinstance(user, User) and permissions.user_role(user) == Role.LEADER:
         from tasks.models import UserProfile
 
         parts.append(

@@ -7,9 +7,8 @@ with the Chinese text the user reads; nothing is half-written."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -19,7 +18,7 @@ from django.utils import timezone
 from notifications.models import MessageKind
 from notifications.services import message_send
 from tasks import permissions
-from tasks.models import Leader, Role, Task, TaskState, TaskUnit, Unit, UnitRole
+from tasks.models import Leader, Plan, Role, Task, TaskState, TaskUnit, Unit, UnitRole
 from tasks.services import task_due_date_set
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import silent_link
@@ -41,9 +40,9 @@ TEXT_MAX = 2000
 ONCE_A_DAY = "今天已催办过{what}，每项任务每个单位每天只能催办一次。"
 
 
-def unit_liaisons(*, unit_ids: list[int]) -> QuerySet[Any]:
+def unit_liaisons(*, unit_ids: list[int]) -> QuerySet[User]:
     """The active accounts that report for these units."""
-    return get_user_model().objects.filter(profile__units__in=unit_ids, is_active=True).distinct()
+    return User.objects.filter(profile__units__in=unit_ids, is_active=True).distinct()
 
 
 def _text(value: str, *, label: str, required: bool) -> str:
@@ -85,7 +84,7 @@ def _chase_message(*, chase: Chase, tasks: list[Task]) -> None:
 
 
 def _chase_write(
-    *, user: Any, unit: Unit, tasks: list[Task], note: str, reply_by: datetime.date | None, clock: Clock
+    *, user: User, unit: Unit, tasks: list[Task], note: str, reply_by: datetime.date | None, clock: Clock
 ) -> Chase:
     try:
         with transaction.atomic():
@@ -110,7 +109,7 @@ def _chase_write(
 
 def chase_task(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     task: Task,
     unit: Unit,
     note: str = "",
@@ -118,7 +117,7 @@ def chase_task(
     clock: Clock | None = None,
 ) -> Chase:
     """催办 one lead unit of one task (at most once per task, unit and day)."""
-    permissions.require(permissions.can_chase(user), "只有督查室可以催办。")
+    office = permissions.require_user(user, permissions.can_chase(user), "只有督查室可以催办。")
     clock = clock_or_now(clock)
     if task.state != TaskState.ACTIVE:
         raise ValidationError("该任务已撤销，不能催办。")
@@ -128,15 +127,20 @@ def chase_task(
     reply_by = _reply_by(reply_by, clock=clock)
     if ChaseItem.objects.filter(task=task, unit=unit, day=clock.today).exists():
         raise ValidationError(ONCE_A_DAY.format(what=f"第{task.number}项任务"))
-    return _chase_write(user=user, unit=unit, tasks=[task], note=note, reply_by=reply_by, clock=clock)
+    return _chase_write(user=office, unit=unit, tasks=[task], note=note, reply_by=reply_by, clock=clock)
 
 
 def chase_unit(
-    *, user: Any, unit: Unit, note: str = "", reply_by: datetime.date | None = None, clock: Clock | None = None
+    *,
+    user: User | AnonymousUser,
+    unit: Unit,
+    note: str = "",
+    reply_by: datetime.date | None = None,
+    clock: Clock | None = None,
 ) -> Chase:
     """One 催办 for a unit covering every task it has not reported this period (the read side's
     rule), except those already chased today; refused when none is left."""
-    permissions.require(permissions.can_chase(user), "只有督查室可以催办。")
+    office = permissions.require_user(user, permissions.can_chase(user), "只有督查室可以催办。")
     clock = clock_or_now(clock)
     note = _text(note, label="催办意见", required=False)
     reply_by = _reply_by(reply_by, clock=clock)
@@ -160,27 +164,33 @@ def chase_unit(
     )
     if not tasks:
         raise ValidationError(ONCE_A_DAY.format(what=f"{unit.name}的全部未报送任务"))
-    return _chase_write(user=user, unit=unit, tasks=tasks, note=note, reply_by=reply_by, clock=clock)
+    return _chase_write(user=office, unit=unit, tasks=tasks, note=note, reply_by=reply_by, clock=clock)
 
 
-def chase_reply(*, user: Any, chase: Chase, text: str) -> Chase:
+def chase_reply(*, user: User | AnonymousUser, chase: Chase, text: str) -> Chase:
     """The chased unit answers (its liaison, or the office recording a phone answer)."""
     with transaction.atomic():
         chase = Chase.objects.select_for_update().get(pk=chase.pk)
-        permissions.require(permissions.can_answer_chase(user, chase.unit_id), "您不能答复其他单位的催办。")
+        answerer = permissions.require_user(
+            user, permissions.can_answer_chase(user, chase.unit_id), "您不能答复其他单位的催办。"
+        )
         text = _text(text, label="答复内容", required=True)
         if chase.replied_at is not None:
             raise ValidationError("该催办已答复。")
         chase.reply_text = text
-        chase.replied_by = user
+        chase.replied_by = answerer
         chase.replied_at = timezone.now()
         chase.save(update_fields=["reply_text", "replied_by", "replied_at"])
     return chase
 
 
-def instruction_create(*, user: Any, task: Task, text: str, leader: Leader | None = None) -> Instruction:
+def instruction_create(
+    *, user: User | AnonymousUser, task: Task, text: str, leader: Leader | None = None
+) -> Instruction:
     """批示 on a task. A leader writes their own; the office names one of the task's leaders (代录)."""
-    permissions.require(permissions.can_instruct(user, task), "只有该任务的牵头领导或督查室可以录入批示。")
+    writer = permissions.require_user(
+        user, permissions.can_instruct(user, task), "只有该任务的牵头领导或督查室可以录入批示。"
+    )
     own_leader_id = permissions.user_leader_id(user)
     text = _text(text, label="批示内容", required=True)
     if task.state != TaskState.ACTIVE:
@@ -194,7 +204,7 @@ def instruction_create(*, user: Any, task: Task, text: str, leader: Leader | Non
         leader_id, on_behalf = leader.pk, True
     with transaction.atomic():
         instruction = Instruction.objects.create(
-            task=task, leader_id=leader_id, text=text, on_behalf=on_behalf, written_by=user
+            task=task, leader_id=leader_id, text=text, on_behalf=on_behalf, written_by=writer
         )
         leader_name = Leader.objects.get(pk=leader_id).name
         lead_unit_ids = list(TaskUnit.objects.filter(task=task, role=UnitRole.LEAD).values_list("unit_id", flat=True))
@@ -211,19 +221,23 @@ def instruction_create(*, user: Any, task: Task, text: str, leader: Leader | Non
     return instruction
 
 
-def instruction_reply(*, user: Any, instruction: Instruction, unit: Unit, text: str) -> InstructionReply:
+def instruction_reply(
+    *, user: User | AnonymousUser, instruction: Instruction, unit: Unit, text: str
+) -> InstructionReply:
     """落实情况 of one lead unit against an instruction (once per unit)."""
     task = instruction.task
-    permissions.require(permissions.can_answer_for_unit(user, task, unit.pk), "您不能代其他单位填写落实情况。")
+    writer = permissions.require_user(
+        user, permissions.can_answer_for_unit(user, task, unit.pk), "您不能代其他单位填写落实情况。"
+    )
     text = _text(text, label="落实情况", required=True)
     try:
         with transaction.atomic():
-            return InstructionReply.objects.create(instruction=instruction, unit=unit, text=text, written_by=user)
+            return InstructionReply.objects.create(instruction=instruction, unit=unit, text=text, written_by=writer)
     except IntegrityError:
         raise ValidationError(f"{unit.name}已填写过该批示的落实情况。") from None
 
 
-def todo_visit_mark(*, user: Any) -> datetime.datetime | None:
+def todo_visit_mark(*, user: User) -> datetime.datetime | None:
     """Record this visit to 我的待办; returns the previous one (None on the first).
 
     Two single statements, each atomic on its own (no savepoint: the page's query budget); two
@@ -240,13 +254,13 @@ def todo_visit_mark(*, user: Any) -> datetime.datetime | None:
 # -- 申请延期 ------------------------------------------------------------------------------------
 
 
-def _office_people() -> QuerySet[Any]:
-    return get_user_model().objects.filter(groups__name=Role.OFFICE.value, is_active=True).distinct()
+def _office_people() -> QuerySet[User]:
+    return User.objects.filter(groups__name=Role.OFFICE.value, is_active=True).distinct()
 
 
 def extension_request(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     task: Task,
     unit: Unit,
     requested_date: datetime.date | None,
@@ -255,7 +269,9 @@ def extension_request(
 ) -> ExtensionRequest:
     """A lead unit asks for a later due date (its own liaison; the office may enter it for the
     unit). Nothing changes on the task until the office decides."""
-    permissions.require(permissions.can_answer_for_unit(user, task, unit.pk), "您不能代其他单位申请延期。")
+    requester = permissions.require_user(
+        user, permissions.can_answer_for_unit(user, task, unit.pk), "您不能代其他单位申请延期。"
+    )
     clock = clock_or_now(clock)
     if task.state != TaskState.ACTIVE:
         raise ValidationError("该任务已撤销，不能申请延期。")
@@ -277,7 +293,7 @@ def extension_request(
                 original_due_date=task.due_date,
                 requested_date=requested_date,
                 reason=reason,
-                requested_by=user,
+                requested_by=requester,
             )
             message_send(
                 recipients=_office_people(),
@@ -295,7 +311,7 @@ def extension_request(
 
 def extension_decide(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     extension: ExtensionRequest,
     approve: bool,
     granted_date: datetime.date | None = None,
@@ -304,7 +320,7 @@ def extension_decide(
 ) -> ExtensionRequest:
     """The office approves (the task's due date becomes `granted_date`, in its history) or
     refuses (with a reason). Decided once."""
-    permissions.require(permissions.can_decide_extension(user), "只有督查室可以审批延期申请。")
+    office = permissions.require_user(user, permissions.can_decide_extension(user), "只有督查室可以审批延期申请。")
     clock = clock_or_now(clock)
     reason = _text(reason, label="不同意的理由" if not approve else "审批意见", required=not approve)
     if approve:
@@ -319,11 +335,11 @@ def extension_decide(
         task = current.task
         if approve:
             current.original_due_date = task.due_date
-            task_due_date_set(user=user, task=task, due_date=granted_date)
+            task_due_date_set(user=office, task=task, due_date=granted_date)
             current.granted_date = granted_date
         current.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
         current.decision_reason = reason
-        current.decided_by = user
+        current.decided_by = office
         current.decided_at = timezone.now()
         current.save()
         answer = (
@@ -350,14 +366,14 @@ def _day(day: datetime.date | None) -> str:
 # -- 签收 ----------------------------------------------------------------------------------------
 
 
-def acknowledge_plan(*, user: Any, unit: Unit, plan: Any) -> Acknowledgement:
+def acknowledge_plan(*, user: User | AnonymousUser, unit: Unit, plan: Plan) -> Acknowledgement:
     """The unit acknowledges every active task of `plan` it leads and has not acknowledged yet."""
-    permissions.require(permissions.can_acknowledge(user, unit.pk), "只有本单位的联络员可以签收。")
+    liaison = permissions.require_user(user, permissions.can_acknowledge(user, unit.pk), "只有本单位的联络员可以签收。")
     with transaction.atomic():
         task_ids = list(unacknowledged_links().filter(unit=unit, task__plan=plan).values_list("task_id", flat=True))
         if not task_ids:
             raise ValidationError(f"{plan.title}没有需要{unit.name}签收的新任务。")
-        ack = Acknowledgement.objects.create(unit=unit, plan=plan, acknowledged_by=user, task_count=len(task_ids))
+        ack = Acknowledgement.objects.create(unit=unit, plan=plan, acknowledged_by=liaison, task_count=len(task_ids))
         # ignore_conflicts: a second tab signing at the same moment covers the same tasks once.
         AcknowledgedTask.objects.bulk_create(
             [AcknowledgedTask(acknowledgement=ack, task_id=task_id, unit=unit) for task_id in task_ids],

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,9 +60,9 @@ def todo(request: HttpRequest) -> HttpResponse:
     if role == Role.LIAISON:
         context["units"] = selectors.liaison_todo(unit_ids=sorted(permissions.user_unit_ids(user)), clock=clock)
         context["reply_form"] = ReplyForm(label="答复")
-    elif role == Role.LEADER:
-        # The profile's leader in one query (a leader is always a signed-in account here).
-        leader = Leader.objects.filter(accounts__user_id=int(user.pk or 0)).first()
+    elif role == Role.LEADER and isinstance(user, User):  # a role implies a signed-in account
+        # The profile's leader in one query.
+        leader = Leader.objects.filter(accounts__user_id=user.pk).first()
         if leader is not None:
             since = services.todo_visit_mark(user=user)
             first = since is None

@@ -14,8 +14,7 @@ templates only hide what these would refuse anyway.
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
 from .models import Role, Task, TaskUnit, Unit, UnitRole
@@ -27,9 +26,9 @@ ROLE_ORDER = (Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.OFFICE, Role.LIAISON
 READER_ROLES = (Role.ADMIN, Role.OFFICE, Role.LIAISON, Role.LEADER)
 
 
-def user_role(user: Any) -> Role | None:
+def user_role(user: User | AnonymousUser) -> Role | None:
     """The user's role (their group), cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
     cached: Role | bool | None = getattr(user, "_role_cache", False)
     if cached is not False and not isinstance(cached, bool):
@@ -41,47 +40,52 @@ def user_role(user: Any) -> Role | None:
     else:
         names = set(user.groups.values_list("name", flat=True))
         role = next((r for r in ROLE_ORDER if r.value in names), None)
-    user._role_cache = role
+    # Per-request memo on the user object itself (accounts.services clears it when a role changes);
+    # setattr because the model declares no such field.
+    setattr(user, "_role_cache", role)  # noqa: B010
     return role
 
 
-def user_unit_ids(user: Any) -> set[int]:
+def user_unit_ids(user: User | AnonymousUser) -> set[int]:
     cached = getattr(user, "_unit_ids_cache", None)
     if cached is None:
         # One query, straight through the profile's link table.
-        authenticated = getattr(user, "is_authenticated", False)
-        cached = set(Unit.objects.filter(liaisons__user=user).values_list("pk", flat=True)) if authenticated else set()
-        user._unit_ids_cache = cached
+        cached = (
+            set(Unit.objects.filter(liaisons__user=user).values_list("pk", flat=True))
+            if user.is_authenticated
+            else set()
+        )
+        setattr(user, "_unit_ids_cache", cached)  # noqa: B010  (a per-request memo, as in user_role)
     return cached
 
 
-def can_read(user: Any) -> bool:
+def can_read(user: User | AnonymousUser) -> bool:
     return user_role(user) in READER_ROLES
 
 
-def can_manage_accounts(user: Any) -> bool:
+def can_manage_accounts(user: User | AnonymousUser) -> bool:
     """安全管理员: accounts, roles and unit assignments (accounts app)."""
     return user_role(user) == Role.SECURITY
 
 
-def can_read_audit(user: Any) -> bool:
+def can_read_audit(user: User | AnonymousUser) -> bool:
     """审计管理员: reads and exports the security audit log, and only that."""
     return user_role(user) == Role.AUDITOR
 
 
-def can_review(user: Any) -> bool:
+def can_review(user: User | AnonymousUser) -> bool:
     return user_role(user) in (Role.OFFICE, Role.ADMIN)
 
 
-def can_edit_tasks(user: Any) -> bool:
+def can_edit_tasks(user: User | AnonymousUser) -> bool:
     return user_role(user) in (Role.OFFICE, Role.ADMIN)
 
 
-def can_import(user: Any) -> bool:
+def can_import(user: User | AnonymousUser) -> bool:
     return user_role(user) == Role.ADMIN
 
 
-def can_report(user: Any, task: Task, unit_id: int) -> bool:
+def can_report(user: User | AnonymousUser, task: Task, unit_id: int) -> bool:
     """May `user` record progress on `task` for the unit `unit_id`?"""
     role = user_role(user)
     if role is None or role == Role.LEADER:
@@ -94,7 +98,7 @@ def can_report(user: Any, task: Task, unit_id: int) -> bool:
     return unit_id in user_unit_ids(user)
 
 
-def reportable_unit_ids(user: Any, task: Task, *, lead_unit_ids: list[int] | None = None) -> list[int]:
+def reportable_unit_ids(user: User | AnonymousUser, task: Task, *, lead_unit_ids: list[int] | None = None) -> list[int]:
     """The lead units of `task` the user may report for, in document order.
 
     Pass `lead_unit_ids` when the caller already holds the task's links."""
@@ -119,15 +123,24 @@ def require(allowed: bool, message: str = "您没有执行此操作的权限。"
         raise PermissionDenied(message)
 
 
+def require_user(user: User | AnonymousUser, allowed: bool, message: str = "您没有执行此操作的权限。") -> User:
+    """`require(allowed, message)`, returning the signed-in account that a write records as its
+    author. Every rule here refuses an anonymous user already; the isinstance check is the
+    same refusal stated so that the type checker knows the result is a real account."""
+    if not allowed or not isinstance(user, User):
+        raise PermissionDenied(message)
+    return user
+
+
 # -- 督办 (supervision app): 催办, 批示, their replies, 我的待办 -------------------------------
 
 
-def can_chase(user: Any) -> bool:
+def can_chase(user: User | AnonymousUser) -> bool:
     """催办 is the office's (and the system administrator's)."""
     return user_role(user) in (Role.OFFICE, Role.ADMIN)
 
 
-def user_leader_id(user: Any) -> int | None:
+def user_leader_id(user: User | AnonymousUser) -> int | None:
     """The leader this account is (区领导 only), else None."""
     if user_role(user) != Role.LEADER:
         return None
@@ -135,7 +148,7 @@ def user_leader_id(user: Any) -> int | None:
     return getattr(profile, "leader_id", None)
 
 
-def can_instruct(user: Any, task: Task) -> bool:
+def can_instruct(user: User | AnonymousUser, task: Task) -> bool:
     """批示: a leader on a task they lead; the office and admin on any task (代录 for a leader)."""
     role = user_role(user)
     if role in (Role.OFFICE, Role.ADMIN):
@@ -144,13 +157,13 @@ def can_instruct(user: Any, task: Task) -> bool:
     return leader_id is not None and task.leader_links.filter(leader_id=leader_id).exists()
 
 
-def can_answer_for_unit(user: Any, task: Task, unit_id: int) -> bool:
+def can_answer_for_unit(user: User | AnonymousUser, task: Task, unit_id: int) -> bool:
     """Reply to a chase or record 落实情况 for `unit_id` on `task`: the same people who may
     report for that lead unit (its own liaisons; the office and admin for any lead unit)."""
     return can_report(user, task, unit_id)
 
 
-def can_answer_chase(user: Any, unit_id: int) -> bool:
+def can_answer_chase(user: User | AnonymousUser, unit_id: int) -> bool:
     """Reply to a 催办 sent to `unit_id`: its own liaisons, or the office recording an answer."""
     role = user_role(user)
     if role in (Role.OFFICE, Role.ADMIN):
@@ -158,11 +171,11 @@ def can_answer_chase(user: Any, unit_id: int) -> bool:
     return role == Role.LIAISON and unit_id in user_unit_ids(user)
 
 
-def can_decide_extension(user: Any) -> bool:
+def can_decide_extension(user: User | AnonymousUser) -> bool:
     """申请延期 is approved or refused by the office (the due date is the office's)."""
     return can_edit_tasks(user)
 
 
-def can_acknowledge(user: Any, unit_id: int) -> bool:
+def can_acknowledge(user: User | AnonymousUser, unit_id: int) -> bool:
     """签收 is the unit's own liaison's act (not the office's on its behalf)."""
     return user_role(user) == Role.LIAISON and unit_id in user_unit_ids(user)

@@ -7,10 +7,9 @@ import datetime as dt
 import errno
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
@@ -133,11 +132,12 @@ def _report_lock(*, report: ProgressReport) -> tuple[str, ProgressReport]:
     return state, current
 
 
-def history_note(obj: Model, *, user: Any, reason: str) -> None:
+def history_note(obj: Model, *, user: User, reason: str) -> None:
     """Who and why, read by django-simple-history when `obj` is next saved (also outside a
-    web request, where its middleware does not run)."""
-    obj._change_reason = reason  # type: ignore[attr-defined]
-    obj._history_user = user  # type: ignore[attr-defined]
+    web request, where its middleware does not run). setattr: these are the library's
+    attributes on the instance, not model fields."""
+    setattr(obj, "_change_reason", reason)  # noqa: B010
+    setattr(obj, "_history_user", user)  # noqa: B010
 
 
 PERIOD_CLOSED_MESSAGE = "只能填报本期进展，或修改被退回的往期报告。"
@@ -158,7 +158,7 @@ def report_period_check(
 
 def report_save(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     task: Task,
     unit: Unit,
     period: dt.date,
@@ -178,7 +178,7 @@ def report_save(
     The report and its attachment are stored together or not at all: a refused or
     unwritable file (wrong type, too large, disk full) leaves no report, no row and no file.
     """
-    from .permissions import can_report, can_review, require
+    from .permissions import can_report, can_review, require_user
 
     written: list[str] = []  # files stored by this call, removed again if the transaction fails
     try:
@@ -186,7 +186,7 @@ def report_save(
             state = _task_lock(task_id=task.pk)
             if state is None:
                 raise ValidationError(TASK_GONE_MESSAGE)
-            require(can_report(user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
+            author = require_user(user, can_report(user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
             if state != TaskState.ACTIVE:
                 raise ValidationError("该任务已撤销，不能再填报进展。")
             _validate_report_input(data)
@@ -215,12 +215,12 @@ def report_save(
             report.next_steps = data.next_steps.strip()
             report.review_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
             report.review_comment = report.review_comment if report.review_state == ReviewState.DRAFT else ""
-            report.reported_by = user
+            report.reported_by = author
             report.reported_at = now
             report.reviewed_by = None
             report.reviewed_at = None
             report.version += 1
-            history_note(report, user=user, reason="提交" if submit else "保存草稿")
+            history_note(report, user=author, reason="提交" if submit else "保存草稿")
             try:
                 with transaction.atomic():
                     report.save()
@@ -228,7 +228,7 @@ def report_save(
                 # Created by someone else between our read and our insert.
                 raise ReportConflict(ProgressReport.objects.get(task=task, unit=unit, period=period)) from None
             if attachment is not None and attachment_name is not None:
-                _attachment_store(user=user, report=report, upload=attachment, name=attachment_name, written=written)
+                _attachment_store(user=author, report=report, upload=attachment, name=attachment_name, written=written)
             task_status_refresh(task_ids=[task.pk])
     except BaseException:
         _files_discard(written)
@@ -236,10 +236,12 @@ def report_save(
     return report
 
 
-def _review(*, user: Any, report: ProgressReport, version: int, state: str, comment: str) -> ProgressReport:
-    from .permissions import can_review, require
+def _review(
+    *, user: User | AnonymousUser, report: ProgressReport, version: int, state: str, comment: str
+) -> ProgressReport:
+    from .permissions import can_review, require_user
 
-    require(can_review(user), "只有督查室可以审核进展报告。")
+    reviewer = require_user(user, can_review(user), "只有督查室可以审核进展报告。")
     with transaction.atomic():
         _state, current = _report_lock(report=report)
         if current.version != version:
@@ -248,14 +250,14 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
             raise ValidationError(f"只能审核“已报送待审核”的报告（当前：{current.get_review_state_display()}）。")
         current.review_state = state
         current.review_comment = comment.strip()
-        current.reviewed_by = user
+        current.reviewed_by = reviewer
         current.reviewed_at = timezone.now()
         current.version += 1
-        history_note(current, user=user, reason="审核通过" if state == ReviewState.APPROVED else "退回")
+        history_note(current, user=reviewer, reason="审核通过" if state == ReviewState.APPROVED else "退回")
         current.save()
         task_status_refresh(task_ids=[current.task_id])
         _review_audit(
-            user=user,
+            user=reviewer,
             report=current,
             action=Action.REVIEW_APPROVE if state == ReviewState.APPROVED else Action.REVIEW_RETURN,
             comment=current.review_comment,
@@ -263,7 +265,7 @@ def _review(*, user: Any, report: ProgressReport, version: int, state: str, comm
     return current
 
 
-def _review_audit(*, user: Any, report: ProgressReport, action: str, comment: str) -> None:
+def _review_audit(*, user: User, report: ProgressReport, action: str, comment: str) -> None:
     """The security audit's record of a review decision, in the decision's transaction."""
     audit_record(
         action=action,
@@ -273,22 +275,24 @@ def _review_audit(*, user: Any, report: ProgressReport, action: str, comment: st
     )
 
 
-def report_approve(*, user: Any, report: ProgressReport, version: int, comment: str = "") -> ProgressReport:
+def report_approve(
+    *, user: User | AnonymousUser, report: ProgressReport, version: int, comment: str = ""
+) -> ProgressReport:
     return _review(user=user, report=report, version=version, state=ReviewState.APPROVED, comment=comment)
 
 
-def report_return(*, user: Any, report: ProgressReport, version: int, comment: str) -> ProgressReport:
+def report_return(*, user: User | AnonymousUser, report: ProgressReport, version: int, comment: str) -> ProgressReport:
     if not comment.strip():
         raise ValidationError({"comment": "退回时请填写退回意见。"})
     return _review(user=user, report=report, version=version, state=ReviewState.RETURNED, comment=comment)
 
 
-def report_reopen(*, user: Any, report: ProgressReport, version: int, reason: str) -> ProgressReport:
+def report_reopen(*, user: User | AnonymousUser, report: ProgressReport, version: int, reason: str) -> ProgressReport:
     """The office takes back its approval (撤回审核): the report goes back to the unit as
     returned, with the reason as the office's comment; the unit can edit and resubmit it."""
-    from .permissions import can_review, require
+    from .permissions import can_review, require_user
 
-    require(can_review(user), "只有督查室可以撤回审核。")
+    reviewer = require_user(user, can_review(user), "只有督查室可以撤回审核。")
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "撤回审核时请填写理由。"})
@@ -305,14 +309,14 @@ def report_reopen(*, user: Any, report: ProgressReport, version: int, reason: st
             raise ValidationError("该任务已撤销，不能撤回审核。")
         current.review_state = ReviewState.RETURNED
         current.review_comment = reason
-        current.reviewed_by = user
+        current.reviewed_by = reviewer
         current.reviewed_at = timezone.now()
         current.version += 1
         reason_field = current.history.model._meta.get_field("history_change_reason")
-        history_note(current, user=user, reason=f"撤回审核：{reason}"[: reason_field.max_length])
+        history_note(current, user=reviewer, reason=f"撤回审核：{reason}"[: reason_field.max_length])
         current.save()
         task_status_refresh(task_ids=[current.task_id])
-        _review_audit(user=user, report=current, action=Action.REVIEW_REOPEN, comment=reason)
+        _review_audit(user=reviewer, report=current, action=Action.REVIEW_REOPEN, comment=reason)
     return current
 
 
@@ -362,7 +366,7 @@ def _files_discard(names: list[str]) -> None:
 
 
 def _attachment_store(
-    *, user: Any, report: ProgressReport, upload: UploadedFile, name: str, written: list[str]
+    *, user: User, report: ProgressReport, upload: UploadedFile, name: str, written: list[str]
 ) -> ReportAttachment:
     """Write the file, then its row (inside the caller's transaction). A failed write leaves
     no partial file and becomes a form error, which rolls the caller's transaction back."""
@@ -384,29 +388,29 @@ def _attachment_store(
     return attachment
 
 
-def attachment_add(*, user: Any, report: ProgressReport, upload: UploadedFile) -> ReportAttachment:
+def attachment_add(*, user: User | AnonymousUser, report: ProgressReport, upload: UploadedFile) -> ReportAttachment:
     """Attach a file to a report the user may edit; size and type limited; the file and its
     row are stored together or not at all."""
-    from .permissions import can_report, require
+    from .permissions import can_report, require_user
 
-    require(can_report(user, report.task, report.unit_id), "您不能为该报告上传附件。")
+    uploader = require_user(user, can_report(user, report.task, report.unit_id), "您不能为该报告上传附件。")
     name = attachment_check(name=upload.name, size=upload.size)
     written: list[str] = []
     try:
         with transaction.atomic():
-            return _attachment_store(user=user, report=report, upload=upload, name=name, written=written)
+            return _attachment_store(user=uploader, report=report, upload=upload, name=name, written=written)
     except BaseException:
         _files_discard(written)
         raise
 
 
-def task_due_date_set(*, user: Any, task: Task, due_date: dt.date | None) -> bool:
+def task_due_date_set(*, user: User | AnonymousUser, task: Task, due_date: dt.date | None) -> bool:
     """The office may change a task's due date (None clears it); the change is kept in its
     history. Returns whether anything changed: saving the date the task already has writes
     nothing and logs nothing."""
-    from .permissions import can_edit_tasks, require
+    from .permissions import can_edit_tasks, require_user
 
-    require(can_edit_tasks(user), "只有督查室可以修改任务。")
+    editor = require_user(user, can_edit_tasks(user), "只有督查室可以修改任务。")
     if due_date is not None and not (dt.date(2000, 1, 1) <= due_date <= dt.date(2100, 12, 31)):
         raise ValidationError({"due_date": "截止日期不合理。"})
     with transaction.atomic():
@@ -417,7 +421,7 @@ def task_due_date_set(*, user: Any, task: Task, due_date: dt.date | None) -> boo
         if current.due_date == due_date:
             return False
         current.due_date = due_date
-        history_note(current, user=user, reason="修改截止日期" if due_date else "清除截止日期")
+        history_note(current, user=editor, reason="修改截止日期" if due_date else "清除截止日期")
         current.save(update_fields=["due_date", "updated_at"])
     task.due_date = due_date
     return True

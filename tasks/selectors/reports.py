@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, DateField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -42,7 +42,7 @@ def task_report_list(*, task: Task) -> QuerySet[ProgressReport]:
 
 
 def report_timeline(
-    *, task: Task, user: AbstractBaseUser | AnonymousUser, latest_periods: int | None = None
+    *, task: Task, user: User | AnonymousUser, latest_periods: int | None = None
 ) -> tuple[list[ProgressReport], int]:
     """The reports a user may see on the task page, newest first, and how many they may see in all.
 
@@ -104,7 +104,7 @@ class TaskPage:
         return self.report_count - len(self.reports)
 
 
-def task_page(*, task_id: int, user: AbstractBaseUser | AnonymousUser, show_all: bool, clock: Clock) -> TaskPage:
+def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock: Clock) -> TaskPage:
     """Everything the task page shows (a fixed number of queries).
 
     The latest TIMELINE_PERIODS periods only, unless `show_all`: five years of monthly reports
