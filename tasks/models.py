@@ -359,6 +359,10 @@ class TaskStatus(models.Model):
     # Latest period in which a lead unit's report awaits review.
     pending_period = models.DateField("待审核报告周期", null=True)
     refreshed_at = models.DateTimeField("计算时间", auto_now=True)
+    # Grows by one with every change to what the task's rows show: its status (this row), its text,
+    # its links and its reports. Bumped by database triggers (migration 0012), never by application
+    # code; the cached pages of a plan, unit or leader are keyed by the sum over their tasks.
+    version = models.BigIntegerField("版本号", default=1, editable=False)
 
     class Meta:
         verbose_name = "任务当前状态"
@@ -369,12 +373,15 @@ class TaskStatus(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row whose number grows with every write to this app's tables.
+    """One row whose number grows with every write that can change many pages at once: plans,
+    categories, projects, leaders, units and their names, and any deletion of tasks or of their
+    links (migrations 0009 and 0012).
 
-    Bumped by database triggers (migration 0009), not by application code, so no
-    write path can forget it: services, importer, admin, bulk COPY, a hand-run SQL
-    statement. Cached page fragments are keyed by it (views.page_cache_key), which
-    makes their invalidation exact: any committed change means a new key.
+    Bumped by database triggers, not by application code, so no write path can forget it:
+    services, importer, admin, bulk COPY, a hand-run SQL statement. Reports and status changes
+    do not move it: they move their own task's TaskStatus.version, so a report expires only the
+    pages that show that task (selectors.version). No row means no working triggers (a database
+    without PL/pgSQL): the pages are then built fresh every time.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

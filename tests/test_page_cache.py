@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from tasks import selectors
 from tasks.models import Plan, ProgressStatus, ReviewState, Task, Unit
-from tasks.services import ReportInput, report_approve, report_save
+from tasks.services import ReportInput, report_approve, report_save, task_status_refresh
 
 # Committed writes, as in production: inside a transaction (a plain django_db test) pages are
 # never cached under a shared key, and PostgreSQL bumps the version once per transaction.
@@ -134,34 +134,126 @@ def test_inside_a_transaction_nothing_is_shared(seed_plans, office):
     assert again == cold  # rebuilt each time: an uncommitted view of the data is never served to others
 
 
-def test_every_table_a_cached_page_reads_has_the_trigger():
-    """A new model in the tasks app gets no trigger by itself: this lists what would be missed."""
-    ignored = {"tasks_dataversion", "tasks_userprofile", "tasks_userprofile_units"}
+def test_every_table_a_cached_page_reads_has_a_trigger():
+    """A new model in the tasks app gets no trigger by itself: this lists what would be missed.
+    Shared tables move the shared number; a task's own rows move its version (migration 0012)."""
+    ignored = {
+        "tasks_dataversion",
+        "tasks_userprofile",
+        "tasks_userprofile_units",
+        # History feeds no cached page (the task page and the history page are built fresh).
+        "tasks_historicaltask",
+        "tasks_historicalprogressreport",
+    }
     tables = {m._meta.db_table for m in apps.get_app_config("tasks").get_models(include_auto_created=True)} - ignored
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname = 'tasks_data_version'"
+                "WHERE t.tgname IN ('tasks_data_version', 'tasks_status_touch', 'tasks_status_version')"
             )
         else:
-            cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%data_version%'")
+            cursor.execute(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                "AND (name LIKE '%data_version_update' OR name LIKE '%status_touch_update' OR name LIKE '%_version')"
+            )
         triggered = {row[0] for row in cursor.fetchall()}
     assert tables <= triggered, sorted(tables - triggered)
 
 
+def _version(scope):
+    return selectors.scope_version(scope=scope)
+
+
 def test_the_version_moves_on_every_kind_of_write(seed_plans):
-    version = selectors.data_version()
-    task = Task.objects.first()
-    Task.objects.filter(pk=task.pk).update(note="x")
-    assert selectors.data_version() > version
-    version = selectors.data_version()
-    Task.objects.filter(pk=-1).update(note="y")  # touches no row
-    # PostgreSQL's statement-level trigger still fires (harmless: one spurious miss); SQLite's row-level one does not.
-    assert selectors.data_version() >= version
-    version = selectors.data_version()
-    task.reports.model.objects.create(
-        task=task, unit=Unit.objects.first(), period=dt.date(2025, 1, 1), status="done", percent=100,
+    task = Task.objects.filter(plan__kind="annual").first()
+    unit_link = task.unit_links.first()
+    plan, unit = selectors.Scope.plan(task.plan_id), selectors.Scope.unit(unit_link.unit_id)
+    other_plan = selectors.Scope.plan(Plan.objects.exclude(pk=task.plan_id).get().pk)
+
+    def moved(write, *scopes, still=()):
+        before = {s: _version(s) for s in (*scopes, *still)}
+        write()
+        for s in scopes:
+            assert _version(s) != before[s], s
+        for s in still:
+            assert _version(s) == before[s], s
+
+    # A task's own text: its plan and unit move, the other plan does not.
+    moved(lambda: Task.objects.filter(pk=task.pk).update(note="x"), plan, unit, still=[other_plan])
+    # A report written with the bare ORM (no service, no status refresh).
+    report = task.reports.model(
+        task=task, unit=unit_link.unit, period=dt.date(2025, 1, 1), status="done", percent=100,
         review_state=ReviewState.DRAFT,
     )  # fmt: skip
-    assert selectors.data_version() > version
+    moved(
+        report.save,
+        plan,
+        unit,
+        selectors.Scope.everything(),
+        still=[other_plan],
+    )
+    # A hand-run SQL statement on the report.
+    with connection.cursor() as cursor:
+        moved(
+            lambda: cursor.execute("UPDATE tasks_progressreport SET progress_text = 'y' WHERE task_id = %s", [task.pk]),
+            unit,
+            still=[other_plan],
+        )
+    # A unit's name is on many pages: every scope moves.
+    moved(lambda: Unit.objects.filter(pk=unit_link.unit_id).update(name="改名"), plan, unit, other_plan)
+    # A link removed: the unit's page loses the task.
+    moved(lambda: task.unit_links.filter(pk=unit_link.pk).delete(), unit, plan, other_plan)
+    # A statement that touches no row moves nothing on SQLite (PostgreSQL's statement-level shared
+    # trigger would fire once: harmless, one spurious miss).
+    if connection.vendor == "sqlite":
+        moved(lambda: Task.objects.filter(pk=-1).update(note="y"), still=[plan, other_plan])
+    # The status refresh a real write path runs after such edits moves it again (the unit no
+    # longer shows the task).
+    moved(lambda: task_status_refresh(task_ids=[task.pk]), plan, still=[other_plan, unit])
+
+
+def test_a_report_expires_only_the_pages_that_show_its_task(office, seed_plans, liaison_user, office_user):
+    task = Task.objects.get(plan__kind="annual", number="4")  # led by 区科委 only
+    keji = Unit.objects.get(name="区科委")
+    other_plan = Plan.objects.exclude(pk=task.plan_id).get()
+    untouched_unit = (
+        Unit.objects.filter(task_links__task__plan__kind="annual").exclude(task_links__task=task).distinct().first()
+    )
+    leader = task.leaders.first()
+    showing = [
+        reverse("tasks:plan", args=[task.plan_id]),
+        reverse("tasks:unit", args=[keji.pk]),
+        reverse("tasks:leader", args=[leader.pk]),
+        reverse("tasks:dashboard"),
+        reverse("tasks:unit_index"),
+    ]
+    elsewhere = [reverse("tasks:plan", args=[other_plan.pk]), reverse("tasks:unit", args=[untouched_unit.pk])]
+    for url in showing + elsewhere:
+        get(office, url)
+    warm = {url: get(office, url)[1] for url in showing + elsewhere}
+
+    data = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=40, progress_text="本月已提交方案。")
+    report = report_save(
+        user=liaison_user, task=task, unit=keji, period=selectors.Clock.now().month_start, data=data, version=None
+    )
+    report_approve(user=office_user, report=report, version=report.version)
+
+    for url in elsewhere:
+        assert get(office, url)[1] == warm[url], url  # still served from the cache
+    for url in showing:
+        _, queries = get(office, url)
+        assert queries > warm[url], url  # rebuilt
+    assert "本月已提交方案" in get(office, reverse("tasks:unit", args=[keji.pk]))[0]
+
+
+def test_without_triggers_nothing_is_cached(office, seed_plans):
+    """A database without PL/pgSQL gets no triggers and no version row (migrations 0009, 0012):
+    then every page is built fresh, never served stale."""
+    from tasks.models import DataVersion
+
+    DataVersion.objects.all().delete()
+    url = reverse("tasks:leader_index")
+    first, cold = get(office, url)
+    second, again = get(office, url)
+    assert again == cold and second == first

@@ -67,7 +67,7 @@ from .units import (
     unit_summary_list,
     unit_task_list,
 )
-from .version import data_version
+from .version import Scope, data_version, scope_version
 
 __all__ = [
     "LEADER_SORTS",
@@ -88,6 +88,7 @@ __all__ = [
     "ProjectGroup",
     "ReminderTask",
     "ReportsToFix",
+    "Scope",
     "TaskPage",
     "TaskRow",
     "UnitReminder",
@@ -115,6 +116,7 @@ __all__ = [
     "report_of_period",
     "report_pending_list",
     "report_timeline",
+    "scope_version",
     "silent_links",
     "task_get",
     "task_history",

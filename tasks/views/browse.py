@@ -9,6 +9,7 @@ from django.urls import reverse
 from .. import permissions, selectors
 from ..decorators import reader_required
 from ..models import Role
+from ..selectors.version import Scope
 from ..status.clock import Clock
 from ..status.rule import light_legend
 from .caching import crumbs, lazy, page_key
@@ -27,7 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tasks/dashboard.html",
         {
             "board": lazy(lambda: selectors.dashboard_overview(clock=clock, district=district)),
-            "page_key": page_key(clock, district),
+            "page_key": page_key(clock, Scope.everything(), district),
             "section": "home",
             "legend": light_legend(),
         },
@@ -45,7 +46,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "plan": plan,
             "blocks": lazy(lambda: selectors.plan_tree(plan=plan, clock=clock)),
             "category": None,
-            "page_key": page_key(clock, plan.pk),
+            "page_key": page_key(clock, Scope.plan(plan.pk)),
             "section": "plans",
             "breadcrumbs": crumbs((plan.title, None)),
         },
@@ -64,7 +65,7 @@ def category_detail(request: HttpRequest, plan_id: int, category_id: int) -> Htt
             "plan": plan,
             "blocks": lazy(lambda: selectors.plan_tree(plan=plan, category_id=category_id, clock=clock)),
             "category": category,
-            "page_key": page_key(clock, plan.pk, category.pk),
+            "page_key": page_key(clock, Scope.plan(plan.pk), category.pk),
             "section": "plans",
             "breadcrumbs": crumbs((plan.title, reverse("tasks:plan", args=[plan.pk])), (str(category), None)),
         },
@@ -94,7 +95,7 @@ def unit_index(request: HttpRequest) -> HttpResponse:
                 )
             ),
             "plan": plan,
-            "page_key": page_key(clock, kind, order, plan_id),
+            "page_key": page_key(clock, Scope.everything(), kind, order, plan_id),
             "kind": kind,
             "order": order,
             "kinds": selectors.UNIT_KIND_FILTERS,
@@ -132,7 +133,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     clock = Clock.now()
     context = _unit_context(request, unit_id, clock)
     unit_pk = unit_id
-    context["page_key"] = page_key(clock, unit_pk)
+    context["page_key"] = page_key(clock, Scope.unit(unit_pk))
     # The unit's own liaisons also see what waits for them (outside the shared cached fragment).
     user = request.user
     if permissions.user_role(user) == Role.LIAISON and unit_pk in permissions.user_unit_ids(user):
@@ -157,7 +158,7 @@ def leader_index(request: HttpRequest) -> HttpResponse:
         "tasks/leader_index.html",
         {
             "rows": lazy(lambda: selectors.leader_summary_list(order=order, clock=clock)),
-            "page_key": page_key(clock, order),
+            "page_key": page_key(clock, Scope.everything(), order),
             "order": order,
             "sorts": selectors.LEADER_SORTS,
             "section": "leaders",
@@ -181,7 +182,7 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
             "plans": lazy(lambda: list(dict.fromkeys((t.plan_id, t.plan_title) for t in tasks))),
             "summary": lazy(lambda: selectors.leader_summary(leader=leader, clock=clock)),
             "units": lazy(lambda: selectors.leader_unit_list(leader=leader, clock=clock)),
-            "page_key": page_key(clock, leader.pk),
+            "page_key": page_key(clock, Scope.leader(leader.pk)),
             "section": "leaders",
             "breadcrumbs": crumbs(("牵头领导", reverse("tasks:leader_index")), (leader.name, None)),
         },

@@ -11,23 +11,28 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from ..selectors.version import data_version
+from ..selectors.version import Scope, scope_version
 from ..status.clock import Clock
 
 Crumbs = list[tuple[str, str | None]]
 
 
-def page_key(clock: Clock, *parts: Any) -> str:
-    """What a cached page fragment ({% cache … page_key %}) depends on: the data, by its version
-    (bumped by database triggers on every committed write, so a change always means a new key),
-    today (lights and "this period" move with the date), the settings the lights use, and the
+def page_key(clock: Clock, scope: Scope, *parts: Any) -> str:
+    """What a cached page fragment ({% cache … page_key %}) depends on: the version of the tasks
+    it shows (selectors.version: moved by database triggers on every committed write to them,
+    so a change always means a new key, and a write elsewhere leaves the key as it was), today
+    (lights and "this period" move with the date), the settings the lights use, and the
     request's own parameters. Nothing user-specific is inside the cached fragments."""
     if connection.in_atomic_block:
         # Inside a transaction the page may show writes not yet committed (or about to be rolled
         # back) under a version number others will only see later: never share such a fragment.
         return f"uncommitted:{uuid.uuid4().hex}"
+    version = scope_version(scope=scope)
+    if version is None:
+        # No triggers (a database without PL/pgSQL): nothing tells a stale fragment from a fresh one.
+        return f"uncached:{uuid.uuid4().hex}"
     light_settings = (settings.LIGHT_DUE_SOON_DAYS, settings.LIGHT_BEHIND_SCHEDULE_POINTS, settings.DISTRICT_NAME)
-    return repr((data_version(), clock.today.isoformat(), light_settings, parts))
+    return repr((scope, version, clock.today.isoformat(), light_settings, parts))
 
 
 def lazy(compute: Callable[[], Any]) -> Any:

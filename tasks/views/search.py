@@ -19,6 +19,7 @@ from ..decorators import reader_required
 from ..exports import XLSX_MIME, ledger_title, ledger_xlsx
 from ..filters import TaskFilter
 from ..models import Leader, Plan, Task, TaskState, Unit
+from ..selectors.version import Scope
 from ..status.clock import Clock
 from .caching import crumbs, lazy, page_key
 
@@ -59,7 +60,7 @@ def task_search(request: HttpRequest) -> HttpResponse:
         {
             "filter": lazy(lambda: found[0]),
             "page": lazy(lambda: found[1]),
-            "page_key": page_key(clock, sorted(request.GET.lists())),
+            "page_key": page_key(clock, Scope.everything(), sorted(request.GET.lists())),
             "section": "search",
             "permalink": request.build_absolute_uri(),
             "breadcrumbs": crumbs(("查找任务", None)),
