@@ -33,15 +33,15 @@ class Scope:
     """The tasks a page shows, for its cache key."""
 
     kind: ScopeKind
-    key: int | str | None = None
+    key: int = 0  # the plan's, unit's or leader's id; 0 for all tasks
 
     @classmethod
     def everything(cls) -> Scope:
         return cls("all")
 
     @classmethod
-    def plan(cls, plan_id: int | None) -> Scope:
-        return cls("plan", plan_id) if plan_id else cls("all")
+    def plan(cls, plan_id: int) -> Scope:
+        return cls("plan", plan_id)
 
     @classmethod
     def unit(cls, unit_id: int) -> Scope:
