@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与安全审计"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (checks registers itself)
+        from . import checks, guards, signals  # noqa: F401  (checks registers itself)
 
         signals.connect()
+        guards.connect()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 IMMUTABLE_MESSAGE = "审计记录只能追加，不能修改或删除。"
+ROLE_CONFLICT_MESSAGE = "系统管理员、安全管理员、审计管理员三者分立，一个账号只能担任其中一个。"
 
 
 class AuditQuerySet(models.QuerySet):

@@ -19,9 +19,7 @@ from tasks.permissions import ADMIN_ROLES, can_manage_accounts, user_role
 from tasks.services import roles_ensure
 
 from .audit import Action, audit_record
-from .models import PasswordState, UserSession
-
-ROLE_CONFLICT_MESSAGE = "系统管理员、安全管理员、审计管理员三者分立，一个账号只能担任其中一个。"
+from .models import ROLE_CONFLICT_MESSAGE, PasswordState, UserSession
 
 
 def _require_security_admin(actor: Any) -> None:

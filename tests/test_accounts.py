@@ -4,12 +4,13 @@ admin's audit page; every role against every new page (the permission matrix).""
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -145,12 +146,44 @@ def test_other_roles_land_on_the_task_pages(client_as, office_user):
 
 
 @pytest.mark.parametrize("second", [Role.SECURITY, Role.AUDITOR])
-def test_the_database_refuses_a_second_administrator_role(second, db):
+def test_a_second_administrator_role_is_refused_however_it_is_added(second, db):
+    """Not only through the services: the groups' own add, from either side (a shell, the admin)."""
     groups = roles_ensure()
     user = get_user_model().objects.create_user("both", password="x")
     user.groups.add(groups[Role.ADMIN.value])
-    with pytest.raises((IntegrityError, DatabaseError), match=ROLE_CONFLICT), transaction.atomic():
+    # (Each in its own savepoint: the refusal leaves the add's transaction unusable, as any error would.)
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
         user.groups.add(groups[second.value])
+    assert refused.value.messages == [ROLE_CONFLICT]
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        groups[second.value].user_set.add(user)
+    assert refused.value.messages == [ROLE_CONFLICT]
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        user.groups.set([groups[Role.ADMIN.value], groups[second.value]])
+    assert refused.value.messages == [ROLE_CONFLICT]
+    assert list(user.groups.values_list("name", flat=True)) == [Role.ADMIN.value]
+
+
+@pytest.mark.parametrize("second", [Role.SECURITY, Role.AUDITOR])
+def test_the_database_refuses_a_second_administrator_role(second, db):
+    """Below the ORM: a trigger (SQLite; PostgreSQL with PL/pgSQL) with the same message, or,
+    without PL/pgSQL (.ci/run's step, EXPECT_NO_PLPGSQL=1), the unique index of accounts/guards.py."""
+    groups = roles_ensure()
+    user = get_user_model().objects.create_user("both", password="x")
+    user.groups.add(groups[Role.ADMIN.value])
+    if connection.vendor == "postgresql" and os.environ.get("EXPECT_NO_PLPGSQL") == "1":
+        refusal = 'duplicate key value violates unique constraint "accounts_one_admin_role"'
+    else:
+        refusal = ROLE_CONFLICT
+    with (
+        pytest.raises((IntegrityError, DatabaseError), match=refusal),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO auth_user_groups (user_id, group_id) VALUES (%s, %s)", [user.pk, groups[second.value].pk]
+        )
+    assert list(user.groups.values_list("name", flat=True)) == [Role.ADMIN.value]
 
 
 def test_an_administrator_may_also_be_in_a_business_group(db):

@@ -3,9 +3,13 @@ stock PostgreSQL has. Here: a PostgreSQL database where `CREATE EXTENSION pg_trg
 on a database that does not ship it (an event trigger refuses it, for superusers too). The
 migrations still run there and search finds the same tasks, without the trigram indexes.
 
+Also a database without PL/pgSQL: the audit log stays append-only and no account holds two
+administrator roles, through rules and a unique index instead of triggers.
+
 Needs PostgreSQL (bin/run-tests, CI); skipped on SQLite except in CI, where it fails.
-.ci/run also runs the relevant test files on a cluster where every database refuses pg_trgm
-(EXPECT_NO_PG_TRGM=1)."""
+.ci/run also runs the whole suite on a cluster where every database refuses pg_trgm
+(EXPECT_NO_PG_TRGM=1), and this file with the audit and account tests on one where no database
+has PL/pgSQL (EXPECT_NO_PLPGSQL=1)."""
 
 from __future__ import annotations
 
@@ -32,6 +36,9 @@ TRIGRAM_INDEXES = 6
 
 # Installed by a superuser in a database (.ci/run: in template1, so every later database has it).
 REFUSE_PG_TRGM = (ROOT / "tests" / "xinchuang_refuse_pg_trgm.sql").read_text(encoding="utf-8")
+NO_PLPGSQL = (ROOT / "tests" / "xinchuang_no_plpgsql.sql").read_text(encoding="utf-8")
+ROLE_CONFLICT = "系统管理员、安全管理员、审计管理员三者分立，一个账号只能担任其中一个。"
+APPEND_ONLY = "审计记录只能追加，不能修改或删除。"
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +230,149 @@ def test_without_advisory_locks_the_audit_chain_still_appends_one_at_a_time(data
     assert "ADVISORY-REFUSED" in appended.stdout  # this role really may not take advisory locks
     # Three concurrent writers, fifteen records, and the chain has no fork.
     assert "RECORDS 15 PROBLEMS 0" in appended.stdout, appended.stdout + appended.stderr[-2000:]
+
+
+@pytest.fixture
+def database_without_plpgsql() -> Iterator[str]:
+    _needs_postgresql()
+    name = f"xinchuang_{uuid.uuid4().hex[:8]}"
+    with _admin(connection.settings_dict["NAME"]) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    try:
+        with _admin(name) as db:
+            db.execute(NO_PLPGSQL)
+            with pytest.raises(Exception, match='language "plpgsql" does not exist'):
+                db.execute("CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'")
+        yield _url(name)
+    finally:
+        with _admin(connection.settings_dict["NAME"]) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# Runs in the database without PL/pgSQL: each way of giving an account a second administrator
+# role, and of changing or deleting an audit record, and what refused it.
+GUARDS_SCRIPT = """
+import datetime as dt, json
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from accounts import services
+from accounts.audit import Action, audit_prune, audit_record, audit_verify
+from accounts.models import AuditEvent
+from tasks.models import Role
+from tasks.services import roles_ensure
+
+def refusal(attempt):
+    try:
+        with transaction.atomic():
+            attempt()
+    except ValidationError as refused:
+        return "ValidationError: " + " ".join(refused.messages)
+    except DatabaseError as refused:
+        return type(refused).__name__ + ": " + str(refused).splitlines()[0]
+    return "allowed"
+
+def sql(statement, params):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+    return run
+
+out = {}
+groups = roles_ensure()
+users = get_user_model().objects
+security = users.create_user("anquan")
+security.groups.add(groups[Role.SECURITY.value])
+worker = users.create_user("worker")
+services.account_role_assign(actor=security, user=worker, role=Role.ADMIN)
+out["roles"] = list(worker.groups.values_list("name", flat=True))
+out["add"] = refusal(lambda: worker.groups.add(groups[Role.AUDITOR.value]))
+out["reverse add"] = refusal(lambda: groups[Role.SECURITY.value].user_set.add(worker))
+insert = "INSERT INTO auth_user_groups (user_id, group_id) VALUES (%s, %s)"
+out["sql insert"] = refusal(sql(insert, [worker.pk, groups[Role.AUDITOR.value].pk]))
+out["business group"] = refusal(lambda: worker.groups.add(groups["督查室"]))
+services.account_role_assign(actor=security, user=worker, role=Role.AUDITOR)
+out["roles after a change"] = list(worker.groups.values_list("name", flat=True))
+groups[Role.SECURITY.value].delete()  # the index names the groups' ids: it follows a new one
+out["sql insert, group re-created"] = refusal(sql(insert, [worker.pk, roles_ensure()[Role.SECURITY.value].pk]))
+
+event = AuditEvent.objects.order_by("-id").first()
+event.object_repr = "changed"
+out["save"] = refusal(event.save)
+out["sql update"] = refusal(sql("UPDATE accounts_auditevent SET username = 'x' WHERE id = %s", [event.pk]))
+out["sql delete"] = refusal(sql("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk]))
+out["records"] = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+out["verify"] = [problem.message for problem in audit_verify()]
+out["pruned"] = audit_prune(now=timezone.now() + dt.timedelta(days=400))
+out["after prune"] = list(AuditEvent.objects.values_list("action", flat=True))
+out["verify after prune"] = [problem.message for problem in audit_verify()]
+audit_record(action=Action.LOGIN, username="a")
+last = audit_record(action=Action.LOGIN, username="b")
+with connection.cursor() as cursor:  # past the rules, as someone with database access could
+    cursor.execute("SET session_replication_role = replica")
+    cursor.execute("UPDATE accounts_auditevent SET username = 'c' WHERE id = %s", [last.pk])
+    cursor.execute("SET session_replication_role = origin")
+out["tampered"] = last.pk
+out["verify after tampering"] = [problem.message for problem in audit_verify()]
+print("RESULT" + json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_without_plpgsql_the_migrations_run_and_the_audit_log_and_role_separation_still_refuse(
+    database_without_plpgsql,
+):
+    migrated = _manage(database_without_plpgsql, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    assert "PL/pgSQL unavailable" in migrated.stderr
+    name = database_without_plpgsql.rsplit("/", 1)[1]
+    with _admin(name) as db:
+        assert db.execute("SELECT count(*) FROM pg_language WHERE lanname = 'plpgsql'").fetchone() == (0,)
+        triggers = {row[0] for row in db.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+        assert not {name for name in triggers if name.startswith("accounts_")}
+        rules = {row[0] for row in db.execute("SELECT rulename FROM pg_rules WHERE tablename = 'accounts_auditevent'")}
+        assert rules == {"accounts_audit_no_update", "accounts_audit_no_delete"}
+        index = db.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'accounts_one_admin_role'").fetchone()
+        assert index is not None and "UNIQUE INDEX" in index[0] and "WHERE (group_id = ANY" in index[0], index
+    checked = _manage(database_without_plpgsql, "shell", "-c", GUARDS_SCRIPT)
+    assert checked.returncode == 0, checked.stderr[-3000:]
+    out = json.loads(checked.stdout.split("RESULT", 1)[1])
+    # 三员分立: the service gives one role; every other way to add a second one is refused.
+    assert out["roles"] == ["系统管理员"]
+    assert out["add"] == f"ValidationError: {ROLE_CONFLICT}"
+    assert out["reverse add"] == f"ValidationError: {ROLE_CONFLICT}"
+    assert out["sql insert"] == (
+        'IntegrityError: duplicate key value violates unique constraint "accounts_one_admin_role"'
+    )
+    assert out["business group"] == "allowed"
+    assert out["roles after a change"] == ["审计管理员"]
+    assert out["sql insert, group re-created"] == out["sql insert"]
+    # Append-only: the model and, below it, the database refuse with the same words.
+    assert out["save"] == f"ValidationError: {APPEND_ONLY}"
+    assert out["sql update"] == f'DataError: invalid input syntax for type integer: "{APPEND_ONLY}"'
+    assert out["sql delete"] == f'DataError: invalid input syntax for type integer: "{APPEND_ONLY}"'
+    assert out["records"] == ["role_assign", "role_assign"]
+    assert out["verify"] == []
+    # The retention job may still delete (and says how many), and the chain stays verifiable.
+    assert out["pruned"] == 2
+    assert out["after prune"] == ["audit_prune"]
+    assert out["verify after prune"] == []
+    assert out["verify after tampering"] == [f"记录 #{out['tampered']} 的内容与摘要不符（已被修改）。"]
+
+
+def test_this_run_has_plpgsql_unless_told_otherwise():
+    """The CI step whose databases lack PL/pgSQL really runs without it, with the fallbacks."""
+    _needs_postgresql()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_language WHERE lanname = 'plpgsql'")
+        plpgsql = cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'accounts%%'")
+        triggers = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_rules WHERE rulename LIKE 'accounts%%'")
+        rules = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_one_admin_role'")
+        index = cursor.fetchone()[0]
+    if os.environ.get("EXPECT_NO_PLPGSQL") == "1":
+        assert (plpgsql, triggers, rules, index) == (False, 0, 2, 1)
+    else:
+        assert (plpgsql, triggers, rules, index) == (True, 2, 0, 0)

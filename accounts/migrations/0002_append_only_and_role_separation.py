@@ -1,15 +1,26 @@
-"""Database guards: the audit log is append-only on PostgreSQL (a trigger refuses UPDATE and
-DELETE unless the retention job set minhang.audit_prune for its transaction; on SQLite UPDATE is
-refused here and DELETE by the model), and no account joins two of the three administrator
-groups (三员分立), on both databases."""
+"""Database guards: the audit log is append-only (UPDATE and DELETE refused, except the retention
+job's DELETE once it set minhang.audit_prune for its transaction), and no account joins two of
+the three administrator groups (三员分立).
 
-from django.db import migrations
+PostgreSQL: PL/pgSQL triggers. A PostgreSQL-compatible database without PL/pgSQL (信创; detected
+here by creating the trigger functions in a savepoint) gets the same rules without it: two
+query-rewrite rules refuse UPDATE and DELETE of audit records with the same message, and a
+partial unique index on auth_user_groups (built at post_migrate, accounts/guards.py, since it
+names the groups' ids) admits one administrator group per account. A warning is logged.
+SQLite: triggers (DELETE is refused by the model there). On every database the model guards
+(accounts/models.py, accounts/guards.py) refuse first, with the same messages."""
+
+import logging
+
+from django.db import DatabaseError, migrations, transaction
+
+logger = logging.getLogger(__name__)
 
 ADMIN_GROUPS = "('系统管理员', '安全管理员', '审计管理员')"
 ROLE_MESSAGE = "系统管理员、安全管理员、审计管理员三者分立，一个账号只能担任其中一个。"
 AUDIT_MESSAGE = "审计记录只能追加，不能修改或删除。"
 
-POSTGRES_FORWARD = f"""
+POSTGRES_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION accounts_audit_append_only() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND current_setting('minhang.audit_prune', true) = 'on' THEN
@@ -18,8 +29,6 @@ BEGIN
     RAISE EXCEPTION '{AUDIT_MESSAGE}' USING ERRCODE = 'insufficient_privilege';
 END
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER accounts_audit_append_only BEFORE UPDATE OR DELETE ON accounts_auditevent
-    FOR EACH ROW EXECUTE FUNCTION accounts_audit_append_only();
 
 CREATE OR REPLACE FUNCTION accounts_admin_roles_exclusive() RETURNS trigger AS $$
 BEGIN
@@ -34,8 +43,24 @@ BEGIN
     RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
+"""
+
+POSTGRES_TRIGGERS = """
+CREATE TRIGGER accounts_audit_append_only BEFORE UPDATE OR DELETE ON accounts_auditevent
+    FOR EACH ROW EXECUTE FUNCTION accounts_audit_append_only();
 CREATE TRIGGER accounts_admin_roles_exclusive BEFORE INSERT OR UPDATE ON auth_user_groups
     FOR EACH ROW EXECUTE FUNCTION accounts_admin_roles_exclusive();
+"""
+
+# Without PL/pgSQL nothing can RAISE, so the rules' replacement query fails on purpose: casting
+# the message to an integer errors with the message in its text ("invalid input syntax for type
+# integer: "审计记录只能追加…""). The CASE on OLD.id keeps the planner from evaluating the cast
+# before a row matches (a DELETE by the retention job, or one that matches nothing, passes).
+_REFUSE = f"SELECT CAST(CASE WHEN OLD.id IS NOT NULL THEN '{AUDIT_MESSAGE}' END AS integer)"
+POSTGRES_RULES = f"""
+CREATE RULE accounts_audit_no_update AS ON UPDATE TO accounts_auditevent DO INSTEAD {_REFUSE};
+CREATE RULE accounts_audit_no_delete AS ON DELETE TO accounts_auditevent
+    WHERE current_setting('minhang.audit_prune', true) IS DISTINCT FROM 'on' DO INSTEAD {_REFUSE};
 """
 
 POSTGRES_BACKWARD = """
@@ -43,6 +68,9 @@ DROP TRIGGER IF EXISTS accounts_audit_append_only ON accounts_auditevent;
 DROP FUNCTION IF EXISTS accounts_audit_append_only();
 DROP TRIGGER IF EXISTS accounts_admin_roles_exclusive ON auth_user_groups;
 DROP FUNCTION IF EXISTS accounts_admin_roles_exclusive();
+DROP RULE IF EXISTS accounts_audit_no_update ON accounts_auditevent;
+DROP RULE IF EXISTS accounts_audit_no_delete ON accounts_auditevent;
+DROP INDEX IF EXISTS accounts_one_admin_role;
 """
 
 SQLITE_FORWARD = [
@@ -63,9 +91,28 @@ SQLITE_BACKWARD = [
 ]
 
 
+def plpgsql_functions_created(schema_editor) -> bool:
+    """Create the trigger functions in a savepoint: where PL/pgSQL is missing (or this role may
+    not use it) the refusal must not abort migrate."""
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute(POSTGRES_FUNCTIONS)
+    except DatabaseError as refused:
+        logger.warning(
+            "PL/pgSQL unavailable (%s): the audit log is append-only through rules, "
+            "and one administrator role per account through a unique index.",
+            str(refused).strip().splitlines()[0],
+        )
+        return False
+    return True
+
+
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
+        if plpgsql_functions_created(schema_editor):
+            schema_editor.execute(POSTGRES_TRIGGERS)
+        else:
+            schema_editor.execute(POSTGRES_RULES)
     elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
