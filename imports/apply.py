@@ -12,8 +12,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import connections, router, transaction
-from django.db.models import JSONField
+from django.db.models import Field, JSONField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -35,6 +36,7 @@ from tasks.services import task_status_refresh
 from .diff import META_LABELS, PlanDiff, plan_district
 from .errors import ImportRefused
 from .records import ParsedPlan, ParsedTask
+from .shape import PlanIdentity, plan_identity
 
 
 def default_due_date(*, kind: str, year_end: int, text: str) -> dt.date:
@@ -59,14 +61,15 @@ class _TaskWrites:
 
 
 @transaction.atomic
-def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: object = None) -> Plan:
-    """Write the diff. Runs inside one transaction: all of it or nothing."""
-    meta = parsed.meta
-    if not meta.kind or not meta.year_start or not meta.year_end:
+def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: User | None = None) -> Plan:
+    """Write the diff. Runs inside one transaction: all of it or nothing. `user` is who
+    imported it (None from the command line), recorded in the tasks' history."""
+    identity = plan_identity(parsed.meta)
+    if identity is None:
         raise ImportRefused("无法确定规划类型和年份。")
     leaders = _leaders_ensure(diff)
     units = _units_ensure(parsed, diff)
-    plan = _plan_ensure(parsed, diff, source_file=source_file)
+    plan = _plan_ensure(parsed, diff, identity, source_file=source_file)
     categories = _categories_ensure(plan, parsed)
     projects = _projects_ensure(parsed, categories)
     existing = {t.number: t for t in Task.objects.filter(plan=plan)}
@@ -78,16 +81,16 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: ob
     return plan
 
 
-def _plan_ensure(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str) -> Plan:
+def _plan_ensure(parsed: ParsedPlan, diff: PlanDiff, identity: PlanIdentity, *, source_file: str) -> Plan:
     meta = parsed.meta
     plan = Plan.objects.select_for_update().filter(pk=diff.plan_id).first() if diff.plan_id else None
     if plan is None:
         meta_fields = {name: getattr(meta, name) for name in META_LABELS}
         return Plan.objects.create(
             district=plan_district(parsed),
-            kind=meta.kind,
-            year_start=meta.year_start,
-            year_end=meta.year_end,
+            kind=identity.kind,
+            year_start=identity.year_start,
+            year_end=identity.year_end,
             source_file=source_file,
             **{k: v or "" if k in ("title", "doc_number") else v for k, v in meta_fields.items()},
         )
@@ -98,40 +101,48 @@ def _plan_ensure(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str) -> Pla
     return plan
 
 
-def _task_values(parsed_task: ParsedTask, categories: dict, projects: dict) -> dict:
-    project_key = (parsed_task.category_order, parsed_task.project)
-    return {
-        "category": categories[parsed_task.category_order],
-        "project": projects.get(project_key) if parsed_task.project else None,
-        "position": parsed_task.position,
-        "text": parsed_task.text,
-        "title": parsed_task.title,
-        "city_level": parsed_task.city_level,
-        "note": parsed_task.note,
-        "deadline_text": parsed_task.deadline_text,
-        "source_row": parsed_task.row,
-        "state": TaskState.WITHDRAWN if parsed_task.withdrawn else TaskState.ACTIVE,
-        "extras": parsed_task.extras,
-    }
+_Categories = dict[int, Category]  # by order
+_Projects = dict[tuple[int, str], Project]  # by (category order, name)
+
+
+def _task_fields_set(task: Task, parsed_task: ParsedTask, categories: _Categories, projects: _Projects) -> None:
+    """The task's fields as the document gives them (each one named once, and checked
+    against the model by the type checker)."""
+    project_key = (parsed_task.category_order, parsed_task.project) if parsed_task.project else None
+    task.category = categories[parsed_task.category_order]
+    task.project = projects.get(project_key) if project_key else None
+    task.position = parsed_task.position
+    task.text = parsed_task.text
+    task.title = parsed_task.title
+    task.city_level = parsed_task.city_level
+    task.note = parsed_task.note
+    task.deadline_text = parsed_task.deadline_text
+    task.source_row = parsed_task.row
+    task.state = TaskState.WITHDRAWN if parsed_task.withdrawn else TaskState.ACTIVE
+    task.extras = parsed_task.extras
 
 
 def _task_writes(
-    plan: Plan, parsed: ParsedPlan, diff: PlanDiff, existing: dict[str, Task], categories: dict, projects: dict
+    plan: Plan,
+    parsed: ParsedPlan,
+    diff: PlanDiff,
+    existing: dict[str, Task],
+    categories: _Categories,
+    projects: _Projects,
 ) -> _TaskWrites:
     changed_numbers = {c.number for c in diff.changed}
     moved_numbers = set(diff.moved)  # a set: inserting one task near the top moves them all
     writes = _TaskWrites()
     for parsed_task in parsed.tasks:
-        values = _task_values(parsed_task, categories, projects)
         task = existing.get(parsed_task.number)
         if task is None:
             due = default_due_date(kind=plan.kind, year_end=plan.year_end, text=parsed_task.text)
-            task = Task(plan=plan, number=parsed_task.number, **values, due_date=due)
+            task = Task(plan=plan, number=parsed_task.number, due_date=due)
+            _task_fields_set(task, parsed_task, categories, projects)
             writes.create.append(task)
             writes.relink.append((task, parsed_task))
         elif parsed_task.number in changed_numbers or parsed_task.number in moved_numbers:
-            for name, value in values.items():
-                setattr(task, name, value)
+            _task_fields_set(task, parsed_task, categories, projects)
             writes.update.append(task)
             if parsed_task.number in changed_numbers:
                 writes.relink.append((task, parsed_task))
@@ -140,14 +151,11 @@ def _task_writes(
 
 
 def _tasks_write(
-    writes: _TaskWrites, diff: PlanDiff, existing: dict[str, Task], *, source_file: str, user: object
+    writes: _TaskWrites, diff: PlanDiff, existing: dict[str, Task], *, source_file: str, user: User | None
 ) -> None:
     # Task history (who, when, what) is written in bulk alongside the tasks.
-    history = {
-        "default_user": user if getattr(user, "pk", None) else None,
-        "default_change_reason": f"导入：{source_file}"[:100],
-    }
-    bulk_create_with_history(writes.create, Task, batch_size=500, **history)
+    reason = f"导入：{source_file}"[:100]
+    bulk_create_with_history(writes.create, Task, batch_size=500, default_user=user, default_change_reason=reason)
     withdrawn = {number for number, _ in diff.withdrawn}
     for task in existing.values():
         if task.number in withdrawn:
@@ -164,7 +172,8 @@ def _tasks_write(
         [t for t in writes.update if t.number in changed_numbers or t.number in withdrawn],
         batch_size=500,
         update=True,
-        **history,
+        default_user=user,
+        default_change_reason=reason,
     )
 
 
@@ -215,7 +224,7 @@ def _tasks_update(tasks: list[Task], names: list[str]) -> None:
     if not tasks:
         return
     db = connections[router.db_for_write(Task)]
-    columns = [Task._meta.get_field(name) for name in names]
+    columns = [_column(name) for name in names]
     pk = Task._meta.pk
     quote = db.ops.quote_name
     # JSON travels as text and is cast in SQL: an array of jsonb parameters is not portable across drivers.
@@ -250,6 +259,14 @@ def _tasks_update(tasks: list[Task], names: list[str]) -> None:
                 f"UPDATE {quote(Task._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s",
                 [[*row, task.pk] for row, task in zip(values, tasks, strict=True)],
             )
+
+
+def _column(name: str) -> Field:
+    """The model field behind a column of the tasks table (never a relation's reverse side)."""
+    field = Task._meta.get_field(name)
+    if not isinstance(field, Field) or not field.concrete:
+        raise ValueError(f"Task.{name} is not a column")
+    return field
 
 
 def _leaders_ensure(diff: PlanDiff) -> dict[str, Leader]:

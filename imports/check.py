@@ -6,9 +6,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from .errors import ImportRefused, ImportWarning
-from .records import ParsedPlan
+from .records import ParsedPlan, ParsedTask
+
+
+class CountLineData(TypedDict):
+    """A count line as an import record keeps it (ImportRecord.counts, JSON)."""
+
+    label: str
+    found: int
+    stated: int | None
+    matches: bool
 
 
 @dataclass
@@ -21,7 +31,7 @@ class CountLine:
     def matches(self) -> bool:
         return self.stated is None or self.stated == self.found
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> CountLineData:
         return {"label": self.label, "found": self.found, "stated": self.stated, "matches": self.matches}
 
 
@@ -72,7 +82,7 @@ def plan_check(parsed: ParsedPlan) -> CheckResult:
 
 def _refuse_duplicate_numbers(parsed: ParsedPlan, warnings: list[ImportWarning]) -> None:
     seen: dict[str, int] = {}
-    kept = []
+    kept: list[ParsedTask] = []
     for task in parsed.tasks:
         if task.number in seen:
             first = kept[seen[task.number]]

@@ -8,13 +8,15 @@ A plan is identified by district, kind and years, a task by plan + printed numbe
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import TypedDict
 
 from django.conf import settings
 
 from tasks.models import Leader, Plan, Task, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias
 
-from .records import ParsedPlan, ParsedTask
+from .records import ExtraCell, ParsedPlan, ParsedTask
+from .shape import plan_identity
 
 FIELD_LABELS = {
     "category": "类别",
@@ -39,6 +41,31 @@ META_LABELS = {
 }
 
 
+# What an import record keeps of a diff (ImportRecord.changes, JSON): read back by the undo
+# preview and the record page, so its keys are typed here, in one place.
+class FieldChangeData(TypedDict):
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+class TaskChangeData(TypedDict):
+    number: str
+    title: str
+    changes: list[FieldChangeData]
+
+
+class DiffSummary(TypedDict):
+    added: list[str]
+    changed: list[TaskChangeData]
+    withdrawn: list[str]
+    meta: list[FieldChangeData]
+    new_units: dict[str, str]
+    new_leaders: list[str]
+    new_aliases: dict[str, str]
+
+
 @dataclass
 class FieldChange:
     field: str
@@ -49,7 +76,7 @@ class FieldChange:
     def label(self) -> str:
         return FIELD_LABELS.get(self.field) or META_LABELS.get(self.field, self.field)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> FieldChangeData:
         return {"field": self.field, "label": self.label, "before": self.before, "after": self.after}
 
 
@@ -59,7 +86,7 @@ class TaskChange:
     title: str
     changes: list[FieldChange]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> TaskChangeData:
         return {"number": self.number, "title": self.title, "changes": [c.as_dict() for c in self.changes]}
 
 
@@ -91,7 +118,7 @@ class PlanDiff:
             or self.plan_id is None
         )
 
-    def summary(self) -> dict:
+    def summary(self) -> DiffSummary:
         return {
             "added": [t.number for t in self.added],
             "changed": [c.as_dict() for c in self.changed],
@@ -108,10 +135,32 @@ def plan_district(parsed: ParsedPlan) -> str:
 
 
 def plan_lookup(parsed: ParsedPlan) -> Plan | None:
-    meta = parsed.meta
+    identity = plan_identity(parsed.meta)
+    if identity is None:  # no plan has an unknown kind or year
+        return None
     return Plan.objects.filter(
-        district=plan_district(parsed), kind=meta.kind, year_start=meta.year_start, year_end=meta.year_end
+        district=plan_district(parsed),
+        kind=identity.kind,
+        year_start=identity.year_start,
+        year_end=identity.year_end,
     ).first()
+
+
+@dataclass(frozen=True)
+class TaskSnapshot:
+    """The fields of a task the diff compares (FIELD_LABELS, in that order), as stored or as
+    the document gives them; `_show` puts each into words."""
+
+    category: int | None
+    project: str | None
+    text: str
+    city_level: bool
+    note: str
+    deadline_text: str
+    leaders: list[str]
+    units: list[tuple[str, str]]  # (name, role)
+    state: str
+    extras: list[ExtraCell]
 
 
 @dataclass
@@ -121,7 +170,7 @@ class _Existing:
     position: int
     title: str
     state: str
-    snapshot: dict
+    snapshot: TaskSnapshot
 
 
 def _existing_tasks(plan: Plan) -> dict[str, _Existing]:
@@ -158,51 +207,65 @@ def _existing_tasks(plan: Plan) -> dict[str, _Existing]:
             position=position,
             title=title,
             state=state,
-            snapshot={
-                "category": category,
-                "project": project,
-                "text": text,
-                "city_level": city_level,
-                "note": note,
-                "deadline_text": deadline,
-                "leaders": leaders[pk],
-                "units": units[pk],
-                "state": state,
-                "extras": extras or [],
-            },
+            snapshot=TaskSnapshot(
+                category=category,
+                project=project,
+                text=text,
+                city_level=city_level,
+                note=note,
+                deadline_text=deadline,
+                leaders=leaders[pk],
+                units=units[pk],
+                state=state,
+                extras=extras or [],
+            ),
         )
     return existing
 
 
-def _parsed_snapshot(task: ParsedTask) -> dict:
-    return {
-        "category": task.category_order,
-        "project": task.project,
-        "text": task.text,
-        "city_level": task.city_level,
-        "note": task.note,
-        "deadline_text": task.deadline_text,
-        "leaders": task.leaders,
-        "units": [(u.name, u.role) for u in task.units],
-        "state": TaskState.WITHDRAWN if task.withdrawn else TaskState.ACTIVE,
-        "extras": task.extras,
-    }
+def _parsed_snapshot(task: ParsedTask) -> TaskSnapshot:
+    return TaskSnapshot(
+        category=task.category_order,
+        project=task.project,
+        text=task.text,
+        city_level=task.city_level,
+        note=task.note,
+        deadline_text=task.deadline_text,
+        leaders=task.leaders,
+        units=[(u.name, u.role) for u in task.units],
+        state=TaskState.WITHDRAWN if task.withdrawn else TaskState.ACTIVE,
+        extras=task.extras,
+    )
 
 
-def _show(field_name: str, value: object) -> str:
-    if field_name == "units":
-        return "、".join(name + ("（配合）" if role == "support" else "") for name, role in value)  # type: ignore[union-attr]
-    if field_name == "leaders":
-        return "、".join(value)  # type: ignore[arg-type]
-    if field_name == "city_level":
-        return "是" if value else "否"
-    if field_name == "state":
-        return TaskState(value).label
-    if field_name == "extras":
-        return "；".join(f"{item['header']}：{item['value']}" for item in value)  # type: ignore[union-attr]
-    if value is None:
-        return ""
-    return str(value)
+_SNAPSHOT_FIELDS = [f.name for f in fields(TaskSnapshot)]
+
+
+def _snapshot_changes(before: TaskSnapshot, after: TaskSnapshot) -> list[FieldChange]:
+    """Each field that differs, in words."""
+    return [
+        FieldChange(name, _show_task_field(before, name), _show_task_field(after, name))
+        for name in _SNAPSHOT_FIELDS
+        if getattr(before, name) != getattr(after, name)
+    ]
+
+
+def _show_task_field(snapshot: TaskSnapshot, name: str) -> str:
+    if name == "units":
+        return "、".join(unit + ("（配合）" if role == "support" else "") for unit, role in snapshot.units)
+    if name == "leaders":
+        return "、".join(snapshot.leaders)
+    if name == "city_level":
+        return "是" if snapshot.city_level else "否"
+    if name == "state":
+        return TaskState(snapshot.state).label
+    if name == "extras":
+        return "；".join(f"{item['header']}：{item['value']}" for item in snapshot.extras)
+    return _show(getattr(snapshot, name))
+
+
+def _show(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def plan_diff(parsed: ParsedPlan) -> PlanDiff:
@@ -230,7 +293,7 @@ def plan_diff(parsed: ParsedPlan) -> PlanDiff:
         if name in ("title", "doc_number") and not after:
             continue  # a document without a heading does not erase what we know
         if after is not None and before != after:
-            diff.meta_changes.append(FieldChange(name, _show(name, before), _show(name, after)))
+            diff.meta_changes.append(FieldChange(name, _show(before), _show(after)))
     existing_categories = {c.order: c for c in plan.categories.all()}
     for category in parsed.categories:
         old = existing_categories.get(category.order)
@@ -251,12 +314,7 @@ def plan_diff(parsed: ParsedPlan) -> PlanDiff:
         if task is None:
             diff.added.append(parsed_task)
             continue
-        before, after = task.snapshot, _parsed_snapshot(parsed_task)
-        changes = [
-            FieldChange(name, _show(name, before[name]), _show(name, after[name]))
-            for name in before
-            if before[name] != after[name]
-        ]
+        changes = _snapshot_changes(task.snapshot, _parsed_snapshot(parsed_task))
         if changes:
             diff.changed.append(TaskChange(parsed_task.number, parsed_task.title, changes))
         elif task.position != parsed_task.position:

@@ -59,7 +59,7 @@ class ImportWarning:
             text += f"；建议：{' + '.join(self.suggestion)}"
         return text
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["text"] = str(self)
         return data

@@ -58,7 +58,7 @@ def plans_export_data(*, plan_ids: Iterable[int] | None = None) -> dict:
                     {
                         "number": task.number,
                         "category": task.category.name,
-                        "project": task.project.name if task.project_id else None,
+                        "project": task.project.name if task.project is not None else None,
                         "title": task.title,
                         "text": task.text,
                         "leaders": [link.leader.name for link in task.leader_links.all()],
@@ -111,7 +111,7 @@ def plan_export_csv(*, plan: Plan) -> str:
             [
                 task.number,
                 f"{to_chinese_numeral(category.order)}、{category.name}{stated}",
-                task.project.name if task.project_id else "",
+                task.project.name if task.project is not None else "",
                 task.text,
                 "、".join(link.leader.name for link in task.leader_links.all()),
                 _unit_cell([link for link in links if link.role == UnitRole.LEAD]),

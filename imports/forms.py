@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
@@ -51,8 +53,9 @@ class PlanMetaForm(forms.Form):
         help_text=f"留空即本区（{settings.DISTRICT_NAME}）；填写其他区名时只使用该区的单位别名。",
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("year_start"), data.get("year_end")
         if start and end and end < start:
             self.add_error("year_end", "截止年份不能早于起始年份。")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -120,7 +121,7 @@ def plan_import(
     *,
     data: bytes,
     file_name: str,
-    user: Any = None,
+    user: User | None = None,
     dry_run: bool = False,
     overrides: dict[str, Any] | None = None,
     unit_mapping: dict[str, str] | None = None,
@@ -133,7 +134,7 @@ def plan_import(
     alias); `leader_mapping` maps a new leader name to an existing leader.
     Both are the choices an admin makes on the preview page, as is
     `column_roles` ({header: role}); without it a layout saved for the same
-    header is used.
+    header is used. `user` is who imports (None from the command line).
     """
     digest = hashlib.sha256(data).hexdigest()
     document = read_document(data, file_name)
@@ -201,7 +202,9 @@ def _note_same_file(report: ImportReport) -> None:
         )
 
 
-def _record_create(report: ImportReport, *, plan: Plan, data: bytes, before_csv: str, user: Any) -> ImportRecord:
+def _record_create(
+    report: ImportReport, *, plan: Plan, data: bytes, before_csv: str, user: User | None
+) -> ImportRecord:
     return ImportRecord.objects.create(
         plan=plan,
         file_name=report.file_name[:255],
@@ -214,7 +217,7 @@ def _record_create(report: ImportReport, *, plan: Plan, data: bytes, before_csv:
         changes=report.diff.summary(),
         warnings=[w.as_dict() for w in report.warnings],
         before_csv=before_csv,
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=user,
     )
 
 
@@ -245,14 +248,14 @@ def _column_roles(
     return dict(layout.roles), "layout", layout
 
 
-def _layout_save(plan: ColumnPlan, *, user: Any) -> ImportLayout:
+def _layout_save(plan: ColumnPlan, *, user: User | None) -> ImportLayout:
     """Keep the confirmed mapping for the next document with this header."""
     layout, _ = ImportLayout.objects.update_or_create(
         signature=plan.signature,
         defaults={
             "headers": [c.header for c in plan.columns],
             "roles": {c.header: c.role for c in plan.columns if c.header},
-            "created_by": user if getattr(user, "pk", None) else None,
+            "created_by": user,
         },
     )
     return layout

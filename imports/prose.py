@@ -214,7 +214,8 @@ def _clause_units(inner: str) -> tuple[str, str]:
     labelled = list(_ROLE_LABEL.finditer(inner))
     if labelled:
         has_lead = any(re.fullmatch(_LEAD_WORDS, m["label"]) for m in labelled)
-        lead, support = [], []
+        lead: list[str] = []
+        support: list[str] = []
         for index, match in enumerate(labelled):
             end = labelled[index + 1].start() if index + 1 < len(labelled) else len(inner)
             names = inner[match.end() : end].strip(" ；;，,。")
@@ -224,9 +225,9 @@ def _clause_units(inner: str) -> tuple[str, str]:
         return "、".join(n for n in lead if n), "、".join(n for n in support if n)
     if free := _FREE.match(inner.strip()):
         return free["lead"].strip(), (free["support"] or "").strip()
-    names = [n for n in re.split(r"[、，,；;\s]+", inner.strip()) if n]
-    if names and all(looks_like_unit(n) for n in names):
-        return "、".join(names), ""  # "（区发改委、区财政局）": units only, the lead units
+    pieces = [n for n in re.split(r"[、，,；;\s]+", inner.strip()) if n]
+    if pieces and all(looks_like_unit(n) for n in pieces):
+        return "、".join(pieces), ""  # "（区发改委、区财政局）": units only, the lead units
     return "", ""
 
 

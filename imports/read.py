@@ -9,6 +9,7 @@ their declared uncompressed size before any library expands them.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
@@ -419,8 +420,8 @@ def _xlsx_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
+    if isinstance(value, dt.date | dt.time):  # openpyxl's dates, datetimes and times
+        return value.isoformat()
     return str(value).strip()
 
 

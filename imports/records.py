@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from .errors import ImportWarning
 from .shape import PlanMeta
+
+
+class ExtraCell(TypedDict):
+    """A column with no field of its own, as Task.extras stores it (JSON)."""
+
+    header: str
+    value: str
 
 
 @dataclass
@@ -30,8 +38,8 @@ class ParsedTask:
     leaders: list[str]
     units: list[ParsedUnitRef]
     withdrawn: bool = False
-    # Columns with no field of their own, in the document's order: [{"header": …, "value": …}].
-    extras: list[dict[str, str]] = field(default_factory=list)
+    # Columns with no field of their own, in the document's order.
+    extras: list[ExtraCell] = field(default_factory=list)
 
     @property
     def lead_names(self) -> str:

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Unit, UnitAlias
 
+from .diff import DiffSummary, FieldChangeData, TaskChangeData
 from .models import ImportLayout, ImportOutcome, ImportRecord
 from .normalise import Vocabulary, name_key
 
@@ -79,9 +80,22 @@ def import_record_list() -> QuerySet[ImportRecord]:
 # -- rolling an import back (回退) ---------------------------------------------------
 
 
+def _plan_tasks(record: ImportRecord) -> QuerySet[Task]:
+    """The tasks of the record's plan (none once the plan is deleted)."""
+    if record.plan_id is None:
+        return Task.objects.none()
+    return Task.objects.filter(plan_id=record.plan_id)
+
+
+def _changes(record: ImportRecord) -> DiffSummary:
+    """What the import changed, as the diff stage summarised it (ImportRecord.changes, JSON)."""
+    changes: DiffSummary = record.changes
+    return changes
+
+
 def import_added_tasks(*, record: ImportRecord) -> QuerySet[Task]:
     """The tasks `record` added to its plan (a rollback deletes them)."""
-    return Task.objects.filter(plan_id=record.plan_id, number__in=record.changes.get("added", []))
+    return _plan_tasks(record).filter(number__in=_changes(record).get("added", []))
 
 
 def import_unused_names(
@@ -91,7 +105,7 @@ def import_unused_names(
     links (other than those of `ignoring`, the tasks a rollback is about to
     delete or relink), no reports, no accounts. The rollback drops these after
     restoring the plan; its confirmation page lists them beforehand."""
-    changes = record.changes
+    changes = _changes(record)
     unit_links, leader_links = TaskUnit.objects.all(), TaskLeader.objects.all()
     if ignoring is not None:
         unit_links, leader_links = unit_links.exclude(task__in=ignoring), leader_links.exclude(task__in=ignoring)
@@ -117,9 +131,9 @@ class UndoPreview:
     blocker: str | None
     plan_deleted: bool = False  # the import created the plan: the whole plan goes
     removed: list[tuple[str, str]] = field(default_factory=list)  # (number, title) deleted
-    reverted: list[dict] = field(default_factory=list)  # changed tasks, fields back to "before"
+    reverted: list[TaskChangeData] = field(default_factory=list)  # changed tasks, fields back to "before"
     restored: list[tuple[str, str]] = field(default_factory=list)  # withdrawn by it, back to 有效
-    meta: list[dict] = field(default_factory=list)  # plan fields back to "before"
+    meta: list[FieldChangeData] = field(default_factory=list)  # plan fields back to "before"
     units: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)
     aliases: list[tuple[str, str]] = field(default_factory=list)  # (alias, unit)
@@ -133,23 +147,22 @@ def import_undo_preview(*, record: ImportRecord, blocker: str | None) -> UndoPre
     """A fixed number of queries whatever the size of the import."""
     if blocker:
         return UndoPreview(blocker=blocker)
-    changes = record.changes
-    plan_tasks = Task.objects.filter(plan_id=record.plan_id).order_by("position", "pk")
+    changes = _changes(record)
+    plan_tasks = _plan_tasks(record).order_by("position", "pk")
     plan_deleted = not record.before_csv
     removed = list(
         (plan_tasks if plan_deleted else import_added_tasks(record=record).order_by("position", "pk")).values_list(
             "number", "title"
         )
     )
-    reverted = [] if plan_deleted else list(changes.get("changed", []))
-    withdrawn = [] if plan_deleted else changes.get("withdrawn", [])
+    reverted: list[TaskChangeData] = [] if plan_deleted else list(changes.get("changed", []))
+    withdrawn: list[str] = [] if plan_deleted else changes.get("withdrawn", [])
     restored = list(plan_tasks.filter(number__in=withdrawn).values_list("number", "title")) if withdrawn else []
     # Links of these tasks are deleted (or put back as they were, before these names existed).
     relinked = (
         plan_tasks
         if plan_deleted
-        else Task.objects.filter(
-            plan_id=record.plan_id,
+        else _plan_tasks(record).filter(
             number__in=[*changes.get("added", []), *(change["number"] for change in reverted)],
         )
     )

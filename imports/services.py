@@ -8,13 +8,14 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Action, audit_record
 from tasks.models import Leader, Plan, ProgressReport, TaskLeader, TaskUnit, Unit
-from tasks.permissions import can_import
+from tasks.permissions import can_import, require_user
 
 from .columns import ROLE_CHOICES
 from .errors import ImportRefused
@@ -25,22 +26,24 @@ from .selectors import import_added_tasks, import_unused_names
 PENDING_LIFETIME = dt.timedelta(hours=24)
 
 
-def _require_admin(user: Any) -> None:
-    if not can_import(user):
-        raise PermissionDenied("只有系统管理员可以导入任务分解表。")
+def _require_admin(user: User | AnonymousUser) -> User:
+    """The signed-in 系统管理员 (who the import records), else PermissionDenied."""
+    return require_user(user, can_import(user), "只有系统管理员可以导入任务分解表。")
 
 
-def pending_import_create(*, user: Any, file_name: str, data: bytes) -> tuple[PendingImport, ImportReport]:
+def pending_import_create(
+    *, user: User | AnonymousUser, file_name: str, data: bytes
+) -> tuple[PendingImport, ImportReport]:
     """Dry-run the upload; keep it only if it can be imported (a refusal raises
     ImportRefused and stores nothing)."""
-    _require_admin(user)
+    admin = _require_admin(user)
     if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise ImportRefused(f"文件大小超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)} MB。")
-    report = plan_import(data=data, file_name=file_name, user=user, dry_run=True)
+    report = plan_import(data=data, file_name=file_name, user=admin, dry_run=True)
     PendingImport.objects.filter(expires_at__lt=timezone.now()).delete()
     with transaction.atomic():
         pending = PendingImport.objects.create(
-            user=user,
+            user=admin,
             file_name=file_name[:255],
             content=data,
             sha256=hashlib.sha256(data).hexdigest(),
@@ -48,7 +51,7 @@ def pending_import_create(*, user: Any, file_name: str, data: bytes) -> tuple[Pe
         )
         audit_record(
             action=Action.IMPORT,
-            user=user,
+            user=admin,
             object_repr=pending.file_name,
             detail={"pending": pending.pk, "sha256": pending.sha256, "bytes": len(data)},
         )
@@ -81,11 +84,11 @@ def _pending_usable(pending: PendingImport | None) -> PendingImport:
     return pending
 
 
-def pending_import_get(*, user: Any, token: str) -> PendingImport:
+def pending_import_get(*, user: User | AnonymousUser, token: str) -> PendingImport:
     """The user's own pending upload; PendingImportGone if it is missing (or
     another user's), expired or already confirmed."""
-    _require_admin(user)
-    return _pending_usable(PendingImport.objects.filter(token=token, user=user).first())
+    admin = _require_admin(user)
+    return _pending_usable(PendingImport.objects.filter(token=token, user=admin).first())
 
 
 def pending_import_preview(*, pending: PendingImport) -> ImportReport:
@@ -104,7 +107,7 @@ def pending_import_preview(*, pending: PendingImport) -> ImportReport:
 
 def pending_import_update(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     pending: PendingImport,
     overrides: dict[str, Any],
     unit_mapping: dict[str, str],
@@ -114,8 +117,8 @@ def pending_import_update(
     """Keep the admin's corrections. `column_roles` ({header: role}, every
     column) is given when the admin changed a column's role; confirming then
     saves it as the layout for this header."""
-    _require_admin(user)
-    if pending.user_id != user.pk:
+    admin = _require_admin(user)
+    if pending.user_id != admin.pk:
         raise PermissionDenied("只能修改自己上传的文件。")
     existing_units = set(Unit.objects.filter(name__in=unit_mapping.values()).values_list("name", flat=True))
     existing_leaders = set(Leader.objects.filter(name__in=leader_mapping.values()).values_list("name", flat=True))
@@ -135,21 +138,21 @@ def pending_import_update(
     return pending
 
 
-def pending_import_confirm(*, user: Any, pending: PendingImport) -> ImportReport:
+def pending_import_confirm(*, user: User | AnonymousUser, pending: PendingImport) -> ImportReport:
     """Apply the whole file atomically, once.
 
     The pending row is locked first and checked again under the lock: a second
     confirm of the same upload (a double click, two tabs) waits for the first and
     is then told it was applied, instead of applying it again."""
-    _require_admin(user)
-    if pending.user_id != user.pk:
+    admin = _require_admin(user)
+    if pending.user_id != admin.pk:
         raise PermissionDenied("只能确认自己上传的文件。")
     with transaction.atomic():
         locked = _pending_usable(PendingImport.objects.select_for_update().filter(pk=pending.pk).first())
         report = plan_import(
             data=bytes(locked.content),
             file_name=locked.file_name,
-            user=user,
+            user=admin,
             overrides=_overrides(locked.overrides),
             unit_mapping=locked.unit_mapping,
             leader_mapping=locked.leader_mapping,
@@ -161,7 +164,7 @@ def pending_import_confirm(*, user: Any, pending: PendingImport) -> ImportReport
         locked.save(update_fields=["confirmed_at", "record", "content"])
         audit_record(
             action=Action.IMPORT_CONFIRM,
-            user=user,
+            user=admin,
             object_repr=locked.file_name,
             detail={"pending": locked.pk, "record": report.record_id},
         )
@@ -179,12 +182,15 @@ def _overrides(stored: dict[str, Any]) -> dict[str, Any]:
 # 回退, not 撤销: in this product 撤销 means a withdrawn task.
 
 
+PLAN_GONE = "该导入对应的规划已被删除。"
+
+
 def import_undo_blocker(*, record: ImportRecord) -> str | None:
     """Why this import cannot be rolled back, in words for the page; None if it can."""
     if record.outcome != ImportOutcome.APPLIED:
         return "该导入已回退。"
     if record.plan_id is None:
-        return "该导入对应的规划已被删除。"
+        return PLAN_GONE
     later = ImportRecord.objects.filter(plan_id=record.plan_id, outcome=ImportOutcome.APPLIED, pk__gt=record.pk)
     if later.exists():
         return "只能回退该规划最近一次的导入；之后已有新的导入。"
@@ -193,10 +199,10 @@ def import_undo_blocker(*, record: ImportRecord) -> str | None:
     return None
 
 
-def import_undo(*, user: Any, record: ImportRecord) -> None:
+def import_undo(*, user: User | AnonymousUser, record: ImportRecord) -> None:
     """Return the plan to its state before `record`: tasks, links, aliases.
     Recorded progress is never deleted (a rollback that would is refused)."""
-    _require_admin(user)
+    admin = _require_admin(user)
     with transaction.atomic():
         record = ImportRecord.objects.select_for_update().get(pk=record.pk)
         # Lock the tasks this deletes before looking for progress on them. A
@@ -207,11 +213,11 @@ def import_undo(*, user: Any, record: ImportRecord) -> None:
         if record.plan_id is not None:
             list(import_added_tasks(record=record).select_for_update().order_by("pk").values_list("pk", flat=True))
         blocker = import_undo_blocker(record=record)
-        if blocker:
-            raise ValidationError(blocker)
+        if blocker or record.plan_id is None:  # the blocker refuses a record without a plan, too
+            raise ValidationError(blocker or PLAN_GONE)
         plan = Plan.objects.get(pk=record.plan_id)
         if record.before_csv:
-            plan_import(data=record.before_csv.encode(), file_name=f"回退：{record.file_name}", user=user)
+            plan_import(data=record.before_csv.encode(), file_name=f"回退：{record.file_name}", user=admin)
             added = import_added_tasks(record=record)
             TaskLeader.objects.filter(task__in=added).delete()
             TaskUnit.objects.filter(task__in=added).delete()
@@ -224,6 +230,6 @@ def import_undo(*, user: Any, record: ImportRecord) -> None:
         leaders.delete()
         record.outcome = ImportOutcome.UNDONE
         record.undone_at = timezone.now()
-        record.undone_by = user
+        record.undone_by = admin
         record.save(update_fields=["outcome", "undone_at", "undone_by"])
-        audit_record(action=Action.IMPORT_UNDO, user=user, object_repr=record.file_name, detail={"record": record.pk})
+        audit_record(action=Action.IMPORT_UNDO, user=admin, object_repr=record.file_name, detail={"record": record.pk})

@@ -36,6 +36,8 @@ from .text import CategoryHeading, clean_text, name_key, parse_category, parse_u
 __all__ = ["COLUMN_LABELS", "COLUMN_NAMES", "column_role", "plan_meta_from_text", "shape_document"]
 
 _HEADER_SCAN_ROWS = 30
+# One row's cells by column role (None: the row is shorter than its header).
+_RowCells = dict[str, Cell | None]
 _FIELD_ROLES = ("leader", "unit", "support", "note", "deadline", "city", "state")
 
 
@@ -75,6 +77,22 @@ class PlanMeta:
     # The district the document belongs to ("" = this installation's, settings.DISTRICT_NAME):
     # its unit aliases are the ones applied, and the aliases it teaches are kept under it.
     district: str = ""
+
+
+@dataclass(frozen=True)
+class PlanIdentity:
+    """What identifies a plan besides its district: kind and years, all known."""
+
+    kind: str
+    year_start: int
+    year_end: int
+
+
+def plan_identity(meta: PlanMeta) -> PlanIdentity | None:
+    """The plan's kind and years, or None while any of them is missing."""
+    if not meta.kind or not meta.year_start or not meta.year_end:
+        return None
+    return PlanIdentity(kind=meta.kind, year_start=meta.year_start, year_end=meta.year_end)
 
 
 @dataclass
@@ -139,7 +157,13 @@ def shape_document(
     )
 
 
-def _row_text(cells: list) -> str:
+def _merged(values: _RowCells, role: str) -> bool:
+    """Is the row's cell for `role` covered by a merge from above ("same as above")?"""
+    cell = values.get(role)
+    return cell is not None and cell.merged_up
+
+
+def _row_text(cells: list[Cell]) -> str:
     return " ".join(c.text.strip() for c in cells if c.text.strip())
 
 
@@ -279,7 +303,7 @@ class _Shaper:
         cells = table.rows[index]
         row_no = table.row_numbers[index]
         mapping = plan.mapping
-        values = {role: (cells[col] if col < len(cells) else None) for col, role in mapping.items()}
+        values: _RowCells = {role: (cells[col] if col < len(cells) else None) for col, role in mapping.items()}
         texts = {role: (cell.text if cell else "") for role, cell in values.items()}
         if _skipped(cells, mapping, texts, header_keys):
             return
@@ -292,14 +316,14 @@ class _Shaper:
                 f"任务行数超过上限 {self.max_rows} 条，已拒绝（可由管理员调整 IMPORT_MAX_ROWS）。", row=row_no
             )
         category_col = next((c for c, role in mapping.items() if role == "category"), -1)
-        misplaced = self._take_category_cell(table, index, category_col, values, texts, row_no)
+        category, misplaced = self._take_category_cell(table, index, category_col, values, texts, row_no)
         self._take_project_cell(values, texts, misplaced, row_no)
         numbered_row = self._number_and_text(cells, values, texts, row_no, numbered)
         if numbered_row is None:
             return
         number, task = numbered_row
         shaped = ShapedRow(
-            row=row_no, table=table.label, number=number, category=self.category, project=self.project, task=task
+            row=row_no, table=table.label, number=number, category=category, project=self.project, task=task
         )
         self._fill_fields(shaped, values, table)
         shaped.extras = self._extras(cells, plan)
@@ -331,13 +355,14 @@ class _Shaper:
         return True
 
     def _take_category_cell(
-        self, table: Table, index: int, col: int, values: dict, texts: dict, row_no: int
-    ) -> str | None:
+        self, table: Table, index: int, col: int, values: _RowCells, texts: dict[str, str], row_no: int
+    ) -> tuple[CategoryHeading, str | None]:
         """Category from its column: a heading ("一、…"), a label without a numeral
-        that spans its tasks, or a project name that landed in this column."""
+        that spans its tasks, or a project name that landed in this column. Returns the
+        row's category (there always is one from here on) and a misplaced project name."""
         raw = texts.get("category", "")
         misplaced: str | None = None
-        if raw.strip() and not (values.get("category") and values["category"].merged_up):
+        if raw.strip() and not _merged(values, "category"):
             heading = parse_category(raw)
             if (
                 heading is None
@@ -370,7 +395,7 @@ class _Shaper:
             self.warnings.append(
                 ImportWarning("no_category_column", "表格没有“类别”列，所有任务归入“未分类”", row=row_no)
             )
-        return misplaced
+        return self.category, misplaced
 
     def _enter_category(self, heading: CategoryHeading, raw: str, row_no: int) -> None:
         current = self.category
@@ -391,9 +416,9 @@ class _Shaper:
             self.project, self.project_from_heading = None, False
         self.category = heading
 
-    def _take_project_cell(self, values: dict, texts: dict, misplaced: str | None, row_no: int) -> None:
+    def _take_project_cell(self, values: _RowCells, texts: dict[str, str], misplaced: str | None, row_no: int) -> None:
         raw = texts.get("project", "").strip()
-        if raw and not (values.get("project") and values["project"].merged_up):
+        if raw and not _merged(values, "project"):
             project = clean_text(raw)
             if misplaced and misplaced != project:
                 self.warnings.append(
@@ -412,7 +437,7 @@ class _Shaper:
             self.project = None
 
     def _number_and_text(
-        self, cells: list[Cell], values: dict, texts: dict, row_no: int, numbered: bool
+        self, cells: list[Cell], values: _RowCells, texts: dict[str, str], row_no: int, numbered: bool
     ) -> tuple[str, str] | None:
         """The row's number and task text; None when the row only continues the
         one above (a page break) or is a group heading without a task."""
@@ -427,9 +452,10 @@ class _Shaper:
         if not number and (inside := _NUMBER_IN_TEXT.match(task)) and len(task) > inside.end():
             number, task = inside["a"] or inside["b"], task[inside.end() :].strip()
         if not number and "number" in texts:
-            merged = bool(values.get("number") and values["number"].merged_up)
+            merged = _merged(values, "number")
             if numbered and not merged:
-                return self._continue_or_refuse(cells, texts, task, row_no)
+                self._continue_or_refuse(cells, texts, task, row_no)  # joined to the row above, or refused
+                return None
             number = str(len(self.rows) + 1)
             self.warnings.append(
                 ImportWarning(
@@ -447,7 +473,7 @@ class _Shaper:
             raise ImportRefused("任务内容为空。", row=row_no, column=COLUMN_LABELS["task"], raw=_row_text(cells))
         return number, task
 
-    def _continue_or_refuse(self, cells: list[Cell], texts: dict, task: str, row_no: int) -> None:
+    def _continue_or_refuse(self, cells: list[Cell], texts: dict[str, str], task: str, row_no: int) -> None:
         if task and self.last is not None and not texts.get("unit", "").strip() and not texts.get("leader", "").strip():
             # A row split by a page break: its text continues the row above.
             self.last.task = f"{self.last.task}\n{task}"
@@ -460,10 +486,10 @@ class _Shaper:
                     raw=task,
                 )
             )
-            return None
+            return
         raise ImportRefused("缺少序号。", row=row_no, column="序号", raw=_row_text(cells))
 
-    def _fill_fields(self, shaped: ShapedRow, values: dict, table: Table) -> None:
+    def _fill_fields(self, shaped: ShapedRow, values: _RowCells, table: Table) -> None:
         last = self.last
         for role in _FIELD_ROLES:
             if role not in values:
@@ -502,7 +528,7 @@ class _Shaper:
         return out
 
 
-def _skipped(cells: list[Cell], mapping: dict[int, str], texts: dict, header_keys: tuple[str, ...]) -> bool:
+def _skipped(cells: list[Cell], mapping: dict[int, str], texts: dict[str, str], header_keys: tuple[str, ...]) -> bool:
     if not any(t.strip() for t in texts.values()) and not any(c.text.strip() for c in cells):
         return True
     if header_keys and tuple(name_key(cells[c].text) if c < len(cells) else "" for c in sorted(mapping)) == header_keys:
@@ -658,11 +684,13 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
 
 def _kind_and_years(meta: PlanMeta) -> None:
     title = meta.title
-    if m := _FIVE_YEAR.search(title):
-        ordinal = 10 + parse_chinese_numeral(m.group(1))  # 十四五 → 14th plan
+    five_year = _FIVE_YEAR.search(title)
+    digit = parse_chinese_numeral(five_year.group(1)) if five_year else None  # a numeral 一…九 when it matched
+    if digit is not None:
+        ordinal = 10 + digit  # 十四五 → 14th plan
+        start = 1966 + (ordinal - 3) * 5  # the 3rd plan began in 1966
         meta.kind = PlanKind.FIVE_YEAR
-        meta.year_start = 1966 + (ordinal - 3) * 5  # the 3rd plan began in 1966
-        meta.year_end = meta.year_start + 4
+        meta.year_start, meta.year_end = start, start + 4
     elif m := _YEAR_RANGE.search(title):
         meta.year_start, meta.year_end = int(m.group(1)), int(m.group(2))
         meta.kind = PlanKind.FIVE_YEAR if meta.year_end - meta.year_start == 4 else PlanKind.ANNUAL
