@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -158,7 +159,7 @@ def _client_ip(request: HttpRequest | None) -> str:
 def audit_record(
     *,
     action: str,
-    user: Any = None,
+    user: User | AnonymousUser | None = None,
     username: str = "",
     request: HttpRequest | None = None,
     object_repr: str = "",

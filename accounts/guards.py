@@ -36,7 +36,7 @@ def _admin_group_ids(using: str) -> set[int]:
 
 
 def _admin_roles_exclusive(
-    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, using: str, **kwargs: Any
+    sender: Any, instance: User | Group, action: str, reverse: bool, pk_set: set[int] | None, using: str, **kwargs: Any
 ) -> None:
     """m2m_changed on User.groups: refuse an add that would give an account a second
     administrator group. `pk_set` holds only the rows not there yet."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django_auth_ldap.backend import LDAPBackend as _LDAPBackend
 
@@ -13,12 +14,12 @@ from .sso import _account_created
 
 
 class LDAPBackend(_LDAPBackend):
-    def get_or_build_user(self, username: str, ldap_user: Any) -> tuple[Any, bool]:
+    def get_or_build_user(self, username: str, ldap_user: Any) -> tuple[User, bool]:
         user, built = super().get_or_build_user(username, ldap_user)
         ldap_user._minhang_built = built
         return user, built
 
-    def authenticate_ldap_user(self, ldap_user: Any, password: str) -> Any:
+    def authenticate_ldap_user(self, ldap_user: Any, password: str) -> User | None:
         # The new account and its audit record commit together.
         with transaction.atomic():
             user = super().authenticate_ldap_user(ldap_user, password)

@@ -3,28 +3,28 @@ Each is atomic, permission-checked, and recorded in the audit log in the same tr
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import string
 from collections.abc import Collection
-from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
 from tasks.models import Role, Unit, UserProfile
-from tasks.permissions import ADMIN_ROLES, can_manage_accounts, user_role
+from tasks.permissions import ADMIN_ROLES, can_manage_accounts, require_user, user_role
 from tasks.services import roles_ensure
 
 from .audit import Action, audit_record
 from .models import ROLE_CONFLICT_MESSAGE, PasswordState, UserSession
 
 
-def _require_security_admin(actor: Any) -> None:
-    if not can_manage_accounts(actor):
-        raise PermissionDenied("只有安全管理员可以管理账号、角色和单位。")
+def _require_security_admin(actor: User | AnonymousUser) -> User:
+    return require_user(actor, can_manage_accounts(actor), "只有安全管理员可以管理账号、角色和单位。")
 
 
 def issued_password() -> str:
@@ -41,7 +41,7 @@ def issued_password() -> str:
             return candidate
 
 
-def _issue_password(user: Any, password: str) -> None:
+def _issue_password(user: User, password: str) -> None:
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save()
@@ -50,12 +50,12 @@ def _issue_password(user: Any, password: str) -> None:
     )
 
 
-def user_changed_at(user: Any) -> Any:
+def user_changed_at(user: User) -> dt.datetime:
     state = PasswordState.objects.filter(user=user).first()
     return state.changed_at if state else user.date_joined
 
 
-def sessions_end(*, user: Any, keep_key: str | None = None) -> int:
+def sessions_end(*, user: User, keep_key: str | None = None) -> int:
     """End the user's sessions (all but `keep_key`) by deleting them from the session store."""
     others = UserSession.objects.filter(user=user).exclude(session_key=keep_key or "")
     keys = list(others.values_list("session_key", flat=True))
@@ -64,7 +64,7 @@ def sessions_end(*, user: Any, keep_key: str | None = None) -> int:
     return len(keys)
 
 
-def _role_set(user: Any, role: Role | None) -> None:
+def _role_set(user: User, role: Role | None) -> None:
     if role is not None and role.value not in Role.values:
         raise ValidationError("未知的角色。")
     if role in (Role.SECURITY, Role.AUDITOR) and user.is_superuser:
@@ -75,22 +75,22 @@ def _role_set(user: Any, role: Role | None) -> None:
     user.groups.remove(*[groups[name] for name in role_names])
     if role is not None:
         user.groups.add(groups[role.value])
-    user._role_cache = False
+    setattr(user, "_role_cache", False)  # noqa: B010  (user_role's per-request memo)
 
 
 @transaction.atomic
 def account_create(
     *,
-    actor: Any,
+    actor: User | AnonymousUser,
     username: str,
     full_name: str = "",
     role: Role | None,
     unit_ids: Collection[int] = (),
     request: HttpRequest | None = None,
-) -> tuple[Any, str]:
+) -> tuple[User, str]:
     """Create an account with an issued password (changed at the first login). Returns the
     account and the password, shown once to the security admin."""
-    _require_security_admin(actor)
+    actor = _require_security_admin(actor)
     username = username.strip()
     if not username:
         raise ValidationError({"username": "请填写用户名。"})
@@ -117,9 +117,11 @@ def account_create(
 
 
 @transaction.atomic
-def account_active_set(*, actor: Any, user: Any, active: bool, request: HttpRequest | None = None) -> None:
+def account_active_set(
+    *, actor: User | AnonymousUser, user: User, active: bool, request: HttpRequest | None = None
+) -> None:
     """Disable (or enable again) an account; disabling ends its sessions."""
-    _require_security_admin(actor)
+    actor = _require_security_admin(actor)
     if user.pk == actor.pk:
         raise ValidationError("不能停用自己的账号。")
     user.is_active = active
@@ -135,9 +137,9 @@ def account_active_set(*, actor: Any, user: Any, active: bool, request: HttpRequ
 
 
 @transaction.atomic
-def account_password_reset(*, actor: Any, user: Any, request: HttpRequest | None = None) -> str:
+def account_password_reset(*, actor: User | AnonymousUser, user: User, request: HttpRequest | None = None) -> str:
     """Issue a new password (changed at the next login) and end the account's sessions."""
-    _require_security_admin(actor)
+    actor = _require_security_admin(actor)
     if user.pk == actor.pk:
         raise ValidationError("不能在此重置自己的密码，请使用“修改密码”。")
     password = issued_password()
@@ -148,9 +150,11 @@ def account_password_reset(*, actor: Any, user: Any, request: HttpRequest | None
 
 
 @transaction.atomic
-def account_role_assign(*, actor: Any, user: Any, role: Role | None, request: HttpRequest | None = None) -> None:
+def account_role_assign(
+    *, actor: User | AnonymousUser, user: User, role: Role | None, request: HttpRequest | None = None
+) -> None:
     """Give the account exactly this role (or none)."""
-    _require_security_admin(actor)
+    actor = _require_security_admin(actor)
     if user.pk == actor.pk:
         raise ValidationError("不能更改自己的角色。")
     before = user_role(user)
@@ -166,16 +170,16 @@ def account_role_assign(*, actor: Any, user: Any, role: Role | None, request: Ht
 
 @transaction.atomic
 def account_units_assign(
-    *, actor: Any, user: Any, unit_ids: Collection[int], request: HttpRequest | None = None
+    *, actor: User | AnonymousUser, user: User, unit_ids: Collection[int], request: HttpRequest | None = None
 ) -> None:
-    _require_security_admin(actor)
+    actor = _require_security_admin(actor)
     profile, _ = UserProfile.objects.get_or_create(user=user)
     before = sorted(profile.units.values_list("name", flat=True))
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
     if len(units) != len(set(unit_ids)):
         raise ValidationError("所选单位不存在。")
     profile.units.set(units)
-    user._unit_ids_cache = None
+    setattr(user, "_unit_ids_cache", None)  # noqa: B010  (user_unit_ids' memo)
     audit_record(
         action=Action.UNITS_ASSIGN,
         user=actor,
@@ -186,18 +190,18 @@ def account_units_assign(
 
 
 @transaction.atomic
-def password_change_record(*, user: Any, request: HttpRequest | None = None) -> None:
+def password_change_record(*, user: User, request: HttpRequest | None = None) -> None:
     """The user changed their own password (the form saved it in this transaction)."""
     audit_record(action=Action.PASSWORD_CHANGE, user=user, request=request, object_repr=user.get_username())
 
 
-def admin_role_conflict(user: Any) -> bool:
+def admin_role_conflict(user: User) -> bool:
     names = set(user.groups.values_list("name", flat=True))
     return len(names & {r.value for r in ADMIN_ROLES}) > 1
 
 
 @transaction.atomic
-def session_end_own(*, user: Any, session_id: int, request: HttpRequest | None = None) -> bool:
+def session_end_own(*, user: User, session_id: int, request: HttpRequest | None = None) -> bool:
     """A user ends one of their own sessions (never someone else's, never the current one)."""
     session = UserSession.objects.filter(user=user, pk=session_id).first()
     if session is None:

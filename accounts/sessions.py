@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,7 +21,7 @@ PASSWORD_CHANGE = "_security_password_change"
 SEEN_RESOLUTION_SECONDS = 60
 
 
-def password_change_reason(user: Any) -> str | None:
+def password_change_reason(user: User) -> str | None:
     """Why this user must change their password now: "issued" (set by the security admin),
     "expired" (older than PASSWORD_MAX_AGE_DAYS), or None."""
     if settings.DEMO_MODE:
@@ -43,7 +43,7 @@ def password_change_reason(user: Any) -> str | None:
     return None
 
 
-def session_start(*, request: HttpRequest, user: Any) -> None:
+def session_start(*, request: HttpRequest, user: User) -> None:
     """At login: note the times, whether a password change is due, and list the session."""
     now = time.time()
     session: SessionBase = request.session

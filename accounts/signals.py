@@ -6,14 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from .audit import Action, audit_record
 from .models import Outcome, UserSession
 
 
-def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     from .sessions import session_start
 
     if request is None:
@@ -22,7 +25,7 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(action=Action.LOGIN, user=user, request=request, object_repr=user.get_username())
 
 
-def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _logged_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if request is None:
         return
     key = request.session.session_key
@@ -61,7 +64,7 @@ def _locked_out(
 _ADMIN_CHANGES = {1: "新增", 2: "修改", 3: "删除"}
 
 
-def _admin_changed(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+def _admin_changed(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
     """Every change made in the Django admin (配置变更), in the admin's own transaction: the
     admin writes its LogEntry there, one per object (several deleted at once: see below)."""
     if not created:

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -21,7 +22,7 @@ from .audit import Action, audit_record
 SIGN_ON_FAILED = "统一身份认证登录失败，请重新登录；如仍失败，请联系系统管理员。"
 
 
-def _account_created(user: Any, provider: str) -> None:
+def _account_created(user: User, provider: str) -> None:
     audit_record(
         action=Action.SSO_ACCOUNT_CREATE,
         username=user.get_username(),
@@ -43,7 +44,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
         return get_user_model().objects.filter(username=self._claim_username(claims))
 
     @transaction.atomic
-    def create_user(self, claims: dict[str, Any]) -> Any:
+    def create_user(self, claims: dict[str, Any]) -> User:
         user = get_user_model()(
             username=self._claim_username(claims),
             email=str(claims.get("email") or "")[:254],
@@ -54,12 +55,12 @@ class OIDCBackend(OIDCAuthenticationBackend):
         _account_created(user, "oidc")
         return user
 
-    def update_user(self, user: Any, claims: dict[str, Any]) -> Any:
+    def update_user(self, user: User, claims: dict[str, Any]) -> User:
         return user
 
 
 class CASBackend(_CASBackend):
-    def configure_user(self, user: Any) -> Any:
+    def configure_user(self, user: User) -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         _account_created(user, "cas")

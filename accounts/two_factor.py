@@ -5,15 +5,15 @@ login and kept in the session, so ordinary requests cost no query."""
 from __future__ import annotations
 
 from base64 import b32encode
-from typing import Any
 
 import django_otp
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tasks.permissions import user_role
+from tasks.permissions import require_user, user_role
 
 from .audit import Action, audit_record
 from .models import Outcome
@@ -21,7 +21,7 @@ from .models import Outcome
 OTP_PENDING = "_security_otp_pending"
 
 
-def two_factor_required(user: Any) -> bool:
+def two_factor_required(user: User | AnonymousUser) -> bool:
     if settings.DEMO_MODE:
         from .demo import DEMO_USERNAMES
 
@@ -34,11 +34,11 @@ def two_factor_required(user: Any) -> bool:
     return role is not None and role.value in settings.TWO_FACTOR_ROLES
 
 
-def confirmed_device(user: Any) -> TOTPDevice | None:
+def confirmed_device(user: User | AnonymousUser) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
-def pending_device(user: Any) -> TOTPDevice:
+def pending_device(user: User) -> TOTPDevice:
     """The device being enrolled (a new secret until the user confirms it with a code)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
@@ -56,7 +56,7 @@ def device_secret(device: TOTPDevice) -> str:
 def totp_check(*, request: HttpRequest, token: str) -> bool:
     """Check a code from the user's confirmed device, or confirm the device being enrolled.
     On success the session is verified; each attempt is recorded in the audit log."""
-    user = request.user
+    user = require_user(request.user, request.user.is_authenticated)
     device = confirmed_device(user)
     enrolling = device is None
     if device is None:

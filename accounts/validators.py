@@ -5,10 +5,10 @@ history that "not one of the last N" needs."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ class CharacterClassesValidator:
     def __init__(self, min_classes: int = 3) -> None:
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         found = sum(1 for _name, pattern in _CLASSES if pattern.search(password))
         if found < self.min_classes:
             raise ValidationError(
@@ -52,7 +52,7 @@ class CharacterClassesValidator:
 class UsernameNotContainedValidator:
     """The password does not contain the username (ignoring case)."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         username = (user.get_username() if user is not None else "") or ""
         if username and username.lower() in password.lower():
             raise ValidationError("密码不能包含用户名。", code="password_contains_username")
@@ -67,7 +67,7 @@ class PasswordHistoryValidator:
     def __init__(self, count: int = 5) -> None:
         self.count = count
 
-    def _recent_hashes(self, user: Any) -> list[str]:
+    def _recent_hashes(self, user: User | None) -> list[str]:
         from .models import PasswordHistory
 
         if user is None or user.pk is None:
@@ -77,12 +77,12 @@ class PasswordHistoryValidator:
             hashes.insert(0, user.password)
         return hashes[: self.count]
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         for encoded in self._recent_hashes(user):
             if check_password(password, encoded):
                 raise ValidationError(f"新密码不能与最近 {self.count} 次使用过的密码相同。", code="password_reused")
 
-    def password_changed(self, password: str, user: Any = None) -> None:
+    def password_changed(self, password: str, user: User | None = None) -> None:
         """Called by Django after a new password is saved: keep its hash, note the time."""
         from .models import PasswordHistory, PasswordState
 

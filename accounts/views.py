@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -24,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tasks.models import Role
-from tasks.permissions import can_manage_accounts, can_read_audit, user_role
+from tasks.permissions import can_manage_accounts, can_read_audit, require_user, user_role
 
 from . import selectors, services
 from .audit import ACTION_LABELS, Action, audit_record
@@ -36,7 +37,7 @@ AUDIT_PAGE_SIZE = 50
 AUDIT_EXPORT_MAX_ROWS = 100_000
 
 
-def _role_required(check: Callable[[Any], bool], message: str) -> Callable:
+def _role_required(check: Callable[[User | AnonymousUser], bool], message: str) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -108,11 +109,11 @@ def _form_errors(form: Any, invalid: ValidationError) -> None:
 
 
 @never_cache
-def _issued(request: HttpRequest, user: Any, password: str, title: str) -> HttpResponse:
+def _issued(request: HttpRequest, user: User, password: str, title: str) -> HttpResponse:
     return render(request, "accounts/issued.html", {"account": user, "password": password, "title": title})
 
 
-def _account(user_id: int) -> Any:
+def _account(user_id: int) -> User:
     return get_object_or_404(get_user_model().objects.select_related("profile"), pk=user_id)
 
 
@@ -304,7 +305,9 @@ def session_end(request: HttpRequest) -> HttpResponse:
     except ValueError:
         session_id = 0
     try:
-        services.session_end_own(user=request.user, session_id=session_id, request=request)
+        services.session_end_own(
+            user=require_user(request.user, request.user.is_authenticated), session_id=session_id, request=request
+        )
     except ValidationError as invalid:
         messages.error(request, invalid.messages[0])
     else:
@@ -342,7 +345,7 @@ def otp_page(request: HttpRequest) -> HttpResponse:
     device = two_factor.confirmed_device(request.user)
     context: dict[str, Any] = {"error": error, "enrolling": device is None}
     if device is None:
-        pending = two_factor.pending_device(request.user)
+        pending = two_factor.pending_device(require_user(request.user, request.user.is_authenticated))
         context.update(secret=two_factor.device_secret(pending), config_url=pending.config_url)
     return render(request, "accounts/otp.html", context)
 
