@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 
 ISO_DATE = "%Y-%m-%d"
 DATE_INVALID = "请输入有效的日期（例如 2025-12-31）。"
+
+
+def _choices_set(form: forms.Form, name: str, choices: Sequence[tuple[int, str]]) -> None:
+    """The choices of a choice field, known only when the form is made (a task's units, leaders)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = list(choices)
 
 
 class ChaseForm(forms.Form):
@@ -23,9 +34,9 @@ class ChaseForm(forms.Form):
 class TaskChaseForm(ChaseForm):
     unit = forms.TypedChoiceField(label="催办单位", coerce=int, choices=())
 
-    def __init__(self, *args: object, units: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].choices = list(units)  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, units: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices_set(self, "unit", units)
         self.order_fields(["unit", "note", "reply_by"])
 
 
@@ -33,17 +44,17 @@ class InstructionForm(forms.Form):
     leader = forms.TypedChoiceField(label="批示领导（代录）", coerce=int, choices=(), required=False)
     text = forms.CharField(label="批示内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: object, leaders: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["leader"].choices = list(leaders)  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, leaders: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices_set(self, "leader", leaders)
         self.fields["text"].error_messages["required"] = "请填写批示内容。"
 
 
 class ReplyForm(forms.Form):
     text = forms.CharField(label="答复", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: object, label: str = "答复", **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, label: str = "答复", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["text"].label = label
         self.fields["text"].error_messages["required"] = f"请填写{label}。"
 
@@ -62,9 +73,9 @@ class ExtensionRequestForm(forms.Form):
         error_messages={"required": "请填写申请理由。"},
     )
 
-    def __init__(self, *args: object, units: list[tuple[int, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].choices = list(units)  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, units: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices_set(self, "unit", units)
 
 
 class ExtensionDecideForm(forms.Form):

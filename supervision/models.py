@@ -33,6 +33,8 @@ class Chase(models.Model):
         verbose_name="答复人",
     )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    # Not a field: the chase's items with their tasks, set by supervision.selectors for the to-do page.
+    item_list: list[ChaseItem]
 
     class Meta:
         verbose_name = "催办"

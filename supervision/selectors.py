@@ -87,8 +87,8 @@ def _chase_list(qs: QuerySet[Chase]) -> list[Chase]:
     ):
         chase = chases.setdefault(item.chase_id, item.chase)
         if not hasattr(chase, "item_list"):
-            chase.item_list = []  # type: ignore[attr-defined]
-        chase.item_list.append(item)  # type: ignore[attr-defined]
+            chase.item_list = []
+        chase.item_list.append(item)
     return list(chases.values())
 
 
