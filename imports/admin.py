@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .columns import ROLE_CHOICES
 from .models import ImportLayout, ImportRecord, PendingImport
@@ -25,7 +28,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
-    def has_add_permission(self, request) -> bool:  # imports are made by the importer only
+    def has_add_permission(self, request: HttpRequest) -> bool:  # imports are made by the importer only
         return False
 
     @admin.display(description="数量（识别/文件所述）")
@@ -70,7 +73,7 @@ class PendingImportAdmin(admin.ModelAdmin):
         "expires_at",
     ]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -83,10 +86,10 @@ class ImportLayoutAdmin(admin.ModelAdmin):
     exclude = ["signature", "headers", "roles"]
     readonly_fields = ["roles_text", "created_by", "created_at", "updated_at"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ImportLayout | None = None) -> bool:
         return False
 
     @admin.display(description="各列的用途")

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 from tasks.models import PlanKind
+
+if TYPE_CHECKING:
+    from .columns import Column
 
 ACCEPTED_EXTENSIONS = ("docx", "xlsx", "csv", "txt", "tsv", "pdf", "xls", "doc")
 _MAX_MB = settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -22,13 +26,15 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.csv,.txt,.tsv,.pdf,.xls,.doc"}),
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        # The field refuses a file without a name or content, so both are there.
+        size, name = upload.size or 0, upload.name or ""
+        if size > settings.IMPORT_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"文件大小 {upload.size // 1024} KB 超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // 1024} KB。"
+                f"文件大小 {size // 1024} KB 超过上限 {settings.IMPORT_MAX_UPLOAD_BYTES // 1024} KB。"
             )
-        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if extension and extension not in ACCEPTED_EXTENSIONS:
             raise forms.ValidationError(
                 f"不支持的文件类型“.{extension}”。请上传 .docx、.doc、.xlsx、.xls、.pdf、.csv 或 .txt 文件。"
@@ -71,12 +77,12 @@ class MappingForm(forms.Form):
 
     def __init__(
         self,
-        *args,
+        *args: Any,
         units: dict[str, list[str]],
         leaders: dict[str, list[str]],
         initial_units: dict[str, str],
         initial_leaders: dict[str, str],
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.unit_fields: list[tuple[str, str]] = []
@@ -106,7 +112,7 @@ class ColumnRolesForm(forms.Form):
     """Every column of the document with the role it is read as; any can be
     changed, including to 不导入. Field names follow the column's position."""
 
-    def __init__(self, *args, columns: list, **kwargs) -> None:
+    def __init__(self, *args: Any, columns: list[Column], **kwargs: Any) -> None:
         from .columns import ROLE_CHOICES
 
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -76,7 +77,7 @@ def _read_xls(data: bytes) -> Document:
     return Document(format="xls", tables=tables)
 
 
-def _xls_text(cell, datemode: int) -> str:
+def _xls_text(cell: Any, datemode: int) -> str:  # an xlrd Cell (xlrd ships no types)
     import xlrd
 
     if cell.ctype == xlrd.XL_CELL_NUMBER:

@@ -23,8 +23,9 @@ from tasks.models import UnitKind
 from .text import INVISIBLE, NEWLINES, SPACES, CategoryHeading, clean_text, name_key, parse_category
 
 if TYPE_CHECKING:
-    from .records import ParsedPlan
-    from .shape import ShapedDocument
+    from .errors import ImportWarning
+    from .records import ParsedCategory, ParsedPlan, ParsedTask, ParsedUnitRef
+    from .shape import ShapedDocument, ShapedRow
 
 __all__ = ["CategoryHeading", "clean_text", "name_key", "parse_category"]
 
@@ -361,7 +362,7 @@ def unit_kind_guess(name: str) -> UnitKind:
 
 def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> ParsedPlan:
     """Shaped rows → a ParsedPlan with names split and resolved, warnings kept."""
-    from .records import ParsedCategory, ParsedPlan
+    from .records import ParsedPlan
 
     state = _Normalising(
         shaped=shaped,
@@ -403,7 +404,7 @@ class _Normalising:
 
     shaped: ShapedDocument
     vocabulary: Vocabulary
-    warnings: list
+    warnings: list[ImportWarning]
     suspicious: set[str] = field(default_factory=set)
     unit_leaders: dict[str, set[str]] = field(default_factory=dict)
     standalone_units: set[str] = field(default_factory=set)
@@ -411,7 +412,9 @@ class _Normalising:
     aliases: dict[str, str] = field(default_factory=dict)
 
 
-def _note_category_and_project(row, categories: dict, projects: list[tuple[int, str]]) -> None:
+def _note_category_and_project(
+    row: ShapedRow, categories: dict[int, ParsedCategory], projects: list[tuple[int, str]]
+) -> None:
     from .records import ParsedCategory
 
     heading = row.category
@@ -423,7 +426,7 @@ def _note_category_and_project(row, categories: dict, projects: list[tuple[int, 
         projects.append((heading.order, row.project))
 
 
-def _task_from_row(state: _Normalising, row, position: int):
+def _task_from_row(state: _Normalising, row: ShapedRow, position: int) -> ParsedTask:
     from .errors import ImportRefused, ImportWarning
     from .records import ParsedTask
 
@@ -464,7 +467,7 @@ def _task_from_row(state: _Normalising, row, position: int):
     )
 
 
-def _task_units(state: _Normalising, row) -> list:
+def _task_units(state: _Normalising, row: ShapedRow) -> list[ParsedUnitRef]:
     """The row's units, lead then supporting, each resolved once through the
     vocabulary (aliases, the admin's mapping, the document's own names)."""
     from .errors import ImportWarning
@@ -498,7 +501,7 @@ def _task_units(state: _Normalising, row) -> list:
     return units
 
 
-def _bracket_alias(state: _Normalising, row, raw: str, alias: str, canonical: str) -> None:
+def _bracket_alias(state: _Normalising, row: ShapedRow, raw: str, alias: str, canonical: str) -> None:
     from .errors import ImportWarning
 
     vocabulary = state.vocabulary
@@ -518,7 +521,7 @@ def _bracket_alias(state: _Normalising, row, raw: str, alias: str, canonical: st
         vocabulary.units[name_key(alias)] = canonical
 
 
-def _task_leaders(state: _Normalising, row, units: list) -> list[str]:
+def _task_leaders(state: _Normalising, row: ShapedRow, units: list[ParsedUnitRef]) -> list[str]:
     from .errors import ImportWarning
 
     vocabulary = state.vocabulary

@@ -14,7 +14,9 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import IO, Any
 
 from django.conf import settings
 
@@ -175,7 +177,12 @@ def prose_document(format_name: str, paragraphs: list[str], *, wrapped: str = "t
     return Document(format=format_name, tables=[table], heading=heading, notes=notes, reading=READING)
 
 
-def _docx_table(tbl, index: int, cell_class, qn) -> Table:
+# python-docx's XML: lxml elements (lxml ships no types) and its qualified-name function.
+_Element = Any
+_QName = Callable[[str], str]
+
+
+def _docx_table(tbl: _Element, index: int, cell_class: type, qn: _QName) -> Table:
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     for row_index, tr in enumerate(tbl.iter(qn("w:tr")), start=1):
@@ -210,10 +217,10 @@ def _docx_table(tbl, index: int, cell_class, qn) -> Table:
     return Table(rows=rows, row_numbers=numbers, has_merge_info=True, label=f"表{index}")
 
 
-def _paragraph_text(paragraph, qn) -> str:
+def _paragraph_text(paragraph: _Element, qn: _QName) -> str:
     """Text of a w:p with its line breaks and tabs (a manual break separates names)."""
     text_tag, break_tags, tab_tag = qn("w:t"), {qn("w:br"), qn("w:cr")}, qn("w:tab")
-    parts = []
+    parts: list[str] = []
     for node in paragraph.iter(text_tag, tab_tag, *break_tags):
         if node.tag == text_tag:
             parts.append(node.text or "")
@@ -323,7 +330,7 @@ def _xlsx_apply_merges(
                     cell.merged_up, cell.merged_left = r > min_row, c > min_col
 
 
-def _xml_stream(stream, tags: tuple[str, ...]):
+def _xml_stream(stream: IO[bytes], tags: tuple[str, ...]) -> Iterator[_Element]:
     """End events for `tags`, each element cleared (and its earlier siblings
     dropped) once seen, so memory stays at about one element whatever the size;
     no entity expansion, no network."""

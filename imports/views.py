@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypedDict, TypeVar, cast
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -22,20 +23,23 @@ from tasks.permissions import can_import
 from . import services
 from .errors import ImportRefused
 from .forms import ColumnRolesForm, MappingForm, PlanMetaForm, UploadForm
-from .models import ImportRecord
+from .models import ImportRecord, PendingImport
+from .pipeline import ImportReport
 from .read import FORMAT_LABELS
 from .selectors import import_record_list, import_undo_preview, name_suggestions
 
+_View = TypeVar("_View", bound=Callable[..., HttpResponse])
 
-def admin_required(view: Callable) -> Callable:
+
+def admin_required(view: _View) -> _View:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not can_import(request.user):
             raise PermissionDenied("只有系统管理员可以导入任务分解表。")
         return view(request, *args, **kwargs)
 
-    return wrapped
+    return cast(_View, wrapped)
 
 
 @admin_required
@@ -56,7 +60,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", {"form": form, "error": error}, status=status)
 
 
-def _meta_initial(report) -> dict:
+def _meta_initial(report: ImportReport) -> dict[str, object]:
     meta = report.meta
     return {
         "title": meta.title,
@@ -150,7 +154,16 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "imports/preview.html", context, status=400 if error else 200)
 
 
-def _mapping_kwargs(pending, report) -> dict:
+class _MappingChoices(TypedDict):
+    """MappingForm's keyword arguments (checked against its signature where they are passed)."""
+
+    units: dict[str, list[str]]
+    leaders: dict[str, list[str]]
+    initial_units: dict[str, str]
+    initial_leaders: dict[str, str]
+
+
+def _mapping_kwargs(pending: PendingImport, report: ImportReport) -> _MappingChoices:
     """The choices for each new unit and leader: similar existing names, and
     the ones already mapped (kept visible so a choice can be taken back)."""
     unit_suggestions = name_suggestions(

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -12,7 +16,7 @@ class JobsConfig(AppConfig):
         post_migrate.connect(_schedules_after_migrate, sender=self, dispatch_uid="jobs.schedules_after_migrate")
 
 
-def _schedules_after_migrate(sender, **kwargs) -> None:
+def _schedules_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     """Every deployment runs migrate: the worker's schedules are then those of the code and settings."""
     from .schedules import schedules_ensure
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -9,6 +11,9 @@ from tasks.permissions import can_read
 
 from .models import Job
 from .services import JobError, JobResult, job_progress
+
+if TYPE_CHECKING:
+    from tasks.filters import TaskFilter
 
 PROGRESS_EVERY = 500  # rows between two progress updates
 
@@ -57,7 +62,7 @@ def ledger_export(*, job: Job) -> JobResult:
     return JobResult(file=stream, name=f"{title}-{clock.today:%Y%m%d}.xlsx")
 
 
-def _filters_text(filterset) -> str:
+def _filters_text(filterset: TaskFilter) -> str:
     """The filters in words, for the ledger's title row (as the direct download writes them)."""
     if not filterset.is_bound:
         return ""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from imports.export import plan_export_csv, plans_export_data
 from tasks.models import Plan
@@ -13,11 +14,11 @@ from tasks.models import Plan
 class Command(BaseCommand):
     help = "导出规划：--format json 导出全部规划（稳定格式，见 README）；--format csv --plan ID 导出可再次导入的 CSV。"
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=["json", "csv"], default="json")
         parser.add_argument("--plan", type=int, help="规划 ID（csv 必填；json 可选，默认全部）")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["format"] == "json":
             ids = [options["plan"]] if options["plan"] else None
             self.stdout.write(json.dumps(plans_export_data(plan_ids=ids), ensure_ascii=False, indent=2))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from imports.columns import parse_column_spec
 from imports.errors import ImportRefused
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         "任一文件被拒绝时以非零状态退出。"
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="只核对、不写入数据库")
         parser.add_argument("--kind", choices=[k.value for k in PlanKind], help="规划类型（标题无法判断时）")
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             "导入后保存为该表头的版式",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         overrides = {
             "kind": options["kind"],
             "year_start": options["year_start"],
