@@ -60,6 +60,10 @@ def _endpoints(target) -> dict[str, tuple[str, str, dict | None]]:
         "audit page": ("get", reverse("security:audit"), None),
         "export the audit log": ("get", reverse("security:audit_export"), None),
         "own sessions": ("get", reverse("security:sessions"), None),
+        "end an own session": ("post", reverse("security:session_end"), {"session": "0"}),
+        "start page": ("get", reverse("security:home"), None),
+        "two-factor step": ("get", reverse("security:otp"), None),
+        "change own password": ("get", reverse("password_change"), None),
         "dashboard": ("get", reverse("tasks:dashboard"), None),
         "task search": ("get", reverse("tasks:task_search"), None),
         "unit index": ("get", reverse("tasks:unit_index"), None),
@@ -81,15 +85,17 @@ SECURITY_ACTIONS = {
     "reset a password",
 }
 # What every role that reads the plans may open (the two new administrators may not).
-READING = {"own sessions", "dashboard", "task search", "unit index", "leader index", "ledger export", "plan links"}
+READING = {"dashboard", "task search", "unit index", "leader index", "ledger export", "plan links"}
+# What every signed-in account may do with its own sign-in (a role or none).
+OWN = {"own sessions", "end an own session", "start page", "two-factor step", "change own password"}
 ALLOWED = {
-    "admin_user": READING | {"review queue", "import history"},
-    "office_user": READING | {"review queue"},
-    "liaison_user": READING,
-    "leader_user": READING,
-    "outsider_user": {"own sessions"},
-    "security_user": SECURITY_ACTIONS | {"own sessions"},
-    "auditor_user": {"audit page", "export the audit log", "own sessions"},
+    "admin_user": OWN | READING | {"review queue", "import history"},
+    "office_user": OWN | READING | {"review queue"},
+    "liaison_user": OWN | READING,
+    "leader_user": OWN | READING,
+    "outsider_user": OWN,
+    "security_user": OWN | SECURITY_ACTIONS,
+    "auditor_user": OWN | {"audit page", "export the audit log"},
 }
 
 
@@ -311,6 +317,29 @@ def test_assign_role_and_units_through_the_page(client_as, security_user, office
     assert AuditEvent.objects.get(action=Action.UNITS_ASSIGN).detail == {"before": [], "after": ["区科委"]}
 
 
+def _account_rows(html: str) -> dict[str, list[str]]:
+    """The accounts table: username -> [name, role, units, state]."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_accounts_page_shows_who_has_which_role(client_as, security_user, auditor_user, admin_user, liaison_user):
+    """The security admin sees every account with its role, units and state (三员分立 at a glance)."""
+    get_user_model().objects.create_user("waiting", first_name="王五")
+    client = client_as(security_user)
+    services.account_active_set(actor=security_user, user=liaison_user, active=False)
+    rows = _account_rows(client.get(reverse("security:accounts")).content.decode())
+    assert rows["anquan"][1] == "安全管理员"
+    assert rows["shenji"][1] == "审计管理员"
+    assert rows["sysadmin"][1] == "系统管理员（超级用户）"  # the fixture is a superuser: shown as such
+    assert rows["liaison"][1:] == ["单位联络员", "区科委", "已停用"]
+    assert rows["waiting"] == ["王五", "（无角色）", "", "正常"]
+
+
 def test_the_accounts_page_query_budget(client_as, security_user, django_assert_max_num_queries):
     for n in range(20):
         _make_user(f"user{n}", Role.LIAISON, units=[f"单位{n}"])
@@ -346,6 +375,7 @@ def test_audit_export_is_guarded_and_itself_audited(client_as, auditor_user):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("编号", "时间", "用户名", "客户端地址", "操作", "对象", "结果", "详情")
     assert rows[1][2] == '\'=HYPERLINK("x")' and rows[1][4] == "登录失败" and rows[1][6] == "失败"
+    assert len(rows) == 2  # the filter applies: not the auditor's own login
     exported = AuditEvent.objects.get(action=Action.AUDIT_EXPORT)
     assert exported.username == "shenji" and exported.detail == {"filters": {"action": "login_failed"}}
 
