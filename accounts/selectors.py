@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -55,13 +57,11 @@ def accounts_list() -> QuerySet:
     )
 
 
-def sessions_of(*, user) -> QuerySet[UserSession]:
+def sessions_of(*, user: User) -> QuerySet[UserSession]:
     return UserSession.objects.filter(user=user, session_key__in=_live_session_keys(user)).order_by("-last_seen")
 
 
-def _live_session_keys(user) -> QuerySet:
-    from django.contrib.sessions.models import Session
-
+def _live_session_keys(user: User) -> QuerySet[Session, str]:
     keys = UserSession.objects.filter(user=user).values_list("session_key", flat=True)
     return Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
         "session_key", flat=True

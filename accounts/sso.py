@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django_cas_ng.backends import CASBackend as _CASBackend
@@ -40,7 +41,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         return bool(self._claim_username(claims))
 
-    def filter_users_by_claims(self, claims: dict[str, Any]):
+    def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[User]:
         return get_user_model().objects.filter(username=self._claim_username(claims))
 
     @transaction.atomic

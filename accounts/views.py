@@ -292,7 +292,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def sessions_page(request: HttpRequest) -> HttpResponse:
-    sessions = list(selectors.sessions_of(user=request.user))
+    sessions = list(selectors.sessions_of(user=require_user(request.user, request.user.is_authenticated)))
     context = {"sessions": sessions, "current_key": request.session.session_key, "section": "sessions"}
     return render(request, "accounts/sessions.html", context)
 

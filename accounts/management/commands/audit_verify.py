@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.audit import audit_verify
@@ -11,7 +13,7 @@ from accounts.models import AuditEvent
 class Command(BaseCommand):
     help = "校验安全审计记录的摘要链，发现被修改或删除的记录时以非零状态退出。"
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         problems = audit_verify()
         if problems:
             for problem in problems:
