@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -30,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID = "minhang-plans"
 CLIENT_SECRET = "test-secret-for-hs256-signing-0123456789"
 WAITING = "您已登录（{}），但账号尚未分配角色和单位。请联系安全管理员开通，开通后重新登录即可使用。"
+SIGN_ON_FAILED = "统一身份认证登录失败，请重新登录；如仍失败，请联系系统管理员。"
+# RS256, as government identity platforms sign: the provider's key (published at /jwks) and another.
+PROVIDER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 class IdentityProvider(BaseHTTPRequestHandler):
@@ -37,6 +42,8 @@ class IdentityProvider(BaseHTTPRequestHandler):
 
     nonce = ""
     username = "wangwu"
+    algorithm = "HS256"
+    signing_key = PROVIDER_KEY  # for RS256
 
     def log_message(self, *args) -> None:
         pass
@@ -60,7 +67,10 @@ class IdentityProvider(BaseHTTPRequestHandler):
             "iat": now,
             "exp": now + 300,
         }
-        token = jwt.encode(claims, CLIENT_SECRET, algorithm="HS256")
+        if IdentityProvider.algorithm == "RS256":
+            token = jwt.encode(claims, IdentityProvider.signing_key, algorithm="RS256", headers={"kid": "idp-1"})
+        else:
+            token = jwt.encode(claims, CLIENT_SECRET, algorithm="HS256")
         self._send(json.dumps({"id_token": token, "access_token": "access-1", "token_type": "Bearer"}))
 
     def do_GET(self) -> None:
@@ -72,6 +82,9 @@ class IdentityProvider(BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", back)
             self.end_headers()
+        elif path.path == "/jwks":
+            public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(PROVIDER_KEY.public_key()))
+            self._send(json.dumps({"keys": [{**public, "kid": "idp-1", "alg": "RS256", "use": "sig"}]}))
         elif path.path == "/userinfo":
             self._send(json.dumps({"sub": "sub-" + self.username, "preferred_username": self.username, "name": "王五"}))
         elif path.path.endswith("serviceValidate"):
@@ -99,6 +112,8 @@ def idp():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     IdentityProvider.username = "wangwu"
+    IdentityProvider.algorithm = "HS256"
+    IdentityProvider.signing_key = PROVIDER_KEY
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
@@ -146,11 +161,27 @@ def test_a_new_oidc_user_gets_an_account_without_role_or_units_and_waits(oidc):
     assert events == [(Action.SSO_ACCOUNT_CREATE, "wangwu"), (Action.LOGIN, "wangwu")]
 
 
+def test_an_rs256_sign_on_is_checked_against_the_providers_published_keys(oidc, settings):
+    settings.OIDC_RP_SIGN_ALGO = "RS256"
+    settings.OIDC_OP_JWKS_ENDPOINT = oidc + "/jwks"
+    IdentityProvider.algorithm = "RS256"
+    response = oidc_sign_in(Client(), oidc)
+    assert WAITING.format("wangwu") in response.content.decode()
+    # A token the provider's published key did not sign signs nobody in and creates no account.
+    IdentityProvider.signing_key = OTHER_KEY
+    IdentityProvider.username = "mallory"
+    client = Client()
+    response = oidc_sign_in(client, oidc)
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+    assert not get_user_model().objects.filter(username="mallory").exists()
+
+
 def test_a_refused_oidc_sign_on_says_so_on_the_login_page(oidc):
     client = Client()
     response = client.get(reverse("security:oidc_callback"), {"error": "access_denied"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("login")
-    assert "统一身份认证登录失败，请重新登录；如仍失败，请联系系统管理员。" in response.content.decode()
+    assert SIGN_ON_FAILED in response.content.decode()
 
 
 def test_an_oidc_sign_on_maps_to_the_existing_local_account(oidc, office_user):
@@ -195,6 +226,44 @@ def test_a_new_cas_user_waits_for_the_security_admin(cas, client_as):
 def test_sign_on_routes_are_off_unless_configured(client):
     assert client.get(reverse("security:oidc_login")).status_code == 404
     assert client.get(reverse("security:cas_login")).status_code == 404
+
+
+def _settings_from(environment: dict[str, str]) -> list[str]:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.OIDC_ENABLED, s.OIDC_RP_SIGN_ALGO, s.OIDC_OP_JWKS_ENDPOINT, s.CAS_ENABLED, s.AUTHENTICATION_BACKENDS)"
+    )
+    unset = ("OIDC_", "CAS_", "LDAP_", "LOCAL_PASSWORD")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(unset)} | {"SECRET_KEY": "x", **environment}
+    command = [sys.executable, "manage.py", "shell", "-c", code]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return result.stdout.strip().splitlines()[-1].split(" ", 4)
+
+
+def test_sign_on_is_configured_from_the_environment_only():
+    assert _settings_from({}) == [
+        "False",
+        "RS256",
+        "None",
+        "False",
+        "['axes.backends.AxesStandaloneBackend', 'django.contrib.auth.backends.ModelBackend']",
+    ]
+    configured = _settings_from(
+        {
+            "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example/authorize",
+            "OIDC_OP_TOKEN_ENDPOINT": "https://idp.example/token",
+            "OIDC_OP_USER_ENDPOINT": "https://idp.example/userinfo",
+            "OIDC_OP_JWKS_ENDPOINT": "https://idp.example/jwks",
+            "OIDC_RP_CLIENT_ID": "minhang",
+            "OIDC_RP_CLIENT_SECRET": "secret",
+            "CAS_SERVER_URL": "https://cas.example/cas/",
+        }
+    )
+    assert configured[:4] == ["True", "RS256", "https://idp.example/jwks", "True"]
+    assert configured[4] == (
+        "['axes.backends.AxesStandaloneBackend', 'django.contrib.auth.backends.ModelBackend', "
+        "'accounts.sso.OIDCBackend', 'accounts.sso.CASBackend']"
+    )
 
 
 def test_local_passwords_can_be_turned_off(settings, office_user):
