@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jobs",  # long work with a progress page; the worker's schedules
     "notifications",  # 站内消息 and the one sending interface (in-app + e-mail); reminders
     "supervision",  # 督办: 我的待办, 催办, 批示
+    "yearend",  # 年终办结: final states, closing a plan, carry-over
 ]
 
 MIDDLEWARE = [

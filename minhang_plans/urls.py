@@ -23,5 +23,6 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("messages/", include("notifications.urls")),
     path("", include("supervision.urls")),
+    path("", include("yearend.urls")),
     path("", include("tasks.urls")),
 ]

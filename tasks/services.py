@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.audit import Action, audit_record
 
 from .models import (
+    Plan,
     ProgressReport,
     ProgressStatus,
     ReportAttachment,
@@ -141,13 +142,17 @@ def history_note(obj: Model, *, user: User, reason: str) -> None:
 
 
 PERIOD_CLOSED_MESSAGE = "只能填报本期进展，或修改被退回的往期报告。"
+PLAN_CLOSED_REPORT_MESSAGE = "该规划已年终办结，不再接受进展报告。"
 
 
 def report_period_check(
     *, task: Task, period: dt.date, report: ProgressReport | None, clock: Clock | None = None
 ) -> None:
     """A report is written for the plan's current period, or for an earlier one while its report
-    is returned to the unit; anything else raises ValidationError(PERIOD_CLOSED_MESSAGE)."""
+    is returned to the unit; anything else raises ValidationError(PERIOD_CLOSED_MESSAGE). A plan whose
+    year the office has closed (yearend app) takes no report at all (PLAN_CLOSED_REPORT_MESSAGE)."""
+    if Plan.objects.filter(pk=task.plan_id, closure__isnull=False).exists():
+        raise ValidationError(PLAN_CLOSED_REPORT_MESSAGE)
     current = clock_or_now(clock).period_start(task.plan.reporting_period)
     if period == current:
         return

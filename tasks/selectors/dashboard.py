@@ -60,7 +60,8 @@ def dashboard_overview(
     with the city (96 plans made a 1 MB page), the summary table stays one row per plan.
     """
     clock = clock_or_now(clock)
-    plans = list(plan_list_with_counts())
+    # A plan closed at year end (yearend app) leaves the dashboard; its page keeps its final figures.
+    plans = list(plan_list_with_counts().filter(closure__isnull=True))
     overviews = {p.pk: PlanOverview(plan=p, summary=Summary()) for p in plans}
     if not plans:
         return Dashboard(districts=[], district=None, cards=[], rows=[])
@@ -73,7 +74,8 @@ def dashboard_overview(
         district = own if own in counts else plans[0].district
     shown = [p.pk for p in plans if p.district == district]
 
-    for (plan_id,), summary in summaries(Task.objects.active().with_status(clock), keys=("plan_id",)).items():
+    current = Task.objects.active().filter(plan__closure__isnull=True)
+    for (plan_id,), summary in summaries(current.with_status(clock), keys=("plan_id",)).items():
         overviews[plan_id].summary = summary
 
     in_district = Task.objects.active().filter(plan_id__in=shown).with_status(clock)

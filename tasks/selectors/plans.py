@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ..choices import TaskState
@@ -21,6 +21,8 @@ def plan_list_with_counts() -> QuerySet[Plan]:
         task_count=Count("tasks", filter=active),
         city_level_count=Count("tasks", filter=active & Q(tasks__city_level=True)),
         withdrawn_count=Count("tasks", filter=Q(tasks__state=TaskState.WITHDRAWN)),
+        # Set once the office has closed the plan's year (yearend app).
+        closed_at=F("closure__closed_at"),
     ).order_by("-year_end", "kind")
 
 

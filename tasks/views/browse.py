@@ -39,6 +39,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     clock = Clock.now()
     plan = selectors.plan_get(plan_id=plan_id)
+    if plan.closed_at:  # type: ignore[attr-defined]  # annotated by plan_get
+        # A closed year shows its final states and figures, not lights (yearend app).
+        return redirect("yearend:plan", plan_id=plan.pk)
     return render(
         request,
         "tasks/plan_detail.html",
@@ -57,6 +60,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 def category_detail(request: HttpRequest, plan_id: int, category_id: int) -> HttpResponse:
     clock = Clock.now()
     plan = selectors.plan_get(plan_id=plan_id)
+    if plan.closed_at:  # type: ignore[attr-defined]  # annotated by plan_get
+        return redirect("yearend:plan", plan_id=plan.pk)
     category = selectors.category_get(plan=plan, category_id=category_id)
     return render(
         request,
