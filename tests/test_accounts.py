@@ -192,6 +192,27 @@ def test_the_database_refuses_a_second_administrator_role(second, db):
     assert list(user.groups.values_list("name", flat=True)) == [Role.ADMIN.value]
 
 
+def test_the_django_admin_user_form_says_why_two_administrator_roles_are_refused(client_as, admin_user, office_user):
+    groups = roles_ensure()
+    client = client_as(admin_user)  # a superuser: the only one who may edit accounts in the Django admin
+    url = reverse("admin:auth_user_change", args=[office_user.pk])
+    data = {
+        "username": office_user.username,
+        "is_active": "on",
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "09:00:00",
+        "groups": [groups[Role.ADMIN.value].pk, groups[Role.AUDITOR.value].pk],
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert ROLE_CONFLICT in response.content.decode()
+    assert list(office_user.groups.values_list("name", flat=True)) == [Role.OFFICE.value]
+    # One administrator role is accepted.
+    response = client.post(url, {**data, "groups": [groups[Role.AUDITOR.value].pk]})
+    assert response.status_code == 302
+    assert list(office_user.groups.values_list("name", flat=True)) == [Role.AUDITOR.value]
+
+
 def test_an_administrator_may_also_be_in_a_business_group(db):
     """Only the three administrator roles exclude each other in the database."""
     groups = roles_ensure()
