@@ -27,7 +27,7 @@ from .models import ROLE_CONFLICT_MESSAGE
 logger = logging.getLogger(__name__)
 
 ADMIN_ROLE_NAMES = frozenset(role.value for role in ADMIN_ROLES)
-ROLE_TRIGGER = "accounts_admin_roles_exclusive"
+FALLBACK_MARKER = "accounts_audit_no_update"  # a rule of migration 0002's fallback
 ROLE_INDEX = "accounts_one_admin_role"
 
 
@@ -63,18 +63,17 @@ def _admin_roles_exclusive(
 
 
 def admin_roles_index_sync(*, using: str = "default") -> bool:
-    """PostgreSQL without the role trigger: (re)build the unique index over the administrator
+    """PostgreSQL without PL/pgSQL: (re)build the unique index over the administrator
     groups' current ids. Returns whether it was rebuilt. Refuses (IntegrityError) while an
     account already holds two administrator groups."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = to_regclass('auth_user_groups')",
-            [ROLE_TRIGGER],
-        )
-        if cursor.fetchone():
+        # Migration 0002 made the rules instead of the triggers: the database has no PL/pgSQL.
+        # (No rule: the trigger is there, or 0002 is not applied, and there is nothing to do.)
+        cursor.execute("SELECT 1 FROM pg_rules WHERE rulename = %s", [FALLBACK_MARKER])
+        if not cursor.fetchone():
             return False
         admin_ids = sorted(_admin_group_ids(using))
         ids = ",".join(str(pk) for pk in admin_ids)

@@ -358,6 +358,13 @@ def test_without_plpgsql_the_migrations_run_and_the_audit_log_and_role_separatio
     assert out["after prune"] == ["audit_prune"]
     assert out["verify after prune"] == []
     assert out["verify after tampering"] == [f"记录 #{out['tampered']} 的内容与摘要不符（已被修改）。"]
+    # Migration 0002 reversed takes the rules and the index away (and migrate does not rebuild it).
+    reversed_ = _manage(database_without_plpgsql, "migrate", "accounts", "0001", "--noinput")
+    assert reversed_.returncode == 0, reversed_.stderr[-3000:]
+    with _admin(name) as db:
+        rules = db.execute("SELECT count(*) FROM pg_rules WHERE rulename LIKE 'accounts%'").fetchone()
+        index = db.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_one_admin_role'").fetchone()
+        assert (rules, index) == ((0,), (0,))
 
 
 def test_this_run_has_plpgsql_unless_told_otherwise():
