@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('tasks', '0013_plan_evidence_required'),
+        ('tasks', '0012_task_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
