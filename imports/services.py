@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Action, audit_record
+from notifications.assignments import import_assignments_send
 from tasks.models import Leader, Plan, ProgressReport, TaskLeader, TaskUnit, Unit
 from tasks.permissions import can_import, require_user
 
@@ -158,6 +159,9 @@ def pending_import_confirm(*, user: User | AnonymousUser, pending: PendingImport
             leader_mapping=locked.leader_mapping,
             column_roles=locked.column_roles or None,
         )
+        if report.record_id is not None:
+            # 任务交办 to the units given new tasks, in this transaction: a refused or rolled-back import tells nobody.
+            import_assignments_send(record=ImportRecord.objects.select_related("plan").get(pk=report.record_id))
         locked.confirmed_at = timezone.now()
         locked.record_id = report.record_id
         locked.content = b""  # the import record keeps the original bytes

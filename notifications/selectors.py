@@ -17,7 +17,12 @@ def message_list(*, user: User | AnonymousUser, unread_only: bool = False) -> Qu
     return qs.order_by("-created_at", "-pk")
 
 
-def message_unread_count(*, user: User | AnonymousUser) -> int:
+def message_unread(*, user: User | AnonymousUser) -> QuerySet[Message]:
+    """The user's unread messages (the header badge counts them with the to-do lists, in one query)."""
     if not isinstance(user, User):
-        return 0
-    return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+        return Message.objects.none()
+    return Message.objects.filter(recipient=user, read_at__isnull=True)
+
+
+def message_unread_count(*, user: User | AnonymousUser) -> int:
+    return message_unread(user=user).count()

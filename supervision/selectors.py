@@ -8,12 +8,30 @@ the data's size: each list is one query over all of the person's units at once."
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from tasks import permissions
 from tasks.choices import Light, ProgressStatus, ReviewState, Role, TaskState, UnitRole
@@ -30,11 +48,20 @@ from .models import (
     ExtensionState,
     Instruction,
     InstructionReply,
+    TodoVisit,
 )
+
+if TYPE_CHECKING:  # django-stubs-ext is a development requirement (types only)
+    from django_stubs_ext import WithAnnotations
 
 EXTENSIONS_SHOWN_DAYS = 30  # a liaison sees decided extension requests this long
 
 SEARCH = "tasks:task_search"
+FIRST_VISIT_DAYS = 7  # a leader's first visit to 我的待办 shows the reports of the last week
+
+# Which units a list is for: their ids, or a subquery of them (the header badge's, so that its
+# count is one statement).
+Units = list[int] | QuerySet[Any]
 
 
 @dataclass(frozen=True)
@@ -112,11 +139,20 @@ class NewTasks:
     count: int
 
 
-def new_tasks_list(*, unit_ids: list[int] | None = None) -> list[NewTasks]:
-    """Per unit and plan, how many lead tasks wait for 签收 (one query)."""
+def _new_tasks_rows(*, unit_ids: Units | None = None) -> QuerySet[Any]:
+    """One row per unit and plan with lead tasks waiting for 签收 (the list and the badge)."""
     qs = unacknowledged_links()
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
+    return (
+        qs.values("unit_id", "unit__name", "task__plan_id", "task__plan__title")
+        .annotate(n=Count("pk"))
+        .order_by("unit__name", "task__plan_id")
+    )
+
+
+def new_tasks_list(*, unit_ids: list[int] | None = None) -> list[NewTasks]:
+    """Per unit and plan, how many lead tasks wait for 签收 (one query)."""
     return [
         NewTasks(
             unit_id=r["unit_id"],
@@ -125,9 +161,7 @@ def new_tasks_list(*, unit_ids: list[int] | None = None) -> list[NewTasks]:
             plan_title=r["task__plan__title"],
             count=r["n"],
         )
-        for r in qs.values("unit_id", "unit__name", "task__plan_id", "task__plan__title")
-        .annotate(n=Count("pk"))
-        .order_by("unit__name", "task__plan_id")
+        for r in _new_tasks_rows(unit_ids=unit_ids)
     ]
 
 
@@ -169,25 +203,72 @@ class UnitTodo:
         )
 
 
+# The liaison's lists as querysets, one per list (or two lists for the links): the page reads
+# them, the header badge counts them (todo_count), so the two cannot disagree.
+
+
+def _liaison_links(*, unit_ids: Units, clock: Clock) -> QuerySet[TaskUnit]:
+    """Lead links not reported this period (is_silent) or due soon (is_due_soon)."""
+    not_done = ~Q(task_status=ProgressStatus.DONE)
+    due_soon = Q(task__due_date__gte=clock.today, task__due_date__lte=clock.due_soon) & not_done
+    return (
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(unit_id__in=unit_ids)
+        .with_status(clock)
+        .annotate(
+            is_silent=Case(When(silent_link(), then=Value(True)), default=Value(False), output_field=BooleanField()),
+            is_due_soon=Case(When(due_soon, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        )
+        .filter(Q(silent_link()) | due_soon)
+    )
+
+
+def _liaison_reports(*, unit_ids: Units) -> QuerySet[ProgressReport]:
+    """Returned reports and drafts: the rule of tasks.selectors.unit_reports_to_fix."""
+    return ProgressReport.objects.filter(
+        unit_id__in=unit_ids,
+        task__state=TaskState.ACTIVE,
+        review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
+    )
+
+
+class _ForUnit(TypedDict):
+    for_unit: int
+
+
+def _liaison_instructions(*, unit_ids: Units) -> QuerySet[WithAnnotations[Instruction, _ForUnit]]:
+    """Instructions on tasks the unit leads with no 落实情况 from the unit yet; `for_unit` is the
+    unit (an instruction on a task two of the person's units lead is a row for each)."""
+    answered = InstructionReply.objects.filter(instruction_id=OuterRef("pk"), unit_id=OuterRef("for_unit"))
+    return (
+        Instruction.objects.filter(
+            task__unit_links__unit_id__in=unit_ids,
+            task__unit_links__role=UnitRole.LEAD,
+            task__state=TaskState.ACTIVE,
+        )
+        .annotate(for_unit=F("task__unit_links__unit_id"))
+        .filter(~Exists(answered))
+    )
+
+
+def _liaison_extensions(*, unit_ids: Units, clock: Clock) -> QuerySet[ExtensionRequest]:
+    """Extension requests pending, or decided in the last EXTENSIONS_SHOWN_DAYS."""
+    since = clock.today - datetime.timedelta(days=EXTENSIONS_SHOWN_DAYS)
+    return ExtensionRequest.objects.filter(unit_id__in=unit_ids).filter(
+        Q(state=ExtensionState.PENDING) | Q(decided_at__date__gte=since)
+    )
+
+
 def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[UnitTodo]:
     """我的待办 of a unit's liaison, per unit (six queries whatever the number of units)."""
     clock = clock_or_now(clock)
     units = {u.pk: UnitTodo(unit=u, today=clock.today) for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")}
     if not units:
         return []
-    not_done = ~Q(task_status=ProgressStatus.DONE)
-    due_soon = Q(task__due_date__gte=clock.today, task__due_date__lte=clock.due_soon) & not_done
     links = (
-        TaskUnit.objects.lead()
-        .on_active()
-        .filter(unit_id__in=units)
-        .with_status(clock)
-        .annotate(
-            is_silent=Case(When(silent_link(), then=Value(True)), default=Value(False), output_field=BooleanField()),
-            is_due_soon=Case(When(due_soon, then=Value(True)), default=Value(False), output_field=BooleanField()),
-            start=F("period_now"),
-        )
-        .filter(Q(silent_link()) | due_soon)
+        _liaison_links(unit_ids=list(units), clock=clock)
+        .annotate(start=F("period_now"))
         .order_by("task__due_date", "task__plan_id", "task__position")
         .values(
             "unit_id",
@@ -216,13 +297,9 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
             todo.silent.append(TodoTask(**base, deadline=deadline))
         if row["is_due_soon"]:
             todo.due_soon.append(TodoTask(**base))
-    # Returned reports and drafts: the rule of tasks.selectors.unit_reports_to_fix, for all units at once.
+    # Returned reports and drafts, for all units at once.
     for report in (
-        ProgressReport.objects.filter(
-            unit_id__in=units,
-            task__state=TaskState.ACTIVE,
-            review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
-        )
+        _liaison_reports(unit_ids=list(units))
         .select_related("task", "task__plan", "reviewed_by")
         .annotate(
             is_current=Case(
@@ -235,27 +312,13 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
     ):
         todo = units[report.unit_id]
         (todo.returned if report.review_state == ReviewState.RETURNED else todo.drafts).append(report)
-    # New instructions: on tasks the unit leads, with no 落实情况 from the unit yet (one query;
-    # an instruction on a task two of the person's units lead is listed under each).
-    answered = InstructionReply.objects.filter(instruction_id=OuterRef("pk"), unit_id=OuterRef("for_unit"))
+    # New instructions (one query; listed under each of the person's units that leads the task).
     for instruction in (
-        Instruction.objects.filter(
-            task__unit_links__unit_id__in=units,
-            task__unit_links__role=UnitRole.LEAD,
-            task__state=TaskState.ACTIVE,
-        )
-        .annotate(for_unit=F("task__unit_links__unit_id"))
-        .filter(~Exists(answered))
-        .select_related("task", "leader")
-        .order_by("-created_at", "-pk")
+        _liaison_instructions(unit_ids=list(units)).select_related("task", "leader").order_by("-created_at", "-pk")
     ):
         units[instruction.for_unit].instructions.append(instruction)
-    since = clock.today - datetime.timedelta(days=EXTENSIONS_SHOWN_DAYS)
     for extension in (
-        ExtensionRequest.objects.filter(unit_id__in=units)
-        .filter(Q(state=ExtensionState.PENDING) | Q(decided_at__date__gte=since))
-        .select_related("task")
-        .order_by("-created_at", "-pk")
+        _liaison_extensions(unit_ids=list(units), clock=clock).select_related("task").order_by("-created_at", "-pk")
     ):
         units[extension.unit_id].extensions.append(extension)
     for new in new_tasks_list(unit_ids=list(units)):
@@ -298,19 +361,54 @@ class LeaderTodo:
         return len(self.red) + len(self.yellow) + len(self.units) + len(self.new_reports)
 
 
+NEW_REPORTS_SHOWN = 50
+
+
+@dataclass
+class _LeaderLists:
+    """The leader's lists as querysets: the page reads them, the header badge counts them."""
+
+    lights: QuerySet[Task]  # red and yellow tasks they lead
+    units: QuerySet[Any]  # one row per lead unit with tasks not reported this period
+    reports: QuerySet[ProgressReport]  # reports on their tasks since `since`, newest first, at most 50
+
+
+def _leader_lists(
+    *, leader_id: int | Subquery, since: datetime.datetime | Coalesce | None, clock: Clock
+) -> _LeaderLists:
+    # Q(...): a subquery is a valid value here, which the stubs' lookup check does not know.
+    led = TaskLeader.objects.filter(Q(leader_id=leader_id), task_id=OuterRef("pk"))
+    lights = Task.objects.active().filter(Exists(led)).with_status(clock).filter(light__in=[Light.RED, Light.YELLOW])
+    units = (
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(Exists(TaskLeader.objects.filter(Q(leader_id=leader_id), task_id=OuterRef("task_id"))))
+        .with_status(clock)
+        .values("unit_id", "unit__name")
+        .annotate(missing=Count("pk", filter=silent_link()))
+        .filter(missing__gt=0)
+        .order_by("-missing", "unit__name")
+    )
+    reports = ProgressReport.objects.filter(
+        Exists(TaskLeader.objects.filter(Q(leader_id=leader_id), task_id=OuterRef("task_id"))),
+        task__state=TaskState.ACTIVE,
+        review_state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED],
+        reported_at__isnull=False,
+    )
+    if since is not None:
+        reports = reports.filter(reported_at__gt=since)
+    return _LeaderLists(lights=lights, units=units, reports=reports.order_by("-reported_at", "-pk")[:NEW_REPORTS_SHOWN])
+
+
 def leader_todo(*, leader: Leader, since: datetime.datetime | None, clock: Clock | None = None) -> LeaderTodo:
     """我的待办 of a leader (three queries): red and yellow tasks they lead, their lead units that
     have not reported, the reports sent on their tasks since `since` (their last visit)."""
     clock = clock_or_now(clock)
-    led = TaskLeader.objects.filter(task_id=OuterRef("pk"), leader=leader)
+    lists = _leader_lists(leader_id=leader.pk, since=since, clock=clock)
     red: list[TodoTask] = []
     yellow: list[TodoTask] = []
     for row in (
-        Task.objects.active()
-        .filter(Exists(led))
-        .with_status(clock)
-        .filter(light__in=[Light.RED, Light.YELLOW])
-        .annotate(shown_light=F("light"))
+        lists.lights.annotate(shown_light=F("light"))
         .order_by("due_date", "plan_id", "position")
         .values("pk", "number", "title", "plan__title", "due_date", "shown_light")
     ):
@@ -330,24 +428,9 @@ def leader_todo(*, leader: Leader, since: datetime.datetime | None, clock: Clock
             missing=r["missing"],
             url=_search(leader=leader.pk, unit=r["unit_id"], reported="no"),
         )
-        for r in TaskUnit.objects.lead()
-        .on_active()
-        .filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader=leader)))
-        .with_status(clock)
-        .values("unit_id", "unit__name")
-        .annotate(missing=Count("pk", filter=silent_link()))
-        .filter(missing__gt=0)
-        .order_by("-missing", "unit__name")
+        for r in lists.units
     ]
-    reports = ProgressReport.objects.filter(
-        Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader=leader)),
-        task__state=TaskState.ACTIVE,
-        review_state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED],
-        reported_at__isnull=False,
-    )
-    if since is not None:
-        reports = reports.filter(reported_at__gt=since)
-    new_reports = list(reports.select_related("task", "unit").order_by("-reported_at", "-pk")[:50])
+    new_reports = list(lists.reports.select_related("task", "unit"))
     return LeaderTodo(leader=leader, red=red, yellow=yellow, units=units, new_reports=new_reports, since=since)
 
 
@@ -383,15 +466,42 @@ class OfficeTodo:
 PENDING_SHOWN = 10
 
 
+@dataclass
+class _OfficeLists:
+    """The office's lists as querysets (besides _new_tasks_rows): the page reads them, the
+    header badge counts them."""
+
+    pending: QuerySet[ProgressReport]  # every report awaiting review (the page lists the oldest)
+    units: QuerySet[Any]  # one row per unit with lead tasks not reported this period
+    overdue_chases: QuerySet[Chase]
+    extensions: QuerySet[ExtensionRequest]
+    red_silent: QuerySet[Task]  # counted only; the count links to the task search
+
+
+def _office_lists(*, clock: Clock) -> _OfficeLists:
+    return _OfficeLists(
+        pending=ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED),
+        units=TaskUnit.objects.lead()
+        .on_active()
+        .with_status(clock)
+        .values("unit_id", "unit__name")
+        .annotate(missing=Count("pk", filter=silent_link()))
+        .filter(missing__gt=0)
+        .order_by("-missing", "unit__name"),
+        overdue_chases=chases_open().filter(reply_by__lt=clock.today),
+        extensions=ExtensionRequest.objects.filter(state=ExtensionState.PENDING, task__state=TaskState.ACTIVE),
+        red_silent=Task.objects.active().with_status(clock).filter(light=Light.RED, silent_now=True),
+    )
+
+
 def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
     """我的待办 of the office (five queries): reports awaiting review (count and the oldest),
     units that have not reported this period (all plans), red tasks not reported this period,
     open chases past their reply-by date, extension requests to decide (oldest first), units
     that have not acknowledged new tasks."""
     clock = clock_or_now(clock)
-    pending_qs = ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED)
-    pending_count = pending_qs.count()
-    pending = list(pending_qs.select_related("task", "unit").order_by("reported_at", "pk")[:PENDING_SHOWN])
+    lists = _office_lists(clock=clock)
+    pending = list(lists.pending.select_related("task", "unit").order_by("reported_at", "pk")[:PENDING_SHOWN])
     units = [
         SilentUnit(
             unit_id=r["unit_id"],
@@ -399,29 +509,90 @@ def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
             missing=r["missing"],
             url=_search(unit=r["unit_id"], reported="no"),
         )
-        for r in TaskUnit.objects.lead()
-        .on_active()
-        .with_status(clock)
-        .values("unit_id", "unit__name")
-        .annotate(missing=Count("pk", filter=silent_link()))
-        .filter(missing__gt=0)
-        .order_by("-missing", "unit__name")
+        for r in lists.units
     ]
-    overdue = _chase_list(chases_open().filter(reply_by__lt=clock.today))
-    extensions = list(
-        ExtensionRequest.objects.filter(state=ExtensionState.PENDING, task__state=TaskState.ACTIVE)
-        .select_related("task", "unit")
-        .order_by("created_at", "pk")
-    )
     return OfficeTodo(
-        pending_count=pending_count,
+        pending_count=lists.pending.count(),
         pending=pending,
         units=units,
-        overdue_chases=overdue,
-        extensions=extensions,
+        overdue_chases=_chase_list(lists.overdue_chases),
+        extensions=list(lists.extensions.select_related("task", "unit").order_by("created_at", "pk")),
         unacknowledged=new_tasks_list(),
-        red_silent=Task.objects.active().with_status(clock).filter(light=Light.RED, silent_now=True).count(),
+        red_silent=lists.red_silent.count(),
     )
+
+
+# -- the header badge: how many things 我的待办 lists ------------------------------------------
+
+
+def counts_fetch(*, querysets: Sequence[QuerySet[Any]]) -> list[int]:
+    """How many rows each queryset has, in ONE statement: a SELECT of scalar COUNT subqueries,
+    each over the queryset's own SQL (so a grouped list counts its groups, a sliced one its slice)."""
+    if not querysets:
+        return []
+    using = querysets[0].db
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, qs in enumerate(querysets):
+        if not qs.query.is_sliced:
+            qs = qs.order_by()  # ordering changes no count; a slice keeps it (it picks the rows)
+        try:
+            sql, qs_params = qs.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:  # .none(), or `__in` an empty list: no rows, nothing to ask
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{index})")
+        params.extend(qs_params)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [int(n) for n in row]
+
+
+def todo_querysets(*, user: User | AnonymousUser, clock: Clock) -> list[QuerySet[Any]]:
+    """One queryset per count on the person's 我的待办, each with a row per item of its list: the
+    same querysets the page reads (liaison_todo, leader_todo, office_todo). Empty for anyone
+    without a 我的待办 (no reading role). No query is run here: the person's units, leader and
+    last visit are subqueries."""
+    role = permissions.user_role(user)
+    if not isinstance(user, User) or role not in permissions.READER_ROLES:
+        return []
+    if role == Role.LIAISON:
+        units = Unit.objects.filter(liaisons__user_id=user.pk).values("pk")
+        links = _liaison_links(unit_ids=units, clock=clock)
+        return [
+            links.filter(Q(is_silent=True)),
+            links.filter(Q(is_due_soon=True)),
+            _liaison_reports(unit_ids=units),
+            _liaison_instructions(unit_ids=units),
+            _liaison_extensions(unit_ids=units, clock=clock),
+            _new_tasks_rows(unit_ids=units),
+            chases_open().filter(unit_id__in=units),
+        ]
+    if role == Role.LEADER:
+        # As the page: the reports since the last visit, or of the last week before the first one.
+        leader = Subquery(Leader.objects.filter(accounts__user_id=user.pk).values("pk")[:1])
+        first = timezone.now() - datetime.timedelta(days=FIRST_VISIT_DAYS)
+        since = Coalesce(
+            Subquery(TodoVisit.objects.filter(user_id=user.pk).values("seen_at")[:1]),
+            Value(first, output_field=DateTimeField()),
+        )
+        leader_lists = _leader_lists(leader_id=leader, since=since, clock=clock)
+        return [leader_lists.lights, leader_lists.units, leader_lists.reports]
+    office = _office_lists(clock=clock)
+    return [
+        office.pending,
+        office.units,
+        office.overdue_chases,
+        office.extensions,
+        _new_tasks_rows(),
+        office.red_silent,
+    ]
+
+
+def todo_count(*, user: User | AnonymousUser, clock: Clock | None = None) -> int:
+    """The number the header badge shows: the sum of the counts on the person's 我的待办 (one query)."""
+    return sum(counts_fetch(querysets=todo_querysets(user=user, clock=clock_or_now(clock))))
 
 
 # -- the task page's panel and the leader page's list -----------------------------------------

@@ -22,12 +22,11 @@ from tasks.models import Leader, Plan, Role, Task, TaskState, Unit, UnitRole
 from tasks.status.clock import Clock
 
 from . import selectors, services
+from .context_processors import todo_count_known
 from .forms import ChaseForm, ExtensionDecideForm, ExtensionRequestForm, InstructionForm, ReplyForm, TaskChaseForm
 from .models import Chase, ExtensionRequest, Instruction
 
 T = TypeVar("T")
-
-FIRST_VISIT_DAYS = 7  # a leader's first visit shows the reports of the last week
 
 
 def _act(request: HttpRequest, action: Callable[[], T], *, success: Callable[[T], str], back: str) -> HttpResponse:
@@ -57,8 +56,11 @@ def todo(request: HttpRequest) -> HttpResponse:
     clock = Clock.now()
     view = {Role.LIAISON: "liaison", Role.LEADER: "leader"}.get(role, "office") if role else "office"
     context: dict[str, object] = {"section": "todo", "role": view, "today": clock.today}
+    total = 0
     if role == Role.LIAISON:
-        context["units"] = selectors.liaison_todo(unit_ids=sorted(permissions.user_unit_ids(user)), clock=clock)
+        units = selectors.liaison_todo(unit_ids=sorted(permissions.user_unit_ids(user)), clock=clock)
+        total = sum(u.total for u in units)
+        context["units"] = units
         context["reply_form"] = ReplyForm(label="答复")
     elif role == Role.LEADER and isinstance(user, User):  # a role implies a signed-in account
         # The profile's leader in one query.
@@ -67,12 +69,19 @@ def todo(request: HttpRequest) -> HttpResponse:
             since = services.todo_visit_mark(user=user)
             first = since is None
             if first:
-                since = timezone.now() - datetime.timedelta(days=FIRST_VISIT_DAYS)
-            context["leader_todo"] = selectors.leader_todo(leader=leader, since=since, clock=clock)
+                since = timezone.now() - datetime.timedelta(days=selectors.FIRST_VISIT_DAYS)
+            leader_todo = selectors.leader_todo(leader=leader, since=since, clock=clock)
+            total = leader_todo.total
+            context["leader_todo"] = leader_todo
             context["first_visit"] = first
     else:
-        context["office"] = selectors.office_todo(clock=clock)
+        office = selectors.office_todo(clock=clock)
+        total = office.total
+        context["office"] = office
         context["chase_form"] = ChaseForm()
+    # The header badge shows this page's own sum: counted afresh it would agree, except for a
+    # leader, whose visit was just recorded ("since the last visit" is now nothing).
+    todo_count_known(request, count=total)
     return render(request, "supervision/todo.html", context)
 
 

@@ -440,3 +440,107 @@ class FailingBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("smtp down")
+
+
+# -- 任务交办: an import tells the units it gives tasks to --------------------------------------
+
+
+def _confirm_through_pages(client, name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile(name, data)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    preview = response["Location"]
+    assert "确认导入" in client.get(preview).content.decode()
+    return preview, client.post(preview, {"action": "confirm"})
+
+
+def _unit_tasks(plan, unit_name: str) -> tuple[int, int]:
+    from tasks.models import TaskState, TaskUnit, UnitRole
+
+    links = TaskUnit.objects.filter(task__plan=plan, task__state=TaskState.ACTIVE, unit__name=unit_name)
+    return links.filter(role=UnitRole.LEAD).count(), links.exclude(role=UnitRole.LEAD).count()
+
+
+def test_an_imported_plan_tells_each_unit_its_new_tasks_once(client_as, admin_user, liaison_user):
+    """A new plan: 区科委's liaison gets one 任务交办 message (the plan, its tasks, a link to 我的待办);
+    a unit with no task in it and the office get nothing; confirming again sends nothing more."""
+    from imports.export import plan_export_csv
+    from tasks.models import Plan
+
+    w = world_build()
+    other = _make_user("other-liaison", None, units=["区无任务办"])
+    office = _make_user("office-2", None)
+    text = plan_export_csv(plan=w.annual).replace("2025年区委、区政府重点工作", "2026年区委、区政府重点工作")
+    text = text.replace("年份：2025—2025", "年份：2026—2026").replace("〔2025〕3号", "〔2026〕2号")
+    client = client_as(admin_user)
+    preview, response = _confirm_through_pages(client, "2026.csv", text.encode())
+    assert response.status_code == 302
+    plan = Plan.objects.get(year_start=2026)
+    lead, support = _unit_tasks(plan, "区科委")
+    assert lead >= 1
+    [message] = Message.objects.filter(recipient=liaison_user)
+    parts = f"牵头{lead}项" + (f"、配合{support}项" if support else "")
+    assert (message.kind, message.title) == (
+        MessageKind.ASSIGNMENT,
+        f"任务交办：《{plan.title}》新增{lead + support}项任务",
+    )
+    assert message.body == (
+        f"导入《{plan.title}》后，区科委新增{lead + support}项任务（{parts}）。请在“我的待办”中签收牵头任务。"
+    )
+    assert message.link == reverse("supervision:todo")
+    assert not Message.objects.filter(recipient__in=[other, office, admin_user]).exists()
+    # A second confirm of the same upload is refused and tells nobody again.
+    again = client.post(preview, {"action": "confirm"}, follow=True).content.decode()
+    assert "该文件已经确认导入，不会重复导入。" in again
+    assert Message.objects.filter(recipient=liaison_user).count() == 1
+    # The liaison sees it in 站内消息, and the link leads to the 签收 on 我的待办.
+    inbox = client_as(liaison_user).get(reverse("notifications:list")).content.decode()
+    assert f"任务交办：《{plan.title}》新增{lead + support}项任务" in inbox
+    todo = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert f"{plan.title}：" in todo and "签收</button>" in todo
+
+
+def test_a_revision_tells_only_the_unit_added_to_a_task(client_as, admin_user, liaison_user):
+    """Re-importing the plan with 区科委 added to one task it was not on: 区科委 is told of that one
+    task; the units already on the plan's tasks are told nothing (nothing new for them)."""
+    from imports.export import plan_export_csv
+    from tasks.models import TaskUnit
+
+    w = world_build()
+    task = w.annual.tasks.exclude(unit_links__unit__name="区科委").order_by("position").first()
+    lead_name = TaskUnit.objects.filter(task=task).order_by("position").first().unit.name
+    already = _make_user("already-liaison", None, units=[lead_name])
+    lines = plan_export_csv(plan=w.annual).splitlines()
+    revised = [
+        line.replace(lead_name, f"{lead_name}、区科委", 1) if line.startswith(f"{task.number},") else line
+        for line in lines
+    ]
+    assert revised != lines
+    _, response = _confirm_through_pages(client_as(admin_user), "2025-修订.csv", "\n".join(revised).encode())
+    assert response.status_code == 302
+    assert TaskUnit.objects.filter(task=task, unit__name="区科委").exists()
+    [message] = Message.objects.filter(recipient=liaison_user)
+    assert message.title == f"任务交办：《{w.annual.title}》新增1项任务"
+    assert "区科委新增1项任务（" in message.body
+    assert not Message.objects.filter(recipient=already).exists()
+
+
+def test_an_expired_upload_confirms_nothing_and_tells_nobody(client_as, admin_user, liaison_user):
+    from django.utils import timezone
+
+    from imports.export import plan_export_csv
+    from imports.models import PendingImport
+
+    w = world_build()
+    text = plan_export_csv(plan=w.annual).replace("年份：2025—2025", "年份：2027—2027").replace("2025年", "2027年")
+    client = client_as(admin_user)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    preview = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("2027.csv", text.encode())})[
+        "Location"
+    ]
+    PendingImport.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    page = client.post(preview, {"action": "confirm"}, follow=True).content.decode()
+    assert "该上传已过期（上传后 24 小时内有效），未导入任何数据，请重新上传。" in page
+    assert not Message.objects.filter(kind=MessageKind.ASSIGNMENT).exists()

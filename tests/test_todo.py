@@ -326,3 +326,87 @@ def test_a_chase_on_a_finished_task_owes_nothing(world, client_as, liaison_user,
     services.chase_task(user=office_user, task=world.tasks["南部科创"], unit=world.units["科委"])
     html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
     assert count_of(html, "chases") == 0
+
+
+# -- the header badge --------------------------------------------------------------------------
+
+OFFICE_COUNTS = ("pending", "units", "extensions", "unacknowledged", "red_silent", "overdue_chases")
+LEADER_COUNTS = ("red", "yellow", "units", "new_reports")
+
+
+def badge_of(html: str) -> int:
+    """The 我的待办 badge in the header (0 when there is none)."""
+    header = html[html.find("<header") : html.find("</header>")]
+    badge = r'我的待办<span class="badge" data-todo-badge>(\d+)<span class="visually-hidden">项待办</span>'
+    match = re.search(badge, header)
+    return int(match.group(1)) if match else 0
+
+
+def todo_sum(html: str, role: str) -> int:
+    """What 我的待办 lists, added up from the page: each unit's total for a liaison (itself the sum
+    of its lists, tested above), the top-level counts for the office and a leader."""
+    if role == "liaison":
+        return sum(int(n) for n in re.findall(r"data-todo-total>(\d+)<", html))
+    keys = OFFICE_COUNTS if role == "office" else LEADER_COUNTS
+    return sum(count_of(html, key) for key in keys)
+
+
+@pytest.fixture
+def busy_world(world, office_user, liaison_user):
+    """Something in every list of the three roles."""
+    w = world
+    keji = w.units["科委"]
+    report_make(
+        task=w.tasks["零号湾"],
+        unit=keji,
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=10,
+        review_state=ReviewState.RETURNED,
+        review_comment="请补充。",
+    )
+    report_make(
+        task=w.tasks["服务包"],
+        unit=w.units["经委"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=40,
+        review_state=ReviewState.SUBMITTED,
+        reported_at=timezone.now() - dt.timedelta(days=1),
+    )
+    services.chase_task(
+        user=office_user, task=w.tasks["零号湾"], unit=keji, note="限期答复。", reply_by=TODAY + dt.timedelta(days=1)
+    )
+    services.instruction_create(user=office_user, task=w.tasks["研发"], text="批示一。", leader=w.leaders["谭"])
+    services.extension_request(
+        user=liaison_user, task=w.tasks["研发"], unit=keji, requested_date=dt.date(2026, 3, 31), reason="推迟。"
+    )
+    return w
+
+
+@pytest.mark.parametrize(
+    ("persona", "role"), [("liaison_user", "liaison"), ("office_user", "office"), ("leader_user", "leader")]
+)
+def test_header_badge_is_the_sum_of_the_todo_lists(busy_world, client_as, request, persona, role, clock_at):
+    """On another page and on 我的待办 itself, the badge is what 我的待办 adds up, and follows it
+    when the lists change (two days on the chase is overdue; a leader's visit resets "since")."""
+    client = client_as(request.getfixturevalue(persona))
+    before = badge_of(client.get(reverse("tasks:dashboard")).content.decode())
+    html = client.get(reverse("supervision:todo")).content.decode()
+    total = todo_sum(html, role)
+    assert total > 0 and before == total == badge_of(html)
+    clock_at(TODAY + dt.timedelta(days=2))
+    after = badge_of(client.get(reverse("notifications:list")).content.decode())
+    html = client.get(reverse("supervision:todo")).content.decode()
+    assert after == todo_sum(html, role) == badge_of(html)
+    if role == "leader":  # the report of yesterday was seen at the first visit
+        assert count_of(html, "new_reports") == 0 and after == total - 1
+    if role == "office":  # the chase is past its reply-by date
+        assert count_of(html, "overdue_chases") == 1 and after == total + 1
+
+
+def test_no_badge_without_a_todo_page(world, client_as, user_make):
+    from tasks.models import Role
+
+    html = client_as(user_make("sec", Role.SECURITY)).get(reverse("security:accounts")).content.decode()
+    assert "data-todo-badge" not in html and "我的待办" not in html
