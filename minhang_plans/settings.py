@@ -145,7 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tasks.context_processors.navigation",
                 "accounts.context_processors.navigation",
-                "notifications.context_processors.unread_messages",
+                "supervision.context_processors.header_counts",  # 站内消息 and 我的待办 badges, one query
             ],
         },
     },
