@@ -95,6 +95,16 @@ class InstructionReply(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="填写人"
     )
     created_at = models.DateTimeField("填写时间", default=timezone.now)
+    # The progress report it was submitted with (empty: written on the task page's panel). While
+    # that report can still be revised, the unit revises its 落实情况 on the same form.
+    report = models.ForeignKey(
+        "tasks.ProgressReport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="instruction_replies",
+        verbose_name="随进展报告报送",
+    )
 
     class Meta:
         verbose_name = "批示落实情况"

@@ -7,6 +7,7 @@ with the Chinese text the user reads; nothing is half-written."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.utils import timezone
 from notifications.models import MessageKind
 from notifications.services import message_send
 from tasks import permissions
-from tasks.models import Leader, Plan, Role, Task, TaskState, TaskUnit, Unit, UnitRole
+from tasks.models import Leader, Plan, ProgressReport, Role, Task, TaskState, TaskUnit, Unit, UnitRole
 from tasks.services import task_due_date_set
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import silent_link
@@ -235,6 +236,66 @@ def instruction_reply(
             return InstructionReply.objects.create(instruction=instruction, unit=unit, text=text, written_by=writer)
     except IntegrityError:
         raise ValidationError(f"{unit.name}已填写过该批示的落实情况。") from None
+
+
+# The report form's field for an instruction's 落实情况 (tasks.forms.ReportForm); the service names
+# it in its refusals so that each one stands beside its own box.
+ANSWER_FIELD = "instruction_{pk}"
+
+
+def instruction_answers_record(
+    *, user: User, task: Task, unit: Unit, report: ProgressReport, answers: Mapping[int, str]
+) -> list[InstructionReply]:
+    """落实情况 sent with a progress report (tasks.services.report_save, inside its transaction, so
+    that a refused report keeps no answer). `answers` maps instruction ids to the text the unit
+    wrote; blank ones are skipped. Each is for an instruction on the report's task that the unit
+    has not answered yet, or answered in this same report (then the text is revised: the report
+    is being revised too). The caller has checked that `user` may report for `unit`."""
+    permissions.require_user(
+        user, permissions.can_answer_for_unit(user, task, unit.pk), "您不能代其他单位填写落实情况。"
+    )
+    texts: dict[int, str] = {}
+    errors: dict[str, str] = {}
+    for pk, raw in answers.items():
+        try:
+            text = _text(raw, label="落实情况", required=False)
+        except ValidationError as invalid:
+            errors[ANSWER_FIELD.format(pk=pk)] = invalid.messages[0]
+            continue
+        if text:
+            texts[pk] = text
+    if errors:
+        raise ValidationError(errors)
+    if not texts:
+        return []
+    instructions = {i.pk: i for i in Instruction.objects.filter(task=task, pk__in=texts)}
+    existing = {
+        r.instruction_id: r
+        for r in InstructionReply.objects.select_for_update().filter(instruction_id__in=texts, unit=unit)
+    }
+    saved: list[InstructionReply] = []
+    now = timezone.now()
+    for pk, text in texts.items():
+        field = ANSWER_FIELD.format(pk=pk)
+        if pk not in instructions:
+            raise ValidationError({field: "该批示已不存在或不属于本任务，请刷新页面。"})
+        reply = existing.get(pk)
+        if reply is not None and reply.report_id != report.pk:
+            raise ValidationError({field: f"{unit.name}已填写过该批示的落实情况。"})
+        if reply is None:
+            reply = InstructionReply(instruction_id=pk, unit=unit, report=report)
+        elif reply.text == text:
+            saved.append(reply)
+            continue
+        reply.text, reply.written_by, reply.created_at = text, user, now
+        try:
+            with transaction.atomic():
+                reply.save()
+        except IntegrityError:
+            # Written on the task page's panel a moment ago.
+            raise ValidationError({field: f"{unit.name}已填写过该批示的落实情况。"}) from None
+        saved.append(reply)
+    return saved
 
 
 def todo_visit_mark(*, user: User) -> datetime.datetime | None:

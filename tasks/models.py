@@ -57,6 +57,12 @@ class Plan(models.Model):
     stated_projects = models.PositiveIntegerField("文件所述项目数", null=True, blank=True)
     stated_tasks = models.PositiveIntegerField("文件所述任务数", null=True, blank=True)
     stated_city_level = models.PositiveIntegerField("文件所述市级任务数", null=True, blank=True)
+    # 佐证材料: set by the 系统管理员 in the admin; the report form and report_save read it.
+    evidence_required = models.BooleanField(
+        "要求上传佐证材料",
+        default=False,
+        help_text="勾选后，各单位提交本规划任务的进展时须至少附一份佐证材料（附件）；保存草稿不受限制。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

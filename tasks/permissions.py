@@ -10,6 +10,10 @@ templates only hide what these would refuse anyway.
 | 安全管理员  | no   | no (accounts, roles, units: accounts app)                   |
 | 审计管理员  | no   | no (reads and exports the security audit log only)          |
 | (no role)   | no   | no                         | no     | no         | no     |
+
+Review is one by one or in batches (批量通过 / 批量退回 on the queue). A report's attachments are
+read (downloaded, or previewed when an image or PDF) by every reader, a draft's only by its
+unit's liaisons and the office.
 """
 
 from __future__ import annotations
@@ -75,6 +79,19 @@ def can_read_audit(user: User | AnonymousUser) -> bool:
 
 def can_review(user: User | AnonymousUser) -> bool:
     return user_role(user) in (Role.OFFICE, Role.ADMIN)
+
+
+def can_review_batch(user: User | AnonymousUser) -> bool:
+    """批量通过 / 批量退回 from the review queue: whoever reviews one by one."""
+    return can_review(user)
+
+
+def can_read_attachment(user: User | AnonymousUser, *, unit_id: int, draft: bool) -> bool:
+    """Download or preview a report's attachment: every reader, except that a draft and its files
+    are the unit's own (its liaisons) until submitted, and the office's."""
+    if not can_read(user):
+        return False
+    return not draft or can_review(user) or unit_id in user_unit_ids(user)
 
 
 def can_edit_tasks(user: User | AnonymousUser) -> bool:

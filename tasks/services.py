@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import errno
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from .models import (
     TaskState,
     Unit,
 )
+from .periods import period_label
 from .status.clock import Clock, clock_or_now
 from .status.stored import task_status_drift, task_status_refresh  # noqa: F401
 
@@ -86,7 +88,24 @@ class ReportInput:
     next_steps: str = ""
 
 
-def _validate_report_input(data: ReportInput) -> None:
+BEHIND_REASON_MESSAGE = "状态为“滞后”时，请填写存在问题。"
+OVERDUE_REASON_MESSAGE = "任务已过截止日期（{due:%Y-%m-%d}），请在“存在问题”中说明逾期原因。"
+EVIDENCE_MESSAGE = "本规划要求提交进展时附佐证材料，请至少上传一个附件。"
+ATTACHMENTS_PER_SAVE = 10
+ATTACHMENTS_TOO_MANY_MESSAGE = f"一次最多上传{ATTACHMENTS_PER_SAVE}个附件。"
+
+
+def report_reason_required(*, task: Task, status: str, today: dt.date) -> str | None:
+    """Why a reason (存在问题) is required for this report, as the error the form shows; None when
+    it is not: the status is 滞后, or the task is past its due date (before today)."""
+    if status == ProgressStatus.BEHIND:
+        return BEHIND_REASON_MESSAGE
+    if task.due_date is not None and task.due_date < today:
+        return OVERDUE_REASON_MESSAGE.format(due=task.due_date)
+    return None
+
+
+def _validate_report_input(data: ReportInput, *, task: Task, today: dt.date) -> None:
     errors: dict[str, str] = {}
     if data.status not in ProgressStatus.values:
         errors["status"] = "请选择有效的进展状态。"
@@ -100,8 +119,9 @@ def _validate_report_input(data: ReportInput) -> None:
         data.progress_text.strip()
     ):
         errors["progress_text"] = "请填写进展情况。"
-    if data.status == ProgressStatus.BEHIND and not data.problems.strip():
-        errors["problems"] = "状态为“滞后”时，请填写存在问题。"
+    reason = report_reason_required(task=task, status=data.status, today=today)
+    if reason and not data.problems.strip():
+        errors["problems"] = reason
     for name in ("progress_text", "problems", "next_steps"):
         if len(getattr(data, name)) > 5000:
             errors[name] = "内容不能超过 5000 字。"
@@ -171,19 +191,31 @@ def report_save(
     version: int | None,
     submit: bool = True,
     attachment: UploadedFile | None = None,
+    attachments: Sequence[UploadedFile] = (),
+    instruction_answers: Mapping[int, str] | None = None,
     clock: Clock | None = None,
 ) -> ProgressReport:
-    """Create or revise the unit's report on the task for the period, with an optional attachment.
+    """Create or revise the unit's report on the task for the period, with its attachments
+    (`attachment`, one, and/or `attachments`, several) and, when submitted, the unit's
+    落实情况 of the task's instructions (`instruction_answers`: instruction id → text).
+
+    A reason (存在问题) is required when the status is 滞后 or the task is past due; a plan that
+    requires evidence (Plan.evidence_required) takes no submission without an attachment (those
+    already on the report count). A draft records no 落实情况: it is part of what is sent.
 
     The period is the plan's current one, or an earlier one whose report the office returned
     (退回 or 撤回审核); any other is refused.
 
     `version` is the version the user edited (None for a new report). If the
     report changed since, ReportConflict is raised and nothing is written.
-    The report and its attachment are stored together or not at all: a refused or
-    unwritable file (wrong type, too large, disk full) leaves no report, no row and no file.
+    The report, its attachments and its 落实情况 are stored together or not at all: a refused
+    or unwritable file (wrong type, too large, disk full), a refused answer or a refused report
+    leaves no report, no row and no file.
     """
     from .permissions import can_report, can_review, require_user
+
+    uploads = [*([attachment] if attachment is not None else []), *attachments]
+    clock = clock_or_now(clock)
 
     written: list[str] = []  # files stored by this call, removed again if the transaction fails
     try:
@@ -194,8 +226,10 @@ def report_save(
             author = require_user(user, can_report(user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
             if state != TaskState.ACTIVE:
                 raise ValidationError("该任务已撤销，不能再填报进展。")
-            _validate_report_input(data)
-            attachment_name = attachment_check(name=attachment.name, size=attachment.size) if attachment else None
+            _validate_report_input(data, task=task, today=clock.today)
+            if len(uploads) > ATTACHMENTS_PER_SAVE:
+                raise ValidationError({"attachment": ATTACHMENTS_TOO_MANY_MESSAGE})
+            names = [attachment_check(name=upload.name, size=upload.size) for upload in uploads]
             now = timezone.now()
             report = (
                 # No select_related here: after waiting for the lock, PostgreSQL re-checks
@@ -213,6 +247,13 @@ def report_save(
             elif report.review_state == ReviewState.APPROVED and not can_review(user):
                 raise ValidationError("该报告已审核通过，如需修改请联系督查室撤回审核。")
             report_period_check(task=task, period=period, report=report, clock=clock)
+            if (
+                submit
+                and task.plan.evidence_required
+                and not uploads
+                and not (report.pk and report.attachments.exists())
+            ):
+                raise ValidationError({"attachment": EVIDENCE_MESSAGE})
             report.status = data.status
             report.percent = data.percent
             report.progress_text = data.progress_text.strip()
@@ -232,13 +273,41 @@ def report_save(
             except IntegrityError:
                 # Created by someone else between our read and our insert.
                 raise ReportConflict(ProgressReport.objects.get(task=task, unit=unit, period=period)) from None
-            if attachment is not None and attachment_name is not None:
-                _attachment_store(user=author, report=report, upload=attachment, name=attachment_name, written=written)
+            for upload, name in zip(uploads, names, strict=True):
+                _attachment_store(user=author, report=report, upload=upload, name=name, written=written)
+            if submit and instruction_answers:
+                # supervision builds on tasks (its services import this module): imported here.
+                from supervision.services import instruction_answers_record
+
+                instruction_answers_record(
+                    user=author, task=task, unit=unit, report=report, answers=instruction_answers
+                )
             task_status_refresh(task_ids=[task.pk])
     except BaseException:
         _files_discard(written)
         raise
     return report
+
+
+def _review_write(*, reviewer: User, current: ProgressReport, state: str, comment: str, batch: bool = False) -> None:
+    """One report's decision, its history entry and its audit record (the caller holds the locks
+    and refreshes the task's status)."""
+    if current.review_state != ReviewState.SUBMITTED:
+        raise ValidationError(f"只能审核“已报送待审核”的报告（当前：{current.get_review_state_display()}）。")
+    current.review_state = state
+    current.review_comment = comment.strip()
+    current.reviewed_by = reviewer
+    current.reviewed_at = timezone.now()
+    current.version += 1
+    reason = "审核通过" if state == ReviewState.APPROVED else "退回"
+    history_note(current, user=reviewer, reason=f"批量{reason}" if batch else reason)
+    current.save()
+    _review_audit(
+        user=reviewer,
+        report=current,
+        action=Action.REVIEW_APPROVE if state == ReviewState.APPROVED else Action.REVIEW_RETURN,
+        comment=current.review_comment,
+    )
 
 
 def _review(
@@ -251,23 +320,55 @@ def _review(
         _state, current = _report_lock(report=report)
         if current.version != version:
             raise ReportConflict(current)
-        if current.review_state != ReviewState.SUBMITTED:
-            raise ValidationError(f"只能审核“已报送待审核”的报告（当前：{current.get_review_state_display()}）。")
-        current.review_state = state
-        current.review_comment = comment.strip()
-        current.reviewed_by = reviewer
-        current.reviewed_at = timezone.now()
-        current.version += 1
-        history_note(current, user=reviewer, reason="审核通过" if state == ReviewState.APPROVED else "退回")
-        current.save()
+        _review_write(reviewer=reviewer, current=current, state=state, comment=comment)
         task_status_refresh(task_ids=[current.task_id])
-        _review_audit(
-            user=reviewer,
-            report=current,
-            action=Action.REVIEW_APPROVE if state == ReviewState.APPROVED else Action.REVIEW_RETURN,
-            comment=current.review_comment,
-        )
     return current
+
+
+BATCH_EMPTY_MESSAGE = "请先勾选要审核的报告。"
+BATCH_GONE_MESSAGE = "所选报告中有的已不存在，本批未审核任何报告。请刷新页面后重试。"
+BATCH_CHANGED_MESSAGE = "{name}的报告在页面打开后已被修改（现为版本{version}），本批未审核任何报告。请刷新页面后重试。"
+
+
+def report_review_batch(
+    *, user: User | AnonymousUser, versions: Mapping[int, int], approve: bool, comment: str = ""
+) -> list[ProgressReport]:
+    """批量通过 / 批量退回 from the review queue: `versions` maps each ticked report to the
+    version the page showed. All or none: a report changed since (another reviewer, a
+    revision by the unit) or no longer awaiting review refuses the whole batch, naming it.
+    Each report gets its own decision, history entry and audit record, as one by one."""
+    from .permissions import can_review_batch, require_user
+
+    reviewer = require_user(user, can_review_batch(user), "只有督查室可以审核进展报告。")
+    if not versions:
+        raise ValidationError(BATCH_EMPTY_MESSAGE)
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "批量退回时请填写退回意见。"})
+    if len(comment) > 2000:
+        raise ValidationError({"comment": "审核意见不能超过 2000 字。"})
+    state = ReviewState.APPROVED if approve else ReviewState.RETURNED
+    with transaction.atomic():
+        # The locking order of every report write: the tasks first (in id order), then the reports.
+        task_ids = sorted(set(ProgressReport.objects.filter(pk__in=versions).values_list("task_id", flat=True)))
+        list(Task.objects.select_for_update().filter(pk__in=task_ids).order_by("pk").values_list("pk", flat=True))
+        reports = list(ProgressReport.objects.select_for_update(of=("self",)).filter(pk__in=versions).order_by("pk"))
+        if len(reports) != len(versions):
+            raise ValidationError(BATCH_GONE_MESSAGE)
+        named = {
+            r.pk: r
+            for r in ProgressReport.objects.filter(pk__in=versions).select_related("task__plan", "unit").order_by("pk")
+        }
+        for current in reports:
+            # The task and unit for the messages and the audit record (read after the lock).
+            current.task, current.unit = named[current.pk].task, named[current.pk].unit
+            if current.version != versions[current.pk] or current.review_state != ReviewState.SUBMITTED:
+                label = period_label(reporting_period=current.task.plan.reporting_period, start=current.period)
+                name = f"第{current.task.number}项 {current.unit.name} {label}"
+                raise ValidationError(BATCH_CHANGED_MESSAGE.format(name=name, version=current.version))
+        for current in reports:
+            _review_write(reviewer=reviewer, current=current, state=state, comment=comment, batch=True)
+        task_status_refresh(task_ids=task_ids)
+    return reports
 
 
 def _review_audit(*, user: User, report: ProgressReport, action: str, comment: str) -> None:

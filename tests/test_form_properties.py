@@ -134,7 +134,7 @@ def test_report_form(data):
         assert cleaned["version"] is None or cleaned["version"] >= 0
         for name in ("progress_text", "problems", "next_steps"):
             assert len(cleaned[name]) <= 5000 and "\x00" not in cleaned[name]
-        assert cleaned["attachment"] is None
+        assert cleaned["attachment"] == []  # several files per report: a list, empty when none
     else:
         assert_chinese_errors(form)
 

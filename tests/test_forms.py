@@ -154,6 +154,9 @@ def test_report_form_offers_only_the_allowed_types(settings):
     settings.ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     form = ReportForm()
     assert form.fields["attachment"].widget.attrs["accept"] == ".pdf,.docx"
-    assert form.fields["attachment"].help_text == "不超过 10 MB；支持的类型：pdf、docx。"
+    assert (
+        form.fields["attachment"].help_text
+        == "可一次选择多个文件（最多10个），每个不超过 10 MB；支持的类型：pdf、docx。"
+    )
     ok = ReportForm(REPORT, {"attachment": SimpleUploadedFile("进展.PDF", b"%PDF-1.4")})
     assert ok.is_valid(), ok.errors

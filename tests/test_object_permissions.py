@@ -55,7 +55,7 @@ GOOD = {
     "status": "in_progress",
     "percent": "30",
     "progress_text": "按计划推进。",
-    "problems": "",
+    "problems": "审批流程较长。",
     "next_steps": "",
     "action": "submit",
 }

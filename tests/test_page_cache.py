@@ -83,7 +83,9 @@ def test_report_approved_through_the_services_shows_at_once(office, seed_plans, 
     before, _ = get(office, url)
     assert "本月已提交" not in before
     period = selectors.Clock.now().month_start
-    data = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=40, progress_text="本月已提交方案。")
+    data = ReportInput(
+        status=ProgressStatus.IN_PROGRESS, percent=40, progress_text="本月已提交方案。", problems="审批延后。"
+    )
     report = report_save(user=liaison_user, task=task, unit=keji, period=period, data=data, version=None)
     report_approve(user=office_user, report=report, version=report.version)
     after, _ = get(office, url)
@@ -233,7 +235,9 @@ def test_a_report_expires_only_the_pages_that_show_its_task(office, seed_plans, 
         get(office, url)
     warm = {url: get(office, url)[1] for url in showing + elsewhere}
 
-    data = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=40, progress_text="本月已提交方案。")
+    data = ReportInput(
+        status=ProgressStatus.IN_PROGRESS, percent=40, progress_text="本月已提交方案。", problems="审批延后。"
+    )
     report = report_save(
         user=liaison_user, task=task, unit=keji, period=selectors.Clock.now().month_start, data=data, version=None
     )

@@ -211,7 +211,7 @@ def test_permission_matrix(role, request, keji_task, fagai_task, client_as, liai
         task=keji_task,
         unit=unit("区科委"),
         period=period_start(reporting_period="monthly", day=timezone.localdate()),
-        data=ReportInput(status="in_progress", percent=10, progress_text="初稿。"),
+        data=ReportInput(status="in_progress", percent=10, progress_text="初稿。", problems="审批流程较长。"),
         version=None,
     )
     client = client_as(request.getfixturevalue(role))

@@ -42,7 +42,7 @@ GOOD = {
     "status": "in_progress",
     "percent": "40",
     "progress_text": "完成方案编制。",
-    "problems": "",
+    "problems": "审批流程较长。",
     "next_steps": "推进实施。",
     "action": "submit",
 }

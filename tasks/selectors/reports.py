@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import difflib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, DateField, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from ..choices import ReviewState
+from ..choices import ProgressStatus, ReviewState
 from ..models import ProgressReport, Task
-from ..periods import period_start
+from ..periods import period_label, period_start
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import task_stagnant
 from .history import HistoryEntry, task_history
@@ -75,13 +78,190 @@ def task_is_stagnant(*, task: Task, clock: Clock | None = None, reports: list[Pr
     return task_stagnant(reports=reports, since=since)
 
 
+def _previous_reports(*, task: Any, unit: Any, period: Any) -> QuerySet[ProgressReport]:
+    """The unit's sent reports on the task for periods before `period`, latest first (the
+    arguments are values or OuterRef)."""
+    return (
+        ProgressReport.objects.filter(task=task, unit=unit, period__lt=period)
+        .exclude(review_state=ReviewState.DRAFT)
+        .order_by("-period")
+    )
+
+
 def report_pending_list() -> QuerySet[ProgressReport]:
-    """Submitted reports waiting for the office, oldest first."""
+    """Submitted reports waiting for the office, oldest first, each with the status, percent and
+    进展情况 of the unit's previous sent report on the task (prev_*; None when it is the first), in
+    the same query: the queue shows what changed."""
+    previous = _previous_reports(task=OuterRef("task_id"), unit=OuterRef("unit_id"), period=OuterRef("period"))
     return (
         ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED)
         .select_related("task", "task__plan", "unit", "reported_by")
+        .annotate(
+            prev_period=Subquery(previous.values("period")[:1]),
+            prev_status=Subquery(previous.values("status")[:1]),
+            prev_percent=Subquery(previous.values("percent")[:1]),
+            prev_progress_text=Subquery(previous.values("progress_text")[:1]),
+        )
         .order_by("reported_at", "pk")
     )
+
+
+def report_previous(*, task: Task, unit_id: int, period: datetime.date) -> ProgressReport | None:
+    """The unit's latest sent (not draft) report on the task before `period`: what the form is
+    pre-filled from and compared with."""
+    return _previous_reports(task=task, unit=unit_id, period=period).first()
+
+
+# -- what changed since the previous period -----------------------------------------------------
+
+# A text is compared clause by clause (a clause ends at Chinese punctuation or a line break):
+# readable in Chinese, where a word-level diff has no words, and linear enough for the queue.
+_CLAUSE = re.compile(r"[^，。；：！？、,;\n]+[，。；：！？、,;\n]*|[，。；：！？、,;\n]+")
+
+
+@dataclass(frozen=True)
+class DiffPart:
+    kind: str  # "same", "del" or "ins"
+    text: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    label: str
+    before: str
+    after: str
+    parts: tuple[DiffPart, ...] = ()  # texts only: the clauses kept, removed and added
+
+
+@dataclass(frozen=True)
+class ReportChanges:
+    """The report against the unit's previous sent report on the task."""
+
+    previous_label: str  # "2025年5月"; empty when there is no previous report
+    changes: tuple[FieldChange, ...]
+
+    @property
+    def first(self) -> bool:
+        return not self.previous_label
+
+    @property
+    def unchanged(self) -> bool:
+        return bool(self.previous_label) and not self.changes
+
+
+def text_diff(before: str, after: str) -> tuple[DiffPart, ...]:
+    old, new = _CLAUSE.findall(before), _CLAUSE.findall(after)
+    parts: list[DiffPart] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(DiffPart("same", "".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(DiffPart("del", "".join(old[i1:i2])))
+        if j2 > j1:
+            parts.append(DiffPart("ins", "".join(new[j1:j2])))
+    return tuple(parts)
+
+
+REPORT_TEXT_FIELDS = (("progress_text", "进展情况"), ("problems", "存在问题"), ("next_steps", "下步计划"))
+
+
+def report_changes(
+    *,
+    previous_label: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> ReportChanges:
+    """What changed from `before` (the previous report's status, percent and texts; None: there
+    is none) to `after` (the same keys; texts not given are not compared)."""
+    if before is None:
+        return ReportChanges(previous_label="", changes=())
+    changes: list[FieldChange] = []
+    status_labels = dict(ProgressStatus.choices)
+    old_status, new_status = str(before.get("status") or ""), str(after.get("status") or "")
+    if old_status != new_status:
+        changes.append(
+            FieldChange("status", "进展状态", status_labels.get(old_status, "无"), status_labels.get(new_status, "无"))
+        )
+    if str(before.get("percent")) != str(after.get("percent")):
+        changes.append(FieldChange("percent", "完成百分比", f"{before.get('percent')}%", f"{after.get('percent')}%"))
+    for name, label in REPORT_TEXT_FIELDS:
+        if name not in after:
+            continue
+        old, new = (before.get(name) or "").strip(), (str(after.get(name) or "")).strip()
+        if old != new:
+            changes.append(FieldChange(name, label, old, new, text_diff(old, new)))
+    return ReportChanges(previous_label=previous_label, changes=tuple(changes))
+
+
+def report_pending_changes(*, reports: Iterable[ProgressReport]) -> dict[int, ReportChanges]:
+    """Each queued report (from report_pending_list) against the unit's previous one: status,
+    percent and 进展情况."""
+    result: dict[int, ReportChanges] = {}
+    for r in reports:
+        prev_period = getattr(r, "prev_period", None)
+        before = (
+            None
+            if prev_period is None
+            else {
+                "status": getattr(r, "prev_status", None),
+                "percent": getattr(r, "prev_percent", None),
+                "progress_text": getattr(r, "prev_progress_text", ""),
+            }
+        )
+        label = period_label(reporting_period=r.task.plan.reporting_period, start=prev_period) if prev_period else ""
+        result[r.pk] = report_changes(
+            previous_label=label,
+            before=before,
+            after={"status": r.status, "percent": r.percent, "progress_text": r.progress_text},
+        )
+    return result
+
+
+# -- 落实情况 on the report form -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormInstruction:
+    """An instruction the unit answers in this report: not answered yet, or answered in this
+    same report (`answer`, revisable with it)."""
+
+    pk: int
+    leader_name: str
+    text: str
+    on_behalf: bool
+    created_at: datetime.datetime
+    answer: str
+
+
+def report_form_instructions(*, task: Task, unit_id: int, report: ProgressReport | None) -> list[FormInstruction]:
+    """The task's instructions (批示) the unit's report form asks 落实情况 for, oldest first (one query)."""
+    from supervision.models import Instruction, InstructionReply
+
+    reply = InstructionReply.objects.filter(instruction_id=OuterRef("pk"), unit_id=unit_id)
+    rows = (
+        Instruction.objects.filter(task=task)
+        .annotate(
+            reply_report=Subquery(reply.values("report_id")[:1]),
+            reply_text=Subquery(reply.values("text")[:1]),
+            answered=Exists(reply),
+        )
+        .filter(Q(answered=False) | Q(reply_report=report.pk if report is not None and report.pk else -1))
+        .select_related("leader")
+        .order_by("created_at", "pk")
+    )
+    return [
+        FormInstruction(
+            pk=i.pk,
+            leader_name=i.leader.name,
+            text=i.text,
+            on_behalf=i.on_behalf,
+            created_at=i.created_at,
+            answer=getattr(i, "reply_text", None) or "",
+        )
+        for i in rows
+    ]
 
 
 TIMELINE_PERIODS = 12  # a task page shows the reports of this many latest periods unless all are asked for

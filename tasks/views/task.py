@@ -16,6 +16,7 @@ from ..forms import DueDateForm, ReopenForm, ReviewForm
 from ..models import Task
 from ..status.clock import Clock
 from .caching import crumbs
+from .reports import attachment_previewable
 
 
 @reader_required
@@ -49,6 +50,9 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "timeline_periods": selectors.TIMELINE_PERIODS,
             "review_forms": review_forms,
             "reopen_forms": reopen_forms,
+            "previewable": {
+                a.pk for r in page.reports for a in r.attachments.all() if attachment_previewable(a.original_name)
+            },
             "can_edit": permissions.can_edit_tasks(user),
             "due_form": DueDateForm(initial={"due_date": task.due_date}),
             "section": "plans",
