@@ -173,6 +173,11 @@ def _endpoints(keji_task, fagai_task, report):
             {"version": report.version, "decision": "approve"},
         ),
         "review queue": ("get", reverse("tasks:review_queue"), None),
+        "batch review": (
+            "post",
+            reverse("tasks:review_batch"),
+            {"report": [report.pk], f"version-{report.pk}": report.version, "decision": "approve"},
+        ),
         "change a due date": ("post", reverse("tasks:task_due_date", args=[keji_task.pk]), {"due_date": "2025-10-31"}),
         "upload a breakdown table": ("post", reverse("imports:upload"), {}),
     }
@@ -185,6 +190,7 @@ ALLOWED = {
         "open another unit's report form",
         "review a report",
         "review queue",
+        "batch review",
         "change a due date",
         "upload a breakdown table",
     },
@@ -194,6 +200,7 @@ ALLOWED = {
         "open another unit's report form",
         "review a report",
         "review queue",
+        "batch review",
         "change a due date",
     },
     "liaison_user": {"report own unit's task"},
