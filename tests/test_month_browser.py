@@ -6,7 +6,7 @@
 3. the liaison sees the comment on 我的待办 and resubmits;
 4. the office approves;
 5. next month the leader writes an instruction (批示); the liaison sees it on 我的待办 and answers it
-   (落实情况) in its next report, or on the task page while the form has no box for it;
+   (落实情况) in its next report;
 6. the office chases the silent unit (催办) and the liaison sees the note;
 7. the liaison asks for more time (申请延期) and the office grants it.
 
@@ -120,7 +120,7 @@ def test_a_whole_month_between_the_office_and_a_unit(
     browser, live_server, shipped_aliases, admin_user, office_user, liaison_user, leader_user, clock_at
 ):
     from supervision.models import ExtensionRequest, Instruction
-    from tasks.models import Plan, ProgressReport, Task, Unit
+    from tasks.models import Plan, ProgressReport, Task
 
     # -- 1. the system administrator imports the plan ------------------------------------------
     admin = _login(browser, live_server, "sysadmin")
@@ -204,22 +204,16 @@ def test_a_whole_month_between_the_office_and_a_unit(
     instructions = unit.locator('[data-list="instructions"]')
     assert "谭瑞琮批示：请加快研发平台建设，三季度见成效。" in instructions.inner_text()
     answer = "已确定平台选址，8月开工。"
-    liaison.goto(f"{live_server.url}/tasks/{task.pk}/report/{Unit.objects.get(name='区科委').pk}/")
-    in_form = liaison.locator("[data-report-instructions]").count() > 0
+    # The instruction's link on 我的待办 leads to the task; the July report answers it.
+    instructions.get_by_role("link").first.click()
+    liaison.get_by_role("link", name="以区科委身份填报").click()
+    assert "领导批示落实情况（1）" in liaison.locator("[data-report-instructions]").inner_text()
     liaison.get_by_label("进展状态").select_option(label="推进中")
     liaison.get_by_label("完成百分比").fill("45")
     liaison.get_by_label("进展情况").fill("平台选址已确定。")
-    if in_form:  # 落实情况 goes with the report
-        liaison.locator("[data-report-instructions] textarea").first.fill(answer)
+    liaison.get_by_label("落实情况：谭瑞琮批示").fill(answer)
     liaison.get_by_role("button", name="提交审核").click()
     assert "已提交，等待督查室审核" in _message(liaison)
-    if not in_form:  # the task page's panel, until the report form has the box
-        liaison.goto(f"{live_server.url}/tasks/{task.pk}/")
-        panel = liaison.locator("[data-supervision]")
-        panel.wait_for()
-        panel.get_by_label("区科委落实情况").fill(answer)
-        panel.get_by_role("button", name="保存落实情况").click()
-        assert _message(liaison) == "落实情况已保存。"
     todo_checked(liaison, live_server, "liaison")
     assert unit.locator('[data-count="instructions"]').inner_text() == "0"
     liaison.goto(f"{live_server.url}/tasks/{task.pk}/")
