@@ -22,7 +22,3 @@ def message_unread(*, user: User | AnonymousUser) -> QuerySet[Message]:
     if not isinstance(user, User):
         return Message.objects.none()
     return Message.objects.filter(recipient=user, read_at__isnull=True)
-
-
-def message_unread_count(*, user: User | AnonymousUser) -> int:
-    return message_unread(user=user).count()
