@@ -148,7 +148,7 @@ def upload_through(server: AppServer, browser: requests.Session, task: Task, uni
         "status": "in_progress",
         "percent": "40",
         "progress_text": "完成方案编制。",
-        "problems": "",
+        "problems": "审批流程较长。",  # the 2025 task is past due on the real date: a reason is required
         "next_steps": "推进实施。",
         "action": "submit",
         "version": "",
