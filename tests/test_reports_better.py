@@ -434,3 +434,11 @@ def test_batch_review_is_the_offices(world, client_as, liaison_user, leader_user
         assert response.status_code == 403
     a.refresh_from_db()
     assert a.review_state == ReviewState.SUBMITTED
+
+
+def test_the_system_administrator_sets_evidence_per_plan_in_the_admin(world, client_as, admin_user, office_user):
+    url = reverse("admin:tasks_plan_change", args=[world.five_year.pk])
+    html = client_as(admin_user).get(url).content.decode()
+    assert re.search(r'<input type="checkbox" name="evidence_required"[^>]* id="id_evidence_required">', html)
+    assert "要求上传佐证材料" in html
+    assert client_as(office_user).get(url).status_code in (302, 403)  # the office does not edit plans there
