@@ -10,8 +10,9 @@ Every message goes through message_send with an event key per unit (or recipient
 period and stage, so a rerun, a catch-up after downtime or a second worker sends nothing twice.
 The daily jobs send on working days only (the State Council's calendar, minhang_plans.workdays).
 
-The deadline, until plans carry their own reporting window, is the REPORT_DUE_DAY-th of the
-period's last month (a monthly period's month, a quarter's third month)."""
+The deadline is each plan's reporting window (tasks.periods.period_deadline: a day of the
+period's last month, by default REPORT_DUE_DAY, or the N-th working day after the period); plans
+with the same cadence and window share one Window."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from minhang_plans.workdays import calendar_note, workday_add, workday_is, workdays_between
-from tasks.models import Plan, ReportingPeriod, Role, Task, TaskLeader
+from tasks.models import DueRule, Plan, ReportingPeriod, Role, Task, TaskLeader
 
 # The deadline rule lives with the periods; re-exported here, where the schedules and supervision read it.
 from tasks.periods import period_deadline, period_label, period_start, previous_period
@@ -46,6 +47,9 @@ class Window:
     start: dt.date
     deadline: dt.date
     plan_ids: tuple[int, ...]
+    # The plans' window when it is not the default one, so that its event keys are its own.
+    rule: str = DueRule.DAY_OF_LAST_MONTH
+    number: int | None = None
 
     @property
     def label(self) -> str:
@@ -53,7 +57,8 @@ class Window:
 
     @property
     def key(self) -> str:
-        return f"{self.cadence}:{self.start:%Y-%m}"
+        default = self.rule == DueRule.DAY_OF_LAST_MONTH and self.number is None
+        return f"{self.cadence}:{self.start:%Y-%m}" + ("" if default else f":{self.rule}{self.number}")
 
 
 def windows(*, today: dt.date, previous: bool = False) -> Iterator[Window]:
@@ -62,14 +67,18 @@ def windows(*, today: dt.date, previous: bool = False) -> Iterator[Window]:
         start = period_start(reporting_period=cadence, day=today)
         starts = [start, previous_period(reporting_period=cadence, start=start)] if previous else [start]
         for first in starts:
-            plan_ids = tuple(
+            by_window: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+            for pk, rule, number in (
                 Plan.objects.filter(reporting_period=cadence, year_start__lte=first.year, year_end__gte=first.year)
                 .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            if plan_ids:
-                deadline = period_deadline(reporting_period=cadence, start=first)
-                yield Window(cadence=cadence, start=first, deadline=deadline, plan_ids=plan_ids)
+                .values_list("pk", "report_due_rule", "report_due_number")
+            ):
+                by_window[(rule, number)].append(pk)
+            for (rule, number), plan_ids in by_window.items():
+                deadline = period_deadline(reporting_period=cadence, start=first, rule=rule, number=number)
+                yield Window(
+                    cadence=cadence, start=first, deadline=deadline, plan_ids=tuple(plan_ids), rule=rule, number=number
+                )
 
 
 def _date(day: dt.date) -> str:

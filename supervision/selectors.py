@@ -277,6 +277,8 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
             "task__title",
             "task__plan__title",
             "task__plan__reporting_period",
+            "task__plan__report_due_rule",
+            "task__plan__report_due_number",
             "task__due_date",
             "start",
             "is_silent",
@@ -293,7 +295,12 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
             "due_date": row["task__due_date"],
         }
         if row["is_silent"]:
-            deadline = period_deadline(reporting_period=row["task__plan__reporting_period"], start=row["start"])
+            deadline = period_deadline(
+                reporting_period=row["task__plan__reporting_period"],
+                start=row["start"],
+                rule=row["task__plan__report_due_rule"],
+                number=row["task__plan__report_due_number"],
+            )
             todo.silent.append(TodoTask(**base, deadline=deadline))
         if row["is_due_soon"]:
             todo.due_soon.append(TodoTask(**base))

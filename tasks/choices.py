@@ -20,6 +20,13 @@ class ReportingPeriod(models.TextChoices):
     QUARTERLY = "quarterly", "按季度"
 
 
+class DueRule(models.TextChoices):
+    """How a plan's reporting deadline is counted (tasks.periods.period_deadline)."""
+
+    DAY_OF_LAST_MONTH = "day", "期末月的第N日"
+    WORKDAYS_AFTER = "workdays_after", "期满后第N个工作日"
+
+
 class UnitKind(models.TextChoices):
     DEPARTMENT = "department", "区级部门"
     TOWN = "town", "镇"

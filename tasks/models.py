@@ -20,6 +20,7 @@ from .choices import (  # noqa: F401
     COUNTED_REVIEW_STATES,
     REPORTED_REVIEW_STATES,
     CurrentStatus,
+    DueRule,
     Light,
     PlanKind,
     ProgressStatus,
@@ -57,6 +58,17 @@ class Plan(models.Model):
     stated_projects = models.PositiveIntegerField("文件所述项目数", null=True, blank=True)
     stated_tasks = models.PositiveIntegerField("文件所述任务数", null=True, blank=True)
     stated_city_level = models.PositiveIntegerField("文件所述市级任务数", null=True, blank=True)
+    # The reporting window (tasks.periods): the deadline of each period, e.g. the 25th of each
+    # month, or the 5th working day after the quarter. No number: settings.REPORT_DUE_DAY.
+    report_due_rule = models.CharField(
+        "报送截止规则", max_length=16, choices=DueRule.choices, default=DueRule.DAY_OF_LAST_MONTH
+    )
+    report_due_number = models.PositiveSmallIntegerField(
+        "报送截止日（N）",
+        null=True,
+        blank=True,
+        help_text="按“期末月的第N日”时为1–28日；按“期满后第N个工作日”时为1–20。留空则用系统默认（REPORT_DUE_DAY）。",
+    )
     # 佐证材料: set by the 系统管理员 in the admin; the report form and report_save read it.
     evidence_required = models.BooleanField(
         "要求上传佐证材料",
@@ -80,6 +92,12 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # The admin's form states the window's rule (tasks.periods) in Chinese.
+        from .periods import window_check
+
+        window_check(rule=self.report_due_rule, number=self.report_due_number)
 
     @property
     def years_label(self) -> str:
@@ -313,6 +331,9 @@ class ProgressReport(models.Model):
         verbose_name="报送人",
     )
     reported_at = models.DateTimeField("报送时间", null=True, blank=True)
+    # 逾期报送: first submitted after its period's deadline (tasks.periods.period_deadline), by the
+    # one clock's date. Kept through a return and resubmission: the lateness was the first one's.
+    late = models.BooleanField("逾期报送", default=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

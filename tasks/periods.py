@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
-from .choices import ReportingPeriod
+from minhang_plans.workdays import workday_add
+
+from .choices import DueRule, ReportingPeriod
+
+if TYPE_CHECKING:
+    from .models import Plan
 
 
 def period_start(*, reporting_period: str, day: dt.date) -> dt.date:
@@ -31,8 +38,45 @@ def period_label(*, reporting_period: str, start: dt.date) -> str:
     return f"{start.year}年{start.month}月"
 
 
-def period_deadline(*, reporting_period: str, start: dt.date) -> dt.date:
-    """The reporting deadline of the period starting on `start`: the REPORT_DUE_DAY-th of its last
-    month (reminders before it, escalation after it, the report form shows it)."""
+DAY_MAX = 28  # the last day every month has: a window on the 31st has no day in February
+WORKDAYS_MAX = 20
+
+
+def window_check(*, rule: str, number: int | None) -> None:
+    """A plan's reporting window, or ValidationError in Chinese (the admin's form shows it)."""
+    if number is None:
+        return
+    if rule == DueRule.DAY_OF_LAST_MONTH and not 1 <= number <= DAY_MAX:
+        short = f"{number}日在2月等短月中不存在，各月截止日无法统一。"
+        raise ValidationError({"report_due_number": f"报送截止日须在1至{DAY_MAX}日之间：{short}"})
+    if rule == DueRule.WORKDAYS_AFTER and not 1 <= number <= WORKDAYS_MAX:
+        raise ValidationError({"report_due_number": f"期满后的工作日数须在1至{WORKDAYS_MAX}之间。"})
+
+
+def period_end(*, reporting_period: str, start: dt.date) -> dt.date:
+    """The last day of the period starting on `start`."""
     months = 3 if reporting_period == ReportingPeriod.QUARTERLY else 1
-    return dt.date(start.year, start.month + months - 1, settings.REPORT_DUE_DAY)
+    month = start.month + months
+    following = dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def period_deadline(
+    *, reporting_period: str, start: dt.date, rule: str = DueRule.DAY_OF_LAST_MONTH, number: int | None = None
+) -> dt.date:
+    """The reporting deadline of the period starting on `start` (reminders before it, escalation and
+    逾期报送 after it; the report form and 我的待办 show it), by the plan's window:
+    - the `number`-th day of the period's last month (default settings.REPORT_DUE_DAY), or
+    - the `number`-th working day after the period ends (China's statutory holidays and 调休 make-up
+      days, minhang_plans.workdays)."""
+    end = period_end(reporting_period=reporting_period, start=start)
+    if rule == DueRule.WORKDAYS_AFTER:
+        return workday_add(day=end, count=number or 1)
+    return end.replace(day=number or settings.REPORT_DUE_DAY)
+
+
+def plan_deadline(*, plan: Plan, start: dt.date) -> dt.date:
+    """period_deadline with the plan's own window."""
+    return period_deadline(
+        reporting_period=plan.reporting_period, start=start, rule=plan.report_due_rule, number=plan.report_due_number
+    )

@@ -33,7 +33,7 @@ from .models import (
     TaskState,
     Unit,
 )
-from .periods import period_label
+from .periods import period_label, plan_deadline
 from .status.clock import Clock, clock_or_now
 from .status.stored import task_status_drift, task_status_refresh  # noqa: F401
 
@@ -259,6 +259,9 @@ def report_save(
             report.progress_text = data.progress_text.strip()
             report.problems = data.problems.strip()
             report.next_steps = data.next_steps.strip()
+            if submit and (report.pk is None or report.review_state == ReviewState.DRAFT):
+                # The first submission of the period decides 逾期报送 (a resubmission after a return keeps it).
+                report.late = clock_or_now(clock).today > plan_deadline(plan=task.plan, start=period)
             report.review_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
             report.review_comment = report.review_comment if report.review_state == ReviewState.DRAFT else ""
             report.reported_by = author

@@ -24,3 +24,98 @@ def test_the_report_form_shows_the_period_and_its_deadline(seed_plans, client_as
     page = client_as(liaison_user).get(reverse("tasks:report_edit", args=[task.pk, unit.pk])).content.decode()
     assert "报送周期：<strong>2025年6月</strong>" in page
     assert "报送截止：<strong data-deadline>2025年6月25日</strong>" in page
+
+
+# -- a plan's own reporting window (issue 17 item 1) ------------------------------------------
+
+
+def test_a_window_counted_in_working_days_follows_the_statutory_calendar():
+    from tasks.choices import DueRule
+
+    after = DueRule.WORKDAYS_AFTER
+    # Q3 2025 ends on Tuesday 30 September; 1–8 October is the National Day holiday and Saturday
+    # 11 October a make-up working day (调休): the 5th working day after is Tuesday 14 October.
+    q3 = period_deadline(reporting_period="quarterly", start=dt.date(2025, 7, 1), rule=after, number=5)
+    assert q3 == dt.date(2025, 10, 14)
+    assert period_deadline(reporting_period="quarterly", start=dt.date(2025, 7, 1), rule=after, number=3) == dt.date(
+        2025, 10, 11
+    )  # the make-up Saturday counts
+    # January 2025 ends in the Spring Festival holiday (28 January – 4 February): the 1st working
+    # day after is 5 February.
+    january = period_deadline(reporting_period="monthly", start=dt.date(2025, 1, 1), rule=after, number=1)
+    assert january == dt.date(2025, 2, 5)
+    # A day of the last month, as before, and the plan's own day over the setting.
+    day = DueRule.DAY_OF_LAST_MONTH
+    assert period_deadline(reporting_period="monthly", start=dt.date(2025, 2, 1), rule=day, number=28) == dt.date(
+        2025, 2, 28
+    )
+
+
+def test_a_window_day_a_short_month_lacks_is_refused_in_chinese(seed_plans):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from tasks.choices import DueRule
+    from tasks.models import Plan
+
+    plan = Plan.objects.get(kind="annual")
+    plan.report_due_number = 31
+    with pytest.raises(ValidationError) as refused:
+        plan.full_clean()
+    assert refused.value.message_dict["report_due_number"] == [
+        "报送截止日须在1至28日之间：31日在2月等短月中不存在，各月截止日无法统一。"
+    ]
+    plan.report_due_rule, plan.report_due_number = DueRule.WORKDAYS_AFTER, 25
+    with pytest.raises(ValidationError, match="期满后的工作日数须在1至20之间。"):
+        plan.full_clean()
+
+
+def _report_through_the_form(client, task, unit) -> str:
+    from tests.test_supervision_views import form_on
+
+    url = reverse("tasks:report_edit", args=[task.pk, unit.pk])
+    html = client.get(url).content.decode()
+    form = form_on(html, "enctype", "multipart/form-data")  # the report form (the header has a log-out form)
+    data = {k: v for k, v in form["fields"].items() if v is not None}
+    data |= {"status": "in_progress", "percent": "40", "progress_text": "按计划推进。", "problems": "无。"}
+    data["action"] = "submit"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return html
+
+
+def test_a_report_after_the_plans_deadline_is_marked_late(seed_plans, client_as, liaison_user, office_user, clock_at):
+    """The plan closes its June window on Friday 26 September's pattern: here the 20th. A report on
+    the 18th is on time; one on the 23rd is 逾期报送, said on the form before and marked after, on
+    the review queue and the task page; a return and resubmission keeps the mark."""
+    from tasks.models import Plan, ProgressReport
+    from tasks.services import report_return
+
+    plan = Plan.objects.get(kind="annual")
+    plan.report_due_number = 20
+    plan.save()
+    keji = Unit.objects.get(name="区科委")
+    led = Task.objects.filter(plan=plan, unit_links__unit=keji, unit_links__role="lead").order_by("position")
+    on_time, late = led[:2]
+    liaison = client_as(liaison_user)
+
+    clock_at(dt.date(2025, 6, 18))
+    form = _report_through_the_form(liaison, on_time, keji)
+    assert "报送截止：<strong data-deadline>2025年6月20日</strong>" in form and "data-past-deadline" not in form
+    clock_at(dt.date(2025, 6, 23))
+    form = _report_through_the_form(liaison, late, keji)
+    assert "已过截止日，现在提交将标记为逾期报送" in form
+    reports = {r.task_id: r for r in ProgressReport.objects.filter(unit=keji, period=dt.date(2025, 6, 1))}
+    assert (reports[on_time.pk].late, reports[late.pk].late) == (False, True)
+
+    office = client_as(office_user)
+    queue = office.get(reverse("tasks:review_queue")).content.decode()
+    assert queue.count("data-late>逾期报送") == 1
+    page = office.get(reverse("tasks:task", args=[late.pk])).content.decode()
+    assert "data-late>逾期报送" in page
+
+    report = reports[late.pk]
+    report_return(user=office_user, report=report, version=report.version, comment="请补充数据。")
+    clock_at(dt.date(2025, 6, 24))
+    _report_through_the_form(client_as(liaison_user), late, keji)
+    assert ProgressReport.objects.get(pk=report.pk).late is True

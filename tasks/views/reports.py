@@ -19,7 +19,7 @@ from .. import permissions, selectors, services
 from ..decorators import reader_required
 from ..forms import BatchReviewForm, ReopenForm, ReportForm, ReviewForm
 from ..models import ProgressReport, ProgressStatus, ReportAttachment, ReviewState, Unit
-from ..periods import period_deadline, period_label
+from ..periods import period_label, plan_deadline
 from ..selectors.reports import (
     REPORT_TEXT_FIELDS,
     report_changes,
@@ -150,7 +150,8 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
             "attachments": list(current.attachments.all()) if current else [],
             "conflict": conflict,
             "period_label": period_label(reporting_period=task.plan.reporting_period, start=period),
-            "deadline": period_deadline(reporting_period=task.plan.reporting_period, start=period),
+            "deadline": plan_deadline(plan=task.plan, start=period),
+            "past_deadline": clock.today > plan_deadline(plan=task.plan, start=period),
             "breadcrumbs": crumbs((f"第{task.number}项", reverse("tasks:task", args=[task.pk])), ("填报进展", None)),
         },
         status=409 if conflict else (400 if request.method == "POST" else 200),
