@@ -11,11 +11,14 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Exists, OuterRef
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
 from supervision.models import Instruction, InstructionReply
-from tasks.models import ProgressReport, ReportAttachment, ReviewState
+from tasks.models import ProgressReport, ReportAttachment, ReviewState, TaskUnit
+from tasks.services import task_status_refresh
 from tests.factories import LAST_PERIOD, THIS_PERIOD, report_make, world_build
 from tests.test_supervision_views import _Forms, panel
 
@@ -442,3 +445,48 @@ def test_the_system_administrator_sets_evidence_per_plan_in_the_admin(world, cli
     assert re.search(r'<input type="checkbox" name="evidence_required"[^>]* id="id_evidence_required">', html)
     assert "要求上传佐证材料" in html
     assert client_as(office_user).get(url).status_code in (302, 403)  # the office does not edit plans there
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_queue_and_form_keep_the_budget_with_a_full_page_of_changes(
+    scale, pinned_clock, settings, tmp_path, office_user, liaison_user, django_assert_max_num_queries
+):
+    """A full queue page (50 rows, each against its previous report, with attachments) and the
+    report form with instructions: the same number of queries at one and ten times the world."""
+    settings.MEDIA_ROOT = tmp_path
+    w = world_build(scale=scale)
+    links = list(
+        TaskUnit.objects.filter(role="lead", task__state="active")
+        .exclude(Exists(ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"))))
+        .order_by("task_id", "unit_id")[:60]
+    )
+    for i, link in enumerate(links):
+        for period, percent in ((LAST_PERIOD, 10), (THIS_PERIOD, 20 + i)):
+            report = ProgressReport.objects.create(
+                task_id=link.task_id,
+                unit_id=link.unit_id,
+                period=period,
+                status="in_progress",
+                percent=percent,
+                progress_text=f"第{i}条进展。",
+                review_state=ReviewState.APPROVED if period == LAST_PERIOD else ReviewState.SUBMITTED,
+                version=1,
+            )
+        ReportAttachment.objects.create(
+            report=report, file="x.png", original_name="照片.png", size=1, uploaded_by=office_user
+        )
+    task_status_refresh(task_ids=[link.task_id for link in links])
+    for n in range(3):
+        instruct(w, office_user, f"批示{n}。")
+    office, liaison = Client(), Client()  # two sessions, both signed in before anything is counted
+    office.force_login(office_user)
+    liaison.force_login(liaison_user)
+    shown = min(len(links), 50)  # 29 lead links without a report at scale 1, a full page of 50 at 10
+    assert scale == 1 or shown == 50
+    with django_assert_max_num_queries(12):
+        html = office.get(reverse("tasks:review_queue")).content.decode()
+    assert html.count('<tr data-report="') == shown and html.count("data-preview") == shown
+    assert html.count("完成百分比：<del>10%</del>") == shown
+    with django_assert_max_num_queries(12):
+        html = liaison.get(form_url(w)).content.decode()
+    assert "领导批示落实情况（3）" in html
