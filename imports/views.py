@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.audit import Action, audit_download
+from jobs.models import JobKind
+from jobs.services import job_enqueue
 from tasks.models import Leader, Unit, UnitKind
 from tasks.permissions import can_import
 
@@ -89,6 +91,10 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     except services.PendingImportGone as gone:
         return _pending_gone(request, gone)
     error = None
+    if request.method == "POST" and request.POST.get("action") == "confirm_background":
+        # A large file: confirmed on the worker, with its progress on the job page (jobs app).
+        job = job_enqueue(kind=JobKind.IMPORT_CONFIRM, owner=request.user, params={"pending": pending.pk})
+        return redirect("jobs:detail", job_id=job.pk)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         try:
             report = services.pending_import_confirm(user=request.user, pending=pending)
