@@ -59,7 +59,7 @@ def test_a_large_import_is_confirmed_on_the_worker_with_its_progress(seed_plans,
     assert response.status_code == 302, response.content.decode()[:2000]
     preview_url = response["Location"]
     preview = client.get(preview_url).content.decode()
-    assert "在后台确认导入" in preview
+    assert "转入后台导入" in preview
     # The preview's own form (the one without an action: it posts to the page), as rendered.
     parser = _Forms()
     parser.feed(preview)
