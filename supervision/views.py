@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from tasks import permissions
 from tasks.decorators import reader_required
+from tasks.forms import MilestoneForm
+from tasks.milestones import milestone_rows
 from tasks.models import Leader, Plan, Role, Task, TaskState, Unit, UnitRole
 from tasks.status.clock import Clock
 
@@ -120,6 +122,10 @@ def task_panel(request: HttpRequest, task_id: int) -> HttpResponse:
     context = {
         "task": task,
         "panel": panel,
+        "milestones": milestone_rows(task=task, today=Clock.now().today),
+        "milestone_form": MilestoneForm(auto_id="id_milestone_%s")
+        if not withdrawn and permissions.can_set_milestones(user, task)
+        else None,
         "chase_form": TaskChaseForm(units=[(u.pk, u.name) for u in lead_units])
         if office and lead_units and not withdrawn
         else None,

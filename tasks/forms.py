@@ -65,6 +65,10 @@ class ReportForm(forms.Form):
         required=False,
         error_messages={"empty": "附件是空文件。", "invalid": "附件无效，请重新选择文件。"},
     )
+    # 阶段目标 met this period (choices: the task's milestones, set per form).
+    milestones_met = forms.TypedMultipleChoiceField(
+        label="本期完成的阶段目标", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
     # The version the user opened; None for a new report (optimistic locking).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -74,6 +78,7 @@ class ReportForm(forms.Form):
         instructions: Sequence[FormInstruction] = (),
         evidence_required: bool = False,
         reason_hint: str = "",
+        milestones: Sequence[tuple[int, str]] = (),
         **kwargs: Any,
     ) -> None:
         """`instructions`: the 批示 this report answers (a 落实情况 box each, after the texts);
@@ -93,6 +98,11 @@ class ReportForm(forms.Form):
             field.label = "佐证材料（必传，可多选）"
             field.help_text = "本规划要求提交进展时至少附一份佐证材料（已上传的附件计入）。" + field.help_text
         self.fields["problems"].help_text = reason_hint or "状态为“滞后”或任务已过截止日期时必填，请说明原因。"
+        milestones_field = self.fields["milestones_met"]
+        if milestones:
+            milestones_field.choices = list(milestones)  # type: ignore[attr-defined]  # a ChoiceField
+        else:
+            del self.fields["milestones_met"]  # a task without 阶段目标 asks nothing
         self.instructions = list(instructions)
         for instruction in self.instructions:
             marked = "（督查室代录）" if instruction.on_behalf else ""
@@ -124,7 +134,7 @@ class ReportForm(forms.Form):
 
     def report_fields(self) -> list[forms.BoundField]:
         answers = {ANSWER_FIELD.format(pk=i.pk) for i in self.instructions}
-        return [f for f in self.visible_fields() if f.name not in answers]
+        return [f for f in self.visible_fields() if f.name not in answers and f.name != "milestones_met"]
 
 
 class ReviewForm(forms.Form):
@@ -172,6 +182,19 @@ class ReopenForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "撤回审核时请填写理由。", "max_length": "理由不能超过 2000 字。"},
+    )
+
+
+class MilestoneForm(forms.Form):
+    due_date = forms.DateField(
+        label="完成日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        error_messages={"invalid": "请输入有效的日期（例如 2025-06-30）。", "required": "请填写完成日期。"},
+    )
+    target = forms.CharField(
+        label="阶段目标",
+        max_length=300,
+        error_messages={"required": "请填写阶段目标。", "max_length": "阶段目标不能超过 300 字。"},
     )
 
 

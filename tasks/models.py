@@ -8,6 +8,8 @@ business rules that span rows live in `services.py`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -305,6 +307,34 @@ class TaskUnit(models.Model):
         return f"{self.task_id}: {self.unit}"
 
 
+class Milestone(models.Model):
+    """A stage target (阶段目标) of a task: what should be reached by a date, e.g. a quarter's target
+    from a breakdown table's 第一季度…第四季度 columns, or a dated milestone set by the lead unit or
+    the office. Met when an approved report of a lead unit says so (ProgressReport.milestones_met);
+    one due before today and not met makes the task 进度偏慢 (tasks.status.rule)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones", verbose_name="任务")
+    due_date = models.DateField("完成日期")
+    target = models.CharField("阶段目标", max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="设定人",
+    )
+    created_at = models.DateTimeField("设定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "阶段目标"
+        verbose_name_plural = "阶段目标"
+        ordering = ["task", "due_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.due_date:%Y-%m-%d} {self.target}"
+
+
 class ProgressReport(models.Model):
     """One lead unit's report on one task for one reporting period."""
 
@@ -345,6 +375,10 @@ class ProgressReport(models.Model):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     # Optimistic locking: a save must name the version it edited.
     version = models.PositiveIntegerField("版本", default=1)
+    # 阶段目标 this report says are met (counted once the report is approved: tasks.status.stored).
+    milestones_met: models.ManyToManyField[Milestone, Any] = models.ManyToManyField(
+        Milestone, blank=True, related_name="met_in", verbose_name="本期完成的阶段目标"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
@@ -379,6 +413,8 @@ class TaskStatus(models.Model):
     status = models.CharField("当前状态", max_length=16, default="not_reported")
     # The lowest percent in that period.
     percent = models.PositiveSmallIntegerField("完成百分比", null=True)
+    # The earliest 阶段目标 not yet met by an approved report of a lead unit (NULL: none open).
+    next_milestone = models.DateField("最早未完成阶段目标日期", null=True)
     lead_units = models.PositiveSmallIntegerField("牵头单位数", default=0)
     # Every lead unit has a report (submitted or approved) for this period or a later one;
     # NULL when some lead unit never reported (or there is none).

@@ -196,3 +196,10 @@ def can_decide_extension(user: User | AnonymousUser) -> bool:
 def can_acknowledge(user: User | AnonymousUser, unit_id: int) -> bool:
     """签收 is the unit's own liaison's act (not the office's on its behalf)."""
     return user_role(user) == Role.LIAISON and unit_id in user_unit_ids(user)
+
+
+def can_set_milestones(user: User | AnonymousUser, task: Task) -> bool:
+    """阶段目标: set or remove a task's milestones: the office, or a liaison of one of its lead units."""
+    if can_review(user):
+        return True
+    return user_role(user) == Role.LIAISON and bool(reportable_unit_ids(user, task))

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import errno
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.audit import Action, audit_record
 
 from .models import (
+    Milestone,
     Plan,
     ProgressReport,
     ProgressStatus,
@@ -193,6 +194,7 @@ def report_save(
     attachment: UploadedFile | None = None,
     attachments: Sequence[UploadedFile] = (),
     instruction_answers: Mapping[int, str] | None = None,
+    milestones_met: Collection[int] | None = None,
     clock: Clock | None = None,
 ) -> ProgressReport:
     """Create or revise the unit's report on the task for the period, with its attachments
@@ -285,6 +287,13 @@ def report_save(
                 instruction_answers_record(
                     user=author, task=task, unit=unit, report=report, answers=instruction_answers
                 )
+            if milestones_met is not None:
+                # 阶段目标 the report says are met: only the task's own (a forged id is refused, nothing kept).
+                chosen = set(milestones_met)
+                own = set(Milestone.objects.filter(task=task, pk__in=chosen).values_list("pk", flat=True))
+                if chosen - own:
+                    raise ValidationError({"milestones_met": "所选阶段目标不属于该任务，请刷新页面后重试。"})
+                report.milestones_met.set(own)
             task_status_refresh(task_ids=[task.pk])
     except BaseException:
         _files_discard(written)

@@ -4,6 +4,7 @@ from documents import views as document_views
 
 from . import views
 from .views import reports as report_views
+from .views import task as task_views
 
 app_name = "tasks"
 
@@ -25,6 +26,8 @@ urlpatterns = [
     path("tasks/<id:task_id>/", views.task_detail, name="task"),
     path("tasks/<id:task_id>/report/<id:unit_id>/", views.report_edit, name="report_edit"),
     path("tasks/<id:task_id>/due-date/", views.task_due_date, name="task_due_date"),
+    path("tasks/<id:task_id>/milestones/", task_views.task_milestone_add, name="milestone_add"),
+    path("milestones/<id:milestone_id>/remove/", task_views.task_milestone_remove, name="milestone_remove"),
     path("reports/<id:report_id>/review/", views.report_review, name="report_review"),
     path("reports/<id:report_id>/reopen/", views.report_reopen, name="report_reopen"),
     path("reports/pending/", views.review_queue, name="review_queue"),

@@ -180,6 +180,16 @@ def _endpoints(keji_task, fagai_task, report):
         ),
         "change a due date": ("post", reverse("tasks:task_due_date", args=[keji_task.pk]), {"due_date": "2025-10-31"}),
         "upload a breakdown table": ("post", reverse("imports:upload"), {}),
+        "set a milestone on own unit's task": (
+            "post",
+            reverse("tasks:milestone_add", args=[keji_task.pk]),
+            {"due_date": "2025-09-30", "target": "三季度目标"},
+        ),
+        "set a milestone on another unit's task": (
+            "post",
+            reverse("tasks:milestone_add", args=[fagai_task.pk]),
+            {"due_date": "2025-09-30", "target": "三季度目标"},
+        ),
     }
 
 
@@ -193,6 +203,8 @@ ALLOWED = {
         "batch review",
         "change a due date",
         "upload a breakdown table",
+        "set a milestone on own unit's task",
+        "set a milestone on another unit's task",
     },
     "office_user": {
         "report own unit's task",
@@ -202,8 +214,10 @@ ALLOWED = {
         "review queue",
         "batch review",
         "change a due date",
+        "set a milestone on own unit's task",
+        "set a milestone on another unit's task",
     },
-    "liaison_user": {"report own unit's task"},
+    "liaison_user": {"report own unit's task", "set a milestone on own unit's task"},
     "leader_user": set(),
     "outsider_user": set(),
 }

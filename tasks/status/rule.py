@@ -113,6 +113,11 @@ LIGHT_RULES: tuple[LightRule, ...] = (
     LightRule(Light.GREY, "本期有牵头单位未报送（进展不明）", lambda at: Q(reported_now=False)),
     LightRule(
         Light.YELLOW,
+        "有阶段目标已过完成日期仍未完成（进度偏慢）",
+        lambda at: Q(**{f"{at.path}current__next_milestone__lt": at.clock.today}) & _NOT_DONE,
+    ),
+    LightRule(
+        Light.YELLOW,
         "完成百分比加{behind_points}个百分点仍落后于已过时间的比例（进度偏慢）",
         _behind_schedule,
     ),

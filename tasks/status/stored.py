@@ -23,11 +23,11 @@ from ..choices import (
     ReviewState,
     UnitRole,
 )
-from ..models import ProgressReport, Task, TaskStatus, TaskUnit
+from ..models import Milestone, ProgressReport, Task, TaskStatus, TaskUnit
 
-STATUS_FIELDS = ("status", "percent", "lead_units", "reported_since", "pending_period")
-# What a task without a status row reads as: nothing reported, no lead unit.
-STATUS_DEFAULT = (CurrentStatus.NOT_REPORTED.value, None, 0, None, None)
+STATUS_FIELDS = ("status", "percent", "lead_units", "reported_since", "pending_period", "next_milestone")
+# What a task without a status row reads as: nothing reported, no lead unit, no open milestone.
+STATUS_DEFAULT = (CurrentStatus.NOT_REPORTED.value, None, 0, None, None, None)
 
 
 def _worst_first() -> Case:
@@ -65,6 +65,10 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
     is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
     lead_reports = ProgressReport.objects.filter(Exists(is_lead), task_id=OuterRef("pk"))
     approved = lead_reports.filter(review_state__in=COUNTED_REVIEW_STATES)
+    # Approved reports of a lead unit on a milestone's task (read from inside the milestone's subquery).
+    met = ProgressReport.objects.filter(
+        Exists(is_lead), task_id=OuterRef("task_id"), review_state__in=COUNTED_REVIEW_STATES
+    )
     n_links = lead_links.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")[:1]
     return (
         tasks.order_by()
@@ -82,8 +86,17 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
             s_pending_period=Subquery(
                 lead_reports.filter(review_state=ReviewState.SUBMITTED).order_by("-period").values("period")[:1]
             ),
+            # The earliest 阶段目标 no approved report of a lead unit has marked met.
+            s_next_milestone=Subquery(
+                Milestone.objects.filter(task_id=OuterRef("pk"))
+                .exclude(Exists(met.filter(milestones_met=OuterRef("pk"))))
+                .order_by("due_date")
+                .values("due_date")[:1]
+            ),
         )
-        .values_list("pk", "s_status", "s_percent", "s_lead_units", "s_reported_since", "s_pending_period")
+        .values_list(
+            "pk", "s_status", "s_percent", "s_lead_units", "s_reported_since", "s_pending_period", "s_next_milestone"
+        )
     )
 
 

@@ -18,6 +18,7 @@ from accounts.audit import Action, audit_download
 from .. import permissions, selectors, services
 from ..decorators import reader_required
 from ..forms import BatchReviewForm, ReopenForm, ReportForm, ReviewForm
+from ..milestones import milestone_rows
 from ..models import ProgressReport, ProgressStatus, ReportAttachment, ReviewState, Unit
 from ..periods import period_label, plan_deadline
 from ..selectors.reports import (
@@ -61,12 +62,18 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
     instructions = report_form_instructions(task=task, unit_id=unit.pk, report=current)
     reason_hint = services.report_reason_required(task=task, status="", today=clock.today) or ""
 
+    milestones = [
+        (m.pk, f"{m.due_date:%Y-%m-%d} {m.target}" + ("（已确认完成）" if m.met else ""))
+        for m in milestone_rows(task=task, today=clock.today)
+    ]
+
     def report_form(*args: Any, **kwargs: Any) -> ReportForm:
         return ReportForm(
             *args,
             instructions=instructions,
             evidence_required=task.plan.evidence_required,
             reason_hint=reason_hint,
+            milestones=milestones,
             **kwargs,
         )
 
@@ -88,6 +95,7 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
                     submit=request.POST.get("action") != "draft",
                     attachments=form.cleaned_data["attachment"],
                     instruction_answers=form.instruction_answers(),
+                    milestones_met=form.cleaned_data.get("milestones_met") if milestones else None,
                     clock=clock,
                 )
             except services.ReportConflict as exc:
@@ -124,6 +132,8 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
                 problems=source.problems,
                 next_steps=source.next_steps,
             )
+        if current is not None:
+            initial["milestones_met"] = list(current.milestones_met.values_list("pk", flat=True))
         form = report_form(initial=initial)
     changes = report_changes(
         previous_label=(

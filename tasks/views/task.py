@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from .. import permissions, selectors, services
 from ..choices import ReviewState
 from ..decorators import reader_required
-from ..forms import DueDateForm, ReopenForm, ReviewForm
-from ..models import Task
+from ..forms import DueDateForm, MilestoneForm, ReopenForm, ReviewForm
+from ..milestones import milestone_add, milestone_remove
+from ..models import Milestone, Task
 from ..status.clock import Clock
 from .caching import crumbs
 from .reports import attachment_previewable
@@ -85,3 +86,46 @@ def task_due_date(request: HttpRequest, task_id: int) -> HttpResponse:
     else:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("tasks:task", task_id=task.pk)
+
+
+def _panel_url(task_id: int) -> str:
+    return reverse("tasks:task", args=[task_id]) + "#supervision"
+
+
+@reader_required
+@require_POST
+def task_milestone_add(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.select_related("plan"), pk=task_id)
+    permissions.require(
+        permissions.can_set_milestones(request.user, task), "只有督查室或该任务牵头单位的联络员可以设定阶段目标。"
+    )
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(_panel_url(task.pk))
+    try:
+        milestone = milestone_add(
+            user=request.user, task=task, due_date=form.cleaned_data["due_date"], target=form.cleaned_data["target"]
+        )
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, f"已设定阶段目标：{milestone.due_date:%Y-%m-%d} {milestone.target}")
+    return redirect(_panel_url(task.pk))
+
+
+@reader_required
+@require_POST
+def task_milestone_remove(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.select_related("task"), pk=milestone_id)
+    permissions.require(
+        permissions.can_set_milestones(request.user, milestone.task),
+        "只有督查室或该任务牵头单位的联络员可以修改阶段目标。",
+    )
+    try:
+        milestone_remove(user=request.user, milestone=milestone)
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+    else:
+        messages.success(request, "已删除阶段目标。")
+    return redirect(_panel_url(milestone.task_id))
