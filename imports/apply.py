@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from tasks.models import (
     Category,
     Leader,
+    Milestone,
     Plan,
     PlanKind,
     Project,
@@ -35,6 +36,7 @@ from tasks.services import task_status_refresh
 
 from .diff import META_LABELS, PlanDiff, plan_district
 from .errors import ImportRefused
+from .milestones import quarterly_milestones
 from .records import ParsedPlan, ParsedTask
 from .shape import PlanIdentity, plan_identity
 
@@ -76,6 +78,10 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: Us
     writes = _task_writes(plan, parsed, diff, existing, categories, projects)
     _tasks_write(writes, diff, existing, source_file=source_file, user=user)
     _links_write(writes, leaders, units)
+    if identity.year_start == identity.year_end:
+        # A one-year plan's quarterly columns become its new tasks' 阶段目标 (imports/milestones.py).
+        milestones = quarterly_milestones(tasks=writes.create, year=identity.year_start)
+        Milestone.objects.bulk_create(milestones, batch_size=1000)
     # New or relinked tasks: their lead units (and so their derived status) changed.
     task_status_refresh(task_ids=[task.pk for task, _ in writes.relink])
     return plan

@@ -16,7 +16,7 @@ from functools import cached_property
 from itertools import pairwise
 
 from .read import Cell, Document, Table
-from .text import clean_text, name_key, parse_category
+from .text import clean_text, name_key, parse_category, quarter_of
 
 # Column roles and the header texts that name them (compared without spaces).
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -215,6 +215,8 @@ class Column:
 
     @property
     def destination(self) -> str:
+        if self.role == EXTRA and quarter_of(self.header) is not None:
+            return DESTINATIONS[EXTRA] + "，并作为新增任务的季度阶段目标（一年期规划）"
         return DESTINATIONS.get(self.role, self.role)
 
     @property

@@ -83,3 +83,17 @@ def parse_unnumbered_category(raw: str, order: int) -> CategoryHeading | None:
         return None
     count = int(match["count"]) if match and match["count"] else None
     return CategoryHeading(order=order, name=name, stated_count=count)
+
+
+# -- quarterly columns (第一季度…第四季度): imports/milestones.py ----------------------------------
+
+_QUARTER = re.compile(r"(?:第\s*)?([一二三四1-4])\s*季\s*度|\bQ([1-4])\b", re.IGNORECASE)
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def quarter_of(header: str) -> int | None:
+    """1–4 when a column header names one quarter (第一季度, 一季度, Q3, 阶段性目标/第二季度), else None."""
+    found = _QUARTER.search(header or "")
+    if not found:
+        return None
+    return _NUMERALS[found.group(1) or found.group(2)]
