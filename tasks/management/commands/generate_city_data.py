@@ -335,6 +335,7 @@ class Command(BaseCommand):
             "review_state",
             "review_comment",
             "reported_at",
+            "late",
             "version",
             "created_at",
             "updated_at",
@@ -386,6 +387,7 @@ class Command(BaseCommand):
                             review,
                             "",
                             stamp,
+                            False,  # reported on the 20th: before the default deadline (the 25th)
                             1,
                             now,
                             now,
