@@ -177,6 +177,12 @@ def test_a_carried_task_is_linked_to_its_continuation(annual, plan_2026, client_
     assert f"第{task.number}项已关联接续任务。" in shown_message(html)
     assert TaskOutcome.objects.get(task=task).continuation == continuation
     assert f'href="{reverse("tasks:task", args=[continuation.pk])}"' in html
+    # And on both tasks' pages, in the task's own query (no extra one).
+    old_page = office.get(reverse("tasks:task", args=[task.pk])).content.decode()
+    assert "data-final-state>结转下年" in old_page
+    assert f'href="{reverse("tasks:task", args=[continuation.pk])}" data-continuation' in old_page
+    new_page = office.get(reverse("tasks:task", args=[continuation.pk])).content.decode()
+    assert f'href="{reverse("tasks:task", args=[task.pk])}" data-carried-from' in new_page
 
     # Only a later plan's task continues it, and only a carried task has one.
     with pytest.raises(ValidationError, match="接续任务须属于 2026 年及以后的规划"):

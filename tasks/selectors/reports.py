@@ -9,10 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from ..choices import ProgressStatus, ReviewState
 from ..models import ProgressReport, Task
@@ -278,10 +280,21 @@ class TaskPage:
     reportable_unit_ids: set[int]  # units whose reports this user may write or revise here
     stagnant: bool
     history: list[HistoryEntry]
+    # 年终办结 (yearend app): the confirmed final state, and the carry-over link either way.
+    final_state_label: str = ""
+    continuation_url: str = ""  # the task that continues this one next year
+    carried_from_url: str = ""  # the task of an earlier year this one continues
 
     @property
     def hidden_count(self) -> int:
         return self.report_count - len(self.reports)
+
+
+def _final_state_label(state: str) -> str:
+    if not state:
+        return ""
+    choices = apps.get_model("yearend", "TaskOutcome")._meta.get_field("state").choices or []
+    return str(dict(choices).get(state, state))
 
 
 def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock: Clock) -> TaskPage:
@@ -291,7 +304,20 @@ def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock
     by several units is hundreds of entries. A report awaiting review is always shown."""
     from ..permissions import reportable_unit_ids
 
-    task, row = task_with_row(Task.objects.all(), task_id=task_id, clock=clock)
+    # The year-end outcome in the same query (the yearend app's tables, read by name: it builds on tasks).
+    outcome = apps.get_model("yearend", "TaskOutcome").objects
+    task, row = task_with_row(
+        Task.objects.annotate(
+            final_state=F("outcome__state"),
+            continuation_id=F("outcome__continuation_id"),
+            carried_from_id=Subquery(outcome.filter(continuation=OuterRef("pk")).order_by("pk").values("task_id")[:1]),
+        ),
+        task_id=task_id,
+        clock=clock,
+    )
+    final_state: str = getattr(task, "final_state", None) or ""
+    continuation_id: int | None = getattr(task, "continuation_id", None)
+    carried_from_id: int | None = getattr(task, "carried_from_id", None)
     reportable = (
         set(reportable_unit_ids(user, task, lead_unit_ids=[u.id for u in row.lead_units]))
         if not row.withdrawn
@@ -309,6 +335,9 @@ def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock
         reportable_unit_ids=reportable,
         stagnant=task_is_stagnant(task=task, clock=clock, reports=window),
         history=task_history(task=task),
+        final_state_label=_final_state_label(final_state),
+        continuation_url=reverse("tasks:task", args=[continuation_id]) if continuation_id else "",
+        carried_from_url=reverse("tasks:task", args=[carried_from_id]) if carried_from_id else "",
     )
 
 
