@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Category,
     Leader,
+    Milestone,
     Plan,
     ProgressReport,
     Project,
@@ -187,7 +188,7 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "review_state", "period"]
     search_fields = ["task__text", "unit__name"]
     list_select_related = ["task", "unit"]
-    raw_id_fields = ["task"]
+    raw_id_fields = ["task", "milestones_met"]
     autocomplete_fields = ["unit"]
     inlines = [ReportAttachmentInline]
 
@@ -196,6 +197,11 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         before = form.initial.get("task")
         task_status_refresh(task_ids=[obj.task_id, *([before] if before else [])])
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The milestones a report meets are saved after the report itself: refresh once they are.
+        super().save_related(request, form, formsets, change)
+        task_status_refresh(task_ids=[form.instance.task_id])
 
     def delete_model(self, request: HttpRequest, obj: ProgressReport) -> None:
         task_id = obj.task_id
@@ -221,3 +227,23 @@ class ReportAttachmentAdmin(admin.ModelAdmin):
     search_fields = ["original_name", "report__task__text", "report__unit__name"]
     list_select_related = ["report__task", "report__unit", "uploaded_by"]
     raw_id_fields = ["report"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    """Readable here; set and removed on the task page's panel (tasks/milestones.py), which checks
+    the date against the task and refreshes the task's stored status."""
+
+    list_display = ["task", "due_date", "target", "created_by", "created_at"]
+    list_filter = ["due_date"]
+    search_fields = ["target", "task__text", "task__unit_links__unit__name"]
+    list_select_related = ["task", "created_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Milestone | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Milestone | None = None) -> bool:
+        return False
