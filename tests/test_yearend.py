@@ -218,3 +218,15 @@ def test_a_unit_proposes_only_for_tasks_it_leads(annual, client_as, liaison_user
         )
         assert response.status_code == 403
     assert not TaskOutcome.objects.exists()
+
+
+def test_the_yearend_page_keeps_the_query_budget(annual, client_as, office_user, liaison_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for user in (office_user, liaison_user):
+        client = client_as(user)
+        client.get(reverse("supervision:todo"))  # the header badge, counted there and kept
+        with CaptureQueriesContext(connection) as queries:
+            page(client, annual)
+        assert len(queries.captured_queries) <= 12, (user.username, len(queries.captured_queries))
