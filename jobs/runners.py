@@ -32,7 +32,7 @@ def ledger_export(*, job: Job) -> JobResult:
     data = QueryDict(job.params.get("query", ""))
     filterset = TaskFilter(data or None, queryset=selectors.task_search_base(clock=clock), clock=clock)
     if not filterset.is_bound:
-        matches = filterset.queryset.filter(state=TaskState.ACTIVE)
+        matches = filterset.queryset.filter(state=TaskState.ACTIVE, plan__closure__isnull=True)  # as the search
     elif filterset.is_valid():
         matches = filterset.qs
     else:

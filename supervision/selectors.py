@@ -97,7 +97,9 @@ def chases_open() -> QuerySet[Chase]:
         reported_period__gte=OuterRef("period"),
     )
     pending = (
-        ChaseItem.objects.filter(chase_id=OuterRef("pk"), task__state=TaskState.ACTIVE)
+        ChaseItem.objects.filter(
+            chase_id=OuterRef("pk"), task__state=TaskState.ACTIVE, task__plan__closure__isnull=True
+        )
         .exclude(task__current__status=ProgressStatus.DONE)  # nothing is owed on a finished task
         .exclude(Exists(reported))
     )
@@ -229,6 +231,7 @@ def _liaison_reports(*, unit_ids: Units) -> QuerySet[ProgressReport]:
     return ProgressReport.objects.filter(
         unit_id__in=unit_ids,
         task__state=TaskState.ACTIVE,
+        task__plan__closure__isnull=True,
         review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
     )
 
@@ -246,6 +249,7 @@ def _liaison_instructions(*, unit_ids: Units) -> QuerySet[WithAnnotations[Instru
             task__unit_links__unit_id__in=unit_ids,
             task__unit_links__role=UnitRole.LEAD,
             task__state=TaskState.ACTIVE,
+            task__plan__closure__isnull=True,
         )
         .annotate(for_unit=F("task__unit_links__unit_id"))
         .filter(~Exists(answered))
@@ -399,6 +403,7 @@ def _leader_lists(
     reports = ProgressReport.objects.filter(
         Exists(TaskLeader.objects.filter(Q(leader_id=leader_id), task_id=OuterRef("task_id"))),
         task__state=TaskState.ACTIVE,
+        task__plan__closure__isnull=True,
         review_state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED],
         reported_at__isnull=False,
     )
@@ -496,7 +501,9 @@ def _office_lists(*, clock: Clock) -> _OfficeLists:
         .filter(missing__gt=0)
         .order_by("-missing", "unit__name"),
         overdue_chases=chases_open().filter(reply_by__lt=clock.today),
-        extensions=ExtensionRequest.objects.filter(state=ExtensionState.PENDING, task__state=TaskState.ACTIVE),
+        extensions=ExtensionRequest.objects.filter(
+            state=ExtensionState.PENDING, task__state=TaskState.ACTIVE, task__plan__closure__isnull=True
+        ),
         red_silent=Task.objects.active().with_status(clock).filter(light=Light.RED, silent_now=True),
     )
 

@@ -99,7 +99,7 @@ class TaskFilter(django_filters.FilterSet):
         qs = super().qs
         # The state filter's "empty" choice means active tasks only; a method filter is not called when empty.
         if not self.form.cleaned_data.get("state"):
-            qs = qs.filter(state=TaskState.ACTIVE)
+            qs = qs.filter(state=TaskState.ACTIVE, plan__closure__isnull=True)  # as Task.objects.active()
         return qs
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

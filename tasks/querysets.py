@@ -19,9 +19,15 @@ if TYPE_CHECKING:
     from .models import Task, TaskLeader, TaskUnit  # noqa: F401
 
 
+# Current work: an active task of a plan whose year is not closed. A closed plan (the yearend
+# app's PlanClosure, read by name: that app builds on this one) keeps its final states instead of
+# lights, so no summary, list, reminder or to-do counts its tasks any more.
+_OPEN_PLAN = {"plan__closure__isnull": True}
+
+
 class TaskQuerySet(QuerySet["Task"]):
     def active(self) -> Self:
-        return self.filter(state=TaskState.ACTIVE)
+        return self.filter(state=TaskState.ACTIVE, **_OPEN_PLAN)
 
     # The aliases are added by status.rule, which the type checker cannot see: these return
     # QuerySet[Any] so that `.filter(light=...)` is not reported as an unknown field.
@@ -56,7 +62,7 @@ class TaskUnitQuerySet(QuerySet["TaskUnit"]):
         return self.filter(role=UnitRole.LEAD)
 
     def on_active(self) -> Self:
-        return self.filter(task__state=TaskState.ACTIVE)
+        return self.filter(task__state=TaskState.ACTIVE, task__plan__closure__isnull=True)
 
     def with_status(self, clock: Clock) -> QuerySet[Any]:
         """The link's task's status aliased onto each link row."""
@@ -69,7 +75,7 @@ class TaskUnitQuerySet(QuerySet["TaskUnit"]):
 
 class TaskLeaderQuerySet(QuerySet["TaskLeader"]):
     def on_active(self) -> Self:
-        return self.filter(task__state=TaskState.ACTIVE)
+        return self.filter(task__state=TaskState.ACTIVE, task__plan__closure__isnull=True)
 
     def with_status(self, clock: Clock) -> QuerySet[Any]:
         return status_alias(self, clock=clock, path="task__")

@@ -128,6 +128,22 @@ def test_a_closed_plan_shows_final_figures_and_leaves_the_dashboard(annual, clie
     category_totals = [int(t) for t in re.findall(r"<tr data-category-line>.*?data-total>(\d+)<", html, flags=re.S)]
     assert sum(category_totals) == len(active)
 
+    # No lights for it anywhere else either: the unit's page, the leader's page and the search list
+    # only current plans' tasks (Task.objects.active()); the unit owes it no more reports.
+    keji = Unit.objects.get(name="区科委")
+    annual_ids = set(Task.objects.filter(plan=annual).values_list("pk", flat=True))
+    for url in (
+        reverse("tasks:unit", args=[keji.pk]),
+        reverse("tasks:task_search") + "?q=推进",
+    ):
+        shown = {int(pk) for pk in re.findall(r'<tr class="[^"]*" data-task="(\d+)"', office.get(url).content.decode())}
+        assert shown and not shown & annual_ids, url
+    leader_page = office.get(reverse("tasks:leader", args=[annual.tasks.first().leader_links.first().leader_id]))
+    assert not {int(pk) for pk in re.findall(r'data-task="(\d+)"', leader_page.content.decode())} & annual_ids
+    todo = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert not {int(pk) for pk in re.findall(r'data-todo-task="(\d+)"', todo)} & annual_ids
+    office = client_as(office_user)  # the one test client, signed in as the office again
+
     # Off the dashboard; the plan page leads to the final figures, not lights.
     assert annual.title not in office.get(reverse("tasks:dashboard")).content.decode()
     response = office.get(reverse("tasks:plan", args=[annual.pk]))

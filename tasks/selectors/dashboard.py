@@ -74,8 +74,7 @@ def dashboard_overview(
         district = own if own in counts else plans[0].district
     shown = [p.pk for p in plans if p.district == district]
 
-    current = Task.objects.active().filter(plan__closure__isnull=True)
-    for (plan_id,), summary in summaries(current.with_status(clock), keys=("plan_id",)).items():
+    for (plan_id,), summary in summaries(Task.objects.active().with_status(clock), keys=("plan_id",)).items():
         overviews[plan_id].summary = summary
 
     in_district = Task.objects.active().filter(plan_id__in=shown).with_status(clock)

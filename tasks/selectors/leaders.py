@@ -40,7 +40,10 @@ def leader_get(*, leader_id: int) -> Leader:
 
 
 def leader_task_list(*, leader: Leader, clock: Clock | None = None) -> list[TaskRow]:
-    led = Task.objects.filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=leader.pk)))
+    # As on a unit's page: a closed plan's tasks are on its 年终办结 page.
+    led = Task.objects.filter(
+        Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=leader.pk)), plan__closure__isnull=True
+    )
     return task_rows_fetch(led.order_by("-plan__year_end", "plan__kind", "position"), clock=clock_or_now(clock))
 
 

@@ -78,7 +78,7 @@ def unit_get(*, unit_id: int) -> Unit:
 
 
 def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:
-    """Every task the unit is linked to, across plans, with status and the unit's own latest report.
+    """Every task the unit is linked to, across the plans not closed, with status and the unit's own latest report.
 
     The own report is the latest the unit sent, whatever became of it (approved, awaiting review,
     returned with the office's comment): a returned report is not "no report". Drafts are the
@@ -91,7 +91,10 @@ def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:
         .order_by("-period")
     )
     role = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk).values("role")[:1]
-    linked = Task.objects.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)))
+    # Closed plans' tasks are listed on their 年终办结 pages, with final states instead of lights.
+    linked = Task.objects.filter(
+        Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)), plan__closure__isnull=True
+    )
     tasks = (
         linked.annotate(
             unit_role=Subquery(role),
@@ -143,7 +146,10 @@ def unit_reports_to_fix(*, unit: Unit, clock: Clock | None = None) -> ReportsToF
     """
     rows = (
         ProgressReport.objects.filter(
-            unit=unit, task__state=TaskState.ACTIVE, review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT]
+            unit=unit,
+            task__state=TaskState.ACTIVE,
+            task__plan__closure__isnull=True,
+            review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
         )
         .select_related("task", "task__plan", "reviewed_by")
         .annotate(

@@ -30,7 +30,7 @@ def _search(request: HttpRequest, clock: Clock) -> tuple[TaskFilter, QuerySet[Ta
     """The filter form and the matching tasks for a request's GET parameters."""
     filterset = TaskFilter(request.GET or None, queryset=selectors.task_search_base(clock=clock), clock=clock)
     if not filterset.is_bound:
-        matches = filterset.queryset.filter(state=TaskState.ACTIVE)
+        matches = filterset.queryset.filter(state=TaskState.ACTIVE, plan__closure__isnull=True)  # as .active()
     elif filterset.is_valid():
         matches = filterset.qs
     else:
