@@ -119,3 +119,20 @@ def test_a_report_after_the_plans_deadline_is_marked_late(seed_plans, client_as,
     clock_at(dt.date(2025, 6, 24))
     _report_through_the_form(client_as(liaison_user), late, keji)
     assert ProgressReport.objects.get(pk=report.pk).late is True
+
+
+def test_a_window_closing_on_the_friday_before_the_national_day_holiday():
+    """September 2025 closes on Friday the 26th: the reminders start three working days before
+    (Tuesday the 23rd), and the escalation three working days after counts the make-up Sunday
+    of the 28th (Tuesday the 30th), never a day of the 1–8 October holiday."""
+    from minhang_plans.workdays import workday_add, workday_is
+    from tasks.choices import DueRule
+
+    deadline = period_deadline(
+        reporting_period="monthly", start=dt.date(2025, 9, 1), rule=DueRule.DAY_OF_LAST_MONTH, number=26
+    )
+    assert deadline == dt.date(2025, 9, 26) and deadline.weekday() == 4
+    assert workday_add(day=deadline, count=-3) == dt.date(2025, 9, 23)
+    assert workday_is(day=dt.date(2025, 9, 28))  # 调休: a Sunday that is a working day
+    assert workday_add(day=deadline, count=3) == dt.date(2025, 9, 30)
+    assert workday_add(day=deadline, count=4) == dt.date(2025, 10, 9)  # after the holiday week
