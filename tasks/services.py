@@ -34,7 +34,7 @@ from .models import (
     TaskState,
     Unit,
 )
-from .periods import period_label, plan_deadline
+from .periods import period_label, period_start, plan_deadline
 from .status.clock import Clock, clock_or_now
 from .status.stored import task_status_drift, task_status_refresh  # noqa: F401
 
@@ -164,6 +164,15 @@ def history_note(obj: Model, *, user: User, reason: str) -> None:
 
 PERIOD_CLOSED_MESSAGE = "只能填报本期进展，或修改被退回的往期报告。"
 PLAN_CLOSED_REPORT_MESSAGE = "该规划已年终办结，不再接受进展报告。"
+PLAN_ENDED_MESSAGE = "该规划的报送期已于{last}结束，不再接受以后各期的进展报告；请待督查室年终办结。"
+
+
+def report_period_in_plan_check(*, task: Task, period: dt.date) -> None:
+    """Not filed as "2026年12月" on a 2025 plan: a plan's periods end with its year (no query)."""
+    last = period_start(reporting_period=task.plan.reporting_period, day=dt.date(task.plan.year_end, 12, 31))
+    if period > last:
+        ended = period_label(reporting_period=task.plan.reporting_period, start=last)
+        raise ValidationError(PLAN_ENDED_MESSAGE.format(last=ended))
 
 
 def report_period_check(
@@ -174,6 +183,7 @@ def report_period_check(
     year the office has closed (yearend app) takes no report at all (PLAN_CLOSED_REPORT_MESSAGE)."""
     if Plan.objects.filter(pk=task.plan_id, closure__isnull=False).exists():
         raise ValidationError(PLAN_CLOSED_REPORT_MESSAGE)
+    report_period_in_plan_check(task=task, period=period)
     current = clock_or_now(clock).period_start(task.plan.reporting_period)
     if period == current:
         return

@@ -20,6 +20,14 @@ from tests.factories import world_build
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _today_in_the_plans_year(clock_at):
+    """Reports are filed for the current period, and a 2025 plan takes none after 2025: "today" is
+    in July 2025, the period after the world's own reports (June), so the drafts here are new."""
+    clock_at(dt.date(2025, 7, 15))
+
+
 DRAFT_TEXT = "区科委内部草稿：尚未报送的进展。"
 HUGE = 10**20  # exceeds every integer column; the <id:…> converter makes it a 404
 _SENTINEL = 123456789012345678

@@ -25,6 +25,12 @@ from tasks.services import ReportInput, report_approve, report_save, task_status
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _today_in_the_seeds_year(pinned_clock):
+    """Reports are filed for the current period, and a 2025 plan takes none after 2025: "today" is
+    inside the seeds' year (tests.factories.TODAY) in every test here."""
+
+
 def get(client, url: str, **params) -> tuple[str, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params)

@@ -136,3 +136,29 @@ def test_a_window_closing_on_the_friday_before_the_national_day_holiday():
     assert workday_is(day=dt.date(2025, 9, 28))  # 调休: a Sunday that is a working day
     assert workday_add(day=deadline, count=3) == dt.date(2025, 9, 30)
     assert workday_add(day=deadline, count=4) == dt.date(2025, 10, 9)  # after the holiday week
+
+
+def test_a_plan_takes_no_report_for_a_period_after_its_year(seed_plans, client_as, liaison_user, clock_at):
+    """Not filed as "2026年1月" on a 2025 plan: the form sends the unit back with the reason, and the
+    service refuses a direct write too."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from tasks.services import PLAN_ENDED_MESSAGE, ReportInput, report_save
+
+    task = Task.objects.get(plan__kind="annual", number="4")  # led by 区科委, the liaison's unit
+    unit = Unit.objects.get(name="区科委")
+    clock_at(dt.date(2026, 1, 12))
+    client = client_as(liaison_user)
+    response = client.get(reverse("tasks:report_edit", args=[task.pk, unit.pk]), follow=True)
+    message = PLAN_ENDED_MESSAGE.format(last="2025年12月")
+    assert message == "该规划的报送期已于2025年12月结束，不再接受以后各期的进展报告；请待督查室年终办结。"
+    assert message in response.content.decode()
+    data = ReportInput(status="in_progress", percent=90, progress_text="补报。", problems="逾期原因。")
+    with pytest.raises(ValidationError) as refused:
+        report_save(user=liaison_user, task=task, unit=unit, period=dt.date(2026, 1, 1), data=data, version=None)
+    assert refused.value.messages == [message]
+    assert not task.reports.exists()
+    # December 2025 itself was still the plan's own period.
+    clock_at(dt.date(2025, 12, 10))
+    assert client.get(reverse("tasks:report_edit", args=[task.pk, unit.pk])).status_code == 200

@@ -34,6 +34,14 @@ from tests.factories import report_make
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _today_in_the_plans_year(clock_at):
+    """Reports are filed for the current period, and a 2025 plan takes none after 2025: "today" is
+    in July 2025, the period after the hostile reports' (PERIOD), so a report written here is new."""
+    clock_at(dt.date(2025, 7, 15))
+
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 TEMPLATE = "{{ 7*7 }}"
