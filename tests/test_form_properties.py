@@ -275,7 +275,7 @@ post_data = field_dict(
 @example(data={"status": "in_progress", "percent": "-1", "progress_text": "推进"})
 @example(data={"status": "in_progress", "percent": "50", "progress_text": "推进", "version": "-1"})
 @example(data={"status": "in_progress", "percent": "50", "progress_text": "推进", "version": "99999999999999999999"})
-def test_report_view_never_500(keji_task, client_as, liaison_user, data):
+def test_report_view_never_500(keji_task, client_as, liaison_user, pinned_clock, data):
     client = client_as(liaison_user)
     client.raise_request_exception = False
     url = reverse("tasks:report_edit", args=[keji_task.pk, Unit.objects.get(name="区科委").pk])

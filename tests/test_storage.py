@@ -86,6 +86,10 @@ class AppServer:
                 "MEDIA_ROOT": str(media_root),
                 "GUNICORN_BIND": f"127.0.0.1:{self.port}",
                 "GUNICORN_WORKERS": "1",
+                # "Today" inside the seeds' year (the 2025 plans take no report after it), as the
+                # quick start pins it: DEMO_TODAY applies in demo mode only.
+                "DEMO_MODE": "1",
+                "DEMO_TODAY": "2025-06-18",
                 **extra,
             }
         )
