@@ -36,7 +36,7 @@ from django.utils import timezone
 from tasks import permissions
 from tasks.choices import Light, ProgressStatus, ReviewState, Role, TaskState, UnitRole
 from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Unit
-from tasks.periods import period_deadline
+from tasks.periods import period_deadline, period_label
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import period_now, silent_link
 
@@ -72,6 +72,7 @@ class TodoTask:
     plan_title: str
     due_date: datetime.date | None
     deadline: datetime.date | None = None  # the period's reporting deadline (未报送 lists)
+    period: str = ""  # the period being reported, e.g. 2025年6月 (未报送 lists)
     light: str = ""
 
     @property
@@ -305,7 +306,8 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
                 rule=row["task__plan__report_due_rule"],
                 number=row["task__plan__report_due_number"],
             )
-            todo.silent.append(TodoTask(**base, deadline=deadline))
+            period = period_label(reporting_period=row["task__plan__reporting_period"], start=row["start"])
+            todo.silent.append(TodoTask(**base, deadline=deadline, period=period))
         if row["is_due_soon"]:
             todo.due_soon.append(TodoTask(**base))
     # Returned reports and drafts, for all units at once.

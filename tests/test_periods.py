@@ -84,6 +84,16 @@ def _report_through_the_form(client, task, unit) -> str:
     return html
 
 
+def test_the_todo_page_names_the_period_and_its_deadline(seed_plans, client_as, liaison_user, pinned_clock):
+    from tasks.models import Plan
+
+    plan = Plan.objects.get(kind="annual")
+    plan.report_due_number = 20
+    plan.save()
+    html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert "报送周期 2025年6月，截止2025-06-20" in html
+
+
 def test_a_report_after_the_plans_deadline_is_marked_late(seed_plans, client_as, liaison_user, office_user, clock_at):
     """The plan closes its June window on Friday 26 September's pattern: here the 20th. A report on
     the 18th is on time; one on the 23rd is 逾期报送, said on the form before and marked after, on
