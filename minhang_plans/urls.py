@@ -24,5 +24,6 @@ urlpatterns = [
     path("messages/", include("notifications.urls")),
     path("", include("supervision.urls")),
     path("", include("yearend.urls")),
+    path("", include("assessment.urls")),
     path("", include("tasks.urls")),
 ]

@@ -43,6 +43,7 @@ class TaskChaseForm(ChaseForm):
 class InstructionForm(forms.Form):
     leader = forms.TypedChoiceField(label="批示领导（代录）", coerce=int, choices=(), required=False)
     text = forms.CharField(label="批示内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    praise = forms.BooleanField(label="表扬（考评加分）", required=False)
 
     def __init__(self, *args: Any, leaders: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -71,6 +71,8 @@ class Instruction(models.Model):
     text = models.TextField("批示内容")
     # 代录: the office wrote it down on the leader's behalf.
     on_behalf = models.BooleanField("代录", default=False)
+    # 表扬: the leader praises the units' work; 考评 adds its bonus to the task's units.
+    praise = models.BooleanField("表扬", default=False)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
     )

@@ -18,6 +18,7 @@ from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -630,6 +631,7 @@ class PanelInstruction:
     on_behalf: bool
     written_by: str
     at: datetime.datetime
+    praise: bool = False
     replies: list[PanelReply] = field(default_factory=list)
     answer_units: list[Any] = field(default_factory=list)  # filled by the template tag
 
@@ -747,6 +749,7 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
             who=F("written_by__username"),
             name=F("leader__name"),
             flag=F("on_behalf"),
+            state=Case(When(praise=True, then=Value("praise")), default=Value(""), output_field=CharField()),
         ),
         _panel_part(
             InstructionReply.objects.filter(instruction__task=task),
@@ -804,7 +807,7 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
     for k, pk, parent, at, body, who, name, unit, flag, day, answer, answered, answerer, day2, day3, state in rows:
         if k == "i":
             instructions[pk] = PanelInstruction(
-                pk=pk, leader_name=name, text=body, on_behalf=bool(flag), written_by=who, at=at
+                pk=pk, leader_name=name, text=body, on_behalf=bool(flag), written_by=who, at=at, praise=state == "praise"
             )
         elif k == "r":
             replies.append((parent, PanelReply(unit_id=unit, unit_name=name, text=body, at=at)))

@@ -186,9 +186,10 @@ def chase_reply(*, user: User | AnonymousUser, chase: Chase, text: str) -> Chase
 
 
 def instruction_create(
-    *, user: User | AnonymousUser, task: Task, text: str, leader: Leader | None = None
+    *, user: User | AnonymousUser, task: Task, text: str, leader: Leader | None = None, praise: bool = False
 ) -> Instruction:
-    """批示 on a task. A leader writes their own; the office names one of the task's leaders (代录)."""
+    """批示 on a task. A leader writes their own; the office names one of the task's leaders (代录).
+    `praise` (表扬) earns the task's units 考评's praise bonus in the instruction's period."""
     writer = permissions.require_user(
         user, permissions.can_instruct(user, task), "只有该任务的牵头领导或督查室可以录入批示。"
     )
@@ -205,7 +206,7 @@ def instruction_create(
         leader_id, on_behalf = leader.pk, True
     with transaction.atomic():
         instruction = Instruction.objects.create(
-            task=task, leader_id=leader_id, text=text, on_behalf=on_behalf, written_by=writer
+            task=task, leader_id=leader_id, text=text, on_behalf=on_behalf, written_by=writer, praise=praise
         )
         leader_name = Leader.objects.get(pk=leader_id).name
         lead_unit_ids = list(TaskUnit.objects.filter(task=task, role=UnitRole.LEAD).values_list("unit_id", flat=True))
@@ -214,7 +215,7 @@ def instruction_create(
             recipients=unit_liaisons(unit_ids=lead_unit_ids),
             kind=MessageKind.INSTRUCTION,
             title=f"批示：{leader_name}对第{task.number}项 {task.title}"[:200],
-            body=f"{leader_name}批示{marked}：{text}\n请在任务页填写落实情况。",
+            body=f"{leader_name}{'表扬' if praise else ''}批示{marked}：{text}\n请在任务页填写落实情况。",
             event_key=f"supervision:instruction:{instruction.pk}",
             task=task,
             link=reverse("tasks:task", args=[task.pk]),

@@ -222,7 +222,13 @@ def instruction_create(request: HttpRequest, task_id: int) -> HttpResponse:
     leader_id = form.cleaned_data.get("leader")
     leader = Leader.objects.filter(pk=leader_id).first() if leader_id else None
     try:
-        services.instruction_create(user=request.user, task=task, text=form.cleaned_data["text"], leader=leader)
+        services.instruction_create(
+            user=request.user,
+            task=task,
+            text=form.cleaned_data["text"],
+            leader=leader,
+            praise=form.cleaned_data["praise"],
+        )
     except ValidationError as invalid:
         messages.error(request, "；".join(invalid.messages))
     else:
