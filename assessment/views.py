@@ -1,1 +1,344 @@
-"""考评 pages."""
+"""考评 pages: parse, check permission, call a service or selector, render or redirect."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tasks import permissions
+from tasks.decorators import reader_required
+from tasks.models import Plan, Role, Unit
+from tasks.status.clock import Clock
+from tasks.views.caching import crumbs
+
+from . import exports, selectors, services
+from .forms import AdjustmentForm, CapForm, ComputeForm, RuleVersionForm
+from .models import RuleSet, RunState, ScoreRun
+from .rules import default_rule_set, rule_version_latest
+
+OFFICE_ONLY = services.OFFICE_ONLY
+
+
+def _act(request: HttpRequest, action: Callable[[], object], *, success: str) -> bool:
+    try:
+        action()
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _errors(form: AdjustmentForm | ComputeForm | CapForm | RuleVersionForm) -> str:
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _period_choices(plan: Plan, today: dt.date) -> list[tuple[str, str]]:
+    choices = [(f"period:{start:%Y-%m-%d}", label) for start, label in selectors.periods_closed(plan=plan, today=today)]
+    years = sorted({int(value[7:11]) for value, _ in choices}, reverse=True)
+    return choices + [(f"year:{year}-01-01", f"{year}年度") for year in years]
+
+
+@reader_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The office: compute, runs, rules and 减负; a leader: published rankings and their units;
+    a liaison: their units' sheets."""
+    user = request.user
+    office = permissions.can_review(user)
+    role = permissions.user_role(user)
+    today = Clock.now().today
+    context: dict[str, object] = {"office": office, "section": "assessment", "breadcrumbs": crumbs(("考评", None))}
+    if office:
+        plans = list(Plan.objects.filter(closure__isnull=True).order_by("-year_end", "title"))
+        context["compute_forms"] = [
+            (
+                plan,
+                ComputeForm(
+                    plans=[(plan.pk, plan.title)], periods=_period_choices(plan, today), initial={"plan": plan.pk}
+                ),
+            )
+            for plan in plans
+        ]
+        context["runs"] = selectors.run_rows()
+    elif role == Role.LEADER:
+        context["runs"] = selectors.run_rows(published_only=True)
+        context["unit_scores"] = selectors.leader_unit_scores(user=user)
+    else:
+        units = Unit.objects.filter(pk__in=permissions.user_unit_ids(user)).order_by("name")
+        context["unit_sheets"] = [(unit, selectors.unit_runs(unit=unit)) for unit in units]
+    return render(request, "assessment/index.html", context)
+
+
+@reader_required
+@require_POST
+def compute(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
+    raw = request.POST.get("plan", "")
+    plan = get_object_or_404(Plan, pk=int(raw) if raw.isdigit() else 0)
+    form = ComputeForm(request.POST, plans=[(plan.pk, plan.title)], periods=_period_choices(plan, Clock.now().today))
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("assessment:index")
+    scope, _, day = form.cleaned_data["period"].partition(":")
+    start = dt.date.fromisoformat(day)
+    runs: list[ScoreRun] = []
+    label = services.run_label(plan=plan, scope=scope, start=start)
+    done = _act(
+        request,
+        lambda: runs.append(services.score_run_compute(plan=plan, scope=scope, start=start, user=request.user)),
+        success=f"已计算{plan.title}{label}的考评得分（草稿，可对比后定稿）。",
+    )
+    return redirect("assessment:run", runs[0].pk) if done else redirect("assessment:index")
+
+
+@reader_required
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(ScoreRun.objects.select_related("plan", "rule_version__rule_set"), pk=run_id)
+    user = request.user
+    office = permissions.can_review(user)
+    if not selectors.can_see_ranking(user=user, run=run):
+        # A liaison or a leader still reads their own units' sheets from the list.
+        own = permissions.user_unit_ids(user) | selectors.leader_unit_ids(user=user, plan_id=run.plan_id)
+        permissions.require(bool(own), "考评排名由督查室发布后，区领导可以查看；单位联络员可以查看本单位的得分。")
+        groups = selectors.ranking_groups(run=run, unit_ids=own)
+    else:
+        groups = selectors.ranking_groups(run=run)
+    replaced, changes = selectors.run_compare(run=run) if office else (None, [])
+    label = services.run_label(plan=run.plan, scope=run.scope, start=run.period)
+    return render(
+        request,
+        "assessment/run.html",
+        {
+            "run": run,
+            "label": label,
+            "groups": groups,
+            "office": office,
+            "draft": run.state == RunState.DRAFT,
+            "superseded": run.state == RunState.SUPERSEDED,
+            "replaced": replaced,
+            "changes": changes,
+            "rule_label": f"{run.rule_version.rule_set.name}第{run.rule_version.number}版",
+            "section": "assessment",
+            "breadcrumbs": crumbs(("考评", reverse("assessment:index")), (f"{run.plan.title} {label}", None)),
+        },
+    )
+
+
+@reader_required
+def sheet(request: HttpRequest, run_id: int, unit_id: int) -> HttpResponse:
+    run = get_object_or_404(ScoreRun.objects.select_related("plan", "rule_version"), pk=run_id)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    permissions.require(
+        selectors.can_see_sheet(user=request.user, run=run, unit_id=unit.pk), "您只能查看本单位的考评得分。"
+    )
+    found = selectors.sheet_of(run=run, unit=unit)
+    if found is None:
+        return render(request, "404.html", {"message": "该单位不在这次考评中。"}, status=404)
+    label = services.run_label(plan=run.plan, scope=run.scope, start=run.period)
+    office = permissions.can_review(request.user)
+    return render(
+        request,
+        "assessment/sheet.html",
+        {
+            "run": run,
+            "label": label,
+            "sheet": found,
+            "office": office,
+            "adjust_form": AdjustmentForm() if office and run.state == RunState.DRAFT else None,
+            "section": "assessment",
+            "breadcrumbs": crumbs(
+                ("考评", reverse("assessment:index")),
+                (f"{run.plan.title} {label}", reverse("assessment:run", args=[run.pk])),
+                (unit.name, None),
+            ),
+        },
+    )
+
+
+@reader_required
+@require_POST
+def adjust(request: HttpRequest, run_id: int, unit_id: int) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
+    run = get_object_or_404(ScoreRun, pk=run_id)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    form = AdjustmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("assessment:sheet", run.pk, unit.pk)
+    runs: list[ScoreRun] = []
+    done = _act(
+        request,
+        lambda: runs.append(
+            services.adjustment_create(
+                user=request.user,
+                run=run,
+                unit=unit,
+                points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"],
+            )
+        ),
+        success="已记录人工调整，并按调整重新计算。",
+    )
+    return redirect("assessment:sheet", runs[0].pk if done else run.pk, unit.pk)
+
+
+def _run_action(request: HttpRequest, run_id: int, action: str) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
+    run = get_object_or_404(ScoreRun.objects.select_related("plan"), pk=run_id)
+    if action == "recompute":
+        runs: list[ScoreRun] = []
+        if _act(
+            request,
+            lambda: runs.append(
+                services.score_run_compute(plan=run.plan, scope=run.scope, start=run.period, user=request.user)
+            ),
+            success="已重新计算；下方列出与上次计算相比得分有变化的单位。",
+        ):
+            return redirect("assessment:run", runs[0].pk)
+    elif action == "freeze":
+        _act(request, lambda: services.score_run_freeze(user=request.user, run=run), success="已定稿。定稿后不再重算。")
+    else:
+        _act(request, lambda: services.score_run_publish(user=request.user, run=run), success="已发布给区领导。")
+    return redirect("assessment:run", run.pk)
+
+
+@reader_required
+@require_POST
+def recompute(request: HttpRequest, run_id: int) -> HttpResponse:
+    return _run_action(request, run_id, "recompute")
+
+
+@reader_required
+@require_POST
+def freeze(request: HttpRequest, run_id: int) -> HttpResponse:
+    return _run_action(request, run_id, "freeze")
+
+
+@reader_required
+@require_POST
+def publish(request: HttpRequest, run_id: int) -> HttpResponse:
+    return _run_action(request, run_id, "publish")
+
+
+@reader_required
+def run_xlsx(request: HttpRequest, run_id: int) -> FileResponse:
+    run = get_object_or_404(ScoreRun.objects.select_related("plan"), pk=run_id)
+    permissions.require(selectors.can_see_ranking(user=request.user, run=run), "考评排名由督查室发布后才能下载。")
+    label = services.run_label(plan=run.plan, scope=run.scope, start=run.period)
+    data = exports.ranking_xlsx(run=run, label=label)
+    response = FileResponse(
+        data,
+        as_attachment=True,
+        filename=f"考评排名-{run.plan.title}-{label}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@reader_required
+def rules(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
+    default_rule_set()
+    sets = list(RuleSet.objects.select_related("plan").order_by("plan_id", "year"))
+    plans = Plan.objects.filter(closure__isnull=True, rule_set__isnull=True).order_by("-year_end", "title")
+    return render(
+        request,
+        "assessment/rules.html",
+        {
+            "sets": sets,
+            "plans": plans,
+            "section": "assessment",
+            "breadcrumbs": crumbs(("考评", reverse("assessment:index")), ("考评细则", None)),
+        },
+    )
+
+
+@reader_required
+def rule_set_edit(request: HttpRequest, set_id: int) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
+    rule_set = get_object_or_404(RuleSet, pk=set_id)
+    current = rule_version_latest(rule_set=rule_set)
+    if request.method == "POST":
+        form = RuleVersionForm(request.POST)
+        if form.is_valid():
+            figures = {name: request.POST.get(name, "") for name in form.Meta.fields if name != "note"}
+            if _act(
+                request,
+                lambda: services.rule_version_create(
+                    user=request.user, rule_set=rule_set, figures=figures, note=form.cleaned_data["note"]
+                ),
+                success="已保存为新版本。已定稿的考评仍按原版本，之后的计算用新版本。",
+            ):
+                return redirect("assessment:rule_set", rule_set.pk)
+    else:
+        form = RuleVersionForm(instance=current, initial={"note": ""})
+    return render(
+        request,
+        "assessment/rule_set.html",
+        {
+            "rule_set": rule_set,
+            "current": current,
+            "form": form,
+            "versions": rule_set.versions.select_related("created_by").order_by("-number"),
+            "section": "assessment",
+            "breadcrumbs": crumbs(
+                ("考评", reverse("assessment:index")), ("考评细则", reverse("assessment:rules")), (rule_set.name, None)
+            ),
+        },
+    )
+
+
+@reader_required
+@require_POST
+def rule_set_for_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    rule_set = services.rule_set_for_plan_create(user=request.user, plan=plan)
+    messages.success(request, f"已为{plan.title}单独设定考评细则（起始数值沿用原先适用的细则），可在此修改。")
+    return redirect("assessment:rule_set", rule_set.pk)
+
+
+@reader_required
+def burden(request: HttpRequest) -> HttpResponse:
+    """减负: reports asked of each unit per month, and each plan's frequency cap."""
+    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else Clock.now().today.year
+    return render(
+        request,
+        "assessment/burden.html",
+        {
+            "year": year,
+            "rows": selectors.burden_rows(year=year),
+            "caps": selectors.cap_rows(),
+            "cap_form": CapForm(),
+            "months": range(1, 13),
+            "section": "assessment",
+            "breadcrumbs": crumbs(("考评", reverse("assessment:index")), ("减负：报送负担", None)),
+        },
+    )
+
+
+@reader_required
+@require_POST
+def cap_set(request: HttpRequest, plan_id: int) -> HttpResponse:
+    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    form = CapForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择报送频次上限。")
+    else:
+        _act(
+            request,
+            lambda: services.plan_report_cap_set(user=request.user, plan=plan, per_year=form.cleaned_data["per_year"]),
+            success=f"已设定{plan.title}的报送频次上限。",
+        )
+    return redirect("assessment:burden")

@@ -35,6 +35,8 @@ def schedule_specs() -> list[Spec]:
             settings.WEEKLY_DIGEST_WEEKDAY,
         ),
         Spec("清理后台任务文件", "jobs.services.jobs_tidy_scheduled", Schedule.DAILY, 3),
+        # After the period's status snapshot (trends), which the overdue deductions read.
+        Spec("考评计分（周期结束后）", "assessment.services.scores_close_due_scheduled", Schedule.DAILY, 4),
         Spec("重发未送达的邮件", "notifications.services.messages_email_retry", Schedule.HOURLY, None),
     ]
 

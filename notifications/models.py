@@ -24,6 +24,7 @@ class MessageKind(models.TextChoices):
     EXTENSION = "extension", "延期申请"
     ASSIGNMENT = "assignment", "任务交办"
     JOB = "job", "后台任务"
+    ASSESSMENT = "assessment", "考评"
 
 
 class Message(models.Model):

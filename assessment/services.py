@@ -1,0 +1,332 @@
+"""考评 writes: rule versions, computing, freezing and publishing runs, manual adjustments, the
+report-frequency cap, and the job that scores each period at its close.
+
+Only the office (督查室) and the system administrator write here; every write is atomic and
+recorded in the security audit log (accounts.audit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from notifications.models import MessageKind
+from notifications.services import message_send
+from tasks import permissions
+from tasks.choices import ReportingPeriod, Role
+from tasks.models import Plan, Unit
+from tasks.periods import period_label, period_start, previous_period
+from tasks.status.clock import Clock, clock_or_now
+
+from .events import period_close, run_events
+from .models import (
+    PlanReportCap,
+    ReportCap,
+    RuleSet,
+    RuleVersion,
+    RunState,
+    Scope,
+    ScoreAdjustment,
+    ScoreLine,
+    ScoreRun,
+    ScoreSheet,
+)
+from .rules import FIGURE_FIELDS, figures_of, rule_set_for, rule_version_latest
+from .scoring import ranks, score_lines, score_totals
+
+OFFICE_ONLY = "只有督查室可以维护考评。"
+FROZEN = "该期考评已定稿，不能重算或调整。"
+
+
+def _office(user: User | AnonymousUser) -> User:
+    return permissions.require_user(user, permissions.can_review(user), OFFICE_ONLY)
+
+
+def run_label(*, plan: Plan, scope: str, start: dt.date) -> str:
+    if scope == Scope.YEAR:
+        return f"{start.year}年度"
+    return period_label(reporting_period=plan.reporting_period, start=start)
+
+
+# Rules ---------------------------------------------------------------------------------------
+
+
+def rule_version_create(
+    *, user: User | AnonymousUser, rule_set: RuleSet, figures: dict[str, Any], note: str
+) -> RuleVersion:
+    """A new version of the set's figures (the old ones stay, with the runs that used them)."""
+    writer = _office(user)
+    note = note.strip()
+    if not note:
+        raise ValidationError("请填写修改说明。")
+    values: dict[str, Decimal | None] = {}
+    labels = {f.name: str(f.verbose_name) for f in RuleVersion._meta.fields}
+    for name in FIGURE_FIELDS:
+        raw = figures.get(name)
+        if raw in (None, ""):
+            if not name.endswith("_cap"):
+                raise ValidationError(f"请填写{labels[name]}。")
+            values[name] = None
+            continue
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            raise ValidationError(f"{labels[name]}须为数字。") from None
+        if value < 0 or value > 1000:
+            raise ValidationError(f"{labels[name]}须在0至1000之间。")
+        values[name] = value
+    with transaction.atomic():
+        locked = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        number = (locked.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        version = RuleVersion.objects.create(rule_set=locked, number=number, note=note, created_by=writer, **values)
+        audit_record(
+            action="assessment.rules",
+            user=writer,
+            object_repr=str(version),
+            detail={"figures": {k: str(v) for k, v in values.items()}, "note": note},
+        )
+    return version
+
+
+def rule_set_for_plan_create(*, user: User | AnonymousUser, plan: Plan) -> RuleSet:
+    """The plan's own rule set, starting from the figures in force for it."""
+    writer = _office(user)
+    with transaction.atomic():
+        existing = RuleSet.objects.filter(plan=plan).first()
+        if existing is not None:
+            return existing
+        current = rule_version_latest(rule_set=rule_set_for(plan_id=plan.pk, year=plan.year_start))
+        rule_set = RuleSet.objects.create(name=f"{plan.title}考评细则", plan=plan)
+        RuleVersion.objects.create(
+            rule_set=rule_set,
+            number=1,
+            note=f"由“{current.rule_set.name}”第{current.number}版复制",
+            created_by=writer,
+            **{f: getattr(current, f) for f in FIGURE_FIELDS},
+        )
+        audit_record(action="assessment.rules", user=writer, object_repr=str(rule_set), detail={"plan": plan.pk})
+    return rule_set
+
+
+# Runs ----------------------------------------------------------------------------------------
+
+
+def score_run_compute(
+    *, plan: Plan, scope: str, start: dt.date, user: User | AnonymousUser | None = None, clock: Clock | None = None
+) -> ScoreRun:
+    """Compute a run from the events and the rules in force; the previous draft becomes 已被重算.
+
+    A frozen run is never recomputed. `user` None: the job runner, at a period's close."""
+    writer = _office(user) if user is not None else None
+    today = clock_or_now(clock).today
+    version = rule_version_latest(rule_set=rule_set_for(plan_id=plan.pk, year=start.year))
+    figures = figures_of(version)
+    events, unit_ids = run_events(plan=plan, scope=scope, start=start, today=today)
+    lines = score_lines(events=events, figures=figures)
+    totals = score_totals(lines=lines, figures=figures, unit_ids=unit_ids)
+    kinds = dict(Unit.objects.filter(pk__in=list(totals)).values_list("pk", "kind"))
+    ranked = ranks(totals={u: t.total for u, t in totals.items()}, kinds=kinds)
+    with transaction.atomic():
+        live = list(
+            ScoreRun.objects.select_for_update()
+            .filter(plan=plan, scope=scope, period=start)
+            .exclude(state=RunState.SUPERSEDED)
+        )
+        if any(run.state == RunState.FROZEN for run in live):
+            raise ValidationError(FROZEN)
+        ScoreRun.objects.filter(pk__in=[run.pk for run in live]).update(state=RunState.SUPERSEDED)
+        run = ScoreRun.objects.create(
+            plan=plan,
+            scope=scope,
+            period=start,
+            rule_version=version,
+            computed_at=timezone.now(),
+            computed_by=writer,
+        )
+        ScoreLine.objects.bulk_create(
+            (
+                ScoreLine(
+                    run=run,
+                    unit_id=line.unit_id,
+                    kind=line.kind,
+                    points=line.points,
+                    task_id=line.event.task_id if line.event else None,
+                    period=line.event.period if line.event else None,
+                    report_id=line.event.report_id if line.event else None,
+                    instruction_id=line.event.instruction_id if line.event else None,
+                    adjustment_id=line.event.adjustment_id if line.event else None,
+                    role=line.event.role if line.event and line.event.task_id else "",
+                    capped_kind=line.capped_kind,
+                    note=(line.event.note if line.event else "")[:300],
+                )
+                for line in lines
+            ),
+            batch_size=5000,
+        )
+        ScoreSheet.objects.bulk_create(
+            ScoreSheet(
+                run=run,
+                unit_id=unit_id,
+                unit_kind=kinds.get(unit_id, ""),
+                total=total.total,
+                deducted=total.deducted,
+                added=total.added,
+                rank=ranked[unit_id],
+            )
+            for unit_id, total in totals.items()
+        )
+        if writer is not None:
+            audit_record(
+                action="assessment.compute",
+                user=writer,
+                object_repr=f"{plan.title} {run_label(plan=plan, scope=scope, start=start)}",
+                detail={"run": run.pk, "rule_version": version.pk},
+            )
+    return run
+
+
+def _live(run: ScoreRun) -> ScoreRun:
+    locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+    if locked.state == RunState.SUPERSEDED:
+        raise ValidationError("这次计算已被重算，请在最新一次计算上操作。")
+    return locked
+
+
+def score_run_freeze(*, user: User | AnonymousUser, run: ScoreRun) -> ScoreRun:
+    writer = _office(user)
+    with transaction.atomic():
+        locked = _live(run)
+        if locked.state == RunState.FROZEN:
+            raise ValidationError("该期考评已经定稿。")
+        locked.state, locked.frozen_at, locked.frozen_by = RunState.FROZEN, timezone.now(), writer
+        locked.save(update_fields=["state", "frozen_at", "frozen_by"])
+        audit_record(action="assessment.freeze", user=writer, object_repr=str(locked), detail={"run": locked.pk})
+    return locked
+
+
+def score_run_publish(*, user: User | AnonymousUser, run: ScoreRun) -> ScoreRun:
+    """Publish a frozen run's rankings to the district leaders (a message each)."""
+    writer = _office(user)
+    with transaction.atomic():
+        locked = _live(run)
+        if locked.state != RunState.FROZEN:
+            raise ValidationError("请先定稿，再发布排名。")
+        if locked.published_at is not None:
+            raise ValidationError("该期排名已经发布。")
+        locked.published_at, locked.published_by = timezone.now(), writer
+        locked.save(update_fields=["published_at", "published_by"])
+        label = run_label(plan=locked.plan, scope=locked.scope, start=locked.period)
+        leaders = User.objects.filter(groups__name=Role.LEADER, is_active=True)
+        message_send(
+            recipients=list(leaders),
+            kind=MessageKind.ASSESSMENT,
+            title=f"考评排名：{locked.plan.title} {label}"[:200],
+            body=f"督查室已发布{locked.plan.title}{label}的考评排名。",
+            event_key=f"assessment:publish:{locked.pk}",
+            link=reverse("assessment:run", args=[locked.pk]),
+        )
+        audit_record(action="assessment.publish", user=writer, object_repr=str(locked), detail={"run": locked.pk})
+    return locked
+
+
+def adjustment_create(
+    *, user: User | AnonymousUser, run: ScoreRun, unit: Unit, points: Decimal, reason: str
+) -> ScoreRun:
+    """人工调整 on a draft run, with its reason; the run is recomputed with it (returned)."""
+    writer = _office(user)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("人工调整须填写理由。")
+    if points == 0 or abs(points) > 100:
+        raise ValidationError("调整分值须在−100至100之间且不为0。")
+    with transaction.atomic():
+        locked = _live(run)
+        if locked.state == RunState.FROZEN:
+            raise ValidationError(FROZEN)
+        adjustment = ScoreAdjustment.objects.create(
+            plan=locked.plan,
+            scope=locked.scope,
+            period=locked.period,
+            unit=unit,
+            points=points,
+            reason=reason,
+            created_by=writer,
+        )
+        audit_record(
+            action="assessment.adjust",
+            user=writer,
+            object_repr=f"{unit.name} {points:+}",
+            detail={"run": locked.pk, "adjustment": adjustment.pk, "reason": reason},
+        )
+        return score_run_compute(plan=locked.plan, scope=locked.scope, start=locked.period, user=writer)
+
+
+# The job -------------------------------------------------------------------------------------
+
+
+def scores_close_due(*, clock: Clock | None = None) -> list[ScoreRun]:
+    """At each period's close: a draft run for every open plan's latest closed period that has
+    none yet, and the year's run once its last period has closed (the worker, daily)."""
+    clock = clock_or_now(clock)
+    made = []
+    for plan in Plan.objects.filter(closure__isnull=True, year_start__lte=clock.today.year):
+        start = clock.period_start(plan.reporting_period)
+        previous = previous_period(reporting_period=plan.reporting_period, start=start)
+        for candidate in (start, previous):
+            if (
+                period_close(plan=plan, start=candidate) < clock.today
+                and plan.year_start <= candidate.year <= plan.year_end
+            ):
+                break
+        else:
+            continue
+        todo = [(Scope.PERIOD, candidate)]
+        last = period_start(reporting_period=plan.reporting_period, day=dt.date(candidate.year, 12, 1))
+        if candidate == last:
+            todo.append((Scope.YEAR, dt.date(candidate.year, 1, 1)))
+        for scope, first in todo:
+            if not ScoreRun.objects.filter(plan=plan, scope=scope, period=first).exists():
+                made.append(score_run_compute(plan=plan, scope=scope, start=first, clock=clock))
+    return made
+
+
+def scores_close_due_scheduled() -> int:
+    return len(scores_close_due())
+
+
+# 减负 ----------------------------------------------------------------------------------------
+
+
+def plan_report_cap_set(*, user: User | AnonymousUser, plan: Plan, per_year: int) -> PlanReportCap:
+    """The most reports per task per year the plan may ask; a plan asking more is brought down to it."""
+    writer = _office(user)
+    if per_year not in ReportCap.values:
+        raise ValidationError("请选择报送频次上限。")
+    with transaction.atomic():
+        cap, _ = PlanReportCap.objects.update_or_create(plan=plan, defaults={"per_year": per_year, "set_by": writer})
+        if per_year == ReportCap.QUARTERLY and plan.reporting_period == ReportingPeriod.MONTHLY:
+            plan.reporting_period = ReportingPeriod.QUARTERLY
+            plan.save(update_fields=["reporting_period", "updated_at"])
+        audit_record(
+            action="assessment.report_cap",
+            user=writer,
+            object_repr=plan.title,
+            detail={"per_year": per_year, "reporting_period": plan.reporting_period},
+        )
+    return cap
+
+
+def plan_reporting_check(*, plan: Plan, reporting_period: str) -> None:
+    """Refuse a reporting period more frequent than the plan's cap (the admin's plan form calls it)."""
+    cap = PlanReportCap.objects.filter(plan_id=plan.pk).values_list("per_year", flat=True).first()
+    if cap == ReportCap.QUARTERLY and reporting_period == ReportingPeriod.MONTHLY:
+        raise ValidationError(
+            {"reporting_period": "督查室已将该规划的报送频次上限设为每季度一次（减负），不能改为每月报送。"}
+        )
