@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -73,8 +74,24 @@ class CategoryInline(admin.TabularInline):
     fields = ["order", "name", "stated_count"]
 
 
+class PlanAdminForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = "__all__"  # noqa: DJ007 - the admin's own fieldsets choose what is shown
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk and cleaned.get("reporting_period"):
+            # 减负: the office's cap on the plan's report frequency (assessment) holds here too.
+            from assessment.services import plan_reporting_check
+
+            plan_reporting_check(plan=self.instance, reporting_period=cleaned["reporting_period"])
+        return cleaned
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
+    form = PlanAdminForm
     list_display = ["title", "kind", "year_start", "year_end", "doc_number", "reporting_period", "updated_at"]
     list_filter = ["kind", "reporting_period"]
     search_fields = ["title", "doc_number"]
