@@ -186,6 +186,16 @@ def test_every_page_kind_for_every_role_has_no_axe_violations(
 
     # Office: every reading page, the queue with rows and a row error, the password form with errors.
     reader_walk(office, "office")
+    # 考评: a ranking and a unit's score sheet with its lines and the adjustment form.
+    import datetime as dt
+
+    from assessment.services import score_run_compute
+
+    run = score_run_compute(plan=annual, scope="period", start=dt.date(2025, 6, 1), user=office_user)
+    audit.visit(office, f"{base}/assessment/runs/{run.pk}/", "office: 考评 ranking")
+    audit.visit(office, f"{base}/assessment/runs/{run.pk}/units/{unit.pk}/", "office: 考评 score sheet")
+    rule_set = run.rule_version.rule_set_id
+    audit.visit(office, f"{base}/assessment/rules/{rule_set}/", "office: 考评 rules")
     audit.visit(office, f"{base}/reports/pending/", "office: review queue (rows)")
     row = office.locator("#pending tbody tr").first
     row.get_by_role("button", name="退回").click()
@@ -209,6 +219,7 @@ def test_every_page_kind_for_every_role_has_no_axe_violations(
     assert "完成百分比应在 0 到 100 之间。" in liaison.content()
     audit.check(liaison, "liaison: report form with errors")
     audit.visit(liaison, f"{base}/reports/pending/", "liaison: review queue (403)", 403)
+    audit.visit(liaison, f"{base}/assessment/runs/{run.pk}/units/{unit.pk}/", "liaison: own 考评 score sheet")
     liaison.context.close()
 
     # Leader: reading pages.
@@ -260,6 +271,9 @@ OPTIONAL_PAGES = [
     "documents:bulletin_list",
     "documents:bulletin",
     "documents:templates",
+    "assessment:index",
+    "assessment:rules",
+    "assessment:burden",
 ]
 
 
