@@ -60,7 +60,9 @@ def test_each_event_is_a_line_on_the_units_sheet(annual, keji, liaison_user, off
     late_report = report(liaison_user, late, keji)
     assert late_report.late
     leader = Leader.objects.filter(task_links__task=tasks[3]).first()
-    praise = instruction_create(user=office_user, task=tasks[3], text="工作扎实，予以表扬。", leader=leader, praise=True)
+    praise = instruction_create(
+        user=office_user, task=tasks[3], text="工作扎实，予以表扬。", leader=leader, praise=True
+    )
     type(praise).objects.filter(pk=praise.pk).update(created_at=timezone.make_aware(dt.datetime(2025, 6, 27, 10)))
 
     clock_at(dt.date(2025, 7, 3))
@@ -143,7 +145,11 @@ def test_recompute_keeps_the_replaced_run_and_adjustments_need_a_reason(annual, 
     assert run.state == RunState.SUPERSEDED and again.state == RunState.DRAFT
     assert again.sheets.get(unit=keji).total == run.sheets.get(unit=keji).total + 3
     line = again.lines.get(kind=LineKind.MANUAL)
-    assert (line.points, line.note, line.adjustment.created_by) == (Decimal("3.00"), "主动认领区级重点难题", office_user)
+    assert (line.points, line.note, line.adjustment.created_by) == (
+        Decimal("3.00"),
+        "主动认领区级重点难题",
+        office_user,
+    )
     assert AuditEvent.objects.filter(action="assessment.adjust", detail__reason="主动认领区级重点难题").exists()
     # A later recomputation keeps the adjustment.
     third = services.score_run_compute(plan=annual, scope=Scope.PERIOD, start=JUNE, user=office_user)
