@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from assessment import services
-from assessment.models import LineKind, RunState, ScoreLine, ScoreRun, Scope
+from assessment.models import LineKind, RunState, Scope, ScoreLine, ScoreRun
 from assessment.rules import rule_set_for, rule_version_latest
 from supervision.services import instruction_create
 from tasks.models import Leader, Plan, PlanKind, ProgressStatus, Task, Unit, UnitRole

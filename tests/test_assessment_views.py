@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import services
-from assessment.models import LineKind, PlanReportCap, ReportCap, RunState, ScoreRun, Scope
+from assessment.models import LineKind, PlanReportCap, ReportCap, RunState, Scope, ScoreRun
 from tasks.models import Plan, PlanKind, ReportingPeriod, Unit
 from tests.test_supervision_views import form_on, shown_messages
 
