@@ -38,6 +38,8 @@ def schedule_specs() -> list[Spec]:
         # After the period's status snapshot (trends), which the overdue deductions read.
         Spec("考评计分（周期结束后）", "assessment.services.scores_close_due_scheduled", Schedule.DAILY, 4),
         Spec("重发未送达的邮件", "notifications.services.messages_email_retry", Schedule.HOURLY, None),
+        # After midnight: a period closes at the end of its close day (trends.services).
+        Spec("期末状态快照", "trends.services.snapshots_take_due", Schedule.DAILY, 2),
     ]
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "notifications",  # 站内消息 and the one sending interface (in-app + e-mail); reminders
     "supervision",  # 督办: 我的待办, 催办, 批示
     "yearend",  # 年终办结: final states, closing a plan, carry-over
+    "trends",  # figures over time: status snapshots at each period's close, trends, the leader's cockpit
     "assessment",  # 考评: rule sets, unit scores traceable to events, rankings, burden
 ]
 

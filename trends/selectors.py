@@ -1,0 +1,387 @@
+"""Reads of the trends app: figures over the last periods, from the snapshots, and the leader's cockpit.
+
+Every trend is ONE query over the snapshots (GROUP BY period with conditional counts), through
+the (plan, period) index or the (task, period) unique index, whatever the data size:
+
+- `trend_of_plan`, `trend_of_district`, `trend_of_leader` — completion rate (已完成 ÷ tasks),
+  reporting rate (tasks every lead unit reported ÷ open tasks with a lead unit), red count, per
+  period over the last TREND_PERIODS periods;
+- `snapshot_overdue` — the tasks overdue at a period's close (read by the assessment app);
+- `leader_cockpit` — the leader page's 领导驾驶舱: figures by light, final states of closed plans,
+  the trend, and the drill-down unit → task → latest report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.urls import reverse
+
+from tasks.choices import Light, ProgressStatus, ReportingPeriod, ReviewState, TaskState, UnitRole
+from tasks.models import Leader, Plan, ProgressReport, TaskLeader, TaskUnit
+from tasks.periods import period_label, previous_period
+from tasks.selectors.rows import FigureRow, TaskRow
+from tasks.selectors.units import figure_rows_sorted
+from tasks.status.clock import Clock, clock_or_now
+from tasks.status.rule import silent_link
+from tasks.status.summary import Summary
+from yearend.models import FinalState
+from yearend.selectors import FigureLine
+
+from .models import StatusSnapshot
+
+TREND_PERIODS = 12
+
+
+# -- trends -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One period's figures at its close. `total` 0: no snapshot was taken for it."""
+
+    period: dt.date
+    label: str  # 2025年5月, 2025年第2季度
+    short: str  # the chart's axis: 5月, 2季
+    total: int = 0
+    done: int = 0
+    owed: int = 0  # open tasks with a lead unit: each owed a report for the period
+    reported: int = 0  # of those, every lead unit reported (submitted or approved)
+    red: int = 0
+    overdue: int = 0
+
+    @property
+    def has_data(self) -> bool:
+        return self.total > 0
+
+    @property
+    def completion(self) -> int | None:
+        """完成率 in percent: tasks done over all the snapshot's tasks."""
+        return round(100 * self.done / self.total) if self.total else None
+
+    @property
+    def reporting(self) -> int | None:
+        """报送率 in percent: tasks every lead unit reported over the open tasks with a lead unit."""
+        return round(100 * self.reported / self.owed) if self.owed else None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The last periods' figures of one scope (a leader's tasks, a plan, a district), oldest first."""
+
+    scope: str
+    points: list[TrendPoint]
+
+    @property
+    def has_data(self) -> bool:
+        return any(p.has_data for p in self.points)
+
+    @property
+    def span(self) -> str:
+        """2024年6月—2025年5月"""
+        if not self.points:
+            return ""
+        return f"{self.points[0].label}—{self.points[-1].label}"
+
+
+def trend_periods(
+    *, clock: Clock, reporting_period: str = ReportingPeriod.MONTHLY, count: int = TREND_PERIODS
+) -> list[dt.date]:
+    """The `count` periods before today's, oldest first (monthly: the last 12 months)."""
+    periods = [previous_period(reporting_period=reporting_period, start=clock.period_start(reporting_period))]
+    while len(periods) < count:
+        periods.append(previous_period(reporting_period=reporting_period, start=periods[-1]))
+    return periods[::-1]
+
+
+def _short(period: dt.date, reporting_period: str) -> str:
+    if reporting_period == ReportingPeriod.QUARTERLY:
+        return f"{(period.month - 1) // 3 + 1}季"
+    return f"{period.month}月"
+
+
+def _trend(
+    snapshots: QuerySet[StatusSnapshot], *, scope: str, clock: Clock, reporting_period: str = ReportingPeriod.MONTHLY
+) -> Trend:
+    """The figures per period of these snapshot rows over the last periods: ONE query (GROUP BY
+    period with conditional counts). A quarterly plan's rows fall on its quarters' first months."""
+    periods = trend_periods(clock=clock, reporting_period=reporting_period)
+    owed = Q(has_lead=True, done=False)
+    rows = (
+        snapshots.filter(period__gte=periods[0], period__lte=periods[-1])
+        .alias(has_lead=Exists(TaskUnit.objects.filter(task_id=OuterRef("task_id"), role=UnitRole.LEAD)))
+        .values("period")
+        .annotate(
+            n_total=Count("pk"),
+            n_done=Count("pk", filter=Q(done=True)),
+            n_owed=Count("pk", filter=owed),
+            n_reported=Count("pk", filter=owed & Q(reported=True)),
+            n_red=Count("pk", filter=Q(light=Light.RED)),
+            n_overdue=Count("pk", filter=Q(overdue=True)),
+        )
+        .order_by("period")
+        .values_list("period", "n_total", "n_done", "n_owed", "n_reported", "n_red", "n_overdue")
+    )
+    found = {row[0]: row[1:] for row in rows}
+    points = []
+    for period in periods:
+        label = period_label(reporting_period=reporting_period, start=period)
+        figures = found.get(period)
+        if figures is None:
+            points.append(TrendPoint(period=period, label=label, short=_short(period, reporting_period)))
+            continue
+        total, done, n_owed, reported, red, overdue = figures
+        points.append(
+            TrendPoint(
+                period=period,
+                label=label,
+                short=_short(period, reporting_period),
+                total=total,
+                done=done,
+                owed=n_owed,
+                reported=reported,
+                red=red,
+                overdue=overdue,
+            )
+        )
+    return Trend(scope=scope, points=points)
+
+
+def trend_of_plan(*, plan: Plan, clock: Clock | None = None) -> Trend:
+    """The plan's last 12 periods (months, or quarters for a quarterly plan)."""
+    return _trend(
+        StatusSnapshot.objects.filter(plan_id=plan.pk),
+        scope=plan.title,
+        clock=clock_or_now(clock),
+        reporting_period=plan.reporting_period,
+    )
+
+
+def trend_of_district(*, district: str, clock: Clock | None = None) -> Trend:
+    """Every plan of the district, closed ones included (their past periods), over the last 12 months."""
+    plans = Plan.objects.filter(district=district).values("pk")
+    return _trend(StatusSnapshot.objects.filter(plan_id__in=plans), scope=district, clock=clock_or_now(clock))
+
+
+def trend_of_leader(*, leader: Leader, clock: Clock | None = None) -> Trend:
+    """The tasks the leader leads (closed plans' included, for their past periods), over the last 12 months."""
+    tasks = TaskLeader.objects.filter(leader_id=leader.pk).values("task_id")
+    return _trend(
+        StatusSnapshot.objects.filter(task_id__in=tasks), scope=f"{leader.name}牵头的任务", clock=clock_or_now(clock)
+    )
+
+
+def snapshot_overdue(*, plan_id: int, period: dt.date) -> set[int]:
+    """Ids of the plan's tasks that were overdue (due before the close day and not done) at the
+    close of the period starting on `period` (empty when no snapshot was taken)."""
+    return set(
+        StatusSnapshot.objects.filter(plan_id=plan_id, period=period, overdue=True).values_list("task_id", flat=True)
+    )
+
+
+# -- the leader's cockpit -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LatestReport:
+    """A lead unit's latest report on a task (drafts left out), as it was sent."""
+
+    period: dt.date
+    period_label: str
+    status: str
+    percent: int | None
+    progress: str
+    review: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class DrillTask:
+    id: int
+    number: str
+    title: str
+    plan_title: str
+    light: str
+    status: str
+    silent: bool  # the unit has not reported this period (open task)
+    latest: LatestReport | None
+
+
+@dataclass
+class DrillUnit:
+    """A lead unit of the leader's tasks, with those tasks and its own latest report on each."""
+
+    id: int
+    name: str
+    summary: Summary = field(default_factory=Summary)
+    tasks: list[DrillTask] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ClosedPlan:
+    """A plan closed at year end: the final states of the leader's tasks in it (年终办结)."""
+
+    plan_id: int
+    url: str  # its 年终办结 page
+    figures: FigureLine
+
+
+@dataclass
+class Cockpit:
+    summary: Summary
+    units: list[FigureRow]  # the units table (as selectors.leader_unit_list gives it)
+    drill: list[DrillUnit]
+    closed: list[ClosedPlan]
+    trend: Trend
+
+
+def summary_of_rows(rows: Sequence[TaskRow]) -> Summary:
+    """Counts by light, completion and 本期未报送 of these task rows (withdrawn ones left out): the
+    figures `summary_total` counts in SQL, from rows that carry the same rule's values."""
+    summary = Summary()
+    for row in rows:
+        if row.withdrawn:
+            continue
+        silent = row.units_lead > 0 and not row.is_reported and row.status != ProgressStatus.DONE
+        summary.count(light=row.light, status=row.status, silent=silent, n=1)
+    return summary
+
+
+def _links(*, leader: Leader, clock: Clock) -> QuerySet[Any]:
+    """The lead links of the leader's current tasks with the task's status, the link's own silence
+    and the unit's latest report (not a draft): one query."""
+    latest = (
+        ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"))
+        .exclude(review_state=ReviewState.DRAFT)
+        .order_by("-period")
+    )
+    fields = {"period": "period", "status": "status", "percent": "percent"}
+    fields |= {"progress": "progress_text", "review": "review_state", "comment": "review_comment"}
+    return (
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader_id=leader.pk)))
+        .with_status(clock)
+        .annotate(
+            s_light=F("light"),
+            s_status=F("task_status"),
+            s_silent=_flag(silent_link()),
+            **{f"r_{name}": Subquery(latest.values(column)[:1]) for name, column in fields.items()},
+        )
+        .order_by("-task__plan__year_end", "task__plan__kind", "task__position", "unit__name")
+        .values_list(
+            "unit_id",
+            "unit__name",
+            "task_id",
+            "task__number",
+            "task__title",
+            "task__plan__title",
+            "task__plan__reporting_period",
+            "s_light",
+            "s_status",
+            "s_silent",
+            *(f"r_{name}" for name in fields),
+        )
+    )
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _closed_plans(*, leader: Leader) -> list[ClosedPlan]:
+    """Final states of the leader's tasks in closed plans, per plan, newest first: one query."""
+    counts: dict[str, Any] = {"n_total": Count("pk")}
+    for state in FinalState:
+        counts[f"n_{state.value}"] = Count("pk", filter=Q(task__outcome__state=state.value))
+    rows = (
+        TaskLeader.objects.filter(leader_id=leader.pk, task__state=TaskState.ACTIVE, task__plan__closure__isnull=False)
+        .values("task__plan_id", "task__plan__title", "task__plan__year_end")
+        .annotate(**counts)
+        .order_by("-task__plan__year_end", "task__plan_id")
+    )
+    return [
+        ClosedPlan(
+            plan_id=row["task__plan_id"],
+            url=reverse("yearend:plan", args=[row["task__plan_id"]]),
+            figures=FigureLine(
+                name=row["task__plan__title"],
+                total=row["n_total"],
+                done=row[f"n_{FinalState.DONE.value}"],
+                mostly_done=row[f"n_{FinalState.MOSTLY_DONE.value}"],
+                not_done=row[f"n_{FinalState.NOT_DONE.value}"],
+                carried=row[f"n_{FinalState.CARRIED.value}"],
+                dropped=row[f"n_{FinalState.DROPPED.value}"],
+            ),
+        )
+        for row in rows
+    ]
+
+
+def leader_cockpit(*, leader: Leader, tasks: Sequence[TaskRow], clock: Clock | None = None) -> Cockpit:
+    """The 领导驾驶舱 of a leader's page, given the page's task rows (selectors.leader_task_list):
+    three queries — the lead links with their latest reports (the units table and the drill-down),
+    the final states of closed plans, and the trend. The figures by light come from the rows."""
+    clock = clock_or_now(clock)
+    units: dict[int, DrillUnit] = {}
+    for row in _links(leader=leader, clock=clock):
+        unit_id, unit_name, task_id, number, title, plan_title, cadence, light, status, silent, *report = row
+        unit = units.get(unit_id)
+        if unit is None:
+            unit = units[unit_id] = DrillUnit(id=unit_id, name=unit_name)
+        unit.summary.count(light=light, status=status, silent=bool(silent), n=1)
+        period, r_status, percent, progress, review, comment = report
+        latest = None
+        if period is not None:
+            latest = LatestReport(
+                period=period,
+                period_label=period_label(reporting_period=cadence, start=period),
+                status=r_status,
+                percent=percent,
+                progress=progress or "",
+                review=review,
+                comment=comment or "",
+            )
+        unit.tasks.append(
+            DrillTask(
+                id=task_id,
+                number=number,
+                title=title,
+                plan_title=plan_title,
+                light=light,
+                status=status,
+                silent=bool(silent),
+                latest=latest,
+            )
+        )
+    unit_url = reverse("tasks:unit", args=[987654321]).replace("987654321", "{}")
+    figure_rows = figure_rows_sorted(
+        [FigureRow(id=u.id, name=u.name, url=unit_url.format(u.id), summary=u.summary) for u in units.values()],
+        figure="total",
+    )
+    return Cockpit(
+        summary=summary_of_rows(tasks),
+        units=figure_rows,
+        drill=[units[row.id] for row in figure_rows],
+        closed=_closed_plans(leader=leader),
+        trend=trend_of_leader(leader=leader, clock=clock),
+    )
+
+
+__all__ = [
+    "TREND_PERIODS",
+    "Cockpit",
+    "Trend",
+    "TrendPoint",
+    "leader_cockpit",
+    "snapshot_overdue",
+    "summary_of_rows",
+    "trend_of_district",
+    "trend_of_leader",
+    "trend_of_plan",
+    "trend_periods",
+]
