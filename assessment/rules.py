@@ -19,22 +19,22 @@ class DefaultFigure:
     source: str
 
 
-PUBLISHED = (
-    "公开的区级督查考评办法（示例）：基础分100分，缺报半年、三季度或年终报告每次扣10分，"
-    "报告内容空泛扣5–10分，领导表扬加分"
-)
-OURS = "本系统的起始取值，督查室可改"
+# The published local scheme the defaults follow (quoted in the README): each unit starts at 100,
+# loses 10 points per missing half-year, Q3 or year-end report and 5–10 for a report without
+# substance, and gains points when a leader praises its work.
+PUBLISHED = "公开的地方督查考评办法"
+OURS = "本系统取值"
 
 DEFAULT_FIGURES: tuple[DefaultFigure, ...] = (
-    DefaultFigure("base", Decimal(100), PUBLISHED),
-    DefaultFigure("missing_report", Decimal(10), PUBLISHED),
+    DefaultFigure("base", Decimal(100), PUBLISHED + "（基础分100分）"),
+    DefaultFigure("missing_report", Decimal(10), PUBLISHED + "（缺报一次扣10分）"),
     DefaultFigure("late_report", Decimal(2), OURS),
-    DefaultFigure("returned_report", Decimal(5), PUBLISHED + "（退回视同内容空泛，取下限5分）"),
+    DefaultFigure("returned_report", Decimal(5), PUBLISHED + "（内容空泛扣5–10分；退回视同空泛，取下限）"),
     DefaultFigure("overdue_task", Decimal(5), OURS),
     DefaultFigure("unfinished_task", Decimal(10), OURS + "（与缺报同档）"),
     DefaultFigure("mostly_done_task", Decimal(3), OURS),
     DefaultFigure("early_bonus", Decimal(2), OURS),
-    DefaultFigure("praise_bonus", Decimal(5), PUBLISHED + "（分值为本系统取值）"),
+    DefaultFigure("praise_bonus", Decimal(5), PUBLISHED + "定有表扬加分；分值为本系统取值"),
     DefaultFigure("lead_weight", Decimal("1.00"), OURS + "（牵头全额）"),
     DefaultFigure("support_weight", Decimal("0.50"), OURS + "（配合减半）"),
     DefaultFigure("missing_cap", Decimal(30), OURS),
