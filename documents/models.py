@@ -103,6 +103,8 @@ class BulletinIssue(models.Model):
 class SlipKind(models.TextChoices):
     TASK = "task", "单项任务"
     UNIT_OVERDUE = "unit_overdue", "单位逾期任务"
+    # A 催办 of a unit's tasks not reported this period (supervision.services.chase_unit).
+    UNIT_SILENT = "unit_silent", "单位未报送任务"
 
 
 class SlipSource(models.TextChoices):
@@ -111,7 +113,9 @@ class SlipSource(models.TextChoices):
 
 
 class SupervisionSlip(models.Model):
-    """One 督办单 (一事一单): a task, or a unit's overdue tasks, with its own number."""
+    """One 督办单 (一事一单): a task, or a unit's overdue tasks, with its own number; made by the
+    office on the task or unit page, or with a 催办 (then `chase` is that chase and `tasks` are
+    exactly the chased tasks)."""
 
     year = models.PositiveSmallIntegerField("年度")
     sequence = models.PositiveIntegerField("序号")
@@ -125,6 +129,15 @@ class SupervisionSlip(models.Model):
         Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="slips", verbose_name="承办单位"
     )
     tasks = models.ManyToManyField(Task, blank=True, related_name="listed_in_slips", verbose_name="涉及任务")
+    # The 催办 it was generated with (one slip per chase). SET_NULL: an issued slip is kept.
+    chase = models.OneToOneField(
+        "supervision.Chase",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="slip",
+        verbose_name="催办",
+    )
     unit_name = models.CharField("承办单位名称", max_length=300)
     subject = models.TextField("督办事项")
     requirement = models.TextField("督办要求")

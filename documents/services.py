@@ -2,13 +2,15 @@
 期号, supervision slips numbered and logged. Each is permission-checked and atomic; a
 refused input changes nothing.
 
-The 催办 (chase) action of the to-do issue calls `slip_create(..., source=SlipSource.CHASE)`
-inside its own transaction and keeps the returned slip with its chase record: the slip is
-numbered, rendered and stored in the same transaction, so a chase that fails leaves no slip."""
+The 催办 (chase) action (supervision.services) calls `slip_create(chase=...)` (its source: 催办)
+inside its own transaction: the slip covers exactly the chased tasks, goes to the chased unit,
+is linked to the chase (SupervisionSlip.chase) and is numbered, rendered and stored in the
+same transaction, so a chase that fails leaves no slip (and a slip that fails, no chase)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -24,6 +26,9 @@ from .bulletin_template import default_template_bytes
 from .models import BulletinIssue, BulletinTemplate, DocumentCounter, SlipKind, SlipSource, SupervisionSlip
 from .selectors import Period, Scope, bulletin_data, unit_overdue_ids
 from .slip import SlipData, slip_docx
+
+if TYPE_CHECKING:
+    from supervision.models import Chase
 
 REPLY_DAYS = 7  # default time given to reply to a bulletin or a slip
 
@@ -182,7 +187,14 @@ def _requirement(kind: str, reply_by: dt.date) -> str:
     when = date_text(reply_by)
     if kind == SlipKind.UNIT_OVERDUE:
         return f"请对上述逾期任务逐项说明原因、整改措施和完成时限，于{when}前书面反馈。"
+    if kind == SlipKind.UNIT_SILENT:
+        return f"请于{when}前逐项报送上述任务的本期进展，并书面说明未按时报送的原因。"
     return f"请抓紧推进，于{when}前书面反馈推进情况、存在问题和下步措施；已逾期的，须说明原因和整改时限。"
+
+
+def _chased_ids(chase: Chase) -> list[int]:
+    """The tasks a chase covered, in plan and document order."""
+    return list(chase.items.order_by("task__plan_id", "task__position", "task_id").values_list("task_id", flat=True))
 
 
 def slip_create(
@@ -190,42 +202,55 @@ def slip_create(
     user: User | AnonymousUser,
     task: Task | None = None,
     unit: Unit | None = None,
+    chase: Chase | None = None,
     requirement: str = "",
     reply_by: dt.date | None = None,
     source: str = SlipSource.OFFICE,
     clock: task_selectors.Clock | None = None,
 ) -> SupervisionSlip:
-    """A numbered slip for one task (its lead units) or for a unit's overdue tasks, rendered and
-    logged against the task(s). Exactly one of `task` and `unit`."""
+    """A numbered slip for one task (its lead units), for a unit's overdue tasks, or for a 催办
+    (exactly the chased tasks, to the chased unit, by the chase's 答复期限), rendered and logged
+    against the task(s) and the chase. Exactly one of `task`, `unit` and `chase`."""
     issuer = require_issuer(user)
-    chased: Task | Unit  # exactly one of the two
-    if task is not None and unit is None:
-        chased = task
-    elif unit is not None and task is None:
-        chased = unit
-    else:
-        raise DocumentError("督办单针对一项任务或一个单位的逾期任务。")
+    if [task, unit, chase].count(None) != 2:
+        raise DocumentError("督办单针对一项任务、一个单位的逾期任务或一次催办。")
     clock = clock or task_selectors.Clock.now()
     today = clock.today
+    if chase is not None:
+        source = SlipSource.CHASE
+        reply_by = chase.reply_by or reply_by
     reply_by = reply_by or today + dt.timedelta(days=REPLY_DAYS)
     if reply_by < today:
         raise DocumentError("反馈期限不能早于今天。")
     requirement = " ".join(requirement.split())
     if len(requirement) > 200:
         raise DocumentError("督办要求不能超过200字。")
-    if isinstance(chased, Task):
+    addressed = False
+    if chase is not None:
+        ids = _chased_ids(chase)
+        unit = chase.unit
+        addressed = True
+        if len(ids) == 1:
+            # One task chased (the task page, or a unit with one task left): the task's full slip.
+            kind = SlipKind.TASK
+            task = Task.objects.get(pk=ids[0])
+        else:
+            kind = SlipKind.UNIT_SILENT
+    elif task is not None:
         kind = SlipKind.TASK
-        ids = [chased.pk]
+        ids = [task.pk]
     else:
+        assert unit is not None  # exactly one of the three
         kind = SlipKind.UNIT_OVERDUE
-        ids = unit_overdue_ids(unit=chased, clock=clock)
+        ids = unit_overdue_ids(unit=unit, clock=clock)
         if not ids:
-            raise DocumentError(f"{chased.name}目前没有逾期未完成的牵头任务，无需督办。")
+            raise DocumentError(f"{unit.name}目前没有逾期未完成的牵头任务，无需督办。")
     rows = list(task_selectors.export_rows(ids=ids, clock=clock))
     if not rows:
         raise DocumentError("没有可督办的任务。")
     unit_name = unit.name if unit is not None else (rows[0].units or "未明确牵头单位")
     requirement = requirement or _requirement(kind, reply_by)
+    unit_slip = kind != SlipKind.TASK
     with transaction.atomic():
         sequence = number_next(kind="slip", year=today.year)
         number = f"{settings.DISTRICT_NAME[:1]}督办〔{today.year}〕{sequence}号"
@@ -235,26 +260,30 @@ def slip_create(
                 issuer=issuer_name(),
                 unit_name=unit_name,
                 rows=rows,
-                unit_slip=kind == SlipKind.UNIT_OVERDUE,
+                unit_slip=unit_slip,
                 requirement=requirement,
                 reply_by=reply_by,
                 issued=today,
                 today=today,
+                listed_as="本期尚未报送进展" if kind == SlipKind.UNIT_SILENT else "已过完成时限尚未完成",
+                addressed=addressed,
             )
         )
-        subject = (
-            f"第{rows[0].number}项：{rows[0].title or rows[0].text}"
-            if task is not None
-            else f"{unit_name}逾期未完成的牵头任务{len(rows)}项"
-        )
+        if not unit_slip:
+            subject = f"第{rows[0].number}项：{rows[0].title or rows[0].text}"
+        elif kind == SlipKind.UNIT_SILENT:
+            subject = f"{unit_name}本期未报送进展的牵头任务{len(rows)}项"
+        else:
+            subject = f"{unit_name}逾期未完成的牵头任务{len(rows)}项"
         slip = SupervisionSlip.objects.create(
             year=today.year,
             sequence=sequence,
             number=number,
             kind=kind,
             source=source,
-            task=task,
+            task=task if not unit_slip else None,
             unit=unit,
+            chase=chase,
             unit_name=unit_name[:300],
             subject=subject,
             requirement=requirement,

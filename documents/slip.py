@@ -1,7 +1,8 @@
 """The 督办单 (supervision slip, 一事一单): one A4 page in the GB/T 9704 page layout —
-the issuing office in red, the slip's number, a table of what is supervised (the task or a
-unit's overdue tasks, the leader, the deadline, the current state, the requirement and the
-reply-by date), then a 回执 (receipt) to cut off and return.
+the issuing office in red, the slip's number, a table of what is supervised (the task, a
+unit's overdue tasks or the unit's tasks a 催办 covered, the leader, the deadline, the
+current state, the requirement and the reply-by date), then a 回执 (receipt) to cut off
+and return.
 
 Built with python-docx (no template): every value goes into a run as text, so nothing a
 task says can become a field or a formula. Long texts are shortened so the slip stays on
@@ -43,12 +44,17 @@ class SlipData:
     number: str
     issuer: str  # 闵行区人民政府督查室
     unit_name: str
-    rows: list[ExportRow]  # one for a task slip, the overdue tasks for a unit slip
+    rows: list[ExportRow]  # one for a task slip, the unit's tasks for a unit slip
     unit_slip: bool
     requirement: str
     reply_by: dt.date
     issued: dt.date
     today: dt.date
+    # What a unit slip's tasks have in common, before their list: "已过完成时限尚未完成".
+    listed_as: str = "已过完成时限尚未完成"
+    # The slip goes to this one unit (a unit slip, a chase's slip): its receipt names it. A task
+    # slip without one goes to each lead unit, and each writes its own name on the receipt.
+    addressed: bool = False
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -135,7 +141,7 @@ def slip_docx(data: SlipData) -> bytes:
         plans = "、".join(dict.fromkeys(clean(row.plan) for row in rows))
         form = [
             ("承办单位", clean(data.unit_name), SLIP_PT),
-            ("督办事项", f"牵头的{len(rows)}项任务已过完成时限尚未完成：\n" + "\n".join(listed), SMALL_PT),
+            ("督办事项", f"牵头的{len(rows)}项任务{data.listed_as}：\n" + "\n".join(listed), SMALL_PT),
             ("所属规划", plans, SMALL_PT),
         ]
     else:
@@ -166,7 +172,7 @@ def slip_docx(data: SlipData) -> bytes:
     receipt = gb.table_add(document, [30, 50, 30, 46], rows=4)
     cells = receipt.rows[0].cells
     # A task slip goes to each of the task's lead units: each writes its own name on the receipt.
-    receiver = clean(data.unit_name) if data.unit_slip else ""
+    receiver = clean(data.unit_name) if data.unit_slip or data.addressed else ""
     for cell, text, font in zip(
         cells,
         ("督办单号", data.number, "承办单位", receiver),

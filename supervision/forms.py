@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from documents.services import REPLY_DAYS
+
 ISO_DATE = "%Y-%m-%d"
 DATE_INVALID = "请输入有效的日期（例如 2025-12-31）。"
 
@@ -29,6 +31,12 @@ class ChaseForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         error_messages={"invalid": DATE_INVALID},
     )
+    # Checked as the page renders it; unchecked a browser sends nothing, which is False.
+    slip = forms.BooleanField(label="同时生成督办单", required=False, initial=True)
+
+
+# Beside the box: where the slip's reply-by date comes from.
+SLIP_HELP = f"督办单的反馈期限即答复期限，未填写时为{REPLY_DAYS}天后。"
 
 
 class TaskChaseForm(ChaseForm):
@@ -37,7 +45,7 @@ class TaskChaseForm(ChaseForm):
     def __init__(self, *args: Any, units: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices_set(self, "unit", units)
-        self.order_fields(["unit", "note", "reply_by"])
+        self.order_fields(["unit", "note", "reply_by", "slip"])
 
 
 class InstructionForm(forms.Form):

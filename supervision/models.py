@@ -33,8 +33,11 @@ class Chase(models.Model):
         verbose_name="答复人",
     )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
-    # Not a field: the chase's items with their tasks, set by supervision.selectors for the to-do page.
+    # Not fields: the chase's items with their tasks, and its 督办单's id and number (None and ""
+    # without one), set by supervision.selectors for the to-do page.
     item_list: list[ChaseItem]
+    slip_pk: int | None
+    slip_number: str
 
     class Meta:
         verbose_name = "催办"

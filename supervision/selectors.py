@@ -109,16 +109,20 @@ def chases_open() -> QuerySet[Chase]:
 
 
 def _chase_list(qs: QuerySet[Chase]) -> list[Chase]:
-    """Chases of `qs` with their unit and tasks, newest first, in one query (over their items)."""
+    """Chases of `qs` with their unit, tasks and 督办单 number, newest first, in one query (over
+    their items; the slip's number and id only, never its file)."""
     chases: dict[int, Chase] = {}
     for item in (
         ChaseItem.objects.filter(chase__in=qs)
         .select_related("chase", "chase__unit", "task")
+        .annotate(chase_slip_pk=F("chase__slip__pk"), chase_slip_number=F("chase__slip__number"))
         .order_by("-chase__created_at", "-chase_id", "task__plan_id", "task__position")
     ):
         chase = chases.setdefault(item.chase_id, item.chase)
         if not hasattr(chase, "item_list"):
             chase.item_list = []
+            chase.slip_pk = item.chase_slip_pk  # the annotations above
+            chase.slip_number = item.chase_slip_number or ""
         chase.item_list.append(item)
     return list(chases.values())
 
@@ -649,6 +653,9 @@ class PanelChase:
     replied_at: datetime.datetime | None
     replied_by: str
     may_reply: bool = False  # filled by the template tag
+    # The 督办单 generated with the chase (SupervisionSlip.chase), if any.
+    slip_id: int | None = None
+    slip_number: str = ""
 
 
 @dataclass
@@ -702,6 +709,8 @@ _PANEL_COLUMNS = (
     "p_day2",
     "p_day3",
     "p_state",
+    "p_slip",
+    "p_ref",
 )
 
 
@@ -727,6 +736,8 @@ def _panel_part(qs: QuerySet[Any], kind: str, **columns: Any) -> QuerySet[Any]:
         "day2": Cast(Value(None), output_field=DateField()),
         "day3": Cast(Value(None), output_field=DateField()),
         "state": Value("", output_field=CharField()),
+        "slip": Value(0, output_field=IntegerField()),
+        "ref": Value("", output_field=CharField()),
     }
     qs = qs.order_by().annotate(p_kind=Value(kind, output_field=CharField()), p_pk=F("pk"))
     for name in _PANEL_COLUMNS[2:]:
@@ -772,6 +783,8 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
             answer=F("reply_text"),
             answered=F("replied_at"),
             answerer=Coalesce(F("replied_by__username"), Value("")),
+            slip=Coalesce(F("slip__pk"), Value(0)),
+            ref=Coalesce(F("slip__number"), Value("")),
         ),
     ]
     parts.append(
@@ -804,10 +817,18 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
     chases: list[PanelChase] = []
     leader_id = None
     extensions: list[PanelExtension] = []
-    for k, pk, parent, at, body, who, name, unit, flag, day, answer, answered, answerer, day2, day3, state in rows:
+    for row in rows:
+        k, pk, parent, at, body, who, name, unit, flag, day, answer, answered, answerer, day2, day3, state = row[:16]
+        slip, ref = row[16:]
         if k == "i":
             instructions[pk] = PanelInstruction(
-                pk=pk, leader_name=name, text=body, on_behalf=bool(flag), written_by=who, at=at, praise=state == "praise"
+                pk=pk,
+                leader_name=name,
+                text=body,
+                on_behalf=bool(flag),
+                written_by=who,
+                at=at,
+                praise=state == "praise",
             )
         elif k == "r":
             replies.append((parent, PanelReply(unit_id=unit, unit_name=name, text=body, at=at)))
@@ -824,6 +845,8 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
                     reply_text=answer,
                     replied_at=answered,
                     replied_by=answerer,
+                    slip_id=slip or None,
+                    slip_number=ref,
                 )
             )
         elif k == "e":

@@ -1,4 +1,5 @@
-"""Writes of 督办: 催办 and its reply, 批示 and its 落实情况, the to-do page's last visit.
+"""Writes of 督办: 催办 (optionally with its 督办单) and its reply, 批示 and its 落实情况, the
+to-do page's last visit.
 
 Each write checks permission on the server, validates before writing, runs in one
 transaction with its messages (notifications.message_send), and raises ValidationError
@@ -10,12 +11,13 @@ import datetime
 from collections.abc import Mapping
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from documents import services as documents
 from notifications.models import MessageKind
 from notifications.services import message_send
 from tasks import permissions
@@ -39,6 +41,9 @@ from .selectors import unacknowledged_links
 
 TEXT_MAX = 2000
 ONCE_A_DAY = "今天已催办过{what}，每项任务每个单位每天只能催办一次。"
+SLIP_NOTE_MAX = 200  # a chase's note is its slip's 督办要求, which one page holds
+SLIP_NOTE_TOO_LONG = f"同时生成督办单时，催办意见即督办单的督办要求，不能超过{SLIP_NOTE_MAX}字。"
+SLIP_NOT_STORED = "督办单未能编号保存，催办未发出，请重试。"
 
 
 def unit_liaisons(*, unit_ids: list[int]) -> QuerySet[User]:
@@ -57,13 +62,25 @@ def _text(value: str, *, label: str, required: bool) -> str:
     return value
 
 
-def _reply_by(reply_by: datetime.date | None, *, clock: Clock) -> datetime.date | None:
+def _reply_by(reply_by: datetime.date | None, *, clock: Clock, slip: bool = False) -> datetime.date | None:
+    """The chase's 答复期限. With a 督办单 it is also the slip's 反馈期限, so it is never empty:
+    left blank, it is the slip's usual time (documents.services.REPLY_DAYS from today)."""
     if reply_by is not None and reply_by < clock.today:
         raise ValidationError("答复期限不能早于今天。")
+    if slip and reply_by is None:
+        return clock.today + datetime.timedelta(days=documents.REPLY_DAYS)
     return reply_by
 
 
-def _chase_message(*, chase: Chase, tasks: list[Task]) -> None:
+def _slip_check(*, user: User | AnonymousUser, note: str) -> None:
+    """Before anything is written: the person may issue slips, and the note fits the slip."""
+    if not documents.can_issue(user):
+        raise PermissionDenied("只有督查室或系统管理员可以生成督办单。")
+    if len(" ".join(note.split())) > SLIP_NOTE_MAX:
+        raise ValidationError(SLIP_NOTE_TOO_LONG)
+
+
+def _chase_message(*, chase: Chase, tasks: list[Task], slip_number: str = "") -> None:
     first = tasks[0]
     what = f"第{first.number}项 {first.title}" if len(tasks) == 1 else f"{len(tasks)}项未报送任务"
     lines = [f"督查室对{chase.unit.name}的{what}进行催办。"]
@@ -73,6 +90,8 @@ def _chase_message(*, chase: Chase, tasks: list[Task]) -> None:
         lines.append(f"催办意见：{chase.note}")
     if chase.reply_by:
         lines.append(f"请于{chase.reply_by:%Y-%m-%d}前报送或答复。")
+    if slip_number:
+        lines.append(f"督查室同时印发督办单（{slip_number}），请按督办单要求反馈。")
     message_send(
         recipients=unit_liaisons(unit_ids=[chase.unit_id]),
         kind=MessageKind.CHASE,
@@ -84,9 +103,29 @@ def _chase_message(*, chase: Chase, tasks: list[Task]) -> None:
     )
 
 
+def _chase_slip(*, user: User, chase: Chase, note: str, clock: Clock) -> str:
+    """The chase's 督办单 (inside the chase's transaction); its number. A refusal is the chase's."""
+    try:
+        return documents.slip_create(user=user, chase=chase, requirement=note, clock=clock).number
+    except documents.DocumentError as refused:
+        raise ValidationError(str(refused)) from None
+    except IntegrityError:
+        # Not the chase's own once-a-day rule (the caller's handler says that): the slip's number.
+        raise ValidationError(SLIP_NOT_STORED) from None
+
+
 def _chase_write(
-    *, user: User, unit: Unit, tasks: list[Task], note: str, reply_by: datetime.date | None, clock: Clock
+    *,
+    user: User,
+    unit: Unit,
+    tasks: list[Task],
+    note: str,
+    reply_by: datetime.date | None,
+    clock: Clock,
+    slip: bool = False,
 ) -> Chase:
+    """The chase, its items, its 督办单 when asked (exactly these tasks, linked to the chase:
+    `chase.slip`) and the message, in one transaction: any refusal leaves none of them."""
     try:
         with transaction.atomic():
             chase = Chase.objects.create(unit=unit, note=note, reply_by=reply_by, day=clock.today, created_by=user)
@@ -100,7 +139,8 @@ def _chase_write(
                 )
                 for task in tasks
             )
-            _chase_message(chase=chase, tasks=tasks)
+            number = _chase_slip(user=user, chase=chase, note=note, clock=clock) if slip else ""
+            _chase_message(chase=chase, tasks=tasks, slip_number=number)
     except IntegrityError:
         # Another office pressed 催办 at the same moment: the unique (task, unit, day) refused this one.
         what = f"第{tasks[0].number}项任务" if len(tasks) == 1 else "该单位的任务"
@@ -115,9 +155,11 @@ def chase_task(
     unit: Unit,
     note: str = "",
     reply_by: datetime.date | None = None,
+    slip: bool = False,
     clock: Clock | None = None,
 ) -> Chase:
-    """催办 one lead unit of one task (at most once per task, unit and day)."""
+    """催办 one lead unit of one task (at most once per task, unit and day); with `slip`, also
+    the task's 督办单 to that unit, by the chase's 答复期限 (chase.slip)."""
     office = permissions.require_user(user, permissions.can_chase(user), "只有督查室可以催办。")
     clock = clock_or_now(clock)
     if task.state != TaskState.ACTIVE:
@@ -125,10 +167,12 @@ def chase_task(
     if not TaskUnit.objects.filter(task=task, unit=unit, role=UnitRole.LEAD).exists():
         raise ValidationError("只能催办该任务的牵头单位。")
     note = _text(note, label="催办意见", required=False)
-    reply_by = _reply_by(reply_by, clock=clock)
+    if slip:
+        _slip_check(user=office, note=note)
+    reply_by = _reply_by(reply_by, clock=clock, slip=slip)
     if ChaseItem.objects.filter(task=task, unit=unit, day=clock.today).exists():
         raise ValidationError(ONCE_A_DAY.format(what=f"第{task.number}项任务"))
-    return _chase_write(user=office, unit=unit, tasks=[task], note=note, reply_by=reply_by, clock=clock)
+    return _chase_write(user=office, unit=unit, tasks=[task], note=note, reply_by=reply_by, clock=clock, slip=slip)
 
 
 def chase_unit(
@@ -137,14 +181,18 @@ def chase_unit(
     unit: Unit,
     note: str = "",
     reply_by: datetime.date | None = None,
+    slip: bool = False,
     clock: Clock | None = None,
 ) -> Chase:
     """One 催办 for a unit covering every task it has not reported this period (the read side's
-    rule), except those already chased today; refused when none is left."""
+    rule), except those already chased today; refused when none is left. With `slip`, also one
+    督办单 listing exactly those tasks, to the unit, by the chase's 答复期限 (chase.slip)."""
     office = permissions.require_user(user, permissions.can_chase(user), "只有督查室可以催办。")
     clock = clock_or_now(clock)
     note = _text(note, label="催办意见", required=False)
-    reply_by = _reply_by(reply_by, clock=clock)
+    if slip:
+        _slip_check(user=office, note=note)
+    reply_by = _reply_by(reply_by, clock=clock, slip=slip)
     silent_ids = list(
         TaskUnit.objects.lead()
         .on_active()
@@ -165,7 +213,7 @@ def chase_unit(
     )
     if not tasks:
         raise ValidationError(ONCE_A_DAY.format(what=f"{unit.name}的全部未报送任务"))
-    return _chase_write(user=office, unit=unit, tasks=tasks, note=note, reply_by=reply_by, clock=clock)
+    return _chase_write(user=office, unit=unit, tasks=tasks, note=note, reply_by=reply_by, clock=clock, slip=slip)
 
 
 def chase_reply(*, user: User | AnonymousUser, chase: Chase, text: str) -> Chase:

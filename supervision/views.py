@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from documents.pdf import pdf_available
+from documents.services import can_issue
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.forms import MilestoneForm
@@ -25,7 +27,15 @@ from tasks.status.clock import Clock
 
 from . import selectors, services
 from .context_processors import todo_count_known
-from .forms import ChaseForm, ExtensionDecideForm, ExtensionRequestForm, InstructionForm, ReplyForm, TaskChaseForm
+from .forms import (
+    SLIP_HELP,
+    ChaseForm,
+    ExtensionDecideForm,
+    ExtensionRequestForm,
+    InstructionForm,
+    ReplyForm,
+    TaskChaseForm,
+)
 from .models import Chase, ExtensionRequest, Instruction
 
 T = TypeVar("T")
@@ -48,6 +58,12 @@ def _form_errors(form: forms.Form) -> str:
 
 def _task_url(task_id: int) -> str:
     return reverse("tasks:task", args=[task_id]) + "#supervision"
+
+
+def _slip_said(chase: Chase) -> str:
+    """The slip's number for the success message, when the chase made one (cached on it by the service)."""
+    slip = getattr(chase, "slip", None)
+    return f"，并生成督办单 {slip.number}" if slip is not None else ""
 
 
 @reader_required
@@ -81,6 +97,9 @@ def todo(request: HttpRequest) -> HttpResponse:
         total = office.total
         context["office"] = office
         context["chase_form"] = ChaseForm()
+        context["slip_help"] = SLIP_HELP
+        context["slip_links"] = can_issue(user)
+        context["pdf"] = pdf_available()
     # The header badge shows this page's own sum: counted afresh it would agree, except for a
     # leader, whose visit was just recorded ("since the last visit" is now nothing).
     todo_count_known(request, count=total)
@@ -134,6 +153,10 @@ def task_panel(request: HttpRequest, task_id: int) -> HttpResponse:
         else None,
         "on_behalf": own_leader is None,
         "office": office,
+        # A chase's 督办单: its number for whoever sees the chase, its files for those who issue slips.
+        "slip_links": can_issue(user),
+        "pdf": pdf_available(),
+        "slip_help": SLIP_HELP,
         "extension_form": ExtensionRequestForm(units=[(u.pk, u.name) for u in may_request])
         if may_request and not withdrawn
         else None,
@@ -163,8 +186,9 @@ def task_chase(request: HttpRequest, task_id: int) -> HttpResponse:
             unit=unit,
             note=form.cleaned_data["note"],
             reply_by=form.cleaned_data["reply_by"],
+            slip=form.cleaned_data["slip"],
         ),
-        success=lambda _: f"已向{unit.name}发出催办。",
+        success=lambda chase: f"已向{unit.name}发出催办{_slip_said(chase)}。",
         back=_task_url(task.pk),
     )
 
@@ -181,9 +205,13 @@ def unit_chase(request: HttpRequest, unit_id: int) -> HttpResponse:
     return _act(
         request,
         lambda: services.chase_unit(
-            user=request.user, unit=unit, note=form.cleaned_data["note"], reply_by=form.cleaned_data["reply_by"]
+            user=request.user,
+            unit=unit,
+            note=form.cleaned_data["note"],
+            reply_by=form.cleaned_data["reply_by"],
+            slip=form.cleaned_data["slip"],
         ),
-        success=lambda chase: f"已向{unit.name}发出催办，涉及{chase.items.count()}项未报送任务。",
+        success=lambda chase: f"已向{unit.name}发出催办，涉及{chase.items.count()}项未报送任务{_slip_said(chase)}。",
         back="supervision:todo",
     )
 

@@ -229,3 +229,11 @@ def test_in_a_browser_the_office_makes_a_slip_and_issues_a_bulletin(
     page.wait_for_load_state()
     assert page.get_by_role("status").filter(has_text="已印发督查通报2025年第1期。").count() == 1
     assert page.locator("#issues").get_by_text("2025年第1期").count() == 1
+
+
+def test_a_slip_is_for_one_task_one_units_overdue_tasks_or_one_chase(seed_plans, pinned_clock, office_user):
+    task = Task.objects.get(plan__kind="annual", number="4")
+    for kwargs in ({}, {"task": task, "unit": Unit.objects.get(name="区科委")}):
+        with pytest.raises(services.DocumentError, match=r"^督办单针对一项任务、一个单位的逾期任务或一次催办。$"):
+            services.slip_create(user=office_user, clock=CLOCK, **kwargs)
+    assert SupervisionSlip.objects.count() == 0

@@ -28,18 +28,21 @@ def _login(browser, live_server, username: str):
 
 
 def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, office_user, liaison_user, leader_user):
+    from documents.models import SupervisionSlip
     from supervision.models import Chase, Instruction
     from tests.factories import world_build
 
     w = world_build()
     task = w.tasks["研发"]  # 区科委 and 闵行城投公司 lead; 谭瑞琮 leads it
 
-    # 1. The office lands on 我的待办 and chases the silent 区科委 from its row.
+    # 1. The office lands on 我的待办 and chases the silent 区科委 from its row (without a 督办单:
+    # the box is unticked; test_a_chase_makes_its_slip ticks it).
     office = _login(browser, live_server, "duchashi")
     row = office.locator('[data-silent-unit="区科委"]')
     row.get_by_text("催办", exact=True).click()
     row.get_by_label("催办意见（可选）").fill("请于本周内报送本月进展。")
     row.get_by_label("答复期限（可选）").fill("2025-06-20")
+    row.get_by_label("同时生成督办单").uncheck()
     row.get_by_role("button", name="催办该单位全部未报送任务").click()
     office.wait_for_load_state()
     assert re.fullmatch(r"已向区科委发出催办，涉及\d+项未报送任务。", office.locator("p.message").inner_text())
@@ -53,12 +56,14 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     panel.locator("summary", has_text="催办").click()
     panel.get_by_label("催办单位").select_option(label="闵行城投公司")
     panel.get_by_label("答复期限（可选）").fill("2025-06-25")
+    panel.get_by_label("同时生成督办单").uncheck()
     panel.get_by_role("button", name="发出催办").click()
     office.wait_for_load_state()
     assert office.locator("p.message").inner_text() == "已向闵行城投公司发出催办。"
     office.locator("[data-supervision]").wait_for()
     assert office.locator("[data-chase-count]").inner_text().startswith("已催办1次，最近一次：")
     assert str(Chase.objects.get(unit__name="闵行城投公司").reply_by) == "2025-06-25"
+    assert not SupervisionSlip.objects.exists()
     assert not office.csp_errors  # type: ignore[attr-defined]
     office.context.close()
 
@@ -97,6 +102,97 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     liaison.goto(f"{live_server.url}/todo/")
     assert liaison.locator('[data-todo-unit="区科委"] [data-count="instructions"]').inner_text() == "0"
     assert not liaison.csp_errors  # type: ignore[attr-defined]
+    liaison.context.close()
+
+
+def _docx_form(download) -> tuple[str, dict[str, str], list[str]]:
+    """A downloaded slip opened with python-docx: its number line, its form (label → value) and
+    the receipt's first row."""
+    import docx
+
+    document = docx.Document(download.path())
+    form = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    return document.paragraphs[2].text, form, [c.text for c in document.tables[1].rows[0].cells]
+
+
+def test_a_chase_makes_its_slip(browser, live_server, office_user, liaison_user):
+    """The office chases with 同时生成督办单 ticked, as the page offers it: from 我的待办 (a unit's
+    unreported tasks) and from a task page (one task, no 答复期限 given); each chase lists its
+    slip's number with the Word file, which holds exactly the chased tasks."""
+    from documents.models import SupervisionSlip
+    from documents.pdf import pdf_available
+    from supervision.models import Chase
+    from tests.factories import world_build
+
+    w = world_build()
+    office = _login(browser, live_server, "duchashi")
+    row = office.locator('[data-silent-unit="区经委"]')
+    row.get_by_text("催办", exact=True).click()
+    assert row.get_by_label("同时生成督办单").is_checked()
+    row.get_by_label("催办意见（可选）").fill("请于本周内报送本月进展。")
+    row.get_by_label("答复期限（可选）").fill("2025-06-20")
+    row.get_by_role("button", name="催办该单位全部未报送任务").click()
+    office.wait_for_load_state()
+    assert (
+        office.locator("p.message").inner_text()
+        == "已向区经委发出催办，涉及2项未报送任务，并生成督办单 闵督办〔2025〕1号。"
+    )
+    slip = SupervisionSlip.objects.get()
+    assert slip.chase == Chase.objects.get(unit__name="区经委") and str(slip.reply_by) == "2025-06-20"
+
+    # Each chased task's panel lists the chase with its slip.
+    for task in (w.tasks["产业"], w.tasks["服务包"]):
+        office.goto(f"{live_server.url}/tasks/{task.pk}/")
+        chase = office.locator("[data-supervision] [data-chase]")
+        chase.wait_for()
+        listed = chase.locator("[data-chase-slip]")
+        assert listed.inner_text().startswith("督办单 闵督办〔2025〕1号：Word")
+        assert listed.get_by_role("link", name="PDF").count() == (1 if pdf_available() else 0)
+    with office.expect_download() as download:
+        listed.get_by_role("link", name="Word").click()
+    assert download.value.suggested_filename == "督办单闵督办〔2025〕1号.docx"
+    number, form, receipt = _docx_form(download.value)
+    assert number == "编号：闵督办〔2025〕1号\t2025年6月15日"
+    assert form["督办事项"].split("\n") == [
+        "牵头的2项任务本期尚未报送进展：",
+        f"1. 第3项：{w.tasks['产业'].title}（截止未设定，未报送）",
+        f"2. 第2项：{w.tasks['服务包'].title}（截止2025-07-01，未报送）",
+    ]
+    assert (form["督办要求"], form["反馈期限"]) == (
+        "请于本周内报送本月进展。",
+        "2025年6月20日前（反馈至闵行区人民政府督查室）",
+    )
+    assert receipt == ["督办单号", "闵督办〔2025〕1号", "承办单位", "区经委"]
+
+    # From the task page: one task, to the unit chosen; no 答复期限 given, so seven days for both.
+    task = w.tasks["零号湾"]  # 区科委 and 区发展改革委 lead it
+    office.goto(f"{live_server.url}/tasks/{task.pk}/")
+    panel = office.locator("[data-supervision]")
+    panel.wait_for()
+    panel.locator("summary", has_text="催办").click()
+    panel.get_by_label("催办单位").select_option(label="区科委")
+    assert panel.get_by_label("同时生成督办单").is_checked()
+    panel.get_by_role("button", name="发出催办").click()
+    office.wait_for_load_state()
+    assert office.locator("p.message").inner_text() == "已向区科委发出催办，并生成督办单 闵督办〔2025〕2号。"
+    listed = office.locator("[data-supervision] [data-chase-slip]")
+    listed.wait_for()
+    assert "（请于2025-06-22前答复）" in office.locator("[data-supervision] [data-chase]").inner_text()
+    with office.expect_download() as download:
+        listed.get_by_role("link", name="Word").click()
+    number, form, receipt = _docx_form(download.value)
+    assert number == "编号：闵督办〔2025〕2号\t2025年6月15日"
+    assert form["督办事项"] == f"第{task.number}项：{task.text}"
+    assert form["反馈期限"] == "2025年6月22日前（反馈至闵行区人民政府督查室）"
+    assert receipt == ["督办单号", "闵督办〔2025〕2号", "承办单位", "区科委"]
+    assert not office.csp_errors  # type: ignore[attr-defined]
+    office.context.close()
+
+    # The liaison of 区科委 lands on 我的待办: the chase names its slip (the file is the office's).
+    liaison = _login(browser, live_server, "liaison")
+    chases = liaison.locator('[data-todo-unit="区科委"] [data-list="chases"]')
+    assert chases.locator("[data-chase-slip]").inner_text() == "督办单 闵督办〔2025〕2号"
+    assert chases.get_by_role("link", name="Word").count() == 0
     liaison.context.close()
 
 

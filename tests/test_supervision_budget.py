@@ -53,7 +53,7 @@ def test_new_pages_keep_the_budget_at_ten_times_the_seeds(
 
     def supervise(tag: str) -> None:
         """Something in every list and panel section, and unread messages for everyone."""
-        services.chase_unit(user=people["office"], unit=keji, note=f"请报送（{tag}）。", reply_by=TODAY)
+        services.chase_unit(user=people["office"], unit=keji, note=f"请报送（{tag}）。", reply_by=TODAY, slip=True)
         services.instruction_create(user=people["leader"], task=task, text=f"批示（{tag}）。")
         for person in people.values():
             for i in range(3):

@@ -364,3 +364,117 @@ def test_office_refuses_an_extension_with_a_reason(world, liaison_user, office_u
     task.refresh_from_db()
     assert (extension.state, task.due_date) == (ExtensionState.REFUSED, dt.date(2025, 12, 31))
     assert Message.objects.get(recipient=liaison_user).body == "督查室未同意延期。理由：年度目标不变。"
+
+
+# -- 督办单 with the 催办 ------------------------------------------------------------------------
+
+
+def _slip_form(slip) -> tuple[list[str], dict[str, str], list[str]]:
+    """The slip's .docx opened with python-docx: its paragraphs, its form (label → value) and the
+    receipt's first row."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(bytes(slip.docx)))
+    form = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    return [p.text for p in document.paragraphs], form, [c.text for c in document.tables[1].rows[0].cells]
+
+
+def _documents_written() -> tuple[int, int]:
+    from documents.models import DocumentCounter, SupervisionSlip
+
+    return SupervisionSlip.objects.count(), DocumentCounter.objects.count()
+
+
+def test_a_unit_chase_with_a_slip_covers_exactly_the_chased_tasks(world, office_user, user_make):
+    from documents.models import SlipKind, SlipSource
+    from tasks.models import Role
+
+    jingwei = user_make("jingwei", Role.LIAISON, units=["区经委"])
+    reply_by = TODAY + dt.timedelta(days=5)
+    jingwei_unit = world.units["经委"]
+    chase = services.chase_unit(user=office_user, unit=jingwei_unit, note="请尽快报送。", reply_by=reply_by, slip=True)
+    slip = chase.slip
+    chased = [world.tasks["产业"], world.tasks["服务包"]]  # five-year plan first, then the annual one
+    assert set(chase.items.values_list("task_id", flat=True)) == {t.pk for t in chased}
+    assert set(slip.tasks.values_list("pk", flat=True)) == {t.pk for t in chased}
+    assert (slip.number, slip.kind, slip.source, slip.unit, slip.task, slip.created_by) == (
+        "闵督办〔2025〕1号",
+        SlipKind.UNIT_SILENT,
+        SlipSource.CHASE,
+        world.units["经委"],
+        None,
+        office_user,
+    )
+    assert (slip.reply_by, slip.requirement, slip.subject) == (
+        chase.reply_by,
+        "请尽快报送。",
+        "区经委本期未报送进展的牵头任务2项",
+    )
+    paragraphs, form, receipt = _slip_form(slip)
+    assert paragraphs[2] == "编号：闵督办〔2025〕1号\t2025年6月15日"
+    assert form["承办单位"] == "区经委"
+    assert form["督办事项"].split("\n") == [
+        "牵头的2项任务本期尚未报送进展：",
+        "1. 第3项：推动制造业高质量发展，建设现代化产业体系。（截止未设定，未报送）",
+        "2. 第2项：优化落实重点企业“服务包”制度。（截止2025-07-01，未报送）",
+    ]
+    assert form["督办要求"] == "请尽快报送。"
+    assert form["反馈期限"] == "2025年6月20日前（反馈至闵行区人民政府督查室）"
+    assert receipt == ["督办单号", "闵督办〔2025〕1号", "承办单位", "区经委"]
+    [message] = Message.objects.filter(recipient=jingwei)
+    assert "督查室同时印发督办单（闵督办〔2025〕1号），请按督办单要求反馈。" in message.body
+
+
+def test_a_task_chase_with_a_slip_goes_to_the_chased_unit_by_its_reply_date(world, office_user):
+    from documents.models import SlipKind
+
+    task = world.tasks["零号湾"]  # 区科委 and 区发展改革委 lead it
+    chase = services.chase_task(user=office_user, task=task, unit=world.units["科委"], slip=True)
+    slip = chase.slip
+    # No 答复期限 given: the slip's usual seven days, for the chase and its slip alike.
+    assert chase.reply_by == slip.reply_by == TODAY + dt.timedelta(days=7)
+    assert (slip.kind, slip.task, slip.unit, slip.unit_name) == (SlipKind.TASK, task, world.units["科委"], "区科委")
+    assert list(slip.tasks.all()) == [task]
+    _, form, receipt = _slip_form(slip)
+    assert form["督办事项"] == f"第{task.number}项：{task.text}"
+    assert form["反馈期限"] == "2025年6月22日前（反馈至闵行区人民政府督查室）"
+    assert "2025年6月22日前书面反馈" in form["督办要求"]  # no 催办意见: the default requirement
+    # The slip goes to the one unit chased, so its receipt names it.
+    assert receipt == ["督办单号", "闵督办〔2025〕1号", "承办单位", "区科委"]
+    # Without the box: a chase and no slip.
+    other = services.chase_task(user=office_user, task=task, unit=world.units["发改"])
+    assert not hasattr(other, "slip") and _documents_written() == (1, 1)
+
+
+def test_a_chase_whose_slip_is_refused_writes_nothing(world, office_user):
+    task, unit = world.tasks["零号湾"], world.units["科委"]
+    before = _written()
+    with pytest.raises(ValidationError) as refused:
+        services.chase_task(user=office_user, task=task, unit=unit, note="请" * 201, slip=True)
+    assert refused.value.messages == ["同时生成督办单时，催办意见即督办单的督办要求，不能超过200字。"]
+    assert _written() == before and _documents_written() == (0, 0)
+    # The slip cannot be stored (its number is taken, as by a row written outside the system):
+    # the chase, its items and its message are rolled back with it.
+    from documents.models import SupervisionSlip
+
+    taken = {"year": 2025, "sequence": 99, "number": "闵督办〔2025〕1号", "kind": "task", "reply_by": TODAY}
+    SupervisionSlip.objects.create(**taken, unit_name="区科委", subject="—", requirement="—", docx=b"")
+    with pytest.raises(ValidationError) as refused:
+        services.chase_task(user=office_user, task=task, unit=unit, slip=True)
+    assert refused.value.messages == ["督办单未能编号保存，催办未发出，请重试。"]
+    assert _written() == before and _documents_written() == (1, 0)
+    # A long note without a slip is a chase like any other.
+    services.chase_task(user=office_user, task=task, unit=unit, note="请" * 201)
+    assert _documents_written() == (1, 0)
+
+
+@pytest.mark.parametrize("persona", ["liaison_user", "leader_user", "outsider_user"])
+def test_only_the_office_chases_with_a_slip(world, request, persona):
+    user = request.getfixturevalue(persona)
+    with pytest.raises(PermissionDenied):
+        services.chase_task(user=user, task=world.tasks["零号湾"], unit=world.units["科委"], slip=True)
+    with pytest.raises(PermissionDenied):
+        services.chase_unit(user=user, unit=world.units["经委"], slip=True)
+    assert _written() == (0, 0, 0) and _documents_written() == (0, 0)

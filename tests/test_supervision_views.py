@@ -279,7 +279,10 @@ def test_panel_and_task_page_keep_the_query_budget(
 
     empty = counts()
     for n in range(3):
-        chase = services.chase_task(user=office_user, task=task, unit=world.units["科委"], clock=_day(n))
+        # Every other chase with its 督办单 (its number and links come in the same UNION).
+        chase = services.chase_task(
+            user=office_user, task=task, unit=world.units["科委"], clock=_day(n), slip=n % 2 == 0
+        )
         services.chase_reply(user=liaison_user, chase=chase, text=f"答复{n}")
         instruction = services.instruction_create(
             user=office_user, task=task, text=f"批示{n}", leader=world.leaders["谭"]
@@ -296,3 +299,76 @@ def _day(n: int):
     from tests.factories import TODAY
 
     return Clock(today=TODAY + dt.timedelta(days=n))
+
+
+# -- 督办单 with the 催办 ------------------------------------------------------------------------
+
+
+def _checkbox(html: str, name: str, *, within: str = "") -> str:
+    """The <input type="checkbox"> named `name` (after `within`, when given)."""
+    start = html.index(within) if within else 0
+    return re.search(
+        rf'<input type="checkbox" name="{name}"[^>]*>|<input type="checkbox"[^>]*name="{name}"[^>]*>', html[start:]
+    ).group(0)
+
+
+def test_the_chase_forms_offer_the_slip_checked(world, client_as, office_user):
+    client = client_as(office_user)
+    html = panel(client, world.tasks["零号湾"])
+    box = _checkbox(html, "slip", within="data-chase-form")
+    assert "checked" in box
+    assert '<label for="id_slip">同时生成督办单</label>' in html
+    assert "督办单的反馈期限即答复期限，未填写时为7天后。" in html
+    todo = client.get(reverse("supervision:todo")).content.decode()
+    box = _checkbox(todo, "slip", within='data-unit-chase="区经委"')
+    assert "checked" in box and 'id="slip-' in box
+    assert re.search(r'<label for="slip-\d+">同时生成督办单</label>', todo)
+
+
+def test_the_chase_lists_show_the_slip_with_its_files_to_the_office(
+    world, client_as, office_user, liaison_user, clock_at
+):
+    from documents.models import SupervisionSlip
+    from documents.pdf import pdf_available
+    from tests.factories import TODAY
+
+    task = world.tasks["零号湾"]
+    office = client_as(office_user)
+    form = form_on(panel(office, task), "data-chase-form")
+    fields = {**form["fields"], "unit": str(world.units["科委"].pk), "reply_by": "2025-06-20", "slip": "on"}
+    response = office.post(form["attrs"]["action"], fields, follow=True)
+    assert shown_messages(response.content.decode()) == ["已向区科委发出催办，并生成督办单 闵督办〔2025〕1号。"]
+    slip = SupervisionSlip.objects.get()
+    assert (slip.chase, slip.reply_by, list(slip.tasks.all())) == (Chase.objects.get(), dt.date(2025, 6, 20), [task])
+    word = reverse("documents:slip_file", args=[slip.pk, "docx"])
+    pdf = reverse("documents:slip_file", args=[slip.pk, "pdf"])
+    html = panel(office, task)
+    assert f'<span class="small" data-chase-slip="闵督办〔2025〕1号">督办单 闵督办〔2025〕1号：<a href="{word}"' in html
+    assert (pdf in html) == pdf_available()
+    # The unit chased sees the slip's number on the panel and on its to-do, not the files (the office's).
+    liaison = client_as(liaison_user)
+    html = panel(liaison, task)
+    assert '<span class="small" data-chase-slip="闵督办〔2025〕1号">督办单 闵督办〔2025〕1号</span>' in html
+    assert word not in html
+    todo = liaison.get(reverse("supervision:todo")).content.decode()
+    assert '<span class="small" data-chase-slip="闵督办〔2025〕1号">督办单 闵督办〔2025〕1号</span>' in todo
+    assert liaison.get(word).status_code == 403
+    # Past its reply-by date, unanswered: on the office's to-do with the slip's files.
+    clock_at(TODAY + dt.timedelta(days=6))
+    office = client_as(office_user)
+    todo = office.get(reverse("supervision:todo")).content.decode()
+    overdue = todo[todo.index('data-list="overdue_chases"') :]
+    assert f'督办单 闵督办〔2025〕1号：<a href="{word}" data-export="docx">Word</a>' in overdue
+    assert (pdf in overdue) == pdf_available()
+
+
+@pytest.mark.parametrize("persona", ["liaison_user", "leader_user", "outsider_user"])
+def test_only_those_who_may_chase_make_a_slip_with_it(world, client_as, request, persona):
+    from documents.models import DocumentCounter, SupervisionSlip
+
+    client = client_as(request.getfixturevalue(persona))
+    task, keji = world.tasks["零号湾"], world.units["科委"]
+    data = {"unit": str(keji.pk), "note": "", "reply_by": "2025-06-20", "slip": "on"}
+    assert client.post(reverse("supervision:task_chase", args=[task.pk]), data).status_code == 403
+    assert client.post(reverse("supervision:unit_chase", args=[keji.pk]), data).status_code == 403
+    assert (Chase.objects.count(), SupervisionSlip.objects.count(), DocumentCounter.objects.count()) == (0, 0, 0)
