@@ -99,7 +99,11 @@ class TaskFilter(django_filters.FilterSet):
         qs = super().qs
         # The state filter's "empty" choice means active tasks only; a method filter is not called when empty.
         if not self.form.cleaned_data.get("state"):
-            qs = qs.filter(state=TaskState.ACTIVE, plan__closure__isnull=True)  # as Task.objects.active()
+            qs = qs.filter(state=TaskState.ACTIVE)
+            # Of open plans (as Task.objects.active()), unless the plan is chosen: a closed plan's own
+            # list (its ledger, linked from its 年终办结 page) is its active tasks, with final states.
+            if not self.form.cleaned_data.get("plan"):
+                qs = qs.filter(plan__closure__isnull=True)
         return qs
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -207,7 +207,9 @@ def test_plan_csv_download_imports_back_identically(seed_plans, client_as, offic
         assert report.diff.is_empty, report.diff.summary()
 
 
-def test_export_queries_grow_only_with_batches(reported, monkeypatch):
+@pytest.mark.parametrize("data", ["reported", "closed"])
+def test_export_queries_grow_only_with_batches(request, data, monkeypatch):
+    request.getfixturevalue(data)  # with a closed plan, its final states come in the tasks' query
     ids = list(Task.objects.order_by("plan_id", "position").values_list("pk", flat=True))
 
     def count(batch):
@@ -444,3 +446,90 @@ def test_the_ledgers_rows_agree_with_the_pages_task_rows(seed_plans, pinned_cloc
 def test_control_characters_are_dropped_not_a_failed_export():
     sheet = _ledger([_row("甲", "一、稳增长", "", "1", "red", text="响\x07铃\x0c分页", problems="\x00问题")])
     assert (sheet["D4"].value, sheet["L4"].value) == ("响铃分页", "问题")
+
+
+# -- 年终办结: a closed plan exports its final states ------------------------------------------------
+
+
+@pytest.fixture
+def closed(reported, office_user) -> Plan:
+    """The 2025 annual plan closed, its active tasks' confirmed final states cycling through all five."""
+    from yearend import services as yearend
+    from yearend.models import FinalState
+
+    plan = Plan.objects.get(kind="annual")
+    states = list(FinalState)
+    for index, task in enumerate(Task.objects.filter(plan=plan, state="active").order_by("position")):
+        yearend.outcome_confirm(user=office_user, task=task, state=states[index % len(states)], note="年终确认。")
+    yearend.plan_close(user=office_user, plan=plan, note="2025年度办结。")
+    return plan
+
+
+def _final_labels(plan: Plan) -> dict[str, str]:
+    from yearend.models import FinalState, TaskOutcome
+
+    return {
+        o.task.number: FinalState(o.state).label
+        for o in TaskOutcome.objects.filter(task__plan=plan).select_related("task")
+    }
+
+
+def test_a_closed_plans_ledger_gives_its_final_states_instead_of_lights(closed, client_as, office_user):
+    client = client_as(office_user)
+    # The 年终办结 page links the plan's ledger; it lists the closed plan's tasks.
+    page = client.get(reverse("yearend:plan", args=[closed.pk])).content.decode()
+    link = f"{reverse('tasks:task_export_xlsx')}?plan={closed.pk}"
+    assert f'<a href="{link}" data-export="xlsx">任务台账（Excel）</a>' in page
+    sheet = _xlsx(client, plan=closed.pk).active
+    header = [c.value for c in sheet[3]]
+    assert header[7:11] == ["状态", "预警", "办结状态", "完成%"]
+    final = _final_labels(closed)
+    rows = list(sheet.iter_rows(min_row=4))
+    assert len(rows) == Task.objects.filter(plan=closed, state="active").count() == len(final) == 190
+    light, state = header.index("预警"), header.index("办结状态")
+    for row in rows:
+        number = row[2].value
+        assert row[state].value == final[number], number
+        assert row[light].value is None and row[light].fill.fill_type is None, number  # no light, no colour
+    assert {row[state].value for row in rows} == {"已完成", "基本完成", "未完成", "结转下年", "不再实施"}
+    four = next(row for row in rows if row[2].value == "4")
+    assert (four[7].value, four[10].value) == ("推进中", 60)  # the last reported status stays
+
+
+def test_a_list_across_open_and_closed_plans_says_which_are_closed(closed, client_as, office_user):
+    sheet = _xlsx(client_as(office_user), state="all").active  # 全部（含已撤销）: both seed plans
+    header = [c.value for c in sheet[3]]
+    assert header[:1] == ["规划"] and header[8:11] == ["状态", "预警", "办结状态"]
+    final = _final_labels(closed)
+    by_plan: dict[str, list] = {}
+    title = ""
+    for row in sheet.iter_rows(min_row=4):
+        title = row[0].value or title  # 规划 is merged down: a run's first cell names it
+        by_plan.setdefault(title, []).append(row)
+    assert set(by_plan) == set(Plan.objects.values_list("title", flat=True))
+    for title, rows in by_plan.items():
+        if title == closed.title:
+            assert all(row[10].value == final[row[3].value] and row[9].value is None for row in rows)
+        else:  # the open plan: its lights, no final state
+            assert all(row[10].value is None and row[9].value for row in rows)
+            assert any(row[9].fill.fill_type == "solid" for row in rows)
+
+
+def test_the_ledgers_final_states_agree_with_the_year_end_page(closed, office_user):
+    """export_rows gives a closed plan's tasks the final states its 年终办结 table shows (and
+    none to an open plan's, nor to a plan reopened)."""
+    from yearend import services as yearend
+    from yearend.selectors import outcome_rows
+
+    ids = list(Task.objects.order_by("plan_id", "position").values_list("pk", flat=True))
+    rows = {row.task_id: row for row in selectors.export_rows(ids=ids, clock=CLOCK)}
+    shown = {row.task_id: row.state_label for row in outcome_rows(plan=closed)}
+    for task_id, row in rows.items():
+        if task_id in shown:
+            assert (row.plan_closed, row.final_state) == (True, shown[task_id])
+        else:
+            assert (row.plan_closed, row.final_state) == (False, "")
+    yearend.plan_reopen(user=office_user, plan=closed)
+    assert not any(row.plan_closed or row.final_state for row in selectors.export_rows(ids=ids, clock=CLOCK))
+    sheet = _ledger(list(selectors.export_rows(ids=ids, clock=CLOCK)))
+    assert "办结状态" not in [c.value for c in sheet[3]]

@@ -3,7 +3,11 @@
 A title row (whose list: plan, unit, leader), the filters and the local export time,
 then a header row, then one row per task. Printed landscape on A4, one page wide,
 the title and header rows repeated on every page, gridlines printed, page numbers
-in the footer. Wrapped text gets a row height that shows it all."""
+in the footer. Wrapped text gets a row height that shows it all.
+
+A closed plan (年终办结) shows final states instead of lights: when any task of the list is
+in a closed plan, a 办结状态 column follows 预警, and a closed plan's task has its confirmed
+final state there and no light."""
 
 from __future__ import annotations
 
@@ -49,7 +53,7 @@ LEDGER_COLUMNS: list[LedgerColumn] = [
     LedgerColumn("牵头单位", 12, lambda r: r.units),
     LedgerColumn("截止日期", 11, _due, wraps=False),
     LedgerColumn("状态", 7, lambda r: r.status),
-    LedgerColumn("预警", 9, lambda r: r.light_label),
+    LedgerColumn("预警", 9, lambda r: "" if r.plan_closed else r.light_label),
     LedgerColumn("完成%", 6, lambda r: r.percent, wraps=False),
     LedgerColumn("最新进展", 30, lambda r: r.progress_text),
     LedgerColumn("存在问题", 18, lambda r: r.problems),
@@ -77,12 +81,18 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # Only when some task has them (columns of other offices' tables, e.g. 年度目标, 完成情况).
 EXTRAS_COLUMN = LedgerColumn("其他列", 24, lambda r: r.extras)
+# Only when some task's plan is closed (年终办结): its confirmed final state, e.g. 结转下年.
+FINAL_STATE_COLUMN = LedgerColumn("办结状态", 9, lambda r: r.final_state)
 
 
-def ledger_columns(*, with_plan: bool, with_extras: bool = False) -> list[LedgerColumn]:
-    """The ledger's columns; 规划 first when the list may span several plans; 其他列 last when a
-    task carries columns of its document that have no field of their own."""
+def ledger_columns(*, with_plan: bool, with_extras: bool = False, with_final: bool = False) -> list[LedgerColumn]:
+    """The ledger's columns; 规划 first when the list may span several plans; 办结状态 after 预警
+    when a task's plan is closed; 其他列 last when a task carries columns of its document that
+    have no field of their own."""
     columns = [PLAN_COLUMN, *LEDGER_COLUMNS] if with_plan else list(LEDGER_COLUMNS)
+    if with_final:
+        after = next(i for i, c in enumerate(columns) if c.name == "预警") + 1
+        columns[after:after] = [FINAL_STATE_COLUMN]
     return [*columns, EXTRAS_COLUMN] if with_extras else columns
 
 
@@ -129,7 +139,11 @@ def ledger_xlsx(
     exception per styled cell. Every text goes in with write_string, so nothing can become a
     formula, and through spreadsheet_safe, so a reader who edits a cell cannot turn it into
     one either."""
-    columns = ledger_columns(with_plan=with_plan, with_extras=any(row.extras for row in rows))
+    columns = ledger_columns(
+        with_plan=with_plan,
+        with_extras=any(row.extras for row in rows),
+        with_final=any(row.plan_closed for row in rows),
+    )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller streams and closes it
     workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet("任务台账")
@@ -202,7 +216,7 @@ def ledger_xlsx(
         for col, value in enumerate(values):
             if (col, r) in covered:
                 continue  # left to merge_range: empty, as a merge leaves the cells it covers
-            cell_format = fills.get(row.light, body) if col == light_column else body
+            cell_format = fills.get(row.light, body) if col == light_column and not row.plan_closed else body
             if value is None or value == "":
                 sheet.write_blank(r, col, None, cell_format)
             elif isinstance(value, str):

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
@@ -53,6 +54,10 @@ class ExportRow:
     title: str = ""
     # The document's columns without a field of their own (Task.extras), one "header：value" a line.
     extras: str = ""
+    # 年终办结: the plan's year is closed (yearend.PlanClosure), and then the task's confirmed final
+    # state as its label (已完成, 结转下年, …; "" for a task without one, e.g. a withdrawn task).
+    plan_closed: bool = False
+    final_state: str = ""
 
 
 def extras_text(extras: list[dict[str, str]] | None) -> str:
@@ -61,10 +66,13 @@ def extras_text(extras: list[dict[str, str]] | None) -> str:
 
 
 def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[ExportRow]:
-    """ExportRows for these tasks, in the order of `ids` (five queries per batch of BATCH)."""
+    """ExportRows for these tasks, in the order of `ids` (five queries per batch of BATCH). A
+    closed plan's tasks carry their confirmed final state, read in the tasks' own query."""
     clock = clock_or_now(clock)
     labels = dict(ProgressStatus.choices)
+    final_labels = _final_state_labels()
     plans: dict[int, str] = {}
+    closed: set[int] = set()
     categories: dict[int, str] = {}
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
@@ -85,10 +93,16 @@ def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[Expor
                 "status",
                 "light",
                 "percent",
+                "outcome__state",
             )
         }
         missing_plans = {t["plan_id"] for t in tasks.values()} - plans.keys()
-        plans.update(Plan.objects.filter(pk__in=missing_plans).values_list("pk", "title"))
+        for plan_id, title, closed_at in Plan.objects.filter(pk__in=missing_plans).values_list(
+            "pk", "title", "closure__closed_at"
+        ):
+            plans[plan_id] = title
+            if closed_at is not None:
+                closed.add(plan_id)
         missing_categories = {t["category_id"] for t in tasks.values()} - categories.keys()
         categories.update((c.pk, str(c)) for c in Category.objects.filter(pk__in=missing_categories))
         leaders: dict[int, list[str]] = defaultdict(list)
@@ -132,6 +146,8 @@ def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[Expor
             units = lead[pk]
             own = reports.get(pk, {})
             newest = max(own.values(), key=lambda r: (r["period"], r["reported_at"] or r["updated_at"]), default=None)
+            plan_closed = task["plan_id"] in closed
+            final_state = task["outcome__state"] if plan_closed else ""
 
             def per_unit(key: str, own: dict = own, units: list = units) -> str:
                 texts = [(name, own[unit_id][key]) for unit_id, name in units if unit_id in own and own[unit_id][key]]
@@ -168,4 +184,12 @@ def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[Expor
                 extras=extras_text(task["extras"]),
                 task_id=pk,
                 title=task["title"],
+                plan_closed=plan_closed,
+                final_state=final_labels.get(final_state, final_state) if final_state else "",
             )
+
+
+def _final_state_labels() -> dict[str, str]:
+    """The yearend app's final states with their labels (read by name: yearend builds on tasks)."""
+    field = apps.get_model("yearend", "TaskOutcome")._meta.get_field("state")
+    return {str(value): str(label) for value, label in field.choices or []}
