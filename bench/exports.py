@@ -5,9 +5,8 @@ Run by bench/run-all against the city-scale PostgreSQL database (DATABASE_URL in
     .venv/bin/python bench/exports.py [--runs 3] [--tasks 20000] [--today 2025-11-30]
 
 - the Excel ledger (`tasks.exports.ledger_xlsx`) of 20,000 tasks: its rows as the download builds
-  them (`tasks.exports.ledger_rows`, every task of the city data cycled to 20,000) and the renderer,
-  timed apart and together (target < 10 s); the same rows from `tasks.selectors.export_rows` for
-  comparison;
+  them (`tasks.selectors.export_rows`, every task of the city data cycled to 20,000) and the renderer,
+  timed apart and together (target < 10 s);
 - the 督查通报 (`documents.services.bulletin_render`: the figures from the status selectors, then the
   Word template filled in) of the seed 2025 plan (190 tasks) and of the generated plan nearest 190
   tasks (target < 2 s each), and of the unit with most tasks;
@@ -79,7 +78,7 @@ def bench(args: argparse.Namespace) -> None:
     from django.db.models import Count
 
     from documents import pdf, selectors, services
-    from tasks.exports import ledger_rows, ledger_xlsx
+    from tasks.exports import ledger_xlsx
     from tasks.models import Plan, Role, Task, TaskUnit
     from tasks.selectors import Clock, export_rows
 
@@ -101,9 +100,7 @@ def bench(args: argparse.Namespace) -> None:
         )
 
     ids = list(Task.objects.order_by("plan_id", "position").values_list("pk", flat=True))
-    slow_s, _ = timed(lambda: list(export_rows(ids=ids, clock=clock)), 1)
-    slow_cpu = CPU[-1]
-    build_s, rows = timed(lambda: list(ledger_rows(ids=ids, clock=clock)), max(1, args.runs - 1))
+    build_s, rows = timed(lambda: list(export_rows(ids=ids, clock=clock)), max(1, args.runs - 1))
     build_cpu = CPU[-1]
     rows = (rows * (args.tasks // len(rows) + 1))[: args.tasks]
     render_s, _ = timed(
@@ -120,12 +117,9 @@ def bench(args: argparse.Namespace) -> None:
         f"{size / 1e6:.1f} MB — {verdict(render_s, XLSX_TARGET_S)}"
     )
     lines.append(
-        f"  with its rows as the download builds them (tasks.exports.ledger_rows, {len(ids)} tasks in {build_s:.2f} s "
+        f"  with its rows as the download builds them (selectors.export_rows, {len(ids)} tasks in {build_s:.2f} s "
         f"[{build_cpu:.2f}], scaled to {len(rows)}): {total:.2f} s in all [{build_cpu * scale + render_cpu:.2f}] — "
         f"{verdict(total, XLSX_TARGET_S)}"
-    )
-    lines.append(
-        f"  (the same rows from selectors.export_rows, model objects and prefetches: {slow_s:.2f} s [{slow_cpu:.2f}])"
     )
 
     def bulletin(scope) -> tuple[float, int]:
