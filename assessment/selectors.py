@@ -505,3 +505,31 @@ def deduction_totals(*, run: ScoreRun) -> dict[str, Decimal]:
         kind: total or Decimal(0)
         for kind, total in run.lines.values("kind").annotate(t=Sum("points")).values_list("kind", "t")
     }
+
+
+# The 督查通报's annex ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulletinRank:
+    group: str
+    rank: int
+    unit_name: str
+    total: Decimal
+    change: Decimal | None
+
+
+def bulletin_ranking(*, plan_id: int, period: dt.date) -> list[BulletinRank]:
+    """The frozen (定稿) ranking of a plan's period, for the bulletin's annex; none while it is a draft."""
+    run = (
+        ScoreRun.objects.filter(plan_id=plan_id, scope=Scope.PERIOD, period=period, state=RunState.FROZEN)
+        .select_related("plan")
+        .first()
+    )
+    if run is None:
+        return []
+    return [
+        BulletinRank(group=group.label, rank=row.rank, unit_name=row.unit_name, total=row.total, change=row.change)
+        for group in ranking_groups(run=run)
+        for row in group.rows
+    ]

@@ -68,6 +68,8 @@ class BulletinData:
     silent_units: list[SilentUnit]
     group_label: str  # 类别, or 规划 when the scope spans plans
     groups: list[CategoryFigures]
+    # A plan's frozen 考评 ranking of the period (assessment), the optional annex 4: (类型, 排名, 单位, 得分, 较上期).
+    rankings: list[tuple[str, int, str, str, str]] = field(default_factory=list)
 
 
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -171,6 +173,10 @@ def bulletin_context(data: BulletinData, *, number: str, year: int) -> dict[str,
                 "涉及任务": clean("、".join(unit.numbers)),
             }
             for index, unit in enumerate(data.silent_units, start=1)
+        ],
+        "考评排名": [
+            {"类型": clean(kind), "排名": str(rank), "单位": clean(unit), "得分": total, "较上期": change}
+            for kind, rank, unit, total, change in data.rankings
         ],
     }
 
@@ -378,4 +384,5 @@ def sample_data(*, today: dt.date) -> BulletinData:
         silent_units=[SilentUnit(name="示例单位", numbers=["1"])],
         group_label="类别",
         groups=groups_from_rows(rows, by_plan=False, done_label=done),
+        rankings=[("区级部门", 1, "示例单位", "98.00", "+1.00")],
     )

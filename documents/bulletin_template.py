@@ -53,6 +53,11 @@ PLACEHOLDERS: list[tuple[str, str]] = [
         "附件1、附件2（黄灯任务）表格的行",
     ),
     ("{%tr for 行 in 未报送单位 %} … {{ 行.序号 }} {{ 行.单位 }} {{ 行.任务数 }} {{ 行.涉及任务 }}", "附件3表格的行"),
+    (
+        "{%p if 考评排名 %} … {%tr for 行 in 考评排名 %} … {{ 行.类型 }} {{ 行.排名 }} {{ 行.单位 }} {{ 行.得分 }} "
+        "{{ 行.较上期 }}",
+        "附件4（规划的本期考评已定稿时）：各单位考评排名",
+    ),
 ]
 
 
@@ -225,6 +230,11 @@ def default_template_build() -> bytes:
     for number, name in enumerate(annexes[1:], start=2):
         item = _p(document, f"{number}. {name}", indent=False)
         item.paragraph_format.left_indent = Pt(gb.BODY_PT * 5)
+    # Annex 4 only when the plan's ranking of the period is frozen (考评, assessment).
+    _tag(document, "{%p if 考评排名 %}")
+    item = _p(document, "4. 各单位考评排名", indent=False)
+    item.paragraph_format.left_indent = Pt(gb.BODY_PT * 5)
+    _tag(document, "{%p endif %}")
 
     for number, (name, loop) in enumerate(((annexes[0], "红灯任务"), (annexes[1], "黄灯任务")), start=1):
         _annex(document, f"附件{number}", name)
@@ -244,6 +254,16 @@ def default_template_build() -> bytes:
     )
     _tag(document, "{%p else %}")
     _p(document, "各单位均已报送本期进展。")
+    _tag(document, "{%p endif %}")
+    _tag(document, "{%p if 考评排名 %}")
+    _annex(document, "附件4", "各单位考评排名")
+    _loop_table(
+        document,
+        [30, 14, 62, 25, 25],
+        ["单位类型", "同类排名", "单位", "得分", "较上期"],
+        "行 in 考评排名",
+        ["{{ 行.类型 }}", "^{{ 行.排名 }}", "{{ 行.单位 }}", "^{{ 行.得分 }}", "^{{ 行.较上期 }}"],
+    )
     _tag(document, "{%p endif %}")
 
     # 版记: 抄送 and 印发 between a thick first and last rule, a thin one between them.

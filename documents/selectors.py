@@ -203,6 +203,14 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
     silent_units = sorted(units.values(), key=lambda u: (-len(u.numbers), u.name))
     done_label = CurrentStatus.DONE.label
     by_plan = len({row.plan for row in rows}) > 1
+    rankings = []
+    if scope.kind == BulletinScope.PLAN and scope.plan is not None:
+        from assessment.selectors import bulletin_ranking
+
+        rankings = [
+            (r.group, r.rank, r.unit_name, f"{r.total:.2f}", "—" if r.change is None else f"{r.change:+.2f}")
+            for r in bulletin_ranking(plan_id=scope.plan.pk, period=period.start)
+        ]
     return BulletinData(
         title=scope.title,
         scope_label=scope.label,
@@ -219,6 +227,7 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
         silent_units=silent_units,
         group_label="规划" if by_plan else "类别",
         groups=groups_from_rows(rows, by_plan=by_plan, done_label=done_label),
+        rankings=rankings,
     )
 
 

@@ -422,3 +422,23 @@ def test_pdf_is_offered_beside_word_only_where_libreoffice_is_installed(
     assert pdf.startswith(b"%PDF")
     issue.refresh_from_db()
     assert bytes(issue.pdf) == pdf  # converted once, kept beside the .docx
+
+
+def test_a_frozen_ranking_is_annex_4_and_a_draft_is_not(progressed, client_as, office_user):
+    from assessment.services import score_run_compute, score_run_freeze
+
+    client = client_as(office_user)
+    may = dt.date(2025, 5, 1)
+    run = score_run_compute(plan=progressed, scope="period", start=may, user=office_user)
+    draft = _draft(client, plan=progressed.pk, period="2025-05-01")
+    assert "各单位考评排名" not in _all_text(draft) and len(draft.tables) == 4
+    score_run_freeze(user=office_user, run=run)
+    frozen = _draft(client, plan=progressed.pk, period="2025-05-01")
+    texts = _texts(frozen)
+    assert "4. 各单位考评排名" in texts and "附件4" in texts
+    table = frozen.tables[-1]
+    assert [cell.text for cell in table.rows[0].cells] == ["单位类型", "同类排名", "单位", "得分", "较上期"]
+    shown = {row.cells[2].text: row.cells[3].text for row in table.rows[1:]}
+    sheets = run.sheets.exclude(unit_kind="group")
+    assert shown == {s.unit.name: f"{s.total:.2f}" for s in sheets}
+    assert table.rows[0]._tr.trPr is not None  # the header row repeats (as every annex table's)
