@@ -28,6 +28,8 @@ from supervision.models import Instruction
 from tasks.choices import ProgressStatus, ReviewState, TaskState, UnitKind, UnitRole
 from tasks.models import Plan, ProgressReport, Task, TaskUnit
 from tasks.periods import period_end, plan_deadline
+from trends.models import StatusSnapshot
+from trends.selectors import snapshot_overdue
 from yearend.models import FinalState, PlanClosure, TaskOutcome
 
 from .models import LineKind, Scope, ScoreAdjustment
@@ -79,14 +81,11 @@ class PlanLinks:
 
 
 def _overdue_at_close(*, plan: Plan, start: dt.date, close: dt.date, done: set[int]) -> set[int]:
-    from django.apps import apps
-
-    if apps.is_installed("trends"):  # TODO(integration): trends lands with the snapshots
-        from trends.models import StatusSnapshot
-
-        taken = StatusSnapshot.objects.filter(plan=plan, period=start)
-        if taken.exists():
-            return set(taken.filter(overdue=True).values_list("task_id", flat=True))
+    """From the snapshot taken at the close (trends); where none was taken (a period before the
+    product was installed), from the due dates and the approved reports up to that period."""
+    taken = StatusSnapshot.objects.filter(plan=plan, period=start)
+    if taken.exists():
+        return snapshot_overdue(plan_id=plan.pk, period=start)
     due = Task.objects.filter(plan=plan, state=TaskState.ACTIVE, due_date__lt=close).values_list("pk", flat=True)
     return set(due) - done
 

@@ -207,3 +207,30 @@ def test_year_end_states_are_deducted_on_the_year_sheet(annual, office_user, clo
     assert set(run.lines.filter(kind=LineKind.MISSING).values_list("period", flat=True)) == {
         dt.date(2025, month, 1) for month in range(1, 13)
     }
+
+
+def test_overdue_deductions_read_the_snapshot_taken_at_the_close(annual, office_user, clock_at):
+    from trends.models import StatusSnapshot
+
+    first, second = Task.objects.filter(plan=annual).order_by("position")[:2]
+    # At the close the snapshot found `first` overdue; `second` was not (its due date moved later).
+    now = timezone.now()
+    StatusSnapshot.objects.bulk_create(
+        StatusSnapshot(
+            task=task,
+            plan=annual,
+            period=JUNE,
+            light="red" if task == first else "green",
+            status="in_progress",
+            percent=50,
+            reported=True,
+            overdue=task == first,
+            done=False,
+            taken_at=now,
+        )
+        for task in (first, second)
+    )
+    Task.objects.filter(pk=second.pk).update(due_date=dt.date(2025, 6, 10))  # today's data says overdue
+    clock_at(dt.date(2025, 7, 3))
+    run = services.score_run_compute(plan=annual, scope=Scope.PERIOD, start=JUNE, user=office_user)
+    assert set(run.lines.filter(kind=LineKind.OVERDUE).values_list("task_id", flat=True)) == {first.pk}
