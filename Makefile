@@ -26,6 +26,8 @@ setup: $(VENV)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py import_plan $(SEEDS)
 	$(RUN_ENV) $(BIN)/python manage.py create_demo_accounts
 	$(RUN_ENV) $(BIN)/python manage.py load_demo_progress
+	$(RUN_ENV) $(BIN)/python manage.py snapshots_backfill --periods 12
+	$(RUN_ENV) $(BIN)/python manage.py scores_compute --freeze-as office
 
 # The worker (jobs_worker: django-q2's qcluster; jobs, reminders, digests) runs beside the server and stops with it.
 run: setup

@@ -234,3 +234,15 @@ def test_overdue_deductions_read_the_snapshot_taken_at_the_close(annual, office_
     clock_at(dt.date(2025, 7, 3))
     run = services.score_run_compute(plan=annual, scope=Scope.PERIOD, start=JUNE, user=office_user)
     assert set(run.lines.filter(kind=LineKind.OVERDUE).values_list("task_id", flat=True)) == {first.pk}
+
+
+def test_scores_compute_command_fills_the_closed_periods_and_freezes_as_the_office(annual, office_user, clock_at):
+    from django.core.management import call_command
+
+    clock_at(dt.date(2025, 3, 5))  # January and February have closed
+    call_command("scores_compute", "--plan", str(annual.pk), "--freeze-as", office_user.username)
+    runs = ScoreRun.objects.filter(plan=annual).order_by("period")
+    assert [r.period for r in runs] == [dt.date(2025, 1, 1), dt.date(2025, 2, 1)]
+    assert all(r.state == RunState.FROZEN and r.published_at for r in runs)
+    call_command("scores_compute", "--plan", str(annual.pk))  # nothing left to do
+    assert ScoreRun.objects.filter(plan=annual).count() == 2
