@@ -25,6 +25,7 @@ from tasks.models import Leader, Plan, ProgressReport, Role, Task, TaskState, Ta
 from tasks.services import task_due_date_set
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import silent_link
+from yearend.models import PlanClosure
 
 from .models import (
     AcknowledgedTask,
@@ -164,6 +165,8 @@ def chase_task(
     clock = clock_or_now(clock)
     if task.state != TaskState.ACTIVE:
         raise ValidationError("该任务已撤销，不能催办。")
+    if PlanClosure.objects.filter(plan_id=task.plan_id).exists():
+        raise ValidationError("该任务所属规划已年终办结，不能催办。")
     if not TaskUnit.objects.filter(task=task, unit=unit, role=UnitRole.LEAD).exists():
         raise ValidationError("只能催办该任务的牵头单位。")
     note = _text(note, label="催办意见", required=False)

@@ -478,3 +478,16 @@ def test_only_the_office_chases_with_a_slip(world, request, persona):
     with pytest.raises(PermissionDenied):
         services.chase_unit(user=user, unit=world.units["经委"], slip=True)
     assert _written() == (0, 0, 0) and _documents_written() == (0, 0)
+
+
+def test_a_task_of_a_closed_plan_is_not_chased(world, office_user):
+    from django.utils import timezone
+
+    from yearend.models import PlanClosure
+
+    task = world.tasks["研发"]
+    PlanClosure.objects.create(plan=task.plan, closed_by=office_user, closed_at=timezone.now())
+    with pytest.raises(ValidationError) as refused:
+        services.chase_task(user=office_user, task=task, unit=world.units["科委"], slip=True)
+    assert refused.value.messages == ["该任务所属规划已年终办结，不能催办。"]
+    assert not Chase.objects.exists()
