@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from tasks.choices import Light, ProgressStatus, ReportingPeriod, ReviewState, TaskState, UnitRole
-from tasks.models import Leader, Plan, ProgressReport, TaskLeader, TaskUnit
+from tasks.models import Leader, Plan, ProgressReport, TaskLeader, TaskUnit, UserProfile
 from tasks.periods import period_label, previous_period
 from tasks.selectors.rows import FigureRow, TaskRow
 from tasks.selectors.units import figure_rows_sorted
@@ -35,6 +36,7 @@ from yearend.selectors import FigureLine
 from .models import StatusSnapshot
 
 TREND_PERIODS = 12
+LIGHT_ORDER = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREY.value: 2, Light.GREEN.value: 3}
 
 
 # -- trends -------------------------------------------------------------------------------------
@@ -239,6 +241,14 @@ class Cockpit:
     trend: Trend
 
 
+def leader_get_for(*, leader_id: int, user_id: int | None) -> tuple[Leader, bool]:
+    """The leader of a leader page (404 if none) and whether the account `user_id` is that leader's
+    own (its profile names them), in one query: the page offers its own leader 批示 on each task."""
+    own = UserProfile.objects.filter(user_id=user_id or 0, leader_id=OuterRef("pk"))  # no account: no match
+    leader = get_object_or_404(Leader.objects.annotate(viewer_is_leader=Exists(own)), pk=leader_id)
+    return leader, bool(leader.viewer_is_leader)  # type: ignore[attr-defined]  # annotated above
+
+
 def summary_of_rows(rows: Sequence[TaskRow]) -> Summary:
     """Counts by light, completion and 本期未报送 of these task rows (withdrawn ones left out): the
     figures `summary_total` counts in SQL, from rows that carry the same rule's values."""
@@ -358,6 +368,9 @@ def leader_cockpit(*, leader: Leader, tasks: Sequence[TaskRow], clock: Clock | N
                 latest=latest,
             )
         )
+    for unit in units.values():
+        # The problems first: red, yellow, grey, then green (the document's order within each).
+        unit.tasks.sort(key=lambda t: LIGHT_ORDER.get(t.light, len(LIGHT_ORDER)))
     unit_url = reverse("tasks:unit", args=[987654321]).replace("987654321", "{}")
     figure_rows = figure_rows_sorted(
         [FigureRow(id=u.id, name=u.name, url=unit_url.format(u.id), summary=u.summary) for u in units.values()],
@@ -378,6 +391,7 @@ __all__ = [
     "Trend",
     "TrendPoint",
     "leader_cockpit",
+    "leader_get_for",
     "snapshot_overdue",
     "summary_of_rows",
     "trend_of_district",

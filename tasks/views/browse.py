@@ -6,6 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from trends.selectors import leader_cockpit, leader_get_for, trend_of_district
+
 from .. import permissions, selectors
 from ..decorators import reader_required
 from ..models import Role
@@ -23,11 +25,14 @@ def _int_param(value: str) -> int | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     clock = Clock.now()
     district = request.GET.get("district") or None
+    board = lazy(lambda: selectors.dashboard_overview(clock=clock, district=district))
     return render(
         request,
         "tasks/dashboard.html",
         {
-            "board": lazy(lambda: selectors.dashboard_overview(clock=clock, district=district)),
+            "board": board,
+            # The district's trends over the last 12 periods (trends app: one query over the snapshots).
+            "trend": lazy(lambda: trend_of_district(district=board.district or "", clock=clock)),
             "page_key": page_key(clock, Scope.everything(), district),
             "section": "home",
             "legend": light_legend(),
@@ -175,7 +180,10 @@ def leader_index(request: HttpRequest) -> HttpResponse:
 @reader_required
 def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
     clock = Clock.now()
-    leader = selectors.leader_get(leader_id=leader_id)
+    # The cockpit's one-tap actions from a task: 批示 for the leader whose page it is, 催办 for the office.
+    leader, own_page = leader_get_for(leader_id=leader_id, user_id=request.user.pk)
+    may_instruct = own_page and permissions.user_role(request.user) == Role.LEADER
+    may_chase = permissions.can_chase(request.user)
     tasks = lazy(lambda: selectors.leader_task_list(leader=leader, clock=clock))
     return render(
         request,
@@ -185,9 +193,11 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
             "tasks": tasks,
             "active_count": lazy(lambda: sum(1 for t in tasks if not t.withdrawn)),
             "plans": lazy(lambda: list(dict.fromkeys((t.plan_id, t.plan_title) for t in tasks))),
-            "summary": lazy(lambda: selectors.leader_summary(leader=leader, clock=clock)),
-            "units": lazy(lambda: selectors.leader_unit_list(leader=leader, clock=clock)),
-            "page_key": page_key(clock, Scope.leader(leader.pk)),
+            # 领导驾驶舱 (trends): figures by light (from the rows), units, final states, trends, drill-down.
+            "cockpit": lazy(lambda: leader_cockpit(leader=leader, tasks=tasks, clock=clock)),
+            "may_instruct": may_instruct,
+            "may_chase": may_chase,
+            "page_key": page_key(clock, Scope.leader(leader.pk), may_instruct, may_chase),
             "section": "leaders",
             "breadcrumbs": crumbs(("牵头领导", reverse("tasks:leader_index")), (leader.name, None)),
         },

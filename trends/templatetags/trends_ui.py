@@ -1,0 +1,129 @@
+"""Trend charts drawn on the server: the geometry here (pure, tested), the SVG in
+templates/trends/partials/trend_charts.html. As every chart of the product (README, Accessibility):
+a picture with no links in it, and the same figures in a real table below it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django import template
+
+from tasks.choices import Light
+from tasks.templatetags.tasks_ui import LIGHT_COLOURS
+
+from ..selectors import Trend, TrendPoint
+
+register = template.Library()
+
+Series = Literal["completion", "reporting", "red"]
+
+# (title, unit, colour): each colour at least 3:1 against white (WCAG 1.4.11).
+SERIES: dict[str, tuple[str, str, str]] = {
+    "completion": ("完成率", "%", LIGHT_COLOURS[Light.GREEN]),
+    "reporting": ("报送率", "%", "#1f5fa8"),
+    "red": ("逾期或滞后（红灯）任务数", "项", LIGHT_COLOURS[Light.RED]),
+}
+WIDTH, HEIGHT = 360, 170
+LEFT, RIGHT, TOP, BOTTOM = 34, 6, 16, 22  # room for the axis figures, the values and the periods
+
+
+@dataclass(frozen=True)
+class Column:
+    x: float  # left edge of the bar
+    width: float
+    y: float  # top of the bar
+    height: float
+    mid: float  # centre of the period's slot (labels)
+    value: str  # printed above the bar; "" for a period without a snapshot
+    short: str  # the period on the axis (5月)
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    id: str
+    title: str
+    unit: str
+    colour: str
+    width: int
+    height: int
+    left: int
+    right_edge: int
+    baseline: float
+    label_y: float
+    columns: list[Column]
+    grid: list[tuple[float, str]]  # (y, figure) of each horizontal line
+    gaps: int  # periods without a snapshot
+
+
+def _value(point: TrendPoint, series: str) -> int | None:
+    if not point.has_data:
+        return None
+    if series == "completion":
+        return point.completion
+    if series == "reporting":
+        return point.reporting
+    return point.red
+
+
+def _nice_top(largest: int) -> int:
+    """The axis' top for counts: the largest value rounded up to 1, 2 or 5 times a power of ten."""
+    if largest <= 4:
+        return 4
+    step = 1
+    while True:
+        for nice in (1, 2, 5):
+            if nice * step >= largest:
+                return nice * step
+        step *= 10
+
+
+def trend_geometry(trend: Trend, *, series: Series, chart_id: str) -> TrendChart:
+    """A column chart of one figure over the trend's periods; rates on a 0–100 scale, counts on
+    a scale from 0 to a round number at least the largest."""
+    title, unit, colour = SERIES[series]
+    values = [_value(p, series) for p in trend.points]
+    top = 100 if unit == "%" else _nice_top(max((v for v in values if v is not None), default=0))
+    plot_height = HEIGHT - TOP - BOTTOM
+    baseline = TOP + plot_height
+    slot = (WIDTH - LEFT - RIGHT) / max(len(values), 1)
+    bar = slot * 0.64
+    columns = []
+    for i, (point, value) in enumerate(zip(trend.points, values, strict=True)):
+        mid = LEFT + slot * (i + 0.5)
+        height = plot_height * (value or 0) / top if top else 0.0
+        columns.append(
+            Column(
+                x=round(mid - bar / 2, 2),
+                width=round(bar, 2),
+                y=round(baseline - height, 2),
+                height=round(height, 2),
+                mid=round(mid, 2),
+                value="" if value is None else str(value),
+                short=point.short,
+            )
+        )
+    grid = [(round(baseline - plot_height * f, 2), str(round(top * f))) for f in (0, 0.5, 1)]
+    return TrendChart(
+        id=chart_id,
+        title=title,
+        unit=unit,
+        colour=colour,
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        right_edge=WIDTH - RIGHT,
+        baseline=baseline,
+        label_y=baseline + 15,
+        columns=columns,
+        grid=grid,
+        gaps=sum(1 for v in values if v is None),
+    )
+
+
+@register.inclusion_tag("trends/partials/trend_charts.html")
+def trend_charts(trend: Trend, prefix: str) -> dict[str, Any]:
+    """The three trend charts of a scope (完成率, 报送率, 红灯数) and the table of their figures;
+    `prefix` keeps the ids unique on the page."""
+    charts = [trend_geometry(trend, series=s, chart_id=f"{prefix}-{s}") for s in ("completion", "reporting", "red")]
+    return {"trend": trend, "charts": charts, "prefix": prefix}
