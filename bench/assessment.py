@@ -87,7 +87,43 @@ def main() -> None:
     for plan in plans:
         score_run_compute(plan=plan, scope=Scope.PERIOD, start=dt.date(plan.year_end, 11, 1), clock=clock)
     say(f"one period (November of each plan's last year), every plan: {time.perf_counter() - start:.1f} s")
+    say(pages_budget())
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def pages_budget() -> str:
+    """Queries per 考评 page at city scale, as the office (Django's test client, no HTTP)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from assessment.models import ScoreRun, ScoreSheet
+    from tasks.models import Role
+    from tasks.services import roles_ensure
+
+    office, _ = get_user_model().objects.get_or_create(username="bench-office")
+    office.groups.add(roles_ensure()[Role.OFFICE.value])
+    run = max(
+        ScoreRun.objects.filter(scope="period").exclude(state="superseded"),
+        key=lambda r: r.sheets.count(),
+    )
+    sheet = ScoreSheet.objects.filter(run=run).order_by("-deducted").first()
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(office)
+    counts = []
+    for name, url in (
+        ("考评 index", reverse("assessment:index")),
+        ("ranking", reverse("assessment:run", args=[run.pk])),
+        ("score sheet", reverse("assessment:sheet", args=[run.pk, sheet.unit_id])),
+        ("burden", reverse("assessment:burden") + f"?year={run.period.year}"),
+    ):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get(url).status_code
+        counts.append(f"{name} {len(queries)} ({status})")
+    return f"queries per page, office, the largest run ({run.sheets.count()} units): " + ", ".join(counts)
 
 
 if __name__ == "__main__":
