@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from tasks.models import UnitKind
 
-from .text import INVISIBLE, NEWLINES, SPACES, CategoryHeading, clean_text, name_key, parse_category
+from .text import INVISIBLE, NEWLINES, SPACES, CategoryHeading, clean_text, name_key, parse_category, unit_clause
 
 if TYPE_CHECKING:
     from .errors import ImportWarning
@@ -370,6 +370,7 @@ def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> Parsed
         warnings=list(shaped.warnings),
     )
     known = set(vocabulary.units)
+    state.warnings.extend(split_marked_units(shaped))
     state.suspicious = _learn_leaders(shaped, state.vocabulary)
     _learn_units(shaped, state.vocabulary)
     state.warnings.extend(fold_dropped_prefixes(shaped, state.vocabulary, known=known))
@@ -574,6 +575,33 @@ def _task_leaders(state: _Normalising, row: ShapedRow, units: list[ParsedUnitRef
 
 # Prefixes a document prints on a unit's first mention and drops afterwards (市国土房管局 … 国土房管局).
 _DROPPED_PREFIXES = ("市", "区", "县", "省")
+
+
+def split_marked_units(shaped: ShapedDocument) -> list[ImportWarning]:
+    """A 牵头单位/责任单位 cell that says itself who leads ("区发改委（牵头）、区统计局",
+    "区住建局牵头，区发改委配合", "牵头单位：A；配合单位：B"): the lead units stay,
+    the others join the supporting units. Each split is reported."""
+    from .errors import ImportWarning
+
+    warnings = []
+    for row in shaped.rows:
+        raw = row.unit
+        clause = unit_clause(clean_text(raw)) if raw else None
+        if not clause or not clause.lead or (clause.lead == clean_text(raw) and not clause.support):
+            continue
+        row.unit = clause.lead
+        row.support = "、".join(t for t in (clause.support, row.support) if t)
+        warnings.append(
+            ImportWarning(
+                "unit_roles_marked",
+                f"单元格中标明了牵头和配合单位，已按标注拆分：牵头单位“{clause.lead}”，配合单位“{clause.support or '无'}”",
+                row=row.row,
+                column="牵头单位",
+                raw=raw,
+                number=row.number,
+            )
+        )
+    return warnings
 
 
 def fold_dropped_prefixes(shaped: ShapedDocument, vocabulary: Vocabulary, *, known: set[str]) -> list:

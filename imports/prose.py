@@ -18,9 +18,11 @@ from tasks.numerals import parse_chinese_numeral
 
 from .normalise import looks_like_unit
 from .read import Cell, Table
-from .text import clean_text
+from .text import CLAUSE_LABEL, CLAUSE_LABEL_PATTERN, RESPONSIBLE_LABELS, Clause, clause_label, clean_text, unit_clause
 
 HEADER = ["序号", "任务", "牵头单位", "配合单位"]
+# Columns a notice adds only when one of its clauses names them ("牵头领导：…", "完成时限：…").
+_OPTIONAL = {"leader": "牵头领导", "deadline": "完成时限"}
 READING = "正文段落（文件中没有表格，已按编号段落逐条读取为任务，请核对）"
 
 _CN = "一二三四五六七八九十"
@@ -30,35 +32,47 @@ _ITEM = re.compile(
 )
 _HEADING = re.compile(rf"^(?:第?[{_CN}]{{1,3}}\s*[、.．]|[（(]\s*[{_CN}]{{1,3}}\s*[)）]|\d{{1,2}}\s*[、.．](?!\d))")
 _END = "。；;！？）)]】"
-_LEAD_WORDS = "牵头单位|牵头部门|主责单位|主责部门|牵头"
-_ROLE_LABEL = re.compile(
-    r"(?P<label>牵头单位|牵头部门|主责单位|主责部门|责任单位|责任部门|配合单位|配合部门|协办单位|协助单位|参与单位|协同单位)\s*[:：]"
-)
-_FREE = re.compile(
-    r"^(?P<lead>.+?)(?:牵头负责|牵头|负责)(?:\s*[，,、]\s*(?P<support>.+?)"
-    r"(?:按职责分工负责|按职责分工落实|按职责负责|配合|参与|协同|共同推进|负责))?\s*$"
-)
+# A clause label at the start of a line ("牵头单位：…", "【责任单位】…", "责任领导：…").
+_ROLE_LABEL = re.compile(rf"^\s*(?:{CLAUSE_LABEL_PATTERN})")
 _GROUP = re.compile(
     r"(?:^|(?<=[。；;]))\s*(?:上述|以上)[^。；;]{0,12}?由(?P<lead>[^。；;]+?)(?:牵头负责|牵头|负责)"
     r"(?:\s*[，,]\s*(?P<support>[^。；;]+?)(?:按职责分工负责|配合|参与|负责))?[^。；;]{0,6}[。；;]?\s*$"
 )
+_FIELDS = ("leader", "lead", "support", "deadline")
 
 
 @dataclass
 class _Item:
     number: str
     text: str
-    lead: str = ""
-    support: str = ""
+    clause: Clause = field(default_factory=Clause)
+
+
+@dataclass
+class _Row:
+    """A heading (category or group) or an item with what its clauses said."""
+
+    text: str
+    number: str = ""
     line: int = 0
+    heading: bool = False
+    fields: dict[str, str] = field(default_factory=dict)  # leader / lead / support / deadline
+
+    def add(self, clause: Clause) -> None:
+        for name in _FIELDS:
+            if value := getattr(clause, name):
+                self.fields[name] = "、".join(t for t in (self.fields.get(name, ""), value) if t)
+
+    @property
+    def has_units(self) -> bool:
+        return bool(self.fields.get("lead") or self.fields.get("support"))
 
 
 @dataclass
 class _Reading:
     heading: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    rows: list[list[Cell]] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
+    rows: list[_Row] = field(default_factory=list)
     group_start: int = 0  # index in rows where the current group (for "上述…由…牵头") began
     items: int = 0
 
@@ -70,16 +84,29 @@ def prose_table(paragraphs: list[str], *, wrapped: str = "text") -> tuple[Table,
     not ending a sentence may continue on the next), "pdf" (lines broken at the
     page width, whatever they end with)."""
     reading = _Reading()
-    reading.rows.append([Cell(h) for h in HEADER])
-    reading.numbers.append(0)
     paragraphs_read = _paragraphs(paragraphs, wrapped=wrapped)
     for index, (line_no, paragraph) in enumerate(paragraphs_read):
         following = paragraphs_read[index + 1][1] if index + 1 < len(paragraphs_read) else ""
         _take_paragraph(reading, paragraph, line_no, following)
     if reading.items < 2:
         return None
-    table = Table(rows=reading.rows, row_numbers=reading.numbers, has_merge_info=True, label="正文")
-    return table, reading.heading, reading.notes
+    return _table(reading.rows), reading.heading, reading.notes
+
+
+def _table(rows: list[_Row]) -> Table:
+    """The rows as a table: 序号 / 任务 / (牵头领导) / 牵头单位 / 配合单位 / (完成时限),
+    the optional columns only when some clause named them."""
+    used = {name for row in rows for name in row.fields}
+    fields = [f for f in ("leader", "lead", "support", "deadline") if f in used or f in ("lead", "support")]
+    labels = {"lead": "牵头单位", "support": "配合单位", **_OPTIONAL}
+    header = [Cell("序号"), Cell("任务"), *[Cell(labels[f]) for f in fields]]
+    cells: list[list[Cell]] = [header]
+    for row in rows:
+        if row.heading:
+            cells.append([Cell(row.text), *[Cell("", merged_left=True) for _ in header[1:]]])
+        else:
+            cells.append([Cell(row.number), Cell(row.text), *[Cell(row.fields.get(f, "")) for f in fields]])
+    return Table(rows=cells, row_numbers=[0, *[row.line for row in rows]], has_merge_info=True, label="正文")
 
 
 def _paragraphs(lines: list[str], *, wrapped: str) -> list[tuple[int, str]]:
@@ -104,15 +131,14 @@ def _paragraphs(lines: list[str], *, wrapped: str) -> list[tuple[int, str]]:
 
 def _take_paragraph(reading: _Reading, text: str, line_no: int, following: str) -> None:
     if _ROLE_LABEL.match(text) and reading.items:
-        _units_line(reading, text)
+        _clause_line(reading, text)
         return
     if (group := _GROUP.search(text)) and reading.items and group.start() == 0:
         _group_units(reading, group)
         return
     # "(一)地区生产总值增长7%以上" with "责任单位:…" on the next line is an item, not a heading.
     if _is_heading(text) and not (_ROLE_LABEL.match(following) and _ITEM.match(text)):
-        reading.rows.append([Cell(text), *[Cell("", merged_left=True) for _ in HEADER[1:]]])
-        reading.numbers.append(line_no)
+        reading.rows.append(_Row(text=text, line=line_no, heading=True))
         reading.group_start = len(reading.rows)
         return
     leading, items = _split_items(text)
@@ -121,12 +147,13 @@ def _take_paragraph(reading: _Reading, text: str, line_no: int, following: str) 
     if not items:
         return
     for item in items:
-        reading.rows.append([Cell(item.number), Cell(item.text), Cell(item.lead), Cell(item.support)])
-        reading.numbers.append(line_no)
+        row = _Row(text=item.text, number=item.number, line=line_no)
+        row.add(item.clause)
+        reading.rows.append(row)
         reading.items += 1
     if group := _GROUP.search(items[-1].text):
         # "……。上述项目由区商务委牵头负责。" at the end of the last item of a group.
-        reading.rows[-1][1].text = items[-1].text[: group.start()].strip()
+        reading.rows[-1].text = items[-1].text[: group.start()].strip()
         _group_units(reading, group)
 
 
@@ -135,7 +162,7 @@ def _is_heading(text: str) -> bool:
     heading. "一、…" headings may hold a comma; the others may not."""
     if not _HEADING.match(text) or re.search(r"[。；;！？]", text):
         return False
-    if _ROLE_LABEL.search(text) or ((clause := _trailing_bracket(text)) and any(_clause_units(clause[1]))):
+    if CLAUSE_LABEL.search(text) or ((clause := _trailing_bracket(text)) and _clause(clause[1])):
         return False  # "1.推进老旧小区改造（牵头单位：区房管局）": an item with its units
     if re.match(rf"^第?[{_CN}]{{1,3}}\s*[、.．]", text):
         return len(text) <= 60
@@ -165,13 +192,12 @@ def _number(printed: str) -> str:
 
 def _item(number: str, body: str) -> _Item:
     item = _Item(number=number, text=body)
-    clause = _trailing_bracket(body) or _trailing_sentence(body)
-    if clause is not None:
-        start, inner = clause
-        lead, support = _clause_units(inner)
-        if lead or support:
+    found = _trailing_bracket(body) or _trailing_sentence(body)
+    if found is not None:
+        start, inner = found
+        if clause := _clause(inner):
             item.text = body[:start].rstrip("，,；; ")
-            item.lead, item.support = lead, support
+            item.clause = clause
     return item
 
 
@@ -196,7 +222,7 @@ def _trailing_bracket(body: str) -> tuple[int, str] | None:
     return None
 
 
-_LABEL_SENTENCE = re.compile(r"(?:^|(?<=[。；;]))\s*(?=(?:" + _ROLE_LABEL.pattern.replace("(?P<label>", "(?:") + r"))")
+_LABEL_SENTENCE = re.compile(rf"(?:^|(?<=[。；;]))\s*(?=(?:{CLAUSE_LABEL_PATTERN}))")
 
 
 def _trailing_sentence(body: str) -> tuple[int, str] | None:
@@ -208,45 +234,32 @@ def _trailing_sentence(body: str) -> tuple[int, str] | None:
     return start, body[start:].strip().rstrip("。；; ")
 
 
-def _clause_units(inner: str) -> tuple[str, str]:
-    """Lead and supporting units of a unit clause ("牵头单位：A；配合单位：B",
-    "A牵头，B按职责分工负责"); ("", "") if it names none."""
-    labelled = list(_ROLE_LABEL.finditer(inner))
-    if labelled:
-        has_lead = any(re.fullmatch(_LEAD_WORDS, m["label"]) for m in labelled)
-        lead: list[str] = []
-        support: list[str] = []
-        for index, match in enumerate(labelled):
-            end = labelled[index + 1].start() if index + 1 < len(labelled) else len(inner)
-            names = inner[match.end() : end].strip(" ；;，,。")
-            label = match["label"]
-            is_lead = re.fullmatch(_LEAD_WORDS, label) or (label.startswith("责任") and not has_lead)
-            (lead if is_lead else support).append(names)
-        return "、".join(n for n in lead if n), "、".join(n for n in support if n)
-    if free := _FREE.match(inner.strip()):
-        return free["lead"].strip(), (free["support"] or "").strip()
+def _clause(inner: str) -> Clause:
+    """What a unit clause says ("牵头单位：A；配合单位：B", "A牵头，B按职责分工负责",
+    "A（牵头）、B"); a bracket holding only unit names gives the lead units;
+    empty if it names none ("（不含6亩）")."""
+    if clause := unit_clause(inner):
+        return clause
     pieces = [n for n in re.split(r"[、，,；;\s]+", inner.strip()) if n]
     if pieces and all(looks_like_unit(n) for n in pieces):
-        return "、".join(pieces), ""  # "（区发改委、区财政局）": units only, the lead units
-    return "", ""
+        return Clause(lead="、".join(pieces))  # "（区发改委、区财政局）": units only, the lead units
+    return Clause()
 
 
-def _units_line(reading: _Reading, text: str) -> None:
-    """ "牵头单位：…" / "责任单位：…" on its own line: the item above."""
-    lead, support = _clause_units(text)
+def _clause_line(reading: _Reading, text: str) -> None:
+    """ "牵头单位：…" / "责任单位：…" / "责任领导：…" on its own line: the item above."""
     row = reading.rows[-1]
-    if lead and row[2].text and text.startswith("责任"):
-        lead, support = "", lead  # 牵头单位 on the line above: 责任单位 are the responsible (supporting) units
-    if lead:
-        row[2].text = "、".join(t for t in (row[2].text, lead) if t)
-    if support:
-        row[3].text = "、".join(t for t in (row[3].text, support) if t)
+    clause = _clause(text)
+    label = next(CLAUSE_LABEL.finditer(text))
+    if clause.lead and row.fields.get("lead") and clause_label(label) in RESPONSIBLE_LABELS:
+        # 牵头单位 on the line above: 责任单位 are the responsible (supporting) units.
+        clause = Clause(leader=clause.leader, support=clause.lead, deadline=clause.deadline)
+    row.add(clause)
 
 
-def _group_units(reading: _Reading, group: re.Match) -> None:
+def _group_units(reading: _Reading, group: re.Match[str]) -> None:
     """ "上述项目由…牵头负责": every item of the group without units of its own."""
-    for row in reading.rows[max(reading.group_start, 1) :]:
-        if not row[1].merged_left and not row[2].text and not row[3].text:
-            row[2].text = group["lead"].strip()
-            row[3].text = (group["support"] or "").strip()
+    for row in reading.rows[reading.group_start :]:
+        if not row.heading and not row.has_units:
+            row.add(Clause(lead=group["lead"].strip(), support=(group["support"] or "").strip()))
     reading.group_start = len(reading.rows)

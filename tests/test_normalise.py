@@ -9,11 +9,14 @@ from imports.normalise import (
     parse_category,
     split_city_marker,
     split_leaders,
+    split_marked_units,
     split_units,
     suggest_leader_split,
     task_title,
     unit_kind_guess,
 )
+from imports.shape import PlanMeta, ShapedDocument, ShapedRow
+from imports.text import CategoryHeading
 
 LEADERS = {"赵亮", "可晓林", "李阳", "杨辛", "谭瑞琮", "谭滨", "曹婕"}
 
@@ -150,3 +153,43 @@ def test_group_references_stay_groups(raw, names):
 )
 def test_unit_kind_guess(name, kind):
     assert unit_kind_guess(name) == kind
+
+
+@pytest.mark.parametrize(
+    ("unit", "support", "lead_after", "support_after"),
+    [
+        ("区发改委（牵头）、区统计局", "", "区发改委", "区统计局"),
+        ("区住建局牵头，区发改委、区财政局配合", "区规划资源局", "区住建局", "区发改委、区财政局、区规划资源局"),
+        ("牵头单位：区科委；配合单位：区财政局", "", "区科委", "区财政局"),
+        ("区发改委、区统计局", "", "区发改委、区统计局", ""),
+        ("各街镇", "", "各街镇", ""),
+    ],
+)
+def test_a_unit_cell_that_marks_its_lead_is_split(unit, support, lead_after, support_after):
+    shaped = ShapedDocument(
+        format="docx",
+        meta=PlanMeta(),
+        columns=["unit", "support"],
+        rows=[
+            ShapedRow(
+                row=3,
+                table="表1",
+                number="1",
+                category=CategoryHeading(1, "未分类", None),
+                project=None,
+                task="任务",
+                unit=unit,
+                support=support,
+            )
+        ],
+        warnings=[],
+    )
+    warnings = split_marked_units(shaped)
+    assert (shaped.rows[0].unit, shaped.rows[0].support) == (lead_after, support_after)
+    if lead_after != unit:
+        assert [w.message for w in warnings] == [
+            f"单元格中标明了牵头和配合单位，已按标注拆分：牵头单位“{lead_after}”，"
+            f"配合单位“{support_after.removesuffix('、区规划资源局') or '无'}”"
+        ]
+    else:
+        assert warnings == []

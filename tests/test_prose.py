@@ -2,7 +2,7 @@
 
 import pytest
 
-from imports.prose import HEADER, _clause_units, _split_items, _trailing_bracket, prose_table
+from imports.prose import HEADER, _clause, _split_items, _trailing_bracket, prose_table
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,8 @@ from imports.prose import HEADER, _clause_units, _split_items, _trailing_bracket
     ],
 )
 def test_unit_clauses(clause, lead, support):
-    assert _clause_units(clause) == (lead, support)
+    found = _clause(clause)
+    assert (found.lead, found.support) == (lead, support)
 
 
 def test_a_trailing_bracket_may_hold_brackets():
@@ -34,7 +35,7 @@ def test_items_run_together_after_a_preamble():
         "现提出以下意见。1.给予资助。责任单位：市科技局。2.增加指标。责任单位：市发改委、市财政局。"
     )
     assert leading == "现提出以下意见。"
-    assert [(i.number, i.text, i.lead) for i in items] == [
+    assert [(i.number, i.text, i.clause.lead) for i in items] == [
         ("1", "给予资助。", "市科技局"),
         ("2", "增加指标。", "市发改委、市财政局"),
     ]
@@ -73,4 +74,53 @@ def test_a_short_item_with_its_unit_clause_is_an_item_not_a_heading():
     assert [[c.text for c in row] for row in table.rows[2:]] == [
         ["1", "推进老旧小区改造", "区房管局", ""],
         ["2", "建设口袋公园", "区绿化市容局", ""],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("clause", "fields"),
+    [
+        (
+            "牵头领导：张伟；牵头单位：区发改委；配合单位：区统计局",
+            ("张伟", "区发改委", "区统计局", ""),
+        ),
+        ("牵头单位：区发改委；完成时限：2023年12月底", ("", "区发改委", "", "2023年12月底")),
+        ("【牵头单位】区发改委【配合单位】区统计局", ("", "区发改委", "区统计局", "")),
+        ("责任单位：区发改委，配合单位：区统计局", ("", "区发改委", "区统计局", "")),
+        ("区发改委（牵头）、区统计局、区财政局", ("", "区发改委", "区统计局、区财政局", "")),
+    ],
+)
+def test_clauses_name_leaders_deadlines_and_marked_leads(clause, fields):
+    found = _clause(clause)
+    assert (found.leader, found.lead, found.support, found.deadline) == fields
+
+
+def test_leader_and_deadline_columns_appear_only_when_a_clause_names_them():
+    table, _, _ = prose_table(
+        [
+            "一、稳增长",
+            "（一）全年地区生产总值增长6%左右。",
+            "责任领导：张伟",
+            "牵头单位：区发改委",
+            "完成时限：2023年12月底",
+            "（二）固定资产投资增长10%。（牵头领导：李明；牵头单位：区住建局）",
+        ],
+        wrapped="word",
+    )
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["序号", "任务", "牵头领导", "牵头单位", "配合单位", "完成时限"],
+        ["一、稳增长", "", "", "", "", ""],
+        ["1", "全年地区生产总值增长6%左右。", "张伟", "区发改委", "", "2023年12月底"],
+        ["2", "固定资产投资增长10%。", "李明", "区住建局", "", ""],
+    ]
+
+
+def test_boxed_labels_on_their_own_lines():
+    table, _, _ = prose_table(
+        ["1.全年地区生产总值增长6%左右。", "【牵头单位】区发改委", "【配合单位】区统计局", "2.固定资产投资增长10%。"],
+        wrapped="text",
+    )
+    assert [[c.text for c in row] for row in table.rows[1:]] == [
+        ["1", "全年地区生产总值增长6%左右。", "区发改委", "区统计局"],
+        ["2", "固定资产投资增长10%。", "", ""],
     ]
