@@ -50,6 +50,11 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "考核项目",
         "考核内容",
         "考核项目及内容",
+        "主要工作",
+        "工作重点",
+        "重点事项",
+        "具体事项",
+        "事项名称",
     ),
     "leader": (
         "牵头领导",
@@ -188,7 +193,7 @@ def _role_by_ending(key: str) -> str | None:
         return "leader"
     if key.endswith("类别"):
         return "category"
-    if key.endswith(("单位", "部门")):
+    if key.endswith(("单位", "部门", "科室", "处室", "股室", "机构")):
         if re.search(r"配合|协助|协同|协办|参与", key):
             return "support"
         if re.search(r"实施|责任|牵头|主责|承办|负责", key):
@@ -458,7 +463,7 @@ def _category_share(values: list[str]) -> float:
 _NUMBER = re.compile(r"^\d{1,4}[.、．]?$")
 _DATE = re.compile(r"(20\d{2}\s*年|\d{1,2}\s*月|年底|年内|年末|季度|长期|持续|全年|上半年|下半年|\d{4}[-./]\d{1,2})")
 _UNIT_END = re.compile(
-    r"(局|委|办|部|中心|公司|集团|镇|街道|政府|院|园区|开发区|工业区|所|站|署|处|室|厅|馆|队|会|联)$"
+    r"(局|委|办|部|中心|公司|集团|镇|街道|政府|院|园区|开发区|工业区|所|站|署|处|科|股|室|厅|馆|队|会|联)$"
 )
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 
@@ -535,6 +540,28 @@ def _infer_by_content(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -> None:
             candidates.remove(best)
             plan.inferred.append(best)
             present.add(role)
+    if "task" not in present:
+        _task_among_known_extras(plan, body)
+
+
+def _task_among_known_extras(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -> None:
+    """No task column by name or content among unknown headers: the one column of
+    long text under a header that usually names an extra (工作目标, 目标要求) holds
+    the tasks. Never when two such columns compete (the admin decides)."""
+    texts = [
+        c
+        for c in plan.columns
+        if c.role == EXTRA
+        and c.source == "name"
+        and len(values := _values(body, c.index)) >= 2
+        and sum(_looks_like("task", v) for v in values) / len(values) >= 0.8
+    ]
+    if len(texts) != 1:
+        return
+    task = texts[0]
+    task.role, task.source = "task", "content"
+    task.note = "表中只有此列是任务的长文本"
+    plan.inferred.append(task)
 
 
 def _apply_overrides(plan: ColumnPlan, overrides: dict[str, str], source: str) -> None:

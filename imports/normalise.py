@@ -594,7 +594,8 @@ def split_marked_units(shaped: ShapedDocument) -> list[ImportWarning]:
         warnings.append(
             ImportWarning(
                 "unit_roles_marked",
-                f"单元格中标明了牵头和配合单位，已按标注拆分：牵头单位“{clause.lead}”，配合单位“{clause.support or '无'}”",
+                "单元格中标明了牵头和配合单位，已按标注拆分："
+                f"牵头单位“{clause.lead}”，配合单位“{clause.support or '无'}”",
                 row=row.row,
                 column="牵头单位",
                 raw=raw,

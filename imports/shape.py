@@ -126,7 +126,7 @@ def shape_document(
                 shaper.warnings.append(
                     ImportWarning(
                         "header_guessed",
-                        "表头中没有可识别的列名，各列的用途按内容推断，请逐列核对"
+                        "表头中没有可识别的任务列，各列的用途按内容推断，请逐列核对"
                         "（可在预览中修改，或用 --columns 指定）",
                         row=table.row_numbers[header_index],
                     )

@@ -21,6 +21,8 @@ def table(rows, merged_left=()):
         ("考核实施单位", "unit"),
         ("协同配合部门", "support"),
         ("联系领导", "leader"),
+        ("责任科室", "unit"),
+        ("配合处室", "support"),
         ("分值", None),
     ],
 )
@@ -101,3 +103,41 @@ def test_a_task_header_over_category_labels_beside_the_tasks_text():
         ("工作举措", "task", "content"),
         ("责任单位", "unit", "name"),
     ]
+
+
+@pytest.mark.parametrize("header", ["主要工作", "工作重点", "具体事项", "事项名称"])
+def test_more_names_of_the_task_column(header):
+    assert column_role(header) == "task"
+
+
+def test_the_only_long_text_under_a_target_header_is_the_task():
+    from imports.columns import guess_header
+
+    rows = [
+        ["序号", "工作目标", "责任单位"],
+        ["1", "全年地区生产总值增长6%左右，确保经济运行在合理区间。", "区发改委"],
+        ["2", "固定资产投资增长10%，推进重大项目建设。", "区住建局"],
+    ]
+    assert find_header(table(rows)) is None
+    index = guess_header(table(rows))
+    plan = plan_columns(table(rows), index)
+    assert [(c.header, c.role, c.source, c.note) for c in plan.columns] == [
+        ("序号", "number", "name", ""),
+        ("工作目标", "task", "content", "表中只有此列是任务的长文本"),
+        ("责任单位", "unit", "name", ""),
+    ]
+
+
+def test_two_long_texts_under_target_headers_are_left_to_the_admin():
+    rows = [
+        ["序号", "工作目标", "目标要求", "责任单位"],
+        [
+            "1",
+            "全年地区生产总值增长6%左右，确保经济运行在合理区间。",
+            "按季度分解，确保完成，年底前全部达标。",
+            "区发改委",
+        ],
+        ["2", "固定资产投资增长10%，推进重大项目建设。", "按季度分解，确保完成，年底前全部达标。", "区住建局"],
+    ]
+    plan = plan_columns(table(rows), 0)
+    assert [c.role for c in plan.columns] == ["number", "extra", "extra", "unit"]
