@@ -14,9 +14,13 @@ from tasks.models import Plan, Task
 
 
 class StatusSnapshot(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="snapshots", verbose_name="任务")
+    # No index of their own: the unique (task, period) and the (plan, period) indexes lead with them,
+    # and a lone plan index drew the planner away from (plan, period) at city scale.
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="snapshots", verbose_name="任务", db_index=False
+    )
     # The task's plan, copied for the (plan, period) index every trend query reads.
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name="规划")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name="规划", db_index=False)
     # First day of the reporting period (tasks/periods.py), as everywhere in the product.
     period = models.DateField("报送周期（首日）")
     light = models.CharField("灯号", max_length=16, choices=Light.choices)

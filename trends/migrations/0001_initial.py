@@ -25,8 +25,8 @@ class Migration(migrations.Migration):
                 ('overdue', models.BooleanField(verbose_name='已逾期')),
                 ('done', models.BooleanField(verbose_name='已完成')),
                 ('taken_at', models.DateTimeField(verbose_name='快照时间')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tasks.plan', verbose_name='规划')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='tasks.task', verbose_name='任务')),
+                ('plan', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tasks.plan', verbose_name='规划')),
+                ('task', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='tasks.task', verbose_name='任务')),
             ],
             options={
                 'verbose_name': '期末状态快照',
