@@ -85,12 +85,51 @@ def prose_table(paragraphs: list[str], *, wrapped: str = "text") -> tuple[Table,
     page width, whatever they end with)."""
     reading = _Reading()
     paragraphs_read = _paragraphs(paragraphs, wrapped=wrapped)
-    for index, (line_no, paragraph) in enumerate(paragraphs_read):
-        following = paragraphs_read[index + 1][1] if index + 1 < len(paragraphs_read) else ""
-        _take_paragraph(reading, paragraph, line_no, following)
+    start = _after_notice(paragraphs_read)
+    reading.heading.extend(text for _, text in paragraphs_read[:start])
+    for index in range(start, len(paragraphs_read)):
+        line_no, paragraph = paragraphs_read[index]
+        rest = [text for _, text in paragraphs_read[index + 1 :]]
+        if _continues_item(reading, paragraph, rest):
+            reading.rows[-1].text += paragraph
+            continue
+        _take_paragraph(reading, paragraph, line_no, rest[0] if rest else "")
     if reading.items < 2:
         return None
     return _table(reading.rows), reading.heading, reading.notes
+
+
+_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+
+
+def _after_notice(paragraphs: list[tuple[int, str]]) -> int:
+    """Where the list of tasks starts: after the notice that covers it, which
+    ends with its date ("2024年1月5日") before the first unit clause. The
+    notice's own numbered points ("（一）提高思想认识。…") are not tasks."""
+    first_clause = next(
+        (i for i, (_, text) in enumerate(paragraphs) if CLAUSE_LABEL.search(text) or _GROUP.search(text)),
+        len(paragraphs),
+    )
+    dates = [i for i, (_, text) in enumerate(paragraphs[:first_clause]) if _DATE_LINE.match(text)]
+    if not dates:
+        return 0
+    after = dates[-1] + 1
+    items_after = sum(1 for _, text in paragraphs[after:] if _ITEM.search(text))
+    return after if items_after >= 2 else 0
+
+
+def _starts_something(text: str) -> bool:
+    return bool(_ITEM.match(text) or _HEADING.match(text) or _ROLE_LABEL.match(text) or _GROUP.match(text))
+
+
+def _continues_item(reading: _Reading, text: str, rest: list[str]) -> bool:
+    """An unnumbered paragraph between an item and the unit lines that close it
+    ("1.加快重大项目建设。" / "全年实施重大项目100个。" / "牵头单位：…") is more of
+    the item's text."""
+    if not reading.rows or reading.rows[-1].heading or reading.rows[-1].fields or _starts_something(text):
+        return False
+    following = next((t for t in rest if _starts_something(t)), "")
+    return bool(_ROLE_LABEL.match(following))
 
 
 def _table(rows: list[_Row]) -> Table:
@@ -119,7 +158,7 @@ def _paragraphs(lines: list[str], *, wrapped: str) -> list[tuple[int, str]]:
         text = clean_text(raw)
         if not text:
             continue
-        starts = _ITEM.match(text) or _HEADING.match(text) or _ROLE_LABEL.match(text) or _GROUP.match(text)
+        starts = _starts_something(text)
         continues = wrapped == "pdf" or (wrapped == "text" and out and out[-1][1][-1] not in "。；;！？")
         if wrapped != "word" and out and in_item and not starts and continues:
             out[-1] = (out[-1][0], out[-1][1] + text)
@@ -170,10 +209,14 @@ def _is_heading(text: str) -> bool:
 
 
 def _split_items(text: str) -> tuple[str, list[_Item]]:
-    """Leading text (a preamble run into the first item) and the items."""
+    """Leading text (a preamble run into the first item) and the items. Numbers
+    of another style inside an item ("1.推进城市更新：（1）…；（2）…") are its
+    sub-points, not items."""
     starts = list(_ITEM.finditer(text))
     if not starts:
         return text, []
+    style = _style(starts[0]["num"])
+    starts = [m for m in starts if _style(m["num"]) == style]
     leading = text[: starts[0].start()].strip()
     items = []
     for index, match in enumerate(starts):
@@ -182,6 +225,13 @@ def _split_items(text: str) -> tuple[str, list[_Item]]:
         if body:
             items.append(_item(_number(match["num"]), body))
     return leading, items
+
+
+def _style(printed: str) -> str:
+    """ "1." / "1、" → "1."; "（一）" → "(一)"; "（1）" → "(1)"."""
+    bracketed = bool(re.match(r"[（(]", printed))
+    chinese = bool(re.search(f"[{_CN}]", printed))
+    return ("(" if bracketed else "") + ("一" if chinese else "1")
 
 
 def _number(printed: str) -> str:

@@ -4,7 +4,7 @@ import pytest
 
 from imports.errors import ImportRefused
 from imports.read import Cell, Document, Table, read_document
-from imports.shape import column_role, plan_meta_from_text, shape_document
+from imports.shape import column_role, document_title, plan_meta_from_text, shape_document
 from tests.conftest import ANNUAL_2025_TXT, FIVE_YEAR_TXT
 
 
@@ -123,3 +123,15 @@ def test_row_limit(settings):
 def test_plan_meta_from_heading(lines, expected):
     meta = plan_meta_from_text(lines, [])
     assert (meta.kind, meta.year_start, meta.year_end, meta.doc_number) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["关于促进消费的若干措施。为进一步扩大消费，现提出以下措施。"], "关于促进消费的若干措施"),
+        (["某某市优化营商环境实施细则"], "某某市优化营商环境实施细则"),
+        (["为进一步扩大消费，现提出以下措施"], ""),
+    ],
+)
+def test_titles_of_measures_and_rules(lines, title):
+    assert document_title(lines) == title
