@@ -55,6 +55,10 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "重点事项",
         "具体事项",
         "事项名称",
+        "考核指标",
+        "主要指标",
+        "具体指标",
+        "指标",
     ),
     "leader": (
         "牵头领导",
@@ -196,7 +200,7 @@ def _role_by_ending(key: str) -> str | None:
     if key.endswith(("单位", "部门", "科室", "处室", "股室", "机构")):
         if re.search(r"配合|协助|协同|协办|参与", key):
             return "support"
-        if re.search(r"实施|责任|牵头|主责|承办|负责", key):
+        if re.search(r"实施|责任|牵头|主责|承办|负责|考核", key):
             return "unit"
     return None
 

@@ -23,6 +23,7 @@ def table(rows, merged_left=()):
         ("联系领导", "leader"),
         ("责任科室", "unit"),
         ("配合处室", "support"),
+        ("考核单位", "unit"),
         ("分值", None),
     ],
 )
@@ -105,7 +106,7 @@ def test_a_task_header_over_category_labels_beside_the_tasks_text():
     ]
 
 
-@pytest.mark.parametrize("header", ["主要工作", "工作重点", "具体事项", "事项名称"])
+@pytest.mark.parametrize("header", ["主要工作", "工作重点", "具体事项", "事项名称", "考核指标"])
 def test_more_names_of_the_task_column(header):
     assert column_role(header) == "task"
 
