@@ -27,18 +27,13 @@ from django.utils import timezone
 from supervision.models import Instruction
 from tasks.choices import ProgressStatus, ReviewState, TaskState, UnitKind, UnitRole
 from tasks.models import Plan, ProgressReport, Task, TaskUnit
-from tasks.periods import period_end, plan_deadline
+from tasks.periods import period_close, period_end
 from trends.models import StatusSnapshot
 from trends.selectors import snapshot_overdue
 from yearend.models import FinalState, PlanClosure, TaskOutcome
 
 from .models import LineKind, Scope, ScoreAdjustment
 from .scoring import ROLE_LEAD, ROLE_SUPPORT, Event
-
-
-def period_close(*, plan: Plan, start: dt.date) -> dt.date:
-    """The day a period closes: its last day, or its reporting deadline when that is later."""
-    return max(period_end(reporting_period=plan.reporting_period, start=start), plan_deadline(plan=plan, start=start))
 
 
 def year_periods(*, plan: Plan, year: int) -> list[dt.date]:
@@ -92,7 +87,7 @@ def _overdue_at_close(*, plan: Plan, start: dt.date, close: dt.date, done: set[i
 
 def period_events(*, plan: Plan, start: dt.date, links: PlanLinks | None = None) -> list[Event]:
     links = links or PlanLinks(plan=plan)
-    close = period_close(plan=plan, start=start)
+    close = period_close(plan=plan, period=start)
     closed_at = _day_start(close + dt.timedelta(days=1))
     done_reports = ProgressReport.objects.filter(
         task__plan=plan, review_state=ReviewState.APPROVED, status=ProgressStatus.DONE
@@ -194,7 +189,7 @@ def run_events(*, plan: Plan, scope: str, start: dt.date, today: dt.date) -> tup
     else:
         events = []
         for first in year_periods(plan=plan, year=start.year):
-            if period_close(plan=plan, start=first) < today and plan.year_start <= first.year <= plan.year_end:
+            if period_close(plan=plan, period=first) < today and plan.year_start <= first.year <= plan.year_end:
                 events.extend(period_events(plan=plan, start=first, links=links))
         if start.year == plan.year_end:
             events.extend(yearend_events(plan=plan, links=links))

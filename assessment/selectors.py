@@ -18,9 +18,10 @@ from supervision.models import Chase
 from tasks import permissions
 from tasks.choices import Role, TaskState, UnitKind, UnitRole
 from tasks.models import Plan, TaskUnit, Unit
-from tasks.periods import period_label, period_start, previous_period
+from tasks.periods import period_close, period_label, previous_period
+from tasks.periods import periods_closed as plan_periods_closed
+from tasks.status.clock import Clock
 
-from .events import period_close
 from .models import LineKind, PlanReportCap, ReportCap, RunState, Scope, ScoreLine, ScoreRun, ScoreSheet
 from .services import run_label
 
@@ -124,14 +125,11 @@ def run_previous(*, run: ScoreRun) -> ScoreRun | None:
 
 
 def periods_closed(*, plan: Plan, today: dt.date, count: int = 12) -> list[tuple[dt.date, str]]:
-    """The plan's last `count` closed periods (newest first), for the compute form."""
-    first = period_start(reporting_period=plan.reporting_period, day=today)
-    found: list[tuple[dt.date, str]] = []
-    while len(found) < count and first.year >= plan.year_start:
-        if first.year <= plan.year_end and period_close(plan=plan, start=first) < today:
-            found.append((first, period_label(reporting_period=plan.reporting_period, start=first)))
-        first = previous_period(reporting_period=plan.reporting_period, start=first)
-    return found
+    """The plan's last `count` closed periods with their labels, newest first (the compute form)."""
+    return [
+        (start, period_label(reporting_period=plan.reporting_period, start=start))
+        for start in reversed(plan_periods_closed(plan=plan, today=today, count=count))
+    ]
 
 
 # Rankings ------------------------------------------------------------------------------------
@@ -420,9 +418,9 @@ def burden_rows(*, year: int) -> list[BurdenRow]:
     for plan_id, plan in plans.items():
         step = 3 if plan.reporting_period == "quarterly" else 1
         due_months[plan_id] = [
-            period_close(plan=plan, start=dt.date(year, month, 1)).month - 1
+            period_close(plan=plan, period=dt.date(year, month, 1)).month - 1
             for month in range(1, 13, step)
-            if period_close(plan=plan, start=dt.date(year, month, 1)).year == year
+            if period_close(plan=plan, period=dt.date(year, month, 1)).year == year
         ]
     for unit_id, plan_id, count in links:
         for month in due_months[plan_id]:
@@ -533,3 +531,99 @@ def bulletin_ranking(*, plan_id: int, period: dt.date) -> list[BulletinRank]:
         for group in ranking_groups(run=run)
         for row in group.rows
     ]
+
+
+# The leader's cockpit: their units' scores over the last periods ------------------------------
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    period: dt.date
+    label: str
+    short: str
+    average: Decimal | None  # the mean total of the leader's units' published sheets; None: none
+    sheets: int
+
+
+@dataclass(frozen=True)
+class UnitLatest:
+    unit_id: int
+    unit_name: str
+    plan_title: str
+    label: str
+    total: Decimal
+    rank: int
+    run_id: int
+
+
+@dataclass(frozen=True)
+class LeaderScores:
+    points: list[ScorePoint]
+    latest: list[UnitLatest]  # each unit's latest published sheet per plan, lowest first
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.latest)
+
+    @property
+    def span(self) -> str:
+        return f"{self.points[0].label}—{self.points[-1].label}" if self.points else ""
+
+
+def leader_scores(*, leader_id: int, clock: Clock) -> LeaderScores:
+    """The published 考评 sheets of the units on the leader's open tasks over the last 12 months:
+    the average per period (the cockpit's score trend) and each unit's latest. ONE query."""
+    from trends.selectors import trend_periods
+
+    periods = trend_periods(clock=clock)
+    rows = list(
+        ScoreSheet.objects.filter(
+            run__scope=Scope.PERIOD,
+            run__published_at__isnull=False,
+            run__period__gte=periods[0],
+            run__period__lte=periods[-1],
+            unit_id__in=TaskUnit.objects.filter(
+                task__leader_links__leader_id=leader_id, task__state=TaskState.ACTIVE
+            ).values("unit_id"),
+        )
+        .exclude(run__state=RunState.SUPERSEDED)
+        .order_by("run__period", "unit__name")
+        .values_list(
+            "run__period",
+            "unit_id",
+            "unit__name",
+            "total",
+            "rank",
+            "run_id",
+            "run__plan__title",
+            "run__plan__reporting_period",
+        )
+    )
+    by_period: dict[dt.date, list[Decimal]] = defaultdict(list)
+    latest: dict[tuple[int, str], UnitLatest] = {}
+    for period, unit_id, name, total, rank, run_id, plan_title, reporting in rows:
+        # A quarterly plan's period counts in its quarter's first month, as the trends do.
+        by_period[period].append(total)
+        latest[(unit_id, plan_title)] = UnitLatest(
+            unit_id=unit_id,
+            unit_name=name,
+            plan_title=plan_title,
+            label=period_label(reporting_period=reporting, start=period),
+            total=total,
+            rank=rank,
+            run_id=run_id,
+        )
+    points = []
+    for period in periods:
+        totals = by_period.get(period, [])
+        average = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.1")) if totals else None
+        points.append(
+            ScorePoint(
+                period=period,
+                label=period_label(reporting_period="monthly", start=period),
+                short=f"{period.month}月",
+                average=average,
+                sheets=len(totals),
+            )
+        )
+    return LeaderScores(points=points, latest=sorted(latest.values(), key=lambda u: (u.total, u.unit_name)))

@@ -22,10 +22,10 @@ from notifications.services import message_send
 from tasks import permissions
 from tasks.choices import ReportingPeriod, Role
 from tasks.models import Plan, Unit
-from tasks.periods import period_label, period_start, previous_period
+from tasks.periods import period_closed_latest, period_label, period_start
 from tasks.status.clock import Clock, clock_or_now
 
-from .events import period_close, run_events
+from .events import run_events
 from .models import (
     PlanReportCap,
     ReportCap,
@@ -277,15 +277,8 @@ def scores_close_due(*, clock: Clock | None = None) -> list[ScoreRun]:
     clock = clock_or_now(clock)
     made = []
     for plan in Plan.objects.filter(closure__isnull=True, year_start__lte=clock.today.year):
-        start = clock.period_start(plan.reporting_period)
-        previous = previous_period(reporting_period=plan.reporting_period, start=start)
-        for candidate in (start, previous):
-            if (
-                period_close(plan=plan, start=candidate) < clock.today
-                and plan.year_start <= candidate.year <= plan.year_end
-            ):
-                break
-        else:
+        candidate = period_closed_latest(plan=plan, today=clock.today)
+        if candidate is None:
             continue
         todo = [(Scope.PERIOD, candidate)]
         last = period_start(reporting_period=plan.reporting_period, day=dt.date(candidate.year, 12, 1))

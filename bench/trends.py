@@ -70,10 +70,11 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from tasks.models import Leader, Plan, ProgressReport, Task, TaskLeader
+    from tasks.periods import period_closed_latest
     from tasks.status.clock import Clock
     from trends.models import StatusSnapshot
     from trends.selectors import trend_of_district, trend_of_leader, trend_of_plan
-    from trends.services import period_closed_latest, snapshot_take, snapshots_backfill
+    from trends.services import snapshot_take, snapshots_backfill
 
     lines: list[str] = []
 

@@ -206,3 +206,29 @@ def test_query_budget_does_not_grow_with_the_data(annual, client_as, office_user
     small = count()  # each count recomputes: the run page compares with the run it replaced
     plans_multiply(times=3)
     assert count() <= small
+
+
+def test_the_leaders_cockpit_shows_their_units_published_scores(client_as, office_user, leader_user, clock_at):
+    """Publishing moves the cached leader page on (assessment 0002's trigger); the figures are the sheets'."""
+    from assessment.selectors import leader_unit_ids
+    from tests.factories import world_build
+
+    w = world_build()
+    clock_at(dt.date(2025, 7, 3))
+    run = services.score_run_compute(plan=w.annual, scope=Scope.PERIOD, start=JUNE, user=office_user)
+    client = client_as(leader_user)
+    url = reverse("tasks:leader", args=[w.leaders["谭"].pk])
+    assert "近12个月没有已发布的考评。" in client.get(url).content.decode()  # a draft is not shown
+    services.score_run_publish(user=office_user, run=services.score_run_freeze(user=office_user, run=run))
+    html = client.get(url).content.decode()
+    section = re.search(
+        r"<section aria-labelledby=\"cockpit-scores-h\" data-cockpit-scores>(.*?)</section>", html, re.S
+    )
+    shown = dict(re.findall(r'data-unit-score="(\d+)"><a href="[^"]+">[^<]+</a>：([\d.]+)分', section.group(1)))
+    mine = leader_unit_ids(user=leader_user) & set(run.sheets.values_list("unit_id", flat=True))
+    assert {int(u) for u in shown} == mine
+    for unit_id, total in shown.items():
+        assert Decimal(total) == run.sheets.get(unit_id=unit_id).total
+    average = re.search(r'<tr data-period="2025-06"><th scope="row">2025年6月</th><td class="num">([\d.]+)</td>', html)
+    expected = sum(run.sheets.get(unit_id=u).total for u in mine) / len(mine)
+    assert Decimal(average.group(1)) == expected.quantize(Decimal("0.1"))

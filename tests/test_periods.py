@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.urls import reverse
 
-from tasks.models import Task, Unit
-from tasks.periods import period_deadline
+from tasks.choices import DueRule, ReportingPeriod
+from tasks.models import Plan, Task, Unit
+from tasks.periods import period_close, period_closed_latest, period_deadline, periods_closed
 
 
 def test_the_deadline_is_the_due_day_of_the_periods_last_month(settings):
@@ -172,3 +173,46 @@ def test_a_plan_takes_no_report_for_a_period_after_its_year(seed_plans, client_a
     # December 2025 itself was still the plan's own period.
     clock_at(dt.date(2025, 12, 10))
     assert client.get(reverse("tasks:report_edit", args=[task.pk, unit.pk])).status_code == 200
+
+
+D = dt.date
+
+
+# -- the close of a period (trends' snapshots and 考评's scores are taken then) ---------------------------
+
+
+def test_a_period_closes_on_its_last_day_or_its_deadline_whichever_is_later():
+    monthly = Plan(title="月报", kind="annual", year_start=2025, year_end=2025)
+    # The default deadline is the 25th of the month: the month's last day is later.
+    assert period_close(plan=monthly, period=D(2025, 5, 1)) == D(2025, 5, 31)
+    # The 5th working day after 31 May 2025, after the Dragon Boat holiday (31 May – 2 June).
+    monthly.report_due_rule, monthly.report_due_number = DueRule.WORKDAYS_AFTER, 5
+    assert period_close(plan=monthly, period=D(2025, 5, 1)) == D(2025, 6, 9)
+    quarterly = Plan(
+        title="季报",
+        kind="annual",
+        year_start=2025,
+        year_end=2025,
+        reporting_period=ReportingPeriod.QUARTERLY,
+        report_due_rule=DueRule.WORKDAYS_AFTER,
+        report_due_number=5,
+    )
+    # README: for Q3 2025 the 5th working day after the quarter is 14 October (National Day holiday).
+    assert period_close(plan=quarterly, period=D(2025, 7, 1)) == D(2025, 10, 14)
+
+
+def test_the_latest_closed_period_waits_for_the_close_day_to_end():
+    plan = Plan(
+        title="月报",
+        kind="annual",
+        year_start=2025,
+        year_end=2025,
+        report_due_rule=DueRule.WORKDAYS_AFTER,
+        report_due_number=5,
+    )
+    assert period_closed_latest(plan=plan, today=D(2025, 6, 9)) == D(2025, 4, 1)  # May closes at the end of 9 June
+    assert period_closed_latest(plan=plan, today=D(2025, 6, 10)) == D(2025, 5, 1)
+    # Before the plan's first period closed: none. After its year: its last period.
+    assert period_closed_latest(plan=plan, today=D(2025, 1, 20)) is None
+    assert period_closed_latest(plan=plan, today=D(2026, 3, 1)) == D(2025, 12, 1)
+    assert periods_closed(plan=plan, today=D(2025, 6, 10), count=12) == [D(2025, m, 1) for m in range(1, 6)]

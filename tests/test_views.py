@@ -402,6 +402,14 @@ def test_search_invalid_filter_shows_error_not_500(office, world):
 # -- query budgets -----------------------------------------------------------------------------
 
 BUDGET = 12
+# The leader page's 领导驾驶舱 reads one more: its units' published 考评 scores (assessment.selectors.leader_scores).
+PAGE_BUDGETS = {"tasks:leader": 13}
+
+
+def budget_for(url: str) -> int:
+    from django.urls import resolve
+
+    return PAGE_BUDGETS.get(resolve(url.split("?")[0]).view_name, BUDGET)
 
 
 def budget_urls(*, unit: Unit, leader: Leader, plan: Plan, task: Task) -> list[str]:
@@ -436,7 +444,7 @@ def measure(client, urls: list[str], django_assert_max_num_queries) -> dict[str,
         # request first takes that write, so the page's own queries are what is counted.
         client.get(reverse("notifications:list"))
         cache.clear()  # the budget is for a page built from the database, not served from the cache
-        with django_assert_max_num_queries(BUDGET), CaptureQueriesContext(connection) as ctx:
+        with django_assert_max_num_queries(budget_for(url)), CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         assert response.status_code == 200, url
         counts[url] = len(ctx.captured_queries)

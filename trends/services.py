@@ -47,7 +47,12 @@ from tasks.choices import (
     UnitRole,
 )
 from tasks.models import Milestone, Plan, ProgressReport, Task, TaskStatus, TaskUnit
-from tasks.periods import period_end, period_start, plan_deadline, previous_period
+from tasks.periods import (  # a period's close has its one home there (trends and assessment read it)
+    period_close,
+    period_closed_latest,
+    period_start,
+    periods_closed,
+)
 from tasks.status.clock import Clock, clock_or_now
 
 from .models import StatusSnapshot
@@ -82,42 +87,6 @@ class Taken:
 
 
 # -- periods ------------------------------------------------------------------------------------
-
-
-def period_close(*, plan: Plan, period: dt.date) -> dt.date:
-    """The close day of the plan's period starting on `period`: the later of its last day and its
-    reporting deadline (tasks.periods.period_end, plan_deadline)."""
-    return max(period_end(reporting_period=plan.reporting_period, start=period), plan_deadline(plan=plan, start=period))
-
-
-def plan_periods_bounds(*, plan: Plan) -> tuple[dt.date, dt.date]:
-    """The first and last period of the plan's years (a plan's periods end with its year)."""
-    last = period_start(reporting_period=plan.reporting_period, day=dt.date(plan.year_end, 12, 1))
-    return dt.date(plan.year_start, 1, 1), last
-
-
-def period_closed_latest(*, plan: Plan, today: dt.date) -> dt.date | None:
-    """The plan's latest period whose close day is before `today` (None: none has closed yet)."""
-    first, last = plan_periods_bounds(plan=plan)
-    period = min(period_start(reporting_period=plan.reporting_period, day=today), last)
-    while period_close(plan=plan, period=period) >= today:
-        period = previous_period(reporting_period=plan.reporting_period, start=period)
-    return period if period >= first else None
-
-
-def periods_closed(*, plan: Plan, today: dt.date, count: int) -> list[dt.date]:
-    """The plan's last `count` closed periods (oldest first), within its years."""
-    latest = period_closed_latest(plan=plan, today=today)
-    if latest is None or count < 1:
-        return []
-    first, _ = plan_periods_bounds(plan=plan)
-    periods = [latest]
-    while len(periods) < count:
-        earlier = previous_period(reporting_period=plan.reporting_period, start=periods[-1])
-        if earlier < first:
-            break
-        periods.append(earlier)
-    return periods[::-1]
 
 
 # -- taking a snapshot ----------------------------------------------------------------------------

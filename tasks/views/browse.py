@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from assessment.selectors import leader_scores
 from trends.selectors import leader_cockpit, leader_get_for, trend_of_district
 
 from .. import permissions, selectors
@@ -195,6 +196,8 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
             "plans": lazy(lambda: list(dict.fromkeys((t.plan_id, t.plan_title) for t in tasks))),
             # 领导驾驶舱 (trends): figures by light (from the rows), units, final states, trends, drill-down.
             "cockpit": lazy(lambda: leader_cockpit(leader=leader, tasks=tasks, clock=clock)),
+            # 考评: their units' published scores over the last 12 months (one query).
+            "cockpit_scores": lazy(lambda: leader_scores(leader_id=leader.pk, clock=clock)),
             "may_instruct": may_instruct,
             "may_chase": may_chase,
             "page_key": page_key(clock, Scope.leader(leader.pk), may_instruct, may_chase),

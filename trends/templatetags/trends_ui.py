@@ -84,14 +84,30 @@ def trend_geometry(trend: Trend, *, series: Series, chart_id: str) -> TrendChart
     title, unit, colour = SERIES[series]
     values = [_value(p, series) for p in trend.points]
     top = 100 if unit == "%" else _nice_top(max((v for v in values if v is not None), default=0))
+    return columns_geometry(
+        values=values,
+        shorts=[p.short for p in trend.points],
+        top=top,
+        chart_id=chart_id,
+        title=title,
+        unit=unit,
+        colour=colour,
+    )
+
+
+def columns_geometry(
+    *, values: list[int | None], shorts: list[str], top: int, chart_id: str, title: str, unit: str, colour: str
+) -> TrendChart:
+    """Columns for `values` (None: no figure for that period) on a 0–`top` scale; any app's
+    figures over periods (the trends here, 考评's scores) are drawn by this one geometry."""
     plot_height = HEIGHT - TOP - BOTTOM
     baseline = TOP + plot_height
     slot = (WIDTH - LEFT - RIGHT) / max(len(values), 1)
     bar = slot * 0.64
     columns = []
-    for i, (point, value) in enumerate(zip(trend.points, values, strict=True)):
+    for i, (short, value) in enumerate(zip(shorts, values, strict=True)):
         mid = LEFT + slot * (i + 0.5)
-        height = plot_height * (value or 0) / top if top else 0.0
+        height = plot_height * min(value or 0, top) / top if top else 0.0
         columns.append(
             Column(
                 x=round(mid - bar / 2, 2),
@@ -100,7 +116,7 @@ def trend_geometry(trend: Trend, *, series: Series, chart_id: str) -> TrendChart
                 height=round(height, 2),
                 mid=round(mid, 2),
                 value="" if value is None else str(value),
-                short=point.short,
+                short=short,
             )
         )
     grid = [(round(baseline - plot_height * f, 2), str(round(top * f))) for f in (0, 0.5, 1)]

@@ -17,9 +17,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tasks.models import Plan
-from tasks.periods import period_label, period_start
+from tasks.periods import period_close, period_closed_latest, period_label, period_start, plan_periods_bounds
 from tasks.status.clock import Clock
-from trends.services import period_close, period_closed_latest, plan_periods_bounds, snapshot_take, snapshots_take_due
+from trends.services import snapshot_take, snapshots_take_due
 
 
 def _month(value: str) -> dt.date:
