@@ -7,10 +7,22 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from tasks.choices import Role
+from tasks.permissions import user_role
+
 from .models import RuleSet, RuleVersion, ScoreAdjustment, ScoreRun
 
 
 class ReadOnly(admin.ModelAdmin):
+    """The 系统管理员 reads these records (by role, as the supervision admin); every change goes
+    through the 考评 pages, which check the office's permission and audit it."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff and user_role(request.user) == Role.ADMIN)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

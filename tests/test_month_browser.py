@@ -237,7 +237,10 @@ def test_a_whole_month_between_the_office_and_a_unit(
     row.get_by_label("催办意见（可选）").fill("请于7月15日前报送其余任务的本月进展。")
     row.get_by_label("答复期限（可选）").fill("2025-07-15")
     row.get_by_role("button", name="催办该单位全部未报送任务").click()
-    assert _message(office) == f"已向区科委发出催办，涉及{silent}项未报送任务。"
+    # 同时生成督办单 is ticked by default: the chase makes its 督办单 (issue 19).
+    assert re.fullmatch(
+        rf"已向区科委发出催办，涉及{silent}项未报送任务，并生成督办单 闵督办〔2025〕\d+号。", _message(office)
+    )
     todo_checked(office, live_server, "office")
 
     todo_checked(liaison, live_server, "liaison")
