@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from assessment import services
 from assessment.models import LineKind, RunState, Scope, ScoreLine, ScoreRun
-from assessment.rules import rule_set_for, rule_version_latest
+from assessment.rules import FIGURE_FIELDS, rule_set_for, rule_version_latest
 from supervision.services import instruction_create
 from tasks.models import Leader, Plan, PlanKind, ProgressStatus, Task, Unit, UnitRole
 from tasks.services import ReportInput, report_return, report_save
@@ -117,7 +117,7 @@ def test_a_frozen_run_is_never_rewritten_and_rules_apply_forward(annual, keji, o
     version = services.rule_version_create(
         user=office_user,
         rule_set=rule_set,
-        figures={**{k: getattr(run.rule_version, k) for k in services.FIGURE_FIELDS}, **figures, "missing_cap": ""},
+        figures={**{k: getattr(run.rule_version, k) for k in FIGURE_FIELDS}, **figures, "missing_cap": ""},
         note="缺报不封顶",
     )
     assert version.number == 2 and version.missing_cap is None

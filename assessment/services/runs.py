@@ -1,14 +1,10 @@
-"""考评 writes: rule versions, computing, freezing and publishing runs, manual adjustments, the
-report-frequency cap, and the job that scores each period at its close.
-
-Only the office (督查室) and the system administrator write here; every write is atomic and
-recorded in the security audit log (accounts.audit)."""
+"""Score runs: compute (the previous draft kept as 已被重算), freeze, publish, manual adjustments, and the
+job that scores each period after its close."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
@@ -19,18 +15,13 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from notifications.models import MessageKind
 from notifications.services import message_send
-from tasks import permissions
-from tasks.choices import ReportingPeriod, Role
+from tasks.choices import Role
 from tasks.models import Plan, Unit
-from tasks.periods import period_closed_latest, period_label, period_start
+from tasks.periods import period_closed_latest, period_start
 from tasks.status.clock import Clock, clock_or_now
 
-from .events import run_events
-from .models import (
-    PlanReportCap,
-    ReportCap,
-    RuleSet,
-    RuleVersion,
+from ..events import run_events
+from ..models import (
     RunState,
     Scope,
     ScoreAdjustment,
@@ -38,84 +29,10 @@ from .models import (
     ScoreRun,
     ScoreSheet,
 )
-from .rules import FIGURE_FIELDS, figures_of, rule_set_for, rule_version_latest
-from .scoring import ranks, score_lines, score_totals
-
-OFFICE_ONLY = "只有督查室可以维护考评。"
-FROZEN = "该期考评已定稿，不能重算或调整。"
-
-
-def _office(user: User | AnonymousUser) -> User:
-    return permissions.require_user(user, permissions.can_review(user), OFFICE_ONLY)
-
-
-def run_label(*, plan: Plan, scope: str, start: dt.date) -> str:
-    if scope == Scope.YEAR:
-        return f"{start.year}年度"
-    return period_label(reporting_period=plan.reporting_period, start=start)
-
-
-# Rules ---------------------------------------------------------------------------------------
-
-
-def rule_version_create(
-    *, user: User | AnonymousUser, rule_set: RuleSet, figures: dict[str, Any], note: str
-) -> RuleVersion:
-    """A new version of the set's figures (the old ones stay, with the runs that used them)."""
-    writer = _office(user)
-    note = note.strip()
-    if not note:
-        raise ValidationError("请填写修改说明。")
-    values: dict[str, Decimal | None] = {}
-    labels = {f.name: str(f.verbose_name) for f in RuleVersion._meta.fields}
-    for name in FIGURE_FIELDS:
-        raw = figures.get(name)
-        if raw in (None, ""):
-            if not name.endswith("_cap"):
-                raise ValidationError(f"请填写{labels[name]}。")
-            values[name] = None
-            continue
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation:
-            raise ValidationError(f"{labels[name]}须为数字。") from None
-        if value < 0 or value > 1000:
-            raise ValidationError(f"{labels[name]}须在0至1000之间。")
-        values[name] = value
-    with transaction.atomic():
-        locked = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
-        number = (locked.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        version = RuleVersion.objects.create(rule_set=locked, number=number, note=note, created_by=writer, **values)
-        audit_record(
-            action="assessment.rules",
-            user=writer,
-            object_repr=str(version),
-            detail={"figures": {k: str(v) for k, v in values.items()}, "note": note},
-        )
-    return version
-
-
-def rule_set_for_plan_create(*, user: User | AnonymousUser, plan: Plan) -> RuleSet:
-    """The plan's own rule set, starting from the figures in force for it."""
-    writer = _office(user)
-    with transaction.atomic():
-        existing = RuleSet.objects.filter(plan=plan).first()
-        if existing is not None:
-            return existing
-        current = rule_version_latest(rule_set=rule_set_for(plan_id=plan.pk, year=plan.year_start))
-        rule_set = RuleSet.objects.create(name=f"{plan.title}考评细则", plan=plan)
-        RuleVersion.objects.create(
-            rule_set=rule_set,
-            number=1,
-            note=f"由“{current.rule_set.name}”第{current.number}版复制",
-            created_by=writer,
-            **{f: getattr(current, f) for f in FIGURE_FIELDS},
-        )
-        audit_record(action="assessment.rules", user=writer, object_repr=str(rule_set), detail={"plan": plan.pk})
-    return rule_set
-
-
-# Runs ----------------------------------------------------------------------------------------
+from ..rules import figures_of, rule_set_for, rule_version_latest
+from ..scoring import ranks, score_lines, score_totals
+from ..selectors.runs import run_label
+from .common import FROZEN, office_writer
 
 
 def score_run_compute(
@@ -124,7 +41,7 @@ def score_run_compute(
     """Compute a run from the events and the rules in force; the previous draft becomes 已被重算.
 
     A frozen run is never recomputed. `user` None: the job runner, at a period's close."""
-    writer = _office(user) if user is not None else None
+    writer = office_writer(user) if user is not None else None
     today = clock_or_now(clock).today
     version = rule_version_latest(rule_set=rule_set_for(plan_id=plan.pk, year=start.year))
     figures = figures_of(version)
@@ -200,7 +117,7 @@ def _live(run: ScoreRun) -> ScoreRun:
 
 
 def score_run_freeze(*, user: User | AnonymousUser, run: ScoreRun) -> ScoreRun:
-    writer = _office(user)
+    writer = office_writer(user)
     with transaction.atomic():
         locked = _live(run)
         if locked.state == RunState.FROZEN:
@@ -213,7 +130,7 @@ def score_run_freeze(*, user: User | AnonymousUser, run: ScoreRun) -> ScoreRun:
 
 def score_run_publish(*, user: User | AnonymousUser, run: ScoreRun) -> ScoreRun:
     """Publish a frozen run's rankings to the district leaders (a message each)."""
-    writer = _office(user)
+    writer = office_writer(user)
     with transaction.atomic():
         locked = _live(run)
         if locked.state != RunState.FROZEN:
@@ -240,7 +157,7 @@ def adjustment_create(
     *, user: User | AnonymousUser, run: ScoreRun, unit: Unit, points: Decimal, reason: str
 ) -> ScoreRun:
     """人工调整 on a draft run, with its reason; the run is recomputed with it (returned)."""
-    writer = _office(user)
+    writer = office_writer(user)
     reason = reason.strip()
     if not reason:
         raise ValidationError("人工调整须填写理由。")
@@ -292,34 +209,3 @@ def scores_close_due(*, clock: Clock | None = None) -> list[ScoreRun]:
 
 def scores_close_due_scheduled() -> int:
     return len(scores_close_due())
-
-
-# 减负 ----------------------------------------------------------------------------------------
-
-
-def plan_report_cap_set(*, user: User | AnonymousUser, plan: Plan, per_year: int) -> PlanReportCap:
-    """The most reports per task per year the plan may ask; a plan asking more is brought down to it."""
-    writer = _office(user)
-    if per_year not in ReportCap.values:
-        raise ValidationError("请选择报送频次上限。")
-    with transaction.atomic():
-        cap, _ = PlanReportCap.objects.update_or_create(plan=plan, defaults={"per_year": per_year, "set_by": writer})
-        if per_year == ReportCap.QUARTERLY and plan.reporting_period == ReportingPeriod.MONTHLY:
-            plan.reporting_period = ReportingPeriod.QUARTERLY
-            plan.save(update_fields=["reporting_period", "updated_at"])
-        audit_record(
-            action="assessment.report_cap",
-            user=writer,
-            object_repr=plan.title,
-            detail={"per_year": per_year, "reporting_period": plan.reporting_period},
-        )
-    return cap
-
-
-def plan_reporting_check(*, plan: Plan, reporting_period: str) -> None:
-    """Refuse a reporting period more frequent than the plan's cap (the admin's plan form calls it)."""
-    cap = PlanReportCap.objects.filter(plan_id=plan.pk).values_list("per_year", flat=True).first()
-    if cap == ReportCap.QUARTERLY and reporting_period == ReportingPeriod.MONTHLY:
-        raise ValidationError(
-            {"reporting_period": "督查室已将该规划的报送频次上限设为每季度一次（减负），不能改为每月报送。"}
-        )

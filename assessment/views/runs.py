@@ -1,12 +1,11 @@
-"""考评 pages: parse, check permission, call a service or selector, render or redirect."""
+"""考评 pages of runs: the index, computing, a ranking, a unit's sheet, adjustments, freezing and
+publishing, the ranking workbook."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,32 +17,10 @@ from tasks.models import Plan, Role, Unit
 from tasks.status.clock import Clock
 from tasks.views.caching import crumbs
 
-from . import exports, selectors, services
-from .forms import AdjustmentForm, CapForm, ComputeForm, RuleVersionForm
-from .models import RuleSet, RunState, ScoreRun
-from .rules import default_rule_set, rule_version_latest
-
-OFFICE_ONLY = services.OFFICE_ONLY
-
-
-def _act(request: HttpRequest, action: Callable[[], object], *, success: str) -> bool:
-    try:
-        action()
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _errors(form: AdjustmentForm | ComputeForm | CapForm | RuleVersionForm) -> str:
-    return "；".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-def _period_choices(plan: Plan, today: dt.date) -> list[tuple[str, str]]:
-    choices = [(f"period:{start:%Y-%m-%d}", label) for start, label in selectors.periods_closed(plan=plan, today=today)]
-    years = sorted({int(value[7:11]) for value, _ in choices}, reverse=True)
-    return choices + [(f"year:{year}-01-01", f"{year}年度") for year in years]
+from .. import exports, selectors, services
+from ..forms import AdjustmentForm, ComputeForm
+from ..models import RunState, ScoreRun
+from .common import OFFICE_ONLY, act, form_errors, period_choices
 
 
 @reader_required
@@ -61,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
             (
                 plan,
                 ComputeForm(
-                    plans=[(plan.pk, plan.title)], periods=_period_choices(plan, today), initial={"plan": plan.pk}
+                    plans=[(plan.pk, plan.title)], periods=period_choices(plan, today), initial={"plan": plan.pk}
                 ),
             )
             for plan in plans
@@ -82,15 +59,15 @@ def compute(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
     raw = request.POST.get("plan", "")
     plan = get_object_or_404(Plan, pk=int(raw) if raw.isdigit() else 0)
-    form = ComputeForm(request.POST, plans=[(plan.pk, plan.title)], periods=_period_choices(plan, Clock.now().today))
+    form = ComputeForm(request.POST, plans=[(plan.pk, plan.title)], periods=period_choices(plan, Clock.now().today))
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_errors(form))
         return redirect("assessment:index")
     scope, _, day = form.cleaned_data["period"].partition(":")
     start = dt.date.fromisoformat(day)
     runs: list[ScoreRun] = []
-    label = services.run_label(plan=plan, scope=scope, start=start)
-    done = _act(
+    label = selectors.run_label(plan=plan, scope=scope, start=start)
+    done = act(
         request,
         lambda: runs.append(services.score_run_compute(plan=plan, scope=scope, start=start, user=request.user)),
         success=f"已计算{plan.title}{label}的考评得分（草稿，可对比后定稿）。",
@@ -111,7 +88,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     else:
         groups = selectors.ranking_groups(run=run)
     replaced, changes = selectors.run_compare(run=run) if office else (None, [])
-    label = services.run_label(plan=run.plan, scope=run.scope, start=run.period)
+    label = selectors.run_label(plan=run.plan, scope=run.scope, start=run.period)
     return render(
         request,
         "assessment/run.html",
@@ -141,7 +118,7 @@ def sheet(request: HttpRequest, run_id: int, unit_id: int) -> HttpResponse:
     found = selectors.sheet_of(run=run, unit=unit)
     if found is None:
         return render(request, "404.html", {"message": "该单位不在这次考评中。"}, status=404)
-    label = services.run_label(plan=run.plan, scope=run.scope, start=run.period)
+    label = selectors.run_label(plan=run.plan, scope=run.scope, start=run.period)
     office = permissions.can_review(request.user)
     return render(
         request,
@@ -170,10 +147,10 @@ def adjust(request: HttpRequest, run_id: int, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=unit_id)
     form = AdjustmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_errors(form))
         return redirect("assessment:sheet", run.pk, unit.pk)
     runs: list[ScoreRun] = []
-    done = _act(
+    done = act(
         request,
         lambda: runs.append(
             services.adjustment_create(
@@ -194,7 +171,7 @@ def _run_action(request: HttpRequest, run_id: int, action: str) -> HttpResponse:
     run = get_object_or_404(ScoreRun.objects.select_related("plan"), pk=run_id)
     if action == "recompute":
         runs: list[ScoreRun] = []
-        if _act(
+        if act(
             request,
             lambda: runs.append(
                 services.score_run_compute(plan=run.plan, scope=run.scope, start=run.period, user=request.user)
@@ -203,9 +180,9 @@ def _run_action(request: HttpRequest, run_id: int, action: str) -> HttpResponse:
         ):
             return redirect("assessment:run", runs[0].pk)
     elif action == "freeze":
-        _act(request, lambda: services.score_run_freeze(user=request.user, run=run), success="已定稿。定稿后不再重算。")
+        act(request, lambda: services.score_run_freeze(user=request.user, run=run), success="已定稿。定稿后不再重算。")
     else:
-        _act(request, lambda: services.score_run_publish(user=request.user, run=run), success="已发布给区领导。")
+        act(request, lambda: services.score_run_publish(user=request.user, run=run), success="已发布给区领导。")
     return redirect("assessment:run", run.pk)
 
 
@@ -231,7 +208,7 @@ def publish(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_xlsx(request: HttpRequest, run_id: int) -> FileResponse:
     run = get_object_or_404(ScoreRun.objects.select_related("plan"), pk=run_id)
     permissions.require(selectors.can_see_ranking(user=request.user, run=run), "考评排名由督查室发布后才能下载。")
-    label = services.run_label(plan=run.plan, scope=run.scope, start=run.period)
+    label = selectors.run_label(plan=run.plan, scope=run.scope, start=run.period)
     data = exports.ranking_xlsx(run=run, label=label)
     response = FileResponse(
         data,
@@ -241,104 +218,3 @@ def run_xlsx(request: HttpRequest, run_id: int) -> FileResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-@reader_required
-def rules(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
-    default_rule_set()
-    sets = list(RuleSet.objects.select_related("plan").order_by("plan_id", "year"))
-    plans = Plan.objects.filter(closure__isnull=True, rule_set__isnull=True).order_by("-year_end", "title")
-    return render(
-        request,
-        "assessment/rules.html",
-        {
-            "sets": sets,
-            "plans": plans,
-            "section": "assessment",
-            "breadcrumbs": crumbs(("考评", reverse("assessment:index")), ("考评细则", None)),
-        },
-    )
-
-
-@reader_required
-def rule_set_edit(request: HttpRequest, set_id: int) -> HttpResponse:
-    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
-    rule_set = get_object_or_404(RuleSet, pk=set_id)
-    current = rule_version_latest(rule_set=rule_set)
-    if request.method == "POST":
-        form = RuleVersionForm(request.POST)
-        if form.is_valid():
-            figures = {name: request.POST.get(name, "") for name in form.Meta.fields if name != "note"}
-            if _act(
-                request,
-                lambda: services.rule_version_create(
-                    user=request.user, rule_set=rule_set, figures=figures, note=form.cleaned_data["note"]
-                ),
-                success="已保存为新版本。已定稿的考评仍按原版本，之后的计算用新版本。",
-            ):
-                return redirect("assessment:rule_set", rule_set.pk)
-    else:
-        form = RuleVersionForm(instance=current, initial={"note": ""})
-    return render(
-        request,
-        "assessment/rule_set.html",
-        {
-            "rule_set": rule_set,
-            "current": current,
-            "form": form,
-            "versions": rule_set.versions.select_related("created_by").order_by("-number"),
-            "section": "assessment",
-            "breadcrumbs": crumbs(
-                ("考评", reverse("assessment:index")), ("考评细则", reverse("assessment:rules")), (rule_set.name, None)
-            ),
-        },
-    )
-
-
-@reader_required
-@require_POST
-def rule_set_for_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
-    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
-    plan = get_object_or_404(Plan, pk=plan_id)
-    rule_set = services.rule_set_for_plan_create(user=request.user, plan=plan)
-    messages.success(request, f"已为{plan.title}单独设定考评细则（起始数值沿用原先适用的细则），可在此修改。")
-    return redirect("assessment:rule_set", rule_set.pk)
-
-
-@reader_required
-def burden(request: HttpRequest) -> HttpResponse:
-    """减负: reports asked of each unit per month, and each plan's frequency cap."""
-    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else Clock.now().today.year
-    return render(
-        request,
-        "assessment/burden.html",
-        {
-            "year": year,
-            "rows": selectors.burden_rows(year=year),
-            "caps": selectors.cap_rows(),
-            "cap_form": CapForm(),
-            "months": range(1, 13),
-            "section": "assessment",
-            "breadcrumbs": crumbs(("考评", reverse("assessment:index")), ("减负：报送负担", None)),
-        },
-    )
-
-
-@reader_required
-@require_POST
-def cap_set(request: HttpRequest, plan_id: int) -> HttpResponse:
-    permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
-    plan = get_object_or_404(Plan, pk=plan_id)
-    form = CapForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择报送频次上限。")
-    else:
-        _act(
-            request,
-            lambda: services.plan_report_cap_set(user=request.user, plan=plan, per_year=form.cleaned_data["per_year"]),
-            success=f"已设定{plan.title}的报送频次上限。",
-        )
-    return redirect("assessment:burden")

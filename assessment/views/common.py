@@ -1,0 +1,37 @@
+"""What the 考评 views share: a service's refusal or success as a message, and form errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from tasks.models import Plan
+
+from .. import selectors, services
+from ..forms import AdjustmentForm, CapForm, ComputeForm, RuleVersionForm
+
+OFFICE_ONLY = services.OFFICE_ONLY
+
+
+def act(request: HttpRequest, action: Callable[[], object], *, success: str) -> bool:
+    try:
+        action()
+    except ValidationError as invalid:
+        messages.error(request, "；".join(invalid.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def form_errors(form: AdjustmentForm | ComputeForm | CapForm | RuleVersionForm) -> str:
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def period_choices(plan: Plan, today: dt.date) -> list[tuple[str, str]]:
+    choices = [(f"period:{start:%Y-%m-%d}", label) for start, label in selectors.periods_closed(plan=plan, today=today)]
+    years = sorted({int(value[7:11]) for value, _ in choices}, reverse=True)
+    return choices + [(f"year:{year}-01-01", f"{year}年度") for year in years]
