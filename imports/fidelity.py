@@ -40,6 +40,8 @@ class FileFidelity:
     expected_tasks: int
     found_tasks: int = 0
     refused: str = ""
+    # The document should be refused (a scanned PDF): the expected reason.
+    refusal_expected: str = ""
     title_ok: bool = False
     year_ok: bool = False
     correct: dict[str, int] = field(default_factory=dict)
@@ -95,10 +97,17 @@ def file_fidelity(path: Path) -> FileFidelity:
     assert expected is not None
     result = FileFidelity(name=path.name, expected_tasks=len(expected["tasks"]))
     result.correct = dict.fromkeys(FIELDS, 0)
+    result.refusal_expected = expected.get("refused") or ""
     try:
         report = import_dry(path, expected)
     except ImportRefused as refused:
         result.refused = str(refused)
+        if result.refusal_expected and result.refusal_expected not in result.refused:
+            result.mismatches.append(f"{path.name} 拒绝理由: 应含 {result.refusal_expected!r}，得到 {result.refused!r}")
+        return result
+    if result.refusal_expected:
+        read = len(report.parsed.tasks)
+        result.mismatches.append(f"{path.name}: 应拒绝（{result.refusal_expected}），却读出了 {read} 条")
         return result
     result.title_ok = (expected.get("title") or "") == (report.meta.title if expected.get("title") else "")
     result.year_ok = expected.get("year") is None or report.meta.year_start == expected.get("year")
@@ -129,12 +138,21 @@ def fidelity_table(results: list[FileFidelity]) -> str:
     for name in FIELDS:
         correct = sum(r.correct.get(name, 0) for r in results)
         lines.append(f"{name:<20}{correct:>6}{total:>6}{correct / total * 100 if total else 0:>8.1f}%")
-    titles = sum(r.title_ok for r in results)
-    years = sum(r.year_ok for r in results)
-    lines.append(f"{'title':<20}{titles:>6}{len(results):>6}{titles / len(results) * 100 if results else 0:>8.1f}%")
-    lines.append(f"{'year':<20}{years:>6}{len(results):>6}{years / len(results) * 100 if results else 0:>8.1f}%")
-    refused = [r for r in results if r.refused]
+    # Title and year over the documents that should be read (not those that
+    # should be refused); a refusal is right when its reason is the expected one.
+    readable = [r for r in results if not r.refusal_expected]
+    titles = sum(r.title_ok for r in readable)
+    years = sum(r.year_ok for r in readable)
+    for label, right in (("title", titles), ("year", years)):
+        share = right / len(readable) * 100 if readable else 0
+        lines.append(f"{label:<20}{right:>6}{len(readable):>6}{share:>8.1f}%")
+    to_refuse = [r for r in results if r.refusal_expected]
+    refused_right = [r for r in to_refuse if r.refused and r.refusal_expected in r.refused]
+    if to_refuse:
+        lines.append(f"{'refused as expected':<20}{len(refused_right):>6}{len(to_refuse):>6}")
+    refused = [r for r in results if r.refused and not r.refusal_expected]
     lines.append(
-        f"文件 {len(results)} 个，拒绝 {len(refused)} 个" + "".join(f"\n  拒绝 {r.name}：{r.refused}" for r in refused)
+        f"文件 {len(results)} 个（应拒绝 {len(to_refuse)} 个），意外拒绝 {len(refused)} 个"
+        + "".join(f"\n  拒绝 {r.name}：{r.refused}" for r in refused)
     )
     return "\n".join(lines)

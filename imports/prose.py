@@ -18,7 +18,19 @@ from tasks.numerals import parse_chinese_numeral
 
 from .normalise import looks_like_unit
 from .read import Cell, Table
-from .text import CLAUSE_LABEL, CLAUSE_LABEL_PATTERN, RESPONSIBLE_LABELS, Clause, clause_label, clean_text, unit_clause
+from .text import (
+    CLAUSE_LABEL,
+    CLAUSE_LABEL_PATTERN,
+    EACH_LEADS,
+    FIRST_LISTED_LEADS,
+    LEAD_LABELS,
+    RESPONSIBLE_LABELS,
+    Clause,
+    clause_label,
+    clean_text,
+    first_listed_leads,
+    unit_clause,
+)
 
 HEADER = ["序号", "任务", "牵头单位", "配合单位"]
 # Columns a notice adds only when one of its clauses names them ("牵头领导：…", "完成时限：…").
@@ -46,6 +58,7 @@ class _Item:
     number: str
     text: str
     clause: Clause = field(default_factory=Clause)
+    clause_text: str = ""  # the clause as printed
 
 
 @dataclass
@@ -75,6 +88,8 @@ class _Reading:
     rows: list[_Row] = field(default_factory=list)
     group_start: int = 0  # index in rows where the current group (for "上述…由…牵头") began
     items: int = 0
+    # The document says the first unit of a list leads ("列第一位为牵头或汇总单位").
+    first_listed_leads: bool = False
 
 
 def prose_table(paragraphs: list[str], *, wrapped: str = "text") -> tuple[Table, list[str], list[str]] | None:
@@ -84,6 +99,7 @@ def prose_table(paragraphs: list[str], *, wrapped: str = "text") -> tuple[Table,
     not ending a sentence may continue on the next), "pdf" (lines broken at the
     page width, whatever they end with)."""
     reading = _Reading()
+    reading.first_listed_leads = any(FIRST_LISTED_LEADS.search(p) for p in paragraphs)
     paragraphs_read = _paragraphs(paragraphs, wrapped=wrapped)
     start = _after_notice(paragraphs_read)
     reading.heading.extend(text for _, text in paragraphs_read[:start])
@@ -176,7 +192,8 @@ def _take_paragraph(reading: _Reading, text: str, line_no: int, following: str) 
         _group_units(reading, group)
         return
     # "(一)地区生产总值增长7%以上" with "责任单位:…" on the next line is an item, not a heading.
-    if _is_heading(text) and not (_ROLE_LABEL.match(following) and _ITEM.match(text)):
+    heading = _is_heading(text) and not (_ROLE_LABEL.match(following) and _ITEM.match(text))
+    if heading or _is_group_sentence(text, following):
         reading.rows.append(_Row(text=text, line=line_no, heading=True))
         reading.group_start = len(reading.rows)
         return
@@ -187,7 +204,7 @@ def _take_paragraph(reading: _Reading, text: str, line_no: int, following: str) 
         return
     for item in items:
         row = _Row(text=item.text, number=item.number, line=line_no)
-        row.add(item.clause)
+        row.add(_ordered(reading, item.clause, item.clause_text))
         reading.rows.append(row)
         reading.items += 1
     if group := _GROUP.search(items[-1].text):
@@ -206,6 +223,27 @@ def _is_heading(text: str) -> bool:
     if re.match(rf"^第?[{_CN}]{{1,3}}\s*[、.．]", text):
         return len(text) <= 60
     return len(text) <= 40 and not re.search(r"[，,]", text)
+
+
+def _is_group_sentence(text: str, following: str) -> bool:
+    """ "（一）全力以赴拼经济稳增长促发展。" followed by "10.实施招商引资…": a
+    group heading printed as one short sentence, over items of another
+    numbering style."""
+    if not text.endswith("。") or not _is_heading(text[:-1]):
+        return False
+    own, next_item = _ITEM.match(text), _ITEM.match(following)
+    return bool(own and next_item and _style(own["num"]) != _style(next_item["num"]))
+
+
+def _ordered(reading: _Reading, clause: Clause, raw: str) -> Clause:
+    """The document's rule that the first unit listed leads, for a list that
+    names lead units only under 责任单位 (not 牵头单位, not "A、B分别牵头")."""
+    if not reading.first_listed_leads or EACH_LEADS.search(raw.rstrip("。；; )）")):
+        return clause
+    labels = {clause_label(m) for m in CLAUSE_LABEL.finditer(raw)}
+    if labels & set(LEAD_LABELS) or not labels & set(RESPONSIBLE_LABELS):
+        return clause
+    return first_listed_leads(clause)
 
 
 def _split_items(text: str) -> tuple[str, list[_Item]]:
@@ -247,7 +285,7 @@ def _item(number: str, body: str) -> _Item:
         start, inner = found
         if clause := _clause(inner):
             item.text = body[:start].rstrip("，,；; ")
-            item.clause = clause
+            item.clause, item.clause_text = clause, inner
     return item
 
 
@@ -299,7 +337,7 @@ def _clause(inner: str) -> Clause:
 def _clause_line(reading: _Reading, text: str) -> None:
     """ "牵头单位：…" / "责任单位：…" / "责任领导：…" on its own line: the item above."""
     row = reading.rows[-1]
-    clause = _clause(text)
+    clause = _ordered(reading, _clause(text), text) if not row.fields.get("lead") else _clause(text)
     label = next(CLAUSE_LABEL.finditer(text))
     if clause.lead and row.fields.get("lead") and clause_label(label) in RESPONSIBLE_LABELS:
         # 牵头单位 on the line above: 责任单位 are the responsible (supporting) units.

@@ -144,6 +144,12 @@ _FREE_CLAUSE = re.compile(
     r"^(?P<lead>.+?)(?:牵头负责|牵头|负责)(?:\s*[，,、；;]\s*(?P<support>.+?)"
     r"(?:按职责分工负责|按职责分工落实|按职责负责|配合|参与|协同|协办|共同推进|负责))?\s*$"
 )
+# A document's own rule for unit lists ("（除标注“分别牵头”外，列第一位为牵头或汇总单位，下同）",
+# "列第一位的责任单位为牵头单位"): the first unit listed leads.
+FIRST_LISTED_LEADS = re.compile(r"列(?:在)?第一位的?(?:责任)?(?:单位|部门)?为牵头")
+_RULE_NOTE = re.compile(r"\s*[（(][^（()）]*列(?:在)?第一位[^（()）]*[）)]")
+# "A、B分别牵头": each of them leads.
+EACH_LEADS = re.compile(r"\s*分别牵头(?:负责)?\s*$")
 _MARK = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<mark>牵头|主责|牵头单位|配合|协办|参与|配合单位)\s*[）)]$")
 
 
@@ -175,7 +181,8 @@ def labelled_clause(inner: str) -> Clause:
     parts: dict[str, list[str]] = {"leader": [], "lead": [], "support": [], "deadline": []}
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(inner)
-        text = inner[match.end() : end].strip(" ；;，,。")
+        text = _RULE_NOTE.sub("", inner[match.end() : end]).strip(" ；;，,。")
+        text = EACH_LEADS.sub("", text)
         label = clause_label(match)
         if label in LEADER_LABELS:
             key = "leader"
@@ -212,6 +219,15 @@ def marked_clause(inner: str) -> Clause:
         else:
             support.append(mark["name"].strip() if mark else piece)
     return Clause(lead="、".join(lead), support="、".join(support))
+
+
+def first_listed_leads(clause: Clause) -> Clause:
+    """Under a document's rule that the first unit listed leads: a list of
+    lead units only ("责任单位：A、B、C") becomes A leading, B and C supporting."""
+    if not clause.lead or clause.support:
+        return clause
+    pieces = _top_level_pieces(clause.lead)
+    return Clause(leader=clause.leader, lead=pieces[0], support="、".join(pieces[1:]), deadline=clause.deadline)
 
 
 def _top_level_pieces(text: str) -> list[str]:

@@ -185,3 +185,48 @@ def test_sub_points_of_another_numbering_style_stay_in_their_item():
     assert [(i.number, i.text, i.clause.lead) for i in items] == [
         ("1", "推进城市更新。重点做好以下工作：（1）完成旧区改造；（2）新建保障房。", "区住建局")
     ]
+
+
+# -- Lishui 2023 (fixtures/import_corpus): the document's rule that the first unit
+# listed leads, "分别牵头", and a group heading printed as one short sentence.
+
+_LISHUI_LIKE = [
+    "一、主要预期目标",
+    "1.生产总值增长6%以上。",
+    "责任单位:市发改委、市经信局、市科技局(除标注“分别牵头”外,列第一位为牵头或汇总单位,下同)",
+    "2.城乡居民收入增速保持全省领先。",
+    "责任单位:市人力社保局、市农业农村局分别牵头",
+    "二、重点工作",
+    "(一)全力以赴拼经济稳增长促发展。",
+    "3.实施招商引资“百千”行动。",
+    "责任单位:市双招双引办、市发改委,各县(市、区)政府",
+]
+
+
+def _rows(paragraphs):
+    from imports.prose import prose_table
+
+    table, _, _ = prose_table(paragraphs, wrapped="word")
+    return [[c.text for c in row] for row in table.rows]
+
+
+def test_document_rule_first_listed_unit_leads():
+    rows = _rows(_LISHUI_LIKE)
+    assert rows[2][1:] == ["生产总值增长6%以上。", "市发改委", "市经信局、市科技局"]
+
+
+def test_each_leads_marks_every_unit_as_lead():
+    rows = _rows(_LISHUI_LIKE)
+    assert rows[3][2:] == ["市人力社保局、市农业农村局", ""]
+
+
+def test_without_the_rule_a_responsible_list_stays_lead():
+    rows = _rows([line.split("(除标注")[0] for line in _LISHUI_LIKE])
+    assert rows[2][2:] == ["市发改委、市经信局、市科技局", ""]
+
+
+def test_short_sentence_over_items_of_another_style_is_a_group_heading():
+    rows = _rows(_LISHUI_LIKE)
+    assert rows[5][0] == "(一)全力以赴拼经济稳增长促发展。" and rows[5][1] == ""
+    assert rows[6][:3] == ["3", "实施招商引资“百千”行动。", "市双招双引办"]
+    assert rows[6][3] == "市发改委、各县(市、区)政府"
