@@ -25,7 +25,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from supervision.models import Instruction
-from tasks.choices import ProgressStatus, ReviewState, TaskState, UnitKind, UnitRole
+from tasks.choices import ProgressStatus, ReportingPeriod, ReviewState, TaskState, UnitKind, UnitRole
 from tasks.models import Plan, ProgressReport, Task, TaskUnit
 from tasks.periods import period_close, period_end
 from trends.models import StatusSnapshot
@@ -38,7 +38,7 @@ from .scoring import ROLE_LEAD, ROLE_SUPPORT, Event
 
 def year_periods(*, plan: Plan, year: int) -> list[dt.date]:
     """The first days of the plan's reporting periods in `year`."""
-    step = 3 if plan.reporting_period == "quarterly" else 1
+    step = 3 if plan.reporting_period == ReportingPeriod.QUARTERLY else 1
     return [dt.date(year, month, 1) for month in range(1, 13, step)]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from supervision.models import Chase
-from tasks.choices import TaskState, UnitKind, UnitRole
+from tasks.choices import ReportingPeriod, TaskState, UnitKind, UnitRole
 from tasks.models import Plan, TaskUnit, Unit
 from tasks.periods import period_close
 
@@ -61,7 +61,7 @@ def burden_rows(*, year: int) -> list[BurdenRow]:
     )
     due_months: dict[int, list[int]] = {}
     for plan_id, plan in plans.items():
-        step = 3 if plan.reporting_period == "quarterly" else 1
+        step = 3 if plan.reporting_period == ReportingPeriod.QUARTERLY else 1
         due_months[plan_id] = [
             period_close(plan=plan, period=dt.date(year, month, 1)).month - 1
             for month in range(1, 13, step)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
 
-from tasks.choices import TaskState
+from tasks.choices import ReportingPeriod, TaskState
 from tasks.models import TaskUnit
 from tasks.periods import period_label
 from tasks.status.clock import Clock
@@ -144,7 +144,7 @@ def leader_scores(*, leader_id: int, clock: Clock) -> LeaderScores:
         points.append(
             ScorePoint(
                 period=period,
-                label=period_label(reporting_period="monthly", start=period),
+                label=period_label(reporting_period=ReportingPeriod.MONTHLY, start=period),
                 short=f"{period.month}月",
                 average=average,
                 sheets=len(totals),
