@@ -40,8 +40,14 @@ class _Forms(HTMLParser):
         elif self._form is None:
             return
         elif tag == "input" and a.get("name"):
-            self._form["fields"][a["name"]] = a.get("value") or ""
-            self._form["types"][a["name"]] = a.get("type", "text")
+            kind = a.get("type", "text")
+            self._form["types"][a["name"]] = kind
+            if kind in ("checkbox", "radio"):
+                # As a browser submits it: only when checked, with its value ("on" by default).
+                if "checked" in a:
+                    self._form["fields"][a["name"]] = a.get("value") or "on"
+            else:
+                self._form["fields"][a["name"]] = a.get("value") or ""
         elif tag == "select":
             self._select = a["name"]
             self._form["fields"].setdefault(self._select, None)
@@ -65,6 +71,11 @@ class _Forms(HTMLParser):
             self._select = None
         elif tag == "textarea":
             self._textarea = None
+
+
+def unticked(form: dict, name: str) -> dict:
+    """The form's fields as the browser posts them after the user unticks checkbox `name`."""
+    return {k: v for k, v in form["fields"].items() if k != name}
 
 
 def form_on(html: str, attr: str, value: str | None = None) -> dict:
@@ -102,7 +113,8 @@ def test_office_chases_through_the_rendered_form_once_a_day(world, client_as, of
     client = client_as(office_user)
     form = form_on(panel(client, task), "data-chase-form")
     assert form["types"]["reply_by"] == "date" and form["fields"]["reply_by"] == ""
-    fields = {**form["fields"], "note": "请本周五前报送。", "reply_by": "2025-06-20"}
+    assert form["fields"]["slip"] == "on"  # 同时生成督办单 is ticked as rendered; unticked here (slips: below)
+    fields = {**unticked(form, "slip"), "note": "请本周五前报送。", "reply_by": "2025-06-20"}
     unit_options = re.findall(r'<option value="(\d+)"', panel(client, task))
     assert {int(u) for u in unit_options} == {world.units["科委"].pk, world.units["发改"].pk}  # lead units only
     fields["unit"] = str(world.units["科委"].pk)
@@ -190,7 +202,7 @@ def test_office_chases_a_unit_from_the_todo_page_and_the_liaison_replies(world, 
     todo = office.get(reverse("supervision:todo")).content.decode()
     form = form_on(todo, "data-unit-chase", "区科委")
     assert form["types"]["reply_by"] == "date"
-    response = office.post(form["attrs"]["action"], {**form["fields"], "note": "请月底前报送。"}, follow=True)
+    response = office.post(form["attrs"]["action"], {**unticked(form, "slip"), "note": "请月底前报送。"}, follow=True)
     chase = Chase.objects.get()
     n = chase.items.count()
     assert shown_messages(response.content.decode()) == [f"已向区科委发出催办，涉及{n}项未报送任务。"]
