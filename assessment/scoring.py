@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tasks.choices import UnitKind
+
 from .models import LineKind
 
 ROLE_LEAD = "lead"
@@ -156,11 +158,28 @@ def score_totals(*, lines: Sequence[Line], figures: Figures, unit_ids: Iterable[
     return totals
 
 
+# Ranking groups, in the order the pages show them: a unit is ranked among the units of its group
+# (镇 and 街道 together). 泛指 units (相关单位, 各街镇) are in none and are not ranked.
+KIND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("区级部门", (UnitKind.DEPARTMENT,)),
+    ("镇、街道", (UnitKind.TOWN, UnitKind.STREET)),
+    ("企业/集团", (UnitKind.COMPANY,)),
+    ("其他", (UnitKind.OTHER,)),
+)
+_GROUP_OF_KIND = {kind: label for label, kinds in KIND_GROUPS for kind in kinds}
+
+
+def kind_group(kind: str) -> str | None:
+    """The ranking group of a unit kind (None: not ranked)."""
+    return _GROUP_OF_KIND.get(kind)
+
+
 def ranks(*, totals: dict[int, Decimal], kinds: dict[int, str]) -> dict[int, int]:
-    """Rank within each unit kind, best first; equal totals share a rank (1, 1, 3)."""
+    """Rank within each ranking group (`kind_group` of each unit's kind), best first; equal totals
+    share a rank (1, 1, 3)."""
     by_kind: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
     for unit_id, total in totals.items():
-        by_kind[kinds.get(unit_id, "")].append((total, unit_id))
+        by_kind[kind_group(kinds.get(unit_id, "")) or ""].append((total, unit_id))
     result: dict[int, int] = {}
     for rows in by_kind.values():
         rows.sort(key=lambda row: (-row[0], row[1]))

@@ -136,3 +136,9 @@ def test_ranks_are_within_a_kind_and_ties_share_a_place():
     totals = {1: Decimal(90), 2: Decimal(95), 3: Decimal(90), 4: Decimal(80), 5: Decimal(99)}
     kinds = {1: "department", 2: "department", 3: "department", 4: "town", 5: "town"}
     assert ranks(totals=totals, kinds=kinds) == {2: 1, 1: 2, 3: 2, 5: 1, 4: 2}
+
+
+def test_towns_and_streets_are_ranked_together():
+    totals = {1: Decimal(90), 2: Decimal(95), 3: Decimal(92)}
+    kinds = {1: "town", 2: "street", 3: "town"}
+    assert ranks(totals=totals, kinds=kinds) == {2: 1, 3: 2, 1: 3}

@@ -54,6 +54,12 @@ def test_office_computes_recomputes_and_compares(annual, client_as, office_user)
     for unit_id, total in re.findall(r'<tr data-unit="(\d+)">.*?<td class="num" data-total>([\d.]+)</td>', html, re.S):
         assert run.sheets.get(unit_id=unit_id).total == Decimal(total)
     assert html.count('<tr data-unit="') == run.sheets.exclude(unit_kind__in=["group"]).count()
+    # Each table's ranks are the places of its totals, in the order listed (ties share a place).
+    for table in re.findall(r"<table class=\"data\" data-ranking=[^>]*>(.*?)</table>", html, re.S):
+        shown = re.findall(r'<tr data-unit="\d+"><td class="num">(\d+)</td>.*?data-total>([\d.]+)<', table, re.S)
+        totals = [Decimal(t) for _, t in shown]
+        assert totals == sorted(totals, reverse=True)
+        assert [int(r) for r, _ in shown] == [totals.index(t) + 1 for t in totals]
 
     keji = Unit.objects.get(name="区科委")
     sheet_html = client.get(reverse("assessment:sheet", args=[run.pk, keji.pk])).content.decode()

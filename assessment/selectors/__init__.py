@@ -5,12 +5,11 @@ bulletin's annex (rankings), a unit's sheet (sheets), 减负 (burden), and the l
 from .access import can_see_ranking, can_see_sheet, leader_unit_ids
 from .burden import BurdenRow, CapRow, burden_rows, cap_rows
 from .cockpit import LeaderScores, ScorePoint, UnitLatest, UnitScore, leader_scores, leader_unit_scores
-from .rankings import KIND_GROUPS, BulletinRank, RankGroup, RankRow, bulletin_ranking, ranking_groups
+from .rankings import BulletinRank, RankGroup, RankRow, bulletin_ranking, ranking_groups
 from .runs import CompareRow, RunRow, UnitRun, periods_closed, run_compare, run_label, run_previous, run_rows, unit_runs
 from .sheets import Sheet, SheetLine, sheet_of
 
 __all__ = [
-    "KIND_GROUPS",
     "BulletinRank",
     "BurdenRow",
     "CapRow",

@@ -7,18 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tasks.choices import UnitKind
-
 from ..models import RunState, Scope, ScoreRun
+from ..scoring import KIND_GROUPS, kind_group
 from .runs import run_previous
-
-# Ranking groups, in the order the pages show them (泛指 units are not scored).
-KIND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("区级部门", (UnitKind.DEPARTMENT,)),
-    ("镇、街道", (UnitKind.TOWN, UnitKind.STREET)),
-    ("企业/集团", (UnitKind.COMPANY,)),
-    ("其他", (UnitKind.OTHER,)),
-)
 
 
 @dataclass(frozen=True)
@@ -49,18 +40,16 @@ class RankGroup:
 
 
 def ranking_groups(*, run: ScoreRun, unit_ids: set[int] | None = None) -> list[RankGroup]:
-    """Units by kind, best first, with their total and rank in the previous period (2 queries).
-
-    The rank is within the unit's kind (镇 and 街道 are ranked together)."""
+    """Units by ranking group, best first, with their total and rank in the previous period
+    (2 queries). The rank was given within the group when the run was computed (scoring.ranks)."""
     previous = run_previous(run=run)
     before = {u: (t, r) for u, t, r in previous.sheets.values_list("unit_id", "total", "rank")} if previous else {}
     sheets = run.sheets.select_related("unit").order_by("rank", "unit__name")
     if unit_ids is not None:
         sheets = sheets.filter(unit_id__in=unit_ids)
     groups = {label: RankGroup(label=label) for label, _ in KIND_GROUPS}
-    kind_group = {kind: label for label, kinds in KIND_GROUPS for kind in kinds}
     for sheet in sheets:
-        label = kind_group.get(sheet.unit_kind)
+        label = kind_group(sheet.unit_kind)
         if label is None:
             continue
         old = before.get(sheet.unit_id)
@@ -76,9 +65,6 @@ def ranking_groups(*, run: ScoreRun, unit_ids: set[int] | None = None) -> list[R
                 previous_rank=old[1] if old else None,
             )
         )
-    # 镇 and 街道 share a group: rank them together by total.
-    for group in groups.values():
-        group.rows.sort(key=lambda row: (-row.total, row.unit_name))
     return [group for group in groups.values() if group.rows]
 
 
