@@ -47,7 +47,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 class PlanLinks:
-    """Every unit of every active task of the plan, with its role (one query)."""
+    """Every unit of every active task of the plan with its role, and the period each task was first
+    approved as done (two queries, read once for all the periods of a run)."""
 
     def __init__(self, *, plan: Plan) -> None:
         self.plan_created = plan.created_at
@@ -63,6 +64,14 @@ class PlanLinks:
             self.by_task[task_id].append((unit_id, ROLE_LEAD if role == UnitRole.LEAD else ROLE_SUPPORT))
             self.unit_ids.add(unit_id)
             self.created[task_id] = created
+        self.first_done: dict[int, dt.date] = dict(
+            ProgressReport.objects.filter(
+                task__plan=plan, review_state=ReviewState.APPROVED, status=ProgressStatus.DONE
+            )
+            .values("task_id")
+            .annotate(first=Min("period"))
+            .values_list("task_id", "first")
+        )
 
     def added_after(self, *, task_id: int, moment: dt.datetime) -> bool:
         """The task came with a later revision of the plan, after `moment`: it owed nothing before.
@@ -89,10 +98,7 @@ def period_events(*, plan: Plan, start: dt.date, links: PlanLinks | None = None)
     links = links or PlanLinks(plan=plan)
     close = period_close(plan=plan, period=start)
     closed_at = _day_start(close + dt.timedelta(days=1))
-    done_reports = ProgressReport.objects.filter(
-        task__plan=plan, review_state=ReviewState.APPROVED, status=ProgressStatus.DONE
-    )
-    first_done = dict(done_reports.values("task_id").annotate(first=Min("period")).values_list("task_id", "first"))
+    first_done = links.first_done
     done_before = {task_id for task_id, first in first_done.items() if first < start}
     done_by_close = {task_id for task_id, first in first_done.items() if first <= start}
     events: list[Event] = []
@@ -135,7 +141,13 @@ def period_events(*, plan: Plan, start: dt.date, links: PlanLinks | None = None)
     # (not by the submission's clock time, so a recomputation gives the same answer).
     ended = period_end(reporting_period=plan.reporting_period, start=start)
     early = (
-        done_reports.filter(period=start, task__due_date__gt=ended)
+        ProgressReport.objects.filter(
+            task__plan=plan,
+            review_state=ReviewState.APPROVED,
+            status=ProgressStatus.DONE,
+            period=start,
+            task__due_date__gt=ended,
+        )
         .order_by("task_id", "pk")
         .values_list("pk", "task_id")
     )
@@ -150,9 +162,7 @@ def period_events(*, plan: Plan, start: dt.date, links: PlanLinks | None = None)
         task__plan=plan,
         praise=True,
         created_at__gte=_day_start(start),
-        created_at__lt=_day_start(
-            period_end(reporting_period=plan.reporting_period, start=start) + dt.timedelta(days=1)
-        ),
+        created_at__lt=_day_start(ended + dt.timedelta(days=1)),
     ).values_list("pk", "task_id")
     for pk, task_id in praised:
         events.extend(links.events(kind=LineKind.PRAISE, task_id=task_id, period=start, instruction_id=pk))
