@@ -181,12 +181,12 @@ def status_alias(qs: Q_, *, clock: Clock, path: str = "") -> Q_:
     )
     qs = qs.alias(
         # False when some lead unit never reported (reported_since is NULL) or there is none.
-        reported_now=_flag(Q(**{f"{current}reported_since__gte": F("period_now")})),
-        pending_now=_flag(Q(**{f"{current}pending_period__gte": F("period_now")})),
+        reported_now=flag(Q(**{f"{current}reported_since__gte": F("period_now")})),
+        pending_now=flag(Q(**{f"{current}pending_period__gte": F("period_now")})),
     )
     # "Some lead unit has not reported": there is one and not all did (a task without a lead
     # unit is grey, but nobody owes it a report).
-    qs = qs.alias(silent_now=_flag(Q(units_total__gt=0) & Q(reported_now=False) & _NOT_DONE))
+    qs = qs.alias(silent_now=flag(Q(units_total__gt=0) & Q(reported_now=False) & _NOT_DONE))
     at = _At(clock=clock, path=path)
     light = Case(
         *(When(rule.when(at), then=Value(rule.light.value)) for rule in LIGHT_RULES),
@@ -205,7 +205,8 @@ def shown_status() -> Case:
     )
 
 
-def _flag(condition: Q) -> Case:
+def flag(condition: Q) -> Case:
+    """A condition as a True/False column (the status aliases; trends' snapshot columns)."""
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 

@@ -30,7 +30,8 @@ STATUS_FIELDS = ("status", "percent", "lead_units", "reported_since", "pending_p
 STATUS_DEFAULT = (CurrentStatus.NOT_REPORTED.value, None, 0, None, None, None)
 
 
-def _worst_first() -> Case:
+def worst_first() -> Case:
+    """Statuses ordered worst first (the worst status of a period speaks for the task)."""
     return Case(
         *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_WORST_FIRST)),
         default=Value(len(STATUS_WORST_FIRST)),
@@ -74,7 +75,7 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
         tasks.order_by()
         .annotate(
             s_status=Coalesce(
-                Subquery(approved.order_by("-period", _worst_first()).values("status")[:1]),
+                Subquery(approved.order_by("-period", worst_first()).values("status")[:1]),
                 Value(CurrentStatus.NOT_REPORTED.value),
             ),
             s_percent=Subquery(approved.order_by("-period", "percent").values("percent")[:1]),

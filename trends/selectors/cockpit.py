@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -18,7 +18,7 @@ from tasks.periods import period_label
 from tasks.selectors.rows import FigureRow, TaskRow
 from tasks.selectors.units import figure_rows_sorted
 from tasks.status.clock import Clock, clock_or_now
-from tasks.status.rule import silent_link
+from tasks.status.rule import flag, silent_link
 from tasks.status.summary import Summary
 from yearend.models import FinalState
 from yearend.selectors import FigureLine
@@ -117,7 +117,7 @@ def _links(*, leader: Leader, clock: Clock) -> QuerySet[Any]:
         .annotate(
             s_light=F("light"),
             s_status=F("task_status"),
-            s_silent=_flag(silent_link()),
+            s_silent=flag(silent_link()),
             **{f"r_{name}": Subquery(latest.values(column)[:1]) for name, column in fields.items()},
         )
         .order_by("-task__plan__year_end", "task__plan__kind", "task__position", "unit__name")
@@ -135,10 +135,6 @@ def _links(*, leader: Leader, clock: Clock) -> QuerySet[Any]:
             *(f"r_{name}" for name in fields),
         )
     )
-
-
-def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def _closed_plans(*, leader: Leader) -> list[ClosedPlan]:

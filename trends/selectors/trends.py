@@ -34,7 +34,6 @@ class TrendPoint:
     owed: int = 0  # open tasks with a lead unit: each owed a report for the period
     reported: int = 0  # of those, every lead unit reported (submitted or approved)
     red: int = 0
-    overdue: int = 0
 
     @property
     def has_data(self) -> bool:
@@ -103,10 +102,9 @@ def _trend(
             n_owed=Count("pk", filter=owed),
             n_reported=Count("pk", filter=owed & Q(reported=True)),
             n_red=Count("pk", filter=Q(light=Light.RED)),
-            n_overdue=Count("pk", filter=Q(overdue=True)),
         )
         .order_by("period")
-        .values_list("period", "n_total", "n_done", "n_owed", "n_reported", "n_red", "n_overdue")
+        .values_list("period", "n_total", "n_done", "n_owed", "n_reported", "n_red")
     )
     found = {row[0]: row[1:] for row in rows}
     points = []
@@ -116,7 +114,7 @@ def _trend(
         if figures is None:
             points.append(TrendPoint(period=period, label=label, short=_short(period, reporting_period)))
             continue
-        total, done, n_owed, reported, red, overdue = figures
+        total, done, n_owed, reported, red = figures
         points.append(
             TrendPoint(
                 period=period,
@@ -127,7 +125,6 @@ def _trend(
                 owed=n_owed,
                 reported=reported,
                 red=red,
-                overdue=overdue,
             )
         )
     return Trend(scope=scope, points=points)

@@ -10,7 +10,6 @@ from django.db.models import (
     Case,
     DateField,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -21,10 +20,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from tasks.choices import (
+    COUNTED_REVIEW_STATES,
     REPORTED_REVIEW_STATES,
-    STATUS_WORST_FIRST,
     CurrentStatus,
-    ReviewState,
     TaskState,
     UnitRole,
 )
@@ -35,17 +33,10 @@ from tasks.periods import (  # a period's close has its one home there (trends a
     periods_closed,
 )
 from tasks.status.clock import Clock, clock_or_now
+from tasks.status.stored import worst_first
 
 from ..models import StatusSnapshot
 from .snapshots import Taken, plan_lock, snapshot_values, snapshot_write
-
-
-def _worst_first() -> Case:
-    return Case(
-        *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_WORST_FIRST)),
-        default=Value(len(STATUS_WORST_FIRST)),
-        output_field=IntegerField(),
-    )
 
 
 def _status_as_of(*, tasks: QuerySet[Task], period: dt.date) -> int:
@@ -54,7 +45,7 @@ def _status_as_of(*, tasks: QuerySet[Task], period: dt.date) -> int:
     is rolled back: the stored status stays what the reports say today."""
     is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
     lead_reports = ProgressReport.objects.filter(Exists(is_lead), task_id=OuterRef("task_id"), period__lte=period)
-    approved = lead_reports.filter(review_state=ReviewState.APPROVED)
+    approved = lead_reports.filter(review_state__in=COUNTED_REVIEW_STATES)
     # A lead unit without a report (submitted or approved) for the period itself.
     unreported = TaskUnit.objects.filter(task_id=OuterRef("task_id"), role=UnitRole.LEAD).exclude(
         Exists(
@@ -67,11 +58,11 @@ def _status_as_of(*, tasks: QuerySet[Task], period: dt.date) -> int:
         )
     )
     met = ProgressReport.objects.filter(
-        Exists(is_lead), task_id=OuterRef("task_id"), review_state=ReviewState.APPROVED, period__lte=period
+        Exists(is_lead), task_id=OuterRef("task_id"), review_state__in=COUNTED_REVIEW_STATES, period__lte=period
     )
     return TaskStatus.objects.filter(task__in=tasks.values("pk")).update(
         status=Coalesce(
-            Subquery(approved.order_by("-period", _worst_first()).values("status")[:1]),
+            Subquery(approved.order_by("-period", worst_first()).values("status")[:1]),
             Value(CurrentStatus.NOT_REPORTED.value),
         ),
         percent=Subquery(approved.order_by("-period", "percent").values("percent")[:1]),

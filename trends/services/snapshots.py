@@ -7,12 +7,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import (
-    BooleanField,
-    Case,
     F,
     Q,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -27,6 +23,7 @@ from tasks.periods import (  # a period's close has its one home there (trends a
     period_start,
 )
 from tasks.status.clock import Clock, clock_or_now
+from tasks.status.rule import flag
 
 from ..models import StatusSnapshot
 
@@ -72,16 +69,12 @@ def snapshot_values(*, plan: Plan, period: dt.date, close: dt.date) -> list[tupl
             s_status=F("task_status"),
             s_percent=F("task_percent"),
             s_reported=F("reported_now"),
-            s_overdue=_flag(Q(due_date__lt=close) & ~done),
-            s_done=_flag(done),
+            s_overdue=flag(Q(due_date__lt=close) & ~done),
+            s_done=flag(done),
         )
         .order_by("pk")
         .values_list("pk", "s_light", "s_status", "s_percent", "s_reported", "s_overdue", "s_done")
     )
-
-
-def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def snapshot_write(*, plan: Plan, period: dt.date, values: list[tuple]) -> Taken:
