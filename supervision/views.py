@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from tasks.forms import MilestoneForm
 from tasks.milestones import milestone_rows
 from tasks.models import Leader, Plan, Role, Task, TaskState, Unit, UnitRole
 from tasks.status.clock import Clock
+from yearend.models import PlanClosure
 
 from . import selectors, services
 from .context_processors import todo_count_known
@@ -111,7 +113,10 @@ def task_panel(request: HttpRequest, task_id: int) -> HttpResponse:
     """批示与催办 of a task with the forms this person may use: the task page loads it into its
     section (?fragment=1); on its own it is a page (the link without JavaScript)."""
     user = request.user
-    task = get_object_or_404(Task, pk=task_id)
+    # Whether its plan is closed rides on the task's own query: a closed plan's task is not chased.
+    task = get_object_or_404(
+        Task.objects.annotate(plan_closed=Exists(PlanClosure.objects.filter(plan_id=OuterRef("plan_id")))), pk=task_id
+    )
     lead_units = list(
         Unit.objects.filter(task_links__task=task, task_links__role=UnitRole.LEAD).order_by("task_links__position")
     )
@@ -146,7 +151,7 @@ def task_panel(request: HttpRequest, task_id: int) -> HttpResponse:
         if not withdrawn and permissions.can_set_milestones(user, task)
         else None,
         "chase_form": TaskChaseForm(units=[(u.pk, u.name) for u in lead_units])
-        if office and lead_units and not withdrawn
+        if office and lead_units and not withdrawn and not task.plan_closed  # type: ignore[attr-defined]
         else None,
         "instruction_form": InstructionForm(leaders=[(leader.pk, leader.name) for leader in leaders])
         if may_instruct and leader_ids

@@ -347,7 +347,8 @@ def test_the_chase_lists_show_the_slip_with_its_files_to_the_office(
     task = world.tasks["零号湾"]
     office = client_as(office_user)
     form = form_on(panel(office, task), "data-chase-form")
-    fields = {**form["fields"], "unit": str(world.units["科委"].pk), "reply_by": "2025-06-20", "slip": "on"}
+    assert form["fields"]["slip"] == "on"  # ticked as rendered: posted as the browser would
+    fields = {**form["fields"], "unit": str(world.units["科委"].pk), "reply_by": "2025-06-20"}
     response = office.post(form["attrs"]["action"], fields, follow=True)
     assert shown_messages(response.content.decode()) == ["已向区科委发出催办，并生成督办单 闵督办〔2025〕1号。"]
     slip = SupervisionSlip.objects.get()
@@ -384,3 +385,29 @@ def test_only_those_who_may_chase_make_a_slip_with_it(world, client_as, request,
     assert client.post(reverse("supervision:task_chase", args=[task.pk]), data).status_code == 403
     assert client.post(reverse("supervision:unit_chase", args=[keji.pk]), data).status_code == 403
     assert (Chase.objects.count(), SupervisionSlip.objects.count(), DocumentCounter.objects.count()) == (0, 0, 0)
+
+
+def test_a_leader_praises_through_the_rendered_form(world, client_as, leader_user):
+    task = world.tasks["研发"]
+    client = client_as(leader_user)
+    form = form_on(panel(client, task), "data-instruction-form")
+    assert "praise" not in form["fields"]  # unticked as rendered
+    fields = {**form["fields"], "text": "研发平台建设成效明显，予以表扬。", "praise": "on"}  # the user ticks 表扬
+    response = client.post(form["attrs"]["action"], fields, follow=True)
+    assert shown_messages(response.content.decode()) == ["批示已录入，并已通知牵头单位。"]
+    assert Instruction.objects.get().praise is True
+    assert '<span class="tag ok" data-praise>表扬</span>' in panel(client, task)
+    client.post(form["attrs"]["action"], {**form["fields"], "text": "请继续推进。"})
+    assert Instruction.objects.filter(praise=False).count() == 1
+
+
+def test_a_closed_plans_task_offers_no_chase(world, client_as, office_user):
+    from django.utils import timezone
+
+    from yearend.models import PlanClosure
+
+    task = world.tasks["零号湾"]
+    office = client_as(office_user)
+    assert "data-chase-form" in panel(office, task)
+    PlanClosure.objects.create(plan=task.plan, closed_by=office_user, closed_at=timezone.now())
+    assert "data-chase-form" not in panel(office, task)
