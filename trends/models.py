@@ -31,6 +31,8 @@ class StatusSnapshot(models.Model):
     # Due before the close day and not done.
     overdue = models.BooleanField("已逾期")
     done = models.BooleanField("已完成")
+    # Owed a report for the period: open (not done) with a lead unit, as the links stood at the close.
+    owed = models.BooleanField("本期应报送", default=False)
     taken_at = models.DateTimeField("快照时间")
 
     class Meta:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from tasks.choices import Light, ReportingPeriod, UnitRole
-from tasks.models import Leader, Plan, TaskLeader, TaskUnit
+from tasks.choices import Light, ReportingPeriod
+from tasks.models import Leader, Plan, TaskLeader
 from tasks.periods import period_label, previous_period
 from tasks.status.clock import Clock, clock_or_now
 
@@ -91,10 +91,9 @@ def _trend(
     """The figures per period of these snapshot rows over the last periods: ONE query (GROUP BY
     period with conditional counts). A quarterly plan's rows fall on its quarters' first months."""
     periods = trend_periods(clock=clock, reporting_period=reporting_period)
-    owed = Q(has_lead=True, done=False)
+    owed = Q(owed=True)  # as the snapshot recorded it at the close, not as the links stand today
     rows = (
         snapshots.filter(period__gte=periods[0], period__lte=periods[-1])
-        .alias(has_lead=Exists(TaskUnit.objects.filter(task_id=OuterRef("task_id"), role=UnitRole.LEAD)))
         .values("period")
         .annotate(
             n_total=Count("pk"),

@@ -57,7 +57,7 @@ class Taken:
 
 
 def snapshot_values(*, plan: Plan, period: dt.date, close: dt.date) -> list[tuple]:
-    """(task id, light, status, percent, reported, overdue, done) of the plan's active tasks, from
+    """(task id, light, status, percent, reported, overdue, done, owed) of the plan's active tasks, from
     the stored status and the status rule on the close day: one query."""
     clock = CloseClock(today=close, period=period)
     done = Q(task_status=ProgressStatus.DONE)
@@ -71,9 +71,10 @@ def snapshot_values(*, plan: Plan, period: dt.date, close: dt.date) -> list[tupl
             s_reported=F("reported_now"),
             s_overdue=flag(Q(due_date__lt=close) & ~done),
             s_done=flag(done),
+            s_owed=flag(Q(units_total__gt=0) & ~done),
         )
         .order_by("pk")
-        .values_list("pk", "s_light", "s_status", "s_percent", "s_reported", "s_overdue", "s_done")
+        .values_list("pk", "s_light", "s_status", "s_percent", "s_reported", "s_overdue", "s_done", "s_owed")
     )
 
 
@@ -91,9 +92,10 @@ def snapshot_write(*, plan: Plan, period: dt.date, values: list[tuple]) -> Taken
             reported=bool(reported),
             overdue=bool(overdue),
             done=bool(done),
+            owed=bool(owed),
             taken_at=now,
         )
-        for pk, light, status, percent, reported, overdue, done in values
+        for pk, light, status, percent, reported, overdue, done, owed in values
     ]
     StatusSnapshot.objects.filter(plan_id=plan.pk, period=period).delete()
     StatusSnapshot.objects.bulk_create(rows, batch_size=BATCH)
