@@ -35,9 +35,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tasks import permissions
-from tasks.choices import Light, ProgressStatus, ReviewState, Role, TaskState, UnitRole
+from tasks.choices import Light, ProgressStatus, ReviewState, Role, UnitRole
 from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Unit
 from tasks.periods import period_deadline, period_label
+from tasks.querysets import current_work
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import period_now, silent_link
 
@@ -99,9 +100,7 @@ def chases_open() -> QuerySet[Chase]:
         reported_period__gte=OuterRef("period"),
     )
     pending = (
-        ChaseItem.objects.filter(
-            chase_id=OuterRef("pk"), task__state=TaskState.ACTIVE, task__plan__closure__isnull=True
-        )
+        ChaseItem.objects.filter(current_work("task__"), chase_id=OuterRef("pk"))
         .exclude(task__current__status=ProgressStatus.DONE)  # nothing is owed on a finished task
         .exclude(Exists(reported))
     )
@@ -235,9 +234,8 @@ def _liaison_links(*, unit_ids: Units, clock: Clock) -> QuerySet[TaskUnit]:
 def _liaison_reports(*, unit_ids: Units) -> QuerySet[ProgressReport]:
     """Returned reports and drafts: the rule of tasks.selectors.unit_reports_to_fix."""
     return ProgressReport.objects.filter(
+        current_work("task__"),
         unit_id__in=unit_ids,
-        task__state=TaskState.ACTIVE,
-        task__plan__closure__isnull=True,
         review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
     )
 
@@ -252,10 +250,9 @@ def _liaison_instructions(*, unit_ids: Units) -> QuerySet[WithAnnotations[Instru
     answered = InstructionReply.objects.filter(instruction_id=OuterRef("pk"), unit_id=OuterRef("for_unit"))
     return (
         Instruction.objects.filter(
+            current_work("task__"),
             task__unit_links__unit_id__in=unit_ids,
             task__unit_links__role=UnitRole.LEAD,
-            task__state=TaskState.ACTIVE,
-            task__plan__closure__isnull=True,
         )
         .annotate(for_unit=F("task__unit_links__unit_id"))
         .filter(~Exists(answered))
@@ -409,8 +406,7 @@ def _leader_lists(
     )
     reports = ProgressReport.objects.filter(
         Exists(TaskLeader.objects.filter(Q(leader_id=leader_id), task_id=OuterRef("task_id"))),
-        task__state=TaskState.ACTIVE,
-        task__plan__closure__isnull=True,
+        current_work("task__"),
         review_state__in=[ReviewState.SUBMITTED, ReviewState.APPROVED],
         reported_at__isnull=False,
     )
@@ -508,9 +504,7 @@ def _office_lists(*, clock: Clock) -> _OfficeLists:
         .filter(missing__gt=0)
         .order_by("-missing", "unit__name"),
         overdue_chases=chases_open().filter(reply_by__lt=clock.today),
-        extensions=ExtensionRequest.objects.filter(
-            state=ExtensionState.PENDING, task__state=TaskState.ACTIVE, task__plan__closure__isnull=True
-        ),
+        extensions=ExtensionRequest.objects.filter(current_work("task__"), state=ExtensionState.PENDING),
         red_silent=Task.objects.active().with_status(clock).filter(light=Light.RED, silent_now=True),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
-from django.db.models import Count, F, OuterRef, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet
 
 from .choices import TaskState, UnitRole
 from .status.clock import Clock
@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 # Current work: an active task of a plan whose year is not closed. A closed plan (the yearend
 # app's PlanClosure, read by name: that app builds on this one) keeps its final states instead of
 # lights, so no summary, list, reminder or to-do counts its tasks any more.
-_OPEN_PLAN = {"plan__closure__isnull": True}
+def current_work(path: str = "") -> Q:
+    """Current work, on rows that reach the task by `path` ("" for tasks, "task__" for rows of a task)."""
+    return Q(**{f"{path}state": TaskState.ACTIVE, f"{path}plan__closure__isnull": True})
 
 
 class TaskQuerySet(QuerySet["Task"]):
     def active(self) -> Self:
-        return self.filter(state=TaskState.ACTIVE, **_OPEN_PLAN)
+        return self.filter(current_work())
 
     # The aliases are added by status.rule, which the type checker cannot see: these return
     # QuerySet[Any] so that `.filter(light=...)` is not reported as an unknown field.
@@ -62,7 +64,7 @@ class TaskUnitQuerySet(QuerySet["TaskUnit"]):
         return self.filter(role=UnitRole.LEAD)
 
     def on_active(self) -> Self:
-        return self.filter(task__state=TaskState.ACTIVE, task__plan__closure__isnull=True)
+        return self.filter(current_work("task__"))
 
     def with_status(self, clock: Clock) -> QuerySet[Any]:
         """The link's task's status aliased onto each link row."""
@@ -75,7 +77,7 @@ class TaskUnitQuerySet(QuerySet["TaskUnit"]):
 
 class TaskLeaderQuerySet(QuerySet["TaskLeader"]):
     def on_active(self) -> Self:
-        return self.filter(task__state=TaskState.ACTIVE, task__plan__closure__isnull=True)
+        return self.filter(current_work("task__"))
 
     def with_status(self, clock: Clock) -> QuerySet[Any]:
         return status_alias(self, clock=clock, path="task__")
