@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from supervision.models import Chase
 
 REPLY_DAYS = 7  # default time given to reply to a bulletin or a slip
+REQUIREMENT_MAX = 200  # a slip's 督办要求: what its one page holds
 
 
 class DocumentError(ValueError):
@@ -223,8 +224,8 @@ def slip_create(
     if reply_by < today:
         raise DocumentError("反馈期限不能早于今天。")
     requirement = " ".join(requirement.split())
-    if len(requirement) > 200:
-        raise DocumentError("督办要求不能超过200字。")
+    if len(requirement) > REQUIREMENT_MAX:
+        raise DocumentError(f"督办要求不能超过{REQUIREMENT_MAX}字。")
     addressed = False
     if chase is not None:
         ids = _chased_ids(chase)
