@@ -36,7 +36,7 @@ class Chase(models.Model):
     # Not fields: the chase's items with their tasks, and its 督办单's id and number (None and ""
     # without one), set by supervision.selectors for the to-do page.
     item_list: list[ChaseItem]
-    slip_pk: int | None
+    slip_id: int | None
     slip_number: str
 
     class Meta:

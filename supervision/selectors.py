@@ -114,13 +114,13 @@ def _chase_list(qs: QuerySet[Chase]) -> list[Chase]:
     for item in (
         ChaseItem.objects.filter(chase__in=qs)
         .select_related("chase", "chase__unit", "task")
-        .annotate(chase_slip_pk=F("chase__slip__pk"), chase_slip_number=F("chase__slip__number"))
+        .annotate(chase_slip_id=F("chase__slip__pk"), chase_slip_number=F("chase__slip__number"))
         .order_by("-chase__created_at", "-chase_id", "task__plan_id", "task__position")
     ):
         chase = chases.setdefault(item.chase_id, item.chase)
         if not hasattr(chase, "item_list"):
             chase.item_list = []
-            chase.slip_pk = item.chase_slip_pk  # the annotations above
+            chase.slip_id = item.chase_slip_id  # the annotations above
             chase.slip_number = item.chase_slip_number or ""
         chase.item_list.append(item)
     return list(chases.values())
