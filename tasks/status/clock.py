@@ -32,8 +32,9 @@ class Clock:
         return period_start(reporting_period=ReportingPeriod.QUARTERLY, day=self.today)
 
     def period_start(self, reporting_period: str) -> datetime.date:
-        """First day of the current period of a plan with this reporting period."""
-        return period_start(reporting_period=reporting_period, day=self.today)
+        """First day of the current period of a plan with this reporting period (through
+        month_start/quarter_start, so a clock that holds "this period" elsewhere holds it here too)."""
+        return self.quarter_start if reporting_period == ReportingPeriod.QUARTERLY else self.month_start
 
     @property
     def due_soon(self) -> datetime.date:
