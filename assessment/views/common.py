@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,16 +16,18 @@ from .. import selectors, services
 from ..forms import AdjustmentForm, CapForm, ComputeForm, RuleVersionForm
 
 OFFICE_ONLY = services.OFFICE_ONLY
+T = TypeVar("T")
 
 
-def act(request: HttpRequest, action: Callable[[], object], *, success: str) -> bool:
+def act(request: HttpRequest, action: Callable[[], T], *, success: str) -> T | None:
+    """Run a service: its result, with `success` as the message; or None, with its refusal."""
     try:
-        action()
+        done = action()
     except ValidationError as invalid:
         messages.error(request, "；".join(invalid.messages))
-        return False
+        return None
     messages.success(request, success)
-    return True
+    return done
 
 
 def form_errors(form: AdjustmentForm | ComputeForm | CapForm | RuleVersionForm) -> str:

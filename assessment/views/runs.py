@@ -65,14 +65,13 @@ def compute(request: HttpRequest) -> HttpResponse:
         return redirect("assessment:index")
     scope, _, day = form.cleaned_data["period"].partition(":")
     start = dt.date.fromisoformat(day)
-    runs: list[ScoreRun] = []
     label = selectors.run_label(plan=plan, scope=scope, start=start)
-    done = act(
+    computed = act(
         request,
-        lambda: runs.append(services.score_run_compute(plan=plan, scope=scope, start=start, user=request.user)),
+        lambda: services.score_run_compute(plan=plan, scope=scope, start=start, user=request.user),
         success=f"已计算{plan.title}{label}的考评得分（草稿，可对比后定稿）。",
     )
-    return redirect("assessment:run", runs[0].pk) if done else redirect("assessment:index")
+    return redirect("assessment:run", computed.pk) if computed else redirect("assessment:index")
 
 
 @reader_required
@@ -149,36 +148,31 @@ def adjust(request: HttpRequest, run_id: int, unit_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect("assessment:sheet", run.pk, unit.pk)
-    runs: list[ScoreRun] = []
-    done = act(
+    recomputed = act(
         request,
-        lambda: runs.append(
-            services.adjustment_create(
-                user=request.user,
-                run=run,
-                unit=unit,
-                points=form.cleaned_data["points"],
-                reason=form.cleaned_data["reason"],
-            )
+        lambda: services.adjustment_create(
+            user=request.user,
+            run=run,
+            unit=unit,
+            points=form.cleaned_data["points"],
+            reason=form.cleaned_data["reason"],
         ),
         success="已记录人工调整，并按调整重新计算。",
     )
-    return redirect("assessment:sheet", runs[0].pk if done else run.pk, unit.pk)
+    return redirect("assessment:sheet", (recomputed or run).pk, unit.pk)
 
 
 def _run_action(request: HttpRequest, run_id: int, action: str) -> HttpResponse:
     permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
     run = get_object_or_404(ScoreRun.objects.select_related("plan"), pk=run_id)
     if action == "recompute":
-        runs: list[ScoreRun] = []
-        if act(
+        recomputed = act(
             request,
-            lambda: runs.append(
-                services.score_run_compute(plan=run.plan, scope=run.scope, start=run.period, user=request.user)
-            ),
+            lambda: services.score_run_compute(plan=run.plan, scope=run.scope, start=run.period, user=request.user),
             success="已重新计算；下方列出与上次计算相比得分有变化的单位。",
-        ):
-            return redirect("assessment:run", runs[0].pk)
+        )
+        if recomputed:
+            return redirect("assessment:run", recomputed.pk)
     elif action == "freeze":
         act(request, lambda: services.score_run_freeze(user=request.user, run=run), success="已定稿。定稿后不再重算。")
     else:
