@@ -35,6 +35,9 @@ def form_errors(form: AdjustmentForm | ComputeForm | CapForm | RuleVersionForm) 
 
 
 def period_choices(plan: Plan, today: dt.date) -> list[tuple[str, str]]:
-    choices = [(f"period:{start:%Y-%m-%d}", label) for start, label in selectors.periods_closed(plan=plan, today=today)]
-    years = sorted({int(value[7:11]) for value, _ in choices}, reverse=True)
-    return choices + [(f"year:{year}-01-01", f"{year}年度") for year in years]
+    """The compute form's choices: each closed period, then each year that has one ("scope:first day")."""
+    closed = selectors.periods_closed(plan=plan, today=today)
+    years = sorted({start.year for start, _ in closed}, reverse=True)
+    return [(f"period:{start:%Y-%m-%d}", label) for start, label in closed] + [
+        (f"year:{year}-01-01", f"{year}年度") for year in years
+    ]
