@@ -175,6 +175,15 @@ def header_key(text: str) -> str:
     return re.sub(r"[（(][^（）()]*[）)]$", "", key) or key
 
 
+# "内容与要求", "工作内容及要求", "任务及目标": the task and what it must reach, in one column.
+_TASK_WITH_REQUIREMENT = re.compile(
+    r"^(?:主要|具体|重点)?(?:工作|目标)?(?:任务|内容|工作|事项|措施)(?:内容)?[及与和、](?:工作)?(?:要求|目标|措施|标准)$"
+)
+
+
+_OF_IT = re.compile(r"^(?:要求|类型|标准|值|完成情况|进展)")
+
+
 def column_role(header_text: str) -> str | None:
     key = header_key(header_text)
     if not key or len(key) > 12:
@@ -182,9 +191,12 @@ def column_role(header_text: str) -> str | None:
     for role, names in COLUMN_NAMES.items():
         if key in names:
             return role
-    # Obvious variants: "牵头单位（部门）", "主要任务及目标".
+    if _TASK_WITH_REQUIREMENT.match(key):
+        return "task"
+    # Obvious variants: "牵头单位（部门）", "主要任务及目标"; not a name followed by
+    # what the column says of it ("指标要求", "项目类型": columns with no field).
     for role, names in COLUMN_NAMES.items():
-        if any(len(name) >= 2 and key.startswith(name) for name in names):
+        if any(len(name) >= 2 and key.startswith(name) and not _OF_IT.match(key[len(name) :]) for name in names):
             return role
     return _role_by_ending(key)
 
@@ -560,12 +572,29 @@ def _task_among_known_extras(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -
         and len(values := _values(body, c.index)) >= 2
         and sum(_looks_like("task", v) for v in values) / len(values) >= 0.8
     ]
+    note = "表中只有此列是任务的长文本"
+    if not texts:
+        texts, note = _target_columns(plan, body), "表中没有任务列，此列（目标）按任务读取"
     if len(texts) != 1:
         return
     task = texts[0]
-    task.role, task.source = "task", "content"
-    task.note = "表中只有此列是任务的长文本"
+    task.role, task.source, task.note = "task", "content", note
     plan.inferred.append(task)
+
+
+def _target_columns(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -> list[Column]:
+    """Columns headed as targets ("2022年预期目标", "年度目标") whose values are
+    short sentences of words, not figures: in a table with no task column, the
+    targets are the tasks ("地区生产总值增长5.5%左右")."""
+    out = []
+    for column in plan.columns:
+        if column.role != EXTRA or column.source != "name" or not column.key.endswith("目标"):
+            continue
+        values = _values(body, column.index)
+        worded = [v for v in values if len(re.findall(r"[\u4e00-\u9fff]", v)) >= 4]
+        if len(values) >= 2 and len(worded) / len(values) >= 0.8:
+            out.append(column)
+    return out
 
 
 def _apply_overrides(plan: ColumnPlan, overrides: dict[str, str], source: str) -> None:

@@ -132,9 +132,25 @@ LEADER_LABELS = (
     "联系领导",
     "包保领导",
     "责任人",
+    # "分管省领导：林克庆" (Guangdong 2021): 分管/牵头/责任 + 省/市/区/县 + 领导.
+    "分管省领导",
+    "分管市领导",
+    "分管区领导",
+    "分管县领导",
+    "牵头省领导",
+    "责任省领导",
 )
 DEADLINE_LABELS = ("完成时限", "完成时间", "完成期限", "时间节点", "时限要求", "时间要求", "办结时限")
-_ALL_LABELS = (*LEAD_LABELS, *RESPONSIBLE_LABELS, *SUPPORT_LABELS, *LEADER_LABELS, *DEADLINE_LABELS)
+# Labels whose text is itself a free clause ("部门分工：省发展改革委牵头，各地、各部门配合。").
+DIVISION_LABELS = ("部门分工", "责任分工", "职责分工", "任务分工", "单位分工")
+_ALL_LABELS = (
+    *LEAD_LABELS,
+    *RESPONSIBLE_LABELS,
+    *SUPPORT_LABELS,
+    *LEADER_LABELS,
+    *DEADLINE_LABELS,
+    *DIVISION_LABELS,
+)
 _LABELS = "|".join(sorted(_ALL_LABELS, key=len, reverse=True))
 # "牵头单位：…" or "【牵头单位】…" (the colon optional after the bracket).
 CLAUSE_LABEL = re.compile(rf"【\s*(?P<boxed>{_LABELS})\s*】\s*[:：]?|(?P<label>{_LABELS})\s*[:：]")
@@ -184,6 +200,9 @@ def labelled_clause(inner: str) -> Clause:
         text = _RULE_NOTE.sub("", inner[match.end() : end]).strip(" ；;，,。")
         text = EACH_LEADS.sub("", text)
         label = clause_label(match)
+        if label in DIVISION_LABELS:
+            _add_division(parts, text)
+            continue
         if label in LEADER_LABELS:
             key = "leader"
         elif label in DEADLINE_LABELS:
@@ -195,6 +214,16 @@ def labelled_clause(inner: str) -> Clause:
         if text:
             parts[key].append(text)
     return Clause(**{key: "、".join(texts) for key, texts in parts.items()})
+
+
+def _add_division(parts: dict[str, list[str]], text: str) -> None:
+    """ "部门分工：X牵头，Y、Z配合。": the free clause after the label; a plain
+    list of units ("部门分工：X、Y") leads."""
+    text = text.strip(" 。；;，,")
+    clause = free_clause(text) or marked_clause(text) or Clause(lead=text)
+    for key in ("lead", "support"):
+        if value := getattr(clause, key):
+            parts[key].append(value)
 
 
 def free_clause(inner: str) -> Clause:

@@ -1,0 +1,76 @@
+"""Header words and clause labels met in real published documents (the import
+corpus, fixtures/import_corpus/), each tested alone: 内容与要求 (Shaoxing
+2020) names the task column; a table whose only text column is headed as
+targets (沙坪坝 2022: 2022年预期目标) reads the targets as tasks; a prose
+item's "分管省领导：…" line names its leader and "部门分工：X牵头，Y、Z配合。"
+its units (Guangdong 2021)."""
+
+from __future__ import annotations
+
+import pytest
+
+from imports.columns import EXTRA, column_role, plan_columns
+from imports.read import Cell, Table
+from imports.text import labelled_clause
+
+
+def _table(rows: list[list[str]]) -> Table:
+    return Table(
+        rows=[[Cell(text=t) for t in row] for row in rows],
+        row_numbers=list(range(1, len(rows) + 1)),
+        has_merge_info=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "header", ["内容与要求", "工作内容与要求", "任务及要求", "内容及要求", "目标任务与工作要求", "工作任务和目标"]
+)
+def test_a_header_naming_the_task_and_its_requirement_is_the_task(header):
+    assert column_role(header) == "task"
+
+
+@pytest.mark.parametrize("header", ["标准或要求", "指标要求", "进展情况", "完成情况", "目标类型"])
+def test_requirement_and_progress_headers_stay_extras(header):
+    assert column_role(header) is None
+
+
+def test_the_one_column_of_targets_is_the_task_when_no_column_is_named_so():
+    table = _table(
+        [
+            ["序号", "2022年预期目标", "责任单位"],
+            ["1", "地区生产总值增长5.5%左右", "区发展改革委"],
+            ["2", "固定资产投资增长6%左右", "区发展改革委"],
+        ]
+    )
+    plan = plan_columns(table, 0)
+    roles = {c.header: c.role for c in plan.columns}
+    assert roles == {"序号": "number", "2022年预期目标": "task", "责任单位": "unit"}
+    assert plan.inferred and "目标" in plan.inferred[0].note
+
+
+def test_a_target_column_beside_a_task_column_stays_an_extra():
+    table = _table(
+        [
+            ["序号", "指标名称", "年度目标", "责任部门"],
+            ["1", "地区生产总值", "增长百分之六左右", "区发改委"],
+            ["2", "一般公共预算收入", "增长百分之五左右", "区财政局"],
+        ]
+    )
+    roles = {c.header: c.role for c in plan_columns(table, 0).columns}
+    assert roles["指标名称"] == "task" and roles["年度目标"] == EXTRA
+
+
+def test_a_column_of_figures_headed_as_a_target_is_not_read_as_tasks():
+    table = _table([["序号", "年度目标", "责任单位"], ["1", "6%", "区发改委"], ["2", "120亿元", "区财政局"]])
+    roles = {c.header: c.role for c in plan_columns(table, 0).columns}
+    assert "task" not in roles.values()
+
+
+def test_a_leader_line_and_a_division_line_in_prose():
+    clause = labelled_clause("分管省领导:林克庆 部门分工:省发展改革委牵头,各地、各部门配合。")
+    assert (clause.leader, clause.lead, clause.support) == ("林克庆", "省发展改革委", "各地、各部门")
+
+
+def test_a_division_line_that_only_lists_units_names_the_leads():
+    clause = labelled_clause("部门分工:市商务局、市财政局")
+    assert (clause.lead, clause.support) == ("市商务局、市财政局", "")
