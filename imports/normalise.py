@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from tasks.models import UnitKind
 
+from .run_together import split_run_together
 from .text import INVISIBLE, NEWLINES, SPACES, CategoryHeading, clean_text, name_key, parse_category, unit_clause
 
 if TYPE_CHECKING:
@@ -236,6 +237,7 @@ class UnitMention:
     printed: str  # the cell fragment it came from
     bracket_alias: str | None = None  # "区财政局（区金融办）" -> 区金融办
     is_group: bool = False
+    run_together: bool = False  # one of two names printed without a separator ("市行政审批局市司法局")
 
 
 def split_units(raw: str, vocabulary: Vocabulary) -> list[UnitMention]:
@@ -261,10 +263,22 @@ def split_units(raw: str, vocabulary: Vocabulary) -> list[UnitMention]:
         name = fragment_clean
         if match and _is_alias(match["name"], match["alias"]):
             name, alias = match["name"].strip(), clean_text(match["alias"])
-        mentions.append(
-            UnitMention(name=name, printed=fragment.strip(), bracket_alias=alias, is_group=is_group_reference(name))
-        )
+        names = [name] if alias else _split_run_together(name, vocabulary)
+        for part in names:
+            mentions.append(
+                UnitMention(
+                    name=part,
+                    printed=fragment.strip(),
+                    bracket_alias=alias,
+                    is_group=is_group_reference(part),
+                    run_together=len(names) > 1,
+                )
+            )
     return mentions
+
+
+def _split_run_together(name: str, vocabulary: Vocabulary) -> list[str]:
+    return split_run_together(name, is_known=lambda n: vocabulary.canonical_unit(n) is not None)
 
 
 # "区水务局等部门", "市卫生健康委等": the unit, without the "and others".
@@ -498,6 +512,17 @@ def _task_units(state: _Normalising, row: ShapedRow) -> list[ParsedUnitRef]:
             vocabulary.units.setdefault(name_key(canonical), canonical)
             if mention.bracket_alias:
                 _bracket_alias(state, row, raw, mention.bracket_alias, canonical)
+            if mention.run_together and mention.printed.endswith(mention.name):
+                state.warnings.append(
+                    ImportWarning(
+                        "run_together_units",
+                        f"“{mention.printed}”中间没有分隔符，按两个单位读取，请核对",
+                        row=row.row,
+                        column="牵头单位" if role == "lead" else "配合单位",
+                        raw=raw,
+                        number=row.number,
+                    )
+                )
             units.append(ParsedUnitRef(name=canonical, printed=mention.printed, role=role))
     return units
 
@@ -700,8 +725,9 @@ def _learn_units(shaped: ShapedDocument, vocabulary: Vocabulary) -> None:
         for piece in _pieces(clean_text_keep_spaces(row.unit)):
             for token in piece.split():
                 bare = re.sub(r"[（(][^）)]*[）)]$", "", token)
-                if len(bare) >= 3 and _looks_complete(bare) and vocabulary.canonical_unit(bare) is None:
-                    vocabulary.units[name_key(bare)] = bare
+                for name in _split_run_together(bare, vocabulary) if bare == token else [bare]:
+                    if len(name) >= 3 and _looks_complete(name) and vocabulary.canonical_unit(name) is None:
+                        vocabulary.units[name_key(name)] = name
 
 
 def _unit_leader_pairs(shaped: ShapedDocument, vocabulary: Vocabulary) -> dict[str, set[str]]:

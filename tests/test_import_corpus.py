@@ -7,10 +7,9 @@ the extra columns, and the document's title and year.
 A file whose expected result has "refused" (the scanned PDF) must be refused
 with that reason.
 
-Known gaps: the Xi'an table prints two lead units with no separator between
-them (市行政审批局市司法局, a line break the web copy lost); the importer keeps
-them as one name, so that file is marked xfail (its other fields are still
-checked). The Huoshan table keeps stray spaces inside its cells (工作机 制) and
+The Xi'an table prints two lead units with no separator between them
+(市行政审批局市司法局, a line break the web copy lost); the importer splits them
+(imports/run_together.py) and warns. The Huoshan table keeps stray spaces inside its cells (工作机 制) and
 the expected text keeps them; the importer removes a space between two Chinese
 characters as a line wrap (the seeds need that), so those texts differ by the
 spaces only, and the test says so instead of hiding it."""
@@ -30,10 +29,8 @@ FILES = corpus_files(CORPUS) if CORPUS.exists() else []
 # Texts whose only difference is a space the source left between Chinese characters.
 SPACES_KEPT_IN_SOURCE = {"huoshan_2025_kaifaqu.xlsx", "huoshan_2025_kaifaqu_pdf.pdf"}
 
-# (file, field) whose mismatch is a known, documented gap of the importer.
-KNOWN_GAPS = {
-    ("xian_2022_fengongfangan.docx", "lead_units"): "two unit names printed without a separator are kept as one",
-}
+# (file, field) whose mismatch is a known, documented gap of the importer (none today).
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 pytestmark = pytest.mark.django_db
 

@@ -74,3 +74,35 @@ def test_a_leader_line_and_a_division_line_in_prose():
 def test_a_division_line_that_only_lists_units_names_the_leads():
     clause = labelled_clause("部门分工:市商务局、市财政局")
     assert (clause.lead, clause.support) == ("市商务局、市财政局", "")
+
+
+KNOWN = {"区发改委", "区财政局", "市委市政府督查室"}
+
+
+@pytest.mark.parametrize(
+    ("printed", "names"),
+    [
+        ("市行政审批局市司法局", ["市行政审批局", "市司法局"]),  # Xi'an 2022, as the copy prints it
+        ("区人社局区财政局区统计局", ["区人社局", "区财政局", "区统计局"]),
+        ("区发改委区财政局", ["区发改委", "区财政局"]),
+        ("市委市政府督查室", ["市委市政府督查室"]),  # known: never split
+        ("县委县政府督查室", ["县委县政府督查室"]),  # 县委 is too short to be a unit here
+        ("市城市管理局", ["市城市管理局"]),
+        ("市委宣传部市文明办", ["市委宣传部市文明办"]),  # 部 is not an office ending: left whole
+        ("市教育局市直学校", ["市教育局市直学校"]),
+        ("市卫健委市中医院", ["市卫健委", "市中医院"]),
+        ("区行政服务中心", ["区行政服务中心"]),
+    ],
+)
+def test_two_unit_names_run_together_are_split_only_where_safe(printed, names):
+    from imports.run_together import split_run_together
+
+    assert split_run_together(printed, is_known=KNOWN.__contains__) == names
+
+
+def test_a_run_together_cell_is_read_as_two_units_and_reported():
+    from imports.normalise import Vocabulary, split_units
+
+    mentions = split_units("市行政审批局市司法局", Vocabulary())
+    assert [m.name for m in mentions] == ["市行政审批局", "市司法局"]
+    assert all(m.run_together and m.printed == "市行政审批局市司法局" for m in mentions)
