@@ -5,6 +5,7 @@ A script, not a test. Loopback only (127.0.0.1), bounded in time, stops by itsel
     .venv/bin/python bench/soak.py --minutes 5 --clients 32          # the recorded run (~7 min in all)
     .venv/bin/python bench/soak.py --minutes 0.5 --clients 8         # a smoke run
     .venv/bin/python bench/soak.py --minutes 5 --scale 0.25          # on top of synthetic city data too
+    BENCH_REF=ca20fed .venv/bin/python bench/soak.py --minutes 5      # that commit, then this tree, back to back
 
 What it does, all by itself (each step under a timeout):
   1. starts a throwaway PostgreSQL cluster with bin/pg-throwaway (a `bash` child holds it; the cluster is
@@ -62,6 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TREE = ROOT  # the code the servers run: ROOT, or an exported commit (--tree, for --ref runs)
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 RESULTS = ROOT / "bench" / "results" / "soak.txt"
@@ -176,12 +178,12 @@ def start_postgres() -> tuple[subprocess.Popen, str]:
 
 def manage(env: dict[str, str], *args: str, timeout: int = 600) -> None:
     log("manage.py " + " ".join(args))
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=timeout, stdout=subprocess.DEVNULL)
+    subprocess.run([PY, "manage.py", *args], cwd=TREE, env=env, check=True, timeout=timeout, stdout=subprocess.DEVNULL)
 
 
 def setup_django(env: dict[str, str]) -> None:
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(TREE))
     import django
 
     django.setup()
@@ -258,7 +260,7 @@ def start_gunicorn(env: dict[str, str], port: int, logfile: Path) -> subprocess.
             "--access-logfile",
             "/dev/null",
         ],
-        cwd=ROOT,
+        cwd=TREE,
         env=env,
         stdout=handle,
         stderr=subprocess.STDOUT,
@@ -523,6 +525,73 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
+def _export(commit: str, tree: Path) -> Path:
+    """The commit's files in `tree` (git archive), sharing this checkout's virtualenv."""
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    (tree / ".venv").symlink_to(ROOT / ".venv")
+    return tree
+
+
+def _cst_now() -> dt.datetime:
+    # The runs' own headers are in Django's TIME_ZONE (Asia/Shanghai); the comparison's too.
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+
+
+def compare(args: argparse.Namespace) -> int:
+    """Soak the --ref commit, then this tree, back to back on this machine with the same options, and
+    compare requests per second: the shared box's load moves both figures, their ratio much less.
+    Both run with --shared-media, since an earlier commit may not have the S3 storage."""
+    ref = subprocess.check_output(["git", "rev-parse", "--short", args.ref], cwd=ROOT, text=True).strip()
+    head = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True).strip()
+    dirty = subprocess.run(["git", "diff", "--quiet", "HEAD"], cwd=ROOT).returncode != 0
+    this = f"{head}{'+changes' if dirty else ''}"
+    options = ["--minutes", f"{args.minutes:g}", "--clients", str(args.clients), "--seed", str(args.seed)]
+    options += ["--baseline-seconds", f"{args.baseline_seconds:g}", "--shared-media", "--no-record", "--ref", ""]
+    if args.scale:
+        options += ["--scale", f"{args.scale:g}"]
+    runs: dict[str, tuple[int, str]] = {}
+    with tempfile.TemporaryDirectory(prefix="soak-ref-") as tmp:
+        tree = _export(ref, Path(tmp) / "ref")
+        for label, served in ((ref, tree), (this, ROOT)):
+            log(f"soak of {label} ({served})")
+            done = subprocess.run(
+                [PY, str(Path(__file__).resolve()), *options, "--tree", str(served)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=int(args.minutes * 60) + 1800,
+            )
+            report = done.stdout[done.stdout.find("## soak") :] if "## soak" in done.stdout else done.stdout[-3000:]
+            print(report, flush=True)
+            if done.returncode not in (0, 1):
+                print(done.stderr[-3000:], file=sys.stderr)
+            runs[label] = (done.returncode, report.strip())
+
+    def rate(report: str) -> float:
+        found = re.search(r"^requests/s\s+([\d.]+)$", report, re.MULTILINE)
+        return float(found.group(1)) if found else 0.0
+
+    before, after = rate(runs[ref][1]), rate(runs[this][1])
+    ratio = after / before if before else 0.0
+    verdicts = {label: ("PASS" if code == 0 else "FAIL") for label, (code, _) in runs.items()}
+    summary = [
+        f"## soak comparison {_cst_now():%Y-%m-%d %H:%M} CST: {this} against {ref}, back to back",
+        f"command: BENCH_REF={args.ref} .venv/bin/python bench/soak.py --minutes {args.minutes:g} "
+        f"--clients {args.clients}" + (f" --scale {args.scale:g}" if args.scale else ""),
+        f"requests/s: {ref} {before:.1f} ({verdicts[ref]}), {this} {after:.1f} ({verdicts[this]}); ratio {ratio:.2f}×",
+        "",
+    ]
+    text = "\n".join(summary + [f"### {label}\n{report}\n" for label, (_, report) in runs.items()])
+    print("\n".join(summary))
+    if not args.no_record:
+        with RESULTS.open("a") as handle:
+            handle.write(text + "\n")
+        log(f"appended to {RESULTS.relative_to(ROOT)}")
+    return 0 if all(code == 0 for code, _ in runs.values()) else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=5.0)
@@ -531,9 +600,24 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--baseline-seconds", type=float, default=20, help="one client alone first (0 = skip)")
     parser.add_argument("--no-record", action="store_true", help="print only, do not append to bench/results/soak.txt")
+    parser.add_argument(
+        "--ref",
+        default=os.environ.get("BENCH_REF", ""),
+        help="also soak this commit, back to back with this tree, and compare (default: $BENCH_REF)",
+    )
+    parser.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)  # --ref's runs: the code served
+    parser.add_argument(
+        "--shared-media",
+        action="store_true",
+        help="both servers on one media directory, no S3 (--ref runs: an older commit may have no S3 storage)",
+    )
     args = parser.parse_args()
     if not 0 < args.minutes <= 60 or not 1 <= args.clients <= 128:
         parser.error("--minutes in (0, 60], --clients in [1, 128]")
+    if args.ref:
+        return compare(args)
+    global TREE
+    TREE = args.tree.resolve()
 
     procs: list[subprocess.Popen] = []
     pg, database_url = start_postgres()
@@ -570,10 +654,14 @@ def main() -> int:
         while ports[1] == ports[0]:
             ports[1] = free_port()
         servers = [f"http://127.0.0.1:{p}" for p in ports]
-        s3, storage = start_s3()
-        media = [Path(tempfile.mkdtemp(prefix=f"soak-media-{i}-")) for i in range(2)]
-        for port, logfile, own in zip(ports, logs, media, strict=True):
+        if args.shared_media:
+            storage: dict[str, str] = {}
+            media = [Path(tempfile.mkdtemp(prefix="soak-media-"))] * 2
+        else:
+            s3, storage = start_s3()
             # Each server its own empty media directory: files must go through the shared S3 storage.
+            media = [Path(tempfile.mkdtemp(prefix=f"soak-media-{i}-")) for i in range(2)]
+        for port, logfile, own in zip(ports, logs, media, strict=True):
             procs.append(start_gunicorn({**env, **storage, "MEDIA_ROOT": str(own)}, port, logfile))
         for base in servers:
             wait_up(base, time.monotonic() + 60)
@@ -615,7 +703,7 @@ def main() -> int:
         wall = time.monotonic() - started
         load_after = os.getloadavg()
         alive = [p.poll() is None for p in procs]
-        file_checks = verify_files(stats, servers, media)
+        file_checks = verify_files(stats, servers, [] if args.shared_media else media)
     finally:
         for proc in procs:
             proc.terminate()
@@ -648,7 +736,9 @@ def main() -> int:
         f"2 gunicorn × 2 sync workers · PostgreSQL · seeds{f' + city data x{args.scale:g}' if args.scale else ''} · "
         f"{platform.node()} ({os.cpu_count()} cores, shared)",
         f"command: .venv/bin/python bench/soak.py --minutes {args.minutes:g} --clients {args.clients}"
-        + (f" --scale {args.scale:g}" if args.scale else ""),
+        + (f" --scale {args.scale:g}" if args.scale else "")
+        + (" --shared-media" if args.shared_media else "")
+        + (f"  (code served: {args.tree})" if TREE != ROOT else ""),
         "",
         f"{'figure':<46} {'value':>10}",
         f"{'-' * 46} {'-' * 10}",
@@ -688,7 +778,11 @@ def main() -> int:
         row("  " + name, value)
     row("  gunicorn tracebacks / worker timeouts", f"{tracebacks}/{worker_timeouts}")
     row("  servers alive at the end", f"{sum(alive)}/2")
-    lines.append("shared storage (S3, no shared directory) after the run (want 0 except the first):")
+    lines.append(
+        "shared storage (one directory for both servers) after the run (want 0 except the first):"
+        if args.shared_media
+        else "shared storage (S3, no shared directory) after the run (want 0 except the first):"
+    )
     for name, value in file_checks.items():
         row("  " + name, value)
 
