@@ -281,8 +281,8 @@ def _split_run_together(name: str, vocabulary: Vocabulary) -> list[str]:
     return split_run_together(name, is_known=lambda n: vocabulary.canonical_unit(n) is not None)
 
 
-# "区水务局等部门", "市卫生健康委等": the unit, without the "and others".
-_TRAILING_ETC = re.compile(r"(?<=..)等(?:部门|单位|有关单位|相关单位)?$")
+# "区水务局等部门", "市卫生健康委等", "区司法局等有关部门": the unit, without the "and others".
+_TRAILING_ETC = re.compile(r"(?<=..)等(?:有关|相关|其他)?(?:部门|单位)?$")
 
 
 def _protect_brackets(text: str) -> str:

@@ -229,10 +229,20 @@ def _is_group_sentence(text: str, following: str) -> bool:
     """ "（一）全力以赴拼经济稳增长促发展。" followed by "10.实施招商引资…": a
     group heading printed as one short sentence, over items of another
     numbering style."""
-    if not text.endswith("。") or not _is_heading(text[:-1]):
+    if not text.endswith("。") or not (_is_heading(text[:-1]) or _is_short_group_sentence(text)):
         return False
     own, next_item = _ITEM.match(text), _ITEM.match(following)
     return bool(own and next_item and _style(own["num"]) != _style(next_item["num"]))
+
+
+def _is_short_group_sentence(text: str) -> bool:
+    """ "（一）规范精简审批，进一步提高行政效能。": one short sentence (a comma
+    allowed) after a bracketed numeral, naming no unit."""
+    if not re.match(rf"^[（(]\s*[{_CN}]{{1,3}}\s*[)）]", text) or len(text) > 40:
+        return False
+    if re.search(r"[。；;！？]", text[:-1]) or CLAUSE_LABEL.search(text):
+        return False
+    return not ((clause := _trailing_bracket(text)) and _clause(clause[1]))
 
 
 def _ordered(reading: _Reading, clause: Clause, raw: str) -> Clause:
@@ -289,7 +299,7 @@ def _item(number: str, body: str) -> _Item:
     return item
 
 
-_OPEN, _CLOSE = "（([【", "）)]】"
+_OPEN, _CLOSE = "（([【〔", "）)]】〕"  # 〔…〕 as in "〔牵头单位：…，责任单位：…〕" (Gangcheng 2021)
 
 
 def _trailing_bracket(body: str) -> tuple[int, str] | None:

@@ -106,3 +106,41 @@ def test_a_run_together_cell_is_read_as_two_units_and_reported():
     mentions = split_units("市行政审批局市司法局", Vocabulary())
     assert [m.name for m in mentions] == ["市行政审批局", "市司法局"]
     assert all(m.run_together and m.printed == "市行政审批局市司法局" for m in mentions)
+
+
+def _prose_rows(paragraphs: list[str]) -> list[list[str]]:
+    from imports.prose import prose_table
+
+    read = prose_table(paragraphs, wrapped="word")
+    assert read is not None
+    return [[c.text for c in row] for row in read[0].rows[1:]]
+
+
+def test_a_group_sentence_with_a_comma_over_items_of_another_numbering_is_a_heading():
+    # Gangcheng 2021: "（一）规范精简审批，进一步提高行政效能。" over items "1.", "2.".
+    rows = _prose_rows(
+        [
+            "(一)规范精简审批,进一步提高行政效能。",
+            "1.严格落实行政许可设定审查制度。(牵头单位:区政府办公室;责任单位:区政府有关部门)",
+            "2.规范行政备案事项管理。(牵头单位:区司法局;责任单位:区政府有关部门)",
+        ]
+    )
+    assert rows[0][0] == "(一)规范精简审批,进一步提高行政效能。"  # a heading row
+    assert [r[0] for r in rows[1:]] == ["1", "2"]
+
+
+def test_a_clause_in_tortoise_shell_brackets_with_labels_split_by_a_comma():
+    rows = _prose_rows(
+        [
+            "1.及时承接落实行政权力事项。〔牵头单位:区政府办公室,责任单位:区政府有关部门,各街道(功能区)〕",
+            "2.实施行政许可案卷评查。(牵头单位:区司法局;责任单位:区政府有关部门)",
+        ]
+    )
+    assert rows[0] == ["1", "及时承接落实行政权力事项。", "区政府办公室", "区政府有关部门,各街道(功能区)"]
+
+
+@pytest.mark.parametrize("printed", ["区司法局等有关部门", "区司法局等相关单位", "区司法局等部门", "区司法局等"])
+def test_and_the_others_after_a_unit_is_dropped(printed):
+    from imports.normalise import Vocabulary, split_units
+
+    assert [m.name for m in split_units(printed, Vocabulary())] == ["区司法局"]
