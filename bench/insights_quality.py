@@ -4,8 +4,9 @@ seed documents imported through the real pipeline.
 
 Links (2025 items → 14th Five-Year Plan tasks), all 190 items, cross-validated:
 the items are split into 10 folds (stratified by link / no link, seeded); for each
-fold the signal weights and the abstention threshold are chosen on the other nine
-folds only, then the held-out fold is scored. Measures:
+fold the model (insights.linkmodel.fit: ranking weights, learned priors, abstention
+weights and threshold) is fitted on the other nine folds only, then the held-out
+fold is scored. Measures:
   precision@1   share of the 190 items whose first answer is right: a task in the key
                 for a linked item, an abstention for a no-link item (a suggestion on a
                 no-link item is wrong; an abstention on a linked item is wrong);
@@ -29,8 +30,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import heapq
-import itertools
 import math
 import os
 import random
@@ -47,7 +46,6 @@ KEYS = ROOT / "fixtures" / "insights"
 RESULTS = ROOT / "bench" / "results" / "insights_quality.txt"
 FOLDS = 10
 SEED = 2025
-GRID = (0.0, 0.5, 1.0, 2.0)
 
 
 # -- keys -------------------------------------------------------------------------
@@ -147,84 +145,6 @@ def fmt(m: dict) -> str:
 # -- cross-validation ---------------------------------------------------------------
 
 
-class Grid:
-    """For every weight combination over the enabled signals: each item's top three
-    task numbers and its best score. Computed once, then every fold picks from it."""
-
-    def __init__(
-        self, matcher, numbers: list[str], task_numbers: list[str], signals: tuple[str, ...], stat: str = "top"
-    ) -> None:
-        self.numbers = numbers
-        combos = set()
-        for values in itertools.product(GRID, repeat=len(signals)):
-            if not any(values):
-                continue
-            total = sum(values)
-            combos.add(tuple(round(v / total, 4) for v in values))
-        self.combos = sorted(combos)
-        self.signals = signals
-        columns = [matcher.columns[s] for s in signals]
-        self.top: dict[tuple, list[tuple[float, list[str]]]] = {}
-        for combo in self.combos:
-            per_item = []
-            for i in range(len(numbers)):
-                row = [0.0] * len(task_numbers)
-                for weight, column in zip(combo, columns, strict=True):
-                    if weight:
-                        values = column[i]
-                        row = [a + weight * b for a, b in zip(row, values, strict=True)]
-                best = heapq.nlargest(3, range(len(row)), key=lambda j: (row[j], -j))
-                per_item.append((confidence(row, best, stat), [task_numbers[j] for j in best]))
-            self.top[combo] = per_item
-
-
-def confidence(row: list[float], best: list[int], stat: str) -> float:
-    top = row[best[0]]
-    if stat == "top":
-        return top
-    mean = sum(row) / len(row)
-    std = math.sqrt(sum((v - mean) ** 2 for v in row) / len(row)) or 1.0
-    if stat == "z":
-        return (top - mean) / std
-    if stat == "margin":
-        return top - row[best[1]]
-    if stat == "ratio":
-        return top / mean if mean else 0.0
-    raise ValueError(stat)
-
-
-def choose(grid: Grid, train: list[int], key: dict[str, list[str]]) -> tuple[tuple, float]:
-    """The weights and threshold that maximise precision@1 + recall@3 on the training items."""
-    links_total = sum(len(key[grid.numbers[i]]) for i in train) or 1
-    n = len(train)
-    best = (-1.0, (), 0.0)
-    for combo in grid.combos:
-        per_item = grid.top[combo]
-        rows = []
-        for i in train:
-            top_score, top3 = per_item[i]
-            gold = key[grid.numbers[i]]
-            right_if_shown = bool(gold) and top3[0] in gold
-            right_if_abstain = not gold
-            found = len(set(gold) & set(top3))
-            rows.append((top_score, right_if_shown, right_if_abstain, found))
-        rows.sort(key=lambda r: r[0])
-        # Threshold between rows k-1 and k: rows[:k] abstain, rows[k:] shown.
-        shown_right = sum(r[1] for r in rows)
-        found = sum(r[3] for r in rows)
-        abstain_right = 0
-        for k in range(n + 1):
-            objective = (shown_right + abstain_right) / n + found / links_total
-            threshold = 0.0 if k == 0 else (rows[k - 1][0] + rows[k][0]) / 2 if k < n else rows[-1][0] + 1e-6
-            if objective > best[0] + 1e-12:
-                best = (objective, combo, threshold)
-            if k < n:
-                shown_right -= rows[k][1]
-                found -= rows[k][3]
-                abstain_right += rows[k][2]
-    return best[1], best[2]
-
-
 def folds(numbers: list[str], key: dict[str, list[str]], seed: int) -> list[list[int]]:
     rng = random.Random(seed)
     linked = [i for i, n in enumerate(numbers) if key[n]]
@@ -237,19 +157,27 @@ def folds(numbers: list[str], key: dict[str, list[str]], seed: int) -> list[list
     return out
 
 
-def cross_validate(grid: Grid, key: dict[str, list[str]], seed: int = SEED) -> tuple[dict[str, list[str]], list]:
+def cross_validate(
+    matcher, key: dict[str, list[str]], config: dict, seed: int = SEED
+) -> tuple[dict[str, list[str]], list]:
+    """Held-out suggestions for every item: each fold's model fitted on the other folds only."""
+    from insights import linkmodel
+
+    numbers = [d.number for d in matcher.items]
+    index_of = {d.number: j for j, d in enumerate(matcher.tasks)}
+    labels = {i: [index_of[n] for n in key[number]] for i, number in enumerate(numbers)}
+    task_number = {d.key: d.number for d in matcher.tasks}
     predictions: dict[str, list[str]] = {}
-    chosen = []
-    split = folds(grid.numbers, key, seed)
+    fitted = []
+    split = folds(numbers, key, seed)
     for held_out in split:
-        train = [i for fold in split if fold is not held_out for i in fold]
-        combo, threshold = choose(grid, train, key)
-        chosen.append((combo, threshold))
-        per_item = grid.top[combo]
+        train = {i: labels[i] for fold in split if fold is not held_out for i in fold}
+        params = linkmodel.fit(matcher, train, **config)
+        fitted.append(params)
+        linker = linkmodel.Linker(matcher, params)
         for i in held_out:
-            top_score, top3 = per_item[i]
-            predictions[grid.numbers[i]] = top3 if top_score >= threshold else []
-    return predictions, chosen
+            predictions[numbers[i]] = [task_number[k] for k, _ in linker.suggest(i)]
+    return predictions, fitted
 
 
 # -- extraction ---------------------------------------------------------------------
@@ -329,7 +257,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from imports.pipeline import plan_import
-    from insights import matching, selectors, services
+    from insights import linkmodel, matching, selectors, services
     from insights.models import Indicator, TaskLink
     from tasks.models import Plan, PlanKind, Task
 
@@ -367,10 +295,11 @@ def main() -> None:
 
     # The earlier method: character n-grams only, a fixed floor of 0.05, never abstaining in practice.
     plain = matching.Matcher(items, tasks, signals=("char",))
-    before = {
-        numbers[i]: [number_of[k] for k, s in plain.rank(i, matching.Params(weights={"char": 1.0}), top=3) if s >= 0.05]
-        for i in range(len(items))
-    }
+    before = {}
+    for i in range(len(items)):
+        row = plain.columns["char"][i]
+        order = sorted(range(len(row)), key=lambda j: (-row[j], j))[:3]
+        before[numbers[i]] = [task_numbers[j] for j in order if row[j] >= 0.05]
     emit("Before (character n-grams only, no abstention), all 190 items, nothing tuned:")
     emit("  " + fmt(score(before, key)))
     emit()
@@ -379,20 +308,41 @@ def main() -> None:
     with_syn = matching.Matcher(items, tasks, synonyms=matching.Synonyms.load())
     no_syn = matching.Matcher(items, tasks)
     emit(f"(signals for 2 × {len(items)} × {len(tasks)} pairs computed in {time.perf_counter() - started:.1f} s)")
+    four = matching.SIGNALS
+    ranks = tuple(f"{s}_rr" for s in four)
+    plain_abstain = ("top", "margin")
+    rates = ("category_no_link", "project_no_link", "units_no_link")
+    shipped_pair, shipped_abstain = linkmodel.PAIR_FEATURES, linkmodel.ABSTAIN_FEATURES
+
+    def without(features: tuple[str, ...], *drop: str) -> tuple[str, ...]:
+        return tuple(f for f in features if f not in drop)
+
     configs = [
-        ("char n-grams", no_syn, ("char",)),
-        ("words (jieba)", no_syn, ("word",)),
-        ("char + words", no_syn, ("char", "word")),
-        ("char + words + headings", no_syn, ("char", "word", "head")),
-        ("char + words + headings + units", no_syn, ("char", "word", "head", "unit")),
-        ("all four + synonyms (shipped)", with_syn, ("char", "word", "head", "unit")),
-        ("  without char n-grams", with_syn, ("word", "head", "unit")),
-        ("  without words", with_syn, ("char", "head", "unit")),
-        ("  without headings", with_syn, ("char", "word", "unit")),
-        ("  without units", with_syn, ("char", "word", "head")),
+        ("char n-grams", no_syn, ("char",), plain_abstain),
+        ("words (jieba)", no_syn, ("word",), plain_abstain),
+        ("char + words", no_syn, ("char", "word"), plain_abstain),
+        ("char + words + headings", no_syn, ("char", "word", "head"), plain_abstain),
+        ("char + words + headings + units", no_syn, four, plain_abstain),
+        ("all four + synonyms (the earlier shipped signals)", with_syn, four, plain_abstain),
+        ("  + reciprocal ranks", with_syn, four + ranks, plain_abstain),
+        ("  + category correspondence", with_syn, four + ranks + ("category",), plain_abstain),
+        ("  + project siblings", with_syn, shipped_pair, plain_abstain),
+        ("  + no-link rates (category, project, units)", with_syn, shipped_pair, plain_abstain + rates),
+        ("  + leaders' no-link rate (shipped)", with_syn, shipped_pair, shipped_abstain),
+        ("  without char n-grams", with_syn, without(shipped_pair, "char", "char_rr"), shipped_abstain),
+        ("  without words", with_syn, without(shipped_pair, "word", "word_rr"), shipped_abstain),
+        ("  without headings", with_syn, without(shipped_pair, "head", "head_rr"), shipped_abstain),
+        ("  without units", with_syn, without(shipped_pair, "unit", "unit_rr"), shipped_abstain),
+        ("  without reciprocal ranks", with_syn, without(shipped_pair, *ranks), shipped_abstain),
+        ("  without category correspondence", with_syn, without(shipped_pair, "category"), shipped_abstain),
+        ("  without project siblings", with_syn, without(shipped_pair, "project"), shipped_abstain),
+        ("  without no-link rates", with_syn, shipped_pair, plain_abstain),
+        ("  without margin", with_syn, shipped_pair, without(shipped_abstain, "margin")),
+        ("  without synonyms", no_syn, shipped_pair, shipped_abstain),
     ]
     emit(
-        f"Cross-validated ({FOLDS} folds, stratified, seed {SEED}; weights and threshold chosen on the training folds):"
+        f"Cross-validated ({FOLDS} folds, stratified, seed {SEED}; ranking weights, priors, abstention model and "
+        "threshold fitted on the training folds only):"
     )
     emit("")
     emit(
@@ -400,29 +350,33 @@ def main() -> None:
         "| linked items abstained on |"
     )
     emit("|---|---|---|---|---|")
+    shipped_label = "  + leaders' no-link rate (shipped)"
     results = {}
-    for label, matcher, signals in configs:
-        grid = Grid(matcher, numbers, task_numbers, signals)
-        predictions, chosen = cross_validate(grid, key)
+    for label, matcher, pair, abstain in configs:
+        config = {"pair_features": pair, "abstain_features": abstain, "synonyms": matcher is with_syn}
+        predictions, fitted = cross_validate(matcher, key, config)
         m = score(predictions, key)
-        results[label] = (m, grid, chosen)
+        results[label] = (m, fitted)
         emit(
-            f"| {label.strip()}{' (no synonyms)' if matcher is no_syn else ''} "
+            f"| {label.strip()}{' (no synonyms)' if matcher is no_syn and label.strip() != 'without synonyms' else ''} "
             f"| {m['p1']:.1%} [{m['p1_ci'][0]:.1%}–{m['p1_ci'][1]:.1%}] "
             f"| {m['r3']:.1%} [{m['r3_ci'][0]:.1%}–{m['r3_ci'][1]:.1%}] "
             f"| {m['abstain']:.1%} ({m['abstain_hits']}/{m['no_link']}) | {m['false_abstain']}/{m['linked']} |"
         )
     emit()
-    shipped_label = "all four + synonyms (shipped)"
-    m, grid, chosen = results[shipped_label]
+    m, fitted = results[shipped_label]
+    shipped_config = {"pair_features": shipped_pair, "abstain_features": shipped_abstain, "synonyms": True}
     emit("Shipped configuration, held out: " + fmt(m))
     emit(
-        "  per-fold choices (weights char/word/head/unit, threshold): "
-        + "; ".join(f"{'/'.join(f'{w:.2f}' for w in combo)} @ {t:.3f}" for combo, t in chosen)
+        "  per-fold ranking weights ("
+        + "/".join(shipped_pair)
+        + "): "
+        + "; ".join("/".join(f"{p.weights[f]:.2f}" for f in shipped_pair) for p in fitted)
     )
+    emit("  per-fold abstention thresholds (P(no link)): " + ", ".join(f"{p.threshold:.2f}" for p in fitted))
     spread = []
     for seed in range(SEED, SEED + 5):
-        predictions, _ = cross_validate(grid, key, seed=seed)
+        predictions, _ = cross_validate(with_syn, key, shipped_config, seed=seed)
         s = score(predictions, key)
         spread.append((s["p1"], s["r3"], s["abstain"]))
     emit(
@@ -433,17 +387,23 @@ def main() -> None:
     )
     emit()
 
-    combo, threshold = choose(grid, list(range(len(numbers))), key)
-    params = matching.Params(weights=dict(zip(grid.signals, combo, strict=True)), threshold=round(threshold, 4))
+    index_of = {d.number: j for j, d in enumerate(tasks)}
+    everything = {i: [index_of[n] for n in key[number]] for i, number in enumerate(numbers)}
+    params = linkmodel.fit(with_syn, everything, **shipped_config)
     if args.write_params:
         params.dump(
             matching.DATA / "link_params.json",
             fitted_on="fixtures/insights/links_2025.csv, all 190 items (bench/insights_quality.py --write-params)",
         )
-        emit(f"Wrote insights/data/link_params.json: {params}")
-    shipped = matching.Params.load()
+        emit(
+            f"Wrote insights/data/link_params.json: weights "
+            f"{ {k: round(v, 2) for k, v in params.weights.items()} }, "
+            f"abstention { {k: round(v, 2) for k, v in params.abstain.items()} }, threshold {params.threshold}"
+        )
+    shipped = linkmodel.Params.load()
     emit(
-        f"Shipped parameters (insights/data/link_params.json): weights {shipped.weights}, threshold {shipped.threshold}"
+        f"Shipped parameters (insights/data/link_params.json): weights "
+        f"{ {k: round(v, 2) for k, v in shipped.weights.items()} }, threshold {shipped.threshold}"
     )
 
     # The product's own refresh, end to end (database reads and writes included).

@@ -1,5 +1,6 @@
-"""Which five-year task does an annual item carry out? Scores every (item, task)
-pair from four signals and abstains when the best is too weak.
+"""Which five-year task does an annual item carry out? The text and unit signals
+for every (item, task) pair; insights.linkmodel combines them with what labelled
+items teach and decides when to abstain.
 
 Signals, each in [0, 1]:
   char  character 1–3-gram TF-IDF cosine of the two texts;
@@ -8,24 +9,21 @@ Signals, each in [0, 1]:
   head  the item's headings (category and project) against the task's category
         and headline: the two documents are organised by the same policy areas;
   unit  the share of the item's lead units that also lead the task, weighted by
-        rarity (区经委 leads a quarter of the tasks, 区国资委 one).
+        rarity (区经委 leads a quarter of the tasks, 区国资委 one);
+and for each, `<signal>_rr`: 1 / the task's rank under that signal alone, so a
+task that one signal puts first counts even where that signal's values are small.
 Synonyms (insights/data/synonyms.csv) rewrite a variant to its canonical form in
-texts and unit names before any of this.
-
-The weights and the abstention threshold are data (insights/data/link_params.json),
-fitted by bench/insights_quality.py with cross-validation against the answer key.
-Pure Python; no database access here.
+texts and unit names before any of this. Pure Python; no database access here.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import math
 import threading
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -50,25 +48,11 @@ class Doc(Generic[K]):
     text: str
     heading: str = ""  # category / project names (annual), category name + headline (five-year)
     units: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Params:
-    weights: dict[str, float] = field(default_factory=lambda: {"char": 1.0})
-    # Abstain when the best task's combined score is below this.
-    threshold: float = 0.0
-    synonyms: bool = True
-
-    def total_weight(self) -> float:
-        return sum(self.weights.values()) or 1.0
-
-    @classmethod
-    def load(cls, path: Path | None = None) -> Params:
-        data = json.loads((path or DATA / "link_params.json").read_text(encoding="utf-8"))
-        return cls(weights=data["weights"], threshold=data["threshold"], synonyms=data.get("synonyms", True))
-
-    def dump(self, path: Path, **extra: object) -> None:
-        path.write_text(json.dumps(asdict(self) | extra, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # Names the learned priors are keyed by (a pk means nothing in another database).
+    number: str = ""
+    category: str = ""
+    project: str = ""
+    leaders: tuple[str, ...] = ()
 
 
 # -- synonyms -------------------------------------------------------------------
@@ -161,7 +145,7 @@ def _cross_cosines(item_vectors: Sequence[Vector], task_vectors: Sequence[Vector
 
 class Matcher(Generic[K]):
     """Signals for every (item, task) pair of two plans, computed once
-    (`columns[signal][i][j]`); `rank` and `suggest` combine them under any Params,
+    (`columns[signal][i][j]`); insights.linkmodel combines them under any Params,
     so cross-validation reuses one Matcher."""
 
     def __init__(
@@ -212,22 +196,16 @@ class Matcher(Generic[K]):
             matrix.append([sum(weight[u] for u in mine & theirs) / total for theirs in task_units])
         return matrix
 
-    def scores(self, i: int, params: Params) -> list[float]:
-        total = params.total_weight()
-        row = [0.0] * len(self.tasks)
-        for name, weight in params.weights.items():
-            if weight and name in self.columns:
-                row = [a + weight * b for a, b in zip(row, self.columns[name][i], strict=True)]
-        return [value / total for value in row]
+    def column(self, name: str) -> list[list[float]]:
+        """A signal's matrix, or its reciprocal ranks for `<signal>_rr` (computed when first asked)."""
+        if name not in self.columns and name.endswith("_rr") and name[:-3] in self.columns:
+            self.columns[name] = [_reciprocal_ranks(row) for row in self.columns[name[:-3]]]
+        return self.columns[name]
 
-    def rank(self, i: int, params: Params, top: int = 3) -> list[tuple[K, float]]:
-        """The `top` best tasks for item `i`, best first (ties keep document order)."""
-        scored = sorted(enumerate(self.scores(i, params)), key=lambda pair: (-pair[1], pair[0]))
-        return [(self.tasks[j].key, score) for j, score in scored[:top]]
 
-    def suggest(self, i: int, params: Params, top: int = 3) -> list[tuple[K, float]]:
-        """Like `rank`, but nothing when even the best is below the threshold (abstain)."""
-        ranked = self.rank(i, params, top=top)
-        if not ranked or ranked[0][1] < params.threshold:
-            return []
-        return ranked
+def _reciprocal_ranks(row: list[float]) -> list[float]:
+    """1 / rank of each value in `row`, best first (ties keep document order)."""
+    ranks = [0.0] * len(row)
+    for position, j in enumerate(sorted(range(len(row)), key=lambda j: (-row[j], j)), 1):
+        ranks[j] = 1.0 / position
+    return ranks

@@ -186,9 +186,9 @@ def five_year_plans() -> QuerySet[Plan]:
 
 
 def match_documents(*, plan: Plan) -> list[Doc[int]]:
-    """The plan's tasks as the matcher sees them (two queries): text, headings
-    (an annual item's category and project; a five-year task's category and headline)
-    and lead units."""
+    """The plan's tasks as the matcher sees them (three queries): text, headings
+    (an annual item's category and project; a five-year task's category and headline),
+    lead units, and the names the learned priors use (number, category, project, leaders)."""
     tasks = (
         Task.objects.filter(plan=plan)
         .select_related("category", "project")
@@ -197,18 +197,30 @@ def match_documents(*, plan: Plan) -> list[Doc[int]]:
             Prefetch(
                 "unit_links",
                 queryset=TaskUnit.objects.filter(role=UnitRole.LEAD).select_related("unit").order_by("position"),
-            )
+            ),
+            Prefetch("leader_links", queryset=TaskLeader.objects.select_related("leader").order_by("position")),
         )
         .order_by("position")
     )
     docs = []
     for task in tasks:
+        project = task.project.name if task.project else ""
         if plan.kind == PlanKind.FIVE_YEAR:
             heading = f"{task.category.name} {task.title}"
         else:
-            heading = " ".join(filter(None, [task.category.name, task.project.name if task.project else ""]))
-        units = tuple(link.unit.name for link in task.unit_links.all())
-        docs.append(Doc(key=task.pk, text=task.text, heading=heading, units=units))
+            heading = " ".join(filter(None, [task.category.name, project]))
+        docs.append(
+            Doc(
+                key=task.pk,
+                text=task.text,
+                heading=heading,
+                units=tuple(link.unit.name for link in task.unit_links.all()),
+                number=task.number,
+                category=task.category.name,
+                project=project,
+                leaders=tuple(link.leader.name for link in task.leader_links.all()),
+            )
+        )
     return docs
 
 

@@ -15,7 +15,8 @@ from tasks.models import Plan, PlanKind, Task
 from tasks.permissions import can_edit_tasks, require
 
 from . import selectors
-from .matching import NO_SYNONYMS, Matcher, Params, Synonyms
+from .linkmodel import Linker, Params
+from .matching import NO_SYNONYMS, Matcher, Synonyms
 from .models import Indicator, IndicatorActual, LinkAbstention, LinkState, TaskLink
 from .targets import extract_targets
 
@@ -46,9 +47,9 @@ def link_suggestions_refresh(
     *, annual_plan: Plan, five_year_plan: Plan | None = None, params: Params | None = None
 ) -> int:
     """Recompute suggested links for every item of `annual_plan`: up to three
-    five-year tasks, best first (insights.matching). When even the best undecided
-    task scores below the threshold, and the item has no confirmed link, the item
-    gets an abstention instead (无对应五年规划任务). The office's decisions stay as
+    five-year tasks, best first (insights.linkmodel). When the model judges the item
+    to have no link, or every task is decided, and the item has no confirmed link,
+    the item gets an abstention instead (无对应五年规划任务). The office's decisions stay as
     they are: a confirmed or rejected pair is never suggested again. Returns the
     number of suggestions."""
     if annual_plan.kind != PlanKind.ANNUAL:
@@ -61,7 +62,7 @@ def link_suggestions_refresh(
     tasks = selectors.match_documents(plan=five_year_plan)
     if not items or not tasks:
         return 0
-    matcher = Matcher(items, tasks, synonyms=Synonyms.load() if params.synonyms else NO_SYNONYMS)
+    linker = Linker(Matcher(items, tasks, synonyms=Synonyms.load() if params.synonyms else NO_SYNONYMS), params)
     with transaction.atomic():
         pairs = TaskLink.objects.filter(annual_task__plan=annual_plan, five_year_task__plan=five_year_plan)
         decided: dict[int, dict[int, str]] = {}
@@ -75,10 +76,10 @@ def link_suggestions_refresh(
         abstentions: list[LinkAbstention] = []
         for index, item in enumerate(items):
             mine = decided.get(item.key, {})
-            ranked = matcher.rank(index, params, top=SUGGESTIONS_PER_ITEM + len(mine))
+            ranked = linker.rank(index, top=SUGGESTIONS_PER_ITEM + len(mine))
             open_ = [(position, key, score) for position, (key, score) in enumerate(ranked, 1) if key not in mine]
             open_ = open_[:SUGGESTIONS_PER_ITEM]
-            if not open_ or open_[0][2] < params.threshold:
+            if not open_ or linker.abstains(index):
                 if LinkState.CONFIRMED not in mine.values():
                     best = open_[0][2] if open_ else 0.0
                     abstentions.append(

@@ -184,16 +184,26 @@ def _docs():
     return items, tasks
 
 
-def test_matcher_ranks_and_abstains_below_the_threshold():
-    from insights.matching import Matcher, Params, Synonyms
+def test_matcher_ranks_and_abstains_on_a_weak_best_score():
+    from insights.linkmodel import Linker, Params
+    from insights.matching import Matcher, Synonyms
 
     items, tasks = _docs()
     matcher = Matcher(items, tasks, synonyms=Synonyms.load())
-    params = Params(weights={"char": 1, "word": 1, "head": 1, "unit": 1}, threshold=0.2)
-    assert matcher.suggest(0, params)[0][0] == "T1"
-    assert matcher.suggest(1, params)[0][0] == "T2"
-    assert matcher.rank(2, params)[0][1] < 0.2
-    assert matcher.suggest(2, params) == []  # nothing close enough: abstain
+    weights = {"char": 1.0, "word": 1.0, "head": 1.0, "unit": 1.0}
+    ranking = Linker(matcher, Params(weights=weights))
+    assert ranking.rank(0)[0][0] == "T1"
+    assert ranking.rank(1)[0][0] == "T2"
+    tops = [max(ranking.scores(i)) for i in range(3)]
+    assert tops[2] < min(tops[:2])  # the discipline item matches nothing well
+    # P(no link) falls as the best score rises; cut between the weak item and the others.
+    cut = (tops[2] + min(tops[:2])) / 2
+    params = Params(weights=weights, abstain={"top": -50.0, "bias": 50.0 * cut}, threshold=0.5)
+    linker = Linker(matcher, params)
+    assert linker.suggest(0)[0][0] == "T1"
+    assert linker.suggest(1)[0][0] == "T2"
+    assert linker.suggest(2) == []  # nothing close enough: abstain
+    assert all(0.0 <= p <= 1.0 for _, p in linker.rank(0)) and sum(p for _, p in linker.rank(0, top=3)) <= 1.0
 
 
 def test_unit_synonyms_count_a_renamed_unit_as_the_same():
@@ -208,9 +218,13 @@ def test_unit_synonyms_count_a_renamed_unit_as_the_same():
 
 
 def test_shipped_parameters_and_synonyms_load():
-    from insights.matching import SIGNALS, Params, Synonyms
+    from insights.linkmodel import ABSTAIN_FEATURES, PAIR_FEATURES, Params
+    from insights.matching import Synonyms
 
     params = Params.load()
-    assert set(params.weights) <= set(SIGNALS) and 0 < params.threshold < 1
+    assert params.weights and set(params.weights) <= set(PAIR_FEATURES)
+    assert set(params.abstain) <= {*ABSTAIN_FEATURES, "bias"} and 0 < params.threshold < 1
+    # The learned priors ship with the weights, keyed by names.
+    assert params.priors.items == 190 and params.priors.category and params.priors.no_link["unit"]
     synonyms = Synonyms.load()
     assert synonyms.rewrite("推进制造业“智改数转”") == "推进制造业“数字化智能化转型”"

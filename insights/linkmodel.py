@@ -1,0 +1,187 @@
+"""The link rule: how an (annual item, five-year task) pair is scored and when an
+item gets no suggestion. One home for the product (services) and the bench
+(bench/insights_quality.py), which fits it with `fit` on training folds only.
+
+Ranking: a conditional logit over the five-year tasks, score = w · features, where
+the features are the matcher's signals (insights.matching), their reciprocal ranks
+and two learned priors (insights.priors: category correspondence, project siblings).
+Abstention: a logistic model of "this item has no link" from the best score, its
+margin over the second, and the no-link rates of the item's category, project, lead
+units and leaders; abstain when its probability reaches the threshold.
+
+The fitted weights, threshold and priors are data: insights/data/link_params.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Generic
+
+from .fitting import dot, fit_choice, fit_logistic, sigmoid, softmax
+from .matching import DATA, SIGNALS, K, Matcher
+from .priors import Own, Priors, own_labels
+
+PAIR_FEATURES = (*SIGNALS, *(f"{s}_rr" for s in SIGNALS), "category", "project")
+ABSTAIN_FEATURES = ("top", "margin", "category_no_link", "project_no_link", "units_no_link", "leaders_no_link")
+# Ridge penalties: a few hundred labelled items, so weights are kept modest.
+RANK_L2 = 1.0
+ABSTAIN_L2 = 0.3
+
+
+@dataclass(frozen=True)
+class Params:
+    weights: dict[str, float] = field(default_factory=lambda: {"char": 1.0})
+    abstain: dict[str, float] = field(default_factory=dict)  # ABSTAIN_FEATURES and "bias"
+    # Abstain when P(no link) is at least this; above 1 never abstains.
+    threshold: float = 2.0
+    priors: Priors = field(default_factory=Priors)
+    synonyms: bool = True
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Params:
+        data = json.loads((path or DATA / "link_params.json").read_text(encoding="utf-8"))
+        return cls(
+            weights=data["weights"],
+            abstain=data.get("abstain", {}),
+            threshold=data["threshold"],
+            priors=Priors.from_json(data.get("priors", {})),
+            synonyms=data.get("synonyms", True),
+        )
+
+    def dump(self, path: Path, **extra: object) -> None:
+        path.write_text(json.dumps(asdict(self) | extra, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def pair_rows(
+    matcher: Matcher[K], priors: Priors, i: int, *, features: Sequence[str], own: Own | None = None
+) -> list[list[float]]:
+    """One feature row per task for item `i`."""
+    item = matcher.items[i]
+    columns = []
+    for name in features:
+        if name == "category":
+            columns.append(priors.category_row(item, matcher.tasks, own))
+        elif name == "project":
+            columns.append(priors.project_row(item, matcher.tasks, own))
+        else:
+            columns.append(matcher.column(name)[i])
+    return [list(values) for values in zip(*columns, strict=True)]
+
+
+def abstain_row(
+    matcher: Matcher[K],
+    priors: Priors,
+    i: int,
+    scores: Sequence[float],
+    *,
+    features: Sequence[str],
+    own: Own | None = None,
+) -> list[float]:
+    """Item `i`'s abstention features, then 1 for the intercept."""
+    item = matcher.items[i]
+    first, second = sorted(scores, reverse=True)[:2] if len(scores) > 1 else (scores[0], scores[0])
+    values = {"top": first, "margin": first - second}
+    for kind in ("category", "project"):
+        values[f"{kind}_no_link"] = priors.no_link_rate(item, kind, own)
+    values["units_no_link"] = priors.no_link_rate(item, "unit", own)
+    values["leaders_no_link"] = priors.no_link_rate(item, "leader", own)
+    return [values[name] for name in features] + [1.0]
+
+
+class Linker(Generic[K]):
+    """A Matcher's pairs under one Params: ranked tasks and the abstention for each item."""
+
+    def __init__(self, matcher: Matcher[K], params: Params) -> None:
+        self.matcher, self.params = matcher, params
+        self.pair_features = tuple(params.weights)
+        self.abstain_features = tuple(name for name in params.abstain if name != "bias")
+        self._scores: dict[int, list[float]] = {}
+
+    def scores(self, i: int) -> list[float]:
+        if i not in self._scores:
+            weights = [self.params.weights[name] for name in self.pair_features]
+            rows = pair_rows(self.matcher, self.params.priors, i, features=self.pair_features)
+            self._scores[i] = [dot(weights, row) for row in rows]
+        return self._scores[i]
+
+    def rank(self, i: int, top: int = 3) -> list[tuple[K, float]]:
+        """The `top` best tasks for item `i`, best first (ties keep document order), each with
+        its probability among all tasks (in [0, 1], what the pages show)."""
+        probabilities = softmax(self.scores(i))
+        order = sorted(range(len(probabilities)), key=lambda j: (-probabilities[j], j))[:top]
+        return [(self.matcher.tasks[j].key, probabilities[j]) for j in order]
+
+    def no_link_probability(self, i: int) -> float:
+        if not self.params.abstain:
+            return 0.0
+        weights = [self.params.abstain[name] for name in (*self.abstain_features, "bias")]
+        row = abstain_row(self.matcher, self.params.priors, i, self.scores(i), features=self.abstain_features)
+        return sigmoid(dot(weights, row))
+
+    def abstains(self, i: int) -> bool:
+        return self.no_link_probability(i) >= self.params.threshold
+
+    def suggest(self, i: int, top: int = 3) -> list[tuple[K, float]]:
+        """Like `rank`, but nothing when the item looks like it has no link (abstain)."""
+        return [] if self.abstains(i) else self.rank(i, top=top)
+
+
+def fit(
+    matcher: Matcher[K],
+    labels: Mapping[int, Sequence[int]],
+    *,
+    pair_features: Sequence[str] = PAIR_FEATURES,
+    abstain_features: Sequence[str] = ABSTAIN_FEATURES,
+    synonyms: bool = True,
+) -> Params:
+    """Params fitted on the labelled items only (labels: item index → task indexes, [] = no link).
+    A labelled item's own label is left out of the priors its features read."""
+    priors = Priors.learn(matcher.items, matcher.tasks, labels)
+    train = sorted(labels)
+    owns = {i: own_labels(matcher.tasks, labels[i]) for i in train}
+    rows = {i: pair_rows(matcher, priors, i, features=pair_features, own=owns[i]) for i in train}
+    weights = fit_choice([rows[i] for i in train], [labels[i] for i in train], l2=RANK_L2)
+    scores = {i: [dot(weights, row) for row in rows[i]] for i in train}
+    threshold, abstain = 2.0, {}
+    if abstain_features:
+        features = [abstain_row(matcher, priors, i, scores[i], features=abstain_features, own=owns[i]) for i in train]
+        coefficients = fit_logistic(features, [not labels[i] for i in train], l2=ABSTAIN_L2)
+        abstain = dict(zip((*abstain_features, "bias"), coefficients, strict=True))
+        probabilities = {i: sigmoid(dot(coefficients, row)) for i, row in zip(train, features, strict=True)}
+        threshold = choose_threshold(probabilities, scores, labels)
+    return Params(
+        weights=dict(zip(pair_features, weights, strict=True)),
+        abstain=abstain,
+        threshold=threshold,
+        priors=priors,
+        synonyms=synonyms,
+    )
+
+
+def choose_threshold(
+    probabilities: Mapping[int, float], scores: Mapping[int, Sequence[float]], labels: Mapping[int, Sequence[int]]
+) -> float:
+    """The P(no link) cut that maximises precision@1 + recall@3 on the labelled items."""
+    rows = []
+    for i, p in probabilities.items():
+        gold = set(labels[i])
+        order = sorted(range(len(scores[i])), key=lambda j: (-scores[i][j], j))[:3]
+        rows.append((p, bool(gold) and order[0] in gold, not gold, len(gold & set(order))))
+    rows.sort(key=lambda row: -row[0])
+    links = sum(len(labels[i]) for i in probabilities) or 1
+    # Cut between rows k-1 and k: rows[:k] abstain (the most likely no-link ones).
+    right = sum(row[1] for row in rows)
+    found = sum(row[3] for row in rows)
+    best, cut = -1.0, 2.0
+    for k in range(len(rows) + 1):
+        objective = right / len(rows) + found / links
+        if objective > best + 1e-12:
+            best = objective
+            cut = 2.0 if k == 0 else rows[k - 1][0] if k == len(rows) else (rows[k - 1][0] + rows[k][0]) / 2
+        if k < len(rows):
+            right += rows[k][2] - rows[k][1]
+            found -= rows[k][3]
+    return round(cut, 4)

@@ -1,0 +1,111 @@
+"""The learned link rule (insights.linkmodel, .priors, .fitting): pure, no database."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from insights.fitting import fit_choice, fit_logistic, solve
+from insights.linkmodel import Linker, Params, fit
+from insights.matching import Doc, Matcher
+from insights.priors import Priors, own_labels
+
+
+def test_solve_small_system():
+    x = solve([[2.0, 1.0], [1.0, 3.0]], [3.0, 5.0])
+    assert x == pytest.approx([0.8, 1.4])
+
+
+def test_choice_model_learns_the_informative_feature():
+    rng = random.Random(1)
+    groups, picks = [], []
+    for _ in range(60):
+        right = rng.randrange(5)
+        # Feature 0 marks the right answer (with noise), feature 1 is noise.
+        groups.append([[(1.0 if j == right else 0.0) + rng.gauss(0, 0.3), rng.random()] for j in range(5)])
+        picks.append([right])
+    w = fit_choice(groups, picks)
+    assert w[0] > 1.0 and w[0] > 3 * abs(w[1])
+
+
+def test_logistic_learns_the_sign_and_keeps_the_intercept():
+    rng = random.Random(2)
+    rows, targets = [], []
+    for _ in range(200):
+        x = rng.random()
+        rows.append([x, 1.0])
+        targets.append(rng.random() < x)  # P(true) grows with x
+    w = fit_logistic(rows, targets)
+    assert w[0] > 1.0 and w[1] < 0
+
+
+def _plans():
+    tasks = [
+        Doc(key="T1", text="推进国资国企改革", number="1", category="改革", units=("区国资委",)),
+        Doc(key="T2", text="建设数字贸易港", number="2", category="开放", units=("区经委",)),
+        Doc(key="T3", text="垃圾分类与资源回收", number="3", category="生态", units=("区绿化市容局",)),
+    ]
+    items = [
+        Doc(key="I1", text="国企改革深化", category="甲", project="国资", units=("区国资委",), leaders=("张",)),
+        Doc(key="I2", text="国资布局优化", category="甲", project="国资", units=("区国资委",), leaders=("张",)),
+        Doc(key="I3", text="数字贸易", category="乙", project="贸易", units=("区经委",), leaders=("李",)),
+        Doc(key="I4", text="加强纪律建设", category="丙", project="纪律", units=("区纪委",), leaders=("王",)),
+        Doc(key="I5", text="正风肃纪", category="丙", project="纪律", units=("区纪委",), leaders=("王",)),
+    ]
+    labels = {0: [0], 1: [0], 2: [1], 3: [], 4: []}
+    return items, tasks, labels
+
+
+def test_priors_count_categories_projects_and_no_link_rates():
+    items, tasks, labels = _plans()
+    priors = Priors.learn(items, tasks, labels)
+    row = priors.category_row(items[0], tasks)
+    assert row[0] > row[1] == row[2]  # 甲's items went to 改革
+    assert priors.project_row(items[0], tasks) == pytest.approx([2 / 3, 0.0, 0.0])
+    base = 2 / 5
+    assert priors.no_link_rate(items[3], "category") > base > priors.no_link_rate(items[0], "unit")
+    # Unseen names fall back to the base rate.
+    assert priors.no_link_rate(Doc(key="X", text="", category="未见"), "category") == pytest.approx(base)
+
+
+def test_priors_leave_an_items_own_label_out():
+    items, tasks, labels = _plans()
+    priors = Priors.learn(items, tasks, labels)
+    own = own_labels(tasks, labels[2])
+    # I3 is the only labelled item of 乙 and of 贸易: without it nothing is known.
+    flat = priors.category_row(items[2], tasks, own)
+    assert flat[0] == flat[1] == flat[2]
+    assert priors.project_row(items[2], tasks, own) == [0.0, 0.0, 0.0]
+    # Left out, a no-link item no longer raises its own category's rate.
+    assert priors.no_link_rate(items[3], "category", own_labels(tasks, [])) < priors.no_link_rate(
+        items[3], "category"
+    )
+
+
+def test_reciprocal_rank_columns():
+    items, tasks, _ = _plans()
+    matcher = Matcher(items, tasks, signals=("char",))
+    row = matcher.column("char")[0]
+    ranks = matcher.column("char_rr")[0]
+    best = max(range(3), key=lambda j: (row[j], -j))
+    assert ranks[best] == 1.0 and sorted(ranks) == pytest.approx([1 / 3, 1 / 2, 1.0])
+
+
+def test_fit_learns_from_labels_and_round_trips(tmp_path):
+    items, tasks, labels = _plans()
+    matcher = Matcher(items, tasks, signals=("char", "unit"))
+    params = fit(
+        matcher,
+        labels,
+        pair_features=("char", "unit", "category", "project"),
+        abstain_features=("top", "category_no_link"),
+    )
+    linker = Linker(matcher, params)
+    assert [linker.rank(i)[0][0] for i in range(3)] == ["T1", "T1", "T2"]
+    assert params.abstain["category_no_link"] > 0  # no-link categories push towards abstaining
+    assert linker.no_link_probability(3) > linker.no_link_probability(0)
+    params.dump(tmp_path / "p.json")
+    again = Params.load(tmp_path / "p.json")
+    assert again == params
+    assert [Linker(matcher, again).suggest(i) for i in range(5)] == [linker.suggest(i) for i in range(5)]
