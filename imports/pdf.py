@@ -6,6 +6,7 @@ says so."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,7 +70,8 @@ def _page_parts(pages: list[Any], settings: dict | None = None) -> Iterator[tupl
             ):
                 items.append((line["top"], "line", line["text"]))
         for table in found:
-            items.append((table.bbox[1], "table", (page_no, table.extract())))
+            # Spaces kept: a space printed before a line wrap is the document's ("2007 \n年").
+            items.append((table.bbox[1], "table", (page_no, table.extract(keep_blank_chars=True))))
         for _, kind, value in sorted(items, key=lambda item: item[0]):
             yield kind, value
 
@@ -102,6 +104,11 @@ def _document(parts: list[tuple[str, Any]], *, aligned: bool = False) -> Documen
     )
 
 
+# A space at the end of a wrapped line is a real space; the wrap itself is not ("2007 \n年" → "2007 年",
+# while "下降\n12.7%" joins without one: imports/text.py).
+_SPACE_AT_WRAP = re.compile(r"[ \t\u3000]+\n")
+
+
 def _table(rows: list[list[str | None]], page_no: int, index: int) -> Table:
     """pdfplumber gives None where a merged cell covers the grid: a row whose
     only text is its first cell spans the table (merged across); otherwise the
@@ -115,7 +122,7 @@ def _table(rows: list[list[str | None]], page_no: int, index: int) -> Table:
             if text is None:
                 cells.append(Cell("", merged_left=across and col > 0, merged_up=not across and bool(out)))
             else:
-                cells.append(Cell(text.strip()))
+                cells.append(Cell(_SPACE_AT_WRAP.sub(" ", text).strip()))
         if texts or out:
             out.append(cells)
     return Table(

@@ -644,6 +644,8 @@ def document_title(lines: list[str]) -> str:
     if not candidates:
         return ""
     title = max(candidates)[2]
+    # "市政府 2020 年…": a PDF's text layer leaves a gap where the font changes to digits.
+    title = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=\d)", "", title)
     return re.sub(r"(\d)\s+(?=[年月日])", r"\1", title)
 
 

@@ -144,3 +144,22 @@ def test_and_the_others_after_a_unit_is_dropped(printed):
     from imports.normalise import Vocabulary, split_units
 
     assert [m.name for m in split_units(printed, Vocabulary())] == ["区司法局"]
+
+
+def test_a_line_break_beside_a_chinese_character_is_a_wrap_not_a_space():
+    from imports.text import clean_text
+
+    # Shaoxing 2020 as a PDF: cells wrap before a figure and after ASCII punctuation.
+    assert clean_text("同比下降\n12.7%,高于全省平均水平1.7个百分点,\n居全省第6位") == (
+        "同比下降12.7%,高于全省平均水平1.7个百分点,居全省第6位"
+    )
+    assert clean_text("提升至44%;\n力争生物医药") == "提升至44%;力争生物医药"
+    assert clean_text("Q3\nreport") == "Q3 report"  # between Latin words a break is a space
+
+
+def test_a_pdf_title_loses_the_gap_before_its_year():
+    from imports.shape import document_title
+
+    assert document_title(["市政府 2020 年重点工作(预下达)一季度进展情况表"]) == (
+        "市政府2020年重点工作(预下达)一季度进展情况表"
+    )
