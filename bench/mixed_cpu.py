@@ -3,6 +3,8 @@ earlier commit, measured in the same run.
 
     .venv/bin/python bench/mixed_cpu.py                                  # against BENCH_REF (default HEAD~1)
     BENCH_REF=ca20fed .venv/bin/python bench/mixed_cpu.py --rounds 3 --requests 300
+    BENCH_REF=ca20fed .venv/bin/python bench/mixed_cpu.py --postgres   # a throwaway PostgreSQL: its CPU is in
+                                                                        # the wall time, not the CPU time
 
 The soak (bench/soak.py) measures requests per second on real servers, which on this shared 2-core
 box moves with whatever else runs. This measures what the soak's throughput is made of, the CPU a
@@ -13,7 +15,7 @@ unit each: the 8 units that lead most annual tasks), then runs REQUESTS requests
 through Django's test client with the page cache kept between them, as a worker's is: 35% writes
 (the report form, then its POST), 65% pages (dashboard, the liaison's unit, a leader, a task twice,
 a search), from a fixed random seed, so both trees serve the same sequence. Rounds alternate
-(ref, this, ref, this …). Prints the mean CPU ms per request kind and overall, and the ratio;
+(ref, this, ref, this …). Prints the mean CPU ms (and wall ms) per request kind and overall, and the ratios;
 appends the table to bench/results/mixed_cpu.txt. A script, not a test.
 """
 
@@ -39,7 +41,8 @@ root, db, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sys.path.insert(0, root)
 os.chdir(root)
 # A pinned "today" inside the seeds' year (demo mode's clock): reports go to the current period.
-os.environ.update(DJANGO_SETTINGS_MODULE="minhang_plans.settings", DATABASE_URL="sqlite:///" + db,
+os.environ.update(DJANGO_SETTINGS_MODULE="minhang_plans.settings",
+                  DATABASE_URL=db if db.startswith("postgres") else "sqlite:///" + db,
                   SECRET_KEY="bench", DEBUG="0", ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0",
                   DEMO_MODE="1", DEMO_TODAY="2025-06-18")
 import django
@@ -73,10 +76,12 @@ for i in range(8):
 leaders = list(Leader.objects.order_by("pk").values_list("pk", flat=True))
 VERSION = re.compile(r'name="version"(?: value="(\d*)")?')
 times = {}
+walls = {}
 def timed(kind, call):
-    started = time.process_time()
+    started, wall = time.process_time(), time.perf_counter()
     response = call()
     times.setdefault(kind, []).append((time.process_time() - started) * 1000)
+    walls.setdefault(kind, []).append((time.perf_counter() - wall) * 1000)
     return response
 for n in range(requests):
     client, unit, tasks = rng.choice(clients)
@@ -98,7 +103,7 @@ for n in range(requests):
                 "search": "/tasks/?q=" + rng.choice(["推进", "建设", "科技", "服务", "产业", "改造"])}[kind]
         response = timed(kind, lambda: client.get(path))
         assert response.status_code == 200, (path, response.status_code)
-print(json.dumps(times))
+print(json.dumps({"cpu": times, "wall": walls}))
 """
 
 
@@ -124,47 +129,84 @@ def _export(commit: str, tree: Path) -> Path:
     return tree
 
 
+def _postgres() -> tuple[subprocess.Popen, str]:
+    """A throwaway cluster (bin/pg-throwaway) held by a bash child until its stdin closes."""
+    script = 'source bin/pg-throwaway; pg_throwaway_start >&2 || exit 1; echo "$DATABASE_URL"; read -r _'
+    proc = subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("postgres"):
+        proc.kill()
+        sys.exit("mixed_cpu: could not start PostgreSQL")
+    return proc, url
+
+
+def _fresh_database(url: str, name: str) -> str:
+    base = url.rsplit("/", 1)[0]
+    for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", "-q", f"{base}/postgres", "-c", sql], check=True, capture_output=True)
+    return f"{base}/{name}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL instead of SQLite")
     options = parser.parse_args()
     ref = os.environ.get("BENCH_REF", "HEAD~1")
     ref_commit = subprocess.check_output(["git", "rev-parse", "--short", ref], cwd=ROOT, text=True).strip()
     this = os.environ.get("BENCH_THIS", "")
     head = subprocess.check_output(["git", "rev-parse", "--short", this or "HEAD"], cwd=ROOT, text=True).strip()
-    with tempfile.TemporaryDirectory(prefix="mixed-cpu-") as tmp:
-        trees = {
-            "ref": (_export(ref_commit, Path(tmp) / "ref"), Path(tmp) / "ref.sqlite3"),
-            "this": (_export(head, Path(tmp) / "this") if this else ROOT, Path(tmp) / "this.sqlite3"),
-        }
-        samples: dict[str, dict[str, list[float]]] = {"ref": {}, "this": {}}
-        for _ in range(options.rounds):
-            for label, (tree, db) in trees.items():
-                # A fresh database every round: both trees serve the same sequence from the same start.
-                db.unlink(missing_ok=True)
-                run_child(tree, db, 0)
-                for kind, values in run_child(tree, db, options.requests).items():
-                    samples[label].setdefault(kind, []).extend(values)
+    cluster, url = _postgres() if options.postgres else (None, "")
+    try:
+        with tempfile.TemporaryDirectory(prefix="mixed-cpu-") as tmp:
+            trees = {
+                "ref": (_export(ref_commit, Path(tmp) / "ref"), Path(tmp) / "ref.sqlite3"),
+                "this": (_export(head, Path(tmp) / "this") if this else ROOT, Path(tmp) / "this.sqlite3"),
+            }
+            samples: dict[str, dict[str, dict[str, list[float]]]] = {"ref": {}, "this": {}}
+            for _ in range(options.rounds):
+                for label, (tree, db) in trees.items():
+                    # A fresh database every round: both trees serve the same sequence from the same start.
+                    db.unlink(missing_ok=True)
+                    target = _fresh_database(url, f"mixed_{label}") if url else str(db)
+                    run_child(tree, target, 0)
+                    for measure, kinds in run_child(tree, target, options.requests).items():
+                        for kind, values in kinds.items():
+                            samples[label].setdefault(measure, {}).setdefault(kind, []).extend(values)
+    finally:
+        if cluster is not None:
+            assert cluster.stdin is not None
+            cluster.stdin.close()  # the bash child's `read` returns; its EXIT trap removes the cluster
+            cluster.wait(timeout=60)
 
-    def per_request(label: str) -> float:
-        values = [v for kind in samples[label].values() for v in kind]
-        return statistics.fmean(values)
+    def mean(label: str, measure: str, kind: str | None = None) -> float:
+        kinds = samples[label][measure]
+        return statistics.fmean(kinds[kind] if kind else [v for values in kinds.values() for v in values])
 
+    database = "PostgreSQL 15 (throwaway cluster; wall time includes the server's)" if url else "SQLite"
     lines = [
         f"## {dt.datetime.now():%Y-%m-%d %H:%M} — CPU per request, the soak's mix, {head} against {ref_commit}",
         f"Command: BENCH_REF={ref}{' BENCH_THIS=' + this if this else ''} .venv/bin/python bench/mixed_cpu.py "
-        f"--rounds {options.rounds} --requests {options.requests}  (SQLite, the two seeds, 8 liaisons, "
-        "35% writes, page cache kept between requests, rounds interleaved)",
+        f"--rounds {options.rounds} --requests {options.requests}{' --postgres' if url else ''}  ({database}, the "
+        "two seeds, 8 liaisons, 35% writes, page cache kept between requests, rounds interleaved)",
         "",
-        f"| request | n | {ref_commit} CPU ms (mean) | {head} CPU ms (mean) | ratio |",
-        "|---|---|---|---|---|",
+        f"| request | n | {ref_commit} CPU ms | {head} CPU ms | ratio "
+        f"| {ref_commit} wall ms | {head} wall ms | ratio |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for kind in sorted(samples["this"]):
-        before, after = statistics.fmean(samples["ref"][kind]), statistics.fmean(samples["this"][kind])
-        lines.append(f"| {kind} | {len(samples['this'][kind])} | {before:.1f} | {after:.1f} | {before / after:.2f}× |")
-    before, after = per_request("ref"), per_request("this")
-    lines.append(f"| **all** | | **{before:.1f}** | **{after:.1f}** | **{before / after:.2f}×** |")
+    for kind in sorted(samples["this"]["cpu"]):
+        cells = [kind, str(len(samples["this"]["cpu"][kind]))]
+        for measure in ("cpu", "wall"):
+            before, after = mean("ref", measure, kind), mean("this", measure, kind)
+            cells += [f"{before:.1f}", f"{after:.1f}", f"{before / after:.2f}×"]
+        lines.append("| " + " | ".join(cells) + " |")
+    cells = ["**all**", ""]
+    for measure in ("cpu", "wall"):
+        before, after = mean("ref", measure), mean("this", measure)
+        cells += [f"**{before:.1f}**", f"**{after:.1f}**", f"**{before / after:.2f}×**"]
+    lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
