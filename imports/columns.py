@@ -59,6 +59,12 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "主要指标",
         "具体指标",
         "指标",
+        # 民生实事 tables (大竹 2016): the works the government promises are the tasks.
+        "民生实事",
+        "民生实事项目",
+        "实事项目",
+        "为民办实事",
+        "为民办实事项目",
     ),
     "leader": (
         "牵头领导",

@@ -238,6 +238,8 @@ class _Shaper:
     project_from_heading: bool = False  # set by a heading row or a group heading, kept over the rows below
     label_categories: bool = False  # the table's 类别 column holds names without numerals (经济发展, 社会民生)
     last: ShapedRow | None = None
+    # Rows numbered under the merged number of the row above: "5.2" → its base "5".
+    merged_under: dict[str, str] = field(default_factory=dict)
 
     # -- a table ---------------------------------------------------------------
 
@@ -456,6 +458,8 @@ class _Shaper:
             if numbered and not merged:
                 self._continue_or_refuse(cells, texts, task, row_no)  # joined to the row above, or refused
                 return None
+            if numbered and self.last is not None and task:
+                return self._under_merged_number(task, row_no), task
             number = str(len(self.rows) + 1)
             self.warnings.append(
                 ImportWarning(
@@ -472,6 +476,26 @@ class _Shaper:
         if not task:
             raise ImportRefused("任务内容为空。", row=row_no, column=COLUMN_LABELS["task"], raw=_row_text(cells))
         return number, task
+
+    def _under_merged_number(self, task: str, row_no: int) -> str:
+        """A row under the number of the row above, merged down over both (大竹 2016:
+        "5" over 开工建设县老年养护楼 and 开工建设老年大学): a task of its own, numbered
+        under that item ("5.2", "5.3"), and flagged."""
+        assert self.last is not None
+        base = self.merged_under.get(self.last.number, self.last.number)
+        number = f"{base}.{sum(1 for b in self.merged_under.values() if b == base) + 2}"
+        self.merged_under[number] = base
+        self.warnings.append(
+            ImportWarning(
+                "unnumbered_row",
+                f"与上一行共用序号{base}（合并单元格），已编为{number}，请核对",
+                row=row_no,
+                column="序号",
+                raw=task[:40],
+                number=number,
+            )
+        )
+        return number
 
     def _continue_or_refuse(self, cells: list[Cell], texts: dict[str, str], task: str, row_no: int) -> None:
         if task and self.last is not None and not texts.get("unit", "").strip() and not texts.get("leader", "").strip():

@@ -163,3 +163,25 @@ def test_a_pdf_title_loses_the_gap_before_its_year():
     assert document_title(["市政府 2020 年重点工作(预下达)一季度进展情况表"]) == (
         "市政府2020年重点工作(预下达)一季度进展情况表"
     )
+
+
+@pytest.mark.django_db
+def test_a_row_under_a_merged_number_is_a_task_of_its_own_numbered_under_that_item():
+    # 大竹 2016: item 5 is two works with their own deadlines under one 序号 and one 责任单位.
+    from imports.pipeline import plan_import
+    from tests.test_import_documents import docx_bytes
+
+    rows = [
+        ["序号", "民生实事", "责任单位", "完成时限"],
+        ["4", "建成县残疾人综合服务中心。", "县残联", "5月底前动工"],
+        ["5", "开工建设县老年养护楼。", "县民政局", "5月底前动工"],
+        ["", "开工建设老年大学。", "", "12月底前"],
+        ["6", "迁建县政务服务中心。", "县政务服务中心\n县代建中心", "12月底前"],
+    ]
+    data = docx_bytes([rows], title="2016年民生实事目标任务分解表", merges=[(0, 2, 0, 3, 0), (0, 2, 2, 3, 2)])
+    report = plan_import(data=data, file_name="民生实事.docx", dry_run=True)
+    tasks = report.parsed.tasks
+    assert [t.number for t in tasks] == ["4", "5", "5.2", "6"]
+    assert [u.name for u in tasks[2].units] == ["县民政局"] and tasks[2].deadline_text == "12月底前"
+    assert [u.name for u in tasks[3].units] == ["县政务服务中心", "县代建中心"]
+    assert any("与上一行共用序号5" in str(w) for w in report.warnings)
