@@ -2,21 +2,30 @@
 item gets no suggestion. One home for the product (services) and the bench
 (bench/insights_quality.py), which fits it with `fit` on training folds only.
 
+What ships is a **cold-start** rule: it reads only what an annual plan nobody has
+annotated yet offers, the two documents themselves.
 Ranking: a conditional logit over the five-year tasks, score = w · features, where
-the features are the matcher's signals (insights.matching), their reciprocal ranks
-and two learned priors (insights.priors: category correspondence, project siblings).
-Abstention: a logistic model of "this item has no link" from the best score, its
-margin over the second, and the no-link rates of the item's category, project, lead
-units and leaders; abstain when its probability reaches the threshold.
+the features are the matcher's signals (insights.matching) and their reciprocal ranks.
+Abstention: a logistic model of "this item has no link" from label-free features of
+the item's scores (the best score, its margin over the second, …) and of its lead
+units (the share that lead any five-year task); abstain when its probability reaches
+the threshold.
 
-The fitted weights, threshold and priors are data: insights/data/link_params.json.
+The fitted weights and threshold are data: insights/data/link_params.json, which
+holds no labels, names or counts from any answer key.
+
+The priors (insights.priors: category correspondence, project siblings, no-link
+rates) need labelled items of the very plan being suggested. They are features of
+the bench's second scenario only ("after the office has decided the other items");
+a Params using them cannot be applied without Priors passed in explicitly.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic
 
@@ -24,21 +33,43 @@ from .fitting import dot, fit_choice, fit_logistic, sigmoid, softmax
 from .matching import DATA, SIGNALS, K, Matcher
 from .priors import Own, Priors, own_labels
 
-PAIR_FEATURES = (*SIGNALS, *(f"{s}_rr" for s in SIGNALS), "category", "project")
-ABSTAIN_FEATURES = ("top", "margin", "category_no_link", "project_no_link", "units_no_link", "leaders_no_link")
+# Label-free: computable for any pair of plans. The shipped rule uses only these.
+# (The pooled project's reciprocal rank is left out: it lowered recall@3 held out.)
+PAIR_FEATURES = (*SIGNALS, *(f"{s}_rr" for s in SIGNALS if s != "pool"))
+ABSTAIN_FEATURES = ("top", "margin")
+# Every label-free abstention feature abstain_row can compute (the bench's ablation tries them).
+COLD_ABSTAIN_FEATURES = (
+    "top",
+    "margin",
+    "top_p",
+    "strong",
+    "units_known",
+    "no_units",
+    *(f"max_{s}" for s in SIGNALS),
+)
+# Read from labelled items of the plan itself (insights.priors): the bench's "decided" scenario only.
+PRIOR_PAIR_FEATURES = ("category", "project")
+PRIOR_ABSTAIN_FEATURES = ("category_no_link", "project_no_link", "units_no_link", "leaders_no_link")
 # Ridge penalties: a few hundred labelled items, so weights are kept modest.
 RANK_L2 = 1.0
 ABSTAIN_L2 = 0.3
+# Fitted floats are stored rounded, so the file diffs cleanly.
+DIGITS = 4
+# A task scoring within this of the best (in log-odds) counts as a strong candidate.
+STRONG_GAP = 1.0
 
 
 @dataclass(frozen=True)
 class Params:
     weights: dict[str, float] = field(default_factory=lambda: {"char": 1.0})
-    abstain: dict[str, float] = field(default_factory=dict)  # ABSTAIN_FEATURES and "bias"
+    abstain: dict[str, float] = field(default_factory=dict)  # abstention features and "bias"
     # Abstain when P(no link) is at least this; above 1 never abstains.
     threshold: float = 2.0
-    priors: Priors = field(default_factory=Priors)
     synonyms: bool = True
+
+    @property
+    def uses_priors(self) -> bool:
+        return bool(set(self.weights) & set(PRIOR_PAIR_FEATURES) or set(self.abstain) & set(PRIOR_ABSTAIN_FEATURES))
 
     @classmethod
     def load(cls, path: Path | None = None) -> Params:
@@ -47,25 +78,42 @@ class Params:
             weights=data["weights"],
             abstain=data.get("abstain", {}),
             threshold=data["threshold"],
-            priors=Priors.from_json(data.get("priors", {})),
             synonyms=data.get("synonyms", True),
         )
 
+    def rounded(self) -> Params:
+        return Params(
+            weights={k: round(v, DIGITS) for k, v in self.weights.items()},
+            abstain={k: round(v, DIGITS) for k, v in self.abstain.items()},
+            threshold=round(self.threshold, DIGITS),
+            synonyms=self.synonyms,
+        )
+
     def dump(self, path: Path, **extra: object) -> None:
-        path.write_text(json.dumps(asdict(self) | extra, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        rounded = self.rounded()
+        data = {
+            "weights": rounded.weights,
+            "abstain": rounded.abstain,
+            "threshold": rounded.threshold,
+            "synonyms": rounded.synonyms,
+        }
+        path.write_text(json.dumps(data | extra, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def pair_rows(
-    matcher: Matcher[K], priors: Priors, i: int, *, features: Sequence[str], own: Own | None = None
+    matcher: Matcher[K], priors: Priors | None, i: int, *, features: Sequence[str], own: Own | None = None
 ) -> list[list[float]]:
     """One feature row per task for item `i`."""
     item = matcher.items[i]
     columns = []
     for name in features:
-        if name == "category":
-            columns.append(priors.category_row(item, matcher.tasks, own))
-        elif name == "project":
-            columns.append(priors.project_row(item, matcher.tasks, own))
+        if name in PRIOR_PAIR_FEATURES:
+            if priors is None:
+                raise ValueError(f"feature {name!r} needs priors learned from decided items")
+            if name == "category":
+                columns.append(priors.category_row(item, matcher.tasks, own))
+            else:
+                columns.append(priors.project_row(item, matcher.tasks, own))
         else:
             columns.append(matcher.column(name)[i])
     return [list(values) for values in zip(*columns, strict=True)]
@@ -73,7 +121,7 @@ def pair_rows(
 
 def abstain_row(
     matcher: Matcher[K],
-    priors: Priors,
+    priors: Priors | None,
     i: int,
     scores: Sequence[float],
     *,
@@ -82,20 +130,42 @@ def abstain_row(
 ) -> list[float]:
     """Item `i`'s abstention features, then 1 for the intercept."""
     item = matcher.items[i]
-    first, second = sorted(scores, reverse=True)[:2] if len(scores) > 1 else (scores[0], scores[0])
-    values = {"top": first, "margin": first - second}
-    for kind in ("category", "project"):
-        values[f"{kind}_no_link"] = priors.no_link_rate(item, kind, own)
-    values["units_no_link"] = priors.no_link_rate(item, "unit", own)
-    values["leaders_no_link"] = priors.no_link_rate(item, "leader", own)
-    return [values[name] for name in features] + [1.0]
+    ordered = sorted(scores, reverse=True)
+    first, second = (ordered[0], ordered[1]) if len(ordered) > 1 else (ordered[0], ordered[0])
+    row = []
+    for name in features:
+        if name == "top":
+            row.append(first)
+        elif name == "margin":
+            row.append(first - second)
+        elif name == "top_p":
+            row.append(1.0 / sum(math.exp(s - first) for s in scores))
+        elif name == "strong":
+            row.append(math.log(sum(1 for s in scores if s >= first - STRONG_GAP)))
+        elif name == "units_known":
+            row.append(matcher.unit_known[i])
+        elif name == "no_units":
+            row.append(0.0 if item.units else 1.0)
+        elif name.startswith("max_"):
+            row.append(max(matcher.column(name[4:])[i]))
+        elif name in PRIOR_ABSTAIN_FEATURES:
+            if priors is None:
+                raise ValueError(f"feature {name!r} needs priors learned from decided items")
+            kind = name.removesuffix("_no_link").removesuffix("s")
+            row.append(priors.no_link_rate(item, kind, own))
+        else:
+            raise ValueError(f"unknown abstention feature {name!r}")
+    return [*row, 1.0]
 
 
 class Linker(Generic[K]):
-    """A Matcher's pairs under one Params: ranked tasks and the abstention for each item."""
+    """A Matcher's pairs under one Params: ranked tasks and the abstention for each item.
+    `priors` only for Params that use them (the bench's decided scenario)."""
 
-    def __init__(self, matcher: Matcher[K], params: Params) -> None:
-        self.matcher, self.params = matcher, params
+    def __init__(self, matcher: Matcher[K], params: Params, priors: Priors | None = None) -> None:
+        if params.uses_priors and priors is None:
+            raise ValueError("these parameters read priors learned from decided items; pass them")
+        self.matcher, self.params, self.priors = matcher, params, priors
         self.pair_features = tuple(params.weights)
         self.abstain_features = tuple(name for name in params.abstain if name != "bias")
         self._scores: dict[int, list[float]] = {}
@@ -103,7 +173,7 @@ class Linker(Generic[K]):
     def scores(self, i: int) -> list[float]:
         if i not in self._scores:
             weights = [self.params.weights[name] for name in self.pair_features]
-            rows = pair_rows(self.matcher, self.params.priors, i, features=self.pair_features)
+            rows = pair_rows(self.matcher, self.priors, i, features=self.pair_features)
             self._scores[i] = [dot(weights, row) for row in rows]
         return self._scores[i]
 
@@ -118,7 +188,7 @@ class Linker(Generic[K]):
         if not self.params.abstain:
             return 0.0
         weights = [self.params.abstain[name] for name in (*self.abstain_features, "bias")]
-        row = abstain_row(self.matcher, self.params.priors, i, self.scores(i), features=self.abstain_features)
+        row = abstain_row(self.matcher, self.priors, i, self.scores(i), features=self.abstain_features)
         return sigmoid(dot(weights, row))
 
     def abstains(self, i: int) -> bool:
@@ -138,10 +208,15 @@ def fit(
     synonyms: bool = True,
 ) -> Params:
     """Params fitted on the labelled items only (labels: item index → task indexes, [] = no link).
-    A labelled item's own label is left out of the priors its features read."""
-    priors = Priors.learn(matcher.items, matcher.tasks, labels)
+    With prior features, the priors are learned from these labels, each item's own label left
+    out of the priors its features read; they are not part of the result (Priors.learn them
+    again, from the same labels, to apply it)."""
+    uses_priors = bool(
+        set(pair_features) & set(PRIOR_PAIR_FEATURES) or set(abstain_features) & set(PRIOR_ABSTAIN_FEATURES)
+    )
+    priors = Priors.learn(matcher.items, matcher.tasks, labels) if uses_priors else None
     train = sorted(labels)
-    owns = {i: own_labels(matcher.tasks, labels[i]) for i in train}
+    owns = {i: own_labels(matcher.tasks, labels[i]) if uses_priors else None for i in train}
     rows = {i: pair_rows(matcher, priors, i, features=pair_features, own=owns[i]) for i in train}
     weights = fit_choice([rows[i] for i in train], [labels[i] for i in train], l2=RANK_L2)
     scores = {i: [dot(weights, row) for row in rows[i]] for i in train}
@@ -156,7 +231,6 @@ def fit(
         weights=dict(zip(pair_features, weights, strict=True)),
         abstain=abstain,
         threshold=threshold,
-        priors=priors,
         synonyms=synonyms,
     )
 

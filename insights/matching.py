@@ -10,6 +10,10 @@ Signals, each in [0, 1]:
         and headline: the two documents are organised by the same policy areas;
   unit  the share of the item's lead units that also lead the task, weighted by
         rarity (区经委 leads a quarter of the tasks, 区国资委 one);
+  pool  word TF-IDF cosine of the item's whole project (the texts of every item under
+        the same project heading, pooled) with the task's text: items of one project
+        tend to carry out the same task, and the pool says more than one short item.
+        Label-free: it reads only the annual plan's own structure;
 and for each, `<signal>_rr`: 1 / the task's rank under that signal alone, so a
 task that one signal puts first counts even where that signal's values are small.
 Synonyms (insights/data/synonyms.csv) rewrite a variant to its canonical form in
@@ -34,7 +38,7 @@ if TYPE_CHECKING:
     import jieba  # imported when first used: loading it takes a moment
 
 DATA = Path(__file__).resolve().parent / "data"
-SIGNALS = ("char", "word", "head", "unit")
+SIGNALS = ("char", "word", "head", "unit", "pool")
 
 # What names a document: a task's pk in the app, any label in tests and benches.
 K = TypeVar("K", bound=Hashable)
@@ -165,12 +169,15 @@ class Matcher(Generic[K]):
         if "char" in self.signals:
             _, vectors = TfidfModel.fit_vectors(item_texts + task_texts)
             self.columns["char"] = _cross_cosines(vectors[: len(item_texts)], vectors[len(item_texts) :])
-        if "word" in self.signals:
+        if "word" in self.signals or "pool" in self.signals:
             extra = frozenset(w for w in synonyms.words() if len(w) >= 2)
             item_words = [words(t, extra) for t in item_texts]
             task_words = [words(t, extra) for t in task_texts]
+        if "word" in self.signals:
             _, vectors = TfidfModel.fit_counted([Counter(w) for w in item_words + task_words])
             self.columns["word"] = _cross_cosines(vectors[: len(item_words)], vectors[len(item_words) :])
+        if "pool" in self.signals:
+            self.columns["pool"] = self._pooled(item_words, task_words)
         if "head" in self.signals:
             item_heads = [rewrite(d.heading) for d in self.items]
             task_heads = [rewrite(d.heading) for d in self.tasks]
@@ -178,6 +185,7 @@ class Matcher(Generic[K]):
             self.columns["head"] = _cross_cosines(vectors[: len(item_heads)], vectors[len(item_heads) :])
         if "unit" in self.signals:
             self.columns["unit"] = self._unit_overlaps(synonyms.units)
+        self.unit_known = self._units_known(synonyms.units)
 
     def _unit_overlaps(self, canon: dict[str, str]) -> list[list[float]]:
         """Share of the item's lead units (weighted by rarity among the tasks' lead units) that also lead the task."""
@@ -195,6 +203,28 @@ class Matcher(Generic[K]):
                 continue
             matrix.append([sum(weight[u] for u in mine & theirs) / total for theirs in task_units])
         return matrix
+
+    def _pooled(self, item_words: list[list[str]], task_words: list[list[str]]) -> list[list[float]]:
+        """Word cosine of each item's project (its items' words pooled; an item without a
+        project is its own pool) with each task."""
+        pools: dict[str, Counter[str]] = {}
+        names = [d.project or f"#{i}" for i, d in enumerate(self.items)]
+        for name, cut in zip(names, item_words, strict=True):
+            pools.setdefault(name, Counter()).update(cut)
+        order = list(pools)
+        _, vectors = TfidfModel.fit_counted([pools[name] for name in order] + [Counter(w) for w in task_words])
+        rows = dict(zip(order, _cross_cosines(vectors[: len(order)], vectors[len(order) :]), strict=True))
+        return [rows[name] for name in names]
+
+    def _units_known(self, canon: dict[str, str]) -> list[float]:
+        """Per item, the share of its lead units that lead some task at all (0 without units):
+        the 纪委, the 人大 or the propaganda office lead no five-year task."""
+        leads = {canon.get(u, u) for d in self.tasks for u in d.units}
+        known = []
+        for d in self.items:
+            mine = {canon.get(u, u) for u in d.units}
+            known.append(len(mine & leads) / len(mine) if mine else 0.0)
+        return known
 
     def column(self, name: str) -> list[list[float]]:
         """A signal's matrix, or its reciprocal ranks for `<signal>_rr` (computed when first asked)."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import random
+import re
+from pathlib import Path
 
 import pytest
 
 from insights.fitting import fit_choice, fit_logistic, solve
-from insights.linkmodel import Linker, Params, fit
-from insights.matching import Doc, Matcher
+from insights.linkmodel import COLD_ABSTAIN_FEATURES, PAIR_FEATURES, Linker, Params, fit
+from insights.matching import DATA, Doc, Matcher
 from insights.priors import Priors, own_labels
 
 
@@ -78,9 +82,7 @@ def test_priors_leave_an_items_own_label_out():
     assert flat[0] == flat[1] == flat[2]
     assert priors.project_row(items[2], tasks, own) == [0.0, 0.0, 0.0]
     # Left out, a no-link item no longer raises its own category's rate.
-    assert priors.no_link_rate(items[3], "category", own_labels(tasks, [])) < priors.no_link_rate(
-        items[3], "category"
-    )
+    assert priors.no_link_rate(items[3], "category", own_labels(tasks, [])) < priors.no_link_rate(items[3], "category")
 
 
 def test_reciprocal_rank_columns():
@@ -101,11 +103,66 @@ def test_fit_learns_from_labels_and_round_trips(tmp_path):
         pair_features=("char", "unit", "category", "project"),
         abstain_features=("top", "category_no_link"),
     )
-    linker = Linker(matcher, params)
+    # Parameters that read priors are never applied without priors passed in explicitly.
+    assert params.uses_priors
+    with pytest.raises(ValueError):
+        Linker(matcher, params)
+    priors = Priors.learn(items, tasks, labels)
+    linker = Linker(matcher, params, priors)
     assert [linker.rank(i)[0][0] for i in range(3)] == ["T1", "T1", "T2"]
     assert params.abstain["category_no_link"] > 0  # no-link categories push towards abstaining
     assert linker.no_link_probability(3) > linker.no_link_probability(0)
     params.dump(tmp_path / "p.json")
     again = Params.load(tmp_path / "p.json")
-    assert again == params
-    assert [Linker(matcher, again).suggest(i) for i in range(5)] == [linker.suggest(i) for i in range(5)]
+    assert again == params.rounded()
+    # The file holds weights only: the priors are not in it.
+    assert "priors" not in json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    relinked = Linker(matcher, again, priors)
+    assert [relinked.rank(i)[0][0] for i in range(5)] == [linker.rank(i)[0][0] for i in range(5)]
+
+
+def test_cold_start_fit_reads_no_labels_at_serve_time(tmp_path):
+    items, tasks, labels = _plans()
+    matcher = Matcher(items, tasks, signals=("char", "unit"))
+    params = fit(matcher, labels, pair_features=("char", "unit", "char_rr"), abstain_features=("top", "margin"))
+    assert not params.uses_priors
+    linker = Linker(matcher, params)  # no priors needed
+    assert linker.rank(2)[0][0] == "T2"
+    params.dump(tmp_path / "p.json")
+    data = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    assert set(data) == {"weights", "abstain", "threshold", "synonyms"}
+    assert all(round(v, 4) == v for v in [*data["weights"].values(), *data["abstain"].values()])
+
+
+def test_pooled_project_and_known_units_signals():
+    items, tasks, _ = _plans()
+    matcher = Matcher(items, tasks, signals=("pool",))
+    pool = matcher.column("pool")
+    # I1 and I2 share the project 国资: one pool, so one row.
+    assert pool[0] == pool[1] and pool[0][0] > 0
+    assert pool[2] != pool[0]
+    # 区纪委 leads no five-year task; the others lead one.
+    assert matcher.unit_known == [1.0, 1.0, 1.0, 0.0, 0.0]
+
+
+def test_shipped_params_hold_no_answer_key():
+    """link_params.json is fitted on the 2025 answer key, but must not contain it: no priors,
+    no item, project or category names, nothing but feature names and numbers."""
+    path = DATA / "link_params.json"
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert not data.get("priors")
+    assert set(data) <= {"weights", "abstain", "threshold", "synonyms", "fitted_on"}
+    assert set(data["weights"]) <= set(PAIR_FEATURES)
+    assert set(data["abstain"]) <= {*COLD_ABSTAIN_FEATURES, "bias"}
+    assert all(isinstance(v, float | int) for v in [*data["weights"].values(), *data["abstain"].values()])
+    # No Chinese text at all: every name of the 2025 table (items, projects, categories,
+    # units, leaders) is Chinese, and so is every reason in the key.
+    assert not re.search(r"[\u3400-\u9fff]", text)
+    key = Path(__file__).resolve().parent.parent / "fixtures" / "insights" / "links_2025.csv"
+    with key.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 190
+    assert not any(row["reason"].strip() and row["reason"].strip() in text for row in rows)
+    # A Params loaded from the file needs no priors.
+    assert not Params.load(path).uses_priors
