@@ -1,0 +1,97 @@
+"""The header badge: how many things the person's 我的待办 lists, counted in one statement over
+the same querysets the page reads."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import DateTimeField, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tasks import permissions
+from tasks.choices import Role
+from tasks.models import Leader, Unit
+from tasks.status.clock import Clock, clock_or_now
+
+from ..models import TodoVisit
+from .acknowledgements import _new_tasks_rows
+from .chases import chases_open
+from .leader import FIRST_VISIT_DAYS, _leader_lists
+from .liaison import _liaison_extensions, _liaison_instructions, _liaison_links, _liaison_reports
+from .office import _office_lists
+
+
+def counts_fetch(*, querysets: Sequence[QuerySet[Any]]) -> list[int]:
+    """How many rows each queryset has, in ONE statement: a SELECT of scalar COUNT subqueries,
+    each over the queryset's own SQL (so a grouped list counts its groups, a sliced one its slice)."""
+    if not querysets:
+        return []
+    using = querysets[0].db
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, qs in enumerate(querysets):
+        if not qs.query.is_sliced:
+            qs = qs.order_by()  # ordering changes no count; a slice keeps it (it picks the rows)
+        try:
+            sql, qs_params = qs.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:  # .none(), or `__in` an empty list: no rows, nothing to ask
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{index})")
+        params.extend(qs_params)
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [int(n) for n in row]
+
+
+def todo_querysets(*, user: User | AnonymousUser, clock: Clock) -> list[QuerySet[Any]]:
+    """One queryset per count on the person's 我的待办, each with a row per item of its list: the
+    same querysets the page reads (liaison_todo, leader_todo, office_todo). Empty for anyone
+    without a 我的待办 (no reading role). No query is run here: the person's units, leader and
+    last visit are subqueries."""
+    role = permissions.user_role(user)
+    if not isinstance(user, User) or role not in permissions.READER_ROLES:
+        return []
+    if role == Role.LIAISON:
+        units = Unit.objects.filter(liaisons__user_id=user.pk).values("pk")
+        links = _liaison_links(unit_ids=units, clock=clock)
+        return [
+            links.filter(Q(is_silent=True)),
+            links.filter(Q(is_due_soon=True)),
+            _liaison_reports(unit_ids=units),
+            _liaison_instructions(unit_ids=units),
+            _liaison_extensions(unit_ids=units, clock=clock),
+            _new_tasks_rows(unit_ids=units),
+            chases_open().filter(unit_id__in=units),
+        ]
+    if role == Role.LEADER:
+        # As the page: the reports since the last visit, or of the last week before the first one.
+        leader = Subquery(Leader.objects.filter(accounts__user_id=user.pk).values("pk")[:1])
+        first = timezone.now() - datetime.timedelta(days=FIRST_VISIT_DAYS)
+        since = Coalesce(
+            Subquery(TodoVisit.objects.filter(user_id=user.pk).values("seen_at")[:1]),
+            Value(first, output_field=DateTimeField()),
+        )
+        leader_lists = _leader_lists(leader_id=leader, since=since, clock=clock)
+        return [leader_lists.lights, leader_lists.units, leader_lists.reports]
+    office = _office_lists(clock=clock)
+    return [
+        office.pending,
+        office.units,
+        office.overdue_chases,
+        office.extensions,
+        _new_tasks_rows(),
+        office.red_silent,
+    ]
+
+
+def todo_count(*, user: User | AnonymousUser, clock: Clock | None = None) -> int:
+    """The number the header badge shows: the sum of the counts on the person's 我的待办 (one query)."""
+    return sum(counts_fetch(querysets=todo_querysets(user=user, clock=clock_or_now(clock))))
