@@ -13,6 +13,7 @@ from django.utils import timezone
 from tasks.choices import Light, ProgressStatus, ReportingPeriod, ReviewState, UnitRole
 from tasks.models import Plan, TaskUnit
 from tasks.selectors import leader_summary, leader_task_list, leader_unit_list
+from tasks.selectors.version import Scope, scope_version
 from tasks.services import task_status_refresh
 from tests.factories import CLOCK, LAST_PERIOD, THIS_PERIOD, plans_multiply, report_make, world_build
 from trends.models import StatusSnapshot
@@ -220,10 +221,14 @@ def test_closed_plans_show_the_leaders_final_states(world, office_user):
     assert cockpit.summary.total == 0 and cockpit.drill == [] and cockpit.trend.has_data
 
 
-def test_the_leader_page_knows_its_own_leaders_account_in_the_same_query(world, leader_user, office_user):
+def test_the_leader_page_knows_its_own_leaders_account_and_its_cache_version_in_the_same_query(
+    world, leader_user, office_user
+):
     with CaptureQueriesContext(connection) as ctx:
-        leader, own = leader_get_for(leader_id=world.leaders["谭"].pk, user_id=leader_user.pk)
+        leader, own, version = leader_get_for(leader_id=world.leaders["谭"].pk, user_id=leader_user.pk)
     assert own and leader.name == "谭瑞琮" and len(ctx.captured_queries) == 1
+    # The page's cache key reads the same version a separate query would (tasks.selectors.version).
+    assert version is not None and version == scope_version(scope=Scope.leader(leader.pk))
     assert leader_get_for(leader_id=world.leaders["赵"].pk, user_id=leader_user.pk)[1] is False
     assert leader_get_for(leader_id=world.leaders["谭"].pk, user_id=office_user.pk)[1] is False
     assert leader_get_for(leader_id=world.leaders["谭"].pk, user_id=None)[1] is False

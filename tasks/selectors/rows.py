@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import CharField, F, Value
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -209,20 +210,13 @@ def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
     ids = [row["pk"] for row in values]
     urls = _Urls()
     units: dict[int, list[tuple[str, Named]]] = {}
-    for task_id, unit_id, name, printed, role in (
-        TaskUnit.objects.filter(task_id__in=ids)
-        .order_by("task_id", "role", "position")
-        .values_list("task_id", "unit_id", "unit__name", "printed_name", "role")
-    ):
-        named = Named(unit_id, name, printed if printed and printed != name else "", urls.unit.format(unit_id))
-        units.setdefault(task_id, []).append((role, named))
     leaders: dict[int, list[Named]] = {}
-    for task_id, leader_id, name in (
-        TaskLeader.objects.filter(task_id__in=ids)
-        .order_by("task_id", "position")
-        .values_list("task_id", "leader_id", "leader__name")
-    ):
-        leaders.setdefault(task_id, []).append(Named(leader_id, name, "", urls.leader.format(leader_id)))
+    for is_leader, task_id, person_id, name, printed, role, _ in _people(ids):
+        if is_leader:
+            leaders.setdefault(task_id, []).append(Named(person_id, name, "", urls.leader.format(person_id)))
+        else:
+            named = Named(person_id, name, printed if printed and printed != name else "", urls.unit.format(person_id))
+            units.setdefault(task_id, []).append((role, named))
     kinds = dict(PlanKind.choices)
     rows = []
     for row in values:
@@ -262,6 +256,30 @@ def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
             )
         )
     return rows
+
+
+def _people(ids: list[int]) -> list[tuple[int, int, int, str, str, str, int]]:
+    """The tasks' units and leaders in one query (a UNION ALL): (is leader, task, unit or leader
+    id, name, printed name, role, position), units before leaders, each in document order."""
+    units = (
+        TaskUnit.objects.filter(task_id__in=ids)
+        .order_by()  # the models' default ordering is not allowed inside a UNION
+        .annotate(is_leader=Value(0), person=F("unit_id"), person_name=F("unit__name"))
+        .values_list("is_leader", "task_id", "person", "person_name", "printed_name", "role", "position")
+    )
+    leaders = (
+        TaskLeader.objects.filter(task_id__in=ids)
+        .order_by()
+        .annotate(
+            is_leader=Value(1),
+            person=F("leader_id"),
+            person_name=F("leader__name"),
+            printed=Value("", output_field=CharField()),
+            no_role=Value("", output_field=CharField()),
+        )
+        .values_list("is_leader", "task_id", "person", "person_name", "printed", "no_role", "position")
+    )
+    return list(units.union(leaders, all=True).order_by("task_id", "is_leader", "role", "position"))
 
 
 def _own(row: dict[str, Any]) -> OwnReport | None:

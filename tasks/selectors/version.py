@@ -18,7 +18,7 @@ comes back to an earlier value: a changed scope always gets a new key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Count, IntegerField, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -85,9 +85,28 @@ def scope_version(*, scope: Scope) -> tuple[int, int, int] | None:
     return None if row is None else (row[0], row[1], row[2])
 
 
+def scope_version_annotations(*, scope: Scope) -> dict[str, Any]:
+    """The scope's version as annotations (`version_of` reads them back), for the query that
+    fetches the page's own object: the leader page then reads its leader and its key in one query."""
+    statuses = _statuses(scope)
+    return {
+        "v_number": Subquery(DataVersion.objects.filter(pk=1).values("number")[:1]),
+        "v_tasks": Coalesce(_one(statuses, Count("pk")), 0),
+        "v_versions": Coalesce(_one(statuses, Sum("version")), 0),
+    }
+
+
+def version_of(annotated: object) -> tuple[int, int, int] | None:
+    """What `scope_version` returns, from an object carrying `scope_version_annotations`."""
+    number = getattr(annotated, "v_number", None)
+    if number is None:
+        return None
+    return (number, getattr(annotated, "v_tasks"), getattr(annotated, "v_versions"))  # noqa: B009 - annotated
+
+
 def data_version() -> int:
     """The shared number (0 without triggers)."""
     return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
-__all__ = ["Scope", "data_version", "scope_version"]
+__all__ = ["Scope", "data_version", "scope_version", "scope_version_annotations", "version_of"]

@@ -182,7 +182,7 @@ def leader_index(request: HttpRequest) -> HttpResponse:
 def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
     clock = Clock.now()
     # The cockpit's one-tap actions from a task: 批示 for the leader whose page it is, 催办 for the office.
-    leader, own_page = leader_get_for(leader_id=leader_id, user_id=request.user.pk)
+    leader, own_page, version = leader_get_for(leader_id=leader_id, user_id=request.user.pk)
     may_instruct = own_page and permissions.user_role(request.user) == Role.LEADER
     may_chase = permissions.can_chase(request.user)
     tasks = lazy(lambda: selectors.leader_task_list(leader=leader, clock=clock))
@@ -200,7 +200,7 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
             "cockpit_scores": lazy(lambda: leader_scores(leader_id=leader.pk, clock=clock)),
             "may_instruct": may_instruct,
             "may_chase": may_chase,
-            "page_key": page_key(clock, Scope.leader(leader.pk), may_instruct, may_chase),
+            "page_key": page_key(clock, Scope.leader(leader.pk), may_instruct, may_chase, version=version),
             "section": "leaders",
             "breadcrumbs": crumbs(("牵头领导", reverse("tasks:leader_index")), (leader.name, None)),
         },

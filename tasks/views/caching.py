@@ -17,17 +17,23 @@ from ..status.clock import Clock
 Crumbs = list[tuple[str, str | None]]
 
 
-def page_key(clock: Clock, scope: Scope, *parts: Any) -> str:
+_READ = object()  # page_key's `version` not given: read it
+
+
+def page_key(clock: Clock, scope: Scope, *parts: Any, version: Any = _READ) -> str:
     """What a cached page fragment ({% cache … page_key %}) depends on: the version of the tasks
     it shows (selectors.version: moved by database triggers on every committed write to them,
     so a change always means a new key, and a write elsewhere leaves the key as it was), today
     (lights and "this period" move with the date), the settings the lights use, and the
-    request's own parameters. Nothing user-specific is inside the cached fragments."""
+    request's own parameters. Nothing user-specific is inside the cached fragments.
+    `version`: the scope's version when the view already read it with the page's object
+    (selectors.version.version_of), saving the query."""
     if connection.in_atomic_block:
         # Inside a transaction the page may show writes not yet committed (or about to be rolled
         # back) under a version number others will only see later: never share such a fragment.
         return f"uncommitted:{uuid.uuid4().hex}"
-    version = scope_version(scope=scope)
+    if version is _READ:
+        version = scope_version(scope=scope)
     if version is None:
         # No triggers (a database without PL/pgSQL): nothing tells a stale fragment from a fresh one.
         return f"uncached:{uuid.uuid4().hex}"

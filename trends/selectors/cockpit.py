@@ -17,6 +17,7 @@ from tasks.models import Leader, ProgressReport, TaskLeader, TaskUnit, UserProfi
 from tasks.periods import period_label
 from tasks.selectors.rows import FigureRow, TaskRow
 from tasks.selectors.units import figure_rows_sorted
+from tasks.selectors.version import Scope, scope_version_annotations, version_of
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import flag, silent_link
 from tasks.status.summary import Summary
@@ -79,12 +80,16 @@ class Cockpit:
     trend: Trend
 
 
-def leader_get_for(*, leader_id: int, user_id: int | None) -> tuple[Leader, bool]:
-    """The leader of a leader page (404 if none) and whether the account `user_id` is that leader's
-    own (its profile names them), in one query: the page offers its own leader 批示 on each task."""
+def leader_get_for(*, leader_id: int, user_id: int | None) -> tuple[Leader, bool, tuple[int, int, int] | None]:
+    """The leader of a leader page (404 if none), whether the account `user_id` is that leader's
+    own (its profile names them: the page offers its own leader 批示 on each task), and the
+    version of the leader's tasks (the page's cache key, tasks.selectors.version): one query."""
     own = UserProfile.objects.filter(user_id=user_id or 0, leader_id=OuterRef("pk"))  # no account: no match
-    leader = get_object_or_404(Leader.objects.annotate(viewer_is_leader=Exists(own)), pk=leader_id)
-    return leader, bool(leader.viewer_is_leader)  # type: ignore[attr-defined]  # annotated above
+    leaders = Leader.objects.annotate(
+        viewer_is_leader=Exists(own), **scope_version_annotations(scope=Scope.leader(leader_id))
+    )
+    leader = get_object_or_404(leaders, pk=leader_id)
+    return leader, bool(leader.viewer_is_leader), version_of(leader)  # type: ignore[attr-defined]  # annotated
 
 
 def summary_of_rows(rows: Sequence[TaskRow]) -> Summary:
