@@ -1,64 +1,21 @@
-"""The prose reader: a notice with no table at all, read into the same table
-rows the table readers give (序号 / 任务 / 牵头单位 / 配合单位, with heading
-rows for its categories), so every later stage is shared.
-
-What notices print: numbered paragraphs ("1.", "1、", "（一）"), several
-sometimes run together in one paragraph; units in a trailing bracket
-("（牵头单位：…；配合单位：…）", "[牵头单位：…；责任单位：…]", "（…牵头，…按职责分工负责）"),
-on lines of their own ("牵头单位：…"), or after a group of items
-("上述项目由区商务委牵头负责。"); and items with no unit at all.
-"""
+"""A notice's paragraphs one by one: where its tasks start, headings, items, unit lines, group sentences."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from tasks.numerals import parse_chinese_numeral
-
-from .normalise import looks_like_unit
-from .read import Cell, Table
-from .text import (
+from ..text import (
     CLAUSE_LABEL,
-    CLAUSE_LABEL_PATTERN,
     EACH_LEADS,
-    FIRST_LISTED_LEADS,
     LEAD_LABELS,
     RESPONSIBLE_LABELS,
     Clause,
     clause_label,
     clean_text,
     first_listed_leads,
-    unit_clause,
 )
-
-HEADER = ["序号", "任务", "牵头单位", "配合单位"]
-# Columns a notice adds only when one of its clauses names them ("牵头领导：…", "完成时限：…").
-_OPTIONAL = {"leader": "牵头领导", "deadline": "完成时限"}
-READING = "正文段落（文件中没有表格，已按编号段落逐条读取为任务，请核对）"
-
-_CN = "一二三四五六七八九十"
-# Where an item starts: at the start of a paragraph or right after a sentence ends.
-_ITEM = re.compile(
-    rf"(?:^|(?<=[。；;！？）)\]】]))\s*(?P<num>\d{{1,3}}\s*[.、．](?!\d)|[（(]\s*[{_CN}]{{1,3}}\s*[)）]|[（(]\s*\d{{1,3}}\s*[)）])"
-)
-_HEADING = re.compile(rf"^(?:第?[{_CN}]{{1,3}}\s*[、.．]|[（(]\s*[{_CN}]{{1,3}}\s*[)）]|\d{{1,2}}\s*[、.．](?!\d))")
-_END = "。；;！？）)]】"
-# A clause label at the start of a line ("牵头单位：…", "【责任单位】…", "责任领导：…").
-_ROLE_LABEL = re.compile(rf"^\s*(?:{CLAUSE_LABEL_PATTERN})")
-_GROUP = re.compile(
-    r"(?:^|(?<=[。；;]))\s*(?:上述|以上)[^。；;]{0,12}?由(?P<lead>[^。；;]+?)(?:牵头负责|牵头|负责)"
-    r"(?:\s*[，,]\s*(?P<support>[^。；;]+?)(?:按职责分工负责|配合|参与|负责))?[^。；;]{0,6}[。；;]?\s*$"
-)
-_FIELDS = ("leader", "lead", "support", "deadline")
-
-
-@dataclass
-class _Item:
-    number: str
-    text: str
-    clause: Clause = field(default_factory=Clause)
-    clause_text: str = ""  # the clause as printed
+from .items import _CN, _FIELDS, _GROUP, _HEADING, _ITEM, _ROLE_LABEL, _clause, _split_items, _style, _trailing_bracket
 
 
 @dataclass
@@ -92,29 +49,6 @@ class _Reading:
     first_listed_leads: bool = False
 
 
-def prose_table(paragraphs: list[str], *, wrapped: str = "text") -> tuple[Table, list[str], list[str]] | None:
-    """(table, heading lines, notes) read from a notice's paragraphs; None when
-    fewer than two numbered items are found (not a notice of tasks). `wrapped`:
-    how lines relate to paragraphs: "word" (one paragraph each), "text" (a line
-    not ending a sentence may continue on the next), "pdf" (lines broken at the
-    page width, whatever they end with)."""
-    reading = _Reading()
-    reading.first_listed_leads = any(FIRST_LISTED_LEADS.search(p) for p in paragraphs)
-    paragraphs_read = _paragraphs(paragraphs, wrapped=wrapped)
-    start = _after_notice(paragraphs_read)
-    reading.heading.extend(text for _, text in paragraphs_read[:start])
-    for index in range(start, len(paragraphs_read)):
-        line_no, paragraph = paragraphs_read[index]
-        rest = [text for _, text in paragraphs_read[index + 1 :]]
-        if _continues_item(reading, paragraph, rest):
-            reading.rows[-1].text += paragraph
-            continue
-        _take_paragraph(reading, paragraph, line_no, rest[0] if rest else "")
-    if reading.items < 2:
-        return None
-    return _table(reading.rows), reading.heading, reading.notes
-
-
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 
 
@@ -146,22 +80,6 @@ def _continues_item(reading: _Reading, text: str, rest: list[str]) -> bool:
         return False
     following = next((t for t in rest if _starts_something(t)), "")
     return bool(_ROLE_LABEL.match(following))
-
-
-def _table(rows: list[_Row]) -> Table:
-    """The rows as a table: 序号 / 任务 / (牵头领导) / 牵头单位 / 配合单位 / (完成时限),
-    the optional columns only when some clause named them."""
-    used = {name for row in rows for name in row.fields}
-    fields = [f for f in ("leader", "lead", "support", "deadline") if f in used or f in ("lead", "support")]
-    labels = {"lead": "牵头单位", "support": "配合单位", **_OPTIONAL}
-    header = [Cell("序号"), Cell("任务"), *[Cell(labels[f]) for f in fields]]
-    cells: list[list[Cell]] = [header]
-    for row in rows:
-        if row.heading:
-            cells.append([Cell(row.text), *[Cell("", merged_left=True) for _ in header[1:]]])
-        else:
-            cells.append([Cell(row.number), Cell(row.text), *[Cell(row.fields.get(f, "")) for f in fields]])
-    return Table(rows=cells, row_numbers=[0, *[row.line for row in rows]], has_merge_info=True, label="正文")
 
 
 def _paragraphs(lines: list[str], *, wrapped: str) -> list[tuple[int, str]]:
@@ -254,94 +172,6 @@ def _ordered(reading: _Reading, clause: Clause, raw: str) -> Clause:
     if labels & set(LEAD_LABELS) or not labels & set(RESPONSIBLE_LABELS):
         return clause
     return first_listed_leads(clause)
-
-
-def _split_items(text: str) -> tuple[str, list[_Item]]:
-    """Leading text (a preamble run into the first item) and the items. Numbers
-    of another style inside an item ("1.推进城市更新：（1）…；（2）…") are its
-    sub-points, not items."""
-    starts = list(_ITEM.finditer(text))
-    if not starts:
-        return text, []
-    style = _style(starts[0]["num"])
-    starts = [m for m in starts if _style(m["num"]) == style]
-    leading = text[: starts[0].start()].strip()
-    items = []
-    for index, match in enumerate(starts):
-        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
-        body = text[match.end() : end].strip()
-        if body:
-            items.append(_item(_number(match["num"]), body))
-    return leading, items
-
-
-def _style(printed: str) -> str:
-    """ "1." / "1、" → "1."; "（一）" → "(一)"; "（1）" → "(1)"."""
-    bracketed = bool(re.match(r"[（(]", printed))
-    chinese = bool(re.search(f"[{_CN}]", printed))
-    return ("(" if bracketed else "") + ("一" if chinese else "1")
-
-
-def _number(printed: str) -> str:
-    digits = re.sub(r"[^\d" + _CN + "]", "", printed)
-    value = parse_chinese_numeral(digits)
-    return str(value) if value else digits
-
-
-def _item(number: str, body: str) -> _Item:
-    item = _Item(number=number, text=body)
-    found = _trailing_bracket(body) or _trailing_sentence(body)
-    if found is not None:
-        start, inner = found
-        if clause := _clause(inner):
-            item.text = body[:start].rstrip("，,；; ")
-            item.clause, item.clause_text = clause, inner
-    return item
-
-
-_OPEN, _CLOSE = "（([【〔", "）)]】〕"  # 〔…〕 as in "〔牵头单位：…，责任单位：…〕" (Gangcheng 2021)
-
-
-def _trailing_bracket(body: str) -> tuple[int, str] | None:
-    """The bracket closing the item ("…（牵头单位：…）。"), nested brackets
-    inside allowed ("各街办(新区)"): (where it starts, what it holds)."""
-    end = len(body.rstrip("。；; "))
-    if end == 0 or body[end - 1] not in _CLOSE:
-        return None
-    depth = 0
-    for index in range(end - 1, -1, -1):
-        char = body[index]
-        if char in _CLOSE:
-            depth += 1
-        elif char in _OPEN:
-            depth -= 1
-            if depth == 0:
-                return index, body[index + 1 : end - 1]
-    return None
-
-
-_LABEL_SENTENCE = re.compile(rf"(?:^|(?<=[。；;]))\s*(?=(?:{CLAUSE_LABEL_PATTERN}))")
-
-
-def _trailing_sentence(body: str) -> tuple[int, str] | None:
-    """ "…。责任单位：市委组织部、市科技局。": the unit clause as the item's last sentence."""
-    starts = list(_LABEL_SENTENCE.finditer(body))
-    if not starts or starts[0].start() == 0:
-        return None
-    start = starts[0].start()
-    return start, body[start:].strip().rstrip("。；; ")
-
-
-def _clause(inner: str) -> Clause:
-    """What a unit clause says ("牵头单位：A；配合单位：B", "A牵头，B按职责分工负责",
-    "A（牵头）、B"); a bracket holding only unit names gives the lead units;
-    empty if it names none ("（不含6亩）")."""
-    if clause := unit_clause(inner):
-        return clause
-    pieces = [n for n in re.split(r"[、，,；;\s]+", inner.strip()) if n]
-    if pieces and all(looks_like_unit(n) for n in pieces):
-        return Clause(lead="、".join(pieces))  # "（区发改委、区财政局）": units only, the lead units
-    return Clause()
 
 
 def _clause_line(reading: _Reading, text: str) -> None:
