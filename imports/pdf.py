@@ -105,7 +105,7 @@ def _document(parts: list[tuple[str, Any]], *, aligned: bool = False) -> Documen
 
 
 # A space at the end of a wrapped line is a real space; the wrap itself is not ("2007 \n年" → "2007 年",
-# while "下降\n12.7%" joins without one: imports/text.py).
+# while "下降\n12.7%" joins without one: imports/text/whitespace.py).
 _SPACE_AT_WRAP = re.compile(r"[ \t\u3000]+\n")
 
 

@@ -1,106 +1,10 @@
-"""Text helpers every stage shares: whitespace as the document means it, name
-keys, and category headings. A leaf module (imports nothing of the pipeline),
-so shape and normalise both use it without importing each other."""
+"""Unit clauses: who leads, who supports, which leader, by when ("牵头单位：…；配合单位：…",
+"区发改委（牵头）、区统计局", "…牵头，…按职责分工负责")."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-
-from tasks.numerals import parse_chinese_numeral
-
-# CJK ideographs, CJK punctuation and full-width forms: the characters between
-# which a space can only be a line wrap.
-CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’·•"
-CJK_CHAR = re.compile(f"[{CJK}]")
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[ \\t\\n]+(?=[{CJK}])")
-_NEWLINE_BESIDE_CJK = re.compile(f"(?<=[{CJK}])\\n|\\n(?=[{CJK}])")
-# Zero-width characters, soft hyphens and C0/C1 control characters (not tab or
-# newline): invisible in the document, rejected by PostgreSQL (NUL) or harmful.
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Every Unicode space but the newline (line and paragraph separators and a lone
-# carriage return become newlines first).
-SPACES = re.compile(r"[^\S\n]+")
-NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
-
-
-def clean_text(text: str) -> str:
-    """Whitespace-normalised text as the document means it (wraps undone)."""
-    if not text:
-        return ""
-    text = INVISIBLE.sub("", NEWLINES.sub("\n", text))
-    text = SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    text = _SPACE_BETWEEN_CJK.sub("", text)
-    # A line break beside a Chinese character is a wrap ("下降\n12.7%", "44%;\n力争"): no space.
-    text = _NEWLINE_BESIDE_CJK.sub("", text)
-    # Whatever newlines remain sit between Latin text or digits: a space reads right.
-    text = re.sub(r"\s*\n\s*", " ", text)
-    return text.strip()
-
-
-def name_key(name: str) -> str:
-    """Comparison key for names: width-folded, no whitespace at all."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
-
-
-# -- categories ---------------------------------------------------------------
-
-NUMERAL = "一二三四五六七八九十百零〇两"
-_CATEGORY = re.compile(
-    rf"^[（(]?(?:第)?(?P<num>[{NUMERAL}]+|\d+)(?:类)?[）)、.．]\s*(?P<name>.*?)\s*"
-    r"(?:[（(]\s*(?:共)?\s*(?P<count>\d+)\s*(?:项|条)\s*[）)])?\s*$"
-)
-_UNNUMBERED = re.compile(r"^(?P<name>.*?)\s*(?:[（(]\s*(?:共)?\s*(?P<count>\d+)\s*(?:项|条)\s*[）)])?\s*$")
-
-
-@dataclass(frozen=True)
-class CategoryHeading:
-    order: int
-    name: str
-    stated_count: int | None
-
-
-def parse_category(raw: str) -> CategoryHeading | None:
-    """ "（一）实施创新驱动核心战略（11项）" → (1, 实施创新驱动核心战略, 11); None if not a heading."""
-    text = clean_text(raw)
-    match = _CATEGORY.match(text)
-    if not match:
-        return None
-    order = parse_chinese_numeral(match["num"])
-    name = match["name"].strip()
-    if not order or not name:
-        return None
-    count = int(match["count"]) if match["count"] else None
-    return CategoryHeading(order=order, name=name, stated_count=count)
-
-
-def parse_unnumbered_category(raw: str, order: int) -> CategoryHeading | None:
-    """A category printed without a numeral ("高质量发展", "生 态 环 境"): short,
-    not a sentence. `order` is its place in the document."""
-    text = clean_text(raw)
-    match = _UNNUMBERED.match(text)
-    name = match["name"].strip() if match else ""
-    if not name or len(name) > 30 or re.search(r"[。；;，,：:]", name) or name.startswith(("注", "*", "＊")):
-        return None
-    count = int(match["count"]) if match and match["count"] else None
-    return CategoryHeading(order=order, name=name, stated_count=count)
-
-
-# -- quarterly columns (第一季度…第四季度): imports/milestones.py ----------------------------------
-
-_QUARTER = re.compile(r"(?:第\s*)?([一二三四1-4])\s*季\s*度|\bQ([1-4])\b", re.IGNORECASE)
-_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-
-
-def quarter_of(header: str) -> int | None:
-    """1–4 when a column header names one quarter (第一季度, 一季度, Q3, 阶段性目标/第二季度), else None."""
-    found = _QUARTER.search(header or "")
-    if not found:
-        return None
-    return _NUMERALS[found.group(1) or found.group(2)]
-
 
 # -- unit clauses: who leads, who supports, which leader, by when ---------------------------
 # Shared by the prose reader ("（牵头单位：…；配合单位：…）" after an item) and by
