@@ -18,7 +18,7 @@ from tasks.models import TaskState, TaskUnit, UnitRole
 from .models import TITLE_MAX, MessageKind
 from .services import message_send
 
-SUPPORT_MARK = "（配合）"  # how the import's diff marks a supporting unit (imports.diff._show_task_field)
+SUPPORT_MARK = "（配合）"  # how the import's diff marks a supporting unit (imports/diff/snapshots.py, _show_task_field)
 
 
 @dataclass
