@@ -3,7 +3,7 @@ and the progress units report against them.
 
 Integrity lives in the database first (unique and check constraints, protected
 foreign keys); `clean()` repeats what a form should say in Chinese; the
-business rules that span rows live in `services.py`.
+business rules that span rows live in `services/`.
 """
 
 from __future__ import annotations
