@@ -1,4 +1,4 @@
-"""imports/columns.py alone: header words, a two-row header, roles by context
+"""imports/columns/ alone: header words, a two-row header, roles by context
 and content, the --columns spec."""
 
 import pytest

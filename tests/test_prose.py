@@ -1,4 +1,4 @@
-"""imports/prose.py alone: numbered paragraphs and their unit clauses into rows."""
+"""imports/prose/ alone: numbered paragraphs and their unit clauses into rows."""
 
 import pytest
 
