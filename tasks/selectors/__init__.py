@@ -5,7 +5,10 @@
     units      — 单位: the unit index, a unit's tasks, figures and reports to fix
     leaders    — 牵头领导: the leader index, a leader's tasks, figures and units
     tasks      — a task as a row, the search's base, task sets for the documents
-    reports    — the task page's timeline, the review queue, the report form's current report
+    reports    — the review queue, the report form's current and previous report, its period
+    task_page  — the task page: the task, its timeline, stagnation, history, year-end state
+    report_changes — what a report changes against the previous one (the form's and the queue's diff)
+    report_form    — the 批示 the report form asks 落实情况 for
     history    — 修改记录: the change history in Chinese
     reminders  — per unit: what it has not reported, what turned yellow or red
     exports    — the rows every export reads (ledger, 督查通报, 督办单)
