@@ -69,25 +69,10 @@ def _one(statuses: QuerySet[TaskStatus], aggregate: Count | Sum) -> Subquery:
     return Subquery(grouped.annotate(value=aggregate).values("value")[:1])
 
 
-def scope_version(*, scope: Scope) -> tuple[int, int, int] | None:
-    """(shared number, task count, sum of task versions) of the scope, in one query; None when the
-    triggers are not installed (no DataVersion row), i.e. nothing may be cached."""
-    statuses = _statuses(scope)
-    row = (
-        DataVersion.objects.filter(pk=1)
-        .annotate(
-            tasks=Coalesce(_one(statuses, Count("pk")), 0),
-            versions=Coalesce(_one(statuses, Sum("version")), 0),
-        )
-        .values_list("number", "tasks", "versions")
-        .first()
-    )
-    return None if row is None else (row[0], row[1], row[2])
-
-
 def scope_version_annotations(*, scope: Scope) -> dict[str, Any]:
-    """The scope's version as annotations (`version_of` reads them back), for the query that
-    fetches the page's own object: the leader page then reads its leader and its key in one query."""
+    """The scope's version as annotations (`version_of` reads them back): (shared number, task
+    count, sum of task versions). Put on the query that fetches a page's own object, the leader
+    page reads its leader and its key in one query."""
     statuses = _statuses(scope)
     return {
         "v_number": Subquery(DataVersion.objects.filter(pk=1).values("number")[:1]),
@@ -97,11 +82,17 @@ def scope_version_annotations(*, scope: Scope) -> dict[str, Any]:
 
 
 def version_of(annotated: object) -> tuple[int, int, int] | None:
-    """What `scope_version` returns, from an object carrying `scope_version_annotations`."""
+    """The version from an object carrying `scope_version_annotations`; None when the triggers
+    are not installed (no DataVersion row), i.e. nothing may be cached."""
     number = getattr(annotated, "v_number", None)
     if number is None:
         return None
     return (number, getattr(annotated, "v_tasks"), getattr(annotated, "v_versions"))  # noqa: B009 - annotated
+
+
+def scope_version(*, scope: Scope) -> tuple[int, int, int] | None:
+    """The scope's version on its own, in one query (its shared-number row carries the annotations)."""
+    return version_of(DataVersion.objects.filter(pk=1).annotate(**scope_version_annotations(scope=scope)).first())
 
 
 def data_version() -> int:
