@@ -27,6 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from trees import tree_export
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "cold_pages.txt"
 SEEDS = ("fixtures/000_a62ce10d14304788.txt", "fixtures/004_81e3937e704ee9fc.txt")
@@ -49,6 +51,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.contrib.auth.models import Group, User
 from tasks.models import Category, Leader, Plan, Task, Unit
+
 if requests == 0:
     call_command("migrate", verbosity=0)
     call_command("import_plan", *sys.argv[4:], verbosity=0)
@@ -96,15 +99,6 @@ def run_child(tree: Path, db: Path, requests: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1]) if requests else {}
 
 
-def _export(commit: str, tree: Path) -> Path:
-    """The commit's files in `tree` (git archive), sharing this checkout's virtualenv."""
-    tree.mkdir()
-    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    (tree / ".venv").symlink_to(ROOT / ".venv")
-    return tree
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=4)
@@ -119,8 +113,8 @@ def main() -> None:
         and subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "tasks", "templates"], cwd=ROOT).returncode != 0
     )
     with tempfile.TemporaryDirectory(prefix="cold-pages-") as tmp:
-        ref_tree = _export(ref_commit, Path(tmp) / "ref")
-        this_tree = _export(head, Path(tmp) / "this") if this else ROOT
+        ref_tree = tree_export(commit=ref_commit, tree=Path(tmp) / "ref")
+        this_tree = tree_export(commit=head, tree=Path(tmp) / "this") if this else ROOT
         trees = {"ref": (ref_tree, Path(tmp) / "ref.sqlite3"), "this": (this_tree, Path(tmp) / "this.sqlite3")}
         for tree, db in trees.values():
             run_child(tree, db, 0)

@@ -31,6 +31,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from trees import postgres_throwaway, tree_export
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "mixed_cpu.txt"
 SEEDS = ("fixtures/000_a62ce10d14304788.txt", "fixtures/004_81e3937e704ee9fc.txt")
@@ -52,6 +54,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.test import Client
 from tasks.models import Leader, TaskUnit, Unit, UserProfile
+
 if requests == 0:
     call_command("migrate", verbosity=0)
     call_command("import_plan", *sys.argv[4:], verbosity=0)
@@ -121,26 +124,6 @@ def run_child(tree: Path, db: Path, requests: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1]) if requests else {}
 
 
-def _export(commit: str, tree: Path) -> Path:
-    tree.mkdir()
-    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    (tree / ".venv").symlink_to(ROOT / ".venv")
-    return tree
-
-
-def _postgres() -> tuple[subprocess.Popen, str]:
-    """A throwaway cluster (bin/pg-throwaway) held by a bash child until its stdin closes."""
-    script = 'source bin/pg-throwaway; pg_throwaway_start >&2 || exit 1; echo "$DATABASE_URL"; read -r _'
-    proc = subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url = proc.stdout.readline().strip()
-    if not url.startswith("postgres"):
-        proc.kill()
-        sys.exit("mixed_cpu: could not start PostgreSQL")
-    return proc, url
-
-
 def _fresh_database(url: str, name: str) -> str:
     base = url.rsplit("/", 1)[0]
     for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
@@ -158,12 +141,15 @@ def main() -> None:
     ref_commit = subprocess.check_output(["git", "rev-parse", "--short", ref], cwd=ROOT, text=True).strip()
     this = os.environ.get("BENCH_THIS", "")
     head = subprocess.check_output(["git", "rev-parse", "--short", this or "HEAD"], cwd=ROOT, text=True).strip()
-    cluster, url = _postgres() if options.postgres else (None, "")
+    cluster, url = postgres_throwaway() if options.postgres else (None, "")
     try:
         with tempfile.TemporaryDirectory(prefix="mixed-cpu-") as tmp:
             trees = {
-                "ref": (_export(ref_commit, Path(tmp) / "ref"), Path(tmp) / "ref.sqlite3"),
-                "this": (_export(head, Path(tmp) / "this") if this else ROOT, Path(tmp) / "this.sqlite3"),
+                "ref": (tree_export(commit=ref_commit, tree=Path(tmp) / "ref"), Path(tmp) / "ref.sqlite3"),
+                "this": (
+                    tree_export(commit=head, tree=Path(tmp) / "this") if this else ROOT,
+                    Path(tmp) / "this.sqlite3",
+                ),
             }
             samples: dict[str, dict[str, dict[str, list[float]]]] = {"ref": {}, "this": {}}
             for _ in range(options.rounds):

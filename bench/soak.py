@@ -62,6 +62,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trees import postgres_throwaway, tree_export
+
 ROOT = Path(__file__).resolve().parent.parent
 TREE = ROOT  # the code the servers run: ROOT, or an exported commit (--tree, for --ref runs)
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -159,21 +161,6 @@ def verify_files(stats: Stats, servers: list[str], media: list[Path]) -> dict[st
         "downloads not byte-identical (through either server)": wrong,
         "files left on the servers' own disks": sum(1 for d in media for p in d.rglob("*") if p.is_file()),
     }
-
-
-def start_postgres() -> tuple[subprocess.Popen, str]:
-    """A bash child sources bin/pg-throwaway, prints DATABASE_URL and waits on stdin; EOF stops the cluster."""
-    script = (
-        "source bin/pg-throwaway; "
-        'PG_EXTRA_OPTS="-c max_connections=200 -c shared_buffers=128MB" pg_throwaway_start >&2 || exit 1; '
-        'echo "$DATABASE_URL"; read -r _'
-    )
-    proc = subprocess.Popen(["bash", "-c", script], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    url = proc.stdout.readline().strip()
-    if not url.startswith("postgres"):
-        proc.kill()
-        raise SystemExit("soak: could not start PostgreSQL (is postgresql installed?)")
-    return proc, url
 
 
 def manage(env: dict[str, str], *args: str, timeout: int = 600) -> None:
@@ -525,15 +512,6 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-def _export(commit: str, tree: Path) -> Path:
-    """The commit's files in `tree` (git archive), sharing this checkout's virtualenv."""
-    tree.mkdir()
-    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    (tree / ".venv").symlink_to(ROOT / ".venv")
-    return tree
-
-
 def _cst_now() -> dt.datetime:
     # The runs' own headers are in Django's TIME_ZONE (Asia/Shanghai); the comparison's too.
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
@@ -553,7 +531,7 @@ def compare(args: argparse.Namespace) -> int:
         options += ["--scale", f"{args.scale:g}"]
     runs: dict[str, tuple[int, str]] = {}
     with tempfile.TemporaryDirectory(prefix="soak-ref-") as tmp:
-        tree = _export(ref, Path(tmp) / "ref")
+        tree = tree_export(commit=ref, tree=Path(tmp) / "ref")
         for label, served in ((ref, tree), (this, ROOT)):
             log(f"soak of {label} ({served})")
             done = subprocess.run(
@@ -620,7 +598,7 @@ def main() -> int:
     TREE = args.tree.resolve()
 
     procs: list[subprocess.Popen] = []
-    pg, database_url = start_postgres()
+    pg, database_url = postgres_throwaway(extra_opts="-c max_connections=200 -c shared_buffers=128MB")
     logs = [Path(f"/tmp/soak-gunicorn-{os.getpid()}-{i}.log") for i in range(2)]
     try:
         env = {
