@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from tasks.permissions import can_read
+from tasks.querysets import current_work
 
 from .models import Job
 from .services import JobError, JobResult, job_progress
@@ -24,7 +25,7 @@ def ledger_export(*, job: Job) -> JobResult:
     from tasks import selectors
     from tasks.exports import ledger_title, ledger_xlsx
     from tasks.filters import TaskFilter
-    from tasks.models import Leader, Plan, TaskState, Unit
+    from tasks.models import Leader, Plan, Unit
 
     if not can_read(job.owner):
         raise JobError("您的账号已无权查看任务，未导出。")
@@ -32,7 +33,7 @@ def ledger_export(*, job: Job) -> JobResult:
     data = QueryDict(job.params.get("query", ""))
     filterset = TaskFilter(data or None, queryset=selectors.task_search_base(clock=clock), clock=clock)
     if not filterset.is_bound:
-        matches = filterset.queryset.filter(state=TaskState.ACTIVE, plan__closure__isnull=True)  # as the search
+        matches = filterset.queryset.filter(current_work())  # as the search
     elif filterset.is_valid():
         matches = filterset.qs
     else:

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .choices import CurrentStatus, Light
 from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
+from .querysets import plan_open
 from .status.clock import Clock
 from .status.rule import silent_link
 
@@ -103,7 +104,7 @@ class TaskFilter(django_filters.FilterSet):
             # Of open plans (as Task.objects.active()), unless the plan is chosen: a closed plan's own
             # list (its ledger, linked from its 年终办结 page) is its active tasks, with final states.
             if not self.form.cleaned_data.get("plan"):
-                qs = qs.filter(plan__closure__isnull=True)
+                qs = qs.filter(plan_open())
         return qs
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from .choices import TaskState, UnitRole
 from .status.clock import Clock
@@ -22,9 +22,21 @@ if TYPE_CHECKING:
 # Current work: an active task of a plan whose year is not closed. A closed plan (the yearend
 # app's PlanClosure, read by name: that app builds on this one) keeps its final states instead of
 # lights, so no summary, list, reminder or to-do counts its tasks any more.
+def plan_open(path: str = "") -> Q:
+    """The task's plan is not closed, on rows that reach the task by `path`.
+
+    Written as NOT EXISTS, not as `plan__closure__isnull=True`: that LEFT JOIN … IS NULL over the
+    (usually empty) closures table is estimated at one plan, so PostgreSQL chose to walk every task
+    of every plan probing for a leader's or unit's links (33 ms at city scale for a leader's 89
+    tasks, 2 ms as an anti-join driven from the links)."""
+    from .models import Plan
+
+    return Q(~Exists(Plan.objects.filter(pk=OuterRef(f"{path}plan_id"), closure__isnull=False)))
+
+
 def current_work(path: str = "") -> Q:
     """Current work, on rows that reach the task by `path` ("" for tasks, "task__" for rows of a task)."""
-    return Q(**{f"{path}state": TaskState.ACTIVE, f"{path}plan__closure__isnull": True})
+    return Q(**{f"{path}state": TaskState.ACTIVE}) & plan_open(path)
 
 
 class TaskQuerySet(QuerySet["Task"]):

@@ -4,6 +4,7 @@ against the 年终办结 page, the query budgets and the page cache."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -184,3 +185,19 @@ def test_a_snapshot_written_expires_the_cached_pages(client_as, office_user, pin
     leader_html, rebuilt = get(client, leader_url(world))
     assert rebuilt > cached and 'data-period="2025-05"><th scope="row">2025年5月</th><td class="num"' in leader_html
     assert "data-district-trend" in get(client, reverse("tasks:dashboard"))[0]
+
+
+def test_a_returned_report_shows_its_comment_escaped_and_shortened_in_the_drill_down(
+    client_as, leader_user, office_user, world
+):
+    from tasks.models import ProgressReport
+    from tasks.services import report_reopen
+
+    report = ProgressReport.objects.filter(unit__name="区科委").exclude(review_state="draft").latest("period")
+    comment = "<b>请补充</b>" + "数据口径说明" * 30
+    report_reopen(user=office_user, report=report, version=report.version, reason=comment)  # back to the unit
+    part = drill_units(client_as(leader_user).get(leader_url(world)).content.decode())["区科委"]
+    assert '<span class="tag review-returned">已退回</span>' in part
+    shown = re.search(r'<div class="bad">退回意见：(.*?)</div>', part).group(1)
+    assert shown.startswith("&lt;b&gt;请补充&lt;/b&gt;数据口径说明") and "<b>" not in shown
+    assert len(html.unescape(shown)) == 80  # truncatechars:80, as the template had it

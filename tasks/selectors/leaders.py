@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
 from ..models import Leader, Task, TaskLeader, TaskUnit
+from ..querysets import plan_open
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
 from ..status.summary import Summary, summaries, summary_total
@@ -42,7 +43,7 @@ def leader_get(*, leader_id: int) -> Leader:
 def leader_task_list(*, leader: Leader, clock: Clock | None = None) -> list[TaskRow]:
     # As on a unit's page: a closed plan's tasks are on its 年终办结 page.
     led = Task.objects.filter(
-        Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=leader.pk)), plan__closure__isnull=True
+        Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=leader.pk)), plan_open()
     )
     return task_rows_fetch(led.order_by("-plan__year_end", "plan__kind", "position"), clock=clock_or_now(clock))
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
-from ..choices import ReviewState, TaskState, UnitKind, UnitRole
+from ..choices import ReviewState, UnitKind, UnitRole
 from ..models import ProgressReport, Task, TaskUnit, Unit, UnitAlias
+from ..querysets import current_work, plan_open
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import period_now, silent_link
 from ..status.summary import Summary, summaries
@@ -92,9 +93,7 @@ def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:
     )
     role = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk).values("role")[:1]
     # Closed plans' tasks are listed on their 年终办结 pages, with final states instead of lights.
-    linked = Task.objects.filter(
-        Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)), plan__closure__isnull=True
-    )
+    linked = Task.objects.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)), plan_open())
     tasks = (
         linked.annotate(
             unit_role=Subquery(role),
@@ -146,9 +145,8 @@ def unit_reports_to_fix(*, unit: Unit, clock: Clock | None = None) -> ReportsToF
     """
     rows = (
         ProgressReport.objects.filter(
+            current_work("task__"),
             unit=unit,
-            task__state=TaskState.ACTIVE,
-            task__plan__closure__isnull=True,
             review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
         )
         .select_related("task", "task__plan", "reviewed_by")

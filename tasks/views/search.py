@@ -18,7 +18,8 @@ from .. import selectors
 from ..decorators import reader_required
 from ..exports import XLSX_MIME, ledger_title, ledger_xlsx
 from ..filters import TaskFilter
-from ..models import Leader, Plan, Task, TaskState, Unit
+from ..models import Leader, Plan, Task, Unit
+from ..querysets import current_work
 from ..selectors.version import Scope
 from ..status.clock import Clock
 from .caching import crumbs, lazy, page_key
@@ -30,7 +31,7 @@ def _search(request: HttpRequest, clock: Clock) -> tuple[TaskFilter, QuerySet[Ta
     """The filter form and the matching tasks for a request's GET parameters."""
     filterset = TaskFilter(request.GET or None, queryset=selectors.task_search_base(clock=clock), clock=clock)
     if not filterset.is_bound:
-        matches = filterset.queryset.filter(state=TaskState.ACTIVE, plan__closure__isnull=True)  # as .active()
+        matches = filterset.queryset.filter(current_work())  # as .active()
     elif filterset.is_valid():
         matches = filterset.qs
     else:
