@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from html import escape as html_escape
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .choices import CurrentStatus, Light
 from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
 from .querysets import plan_open
+from .selectors.version import data_version
 from .status.clock import Clock
 from .status.rule import silent_link
 
@@ -28,12 +31,14 @@ class ListSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         selected = {str(v) for v in self.format_value(value)}
         final = self.build_attrs(self.attrs, attrs)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((key, mark_safe(" selected") if str(key) in selected else "", label) for key, label in self.choices),
+        # The standard library's escape (what django.utils.html.escape wraps) and one join, rather
+        # than format_html per option: the same HTML at about a tenth of the cost.
+        options = "".join(
+            f'<option value="{html_escape(str(key))}"{" selected" if str(key) in selected else ""}>'
+            f"{html_escape(str(label))}</option>"
+            for key, label in self.choices
         )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe(options))
 
 
 STATE_CHOICES = [("all", "全部（含已撤销）"), (TaskState.WITHDRAWN, "仅已撤销")]
@@ -41,6 +46,37 @@ CITY_CHOICES = [("true", "仅市级任务"), ("false", "非市级任务")]
 UNIT_ROLE_CHOICES = list(UnitRole.choices)
 # One choice: the figures "本期未报送" link here; "reported" is its own dimension, apart from the light.
 REPORTED_CHOICES = [("no", "本期未报送（未完成任务中有牵头单位未报送）")]
+
+
+Choices = list[tuple[int, str]]
+
+
+def _choices_fetch() -> dict[str, Choices]:
+    categories = list(Category.objects.select_related("plan").order_by("-plan__year_end", "plan__kind", "order"))
+    plans = list({c.plan_id: c.plan for c in categories}.values())
+    return {
+        "plan": [(p.pk, f"{p.title}（{p.years_label}）") for p in plans],
+        # Category names repeat across plans; say which plan each belongs to.
+        "category": [(c.pk, f"{c.plan.years_label} {c}") for c in categories],
+        "unit": list(Unit.objects.order_by("name").values_list("pk", "name")),
+        "leader": list(Leader.objects.order_by("name").values_list("pk", "name")),
+    }
+
+
+def search_choices() -> dict[str, Choices]:
+    """The plan, category, unit and leader lists of the search form. Cached under the shared data
+    number (selectors.version), which the database's triggers move on any write to plans,
+    categories, units and leaders: a report (the reporting rush's write) leaves it, so a rebuilt
+    search page no longer reads and builds some 2,000 choices each time (36 ms at city scale)."""
+    number = data_version()
+    if not number:  # no triggers: nothing tells a stale list from a fresh one
+        return _choices_fetch()
+    key = f"search-choices:{number}"
+    choices: dict[str, Choices] | None = cache.get(key)
+    if choices is None:
+        choices = _choices_fetch()
+        cache.set(key, choices, 86400)
+    return choices
 
 
 def text_lookup(term: str) -> str:
@@ -95,13 +131,8 @@ class TaskFilter(django_filters.FilterSet):
         # its old choices into every later search, which then refused new plans as invalid.
         for name in ("plan", "category", "unit", "leader"):
             self.filters[name].__dict__.pop("_field", None)
-        categories = list(Category.objects.select_related("plan").order_by("-plan__year_end", "plan__kind", "order"))
-        plans = list({c.plan_id: c.plan for c in categories}.values())
-        self.filters["plan"].extra["choices"] = [(p.pk, f"{p.title}（{p.years_label}）") for p in plans]
-        # Category names repeat across plans; say which plan each belongs to.
-        self.filters["category"].extra["choices"] = [(c.pk, f"{c.plan.years_label} {c}") for c in categories]
-        self.filters["unit"].extra["choices"] = list(Unit.objects.order_by("name").values_list("pk", "name"))
-        self.filters["leader"].extra["choices"] = list(Leader.objects.order_by("name").values_list("pk", "name"))
+        for name, choices in search_choices().items():
+            self.filters[name].extra["choices"] = choices
 
     @property
     def qs(self) -> QuerySet:

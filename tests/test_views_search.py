@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -61,3 +63,25 @@ def test_the_background_export_form_carries_the_lists_filters(seed_plans, client
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
     assert job.owner == office_user and job.params == {"query": "q=%E6%8E%A8%E8%BF%9B&light=grey"}
+
+
+def test_the_forms_lists_follow_every_change_to_units_and_plans_and_are_escaped(seed_plans, client_as, office_user):
+    # The lists are cached under the shared data number (tasks.filters.search_choices): a new or
+    # renamed unit, or a new plan, must show at once all the same.
+    from tasks.models import Category, Plan, Unit
+
+    client = client_as(office_user)
+    search = reverse("tasks:task_search")
+    assert "区新设<测试>&办" not in client.get(search).content.decode()
+    unit = Unit.objects.create(name="区新设<测试>&办")
+    page = client.get(search, {"q": "推进"}).content.decode()
+    assert f'<option value="{unit.pk}">区新设&lt;测试&gt;&amp;办</option>' in page
+    Unit.objects.filter(pk=unit.pk).update(name="区新设改名办")
+    plan = Plan.objects.create(district="闵行区", title="2026年新计划", kind="annual", year_start=2026, year_end=2026)
+    category = Category.objects.create(plan=plan, order=1, name="新类别")
+    page = client.get(search, {"unit": unit.pk}).content.decode()
+    assert f'<option value="{unit.pk}" selected>区新设改名办</option>' in page and "区新设&lt;测试" not in page
+    assert f'<option value="{plan.pk}">2026年新计划（2026年）</option>' in page
+    assert f'<option value="{category.pk}">2026年 {category}</option>' in page, re.findall(
+        r"<option[^>]*>2026年[^<]*", page
+    )
