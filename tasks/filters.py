@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -68,8 +69,10 @@ def search_choices() -> dict[str, Choices]:
     number (selectors.version), which the database's triggers move on any write to plans,
     categories, units and leaders: a report (the reporting rush's write) leaves it, so a rebuilt
     search page no longer reads and builds some 2,000 choices each time (36 ms at city scale)."""
-    number = data_version()
-    if not number:  # no triggers: nothing tells a stale list from a fresh one
+    # Inside a transaction the lists may hold writes not yet committed, under a number others will
+    # only see later (as views.caching.page_key); without triggers nothing tells stale from fresh.
+    number = 0 if connection.in_atomic_block else data_version()
+    if not number:
         return _choices_fetch()
     key = f"search-choices:{number}"
     choices: dict[str, Choices] | None = cache.get(key)
