@@ -68,14 +68,18 @@ def _choices_fetch() -> dict[str, Choices]:
     }
 
 
-def search_choices() -> dict[str, Choices]:
+def search_choices(*, number: int | None = None) -> dict[str, Choices]:
     """The plan, category, unit and leader lists of the search form. Cached under the shared data
     number (selectors.version), which the database's triggers move on any write to plans,
     categories, units and leaders: a report (the reporting rush's write) leaves it, so a rebuilt
-    search page no longer reads and builds some 2,000 choices each time (36 ms at city scale)."""
+    search page no longer reads and builds some 2,000 choices each time (36 ms at city scale).
+    `number`: the shared number when the caller has read it already (the search page's key has)."""
     # Inside a transaction the lists may hold writes not yet committed, under a number others will
     # only see later (as views.caching.page_key); without triggers nothing tells stale from fresh.
-    number = 0 if connection.in_atomic_block else data_version()
+    if connection.in_atomic_block:
+        number = 0
+    elif number is None:
+        number = data_version()
     if not number:
         return _choices_fetch()
     key = f"search-choices:{number}"
@@ -130,7 +134,7 @@ class TaskFilter(django_filters.FilterSet):
         label="任务状态", choices=STATE_CHOICES, method="filter_state", empty_label="现行任务"
     )
 
-    def __init__(self, *args: Any, clock: Clock | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clock: Clock | None = None, shared_number: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clock = clock or Clock.now()
         # django-filter caches a filter's form field on first use, and the per-instance filters are
@@ -138,7 +142,7 @@ class TaskFilter(django_filters.FilterSet):
         # its old choices into every later search, which then refused new plans as invalid.
         for name in ("plan", "category", "unit", "leader"):
             self.filters[name].__dict__.pop("_field", None)
-        for name, choices in search_choices().items():
+        for name, choices in search_choices(number=shared_number).items():
             self.filters[name].extra["choices"] = choices
 
     @property

@@ -20,16 +20,17 @@ from ..exports import XLSX_MIME, ledger_title, ledger_xlsx
 from ..filters import TaskFilter
 from ..models import Leader, Plan, Task, Unit
 from ..querysets import current_work
-from ..selectors.version import Scope
+from ..selectors.version import Scope, scope_version
 from ..status.clock import Clock
 from .caching import crumbs, lazy, page_key
 
 PAGE_SIZE = 50
 
 
-def _search(request: HttpRequest, clock: Clock) -> tuple[TaskFilter, QuerySet[Task]]:
+def _search(request: HttpRequest, clock: Clock, shared_number: int | None = None) -> tuple[TaskFilter, QuerySet[Task]]:
     """The filter form and the matching tasks for a request's GET parameters."""
-    filterset = TaskFilter(request.GET or None, queryset=selectors.task_search_base(clock=clock), clock=clock)
+    base = selectors.task_search_base(clock=clock)
+    filterset = TaskFilter(request.GET or None, queryset=base, clock=clock, shared_number=shared_number)
     if not filterset.is_bound:
         matches = filterset.queryset.filter(current_work())  # as .active()
     elif filterset.is_valid():
@@ -43,8 +44,11 @@ def _search(request: HttpRequest, clock: Clock) -> tuple[TaskFilter, QuerySet[Ta
 def task_search(request: HttpRequest) -> HttpResponse:
     clock = Clock.now()
 
+    # The page's key and the form's lists share one read of the version (selectors.version).
+    version = scope_version(scope=Scope.everything())
+
     def results() -> tuple[TaskFilter, Any]:
-        filterset, matches = _search(request, clock)
+        filterset, matches = _search(request, clock, shared_number=version[0] if version else 0)
         # Every matching id in one query (over tasks and plans only), counted and sliced here, then
         # only the shown page's rows: the status filters never meet the joins a table of results
         # needs, and a short term (which no trigram index serves) scans the tasks once, not once
@@ -61,7 +65,7 @@ def task_search(request: HttpRequest) -> HttpResponse:
         {
             "filter": lazy(lambda: found[0]),
             "page": lazy(lambda: found[1]),
-            "page_key": page_key(clock, Scope.everything(), sorted(request.GET.lists())),
+            "page_key": page_key(clock, Scope.everything(), sorted(request.GET.lists()), version=version),
             "section": "search",
             "permalink": request.build_absolute_uri(),
             "breadcrumbs": crumbs(("查找任务", None)),
