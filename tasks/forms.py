@@ -14,6 +14,7 @@ from supervision.services import ANSWER_FIELD
 from . import services
 from .models import ProgressStatus
 from .selectors.reports import FormInstruction
+from .widgets import PlainHiddenInput, PlainTextarea
 
 # What an <input type="date"> shows and submits, whatever the active locale's formats say.
 ISO_DATE = "%Y-%m-%d"
@@ -138,9 +139,9 @@ class ReportForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=PlainHiddenInput, min_value=1)
     comment = forms.CharField(
-        label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="审核意见", required=False, max_length=2000, widget=PlainTextarea(attrs={"rows": 2})
     )
     decision = forms.ChoiceField(choices=[("approve", "通过"), ("return", "退回")])
 
@@ -176,11 +177,11 @@ class BatchReviewForm(forms.Form):
 class ReopenForm(forms.Form):
     """The office takes back an approval (撤回审核) and sends the report back to the unit."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=PlainHiddenInput, min_value=1)
     reason = forms.CharField(
         label="撤回理由",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=PlainTextarea(attrs={"rows": 2}),
         error_messages={"required": "撤回审核时请填写理由。", "max_length": "理由不能超过 2000 字。"},
     )
 
