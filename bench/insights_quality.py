@@ -314,7 +314,11 @@ def main() -> None:
     started = time.perf_counter()
     with_syn = matching.Matcher(items, tasks, synonyms=matching.Synonyms.load())
     no_syn = matching.Matcher(items, tasks)
-    emit(f"(signals for 2 × {len(items)} × {len(tasks)} pairs computed in {time.perf_counter() - started:.1f} s)")
+    # The same with the signals tried and left out of the product (insights.matching.TRIED_SIGNALS).
+    tried = matching.Matcher(
+        items, tasks, synonyms=matching.Synonyms.load(), signals=(*matching.SIGNALS, *matching.TRIED_SIGNALS)
+    )
+    emit(f"(signals for 3 × {len(items)} × {len(tasks)} pairs computed in {time.perf_counter() - started:.1f} s)")
     four = ("char", "word", "head", "unit")
     ranks = tuple(f"{s}_rr" for s in four)
     shipped_pair, shipped_abstain = linkmodel.PAIR_FEATURES, linkmodel.ABSTAIN_FEATURES
@@ -323,7 +327,8 @@ def main() -> None:
     def without(features: tuple[str, ...], *drop: str) -> tuple[str, ...]:
         return tuple(f for f in features if f not in drop)
 
-    shipped_label = "  + pooled project words (shipped)"
+    hubs = ("head_hub", "pool_hub")
+    shipped_label = "  + hub correction of headings and pool (shipped)"
     cold = [
         ("char n-grams", no_syn, ("char",), shipped_abstain),
         ("words (jieba)", no_syn, ("word",), shipped_abstain),
@@ -332,6 +337,7 @@ def main() -> None:
         ("char + words + headings + units", no_syn, four, shipped_abstain),
         ("  + synonyms", with_syn, four, shipped_abstain),
         ("  + reciprocal ranks", with_syn, four + ranks, shipped_abstain),
+        ("  + pooled project words", with_syn, without(shipped_pair, *hubs), shipped_abstain),
         (shipped_label, with_syn, shipped_pair, shipped_abstain),
         ("  without char n-grams", with_syn, without(shipped_pair, "char", "char_rr"), shipped_abstain),
         ("  without words", with_syn, without(shipped_pair, "word", "word_rr"), shipped_abstain),
@@ -340,6 +346,15 @@ def main() -> None:
         ("  without reciprocal ranks", with_syn, without(shipped_pair, *ranks), shipped_abstain),
         ("  without synonyms", no_syn, shipped_pair, shipped_abstain),
         ("  with the pool's reciprocal rank", with_syn, (*shipped_pair, "pool_rr"), shipped_abstain),
+        (
+            "  with hub correction of every signal",
+            with_syn,
+            (*shipped_pair, "char_hub", "word_hub", "unit_hub"),
+            shipped_abstain,
+        ),
+        ("  with the task's best sentence (char n-grams)", tried, (*shipped_pair, "passage"), shipped_abstain),
+        ("  with BM25 over words", tried, (*shipped_pair, "bm25"), shipped_abstain),
+        ("  with project mates' votes (top 3)", tried, (*shipped_pair, "votes"), shipped_abstain),
         ("  abstention from the best score only", with_syn, shipped_pair, without(shipped_abstain, "margin")),
         ("  abstention + share of lead units known", with_syn, shipped_pair, (*shipped_abstain, "units_known")),
         (
@@ -369,7 +384,7 @@ def main() -> None:
         emit(header)
         emit("|---|---|---|---|---|")
         for label, matcher, pair, abstain in configs:
-            config = {"pair_features": pair, "abstain_features": abstain, "synonyms": matcher is with_syn}
+            config = {"pair_features": pair, "abstain_features": abstain, "synonyms": matcher is not no_syn}
             predictions, fitted = cross_validate(matcher, key, config)
             m = score(predictions, key)
             results[label] = (m, fitted)

@@ -5,7 +5,8 @@ item gets no suggestion. One home for the product (services) and the bench
 What ships is a **cold-start** rule: it reads only what an annual plan nobody has
 annotated yet offers, the two documents themselves.
 Ranking: a conditional logit over the five-year tasks, score = w · features, where
-the features are the matcher's signals (insights.matching) and their reciprocal ranks.
+the features are the matcher's signals (insights.matching), their reciprocal ranks and,
+for headings and pool, their hub-corrected values.
 Abstention: a logistic model of "this item has no link" from label-free features of
 the item's scores (the best score, its margin over the second, …) and of its lead
 units (the share that lead any five-year task); abstain when its probability reaches
@@ -34,8 +35,8 @@ from .matching import DATA, SIGNALS, K, Matcher
 from .priors import Own, Priors, own_labels
 
 # Label-free: computable for any pair of plans. The shipped rule uses only these.
-# (The pooled project's reciprocal rank is left out: it lowered recall@3 held out.)
-PAIR_FEATURES = (*SIGNALS, *(f"{s}_rr" for s in SIGNALS if s != "pool"))
+# Left out, as they lowered held-out figures: the pool's reciprocal rank; hub correction of char/word/unit.
+PAIR_FEATURES = (*SIGNALS, *(f"{s}_rr" for s in SIGNALS if s != "pool"), "head_hub", "pool_hub")
 ABSTAIN_FEATURES = ("top", "margin")
 # Every label-free abstention feature abstain_row can compute (the bench's ablation tries them).
 COLD_ABSTAIN_FEATURES = (

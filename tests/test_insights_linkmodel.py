@@ -12,8 +12,9 @@ import pytest
 
 from insights.fitting import fit_choice, fit_logistic, solve
 from insights.linkmodel import COLD_ABSTAIN_FEATURES, PAIR_FEATURES, Linker, Params, fit
-from insights.matching import DATA, Doc, Matcher
+from insights.matching import DATA, TRIED_SIGNALS, Doc, Matcher
 from insights.priors import Priors, own_labels
+from insights.similarity import hubs_corrected, passages_split, votes_shared
 
 
 def test_solve_small_system():
@@ -92,6 +93,40 @@ def test_reciprocal_rank_columns():
     ranks = matcher.column("char_rr")[0]
     best = max(range(3), key=lambda j: (row[j], -j))
     assert ranks[best] == 1.0 and sorted(ranks) == pytest.approx([1 / 3, 1 / 2, 1.0])
+
+
+def test_hub_correction_subtracts_each_tasks_usual_best():
+    # Task 0 scores high with every item (a hub); task 1 only with item 2.
+    matrix = [[0.8, 0.1], [0.7, 0.0], [0.75, 0.6]]
+    corrected = hubs_corrected(matrix, k=2)
+    assert corrected[2][1] == pytest.approx(0.6 - 0.35)
+    assert corrected[2][0] == pytest.approx(0.75 - 0.775)
+    # Item 2's own strong match now outranks the hub.
+    assert corrected[2][1] > corrected[2][0] and matrix[2][1] < matrix[2][0]
+    items, tasks, _ = _plans()
+    matcher = Matcher(items, tasks, signals=("head", "pool"))
+    assert matcher.column("pool_hub") == hubs_corrected(matcher.column("pool"), k=10)
+    assert "head_hub" in PAIR_FEATURES and "pool_hub" in PAIR_FEATURES
+
+
+def test_tried_signals_are_computed_on_request_only():
+    # 办好文化活动 is under 8 characters: the last one, it joins the sentence before.
+    assert passages_split("强化保障。提升文化服务能级；推进设施建设。办好文化活动。", shortest=8) == [
+        "强化保障提升文化服务能级",
+        "推进设施建设办好文化活动",
+    ]
+    assert votes_shared([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]], groups=["a", "a", "b"], top=1) == [
+        [1.0, 0.0],
+        [1.0, 0.0],
+        [0.0, 0.0],
+    ]
+    items, tasks, _ = _plans()
+    assert not set(TRIED_SIGNALS) & set(Matcher(items, tasks).columns)
+    matcher = Matcher(items, tasks, signals=("char", "word", "head", "unit", *TRIED_SIGNALS))
+    for name in TRIED_SIGNALS:
+        assert len(matcher.column(name)) == len(items) and len(matcher.column(name)[0]) == len(tasks)
+    # BM25 on one scale: 数字贸易 is wholly in T2's text.
+    assert matcher.column("bm25")[2][1] == max(matcher.column("bm25")[2]) > 0
 
 
 def test_fit_learns_from_labels_and_round_trips(tmp_path):
