@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.template import Context, Template
 
+from tasks.charts import LIGHT_COLOURS, chart_geometry
 from tasks.selectors.rows import ChartRow
 from tasks.status.summary import Summary
-from tasks.templatetags.tasks_ui import LIGHT_COLOURS, chart_geometry, light_bar
+from tasks.templatetags.tasks_ui import light_bar
 
 
 def rows() -> list[ChartRow]:

@@ -13,9 +13,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from tasks.charts import LIGHT_COLOURS
 from tasks.choices import Light, ReviewState
 from tasks.selectors.rows import FigureRow
-from tasks.templatetags.tasks_ui import LIGHT_COLOURS, light_badge, review_label, status_label
+from tasks.templatetags.tasks_ui import light_badge, review_label, status_label
 
 from ..selectors import DrillTask, DrillUnit, Trend, TrendPoint
 
