@@ -173,15 +173,19 @@ _ROW_FIELDS = (
 _OWN_FIELDS = ("unit_role", "own_period", "own_status", "own_percent", "own_progress", "own_review", "own_comment")
 
 
-class _Urls:
-    """Page addresses by string formatting: reverse() for every row and link showed up in the profile."""
+def url_pattern(name: str) -> str:
+    """A page's address with "{}" for its one id, for str.format per row: reverse() for every row
+    and link showed up in the profile."""
+    marker = 987654321
+    return reverse(name, args=[marker]).replace(str(marker), "{}")
 
+
+class _Urls:
     def __init__(self) -> None:
-        marker = 987654321
-        self.task = reverse("tasks:task", args=[marker]).replace(str(marker), "{}")
-        self.plan = reverse("tasks:plan", args=[marker]).replace(str(marker), "{}")
-        self.unit = reverse("tasks:unit", args=[marker]).replace(str(marker), "{}")
-        self.leader = reverse("tasks:leader", args=[marker]).replace(str(marker), "{}")
+        self.task = url_pattern("tasks:task")
+        self.plan = url_pattern("tasks:plan")
+        self.unit = url_pattern("tasks:unit")
+        self.leader = url_pattern("tasks:leader")
 
 
 def task_rows_fetch(qs: TaskQuerySet, *, clock: Clock, own: bool = False) -> list[TaskRow]:

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from ..selectors.dashboard import PlanOverview
+from ..selectors.rows import url_pattern
 
 register = template.Library()
 
@@ -20,7 +21,7 @@ def plan_rows(rows: Sequence[PlanOverview]) -> SafeString:
     loop: with a whole city's 98 plans the loop (a dozen lookups, a {% url %} and an inner loop
     over the lights per row) was most of a rebuilt home page's rendering."""
     search = reverse("tasks:task_search")
-    plan_url = reverse("tasks:plan", args=[987654321]).replace("987654321", "{}")
+    plan_url = url_pattern("tasks:plan")
     out = []
     for ov in rows:
         plan, summary = ov.plan, ov.summary

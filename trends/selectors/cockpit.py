@@ -15,7 +15,7 @@ from django.urls import reverse
 from tasks.choices import ProgressStatus, ReviewState, TaskState
 from tasks.models import Leader, ProgressReport, TaskLeader, TaskUnit, UserProfile
 from tasks.periods import period_label
-from tasks.selectors.rows import FigureRow, TaskRow
+from tasks.selectors.rows import FigureRow, TaskRow, url_pattern
 from tasks.selectors.units import figure_rows_sorted
 from tasks.selectors.version import Scope, scope_version_annotations, version_of
 from tasks.status.clock import Clock, clock_or_now
@@ -210,7 +210,7 @@ def leader_cockpit(*, leader: Leader, tasks: Sequence[TaskRow], clock: Clock | N
     for unit in units.values():
         # The problems first: red, yellow, grey, then green (the document's order within each).
         unit.tasks.sort(key=lambda t: LIGHT_ORDER.get(t.light, len(LIGHT_ORDER)))
-    unit_url = reverse("tasks:unit", args=[987654321]).replace("987654321", "{}")
+    unit_url = url_pattern("tasks:unit")
     figure_rows = figure_rows_sorted(
         [FigureRow(id=u.id, name=u.name, url=unit_url.format(u.id), summary=u.summary) for u in units.values()],
         figure="total",

@@ -15,7 +15,7 @@ from django.utils.text import Truncator
 
 from tasks.charts import LIGHT_COLOURS
 from tasks.choices import Light, ReviewState
-from tasks.selectors.rows import FigureRow
+from tasks.selectors.rows import FigureRow, url_pattern
 from tasks.templatetags.tasks_ui import light_badge, review_label, status_label
 
 from ..selectors import DrillTask, DrillUnit, Trend, TrendPoint
@@ -178,9 +178,8 @@ def cockpit_drill(drill: list[DrillUnit], may_instruct: bool = False, may_chase:
     """The drill-down's <li>s: unit → its tasks → its latest report on each. Built here, as
     tasks_ui.task_rows, rather than by nested template loops: a leader with a hundred lead links
     spent 30 ms of a cold page in them."""
-    unit_url = reverse("tasks:unit", args=[987654321]).replace("987654321", "{}")
-    task_url = reverse("tasks:task", args=[987654321]).replace("987654321", "{}")
-    panel_url = reverse("supervision:task_panel", args=[987654321]).replace("987654321", "{}")
+    unit_url, task_url = url_pattern("tasks:unit"), url_pattern("tasks:task")
+    panel_url = url_pattern("supervision:task_panel")
     out = []
     for unit in drill:
         items = []
