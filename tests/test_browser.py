@@ -371,3 +371,21 @@ def test_phone_task_lists_label_their_fields(browser, live_server, client, offic
     shot(phone, "31-phone-search-cards", full_page=False)
     phone.context.close()
     desktop.context.close()
+
+
+def test_the_search_form_as_rendered_filters_by_unit_and_keeps_the_choice(
+    browser, live_server, seed_plans, office_user
+):
+    # The unit, plan and leader selects are drawn by filters.ListSelect from cached lists: choose
+    # from them as a person does, and the count must be the rows the list then holds.
+    from tasks.models import Task
+
+    page = _login(browser, live_server, "duchashi", "pw-duchashi")
+    page.goto(f"{live_server.url}/tasks/")
+    page.get_by_label("单位", exact=True).select_option(label="区科委")
+    page.get_by_role("button", name="查找").click()
+    page.wait_for_load_state()
+    count = int(page.locator("[data-result-count]").inner_text())
+    expected = Task.objects.active().filter(unit_links__unit__name="区科委").distinct().count()
+    assert count == expected == page.locator("tr[data-task]").count() > 0
+    assert page.get_by_label("单位", exact=True).evaluate("s => s.selectedOptions[0].text") == "区科委"
