@@ -33,8 +33,9 @@ class ComparedItem:
     leader_names: list[str]
 
 
-def _compared_items(plan: Plan) -> list[ComparedItem]:
-    tasks = (
+def plan_tasks_with_people(*, plan: Plan) -> QuerySet[Task]:
+    """The plan's tasks in document order, with their lead units and leaders prefetched."""
+    return (
         Task.objects.filter(plan=plan)
         .prefetch_related(
             # Filtered: on these tasks (they stay here) `unit_links` holds the lead units only.
@@ -46,6 +47,10 @@ def _compared_items(plan: Plan) -> list[ComparedItem]:
         )
         .order_by("position")
     )
+
+
+def _compared_items(plan: Plan) -> list[ComparedItem]:
+    tasks = plan_tasks_with_people(plan=plan)
     return [
         ComparedItem(
             pk=task.pk,

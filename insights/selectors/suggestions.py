@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from tasks.models import Plan, PlanKind, Task, TaskLeader, TaskUnit, UnitRole
+from tasks.models import Plan, PlanKind, Task
 
 from ..matching import Doc
 from ..models import LinkAbstention, LinkState, TaskLink
+from .comparison import plan_tasks_with_people
 
 # -- suggestions --------------------------------------------------------------
 
@@ -18,19 +19,7 @@ def match_documents(*, plan: Plan) -> list[Doc[int]]:
     """The plan's tasks as the matcher sees them (three queries): text, headings
     (an annual item's category and project; a five-year task's category and headline),
     lead units, and the names the learned priors use (number, category, project, leaders)."""
-    tasks = (
-        Task.objects.filter(plan=plan)
-        .select_related("category", "project")
-        .prefetch_related(
-            # Filtered: on these tasks (they stay here) `unit_links` holds the lead units only.
-            Prefetch(
-                "unit_links",
-                queryset=TaskUnit.objects.filter(role=UnitRole.LEAD).select_related("unit").order_by("position"),
-            ),
-            Prefetch("leader_links", queryset=TaskLeader.objects.select_related("leader").order_by("position")),
-        )
-        .order_by("position")
-    )
+    tasks = plan_tasks_with_people(plan=plan).select_related("category", "project")
     docs = []
     for task in tasks:
         project = task.project.name if task.project else ""
