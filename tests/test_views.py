@@ -104,6 +104,21 @@ def test_dashboard_counts_by_light_and_red_list(office, world):
     assert re.search(r'data-figure="done"><a [^>]*>2</a><small>（9%）</small>', five_card)
 
 
+def test_dashboard_city_level_figure_agrees_with_the_list_it_links_to(office, world):
+    # One city-level task withdrawn: the card counts active ones, as the search it links to does.
+    Task.objects.filter(pk__in=[world.tasks["零号湾"].pk, world.tasks["撤销"].pk]).update(city_level=True)
+    html = office.get(reverse("tasks:dashboard")).content.decode()
+    for plan in (world.five_year, world.annual):
+        card = html[html.index(f'id="plan-{plan.pk}"') :]
+        card = card[: card.index("</section>")]
+        link, shown = re.search(r'data-figure="city"><a href="([^"]+)">(\d+)</a>', card).groups()
+        listed = office.get(link.replace("&amp;", "&")).content.decode()
+        count = re.search(r"data-result-count>(\d+)<", listed).group(1)
+        expected = Task.objects.active().filter(plan=plan, city_level=True).count()
+        assert int(shown) == int(count) == expected, plan.title
+    assert re.search(r'data-figure="city"><a [^>]*>[1-9]', html)
+
+
 def test_dashboard_lists_units_silent_this_period(office, world):
     html = office.get(reverse("tasks:dashboard")).content.decode()
     five_card = html[html.index(f'id="plan-{world.five_year.pk}"') :]
