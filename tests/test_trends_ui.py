@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.template import Context, Template
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
-from trends.selectors import Trend, TrendPoint
-from trends.templatetags.trends_ui import BOTTOM, HEIGHT, TOP, _nice_top, trend_geometry
+from tasks.choices import Light, ReviewState
+from tasks.selectors.rows import url_pattern
+from tasks.status.summary import Summary
+from tasks.templatetags.tasks_ui import review_label, status_label
+from tests.test_task_table_ui import reference_light_badge
+from trends.selectors import DrillTask, DrillUnit, LatestReport, Trend, TrendPoint
+from trends.templatetags.trends_ui import BOTTOM, HEIGHT, TOP, _nice_top, cockpit_drill, trend_geometry
 
 
 def point(month: int, **figures: int) -> TrendPoint:
@@ -53,3 +62,113 @@ def test_the_charts_are_pictures_and_the_figures_a_table():
     assert '<td colspan="3" class="muted">无快照</td>' in html
     assert '<td class="num" data-trend-col="completion">50%<small>5/10</small></td>' in html
     assert '<td class="num" data-trend-col="reporting">—</td>' in html  # March: nothing owed
+
+
+# -- the drill-down: the f-string tag draws what its format_html version drew -------------
+# The reference is that version verbatim (commit 3436de5), over units and tasks that take every
+# branch, with markup characters in every name and text.
+
+
+def _reference_latest_html(task, unit_name):
+    latest = task.latest
+    if latest is None:
+        return format_html('<p class="latest muted" data-latest>{}尚未报送过该任务的进展。</p>', unit_name)
+    percent = format_html(" · {}%", latest.percent) if latest.percent is not None else ""
+    progress = format_html("<div>{}</div>", Truncator(latest.progress).chars(120)) if latest.progress else ""
+    returned = ""
+    if latest.review == ReviewState.RETURNED:
+        comment = Truncator(latest.comment or "（未填写）").chars(80)
+        returned = format_html('<div class="bad">退回意见：{}</div>', comment)
+    return format_html(
+        '<div class="latest" data-latest>最新报送：{} · {}{} <span class="tag review-{}">{}</span>{}{}</div>',
+        latest.period_label,
+        status_label(latest.status),
+        percent,
+        latest.review,
+        review_label(latest.review),
+        progress,
+        returned,
+    )
+
+
+def reference_cockpit_drill(drill, may_instruct=False, may_chase=False):
+    unit_url, task_url = url_pattern("tasks:unit"), url_pattern("tasks:task")
+    panel_url = url_pattern("supervision:task_panel")
+    out = []
+    for unit in drill:
+        items = []
+        for task in unit.tasks:
+            panel = panel_url.format(task.id)
+            actions = format_html(
+                '<a href="{}" data-action="task">任务详情与全部进展</a>{}{}',
+                task_url.format(task.id),
+                format_html('<a href="{}#id_text" data-action="instruct">批示</a>', panel) if may_instruct else "",
+                format_html('<a href="{}#id_unit" data-action="chase">催办</a>', panel) if may_chase else "",
+            )
+            items.append(
+                format_html(
+                    '<li data-drill-task="{}"><details><summary>{} 第{}项 {}{}</summary>'
+                    '<div class="drill-body">{}<p class="actions">{}</p></div></details></li>',
+                    task.id,
+                    reference_light_badge(task.light, task.status),
+                    task.number,
+                    task.title,
+                    mark_safe(' <span class="tag">本期未报送</span>') if task.silent else "",
+                    _reference_latest_html(task, unit.name),
+                    actions,
+                )
+            )
+        out.append(
+            format_html(
+                '<li data-drill-unit="{}"><details><summary><strong>{}</strong> <span class="small">'
+                "牵头{}项 · 红灯{}项 · 本期未报送{}项</span></summary>"
+                '<div class="drill-body"><p class="small"><a href="{}">{}单位页</a></p>'
+                '<ul class="drill-tasks">{}</ul></div></details></li>',
+                unit.name,
+                unit.name,
+                unit.summary.total,
+                unit.summary.n_red,
+                unit.summary.n_silent,
+                unit_url.format(unit.id),
+                unit.name,
+                mark_safe("\n".join(items)),
+            )
+        )
+    return mark_safe("\n".join(out))
+
+
+NASTY = "<b>\"甲\" & '乙'</b>"
+
+
+def _drill() -> list[DrillUnit]:
+    latests = [
+        None,
+        LatestReport(dt.date(2025, 6, 1), "2025年6月", "in_progress", 0, "", "approved", ""),
+        LatestReport(dt.date(2025, 4, 1), "2025年第2季度", "behind", None, NASTY * 12, ReviewState.RETURNED, ""),
+        LatestReport(dt.date(2025, 5, 1), NASTY, "done", 100, "完成。", ReviewState.RETURNED, NASTY * 8),
+    ]
+    units = []
+    for u in range(3):
+        unit = DrillUnit(id=u, name=f"{NASTY}{u}", summary=Summary(total=u, n_red=1, n_silent=2))
+        for i, latest in enumerate(latests):
+            light = [Light.RED, Light.YELLOW, Light.GREY, ""][i]
+            unit.tasks.append(DrillTask(i, f"{i}<", NASTY, NASTY, light, "behind", bool(i % 2), latest))
+        units.append(unit)
+    return units
+
+
+def test_cockpit_drill_equals_the_format_html_version_for_every_branch():
+    drill = _drill()
+    for may_instruct, may_chase in itertools.product([False, True], repeat=2):
+        drawn = str(cockpit_drill(drill, may_instruct, may_chase))
+        assert drawn == str(reference_cockpit_drill(drill, may_instruct, may_chase))
+    assert cockpit_drill([]) == reference_cockpit_drill([])
+    for part in (
+        "尚未报送过该任务的进展",
+        "退回意见：（未填写）",
+        "本期未报送</span>",
+        'data-action="chase"',
+        "第0&lt;项",
+    ):
+        assert part in drawn, part
+    assert "<b>" not in drawn and escape(NASTY * 12) not in drawn and escape(NASTY * 3) in drawn

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
 from ..charts import LIGHT_COLOURS, Chart, Segment, chart_geometry
 from ..choices import CurrentStatus, Light, ReviewState, UnitRole
 from ..periods import period_label
-from ..selectors.rows import Named, TaskRow
+from ..selectors.rows import TaskRow
 from ..status.summary import Summary
 
 register = template.Library()
@@ -65,19 +65,15 @@ def period_text(start: dt.date | None, reporting_period: str, today: dt.date | N
 
 
 @register.simple_tag
-def light_badge(light: str | None, status: str | None = None) -> str:
+def light_badge(light: str | None, status: str | None = None) -> SafeString:
     """A coloured dot plus words: colour is never the only carrier of meaning.
 
     Built here rather than by an inclusion template: it is drawn once per task row,
     and a template render per row cost more than the rest of the row."""
-    text = light_label(light)
-    return format_html(
-        '<span class="light light-{}" title="{}"><span class="dot" aria-hidden="true"></span>{}'
-        '<span class="visually-hidden">（{}）</span></span>',
-        light or Light.GREY,
-        text,
-        status_label(status),
-        text,
+    text = escape(light_label(light))
+    return mark_safe(
+        f'<span class="light light-{escape(light or Light.GREY)}" title="{text}"><span class="dot" aria-hidden="true">'
+        f'</span>{escape(status_label(status))}<span class="visually-hidden">（{text}）</span></span>'
     )
 
 
@@ -246,87 +242,3 @@ def print_sheet(tasks: list[TaskRow], today: dt.date) -> PrintSheet:
         truncated = truncated or cut_title or cut_progress
         rows.append(PrintRow(task=task, title=title, progress=progress, plan_heading=heading))
     return PrintSheet(rows=rows, truncated=truncated, left_out=len(tasks) - len(rows))
-
-
-# -- task tables -------------------------------------------------------------------------
-
-
-def _names(items: list[Named]) -> SafeString:
-    if not items:
-        return mark_safe("—")
-    return format_html_join("、", '<a href="{}">{}</a>', ((n.url, n.name) for n in items))
-
-
-def _own_cell(task: TaskRow) -> SafeString:
-    own = task.own
-    if own is None:
-        return mark_safe('<span class="muted">尚无报送</span>')
-    head = format_html(
-        '{} · {}{} <span class="tag review-{}">{}</span>',
-        period_text(own.period, task.reporting_period),
-        status_label(own.status),
-        f" · {own.percent}%" if own.percent is not None else "",
-        own.review,
-        review_label(own.review),
-    )
-    progress = format_html("<div>{}</div>", Truncator(own.progress).chars(80)) if own.progress else ""
-    returned = ""
-    if own.review == ReviewState.RETURNED:
-        returned = format_html('<div class="bad">退回意见：{}</div>', Truncator(own.comment or "（未填写）").chars(80))
-    return format_html("{}{}{}", head, progress, returned)
-
-
-@register.simple_tag
-def task_rows(
-    tasks: list[TaskRow], show_plan: bool = False, show_category: bool = False, show_own: bool = False
-) -> SafeString:
-    """The <tr>s of a task table. Built here, like light_badge, rather than by a template loop:
-    a loop of a dozen lookups per row was the largest item of a task table under the profiler."""
-    out = []
-    for task in tasks:
-        tags = format_html(
-            "{}{}",
-            mark_safe(' <span class="tag" title="市级任务">市级</span>') if task.city_level else "",
-            mark_safe(' <span class="tag">已撤销</span>') if task.withdrawn else "",
-        )
-        category = ""
-        if show_category:
-            project = format_html(" › {}", task.project) if task.project else ""
-            category = format_html('\n        <div class="muted small">{}{}</div>', task.category, project)
-        plan = (
-            format_html('<td class="small" data-label="规划"><a href="{}">{}</a></td>', task.plan_url, task.plan_label)
-            if show_plan
-            else ""
-        )
-        own = ""
-        if show_own:
-            own = format_html(
-                '<td data-label="本单位角色">{}</td><td class="small" data-own data-label="本单位最新进展">{}</td>',
-                "牵头" if task.unit_role == UnitRole.LEAD else "配合",
-                _own_cell(task),
-            )
-        due = f"{task.due_date:%Y-%m-%d}" if task.due_date else (task.deadline_text or "—")
-        out.append(
-            format_html(
-                '<tr class="{}" data-task="{}"><td class="num" data-label="序号">{}</td>'
-                '<td><a href="{}">{}</a>{}{}</td>{}'
-                '<td data-label="牵头领导">{}</td><td data-label="牵头单位">{}</td>'
-                '<td class="nowrap" data-label="截止">{}</td><td data-label="状态">{}</td>{}</tr>',
-                "withdrawn" if task.withdrawn else "",
-                task.id,
-                task.number,
-                task.url,
-                task.title,
-                tags,
-                category,
-                plan,
-                _names(task.leaders),
-                _names(task.lead_units),
-                due,
-                light_badge(task.light, task.status),
-                own,
-            )
-        )
-    if not out:
-        return mark_safe('<tr><td colspan="9">没有符合条件的任务。</td></tr>')
-    return mark_safe("\n".join(out))

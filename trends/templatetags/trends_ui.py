@@ -5,6 +5,7 @@ a picture with no links in it, and the same figures in a real table below it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from typing import Any, Literal
 
 from django import template
@@ -151,74 +152,53 @@ def trend_charts(trend: Trend, prefix: str) -> dict[str, Any]:
     return {"trend": trend, "charts": charts, "prefix": prefix}
 
 
-def _latest_html(task: DrillTask, unit_name: str) -> SafeString:
+def _latest_html(task: DrillTask, unit_name: str) -> str:
     latest = task.latest
     if latest is None:
-        return format_html('<p class="latest muted" data-latest>{}尚未报送过该任务的进展。</p>', unit_name)
-    percent = format_html(" · {}%", latest.percent) if latest.percent is not None else ""
-    progress = format_html("<div>{}</div>", Truncator(latest.progress).chars(120)) if latest.progress else ""
+        return f'<p class="latest muted" data-latest>{escape(unit_name)}尚未报送过该任务的进展。</p>'
+    percent = f" · {latest.percent}%" if latest.percent is not None else ""
+    progress = f"<div>{escape(Truncator(latest.progress).chars(120))}</div>" if latest.progress else ""
     returned = ""
     if latest.review == ReviewState.RETURNED:
-        comment = Truncator(latest.comment or "（未填写）").chars(80)
-        returned = format_html('<div class="bad">退回意见：{}</div>', comment)
-    return format_html(
-        '<div class="latest" data-latest>最新报送：{} · {}{} <span class="tag review-{}">{}</span>{}{}</div>',
-        latest.period_label,
-        status_label(latest.status),
-        percent,
-        latest.review,
-        review_label(latest.review),
-        progress,
-        returned,
+        returned = f'<div class="bad">退回意见：{escape(Truncator(latest.comment or "（未填写）").chars(80))}</div>'
+    return (
+        f'<div class="latest" data-latest>最新报送：{escape(latest.period_label)}'
+        f" · {escape(status_label(latest.status))}{percent}"
+        f' <span class="tag review-{escape(latest.review)}">{escape(review_label(latest.review))}</span>'
+        f"{progress}{returned}</div>"
     )
 
 
 @register.simple_tag
 def cockpit_drill(drill: list[DrillUnit], may_instruct: bool = False, may_chase: bool = False) -> SafeString:
-    """The drill-down's <li>s: unit → its tasks → its latest report on each. Built here, as
-    tasks_ui.task_rows, rather than by nested template loops: a leader with a hundred lead links
-    spent 30 ms of a cold page in them."""
+    """The drill-down's <li>s: unit → its tasks → its latest report on each. Built here with
+    f-strings, every text through `escape`, rather than by nested template loops (30 ms of a
+    cold page for a leader with a hundred lead links) or format_html per part (15 ms)."""
     unit_url, task_url = url_pattern("tasks:unit"), url_pattern("tasks:task")
     panel_url = url_pattern("supervision:task_panel")
     out = []
     for unit in drill:
+        name = escape(unit.name)
         items = []
         for task in unit.tasks:
             panel = panel_url.format(task.id)
-            actions = format_html(
-                '<a href="{}" data-action="task">任务详情与全部进展</a>{}{}',
-                task_url.format(task.id),
-                format_html('<a href="{}#id_text" data-action="instruct">批示</a>', panel) if may_instruct else "",
-                format_html('<a href="{}#id_unit" data-action="chase">催办</a>', panel) if may_chase else "",
-            )
+            instruct = f'<a href="{panel}#id_text" data-action="instruct">批示</a>' if may_instruct else ""
+            chase = f'<a href="{panel}#id_unit" data-action="chase">催办</a>' if may_chase else ""
+            silent = ' <span class="tag">本期未报送</span>' if task.silent else ""
             items.append(
-                format_html(
-                    '<li data-drill-task="{}"><details><summary>{} 第{}项 {}{}</summary>'
-                    '<div class="drill-body">{}<p class="actions">{}</p></div></details></li>',
-                    task.id,
-                    light_badge(task.light, task.status),
-                    task.number,
-                    task.title,
-                    mark_safe(' <span class="tag">本期未报送</span>') if task.silent else "",
-                    _latest_html(task, unit.name),
-                    actions,
-                )
+                f'<li data-drill-task="{task.id}"><details><summary>{light_badge(task.light, task.status)}'
+                f" 第{escape(task.number)}项 {escape(task.title)}{silent}</summary>"
+                f'<div class="drill-body">{_latest_html(task, unit.name)}<p class="actions">'
+                f'<a href="{task_url.format(task.id)}" data-action="task">任务详情与全部进展</a>{instruct}{chase}</p>'
+                "</div></details></li>"
             )
+        tasks = "\n".join(items)
         out.append(
-            format_html(
-                '<li data-drill-unit="{}"><details><summary><strong>{}</strong> <span class="small">'
-                "牵头{}项 · 红灯{}项 · 本期未报送{}项</span></summary>"
-                '<div class="drill-body"><p class="small"><a href="{}">{}单位页</a></p>'
-                '<ul class="drill-tasks">{}</ul></div></details></li>',
-                unit.name,
-                unit.name,
-                unit.summary.total,
-                unit.summary.n_red,
-                unit.summary.n_silent,
-                unit_url.format(unit.id),
-                unit.name,
-                mark_safe("\n".join(items)),
-            )
+            f'<li data-drill-unit="{name}"><details><summary><strong>{name}</strong> <span class="small">'
+            f"牵头{unit.summary.total}项 · 红灯{unit.summary.n_red}项 · "
+            f"本期未报送{unit.summary.n_silent}项</span></summary>"
+            f'<div class="drill-body"><p class="small"><a href="{unit_url.format(unit.id)}">{name}单位页</a></p>'
+            f'<ul class="drill-tasks">{tasks}</ul></div></details></li>'
         )
     return mark_safe("\n".join(out))
 
