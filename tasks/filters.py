@@ -162,12 +162,16 @@ class TaskFilter(django_filters.FilterSet):
         if not value:
             return queryset
         lookup = text_lookup(value)
-        # Exists instead of joins: no duplicate rows, no DISTINCT over the whole page.
-        unit_match = Q(**{f"unit__name__{lookup}": value}) | Q(
-            Exists(UnitAlias.objects.filter(unit_id=OuterRef("unit_id"), **{f"name__{lookup}": value}))
+        # Exists instead of joins: no duplicate rows, no DISTINCT over the whole page. The units and
+        # leaders whose names match are found first (a thousand rows), then their links by index:
+        # matching the name on every link (27,779 at city scale) took 10 of a search's 40 ms.
+        named_units = Unit.objects.filter(
+            Q(**{f"name__{lookup}": value})
+            | Q(Exists(UnitAlias.objects.filter(unit_id=OuterRef("pk"), **{f"name__{lookup}": value})))
         )
-        units = TaskUnit.objects.filter(unit_match, task_id=OuterRef("pk"))
-        leaders = TaskLeader.objects.filter(task_id=OuterRef("pk"), **{f"leader__name__{lookup}": value})
+        units = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id__in=named_units.values("pk"))
+        named_leaders = Leader.objects.filter(**{f"name__{lookup}": value})
+        leaders = TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id__in=named_leaders.values("pk"))
         return queryset.filter(
             Q(**{f"text__{lookup}": value})
             | Q(**{f"title__{lookup}": value})
