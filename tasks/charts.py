@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .choices import Light
-from .selectors.rows import ChartRow
+from .selectors.row_types import ChartRow
 from .status.summary import Summary
 
 # Each at least 3:1 against white (WCAG 1.4.11), except yellow, which is outlined in #7a5200 (app.css).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.template import Context, Template
 
 from tasks.charts import LIGHT_COLOURS, chart_geometry
-from tasks.selectors.rows import ChartRow
+from tasks.selectors.row_types import ChartRow
 from tasks.status.summary import Summary
 from tasks.templatetags.tasks_ui import light_bar
 

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from tasks.choices import Light, ReviewState, UnitRole
-from tasks.selectors.rows import Named, OwnReport, TaskRow
+from tasks.selectors.row_types import Named, OwnReport, TaskRow
 from tasks.templatetags.task_table_ui import task_rows
 from tasks.templatetags.tasks_ui import light_badge, light_label, period_text, review_label, status_label
 

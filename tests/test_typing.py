@@ -30,7 +30,7 @@ def _mypy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> tuple
 
 
 ROW_READ = """\
-from tasks.selectors.rows import TaskRow
+from tasks.selectors.row_types import TaskRow
 
 
 def shown(row: TaskRow) -> str:

@@ -47,7 +47,7 @@ from .reports import (
     task_page,
     task_report_list,
 )
-from .rows import CategoryRow, ChartRow, FigureRow, Named, OwnReport, TaskRow
+from .row_types import CategoryRow, ChartRow, FigureRow, Named, OwnReport, TaskRow
 from .tasks import (
     overdue_tasks,
     silent_links,

@@ -16,7 +16,8 @@ from ..models import Plan, Task, TaskUnit
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
 from ..status.summary import Summary, summaries
-from .rows import ChartRow, SilentUnit, url
+from .row_types import ChartRow, SilentUnit
+from .rows import url
 
 
 @dataclass(frozen=True)

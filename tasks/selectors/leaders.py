@@ -10,7 +10,8 @@ from ..querysets import plan_open
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
 from ..status.summary import Summary, summaries, summary_total
-from .rows import FigureRow, TaskRow, task_rows_fetch, url
+from .row_types import FigureRow, TaskRow
+from .rows import task_rows_fetch, url
 from .units import figure_rows_sorted
 
 LEADER_SORTS: dict[str, tuple[str, str]] = {

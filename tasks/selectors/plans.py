@@ -11,7 +11,8 @@ from ..choices import TaskState
 from ..models import Category, Plan, Task
 from ..status.clock import Clock, clock_or_now
 from ..status.summary import Summary, summaries
-from .rows import CategoryRow, TaskRow, task_rows_fetch, url
+from .row_types import CategoryRow, TaskRow
+from .rows import task_rows_fetch, url
 
 
 def plan_list_with_counts() -> QuerySet[Plan]:

@@ -18,7 +18,8 @@ from ..models import ProgressReport, Task
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import task_stagnant
 from .history import HistoryEntry, task_history
-from .rows import TaskRow, task_with_row
+from .row_types import TaskRow
+from .rows import task_with_row
 
 
 def task_report_list(*, task: Task) -> QuerySet[ProgressReport]:

@@ -14,7 +14,8 @@ from ..querysets import TaskQuerySet
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
 from ..status.summary import Summary, summary_total
-from .rows import TaskRow, task_rows_fetch
+from .row_types import TaskRow
+from .rows import task_rows_fetch
 
 
 def task_get(*, task_id: int) -> Task:

@@ -13,7 +13,8 @@ from ..querysets import current_work, plan_open
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import period_now, silent_link
 from ..status.summary import Summary, summaries
-from .rows import FigureRow, PlanFigures, TaskRow, task_rows_fetch, url
+from .row_types import FigureRow, PlanFigures, TaskRow
+from .rows import task_rows_fetch, url
 
 UNIT_SORTS: dict[str, tuple[str, str]] = {
     # key: (label, the Summary figure sorted on, largest first; "" sorts by name)

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from ..choices import ReviewState, UnitRole
-from ..selectors.rows import Named, TaskRow
+from ..selectors.row_types import Named, TaskRow
 from .tasks_ui import light_badge, period_text, review_label, status_label
 
 register = template.Library()

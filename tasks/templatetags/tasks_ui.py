@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ..charts import LIGHT_COLOURS, Chart, Segment, chart_geometry
 from ..choices import CurrentStatus, Light, ReviewState, UnitRole
 from ..periods import period_label
-from ..selectors.rows import TaskRow
+from ..selectors.row_types import TaskRow
 from ..status.summary import Summary
 
 register = template.Library()

@@ -15,7 +15,8 @@ from django.urls import reverse
 from tasks.choices import ProgressStatus, ReviewState, TaskState
 from tasks.models import Leader, ProgressReport, TaskLeader, TaskUnit, UserProfile
 from tasks.periods import period_label
-from tasks.selectors.rows import FigureRow, TaskRow, url_pattern
+from tasks.selectors.row_types import FigureRow, TaskRow
+from tasks.selectors.rows import url_pattern
 from tasks.selectors.units import figure_rows_sorted
 from tasks.selectors.version import Scope, scope_version_annotations, version_of
 from tasks.status.clock import Clock, clock_or_now

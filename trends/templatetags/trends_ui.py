@@ -16,7 +16,8 @@ from django.utils.text import Truncator
 
 from tasks.charts import LIGHT_COLOURS
 from tasks.choices import Light, ReviewState
-from tasks.selectors.rows import FigureRow, url_pattern
+from tasks.selectors.row_types import FigureRow
+from tasks.selectors.rows import url_pattern
 from tasks.templatetags.tasks_ui import light_badge, review_label, status_label
 
 from ..selectors import DrillTask, DrillUnit, Trend, TrendPoint
