@@ -3,7 +3,7 @@ from django.urls import path
 from documents import views as document_views
 
 from . import views
-from .views import reports as report_views
+from .views import review as review_views
 from .views import task as task_views
 
 app_name = "tasks"
@@ -31,7 +31,7 @@ urlpatterns = [
     path("reports/<id:report_id>/review/", views.report_review, name="report_review"),
     path("reports/<id:report_id>/reopen/", views.report_reopen, name="report_reopen"),
     path("reports/pending/", views.review_queue, name="review_queue"),
-    path("reports/pending/batch/", report_views.review_batch, name="review_batch"),
+    path("reports/pending/batch/", review_views.review_batch, name="review_batch"),
     path("attachments/<id:attachment_id>/", views.attachment_download, name="attachment"),
     path("start/", views.landing, name="landing"),
 ]

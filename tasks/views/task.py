@@ -15,9 +15,9 @@ from ..decorators import reader_required
 from ..forms import DueDateForm, MilestoneForm, ReopenForm, ReviewForm
 from ..milestones import milestone_add, milestone_remove
 from ..models import Milestone, Task
+from ..selectors.attachments import attachment_previewable
 from ..status.clock import Clock
 from .caching import crumbs
-from .reports import attachment_previewable
 
 
 @reader_required
