@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.template import Context, Template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from tasks.charts import LIGHT_COLOURS, chart_geometry
 from tasks.selectors.row_types import ChartRow
 from tasks.status.summary import Summary
-from tasks.templatetags.tasks_ui import light_bar
+from tasks.templatetags.tasks_ui import chart_list_items, chart_svg_bars, light_bar
 
 
 def rows() -> list[ChartRow]:
@@ -81,3 +83,63 @@ def test_light_colours_have_3_to_1_contrast_against_white():
 
     for light, colour in LIGHT_COLOURS.items():
         assert contrast("#7a5200" if light == "yellow" else colour) >= 3, light
+
+
+# -- the bars' tags draw what their format_html versions drew (commit 3436de5, kept as the reference)
+
+
+def reference_chart_svg_bars(chart):
+    label_x = chart.label_width - 6
+    return format_html_join(
+        "\n",
+        '<g><text x="{}" y="{}" text-anchor="end" class="bar-label">{}</text>{}'
+        '<text x="{}" y="{}" class="bar-total">{}</text></g>',
+        (
+            (
+                label_x,
+                bar.y + 13,
+                bar.label,
+                format_html_join(
+                    "",
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" class="seg-{}"></rect>',
+                    ((s.x, bar.y, s.width, chart.bar_height, s.colour, s.light) for s in bar.segments),
+                ),
+                bar.end_x,
+                bar.y + 13,
+                bar.total,
+            )
+            for bar in chart.bars
+        ),
+    )
+
+
+def reference_chart_list_items(chart):
+    if not chart.bars:
+        return mark_safe("<li>暂无数据</li>")
+    return format_html_join(
+        "\n",
+        "<li>{}：共{}项{}</li>",
+        (
+            (
+                format_html('<a href="{}">{}</a>', bar.url, bar.full_label) if bar.url else bar.full_label,
+                bar.total,
+                format_html_join("", "，{}{}", ((s.label, s.count) for s in bar.segments)),
+            )
+            for bar in chart.bars
+        ),
+    )
+
+
+def test_bar_tags_equal_the_format_html_versions():
+    nasty = "<b>\"甲\" & '乙'</b>"
+    chart_rows = [
+        *rows(),
+        ChartRow(nasty * 3, "/units/3/?a=1&b=2", Summary(total=7, n_red=7)),
+        ChartRow(nasty, None, Summary()),
+    ]
+    for chart in (chart_geometry(chart_rows, title=nasty), chart_geometry([], title="t")):
+        assert str(chart_svg_bars(chart)) == str(reference_chart_svg_bars(chart))
+        assert str(chart_list_items(chart)) == str(reference_chart_list_items(chart))
+    chart = chart_geometry(chart_rows, title="t")
+    drawn = str(chart_svg_bars(chart)) + str(chart_list_items(chart))
+    assert "<b>" not in drawn and "&amp;b=2" in drawn and 'class="seg-red"' in drawn and "：共7项，逾期或滞后7" in drawn

@@ -12,7 +12,6 @@ from html import escape
 from typing import Any
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from ..charts import LIGHT_COLOURS, Chart, Segment, chart_geometry
@@ -79,30 +78,22 @@ def light_badge(light: str | None, status: str | None = None) -> SafeString:
 
 @register.simple_tag
 def chart_svg_bars(chart: Chart) -> SafeString:
-    """The <g>s of a bar chart's picture; built here, not by a template loop (a leader's chart has
-    a bar for each of a hundred units, four rects each)."""
+    """The <g>s of a bar chart's picture; built here with f-strings (labels through `escape`), not
+    by a template loop or format_html per rect: a leader's chart has a bar for each of a hundred
+    units, four rects each (5 ms with format_html)."""
     label_x = chart.label_width - 6
-    return format_html_join(
-        "\n",
-        '<g><text x="{}" y="{}" text-anchor="end" class="bar-label">{}</text>{}'
-        '<text x="{}" y="{}" class="bar-total">{}</text></g>',
-        (
-            (
-                label_x,
-                bar.y + 13,
-                bar.label,
-                format_html_join(
-                    "",
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" class="seg-{}"></rect>',
-                    ((s.x, bar.y, s.width, chart.bar_height, s.colour, s.light) for s in bar.segments),
-                ),
-                bar.end_x,
-                bar.y + 13,
-                bar.total,
-            )
-            for bar in chart.bars
-        ),
-    )
+    bars = []
+    for bar in chart.bars:
+        rects = "".join(
+            f'<rect x="{s.x}" y="{bar.y}" width="{s.width}" height="{chart.bar_height}" fill="{escape(s.colour)}"'
+            f' class="seg-{escape(s.light)}"></rect>'
+            for s in bar.segments
+        )
+        bars.append(
+            f'<g><text x="{label_x}" y="{bar.y + 13}" text-anchor="end" class="bar-label">{escape(bar.label)}</text>'
+            f'{rects}<text x="{bar.end_x}" y="{bar.y + 13}" class="bar-total">{bar.total}</text></g>'
+        )
+    return mark_safe("\n".join(bars))
 
 
 @register.simple_tag
@@ -110,18 +101,13 @@ def chart_list_items(chart: Chart) -> SafeString:
     """The same figures as a list of real links, below the picture."""
     if not chart.bars:
         return mark_safe("<li>暂无数据</li>")
-    return format_html_join(
-        "\n",
-        "<li>{}：共{}项{}</li>",
-        (
-            (
-                format_html('<a href="{}">{}</a>', bar.url, bar.full_label) if bar.url else bar.full_label,
-                bar.total,
-                format_html_join("", "，{}{}", ((s.label, s.count) for s in bar.segments)),
-            )
-            for bar in chart.bars
-        ),
-    )
+    items = []
+    for bar in chart.bars:
+        label = escape(bar.full_label)
+        link = f'<a href="{escape(bar.url)}">{label}</a>' if bar.url else label
+        counts = "".join(f"，{escape(s.label)}{s.count}" for s in bar.segments)
+        items.append(f"<li>{link}：共{bar.total}项{counts}</li>")
+    return mark_safe("\n".join(items))
 
 
 @register.inclusion_tag("tasks/partials/chart_bars.html")
