@@ -6,17 +6,27 @@ import datetime as dt
 import itertools
 
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from tasks.choices import Light, ReviewState
+from tasks.selectors.row_types import FigureRow
 from tasks.selectors.rows import url_pattern
 from tasks.status.summary import Summary
 from tasks.templatetags.tasks_ui import review_label, status_label
 from tests.test_task_table_ui import reference_light_badge
 from trends.selectors import DrillTask, DrillUnit, LatestReport, Trend, TrendPoint
-from trends.templatetags.trends_ui import BOTTOM, HEIGHT, TOP, _nice_top, cockpit_drill, trend_geometry
+from trends.templatetags.trends_ui import (
+    BOTTOM,
+    HEIGHT,
+    TOP,
+    _nice_top,
+    cockpit_drill,
+    leader_unit_rows,
+    trend_geometry,
+)
 
 
 def point(month: int, **figures: int) -> TrendPoint:
@@ -172,3 +182,42 @@ def test_cockpit_drill_equals_the_format_html_version_for_every_branch():
     ):
         assert part in drawn, part
     assert "<b>" not in drawn and escape(NASTY * 12) not in drawn and escape(NASTY * 3) in drawn
+
+
+def reference_leader_unit_rows(units, leader_id):
+    search = reverse("tasks:task_search")
+    rows = []
+    for row in units:
+        query = mark_safe(f"{search}?leader={leader_id}&amp;unit={row.id}")  # numbers only
+        rows.append(
+            format_html(
+                '<tr data-unit="{}"><th scope="row"><a href="{}">{}</a></th>'
+                '<td class="num" data-col="led"><a href="{}&amp;unit_role=lead">{}</a></td>'
+                '<td class="num" data-col="done"><a href="{}&amp;unit_role=lead&amp;status=done">{}</a></td>'
+                '<td class="num" data-col="red"><a href="{}&amp;unit_role=lead&amp;light=red">{}</a></td>'
+                '<td class="num" data-col="silent"><a href="{}&amp;reported=no">{}</a></td></tr>',
+                row.name,
+                row.url,
+                row.name,
+                query,
+                row.summary.total,
+                query,
+                row.summary.n_done,
+                query,
+                row.summary.n_red,
+                query,
+                row.summary.n_silent,
+            )
+        )
+    return mark_safe("".join(rows))
+
+
+def test_leader_unit_rows_equal_the_format_html_version():
+    units = [
+        FigureRow(id=i, name=f"{NASTY}{i}", url=f"/units/{i}/?a=1&b=2", summary=Summary(total=i, n_done=1, n_red=2))
+        for i in range(3)
+    ]
+    drawn = str(leader_unit_rows(units, 7))
+    assert drawn == str(reference_leader_unit_rows(units, 7))
+    assert leader_unit_rows([], 7) == reference_leader_unit_rows([], 7)
+    assert "<b>" not in drawn and "&amp;b=2" in drawn and "?leader=7&amp;unit=2&amp;unit_role=lead" in drawn

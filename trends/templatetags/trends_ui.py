@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -211,25 +210,15 @@ def leader_unit_rows(units: list[FigureRow], leader_id: int) -> SafeString:
     search = reverse("tasks:task_search")
     rows = []
     for row in units:
-        query = mark_safe(f"{search}?leader={leader_id}&amp;unit={row.id}")  # numbers only
+        query = f"{search}?leader={leader_id}&amp;unit={row.id}"  # numbers only
+        name = escape(row.name)
         rows.append(
-            format_html(
-                '<tr data-unit="{}"><th scope="row"><a href="{}">{}</a></th>'
-                '<td class="num" data-col="led"><a href="{}&amp;unit_role=lead">{}</a></td>'
-                '<td class="num" data-col="done"><a href="{}&amp;unit_role=lead&amp;status=done">{}</a></td>'
-                '<td class="num" data-col="red"><a href="{}&amp;unit_role=lead&amp;light=red">{}</a></td>'
-                '<td class="num" data-col="silent"><a href="{}&amp;reported=no">{}</a></td></tr>',
-                row.name,
-                row.url,
-                row.name,
-                query,
-                row.summary.total,
-                query,
-                row.summary.n_done,
-                query,
-                row.summary.n_red,
-                query,
-                row.summary.n_silent,
-            )
+            f'<tr data-unit="{name}"><th scope="row"><a href="{escape(row.url)}">{name}</a></th>'
+            f'<td class="num" data-col="led"><a href="{query}&amp;unit_role=lead">{row.summary.total}</a></td>'
+            f'<td class="num" data-col="done"><a href="{query}&amp;unit_role=lead&amp;status=done">'
+            f"{row.summary.n_done}</a></td>"
+            f'<td class="num" data-col="red"><a href="{query}&amp;unit_role=lead&amp;light=red">'
+            f"{row.summary.n_red}</a></td>"
+            f'<td class="num" data-col="silent"><a href="{query}&amp;reported=no">{row.summary.n_silent}</a></td></tr>'
         )
     return mark_safe("".join(rows))
