@@ -40,16 +40,17 @@ def category_get(*, plan: Plan, category_id: int) -> Category:
     return get_object_or_404(Category, pk=category_id, plan=plan)
 
 
-def category_list_with_counts(*, plan: Plan, clock: Clock | None = None) -> list[CategoryRow]:
+def category_list_with_counts(
+    *, plan: Plan, clock: Clock | None = None, category_id: int | None = None
+) -> list[CategoryRow]:
     """Categories of a plan with found task counts (active) beside the stated ones, and light counts
-    (two queries)."""
+    (two queries); with `category_id`, that category's row alone (its page counts only its tasks)."""
     clock = clock_or_now(clock)
-    counts = {
-        key[0]: summary
-        for key, summary in summaries(
-            Task.objects.active().filter(plan=plan).with_status(clock), keys=("category_id",)
-        ).items()
-    }
+    tasks = Task.objects.active().filter(plan=plan)
+    categories = Category.objects.filter(plan=plan)
+    if category_id is not None:
+        tasks, categories = tasks.filter(category_id=category_id), categories.filter(pk=category_id)
+    counts = {key[0]: summary for key, summary in summaries(tasks.with_status(clock), keys=("category_id",)).items()}
     return [
         CategoryRow(
             id=c.pk,
@@ -60,7 +61,7 @@ def category_list_with_counts(*, plan: Plan, clock: Clock | None = None) -> list
             stated_count=c.stated_count,
             summary=counts.get(c.pk, Summary()),
         )
-        for c in Category.objects.filter(plan=plan).annotate(project_count=Count("projects")).order_by("order")
+        for c in categories.annotate(project_count=Count("projects")).order_by("order")
     ]
 
 
@@ -82,9 +83,7 @@ def plan_tree(*, plan: Plan, category_id: int | None = None, clock: Clock | None
     Withdrawn tasks are shown (struck through) so the document's numbering reads complete.
     """
     clock = clock_or_now(clock)
-    categories = category_list_with_counts(plan=plan, clock=clock)
-    if category_id is not None:
-        categories = [c for c in categories if c.id == category_id]
+    categories = category_list_with_counts(plan=plan, clock=clock, category_id=category_id)
     tasks = Task.objects.filter(plan=plan).order_by("position")
     if category_id is not None:
         tasks = tasks.filter(category_id=category_id)
