@@ -4,7 +4,8 @@ seed documents imported through the real pipeline.
 
 Links (2025 items → 14th Five-Year Plan tasks), all 190 items, cross-validated:
 the items are split into 10 folds (stratified by link / no link, seeded); for each
-fold the model (insights.linkmodel.fit: ranking weights, abstention weights and
+fold the model (insights.linkmodel.fit: ranking weights and their ridge penalty, the
+penalty chosen by cross-validation within the nine training folds; abstention weights and
 threshold) is fitted on the other nine folds only, then the held-out fold is scored.
 Two scenarios, reported apart:
   A. cold start (what ships): features read the two documents only, as for a new
@@ -163,28 +164,51 @@ def folds(numbers: list[str], key: dict[str, list[str]], seed: int) -> list[list
 
 
 def cross_validate(
-    matcher, key: dict[str, list[str]], config: dict, seed: int = SEED
+    matcher, key: dict[str, list[str]], config: dict, seed: int = SEED, penalties: list[float] | None = None
 ) -> tuple[dict[str, list[str]], list]:
-    """Held-out suggestions for every item: each fold's model fitted on the other folds only."""
+    """Held-out suggestions for every item: each fold's model fitted on the other folds only.
+    `penalties`: the ranking's ridge penalty per fold (fold_penalties), unless `config` fixes one."""
     from insights import linkmodel
     from insights.priors import Priors
 
     numbers = [d.number for d in matcher.items]
-    index_of = {d.number: j for j, d in enumerate(matcher.tasks)}
-    labels = {i: [index_of[n] for n in key[number]] for i, number in enumerate(numbers)}
+    labels = item_labels(matcher, key)
     task_number = {d.key: d.number for d in matcher.tasks}
     predictions: dict[str, list[str]] = {}
     fitted = []
     split = folds(numbers, key, seed)
-    for held_out in split:
+    for f, held_out in enumerate(split):
         train = {i: labels[i] for fold in split if fold is not held_out for i in fold}
-        params = linkmodel.fit(matcher, train, **config)
+        penalty = {"rank_l2": penalties[f]} if penalties is not None and "rank_l2" not in config else {}
+        params = linkmodel.fit(matcher, train, **config, **penalty)
         fitted.append(params)
         priors = Priors.learn(matcher.items, matcher.tasks, train) if params.uses_priors else None
         linker = linkmodel.Linker(matcher, params, priors)
         for i in held_out:
             predictions[numbers[i]] = [task_number[k] for k, _ in linker.suggest(i)]
     return predictions, fitted
+
+
+def item_labels(matcher, key: dict[str, list[str]]) -> dict[int, list[int]]:
+    """item index → the key's task indexes ([] = no link)."""
+    index_of = {d.number: j for j, d in enumerate(matcher.tasks)}
+    return {i: [index_of[n] for n in key[d.number]] for i, d in enumerate(matcher.items)}
+
+
+def fold_penalties(matcher, key: dict[str, list[str]], features: tuple[str, ...], seed: int = SEED) -> list[float]:
+    """Per fold, the ranking's ridge penalty linkmodel.fit chooses on the training folds alone
+    (cross-validation within them) for the shipped features. Every row of a table reuses its
+    fold's penalty: choosing it again for each row would take a minute a row."""
+    from insights import linkmodel
+
+    labels = item_labels(matcher, key)
+    split = folds([d.number for d in matcher.items], key, seed)
+    chosen = []
+    for held_out in split:
+        train = {i: labels[i] for fold in split if fold is not held_out for i in fold}
+        rows = {i: linkmodel.pair_rows(matcher, None, i, features=features) for i in train}
+        chosen.append(linkmodel.choose_rank_l2(rows, train))
+    return chosen
 
 
 # -- extraction ---------------------------------------------------------------------
@@ -328,6 +352,14 @@ def main() -> None:
         return tuple(f for f in features if f not in drop)
 
     hubs = ("head_hub", "pool_hub")
+    fixed = {"rank_l2": 1.0}
+    started = time.perf_counter()
+    penalties = fold_penalties(with_syn, key, shipped_pair)
+    emit(
+        f"(ranking ridge penalty per fold, chosen by {linkmodel.INNER_FOLDS}-fold cross-validation within the "
+        f"training folds among {'/'.join(map(str, linkmodel.RANK_L2_GRID))} for the shipped features, every row "
+        f"reusing its fold's: {', '.join(map(str, penalties))}; {time.perf_counter() - started:.0f} s)"
+    )
     shipped_label = "  + hub correction of headings and pool (shipped)"
     cold = [
         ("char n-grams", no_syn, ("char",), shipped_abstain),
@@ -355,6 +387,11 @@ def main() -> None:
         ("  with the task's best sentence (char n-grams)", tried, (*shipped_pair, "passage"), shipped_abstain),
         ("  with BM25 over words", tried, (*shipped_pair, "bm25"), shipped_abstain),
         ("  with project mates' votes (top 3)", tried, (*shipped_pair, "votes"), shipped_abstain),
+        ("  with the task's first-listed lead unit", tried, (*shipped_pair, "lead"), shipped_abstain),
+        ("  with the shared lead unit's specificity", tried, (*shipped_pair, "unit_spec"), shipped_abstain),
+        ("  with category against category (pooled words)", tried, (*shipped_pair, "category_pool"), shipped_abstain),
+        ("  with the item's headings against the task's text", tried, (*shipped_pair, "head_text"), shipped_abstain),
+        ("  ranking penalty fixed at 1.0 (the rule shipped before)", with_syn, shipped_pair, shipped_abstain, fixed),
         ("  abstention from the best score only", with_syn, shipped_pair, without(shipped_abstain, "margin")),
         ("  abstention + share of lead units known", with_syn, shipped_pair, (*shipped_abstain, "units_known")),
         (
@@ -383,9 +420,11 @@ def main() -> None:
     def table(configs: list) -> None:
         emit(header)
         emit("|---|---|---|---|---|")
-        for label, matcher, pair, abstain in configs:
+        for label, matcher, pair, abstain, *extra in configs:
             config = {"pair_features": pair, "abstain_features": abstain, "synonyms": matcher is not no_syn}
-            predictions, fitted = cross_validate(matcher, key, config)
+            predictions, fitted = cross_validate(
+                matcher, key, config | (extra[0] if extra else {}), penalties=penalties
+            )
             m = score(predictions, key)
             results[label] = (m, fitted)
             emit(
@@ -398,7 +437,7 @@ def main() -> None:
 
     emit(
         f"A. COLD START, what ships: a new annual plan nobody has annotated. Cross-validated ({FOLDS} folds, "
-        f"stratified, seed {SEED}); ranking weights, abstention model and threshold fitted on the training "
+        f"stratified, seed {SEED}); ranking weights and penalty, abstention model and threshold fitted on the training "
         "folds only; features read the two documents only, no label of any item:"
     )
     emit()
@@ -413,9 +452,11 @@ def main() -> None:
         + "; ".join("/".join(f"{p.weights[f]:.2f}" for f in shipped_pair) for p in fitted)
     )
     emit("  per-fold abstention thresholds (P(no link)): " + ", ".join(f"{p.threshold:.2f}" for p in fitted))
+    emit("  per-fold ranking ridge penalties: " + ", ".join(f"{p.rank_l2:g}" for p in fitted))
     spread = []
     for seed in range(SEED, SEED + 5):
-        predictions, _ = cross_validate(with_syn, key, shipped_config, seed=seed)
+        chosen = penalties if seed == SEED else fold_penalties(with_syn, key, shipped_pair, seed)
+        predictions, _ = cross_validate(with_syn, key, shipped_config, seed=seed, penalties=chosen)
         s = score(predictions, key)
         spread.append((s["p1"], s["r3"], s["abstain"]))
     emit(
@@ -446,7 +487,8 @@ def main() -> None:
         emit(
             f"Wrote insights/data/link_params.json (fitted on all 190 items after the cross-validation): weights "
             f"{ {k: round(v, 2) for k, v in params.weights.items()} }, "
-            f"abstention { {k: round(v, 2) for k, v in params.abstain.items()} }, threshold {params.threshold}"
+            f"abstention { {k: round(v, 2) for k, v in params.abstain.items()} }, threshold {params.threshold}, "
+            f"ranking penalty {params.rank_l2:g} (chosen by cross-validation within the 190 items)"
         )
     shipped = linkmodel.Params.load()
     assert not shipped.uses_priors, "the shipped parameters must be cold-start"

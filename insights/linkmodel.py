@@ -6,7 +6,8 @@ What ships is a **cold-start** rule: it reads only what an annual plan nobody ha
 annotated yet offers, the two documents themselves.
 Ranking: a conditional logit over the five-year tasks, score = w · features, where
 the features are the matcher's signals (insights.matching), their reciprocal ranks and,
-for headings and pool, their hub-corrected values.
+for headings and pool, their hub-corrected values; its ridge penalty is chosen by
+cross-validation within the training items.
 Abstention: a logistic model of "this item has no link" from label-free features of
 the item's scores (the best score, its margin over the second, …) and of its lead
 units (the share that lead any five-year task); abstain when its probability reaches
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic
 
-from .fitting import dot, fit_choice, fit_logistic, sigmoid, softmax
+from .fitting import choose_penalty, choose_threshold, dot, fit_choice, fit_logistic, sigmoid, softmax
 from .matching import DATA, SIGNALS, K, Matcher
 from .priors import Own, Priors, own_labels
 
@@ -52,8 +53,13 @@ COLD_ABSTAIN_FEATURES = (
 PRIOR_PAIR_FEATURES = ("category", "project")
 PRIOR_ABSTAIN_FEATURES = ("category_no_link", "project_no_link", "units_no_link", "leaders_no_link")
 # Ridge penalties: a few hundred labelled items, so weights are kept modest.
-RANK_L2 = 1.0
 ABSTAIN_L2 = 0.3
+# The ranking's penalty is chosen among these, strongest first, by cross-validation inside the
+# training items (INNER_FOLDS folds; the scored fold never takes part): the cosines are small
+# numbers (0.0–0.3), so one fixed penalty holds their weights down more than the reciprocal
+# ranks', and how much that costs depends on the features.
+RANK_L2_GRID = (1.0, 0.1, 0.01)
+INNER_FOLDS = 3
 # Fitted floats are stored rounded, so the file diffs cleanly.
 DIGITS = 4
 # A task scoring within this of the best (in log-odds) counts as a strong candidate.
@@ -67,6 +73,7 @@ class Params:
     # Abstain when P(no link) is at least this; above 1 never abstains.
     threshold: float = 2.0
     synonyms: bool = True
+    rank_l2: float = RANK_L2_GRID[0]  # the ranking's ridge penalty, as chosen by `fit` (a record)
 
     @property
     def uses_priors(self) -> bool:
@@ -80,6 +87,7 @@ class Params:
             abstain=data.get("abstain", {}),
             threshold=data["threshold"],
             synonyms=data.get("synonyms", True),
+            rank_l2=data.get("rank_l2", RANK_L2_GRID[0]),
         )
 
     def rounded(self) -> Params:
@@ -88,6 +96,7 @@ class Params:
             abstain={k: round(v, DIGITS) for k, v in self.abstain.items()},
             threshold=round(self.threshold, DIGITS),
             synonyms=self.synonyms,
+            rank_l2=self.rank_l2,
         )
 
     def dump(self, path: Path, **extra: object) -> None:
@@ -97,6 +106,7 @@ class Params:
             "abstain": rounded.abstain,
             "threshold": rounded.threshold,
             "synonyms": rounded.synonyms,
+            "rank_l2": rounded.rank_l2,
         }
         path.write_text(json.dumps(data | extra, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -207,8 +217,11 @@ def fit(
     pair_features: Sequence[str] = PAIR_FEATURES,
     abstain_features: Sequence[str] = ABSTAIN_FEATURES,
     synonyms: bool = True,
+    rank_l2: float | None = None,
 ) -> Params:
     """Params fitted on the labelled items only (labels: item index → task indexes, [] = no link).
+    `rank_l2`: the ranking's ridge penalty; None chooses it from RANK_L2_GRID by cross-validation
+    within these items (fitting.choose_penalty).
     With prior features, the priors are learned from these labels, each item's own label left
     out of the priors its features read; they are not part of the result (Priors.learn them
     again, from the same labels, to apply it)."""
@@ -219,7 +232,9 @@ def fit(
     train = sorted(labels)
     owns = {i: own_labels(matcher.tasks, labels[i]) if uses_priors else None for i in train}
     rows = {i: pair_rows(matcher, priors, i, features=pair_features, own=owns[i]) for i in train}
-    weights = fit_choice([rows[i] for i in train], [labels[i] for i in train], l2=RANK_L2)
+    if rank_l2 is None:
+        rank_l2 = choose_rank_l2(rows, labels)
+    weights = fit_choice([rows[i] for i in train], [labels[i] for i in train], l2=rank_l2)
     scores = {i: [dot(weights, row) for row in rows[i]] for i in train}
     threshold, abstain = 2.0, {}
     if abstain_features:
@@ -233,30 +248,12 @@ def fit(
         abstain=abstain,
         threshold=threshold,
         synonyms=synonyms,
+        rank_l2=rank_l2,
     )
 
 
-def choose_threshold(
-    probabilities: Mapping[int, float], scores: Mapping[int, Sequence[float]], labels: Mapping[int, Sequence[int]]
-) -> float:
-    """The P(no link) cut that maximises precision@1 + recall@3 on the labelled items."""
-    rows = []
-    for i, p in probabilities.items():
-        gold = set(labels[i])
-        order = sorted(range(len(scores[i])), key=lambda j: (-scores[i][j], j))[:3]
-        rows.append((p, bool(gold) and order[0] in gold, not gold, len(gold & set(order))))
-    rows.sort(key=lambda row: -row[0])
-    links = sum(len(labels[i]) for i in probabilities) or 1
-    # Cut between rows k-1 and k: rows[:k] abstain (the most likely no-link ones).
-    right = sum(row[1] for row in rows)
-    found = sum(row[3] for row in rows)
-    best, cut = -1.0, 2.0
-    for k in range(len(rows) + 1):
-        objective = right / len(rows) + found / links
-        if objective > best + 1e-12:
-            best = objective
-            cut = 2.0 if k == 0 else rows[k - 1][0] if k == len(rows) else (rows[k - 1][0] + rows[k][0]) / 2
-        if k < len(rows):
-            right += rows[k][2] - rows[k][1]
-            found -= rows[k][3]
-    return round(cut, 4)
+def choose_rank_l2(rows: Mapping[int, Sequence[Sequence[float]]], labels: Mapping[int, Sequence[int]]) -> float:
+    """The ranking's ridge penalty for these items (index → one feature row per task), chosen from
+    RANK_L2_GRID by cross-validation among the linked ones (fitting.choose_penalty)."""
+    linked = [i for i in sorted(rows) if labels[i]]
+    return choose_penalty([rows[i] for i in linked], [labels[i] for i in linked], grid=RANK_L2_GRID, folds=INNER_FOLDS)

@@ -37,16 +37,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from .similarity import (
-    TfidfModel,
-    bm25_cross,
-    cosines_best_passage,
-    cosines_cross,
-    hubs_corrected,
-    normalise,
-    ranks_reciprocal,
-    votes_shared,
-)
+from .similarity import TfidfModel, cosines_cross, hubs_corrected, normalise, ranks_reciprocal
+from .tried import tried_columns
 
 if TYPE_CHECKING:
     import jieba  # imported when first used: loading it takes a moment
@@ -57,8 +49,11 @@ SIGNALS = ("char", "word", "head", "unit", "pool")
 HUB_K = 10
 # Computed only when asked for (the bench's ablation): they did not raise the held-out figures.
 # passage: char cosine with the task's best sentence; bm25: word BM25; votes: share of the
-# item's project mates with the task in their top 3 by the summed reciprocal ranks.
-TRIED_SIGNALS = ("passage", "bm25", "votes")
+# item's project mates with the task in their top 3 by the summed reciprocal ranks; the rest
+# in insights.tried: lead (the task's first-listed lead unit is the item's), unit_spec (how few
+# tasks the most specific shared lead unit leads), category_pool (the item's category pooled
+# against the task's), head_text (the item's headings against the task's headline and text).
+TRIED_SIGNALS = ("passage", "bm25", "votes", "lead", "unit_spec", "category_pool", "head_text")
 
 # What names a document: a task's pk in the app, any label in tests and benches.
 K = TypeVar("K", bound=Hashable)
@@ -171,9 +166,9 @@ class Matcher(Generic[K]):
         if "char" in self.signals:
             _, vectors = TfidfModel.fit_vectors(item_texts + task_texts)
             self.columns["char"] = cosines_cross(vectors[: len(item_texts)], vectors[len(item_texts) :])
-        if "passage" in self.signals:
-            self.columns["passage"] = cosines_best_passage(item_texts, task_texts)
-        if {"word", "pool", "bm25"} & set(self.signals):
+        item_words: list[list[str]] = []
+        task_words: list[list[str]] = []
+        if {"word", "pool", "bm25", "category_pool"} & set(self.signals):
             extra = frozenset(w for w in synonyms.words() if len(w) >= 2)
             item_words = [words(t, extra) for t in item_texts]
             task_words = [words(t, extra) for t in task_texts]
@@ -182,8 +177,6 @@ class Matcher(Generic[K]):
             self.columns["word"] = cosines_cross(vectors[: len(item_words)], vectors[len(item_words) :])
         if "pool" in self.signals:
             self.columns["pool"] = self._pooled(item_words, task_words)
-        if "bm25" in self.signals:
-            self.columns["bm25"] = bm25_cross(item_words, task_words)
         if "head" in self.signals:
             item_heads = [rewrite(d.heading) for d in self.items]
             task_heads = [rewrite(d.heading) for d in self.tasks]
@@ -191,14 +184,9 @@ class Matcher(Generic[K]):
             self.columns["head"] = cosines_cross(vectors[: len(item_heads)], vectors[len(item_heads) :])
         if "unit" in self.signals:
             self.columns["unit"] = self._unit_overlaps(synonyms.units)
-        if "votes" in self.signals:
-            ranks = [self.column(f"{s}_rr") for s in SIGNALS[:4]]  # char, word, head, unit
-            summed = [
-                [sum(values) for values in zip(*(r[i] for r in ranks), strict=True)] for i in range(len(self.items))
-            ]
-            self.columns["votes"] = votes_shared(
-                summed, groups=[d.project or f"#{i}" for i, d in enumerate(self.items)]
-            )
+        if set(TRIED_SIGNALS) & set(self.signals):
+            texts = (item_texts, task_texts, item_words, task_words)
+            self.columns.update(tried_columns(self, texts=texts, synonyms=synonyms))
         self.unit_known = self._units_known(synonyms.units)
 
     def _unit_overlaps(self, canon: dict[str, str]) -> list[list[float]]:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from insights.fitting import fit_choice, fit_logistic, solve
-from insights.linkmodel import COLD_ABSTAIN_FEATURES, PAIR_FEATURES, Linker, Params, fit
+from insights.fitting import choose_penalty, fit_choice, fit_logistic, solve
+from insights.linkmodel import COLD_ABSTAIN_FEATURES, PAIR_FEATURES, RANK_L2_GRID, Linker, Params, fit
 from insights.matching import DATA, TRIED_SIGNALS, Doc, Matcher
 from insights.priors import Priors, own_labels
 from insights.similarity import hubs_corrected, passages_split, votes_shared
@@ -32,6 +32,40 @@ def test_choice_model_learns_the_informative_feature():
         picks.append([right])
     w = fit_choice(groups, picks)
     assert w[0] > 1.0 and w[0] > 3 * abs(w[1])
+
+
+def _noisy_choices(seed: int, n: int, noise: float) -> tuple[list, list]:
+    rng = random.Random(seed)
+    groups, picks = [], []
+    for _ in range(n):
+        right = rng.randrange(5)
+        groups.append([[(0.1 if j == right else 0.0) + rng.gauss(0, noise), rng.random()] for j in range(5)])
+        picks.append([right])
+    return groups, picks
+
+
+def test_choice_model_from_a_start_reaches_the_same_weights():
+    groups, picks = _noisy_choices(3, 60, 0.05)
+    cold = fit_choice(groups, picks, l2=0.1)
+    warm = fit_choice(groups, picks, l2=0.1, start=fit_choice(groups, picks, l2=1.0))
+    assert warm == pytest.approx(cold, abs=1e-4)
+
+
+def test_penalty_is_chosen_on_held_out_folds():
+    # A small-valued informative feature: the strongest penalty holds its weight down, and the
+    # held-out folds prefer a weaker one; with too few groups the strongest is kept.
+    groups, picks = _noisy_choices(4, 90, 0.03)
+    assert choose_penalty(groups, picks, grid=(100.0, 0.01), folds=3) == 0.01
+    assert choose_penalty(groups[:2], picks[:2], grid=(100.0, 0.01), folds=3) == 100.0
+
+
+def test_fit_records_the_penalty_it_chose():
+    items, tasks, labels = _plans()
+    matcher = Matcher(items, tasks, signals=("char", "unit"))
+    chosen = fit(matcher, labels, pair_features=("char", "unit"), abstain_features=())
+    assert chosen.rank_l2 in RANK_L2_GRID
+    fixed = fit(matcher, labels, pair_features=("char", "unit"), abstain_features=(), rank_l2=0.5)
+    assert fixed.rank_l2 == 0.5
 
 
 def test_logistic_learns_the_sign_and_keeps_the_intercept():
@@ -84,6 +118,21 @@ def test_priors_leave_an_items_own_label_out():
     assert priors.project_row(items[2], tasks, own) == [0.0, 0.0, 0.0]
     # Left out, a no-link item no longer raises its own category's rate.
     assert priors.no_link_rate(items[3], "category", own_labels(tasks, [])) < priors.no_link_rate(items[3], "category")
+
+
+def test_tried_unit_signals_weigh_the_lead_and_rare_units():
+    tasks = [
+        Doc(key="T1", text="甲", units=("区经委", "区科委")),
+        Doc(key="T2", text="乙", units=("区科委",)),
+        Doc(key="T3", text="丙", units=("区经委",)),
+    ]
+    items = [Doc(key="I1", text="甲乙", units=("区科委",)), Doc(key="I2", text="丙", units=("区经委",))]
+    matcher = Matcher(items, tasks, signals=("lead", "unit_spec"))
+    # Only T2 has 区科委 first-listed; 区经委 is first for T1 and T3.
+    assert matcher.column("lead") == [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]]
+    # Both units lead two of three tasks: log(3/2) / log(3) wherever one is shared.
+    spec = matcher.column("unit_spec")
+    assert spec[0] == pytest.approx([0.369, 0.369, 0.0], abs=1e-3) and spec[1][1] == 0.0
 
 
 def test_reciprocal_rank_columns():
@@ -165,7 +214,7 @@ def test_cold_start_fit_reads_no_labels_at_serve_time(tmp_path):
     assert linker.rank(2)[0][0] == "T2"
     params.dump(tmp_path / "p.json")
     data = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
-    assert set(data) == {"weights", "abstain", "threshold", "synonyms"}
+    assert set(data) == {"weights", "abstain", "threshold", "synonyms", "rank_l2"}
     assert all(round(v, 4) == v for v in [*data["weights"].values(), *data["abstain"].values()])
 
 
@@ -187,7 +236,7 @@ def test_shipped_params_hold_no_answer_key():
     text = path.read_text(encoding="utf-8")
     data = json.loads(text)
     assert not data.get("priors")
-    assert set(data) <= {"weights", "abstain", "threshold", "synonyms", "fitted_on"}
+    assert set(data) <= {"weights", "abstain", "threshold", "synonyms", "rank_l2", "fitted_on"}
     assert set(data["weights"]) <= set(PAIR_FEATURES)
     assert set(data["abstain"]) <= {*COLD_ABSTAIN_FEATURES, "bias"}
     assert all(isinstance(v, float | int) for v in [*data["weights"].values(), *data["abstain"].values()])

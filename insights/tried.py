@@ -1,0 +1,98 @@
+"""Signals the bench's ablation tried (insights.matching.TRIED_SIGNALS) and the product
+leaves out, as they did not raise the held-out figures. Kept so that the ablation
+table can be computed again; pure Python, label-free like every shipped signal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .similarity import TfidfModel, bm25_cross, cosines_best_passage, cosines_cross, votes_shared
+
+if TYPE_CHECKING:
+    from .matching import Matcher, Synonyms
+
+Matrix = list[list[float]]
+
+
+def tried_columns(
+    matcher: Matcher[Any],
+    *,
+    texts: tuple[list[str], list[str], list[list[str]], list[list[str]]],
+    synonyms: Synonyms,
+) -> dict[str, Matrix]:
+    """The tried signals `matcher.signals` asks for, from the texts the matcher has prepared
+    (item texts, task texts, both rewritten by the synonyms, and their words when cut)."""
+    item_texts, task_texts, item_words, task_words = texts
+    items, tasks, wanted = matcher.items, matcher.tasks, set(matcher.signals)
+    rewrite, canon = synonyms.rewrite, synonyms.units
+    columns: dict[str, Matrix] = {}
+    if "passage" in wanted:
+        columns["passage"] = cosines_best_passage(item_texts, task_texts)
+    if "bm25" in wanted:
+        columns["bm25"] = bm25_cross(item_words, task_words)
+    if "category_pool" in wanted:
+        counted = [Counter(w) for w in item_words], [Counter(w) for w in task_words]
+        categories = [d.category for d in items], [d.category for d in tasks]
+        columns["category_pool"] = pools_cross(counted[0], categories[0], counted[1], categories[1])
+    if "head_text" in wanted:
+        heads = [rewrite(d.heading) for d in items]
+        whole = [rewrite(f"{d.heading} {d.text}") for d in tasks]
+        _, vectors = TfidfModel.fit_vectors(heads + whole)
+        columns["head_text"] = cosines_cross(vectors[: len(heads)], vectors[len(heads) :])
+    if {"lead", "unit_spec"} & wanted:
+        mine = [frozenset(canon.get(u, u) for u in d.units) for d in items]
+        theirs = [frozenset(canon.get(u, u) for u in d.units) for d in tasks]
+        columns["lead"] = leads_first(mine, [canon.get(d.units[0], d.units[0]) if d.units else "" for d in tasks])
+        columns["unit_spec"] = units_specific(mine, theirs)
+    if "votes" in wanted:
+        ranks = [matcher.column(f"{s}_rr") for s in ("char", "word", "head", "unit")]
+        summed = [[sum(values) for values in zip(*(r[i] for r in ranks), strict=True)] for i in range(len(items))]
+        columns["votes"] = votes_shared(summed, groups=[d.project or f"#{i}" for i, d in enumerate(items)])
+    return columns
+
+
+def leads_first(item_units: Sequence[frozenset[str]], task_firsts: Sequence[str]) -> list[list[float]]:
+    """1 where the task's first-listed lead unit (the one in charge; the others support) is among
+    the item's lead units."""
+    return [[1.0 if first and first in mine else 0.0 for first in task_firsts] for mine in item_units]
+
+
+def units_specific(item_units: Sequence[frozenset[str]], task_units: Sequence[frozenset[str]]) -> list[list[float]]:
+    """How telling the most specific lead unit the item shares with the task is: log(tasks /
+    tasks it leads) / log(tasks), 1 for a unit that leads one task, near 0 for one that leads
+    most (区经委 leads 22 of 74, 区国资委 one), 0 when none is shared."""
+    leads = Counter(u for units in task_units for u in units)
+    size = len(task_units)
+    scale = math.log(size) if size > 1 else 1.0
+    return [
+        [max((math.log(size / leads[u]) / scale for u in mine & theirs), default=0.0) for theirs in task_units]
+        for mine in item_units
+    ]
+
+
+def pools_cross(
+    item_terms: Sequence[Counter[str]],
+    item_groups: Sequence[str],
+    task_terms: Sequence[Counter[str]],
+    task_groups: Sequence[str],
+) -> list[list[float]]:
+    """TF-IDF cosine of each item's group (its terms pooled with those of every item of the same
+    group name) with each task's group (likewise): e.g. the annual category against the
+    five-year category, both documents being organised by policy area."""
+
+    def pooled(terms: Sequence[Counter[str]], groups: Sequence[str]) -> dict[str, Counter[str]]:
+        pools: dict[str, Counter[str]] = {}
+        for name, counted in zip(groups, terms, strict=True):
+            pools.setdefault(name, Counter()).update(counted)
+        return pools
+
+    mine, theirs = pooled(item_terms, item_groups), pooled(task_terms, task_groups)
+    _, vectors = TfidfModel.fit_counted([*mine.values(), *theirs.values()])
+    matrix = cosines_cross(vectors[: len(mine)], vectors[len(mine) :])
+    rows = dict(zip(mine, matrix, strict=True))
+    column = {name: j for j, name in enumerate(theirs)}
+    return [[rows[group][column[other]] for other in task_groups] for group in item_groups]
