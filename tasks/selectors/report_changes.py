@@ -93,6 +93,23 @@ def report_changes(
     return ReportChanges(previous_label=previous_label, changes=tuple(changes))
 
 
+COMPARED_FIELDS = ("status", "percent", *dict(REPORT_TEXT_FIELDS))
+
+
+def report_form_changes(
+    *, previous: ProgressReport | None, reporting_period: str, values: dict[str, Any]
+) -> ReportChanges:
+    """The report form's 与上期相比: the unit's previous report against what the form holds now
+    (`values`: the form's status, percent and texts, as typed or as it starts)."""
+    if previous is None:
+        return report_changes(previous_label="", before=None, after=values)
+    return report_changes(
+        previous_label=period_label(reporting_period=reporting_period, start=previous.period),
+        before={name: getattr(previous, name) for name in COMPARED_FIELDS},
+        after=values,
+    )
+
+
 def report_pending_changes(*, reports: Iterable[ProgressReport]) -> dict[int, ReportChanges]:
     """Each queued report (from report_pending_list) against the unit's previous one: status,
     percent and 进展情况."""

@@ -1,4 +1,5 @@
-"""落实情况 on the report form: the instructions (批示) the unit's report answers."""
+"""What the report form shows besides the report itself: where it starts from, the 落实情况 of the
+instructions (批示) it answers, the 阶段目标 it can mark met, and what it says once saved."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from ..choices import ProgressStatus, ReviewState
+from ..milestones import milestone_rows
 from ..models import ProgressReport, Task
+from ..periods import period_label
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,47 @@ def report_form_instructions(*, task: Task, unit_id: int, report: ProgressReport
         )
         for i in rows
     ]
+
+
+def report_form_initial(*, current: ProgressReport | None, previous: ProgressReport | None) -> dict[str, object]:
+    """The form's starting values: this period's report when there is one, else the unit's previous
+    report (most of it still holds), else in progress at 0%."""
+    initial: dict[str, object] = {
+        "version": current.version if current else None,
+        "status": ProgressStatus.IN_PROGRESS,
+        "percent": 0,
+    }
+    source = current or previous
+    if source:
+        initial.update(
+            status=source.status,
+            percent=source.percent,
+            progress_text=source.progress_text,
+            problems=source.problems,
+            next_steps=source.next_steps,
+        )
+    if current is not None:
+        initial["milestones_met"] = list(current.milestones_met.values_list("pk", flat=True))
+    return initial
+
+
+def report_form_milestones(*, task: Task, today: datetime.date) -> list[tuple[int, str]]:
+    """The 阶段目标 the report can mark met, as (id, label) choices."""
+    return [
+        (m.pk, f"{m.due_date:%Y-%m-%d} {m.target}" + ("（已确认完成）" if m.met else ""))
+        for m in milestone_rows(task=task, today=today)
+    ]
+
+
+def report_saved_text(
+    *, report: ProgressReport, unit_name: str, task: Task, period: datetime.date, answered: int
+) -> str:
+    """What the unit is told once its report is saved (submitted or kept as a draft)."""
+    submitted = report.review_state == ReviewState.SUBMITTED
+    state = "已提交，等待督查室审核" if submitted else "已保存草稿"
+    if submitted and answered:
+        state += f"，并报送了{answered}条批示的落实情况"
+    elif answered:
+        state += "（落实情况随提交审核一并报送，草稿不保存落实情况）"
+    label = period_label(reporting_period=task.plan.reporting_period, start=period)
+    return f"{unit_name}对第{task.number}项的{label}进展{state}。"

@@ -13,12 +13,11 @@ from django.urls import reverse
 from .. import permissions, selectors, services
 from ..decorators import reader_required
 from ..forms import ReportForm
-from ..milestones import milestone_rows
-from ..models import ProgressStatus, ReviewState, Unit
+from ..models import Unit
 from ..periods import period_label, plan_deadline
+from ..selectors.report_changes import COMPARED_FIELDS, report_form_changes
+from ..selectors.report_form import report_form_initial, report_form_milestones, report_saved_text
 from ..selectors.reports import (
-    REPORT_TEXT_FIELDS,
-    report_changes,
     report_form_instructions,
     report_previous,
 )
@@ -53,10 +52,7 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
     instructions = report_form_instructions(task=task, unit_id=unit.pk, report=current)
     reason_hint = services.report_reason_required(task=task, status="", today=clock.today) or ""
 
-    milestones = [
-        (m.pk, f"{m.due_date:%Y-%m-%d} {m.target}" + ("（已确认完成）" if m.met else ""))
-        for m in milestone_rows(task=task, today=clock.today)
-    ]
+    milestones = report_form_milestones(task=task, today=clock.today)
 
     def report_form(*args: Any, **kwargs: Any) -> ReportForm:
         return ReportForm(
@@ -97,45 +93,18 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
             except ValidationError as invalid:
                 _form_errors(form, invalid)
             else:
-                submitted = report.review_state == ReviewState.SUBMITTED
-                state = "已提交，等待督查室审核" if submitted else "已保存草稿"
-                label = period_label(reporting_period=task.plan.reporting_period, start=period)
                 answered = sum(1 for text in form.instruction_answers().values() if text.strip())
-                if submitted and answered:
-                    state += f"，并报送了{answered}条批示的落实情况"
-                elif answered:
-                    state += "（落实情况随提交审核一并报送，草稿不保存落实情况）"
-                messages.success(request, f"{unit.name}对第{task.number}项的{label}进展{state}。")
+                text = report_saved_text(
+                    report=report, unit_name=unit.name, task=task, period=period, answered=answered
+                )
+                messages.success(request, text)
                 return redirect("tasks:task", task_id=task.pk)
     else:
-        initial: dict[str, object] = {
-            "version": current.version if current else None,
-            "status": ProgressStatus.IN_PROGRESS,
-            "percent": 0,
-        }
-        # A new report starts from the unit's previous one: most of it still holds.
-        source = current or previous
-        if source:
-            initial.update(
-                status=source.status,
-                percent=source.percent,
-                progress_text=source.progress_text,
-                problems=source.problems,
-                next_steps=source.next_steps,
-            )
-        if current is not None:
-            initial["milestones_met"] = list(current.milestones_met.values_list("pk", flat=True))
-        form = report_form(initial=initial)
-    changes = report_changes(
-        previous_label=(
-            period_label(reporting_period=task.plan.reporting_period, start=previous.period) if previous else ""
-        ),
-        before=(
-            {name: getattr(previous, name) for name in ("status", "percent", *dict(REPORT_TEXT_FIELDS))}
-            if previous
-            else None
-        ),
-        after={name: form[name].value() for name in ("status", "percent", *dict(REPORT_TEXT_FIELDS))},
+        form = report_form(initial=report_form_initial(current=current, previous=previous))
+    changes = report_form_changes(
+        previous=previous,
+        reporting_period=task.plan.reporting_period,
+        values={name: form[name].value() for name in COMPARED_FIELDS},
     )
     return render(
         request,
