@@ -52,8 +52,12 @@ HUB_K = 10
 # item's project mates with the task in their top 3 by the summed reciprocal ranks; the rest
 # in insights.tried: lead (the task's first-listed lead unit is the item's), unit_spec (how few
 # tasks the most specific shared lead unit leads), category_pool (the item's category pooled
-# against the task's), head_text (the item's headings against the task's headline and text).
-TRIED_SIGNALS = ("passage", "bm25", "votes", "lead", "unit_spec", "category_pool", "head_text")
+# against the task's), head_text (the item's headings against the task's headline and text),
+# unit_text (unit × the char, word and pool cosines, summed), unit_ranks (the reciprocal ranks
+# of char, word and pool among the tasks sharing a lead unit, summed).
+TRIED_SIGNALS = (
+    "passage", "bm25", "votes", "lead", "unit_spec", "category_pool", "head_text", "unit_text", "unit_ranks",
+)  # fmt: skip
 
 # What names a document: a task's pk in the app, any label in tests and benches.
 K = TypeVar("K", bound=Hashable)

@@ -48,11 +48,32 @@ def tried_columns(
         theirs = [frozenset(canon.get(u, u) for u in d.units) for d in tasks]
         columns["lead"] = leads_first(mine, [canon.get(d.units[0], d.units[0]) if d.units else "" for d in tasks])
         columns["unit_spec"] = units_specific(mine, theirs)
+    if {"unit_text", "unit_ranks"} & wanted:
+        unit = matcher.column("unit")
+        texts_of = [matcher.column(name) for name in ("char", "word", "pool")]
+        # One column per text signal, summed: unit × text (a text match counts where the units agree).
+        columns["unit_text"] = [
+            [u * sum(t[i][j] for t in texts_of) for j, u in enumerate(row)] for i, row in enumerate(unit)
+        ]
+        columns["unit_ranks"] = [
+            [sum(ranks) for ranks in zip(*(ranks_among_shared(row, t[i]) for t in texts_of), strict=True)]
+            for i, row in enumerate(unit)
+        ]
     if "votes" in wanted:
         ranks = [matcher.column(f"{s}_rr") for s in ("char", "word", "head", "unit")]
         summed = [[sum(values) for values in zip(*(r[i] for r in ranks), strict=True)] for i in range(len(items))]
         columns["votes"] = votes_shared(summed, groups=[d.project or f"#{i}" for i, d in enumerate(items)])
     return columns
+
+
+def ranks_among_shared(unit_row: Sequence[float], values: Sequence[float]) -> list[float]:
+    """1 / rank of each task's value among the tasks that share a lead unit with the item (0 for
+    the others): which of its own unit's tasks the text picks."""
+    shared = sorted((j for j, u in enumerate(unit_row) if u > 0), key=lambda j: (-values[j], j))
+    ranks = [0.0] * len(values)
+    for position, j in enumerate(shared, 1):
+        ranks[j] = 1.0 / position
+    return ranks
 
 
 def leads_first(item_units: Sequence[frozenset[str]], task_firsts: Sequence[str]) -> list[list[float]]:

@@ -12,9 +12,10 @@ import pytest
 
 from insights.fitting import choose_penalty, fit_choice, fit_logistic, solve
 from insights.linkmodel import COLD_ABSTAIN_FEATURES, PAIR_FEATURES, RANK_L2_GRID, Linker, Params, fit
-from insights.matching import DATA, TRIED_SIGNALS, Doc, Matcher
+from insights.matching import DATA, SIGNALS, TRIED_SIGNALS, Doc, Matcher
 from insights.priors import Priors, own_labels
 from insights.similarity import hubs_corrected, passages_split, votes_shared
+from insights.tried import ranks_among_shared
 
 
 def test_solve_small_system():
@@ -133,6 +134,8 @@ def test_tried_unit_signals_weigh_the_lead_and_rare_units():
     # Both units lead two of three tasks: log(3/2) / log(3) wherever one is shared.
     spec = matcher.column("unit_spec")
     assert spec[0] == pytest.approx([0.369, 0.369, 0.0], abs=1e-3) and spec[1][1] == 0.0
+    # Text ranks among the tasks sharing a unit (the first and third): the third's text is closer.
+    assert ranks_among_shared([1.0, 0.0, 0.5], [0.1, 0.9, 0.3]) == [0.5, 0.0, 1.0]
 
 
 def test_reciprocal_rank_columns():
@@ -171,7 +174,7 @@ def test_tried_signals_are_computed_on_request_only():
     ]
     items, tasks, _ = _plans()
     assert not set(TRIED_SIGNALS) & set(Matcher(items, tasks).columns)
-    matcher = Matcher(items, tasks, signals=("char", "word", "head", "unit", *TRIED_SIGNALS))
+    matcher = Matcher(items, tasks, signals=(*SIGNALS, *TRIED_SIGNALS))  # some build on the shipped ones
     for name in TRIED_SIGNALS:
         assert len(matcher.column(name)) == len(items) and len(matcher.column(name)[0]) == len(tasks)
     # BM25 on one scale: 数字贸易 is wholly in T2's text.
