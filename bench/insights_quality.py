@@ -393,6 +393,7 @@ def main() -> None:
         ("  with the item's headings against the task's text", tried, (*shipped_pair, "head_text"), shipped_abstain),
         ("  with unit × text (char, word, pool)", tried, (*shipped_pair, "unit_text"), shipped_abstain),
         ("  with text ranks among the unit's tasks", tried, (*shipped_pair, "unit_ranks"), shipped_abstain),
+        ("  with the tasks expanded by their best items' words", tried, (*shipped_pair, "task_prf"), shipped_abstain),
         ("  ranking penalty fixed at 1.0 (the rule shipped before)", with_syn, shipped_pair, shipped_abstain, fixed),
         ("  abstention from the best score only", with_syn, shipped_pair, without(shipped_abstain, "margin")),
         ("  abstention + share of lead units known", with_syn, shipped_pair, (*shipped_abstain, "units_known")),

@@ -54,9 +54,11 @@ HUB_K = 10
 # tasks the most specific shared lead unit leads), category_pool (the item's category pooled
 # against the task's), head_text (the item's headings against the task's headline and text),
 # unit_text (unit × the char, word and pool cosines, summed), unit_ranks (the reciprocal ranks
-# of char, word and pool among the tasks sharing a lead unit, summed).
+# of char, word and pool among the tasks sharing a lead unit, summed), task_prf (the task's words
+# pooled with those of the items that match it best).
 TRIED_SIGNALS = (
     "passage", "bm25", "votes", "lead", "unit_spec", "category_pool", "head_text", "unit_text", "unit_ranks",
+    "task_prf",
 )  # fmt: skip
 
 # What names a document: a task's pk in the app, any label in tests and benches.
@@ -172,7 +174,7 @@ class Matcher(Generic[K]):
             self.columns["char"] = cosines_cross(vectors[: len(item_texts)], vectors[len(item_texts) :])
         item_words: list[list[str]] = []
         task_words: list[list[str]] = []
-        if {"word", "pool", "bm25", "category_pool"} & set(self.signals):
+        if {"word", "pool", "bm25", "category_pool", "task_prf"} & set(self.signals):
             extra = frozenset(w for w in synonyms.words() if len(w) >= 2)
             item_words = [words(t, extra) for t in item_texts]
             task_words = [words(t, extra) for t in task_texts]

@@ -73,6 +73,10 @@ class TfidfModel:
     def vector(self, text: str) -> Vector:
         return self._weigh(ngrams(text, self.ngram_range))
 
+    def weigh(self, counts: Counter[str]) -> Vector:
+        """The vector of terms already counted, under this model's IDF."""
+        return self._weigh(counts)
+
     def _weigh(self, counts: Counter[str]) -> Vector:
         weights = {gram: (1 + math.log(count)) * self.idf.get(gram, self.unseen_idf) for gram, count in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values()))

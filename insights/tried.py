@@ -59,11 +59,44 @@ def tried_columns(
             [sum(ranks) for ranks in zip(*(ranks_among_shared(row, t[i]) for t in texts_of), strict=True)]
             for i, row in enumerate(unit)
         ]
+    if "task_prf" in wanted:
+        char, word = matcher.column("char"), matcher.column("word")
+        summed = [[c + w for c, w in zip(cs, ws, strict=True)] for cs, ws in zip(char, word, strict=True)]
+        columns["task_prf"] = tasks_expanded(summed, item_words, task_words)
     if "votes" in wanted:
         ranks = [matcher.column(f"{s}_rr") for s in ("char", "word", "head", "unit")]
         summed = [[sum(values) for values in zip(*(r[i] for r in ranks), strict=True)] for i in range(len(items))]
         columns["votes"] = votes_shared(summed, groups=[d.project or f"#{i}" for i, d in enumerate(items)])
     return columns
+
+
+# How many of a task's best-matching items lend it their words (task_prf).
+PRF_ITEMS = 5
+
+
+def tasks_expanded(matrix: Matrix, item_words: Sequence[Sequence[str]], task_words: Sequence[Sequence[str]]) -> Matrix:
+    """Word cosine of each item with each task expanded by the words of the PRF_ITEMS items that
+    match it best under `matrix` (pseudo-relevance feedback, task side), the item itself left out
+    of its own expansion: the annual plan's wording for what the task names."""
+    counted = [Counter(w) for w in item_words]
+    model, vectors = TfidfModel.fit_counted([*counted, *(Counter(w) for w in task_words)])
+    size = len(task_words)
+    best = [sorted(range(len(matrix)), key=lambda i: -matrix[i][j])[: PRF_ITEMS + 1] for j in range(size)]
+    expanded: dict[tuple[int, tuple[int, ...]], dict[str, float]] = {}
+    rows = []
+    for i, mine in enumerate(vectors[: len(counted)]):
+        row = []
+        for j in range(size):
+            lenders = tuple(k for k in best[j] if k != i)[:PRF_ITEMS]
+            if (j, lenders) not in expanded:
+                pooled = Counter(task_words[j])
+                for k in lenders:
+                    pooled.update(counted[k])
+                expanded[j, lenders] = model.weigh(pooled)
+            theirs = expanded[j, lenders]
+            row.append(sum(weight * theirs.get(term, 0.0) for term, weight in mine.items()))
+        rows.append(row)
+    return rows
 
 
 def ranks_among_shared(unit_row: Sequence[float], values: Sequence[float]) -> list[float]:

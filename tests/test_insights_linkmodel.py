@@ -15,7 +15,7 @@ from insights.linkmodel import COLD_ABSTAIN_FEATURES, PAIR_FEATURES, RANK_L2_GRI
 from insights.matching import DATA, SIGNALS, TRIED_SIGNALS, Doc, Matcher
 from insights.priors import Priors, own_labels
 from insights.similarity import hubs_corrected, passages_split, votes_shared
-from insights.tried import ranks_among_shared
+from insights.tried import ranks_among_shared, tasks_expanded
 
 
 def test_solve_small_system():
@@ -134,6 +134,9 @@ def test_tried_unit_signals_weigh_the_lead_and_rare_units():
     # Both units lead two of three tasks: log(3/2) / log(3) wherever one is shared.
     spec = matcher.column("unit_spec")
     assert spec[0] == pytest.approx([0.369, 0.369, 0.0], abs=1e-3) and spec[1][1] == 0.0
+    # Item 0 lends task 0 its word 童谣: item 1 (only 童谣, nothing of 文明) now meets task 0.
+    prf = tasks_expanded([[0.9, 0.0], [0.0, 0.1]], [["文明", "童谣"], ["童谣"]], [["文明"], ["体育"]])
+    assert prf[1][0] > 0 and prf[0][0] > 0
     # Text ranks among the tasks sharing a unit (the first and third): the third's text is closer.
     assert ranks_among_shared([1.0, 0.0, 0.5], [0.1, 0.9, 0.3]) == [0.5, 0.0, 1.0]
 
