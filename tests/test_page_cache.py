@@ -267,3 +267,38 @@ def test_without_triggers_nothing_is_cached(office, seed_plans):
     first, cold = get(office, url)
     second, again = get(office, url)
     assert again == cold and second == first
+
+
+def test_each_scope_version_is_its_tasks_count_and_version_sum(seed_plans):
+    """The version's SQL (written once per scope kind in tasks/selectors/version.py) against the same
+    aggregates through the ORM, for every kind of scope, and read with the leader in one query."""
+    from django.db.models import Count, Sum
+
+    from tasks.models import DataVersion, Leader, TaskLeader, TaskStatus, TaskUnit
+    from trends.selectors import leader_get_for
+
+    task = Task.objects.filter(plan__kind="annual").first()
+    TaskStatus.objects.filter(task=task).update(version=41)  # versions differ, so a sum is a sum
+    leader = Leader.objects.filter(task_links__isnull=False).first()
+    unit = Unit.objects.filter(task_links__isnull=False).first()
+    number = DataVersion.objects.get(pk=1).number
+    scopes = {
+        selectors.Scope.everything(): TaskStatus.objects.all(),
+        selectors.Scope.plan(task.plan_id): TaskStatus.objects.filter(task__plan_id=task.plan_id),
+        selectors.Scope.unit(unit.pk): TaskStatus.objects.filter(
+            task_id__in=TaskUnit.objects.filter(unit=unit).values("task_id")
+        ),
+        selectors.Scope.leader(leader.pk): TaskStatus.objects.filter(
+            task_id__in=TaskLeader.objects.filter(leader=leader).values("task_id")
+        ),
+    }
+    for scope, statuses in scopes.items():
+        totals = statuses.aggregate(n=Count("pk"), total=Sum("version"))
+        assert totals["n"] > 0, scope
+        assert selectors.scope_version(scope=scope) == (number, totals["n"], totals["total"]), scope
+    _, _, version = leader_get_for(leader_id=leader.pk, user_id=None)
+    assert version == selectors.scope_version(scope=selectors.Scope.leader(leader.pk))
+    # A scope with no tasks: zero, not NULL (the key must still be a version, not "uncached").
+    empty = Unit.objects.create(name="没有任务的单位")  # a new unit moves the shared number
+    number = DataVersion.objects.get(pk=1).number
+    assert selectors.scope_version(scope=selectors.Scope.unit(empty.pk)) == (number, 0, 0)
