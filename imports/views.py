@@ -4,6 +4,7 @@ Admins only; every view checks on the server."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypedDict, TypeVar, cast
 from urllib.parse import quote
@@ -86,78 +87,126 @@ def _pending_gone(request: HttpRequest, gone: services.PendingImportGone) -> Htt
 
 @admin_required
 def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The dry run of an upload, with its corrections; one form, three buttons (its `action`):
+    `update` saves the corrections and previews again, `confirm` imports now, `confirm_background`
+    on the worker."""
     try:
         pending = services.pending_import_get(user=request.user, token=str(token))
     except services.PendingImportGone as gone:
         return _pending_gone(request, gone)
-    error = None
-    if request.method == "POST" and request.POST.get("action") == "confirm_background":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "confirm_background":
         # A large file: confirmed on the worker, with its progress on the job page (jobs app).
         job = job_enqueue(kind=JobKind.IMPORT_CONFIRM, owner=request.user, params={"pending": pending.pk})
         return redirect("jobs:detail", job_id=job.pk)
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        try:
-            report = services.pending_import_confirm(user=request.user, pending=pending)
-        except services.PendingImportGone as gone:
-            return _pending_gone(request, gone)
-        except ImportRefused as refused:
-            error = str(refused)
-        else:
-            if report.applied:
-                messages.success(
-                    request,
-                    f"已导入“{report.meta.title}”：新增 {len(report.diff.added)} 条任务，"
-                    f"修改 {len(report.diff.changed)} 条，撤销 {len(report.diff.withdrawn)} 条。",
-                )
-                return redirect("imports:record", pk=report.record_id)
-            messages.info(request, "文件内容与数据库一致，没有需要导入的变化。")
-            return redirect("imports:history")
+    error = None
+    if action == "confirm":
+        done, error = _confirm(request, pending)
+        if done is not None:
+            return done
     try:
         report = services.pending_import_preview(pending=pending)
     except ImportRefused as refused:
         return render(request, "imports/upload.html", {"form": UploadForm(), "error": str(refused)}, status=400)
+    if action == "update":
+        forms = _PreviewForms.bound(request, pending, report)
+        done, error = _update(request, pending, forms)
+        if done is not None:
+            return done
+    else:
+        forms = _PreviewForms.unbound(pending, report)
+    return render(request, "imports/preview.html", forms.context(pending, report, error), status=400 if error else 200)
 
-    mapping_kwargs = _mapping_kwargs(pending, report)
-    meta_form = PlanMetaForm(initial=_meta_initial(report))
-    mapping_form = MappingForm(**mapping_kwargs)
-    columns = report.column_plans[0].columns if report.column_plans else []
-    columns_form = ColumnRolesForm(columns=columns)
-    if request.method == "POST" and request.POST.get("action") == "update":
-        meta_form = PlanMetaForm(request.POST)
-        mapping_form = MappingForm(request.POST, **mapping_kwargs)
-        columns_form = ColumnRolesForm(request.POST, columns=columns)
-        if meta_form.is_valid() and mapping_form.is_valid() and columns_form.is_valid():
-            units, leaders = mapping_form.mappings()
-            # Only a changed role (or one changed before) makes a mapping to keep as a layout.
-            changed = columns_form.changed() or bool(pending.column_roles)
-            try:
-                services.pending_import_update(
-                    user=request.user,
-                    pending=pending,
-                    overrides=meta_form.cleaned_data,
-                    unit_mapping=units,
-                    leader_mapping=leaders,
-                    column_roles=columns_form.roles() if changed else None,
-                )
-            except ValidationError as invalid:
-                error = "；".join(invalid.messages)
-            else:
-                return redirect("imports:preview", token=pending.token)
-    context = {
-        "pending": pending,
-        "report": report,
-        "meta_form": meta_form,
-        "mapping_form": mapping_form,
-        "column_rows": columns_form.rows(),
-        "column_plans": report.column_plans,
-        "unit_rows": [
-            (mapping_form[key], name, _unit_kind_label(report.diff.new_units.get(name)))
-            for key, name in mapping_form.unit_fields
-        ],
-        "leader_rows": [(mapping_form[key], name) for key, name in mapping_form.leader_fields],
-        "error": error,
-    }
-    return render(request, "imports/preview.html", context, status=400 if error else 200)
+
+def _confirm(request: HttpRequest, pending: PendingImport) -> tuple[HttpResponse | None, str | None]:
+    """Import now: on to the new record (or the history, when nothing changed), or the refusal."""
+    try:
+        report = services.pending_import_confirm(user=request.user, pending=pending)
+    except services.PendingImportGone as gone:
+        return _pending_gone(request, gone), None
+    except ImportRefused as refused:
+        return None, str(refused)
+    if report.applied:
+        messages.success(
+            request,
+            f"已导入“{report.meta.title}”：新增 {len(report.diff.added)} 条任务，"
+            f"修改 {len(report.diff.changed)} 条，撤销 {len(report.diff.withdrawn)} 条。",
+        )
+        return redirect("imports:record", pk=report.record_id), None
+    messages.info(request, "文件内容与数据库一致，没有需要导入的变化。")
+    return redirect("imports:history"), None
+
+
+def _update(
+    request: HttpRequest, pending: PendingImport, forms: _PreviewForms
+) -> tuple[HttpResponse | None, str | None]:
+    """Save the corrections (title and years, unit and leader names, column roles) and preview again."""
+    if not forms.valid():
+        return None, None
+    units, leaders = forms.mapping.mappings()
+    # Only a changed role (or one changed before) makes a mapping to keep as a layout.
+    changed = forms.columns.changed() or bool(pending.column_roles)
+    try:
+        services.pending_import_update(
+            user=request.user,
+            pending=pending,
+            overrides=forms.meta.cleaned_data,
+            unit_mapping=units,
+            leader_mapping=leaders,
+            column_roles=forms.columns.roles() if changed else None,
+        )
+    except ValidationError as invalid:
+        return None, "；".join(invalid.messages)
+    return redirect("imports:preview", token=pending.token), None
+
+
+@dataclass
+class _PreviewForms:
+    """The preview page's three forms: the plan's details, the name mapping, the column roles."""
+
+    meta: PlanMetaForm
+    mapping: MappingForm
+    columns: ColumnRolesForm
+
+    @classmethod
+    def unbound(cls, pending: PendingImport, report: ImportReport) -> _PreviewForms:
+        return cls(
+            meta=PlanMetaForm(initial=_meta_initial(report)),
+            mapping=MappingForm(**_mapping_kwargs(pending, report)),
+            columns=ColumnRolesForm(columns=_columns(report)),
+        )
+
+    @classmethod
+    def bound(cls, request: HttpRequest, pending: PendingImport, report: ImportReport) -> _PreviewForms:
+        return cls(
+            meta=PlanMetaForm(request.POST),
+            mapping=MappingForm(request.POST, **_mapping_kwargs(pending, report)),
+            columns=ColumnRolesForm(request.POST, columns=_columns(report)),
+        )
+
+    def valid(self) -> bool:
+        # Every form validated (no short circuit): each shows its own errors.
+        return all([self.meta.is_valid(), self.mapping.is_valid(), self.columns.is_valid()])
+
+    def context(self, pending: PendingImport, report: ImportReport, error: str | None) -> dict[str, object]:
+        return {
+            "pending": pending,
+            "report": report,
+            "meta_form": self.meta,
+            "mapping_form": self.mapping,
+            "column_rows": self.columns.rows(),
+            "column_plans": report.column_plans,
+            "unit_rows": [
+                (self.mapping[key], name, _unit_kind_label(report.diff.new_units.get(name)))
+                for key, name in self.mapping.unit_fields
+            ],
+            "leader_rows": [(self.mapping[key], name) for key, name in self.mapping.leader_fields],
+            "error": error,
+        }
+
+
+def _columns(report: ImportReport) -> list[Any]:
+    return report.column_plans[0].columns if report.column_plans else []
 
 
 class _MappingChoices(TypedDict):
