@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Plan, Role, Task
 from tasks.views.caching import crumbs
+from tasks.views.feedback import form_errors_text, write_tell
 
 from . import selectors, services
 from .forms import CloseForm, ContinuationForm, OutcomeForm
@@ -26,17 +26,8 @@ def _page(plan_id: int) -> str:
 
 
 def _act(request: HttpRequest, action: Callable[[], object], *, success: str, back: str) -> HttpResponse:
-    try:
-        action()
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-    else:
-        messages.success(request, success)
+    write_tell(request, action, success=lambda _: success)
     return redirect(back)
-
-
-def _errors(form: OutcomeForm | CloseForm | ContinuationForm) -> str:
-    return "；".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @reader_required
@@ -76,7 +67,7 @@ def outcome_propose(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=task_id)
     form = OutcomeForm(request.POST)
     if not form.is_valid() or form.cleaned_data["unit"] is None:
-        messages.error(request, _errors(form) or "请选择建议单位。")
+        messages.error(request, form_errors_text(form) or "请选择建议单位。")
         return redirect(_page(task.plan_id))
     data = form.cleaned_data
     return _act(
@@ -96,7 +87,7 @@ def outcome_confirm(request: HttpRequest, task_id: int) -> HttpResponse:
     permissions.require(permissions.can_review(request.user), "只有督查室可以确认办结状态。")
     form = OutcomeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(_page(task.plan_id))
     data = form.cleaned_data
     return _act(
@@ -142,7 +133,7 @@ def continuation_link(request: HttpRequest, task_id: int) -> HttpResponse:
     permissions.require(permissions.can_review(request.user), "只有督查室可以关联接续任务。")
     form = ContinuationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(_page(task.plan_id))
     picked = form.cleaned_data["continuation"]
     continuation = Task.objects.select_related("plan").filter(pk=picked).first() if picked else None

@@ -1,4 +1,4 @@
-"""What the 考评 views share: a service's refusal or success as a message, and form errors."""
+"""What the 考评 views share: a service's refusal or success as a message (tasks.views.feedback), the period choices."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from tasks.models import Plan
+from tasks.views.feedback import write_tell
 
 from .. import selectors, services
-from ..forms import AdjustmentForm, CapForm, ComputeForm, RuleVersionForm
 
 OFFICE_ONLY = services.OFFICE_ONLY
 T = TypeVar("T")
@@ -21,17 +19,7 @@ T = TypeVar("T")
 
 def act(request: HttpRequest, action: Callable[[], T], *, success: str) -> T | None:
     """Run a service: its result, with `success` as the message; or None, with its refusal."""
-    try:
-        done = action()
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-        return None
-    messages.success(request, success)
-    return done
-
-
-def form_errors(form: AdjustmentForm | ComputeForm | CapForm | RuleVersionForm) -> str:
-    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+    return write_tell(request, action, success=lambda _: success)
 
 
 def period_choices(plan: Plan, today: dt.date) -> list[tuple[str, str]]:

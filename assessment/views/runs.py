@@ -16,11 +16,12 @@ from tasks.decorators import reader_required
 from tasks.models import Plan, Role, Unit
 from tasks.status.clock import Clock
 from tasks.views.caching import crumbs
+from tasks.views.feedback import form_errors_text
 
 from .. import exports, selectors, services
 from ..forms import AdjustmentForm, ComputeForm
 from ..models import RunState, ScoreRun
-from .common import OFFICE_ONLY, act, form_errors, period_choices
+from .common import OFFICE_ONLY, act, period_choices
 
 
 @reader_required
@@ -61,7 +62,7 @@ def compute(request: HttpRequest) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=int(raw) if raw.isdigit() else 0)
     form = ComputeForm(request.POST, plans=[(plan.pk, plan.title)], periods=period_choices(plan, Clock.now().today))
     if not form.is_valid():
-        messages.error(request, form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect("assessment:index")
     scope, _, day = form.cleaned_data["period"].partition(":")
     start = dt.date.fromisoformat(day)
@@ -146,7 +147,7 @@ def adjust(request: HttpRequest, run_id: int, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=unit_id)
     form = AdjustmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect("assessment:sheet", run.pk, unit.pk)
     recomputed = act(
         request,

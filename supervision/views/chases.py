@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Task, Unit
+from tasks.views.feedback import form_errors_text
 
 from .. import services
 from ..forms import ChaseForm, ReplyForm, TaskChaseForm
 from ..models import Chase
-from .common import _act, _form_errors, _slip_said, _task_url
+from .common import _act, _slip_said, _task_url
 
 
 @reader_required
@@ -27,7 +28,7 @@ def task_chase(request: HttpRequest, task_id: int) -> HttpResponse:
     units = list(Unit.objects.filter(task_links__task=task).values_list("pk", "name"))
     form = TaskChaseForm(request.POST, units=units)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(_task_url(task.pk))
     unit = Unit.objects.get(pk=form.cleaned_data["unit"])
     return _act(
@@ -52,7 +53,7 @@ def unit_chase(request: HttpRequest, unit_id: int) -> HttpResponse:
     permissions.require(permissions.can_chase(request.user), "只有督查室可以催办。")
     form = ChaseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect("supervision:todo")
     return _act(
         request,
@@ -78,7 +79,7 @@ def chase_reply(request: HttpRequest, chase_id: int) -> HttpResponse:
     target = _task_url(first_task) if back and first_task else reverse("supervision:todo")
     permissions.require(permissions.can_answer_chase(request.user, chase.unit_id), "您不能答复其他单位的催办。")
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(target)
     try:
         services.chase_reply(user=request.user, chase=chase, text=form.cleaned_data["text"])

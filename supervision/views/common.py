@@ -1,17 +1,16 @@
-"""What the 督办 views share: a service run with its refusal or success as a message, form
-errors as one line, the task page's 督办 section, the 督办单 in a success message."""
+"""What the 督办 views share: a service run with its refusal or success as a message (through
+tasks.views.feedback), the task page's 督办 section, the 督办单 in a success message."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from tasks.views.feedback import write_tell
 
 from ..models import Chase
 
@@ -19,18 +18,9 @@ T = TypeVar("T")
 
 
 def _act(request: HttpRequest, action: Callable[[], T], *, success: Callable[[T], str], back: str) -> HttpResponse:
-    """Run a service: its refusal (ValidationError) or success as a message, then back to the page."""
-    try:
-        done = action()
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-    else:
-        messages.success(request, success(done))
+    """Run a service: its refusal or success as a message, then back to the page."""
+    write_tell(request, action, success=success)
     return redirect(back)
-
-
-def _form_errors(form: forms.Form) -> str:
-    return "；".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _task_url(task_id: int) -> str:

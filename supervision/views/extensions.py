@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Task, Unit, UnitRole
+from tasks.views.feedback import form_errors_text
 
 from .. import services
 from ..forms import ExtensionDecideForm, ExtensionRequestForm
 from ..models import ExtensionRequest
-from .common import _act, _form_errors, _task_url
+from .common import _act, _task_url
 
 
 @reader_required
@@ -26,7 +27,7 @@ def extension_request(request: HttpRequest, task_id: int) -> HttpResponse:
     permissions.require(bool(mine), "您不能代其他单位申请延期。")
     form = ExtensionRequestForm(request.POST, units=[(pk, name) for pk, name in units if pk in mine])
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(_task_url(task.pk))
     unit = Unit.objects.get(pk=form.cleaned_data["unit"])
     return _act(
@@ -50,7 +51,7 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
     permissions.require(permissions.can_decide_extension(request.user), "只有督查室可以审批延期申请。")
     form = ExtensionDecideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(_task_url(extension.task_id))
     approve = form.cleaned_data["decision"] == "approve"
     return _act(

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Leader, Task, Unit
+from tasks.views.feedback import form_errors_text
 
 from .. import services
 from ..forms import InstructionForm, ReplyForm
 from ..models import Instruction
-from .common import _act, _form_errors, _task_url
+from .common import _act, _task_url
 
 
 @reader_required
@@ -26,7 +27,7 @@ def instruction_create(request: HttpRequest, task_id: int) -> HttpResponse:
     leaders = list(Leader.objects.filter(task_links__task=task).values_list("pk", "name"))
     form = InstructionForm(request.POST, leaders=leaders)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(_task_url(task.pk))
     leader_id = form.cleaned_data.get("leader")
     leader = Leader.objects.filter(pk=leader_id).first() if leader_id else None
@@ -55,7 +56,7 @@ def instruction_reply(request: HttpRequest, instruction_id: int, unit_id: int) -
     )
     form = ReplyForm(request.POST, label="落实情况")
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(_task_url(instruction.task_id))
     return _act(
         request,

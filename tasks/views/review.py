@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from ..models import ProgressReport
 from ..selectors.attachments import attachment_previewable
 from ..selectors.reports import report_pending_changes, report_pending_list
 from .caching import crumbs
+from .feedback import form_errors_text, write_tell
 
 PAGE_SIZE = 50
 
@@ -31,20 +31,18 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "审核请求无效，请刷新页面后重试。")
     else:
-        action = services.report_approve if form.cleaned_data["decision"] == "approve" else services.report_return
-        try:
-            action(
+        approve = form.cleaned_data["decision"] == "approve"
+        review = services.report_approve if approve else services.report_return
+        write_tell(
+            request,
+            lambda: review(
                 user=request.user,
                 report=report,
                 version=form.cleaned_data["version"],
                 comment=form.cleaned_data["comment"],
-            )
-        except services.ReportConflict as conflict:
-            messages.error(request, str(conflict))
-        except ValidationError as invalid:
-            messages.error(request, "；".join(invalid.messages))
-        else:
-            messages.success(request, "已审核通过。" if form.cleaned_data["decision"] == "approve" else "已退回。")
+            ),
+            success=lambda _: "已审核通过。" if approve else "已退回。",
+        )
     # Only back to a page of this site (an attacker's `next` would make this an open redirect).
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -83,17 +81,16 @@ def review_batch(request: HttpRequest) -> HttpResponse:
     form = BatchReviewForm(request.POST)
     target = reverse("tasks:review_queue")
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect(target)
     approve = form.cleaned_data["decision"] == "approve"
-    try:
-        done = services.report_review_batch(
+    write_tell(
+        request,
+        lambda: services.report_review_batch(
             user=request.user, versions=form.versions(), approve=approve, comment=form.cleaned_data["comment"]
-        )
-    except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
-    else:
-        messages.success(request, f"已批量{'通过' if approve else '退回'}{len(done)}份报告。")
+        ),
+        success=lambda done: f"已批量{'通过' if approve else '退回'}{len(done)}份报告。",
+    )
     return redirect(target)
 
 
@@ -105,19 +102,16 @@ def report_reopen(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(ProgressReport.objects.select_related("unit"), pk=report_id)
     form = ReopenForm(request.POST, prefix=f"reopen-{report.pk}")
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     else:
-        try:
-            services.report_reopen(
+        write_tell(
+            request,
+            lambda: services.report_reopen(
                 user=request.user,
                 report=report,
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
-            )
-        except services.ReportConflict as conflict:
-            messages.error(request, str(conflict))
-        except ValidationError as invalid:
-            messages.error(request, "；".join(invalid.messages))
-        else:
-            messages.success(request, f"已撤回审核，报告已退回{report.unit.name}修改。")
+            ),
+            success=lambda _: f"已撤回审核，报告已退回{report.unit.name}修改。",
+        )
     return redirect(reverse("tasks:task", args=[report.task_id]) + f"#report-{report.pk}")

@@ -18,6 +18,7 @@ from ..models import Milestone, Task
 from ..selectors.attachments import attachment_previewable
 from ..status.clock import Clock
 from .caching import crumbs
+from .feedback import form_errors_text
 
 
 @reader_required
@@ -84,7 +85,7 @@ def task_due_date(request: HttpRequest, task_id: int) -> HttpResponse:
             else:
                 messages.success(request, "截止日期已更新。" if due_date else "截止日期已清除。")
     else:
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return redirect("tasks:task", task_id=task.pk)
 
 
@@ -101,7 +102,7 @@ def task_milestone_add(request: HttpRequest, task_id: int) -> HttpResponse:
     )
     form = MilestoneForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect(_panel_url(task.pk))
     try:
         milestone = milestone_add(

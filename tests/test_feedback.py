@@ -1,0 +1,66 @@
+"""tasks/views/feedback.py: what a write view tells the user (every app's POST views use it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from django.utils import timezone
+
+from tasks.models import ProgressReport
+from tasks.services import ReportConflict
+from tasks.views.feedback import form_errors_text, write_tell
+
+
+def _request():
+    request = RequestFactory().post("/")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def _told(request) -> list[tuple[str, str]]:
+    return [(m.level_tag, m.message) for m in get_messages(request)]
+
+
+def test_a_write_that_succeeds_says_so_and_returns_its_result():
+    request = _request()
+    assert write_tell(request, lambda: 3, success=lambda n: f"已处理{n}项。") == 3
+    assert _told(request) == [("success", "已处理3项。")]
+
+
+def test_a_refusal_is_told_in_one_line_and_nothing_is_returned():
+    request = _request()
+
+    def refuse():
+        raise ValidationError(["日期不对。", "理由太长。"])
+
+    assert write_tell(request, refuse, success=lambda _: "不该出现") is None
+    assert _told(request) == [("error", "日期不对。；理由太长。")]
+
+
+def test_a_conflict_with_another_save_is_told_with_its_own_words():
+    request = _request()
+    current = ProgressReport(version=4, updated_at=timezone.make_aware(dt.datetime(2025, 6, 3, 9, 30)))
+
+    def conflict():
+        raise ReportConflict(current)
+
+    assert write_tell(request, conflict, success=lambda _: "不该出现") is None
+    [(level, text)] = _told(request)
+    assert level == "error" and text.startswith("保存失败：该报告已被其他用户于2025-06-03 09:30修改（版本4）")
+
+
+def test_form_errors_in_one_line():
+    class Form(forms.Form):
+        day = forms.DateField(label="日期", error_messages={"required": "请填写日期。"})
+        reason = forms.CharField(max_length=2, error_messages={"max_length": "理由太长。"})
+
+    form = Form({"reason": "三个字"})
+    assert not form.is_valid()
+    assert form_errors_text(form) == "请填写日期。；理由太长。"
