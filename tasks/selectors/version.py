@@ -18,6 +18,7 @@ comes back to an earlier value: a changed scope always gets a new key.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from django.db import connection
@@ -52,41 +53,40 @@ class Scope:
         return cls("leader", leader_id)
 
 
-def _tables() -> dict[str, str]:
-    return {
-        "version": DataVersion._meta.db_table,
-        "status": TaskStatus._meta.db_table,
-        "task": Task._meta.db_table,
-        "unit": TaskUnit._meta.db_table,
-        "leader": TaskLeader._meta.db_table,
-    }
-
-
 # The versions of the scope's task statuses, as a derived table `x(v)` (NULL for a task with no
-# status row, which COUNT/SUM skip), the scope's key its one parameter. Written as SQL once rather
-# than built by the ORM per request: every cached page reads its version on every request, and
-# assembling nested aggregate subqueries cost about 2 ms of Python each time. A status is looked up
-# by its key per linked task: joining instead, PostgreSQL scanned all of them (19,064 at city scale).
-_LOOKED_UP = "(SELECT (SELECT s.version FROM {{status}} s WHERE s.task_id = {task}) AS v FROM {rows}) x"
-_SCOPE_VERSIONS: dict[ScopeKind, str] = {
-    "all": "(SELECT s.version AS v FROM {status} s WHERE %s = 0) x",
-    "plan": _LOOKED_UP.format(task="t.id", rows="{task} t WHERE t.plan_id = %s"),
-    "unit": _LOOKED_UP.format(task="l.task_id", rows="{unit} l WHERE l.unit_id = %s"),
-    "leader": _LOOKED_UP.format(task="l.task_id", rows="{leader} l WHERE l.leader_id = %s"),
-}
+# status row, which COUNT/SUM skip), the scope's key its one parameter. Written as SQL, once per
+# scope kind and process, rather than built by the ORM per request: every cached page reads its
+# version on every request, and assembling nested aggregate subqueries cost about 2 ms of Python
+# each time. A status is looked up by its key per linked task: joining instead, PostgreSQL scanned
+# all of them (19,064 at city scale).
+@cache
+def _versions_sql(kind: ScopeKind) -> str:
+    status = TaskStatus._meta.db_table
+    if kind == "all":
+        return f"(SELECT s.version AS v FROM {status} s WHERE %s = 0) x"
+    rows, task = {
+        "plan": (f"{Task._meta.db_table} t WHERE t.plan_id = %s", "t.id"),
+        "unit": (f"{TaskUnit._meta.db_table} l WHERE l.unit_id = %s", "l.task_id"),
+        "leader": (f"{TaskLeader._meta.db_table} l WHERE l.leader_id = %s", "l.task_id"),
+    }[kind]
+    return f"(SELECT (SELECT s.version FROM {status} s WHERE s.task_id = {task}) AS v FROM {rows}) x"
 
 
-def _versions_sql(scope: Scope) -> str:
-    return _SCOPE_VERSIONS[scope.kind].format(**_tables())
+@cache
+def _scope_version_sql(kind: ScopeKind) -> str:
+    return (
+        f"SELECT d.number, v.n, v.total FROM {DataVersion._meta.db_table} d CROSS JOIN "
+        f"(SELECT COUNT(x.v) AS n, COALESCE(SUM(x.v), 0) AS total FROM {_versions_sql(kind)}) v WHERE d.id = 1"
+    )
 
 
 def scope_version_annotations(*, scope: Scope) -> dict[str, Any]:
     """The scope's version as annotations (`version_of` reads them back): (shared number, task
     count, sum of task versions). Put on the query that fetches a page's own object, the leader
     page reads its leader and its key in one query."""
-    versions = _versions_sql(scope)
+    versions = _versions_sql(scope.kind)
     return {
-        "v_number": RawSQL(f"SELECT number FROM {_tables()['version']} WHERE id = 1", ()),
+        "v_number": RawSQL(f"SELECT number FROM {DataVersion._meta.db_table} WHERE id = 1", ()),
         "v_tasks": RawSQL(f"SELECT COUNT(x.v) FROM {versions}", (scope.key,)),
         "v_versions": RawSQL(f"SELECT COALESCE(SUM(x.v), 0) FROM {versions}", (scope.key,)),
     }
@@ -103,12 +103,8 @@ def version_of(annotated: object) -> tuple[int, int, int] | None:
 
 def scope_version(*, scope: Scope) -> tuple[int, int, int] | None:
     """The scope's version on its own: one query, one pass over the scope's statuses."""
-    sql = (
-        "SELECT d.number, v.n, v.total FROM {version} d CROSS JOIN "
-        "(SELECT COUNT(x.v) AS n, COALESCE(SUM(x.v), 0) AS total FROM {versions}) v WHERE d.id = 1"
-    ).format(versions=_versions_sql(scope), **_tables())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [scope.key])
+        cursor.execute(_scope_version_sql(scope.kind), [scope.key])
         row = cursor.fetchone()
     return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
 
