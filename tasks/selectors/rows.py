@@ -47,11 +47,11 @@ _ROW_FIELDS = (
 _OWN_FIELDS = ("unit_role", "own_period", "own_status", "own_percent", "own_progress", "own_review", "own_comment")
 
 
-def url_pattern(name: str) -> str:
-    """A page's address with "{}" for its one id, for str.format per row: reverse() for every row
-    and link showed up in the profile."""
+def url_pattern(name: str, *fixed: int) -> str:
+    """A page's address with "{}" for its last id (after the `fixed` ones), for str.format per row:
+    reverse() for every row and link showed up in the profile."""
     marker = 987654321
-    return reverse(name, args=[marker]).replace(str(marker), "{}")
+    return reverse(name, args=[*fixed, marker]).replace(str(marker), "{}")
 
 
 class _Urls:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms, template
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
@@ -29,13 +29,6 @@ register = template.Library()
 def _when(value: Any) -> str:
     # As the template's `|date:"Y-m-d H:i"`: in the current time zone.
     return str(date_filter(localtime(value), "Y-m-d H:i"))
-
-
-def _csrf(token: Any) -> SafeString:
-    # What {% csrf_token %} renders.
-    if not token or token == "NOTPROVIDED":
-        return mark_safe("")
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 class _Urls:
@@ -132,9 +125,8 @@ def report_entries(
     """The timeline's <li>s: a returned report of a unit in `revisable_unit_ids` (those the user
     may report for) links back to that unit's report form for the task."""
     urls = _Urls()
-    marker = 987654321
-    revise_url = reverse("tasks:report_edit", args=[task_id, marker]).replace(str(marker), "{}")
-    csrf = _csrf(context.get("csrf_token"))
+    revise_url = url_pattern("tasks:report_edit", task_id)
+    csrf = mark_safe(CsrfTokenNode().render(context))  # what {% csrf_token %} renders (safe HTML; typed str)
     out = []
     # Built with f-strings, every value from the database through `escape` (the standard
     # library's, which Django's own escape calls): format_html per part cost as much as the loop.
