@@ -77,7 +77,9 @@ class PlanLinks:
         """The task came with a later revision of the plan, after `moment`: it owed nothing before.
         (Tasks of the plan's first import owe every period, however late the plan was entered.)"""
         created = self.created[task_id]
-        return created >= moment and created.date() > self.plan_created.date()
+        # Calendar days in the district's time zone: the database hands back UTC, and a plan imported
+        # just after midnight in Shanghai falls on the day before in UTC.
+        return created >= moment and timezone.localdate(created) > timezone.localdate(self.plan_created)
 
     def events(self, *, kind: str, task_id: int, **ids: object) -> Iterable[Event]:
         for unit_id, role in self.by_task.get(task_id, ()):

@@ -246,3 +246,21 @@ def test_scores_compute_command_fills_the_closed_periods_and_freezes_as_the_offi
     assert all(r.state == RunState.FROZEN and r.published_at for r in runs)
     call_command("scores_compute", "--plan", str(annual.pk))  # nothing left to do
     assert ScoreRun.objects.filter(plan=annual).count() == 2
+
+
+def test_a_task_imported_the_same_shanghai_day_as_its_plan_owes_every_period(annual):
+    """Just after midnight in Shanghai is still the day before in UTC: the day of a task and of its
+    plan are compared in the district's time zone, or the plan's own tasks pass as a later revision."""
+    from assessment.events import PlanLinks
+
+    shanghai = timezone.get_default_timezone()
+    plan_day = dt.datetime(2025, 6, 1, 0, 30, tzinfo=shanghai)  # 2025-05-31 16:30 UTC
+    Plan.objects.filter(pk=annual.pk).update(created_at=plan_day)
+    first, later = Task.objects.filter(plan=annual).order_by("position")[:2]
+    Task.objects.filter(pk=first.pk).update(created_at=dt.datetime(2025, 6, 1, 9, tzinfo=shanghai))
+    Task.objects.filter(pk=later.pk).update(created_at=dt.datetime(2025, 6, 2, 0, 10, tzinfo=shanghai))
+    annual.refresh_from_db()
+    links = PlanLinks(plan=annual)
+    before_both = dt.datetime(2025, 5, 31, tzinfo=shanghai)
+    assert links.added_after(task_id=first.pk, moment=before_both) is False
+    assert links.added_after(task_id=later.pk, moment=before_both) is True

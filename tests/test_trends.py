@@ -61,7 +61,7 @@ def test_a_snapshot_holds_each_active_task_as_the_rule_says_on_the_close_day(wor
     assert values(got["4"]) == (Light.GREY, ProgressStatus.IN_PROGRESS, 40, False, False, False)
     assert snapshot_overdue(plan_id=world.annual.pk, period=MAY) >= {world.tasks["营商"].pk}
     assert world.tasks["服务包"].pk not in snapshot_overdue(plan_id=world.annual.pk, period=MAY)
-    assert {s.taken_at.date() for s in got.values()} == {timezone.localdate()}
+    assert {timezone.localdate(s.taken_at) for s in got.values()} == {timezone.localdate()}
 
 
 def test_this_period_at_the_close_is_the_period_closed_even_when_the_close_falls_in_the_next(world):
