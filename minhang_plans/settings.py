@@ -346,6 +346,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000, minimum=10)},
     }
 }
+# Compiled SQL of the status queries kept per worker (minhang_plans.compiled): building the
+# status rule's expressions cost more than running them. 0 compiles every time.
+COMPILED_SQL_ENTRIES = env_int("COMPILED_SQL_ENTRIES", 512, minimum=0)
 
 # Progress reports: warning lights (三色预警) and attachments.
 LIGHT_DUE_SOON_DAYS = env_int("LIGHT_DUE_SOON_DAYS", 30, minimum=0)

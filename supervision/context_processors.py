@@ -15,10 +15,9 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from notifications.selectors import message_unread
 from tasks.status.clock import Clock
 
-from .selectors import counts_fetch, todo_querysets
+from .selectors import header_counts_fetch
 
 _KNOWN = "_todo_count_known"
 TODO_BADGE_SECONDS = 30
@@ -50,14 +49,12 @@ class _HeaderCounts:
             known = cache.get(key)
         else:
             cache.set(key, known, TODO_BADGE_SECONDS)
-        lists = [] if known is not None else todo_querysets(user=user, clock=clock)
-        unread, *todo = counts_fetch(querysets=[message_unread(user=user), *lists])
+        unread, todo = header_counts_fetch(user=user, clock=clock, todo=known is None)
         if known is not None:
             return unread, known
-        if not lists:
-            return unread, None
-        cache.set(key, sum(todo), TODO_BADGE_SECONDS)
-        return unread, sum(todo)
+        if todo is not None:
+            cache.set(key, todo, TODO_BADGE_SECONDS)
+        return unread, todo
 
 
 def header_counts(request: HttpRequest) -> dict[str, Any]:

@@ -46,7 +46,10 @@ def _empty_page_cache():
     version where it was, and the next test's writes reach the same numbers again."""
     from django.core.cache import cache
 
+    from minhang_plans.compiled import compiled_clear
+
     cache.clear()
+    compiled_clear()  # and no compiled SQL: a test may patch what a builder reads
     yield
 
 

@@ -21,7 +21,7 @@ The names below are re-exported so callers can write `selectors.liaison_todo(...
 
 from .acknowledgements import NewTasks, new_tasks_list, unacknowledged_links
 from .chases import chases_open
-from .counts import counts_fetch, todo_count, todo_querysets
+from .counts import counts_fetch, header_counts_fetch, todo_count, todo_querysets
 from .leader import FIRST_VISIT_DAYS, NEW_REPORTS_SHOWN, LeaderTodo, SilentUnit, leader_todo
 from .liaison import EXTENSIONS_SHOWN_DAYS, UnitTodo, liaison_todo
 from .office import PENDING_SHOWN, OfficeTodo, office_todo
@@ -49,6 +49,7 @@ __all__ = [
     "Units",
     "chases_open",
     "counts_fetch",
+    "header_counts_fetch",
     "leader_instructions",
     "leader_todo",
     "liaison_todo",

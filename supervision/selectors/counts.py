@@ -9,11 +9,13 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import DateTimeField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from minhang_plans.compiled import compiled_statement
+from notifications.selectors import message_unread
 from tasks import permissions
 from tasks.choices import Role
 from tasks.models import Leader, Unit
@@ -32,6 +34,11 @@ def counts_fetch(*, querysets: Sequence[QuerySet[Any]]) -> list[int]:
     each over the queryset's own SQL (so a grouped list counts its groups, a sliced one its slice)."""
     if not querysets:
         return []
+    return _counts_run(querysets[0].db, counts_sql(querysets=querysets))
+
+
+def counts_sql(*, querysets: Sequence[QuerySet[Any]]) -> tuple[str, list[Any]]:
+    """The statement counts_fetch runs: SELECT (SELECT COUNT(*) FROM (…)), … for these querysets."""
     using = querysets[0].db
     parts: list[str] = []
     params: list[Any] = []
@@ -45,10 +52,33 @@ def counts_fetch(*, querysets: Sequence[QuerySet[Any]]) -> list[int]:
             continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{index})")
         params.extend(qs_params)
+    return "SELECT " + ", ".join(parts), params
+
+
+def _counts_run(using: str, statement: tuple[str, Sequence[Any]]) -> list[int]:
+    sql, params = statement
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return [int(n) for n in row]
+
+
+def header_counts_fetch(*, user: User | AnonymousUser, clock: Clock, todo: bool) -> tuple[int, int | None]:
+    """(unread 站内消息, the sum of 我的待办's counts or None when the person has none or `todo` is
+    False): one statement, compiled once per person, role and day (minhang_plans.compiled) but for
+    a leader, whose lists start from the last visit."""
+    role = permissions.user_role(user)
+    lists_of = (lambda: todo_querysets(user=user, clock=clock)) if todo else (lambda: [])
+
+    def build() -> tuple[str, list[Any]]:
+        return counts_sql(querysets=[message_unread(user=user), *lists_of()])
+
+    if role == Role.LEADER and todo:
+        statement: tuple[str, Sequence[Any]] = build()
+    else:
+        statement = compiled_statement(key=("header_counts", user.pk, role, todo, clock), build=build)
+    unread, *lists = _counts_run(DEFAULT_DB_ALIAS, statement)
+    return unread, (sum(lists) if lists else None)
 
 
 def todo_querysets(*, user: User | AnonymousUser, clock: Clock) -> list[QuerySet[Any]]:

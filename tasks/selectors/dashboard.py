@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from minhang_plans.compiled import compiled_rows
+
 from ..choices import Light, ProgressStatus
 from ..models import Plan, Task, TaskUnit
 from ..status.clock import Clock, clock_or_now
@@ -64,7 +66,9 @@ def dashboard_overview(
     # A plan closed at year end (yearend app) leaves the dashboard; its page keeps its final figures.
     # The plans alone: their counts come from the one GROUP BY below (counting every plan's
     # tasks again in the plan query cost 18 ms at city scale).
-    plans = list(Plan.objects.filter(closure__isnull=True).order_by("-year_end", "kind"))
+    plans = compiled_rows(
+        key="dashboard.plans", build=lambda: Plan.objects.filter(closure__isnull=True).order_by("-year_end", "kind")
+    )
     overviews = {p.pk: PlanOverview(plan=p, summary=Summary()) for p in plans}
     if not plans:
         return Dashboard(districts=[], district=None, cards=[], rows=[])
@@ -77,31 +81,44 @@ def dashboard_overview(
         district = own if own in counts else plans[0].district
     shown = [p.pk for p in plans if p.district == district]
 
-    for (plan_id, city_level), summary in summaries(
-        Task.objects.active().with_status(clock), keys=("plan_id", "city_level")
-    ).items():
+    every_plan = summaries(
+        lambda: Task.objects.active().with_status(clock), keys=("plan_id", "city_level"), key=("dashboard", clock)
+    )
+    for (plan_id, city_level), summary in every_plan.items():
         overview = overviews[plan_id]
         overview.summary += summary
         if city_level:
             overview.city_level_count = summary.total
 
-    in_district = Task.objects.active().filter(plan_id__in=shown).with_status(clock)
-    by_category = summaries(in_district, keys=("plan_id", "category__order", "category_id", "category__name"))
+    def in_district(plans: list[int]) -> QuerySet[Any]:
+        return Task.objects.active().filter(plan_id__in=plans).with_status(clock)
+
+    by_category = summaries(
+        in_district,
+        keys=("plan_id", "category__order", "category_id", "category__name"),
+        key=("dashboard.district", clock),
+        ids={"plans": shown},
+    )
     for (plan_id, _, category_id, name), summary in sorted(by_category.items(), key=lambda item: item[0][:2]):
         overviews[plan_id].categories.append(
             ChartRow(label=name, url=url("tasks:category", plan_id, category_id), summary=summary)
         )
 
     # The first few red tasks of every shown plan, in document order: one query.
-    red = (
-        in_district.filter(light=Light.RED)
-        .annotate(
-            task_status=F("task_status"),
-            rn=Window(RowNumber(), partition_by=[F("plan_id")], order_by=[F("position").asc()]),
-        )
-        .filter(rn__lte=red_limit)
-        .order_by("plan_id", "position")
-        .values_list("plan_id", "pk", "number", "title", "task_status", "due_date")
+    red = compiled_rows(
+        key=("dashboard.red", clock, red_limit),
+        ids={"plans": shown},
+        build=lambda plans: (
+            in_district(plans)
+            .filter(light=Light.RED)
+            .annotate(
+                task_status=F("task_status"),
+                rn=Window(RowNumber(), partition_by=[F("plan_id")], order_by=[F("position").asc()]),
+            )
+            .filter(rn__lte=red_limit)
+            .order_by("plan_id", "position")
+            .values_list("plan_id", "pk", "number", "title", "task_status", "due_date")
+        ),
     )
     for plan_id, pk, number, title, status, due_date in red:
         overviews[plan_id].red_tasks.append(
@@ -140,7 +157,12 @@ def units_silent_list(*, clock: Clock | None = None, plan_ids: list[int] | None 
     "Reported" is submitted or approved (the unit did its part), read from the link's stored
     reported_period: the same rule (status.rule.silent_link) as the "本期未报送" figures, the
     unit index's silent sort and the search filter `reported=no`, so all of them agree."""
+    clock = clock_or_now(clock)
+    rows = compiled_rows(
+        key=("units_silent", None if plan_ids is None else tuple(plan_ids), clock),
+        build=lambda: units_silent_queryset(clock=clock, plan_ids=plan_ids),
+    )
     return [
         SilentUnit(plan_id=r["task__plan_id"], unit_id=r["unit_id"], name=r["unit__name"], missing=r["missing"])
-        for r in units_silent_queryset(clock=clock_or_now(clock), plan_ids=plan_ids)
+        for r in rows
     ]

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
 from ..models import Leader, Task, TaskLeader, TaskUnit
-from ..querysets import plan_open
+from ..querysets import TaskQuerySet, plan_open
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
 from ..status.summary import Summary, summaries, summary_total
@@ -26,9 +26,11 @@ LEADER_SORTS: dict[str, tuple[str, str]] = {
 
 def leader_summary_list(*, order: str = "led", clock: Clock | None = None) -> list[FigureRow]:
     """Every leader with active tasks, with counts by light; one query."""
+    clock = clock_or_now(clock)
     groups = summaries(
-        TaskLeader.objects.on_active().with_status(clock_or_now(clock)),
+        lambda: TaskLeader.objects.on_active().with_status(clock),
         keys=("leader_id", "leader__name", "leader__title"),
+        key=("leaders", clock),
     )
     rows = [
         FigureRow(id=leader_id, name=name, url=url("tasks:leader", leader_id), summary=summary, note=title)
@@ -43,22 +45,34 @@ def leader_get(*, leader_id: int) -> Leader:
 
 def leader_task_list(*, leader: Leader, clock: Clock | None = None) -> list[TaskRow]:
     # As on a unit's page: a closed plan's tasks are on its 年终办结 page.
-    led = Task.objects.filter(
-        Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=leader.pk)), plan_open()
-    )
-    return task_rows_fetch(led.order_by("-plan__year_end", "plan__kind", "position"), clock=clock_or_now(clock))
+    def led(leader_id: int) -> TaskQuerySet:
+        return Task.objects.filter(
+            Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=leader_id)), plan_open()
+        ).order_by("-plan__year_end", "plan__kind", "position")
+
+    return task_rows_fetch(led, clock=clock_or_now(clock), key="leader", ids={"leader_id": leader.pk})
 
 
 def leader_summary(*, leader: Leader, clock: Clock | None = None) -> Summary:
-    return summary_total(Task.objects.active().filter(leader_links__leader=leader).with_status(clock_or_now(clock)))
+    clock = clock_or_now(clock)
+    return summary_total(
+        lambda leader_id: Task.objects.active().filter(leader_links__leader=leader_id).with_status(clock),
+        key=("leader", clock),
+        ids={"leader_id": leader.pk},
+    )
 
 
 def leader_unit_list(*, leader: Leader, clock: Clock | None = None) -> list[FigureRow]:
     """The lead units of the leader's active tasks, with counts by light; one query."""
+    clock = clock_or_now(clock)
     groups = summaries(
-        TaskUnit.objects.lead().on_active().filter(task__leader_links__leader=leader).with_status(clock_or_now(clock)),
+        lambda leader_id: (
+            TaskUnit.objects.lead().on_active().filter(task__leader_links__leader=leader_id).with_status(clock)
+        ),
         keys=("unit_id", "unit__name"),
         silent=silent_link(),
+        key=("leader.units", clock),
+        ids={"leader_id": leader.pk},
     )
     rows = [
         FigureRow(id=unit_id, name=name, url=url("tasks:unit", unit_id), summary=summary)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ..choices import TaskState
 from ..models import Category, Plan, Task
+from ..querysets import TaskQuerySet
 from ..status.clock import Clock, clock_or_now
 from ..status.summary import Summary, summaries
 from .row_types import CategoryRow, TaskRow
@@ -46,11 +48,17 @@ def category_list_with_counts(
     """Categories of a plan with found task counts (active) beside the stated ones, and light counts
     (two queries); with `category_id`, that category's row alone (its page counts only its tasks)."""
     clock = clock_or_now(clock)
-    tasks = Task.objects.active().filter(plan=plan)
+    chosen = {"plan_id": plan.pk} | ({} if category_id is None else {"category_id": category_id})
+
+    def tasks(plan_id: int, category_id: int | None = None) -> QuerySet[Any]:
+        found = Task.objects.active().filter(plan=plan_id)
+        return (found if category_id is None else found.filter(category_id=category_id)).with_status(clock)
+
     categories = Category.objects.filter(plan=plan)
     if category_id is not None:
-        tasks, categories = tasks.filter(category_id=category_id), categories.filter(pk=category_id)
-    counts = {key[0]: summary for key, summary in summaries(tasks.with_status(clock), keys=("category_id",)).items()}
+        categories = categories.filter(pk=category_id)
+    groups = summaries(tasks, keys=("category_id",), key=("categories", clock), ids=chosen)
+    counts = {key[0]: summary for key, summary in groups.items()}
     return [
         CategoryRow(
             id=c.pk,
@@ -84,11 +92,14 @@ def plan_tree(*, plan: Plan, category_id: int | None = None, clock: Clock | None
     """
     clock = clock_or_now(clock)
     categories = category_list_with_counts(plan=plan, clock=clock, category_id=category_id)
-    tasks = Task.objects.filter(plan=plan).order_by("position")
-    if category_id is not None:
-        tasks = tasks.filter(category_id=category_id)
+    chosen = {"plan_id": plan.pk} | ({} if category_id is None else {"category_id": category_id})
+
+    def tasks(plan_id: int, category_id: int | None = None) -> TaskQuerySet:
+        found = Task.objects.filter(plan=plan_id).order_by("position")
+        return found if category_id is None else found.filter(category_id=category_id)
+
     blocks = {c.id: CategoryBlock(category=c, groups=[]) for c in categories}
-    for row in task_rows_fetch(tasks, clock=clock):
+    for row in task_rows_fetch(tasks, clock=clock, key="plan", ids=chosen):
         block = blocks.get(row.category_id)
         if block is None:
             continue

@@ -5,11 +5,14 @@ row_types.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from django.db.models import CharField, F, Value
-from django.shortcuts import get_object_or_404
+from django.db.models import CharField, F, QuerySet, Value
+from django.http import Http404
 from django.urls import reverse
+
+from minhang_plans.compiled import Ids, code_of, compiled_rows
 
 from ..choices import PlanKind, TaskState, UnitRole
 from ..models import Task, TaskLeader, TaskUnit
@@ -62,19 +65,50 @@ class _Urls:
         self.leader = url_pattern("tasks:leader")
 
 
-def task_rows_fetch(qs: TaskQuerySet, *, clock: Clock, own: bool = False) -> list[TaskRow]:
-    """The tasks of `qs`, in its order, as TaskRows: three value queries (the tasks with their
-    status, their units, their leaders), no model instances. `own`: the queryset carries the
-    unit page's annotations (unit_role, own_*: see units.unit_task_list)."""
+def task_rows_fetch(
+    qs: TaskQuerySet | Callable[..., TaskQuerySet],
+    *,
+    clock: Clock,
+    own: bool = False,
+    key: Hashable | None = None,
+    ids: Mapping[str, Ids] | None = None,
+) -> list[TaskRow]:
+    """The tasks of `qs`, in its order, as TaskRows: two value queries (the tasks with their
+    status; their units and leaders), no model instances. `own`: the queryset carries the
+    unit page's annotations (unit_role, own_*: see units.unit_task_list).
+
+    With `key` (the caller's name and inputs, but the clock and the `ids` it takes as keyword
+    arguments), `qs` is a function that builds the queryset, and its SQL is compiled once per
+    key and day (minhang_plans.compiled)."""
     names = (*_ROW_FIELDS, *(_OWN_FIELDS if own else ()))
-    values = [dict(zip(names, v, strict=True)) for v in qs.with_status_shown(clock).values_list(*names)]
-    return _rows_of(values, own=own)
+    if key is None:
+        assert not callable(qs)
+        found = list(qs.with_status_shown(clock).values_list(*names))
+    else:
+        assert callable(qs)
+        build: Callable[..., TaskQuerySet] = qs
+        found = compiled_rows(
+            key=("task_rows", key, own, clock, code_of(build)),
+            build=lambda **given: build(**given).with_status_shown(clock).values_list(*names),
+            ids=ids,
+        )
+    return _rows_of([dict(zip(names, v, strict=True)) for v in found], own=own)
 
 
-def task_with_row(qs: TaskQuerySet, *, task_id: int, clock: Clock) -> tuple[Task, TaskRow]:
+def task_with_row(build: Callable[[], TaskQuerySet], *, task_id: int, clock: Clock) -> tuple[Task, TaskRow]:
     """The task as a model instance (its full fields, plan, category, project) and as a TaskRow,
-    from one query for the task plus the two for its units and leaders (the task page)."""
-    task = get_object_or_404(qs.select_related("plan", "category", "project").with_status_shown(clock), pk=task_id)
+    from one query for the task plus one for its units and leaders (the task page); 404 when there
+    is none. `build` makes the queryset to read it from, compiled once per task and day."""
+    found = compiled_rows(
+        key=("task_with_row", clock, code_of(build)),
+        build=lambda task_id: (
+            build().select_related("plan", "category", "project").with_status_shown(clock).filter(pk=task_id)
+        ),
+        ids={"task_id": task_id},
+    )
+    if not found:
+        raise Http404("没有这项任务。")
+    task = found[0]
     values: dict[str, Any] = {}
     for name in _ROW_FIELDS:
         value: Any = task
@@ -137,6 +171,10 @@ def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
 
 
 def _people(ids: list[int]) -> list[tuple[int, int, int, str, str, str, int]]:
+    return compiled_rows(key="people", build=lambda ids: _people_query(ids), ids={"ids": ids})
+
+
+def _people_query(ids: list[int]) -> QuerySet[Any]:
     """The tasks' units and leaders in one query (a UNION ALL): (is leader, task, unit or leader
     id, name, printed name, role, position), units before leaders, each in document order."""
     units = (
@@ -157,7 +195,7 @@ def _people(ids: list[int]) -> list[tuple[int, int, int, str, str, str, int]]:
         )
         .values_list("is_leader", "task_id", "person", "person_name", "printed", "no_role", "position")
     )
-    return list(units.union(leaders, all=True).order_by("task_id", "is_leader", "role", "position"))
+    return units.union(leaders, all=True).order_by("task_id", "is_leader", "role", "position")
 
 
 def _own(row: dict[str, Any]) -> OwnReport | None:

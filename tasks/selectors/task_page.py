@@ -106,7 +106,7 @@ def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock
     # The year-end outcome in the same query (the yearend app's tables, read by name: it builds on tasks).
     outcome = apps.get_model("yearend", "TaskOutcome").objects
     task, row = task_with_row(
-        Task.objects.annotate(
+        lambda: Task.objects.annotate(
             final_state=F("outcome__state"),
             continuation_id=F("outcome__continuation_id"),
             carried_from_id=Subquery(outcome.filter(continuation=OuterRef("pk")).order_by("pk").values("task_id")[:1]),

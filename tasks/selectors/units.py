@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
 from ..choices import ReviewState, UnitKind, UnitRole
 from ..models import ProgressReport, Task, TaskUnit, Unit, UnitAlias
-from ..querysets import current_work, plan_open
+from ..querysets import TaskQuerySet, current_work, plan_open
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import period_now, silent_link
 from ..status.summary import Summary, summaries
@@ -40,15 +41,22 @@ def unit_summary_list(
     *, kind: str | None = None, order: str = "led", plan_id: int | None = None, clock: Clock | None = None
 ) -> list[FigureRow]:
     """Every unit that leads at least one active task, with counts by light; one query."""
-    qs = TaskUnit.objects.lead().on_active()
-    if kind:
-        qs = qs.filter(unit__kind=kind)
-    if plan_id:
-        qs = qs.filter(task__plan_id=plan_id)
+    clock = clock_or_now(clock)
+
+    def links(plan_id: int | None = None) -> QuerySet[Any]:
+        qs = TaskUnit.objects.lead().on_active()
+        if kind:
+            qs = qs.filter(unit__kind=kind)
+        if plan_id:
+            qs = qs.filter(task__plan_id=plan_id)
+        return qs.with_status(clock)
+
     groups = summaries(
-        qs.with_status(clock_or_now(clock)),
+        links,
         keys=("unit_id", "unit__name", "unit__kind", "task__plan_id"),
         silent=silent_link(),
+        key=("units", kind or "", clock),
+        ids={"plan_id": plan_id} if plan_id else {},
     )
     units: dict[int, FigureRow] = {}
     for (unit_id, name, kind, _plan), summary in groups.items():
@@ -87,16 +95,19 @@ def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:
     unit's own business and this page is the same for every reader, so they are left out here
     (the unit's liaisons see them in `unit_reports_to_fix`).
     """
-    own = (
-        ProgressReport.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)
-        .exclude(review_state=ReviewState.DRAFT)
-        .order_by("-period")
-    )
-    role = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk).values("role")[:1]
-    # Closed plans' tasks are listed on their 年终办结 pages, with final states instead of lights.
-    linked = Task.objects.filter(Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)), plan_open())
-    tasks = (
-        linked.annotate(
+
+    def tasks(unit_id: int) -> TaskQuerySet:
+        own = (
+            ProgressReport.objects.filter(task_id=OuterRef("pk"), unit_id=unit_id)
+            .exclude(review_state=ReviewState.DRAFT)
+            .order_by("-period")
+        )
+        role = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit_id).values("role")[:1]
+        # Closed plans' tasks are listed on their 年终办结 pages, with final states instead of lights.
+        linked = Task.objects.filter(
+            Exists(TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id=unit_id)), plan_open()
+        )
+        return linked.annotate(
             unit_role=Subquery(role),
             own_period=Subquery(own.values("period")[:1]),
             own_status=Subquery(own.values("status")[:1]),
@@ -105,8 +116,8 @@ def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:
             own_review=Subquery(own.values("review_state")[:1]),
             own_comment=Subquery(own.values("review_comment")[:1]),
         ).order_by("unit_role", "-plan__year_end", "plan__kind", "position")  # lead before support
-    )
-    return task_rows_fetch(tasks, clock=clock_or_now(clock), own=True)
+
+    return task_rows_fetch(tasks, clock=clock_or_now(clock), own=True, key="unit", ids={"unit_id": unit.pk})
 
 
 @dataclass
@@ -174,10 +185,13 @@ class UnitSummary:
 
 def unit_summary(*, unit: Unit, clock: Clock | None = None) -> UnitSummary:
     """The unit's figures: overall and per plan (lead role, active tasks), one query."""
+    clock = clock_or_now(clock)
     groups = summaries(
-        TaskUnit.objects.lead().on_active().filter(unit=unit).with_status(clock_or_now(clock)),
+        lambda unit_id: TaskUnit.objects.lead().on_active().filter(unit=unit_id).with_status(clock),
         keys=("task__plan__year_end", "task__plan__kind", "task__plan_id", "task__plan__title"),
         silent=silent_link(),
+        key=("unit", clock),
+        ids={"unit_id": unit.pk},
     )
     newest_first = sorted(groups.items(), key=lambda item: (-item[0][0], item[0][1]))
     per_plan = [

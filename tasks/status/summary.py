@@ -8,11 +8,13 @@ CASE, was the largest single item under the profiler (Django's expression hashin
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+
+from minhang_plans.compiled import Ids, code_of, compiled_rows
 
 from ..choices import Light, ProgressStatus
 
@@ -68,36 +70,66 @@ class Summary:
 
 
 def summaries(
-    qs: QuerySet[Any], *, keys: Sequence[str] = (), silent: Q | None = None
+    qs: QuerySet[Any] | Callable[..., QuerySet[Any]],
+    *,
+    keys: Sequence[str] = (),
+    silent: Q | None = None,
+    key: Hashable | None = None,
+    ids: Mapping[str, Ids] | None = None,
 ) -> dict[tuple[Any, ...], Summary]:
     """A Summary per distinct value of `keys` over these rows (one query), in no particular order.
 
     `qs` carries the status aliases (`.with_status(clock)`). `silent`: what "not reported this
     period" means for the counted rows (default: the task's `silent_now`; unit figures pass
-    `rule.silent_link()`, the unit's own silence)."""
+    `rule.silent_link()`, the unit's own silence).
+
+    With `key` (a name for the caller and every input its rows depend on, the clock included,
+    but the `ids`, which the builder takes as keyword arguments), `qs` is a function that builds
+    the queryset, and the grouped query is compiled once per key (minhang_plans.compiled):
+    building the status expressions costs more than running them."""
+    if key is None:
+        assert isinstance(qs, QuerySet)
+        rows = list(_grouped(qs, keys=keys, silent=silent))
+    else:
+        assert callable(qs)
+        build: Callable[..., QuerySet[Any]] = qs
+        rows = compiled_rows(
+            key=("summaries", key, tuple(keys), code_of(build)),
+            build=lambda **given: _grouped(build(**given), keys=keys, silent=silent),
+            ids=ids,
+        )
+    out: dict[tuple[Any, ...], Summary] = {}
+    width = len(keys)
+    for row in rows:
+        group = tuple(row[:width])
+        light, status, is_silent, n = row[width:]
+        summary = out.get(group)
+        if summary is None:
+            summary = out[group] = Summary()
+        summary.count(light=light, status=status, silent=bool(is_silent), n=n)
+    return out
+
+
+def _grouped(qs: QuerySet[Any], *, keys: Sequence[str], silent: Q | None) -> QuerySet[Any]:
     flag = Case(When(silent if silent is not None else Q(silent_now=True), then=Value(True)), default=Value(False))
-    rows = (
+    return (
         qs.annotate(s_light=F("light"), s_status=F("task_status"), s_silent=flag)
         .values(*keys, "s_light", "s_status", "s_silent")
         .annotate(n=Count("pk"))
         .order_by()
         .values_list(*keys, "s_light", "s_status", "s_silent", "n")
     )
-    out: dict[tuple[Any, ...], Summary] = {}
-    width = len(keys)
-    for row in rows:
-        key = tuple(row[:width])
-        light, status, is_silent, n = row[width:]
-        summary = out.get(key)
-        if summary is None:
-            summary = out[key] = Summary()
-        summary.count(light=light, status=status, silent=bool(is_silent), n=n)
-    return out
 
 
-def summary_total(qs: QuerySet[Any], *, silent: Q | None = None) -> Summary:
-    """One Summary over all these rows (one query)."""
-    return summaries(qs, silent=silent).get((), Summary())
+def summary_total(
+    qs: QuerySet[Any] | Callable[..., QuerySet[Any]],
+    *,
+    silent: Q | None = None,
+    key: Hashable | None = None,
+    ids: Mapping[str, Ids] | None = None,
+) -> Summary:
+    """One Summary over all these rows (one query); `key` and `ids` as for `summaries`."""
+    return summaries(qs, silent=silent, key=key, ids=ids).get((), Summary())
 
 
 __all__ = ["LightCount", "Summary", "summaries", "summary_total"]

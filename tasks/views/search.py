@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_download
 from imports.export import plan_export_csv
+from minhang_plans.compiled import compiled_rows
 
 from .. import selectors
 from ..decorators import reader_required
@@ -29,15 +30,37 @@ PAGE_SIZE = 50
 
 def _search(request: HttpRequest, clock: Clock, shared_number: int | None = None) -> tuple[TaskFilter, QuerySet[Task]]:
     """The filter form and the matching tasks for a request's GET parameters."""
+    filterset = _filterset(request, clock, shared_number=shared_number)
+    return filterset, _matches(filterset)
+
+
+def _filterset(request: HttpRequest, clock: Clock, shared_number: int | None) -> TaskFilter:
     base = selectors.task_search_base(clock=clock)
-    filterset = TaskFilter(request.GET or None, queryset=base, clock=clock, shared_number=shared_number)
+    return TaskFilter(request.GET or None, queryset=base, clock=clock, shared_number=shared_number)
+
+
+def _matches(filterset: TaskFilter) -> QuerySet[Task]:
     if not filterset.is_bound:
-        matches = filterset.queryset.filter(current_work())  # as .active()
-    elif filterset.is_valid():
-        matches = filterset.qs
-    else:
-        matches = filterset.queryset.none()
-    return filterset, matches
+        return filterset.queryset.filter(current_work())  # as .active()
+    if filterset.is_valid():
+        return filterset.qs
+    return filterset.queryset.none()
+
+
+def _search_ids(request: HttpRequest, clock: Clock, shared_number: int | None) -> tuple[TaskFilter, list[int]]:
+    """The filter form (over no tasks: it only validates and renders) and every matching id, whose
+    SQL is compiled once per set of filters and day (minhang_plans.compiled)."""
+    form = TaskFilter(request.GET or None, queryset=Task.objects.none(), clock=clock, shared_number=shared_number)
+    if form.is_bound and not form.is_valid():
+        return form, []
+    chosen = sorted((name, str(value)) for name, value in form.form.cleaned_data.items()) if form.is_bound else []
+
+    def build() -> QuerySet[Task, int]:
+        # The same filters over the tasks with their status (the form's lists are already read).
+        form.queryset = selectors.task_search_base(clock=clock)
+        return _matches(form).values_list("pk", flat=True)
+
+    return form, compiled_rows(key=("search", tuple(chosen), clock), build=build)
 
 
 @reader_required
@@ -48,12 +71,11 @@ def task_search(request: HttpRequest) -> HttpResponse:
     version = scope_version(scope=Scope.everything())
 
     def results() -> tuple[TaskFilter, Any]:
-        filterset, matches = _search(request, clock, shared_number=version[0] if version else 0)
         # Every matching id in one query (over tasks and plans only), counted and sliced here, then
         # only the shown page's rows: the status filters never meet the joins a table of results
         # needs, and a short term (which no trigram index serves) scans the tasks once, not once
         # for the count and again for the page. At city scale that is 20,000 integers at most.
-        ids = list(matches.values_list("pk", flat=True))
+        filterset, ids = _search_ids(request, clock, shared_number=version[0] if version else 0)
         page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = selectors.task_rows(ids=list(page.object_list), clock=clock)  # type: ignore[assignment]
         return filterset, page

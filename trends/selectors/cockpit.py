@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from minhang_plans.compiled import compiled_rows
 from tasks.choices import ProgressStatus, ReviewState, TaskState
 from tasks.models import Leader, ProgressReport, TaskLeader, TaskUnit, UserProfile
 from tasks.periods import period_label
@@ -105,7 +106,7 @@ def summary_of_rows(rows: Sequence[TaskRow]) -> Summary:
     return summary
 
 
-def _links(*, leader: Leader, clock: Clock) -> QuerySet[Any]:
+def _links(*, leader_id: int, clock: Clock) -> QuerySet[Any]:
     """The lead links of the leader's current tasks with the task's status, the link's own silence
     and the unit's latest report (not a draft): one query."""
     latest = (
@@ -118,7 +119,7 @@ def _links(*, leader: Leader, clock: Clock) -> QuerySet[Any]:
     return (
         TaskUnit.objects.lead()
         .on_active()
-        .filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader_id=leader.pk)))
+        .filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader_id=leader_id)))
         .with_status(clock)
         .annotate(
             s_light=F("light"),
@@ -178,7 +179,12 @@ def leader_cockpit(*, leader: Leader, tasks: Sequence[TaskRow], clock: Clock | N
     the final states of closed plans, and the trend. The figures by light come from the rows."""
     clock = clock_or_now(clock)
     units: dict[int, DrillUnit] = {}
-    for row in _links(leader=leader, clock=clock):
+    links = compiled_rows(
+        key=("cockpit", clock),
+        build=lambda leader_id: _links(leader_id=leader_id, clock=clock),
+        ids={"leader_id": leader.pk},
+    )
+    for row in links:
         unit_id, unit_name, task_id, number, title, plan_title, cadence, light, status, silent, *report = row
         unit = units.get(unit_id)
         if unit is None:

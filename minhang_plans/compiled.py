@@ -1,0 +1,246 @@
+"""Compiled SQL kept per process for the querysets whose building costs more than running them.
+
+The status rule (tasks.status.rule) is a tree of CASE expressions. Django resolves and compiles
+it again for every queryset: 2–5 ms of Python per query, more than the database takes to run
+it, and about half of the CPU a rebuilt page costs. `compiled_rows(key=…, build=…)` builds and
+compiles a queryset once per key, then runs the stored SQL through Django's own iterables, so the
+rows come back exactly as iterating the queryset gives them (model instances, values, tuples,
+with the backend's converters).
+
+The key names the query and every input of its builder (ids, the clock: a Clock holds the day,
+so the SQL of a day is built once that day). A builder must be a pure function of its key: it
+may read settings (a settings change, in tests, empties the cache) but not the database; a query
+run while building raises, so a builder that would bake rows into its SQL fails at once.
+
+Least recently used entries are dropped past COMPILED_SQL_ENTRIES (0: compile every time).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.core.signals import setting_changed
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+Row = TypeVar("Row")
+Ids = int | Sequence[int]
+
+# Stand-ins for ids while building: no row has a negative id, so each is found in the parameters.
+_SENTINEL_FIRST = -1_987_654_321
+
+# What SQLCompiler.setup_query/pre_sql_setup leave on the compiler and the iterables read back.
+_STATE = ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
+
+
+class BuilderQueried(RuntimeError):
+    """A builder ran a query: its SQL would hold rows of the moment it was built."""
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    queryset: QuerySet[Any] | None  # the built queryset, never evaluated itself: it carries the iterable and names
+    sql: str  # "" when Django found the result empty without asking the database
+    params: tuple[Any, ...]
+    state: dict[str, Any]
+    slots: tuple[tuple[int, str, int | None], ...] = ()  # (param position, id name, index in a list of ids)
+
+    def bound(self, ids: Mapping[str, Ids]) -> tuple[Any, ...]:
+        """The stored parameters with these ids in their places."""
+        if not self.slots:
+            return self.params
+        params = list(self.params)
+        for position, name, index in self.slots:
+            value = ids[name]
+            params[position] = value if index is None else value[index]  # type: ignore[index]
+        return tuple(params)
+
+
+class _Entries:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, _Compiled] = OrderedDict()
+
+    def get(self, key: Hashable) -> _Compiled | None:
+        with self._lock:
+            compiled = self._entries.get(key)
+            if compiled is not None:
+                self._entries.move_to_end(key)
+            return compiled
+
+    def put(self, key: Hashable, compiled: _Compiled, *, limit: int) -> None:
+        with self._lock:
+            self._entries[key] = compiled
+            while len(self._entries) > limit:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_entries = _Entries()
+
+
+def compiled_clear(**_: Any) -> None:
+    """Forget every compiled query (on any settings change: a builder may read settings)."""
+    _entries.clear()
+
+
+setting_changed.connect(compiled_clear, dispatch_uid="minhang_plans.compiled")
+
+
+def compiled_size() -> int:
+    return len(_entries)
+
+
+def _refuse_queries(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    raise BuilderQueried(f"a compiled_rows builder ran a query while building: {sql[:200]}")
+
+
+def _compile(queryset: QuerySet[Any], *, stand_ins: dict[int, tuple[str, int | None]]) -> _Compiled:
+    compiler = queryset.query.get_compiler(queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        sql, params = "", ()
+    state = {name: getattr(compiler, name) for name in _STATE if hasattr(compiler, name)}
+    return _Compiled(
+        queryset=queryset, sql=sql, params=tuple(params), state=state, slots=_slots(sql, params, stand_ins)
+    )
+
+
+def _stand_ins(ids: Mapping[str, Ids]) -> tuple[dict[str, Ids], dict[int, tuple[str, int | None]]]:
+    """Sentinel ids to build with (a list keeps its length), and where each sentinel stands."""
+    kwargs: dict[str, Ids] = {}
+    where: dict[int, tuple[str, int | None]] = {}
+    sentinel = _SENTINEL_FIRST
+    for name in sorted(ids):
+        value = ids[name]
+        if isinstance(value, int):
+            kwargs[name], where[sentinel] = sentinel, (name, None)
+            sentinel -= 1
+        else:
+            kwargs[name] = tuple(range(sentinel, sentinel - len(value), -1))
+            for index, stand_in in enumerate(kwargs[name]):  # type: ignore[arg-type]
+                where[stand_in] = (name, index)
+            sentinel -= len(value)
+    return kwargs, where
+
+
+def _slots(
+    sql: str, params: Sequence[Any], stand_ins: dict[int, tuple[str, int | None]]
+) -> tuple[tuple[int, str, int | None], ...]:
+    """Where each id goes in the parameters. An id that did not become a parameter (written into
+    the SQL, or turned into another value first) would be stored with the sentinel: refused."""
+    slots = tuple(
+        (position, *stand_ins[value])
+        for position, value in enumerate(params)
+        if type(value) is int and value in stand_ins
+    )
+    missing = set(stand_ins.values()) - {(name, index) for _, name, index in slots}
+    if sql and missing:
+        raise ValueError(f"compiled_rows: ids not passed as parameters of the SQL: {sorted(map(str, missing))}")
+    if sql and any(str(stand_in) in sql for stand_in in stand_ins):
+        raise ValueError("compiled_rows: an id was written into the SQL text")
+    return slots
+
+
+def _runner(compiled: _Compiled, *, params: tuple[Any, ...]) -> QuerySet[Any]:
+    """A fresh, unevaluated queryset over the stored query whose compiler hands back the stored SQL."""
+    # QuerySet's private attributes, as its own _clone() copies them (the stubs do not declare them).
+    template: Any = compiled.queryset
+    assert template is not None
+    query = template.query.chain()
+
+    def get_compiler(using: str | None = None, connection: Any = None, elide_empty: bool = True) -> SQLCompiler:
+        connection = connections[using] if using else connection
+        compiler: SQLCompiler = connection.ops.compiler(query.compiler)(query, connection, using, elide_empty)
+        compiler.__dict__.update(compiled.state)
+        # Instance attributes win over the class's methods: execute_sql asks these for its SQL.
+        compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)  # type: ignore[method-assign]
+        compiler.pre_sql_setup = lambda *args, **kwargs: None  # type: ignore[method-assign,assignment]
+        return compiler
+
+    query.get_compiler = get_compiler
+    runner: Any = template.__class__(model=template.model, query=query, using=template._db, hints=template._hints)
+    runner._iterable_class = template._iterable_class
+    runner._fields = template._fields
+    runner._prefetch_related_lookups = template._prefetch_related_lookups[:]
+    runner._known_related_objects = template._known_related_objects
+    return runner
+
+
+def code_of(build: Callable[..., Any]) -> Any:
+    """What tells two builders apart in a key: their code (a lambda's is one per call site)."""
+    return getattr(build, "__code__", build)
+
+
+def compiled_rows(
+    *, key: Hashable, build: Callable[..., QuerySet[Any, Row]], ids: Mapping[str, Ids] | None = None
+) -> list[Row]:
+    """The rows of `build(**ids)`, whose SQL is built and compiled once per `key` (and database).
+
+    `ids`: ids the builder takes as keyword arguments (one id, or a list of ids). They are the
+    stored SQL's parameters, not part of the key, so one entry serves every unit or task (a
+    list's length is part of the key). The builder must use each as given, in a lookup.
+
+    Only iterate what `build` returns here: chaining `.filter()` onto a stored query would be
+    ignored, so this returns the rows, not a queryset."""
+    ids = ids or {}
+    limit = settings.COMPILED_SQL_ENTRIES
+    if limit <= 0:
+        return list(build(**ids))
+    compiled = _entries.get(full_key := _full_key("rows", key, build, ids))
+    if compiled is None:
+        kwargs, stand_ins = _stand_ins(ids)
+        queryset = _built(lambda: build(**kwargs))
+        compiled = _compile(queryset, stand_ins=stand_ins)
+        _entries.put(full_key, compiled, limit=limit)
+    return list(_runner(compiled, params=compiled.bound(ids)))
+
+
+def compiled_statement(
+    *, key: Hashable, build: Callable[..., tuple[str, Sequence[Any]]], ids: Mapping[str, Ids] | None = None
+) -> tuple[str, Sequence[Any]]:
+    """The (sql, params) `build(**ids)` makes from querysets, once per `key`: for statements run
+    on a cursor (a SELECT of several counts), under the same rules as `compiled_rows`."""
+    ids = ids or {}
+    limit = settings.COMPILED_SQL_ENTRIES
+    if limit <= 0:
+        return build(**ids)
+    compiled = _entries.get(full_key := _full_key("statement", key, build, ids))
+    if compiled is None:
+        kwargs, stand_ins = _stand_ins(ids)
+        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_refuse_queries):
+            sql, params = build(**kwargs)
+        compiled = _Compiled(
+            queryset=None, sql=sql, params=tuple(params), state={}, slots=_slots(sql, params, stand_ins)
+        )
+        _entries.put(full_key, compiled, limit=limit)
+    return compiled.sql, compiled.bound(ids)
+
+
+def _full_key(kind: str, key: Hashable, build: Callable[..., Any], ids: Mapping[str, Ids]) -> Hashable:
+    # The builder's code is part of the key (two call sites never share an entry by accident), and
+    # the ids' names and list lengths (a list of n ids is n parameters).
+    shape = tuple(sorted((name, None if isinstance(value, int) else len(value)) for name, value in ids.items()))
+    return (kind, key, code_of(build), shape)
+
+
+def _built(build: Callable[[], QuerySet[Any, Row]]) -> QuerySet[Any, Row]:
+    with connections[DEFAULT_DB_ALIAS].execute_wrapper(_refuse_queries):
+        return build()
+
+
+__all__ = ["BuilderQueried", "code_of", "compiled_clear", "compiled_rows", "compiled_size", "compiled_statement"]
