@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import DateField, Model
 from django.utils import timezone
 
+from minhang_plans.compiled import compiled_rows
+
 from ..models import ProgressReport, Task
 
 
@@ -61,7 +63,16 @@ def task_history(*, task: Task, limit: int = 50) -> list[HistoryEntry]:
     """Who changed what on the task and its reports, newest first (two queries, one more per
     kind of related row whose change is shown)."""
     entries: list[HistoryEntry] = []
-    task_rows = list(task.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    # Both reads compiled once per limit (minhang_plans.compiled), the task their parameter.
+    task_rows: list[Any] = compiled_rows(
+        key=("task_history", limit),
+        build=lambda task_id: (
+            Task.history.filter(id=task_id)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[: limit + 1]
+        ),
+        ids={"task_id": task.pk},
+    )
     diffs = [
         (newer, older, [] if older is None else newer.diff_against(older).changes)
         for newer, older in zip(task_rows, [*task_rows[1:], None], strict=False)
@@ -84,10 +95,14 @@ def task_history(*, task: Task, limit: int = 50) -> list[HistoryEntry]:
                 changes=changes,
             )
         )
-    report_rows = (
-        ProgressReport.history.filter(task_id=task.pk)
-        .select_related("history_user", "unit")
-        .order_by("-history_date")[:limit]
+    report_rows: list[Any] = compiled_rows(
+        key=("report_history", limit),
+        build=lambda task_id: (
+            ProgressReport.history.filter(task_id=task_id)
+            .select_related("history_user", "unit")
+            .order_by("-history_date")[:limit]
+        ),
+        ids={"task_id": task.pk},
     )
     for row in report_rows:
         entries.append(

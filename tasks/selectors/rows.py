@@ -5,12 +5,13 @@ row_types.py.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from django.db.models import CharField, F, QuerySet, Value
 from django.http import Http404
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from minhang_plans.compiled import Ids, code_of, compiled_rows
 
@@ -58,6 +59,8 @@ def url_pattern(name: str, *fixed: int) -> str:
 
 
 class _Urls:
+    """The row links' patterns, made once per script prefix (reverse() four times a page showed up too)."""
+
     def __init__(self) -> None:
         self.task = url_pattern("tasks:task")
         self.plan = url_pattern("tasks:plan")
@@ -120,7 +123,7 @@ def task_with_row(build: Callable[[], TaskQuerySet], *, task_id: int, clock: Clo
 
 def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
     ids = [row["pk"] for row in values]
-    urls = _Urls()
+    urls = _urls(get_script_prefix())
     units: dict[int, list[tuple[str, Named]]] = {}
     leaders: dict[int, list[Named]] = {}
     for is_leader, task_id, person_id, name, printed, role, _ in _people(ids):
@@ -168,6 +171,11 @@ def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
             )
         )
     return rows
+
+
+@functools.lru_cache(maxsize=8)
+def _urls(prefix: str) -> _Urls:
+    return _Urls()
 
 
 def _people(ids: list[int]) -> list[tuple[int, int, int, str, str, str, int]]:

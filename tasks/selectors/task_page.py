@@ -13,6 +13,8 @@ from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from minhang_plans.compiled import Ids, compiled_rows
+
 from ..choices import ReviewState
 from ..models import ProgressReport, Task
 from ..status.clock import Clock, clock_or_now
@@ -22,7 +24,7 @@ from .row_types import TaskRow
 from .rows import task_with_row
 
 
-def task_report_list(*, task: Task) -> QuerySet[ProgressReport]:
+def task_report_list(*, task: Task | int) -> QuerySet[ProgressReport]:
     """The progress timeline, newest first (all review states; the page labels them)."""
     return (
         ProgressReport.objects.filter(task=task)
@@ -43,15 +45,22 @@ def report_timeline(
     """
     from ..permissions import can_review, user_unit_ids
 
-    visible = Q() if can_review(user) else (~Q(review_state=ReviewState.DRAFT) | Q(unit_id__in=user_unit_ids(user)))
-    mine = ProgressReport.objects.filter(visible, task=task).order_by()
-    total = mine.annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")
-    qs = task_report_list(task=task).filter(visible).annotate(visible_total=Subquery(total))
-    if latest_periods is not None:
-        cutoff = mine.order_by("-period").values("period").distinct()[latest_periods - 1 : latest_periods]
-        earliest = Coalesce(Subquery(cutoff), Value(datetime.date.min), output_field=DateField())
-        qs = qs.filter(Q(period__gte=earliest) | Q(review_state=ReviewState.SUBMITTED))
-    reports: list[Any] = list(qs.prefetch_related("attachments"))
+    office = can_review(user)
+    ids: dict[str, Ids] = {"task_id": task.pk} | ({} if office else {"units": sorted(user_unit_ids(user))})
+
+    def build(task_id: int, units: list[int] | None = None) -> QuerySet[ProgressReport]:
+        visible = Q() if units is None else (~Q(review_state=ReviewState.DRAFT) | Q(unit_id__in=units))
+        mine = ProgressReport.objects.filter(visible, task=task_id).order_by()
+        total = mine.annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")
+        qs = task_report_list(task=task_id).filter(visible).annotate(visible_total=Subquery(total))
+        if latest_periods is not None:
+            cutoff = mine.order_by("-period").values("period").distinct()[latest_periods - 1 : latest_periods]
+            earliest = Coalesce(Subquery(cutoff), Value(datetime.date.min), output_field=DateField())
+            qs = qs.filter(Q(period__gte=earliest) | Q(review_state=ReviewState.SUBMITTED))
+        return qs.prefetch_related("attachments")
+
+    # Compiled once per shape (minhang_plans.compiled): the task and the person's units are its parameters.
+    reports: list[Any] = compiled_rows(key=("timeline", latest_periods), build=build, ids=ids)
     return reports, (reports[0].visible_total if reports else 0)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
+from minhang_plans.compiled import compiled_rows
+
 from ..choices import ReviewState, UnitKind, UnitRole
 from ..models import ProgressReport, Task, TaskUnit, Unit, UnitAlias
 from ..querysets import TaskQuerySet, current_work, plan_open
@@ -155,24 +157,28 @@ def unit_reports_to_fix(*, unit: Unit, clock: Clock | None = None) -> ReportsToF
     Each report carries `is_current`: whether it is for the task's current period (the report
     form opens an earlier one by its `?period=`).
     """
-    rows = (
-        ProgressReport.objects.filter(
-            current_work("task__"),
-            unit=unit,
-            review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
-        )
-        .select_related("task", "task__plan", "reviewed_by")
-        .annotate(
-            is_current=Case(
-                When(period__gte=period_now(clock=clock_or_now(clock), path="task__"), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
+    clock = clock_or_now(clock)
+
+    def rows(unit_id: int) -> QuerySet[ProgressReport]:
+        return (
+            ProgressReport.objects.filter(
+                current_work("task__"),
+                unit=unit_id,
+                review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
             )
+            .select_related("task", "task__plan", "reviewed_by")
+            .annotate(
+                is_current=Case(
+                    When(period__gte=period_now(clock=clock, path="task__"), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+            .order_by("-period", F("reviewed_at").desc(nulls_last=True), "task__plan_id", "task__position")
         )
-        .order_by("-period", F("reviewed_at").desc(nulls_last=True), "task__plan_id", "task__position")
-    )
+
     out = ReportsToFix(returned=[], drafts=[])
-    for report in rows:
+    for report in compiled_rows(key=("reports_to_fix", clock), build=rows, ids={"unit_id": unit.pk}):
         (out.returned if report.review_state == ReviewState.RETURNED else out.drafts).append(report)
     return out
 

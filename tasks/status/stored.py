@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from minhang_plans.compiled import compiled_rows
+
 from ..choices import (
     COUNTED_REVIEW_STATES,
     REPORTED_REVIEW_STATES,
@@ -101,11 +103,18 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
     )
 
 
-def _status_write(*, tasks: QuerySet[Task]) -> int:
-    rows = [
-        TaskStatus(task_id=pk, **dict(zip(STATUS_FIELDS, values, strict=True)))
-        for pk, *values in status_computed(tasks=tasks)
-    ]
+def _status_write(*, tasks: QuerySet[Task], ids: list[int] | None = None) -> int:
+    if ids is not None:
+        # A report's write refreshes its own task: the statement is compiled once (its subqueries
+        # took longer to build than to run) and these ids are its parameters.
+        computed = compiled_rows(
+            key="status_computed",
+            build=lambda ids: status_computed(tasks=Task.objects.filter(pk__in=ids)),
+            ids={"ids": ids},
+        )
+    else:
+        computed = list(status_computed(tasks=tasks))
+    rows = [TaskStatus(task_id=pk, **dict(zip(STATUS_FIELDS, values, strict=True))) for pk, *values in computed]
     TaskStatus.objects.bulk_create(
         rows,
         batch_size=1000,
@@ -120,6 +129,7 @@ def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Co
     """Recompute the stored status of these tasks (or of every task of these plans; of all
     tasks when neither is given): links first (the status reads them), then the status rows.
     Returns the number of tasks refreshed."""
+    ids: list[int] | None = None
     with transaction.atomic():
         if plan_ids is not None:
             # Bulk callers (import, data generation): no row locks on a whole plan.
@@ -136,7 +146,7 @@ def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Co
             list(Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
             tasks = Task.objects.filter(pk__in=ids)
         links_refresh(links=TaskUnit.objects.filter(task__in=tasks.values("pk")))
-        return _status_write(tasks=tasks)
+        return _status_write(tasks=tasks, ids=ids)
 
 
 def task_status_drift(*, task_ids: Collection[int] | None = None) -> list[int]:
