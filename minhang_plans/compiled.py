@@ -59,7 +59,8 @@ class _Compiled:
         params = list(self.params)
         for position, name, index in self.slots:
             value = ids[name]
-            params[position] = value if index is None else value[index]  # type: ignore[index]
+            given = value if index is None else value[index]  # type: ignore[index]
+            params[position] = type(self.params[position])(given)  # the backend's own integer type
         return tuple(params)
 
 
@@ -143,10 +144,11 @@ def _slots(
 ) -> tuple[tuple[int, str, int | None], ...]:
     """Where each id goes in the parameters. An id that did not become a parameter (written into
     the SQL, or turned into another value first) would be stored with the sentinel: refused."""
+    # isinstance: psycopg's backend hands integers over as Int4/Int8, subclasses of int.
     slots = tuple(
         (position, *stand_ins[value])
         for position, value in enumerate(params)
-        if type(value) is int and value in stand_ins
+        if isinstance(value, int) and not isinstance(value, bool) and value in stand_ins
     )
     missing = set(stand_ins.values()) - {(name, index) for _, name, index in slots}
     if sql and missing:
