@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
+
+from minhang_plans.compiled import compiled_rows
 
 from .choices import COUNTED_REVIEW_STATES
 from .models import Milestone, ProgressReport, Task
@@ -62,10 +65,15 @@ class MilestoneRow:
 
 def milestone_rows(*, task: Task, today: dt.date) -> list[MilestoneRow]:
     """The task's stage targets in date order, each with whether it is met or overdue (one query)."""
-    approved = ProgressReport.objects.filter(
-        milestones_met=OuterRef("pk"), task_id=OuterRef("task_id"), review_state__in=COUNTED_REVIEW_STATES
-    )
-    rows = Milestone.objects.filter(task=task).annotate(met=Exists(approved)).order_by("due_date", "pk")
+
+    def build(task_id: int) -> QuerySet[Milestone]:
+        approved = ProgressReport.objects.filter(
+            milestones_met=OuterRef("pk"), task_id=OuterRef("task_id"), review_state__in=COUNTED_REVIEW_STATES
+        )
+        return Milestone.objects.filter(task=task_id).annotate(met=Exists(approved)).order_by("due_date", "pk")
+
+    # On every report form and its POST: compiled once (minhang_plans.compiled), the task its parameter.
+    rows: list[Any] = compiled_rows(key="milestone_rows", build=build, ids={"task_id": task.pk})
     return [
         MilestoneRow(pk=m.pk, due_date=m.due_date, target=m.target, met=m.met, overdue=not m.met and m.due_date < today)
         for m in rows

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from minhang_plans.compiled import compiled_rows
 
 from ..choices import ProgressStatus, ReviewState
 from ..milestones import milestone_rows
@@ -31,17 +34,26 @@ def report_form_instructions(*, task: Task, unit_id: int, report: ProgressReport
     """The task's instructions (批示) the unit's report form asks 落实情况 for, oldest first (one query)."""
     from supervision.models import Instruction, InstructionReply
 
-    reply = InstructionReply.objects.filter(instruction_id=OuterRef("pk"), unit_id=unit_id)
-    rows = (
-        Instruction.objects.filter(task=task)
-        .annotate(
-            reply_report=Subquery(reply.values("report_id")[:1]),
-            reply_text=Subquery(reply.values("text")[:1]),
-            answered=Exists(reply),
+    def build(task_id: int, unit_id: int, report_id: int) -> QuerySet[Instruction]:
+        reply = InstructionReply.objects.filter(instruction_id=OuterRef("pk"), unit_id=unit_id)
+        return (
+            Instruction.objects.filter(task=task_id)
+            .annotate(
+                reply_report=Subquery(reply.values("report_id")[:1]),
+                reply_text=Subquery(reply.values("text")[:1]),
+                answered=Exists(reply),
+            )
+            .filter(Q(answered=False) | Q(reply_report=report_id))
+            .select_related("leader")
+            .order_by("created_at", "pk")
         )
-        .filter(Q(answered=False) | Q(reply_report=report.pk if report is not None and report.pk else -1))
-        .select_related("leader")
-        .order_by("created_at", "pk")
+
+    # On every report form and its POST: compiled once (minhang_plans.compiled), the ids its parameters.
+    report_id = report.pk if report is not None and report.pk else -1  # -1: no report, no reply of it
+    rows: list[Any] = compiled_rows(
+        key="report_form_instructions",
+        build=build,
+        ids={"task_id": task.pk, "unit_id": unit_id, "report_id": report_id},
     )
     return [
         FormInstruction(
