@@ -1,8 +1,9 @@
 """The header's two badges: unread 站内消息 and 我的待办, counted only if a template shows them (lazy).
 
 The 我的待办 count runs every list of the person's to-do page; on every page view that was the
-largest part of the task page's CPU. So the badge's count is kept per person for TODO_BADGE_SECONDS
-in the page cache (per worker): on other pages it can be up to that many seconds behind, while the
+largest part of the task page's CPU. So the badge's count is kept per person (one count for all the
+office's accounts, whose lists are the district's) for TODO_BADGE_SECONDS in the page cache (per
+worker): on other pages it can be up to that many seconds behind, while the
 to-do page itself always shows, and stores, the exact sum of its lists. Unread messages are always
 counted (one indexed COUNT)."""
 
@@ -11,10 +12,13 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from tasks import permissions
+from tasks.choices import Role
 from tasks.status.clock import Clock
 
 from .selectors import header_counts_fetch
@@ -23,9 +27,13 @@ _KNOWN = "_todo_count_known"
 TODO_BADGE_SECONDS = 30
 
 
-def _badge_key(user_id: int, clock: Clock) -> str:
-    # Today is in the key: the lists move with the date.
-    return f"todo-badge:{user_id}:{clock.today.isoformat()}"
+def _badge_key(user: User | AnonymousUser, clock: Clock) -> str:
+    # Today is in the key: the lists move with the date. The office's lists (also an admin's) are
+    # the district's, the same for every such account, and at city scale cost ~200 ms of SQL: one
+    # count for them all. A liaison's and a leader's are their own.
+    role = permissions.user_role(user)
+    who = user.pk if role in (Role.LIAISON, Role.LEADER) else "office"
+    return f"todo-badge:{who}:{clock.today.isoformat()}"
 
 
 def todo_count_known(request: HttpRequest, *, count: int) -> None:
@@ -43,7 +51,7 @@ class _HeaderCounts:
         """(unread messages, 我的待办 or None when the person has no 我的待办)."""
         user = self.request.user
         clock = Clock.now()
-        key = _badge_key(user.pk or 0, clock)
+        key = _badge_key(user, clock)
         known: int | None = getattr(self.request, _KNOWN, None)
         if known is None:
             known = cache.get(key)

@@ -38,3 +38,26 @@ def test_the_badge_is_counted_once_then_kept(busy_world, client_as, liaison_user
     assert badge_of(todo) == todo_sum(todo, "liaison") == badge_of(first) + 1
     assert badge_of(client_as(liaison_user).get(reverse("notifications:list")).content.decode()) == badge_of(todo)
     assert TODO_BADGE_SECONDS <= 60
+
+
+def test_office_accounts_share_one_count_and_a_liaison_keeps_their_own(
+    busy_world,  # noqa: F811
+    client,
+    client_as,
+    liaison_user,
+    office_user,
+    user_make,
+):
+    """The office's lists are the district's: a second office account reads the first's count
+    rather than running the city-wide lists again; a liaison's count is still their own."""
+    from tasks.models import Role
+
+    first, counted = _get(client_as(office_user), reverse("notifications:list"))
+    assert counted and badge_of(first) > 0
+    colleague = user_make("office-2", Role.OFFICE)
+    client.logout()
+    second, counted_again = _get(client_as(colleague), reverse("notifications:list"))
+    assert badge_of(second) == badge_of(first) and not counted_again
+    client.logout()
+    own, liaison_counted = _get(client_as(liaison_user), reverse("notifications:list"))
+    assert liaison_counted and badge_of(own) != badge_of(first)
