@@ -10,12 +10,14 @@ nothing drifted.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.sql import UpdateQuery
 
-from minhang_plans.compiled import compiled_rows
+from minhang_plans.compiled import compiled_rows, compiled_statement
 
 from ..choices import (
     COUNTED_REVIEW_STATES,
@@ -50,12 +52,35 @@ def _latest_own_period(states: tuple[str, ...]) -> Subquery:
     )
 
 
+def _links_values() -> dict[str, Subquery]:
+    return {
+        "reported_period": _latest_own_period(REPORTED_REVIEW_STATES),
+        "approved_period": _latest_own_period(COUNTED_REVIEW_STATES),
+    }
+
+
 def links_refresh(*, links: QuerySet[TaskUnit]) -> int:
     """Recompute reported_period / approved_period of these task–unit links (one UPDATE)."""
-    return links.update(
-        reported_period=_latest_own_period(REPORTED_REVIEW_STATES),
-        approved_period=_latest_own_period(COUNTED_REVIEW_STATES),
+    return links.update(**_links_values())
+
+
+def _links_refresh_sql(*, task_ids: list[int]) -> tuple[str, tuple[Any, ...]]:
+    """links_refresh's UPDATE of these tasks' links as SQL, as QuerySet.update() makes it (a
+    one-table UPDATE: Django runs no query to make it)."""
+    links = TaskUnit.objects.filter(task_id__in=task_ids)
+    query = cast(UpdateQuery, links.query.chain(UpdateQuery))
+    query.add_update_values(_links_values())
+    sql, params = query.get_compiler(links.db).as_sql()
+    return sql, tuple(params)
+
+
+def _links_refresh_of(task_ids: list[int]) -> None:
+    # A report's write: the UPDATE compiled once (minhang_plans.compiled), the ids its parameters.
+    sql, params = compiled_statement(
+        key="links_refresh", build=lambda ids: _links_refresh_sql(task_ids=ids), ids={"ids": task_ids}
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
@@ -143,9 +168,18 @@ def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Co
             # Lock the tasks (in id order: no deadlock between overlapping refreshes) so that two
             # units reporting on one task at once refresh one after the other, the second
             # seeing the first's committed report, rather than each from its own snapshot.
-            list(Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+            compiled_rows(
+                key="status_lock",
+                build=lambda ids: (
+                    Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
+                ),
+                ids={"ids": ids},
+            )
             tasks = Task.objects.filter(pk__in=ids)
-        links_refresh(links=TaskUnit.objects.filter(task__in=tasks.values("pk")))
+        if ids is None:
+            links_refresh(links=TaskUnit.objects.filter(task__in=tasks.values("pk")))
+        else:
+            _links_refresh_of(ids)
         return _status_write(tasks=tasks, ids=ids)
 
 
