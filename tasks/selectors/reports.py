@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from minhang_plans.compiled import compiled_rows
+
 from ..choices import ReviewState
 from ..models import ProgressReport, Task
 from ..periods import period_start
@@ -61,7 +63,14 @@ __all__ = [
 def report_current(*, task: Task, unit_id: int, clock: Clock | None = None) -> ProgressReport | None:
     """The unit's report on the task for the current period, if any."""
     period = clock_or_now(clock).period_start(task.plan.reporting_period)
-    return ProgressReport.objects.filter(task=task, unit_id=unit_id, period=period).first()
+    found = compiled_rows(
+        key=("report_current", period),
+        build=lambda task_id, unit_id: ProgressReport.objects.filter(
+            task=task_id, unit_id=unit_id, period=period
+        ).order_by("pk")[:1],
+        ids={"task_id": task.pk, "unit_id": unit_id},
+    )
+    return found[0] if found else None
 
 
 def report_of_period(*, task: Task, unit_id: int, day: datetime.date) -> ProgressReport | None:
@@ -101,7 +110,12 @@ def report_pending_list() -> QuerySet[ProgressReport]:
 def report_previous(*, task: Task, unit_id: int, period: datetime.date) -> ProgressReport | None:
     """The unit's latest sent (not draft) report on the task before `period`: what the form is
     pre-filled from and compared with."""
-    return _previous_reports(task=task, unit=unit_id, period=period).first()
+    found = compiled_rows(
+        key=("report_previous", period),
+        build=lambda task_id, unit_id: _previous_reports(task=task_id, unit=unit_id, period=period)[:1],
+        ids={"task_id": task.pk, "unit_id": unit_id},
+    )
+    return found[0] if found else None
 
 
 def report_form_target(

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+
+from minhang_plans.compiled import compiled_rows
 
 from ..choices import ProgressStatus, TaskState
 from ..models import Task, TaskUnit
@@ -20,7 +21,15 @@ from .rows import task_rows_fetch
 
 def task_get(*, task_id: int) -> Task:
     """The task with its plan, category and project joined (404 when there is none)."""
-    return get_object_or_404(Task.objects.select_related("plan", "category", "project"), pk=task_id)
+    # On every report form, its POST and the task page: compiled once (minhang_plans.compiled).
+    found = compiled_rows(
+        key="task_get",
+        build=lambda task_id: Task.objects.select_related("plan", "category", "project").filter(pk=task_id),
+        ids={"task_id": task_id},
+    )
+    if not found:
+        raise Http404("没有这项任务。")
+    return found[0]
 
 
 def task_status_row(*, task_id: int, clock: Clock | None = None) -> TaskRow:
