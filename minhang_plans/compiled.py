@@ -7,10 +7,12 @@ compiles a queryset once per key, then runs the stored SQL through Django's own 
 rows come back exactly as iterating the queryset gives them (model instances, values, tuples,
 with the backend's converters).
 
-The key names the query and every input of its builder (ids, the clock: a Clock holds the day,
-so the SQL of a day is built once that day). A builder must be a pure function of its key: it
-may read settings (a settings change, in tests, empties the cache) but not the database; a query
-run while building raises, so a builder that would bake rows into its SQL fails at once.
+The key names the query and every input of its builder but the ids (the clock: a Clock holds the
+day, so the SQL of a day is built once that day). Ids (a unit, a task, a list of plans) are
+passed to the builder as keyword arguments and become the stored SQL's parameters, so one entry
+serves every unit. A builder must be a pure function of its key and ids: it may read settings (a
+settings change, in tests, empties the cache) but not the database; a query run while building
+raises, so a builder that would bake rows into its SQL fails at once.
 
 Least recently used entries are dropped past COMPILED_SQL_ENTRIES (0: compile every time).
 """
@@ -31,6 +33,7 @@ from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 Row = TypeVar("Row")
+Source = TypeVar("Source", bound=QuerySet[Any])
 Ids = int | Sequence[int]
 
 # Stand-ins for ids while building: no row has a negative id, so each is found in the parameters.
@@ -200,15 +203,9 @@ def compiled_rows(
     Only iterate what `build` returns here: chaining `.filter()` onto a stored query would be
     ignored, so this returns the rows, not a queryset."""
     ids = ids or {}
-    limit = settings.COMPILED_SQL_ENTRIES
-    if limit <= 0:
+    if settings.COMPILED_SQL_ENTRIES <= 0:
         return list(build(**ids))
-    compiled = _entries.get(full_key := _full_key("rows", key, build, ids))
-    if compiled is None:
-        kwargs, stand_ins = _stand_ins(ids)
-        queryset = _built(lambda: build(**kwargs))
-        compiled = _compile(queryset, stand_ins=stand_ins)
-        _entries.put(full_key, compiled, limit=limit)
+    compiled = _entry("rows", key, build, ids, lambda built, stand_ins: _compile(built, stand_ins=stand_ins))
     return list(_runner(compiled, params=compiled.bound(ids)))
 
 
@@ -216,33 +213,64 @@ def compiled_statement(
     *, key: Hashable, build: Callable[..., tuple[str, Sequence[Any]]], ids: Mapping[str, Ids] | None = None
 ) -> tuple[str, Sequence[Any]]:
     """The (sql, params) `build(**ids)` makes from querysets, once per `key`: for statements run
-    on a cursor (a SELECT of several counts), under the same rules as `compiled_rows`."""
+    on a cursor (a SELECT of several counts, an UPDATE), under the same rules as `compiled_rows`."""
     ids = ids or {}
-    limit = settings.COMPILED_SQL_ENTRIES
-    if limit <= 0:
+    if settings.COMPILED_SQL_ENTRIES <= 0:
         return build(**ids)
-    compiled = _entries.get(full_key := _full_key("statement", key, build, ids))
-    if compiled is None:
-        kwargs, stand_ins = _stand_ins(ids)
-        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_refuse_queries):
-            sql, params = build(**kwargs)
-        compiled = _Compiled(
-            queryset=None, sql=sql, params=tuple(params), state={}, slots=_slots(sql, params, stand_ins)
-        )
-        _entries.put(full_key, compiled, limit=limit)
+
+    def statement(built: tuple[str, Sequence[Any]], stand_ins: dict[int, tuple[str, int | None]]) -> _Compiled:
+        sql, params = built
+        return _Compiled(queryset=None, sql=sql, params=tuple(params), state={}, slots=_slots(sql, params, stand_ins))
+
+    compiled = _entry("statement", key, build, ids, statement)
     return compiled.sql, compiled.bound(ids)
 
 
-def _full_key(kind: str, key: Hashable, build: Callable[..., Any], ids: Mapping[str, Ids]) -> Hashable:
+def compiled_or_plain(
+    source: Source | Callable[..., Source],
+    *,
+    then: Callable[[Source], QuerySet[Any, Row]],
+    key: Hashable | None = None,
+    ids: Mapping[str, Ids] | None = None,
+) -> list[Row]:
+    """The rows of `then(source)`: `source` a queryset, run as it is; or, with `key`, a builder
+    (taking the `ids`), compiled once per key (the selectors' summaries and task rows take both)."""
+    if key is None:
+        assert isinstance(source, QuerySet)
+        return list(then(source))
+    assert callable(source)
+    build: Callable[..., Source] = source
+    return compiled_rows(key=(key, code_of(build)), build=lambda **given: then(build(**given)), ids=ids)
+
+
+def _entry(
+    kind: str,
+    key: Hashable,
+    build: Callable[..., Any],
+    ids: Mapping[str, Ids],
+    make: Callable[[Any, dict[int, tuple[str, int | None]]], _Compiled],
+) -> _Compiled:
+    """The stored entry, or built now with stand-in ids under the query guard and stored."""
     # The builder's code is part of the key (two call sites never share an entry by accident), and
     # the ids' names and list lengths (a list of n ids is n parameters).
     shape = tuple(sorted((name, None if isinstance(value, int) else len(value)) for name, value in ids.items()))
-    return (kind, key, code_of(build), shape)
+    full_key = (kind, key, code_of(build), shape)
+    compiled = _entries.get(full_key)
+    if compiled is None:
+        kwargs, stand_ins = _stand_ins(ids)
+        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_refuse_queries):
+            built = build(**kwargs)
+        compiled = make(built, stand_ins)
+        _entries.put(full_key, compiled, limit=settings.COMPILED_SQL_ENTRIES)
+    return compiled
 
 
-def _built(build: Callable[[], QuerySet[Any, Row]]) -> QuerySet[Any, Row]:
-    with connections[DEFAULT_DB_ALIAS].execute_wrapper(_refuse_queries):
-        return build()
-
-
-__all__ = ["BuilderQueried", "code_of", "compiled_clear", "compiled_rows", "compiled_size", "compiled_statement"]
+__all__ = [
+    "BuilderQueried",
+    "code_of",
+    "compiled_clear",
+    "compiled_or_plain",
+    "compiled_rows",
+    "compiled_size",
+    "compiled_statement",
+]

@@ -13,7 +13,7 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 
-from minhang_plans.compiled import Ids, code_of, compiled_rows
+from minhang_plans.compiled import Ids, code_of, compiled_or_plain, compiled_rows
 
 from ..choices import PlanKind, TaskState, UnitRole
 from ..models import Task, TaskLeader, TaskUnit
@@ -84,17 +84,12 @@ def task_rows_fetch(
     arguments), `qs` is a function that builds the queryset, and its SQL is compiled once per
     key and day (minhang_plans.compiled)."""
     names = (*_ROW_FIELDS, *(_OWN_FIELDS if own else ()))
-    if key is None:
-        assert not callable(qs)
-        found = list(qs.with_status_shown(clock).values_list(*names))
-    else:
-        assert callable(qs)
-        build: Callable[..., TaskQuerySet] = qs
-        found = compiled_rows(
-            key=("task_rows", key, own, clock, code_of(build)),
-            build=lambda **given: build(**given).with_status_shown(clock).values_list(*names),
-            ids=ids,
-        )
+    found = compiled_or_plain(
+        qs,
+        then=lambda tasks: tasks.with_status_shown(clock).values_list(*names),
+        key=None if key is None else ("task_rows", key, own, clock),
+        ids=ids,
+    )
     return _rows_of([dict(zip(names, v, strict=True)) for v in found], own=own)
 
 

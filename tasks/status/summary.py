@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
-from minhang_plans.compiled import Ids, code_of, compiled_rows
+from minhang_plans.compiled import Ids, compiled_or_plain
 
 from ..choices import Light, ProgressStatus
 
@@ -87,17 +87,9 @@ def summaries(
     but the `ids`, which the builder takes as keyword arguments), `qs` is a function that builds
     the queryset, and the grouped query is compiled once per key (minhang_plans.compiled):
     building the status expressions costs more than running them."""
-    if key is None:
-        assert isinstance(qs, QuerySet)
-        rows = list(_grouped(qs, keys=keys, silent=silent))
-    else:
-        assert callable(qs)
-        build: Callable[..., QuerySet[Any]] = qs
-        rows = compiled_rows(
-            key=("summaries", key, tuple(keys), code_of(build)),
-            build=lambda **given: _grouped(build(**given), keys=keys, silent=silent),
-            ids=ids,
-        )
+    rows = compiled_or_plain(
+        qs, then=lambda found: _grouped(found, keys=keys, silent=silent), key=_key(key, keys), ids=ids
+    )
     out: dict[tuple[Any, ...], Summary] = {}
     width = len(keys)
     for row in rows:
@@ -108,6 +100,10 @@ def summaries(
             summary = out[group] = Summary()
         summary.count(light=light, status=status, silent=bool(is_silent), n=n)
     return out
+
+
+def _key(key: Hashable | None, keys: Sequence[str]) -> Hashable | None:
+    return None if key is None else ("summaries", key, tuple(keys))
 
 
 def _grouped(qs: QuerySet[Any], *, keys: Sequence[str], silent: Q | None) -> QuerySet[Any]:
