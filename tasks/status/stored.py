@@ -9,7 +9,7 @@ nothing drifted.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any, cast
 
 from django.db import connection, transaction
@@ -74,15 +74,6 @@ def _links_refresh_sql(*, task_ids: list[int]) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
-def _links_refresh_of(task_ids: list[int]) -> None:
-    # A report's write: the UPDATE compiled once (minhang_plans.compiled), the ids its parameters.
-    sql, params = compiled_statement(
-        key="links_refresh", build=lambda ids: _links_refresh_sql(task_ids=ids), ids={"ids": task_ids}
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
 def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
     """(task id, status, percent, lead_units, reported_since, pending_period) per task.
 
@@ -128,17 +119,8 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
     )
 
 
-def _status_write(*, tasks: QuerySet[Task], ids: list[int] | None = None) -> int:
-    if ids is not None:
-        # A report's write refreshes its own task: the statement is compiled once (its subqueries
-        # took longer to build than to run) and these ids are its parameters.
-        computed = compiled_rows(
-            key="status_computed",
-            build=lambda ids: status_computed(tasks=Task.objects.filter(pk__in=ids)),
-            ids={"ids": ids},
-        )
-    else:
-        computed = list(status_computed(tasks=tasks))
+def _status_write(computed: Iterable[tuple[Any, ...]]) -> int:
+    """Upsert the computed status rows (status_computed's tuples)."""
     rows = [TaskStatus(task_id=pk, **dict(zip(STATUS_FIELDS, values, strict=True))) for pk, *values in computed]
     TaskStatus.objects.bulk_create(
         rows,
@@ -150,37 +132,46 @@ def _status_write(*, tasks: QuerySet[Task], ids: list[int] | None = None) -> int
     return len(rows)
 
 
+def _tasks_refresh(ids: list[int]) -> int:
+    """A report's write: lock these tasks, refresh their links, then their status. Each statement is
+    compiled once (minhang_plans.compiled; its subqueries took longer to build than to run), the ids
+    its parameters."""
+    # Lock the tasks (in id order: no deadlock between overlapping refreshes) so that two units
+    # reporting on one task at once refresh one after the other, the second seeing the first's
+    # committed report, rather than each from its own snapshot.
+    compiled_rows(
+        key="status_lock",
+        build=lambda ids: (
+            Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
+        ),
+        ids={"ids": ids},
+    )
+    sql, params = compiled_statement(
+        key="links_refresh", build=lambda ids: _links_refresh_sql(task_ids=ids), ids={"ids": ids}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    return _status_write(
+        compiled_rows(
+            key="status_computed",
+            build=lambda ids: status_computed(tasks=Task.objects.filter(pk__in=ids)),
+            ids={"ids": ids},
+        )
+    )
+
+
 def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Collection[int] | None = None) -> int:
     """Recompute the stored status of these tasks (or of every task of these plans; of all
     tasks when neither is given): links first (the status reads them), then the status rows.
     Returns the number of tasks refreshed."""
-    ids: list[int] | None = None
     with transaction.atomic():
-        if plan_ids is not None:
-            # Bulk callers (import, data generation): no row locks on a whole plan.
-            tasks: QuerySet[Task] = Task.objects.filter(plan_id__in=list(plan_ids))
-        elif task_ids is None:
-            tasks = Task.objects.all()
-        else:
+        if plan_ids is None and task_ids is not None:
             ids = sorted(set(task_ids))
-            if not ids:
-                return 0
-            # Lock the tasks (in id order: no deadlock between overlapping refreshes) so that two
-            # units reporting on one task at once refresh one after the other, the second
-            # seeing the first's committed report, rather than each from its own snapshot.
-            compiled_rows(
-                key="status_lock",
-                build=lambda ids: (
-                    Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
-                ),
-                ids={"ids": ids},
-            )
-            tasks = Task.objects.filter(pk__in=ids)
-        if ids is None:
-            links_refresh(links=TaskUnit.objects.filter(task__in=tasks.values("pk")))
-        else:
-            _links_refresh_of(ids)
-        return _status_write(tasks=tasks, ids=ids)
+            return _tasks_refresh(ids) if ids else 0
+        # Bulk callers (import, data generation): no row locks on a whole plan.
+        tasks = Task.objects.all() if plan_ids is None else Task.objects.filter(plan_id__in=list(plan_ids))
+        links_refresh(links=TaskUnit.objects.filter(task__in=tasks.values("pk")))
+        return _status_write(status_computed(tasks=tasks))
 
 
 def task_status_drift(*, task_ids: Collection[int] | None = None) -> list[int]:
