@@ -19,13 +19,14 @@ from notifications.selectors import message_unread
 from tasks import permissions
 from tasks.choices import Role
 from tasks.models import Leader, Unit
+from tasks.selectors.units import reports_to_fix
 from tasks.status.clock import Clock, clock_or_now
 
 from ..models import TodoVisit
 from .acknowledgements import _new_tasks_rows
 from .chases import chases_open
 from .leader import FIRST_VISIT_DAYS, _leader_lists
-from .liaison import _liaison_extensions, _liaison_instructions, _liaison_links, _liaison_reports
+from .liaison import _liaison_extensions, _liaison_instructions, _liaison_links
 from .office import _office_lists
 
 
@@ -68,10 +69,10 @@ def header_counts_fetch(*, user: User | AnonymousUser, clock: Clock, todo: bool)
     False): one statement, compiled once per person, role and day (minhang_plans.compiled) but for
     a leader, whose lists start from the last visit."""
     role = permissions.user_role(user)
-    lists_of = (lambda: todo_querysets(user=user, clock=clock)) if todo else (lambda: [])
 
     def build() -> tuple[str, list[Any]]:
-        return counts_sql(querysets=[message_unread(user=user), *lists_of()])
+        lists = todo_querysets(user=user, clock=clock) if todo else []
+        return counts_sql(querysets=[message_unread(user=user), *lists])
 
     if role == Role.LEADER and todo:
         statement: tuple[str, Sequence[Any]] = build()
@@ -95,7 +96,7 @@ def todo_querysets(*, user: User | AnonymousUser, clock: Clock) -> list[QuerySet
         return [
             links.filter(Q(is_silent=True)),
             links.filter(Q(is_due_soon=True)),
-            _liaison_reports(unit_ids=units),
+            reports_to_fix(unit_ids=units, clock=clock),
             _liaison_instructions(unit_ids=units),
             _liaison_extensions(unit_ids=units, clock=clock),
             _new_tasks_rows(unit_ids=units),

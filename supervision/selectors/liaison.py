@@ -13,8 +13,9 @@ from tasks.choices import ProgressStatus, ReviewState, UnitRole
 from tasks.models import ProgressReport, TaskUnit, Unit
 from tasks.periods import period_deadline, period_label
 from tasks.querysets import current_work
+from tasks.selectors.units import reports_to_fix
 from tasks.status.clock import Clock, clock_or_now
-from tasks.status.rule import period_now, silent_link
+from tasks.status.rule import silent_link
 
 from ..models import Chase, ExtensionRequest, ExtensionState, Instruction, InstructionReply
 from .acknowledgements import NewTasks, new_tasks_list
@@ -81,15 +82,6 @@ def _liaison_links(*, unit_ids: Units, clock: Clock) -> QuerySet[TaskUnit]:
             is_due_soon=Case(When(due_soon, then=Value(True)), default=Value(False), output_field=BooleanField()),
         )
         .filter(Q(silent_link()) | due_soon)
-    )
-
-
-def _liaison_reports(*, unit_ids: Units) -> QuerySet[ProgressReport]:
-    """Returned reports and drafts: the rule of tasks.selectors.unit_reports_to_fix."""
-    return ProgressReport.objects.filter(
-        current_work("task__"),
-        unit_id__in=unit_ids,
-        review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
     )
 
 
@@ -166,18 +158,7 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
         if row["is_due_soon"]:
             todo.due_soon.append(TodoTask(**base))
     # Returned reports and drafts, for all units at once.
-    for report in (
-        _liaison_reports(unit_ids=list(units))
-        .select_related("task", "task__plan", "reviewed_by")
-        .annotate(
-            is_current=Case(
-                When(period__gte=period_now(clock=clock, path="task__"), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-period", F("reviewed_at").desc(nulls_last=True), "task__plan_id", "task__position")
-    ):
+    for report in reports_to_fix(unit_ids=list(units), clock=clock):
         todo = units[report.unit_id]
         (todo.returned if report.review_state == ReviewState.RETURNED else todo.drafts).append(report)
     # New instructions (one query; listed under each of the person's units that leads the task).

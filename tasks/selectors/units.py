@@ -150,35 +150,40 @@ class ReportsToFix:
     drafts: list[ProgressReport]
 
 
-def unit_reports_to_fix(*, unit: Unit, clock: Clock | None = None) -> ReportsToFix:
-    """The unit's returned reports (every period: a returned report waits for the unit whatever
-    it has sent since) and its drafts, on active tasks; newest first (one query).
-
-    Each report carries `is_current`: whether it is for the task's current period (the report
-    form opens an earlier one by its `?period=`).
-    """
-    clock = clock_or_now(clock)
-
-    def rows(unit_id: int) -> QuerySet[ProgressReport]:
-        return (
-            ProgressReport.objects.filter(
-                current_work("task__"),
-                unit=unit_id,
-                review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
-            )
-            .select_related("task", "task__plan", "reviewed_by")
-            .annotate(
-                is_current=Case(
-                    When(period__gte=period_now(clock=clock, path="task__"), then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-            )
-            .order_by("-period", F("reviewed_at").desc(nulls_last=True), "task__plan_id", "task__position")
+def reports_to_fix(*, unit_ids: list[int] | QuerySet[Any], clock: Clock) -> QuerySet[ProgressReport]:
+    """The units' returned reports (every period: a returned report waits for the unit whatever it
+    has sent since) and drafts on current work, as listed: with task and plan, newest first, each
+    with `is_current`, whether it is for the task's current period (the report form opens an
+    earlier one by its `?period=`). The unit page and the liaison's 我的待办 list these, the badge
+    counts them."""
+    return (
+        ProgressReport.objects.filter(
+            current_work("task__"),
+            unit_id__in=unit_ids,
+            review_state__in=[ReviewState.RETURNED, ReviewState.DRAFT],
         )
+        .select_related("task", "task__plan", "reviewed_by")
+        .annotate(
+            is_current=Case(
+                When(period__gte=period_now(clock=clock, path="task__"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-period", F("reviewed_at").desc(nulls_last=True), "task__plan_id", "task__position")
+    )
 
+
+def unit_reports_to_fix(*, unit: Unit, clock: Clock | None = None) -> ReportsToFix:
+    """The unit's reports to fix (`reports_to_fix`), returned and drafts apart (one query, compiled
+    once per day: minhang_plans.compiled)."""
+    clock = clock_or_now(clock)
     out = ReportsToFix(returned=[], drafts=[])
-    for report in compiled_rows(key=("reports_to_fix", clock), build=rows, ids={"unit_id": unit.pk}):
+    for report in compiled_rows(
+        key=("reports_to_fix", clock),
+        build=lambda unit_ids: reports_to_fix(unit_ids=unit_ids, clock=clock),
+        ids={"unit_ids": [unit.pk]},
+    ):
         (out.returned if report.review_state == ReviewState.RETURNED else out.drafts).append(report)
     return out
 
