@@ -159,8 +159,9 @@ def units_silent_list(*, clock: Clock | None = None, plan_ids: list[int] | None 
     unit index's silent sort and the search filter `reported=no`, so all of them agree."""
     clock = clock_or_now(clock)
     rows = compiled_rows(
-        key=("units_silent", None if plan_ids is None else tuple(plan_ids), clock),
-        build=lambda: units_silent_queryset(clock=clock, plan_ids=plan_ids),
+        key=("units_silent", clock),
+        build=lambda plans=None: units_silent_queryset(clock=clock, plan_ids=plans),
+        ids={} if plan_ids is None else {"plans": plan_ids},
     )
     return [
         SilentUnit(plan_id=r["task__plan_id"], unit_id=r["unit_id"], name=r["unit__name"], missing=r["missing"])
