@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .choices import CurrentStatus, Light
 from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
-from .querysets import plan_open
+from .querysets import current_work, plan_open
 from .selectors.version import data_version
 from .status.clock import Clock
 from .status.rule import silent_link
@@ -145,9 +145,8 @@ class TaskFilter(django_filters.FilterSet):
         for name, choices in search_choices(number=shared_number).items():
             self.filters[name].extra["choices"] = choices
 
-    @property
-    def qs(self) -> QuerySet:
-        qs = super().qs
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        qs = super().filter_queryset(queryset)
         # The state filter's "empty" choice means active tasks only; a method filter is not called when empty.
         if not self.form.cleaned_data.get("state"):
             qs = qs.filter(state=TaskState.ACTIVE)
@@ -156,6 +155,15 @@ class TaskFilter(django_filters.FilterSet):
             if not self.form.cleaned_data.get("plan"):
                 qs = qs.filter(plan_open())
         return qs
+
+    def matches(self, tasks: QuerySet) -> QuerySet:
+        """These tasks as the search narrows them: no filters given, the current work; refused
+        filters, none; else the filters applied (the form's own queryset is not read)."""
+        if not self.is_bound:
+            return tasks.filter(current_work())  # as .active()
+        if not self.is_valid():
+            return tasks.none()
+        return self.filter_queryset(tasks)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

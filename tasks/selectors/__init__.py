@@ -54,6 +54,7 @@ from .tasks import (
     task_get,
     task_rows,
     task_search_base,
+    task_search_ids,
     task_set_summary,
     task_status_row,
 )
@@ -128,6 +129,7 @@ __all__ = [
     "task_report_list",
     "task_rows",
     "task_search_base",
+    "task_search_ids",
     "task_set_summary",
     "task_status_row",
     "unit_get",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -17,6 +17,9 @@ from ..status.rule import silent_link
 from ..status.summary import Summary, summary_total
 from .row_types import TaskRow
 from .rows import task_rows_fetch
+
+if TYPE_CHECKING:
+    from ..filters import TaskFilter  # the filters read selectors.version: imported for types only
 
 
 def task_get(*, task_id: int) -> Task:
@@ -47,6 +50,19 @@ def task_search_base(*, clock: Clock | None = None) -> QuerySet[Task]:
     is evaluated once per task, however the planner orders the joins.
     """
     return Task.objects.with_status(clock_or_now(clock)).order_by("-plan__year_end", "plan__kind", "position")
+
+
+def task_search_ids(*, filterset: TaskFilter, clock: Clock) -> list[int]:
+    """Every task id the search's filters match, in browsing order, in one query compiled once per
+    set of filters and day (minhang_plans.compiled)."""
+    if filterset.is_bound and not filterset.is_valid():
+        return []
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    chosen = tuple(sorted((name, str(value)) for name, value in data.items()))
+    return compiled_rows(
+        key=("search", chosen, clock),
+        build=lambda: filterset.matches(task_search_base(clock=clock)).values_list("pk", flat=True),
+    )
 
 
 def task_rows(*, ids: list[int], clock: Clock | None = None) -> list[TaskRow]:

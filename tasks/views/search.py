@@ -13,14 +13,12 @@ from django.utils import timezone
 
 from accounts.audit import audit_download
 from imports.export import plan_export_csv
-from minhang_plans.compiled import compiled_rows
 
 from .. import selectors
 from ..decorators import reader_required
 from ..exports import XLSX_MIME, ledger_title, ledger_xlsx
 from ..filters import TaskFilter
 from ..models import Leader, Plan, Task, Unit
-from ..querysets import current_work
 from ..selectors.version import Scope, scope_version
 from ..status.clock import Clock
 from .caching import crumbs, lazy, page_key
@@ -28,39 +26,11 @@ from .caching import crumbs, lazy, page_key
 PAGE_SIZE = 50
 
 
-def _search(request: HttpRequest, clock: Clock, shared_number: int | None = None) -> tuple[TaskFilter, QuerySet[Task]]:
-    """The filter form and the matching tasks for a request's GET parameters."""
-    filterset = _filterset(request, clock, shared_number=shared_number)
-    return filterset, _matches(filterset)
-
-
-def _filterset(request: HttpRequest, clock: Clock, shared_number: int | None) -> TaskFilter:
+def _search(request: HttpRequest, clock: Clock) -> tuple[TaskFilter, QuerySet[Task]]:
+    """The filter form and the matching tasks for a request's GET parameters (the ledger's export)."""
     base = selectors.task_search_base(clock=clock)
-    return TaskFilter(request.GET or None, queryset=base, clock=clock, shared_number=shared_number)
-
-
-def _matches(filterset: TaskFilter) -> QuerySet[Task]:
-    if not filterset.is_bound:
-        return filterset.queryset.filter(current_work())  # as .active()
-    if filterset.is_valid():
-        return filterset.qs
-    return filterset.queryset.none()
-
-
-def _search_ids(request: HttpRequest, clock: Clock, shared_number: int | None) -> tuple[TaskFilter, list[int]]:
-    """The filter form (over no tasks: it only validates and renders) and every matching id, whose
-    SQL is compiled once per set of filters and day (minhang_plans.compiled)."""
-    form = TaskFilter(request.GET or None, queryset=Task.objects.none(), clock=clock, shared_number=shared_number)
-    if form.is_bound and not form.is_valid():
-        return form, []
-    chosen = sorted((name, str(value)) for name, value in form.form.cleaned_data.items()) if form.is_bound else []
-
-    def build() -> QuerySet[Task, int]:
-        # The same filters over the tasks with their status (the form's lists are already read).
-        form.queryset = selectors.task_search_base(clock=clock)
-        return _matches(form).values_list("pk", flat=True)
-
-    return form, compiled_rows(key=("search", tuple(chosen), clock), build=build)
+    filterset = TaskFilter(request.GET or None, queryset=base, clock=clock)
+    return filterset, filterset.matches(base)
 
 
 @reader_required
@@ -75,7 +45,11 @@ def task_search(request: HttpRequest) -> HttpResponse:
         # only the shown page's rows: the status filters never meet the joins a table of results
         # needs, and a short term (which no trigram index serves) scans the tasks once, not once
         # for the count and again for the page. At city scale that is 20,000 integers at most.
-        filterset, ids = _search_ids(request, clock, shared_number=version[0] if version else 0)
+        # The form is over no tasks: it only validates and renders.
+        filterset = TaskFilter(
+            request.GET or None, queryset=Task.objects.none(), clock=clock, shared_number=version[0] if version else 0
+        )
+        ids = selectors.task_search_ids(filterset=filterset, clock=clock)
         page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = selectors.task_rows(ids=list(page.object_list), clock=clock)  # type: ignore[assignment]
         return filterset, page
