@@ -49,6 +49,22 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_float(name: str, default: float | None, *, minimum: float = 0.0) -> float | None:
+    """A number, or None when the variable is set empty (or absent with no default)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip():
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
 def env_date(name: str) -> datetime.date | None:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
