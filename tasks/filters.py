@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import escape as html_escape
 from typing import Any
 
@@ -11,11 +12,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .choices import CurrentStatus, Light
-from .models import Category, Leader, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
+from .models import Category, Leader, Plan, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
 from .querysets import current_work, plan_open
 from .selectors.version import data_version
 from .status.clock import Clock
@@ -25,20 +27,54 @@ from .status.rule import silent_link
 STATUS_CHOICES = [(value, label) for value, label in CurrentStatus.choices if value != CurrentStatus.PENDING]
 
 
+class OptionList(BaseChoiceIterator):
+    """A long list of choices with its <option>s drawn once, when it is read (and then cached
+    with it, search_choices): the unit, leader and category lists reach thousands of options at
+    city scale, and drawing them, Django's normalising and every form's deep copy of its fields
+    walked them all again on every search page. Immutable, so a copy is itself."""
+
+    def __init__(self, rows: list[tuple[int | str, str]]) -> None:
+        self.rows = rows
+        # The standard library's escape (what django.utils.html.escape wraps) and one join.
+        self.html = "".join(
+            f'<option value="{html_escape(str(key))}">{html_escape(str(label))}</option>' for key, label in rows
+        )
+
+    def __iter__(self) -> Iterator[tuple[int | str, str]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> OptionList:
+        return self
+
+    def options_html(self, selected: set[str]) -> str:
+        html = self.html
+        for key in selected:  # one value, as these selects take one
+            mark = f'<option value="{html_escape(key)}">'
+            html = html.replace(mark, mark[:-1] + " selected>", 1)
+        return html
+
+
 class ListSelect(forms.Select):
-    """A <select> rendered in one pass: Django's per-option template costs ~25 µs an option,
-    and the unit, leader and category lists reach thousands of options at city scale."""
+    """A <select> drawn in one pass: Django's per-option template costs ~25 µs an option. An
+    OptionList's options come drawn already."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         selected = {str(v) for v in self.format_value(value)}
         final = self.build_attrs(self.attrs, attrs)
-        # The standard library's escape (what django.utils.html.escape wraps) and one join, rather
-        # than format_html per option: the same HTML at about a tenth of the cost.
-        options = "".join(
-            f'<option value="{html_escape(str(key))}"{" selected" if str(key) in selected else ""}>'
-            f"{html_escape(str(label))}</option>"
-            for key, label in self.choices
-        )
+        # django-filter wraps the list it was given in its own iterator, after any empty or null
+        # choice of its own (none for these: the list carries its "all").
+        listed = getattr(self.choices, "choices", self.choices)
+        if isinstance(listed, OptionList) and next(iter(self.choices), None) == next(iter(listed), None):
+            options = listed.options_html(selected)
+        else:
+            options = "".join(
+                f'<option value="{html_escape(str(key))}"{" selected" if str(key) in selected else ""}>'
+                f"{html_escape(str(label))}</option>"
+                for key, label in self.choices
+            )
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe(options))
 
 
@@ -49,23 +85,34 @@ UNIT_ROLE_CHOICES = list(UnitRole.choices)
 REPORTED_CHOICES = [("no", "本期未报送（未完成任务中有牵头单位未报送）")]
 
 
-Choices = list[tuple[int, str]]
+Choices = OptionList
+# The lists' first choice, "all": part of the list (django-filter's empty_label is None for them),
+# so that it is drawn, and cached, with the rest.
+EMPTY_LABELS = {"plan": "全部规划", "category": "全部类别", "unit": "全部单位", "leader": "全部领导"}
 
 
 def _choices_fetch() -> dict[str, Choices]:
-    # Only what the labels read: the plans' other fields, built once per category, were half the cost.
-    shown = ("order", "name", "plan__title", "plan__year_start", "plan__year_end")
+    # Values, not instances: only what the labels read (building a plan and a category instance
+    # per category was half the cost).
     categories = list(
-        Category.objects.select_related("plan").only(*shown).order_by("-plan__year_end", "plan__kind", "order")
+        Category.objects.order_by("-plan__year_end", "plan__kind", "order").values_list(
+            "pk", "order", "name", "plan_id", "plan__title", "plan__year_start", "plan__year_end"
+        )
     )
-    plans = list({c.plan_id: c.plan for c in categories}.values())
-    return {
-        "plan": [(p.pk, f"{p.title}（{p.years_label}）") for p in plans],
+    plans: dict[int, str] = {}
+    category_rows: list[tuple[int, str]] = []
+    for pk, order, name, plan_id, title, start, end in categories:
+        years = Plan.years_label_of(start, end)
+        plans.setdefault(plan_id, f"{title}（{years}）")
         # Category names repeat across plans; say which plan each belongs to.
-        "category": [(c.pk, f"{c.plan.years_label} {c}") for c in categories],
+        category_rows.append((pk, f"{years} {Category.label_of(order, name)}"))
+    rows: dict[str, list[tuple[int, str]]] = {
+        "plan": list(plans.items()),
+        "category": category_rows,
         "unit": list(Unit.objects.order_by("name").values_list("pk", "name")),
         "leader": list(Leader.objects.order_by("name").values_list("pk", "name")),
     }
+    return {name: OptionList([("", EMPTY_LABELS[name]), *listed]) for name, listed in rows.items()}
 
 
 def search_choices(*, number: int | None = None) -> dict[str, Choices]:
@@ -106,17 +153,13 @@ class TaskFilter(django_filters.FilterSet):
     )
     # Choice filters filled in __init__ from three queries: a ModelChoiceFilter would query once to
     # render its options and once more to validate a chosen value, which breaks the page's query budget.
-    plan = django_filters.ChoiceFilter(label="规划", empty_label="全部规划", field_name="plan_id", widget=ListSelect)
-    category = django_filters.ChoiceFilter(
-        label="类别", empty_label="全部类别", field_name="category_id", widget=ListSelect
-    )
-    unit = django_filters.ChoiceFilter(label="单位", method="filter_unit", empty_label="全部单位", widget=ListSelect)
+    plan = django_filters.ChoiceFilter(label="规划", empty_label=None, field_name="plan_id", widget=ListSelect)
+    category = django_filters.ChoiceFilter(label="类别", empty_label=None, field_name="category_id", widget=ListSelect)
+    unit = django_filters.ChoiceFilter(label="单位", method="filter_unit", empty_label=None, widget=ListSelect)
     unit_role = django_filters.ChoiceFilter(
         label="单位角色", choices=UNIT_ROLE_CHOICES, method="filter_noop", empty_label="牵头或配合"
     )
-    leader = django_filters.ChoiceFilter(
-        label="牵头领导", method="filter_leader", empty_label="全部领导", widget=ListSelect
-    )
+    leader = django_filters.ChoiceFilter(label="牵头领导", method="filter_leader", empty_label=None, widget=ListSelect)
     status = django_filters.ChoiceFilter(
         label="进展状态", choices=STATUS_CHOICES, method="filter_status", empty_label="全部状态"
     )

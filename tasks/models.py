@@ -103,9 +103,14 @@ class Plan(models.Model):
 
     @property
     def years_label(self) -> str:
-        if self.year_start == self.year_end:
-            return f"{self.year_start}年"
-        return f"{self.year_start}—{self.year_end}年"
+        return self.years_label_of(self.year_start, self.year_end)
+
+    @staticmethod
+    def years_label_of(year_start: int, year_end: int) -> str:
+        """2025年, or 2021—2025年 (also for lists read as values, without instances)."""
+        if year_start == year_end:
+            return f"{year_start}年"
+        return f"{year_start}—{year_end}年"
 
 
 class Category(models.Model):
@@ -123,13 +128,22 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_label}{self.name}"
+        return self.label_of(self.order, self.name)
 
     @property
     def order_label(self) -> str:
+        return self.order_label_of(self.order)
+
+    @staticmethod
+    def order_label_of(order: int) -> str:
         from .numerals import to_chinese_numeral
 
-        return f"{to_chinese_numeral(self.order)}、"
+        return f"{to_chinese_numeral(order)}、"
+
+    @classmethod
+    def label_of(cls, order: int, name: str) -> str:
+        """一、name: what str() shows, also for lists read as values, without instances."""
+        return f"{cls.order_label_of(order)}{name}"
 
 
 class Project(models.Model):
