@@ -223,6 +223,7 @@ def test_pages_are_the_same_with_the_compiled_sql_off(
         f"/plans/{annual.pk}/",
         f"/plans/{annual.pk}/categories/{category.pk}/",
         "/tasks/?q=推进",
+        "/tasks/?q=推进&page=2",
         "/tasks/?light=red&reported=no",
         "/units/",
         "/leaders/",
