@@ -7,11 +7,12 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tasks.choices import Light, ProgressStatus, ReportingPeriod, ReviewState, UnitRole
-from tasks.models import Plan, TaskUnit
+from tasks.models import Leader, Plan, TaskUnit
 from tasks.selectors import leader_summary, leader_task_list, leader_unit_list
 from tasks.selectors.version import Scope, scope_version
 from tasks.services import task_status_refresh
@@ -232,3 +233,7 @@ def test_the_leader_page_knows_its_own_leaders_account_and_its_cache_version_in_
     assert leader_get_for(leader_id=world.leaders["赵"].pk, user_id=leader_user.pk)[1] is False
     assert leader_get_for(leader_id=world.leaders["谭"].pk, user_id=office_user.pk)[1] is False
     assert leader_get_for(leader_id=world.leaders["谭"].pk, user_id=None)[1] is False
+    # The statement is compiled once for every leader and account: the ids are its parameters.
+    assert leader_get_for(leader_id=world.leaders["赵"].pk, user_id=None)[0].name == world.leaders["赵"].name
+    with pytest.raises(Http404):
+        leader_get_for(leader_id=Leader.objects.order_by("-pk").first().pk + 1, user_id=leader_user.pk)

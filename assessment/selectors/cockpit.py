@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
 
+from minhang_plans.compiled import compiled_rows
 from tasks.choices import ReportingPeriod, TaskState
 from tasks.models import TaskUnit
 from tasks.periods import period_label
@@ -100,28 +101,32 @@ def leader_scores(*, leader_id: int, clock: Clock) -> LeaderScores:
     from trends.selectors import trend_periods
 
     periods = trend_periods(clock=clock)
-    rows = list(
-        ScoreSheet.objects.filter(
-            run__scope=Scope.PERIOD,
-            run__published_at__isnull=False,
-            run__period__gte=periods[0],
-            run__period__lte=periods[-1],
-            unit_id__in=TaskUnit.objects.filter(
-                task__leader_links__leader_id=leader_id, task__state=TaskState.ACTIVE
-            ).values("unit_id"),
-        )
-        .exclude(run__state=RunState.SUPERSEDED)
-        .order_by("run__period", "unit__name")
-        .values_list(
-            "run__period",
-            "unit_id",
-            "unit__name",
-            "total",
-            "rank",
-            "run_id",
-            "run__plan__title",
-            "run__plan__reporting_period",
-        )
+    rows = compiled_rows(  # once per day (minhang_plans.compiled), the leader its parameter
+        key=("leader_scores", clock),
+        build=lambda leader_id: (
+            ScoreSheet.objects.filter(
+                run__scope=Scope.PERIOD,
+                run__published_at__isnull=False,
+                run__period__gte=periods[0],
+                run__period__lte=periods[-1],
+                unit_id__in=TaskUnit.objects.filter(
+                    task__leader_links__leader_id=leader_id, task__state=TaskState.ACTIVE
+                ).values("unit_id"),
+            )
+            .exclude(run__state=RunState.SUPERSEDED)
+            .order_by("run__period", "unit__name")
+            .values_list(
+                "run__period",
+                "unit_id",
+                "unit__name",
+                "total",
+                "rank",
+                "run_id",
+                "run__plan__title",
+                "run__plan__reporting_period",
+            )
+        ),
+        ids={"leader_id": leader_id},
     )
     by_period: dict[dt.date, list[Decimal]] = defaultdict(list)
     latest: dict[tuple[int, str], UnitLatest] = {}

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Value, When
 
+from minhang_plans.compiled import compiled_rows
 from tasks import permissions
 from tasks.choices import Role
 from tasks.models import Leader, Task
@@ -204,10 +205,15 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
 
 
 def leader_instructions(*, leader: Leader, limit: int = 50) -> list[Instruction]:
-    """A leader's instructions, newest first, with their tasks (one query)."""
-    return list(
-        Instruction.objects.filter(leader=leader)
-        .select_related("task", "written_by")
-        .annotate(n_replies=Count("replies"))
-        .order_by("-created_at", "-pk")[:limit]
+    """A leader's instructions, newest first, with their tasks (one query, compiled once: the
+    leader is its parameter)."""
+    return compiled_rows(
+        key=("leader_instructions", limit),
+        build=lambda leader_id: (
+            Instruction.objects.filter(leader_id=leader_id)
+            .select_related("task", "written_by")
+            .annotate(n_replies=Count("replies"))
+            .order_by("-created_at", "-pk")[:limit]
+        ),
+        ids={"leader_id": leader.pk},
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import reverse
 
 from minhang_plans.compiled import compiled_rows
@@ -86,11 +86,19 @@ def leader_get_for(*, leader_id: int, user_id: int | None) -> tuple[Leader, bool
     """The leader of a leader page (404 if none), whether the account `user_id` is that leader's
     own (its profile names them: the page offers its own leader 批示 on each task), and the
     version of the leader's tasks (the page's cache key, tasks.selectors.version): one query."""
-    own = UserProfile.objects.filter(user_id=user_id or 0, leader_id=OuterRef("pk"))  # no account: no match
-    leaders = Leader.objects.annotate(
-        viewer_is_leader=Exists(own), **scope_version_annotations(scope=Scope.leader(leader_id))
-    )
-    leader = get_object_or_404(leaders, pk=leader_id)
+
+    def build(leader_id: int, user_id: int) -> QuerySet[Leader]:
+        own = UserProfile.objects.filter(user_id=user_id, leader_id=OuterRef("pk"))
+        leaders = Leader.objects.annotate(
+            viewer_is_leader=Exists(own), **scope_version_annotations(scope=Scope.leader(leader_id))
+        )
+        return leaders.filter(pk=leader_id)
+
+    # Compiled once (minhang_plans.compiled): the ids are its parameters. No account: no match.
+    found = compiled_rows(key="leader_get_for", build=build, ids={"leader_id": leader_id, "user_id": user_id or 0})
+    if not found:
+        raise Http404("没有这位领导。")
+    leader = found[0]
     return leader, bool(leader.viewer_is_leader), version_of(leader)  # type: ignore[attr-defined]  # annotated
 
 
@@ -149,11 +157,17 @@ def _closed_plans(*, leader: Leader) -> list[ClosedPlan]:
     counts: dict[str, Any] = {"n_total": Count("pk")}
     for state in FinalState:
         counts[f"n_{state.value}"] = Count("pk", filter=Q(task__outcome__state=state.value))
-    rows = (
-        TaskLeader.objects.filter(leader_id=leader.pk, task__state=TaskState.ACTIVE, task__plan__closure__isnull=False)
-        .values("task__plan_id", "task__plan__title", "task__plan__year_end")
-        .annotate(**counts)
-        .order_by("-task__plan__year_end", "task__plan_id")
+    rows = compiled_rows(
+        key="leader.closed_plans",
+        build=lambda leader_id: (
+            TaskLeader.objects.filter(
+                leader_id=leader_id, task__state=TaskState.ACTIVE, task__plan__closure__isnull=False
+            )
+            .values("task__plan_id", "task__plan__title", "task__plan__year_end")
+            .annotate(**counts)
+            .order_by("-task__plan__year_end", "task__plan_id")
+        ),
+        ids={"leader_id": leader.pk},
     )
     return [
         ClosedPlan(

@@ -4,10 +4,12 @@ with conditional counts) through the (plan, period) or the (task, period) index.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from minhang_plans.compiled import compiled_or_plain
 from tasks.choices import Light, ReportingPeriod
 from tasks.models import Leader, Plan, TaskLeader
 from tasks.periods import period_label, previous_period
@@ -86,24 +88,36 @@ def _short(period: dt.date, reporting_period: str) -> str:
 
 
 def _trend(
-    snapshots: QuerySet[StatusSnapshot], *, scope: str, clock: Clock, reporting_period: str = ReportingPeriod.MONTHLY
+    snapshots: Callable[..., QuerySet[StatusSnapshot]],
+    *,
+    key: Hashable,
+    ids: Mapping[str, int],
+    scope: str,
+    clock: Clock,
+    reporting_period: str = ReportingPeriod.MONTHLY,
 ) -> Trend:
-    """The figures per period of these snapshot rows over the last periods: ONE query (GROUP BY
-    period with conditional counts). A quarterly plan's rows fall on its quarters' first months."""
+    """The figures per period of the snapshot rows `snapshots(**ids)` builds over the last periods:
+    ONE query (GROUP BY period with conditional counts), compiled once per `key` and day
+    (minhang_plans.compiled). A quarterly plan's rows fall on its quarters' first months."""
     periods = trend_periods(clock=clock, reporting_period=reporting_period)
     owed = Q(owed=True)  # as the snapshot recorded it at the close, not as the links stand today
-    rows = (
-        snapshots.filter(period__gte=periods[0], period__lte=periods[-1])
-        .values("period")
-        .annotate(
-            n_total=Count("pk"),
-            n_done=Count("pk", filter=Q(done=True)),
-            n_owed=Count("pk", filter=owed),
-            n_reported=Count("pk", filter=owed & Q(reported=True)),
-            n_red=Count("pk", filter=Q(light=Light.RED)),
-        )
-        .order_by("period")
-        .values_list("period", "n_total", "n_done", "n_owed", "n_reported", "n_red")
+    rows = compiled_or_plain(
+        snapshots,
+        then=lambda rows: (
+            rows.filter(period__gte=periods[0], period__lte=periods[-1])
+            .values("period")
+            .annotate(
+                n_total=Count("pk"),
+                n_done=Count("pk", filter=Q(done=True)),
+                n_owed=Count("pk", filter=owed),
+                n_reported=Count("pk", filter=owed & Q(reported=True)),
+                n_red=Count("pk", filter=Q(light=Light.RED)),
+            )
+            .order_by("period")
+            .values_list("period", "n_total", "n_done", "n_owed", "n_reported", "n_red")
+        ),
+        key=("trend", key, reporting_period, clock),
+        ids=ids,
     )
     found = {row[0]: row[1:] for row in rows}
     points = []
@@ -132,7 +146,9 @@ def _trend(
 def trend_of_plan(*, plan: Plan, clock: Clock | None = None) -> Trend:
     """The plan's last 12 periods (months, or quarters for a quarterly plan)."""
     return _trend(
-        StatusSnapshot.objects.filter(plan_id=plan.pk),
+        lambda plan_id: StatusSnapshot.objects.filter(plan_id=plan_id),
+        key="plan",
+        ids={"plan_id": plan.pk},
         scope=plan.title,
         clock=clock_or_now(clock),
         reporting_period=plan.reporting_period,
@@ -141,15 +157,25 @@ def trend_of_plan(*, plan: Plan, clock: Clock | None = None) -> Trend:
 
 def trend_of_district(*, district: str, clock: Clock | None = None) -> Trend:
     """Every plan of the district, closed ones included (their past periods), over the last 12 months."""
-    plans = Plan.objects.filter(district=district).values("pk")
-    return _trend(StatusSnapshot.objects.filter(plan_id__in=plans), scope=district, clock=clock_or_now(clock))
+    return _trend(
+        lambda: StatusSnapshot.objects.filter(plan_id__in=Plan.objects.filter(district=district).values("pk")),
+        key=("district", district),
+        ids={},
+        scope=district,
+        clock=clock_or_now(clock),
+    )
 
 
 def trend_of_leader(*, leader: Leader, clock: Clock | None = None) -> Trend:
     """The tasks the leader leads (closed plans' included, for their past periods), over the last 12 months."""
-    tasks = TaskLeader.objects.filter(leader_id=leader.pk).values("task_id")
     return _trend(
-        StatusSnapshot.objects.filter(task_id__in=tasks), scope=f"{leader.name}牵头的任务", clock=clock_or_now(clock)
+        lambda leader_id: StatusSnapshot.objects.filter(
+            task_id__in=TaskLeader.objects.filter(leader_id=leader_id).values("task_id")
+        ),
+        key="leader",
+        ids={"leader_id": leader.pk},
+        scope=f"{leader.name}牵头的任务",
+        clock=clock_or_now(clock),
     )
 
 
