@@ -312,6 +312,8 @@ LOGIN_REDIRECT_URL = "security:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after a working day of inactivity, and when the browser closes.
+# Database sessions, read with SQL written once (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False

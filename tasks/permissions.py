@@ -18,8 +18,10 @@ unit's liaisons and the office.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
+
+from minhang_plans.compiled import compiled_rows
 
 from .models import Role, Task, TaskUnit, Unit, UnitRole
 
@@ -42,7 +44,14 @@ def user_role(user: User | AnonymousUser) -> Role | None:
     if user.is_superuser:
         role: Role | None = Role.ADMIN
     else:
-        names = set(user.groups.values_list("name", flat=True))
+        # Every request asks this: the statement is compiled once (minhang_plans.compiled).
+        names = set(
+            compiled_rows(
+                key="user_role.groups",
+                build=lambda user_id: Group.objects.filter(user__id=user_id).values_list("name", flat=True),
+                ids={"user_id": user.pk},
+            )
+        )
         role = next((r for r in ROLE_ORDER if r.value in names), None)
     # Per-request memo on the user object itself (accounts.services clears it when a role changes);
     # setattr because the model declares no such field.
@@ -55,7 +64,13 @@ def user_unit_ids(user: User | AnonymousUser) -> set[int]:
     if cached is None:
         # One query, straight through the profile's link table.
         cached = (
-            set(Unit.objects.filter(liaisons__user=user).values_list("pk", flat=True))
+            set(
+                compiled_rows(
+                    key="user_unit_ids",
+                    build=lambda user_id: Unit.objects.filter(liaisons__user_id=user_id).values_list("pk", flat=True),
+                    ids={"user_id": user.pk},
+                )
+            )
             if user.is_authenticated
             else set()
         )
@@ -107,7 +122,13 @@ def can_report(user: User | AnonymousUser, task: Task, unit_id: int) -> bool:
     role = user_role(user)
     if role is None or role == Role.LEADER:
         return False
-    is_lead = TaskUnit.objects.filter(task=task, unit_id=unit_id, role=UnitRole.LEAD).exists()
+    is_lead = compiled_rows(
+        key="can_report.is_lead",
+        build=lambda task_id, unit_id: TaskUnit.objects.filter(
+            task_id=task_id, unit_id=unit_id, role=UnitRole.LEAD
+        ).values_list("pk")[:1],
+        ids={"task_id": task.pk, "unit_id": unit_id},
+    )
     if not is_lead:
         return False
     if role in (Role.OFFICE, Role.ADMIN):
@@ -124,10 +145,14 @@ def reportable_unit_ids(user: User | AnonymousUser, task: Task, *, lead_unit_ids
         return []
     lead = lead_unit_ids
     if lead is None:
-        lead = list(
-            TaskUnit.objects.filter(task=task, role=UnitRole.LEAD)
-            .order_by("position")
-            .values_list("unit_id", flat=True)
+        lead = compiled_rows(
+            key="reportable_unit_ids.lead",
+            build=lambda task_id: (
+                TaskUnit.objects.filter(task_id=task_id, role=UnitRole.LEAD)
+                .order_by("position")
+                .values_list("unit_id", flat=True)
+            ),
+            ids={"task_id": task.pk},
         )
     if role in (Role.OFFICE, Role.ADMIN):
         return lead
