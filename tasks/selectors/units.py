@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from minhang_plans.compiled import compiled_rows
 
@@ -85,8 +85,19 @@ def unit_resolve(*, name: str) -> Unit | None:
     )
 
 
-def unit_get(*, unit_id: int) -> Unit:
-    return get_object_or_404(Unit.objects.prefetch_related("aliases"), pk=unit_id)
+def unit_get(*, unit_id: int, aliases: bool = True) -> Unit:
+    """The unit (404 when there is none), with its aliases unless `aliases` is False; the query
+    compiled once, the id its parameter (minhang_plans.compiled)."""
+    found = compiled_rows(
+        key=("unit_get", aliases),
+        build=lambda unit_id: (Unit.objects.prefetch_related("aliases") if aliases else Unit.objects).filter(
+            pk=unit_id
+        ),
+        ids={"unit_id": unit_id},
+    )
+    if not found:
+        raise Http404("没有这个单位。")
+    return found[0]
 
 
 def unit_task_list(*, unit: Unit, clock: Clock | None = None) -> list[TaskRow]:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils import timezone
 
+from minhang_plans.compiled import compiled_rows
+
 from ..models import ProgressReport, Task
 
 
@@ -31,7 +33,15 @@ def _task_lock(*, task_id: int) -> str | None:
     order, so that two writers never deadlock. An import being undone locks the tasks it
     deletes: a report waits for it and then finds the task gone, instead of inserting a
     report whose task disappears under it (a foreign-key error at commit, a 500)."""
-    return Task.objects.select_for_update().filter(pk=task_id).values_list("state", flat=True).first()
+    # Compiled once, the id its parameter (minhang_plans.compiled): every report's write takes it.
+    found = compiled_rows(
+        key="task_lock",
+        build=lambda task_id: (
+            Task.objects.select_for_update().filter(pk=task_id).order_by("pk").values_list("state", flat=True)[:1]
+        ),
+        ids={"task_id": task_id},
+    )
+    return found[0] if found else None
 
 
 TASK_GONE_MESSAGE = "该任务已不存在（所属导入可能已被回退），进展未保存。请返回规划页面查看。"

@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from minhang_plans.compiled import compiled_rows
+
 from ..models import Milestone, Plan, ProgressReport, ProgressStatus, ReviewState, Task, TaskState, Unit
 from ..periods import period_label, period_start, plan_deadline
 from ..status.clock import Clock, clock_or_now
@@ -91,7 +93,12 @@ def report_period_check(
     """A report is written for the plan's current period, or for an earlier one while its report
     is returned to the unit; anything else raises ValidationError(PERIOD_CLOSED_MESSAGE). A plan whose
     year the office has closed (yearend app) takes no report at all (PLAN_CLOSED_REPORT_MESSAGE)."""
-    if Plan.objects.filter(pk=task.plan_id, closure__isnull=False).exists():
+    closed = compiled_rows(
+        key="plan_closed",
+        build=lambda plan_id: Plan.objects.filter(pk=plan_id, closure__isnull=False).values_list("pk")[:1],
+        ids={"plan_id": task.plan_id},
+    )
+    if closed:
         raise ValidationError(PLAN_CLOSED_REPORT_MESSAGE)
     report_period_in_plan_check(task=task, period=period)
     current = clock_or_now(clock).period_start(task.plan.reporting_period)
@@ -153,13 +160,19 @@ def report_save(
                 raise ValidationError({"attachment": ATTACHMENTS_TOO_MANY_MESSAGE})
             names = [attachment_check(name=upload.name, size=upload.size) for upload in uploads]
             now = timezone.now()
-            report = (
-                # No select_related here: after waiting for the lock, PostgreSQL re-checks
-                # only the locked row and can return the outer-joined side as NULL.
-                ProgressReport.objects.select_for_update(of=("self",))
-                .filter(task=task, unit=unit, period=period)
-                .first()
+            # No select_related here: after waiting for the lock, PostgreSQL re-checks only the
+            # locked row and can return the outer-joined side as NULL. Compiled once per period,
+            # the task and unit its parameters.
+            locked = compiled_rows(
+                key=("report_save.lock", period),
+                build=lambda task_id, unit_id: (
+                    ProgressReport.objects.select_for_update(of=("self",))
+                    .filter(task_id=task_id, unit_id=unit_id, period=period)
+                    .order_by("pk")[:1]
+                ),
+                ids={"task_id": task.pk, "unit_id": unit.pk},
             )
+            report = locked[0] if locked else None
             if report is None:
                 if version is not None:
                     raise ValidationError("该报告已不存在，请刷新页面。")

@@ -7,13 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .. import permissions, selectors, services
 from ..decorators import reader_required
 from ..forms import ReportForm
-from ..models import Unit
 from ..periods import period_label, plan_deadline
 from ..selectors.report_changes import COMPARED_FIELDS, report_form_changes
 from ..selectors.report_form import report_form_initial, report_form_milestones, report_saved_text
@@ -37,7 +36,7 @@ def _form_errors(form: ReportForm, invalid: ValidationError) -> None:
 def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpResponse:
     """Record (or revise) a lead unit's progress on a task for the current period."""
     task = selectors.task_get(task_id=task_id)
-    unit = get_object_or_404(Unit, pk=unit_id)
+    unit = selectors.unit_get(unit_id=unit_id, aliases=False)
     permissions.require(permissions.can_report(request.user, task, unit.pk), "您只能为本单位牵头的任务填报进展。")
     clock = Clock.now()
     try:
