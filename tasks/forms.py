@@ -14,7 +14,7 @@ from supervision.services import ANSWER_FIELD
 from . import services
 from .models import ProgressStatus
 from .selectors.reports import FormInstruction
-from .widgets import PlainHiddenInput, PlainTextarea
+from .widgets import PlainHiddenInput, PlainNumberInput, PlainSelect, PlainTextarea
 
 # What an <input type="date"> shows and submits, whatever the active locale's formats say.
 ISO_DATE = "%Y-%m-%d"
@@ -40,9 +40,10 @@ class MultipleFileField(forms.FileField):
 
 
 class ReportForm(forms.Form):
-    status = forms.ChoiceField(label="进展状态", choices=ProgressStatus.choices)
+    status = forms.ChoiceField(label="进展状态", choices=ProgressStatus.choices, widget=PlainSelect)
     percent = forms.IntegerField(
         label="完成百分比",
+        widget=PlainNumberInput,
         min_value=0,
         max_value=100,
         error_messages={
@@ -53,13 +54,13 @@ class ReportForm(forms.Form):
         },
     )
     progress_text = forms.CharField(
-        label="进展情况", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+        label="进展情况", required=False, max_length=5000, widget=PlainTextarea(attrs={"rows": 5})
     )
     problems = forms.CharField(
-        label="存在问题", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label="存在问题", required=False, max_length=5000, widget=PlainTextarea(attrs={"rows": 3})
     )
     next_steps = forms.CharField(
-        label="下步计划", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label="下步计划", required=False, max_length=5000, widget=PlainTextarea(attrs={"rows": 3})
     )
     attachment = MultipleFileField(
         label="附件（可选，可多选）",
@@ -71,7 +72,7 @@ class ReportForm(forms.Form):
         label="本期完成的阶段目标", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
     # The version the user opened; None for a new report (optimistic locking).
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = forms.IntegerField(widget=PlainHiddenInput, required=False, min_value=0)
 
     def __init__(
         self,
@@ -112,7 +113,7 @@ class ReportForm(forms.Form):
                 required=False,
                 max_length=2000,
                 initial=instruction.answer,
-                widget=forms.Textarea(attrs={"rows": 3, "data-instruction": instruction.pk}),
+                widget=PlainTextarea(attrs={"rows": 3, "data-instruction": instruction.pk}),
                 help_text=f"批示：{instruction.text}",
                 error_messages={"max_length": "落实情况不能超过2000字。"},
             )

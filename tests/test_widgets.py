@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django import forms
 
-from tasks.forms import ReopenForm, ReviewForm
-from tasks.widgets import PlainHiddenInput, PlainTextarea
+from tasks.choices import ProgressStatus
+from tasks.forms import ReopenForm, ReportForm, ReviewForm
+from tasks.widgets import PlainHiddenInput, PlainNumberInput, PlainSelect, PlainTextarea
 
 CASES = [
     ("version", 3, None),
@@ -44,3 +45,70 @@ def test_the_review_and_reopen_forms_render_as_with_djangos_widgets():
     assert 'maxlength="2000" required' in str(reopen["reason"])
     review = ReviewForm(initial={"version": 2})
     assert str(review["version"]) == '<input type="hidden" name="version" value="2" id="id_version">'
+
+
+@pytest.mark.parametrize(("name", "value", "attrs"), [*CASES, ("percent", 0, {"id": "id_percent", "min": 0})])
+def test_the_number_input_is_djangos(name, value, attrs):
+    assert PlainNumberInput().render(name, value, attrs) == forms.NumberInput().render(name, value, attrs)
+
+
+SELECT_CHOICES = [("a", "甲<"), ("b", 'B"&'), ("", "空"), (3, "三"), ("b", "重复的 b")]
+
+
+@pytest.mark.parametrize("value", [None, "", "a", "b", 3, "3", ["a", "b"], "无此项"])
+@pytest.mark.parametrize("attrs", [None, {"id": "id_status", "required": True, "aria-describedby": "h"}])
+def test_the_select_is_djangos(value, attrs):
+    mine = PlainSelect(choices=SELECT_CHOICES).render("status", value, attrs)
+    assert mine == forms.Select(choices=SELECT_CHOICES).render("status", value, attrs)
+    assert mine.count(" selected") <= 1  # the first match only, as Django's
+
+
+def test_a_select_with_groups_is_drawn_by_django():
+    grouped = [("甲组", [("a", "A"), ("b", "B")]), ("c", "C")]
+    assert PlainSelect(choices=grouped).render("g", "b") == forms.Select(choices=grouped).render("g", "b")
+
+
+def _stock(form: forms.Form) -> forms.Form:
+    """The same form with Django's own widgets (and the attributes the fields gave the plain ones)."""
+    for field in form.fields.values():
+        widget = field.widget
+        for plain, stock in (
+            (PlainSelect, forms.Select),
+            (PlainNumberInput, forms.NumberInput),
+            (PlainHiddenInput, forms.HiddenInput),
+            (PlainTextarea, forms.Textarea),
+        ):
+            if isinstance(widget, plain):
+                replaced = stock(attrs=dict(widget.attrs))
+                if isinstance(widget, forms.Select):
+                    replaced.choices = widget.choices
+                field.widget = replaced
+    return form
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"status": ProgressStatus.BEHIND, "percent": "101", "progress_text": "<b>推进</b>&", "version": "2"},
+        {"status": "无此状态", "percent": "", "problems": "第一行\n第二行"},
+    ],
+)
+def test_the_report_form_renders_as_with_djangos_widgets(data):
+    import datetime as dt
+
+    from tasks.selectors.report_form import FormInstruction
+
+    at = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    instructions = [
+        FormInstruction(pk=5, leader_name="谭瑞琮", text="抓紧<推进>", answer="已落实&", on_behalf=False, created_at=at)
+    ]
+    initial = {"status": ProgressStatus.IN_PROGRESS, "percent": 40, "version": 1}
+    mine = ReportForm(data, initial=initial, instructions=instructions, reason_hint="已过截止日期")
+    stock = _stock(ReportForm(data, initial=initial, instructions=instructions, reason_hint="已过截止日期"))
+    assert [type(f.widget) for f in stock.fields.values()] != [type(f.widget) for f in mine.fields.values()]
+    for name in mine.fields:
+        assert str(mine[name]) == str(stock[name]), name
+    if data:
+        assert not mine.is_valid()
+        assert str(mine) == str(stock) and "errorlist" in str(mine)
