@@ -18,6 +18,7 @@ from ..models import Plan, Task, TaskUnit
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
 from ..status.summary import Summary, summaries
+from .plan_summaries import plan_summaries
 from .row_types import ChartRow, SilentUnit
 from .rows import url
 
@@ -53,10 +54,17 @@ class Dashboard:
 
 
 def dashboard_overview(
-    *, clock: Clock | None = None, district: str | None = None, red_limit: int = 10, silent_limit: int = 12
+    *,
+    clock: Clock | None = None,
+    district: str | None = None,
+    data_number: int | None = None,
+    red_limit: int = 10,
+    silent_limit: int = 12,
 ) -> Dashboard:
-    """Counts by light for every plan (one GROUP BY over the stored status); for the plans of
-    one district also per category, the red list and the units silent this period (5 queries).
+    """Counts by light for every plan (one GROUP BY over the stored status, kept per plan: see
+    plan_summaries); for the plans of one district also per category, the red list and the units
+    silent this period (5 queries, 6 when some plans' kept counts are read). `data_number`: the shared
+    data number the page's key was read with.
 
     The district shown in full is the one asked for, else the deployment's own
     (settings.DISTRICT_NAME), else the newest plan's: a page of every plan's cards would grow
@@ -64,8 +72,8 @@ def dashboard_overview(
     """
     clock = clock_or_now(clock)
     # A plan closed at year end (yearend app) leaves the dashboard; its page keeps its final figures.
-    # The plans alone: their counts come from the one GROUP BY below (counting every plan's
-    # tasks again in the plan query cost 18 ms at city scale).
+    # The plans alone: their counts come from plan_summaries below (counting every plan's tasks
+    # again in the plan query cost 18 ms at city scale).
     plans = compiled_rows(
         key="dashboard.plans", build=lambda: Plan.objects.filter(closure__isnull=True).order_by("-year_end", "kind")
     )
@@ -81,9 +89,8 @@ def dashboard_overview(
         district = own if own in counts else plans[0].district
     shown = [p.pk for p in plans if p.district == district]
 
-    every_plan = summaries(
-        lambda: Task.objects.active().with_status(clock), keys=("plan_id", "city_level"), key=("dashboard", clock)
-    )
+    # Kept per plan under each plan's version: a report recounts its own plan only.
+    every_plan = plan_summaries(clock=clock, number=data_number)
     for (plan_id, city_level), summary in every_plan.items():
         overview = overviews[plan_id]
         overview.summary += summary

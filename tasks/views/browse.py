@@ -12,7 +12,7 @@ from trends.selectors import leader_cockpit, leader_get_for, trend_of_district
 from .. import permissions, selectors
 from ..decorators import reader_required
 from ..models import Role
-from ..selectors.version import Scope
+from ..selectors.version import Scope, scope_version
 from ..status.clock import Clock
 from ..status.rule import light_legend
 from .caching import crumbs, lazy, page_key
@@ -26,7 +26,10 @@ def _int_param(value: str) -> int | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     clock = Clock.now()
     district = request.GET.get("district") or None
-    board = lazy(lambda: selectors.dashboard_overview(clock=clock, district=district))
+    # The page's key and the plans' kept counts share one read of the version (selectors.version).
+    version = scope_version(scope=Scope.everything())
+    number = version[0] if version else None
+    board = lazy(lambda: selectors.dashboard_overview(clock=clock, district=district, data_number=number))
     return render(
         request,
         "tasks/dashboard.html",
@@ -34,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "board": board,
             # The district's trends over the last 12 periods (trends app: one query over the snapshots).
             "trend": lazy(lambda: trend_of_district(district=board.district or "", clock=clock)),
-            "page_key": page_key(clock, Scope.everything(), district),
+            "page_key": page_key(clock, Scope.everything(), district, version=version),
             "section": "home",
             "legend": light_legend(),
         },

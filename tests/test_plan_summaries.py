@@ -1,0 +1,131 @@
+"""tasks/selectors/plan_summaries.py: each plan's figures kept under its own version.
+
+Transactional: the versions are moved by the database's triggers on committed writes, and
+nothing is kept inside a transaction (as the page cache)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from tasks.models import Plan, ProgressStatus, Task, TaskState, TaskUnit, UnitRole
+from tasks.selectors.plan_summaries import plan_summaries, plan_versions
+from tasks.selectors.version import data_version
+from tasks.services.reports import ReportInput, report_save
+from tasks.status.clock import Clock
+from tasks.status.summary import summaries
+from tests.factories import CLOCK
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def counted_now(clock: Clock = CLOCK) -> dict:
+    """The plain count: every open plan's active tasks in one GROUP BY, nothing kept."""
+    return summaries(Task.objects.active().with_status(clock), keys=("plan_id", "city_level"))
+
+
+def statements(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.fixture
+def annual(seed_plans, pinned_clock) -> Plan:
+    cache.clear()
+    return Plan.objects.get(kind="annual")
+
+
+def test_the_figures_are_the_plain_counts_first_kept_and_after_a_report(annual, office_user):
+    number = data_version()
+    assert number and not connection.in_atomic_block
+    first = plan_summaries(clock=CLOCK, number=number)
+    assert first == counted_now() and {plan_id for plan_id, _ in first} == set(
+        Plan.objects.values_list("pk", flat=True)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        kept = plan_summaries(clock=CLOCK, number=number)
+    assert kept == first
+    assert len(captured) == 1  # the plans' versions only: every plan's figures were kept
+
+    # A task with one lead unit: its report takes the task out of 本期未报送.
+    single = (
+        TaskUnit.objects.filter(task__plan=annual, role=UnitRole.LEAD)
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .filter(n=1)
+        .order_by("task__position")
+    )
+    task = Task.objects.get(pk=single[0]["task_id"])
+    unit = TaskUnit.objects.get(task=task, role=UnitRole.LEAD).unit
+    data = ReportInput(status=ProgressStatus.DONE, percent=100, progress_text="已完成。")
+    report_save(user=office_user, task=task, unit=unit, period=dt.date(2025, 6, 1), data=data, version=None)
+    assert data_version() == number  # a report leaves the shared number: only its plan's version moves
+
+    with CaptureQueriesContext(connection) as captured:
+        after = plan_summaries(clock=CLOCK, number=number)
+    assert after == counted_now() and after != first
+    assert after[(annual.pk, False)].n_silent == first[(annual.pk, False)].n_silent - 1
+    recounted = [sql for sql in statements(captured) if "GROUP BY" in sql and "CASE" in sql]
+    assert len(recounted) == 1 and len(captured) == 2  # versions, then the one plan that moved
+
+
+def test_a_withdrawn_task_and_a_new_day_are_counted_again(annual):
+    number = data_version()
+    plan_summaries(clock=CLOCK, number=number)
+    Task.objects.filter(pk=Task.objects.filter(plan=annual).order_by("position").values("pk")[:1]).update(
+        state=TaskState.WITHDRAWN
+    )
+    assert plan_summaries(clock=CLOCK, number=data_version()) == counted_now()
+    later = Clock(today=CLOCK.today + dt.timedelta(days=40))  # lights move with the date
+    assert plan_summaries(clock=later, number=data_version()) == counted_now(later)
+
+
+def test_each_plans_version_is_its_active_tasks_and_their_status_versions(annual):
+    versions = plan_versions()
+    for plan in Plan.objects.all():
+        active = Task.objects.active().filter(plan=plan)
+        total = sum(active.values_list("current__version", flat=True))
+        assert versions[plan.pk] == (active.count(), total)
+
+
+def test_nothing_is_kept_inside_a_transaction_or_without_triggers(annual):
+    from django.db import transaction
+
+    with transaction.atomic():
+        assert plan_summaries(clock=CLOCK, number=data_version()) == counted_now()
+    assert plan_summaries(clock=CLOCK, number=None) == counted_now()
+    assert not [key for key in cache._cache if "plan-summar" in key]
+
+
+def test_the_home_page_after_a_report_is_the_page_counted_afresh(annual, client_as, office_user):
+    import re
+
+    from django.urls import reverse
+
+    client = client_as(office_user)
+    home = reverse("tasks:dashboard")
+    client.get(home)  # every plan's figures kept
+    single = (
+        TaskUnit.objects.filter(task__plan=annual, role=UnitRole.LEAD)
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .filter(n=1)
+        .order_by("-task__position")
+    )
+    task = Task.objects.get(pk=single[0]["task_id"])
+    unit = TaskUnit.objects.get(task=task, role=UnitRole.LEAD).unit
+    data = ReportInput(status=ProgressStatus.BEHIND, percent=10, progress_text="滞后。", problems="资金未到位。")
+    report_save(user=office_user, task=task, unit=unit, period=dt.date(2025, 6, 1), data=data, version=None)
+
+    def page() -> str:
+        # The page's own content: the header's 我的待办 badge may lag by design (its own cache).
+        html = client.get(home).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html[html.index("<main") :])
+
+    kept = page()  # the page rebuilt, the other plans' figures read from the cache
+    cache.clear()
+    assert kept == page()  # as counted from nothing
