@@ -164,14 +164,20 @@ def test_this_run_has_pg_trgm_unless_told_otherwise():
 
 def test_jit_setting_can_be_left_out_for_databases_without_it():
     code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
-    base = {k: v for k, v in os.environ.items() if k not in ("PG_JIT_OFF",)}
+    base = {k: v for k, v in os.environ.items() if k not in ("PG_JIT_OFF", "PG_RANDOM_PAGE_COST")}
     base.update({"SECRET_KEY": "x", "DATABASE_URL": "postgres://u@127.0.0.1:1/db"})
     command = [sys.executable, "manage.py", "shell", "-c", code]
-    default = subprocess.run(command, cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
-    assert default.stdout.strip().splitlines()[-1] == "{'options': '-c jit=off'}"
-    without = {**base, "PG_JIT_OFF": "0"}
-    off = subprocess.run(command, cwd=ROOT, env=without, capture_output=True, text=True, timeout=120)
-    assert off.stdout.strip().splitlines()[-1] == "{}"
+
+    def options(**env: str) -> str:
+        done = subprocess.run(command, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
+        return (done.stdout.strip().splitlines() or [done.stderr.strip()])[-1]
+
+    assert options() == "{'options': '-c jit=off -c random_page_cost=1.1'}"
+    assert options(PG_JIT_OFF="0") == "{'options': '-c random_page_cost=1.1'}"
+    # The planner's setting: the server's own when set empty; a number otherwise, or no start.
+    assert options(PG_JIT_OFF="0", PG_RANDOM_PAGE_COST="") == "{}"
+    assert options(PG_RANDOM_PAGE_COST="2") == "{'options': '-c jit=off -c random_page_cost=2'}"
+    assert "PG_RANDOM_PAGE_COST='fast' is not a number." in options(PG_RANDOM_PAGE_COST="fast")
 
 
 @pytest.fixture
