@@ -20,7 +20,7 @@ from ..status.rule import silent_link
 from ..status.summary import Summary, summaries
 from .plan_summaries import plan_summaries
 from .row_types import ChartRow, SilentUnit
-from .rows import url
+from .rows import row_urls, url
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class RedTask:
     title: str
     behind: bool  # red because a report says 滞后 (else overdue)
     due_date: datetime.date | None
+    url: str
 
 
 @dataclass
@@ -127,9 +128,17 @@ def dashboard_overview(
             .values_list("plan_id", "pk", "number", "title", "task_status", "due_date")
         ),
     )
+    task_url = row_urls().task
     for plan_id, pk, number, title, status, due_date in red:
         overviews[plan_id].red_tasks.append(
-            RedTask(id=pk, number=number, title=title, behind=status == ProgressStatus.BEHIND, due_date=due_date)
+            RedTask(
+                id=pk,
+                number=number,
+                title=title,
+                behind=status == ProgressStatus.BEHIND,
+                due_date=due_date,
+                url=task_url.format(pk),
+            )
         )
 
     for unit in units_silent_list(clock=clock, plan_ids=shown):
@@ -170,7 +179,14 @@ def units_silent_list(*, clock: Clock | None = None, plan_ids: list[int] | None 
         build=lambda plans=None: units_silent_queryset(clock=clock, plan_ids=plans),
         ids={} if plan_ids is None else {"plans": plan_ids},
     )
+    unit_url = row_urls().unit
     return [
-        SilentUnit(plan_id=r["task__plan_id"], unit_id=r["unit_id"], name=r["unit__name"], missing=r["missing"])
+        SilentUnit(
+            plan_id=r["task__plan_id"],
+            unit_id=r["unit_id"],
+            name=r["unit__name"],
+            missing=r["missing"],
+            url=unit_url.format(r["unit_id"]),
+        )
         for r in rows
     ]

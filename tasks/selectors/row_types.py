@@ -106,6 +106,7 @@ class SilentUnit:
     unit_id: int
     name: str
     missing: int
+    url: str  # the unit's page
 
 
 @dataclass

@@ -58,7 +58,7 @@ def url_pattern(name: str, *fixed: int) -> str:
     return reverse(name, args=[*fixed, marker]).replace(str(marker), "{}")
 
 
-class _Urls:
+class RowUrls:
     """The row links' patterns, made once per script prefix (reverse() four times a page showed up too)."""
 
     def __init__(self) -> None:
@@ -118,7 +118,7 @@ def task_with_row(build: Callable[[], TaskQuerySet], *, task_id: int, clock: Clo
 
 def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
     ids = [row["pk"] for row in values]
-    urls = _urls(get_script_prefix())
+    urls = row_urls()
     units: dict[int, list[tuple[str, Named]]] = {}
     leaders: dict[int, list[Named]] = {}
     for is_leader, task_id, person_id, name, printed, role, _ in _people(ids):
@@ -169,8 +169,13 @@ def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
 
 
 @functools.lru_cache(maxsize=8)
-def _urls(prefix: str) -> _Urls:
-    return _Urls()
+def _urls(prefix: str) -> RowUrls:
+    return RowUrls()
+
+
+def row_urls() -> RowUrls:
+    """The row links' patterns under the current script prefix ("{}" for the id: `.task.format(pk)`)."""
+    return _urls(get_script_prefix())
 
 
 def _people(ids: list[int]) -> list[tuple[int, int, int, str, str, str, int]]:
