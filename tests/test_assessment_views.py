@@ -230,7 +230,10 @@ def test_the_leaders_cockpit_shows_their_units_published_scores(client_as, offic
     section = re.search(
         r"<section aria-labelledby=\"cockpit-scores-h\" data-cockpit-scores>(.*?)</section>", html, re.S
     )
-    shown = dict(re.findall(r'data-unit-score="(\d+)"><a href="[^"]+">[^<]+</a>：([\d.]+)分', section.group(1)))
+    found = re.findall(r'data-unit-score="(\d+)"><a href="([^"]+)">[^<]+</a>：([\d.]+)分', section.group(1))
+    shown = {unit_id: total for unit_id, _, total in found}
+    for unit_id, href, _ in found:  # each links to that unit's sheet in the run
+        assert href == reverse("assessment:sheet", args=[run.pk, int(unit_id)])
     mine = leader_unit_ids(user=leader_user) & set(run.sheets.values_list("unit_id", flat=True))
     assert {int(u) for u in shown} == mine
     for unit_id, total in shown.items():

@@ -14,6 +14,7 @@ from minhang_plans.compiled import compiled_rows
 from tasks.choices import ReportingPeriod, TaskState
 from tasks.models import TaskUnit
 from tasks.periods import period_label
+from tasks.selectors.rows import url_pattern_of
 from tasks.status.clock import Clock
 
 from ..models import RunState, Scope, ScoreSheet
@@ -79,6 +80,7 @@ class UnitLatest:
     total: Decimal
     rank: int
     run_id: int
+    url: str  # the unit's score sheet in that run
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def leader_scores(*, leader_id: int, clock: Clock) -> LeaderScores:
     )
     by_period: dict[dt.date, list[Decimal]] = defaultdict(list)
     latest: dict[tuple[int, str], UnitLatest] = {}
+    sheet_url = url_pattern_of("assessment:sheet", 2)
     for period, unit_id, name, total, rank, run_id, plan_title, reporting in rows:
         # A quarterly plan's period counts in its quarter's first month, as the trends do.
         by_period[period].append(total)
@@ -141,6 +144,7 @@ def leader_scores(*, leader_id: int, clock: Clock) -> LeaderScores:
             total=total,
             rank=rank,
             run_id=run_id,
+            url=sheet_url.format(run_id, unit_id),
         )
     points = []
     for period in periods:

@@ -58,6 +58,15 @@ def url_pattern(name: str, *fixed: int) -> str:
     return reverse(name, args=[*fixed, marker]).replace(str(marker), "{}")
 
 
+def url_pattern_of(name: str, ids: int) -> str:
+    """A page's address with "{0}", "{1}" … for each of its `ids` ids, for str.format per row."""
+    markers = [987654300 + i for i in range(ids)]
+    address = reverse(name, args=markers)
+    for i, marker in enumerate(markers):
+        address = address.replace(str(marker), f"{{{i}}}")
+    return address
+
+
 class RowUrls:
     """The row links' patterns, made once per script prefix (reverse() four times a page showed up too)."""
 
