@@ -96,6 +96,7 @@ class PlanFigures:
     plan_id: int
     title: str
     summary: Summary
+    url: str  # the plan's page
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ..status.clock import Clock, clock_or_now
 from ..status.rule import period_now, silent_link
 from ..status.summary import Summary, summaries
 from .row_types import FigureRow, PlanFigures, TaskRow
-from .rows import task_rows_fetch, url
+from .rows import row_urls, task_rows_fetch, url
 
 UNIT_SORTS: dict[str, tuple[str, str]] = {
     # key: (label, the Summary figure sorted on, largest first; "" sorts by name)
@@ -216,7 +216,9 @@ def unit_summary(*, unit: Unit, clock: Clock | None = None) -> UnitSummary:
         ids={"unit_id": unit.pk},
     )
     newest_first = sorted(groups.items(), key=lambda item: (-item[0][0], item[0][1]))
+    plan_url = row_urls().plan
     per_plan = [
-        PlanFigures(plan_id=plan_id, title=title, summary=summary) for (_, _, plan_id, title), summary in newest_first
+        PlanFigures(plan_id=plan_id, title=title, summary=summary, url=plan_url.format(plan_id))
+        for (_, _, plan_id, title), summary in newest_first
     ]
     return UnitSummary(total=sum((p.summary for p in per_plan), Summary()), per_plan=per_plan)
