@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -221,3 +222,14 @@ def test_leader_unit_rows_equal_the_format_html_version():
     assert drawn == str(reference_leader_unit_rows(units, 7))
     assert leader_unit_rows([], 7) == reference_leader_unit_rows([], 7)
     assert "<b>" not in drawn and "&amp;b=2" in drawn and "?leader=7&amp;unit=2&amp;unit_role=lead" in drawn
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "短", "字" * 119, "字" * 120, "字" * 121, "e\u0301" * 70, "e\u0301" * 130, "Å" * 120, "x" * 200 + "<b>"],
+)
+@pytest.mark.parametrize("limit", [80, 120])
+def test_the_short_cut_truncates_as_truncator_does(text, limit):
+    from trends.templatetags.trends_ui import _chars
+
+    assert _chars(text, limit) == Truncator(text).chars(limit)
