@@ -56,9 +56,8 @@ def main() -> None:
         DataVersion.objects.filter(pk=1).update(number=F("number") + 1)
         with CaptureQueriesContext(connection) as captured:
             client.get(page.path)
-        statements += [
-            (page.key, q["sql"]) for q in captured.captured_queries if q["sql"].lstrip("( ").upper().startswith("SELECT")
-        ]
+        selects = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip("( ").upper().startswith("SELECT")]
+        statements += [(page.key, sql) for sql in selects]
     totals: dict[str, list[float]] = {}
     lines = [
         f"$ .venv/bin/python bench/planner_ab.py --costs {args.costs} --runs {args.runs}",
