@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from html import escape as html_escape
 from typing import Any
 
 import django_filters
@@ -11,10 +9,6 @@ from django import forms
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.forms.utils import flatatt
-from django.utils.choices import BaseChoiceIterator
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 
 from .choices import CurrentStatus, Light
 from .models import Category, Leader, Plan, ProgressStatus, TaskLeader, TaskState, TaskUnit, Unit, UnitAlias, UnitRole
@@ -22,60 +16,10 @@ from .querysets import current_work, plan_open
 from .selectors.version import data_version
 from .status.clock import Clock
 from .status.rule import silent_link
+from .widgets import ListSelect, OptionList
 
 # A stored status can be filtered on; 待审核 is only shown.
 STATUS_CHOICES = [(value, label) for value, label in CurrentStatus.choices if value != CurrentStatus.PENDING]
-
-
-class OptionList(BaseChoiceIterator):
-    """A long list of choices with its <option>s drawn once, when it is read (and then cached
-    with it, search_choices): the unit, leader and category lists reach thousands of options at
-    city scale, and drawing them, Django's normalising and every form's deep copy of its fields
-    walked them all again on every search page. Immutable, so a copy is itself."""
-
-    def __init__(self, rows: list[tuple[int | str, str]]) -> None:
-        self.rows = rows
-        # The standard library's escape (what django.utils.html.escape wraps) and one join.
-        self.html = "".join(
-            f'<option value="{html_escape(str(key))}">{html_escape(str(label))}</option>' for key, label in rows
-        )
-
-    def __iter__(self) -> Iterator[tuple[int | str, str]]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> OptionList:
-        return self
-
-    def options_html(self, selected: set[str]) -> str:
-        html = self.html
-        for key in selected:  # one value, as these selects take one
-            mark = f'<option value="{html_escape(key)}">'
-            html = html.replace(mark, mark[:-1] + " selected>", 1)
-        return html
-
-
-class ListSelect(forms.Select):
-    """A <select> drawn in one pass: Django's per-option template costs ~25 µs an option. An
-    OptionList's options come drawn already."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        selected = {str(v) for v in self.format_value(value)}
-        final = self.build_attrs(self.attrs, attrs)
-        # django-filter wraps the list it was given in its own iterator, after any empty or null
-        # choice of its own (none for these: the list carries its "all").
-        listed = getattr(self.choices, "choices", self.choices)
-        if isinstance(listed, OptionList) and next(iter(self.choices), None) == next(iter(listed), None):
-            options = listed.options_html(selected)
-        else:
-            options = "".join(
-                f'<option value="{html_escape(str(key))}"{" selected" if str(key) in selected else ""}>'
-                f"{html_escape(str(label))}</option>"
-                for key, label in self.choices
-            )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), mark_safe(options))
 
 
 STATE_CHOICES = [("all", "全部（含已撤销）"), (TaskState.WITHDRAWN, "仅已撤销")]

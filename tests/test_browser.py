@@ -376,7 +376,7 @@ def test_phone_task_lists_label_their_fields(browser, live_server, client, offic
 def test_the_search_form_as_rendered_filters_by_unit_and_keeps_the_choice(
     browser, live_server, seed_plans, office_user
 ):
-    # The unit, plan and leader selects are drawn by filters.ListSelect from cached lists: choose
+    # The unit, plan and leader selects are drawn by widgets.ListSelect from cached lists: choose
     # from them as a person does, and the count must be the rows the list then holds.
     from tasks.models import Task
 

@@ -1,38 +1,13 @@
-"""tasks/filters.py: the search form's long lists, drawn once and shared, not copied."""
+"""tasks/filters.py: the search form's long lists, read once per shared number and shared, not copied
+(how they are drawn: tests/test_widgets.py)."""
 
 from __future__ import annotations
 
 import copy
 import re
 
-import pytest
-
-from tasks.filters import EMPTY_LABELS, ListSelect, OptionList, TaskFilter, search_choices
+from tasks.filters import EMPTY_LABELS, TaskFilter, search_choices
 from tasks.models import Category, Leader, Plan, Task, Unit
-
-ROWS: list[tuple[int | str, str]] = [("", "全部单位"), (7, "区<发改>委"), (12, "区财政局 & 税务"), (3, '"引号"办')]
-
-
-def _plain(rows: list[tuple[int | str, str]], value: str | None) -> str:
-    """ListSelect drawing a plain list, option by option: the reference."""
-    widget = ListSelect()
-    widget.choices = list(rows)
-    return widget.render("unit", value)
-
-
-@pytest.mark.parametrize("value", [None, "", "7", "3", "99"])
-def test_an_option_list_draws_exactly_what_the_plain_drawing_does(value):
-    widget = ListSelect()
-    widget.choices = OptionList(ROWS)
-    assert widget.render("unit", value) == _plain(ROWS, value)
-
-
-def test_a_chosen_option_is_marked_once_and_labels_are_escaped():
-    html = OptionList(ROWS).options_html({"12"})
-    assert '<option value="12" selected>区财政局 &amp; 税务</option>' in html
-    assert html.count(" selected") == 1
-    assert '<option value="7">区&lt;发改&gt;委</option>' in html
-    assert "&quot;引号&quot;办" in html
 
 
 def test_a_forms_copy_shares_the_list_instead_of_copying_it(db, seed_plans):
@@ -72,13 +47,3 @@ def test_the_search_page_offers_all_once_per_list_and_keeps_a_chosen_unit(client
         assert select.group(1).startswith(f'<option value="" selected>{label}</option>') == (name != "unit")
         assert len(re.findall('<option value=""', select.group(1))) == 1
     assert f'<option value="{unit.pk}" selected>{unit.name}</option>' in page
-
-
-def test_a_list_behind_another_empty_choice_is_drawn_option_by_option():
-    # A filter that keeps django-filter's own empty choice puts it before the list: both are drawn.
-    from django_filters.fields import ChoiceField
-
-    field = ChoiceField(choices=OptionList(ROWS[1:]), empty_label="不限", widget=ListSelect)
-    html = field.widget.render("unit", "7")
-    assert html.startswith('<select name="unit"><option value="">不限</option><option value="7" selected>')
-    assert html == _plain([("", "不限"), *ROWS[1:]], "7")

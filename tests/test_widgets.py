@@ -7,7 +7,7 @@ from django import forms
 
 from tasks.choices import ProgressStatus
 from tasks.forms import ReopenForm, ReportForm, ReviewForm
-from tasks.widgets import PlainHiddenInput, PlainNumberInput, PlainSelect, PlainTextarea
+from tasks.widgets import ListSelect, OptionList, PlainHiddenInput, PlainNumberInput, PlainSelect, PlainTextarea
 
 CASES = [
     ("version", 3, None),
@@ -112,3 +112,39 @@ def test_the_report_form_renders_as_with_djangos_widgets(data):
     if data:
         assert not mine.is_valid()
         assert str(mine) == str(stock) and "errorlist" in str(mine)
+
+
+# The search form's long selects (filters.py gives them their lists).
+ROWS: list[tuple[int | str, str]] = [("", "全部单位"), (7, "区<发改>委"), (12, "区财政局 & 税务"), (3, '"引号"办')]
+
+
+def _plain(rows: list[tuple[int | str, str]], value: str | None) -> str:
+    """ListSelect drawing a plain list, option by option: the reference."""
+    widget = ListSelect()
+    widget.choices = list(rows)
+    return widget.render("unit", value)
+
+
+@pytest.mark.parametrize("value", [None, "", "7", "3", "99"])
+def test_an_option_list_draws_exactly_what_the_plain_drawing_does(value):
+    widget = ListSelect()
+    widget.choices = OptionList(ROWS)
+    assert widget.render("unit", value) == _plain(ROWS, value)
+
+
+def test_a_chosen_option_is_marked_once_and_labels_are_escaped():
+    html = OptionList(ROWS).options_html({"12"})
+    assert '<option value="12" selected>区财政局 &amp; 税务</option>' in html
+    assert html.count(" selected") == 1
+    assert '<option value="7">区&lt;发改&gt;委</option>' in html
+    assert "&quot;引号&quot;办" in html
+
+
+def test_a_list_behind_another_empty_choice_is_drawn_option_by_option():
+    # A filter that keeps django-filter's own empty choice puts it before the list: both are drawn.
+    from django_filters.fields import ChoiceField
+
+    field = ChoiceField(choices=OptionList(ROWS[1:]), empty_label="不限", widget=ListSelect)
+    html = field.widget.render("unit", "7")
+    assert html.startswith('<select name="unit"><option value="">不限</option><option value="7" selected>')
+    assert html == _plain([("", "不限"), *ROWS[1:]], "7")
