@@ -16,7 +16,7 @@ from .querysets import current_work, plan_open
 from .selectors.version import data_version
 from .status.clock import Clock
 from .status.rule import silent_link
-from .widgets import ListSelect, OptionList
+from .widgets import ListSelect, OptionList, PlainSelect
 
 # A stored status can be filtered on; 待审核 is only shown.
 STATUS_CHOICES = [(value, label) for value, label in CurrentStatus.choices if value != CurrentStatus.PENDING]
@@ -101,24 +101,24 @@ class TaskFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label="类别", empty_label=None, field_name="category_id", widget=ListSelect)
     unit = django_filters.ChoiceFilter(label="单位", method="filter_unit", empty_label=None, widget=ListSelect)
     unit_role = django_filters.ChoiceFilter(
-        label="单位角色", choices=UNIT_ROLE_CHOICES, method="filter_noop", empty_label="牵头或配合"
+        label="单位角色", choices=UNIT_ROLE_CHOICES, method="filter_noop", empty_label="牵头或配合", widget=PlainSelect
     )
     leader = django_filters.ChoiceFilter(label="牵头领导", method="filter_leader", empty_label=None, widget=ListSelect)
     status = django_filters.ChoiceFilter(
-        label="进展状态", choices=STATUS_CHOICES, method="filter_status", empty_label="全部状态"
+        label="进展状态", choices=STATUS_CHOICES, method="filter_status", empty_label="全部状态", widget=PlainSelect
     )
     light = django_filters.ChoiceFilter(
-        label="灯号", choices=Light.choices, method="filter_light", empty_label="全部灯号"
+        label="灯号", choices=Light.choices, method="filter_light", empty_label="全部灯号", widget=PlainSelect
     )
     city_level = django_filters.ChoiceFilter(
-        label="市级任务", choices=CITY_CHOICES, method="filter_city_level", empty_label="不限"
+        label="市级任务", choices=CITY_CHOICES, method="filter_city_level", empty_label="不限", widget=PlainSelect
     )
     reported = django_filters.ChoiceFilter(
-        label="本期报送", choices=REPORTED_CHOICES, method="filter_reported", empty_label="不限"
+        label="本期报送", choices=REPORTED_CHOICES, method="filter_reported", empty_label="不限", widget=PlainSelect
     )
     overdue = django_filters.BooleanFilter(label="仅看逾期未完成", method="filter_overdue", widget=forms.CheckboxInput)
     state = django_filters.ChoiceFilter(
-        label="任务状态", choices=STATE_CHOICES, method="filter_state", empty_label="现行任务"
+        label="任务状态", choices=STATE_CHOICES, method="filter_state", empty_label="现行任务", widget=PlainSelect
     )
 
     def __init__(self, *args: Any, clock: Clock | None = None, shared_number: int | None = None, **kwargs: Any) -> None:

@@ -148,3 +148,22 @@ def test_a_list_behind_another_empty_choice_is_drawn_option_by_option():
     html = field.widget.render("unit", "7")
     assert html.startswith('<select name="unit"><option value="">不限</option><option value="7" selected>')
     assert html == _plain([("", "不限"), *ROWS[1:]], "7")
+
+
+@pytest.mark.parametrize("data", [None, {"status": "behind", "light": "red", "city_level": "true", "state": "all"}])
+def test_the_search_forms_short_selects_render_as_with_djangos(db, data):
+    from tasks.filters import TaskFilter
+    from tasks.models import Task
+
+    mine = TaskFilter(data, queryset=Task.objects.none()).form
+    stock = TaskFilter(data, queryset=Task.objects.none()).form
+    shown = [name for name, field in mine.fields.items() if type(field.widget) is PlainSelect]
+    assert set(shown) == {"unit_role", "status", "light", "city_level", "reported", "state"}
+    for name in shown:
+        field = stock.fields[name]
+        replaced = forms.Select(attrs=dict(field.widget.attrs))
+        replaced.choices = field.widget.choices
+        field.widget = replaced
+        assert str(mine[name]) == str(stock[name]), name
+    if data:
+        assert '<option value="red" selected>' in str(mine["light"])
