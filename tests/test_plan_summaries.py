@@ -29,6 +29,23 @@ def counted_now(clock: Clock = CLOCK) -> dict:
     return summaries(Task.objects.active().with_status(clock), keys=("plan_id", "city_level"))
 
 
+def report_on_a_single_lead_task(plan: Plan, user, *, status: str, first: bool) -> None:
+    """A report through the service on the plan's first (or last) task with one lead unit: it
+    takes the task out of 本期未报送, so the plan's figures change."""
+    single = (
+        TaskUnit.objects.filter(task__plan=plan, role=UnitRole.LEAD)
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .filter(n=1)
+        .order_by("task__position" if first else "-task__position")
+    )
+    task = Task.objects.get(pk=single[0]["task_id"])
+    unit = TaskUnit.objects.get(task=task, role=UnitRole.LEAD).unit
+    percent = 100 if status == ProgressStatus.DONE else 40
+    data = ReportInput(status=status, percent=percent, progress_text="按计划推进。", problems="资金未到位。")
+    report_save(user=user, task=task, unit=unit, period=dt.date(2025, 6, 1), data=data, version=None)
+
+
 def statements(captured) -> list[str]:
     return [q["sql"] for q in captured.captured_queries]
 
@@ -51,18 +68,7 @@ def test_the_figures_are_the_plain_counts_first_kept_and_after_a_report(annual, 
     assert kept == first
     assert len(captured) == 1  # the plans' versions only: every plan's figures were kept
 
-    # A task with one lead unit: its report takes the task out of 本期未报送.
-    single = (
-        TaskUnit.objects.filter(task__plan=annual, role=UnitRole.LEAD)
-        .values("task_id")
-        .annotate(n=Count("pk"))
-        .filter(n=1)
-        .order_by("task__position")
-    )
-    task = Task.objects.get(pk=single[0]["task_id"])
-    unit = TaskUnit.objects.get(task=task, role=UnitRole.LEAD).unit
-    data = ReportInput(status=ProgressStatus.DONE, percent=100, progress_text="已完成。")
-    report_save(user=office_user, task=task, unit=unit, period=dt.date(2025, 6, 1), data=data, version=None)
+    report_on_a_single_lead_task(annual, office_user, status=ProgressStatus.DONE, first=True)
     assert data_version() == number  # a report leaves the shared number: only its plan's version moves
 
     with CaptureQueriesContext(connection) as captured:
@@ -109,17 +115,7 @@ def test_the_home_page_after_a_report_is_the_page_counted_afresh(annual, client_
     client = client_as(office_user)
     home = reverse("tasks:dashboard")
     client.get(home)  # every plan's figures kept
-    single = (
-        TaskUnit.objects.filter(task__plan=annual, role=UnitRole.LEAD)
-        .values("task_id")
-        .annotate(n=Count("pk"))
-        .filter(n=1)
-        .order_by("-task__position")
-    )
-    task = Task.objects.get(pk=single[0]["task_id"])
-    unit = TaskUnit.objects.get(task=task, role=UnitRole.LEAD).unit
-    data = ReportInput(status=ProgressStatus.BEHIND, percent=10, progress_text="滞后。", problems="资金未到位。")
-    report_save(user=office_user, task=task, unit=unit, period=dt.date(2025, 6, 1), data=data, version=None)
+    report_on_a_single_lead_task(annual, office_user, status=ProgressStatus.BEHIND, first=False)
 
     def page() -> str:
         # The page's own content: the header's 我的待办 badge may lag by design (its own cache).
