@@ -5,6 +5,7 @@ test_permissions.py)."""
 import datetime as dt
 import errno
 import threading
+import time
 
 import pytest
 from django.core.files.storage import FileSystemStorage
@@ -453,6 +454,23 @@ def test_review_queue_shows_next_steps_and_attachments(
 # -- a report while its task is deleted by an undone import (issue 14, item 17) --------------
 
 
+def _release_when_a_backend_waits_on_a_lock(release: threading.Event) -> None:
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                if cursor.fetchone()[0]:
+                    break
+            time.sleep(0.02)
+    finally:
+        release.set()
+        connections.close_all()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two real PostgreSQL connections")
 def test_a_report_racing_the_deletion_of_its_task_gets_a_clear_error_not_a_500(seed_plans, client_as, liaison_user):
@@ -473,8 +491,9 @@ def test_a_report_racing_the_deletion_of_its_task_gets_a_clear_error_not_a_500(s
     worker.start()
     assert deleted.wait(timeout=10)
     # The liaison's request still sees the task (not yet committed as deleted) until it waits on
-    # the task's row lock; then the deletion commits.
-    threading.Timer(0.5, release.set).start()
+    # the task's row lock; then the deletion commits. Released once PostgreSQL shows the request
+    # waiting on that lock (a fixed delay lost the race on a loaded machine: the lookup came late).
+    threading.Thread(target=_release_when_a_backend_waits_on_a_lock, args=(release,)).start()
     response = client_as(liaison_user).post(report_url(task, "区科委"), GOOD)
     worker.join(timeout=10)
     assert response.status_code == 400
