@@ -389,3 +389,12 @@ def test_the_search_form_as_rendered_filters_by_unit_and_keeps_the_choice(
     expected = Task.objects.active().filter(unit_links__unit__name="区科委").distinct().count()
     assert count == expected == page.locator("tr[data-task]").count() > 0
     assert page.get_by_label("单位", exact=True).evaluate("s => s.selectedOptions[0].text") == "区科委"
+
+    # A short select (widgets.PlainSelect), submitted as the page draws it: every unit, city-level only.
+    page.get_by_label("单位", exact=True).select_option(label="全部单位")
+    page.get_by_label("市级任务").select_option(label="仅市级任务")
+    page.get_by_role("button", name="查找").click()
+    page.wait_for_load_state()
+    city = int(page.locator("[data-result-count]").inner_text())
+    assert city == Task.objects.active().filter(city_level=True).count() == page.locator("tr[data-task]").count() > 0
+    assert page.get_by_label("市级任务").evaluate("s => s.selectedOptions[0].text") == "仅市级任务"
