@@ -361,6 +361,9 @@ CACHES = {
 # Compiled SQL of the status queries kept per worker (minhang_plans.compiled): building the
 # status rule's expressions cost more than running them. 0 compiles every time.
 COMPILED_SQL_ENTRIES = env_int("COMPILED_SQL_ENTRIES", 512, minimum=0)
+# Per-task pieces of pages (rows, cockpit links) kept per worker under the task's version
+# (tasks.selectors.row_reuse): a report then re-reads one task, not the page's hundred. 0 turns it off.
+TASK_PIECE_ENTRIES = env_int("TASK_PIECE_ENTRIES", 5000, minimum=0)
 
 # Progress reports: warning lights (三色预警) and attachments.
 LIGHT_DUE_SOON_DAYS = env_int("LIGHT_DUE_SOON_DAYS", 30, minimum=0)

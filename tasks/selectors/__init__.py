@@ -23,7 +23,15 @@ from ..status.clock import Clock
 from .dashboard import Dashboard, PlanOverview, dashboard_overview, units_silent_list
 from .exports import ExportRow, export_rows
 from .history import HistoryEntry, history_value, task_history
-from .leaders import LEADER_SORTS, leader_get, leader_summary, leader_summary_list, leader_task_list, leader_unit_list
+from .leaders import (
+    LEADER_SORTS,
+    leader_get,
+    leader_rows_reuse,
+    leader_summary,
+    leader_summary_list,
+    leader_task_list,
+    leader_unit_list,
+)
 from .plans import (
     CategoryBlock,
     ProjectGroup,
@@ -105,6 +113,7 @@ __all__ = [
     "export_rows",
     "history_value",
     "leader_get",
+    "leader_rows_reuse",
     "leader_summary",
     "leader_summary_list",
     "leader_task_list",

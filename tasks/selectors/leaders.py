@@ -10,9 +10,11 @@ from ..querysets import TaskQuerySet, plan_open
 from ..status.clock import Clock, clock_or_now
 from ..status.rule import silent_link
 from ..status.summary import Summary, summaries, summary_total
+from .row_reuse import Reuse, pieces_reused, reuse_context
 from .row_types import FigureRow, TaskRow
 from .rows import task_rows_fetch, url
 from .units import figure_rows_sorted
+from .version import task_versions_of
 
 LEADER_SORTS: dict[str, tuple[str, str]] = {
     # key: (label, the Summary figure sorted on, largest first; "" sorts by name)
@@ -43,14 +45,42 @@ def leader_get(*, leader_id: int) -> Leader:
     return get_object_or_404(Leader, pk=leader_id)
 
 
-def leader_task_list(*, leader: Leader, clock: Clock | None = None) -> list[TaskRow]:
+def _led(leader_id: int) -> TaskQuerySet:
     # As on a unit's page: a closed plan's tasks are on its 年终办结 page.
-    def led(leader_id: int) -> TaskQuerySet:
-        return Task.objects.filter(
-            Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=leader_id)), plan_open()
-        ).order_by("-plan__year_end", "plan__kind", "position")
+    return Task.objects.filter(
+        Exists(TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id=leader_id)), plan_open()
+    ).order_by("-plan__year_end", "plan__kind", "position", "pk")
 
-    return task_rows_fetch(led, clock=clock_or_now(clock), key="leader", ids={"leader_id": leader.pk})
+
+def leader_rows_reuse(*, leader: Leader, clock: Clock, shared: int | None) -> Reuse | None:
+    """What the leader page may reuse of its tasks' rows and cockpit links (selectors.row_reuse):
+    None where nothing may be kept, or when the leader was read without its tasks' versions
+    (trends.selectors.leader_get_for reads them on PostgreSQL). `shared`: the shared data
+    number the page's key was read with."""
+    context = reuse_context(clock=clock, shared=shared)
+    versions = task_versions_of(leader)
+    if context is None or versions is None:
+        return None
+    return Reuse(context=context, versions=tuple(sorted(versions)))
+
+
+def _rows_shown(*, ids: list[int], clock: Clock) -> dict[int, TaskRow | None]:
+    """These tasks' rows, None for those the leader page does not list (a closed plan's)."""
+    found = task_rows_fetch(
+        lambda ids: Task.objects.filter(plan_open(), pk__in=ids), clock=clock, key="leader.ids", ids={"ids": ids}
+    )
+    by_id = {row.id: row for row in found}
+    return {task_id: by_id.get(task_id) for task_id in ids}
+
+
+def leader_task_list(*, leader: Leader, clock: Clock | None = None, reuse: Reuse | None = None) -> list[TaskRow]:
+    """The leader's tasks as rows, in document order. With `reuse`, the rows of tasks whose
+    version stands come from the process's store and only the others are read."""
+    clock = clock_or_now(clock)
+    if reuse is None:
+        return task_rows_fetch(_led, clock=clock, key="leader", ids={"leader_id": leader.pk})
+    pieces = pieces_reused(kind="leader_row", reuse=reuse, fetch=lambda ids: _rows_shown(ids=ids, clock=clock))
+    return sorted((row for _, row in pieces if row is not None), key=lambda row: row.browse_order)
 
 
 def leader_summary(*, leader: Leader, clock: Clock | None = None) -> Summary:

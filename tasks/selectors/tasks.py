@@ -65,15 +65,20 @@ def task_search_ids(*, filterset: TaskFilter, clock: Clock) -> list[int]:
     )
 
 
-def task_rows(*, ids: list[int], clock: Clock | None = None) -> list[TaskRow]:
-    """The tasks with these ids as rows, in the order of `ids` (two queries), compiled once per
-    number of ids and day: the ids are the SQL's parameters (a search page's 50, the last page's fewer)."""
+def task_rows_by_id(*, ids: list[int], clock: Clock | None = None) -> dict[int, TaskRow]:
+    """The tasks with these ids as rows, by id (two queries), compiled once per number of ids and
+    day: the ids are the SQL's parameters (a search page's 50, a rebuilt page's changed few)."""
     if not ids:
-        return []
+        return {}
     found = task_rows_fetch(
         lambda ids: Task.objects.filter(pk__in=ids), clock=clock_or_now(clock), key="task_rows.ids", ids={"ids": ids}
     )
-    by_pk = {row.id: row for row in found}
+    return {row.id: row for row in found}
+
+
+def task_rows(*, ids: list[int], clock: Clock | None = None) -> list[TaskRow]:
+    """The tasks with these ids as rows, in the order of `ids`."""
+    by_pk = task_rows_by_id(ids=ids, clock=clock)
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 

@@ -80,16 +80,40 @@ def _scope_version_sql(kind: ScopeKind) -> str:
     )
 
 
-def scope_version_annotations(*, scope: Scope) -> dict[str, Any]:
+@cache
+def _pairs_sql(kind: ScopeKind) -> str:
+    """PostgreSQL: the scope's (task id, status version) pairs as one two-dimensional array."""
+    status = TaskStatus._meta.db_table
+    rows, task = {
+        "plan": (f"{Task._meta.db_table} t WHERE t.plan_id = %s", "t.id"),
+        "unit": (f"{TaskUnit._meta.db_table} l WHERE l.unit_id = %s", "l.task_id"),
+        "leader": (f"{TaskLeader._meta.db_table} l WHERE l.leader_id = %s", "l.task_id"),
+    }[kind]
+    return f"ARRAY(SELECT ARRAY[{task}, (SELECT s.version FROM {status} s WHERE s.task_id = {task})] FROM {rows})"
+
+
+def scope_version_annotations(*, scope: Scope, with_tasks: bool = False) -> dict[str, Any]:
     """The scope's version as annotations (`version_of` reads them back): (shared number, task
     count, sum of task versions). Put on the query that fetches a page's own object, the leader
-    page reads its leader and its key in one query."""
+    page reads its leader and its key in one query. `with_tasks` (PostgreSQL, not for all
+    tasks): each task's version instead, in one pass (`task_versions_of`), from which the count
+    and sum are taken, so a rebuilt page knows which of its tasks changed (selectors.row_reuse)."""
+    number = RawSQL(f"SELECT number FROM {DataVersion._meta.db_table} WHERE id = 1", ())
+    if with_tasks and scope.kind != "all" and connection.vendor == "postgresql":
+        return {"v_number": number, "v_pairs": RawSQL(_pairs_sql(scope.kind), (scope.key,))}
     versions = _versions_sql(scope.kind)
     return {
-        "v_number": RawSQL(f"SELECT number FROM {DataVersion._meta.db_table} WHERE id = 1", ()),
+        "v_number": number,
         "v_tasks": RawSQL(f"SELECT COUNT(x.v) FROM {versions}", (scope.key,)),
         "v_versions": RawSQL(f"SELECT COALESCE(SUM(x.v), 0) FROM {versions}", (scope.key,)),
     }
+
+
+def task_versions_of(annotated: object) -> list[tuple[int, int | None]] | None:
+    """(task id, version) of each task in the scope, from an object carrying
+    `scope_version_annotations(with_tasks=True)`; None when it was read without them."""
+    pairs = getattr(annotated, "v_pairs", None)
+    return None if pairs is None else [(task_id, version) for task_id, version in pairs]
 
 
 def version_of(annotated: object) -> tuple[int, int, int] | None:
@@ -98,6 +122,10 @@ def version_of(annotated: object) -> tuple[int, int, int] | None:
     number = getattr(annotated, "v_number", None)
     if number is None:
         return None
+    pairs = task_versions_of(annotated)
+    if pairs is not None:  # COUNT and SUM as SQL takes them: over the tasks that have a version
+        versions = [version for _, version in pairs if version is not None]
+        return (number, len(versions), sum(versions))
     return (number, getattr(annotated, "v_tasks"), getattr(annotated, "v_versions"))  # noqa: B009 - annotated
 
 
@@ -114,4 +142,11 @@ def data_version() -> int:
     return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
-__all__ = ["Scope", "data_version", "scope_version", "scope_version_annotations", "version_of"]
+__all__ = [
+    "Scope",
+    "data_version",
+    "scope_version",
+    "scope_version_annotations",
+    "task_versions_of",
+    "version_of",
+]

@@ -188,7 +188,9 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
     leader, own_page, version = leader_get_for(leader_id=leader_id, user_id=request.user.pk)
     may_instruct = own_page and permissions.user_role(request.user) == Role.LEADER
     may_chase = permissions.can_chase(request.user)
-    tasks = lazy(lambda: selectors.leader_task_list(leader=leader, clock=clock))
+    # After a report, only the reported task's row and links are read again (selectors.row_reuse).
+    reuse = selectors.leader_rows_reuse(leader=leader, clock=clock, shared=version[0] if version else None)
+    tasks = lazy(lambda: selectors.leader_task_list(leader=leader, clock=clock, reuse=reuse))
     return render(
         request,
         "tasks/leader_detail.html",
@@ -198,7 +200,7 @@ def leader_detail(request: HttpRequest, leader_id: int) -> HttpResponse:
             "active_count": lazy(lambda: sum(1 for t in tasks if not t.withdrawn)),
             "plans": lazy(lambda: list(dict.fromkeys((t.plan_id, t.plan_title) for t in tasks))),
             # 领导驾驶舱 (trends): figures by light (from the rows), units, final states, trends, drill-down.
-            "cockpit": lazy(lambda: leader_cockpit(leader=leader, tasks=tasks, clock=clock)),
+            "cockpit": lazy(lambda: leader_cockpit(leader=leader, tasks=tasks, clock=clock, reuse=reuse)),
             # 考评: their units' published scores over the last 12 months (one query).
             "cockpit_scores": lazy(lambda: leader_scores(leader_id=leader.pk, clock=clock)),
             "may_instruct": may_instruct,

@@ -16,6 +16,7 @@ from minhang_plans.compiled import compiled_rows
 from tasks.choices import ProgressStatus, ReviewState, TaskState
 from tasks.models import Leader, ProgressReport, TaskLeader, TaskUnit, UserProfile
 from tasks.periods import period_label
+from tasks.selectors.row_reuse import Reuse, pieces_reused
 from tasks.selectors.row_types import FigureRow, TaskRow
 from tasks.selectors.rows import url_pattern
 from tasks.selectors.units import figure_rows_sorted
@@ -85,12 +86,15 @@ class Cockpit:
 def leader_get_for(*, leader_id: int, user_id: int | None) -> tuple[Leader, bool, tuple[int, int, int] | None]:
     """The leader of a leader page (404 if none), whether the account `user_id` is that leader's
     own (its profile names them: the page offers its own leader 批示 on each task), and the
-    version of the leader's tasks (the page's cache key, tasks.selectors.version): one query."""
+    version of the leader's tasks (the page's cache key, tasks.selectors.version): one query,
+    which on PostgreSQL reads each of the leader's tasks' versions (the rows a rebuilt page may
+    reuse: tasks.selectors.leader_rows_reuse)."""
 
     def build(leader_id: int, user_id: int) -> QuerySet[Leader]:
         own = UserProfile.objects.filter(user_id=user_id, leader_id=OuterRef("pk"))
         leaders = Leader.objects.annotate(
-            viewer_is_leader=Exists(own), **scope_version_annotations(scope=Scope.leader(leader_id))
+            viewer_is_leader=Exists(own),
+            **scope_version_annotations(scope=Scope.leader(leader_id), with_tasks=True),
         )
         return leaders.filter(pk=leader_id)
 
@@ -114,9 +118,9 @@ def summary_of_rows(rows: Sequence[TaskRow]) -> Summary:
     return summary
 
 
-def _links(*, leader_id: int, clock: Clock) -> QuerySet[Any]:
-    """The lead links of the leader's current tasks with the task's status, the link's own silence
-    and the unit's latest report (not a draft): one query."""
+def _links(*, tasks: Q, clock: Clock) -> QuerySet[Any]:
+    """The lead links of these current tasks (`tasks`: a condition on the links) with the task's
+    status, the link's own silence and the unit's latest report (not a draft): one query."""
     latest = (
         ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"))
         .exclude(review_state=ReviewState.DRAFT)
@@ -127,7 +131,7 @@ def _links(*, leader_id: int, clock: Clock) -> QuerySet[Any]:
     return (
         TaskUnit.objects.lead()
         .on_active()
-        .filter(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader_id=leader_id)))
+        .filter(tasks)
         .with_status(clock)
         .annotate(
             s_light=F("light"),
@@ -187,17 +191,51 @@ def _closed_plans(*, leader: Leader) -> list[ClosedPlan]:
     ]
 
 
-def leader_cockpit(*, leader: Leader, tasks: Sequence[TaskRow], clock: Clock | None = None) -> Cockpit:
+def _leads(leader_id: int) -> Q:
+    return Q(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader_id=leader_id)))
+
+
+def _links_by_task(*, clock: Clock, leader_id: int = 0, ids: list[int] | None = None) -> dict[int, tuple[Any, ...]]:
+    """The drill-down's link rows grouped by task (each task's by unit name): of the leader's
+    tasks, or of the tasks with these ids (a rebuilt page's changed ones)."""
+    if ids is None:
+        rows = compiled_rows(
+            key=("cockpit", clock),
+            build=lambda leader_id: _links(tasks=_leads(leader_id), clock=clock),
+            ids={"leader_id": leader_id},
+        )
+    elif ids:
+        rows = compiled_rows(
+            key=("cockpit.ids", clock),
+            build=lambda ids: _links(tasks=Q(task_id__in=ids), clock=clock),
+            ids={"ids": ids},
+        )
+    else:
+        rows = []
+    grouped: dict[int, list[tuple[Any, ...]]] = {task_id: [] for task_id in ids or ()}
+    for row in rows:
+        grouped.setdefault(row[2], []).append(row)
+    return {task_id: tuple(found) for task_id, found in grouped.items()}
+
+
+def leader_cockpit(
+    *, leader: Leader, tasks: Sequence[TaskRow], clock: Clock | None = None, reuse: Reuse | None = None
+) -> Cockpit:
     """The 领导驾驶舱 of a leader's page, given the page's task rows (selectors.leader_task_list):
     three queries — the lead links with their latest reports (the units table and the drill-down),
-    the final states of closed plans, and the trend. The figures by light come from the rows."""
+    the final states of closed plans, and the trend. The figures by light come from the rows.
+    With `reuse`, the links of tasks whose version stands come from the process's store
+    (tasks.selectors.row_reuse) and only the others' are read."""
     clock = clock_or_now(clock)
     units: dict[int, DrillUnit] = {}
-    links = compiled_rows(
-        key=("cockpit", clock),
-        build=lambda leader_id: _links(leader_id=leader_id, clock=clock),
-        ids={"leader_id": leader.pk},
-    )
+    if reuse is None:
+        by_task = _links_by_task(clock=clock, leader_id=leader.pk)
+    else:
+        by_task = dict(
+            pieces_reused(kind="cockpit_links", reuse=reuse, fetch=lambda ids: _links_by_task(clock=clock, ids=ids))
+        )
+    # In the page's order of tasks (the rows'), each task's links by unit name.
+    links = [row for task in tasks for row in by_task.get(task.id, ())]
     for row in links:
         unit_id, unit_name, task_id, number, title, plan_title, cadence, light, status, silent, *report = row
         unit = units.get(unit_id)
