@@ -45,11 +45,17 @@ def _choices_fetch() -> dict[str, Choices]:
     )
     plans: dict[int, str] = {}
     category_rows: list[tuple[int, str]] = []
+    years_of: dict[int, str] = {}  # per plan, and the numerals per order: a thousand categories repeat them
+    numbered: dict[int, str] = {}
     for pk, order, name, plan_id, title, start, end in categories:
-        years = Plan.years_label_of(start, end)
-        plans.setdefault(plan_id, f"{title}（{years}）")
+        years = years_of.get(plan_id)
+        if years is None:
+            years = years_of[plan_id] = Plan.years_label_of(start, end)
+            plans[plan_id] = f"{title}（{years}）"
+        if order not in numbered:
+            numbered[order] = Category.order_label_of(order)
         # Category names repeat across plans; say which plan each belongs to.
-        category_rows.append((pk, f"{years} {Category.label_of(order, name)}"))
+        category_rows.append((pk, f"{years} {numbered[order]}{name}"))
     rows: dict[str, list[tuple[int, str]]] = {
         "plan": list(plans.items()),
         "category": category_rows,

@@ -140,6 +140,20 @@ def test_a_chosen_option_is_marked_once_and_labels_are_escaped():
     assert "&quot;引号&quot;办" in html
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [("", "全部")],
+        [(1, "区<a>委"), ("x&y", "名\x00中间有空字符 & 符号"), (2, "末尾")],  # a NUL in a label: escaped one by one
+    ],
+)
+def test_labels_escaped_together_are_escaped_as_one_by_one(rows):
+    widget = ListSelect()
+    widget.choices = OptionList(rows)
+    assert widget.render("unit", "2") == _plain(rows, "2")
+
+
 def test_a_list_behind_another_empty_choice_is_drawn_option_by_option():
     # A filter that keeps django-filter's own empty choice puts it before the list: both are drawn.
     from django_filters.fields import ChoiceField
