@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -32,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from pages import (  # noqa: E402
+    EARLIER_SIGN_IN_BACKEND,
+    SIGN_IN_BACKEND,
     _NoRedirect,
     bench_user,
     fetch,
@@ -93,6 +96,17 @@ def a_task_of(page_key: str, path: str) -> int:
     return Task.objects.values_list("pk", flat=True).first()  # dashboard, search: any task shows on them
 
 
+def accepted_cookie(opener, url: str, cookies: list[str]) -> str:
+    """The first of these sessions the server at `url` signs in (the others redirect to the login)."""
+    for cookie in cookies:
+        try:
+            fetch(opener, url + "/", cookie)
+        except urllib.error.HTTPError:
+            continue
+        return cookie
+    raise SystemExit(f"{url}: none of the bench's sessions is signed in there")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=40, help="cold requests per page and server")
@@ -110,7 +124,9 @@ def main() -> None:
     from tasks.models import DataVersion, TaskStatus
 
     pages = [p for p in pick_pages() if p.key != "admin"]
-    cookie = session_cookie(bench_user())
+    # One session per sign-in backend: a server accepts the one its settings name (they changed).
+    user = bench_user()
+    cookies = [session_cookie(user, backend=backend) for backend in (SIGN_IN_BACKEND, EARLIER_SIGN_IN_BACKEND)]
     base = Path(tempfile.mkdtemp(prefix="cold-ab-"))
     servers: dict[str, subprocess.Popen] = {}
     try:
@@ -122,12 +138,13 @@ def main() -> None:
             servers[name] = serve(tree, port)
             urls[name] = f"http://127.0.0.1:{port}"
         opener = urllib.request.build_opener(_NoRedirect)
+        cookie_of = {name: accepted_cookie(opener, url, cookies) for name, url in urls.items()}
         samples: dict[tuple[str, str], list[float]] = {}
         tasks = {page.key: a_task_of(page.key, page.path) for page in pages}
-        for url in urls.values():  # warm: both workers of each server, every page
+        for name, url in urls.items():  # warm: both workers of each server, every page
             for page in pages:
                 for _ in range(2):
-                    fetch(opener, url + page.path, cookie)
+                    fetch(opener, url + page.path, cookie_of[name])
         started = dt.datetime.now().astimezone()
         for i in range(args.samples):
             for page in pages[i % len(pages) :] + pages[: i % len(pages)]:
@@ -137,7 +154,7 @@ def main() -> None:
                         TaskStatus.objects.filter(task_id=tasks[page.key]).update(version=F("version") + 1)
                     else:
                         DataVersion.objects.filter(pk=1).update(number=F("number") + 1)
-                    samples.setdefault((page.key, name), []).append(fetch(opener, url + page.path, cookie))
+                    samples.setdefault((page.key, name), []).append(fetch(opener, url + page.path, cookie_of[name]))
         load = os.getloadavg()
         names = list(urls)
         write = "one shown task's status version bumped" if args.task_write else "the shared data version bumped"

@@ -152,15 +152,21 @@ def bench_user():
     return user
 
 
-def session_cookie(user) -> str:
-    """A logged-in session, created directly (no login form, no django-axes involvement)."""
+# The local sign-in backend as a session names it; commits before 2026-12-04 used Django's own.
+SIGN_IN_BACKEND = "accounts.backends.ModelBackend"
+EARLIER_SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def session_cookie(user, backend: str = SIGN_IN_BACKEND) -> str:
+    """A logged-in session, created directly (no login form, no django-axes involvement). A
+    server accepts it only if `backend` is among its AUTHENTICATION_BACKENDS."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"

@@ -95,7 +95,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ModelBackend",  # Django's, reading the role with the account
 ]
 # Password guessing: 5 failures for one username from one address lock that username there
 # for 15 minutes; 30 failures from one address, whatever the usernames, lock the address.
@@ -248,7 +248,7 @@ if LDAP_ENABLED:
 # SSO deployments may turn local passwords off (the login form then signs nobody in).
 LOCAL_PASSWORD_LOGIN = env_bool("LOCAL_PASSWORD_LOGIN", True)
 if not LOCAL_PASSWORD_LOGIN:
-    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
+    AUTHENTICATION_BACKENDS.remove("accounts.backends.ModelBackend")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 # The UI is Simplified Chinese whatever the browser asks for (a German browser got English widgets).

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from minhang_plans.compiled import compiled_rows
 
@@ -32,8 +33,23 @@ ROLE_ORDER = (Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.OFFICE, Role.LIAISON
 READER_ROLES = (Role.ADMIN, Role.OFFICE, Role.LIAISON, Role.LEADER)
 
 
+def _role_of(*, is_superuser: bool, names: set[str]) -> Role | None:
+    """The role an account's groups give it: a superuser is the system administrator; else the
+    first of ROLE_ORDER among its groups."""
+    if is_superuser:
+        return Role.ADMIN
+    return next((r for r in ROLE_ORDER if r.value in names), None)
+
+
+def _remember_role(user: User, role: Role | None) -> None:
+    # Per-request memo on the user object itself (accounts.services clears it when a role changes);
+    # setattr because the model declares no such field.
+    setattr(user, "_role_cache", role)  # noqa: B010
+
+
 def user_role(user: User | AnonymousUser) -> Role | None:
-    """The user's role (their group), cached on the user object for the request."""
+    """The user's role (their group), cached on the user object for the request (read with the
+    account itself when the sign-in backend is accounts.backends.ModelBackend: user_get_with_role)."""
     if not user.is_authenticated:
         return None
     cached: Role | bool | None = getattr(user, "_role_cache", False)
@@ -41,9 +57,8 @@ def user_role(user: User | AnonymousUser) -> Role | None:
         return cached
     if cached is None:
         return None
-    if user.is_superuser:
-        role: Role | None = Role.ADMIN
-    else:
+    names: set[str] = set()
+    if not user.is_superuser:
         # Every request asks this: the statement is compiled once (minhang_plans.compiled).
         names = set(
             compiled_rows(
@@ -52,11 +67,29 @@ def user_role(user: User | AnonymousUser) -> Role | None:
                 ids={"user_id": user.pk},
             )
         )
-        role = next((r for r in ROLE_ORDER if r.value in names), None)
-    # Per-request memo on the user object itself (accounts.services clears it when a role changes);
-    # setattr because the model declares no such field.
-    setattr(user, "_role_cache", role)  # noqa: B010
+    role = _role_of(is_superuser=user.is_superuser, names=names)
+    _remember_role(user, role)
     return role
+
+
+def user_get_with_role(*, user_id: int) -> User | None:
+    """The account with this id and its role (remembered for user_role) in one query: every signed-in
+    request reads both, and the role's own query was one of the busiest under load. None if there is
+    no such account."""
+
+    def build(user_id: int) -> QuerySet[User]:
+        rank = Case(*(When(name=r.value, then=Value(i)) for i, r in enumerate(ROLE_ORDER)), output_field=IntegerField())
+        first = Group.objects.filter(user=OuterRef("pk"), name__in=[r.value for r in ROLE_ORDER])
+        role_name = Subquery(first.annotate(rank=rank).order_by("rank").values("name")[:1])
+        return User.objects.annotate(role_name=role_name).filter(pk=user_id)
+
+    found = compiled_rows(key="user_get_with_role", build=build, ids={"user_id": user_id})
+    if not found:
+        return None
+    user = found[0]
+    name = getattr(user, "role_name", None)
+    _remember_role(user, _role_of(is_superuser=user.is_superuser, names={name} if name else set()))
+    return user
 
 
 def user_unit_ids(user: User | AnonymousUser) -> set[int]:

@@ -184,7 +184,7 @@ def test_a_wrong_directory_password_is_refused_and_recorded(ldap_on):
 def test_a_directory_login_maps_to_the_existing_local_account_with_local_passwords_off(ldap_on, settings, office_user):
     settings.LOCAL_PASSWORD_LOGIN = False
     settings.AUTHENTICATION_BACKENDS = [
-        b for b in settings.AUTHENTICATION_BACKENDS if b != "django.contrib.auth.backends.ModelBackend"
+        b for b in settings.AUTHENTICATION_BACKENDS if b != "accounts.backends.ModelBackend"
     ]
     # The login form stays: the directory checks its passwords.
     assert 'id="password-login"' in Client().get(reverse("login")).content.decode()

@@ -246,7 +246,7 @@ def test_sign_on_is_configured_from_the_environment_only():
         "RS256",
         "None",
         "False",
-        "['axes.backends.AxesStandaloneBackend', 'django.contrib.auth.backends.ModelBackend']",
+        "['axes.backends.AxesStandaloneBackend', 'accounts.backends.ModelBackend']",
     ]
     configured = _settings_from(
         {
@@ -261,7 +261,7 @@ def test_sign_on_is_configured_from_the_environment_only():
     )
     assert configured[:4] == ["True", "RS256", "https://idp.example/jwks", "True"]
     assert configured[4] == (
-        "['axes.backends.AxesStandaloneBackend', 'django.contrib.auth.backends.ModelBackend', "
+        "['axes.backends.AxesStandaloneBackend', 'accounts.backends.ModelBackend', "
         "'accounts.sso.OIDCBackend', 'accounts.sso.CASBackend']"
     )
 
