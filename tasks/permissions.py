@@ -18,9 +18,11 @@ unit's liaisons and the office.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Aggregate, Case, CharField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from minhang_plans.compiled import compiled_rows
 
@@ -81,7 +83,10 @@ def user_get_with_role(*, user_id: int) -> User | None:
         rank = Case(*(When(name=r.value, then=Value(i)) for i, r in enumerate(ROLE_ORDER)), output_field=IntegerField())
         first = Group.objects.filter(user=OuterRef("pk"), name__in=[r.value for r in ROLE_ORDER])
         role_name = Subquery(first.annotate(rank=rank).order_by("rank").values("name")[:1])
-        return User.objects.annotate(role_name=role_name).filter(pk=user_id)
+        # A liaison's units too (user_unit_ids), which the report form and the to-do lists ask.
+        units = Unit.objects.filter(liaisons__user_id=OuterRef("pk")).order_by().values("liaisons__user_id")
+        unit_ids = Subquery(units.annotate(ids=IdsJoined("pk")).values("ids"))
+        return User.objects.annotate(role_name=role_name, unit_ids=unit_ids).filter(pk=user_id)
 
     found = compiled_rows(key="user_get_with_role", build=build, ids={"user_id": user_id})
     if not found:
@@ -89,7 +94,22 @@ def user_get_with_role(*, user_id: int) -> User | None:
     user = found[0]
     name = getattr(user, "role_name", None)
     _remember_role(user, _role_of(is_superuser=user.is_superuser, names={name} if name else set()))
+    joined: str | None = getattr(user, "unit_ids", None)
+    units = {int(unit_id) for unit_id in joined.split(",")} if joined else set()
+    setattr(user, "_unit_ids_cache", units)  # noqa: B010  (user_unit_ids' memo)
     return user
+
+
+class IdsJoined(Aggregate):
+    """Integer ids joined by commas, in any order (PostgreSQL's string_agg, SQLite's group_concat)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s((%(expressions)s)::text, ',')"
+        )
 
 
 def user_unit_ids(user: User | AnonymousUser) -> set[int]:

@@ -32,6 +32,18 @@ def test_the_account_comes_with_its_role_in_one_query(request, persona, role):
     assert len(captured) == 1
 
 
+def test_a_liaisons_units_come_with_the_account(liaison_user, user_make, office_user):
+    from tasks.models import Unit
+    from tasks.permissions import user_unit_ids
+
+    two = user_make("two-units", Role.LIAISON, units=["区科委", "区财政局"])
+    for account, names in ((liaison_user, {"区科委"}), (two, {"区科委", "区财政局"}), (office_user, set())):
+        user = ModelBackend().get_user(account.pk)
+        with CaptureQueriesContext(connection) as captured:
+            ids = user_unit_ids(user)
+        assert ids == set(Unit.objects.filter(name__in=names).values_list("pk", flat=True)) and len(captured) == 0
+
+
 def test_the_role_of_two_groups_is_the_first_in_the_roles_order(office_user):
     office_user.groups.add(Group.objects.get(name=Role.LIAISON))
     assert user_role(ModelBackend().get_user(office_user.pk)) == Role.OFFICE
