@@ -394,6 +394,13 @@ def main() -> None:
         ("  with unit × text (char, word, pool)", tried, (*shipped_pair, "unit_text"), shipped_abstain),
         ("  with text ranks among the unit's tasks", tried, (*shipped_pair, "unit_ranks"), shipped_abstain),
         ("  with the tasks expanded by their best items' words", tried, (*shipped_pair, "task_prf"), shipped_abstain),
+        (
+            "  with rank agreement (share of the five signals ranking the task first, in their top 3)",
+            tried,
+            (*shipped_pair, "agree_top1", "agree_top3"),
+            shipped_abstain,
+        ),
+        ("  with the item against the task's headline", tried, (*shipped_pair, "headline"), shipped_abstain),
         ("  ranking penalty fixed at 1.0 (the rule shipped before)", with_syn, shipped_pair, shipped_abstain, fixed),
         ("  abstention from the best score only", with_syn, shipped_pair, without(shipped_abstain, "margin")),
         ("  abstention + share of lead units known", with_syn, shipped_pair, (*shipped_abstain, "units_known")),

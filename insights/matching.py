@@ -55,10 +55,11 @@ HUB_K = 10
 # against the task's), head_text (the item's headings against the task's headline and text),
 # unit_text (unit × the char, word and pool cosines, summed), unit_ranks (the reciprocal ranks
 # of char, word and pool among the tasks sharing a lead unit, summed), task_prf (the task's words
-# pooled with those of the items that match it best).
+# pooled with those of the items that match it best), agree_top1 / agree_top3 (the share of the
+# five signals ranking the task first / in their top 3), headline (char cosine with the task's headline).
 TRIED_SIGNALS = (
     "passage", "bm25", "votes", "lead", "unit_spec", "category_pool", "head_text", "unit_text", "unit_ranks",
-    "task_prf",
+    "task_prf", "agree_top1", "agree_top3", "headline",
 )  # fmt: skip
 
 # What names a document: a task's pk in the app, any label in tests and benches.

@@ -63,11 +63,45 @@ def tried_columns(
         char, word = matcher.column("char"), matcher.column("word")
         summed = [[c + w for c, w in zip(cs, ws, strict=True)] for cs, ws in zip(char, word, strict=True)]
         columns["task_prf"] = tasks_expanded(summed, item_words, task_words)
+    if {"agree_top1", "agree_top3"} & wanted:
+        base = [matcher.column(name) for name in AGREEING]
+        columns["agree_top1"] = [agreement(rows_of(base, i), top=1) for i in range(len(items))]
+        columns["agree_top3"] = [agreement(rows_of(base, i), top=3) for i in range(len(items))]
+    if "headline" in wanted:
+        heads = [rewrite(headline(d.text)) for d in tasks]
+        _, vectors = TfidfModel.fit_vectors(item_texts + heads)
+        columns["headline"] = cosines_cross(vectors[: len(item_texts)], vectors[len(item_texts) :])
     if "votes" in wanted:
         ranks = [matcher.column(f"{s}_rr") for s in ("char", "word", "head", "unit")]
         summed = [[sum(values) for values in zip(*(r[i] for r in ranks), strict=True)] for i in range(len(items))]
         columns["votes"] = votes_shared(summed, groups=[d.project or f"#{i}" for i, d in enumerate(items)])
     return columns
+
+
+# The signals whose rankings agree_top1 / agree_top3 count.
+AGREEING = ("char", "word", "head", "unit", "pool")
+
+
+def rows_of(matrices: Sequence[Matrix], i: int) -> list[list[float]]:
+    return [matrix[i] for matrix in matrices]
+
+
+def agreement(rows: Sequence[Sequence[float]], *, top: int) -> list[float]:
+    """Per task, the share of the signals (one row each, over the tasks) that rank it within
+    their `top`: its value is positive and fewer than `top` tasks score strictly higher (tied
+    tasks share a rank, so a lead unit's tasks all rank first under the unit signal)."""
+    counts = [0] * len(rows[0])
+    for row in rows:
+        ordered = sorted(row, reverse=True)
+        cut = ordered[min(top, len(ordered)) - 1]  # a value ranks within `top` iff it reaches this
+        for j, value in enumerate(row):
+            counts[j] += value > 0 and value >= cut
+    return [count / len(rows) for count in counts]
+
+
+def headline(text: str) -> str:
+    """A five-year task's headline: its text up to the first 。 (the whole text if none)."""
+    return text.split("。", 1)[0]
 
 
 # How many of a task's best-matching items lend it their words (task_prf).

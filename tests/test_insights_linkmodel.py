@@ -15,7 +15,7 @@ from insights.linkmodel import COLD_ABSTAIN_FEATURES, PAIR_FEATURES, RANK_L2_GRI
 from insights.matching import DATA, SIGNALS, TRIED_SIGNALS, Doc, Matcher
 from insights.priors import Priors, own_labels
 from insights.similarity import hubs_corrected, passages_split, votes_shared
-from insights.tried import ranks_among_shared, tasks_expanded
+from insights.tried import agreement, headline, ranks_among_shared, tasks_expanded
 
 
 def test_solve_small_system():
@@ -182,6 +182,18 @@ def test_tried_signals_are_computed_on_request_only():
         assert len(matcher.column(name)) == len(items) and len(matcher.column(name)[0]) == len(tasks)
     # BM25 on one scale: 数字贸易 is wholly in T2's text.
     assert matcher.column("bm25")[2][1] == max(matcher.column("bm25")[2]) > 0
+
+
+def test_tried_agreement_counts_tied_ranks_and_never_a_zero():
+    rows = [
+        [0.3, 0.2, 0.1, 0.0],  # first: task 0; top 3: tasks 0–2
+        [1.0, 1.0, 0.0, 0.0],  # a tie: tasks 0 and 1 both first; a zero value never counts
+        [0.0, 0.5, 0.4, 0.4],  # tasks 2 and 3 tie for second
+    ]
+    assert agreement(rows, top=1) == pytest.approx([2 / 3, 2 / 3, 0.0, 0.0])
+    assert agreement(rows, top=3) == pytest.approx([2 / 3, 1.0, 2 / 3, 1 / 3])
+    assert headline("推进科创中心建设。聚焦南部区域，打造承载区。") == "推进科创中心建设"
+    assert headline("没有句号的标题") == "没有句号的标题"
 
 
 def test_fit_learns_from_labels_and_round_trips(tmp_path):
