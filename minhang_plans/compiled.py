@@ -191,6 +191,16 @@ def code_of(build: Callable[..., Any]) -> Any:
     return getattr(build, "__code__", build)
 
 
+def ids_padded(ids: Sequence[int]) -> list[int]:
+    """`ids` lengthened to the next power of two by repeating the last: a list's length is part of a
+    compiled key, so lists of any length would each compile their own SQL (a few ms of Python
+    every time a new length comes); `IN` ignores the repeats."""
+    if not ids:
+        return []
+    size = 1 << (len(ids) - 1).bit_length()
+    return [*ids, *[ids[-1]] * (size - len(ids))]
+
+
 def compiled_rows(
     *, key: Hashable, build: Callable[..., QuerySet[Any, Row]], ids: Mapping[str, Ids] | None = None
 ) -> list[Row]:

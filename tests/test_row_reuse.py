@@ -74,7 +74,7 @@ def ids_read(captured) -> list[list[int]]:
     for query in captured.captured_queries:
         match = re.search(r'"tasks_task(?:unit)?"\."(?:id|task_id)" IN \(([^)]*)\)', query["sql"])
         if match:
-            found.append(sorted(int(part) for part in match.group(1).split(",")))
+            found.append(sorted({int(part) for part in match.group(1).split(",")}))  # repeats: ids_padded
     return found
 
 

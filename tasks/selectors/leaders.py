@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
+from minhang_plans.compiled import ids_padded
+
 from ..models import Leader, Task, TaskLeader, TaskUnit
 from ..querysets import TaskQuerySet, plan_open
 from ..status.clock import Clock, clock_or_now
@@ -67,7 +69,10 @@ def leader_rows_reuse(*, leader: Leader, clock: Clock, shared: int | None) -> Re
 def _rows_shown(*, ids: list[int], clock: Clock) -> dict[int, TaskRow | None]:
     """These tasks' rows, None for those the leader page does not list (a closed plan's)."""
     found = task_rows_fetch(
-        lambda ids: Task.objects.filter(plan_open(), pk__in=ids), clock=clock, key="leader.ids", ids={"ids": ids}
+        lambda ids: Task.objects.filter(plan_open(), pk__in=ids),
+        clock=clock,
+        key="leader.ids",
+        ids={"ids": ids_padded(ids)},
     )
     by_id = {row.id: row for row in found}
     return {task_id: by_id.get(task_id) for task_id in ids}

@@ -13,7 +13,7 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 
-from minhang_plans.compiled import Ids, code_of, compiled_or_plain, compiled_rows
+from minhang_plans.compiled import Ids, code_of, compiled_or_plain, compiled_rows, ids_padded
 
 from ..choices import PlanKind, TaskState, UnitRole
 from ..models import Task, TaskLeader, TaskUnit
@@ -195,7 +195,7 @@ def row_urls() -> RowUrls:
 
 
 def _people(ids: list[int]) -> list[tuple[int, int, int, str, str, str, int]]:
-    return compiled_rows(key="people", build=lambda ids: _people_query(ids), ids={"ids": ids})
+    return compiled_rows(key="people", build=lambda ids: _people_query(ids), ids={"ids": ids_padded(ids)})
 
 
 def _people_query(ids: list[int]) -> QuerySet[Any]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from minhang_plans.compiled import compiled_rows
+from minhang_plans.compiled import compiled_rows, ids_padded
 
 from ..choices import ProgressStatus, TaskState
 from ..models import Task, TaskUnit
@@ -71,7 +71,10 @@ def task_rows_by_id(*, ids: list[int], clock: Clock | None = None) -> dict[int, 
     if not ids:
         return {}
     found = task_rows_fetch(
-        lambda ids: Task.objects.filter(pk__in=ids), clock=clock_or_now(clock), key="task_rows.ids", ids={"ids": ids}
+        lambda ids: Task.objects.filter(pk__in=ids),
+        clock=clock_or_now(clock),
+        key="task_rows.ids",
+        ids={"ids": ids_padded(ids)},
     )
     return {row.id: row for row in found}
 

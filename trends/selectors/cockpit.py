@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 
-from minhang_plans.compiled import compiled_rows
+from minhang_plans.compiled import compiled_rows, ids_padded
 from tasks.choices import ProgressStatus, ReviewState, TaskState
 from tasks.models import Leader, ProgressReport, TaskLeader, TaskUnit, UserProfile
 from tasks.periods import period_label
@@ -208,7 +208,7 @@ def _links_by_task(*, clock: Clock, leader_id: int = 0, ids: list[int] | None = 
         rows = compiled_rows(
             key=("cockpit.ids", clock),
             build=lambda ids: _links(tasks=Q(task_id__in=ids), clock=clock),
-            ids={"ids": ids},
+            ids={"ids": ids_padded(ids)},
         )
     else:
         rows = []
