@@ -6,6 +6,8 @@ A script, not a test. Loopback only (127.0.0.1), bounded in time, stops by itsel
     .venv/bin/python bench/soak.py --minutes 0.5 --clients 8         # a smoke run
     .venv/bin/python bench/soak.py --minutes 5 --scale 0.25          # on top of synthetic city data too
     BENCH_REF=ca20fed .venv/bin/python bench/soak.py --minutes 5      # that commit, then this tree, back to back
+                                                                      # (each run first waits for the 1-minute
+                                                                      # load average to fall under 1.0, 4 min at most)
 
 What it does, all by itself (each step under a timeout):
   1. starts a throwaway PostgreSQL cluster with bin/pg-throwaway (a `bash` child holds it; the cluster is
@@ -517,6 +519,20 @@ def _cst_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
 
 
+COOL_LOAD = 1.0  # the 1-minute load average each run of a comparison waits for
+COOL_MAX_SECONDS = 240
+
+
+def cool_down() -> float:
+    """Wait until the machine's 1-minute load average is under COOL_LOAD (at most COOL_MAX_SECONDS):
+    without it the second run of a comparison started with the first one's load still on the two
+    cores (2.8-2.9 against 1.2-1.5 for the first, in every recorded run), a bias against it."""
+    deadline = time.monotonic() + COOL_MAX_SECONDS
+    while os.getloadavg()[0] >= COOL_LOAD and time.monotonic() < deadline:
+        time.sleep(5)
+    return os.getloadavg()[0]
+
+
 def compare(args: argparse.Namespace) -> int:
     """Soak the --ref commit, then this tree, back to back on this machine with the same options, and
     compare requests per second: the shared box's load moves both figures, their ratio much less.
@@ -533,7 +549,8 @@ def compare(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="soak-ref-") as tmp:
         tree = tree_export(commit=ref, tree=Path(tmp) / "ref")
         for label, served in ((ref, tree), (this, ROOT)):
-            log(f"soak of {label} ({served})")
+            settled = cool_down()
+            log(f"soak of {label} ({served}); load average (1 min) {settled:.1f} at its start")
             done = subprocess.run(
                 [PY, str(Path(__file__).resolve()), *options, "--tree", str(served)],
                 cwd=ROOT,
