@@ -2,7 +2,7 @@
 
 Every signed-in request loads its account (`get_user`) and then asks its role (tasks.permissions
 .user_role): two queries, the second among the busiest under the reporting rush. Here they are one
-(tasks.permissions.user_get_with_role); the checks are Django's own (an inactive account is no
+(tasks.roles.user_get_with_role); the checks are Django's own (an inactive account is no
 user). Sessions signed in before this backend was configured name Django's ModelBackend and end
 once: their holders sign in again.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
-from tasks.permissions import user_get_with_role
+from tasks.roles import user_get_with_role
 
 
 class ModelBackend(DjangoModelBackend):

@@ -3,66 +3,29 @@ drill-down unit → task → latest report (three queries)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from minhang_plans.compiled import compiled_rows, ids_padded
-from tasks.choices import ProgressStatus, ReviewState, TaskState
-from tasks.models import Leader, ProgressReport, TaskLeader, TaskUnit, UserProfile
-from tasks.periods import period_label
-from tasks.selectors.row_reuse import Reuse, pieces_reused
+from minhang_plans.compiled import compiled_rows
+from tasks.choices import ProgressStatus, TaskState
+from tasks.models import Leader, TaskLeader, UserProfile
+from tasks.selectors.row_reuse import Reuse
 from tasks.selectors.row_types import FigureRow, TaskRow
 from tasks.selectors.rows import url_pattern
 from tasks.selectors.units import figure_rows_sorted
 from tasks.selectors.version import Scope, scope_version_annotations, version_of
 from tasks.status.clock import Clock, clock_or_now
-from tasks.status.rule import flag, silent_link
 from tasks.status.summary import Summary
 from yearend.models import FinalState
 from yearend.selectors import FigureLine
 
-from .trends import LIGHT_ORDER, Trend, trend_of_leader
-
-
-@dataclass(frozen=True)
-class LatestReport:
-    """A lead unit's latest report on a task (drafts left out), as it was sent."""
-
-    period: dt.date
-    period_label: str
-    status: str
-    percent: int | None
-    progress: str
-    review: str
-    comment: str
-
-
-@dataclass(frozen=True)
-class DrillTask:
-    id: int
-    number: str
-    title: str
-    plan_title: str
-    light: str
-    status: str
-    silent: bool  # the unit has not reported this period (open task)
-    latest: LatestReport | None
-
-
-@dataclass
-class DrillUnit:
-    """A lead unit of the leader's tasks, with those tasks and its own latest report on each."""
-
-    id: int
-    name: str
-    summary: Summary = field(default_factory=Summary)
-    tasks: list[DrillTask] = field(default_factory=list)
+from .drill import DrillTask, DrillUnit, LatestReport, drill_units  # noqa: F401  (re-exported)
+from .trends import Trend, trend_of_leader
 
 
 @dataclass(frozen=True)
@@ -118,44 +81,6 @@ def summary_of_rows(rows: Sequence[TaskRow]) -> Summary:
     return summary
 
 
-def _links(*, tasks: Q, clock: Clock) -> QuerySet[Any]:
-    """The lead links of these current tasks (`tasks`: a condition on the links) with the task's
-    status, the link's own silence and the unit's latest report (not a draft): one query."""
-    latest = (
-        ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"))
-        .exclude(review_state=ReviewState.DRAFT)
-        .order_by("-period")
-    )
-    fields = {"period": "period", "status": "status", "percent": "percent"}
-    fields |= {"progress": "progress_text", "review": "review_state", "comment": "review_comment"}
-    return (
-        TaskUnit.objects.lead()
-        .on_active()
-        .filter(tasks)
-        .with_status(clock)
-        .annotate(
-            s_light=F("light"),
-            s_status=F("task_status"),
-            s_silent=flag(silent_link()),
-            **{f"r_{name}": Subquery(latest.values(column)[:1]) for name, column in fields.items()},
-        )
-        .order_by("-task__plan__year_end", "task__plan__kind", "task__position", "unit__name")
-        .values_list(
-            "unit_id",
-            "unit__name",
-            "task_id",
-            "task__number",
-            "task__title",
-            "task__plan__title",
-            "task__plan__reporting_period",
-            "s_light",
-            "s_status",
-            "s_silent",
-            *(f"r_{name}" for name in fields),
-        )
-    )
-
-
 def _closed_plans(*, leader: Leader) -> list[ClosedPlan]:
     """Final states of the leader's tasks in closed plans, per plan, newest first: one query."""
     counts: dict[str, Any] = {"n_total": Count("pk")}
@@ -191,33 +116,6 @@ def _closed_plans(*, leader: Leader) -> list[ClosedPlan]:
     ]
 
 
-def _leads(leader_id: int) -> Q:
-    return Q(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader_id=leader_id)))
-
-
-def _links_by_task(*, clock: Clock, leader_id: int = 0, ids: list[int] | None = None) -> dict[int, tuple[Any, ...]]:
-    """The drill-down's link rows grouped by task (each task's by unit name): of the leader's
-    tasks, or of the tasks with these ids (a rebuilt page's changed ones)."""
-    if ids is None:
-        rows = compiled_rows(
-            key=("cockpit", clock),
-            build=lambda leader_id: _links(tasks=_leads(leader_id), clock=clock),
-            ids={"leader_id": leader_id},
-        )
-    elif ids:
-        rows = compiled_rows(
-            key=("cockpit.ids", clock),
-            build=lambda ids: _links(tasks=Q(task_id__in=ids), clock=clock),
-            ids={"ids": ids_padded(ids)},
-        )
-    else:
-        rows = []
-    grouped: dict[int, list[tuple[Any, ...]]] = {task_id: [] for task_id in ids or ()}
-    for row in rows:
-        grouped.setdefault(row[2], []).append(row)
-    return {task_id: tuple(found) for task_id, found in grouped.items()}
-
-
 def leader_cockpit(
     *, leader: Leader, tasks: Sequence[TaskRow], clock: Clock | None = None, reuse: Reuse | None = None
 ) -> Cockpit:
@@ -227,48 +125,7 @@ def leader_cockpit(
     With `reuse`, the links of tasks whose version stands come from the process's store
     (tasks.selectors.row_reuse) and only the others' are read."""
     clock = clock_or_now(clock)
-    units: dict[int, DrillUnit] = {}
-    if reuse is None:
-        by_task = _links_by_task(clock=clock, leader_id=leader.pk)
-    else:
-        by_task = dict(
-            pieces_reused(kind="cockpit_links", reuse=reuse, fetch=lambda ids: _links_by_task(clock=clock, ids=ids))
-        )
-    # In the page's order of tasks (the rows'), each task's links by unit name.
-    links = [row for task in tasks for row in by_task.get(task.id, ())]
-    for row in links:
-        unit_id, unit_name, task_id, number, title, plan_title, cadence, light, status, silent, *report = row
-        unit = units.get(unit_id)
-        if unit is None:
-            unit = units[unit_id] = DrillUnit(id=unit_id, name=unit_name)
-        unit.summary.count(light=light, status=status, silent=bool(silent), n=1)
-        period, r_status, percent, progress, review, comment = report
-        latest = None
-        if period is not None:
-            latest = LatestReport(
-                period=period,
-                period_label=period_label(reporting_period=cadence, start=period),
-                status=r_status,
-                percent=percent,
-                progress=progress or "",
-                review=review,
-                comment=comment or "",
-            )
-        unit.tasks.append(
-            DrillTask(
-                id=task_id,
-                number=number,
-                title=title,
-                plan_title=plan_title,
-                light=light,
-                status=status,
-                silent=bool(silent),
-                latest=latest,
-            )
-        )
-    for unit in units.values():
-        # The problems first: red, yellow, grey, then green (the document's order within each).
-        unit.tasks.sort(key=lambda t: LIGHT_ORDER.get(t.light, len(LIGHT_ORDER)))
+    units = drill_units(leader_id=leader.pk, tasks=tasks, clock=clock, reuse=reuse)
     unit_url = url_pattern("tasks:unit")
     figure_rows = figure_rows_sorted(
         [FigureRow(id=u.id, name=u.name, url=unit_url.format(u.id), summary=u.summary) for u in units.values()],
