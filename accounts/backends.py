@@ -1,6 +1,6 @@
 """The local sign-in backend: Django's ModelBackend, reading the account's role with the account.
 
-Every signed-in request loads its account (`get_user`) and then asks its role (tasks.permissions
+Every signed-in request loads its account (`get_user`) and then asks its role (tasks.roles
 .user_role): two queries, the second among the busiest under the reporting rush. Here they are one
 (tasks.roles.user_get_with_role); the checks are Django's own (an inactive account is no
 user). Sessions signed in before this backend was configured name Django's ModelBackend and end

@@ -19,8 +19,6 @@ Least recently used entries are dropped past COMPILED_SQL_ENTRIES (0: compile ev
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,6 +29,8 @@ from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
+
+from .lru import LruStore
 
 Row = TypeVar("Row")
 Source = TypeVar("Source", bound=QuerySet[Any])
@@ -67,33 +67,7 @@ class _Compiled:
         return tuple(params)
 
 
-class _Entries:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, _Compiled] = OrderedDict()
-
-    def get(self, key: Hashable) -> _Compiled | None:
-        with self._lock:
-            compiled = self._entries.get(key)
-            if compiled is not None:
-                self._entries.move_to_end(key)
-            return compiled
-
-    def put(self, key: Hashable, compiled: _Compiled, *, limit: int) -> None:
-        with self._lock:
-            self._entries[key] = compiled
-            while len(self._entries) > limit:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-_entries = _Entries()
+_entries: LruStore[_Compiled] = LruStore()
 
 
 def compiled_clear(**_: Any) -> None:
@@ -271,7 +245,7 @@ def _entry(
         with connections[DEFAULT_DB_ALIAS].execute_wrapper(_refuse_queries):
             built = build(**kwargs)
         compiled = make(built, stand_ins)
-        _entries.put(full_key, compiled, limit=settings.COMPILED_SQL_ENTRIES)
+        _entries.put_many({full_key: compiled}, limit=settings.COMPILED_SQL_ENTRIES)
     return compiled
 
 

@@ -26,7 +26,7 @@ from minhang_plans.compiled import compiled_rows
 from .models import Role, Task, TaskUnit, UnitRole
 
 # Who the signed-in account is (its role, its units), read once per request: tasks/roles.py.
-from .roles import ROLE_ORDER, user_get_with_role, user_role, user_unit_ids  # noqa: F401  (re-exported)
+from .roles import user_role, user_unit_ids
 
 # The three separated administrators (三员分立); no account holds two of them.
 ADMIN_ROLES = (Role.ADMIN, Role.SECURITY, Role.AUDITOR)

@@ -21,6 +21,11 @@ from .models import Role, Unit
 ROLE_ORDER = (Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.OFFICE, Role.LIAISON, Role.LEADER)
 
 
+def _units_of(user: Any) -> QuerySet[Unit]:
+    """The units an account reports for (a liaison's; `user` an id or an OuterRef)."""
+    return Unit.objects.filter(liaisons__user_id=user)
+
+
 def _role_of(*, is_superuser: bool, names: set[str]) -> Role | None:
     """The role an account's groups give it: a superuser is the system administrator; else the
     first of ROLE_ORDER among its groups."""
@@ -70,7 +75,7 @@ def user_get_with_role(*, user_id: int) -> User | None:
         first = Group.objects.filter(user=OuterRef("pk"), name__in=[r.value for r in ROLE_ORDER])
         role_name = Subquery(first.annotate(rank=rank).order_by("rank").values("name")[:1])
         # A liaison's units too (user_unit_ids), which the report form and the to-do lists ask.
-        units = Unit.objects.filter(liaisons__user_id=OuterRef("pk")).order_by().values("liaisons__user_id")
+        units = _units_of(OuterRef("pk")).order_by().values("liaisons__user_id")
         unit_ids = Subquery(units.annotate(ids=IdsJoined("pk")).values("ids"))
         return User.objects.annotate(role_name=role_name, unit_ids=unit_ids).filter(pk=user_id)
 
@@ -106,7 +111,7 @@ def user_unit_ids(user: User | AnonymousUser) -> set[int]:
             set(
                 compiled_rows(
                     key="user_unit_ids",
-                    build=lambda user_id: Unit.objects.filter(liaisons__user_id=user_id).values_list("pk", flat=True),
+                    build=lambda user_id: _units_of(user_id).values_list("pk", flat=True),
                     ids={"user_id": user.pk},
                 )
             )

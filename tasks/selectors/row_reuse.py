@@ -22,9 +22,7 @@ builds its own, and a version read from the shared database is the same everywhe
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -33,6 +31,8 @@ from django.core.signals import setting_changed
 from django.db import connection
 from django.urls import get_script_prefix
 
+from minhang_plans.lru import LruStore
+
 from ..status.clock import Clock
 
 Piece = TypeVar("Piece")
@@ -40,42 +40,14 @@ Piece = TypeVar("Piece")
 
 @dataclass(frozen=True)
 class Reuse:
-    """What a page may reuse: its tasks in its order with their versions, and the context that
-    every piece's key carries."""
+    """What a page may reuse: its tasks with their versions, and the context that every piece's
+    key carries."""
 
     context: Hashable
-    versions: tuple[tuple[int, int | None], ...]  # (task id, version) in the page's order
+    versions: tuple[tuple[int, int | None], ...]  # (task id, version) of each task the page may show
 
 
-class _Pieces:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def get_many(self, keys: Sequence[Hashable]) -> dict[Hashable, Any]:
-        with self._lock:
-            found = {}
-            for key in keys:
-                if key in self._entries:
-                    self._entries.move_to_end(key)
-                    found[key] = self._entries[key]
-            return found
-
-    def put_many(self, pieces: Mapping[Hashable, Any], *, limit: int) -> None:
-        with self._lock:
-            self._entries.update(pieces)
-            while len(self._entries) > limit:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-_pieces = _Pieces()
+_pieces: LruStore[Any] = LruStore()
 
 
 def row_pieces_clear(**_: Any) -> None:
@@ -110,7 +82,7 @@ def pieces_keep(*, kind: str, context: Hashable, pieces: Iterable[tuple[int, int
 def pieces_reused(
     *, kind: str, reuse: Reuse, fetch: Callable[[list[int]], Mapping[int, Piece]]
 ) -> list[tuple[int, Piece]]:
-    """(task id, piece) for each task of `reuse.versions` that has one, in its order: kept pieces
+    """(task id, piece) for each task of `reuse.versions` that has one, in that order: kept pieces
     where the task's version stands, the others from `fetch(ids)` (one call, for the missing
     tasks only) and kept for next time. `fetch` returns a piece for each id it finds; one that
     stands for "not shown" (None, an empty tuple) is kept like any other, so it is not asked again."""

@@ -62,7 +62,6 @@ class TaskRow:
     is_pending: bool
     unit_role: str | None = None  # on a unit's page: the unit's role on the task
     own: OwnReport | None = None  # on a unit's page: the unit's latest report
-    version: int | None = None  # the task's TaskStatus.version (the key of its kept pieces: row_reuse)
     # Where the lists put it: newest plan first, then kind, then its place in the document.
     browse_order: tuple[int, str, int, int] = (0, "", 0, 0)
 

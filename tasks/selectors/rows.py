@@ -47,7 +47,6 @@ _ROW_FIELDS = (
     "units_reported",
     "is_reported",
     "is_pending",
-    "current__version",
     "position",
 )
 _OWN_FIELDS = ("unit_role", "own_period", "own_status", "own_percent", "own_progress", "own_review", "own_comment")
@@ -120,9 +119,6 @@ def task_with_row(build: Callable[[], TaskQuerySet], *, task_id: int, clock: Clo
     task = found[0]
     values: dict[str, Any] = {}
     for name in _ROW_FIELDS:
-        if name == "current__version":  # not kept (row_reuse), and reading it would be one more query
-            values[name] = None
-            continue
         value: Any = task
         for part in ("pk",) if name == "pk" else name.split("__"):
             value = getattr(value, part, None) if value is not None else None
@@ -177,7 +173,6 @@ def _rows_of(values: list[dict[str, Any]], *, own: bool) -> list[TaskRow]:
                 is_pending=row["is_pending"],
                 unit_role=row.get("unit_role"),
                 own=_own(row) if own else None,
-                version=row["current__version"],
                 browse_order=(-row["plan__year_end"], row["plan__kind"], row["position"], row["pk"]),
             )
         )

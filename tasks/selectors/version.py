@@ -59,17 +59,23 @@ class Scope:
 # version on every request, and assembling nested aggregate subqueries cost about 2 ms of Python
 # each time. A status is looked up by its key per linked task: joining instead, PostgreSQL scanned
 # all of them (19,064 at city scale).
-@cache
-def _versions_sql(kind: ScopeKind) -> str:
-    status = TaskStatus._meta.db_table
-    if kind == "all":
-        return f"(SELECT s.version AS v FROM {status} s WHERE %s = 0) x"
+def _scope_rows(kind: ScopeKind) -> tuple[str, str, str]:
+    """(the scope's rows as FROM … WHERE with its key as the parameter, how a row names its task,
+    the task's status version looked up by its key) for a plan, unit or leader scope."""
     rows, task = {
         "plan": (f"{Task._meta.db_table} t WHERE t.plan_id = %s", "t.id"),
         "unit": (f"{TaskUnit._meta.db_table} l WHERE l.unit_id = %s", "l.task_id"),
         "leader": (f"{TaskLeader._meta.db_table} l WHERE l.leader_id = %s", "l.task_id"),
     }[kind]
-    return f"(SELECT (SELECT s.version FROM {status} s WHERE s.task_id = {task}) AS v FROM {rows}) x"
+    return rows, task, f"(SELECT s.version FROM {TaskStatus._meta.db_table} s WHERE s.task_id = {task})"
+
+
+@cache
+def _versions_sql(kind: ScopeKind) -> str:
+    if kind == "all":
+        return f"(SELECT s.version AS v FROM {TaskStatus._meta.db_table} s WHERE %s = 0) x"
+    rows, _, version = _scope_rows(kind)
+    return f"(SELECT {version} AS v FROM {rows}) x"
 
 
 @cache
@@ -83,13 +89,8 @@ def _scope_version_sql(kind: ScopeKind) -> str:
 @cache
 def _pairs_sql(kind: ScopeKind) -> str:
     """PostgreSQL: the scope's (task id, status version) pairs as one two-dimensional array."""
-    status = TaskStatus._meta.db_table
-    rows, task = {
-        "plan": (f"{Task._meta.db_table} t WHERE t.plan_id = %s", "t.id"),
-        "unit": (f"{TaskUnit._meta.db_table} l WHERE l.unit_id = %s", "l.task_id"),
-        "leader": (f"{TaskLeader._meta.db_table} l WHERE l.leader_id = %s", "l.task_id"),
-    }[kind]
-    return f"ARRAY(SELECT ARRAY[{task}, (SELECT s.version FROM {status} s WHERE s.task_id = {task})] FROM {rows})"
+    rows, task, version = _scope_rows(kind)
+    return f"ARRAY(SELECT ARRAY[{task}, {version}] FROM {rows})"
 
 
 def scope_version_annotations(*, scope: Scope, with_tasks: bool = False) -> dict[str, Any]:

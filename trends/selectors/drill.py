@@ -100,27 +100,32 @@ def _leads(leader_id: int) -> Q:
     return Q(Exists(TaskLeader.objects.filter(task_id=OuterRef("task_id"), leader_id=leader_id)))
 
 
-def _links_by_task(*, clock: Clock, leader_id: int = 0, ids: list[int] | None = None) -> dict[int, tuple[Any, ...]]:
-    """The drill-down's link rows grouped by task (each task's by unit name): of the leader's
-    tasks, or of the tasks with these ids (a rebuilt page's changed ones)."""
-    if ids is None:
-        rows = compiled_rows(
-            key=("cockpit", clock),
-            build=lambda leader_id: _links(tasks=_leads(leader_id), clock=clock),
-            ids={"leader_id": leader_id},
-        )
-    elif ids:
-        rows = compiled_rows(
-            key=("cockpit.ids", clock),
-            build=lambda ids: _links(tasks=Q(task_id__in=ids), clock=clock),
-            ids={"ids": ids_padded(ids)},
-        )
-    else:
-        rows = []
-    grouped: dict[int, list[tuple[Any, ...]]] = {task_id: [] for task_id in ids or ()}
+def _by_task(rows: list[Any], ids: list[int] | None = None) -> dict[int, tuple[Any, ...]]:
+    """Link rows grouped by task, in their order (each task's by unit name); every id of `ids`
+    has its entry, an empty one for a task without links."""
+    grouped: dict[int, list[Any]] = {task_id: [] for task_id in ids or ()}
     for row in rows:
         grouped.setdefault(row[2], []).append(row)
     return {task_id: tuple(found) for task_id, found in grouped.items()}
+
+
+def _links_of_leader(*, leader_id: int, clock: Clock) -> dict[int, tuple[Any, ...]]:
+    rows = compiled_rows(
+        key=("cockpit", clock),
+        build=lambda leader_id: _links(tasks=_leads(leader_id), clock=clock),
+        ids={"leader_id": leader_id},
+    )
+    return _by_task(rows)
+
+
+def _links_of_tasks(*, ids: list[int], clock: Clock) -> dict[int, tuple[Any, ...]]:
+    """The links of these tasks (a rebuilt page's changed ones)."""
+    rows = compiled_rows(
+        key=("cockpit.ids", clock),
+        build=lambda ids: _links(tasks=Q(task_id__in=ids), clock=clock),
+        ids={"ids": ids_padded(ids)},
+    )
+    return _by_task(rows, ids)
 
 
 def drill_units(*, leader_id: int, tasks: Sequence[TaskRow], clock: Clock, reuse: Reuse | None) -> dict[int, DrillUnit]:
@@ -128,11 +133,12 @@ def drill_units(*, leader_id: int, tasks: Sequence[TaskRow], clock: Clock, reuse
     problems first, and its own latest report on each."""
     units: dict[int, DrillUnit] = {}
     if reuse is None:
-        by_task = _links_by_task(clock=clock, leader_id=leader_id)
+        by_task = _links_of_leader(leader_id=leader_id, clock=clock)
     else:
-        by_task = dict(
-            pieces_reused(kind="cockpit_links", reuse=reuse, fetch=lambda ids: _links_by_task(clock=clock, ids=ids))
+        fetched = pieces_reused(
+            kind="cockpit_links", reuse=reuse, fetch=lambda ids: _links_of_tasks(ids=ids, clock=clock)
         )
+        by_task = dict(fetched)
     # In the page's order of tasks (the rows'), each task's links by unit name.
     links = [row for task in tasks for row in by_task.get(task.id, ())]
     for row in links:
