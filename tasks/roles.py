@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, User
-from django.db.models import Aggregate, Case, CharField, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Aggregate, Case, CharField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from minhang_plans.compiled import compiled_rows
 
@@ -21,9 +21,9 @@ from .models import Role, Unit
 ROLE_ORDER = (Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.OFFICE, Role.LIAISON, Role.LEADER)
 
 
-def _units_of(user: Any) -> QuerySet[Unit]:
-    """The units an account reports for (a liaison's; `user` an id or an OuterRef)."""
-    return Unit.objects.filter(liaisons__user_id=user)
+def _units_of(account_id: int | OuterRef) -> QuerySet[Unit]:
+    """The units an account reports for (a liaison's; the account's id, or an OuterRef to it)."""
+    return Unit.objects.filter(Q(liaisons__user_id=account_id))  # Q: the stubs type the lookup as an int only
 
 
 def _role_of(*, is_superuser: bool, names: set[str]) -> Role | None:
