@@ -15,6 +15,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIVE_YEAR_TXT = FIXTURES / "000_a62ce10d14304788.txt"
 ANNUAL_2025_TXT = FIXTURES / "004_81e3937e704ee9fc.txt"
 
+pytest_plugins = ["tests.planner_upkeep"]
+
 
 def _database_label() -> str:
     db = connection.settings_dict
@@ -51,6 +53,16 @@ def _empty_page_cache():
     cache.clear()
     compiled_clear()  # and no compiled SQL: a test may patch what a builder reads
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with autovacuum off for its tables (tests/planner_upkeep.py
+    vacuums between tests instead, so no table is measured mid-transaction as empty)."""
+    from tests.planner_upkeep import autovacuum_off
+
+    with django_db_blocker.unblock():
+        autovacuum_off()
 
 
 @pytest.fixture(scope="session", autouse=True)
