@@ -64,6 +64,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cpu_meter
 from trees import postgres_throwaway, tree_export
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -672,6 +673,8 @@ def main() -> int:
                     solo.page(plan)
             log(f"baseline: {sum(baseline.requests.values())} sequential requests by one client")
         load_before = os.getloadavg()
+        database_pid = cpu_meter.postmaster_of(int(urllib.parse.urlsplit(database_url).port or 5432))
+        cpu_before = cpu_meter.read(servers=[p.pid for p in procs], database=database_pid)
         stats = Stats()
         rng = random.Random(args.seed)
         threads = []
@@ -697,6 +700,7 @@ def main() -> int:
             )
         wall = time.monotonic() - started
         load_after = os.getloadavg()
+        cpu_after = cpu_meter.read(servers=[p.pid for p in procs], database=database_pid)
         alive = [p.poll() is None for p in procs]
         file_checks = verify_files(stats, servers, [] if args.shared_media else media)
     finally:
@@ -746,6 +750,8 @@ def main() -> int:
     row("load average (1 min) before / after", f"{load_before[0]:.1f}/{load_after[0]:.1f}")
     row("requests", total)
     row("requests/s", f"{total / wall:.1f}")
+    for name, value in cpu_meter.split_lines(cpu_before, cpu_after, requests=total):
+        row(name, value)
     row("  to server A / B", f"{stats.per_server[0]}/{stats.per_server[1]}")
     row("  page views", sum(stats.requests[k] for k in pages))
     row("  report form GETs", stats.requests["report-form"])

@@ -11,8 +11,10 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEvent
@@ -222,8 +224,13 @@ def test_form_is_prefilled_from_the_previous_period_and_shows_what_changed(
         '<ins><span class="visually-hidden">（新增）</span>改造开工。</ins>' in changes
     )
 
-    # Submitted; the office's queue shows the same comparison (status, percent, 进展情况).
-    liaison.post(form_url(world), {**fields, "percent": "45", "progress_text": "完成载体选址。改造开工。"})
+    # Submitted; the office's queue shows the same comparison (status, percent, 进展情况). A save
+    # that succeeds draws no form, so it does not read the previous period's report.
+    with CaptureQueriesContext(connection) as saved:
+        sent = {**fields, "percent": "45", "progress_text": "完成载体选址。改造开工。"}
+        response = liaison.post(form_url(world), sent)
+    assert response.status_code == 302
+    assert not [q["sql"] for q in saved.captured_queries if '"tasks_progressreport"."period" <' in q["sql"]]
     office = client_as(office_user)
     with django_assert_max_num_queries(12):
         queue = office.get(reverse("tasks:review_queue")).content.decode()

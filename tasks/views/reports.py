@@ -47,7 +47,6 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
         messages.error(request, "；".join(closed.messages))
         return redirect("tasks:task", task_id=task.pk)
     conflict: services.ReportConflict | None = None
-    previous = report_previous(task=task, unit_id=unit.pk, period=period)
     instructions = report_form_instructions(task=task, unit_id=unit.pk, report=current)
     reason_hint = services.report_reason_required(task=task, status="", today=clock.today) or ""
 
@@ -98,7 +97,9 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
                 )
                 messages.success(request, text)
                 return redirect("tasks:task", task_id=task.pk)
-    else:
+    # Read only to draw the form (pre-filled from it, compared with it): a save that succeeds never needs it.
+    previous = report_previous(task=task, unit_id=unit.pk, period=period)
+    if request.method != "POST":
         form = report_form(initial=report_form_initial(current=current, previous=previous))
     changes = report_form_changes(
         previous=previous,
