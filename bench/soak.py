@@ -31,7 +31,9 @@ What it does, all by itself (each step under a timeout):
      report form, read csrf token + version, POST a unique token as progress_text; 20% drafts; one write
      in ten attaches a small file named by its token);
   6. counts requests, errors (any 5xx or connection error/timeout), acknowledged writes (302 after
-     the POST), conflicts (409: expected under contention, not errors), other 4xx, latencies;
+     the POST), conflicts (409: expected under contention, not errors), other 4xx, latencies, and the CPU
+     per request of the app servers, PostgreSQL, this process (the load generator) and the rest of the
+     machine, with how busy it was (bench/cpu_meter.py): on a saturated machine, what bounds the rate;
   7. stops the servers, then checks the database: every acknowledged write's token is in the report
      history for its (task, unit); per report the history versions are 1..N with no gap or
      duplicate and the row's version is N (no lost update); the newest version's text is an
