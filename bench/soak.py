@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cpu_meter
+import pg_statements
 from trees import postgres_throwaway, tree_export
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -605,6 +606,11 @@ def main() -> int:
     )
     parser.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)  # --ref's runs: the code served
     parser.add_argument(
+        "--pg-statements",
+        action="store_true",
+        help="also print PostgreSQL's most expensive statements of the load (pg_stat_statements; costs a little)",
+    )
+    parser.add_argument(
         "--shared-media",
         action="store_true",
         help="both servers on one media directory, no S3 (--ref runs: an older commit may have no S3 storage)",
@@ -618,7 +624,10 @@ def main() -> int:
     TREE = args.tree.resolve()
 
     procs: list[subprocess.Popen] = []
-    pg, database_url = postgres_throwaway(extra_opts="-c max_connections=200 -c shared_buffers=128MB")
+    server_options = "-c max_connections=200 -c shared_buffers=128MB"
+    if args.pg_statements:
+        server_options += " " + pg_statements.SERVER_OPTIONS
+    pg, database_url = postgres_throwaway(extra_opts=server_options)
     logs = [Path(f"/tmp/soak-gunicorn-{os.getpid()}-{i}.log") for i in range(2)]
     try:
         env = {
@@ -677,6 +686,8 @@ def main() -> int:
         load_before = os.getloadavg()
         database_pid = cpu_meter.postmaster_of(int(urllib.parse.urlsplit(database_url).port or 5432))
         cpu_before = cpu_meter.read(servers=[p.pid for p in procs], database=database_pid)
+        if args.pg_statements:
+            pg_statements.reset()  # the load's statements only, not the setup's or the baseline's
         stats = Stats()
         rng = random.Random(args.seed)
         threads = []
@@ -703,6 +714,7 @@ def main() -> int:
         wall = time.monotonic() - started
         load_after = os.getloadavg()
         cpu_after = cpu_meter.read(servers=[p.pid for p in procs], database=database_pid)
+        statements = pg_statements.top(requests=sum(stats.requests.values())) if args.pg_statements else []
         alive = [p.poll() is None for p in procs]
         file_checks = verify_files(stats, servers, [] if args.shared_media else media)
     finally:
@@ -754,6 +766,7 @@ def main() -> int:
     row("requests/s", f"{total / wall:.1f}")
     for name, value in cpu_meter.split_lines(cpu_before, cpu_after, requests=total):
         row(name, value)
+    lines.extend(statements)
     row("  to server A / B", f"{stats.per_server[0]}/{stats.per_server[1]}")
     row("  page views", sum(stats.requests[k] for k in pages))
     row("  report form GETs", stats.requests["report-form"])

@@ -164,7 +164,8 @@ def test_this_run_has_pg_trgm_unless_told_otherwise():
 
 def test_jit_setting_can_be_left_out_for_databases_without_it():
     code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
-    base = {k: v for k, v in os.environ.items() if k not in ("PG_JIT_OFF", "PG_RANDOM_PAGE_COST")}
+    names = ("PG_JIT_OFF", "PG_RANDOM_PAGE_COST", "PG_PREPARED_STATEMENTS")
+    base = {k: v for k, v in os.environ.items() if k not in names}
     base.update({"SECRET_KEY": "x", "DATABASE_URL": "postgres://u@127.0.0.1:1/db"})
     command = [sys.executable, "manage.py", "shell", "-c", code]
 
@@ -172,11 +173,17 @@ def test_jit_setting_can_be_left_out_for_databases_without_it():
         done = subprocess.run(command, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
         return (done.stdout.strip().splitlines() or [done.stderr.strip()])[-1]
 
-    assert options() == "{'options': '-c jit=off -c random_page_cost=1.1'}"
-    assert options(PG_JIT_OFF="0") == "{'options': '-c random_page_cost=1.1'}"
+    # By default: prepared statements with generic plans (settings.py says why).
+    assert options() == (
+        "{'server_side_binding': True, 'prepare_threshold': 2, "
+        "'options': '-c jit=off -c random_page_cost=1.1 -c plan_cache_mode=force_generic_plan'}"
+    )
+    off = {"PG_PREPARED_STATEMENTS": "0"}
+    assert options(**off) == "{'options': '-c jit=off -c random_page_cost=1.1'}"
+    assert options(**off, PG_JIT_OFF="0") == "{'options': '-c random_page_cost=1.1'}"
     # The planner's setting: the server's own when set empty; a number otherwise, or no start.
-    assert options(PG_JIT_OFF="0", PG_RANDOM_PAGE_COST="") == "{}"
-    assert options(PG_RANDOM_PAGE_COST="2") == "{'options': '-c jit=off -c random_page_cost=2'}"
+    assert options(**off, PG_JIT_OFF="0", PG_RANDOM_PAGE_COST="") == "{}"
+    assert options(**off, PG_RANDOM_PAGE_COST="2") == "{'options': '-c jit=off -c random_page_cost=2'}"
     assert "PG_RANDOM_PAGE_COST='fast' is not a number." in options(PG_RANDOM_PAGE_COST="fast")
 
 
