@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_TICK = os.sysconf("SC_CLK_TCK")  # Linux only, as /proc is
 
 
 def _stat(pid: int) -> tuple[int, float, float] | None:
@@ -33,9 +33,8 @@ def _table() -> dict[int, tuple[int, float, float]]:
     return found
 
 
-def tree_cpu(root: int, table: dict[int, tuple[int, float, float]] | None = None) -> float:
-    """CPU seconds of a process and all its descendants since they started."""
-    table = _table() if table is None else table
+def tree_cpu(root: int, table: dict[int, tuple[int, float, float]]) -> float:
+    """CPU seconds of a process and all its descendants since they started (`table`: one _table())."""
     if root not in table:
         return 0.0
     children: dict[int, list[int]] = {}

@@ -35,7 +35,7 @@ def top(*, requests: int, limit: int = 15) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT calls, total_plan_time, total_exec_time, query FROM pg_stat_statements "
-            "WHERE query NOT ILIKE '%%pg_stat_statements%%' ORDER BY total_plan_time + total_exec_time DESC"
+            "WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY total_plan_time + total_exec_time DESC"
         )
         rows = cursor.fetchall()
     per = 1 / max(requests, 1)

@@ -108,10 +108,11 @@ def _stored_status_matches_reports(request: pytest.FixtureRequest):
     """After every test that touched the database: each task's stored status (TaskStatus and
     the link periods) equals what its reports say. A write path that forgets
     services.task_status_refresh fails here, whichever test exercised it."""
-    uses = set(request.fixturenames)
+    from tests.planner_upkeep import uses_database
+
     marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in uses or bool(marker and marker.kwargs.get("transaction"))
-    if not (uses & {"db", "transactional_db"} or marker):
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    if not uses_database(request.node):
         yield
         return
     # Requested here so that this check runs before the database is rolled back or flushed.

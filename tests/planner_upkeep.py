@@ -22,10 +22,6 @@ VACUUM_EVERY = 25
 _since_vacuum = [0]
 
 
-def _tables() -> list[str]:
-    return [name for name in connection.introspection.table_names() if not name.startswith("pg_")]
-
-
 def autovacuum_off() -> None:
     """For every table of the test database (called once it is migrated)."""
     if connection.vendor != "postgresql":
@@ -33,11 +29,12 @@ def autovacuum_off() -> None:
     quote = connection.ops.quote_name
     off = "autovacuum_enabled = false, toast.autovacuum_enabled = false"
     with connection.cursor() as cursor:
-        for name in _tables():
+        for name in connection.introspection.table_names():
             cursor.execute(f"ALTER TABLE {quote(name)} SET ({off})")
 
 
-def _uses_database(item: pytest.Item) -> bool:
+def uses_database(item: pytest.Item) -> bool:
+    """Whether the test asks for the database (a db fixture or the django_db marker)."""
     names = set(getattr(item, "fixturenames", ()))
     return bool({"db", "transactional_db"} & names or item.get_closest_marker("django_db"))
 
@@ -47,7 +44,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     result = yield
     # After the test's own teardown (its transaction rolled back or its tables flushed); not after
     # the last test, whose teardown also drops the test database.
-    if nextitem is not None and connection.vendor == "postgresql" and _uses_database(item):
+    if nextitem is not None and connection.vendor == "postgresql" and uses_database(item):
         _since_vacuum[0] += 1
         if _since_vacuum[0] >= VACUUM_EVERY and not connection.in_atomic_block:
             blocker = item.config.stash[blocking_manager_key]
