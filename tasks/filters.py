@@ -170,16 +170,18 @@ class TaskFilter(django_filters.FilterSet):
             Q(**{f"name__{lookup}": value})
             | Q(Exists(UnitAlias.objects.filter(unit_id=OuterRef("pk"), **{f"name__{lookup}": value})))
         )
-        units = TaskUnit.objects.filter(task_id=OuterRef("pk"), unit_id__in=named_units.values("pk"))
+        # Uncorrelated `pk IN (…)`: PostgreSQL reads the named units' links by their unit index
+        # and hashes those few; a correlated EXISTS became a hash over every link (7 of 50 ms).
+        units = TaskUnit.objects.filter(unit_id__in=named_units.values("pk")).values("task_id")
         named_leaders = Leader.objects.filter(**{f"name__{lookup}": value})
-        leaders = TaskLeader.objects.filter(task_id=OuterRef("pk"), leader_id__in=named_leaders.values("pk"))
+        leaders = TaskLeader.objects.filter(leader_id__in=named_leaders.values("pk")).values("task_id")
         return queryset.filter(
             Q(**{f"text__{lookup}": value})
             | Q(**{f"title__{lookup}": value})
             | Q(number=value)
             | Q(**{f"note__{lookup}": value})
-            | Q(Exists(units))
-            | Q(Exists(leaders))
+            | Q(pk__in=units)
+            | Q(pk__in=leaders)
         )
 
     def filter_unit(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -189,3 +189,59 @@ def test_rows_equal_the_format_html_version_for_every_branch():
 def test_light_badge_equals_the_format_html_version():
     for light, status in itertools.product([*Light.values, "", None], ["behind", "pending", "done", "", None]):
         assert str(light_badge(light, status)) == str(reference_light_badge(light, status))
+
+
+# -- a unit's table by plan and its 督查通报 links: the template loops they replaced (8ba40b4) ----
+
+_PLAN_SEARCH = "{{ search_url }}?plan={{ row.plan_id }}&amp;unit={{ unit_id }}"
+REFERENCE_UNIT_PLAN_LOOP = (
+    "{% for row in per_plan %}\n"
+    '      <tr data-plan="{{ row.plan_id }}"><th scope="row"><a href="{{ row.url }}">{{ row.title }}</a></th>\n'
+    f'        <td class="num" data-col="lead"><a href="{_PLAN_SEARCH}&amp;unit_role=lead">'
+    "{{ row.summary.total }}</a></td>\n"
+    f'        <td class="num" data-col="done"><a href="{_PLAN_SEARCH}&amp;unit_role=lead&amp;status=done">'
+    "{{ row.summary.n_done }}</a></td>\n"
+    f'        <td class="num" data-col="red"><a href="{_PLAN_SEARCH}&amp;unit_role=lead&amp;light=red">'
+    "{{ row.summary.n_red }}</a></td>\n"
+    f'        <td class="num" data-col="silent"><a href="{_PLAN_SEARCH}&amp;reported=no">'
+    "{{ row.summary.n_silent }}</a></td></tr>\n"
+    '    {% empty %}<tr><td colspan="5">该单位没有牵头的现行任务。</td></tr>\n'
+    "    {% endfor %}"
+)
+REFERENCE_BULLETIN_LOOP = (
+    '{% for p in per_plan %}<a href="{{ bulletin_url }}?unit={{ unit_id }}&amp;plan={{ p.plan_id }}" data-bulletin>'
+    "{{ p.title }}</a>{% if not forloop.last %} · {% endif %}{% endfor %}"
+)
+
+
+def _between_tags(html: str) -> str:
+    import re
+
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+def test_a_units_plan_rows_and_bulletin_links_equal_the_template_loops():
+    from django.template import Context, Template
+
+    from tasks.selectors.row_types import PlanFigures
+    from tasks.status.summary import Summary
+    from tasks.templatetags.task_table_ui import unit_bulletin_links, unit_plan_rows
+
+    per_plan = [
+        PlanFigures(
+            plan_id=i + 1,
+            title=f"{NASTY} 规划{i}",
+            summary=Summary(total=1000 + i, n_red=i, n_done=2 * i, n_silent=3 * i),
+            url=f"/plans/{i + 1}/?a={NASTY}",
+        )
+        for i in range(3)
+    ]
+    for rows in (per_plan, per_plan[:1], []):
+        context = Context({"per_plan": rows, "unit_id": 7, "search_url": "/tasks/", "bulletin_url": "/bulletin/"})
+        drawn = str(unit_plan_rows(rows, 7, "/tasks/"))
+        assert _between_tags(drawn) == _between_tags(Template(REFERENCE_UNIT_PLAN_LOOP).render(context))
+        links = str(unit_bulletin_links(rows, 7, "/bulletin/"))
+        assert links == Template(REFERENCE_BULLETIN_LOOP).render(context)
+    drawn = str(unit_plan_rows(per_plan, 7, "/tasks/"))
+    assert drawn.count("<tr ") == 3 and ">1002<" in drawn and "&amp;light=red" in drawn
+    assert "<b>" not in drawn and "<b>" not in str(unit_bulletin_links(per_plan, 7, "/bulletin/"))

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from ..choices import ReviewState, UnitRole
-from ..selectors.row_types import Named, TaskRow
+from ..selectors.row_types import Named, PlanFigures, TaskRow
 from .tasks_ui import light_badge, period_text, review_label, status_label
 
 register = template.Library()
@@ -83,3 +83,34 @@ def task_rows(
     if not out:
         return mark_safe('<tr><td colspan="9">没有符合条件的任务。</td></tr>')
     return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def unit_plan_rows(per_plan: list[PlanFigures], unit_id: int, search_url: str) -> SafeString:
+    """The <tr>s of a unit's table by plan (tasks/partials/unit_figures.html). A template loop cost
+    a city-wide unit (a hundred plans) about 10 ms per rebuild: nine lookups and four localised
+    numbers per row."""
+    if not per_plan:
+        return mark_safe('<tr><td colspan="5">该单位没有牵头的现行任务。</td></tr>')
+    out = []
+    for row in per_plan:
+        search = f"{escape(search_url)}?plan={row.plan_id}&amp;unit={unit_id}"
+        lead = f"{search}&amp;unit_role=lead"
+        s = row.summary
+        out.append(
+            f'<tr data-plan="{row.plan_id}"><th scope="row"><a href="{escape(row.url)}">{escape(row.title)}</a></th>'
+            f'<td class="num" data-col="lead"><a href="{lead}">{s.total}</a></td>'
+            f'<td class="num" data-col="done"><a href="{lead}&amp;status=done">{s.n_done}</a></td>'
+            f'<td class="num" data-col="red"><a href="{lead}&amp;light=red">{s.n_red}</a></td>'
+            f'<td class="num" data-col="silent"><a href="{search}&amp;reported=no">{s.n_silent}</a></td></tr>'
+        )
+    return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def unit_bulletin_links(per_plan: list[PlanFigures], unit_id: int, bulletin_url: str) -> SafeString:
+    """The unit page's 督查通报 links, one per plan it leads tasks in."""
+    url = f"{escape(bulletin_url)}?unit={unit_id}&amp;plan="
+    return mark_safe(
+        " · ".join(f'<a href="{url}{row.plan_id}" data-bulletin>{escape(row.title)}</a>' for row in per_plan)
+    )
