@@ -35,8 +35,8 @@ def test_a_missing_report_is_a_line_on_the_units_sheet(browser, live_server, off
     office.get_by_role("link", name="考评").click()
     row = office.locator(f'[data-compute="{w.five_year.pk}"]')
     row.get_by_label("考评周期").select_option(label="2025年6月")
-    row.get_by_role("button", name="计算").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():  # the answer is a new page: wait for it
+        row.get_by_role("button", name="计算").click()
     assert (
         office.locator("p.message").inner_text()
         == f"已计算{w.five_year.title}2025年6月的考评得分（草稿，可对比后定稿）。"

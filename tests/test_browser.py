@@ -153,8 +153,8 @@ def _login(browser, live_server, username: str, password: str):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer is a new page: wait for it
+        page.get_by_role("button", name="登录").click()
     return page
 
 
@@ -252,8 +252,8 @@ def test_saving_the_untouched_due_date_form_keeps_the_date(browser, live_server,
     box = page.get_by_label("修改截止日期")
     assert box.input_value() == before.isoformat()  # the browser shows it, not an empty box
     shot(page, "32-task-due-date", full_page=False)
-    page.locator("form.due-form").get_by_role("button", name="保存").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer is a new page: wait for it
+        page.locator("form.due-form").get_by_role("button", name="保存").click()
     assert page.locator(".message").inner_text() == "截止日期未改变。"
     task.refresh_from_db()
     assert task.due_date == before
@@ -263,14 +263,14 @@ def test_saving_the_untouched_due_date_form_keeps_the_date(browser, live_server,
 
     # Emptying the box is refused; only the 清除截止日期 box clears the date.
     page.get_by_label("修改截止日期").fill("")
-    page.locator("form.due-form").get_by_role("button", name="保存").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer is a new page: wait for it
+        page.locator("form.due-form").get_by_role("button", name="保存").click()
     assert "请选择截止日期。如需清除截止日期，请勾选“清除截止日期”。" in page.locator(".message").inner_text()
     task.refresh_from_db()
     assert task.due_date == before
     page.get_by_label("清除截止日期").check()
-    page.locator("form.due-form").get_by_role("button", name="保存").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer is a new page: wait for it
+        page.locator("form.due-form").get_by_role("button", name="保存").click()
     assert page.locator(".message").inner_text() == "截止日期已清除。"
     task.refresh_from_db()
     assert task.due_date is None
@@ -325,8 +325,8 @@ def test_review_queue_works_on_a_phone(
         )
         assert hit.startswith(name)
     shot(page, "30-phone-review-queue")
-    row.get_by_role("button", name=re.compile(r"^通过\s*：")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer is a new page: wait for it
+        row.get_by_role("button", name=re.compile(r"^通过\s*：")).click()
     assert page.locator(".message").inner_text() == "已审核通过。"
     assert ProgressReport.objects.get(pk=report.pk).review_state == "approved"
     page.context.close()
@@ -383,8 +383,8 @@ def test_the_search_form_as_rendered_filters_by_unit_and_keeps_the_choice(
     page = _login(browser, live_server, "duchashi", "pw-duchashi")
     page.goto(f"{live_server.url}/tasks/")
     page.get_by_label("单位", exact=True).select_option(label="区科委")
-    page.get_by_role("button", name="查找").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer is a new page: wait for it
+        page.get_by_role("button", name="查找").click()
     count = int(page.locator("[data-result-count]").inner_text())
     expected = Task.objects.active().filter(unit_links__unit__name="区科委").distinct().count()
     assert count == expected == page.locator("tr[data-task]").count() > 0
@@ -393,8 +393,8 @@ def test_the_search_form_as_rendered_filters_by_unit_and_keeps_the_choice(
     # A short select (widgets.PlainSelect), submitted as the page draws it: every unit, city-level only.
     page.get_by_label("单位", exact=True).select_option(label="全部单位")
     page.get_by_label("市级任务").select_option(label="仅市级任务")
-    page.get_by_role("button", name="查找").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the answer is a new page: wait for it
+        page.get_by_role("button", name="查找").click()
     city = int(page.locator("[data-result-count]").inner_text())
     assert city == Task.objects.active().filter(city_level=True).count() == page.locator("tr[data-task]").count() > 0
     assert page.get_by_label("市级任务").evaluate("s => s.selectedOptions[0].text") == "仅市级任务"

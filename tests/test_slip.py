@@ -210,8 +210,9 @@ def test_in_a_browser_the_office_makes_a_slip_and_issues_a_bulletin(
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
     assert page.get_by_label("反馈期限").input_value() == "2025-06-22"  # shown, so also sent
     page.get_by_label("督办要求（可不填，用默认要求）").fill("请于一周内书面反馈。")
-    page.get_by_role("button", name="生成本任务的督办单").click()
-    page.wait_for_load_state()
+    # The form's answer is a new page: wait for it, not for the load state of the page clicked on.
+    with page.expect_navigation():
+        page.get_by_role("button", name="生成本任务的督办单").click()
     assert page.get_by_role("status").filter(has_text="已生成督办单 闵督办〔2025〕1号。").count() == 1
     with page.expect_download() as download:
         page.locator("#slip-list").get_by_role("link", name="Word").click()
@@ -222,11 +223,11 @@ def test_in_a_browser_the_office_makes_a_slip_and_issues_a_bulletin(
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     page.get_by_role("link", name="督查通报", exact=True).click()
     page.get_by_label("统计周期").select_option(label="2025年5月")
-    page.get_by_role("button", name="选择").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="选择").click()
     assert page.get_by_label("反馈期限").input_value() == "2025-06-22"
-    page.get_by_role("button", name="印发2025年5月通报（自动编期号）").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="印发2025年5月通报（自动编期号）").click()
     assert page.get_by_role("status").filter(has_text="已印发督查通报2025年第1期。").count() == 1
     assert page.locator("#issues").get_by_text("2025年第1期").count() == 1
 
