@@ -240,6 +240,44 @@ def _as_user(browser, live_server, client, user, *, width: int, height: int = 90
     return context.new_page()
 
 
+def test_a_units_figures_by_plan_agree_with_the_lists_they_open(
+    browser, live_server, client, office_user, seeded_with_reports
+):
+    """The unit page's table by plan (drawn by task_table_ui.unit_plan_rows): each figure is the
+    count of the task list its link opens, the lead column adds up to the 牵头任务 figure, and each
+    plan has its 督查通报 link."""
+    from tasks.choices import ReviewState, UnitRole
+    from tasks.models import ProgressReport, Task, Unit
+    from tasks.services import task_status_refresh
+
+    unit = Unit.objects.get(name="区科委")
+    # Figures of every kind: its reports approved (the cycled statuses give done and behind tasks),
+    # and one task it leads past its due date.
+    ProgressReport.objects.filter(unit=unit).update(review_state=ReviewState.APPROVED)
+    overdue = Task.objects.filter(unit_links__unit=unit, unit_links__role=UnitRole.LEAD, plan__kind="annual").first()
+    Task.objects.filter(pk=overdue.pk).update(due_date=dt.date(2025, 3, 31))
+    task_status_refresh()
+    page = _as_user(browser, live_server, client, office_user, width=1280)
+    page.goto(f"{live_server.url}/units/{unit.pk}/")
+    rows = page.locator("table.data tr[data-plan]")
+    assert rows.count() == 2  # 区科委 leads tasks in both seed plans
+    figures: list[tuple[str, int, str]] = []
+    for i in range(rows.count()):
+        for column in ("lead", "done", "red", "silent"):
+            link = rows.nth(i).locator(f'td[data-col="{column}"] a')
+            figures.append((column, int(link.inner_text()), link.get_attribute("href")))
+    lead_total = int(page.locator('[data-figure="lead"]').inner_text())
+    assert sum(n for column, n, _ in figures if column == "lead") == lead_total > 0
+    assert page.locator("a[data-bulletin]").count() == rows.count()
+    for kind in ("done", "red", "silent"):  # each kind of figure is checked on a number that is not 0
+        assert any(n > 0 for column, n, _ in figures if column == kind), (kind, figures)
+    for column, shown, href in figures:
+        page.goto(live_server.url + href)
+        listed = int(page.locator("[data-result-count]").inner_text())
+        assert listed == shown, (column, href, shown, listed)
+    page.context.close()
+
+
 def test_saving_the_untouched_due_date_form_keeps_the_date(browser, live_server, client, office_user, seed_plans):
     """Issue 14, item 1: the box shows the date (ISO), so 保存 on it changes nothing."""
     from tasks.models import Task

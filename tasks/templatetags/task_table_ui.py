@@ -1,5 +1,6 @@
 """The rows of a task table (tasks/partials/task_table.html): plan, category, unit, leader and
-search pages all list their tasks through `task_rows`.
+search pages all list their tasks through `task_rows`. Also a unit's table by plan and its 督查通报
+links (`unit_plan_rows`, `unit_bulletin_links`), a hundred rows for a unit across the city.
 
 Built with f-strings, every value that is not ours through `escape` (the standard library's,
 which Django's own escape calls): a template loop of a dozen lookups per row, and then
