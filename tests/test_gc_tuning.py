@@ -24,8 +24,11 @@ def test_it_collects_and_freezes_after_the_given_requests_only():
         receiver()
         frozen = gc.get_freeze_count()
         assert frozen >= len(kept)
+        kept += [[i] for i in range(1000)]  # what the third request loads
         receiver()
-        assert gc.get_freeze_count() == frozen  # the third: left alone
+        # The third is left alone: what it loaded is not frozen. The count may drop (a frozen
+        # object freed by another thread, e.g. the test runner's), so it is not compared for equality.
+        assert gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
