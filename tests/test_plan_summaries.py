@@ -12,10 +12,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from tasks.models import Plan, ProgressStatus, Task, TaskState, TaskUnit, UnitRole
+from tasks.models import Plan, ProgressStatus, Task, TaskState, TaskStatus, TaskUnit, UnitRole
 from tasks.selectors.plan_summaries import plan_summaries, plan_versions
 from tasks.selectors.version import data_version
+from tasks.services import task_status_refresh
 from tasks.services.reports import ReportInput, report_save
 from tasks.status.clock import Clock
 from tasks.status.summary import summaries
@@ -90,12 +92,40 @@ def test_a_withdrawn_task_and_a_new_day_are_counted_again(annual):
     assert plan_summaries(clock=later, number=data_version()) == counted_now(later)
 
 
-def test_each_plans_version_is_its_active_tasks_and_their_status_versions(annual):
+def test_each_plans_version_is_its_status_rows_and_their_versions(annual):
     versions = plan_versions()
+    assert set(versions) == set(Plan.objects.values_list("pk", flat=True))
     for plan in Plan.objects.all():
-        active = Task.objects.active().filter(plan=plan)
-        total = sum(active.values_list("current__version", flat=True))
-        assert versions[plan.pk] == (active.count(), total)
+        statuses = TaskStatus.objects.filter(task__plan=plan)  # through the task, not the copied column
+        assert versions[plan.pk] == (statuses.count(), sum(statuses.values_list("version", flat=True)))
+
+
+def test_a_closed_plan_has_no_version(annual, office_user):
+    from yearend.models import PlanClosure
+
+    PlanClosure.objects.create(plan=annual, closed_by=office_user, closed_at=timezone.now())
+    assert annual.pk not in plan_versions()
+
+
+def test_a_status_row_takes_its_tasks_plan_and_follows_it(annual):
+    """Migration 0017's triggers: on insert (the refresh's upsert), when the task moves, and when a
+    stale instance would write its old plan back."""
+    five_year = Plan.objects.exclude(pk=annual.pk).get()
+    task = Task.objects.filter(plan=annual).order_by("position").first()
+    TaskStatus.objects.filter(task=task).delete()
+    task_status_refresh(task_ids=[task.pk])
+    assert TaskStatus.objects.get(task=task).plan_id == annual.pk
+
+    stale = TaskStatus.objects.get(task=task)
+    before = plan_versions()
+    Task.objects.filter(pk=task.pk).update(plan=five_year, number="移入-1")  # numbers are unique per plan
+    assert TaskStatus.objects.get(task=task).plan_id == five_year.pk
+    after = plan_versions()
+    assert after[five_year.pk][0] == before[five_year.pk][0] + 1
+    assert after[annual.pk][0] == before[annual.pk][0] - 1
+
+    stale.save()  # writes back the annual plan it was read with
+    assert TaskStatus.objects.get(task=task).plan_id == five_year.pk
 
 
 def test_nothing_is_kept_inside_a_transaction_or_without_triggers(annual):

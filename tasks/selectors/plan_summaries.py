@@ -4,12 +4,18 @@ The home page counts every active task by plan and light: at city scale one GROU
 19,064 tasks (28–36 ms), and any report anywhere moves the page's version, so the rush ran it
 again after every write. A report changes one plan's figures. So each plan's figures are kept
 in the page cache under that plan's version, as tasks.selectors.version defines one (the shared
-number, the plan's active tasks and the sum of their status versions) with the day and the light
-settings, and only the plans whose version moved are counted again.
+number, the count of the plan's task status rows and the sum of their versions) with the day and
+the light settings, and only the plans whose version moved are counted again.
 
-The first count since the shared number or the day moved is the one GROUP BY over every plan, as
-before, and it stores every plan's figures: it reads their versions in the same statement
-(summaries_versioned), so figures are never kept under a version older than what they show.
+The versions come from the status rows alone (TaskStatus.plan, kept by triggers: migration 0017):
+through the tasks, that was a join of every task to its status row on every rebuild, 14–23 ms at
+city scale. A task's withdrawal, its reports and its status all move its status version; a task
+counts from its status row, as on the plan's own page.
+
+The versions are read before the figures are counted, and the figures are kept under the versions
+read: a write between the two leaves figures newer than their key, which the next request, reading
+the moved version, never looks up again. So figures are never kept under a version newer than
+what they show.
 """
 
 from __future__ import annotations
@@ -23,13 +29,14 @@ from django.db.models import Count, Sum
 
 from minhang_plans.compiled import compiled_rows
 
-from ..models import Task
+from ..models import Task, TaskStatus
+from ..querysets import plan_open
 from ..status.clock import Clock
-from ..status.summary import Summary, summaries, summaries_versioned
+from ..status.summary import Summary, summaries
 
 KEYS = ("plan_id", "city_level")
 Figures = dict[tuple[int, bool], Summary]  # (plan, city level) → counts
-Version = tuple[int, int]  # (active tasks, sum of their status versions)
+Version = tuple[int, int]  # (the plan's task status rows, the sum of their versions)
 
 
 def plan_summaries(*, clock: Clock, number: int | None) -> Figures:
@@ -43,12 +50,12 @@ def plan_summaries(*, clock: Clock, number: int | None) -> Figures:
         f"{number}:{clock.today.isoformat()}:{settings.LIGHT_DUE_SOON_DAYS}:{settings.LIGHT_BEHIND_SCHEDULE_POINTS}"
     )
     marker = f"plan-summaries:{context}"
+    versions = plan_versions()  # before the figures: see the module's docstring
     if cache.get(marker) is None:
-        figures, sums = summaries_versioned(_active(clock), keys=KEYS, key=("dashboard", clock))
-        _keep(figures, sums, context)
+        figures = summaries(_active(clock), keys=KEYS, key=("dashboard", clock))
+        _keep(figures, versions, context)
         cache.set(marker, True, 86400)
         return figures
-    versions = plan_versions()
     keys = {plan_id: _cache_key(context, plan_id, version) for plan_id, version in versions.items()}
     kept: dict[str, dict[bool, Summary]] = cache.get_many(list(keys.values()))
     out: Figures = {}
@@ -61,30 +68,31 @@ def plan_summaries(*, clock: Clock, number: int | None) -> Figures:
         for city_level, summary in per_level.items():
             out[(plan_id, city_level)] = summary
     if missing:
-        figures, sums = summaries_versioned(
+        figures = summaries(
             lambda plans: _active(clock)().filter(plan_id__in=plans),
             keys=KEYS,
             key=("dashboard.plans", clock),
             ids={"plans": sorted(missing)},
         )
-        _keep(figures, sums, context)
+        _keep(figures, {plan_id: versions[plan_id] for plan_id in missing}, context)
         out.update(figures)
     return out
 
 
 def plan_versions() -> dict[int, Version]:
-    """Each open plan's version: (its active tasks, the sum of their status versions); one query."""
+    """Each open plan's version: (how many of its tasks have a status row, the sum of their status
+    versions); one query over the status rows alone."""
     rows = compiled_rows(
         key="plan_versions",
         build=lambda: (
-            Task.objects.active()
+            TaskStatus.objects.filter(plan_open())
             .order_by()
             .values("plan_id")
-            .annotate(n=Count("pk"), v=Sum("current__version"))
+            .annotate(n=Count("version"), v=Sum("version"))
             .values_list("plan_id", "n", "v")
         ),
     )
-    return {plan_id: (n, v or 0) for plan_id, n, v in rows}
+    return {plan_id: (n, v or 0) for plan_id, n, v in rows if plan_id is not None}
 
 
 def _active(clock: Clock) -> Any:
@@ -95,15 +103,13 @@ def _cache_key(context: str, plan_id: int, version: Version) -> str:
     return f"plan-summary:{context}:{plan_id}:{version[0]}:{version[1]}"
 
 
-def _keep(figures: Figures, sums: dict[tuple[int, bool], int], context: str) -> None:
-    """Store each plan's figures under the version read with them."""
-    by_plan: dict[int, dict[bool, Summary]] = {}
-    versions: dict[int, list[int]] = {}
+def _keep(figures: Figures, versions: dict[int, Version], context: str) -> None:
+    """Store each plan's figures under the version read before they were counted; a plan with no
+    active task is kept as no figures, so it is not counted again on every request."""
+    by_plan: dict[int, dict[bool, Summary]] = {plan_id: {} for plan_id in versions}
     for (plan_id, city_level), summary in figures.items():
-        by_plan.setdefault(plan_id, {})[city_level] = summary
-        tally = versions.setdefault(plan_id, [0, 0])
-        tally[0] += summary.total
-        tally[1] += sums.get((plan_id, city_level), 0)
+        if plan_id in by_plan:
+            by_plan[plan_id][city_level] = summary
     cache.set_many(
-        {_cache_key(context, plan_id, (n, v)): by_plan[plan_id] for plan_id, (n, v) in versions.items()}, 86400
+        {_cache_key(context, plan_id, version): by_plan[plan_id] for plan_id, version in versions.items()}, 86400
     )

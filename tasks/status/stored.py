@@ -175,13 +175,15 @@ def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Co
 
 
 def task_status_drift(*, task_ids: Collection[int] | None = None) -> list[int]:
-    """Tasks whose stored status differs from what their reports say now (should be none)."""
+    """Tasks whose stored status differs from what their reports say now, or whose status row names
+    another plan than the task's (kept by migration 0017's triggers); should be none."""
     tasks = Task.objects.all() if task_ids is None else Task.objects.filter(pk__in=list(task_ids))
-    stored = {
-        row[0]: tuple(row[1:])
-        for row in TaskStatus.objects.filter(task__in=tasks.values("pk")).values_list("task_id", *STATUS_FIELDS)
-    }
-    drift = {pk for pk, *values in status_computed(tasks=tasks) if stored.get(pk, STATUS_DEFAULT) != tuple(values)}
+    rows = TaskStatus.objects.filter(task__in=tasks.values("pk")).values_list(
+        "task_id", "plan_id", "task__plan_id", *STATUS_FIELDS
+    )
+    stored = {row[0]: tuple(row[3:]) for row in rows}
+    drift = {row[0] for row in rows if row[1] != row[2]}
+    drift |= {pk for pk, *values in status_computed(tasks=tasks) if stored.get(pk, STATUS_DEFAULT) != tuple(values)}
     links = TaskUnit.objects.filter(task__in=tasks.values("pk")).annotate(
         reported_should=_latest_own_period(REPORTED_REVIEW_STATES),
         approved_should=_latest_own_period(COUNTED_REVIEW_STATES),

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from minhang_plans.compiled import Ids, compiled_or_plain
 
@@ -87,38 +87,10 @@ def summaries(
     but the `ids`, which the builder takes as keyword arguments), `qs` is a function that builds
     the queryset, and the grouped query is compiled once per key (minhang_plans.compiled):
     building the status expressions costs more than running them."""
-    return _summaries(qs, keys=keys, silent=silent, key=key, ids=ids, versions=False)[0]
-
-
-def summaries_versioned(
-    qs: Callable[..., QuerySet[Any]],
-    *,
-    keys: Sequence[str],
-    key: Hashable,
-    ids: Mapping[str, Ids] | None = None,
-) -> tuple[dict[tuple[Any, ...], Summary], dict[tuple[Any, ...], int]]:
-    """As `summaries` over tasks, and per group the sum of its tasks' status versions, read in the
-    same statement (so figures kept under a version are never older than it: selectors.version)."""
-    return _summaries(qs, keys=keys, silent=None, key=key, ids=ids, versions=True)
-
-
-def _summaries(
-    qs: QuerySet[Any] | Callable[..., QuerySet[Any]],
-    *,
-    keys: Sequence[str],
-    silent: Q | None,
-    key: Hashable | None,
-    ids: Mapping[str, Ids] | None,
-    versions: bool,
-) -> tuple[dict[tuple[Any, ...], Summary], dict[tuple[Any, ...], int]]:
     rows = compiled_or_plain(
-        qs,
-        then=lambda found: _grouped(found, keys=keys, silent=silent, versions=versions),
-        key=_key(key, keys, versions),
-        ids=ids,
+        qs, then=lambda found: _grouped(found, keys=keys, silent=silent), key=_key(key, keys), ids=ids
     )
     out: dict[tuple[Any, ...], Summary] = {}
-    sums: dict[tuple[Any, ...], int] = {}
     width = len(keys)
     for row in rows:
         group = tuple(row[:width])
@@ -127,25 +99,21 @@ def _summaries(
         if summary is None:
             summary = out[group] = Summary()
         summary.count(light=light, status=status, silent=bool(is_silent), n=n)
-        if versions:
-            sums[group] = sums.get(group, 0) + (row[width + 4] or 0)
-    return out, sums
+    return out
 
 
-def _key(key: Hashable | None, keys: Sequence[str], versions: bool = False) -> Hashable | None:
-    return None if key is None else ("summaries", key, tuple(keys), versions)
+def _key(key: Hashable | None, keys: Sequence[str]) -> Hashable | None:
+    return None if key is None else ("summaries", key, tuple(keys))
 
 
-def _grouped(qs: QuerySet[Any], *, keys: Sequence[str], silent: Q | None, versions: bool = False) -> QuerySet[Any]:
+def _grouped(qs: QuerySet[Any], *, keys: Sequence[str], silent: Q | None) -> QuerySet[Any]:
     flag = Case(When(silent if silent is not None else Q(silent_now=True), then=Value(True)), default=Value(False))
-    # Tasks only: a task's status row (`current`) holds its version.
-    extra = {"v_sum": Sum("current__version")} if versions else {}
     return (
         qs.annotate(s_light=F("light"), s_status=F("task_status"), s_silent=flag)
         .values(*keys, "s_light", "s_status", "s_silent")
-        .annotate(n=Count("pk"), **extra)
+        .annotate(n=Count("pk"))
         .order_by()
-        .values_list(*keys, "s_light", "s_status", "s_silent", "n", *extra)
+        .values_list(*keys, "s_light", "s_status", "s_silent", "n")
     )
 
 
@@ -160,4 +128,4 @@ def summary_total(
     return summaries(qs, silent=silent, key=key, ids=ids).get((), Summary())
 
 
-__all__ = ["LightCount", "Summary", "summaries", "summaries_versioned", "summary_total"]
+__all__ = ["LightCount", "Summary", "summaries", "summary_total"]
