@@ -141,8 +141,8 @@ def test_mapping_step_in_chromium(browser, live_server, admin_user, shipped_alia
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名").fill("sysadmin")
     page.get_by_label("密码").fill("pw-sysadmin")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
 
     page.goto(f"{live_server.url}/imports/upload/")
     page.get_by_label("任务分解表文件").set_input_files(str(first))
@@ -156,14 +156,14 @@ def test_mapping_step_in_chromium(browser, live_server, admin_user, shipped_alia
 
     # 承办情况 is really the supporting unit column here: change it and see the preview recomputed.
     role.select_option(label="配合单位")
-    page.get_by_role("button", name="保存修正并重新预览").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存修正并重新预览").click()
     assert page.get_by_role("combobox", name="承办情况").locator("option:checked").inner_text() == "配合单位"
     assert "承办情况：" not in page.locator("#added").inner_text()
     assert "已完成10%" in page.locator("#added tbody tr").first.locator("td").nth(5).inner_text()
 
-    page.get_by_role("button", name="确认导入").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认导入").click()
     assert "已导入“2027年区政府重点工作任务分解表”" in page.locator(".message").inner_text()
 
     # The same header again: the saved layout is applied, and the preview says so.

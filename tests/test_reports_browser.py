@@ -97,8 +97,8 @@ def test_report_with_two_attachments_and_an_answer_then_batch_approval(
     # 3. Both ticked, approved in one batch.
     office.get_by_label("选择：第2项 区科委").check()
     office.get_by_label("选择：第1项 区发展改革委").check()
-    office.get_by_role("button", name="批量通过").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        office.get_by_role("button", name="批量通过").click()
     assert office.locator("p.message").inner_text() == "已批量通过2份报告。"
     assert office.get_by_role("heading", level=1).inner_text() == "待审核进展（0）"
     for r in (report, other):

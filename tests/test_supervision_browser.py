@@ -43,8 +43,8 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     row.get_by_label("催办意见（可选）").fill("请于本周内报送本月进展。")
     row.get_by_label("答复期限（可选）").fill("2025-06-20")
     row.get_by_label("同时生成督办单").uncheck()
-    row.get_by_role("button", name="催办该单位全部未报送任务").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        row.get_by_role("button", name="催办该单位全部未报送任务").click()
     assert re.fullmatch(r"已向区科委发出催办，涉及\d+项未报送任务。", office.locator("p.message").inner_text())
     chase = Chase.objects.get()
     assert str(chase.reply_by) == "2025-06-20" and chase.note == "请于本周内报送本月进展。"
@@ -57,8 +57,8 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     panel.get_by_label("催办单位").select_option(label="闵行城投公司")
     panel.get_by_label("答复期限（可选）").fill("2025-06-25")
     panel.get_by_label("同时生成督办单").uncheck()
-    panel.get_by_role("button", name="发出催办").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        panel.get_by_role("button", name="发出催办").click()
     assert office.locator("p.message").inner_text() == "已向闵行城投公司发出催办。"
     office.locator("[data-supervision]").wait_for()
     assert office.locator("[data-chase-count]").inner_text().startswith("已催办1次，最近一次：")
@@ -74,8 +74,8 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     panel.wait_for()
     panel.locator("summary", has_text="写批示").click()
     panel.get_by_label("批示内容").fill("请加快研发平台建设，月底前见成效。")
-    panel.get_by_role("button", name="提交批示").click()
-    leader.wait_for_load_state()
+    with leader.expect_navigation():
+        panel.get_by_role("button", name="提交批示").click()
     assert leader.locator("p.message").inner_text() == "批示已录入，并已通知牵头单位。"
     leader.locator("[data-instructions]").wait_for()
     assert "请加快研发平台建设，月底前见成效。" in leader.locator("[data-instructions]").inner_text()
@@ -96,8 +96,8 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     panel = liaison.locator("[data-supervision]")
     panel.wait_for()
     panel.get_by_label("区科委落实情况").fill("已完成平台选址，正在装修。")
-    panel.get_by_role("button", name="保存落实情况").click()
-    liaison.wait_for_load_state()
+    with liaison.expect_navigation():
+        panel.get_by_role("button", name="保存落实情况").click()
     assert liaison.locator("p.message").inner_text() == "落实情况已保存。"
     liaison.goto(f"{live_server.url}/todo/")
     assert liaison.locator('[data-todo-unit="区科委"] [data-count="instructions"]').inner_text() == "0"
@@ -131,8 +131,8 @@ def test_a_chase_makes_its_slip(browser, live_server, office_user, liaison_user)
     assert row.get_by_label("同时生成督办单").is_checked()
     row.get_by_label("催办意见（可选）").fill("请于本周内报送本月进展。")
     row.get_by_label("答复期限（可选）").fill("2025-06-20")
-    row.get_by_role("button", name="催办该单位全部未报送任务").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        row.get_by_role("button", name="催办该单位全部未报送任务").click()
     assert (
         office.locator("p.message").inner_text()
         == "已向区经委发出催办，涉及2项未报送任务，并生成督办单 闵督办〔2025〕1号。"
@@ -172,8 +172,8 @@ def test_a_chase_makes_its_slip(browser, live_server, office_user, liaison_user)
     panel.locator("summary", has_text="催办").click()
     panel.get_by_label("催办单位").select_option(label="区科委")
     assert panel.get_by_label("同时生成督办单").is_checked()
-    panel.get_by_role("button", name="发出催办").click()
-    office.wait_for_load_state()
+    with office.expect_navigation():
+        panel.get_by_role("button", name="发出催办").click()
     assert office.locator("p.message").inner_text() == "已向区科委发出催办，并生成督办单 闵督办〔2025〕2号。"
     listed = office.locator("[data-supervision] [data-chase-slip]")
     listed.wait_for()

@@ -49,8 +49,8 @@ def test_a_leader_on_a_phone_reaches_a_units_latest_report_in_two_taps(browser, 
     expect(latest).to_contain_text(f"最新报送：2025年6月 · {report.get_status_display()}")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # One tap from the task to 批示: the panel with the leader's form.
-    task.get_by_role("link", name="批示").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        task.get_by_role("link", name="批示").click()
     assert page.url.endswith(f"/supervision/tasks/{report.task_id}/#id_text")
     expect(page.get_by_label("批示内容")).to_be_visible()
     expect(page.get_by_role("button", name="提交批示")).to_be_visible()
@@ -67,8 +67,8 @@ def test_the_office_chases_from_the_cockpit_in_one_tap(browser, live_server, coc
     task = unit.locator("[data-drill-task]").first
     task.locator("summary").click()
     expect(task.get_by_role("link", name="批示")).to_have_count(0)
-    task.get_by_role("link", name="催办").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        task.get_by_role("link", name="催办").click()
     expect(page.get_by_role("button", name="发出催办")).to_be_visible()
     page.context.close()
 
