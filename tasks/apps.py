@@ -13,13 +13,17 @@ class TasksConfig(AppConfig):
 
 
 def _roles_after_migrate(sender, using="default", **kwargs) -> None:
-    """Give the role groups their permissions once migrate has created them. Apps after this one
-    get their permissions later in the same post_migrate, so create them all first."""
+    """Give the role groups their permissions once migrate (or a test's flush) has created them.
+    Apps after this one get their permissions later in the same post_migrate, so create those the
+    系统管理员 group is given first; only those: every app's took a tenth of a second per flush."""
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
 
     from .services import roles_ensure
+    from .services.roles import ADMIN_ROLE_APPS, ADMIN_ROLE_MODELS
 
+    wanted = set(ADMIN_ROLE_APPS) | {app_label for app_label, _ in ADMIN_ROLE_MODELS}
     for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0, using=using)
+        if app_config.label in wanted:
+            create_permissions(app_config, verbosity=0, using=using)
     roles_ensure()
