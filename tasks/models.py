@@ -452,6 +452,7 @@ class TaskStatus(models.Model):
         Plan,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # only read whole, grouped; and without it SQLite drops the column in place
         null=True,
         editable=False,
         related_name="+",

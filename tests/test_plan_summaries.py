@@ -155,3 +155,39 @@ def test_the_home_page_after_a_report_is_the_page_counted_afresh(annual, client_
     kept = page()  # the page rebuilt, the other plans' figures read from the cache
     cache.clear()
     assert kept == page()  # as counted from nothing
+
+
+def test_the_plan_column_migrates_back_and_forth_on_sqlite_keeping_every_trigger(tmp_path):
+    """SQLite rebuilds a table to drop an indexed column, and a rebuilt table loses its triggers
+    (and fails on those of other tables that name it): the column has no index, so it is dropped in
+    place. Run as an operator would, in its own database."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    triggers = (
+        "shell",
+        "-c",
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute(\"SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name\"); "
+        "print(','.join(r[0] for r in c.fetchall()))",
+    )
+    manage("migrate", "-v0")
+    before = manage(*triggers).strip().split(",")
+    assert "tasks_taskstatus_plan_insert" in before and "tasks_taskstatus_version" in before
+    manage("migrate", "tasks", "0016", "-v0")
+    back = manage(*triggers).strip().split(",")
+    assert "tasks_taskstatus_plan_insert" not in back and "tasks_taskstatus_version" in back
+    manage("migrate", "-v0")
+    assert manage(*triggers).strip().split(",") == before

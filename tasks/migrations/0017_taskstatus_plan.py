@@ -13,6 +13,9 @@ The column is kept by triggers, like `version` (0012), so that no write path can
 - a write that sets any other plan on a status row (a model instance saved after its task moved)
   is put back to the task's plan.
 A row whose task is not there yet (loaddata in an order of its own) keeps the plan it was given.
+The column has no index: it is only read whole, grouped by plan; and migrating back, SQLite drops
+an unindexed column in place, where an indexed one makes it rebuild the table, which fails on the
+triggers of other tables that name it (tests/test_plan_summaries.py migrates back and forth).
 The SQL is frozen here, not imported from the app, like every migration's."""
 
 import django.db.models.deletion
@@ -107,6 +110,7 @@ class Migration(migrations.Migration):
             name="plan",
             field=models.ForeignKey(
                 db_constraint=False,
+                db_index=False,
                 editable=False,
                 null=True,
                 on_delete=django.db.models.deletion.DO_NOTHING,
