@@ -20,17 +20,15 @@ what they show.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Sum
-
-from minhang_plans.compiled import compiled_rows
 
 from ..models import Task, TaskStatus
-from ..querysets import plan_open
 from ..status.clock import Clock
 from ..status.summary import Summary, summaries
 
@@ -82,17 +80,23 @@ def plan_summaries(*, clock: Clock, number: int | None) -> Figures:
 def plan_versions() -> dict[int, Version]:
     """Each open plan's version: (how many of its tasks have a status row, the sum of their status
     versions); one query over the status rows alone."""
-    rows = compiled_rows(
-        key="plan_versions",
-        build=lambda: (
-            TaskStatus.objects.filter(plan_open())
-            .order_by()
-            .values("plan_id")
-            .annotate(n=Count("version"), v=Sum("version"))
-            .values_list("plan_id", "n", "v")
-        ),
+    with connection.cursor() as cursor:
+        cursor.execute(_versions_sql())
+        rows = cursor.fetchall()
+    return {plan_id: (n, v or 0) for plan_id, n, v in rows}
+
+
+@functools.cache
+def _versions_sql() -> str:
+    # Grouped first, then the closed plans left out (98 groups at city scale). Written the other
+    # way round, PostgreSQL probed the closures once per status row (19,064 at city scale, 11.5 ms
+    # against 3.7; the column has no index to merge on). SQL, as selectors.version's scope versions.
+    closures = apps.get_model("yearend", "PlanClosure")._meta.db_table  # by name, as querysets.plan_open
+    return (
+        f"SELECT g.plan_id, g.n, g.v FROM (SELECT plan_id, COUNT(version) AS n, SUM(version) AS v "
+        f"FROM {TaskStatus._meta.db_table} WHERE plan_id IS NOT NULL GROUP BY plan_id) g "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {closures} c WHERE c.plan_id = g.plan_id)"
     )
-    return {plan_id: (n, v or 0) for plan_id, n, v in rows if plan_id is not None}
 
 
 def _active(clock: Clock) -> Any:
