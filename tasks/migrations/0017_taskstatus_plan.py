@@ -13,6 +13,8 @@ The column is kept by triggers, like `version` (0012), so that no write path can
 - a write that sets any other plan on a status row (a model instance saved after its task moved)
   is put back to the task's plan.
 A row whose task is not there yet (loaddata in an order of its own) keeps the plan it was given.
+Filling the column for existing rows moves every status version once (0012's trigger), so every
+cached page is built afresh once after the upgrade.
 The column has no index: it is only read whole, grouped by plan; and migrating back, SQLite drops
 an unindexed column in place, where an indexed one makes it rebuild the table, which fails on the
 triggers of other tables that name it (tests/test_plan_summaries.py migrates back and forth).
