@@ -174,15 +174,25 @@ def task_status_refresh(*, task_ids: Collection[int] | None = None, plan_ids: Co
         return _status_write(status_computed(tasks=tasks))
 
 
+def _status_plan_kept() -> bool:
+    """Whether the database keeps TaskStatus.plan. PostgreSQL without PL/pgSQL has no triggers
+    (migration 0017), and nothing reads the column there: the page cache is off (0009)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = 'tasks_status_plan'")
+        return cursor.fetchone() is not None
+
+
 def task_status_drift(*, task_ids: Collection[int] | None = None) -> list[int]:
     """Tasks whose stored status differs from what their reports say now, or whose status row names
-    another plan than the task's (kept by migration 0017's triggers); should be none."""
+    another plan than the task's (where migration 0017's triggers keep it); should be none."""
     tasks = Task.objects.all() if task_ids is None else Task.objects.filter(pk__in=list(task_ids))
     rows = TaskStatus.objects.filter(task__in=tasks.values("pk")).values_list(
         "task_id", "plan_id", "task__plan_id", *STATUS_FIELDS
     )
     stored = {row[0]: tuple(row[3:]) for row in rows}
-    drift = {row[0] for row in rows if row[1] != row[2]}
+    drift = {row[0] for row in rows if row[1] != row[2]} if _status_plan_kept() else set()
     drift |= {pk for pk, *values in status_computed(tasks=tasks) if stored.get(pk, STATUS_DEFAULT) != tuple(values)}
     links = TaskUnit.objects.filter(task__in=tasks.values("pk")).annotate(
         reported_should=_latest_own_period(REPORTED_REVIEW_STATES),
