@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.conftest import CHROMIUM
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
@@ -39,8 +40,8 @@ def seeded_with_reports(shipped_aliases, seed_plans):
 
 
 def test_chromium_is_debians(browser):
-    # CI installs the chromium package; without it this must fail, never skip.
-    assert CHROMIUM.exists(), "install Debian's chromium: apt-get install -y chromium"
+    # CI installs the chromium-headless-shell package; without it this must fail, never skip.
+    assert CHROMIUM.exists(), "install Debian's headless Chromium: apt-get install -y chromium-headless-shell"
     assert browser.version
 
 
