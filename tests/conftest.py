@@ -135,7 +135,28 @@ def _seed_snapshot(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         importlib.import_module("tasks.migrations.0003_seed_roles_and_unit_aliases").seed(apps, None)
-        return SeedSnapshot.take((FIVE_YEAR_TXT, ANNUAL_2025_TXT))
+        from imports.pipeline import plan_import
+
+        paths = (FIVE_YEAR_TXT, ANNUAL_2025_TXT)
+        return SeedSnapshot.take(lambda: [plan_import(data=p.read_bytes(), file_name=p.name) for p in paths])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _world_snapshot(request: pytest.FixtureRequest) -> Iterator[None]:
+    """tests.factories' world at scale 1, built once per session (tests/seeds.py) for world_build to
+    copy, when any collected test uses the database."""
+    from tests import factories
+    from tests.planner_upkeep import uses_database
+    from tests.seeds import SeedSnapshot
+
+    if not any(uses_database(item) for item in request.session.items):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        factories.WORLD_SNAPSHOT.append(SeedSnapshot.take(factories.world_steps))
+    yield
+    factories.WORLD_SNAPSHOT.clear()
 
 
 @pytest.fixture
@@ -143,7 +164,8 @@ def seed_plans(_seed_snapshot, db, shipped_aliases):
     """Both seed documents as the real pipeline imports them (with the shipped alias table
     present, even after a transactional test flushed it): the session's import, copied into this
     test's transaction in ~0.1 s. Returns the two ImportReports."""
-    return _seed_snapshot.restore()
+    _seed_snapshot.restore()
+    return _seed_snapshot.result
 
 
 # -- personas ----------------------------------------------------------------

@@ -52,6 +52,7 @@ from tasks.models import (
 )
 from tasks.services import task_status_refresh
 from tasks.status.clock import Clock
+from tests.seeds import Remap, SeedSnapshot
 
 # A fixed "today" so lights do not depend on when the suite runs.
 TODAY = datetime.date(2025, 6, 15)
@@ -75,8 +76,45 @@ def _unit(name: str, kind: str = UnitKind.DEPARTMENT) -> Unit:
     return Unit.objects.get_or_create(name=name, defaults={"kind": kind})[0]
 
 
+# The session's copy of world_steps() at scale 1, taken once by conftest's _world_snapshot when the
+# session has database tests (tests/seeds.py); world_build restores it into each test that asks.
+WORLD_SNAPSHOT: list[SeedSnapshot[World]] = []
+
+
 def world_build(*, scale: int = 1) -> World:
-    """Two plans; named tasks for exact assertions plus `scale`-proportional filler (see the table above)."""
+    """Two plans; named tasks for exact assertions plus `scale`-proportional filler (see the table
+    above). At scale 1 the rows are the session's copy of world_steps (one COPY per table, instead of
+    about a hundred ORM writes); tests/test_seeds.py checks the copy equals a build."""
+    if scale == 1 and WORLD_SNAPSHOT:
+        snapshot = WORLD_SNAPSHOT[0]
+        return _world_again(snapshot.result, snapshot.restore())
+    return world_steps(scale=scale)
+
+
+def _world_again(world: World, remap: Remap) -> World:
+    """The same world read back from this database: the snapshot's objects, under this
+    database's keys where restore() found a row already there (a persona's unit or leader)."""
+
+    def again(objects: dict[str, Any]) -> dict[str, Any]:
+        model = type(next(iter(objects.values())))
+        keys = {name: remap.get(model, {}).get(o.pk, o.pk) for name, o in objects.items()}
+        found = model._base_manager.in_bulk(list(keys.values()))
+        return {name: found[pk] for name, pk in keys.items()}
+
+    plans = again({"five_year": world.five_year, "annual": world.annual})
+    return World(
+        five_year=plans["five_year"],
+        annual=plans["annual"],
+        units=again(world.units),
+        leaders=again(world.leaders),
+        tasks=again(world.tasks),
+        categories=again(world.categories),
+        projects=again(world.projects),
+    )
+
+
+def world_steps(*, scale: int = 1) -> World:
+    """The world built row by row through the ORM and the services, as world_build's table says."""
     w = _world_plans(scale)
     _world_people(w)
     _world_named_tasks(w)

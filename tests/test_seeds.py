@@ -1,5 +1,6 @@
-"""The `seed_plans` fixture (tests/seeds.py): the session's one import, copied into a test, leaves
-the database as a real import in that test would have left it."""
+"""tests/seeds.py: the session's one import (the `seed_plans` fixture) and its one world
+(tests.factories.world_build), each copied into a test, leave the database as a real import or
+build in that test would have left it."""
 
 import pytest
 from django.apps import apps
@@ -9,8 +10,20 @@ from django.utils import timezone
 
 from imports.models import ImportRecord
 from imports.pipeline import plan_import
-from tasks.models import Category, Plan, Project, Task, TaskLeader, TaskStatus, TaskUnit, Unit, UnitAlias
+from tasks.models import (
+    Category,
+    Plan,
+    ProgressReport,
+    Project,
+    Task,
+    TaskLeader,
+    TaskStatus,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+)
 from tests.conftest import ANNUAL_2025_TXT, FIVE_YEAR_TXT
+from tests.factories import WORLD_SNAPSHOT, World, world_build, world_steps
 
 
 def _import_for_real() -> None:
@@ -41,6 +54,11 @@ def _fingerprint() -> dict:
                 "task__plan__kind", "task__number", "status", "percent", "lead_units", "reported_since"
             )
         ),
+        "reports": sorted(
+            ProgressReport.objects.values_list(
+                "task__plan__kind", "task__number", "unit__name", "period", "status", "percent", "review_state"
+            )
+        ),
         "units": sorted(Unit.objects.values_list("name", "kind")),
         "aliases": sorted(UnitAlias.objects.values_list("name", "unit__name")),
         "history": sorted(history.objects.values_list("plan__kind", "number", "history_type")),
@@ -65,7 +83,8 @@ def test_the_copied_seeds_equal_an_import_even_when_the_test_made_their_units_an
     assert _fingerprint()["sizes"]["tasks.Task"] == 0
 
     before = timezone.now()
-    reports = _seed_snapshot.restore()
+    _seed_snapshot.restore()
+    reports = _seed_snapshot.result
     assert _fingerprint() == imported
     assert [r.file_name for r in reports] == [FIVE_YEAR_TXT.name, ANNUAL_2025_TXT.name]
     # The rows point at the persona's unit and leader, and say they were made now.
@@ -90,3 +109,49 @@ def test_the_copied_seeds_equal_an_import_after_a_flush_recreated_the_shipped_un
     call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
     _import_for_real()
     assert restored == _fingerprint()
+
+
+def _named(world: World) -> dict:
+    """What each nickname of the world names, by content rather than key."""
+    return {
+        "plans": {name: (p.kind, p.year_start) for name, p in (("five", world.five_year), ("annual", world.annual))},
+        "units": {name: u.name for name, u in world.units.items()},
+        "leaders": {name: x.name for name, x in world.leaders.items()},
+        "tasks": {name: (t.plan.kind, t.number, t.text, t.state) for name, t in world.tasks.items()},
+        "categories": {name: (c.plan.kind, c.name) for name, c in world.categories.items()},
+        "projects": {name: (p.category.name, p.name) for name, p in world.projects.items()},
+    }
+
+
+@pytest.mark.django_db
+def test_the_copied_world_equals_a_build_even_when_the_test_made_its_units_and_leaders_first(liaison_user, leader_user):
+    assert WORLD_SNAPSHOT, "the session's world was not taken"
+    savepoint = transaction.savepoint()
+    built = world_steps()
+    expected = (_fingerprint(), _named(built))
+    transaction.savepoint_rollback(savepoint)
+    assert Task.objects.count() == 0
+
+    world = world_build()
+    assert (_fingerprint(), _named(world)) == expected
+    # The world's objects are this database's rows: the persona's unit and leader among them.
+    assert world.units["科委"] == liaison_user.profile.units.get()
+    assert world.leaders["谭"] == leader_user.profile.leader
+    assert world.tasks["研发"] == Task.objects.get(plan=world.annual, number="4")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_copied_world_equals_a_build_after_a_flush_recreated_the_shipped_units():
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
+    world = world_build()
+    copied = (_fingerprint(), _named(world))
+    assert world.units["发改"] == Unit.objects.get(name="区发展改革委")
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
+    named = _named(world_steps())
+    assert copied == (_fingerprint(), named)
+
+
+@pytest.mark.django_db
+def test_a_world_at_another_scale_is_built_not_copied():
+    world = world_build(scale=2)
+    assert Task.objects.filter(plan=world.annual).count() == 4 + 40
