@@ -29,6 +29,26 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"database: {_database_label()}"
 
 
+# The modules that take longest (bench/results/test_suite.txt) run first, so that the two workers
+# (bin/run-tests: --dist loadfile hands out whole modules in order) finish together, rather than
+# one of them running test_xinchuang's three migrations alone at the end.
+SLOW_MODULES = (
+    "test_accessibility",
+    "test_month_browser",
+    "test_xinchuang",
+    "test_import_faults",
+    "test_plan_summaries",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def weight(item: pytest.Item) -> int:
+        name = item.path.stem
+        return SLOW_MODULES.index(name) if name in SLOW_MODULES else len(SLOW_MODULES)
+
+    items.sort(key=weight)  # stable: each module's tests keep their order
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     terminalreporter.write_line(f"Tests ran on: {_database_label()}")
 
