@@ -171,11 +171,13 @@ def test_liaison_records_progress_office_approves_leader_sees(
     page = _login(browser, live_server, "liaison", "pw-liaison")
     assert page.get_by_role("heading", level=1).inner_text() == "我的待办"  # where login lands
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
-    page.get_by_role("link", name="以区科委身份填报").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="以区科委身份填报").click()
     page.get_by_label("进展状态").select_option(label="推进中")
     page.get_by_label("完成百分比").fill("60")
     page.get_by_label("进展情况").fill("已完成年度研发投入统计，正在推进重点企业走访。")
-    page.get_by_role("button", name="提交审核").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交审核").click()
     assert "已提交，等待督查室审核" in page.locator(".message").inner_text()
     assert "已报送待审核" in page.locator("ol.timeline").inner_text()
     shot(page, "10-task-after-report")
@@ -189,9 +191,11 @@ def test_liaison_records_progress_office_approves_leader_sees(
 
     # The office approves it from the review queue.
     office = _login(browser, live_server, "duchashi", "pw-duchashi")
-    office.get_by_role("link", name="待审核").click()
+    with office.expect_navigation():
+        office.get_by_role("link", name="待审核").click()
     row = office.locator("#pending tbody tr").filter(has_text=f"第{task.number}项")
-    row.get_by_role("button", name="通过").click()
+    with office.expect_navigation():
+        row.get_by_role("button", name="通过").click()
     assert "已审核通过" in office.locator(".message").inner_text()
     assert ProgressReport.objects.get(task=task).review_state == "approved"
 
@@ -209,10 +213,13 @@ def test_admin_uploads_previews_and_confirms_a_breakdown_table(browser, live_ser
     from tasks.models import Plan
 
     page = _login(browser, live_server, "sysadmin", "pw-sysadmin")
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="导入").click()
-    page.get_by_role("link", name="上传新的任务分解表").click()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="导入").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="上传新的任务分解表").click()
     page.get_by_label("任务分解表文件").set_input_files(str(ROOT / "fixtures" / "annual_2025.docx"))
-    page.get_by_role("button", name="上传并预览").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传并预览").click()
 
     # The preview: identity read from the heading, counts found vs stated, warnings, nothing written yet.
     assert page.get_by_role("heading", level=1).inner_text() == "导入预览：annual_2025.docx"
@@ -224,11 +231,13 @@ def test_admin_uploads_previews_and_confirms_a_breakdown_table(browser, live_ser
     assert Plan.objects.count() == 0
     shot(page, "20-import-preview")
 
-    page.get_by_role("button", name="确认导入").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认导入").click()
     assert "已导入“2025年区委、区政府重点工作任务分解表”：新增 190" in page.locator(".message").inner_text()
     assert page.get_by_role("heading", level=1).inner_text() == "导入记录：annual_2025.docx"
     assert Plan.objects.get().tasks.count() == 190
-    page.get_by_role("link", name="2025年区委、区政府重点工作任务分解表").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="2025年区委、区政府重点工作任务分解表").click()
     assert page.get_by_role("heading", level=1).inner_text() == "2025年区委、区政府重点工作任务分解表"
 
 
