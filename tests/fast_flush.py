@@ -65,23 +65,26 @@ class FlushedState:
 
     def put_back(self) -> bool:
         """Make the database as recorded; False when it still is not (the caller flushes)."""
-        written, changed = self.differences()
-        if not written and not changed:
-            return True
         quote = connection.ops.quote_name
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                if written:
-                    cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in written)} CASCADE")
-                # After the TRUNCATE: its statement triggers move the data version, written back here.
-                for table in changed:
-                    cursor.execute(f"DELETE FROM {quote(table)}")
-                    cursor.execute(
-                        f"INSERT INTO {quote(table)} SELECT * FROM json_populate_recordset(NULL::{quote(table)}, %s)",
-                        [self.refilled[table]],
-                    )
-        except DatabaseError:
-            return False
+        # Twice at most: writing one table back can move another (the data version's statement
+        # triggers fire on the TRUNCATE and on writing the units back).
+        for _ in range(2):
+            written, changed = self.differences()
+            if not written and not changed:
+                return True
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    if written:
+                        cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in written)} CASCADE")
+                    for table in changed:
+                        cursor.execute(f"DELETE FROM {quote(table)}")
+                        cursor.execute(
+                            f"INSERT INTO {quote(table)} "
+                            f"SELECT * FROM json_populate_recordset(NULL::{quote(table)}, %s)",
+                            [self.refilled[table]],
+                        )
+            except DatabaseError:
+                return False
         return self.differences() == ([], [])
 
 
