@@ -4,16 +4,16 @@ each time (a pytest plugin, tests/conftest.py).
 Django ends every transactional test (live_server, transaction=True) with `flush`: a TRUNCATE of
 every table, then post_migrate, whose receivers write back content types, permissions, the role
 groups, the shipped units and aliases, the job schedules and the data version. That took 0.41 s a
-test in the suite (85 such tests; tests/fixture timing, docs/performance.md), mostly for tables the
-test never wrote to and rows that come back the same.
+test in the suite (85 such tests, timed per fixture: bench/results/test_suite.txt), mostly for
+tables the test never wrote to and rows that come back the same.
 
 So the first such teardown does Django's flush and records what it left (`FlushedState`): the
 tables it left empty, and the rows of those it refilled. Every later teardown reads, in one query,
 which empty tables now hold rows and which refilled tables differ; it empties the former
-(TRUNCATE … CASCADE, as flush does) and writes the refilled tables' recorded rows back, then
-reads again. Only if the database is then still not as recorded (a rule or trigger that writes
-back, a table the record does not know) does it do Django's flush and record again. Sequences are
-left alone either way, as the flush in TransactionTestCase (reset_sequences=False) leaves them.
+(TRUNCATE … CASCADE) and writes the refilled tables' recorded rows back, then reads again. Only
+if the database is then still not as recorded (a rule or trigger that writes back, a table the
+record does not know) does it do Django's flush and record again. Sequences are left alone
+either way, as the flush in TransactionTestCase (reset_sequences=False) leaves them.
 PostgreSQL only: SQLite keeps Django's flush.
 """
 
