@@ -41,6 +41,7 @@ SLOW_MODULES = (
 )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's, which orders by database use
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def weight(item: pytest.Item) -> int:
         name = item.path.stem
@@ -90,9 +91,10 @@ def _reseed_after_flush():
     """Make test order irrelevant to what data migrations wrote.
 
     A transactional test (live_server, transaction=True) ends with a flush of every table, which
-    also empties the role groups and unit aliases migration 0003 ships; pytest groups the browser
-    modules first, so every later test would otherwise run on a database without them. The flush
-    sends post_migrate, and this puts them back exactly as the migration wrote them.
+    also empties the role groups and unit aliases migration 0003 ships; the slowest modules, browser
+    modules among them, run first (SLOW_MODULES), so every later test would otherwise run on a
+    database without them. The flush sends post_migrate, and this puts them back exactly as the
+    migration wrote them (tests/fast_flush.py then records that state and writes it back).
     """
     import importlib
 
@@ -151,14 +153,14 @@ def _seed_snapshot(django_db_setup, django_db_blocker):
 
     from django.apps import apps
 
-    from tests.seeds import SeedSnapshot
+    from tests.seeds import Snapshot
 
     with django_db_blocker.unblock():
         importlib.import_module("tasks.migrations.0003_seed_roles_and_unit_aliases").seed(apps, None)
         from imports.pipeline import plan_import
 
         paths = (FIVE_YEAR_TXT, ANNUAL_2025_TXT)
-        return SeedSnapshot.take(lambda: [plan_import(data=p.read_bytes(), file_name=p.name) for p in paths])
+        return Snapshot.take(lambda: [plan_import(data=p.read_bytes(), file_name=p.name) for p in paths])
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -167,14 +169,14 @@ def _world_snapshot(request: pytest.FixtureRequest) -> Iterator[None]:
     copy, when any collected test uses the database."""
     from tests import factories
     from tests.planner_upkeep import uses_database
-    from tests.seeds import SeedSnapshot
+    from tests.seeds import Snapshot
 
     if not any(uses_database(item) for item in request.session.items):
         yield
         return
     request.getfixturevalue("django_db_setup")
     with request.getfixturevalue("django_db_blocker").unblock():
-        factories.WORLD_SNAPSHOT.append(SeedSnapshot.take(factories.world_steps))
+        factories.WORLD_SNAPSHOT.append(Snapshot.take(factories.world_steps))
     yield
     factories.WORLD_SNAPSHOT.clear()
 

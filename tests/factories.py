@@ -52,7 +52,7 @@ from tasks.models import (
 )
 from tasks.services import task_status_refresh
 from tasks.status.clock import Clock
-from tests.seeds import Remap, SeedSnapshot
+from tests.seeds import Remap, Snapshot
 
 # A fixed "today" so lights do not depend on when the suite runs.
 TODAY = datetime.date(2025, 6, 15)
@@ -78,7 +78,7 @@ def _unit(name: str, kind: str = UnitKind.DEPARTMENT) -> Unit:
 
 # The session's copy of world_steps() at scale 1, taken once by conftest's _world_snapshot when the
 # session has database tests (tests/seeds.py); world_build restores it into each test that asks.
-WORLD_SNAPSHOT: list[SeedSnapshot[World]] = []
+WORLD_SNAPSHOT: list[Snapshot[World]] = []
 
 
 def world_build(*, scale: int = 1) -> World:

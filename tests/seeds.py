@@ -3,7 +3,7 @@ seed documents (conftest's seed_plans) and tests.factories' small world.
 
 Importing both seeds through the pipeline costs 1.5–1.7 s on PostgreSQL, and about a hundred tests
 want them; building the world through the ORM costs about 0.1 s, and about 250 tests want it.
-`SeedSnapshot.take(build)` runs the real build once, inside a transaction that it rolls back, and
+`Snapshot.take(build)` runs the real build once, inside a transaction that it rolls back, and
 keeps every row it added (for the seeds: plans, categories, projects, tasks, links, leaders, units,
 aliases, stored status, history, import records). `restore()` writes those rows again, in bulk and
 with the same primary keys, inside the calling test's transaction: the database is then as the
@@ -106,7 +106,7 @@ Remap = dict[type[models.Model], dict[Any, Any]]
 
 
 @dataclass
-class SeedSnapshot(Generic[T]):
+class Snapshot(Generic[T]):
     tables: list[_Table]
     # (model, primary key at import time) -> lookup that finds the same row again
     outside: dict[tuple[type[models.Model], Any], dict[str, Any]]
@@ -117,7 +117,7 @@ class SeedSnapshot(Generic[T]):
     finished: datetime.datetime
 
     @classmethod
-    def take(cls, build: Callable[[], T]) -> SeedSnapshot[T]:
+    def take(cls, build: Callable[[], T]) -> Snapshot[T]:
         """Runs `build` once, in a transaction rolled back at once, and keeps the rows it added."""
         from tasks.models import DataVersion
 
