@@ -31,7 +31,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 # The modules that take longest (bench/results/test_suite.txt) run first, so that the two workers
 # (bin/run-tests: --dist loadfile hands out whole modules in order) finish together, rather than
-# one of them running test_xinchuang's three migrations alone at the end.
+# one of them running a slow module alone at the end (test_xinchuang was the 81st of 109).
 SLOW_MODULES = (
     "test_accessibility",
     "test_month_browser",
