@@ -386,8 +386,20 @@ def plans_multiply(*, times: int) -> list[Plan]:
     """
     originals = list(Plan.objects.all())
     copies: list[Plan] = []
+    # Each plan's rows read once, and written once per copy, in bulk.
+    contents = {
+        plan.pk: (
+            list(Category.objects.filter(plan=plan).order_by("pk")),
+            list(Project.objects.filter(category__plan=plan).order_by("pk")),
+            list(Task.objects.filter(plan=plan).order_by("position")),
+            list(TaskUnit.objects.filter(task__plan=plan).order_by("pk")),
+            list(TaskLeader.objects.filter(task__plan=plan).order_by("pk")),
+        )
+        for plan in originals
+    }
     for n in range(1, times):
         for plan in originals:
+            categories, projects, tasks, unit_links, leader_links = contents[plan.pk]
             copy = Plan.objects.create(
                 title=f"{plan.title}（副本{n}）",
                 kind=plan.kind,
@@ -396,17 +408,14 @@ def plans_multiply(*, times: int) -> list[Plan]:
                 stated_tasks=plan.stated_tasks,
             )
             copies.append(copy)
-            cat_map = {}
-            for cat in Category.objects.filter(plan=plan):
-                cat_map[cat.pk] = Category.objects.create(
-                    plan=copy, order=cat.order, name=cat.name, stated_count=cat.stated_count
-                )
-            project_map = {}
-            for project in Project.objects.filter(category__plan=plan):
-                project_map[project.pk] = Project.objects.create(
-                    category=cat_map[project.category_id], order=project.order, name=project.name
-                )
-            tasks = list(Task.objects.filter(plan=plan).order_by("position"))
+            new_categories = Category.objects.bulk_create(
+                Category(plan=copy, order=c.order, name=c.name, stated_count=c.stated_count) for c in categories
+            )
+            cat_map = {old.pk: new for old, new in zip(categories, new_categories, strict=True)}
+            new_projects = Project.objects.bulk_create(
+                Project(category=cat_map[p.category_id], order=p.order, name=p.name) for p in projects
+            )
+            project_map = {old.pk: new for old, new in zip(projects, new_projects, strict=True)}
             new_tasks = Task.objects.bulk_create(
                 Task(
                     plan=copy,
@@ -431,11 +440,11 @@ def plans_multiply(*, times: int) -> list[Plan]:
                     role=link.role,
                     printed_name=link.printed_name,
                 )
-                for link in TaskUnit.objects.filter(task__plan=plan)
+                for link in unit_links
             )
             TaskLeader.objects.bulk_create(
                 TaskLeader(task=by_old[link.task_id], leader_id=link.leader_id, position=link.position)
-                for link in TaskLeader.objects.filter(task__plan=plan)
+                for link in leader_links
             )
     task_status_refresh(plan_ids=[c.pk for c in copies])
     return copies
