@@ -9,7 +9,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from django.urls import reverse
 from accounts.audit import Action
 from accounts.models import AuditEvent, Outcome
 from tasks.models import UserProfile
+from tests.settings_probe import settings_printed
 
 pytestmark = pytest.mark.django_db
 
@@ -198,18 +198,13 @@ def test_a_directory_login_maps_to_the_existing_local_account_with_local_passwor
 
 
 def test_ldap_is_configured_only_from_the_environment(slapd):
-    code = "from django.conf import settings; print(settings.AUTHENTICATION_BACKENDS, settings.LDAP_ENABLED)"
-    command = [sys.executable, "manage.py", "shell", "-c", code]
+    expression = "settings.AUTHENTICATION_BACKENDS, settings.LDAP_ENABLED"
     base = {k: v for k, v in os.environ.items() if not k.startswith("LDAP_")} | {"SECRET_KEY": "x"}
-    off = subprocess.run(command, cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
+    off = settings_printed(expression, environment=base)
     assert "accounts.ldap.LDAPBackend" not in off.stdout and off.stdout.strip().endswith("False")
-    on = subprocess.run(
-        command, cwd=ROOT, env={**base, **_ldap_environment(slapd)}, capture_output=True, text=True, timeout=120
-    )
+    on = settings_printed(expression, environment={**base, **_ldap_environment(slapd)})
     assert on.stdout.strip().endswith("'accounts.ldap.LDAPBackend'] True")
-    incomplete = subprocess.run(
-        command, cwd=ROOT, env={**base, "LDAP_SERVER_URI": slapd}, capture_output=True, text=True, timeout=120
-    )
+    incomplete = settings_printed(expression, environment={**base, "LDAP_SERVER_URI": slapd})
     assert incomplete.returncode != 0
     assert "LDAP_SERVER_URI needs LDAP_USER_SEARCH_BASE or LDAP_USER_DN_TEMPLATE." in incomplete.stderr
 

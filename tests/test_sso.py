@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -23,6 +21,7 @@ from django.urls import reverse
 from accounts.audit import Action
 from accounts.models import AuditEvent
 from tasks.models import Role, UserProfile
+from tests.settings_probe import settings_printed
 
 pytestmark = pytest.mark.django_db
 
@@ -229,14 +228,13 @@ def test_sign_on_routes_are_off_unless_configured(client):
 
 
 def _settings_from(environment: dict[str, str]) -> list[str]:
-    code = (
-        "from django.conf import settings as s; "
-        "print(s.OIDC_ENABLED, s.OIDC_RP_SIGN_ALGO, s.OIDC_OP_JWKS_ENDPOINT, s.CAS_ENABLED, s.AUTHENTICATION_BACKENDS)"
+    expression = (
+        "settings.OIDC_ENABLED, settings.OIDC_RP_SIGN_ALGO, settings.OIDC_OP_JWKS_ENDPOINT, settings.CAS_ENABLED, "
+        "settings.AUTHENTICATION_BACKENDS"
     )
     unset = ("OIDC_", "CAS_", "LDAP_", "LOCAL_PASSWORD")
     env = {k: v for k, v in os.environ.items() if not k.startswith(unset)} | {"SECRET_KEY": "x", **environment}
-    command = [sys.executable, "manage.py", "shell", "-c", code]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = settings_printed(expression, environment=env)
     return result.stdout.strip().splitlines()[-1].split(" ", 4)
 
 
@@ -268,9 +266,7 @@ def test_sign_on_is_configured_from_the_environment_only():
 
 def test_local_passwords_can_be_turned_off(settings, office_user):
     env = {**os.environ, "LOCAL_PASSWORD_LOGIN": "0", "CAS_SERVER_URL": "https://cas.example/cas/", "SECRET_KEY": "x"}
-    code = "from django.conf import settings; print(settings.AUTHENTICATION_BACKENDS)"
-    command = [sys.executable, "manage.py", "shell", "-c", code]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = settings_printed("settings.AUTHENTICATION_BACKENDS", environment=env)
     backends = result.stdout.strip().splitlines()[-1]
     assert backends == "['axes.backends.AxesStandaloneBackend', 'accounts.sso.CASBackend']"
     settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.sso.CASBackend"]

@@ -31,6 +31,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tasks.models import ReportAttachment, Task, Unit
+from tests.settings_probe import settings_printed
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -240,12 +241,9 @@ def test_s3_object_storage_the_servers_share_no_directory(keji, liaison_user, tm
 
 
 def test_s3_storage_is_configured_only_from_the_environment():
-    code = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
-    command = [sys.executable, "manage.py", "shell", "-c", code]
+    expression = "settings.STORAGES['default']['BACKEND']"
     base = {k: v for k, v in os.environ.items() if not k.startswith("S3_")} | {"SECRET_KEY": "x"}
-    off = subprocess.run(command, cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
+    off = settings_printed(expression, environment=base)
     assert off.stdout.strip().splitlines()[-1] == "django.core.files.storage.FileSystemStorage"
-    on = subprocess.run(
-        command, cwd=ROOT, env={**base, "S3_BUCKET": BUCKET}, capture_output=True, text=True, timeout=120
-    )
+    on = settings_printed(expression, environment={**base, "S3_BUCKET": BUCKET})
     assert on.stdout.strip().splitlines()[-1] == "storages.backends.s3.S3Storage"

@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from tasks.models import Task
 from tasks.status.stored import _status_plan_kept
+from tests.settings_probe import settings_printed
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ["fixtures/000_a62ce10d14304788.txt", "fixtures/004_81e3937e704ee9fc.txt"]
@@ -164,14 +165,13 @@ def test_this_run_has_pg_trgm_unless_told_otherwise():
 
 
 def test_jit_setting_can_be_left_out_for_databases_without_it():
-    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    expression = "settings.DATABASES['default'].get('OPTIONS', {})"
     names = ("PG_JIT_OFF", "PG_RANDOM_PAGE_COST", "PG_PREPARED_STATEMENTS")
     base = {k: v for k, v in os.environ.items() if k not in names}
     base.update({"SECRET_KEY": "x", "DATABASE_URL": "postgres://u@127.0.0.1:1/db"})
-    command = [sys.executable, "manage.py", "shell", "-c", code]
 
     def options(**env: str) -> str:
-        done = subprocess.run(command, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
+        done = settings_printed(expression, environment={**base, **env})
         return (done.stdout.strip().splitlines() or [done.stderr.strip()])[-1]
 
     # By default: prepared statements with generic plans (settings.py says why).
