@@ -477,3 +477,36 @@ def report_make(**fields: Any) -> ProgressReport:
     report = ProgressReport.objects.create(**fields)
     task_status_refresh(task_ids=[report.task_id])
     return report
+
+
+def progress_make(plan: Plan) -> None:
+    """A reporting month of the plan, deterministic: every ninth task overdue, the next one due
+    within ten days, and reports of every status from most lead units (some stay silent)."""
+    reports = []
+    for index, task in enumerate(Task.objects.filter(plan=plan).order_by("position")):
+        if index % 9 == 0:
+            task.due_date = TODAY - datetime.timedelta(days=10 + index % 20)
+        elif index % 9 == 1:
+            task.due_date = TODAY + datetime.timedelta(days=10)
+        task.save(update_fields=["due_date"])
+        for link in TaskUnit.objects.filter(task=task, role="lead").select_related("unit"):
+            if (index + link.position) % 7 == 3:
+                continue  # this unit has not reported this month
+            status = {0: ProgressStatus.BEHIND, 1: ProgressStatus.DONE, 2: ProgressStatus.NOT_STARTED}.get(
+                index % 10, ProgressStatus.ONGOING if index % 10 == 9 else ProgressStatus.IN_PROGRESS
+            )
+            reports.append(
+                ProgressReport(
+                    task=task,
+                    unit=link.unit,
+                    period=datetime.date(2025, 6, 1),
+                    status=status,
+                    percent={ProgressStatus.DONE: 100, ProgressStatus.NOT_STARTED: 0}.get(status, 50),
+                    progress_text="按计划推进。",
+                    problems="资金到位较慢。" if status == ProgressStatus.BEHIND else "",
+                    review_state=ReviewState.APPROVED,
+                    reported_at=datetime.datetime(2025, 6, 10, 2, tzinfo=datetime.UTC),
+                )
+            )
+    ProgressReport.objects.bulk_create(reports)
+    task_status_refresh(task_ids=list(Task.objects.filter(plan=plan).values_list("pk", flat=True)))

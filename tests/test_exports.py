@@ -419,13 +419,11 @@ def test_unit_ledger_names_the_unit_and_has_plan_and_due_date(reported, client_a
     assert both["A3"].value == "类别"  # one plan: the title says which, no 规划 column
 
 
-def test_the_ledgers_rows_agree_with_the_pages_task_rows(seed_plans, pinned_clock, office_user):
+def test_the_ledgers_rows_agree_with_the_pages_task_rows(progressed, office_user):
     """selectors.export_rows (value queries, for 20,000-task ledgers) says what the pages' task rows
     say: the same status label, light, percent, leaders and lead units for every task."""
     from tasks.choices import CurrentStatus
-    from tests.test_bulletin import progress_make
 
-    progress_make(Plan.objects.get(kind="annual"))
     ProgressReport.objects.filter(pk__in=ProgressReport.objects.order_by("pk").values("pk")[:40]).update(
         reviewed_by=office_user
     )

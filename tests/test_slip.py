@@ -17,16 +17,9 @@ from tasks import selectors
 from tasks.models import Plan, Task, Unit
 from tests.factories import CLOCK, TODAY
 from tests.test_browser import _login
-from tests.test_bulletin import GB_FONTS, W, pdf_pages, progress_make, soffice_required
+from tests.test_bulletin import GB_FONTS, W, pdf_pages, soffice_required
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def progressed(seed_plans, pinned_clock):
-    plan = Plan.objects.get(kind="annual")
-    progress_make(plan)
-    return plan
 
 
 def _slip_doc(client, slip: SupervisionSlip) -> docx.document.Document:
