@@ -32,6 +32,8 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from tests.status_writes import status_agreed_after_copy, status_writes
+
 Row = dict[str, Any]
 T = TypeVar("T")
 
@@ -122,6 +124,7 @@ class Snapshot(Generic[T]):
     def take(cls, build: Callable[[], T]) -> Snapshot[T]:
         """Runs `build` once, in a transaction rolled back at once, and keeps the rows it added."""
         from tasks.models import DataVersion
+        from tasks.status.stored import task_status_drift
 
         tracked = _tracked_models()
         with transaction.atomic():
@@ -129,6 +132,9 @@ class Snapshot(Generic[T]):
             started = timezone.now()
             result = build()
             finished = timezone.now()
+            disagree = task_status_drift()
+            if disagree:
+                raise RuntimeError(f"the build leaves tasks {disagree[:5]} whose stored status differs from reports")
             after = {m: _rows(m) for m in tracked}
             transaction.set_rollback(True)
 
@@ -179,6 +185,7 @@ class Snapshot(Generic[T]):
                 remap.setdefault(model, {})[pk] = found
         # Ends at now: rows the test writes next must come after them (history diffs compare dates).
         shift = timezone.now() - self.finished
+        written_before = status_writes()
         with transaction.atomic(), connection.cursor() as cursor:
             quiet = _row_triggers_off(cursor)
             for table in self.tables:
@@ -213,6 +220,7 @@ class Snapshot(Generic[T]):
                 _insert(cursor, model._meta.db_table, table.columns, values)
             if quiet:
                 _row_triggers_on(cursor, [t.model._meta.db_table for t in self.tables])
+        status_agreed_after_copy(written_before=written_before)  # take() checked the build agreed
         return remap
 
 
