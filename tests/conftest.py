@@ -221,7 +221,8 @@ def _progressed_snapshot(_seed_snapshot, django_db_blocker):
 @pytest.fixture
 def progressed(_progressed_snapshot, db, shipped_aliases, pinned_clock):
     """The annual seed plan in the middle of a reporting month (tests.factories.progress_make),
-    on the pinned clock: returns the plan."""
+    on the pinned clock: returns the plan. It copies the seeds too: ask for it instead of
+    `seed_plans`, not beside it (both would copy the same rows)."""
     from tasks.models import Plan
 
     _progressed_snapshot.restore()

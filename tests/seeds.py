@@ -83,8 +83,10 @@ def _ordered(tables: Iterable[_Table]) -> list[_Table]:
             for m, t in pending.items()
             if not any(f.related_model in pending and f.related_model is not m for f in _foreign_keys(m))
         ]
-        if not ready:  # a cycle between tables: deferred constraints check it at commit
-            ready = list(pending.values())
+        if not ready:
+            # restore() writes without foreign key checks (as a superuser), so nothing would catch a
+            # child written before the parent it names: refuse rather than copy out of order.
+            raise RuntimeError(f"a cycle of foreign keys between {sorted(m.__name__ for m in pending)}")
         for t in ready:
             done.append(t)
             del pending[t.model]
@@ -227,10 +229,10 @@ class Snapshot(Generic[T]):
 def _row_triggers_off(cursor) -> bool:
     """On PostgreSQL, as a superuser: the rows go in without firing triggers, for the rest of the restore.
 
-    The rows are the build's final rows, so what its row triggers wrote (stored status versions,
-    its plan) is in them already; and they were consistent, so the foreign key checks that
-    Django's TestCase would otherwise run for each of them at the end of every test (SET
-    CONSTRAINTS ALL IMMEDIATE, about 35 ms a seeded test) have nothing to find.
+    The rows are the build's final rows, so what its row triggers wrote (a status row's plan and
+    version) is in them already; and they were consistent and go in parents first (_ordered), so
+    the foreign key checks that Django's TestCase would otherwise run for each of them at the end of
+    every test (SET CONSTRAINTS ALL IMMEDIATE, about 35 ms a seeded test) have nothing to find.
     """
     if connection.vendor != "postgresql" or connection.connection.info.parameter_status("is_superuser") != "on":
         return False

@@ -43,6 +43,7 @@ def scan_key(whitenoise: WhiteNoise, root: str, prefix: str) -> tuple[Any, ...]:
         getattr(whitenoise, "static_prefix", None),
         tuple(sorted(whitenoise.media_types.types_map.items())),
         repr(settings.STORAGES.get("staticfiles")),
+        settings.DEBUG,  # the manifest storage's url() answers differently with DEBUG on
     )
 
 

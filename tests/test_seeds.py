@@ -179,8 +179,9 @@ def test_on_postgresql_as_superuser_the_copied_status_rows_are_the_builds_own_ro
     recorded = next(t for t in _seed_snapshot.tables if t.model is TaskStatus)
     expected = sorted((r["task_id"], r["version"], r["plan_id"]) for r in recorded.rows)
     _seed_snapshot.restore()
-    # Exactly as the build left them: no trigger moved a version while its task's links went in.
+    # Exactly as the build left them (the status rows go in after the rows whose triggers touch them,
+    # so this held with triggers on too: the copy without them changes nothing here).
     assert sorted(TaskStatus.objects.values_list("task_id", "version", "plan_id")) == expected
-    with connection.cursor() as cursor:  # and the test's own writes fire triggers again
+    with connection.cursor() as cursor:  # and the test's own writes fire triggers and checks again
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
