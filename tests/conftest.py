@@ -156,14 +156,10 @@ def _stored_status_matches_reports(request: pytest.FixtureRequest):
 def _seed_snapshot(django_db_setup, django_db_blocker):
     """Both seed documents imported through the real pipeline once per session, in a transaction
     rolled back at once; the rows it added are kept (tests/seeds.py)."""
-    import importlib
-
-    from django.apps import apps
-
     from tests.seeds import Snapshot
 
     with django_db_blocker.unblock():
-        importlib.import_module("tasks.migrations.0003_seed_roles_and_unit_aliases").seed(apps, None)
+        shipped_rows_ensure()
         from imports.pipeline import plan_import
 
         paths = (FIVE_YEAR_TXT, ANNUAL_2025_TXT)
@@ -201,16 +197,12 @@ def seed_plans(_seed_snapshot, db, shipped_aliases):
 def _progressed_snapshot(_seed_snapshot, django_db_blocker):
     """Both seeds and tests.factories.progress_make's reporting month on the annual plan, made once
     per session (0.7 s) and copied like the seeds (tests/seeds.py)."""
-    import importlib
-
-    from django.apps import apps
-
     from tasks.models import Plan
     from tests.factories import progress_make
     from tests.seeds import Snapshot
 
     def build() -> None:
-        importlib.import_module("tasks.migrations.0003_seed_roles_and_unit_aliases").seed(apps, None)
+        shipped_rows_ensure()
         _seed_snapshot.restore()
         progress_make(Plan.objects.get(kind="annual"))
 
@@ -408,6 +400,11 @@ def shipped_aliases(db):
     also empties what data migrations wrote; request this before `seed_plans` so the import still
     knows 区发改委 = 区发展改革委 whatever ran before.
     """
+    shipped_rows_ensure()
+
+
+def shipped_rows_ensure() -> None:
+    """Migration 0003's role groups, units and aliases, written again where any is missing."""
     import importlib
 
     from django.apps import apps

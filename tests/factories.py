@@ -483,13 +483,16 @@ def progress_make(plan: Plan) -> None:
     """A reporting month of the plan, deterministic: every ninth task overdue, the next one due
     within ten days, and reports of every status from most lead units (some stay silent)."""
     reports = []
+    leads: dict[int, list[TaskUnit]] = {}
+    for link in TaskUnit.objects.filter(task__plan=plan, role="lead").select_related("unit").order_by("task_id", "position"):
+        leads.setdefault(link.task_id, []).append(link)
     for index, task in enumerate(Task.objects.filter(plan=plan).order_by("position")):
         if index % 9 == 0:
             task.due_date = TODAY - datetime.timedelta(days=10 + index % 20)
         elif index % 9 == 1:
             task.due_date = TODAY + datetime.timedelta(days=10)
         task.save(update_fields=["due_date"])
-        for link in TaskUnit.objects.filter(task=task, role="lead").select_related("unit"):
+        for link in leads.get(task.pk, []):
             if (index + link.position) % 7 == 3:
                 continue  # this unit has not reported this month
             status = {0: ProgressStatus.BEHIND, 1: ProgressStatus.DONE, 2: ProgressStatus.NOT_STARTED}.get(
