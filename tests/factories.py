@@ -484,7 +484,9 @@ def progress_make(plan: Plan) -> None:
     within ten days, and reports of every status from most lead units (some stay silent)."""
     reports = []
     leads: dict[int, list[TaskUnit]] = {}
-    for link in TaskUnit.objects.filter(task__plan=plan, role="lead").select_related("unit").order_by("task_id", "position"):
+    for link in (
+        TaskUnit.objects.filter(task__plan=plan, role="lead").select_related("unit").order_by("task_id", "position")
+    ):
         leads.setdefault(link.task_id, []).append(link)
     for index, task in enumerate(Task.objects.filter(plan=plan).order_by("position")):
         if index % 9 == 0:
