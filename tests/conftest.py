@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIVE_YEAR_TXT = FIXTURES / "000_a62ce10d14304788.txt"
 ANNUAL_2025_TXT = FIXTURES / "004_81e3937e704ee9fc.txt"
 
-pytest_plugins = ["tests.planner_upkeep", "tests.fast_flush", "tests.static_scan"]
+pytest_plugins = ["tests.planner_upkeep", "tests.fast_flush", "tests.static_scan", "tests.gc_settings"]
 
 
 def _database_label() -> str:
