@@ -27,6 +27,9 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+# Per status table: its name and the rows this transaction inserted, updated and deleted.
+Counts = tuple[tuple[str, int, int, int], ...]
+
 _tables: list[str] = []
 # The count at the last point where stored status was known to agree with the reports.
 _agreed_at: list[Counts | None] = [None]
@@ -41,9 +44,6 @@ def _status_tables() -> list[str]:
         named = {name for q in queries.captured_queries for name in re.findall(r'"(\w+)"', q["sql"])}
         _tables.extend(sorted(named & set(connection.introspection.table_names())))
     return _tables
-
-
-Counts = tuple[tuple[str, int, int, int], ...]
 
 
 def status_writes() -> Counts | None:

@@ -49,16 +49,11 @@ def db_state() -> dict[str, list[tuple]]:
     return {model.__name__: list(model._base_manager.order_by("pk").values_list()) for model in _COUNTED}
 
 
-@dataclass(frozen=True)
-class Seeded:
-    rows: dict[str, list[tuple]]  # db_state()
-
-
 @pytest.fixture
-def seeded(seed_plans) -> Seeded:
-    """Both seeds imported; returns the state a refusal must leave untouched."""
-    state = Seeded(rows=db_state())
-    assert len(state.rows["Plan"]) == 2
+def seeded(seed_plans) -> dict[str, list[tuple]]:
+    """Both seeds imported; returns the state (db_state) a refusal must leave untouched."""
+    state = db_state()
+    assert len(state["Plan"]) == 2
     return state
 
 
@@ -218,7 +213,7 @@ def test_hostile_file_is_refused_and_nothing_is_written(case: Case, seeded, sett
     assert_refused(data, case.file_name, *case.fragments)
     # A dry run says the same and writes nothing either.
     assert_refused(data, case.file_name, *case.fragments, dry_run=True)
-    assert db_state() == seeded.rows
+    assert db_state() == seeded
 
 
 def test_refusal_carries_row_column_and_raw_text(seeded):
@@ -442,7 +437,7 @@ def test_same_file_twice_changes_nothing(seeded):
     report = plan_import(data=ANNUAL_2025_TXT.read_bytes(), file_name=ANNUAL_2025_TXT.name)
     assert report.unchanged and not report.applied
     assert report.same_file_as is not None
-    assert db_state() == seeded.rows
+    assert db_state() == seeded
 
 
 # Found by this suite: NUL/BEL used to reach the database (SQLite stored them, PostgreSQL crashed).
@@ -512,7 +507,7 @@ def test_failure_during_apply_of_a_new_plan_writes_nothing(target, seeded, monke
     data = data.replace("区科委".encode(), "区新设测试中心".encode()).replace("张三".encode(), "李四".encode())
     with pytest.raises(RuntimeError, match="injected failure"):
         plan_import(data=data, file_name="plan.csv")
-    assert db_state() == seeded.rows
+    assert db_state() == seeded
     assert not Unit.objects.filter(name="区新设测试中心").exists()
     monkeypatch.undo()
     assert plan_import(data=data, file_name="plan.csv").applied  # and the file itself was fine
@@ -528,7 +523,7 @@ def test_failure_during_apply_of_a_revision_writes_nothing(seeded, monkeypatch):
     monkeypatch.setattr(TaskUnit.objects, "bulk_create", _boom)
     with pytest.raises(RuntimeError, match="injected failure"):
         plan_import(data=revised.encode(), file_name="annual_2025_revised.csv")
-    assert db_state() == seeded.rows
+    assert db_state() == seeded
     monkeypatch.undo()
     report = plan_import(data=revised.encode(), file_name="annual_2025_revised.csv")
     assert report.applied
