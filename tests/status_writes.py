@@ -2,7 +2,7 @@
 was last known to agree with the reports: if not, conftest's drift check has nothing to find.
 
 The check (tasks.status.stored.task_status_drift) reads every task's stored status, its reports
-and its links, 20 ms a test with the seeds in place, summed 20 s over a suite run. Most of those
+and its links: 23 ms a test, 23.7 s summed over a suite run (docs/performance.md). Most of those
 tests only read pages after the seeds were copied in. PostgreSQL counts the rows each transaction
 inserts, updates and deletes per table (pg_stat_xact_user_tables, subtransactions rolled back
 included), so inside a test's transaction:
