@@ -211,6 +211,40 @@ def fold_penalties(matcher, key: dict[str, list[str]], features: tuple[str, ...]
     return chosen
 
 
+# -- the documents ------------------------------------------------------------------
+
+
+def django_setup() -> None:
+    """Django on a fresh SQLite database in a temporary directory (nothing else is touched)."""
+    workdir = tempfile.mkdtemp(prefix="bench-insights-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minhang_plans.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+
+
+def seeds_documents() -> tuple[list, list, dict[str, list[str]]]:
+    """Both seeds imported through the real pipeline into the migrated database; the matcher's
+    documents of the 2025 items and the five-year tasks, and the link key (checked to cover every item)."""
+    from django.core.management import call_command
+
+    from imports.pipeline import plan_import
+    from insights import selectors
+    from tasks.models import Plan, PlanKind
+
+    call_command("migrate", verbosity=0)
+    for name in ("000_a62ce10d14304788.txt", "004_81e3937e704ee9fc.txt"):
+        path = ROOT / "fixtures" / name
+        plan_import(data=path.read_bytes(), file_name=path.name)
+    items = selectors.match_documents(plan=Plan.objects.get(kind=PlanKind.ANNUAL, year_start=2025))
+    tasks = selectors.match_documents(plan=Plan.objects.get(kind=PlanKind.FIVE_YEAR, year_start=2021))
+    key = load_link_key()
+    assert sorted(key, key=int) == sorted((d.number for d in items), key=int), "the key must cover every item"
+    return items, tasks, key
+
+
 # -- extraction ---------------------------------------------------------------------
 
 
@@ -278,36 +312,23 @@ def main() -> None:
         "--city", action="store_true", help="only time the refresh of every annual plan of generate_city_data"
     )
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="bench-insights-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minhang_plans.settings")
-    os.environ.setdefault("DEBUG", "1")
-    import django
-
-    django.setup()
+    django_setup()
     from django.core.management import call_command
 
-    from imports.pipeline import plan_import
-    from insights import linkmodel, matching, selectors, services
+    from insights import linkmodel, matching, services
     from insights.models import Indicator, TaskLink
     from tasks.models import Plan, PlanKind, Task
 
-    call_command("migrate", verbosity=0)
     if args.city:
+        call_command("migrate", verbosity=0)
         city_timing(call_command)
         return
-    for name in ("000_a62ce10d14304788.txt", "004_81e3937e704ee9fc.txt"):
-        path = ROOT / "fixtures" / name
-        plan_import(data=path.read_bytes(), file_name=path.name)
+    items, tasks, key = seeds_documents()
     five_year = Plan.objects.get(kind=PlanKind.FIVE_YEAR, year_start=2021)
     annual = Plan.objects.get(kind=PlanKind.ANNUAL, year_start=2025)
     number_of = dict(Task.objects.values_list("pk", "number"))
-    items = selectors.match_documents(plan=annual)
-    tasks = selectors.match_documents(plan=five_year)
-    numbers = [number_of[d.key] for d in items]
-    task_numbers = [number_of[d.key] for d in tasks]
-    key = load_link_key()
-    assert sorted(key, key=int) == sorted(numbers, key=int), "the key must cover every item"
+    numbers = [d.number for d in items]
+    task_numbers = [d.number for d in tasks]
 
     lines = [
         "$ .venv/bin/python bench/insights_quality.py" + (" --write-params" if args.write_params else ""),

@@ -1,0 +1,141 @@
+"""Do Chinese semantic lexicons help the link suggestions? A tried-and-left-out measurement.
+
+The matcher's signals are lexical (characters, jieba words, headings, lead units). Its remaining
+errors are mostly items and tasks that say the same thing in other words (颠覆性技术 against 前沿领域).
+Two lexicons that ship inside a PyPI package (so no data is fetched at run time) map words to
+meanings: 同义词词林 (扩展版, cilin.txt: synonym groups in a five-level code) and HowNet (hownet.txt: each
+word's sememes). Both come in the `similarities` wheel (Apache-2.0), which this script reads as a zip
+file; the product does not depend on it.
+
+For each lexicon, a new signal is built, TF-IDF over the meanings of the words (a word counts 1,
+shared among its codes), with or without the words themselves, and added to the shipped features.
+It is scored exactly as bench/insights_quality.py scores (10 folds, the ranking penalty chosen
+within the training folds, abstention fitted on them).
+
+    .venv/bin/pip download --no-deps similarities==1.2.4 -d /tmp/similarities
+    .venv/bin/python bench/insights_lexicons.py /tmp/similarities/similarities-1.2.4-py3-none-any.whl
+
+Output: printed and appended to bench/results/insights_lexicons.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import zipfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import insights_quality as quality
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "insights_lexicons.txt"
+
+
+def cilin_codes(text: str) -> dict[str, list[str]]:
+    """word → its 词林 codes (`Aa01A01=`: level 1 A, 2 a, 3 01, 4 A, 5 01; `=` synonyms, `#` related, `@` alone)."""
+    codes: dict[str, list[str]] = defaultdict(list)
+    for line in text.splitlines():
+        code, *words = line.split()
+        for word in words:
+            codes[word].append(code)
+    return codes
+
+
+def hownet_sememes(text: str) -> dict[str, set[str]]:
+    """word → its HowNet sememes (the Chinese half of `english|中文`), over all its senses."""
+    sememes: dict[str, set[str]] = defaultdict(set)
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3:
+            continue
+        for sememe in parts[2].split(","):
+            sememe = sememe.strip().strip("{}()[]")
+            if sememe:
+                sememes[parts[0].strip()].add(sememe.rpartition("|")[2])
+    return sememes
+
+
+def meaning_bags(cut: list[list[str]], meanings, *, keep_words: bool) -> list[Counter]:
+    bags = []
+    for words in cut:
+        bag: Counter = Counter()
+        for word in words:
+            if keep_words:
+                bag["w:" + word] += 1
+            found = sorted(meanings(word))
+            for m in found:
+                bag["m:" + m] += 1 / len(found)
+        bags.append(bag)
+    return bags
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("wheel", type=Path, help="the similarities wheel (read as a zip file)")
+    args = parser.parse_args()
+    with zipfile.ZipFile(args.wheel) as wheel:
+        cilin = cilin_codes(wheel.read("similarities/data/cilin.txt").decode("utf-8"))
+        hownet = hownet_sememes(wheel.read("similarities/data/hownet.txt").decode("utf-8"))
+
+    quality.django_setup()
+    from insights import linkmodel, matching
+    from insights.similarity import TfidfModel, cosines_cross
+
+    items, tasks, key = quality.seeds_documents()
+    synonyms = matching.Synonyms.load()
+    matcher = matching.Matcher(items, tasks, synonyms=synonyms)
+    extra = frozenset(w for w in synonyms.words() if len(w) >= 2)
+    cut = [matching.words(synonyms.rewrite(d.text), extra) for d in [*items, *tasks]]
+    tokens = sum(len(words) for words in cut)
+    lines = [
+        f"$ .venv/bin/python bench/insights_lexicons.py {args.wheel.name}",
+        f"{dt.datetime.now():%Y-%m-%d %H:%M} lexicons against fixtures/insights/links_2025.csv (190 items), "
+        f"10 folds as bench/insights_quality.py; 词林 knows {sum(w in cilin for ws in cut for w in ws) / tokens:.1%} "
+        f"and HowNet {sum(w in hownet for ws in cut for w in ws) / tokens:.1%} of the {tokens} word tokens",
+        "",
+        "| features | precision@1 | recall@3 | abstention right on no-link items | linked items abstained on |",
+        "|---|---|---|---|---|",
+    ]
+    print("\n".join(lines), flush=True)
+
+    def add(name: str, bags: list[Counter]) -> None:
+        _, vectors = TfidfModel.fit_counted(bags)
+        matcher.columns[name] = cosines_cross(vectors[: len(items)], vectors[len(items) :])
+
+    rows = [("shipped", linkmodel.PAIR_FEATURES)]
+    for level, label in ((7, "the synonym group (level 5)"), (5, "level 4"), (4, "level 3")):
+        for markers in ("=", "=#"):
+            name = f"cilin_{level}_{len(markers)}"
+
+            def meanings(word: str, level: int = level, markers: str = markers) -> set[str]:
+                return {c[:level] for c in cilin.get(word, ()) if c[7] in markers}
+
+            add(name, meaning_bags(cut, meanings, keep_words=False))
+            kinds = "synonyms" if markers == "=" else "synonyms and related words"
+            rows.append((f"+ 词林 codes to {label} ({kinds})", (*linkmodel.PAIR_FEATURES, name)))
+            rows.append(("+ the same and its reciprocal rank", (*linkmodel.PAIR_FEATURES, name, f"{name}_rr")))
+    for keep in (False, True):
+        name = f"hownet_{int(keep)}"
+        add(name, meaning_bags(cut, lambda word: hownet.get(word, ()), keep_words=keep))
+        rows.append((f"+ HowNet sememes{' and the words' if keep else ''}", (*linkmodel.PAIR_FEATURES, name)))
+        rows.append(("+ the same and its reciprocal rank", (*linkmodel.PAIR_FEATURES, name, f"{name}_rr")))
+
+    penalties = quality.fold_penalties(matcher, key, linkmodel.PAIR_FEATURES)
+    for label, features in rows:
+        config = {"pair_features": features, "abstain_features": linkmodel.ABSTAIN_FEATURES, "synonyms": True}
+        predictions, _ = quality.cross_validate(matcher, key, config, penalties=penalties)
+        m = quality.score(predictions, key)
+        line = (
+            f"| {label} | {m['p1']:.1%} ({m['p1_hits']}/{m['items']}) | {m['r3']:.1%} ({m['r3_hits']}/{m['links']}) "
+            f"| {m['abstain']:.1%} ({m['abstain_hits']}/{m['no_link']}) | {m['false_abstain']}/{m['linked']} |"
+        )
+        print(line, flush=True)
+        lines.append(line)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
