@@ -414,3 +414,35 @@ def test_no_badge_without_a_todo_page(world, client_as, user_make):
 
     html = client_as(user_make("sec", Role.SECURITY)).get(reverse("security:accounts")).content.decode()
     assert "data-todo-badge" not in html and "我的待办" not in html
+
+
+def test_a_liaisons_todo_is_the_same_with_the_compiled_sql_off(busy_world, client_as, liaison_user, settings):
+    """The liaison's lists are compiled once per day (minhang_plans.compiled). The page is the same
+    byte for byte when they are built for each request: something in every list, a draft among the
+    returned reports, and three units (so the ids are padded to four)."""
+    from django.core.cache import cache
+
+    w = busy_world
+    report_make(  # 城投 has not reported 研发 this period (tests.factories)
+        task=w.tasks["研发"],
+        unit=w.units["城投"],
+        period=THIS_PERIOD,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=20,
+        review_state=ReviewState.DRAFT,
+    )
+    liaison_user.profile.units.add(w.units["经委"], w.units["城投"])
+    client = client_as(liaison_user)
+    pages = []
+    for entries in (512, 0, 512):
+        settings.COMPILED_SQL_ENTRIES = entries
+        cache.clear()
+        html = client.get("/todo/").content.decode()
+        pages.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html))
+    assert pages[0] == pages[1] == pages[2]
+    html = pages[0]
+    for key in ("silent", "returned", "drafts", "instructions", "extensions", "chases"):
+        # One section per unit: the list is not empty in at least one of them.
+        assert sum(int(n) for n in re.findall(rf'data-count="{key}"[^>]*>(\d+)<', html)) >= 1, key
+    for name in ("区科委", "区经委", "闵行城投公司"):
+        assert name in html

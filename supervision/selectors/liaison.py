@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 
+from minhang_plans.compiled import compiled_rows, ids_padded
 from tasks.choices import ProgressStatus, ReviewState, UnitRole
 from tasks.models import ProgressReport, TaskUnit, Unit
 from tasks.periods import period_deadline, period_label
@@ -113,29 +114,36 @@ def _liaison_extensions(*, unit_ids: Units, clock: Clock) -> QuerySet[ExtensionR
 
 
 def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[UnitTodo]:
-    """我的待办 of a unit's liaison, per unit (six queries whatever the number of units)."""
+    """我的待办 of a unit's liaison, per unit (six queries whatever the number of units). The lists with
+    the status rule's expressions are compiled once per day (minhang_plans.compiled): building them cost
+    more than running them, on the page a liaison opens first every day."""
     clock = clock_or_now(clock)
     units = {u.pk: UnitTodo(unit=u, today=clock.today) for u in Unit.objects.filter(pk__in=unit_ids).order_by("name")}
     if not units:
         return []
-    links = (
-        _liaison_links(unit_ids=list(units), clock=clock)
-        .annotate(start=F("period_now"))
-        .order_by("task__due_date", "task__plan_id", "task__position")
-        .values(
-            "unit_id",
-            "task_id",
-            "task__number",
-            "task__title",
-            "task__plan__title",
-            "task__plan__reporting_period",
-            "task__plan__report_due_rule",
-            "task__plan__report_due_number",
-            "task__due_date",
-            "start",
-            "is_silent",
-            "is_due_soon",
-        )
+    ids = {"unit_ids": ids_padded(list(units))}
+    links = compiled_rows(
+        key=("liaison_todo_links", clock),
+        build=lambda unit_ids: (
+            _liaison_links(unit_ids=unit_ids, clock=clock)
+            .annotate(start=F("period_now"))
+            .order_by("task__due_date", "task__plan_id", "task__position")
+            .values(
+                "unit_id",
+                "task_id",
+                "task__number",
+                "task__title",
+                "task__plan__title",
+                "task__plan__reporting_period",
+                "task__plan__report_due_rule",
+                "task__plan__report_due_number",
+                "task__due_date",
+                "start",
+                "is_silent",
+                "is_due_soon",
+            )
+        ),
+        ids=ids,
     )
     for row in links:
         todo = units[row["unit_id"]]
@@ -158,17 +166,32 @@ def liaison_todo(*, unit_ids: list[int], clock: Clock | None = None) -> list[Uni
         if row["is_due_soon"]:
             todo.due_soon.append(TodoTask(**base))
     # Returned reports and drafts, for all units at once.
-    for report in reports_to_fix(unit_ids=list(units), clock=clock):
+    reports = compiled_rows(
+        key=("liaison_todo_reports", clock),
+        build=lambda unit_ids: reports_to_fix(unit_ids=unit_ids, clock=clock),
+        ids=ids,
+    )
+    for report in reports:
         todo = units[report.unit_id]
         (todo.returned if report.review_state == ReviewState.RETURNED else todo.drafts).append(report)
     # New instructions (one query; listed under each of the person's units that leads the task).
-    for instruction in (
-        _liaison_instructions(unit_ids=list(units)).select_related("task", "leader").order_by("-created_at", "-pk")
-    ):
+    instructions = compiled_rows(
+        key="liaison_todo_instructions",
+        build=lambda unit_ids: (
+            _liaison_instructions(unit_ids=unit_ids).select_related("task", "leader").order_by("-created_at", "-pk")
+        ),
+        ids=ids,
+    )
+    for instruction in instructions:
         units[instruction.for_unit].instructions.append(instruction)
-    for extension in (
-        _liaison_extensions(unit_ids=list(units), clock=clock).select_related("task").order_by("-created_at", "-pk")
-    ):
+    extensions = compiled_rows(
+        key=("liaison_todo_extensions", clock),
+        build=lambda unit_ids: (
+            _liaison_extensions(unit_ids=unit_ids, clock=clock).select_related("task").order_by("-created_at", "-pk")
+        ),
+        ids=ids,
+    )
+    for extension in extensions:
         units[extension.unit_id].extensions.append(extension)
     for new in new_tasks_list(unit_ids=list(units)):
         units[new.unit_id].new_tasks.append(new)
