@@ -8,7 +8,8 @@ against an earlier commit, measured in the same run.
 For each tree (the working tree, and BENCH_REF exported with `git archive`) it migrates an
 SQLite database in a temporary directory and imports the two seed documents, then in ROUNDS
 alternating rounds (ref, this, ref, this …: the box is shared, so the two are compared under
-the same load) serves each page REQUESTS times through Django's test client, emptying the
+the same load) serves each page REQUESTS times through Django's test client (the office's pages, and a liaison's
+我的待办 where the tree has it), emptying the
 page cache before every request, and records the process CPU time of each request
 (time.process_time: SQLite runs in the process, so SQL is included; waiting for a loaded
 CPU is not). Prints per page the median over all requests, the query count, and the ratio,
@@ -32,6 +33,8 @@ from trees import tree_export
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "cold_pages.txt"
 SEEDS = ("fixtures/000_a62ce10d14304788.txt", "fixtures/004_81e3937e704ee9fc.txt")
+# What the pages are made of: an uncommitted edit here is named in the results.
+APPS = ("tasks", "supervision", "minhang_plans", "templates")
 
 CHILD = r"""
 import json, os, statistics, sys, time
@@ -45,22 +48,31 @@ django.setup()
 from django.core.management import call_command
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.contrib.auth.models import Group, User
-from tasks.models import Category, Leader, Plan, Task, Unit
+from tasks.models import Category, Leader, Plan, Task, Unit, UserProfile
 
+# The liaison of the unit that leads most annual tasks (its 我的待办 is the longest).
+lead_unit = lambda: Unit.objects.annotate(
+    n=Count("task_links", filter=Q(task_links__role="lead", task_links__task__plan__kind="annual"))
+).order_by("-n", "pk").first()
 if requests == 0:
     call_command("migrate", verbosity=0)
     call_command("import_plan", *sys.argv[4:], verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     user = User.objects.create(username="bench")
     user.groups.add(Group.objects.get(name="督查室"))
+    liaison = User.objects.create(username="bench-liaison")
+    liaison.groups.add(Group.objects.get(name="单位联络员"))
+    UserProfile.objects.get_or_create(user=liaison)[0].units.add(lead_unit())
     sys.exit(0)
 client = Client()
 client.force_login(User.objects.get(username="bench"))
+liaison_client = Client()
+liaison_client.force_login(User.objects.get(username="bench-liaison"))
 category = Category.objects.annotate(n=Count("tasks")).order_by("-n", "pk").first()
 unit = Unit.objects.annotate(n=Count("task_links")).order_by("-n", "pk").first()
 leader = Leader.objects.annotate(n=Count("task_links")).order_by("-n", "pk").first()
@@ -73,18 +85,23 @@ pages = {
     "task": reverse("tasks:task", args=[task.pk]),
     "search": reverse("tasks:task_search") + "?q=%E6%8E%A8%E8%BF%9B",
 }
+try:  # a tree from before 我的待办 has no such page
+    pages["todo (liaison)"] = reverse("supervision:todo")
+except NoReverseMatch:
+    pass
 out = {}
 for name, url in pages.items():
+    reader = liaison_client if name.endswith("(liaison)") else client
     times = []
     for _ in range(requests):
         cache.clear()
         started = time.process_time()
-        response = client.get(url)
+        response = reader.get(url)
         times.append((time.process_time() - started) * 1000)
         assert response.status_code == 200, (name, response.status_code)
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        reader.get(url)
     out[name] = {"times": times, "queries": len(queries)}
 print(json.dumps(out))
 """
@@ -108,10 +125,7 @@ def main() -> None:
     ref_commit = subprocess.check_output(["git", "rev-parse", "--short", ref], cwd=ROOT, text=True).strip()
     this = os.environ.get("BENCH_THIS", "")
     head = subprocess.check_output(["git", "rev-parse", "--short", this or "HEAD"], cwd=ROOT, text=True).strip()
-    dirty = (
-        not this
-        and subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "tasks", "templates"], cwd=ROOT).returncode != 0
-    )
+    dirty = not this and subprocess.run(["git", "diff", "--quiet", "HEAD", "--", *APPS], cwd=ROOT).returncode != 0
     with tempfile.TemporaryDirectory(prefix="cold-pages-") as tmp:
         ref_tree = tree_export(commit=ref_commit, tree=Path(tmp) / "ref")
         this_tree = tree_export(commit=head, tree=Path(tmp) / "this") if this else ROOT
@@ -137,6 +151,10 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     for page in samples["this"]:
+        if page not in samples["ref"]:
+            after = statistics.median(samples["this"][page])
+            lines.append(f"| {page} | — | — | {after:.1f} | {queries['this'][page]} | |")
+            continue
         before, after = statistics.median(samples["ref"][page]), statistics.median(samples["this"][page])
         lines.append(
             f"| {page} | {before:.1f} | {queries['ref'][page]} | {after:.1f} | {queries['this'][page]} "
