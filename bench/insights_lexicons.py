@@ -7,8 +7,8 @@ meanings: 同义词词林 (扩展版, cilin.txt: synonym groups in a five-level 
 word's sememes). Both come in the `similarities` wheel (Apache-2.0), which this script reads as a zip
 file; the product does not depend on it.
 
-For each lexicon, a new signal is built, TF-IDF over the meanings of the words (a word counts 1,
-shared among its codes), with or without the words themselves, and added to the shipped features.
+For each lexicon, a new signal is built, TF-IDF over the meanings of the words (each meaning of a
+word counts 1), with or without the words themselves, and added to the shipped features.
 It is scored exactly as bench/insights_quality.py scores (10 folds, the ranking penalty chosen
 within the training folds, abstention fitted on them).
 
@@ -64,9 +64,9 @@ def meaning_bags(cut: list[list[str]], meanings, *, keep_words: bool) -> list[Co
         for word in words:
             if keep_words:
                 bag["w:" + word] += 1
-            found = sorted(meanings(word))
-            for m in found:
-                bag["m:" + m] += 1 / len(found)
+            # Whole counts: the TF-IDF weighs a count n as 1 + log n, so a share (1/3) would weigh below 0.
+            for m in meanings(word):
+                bag["m:" + m] += 1
         bags.append(bag)
     return bags
 
