@@ -84,10 +84,8 @@ def main() -> None:
     from insights.similarity import TfidfModel, cosines_cross
 
     items, tasks, key = quality.seeds_documents()
-    synonyms = matching.Synonyms.load()
-    matcher = matching.Matcher(items, tasks, synonyms=synonyms)
-    extra = frozenset(w for w in synonyms.words() if len(w) >= 2)
-    cut = [matching.words(synonyms.rewrite(d.text), extra) for d in [*items, *tasks]]
+    matcher = matching.Matcher(items, tasks, synonyms=matching.Synonyms.load())
+    cut = [*matcher.words[0], *matcher.words[1]]  # the word signal's own cut
     tokens = sum(len(words) for words in cut)
     lines = [
         f"$ .venv/bin/python bench/insights_lexicons.py {args.wheel.name}",

@@ -195,6 +195,9 @@ class Matcher(Generic[K]):
             texts = (item_texts, task_texts, item_words, task_words)
             self.columns.update(tried_columns(self, texts=texts, synonyms=synonyms))
         self.unit_known = self._units_known(synonyms.units)
+        # The documents' words as the word signals cut them (empty when no signal asked for words):
+        # the bench's tried signals read them rather than cutting again by a copy of this rule.
+        self.words = (item_words, task_words)
 
     def _unit_overlaps(self, canon: dict[str, str]) -> list[list[float]]:
         """Share of the item's lead units (weighted by rarity among the tasks' lead units) that also lead the task."""
