@@ -8,12 +8,12 @@ against an earlier commit, measured in the same run.
 For each tree (the working tree, and BENCH_REF exported with `git archive`) it migrates an
 SQLite database in a temporary directory and imports the two seed documents, then in ROUNDS
 alternating rounds (ref, this, ref, this …: the box is shared, so the two are compared under
-the same load) serves each page REQUESTS times through Django's test client (the office's pages, and a liaison's
-我的待办 where the tree has it), emptying the
-page cache before every request, and records the process CPU time of each request
-(time.process_time: SQLite runs in the process, so SQL is included; waiting for a loaded
-CPU is not). Prints per page the median over all requests, the query count, and the ratio,
-and appends the table to bench/results/cold_pages.txt. A script, not a test.
+the same load) serves each page REQUESTS times through Django's test client (the office's pages,
+and a liaison's 我的待办 where the tree has it), emptying the page cache before every request,
+and records the process CPU time of each request (time.process_time: SQLite runs in the
+process, so SQL is included; waiting for a loaded CPU is not). Prints per page the median over
+all requests, the query count, and the ratio, and appends the table to
+bench/results/cold_pages.txt. A script, not a test.
 """
 
 from __future__ import annotations
@@ -55,10 +55,6 @@ from django.urls import NoReverseMatch, reverse
 from django.contrib.auth.models import Group, User
 from tasks.models import Category, Leader, Plan, Task, Unit, UserProfile
 
-# The liaison of the unit that leads most annual tasks (its 我的待办 is the longest).
-lead_unit = lambda: Unit.objects.annotate(
-    n=Count("task_links", filter=Q(task_links__role="lead", task_links__task__plan__kind="annual"))
-).order_by("-n", "pk").first()
 if requests == 0:
     call_command("migrate", verbosity=0)
     call_command("import_plan", *sys.argv[4:], verbosity=0)
@@ -67,7 +63,11 @@ if requests == 0:
     user.groups.add(Group.objects.get(name="督查室"))
     liaison = User.objects.create(username="bench-liaison")
     liaison.groups.add(Group.objects.get(name="单位联络员"))
-    UserProfile.objects.get_or_create(user=liaison)[0].units.add(lead_unit())
+    # The liaison of the unit that leads most annual tasks (its 我的待办 is the longest).
+    leads = Count("task_links", filter=Q(task_links__role="lead", task_links__task__plan__kind="annual"))
+    UserProfile.objects.get_or_create(user=liaison)[0].units.add(
+        Unit.objects.annotate(n=leads).order_by("-n", "pk").first()
+    )
     sys.exit(0)
 client = Client()
 client.force_login(User.objects.get(username="bench"))
