@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Loaded into each run's pytest (and its xdist workers) with -p: keeps the tests whose function
 # name is in the file SAME_TESTS_FILE names.
-PLUGIN = '''
+PLUGIN = """
 import os
 
 NAMES = set(open(os.environ["SAME_TESTS_FILE"], encoding="utf-8").read().split())
@@ -47,7 +47,7 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
     items[:] = keep
-'''
+"""
 
 
 def _git(*args: str) -> str:

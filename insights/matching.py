@@ -4,8 +4,8 @@ items teach and decides when to abstain.
 
 Signals, each in [0, 1]:
   char  character 1–3-gram TF-IDF cosine of the two texts;
-  word  word TF-IDF cosine, words cut by jieba (its dictionary ships inside the
-        package; nothing is fetched) plus the domain words in the synonym list;
+  word  word TF-IDF cosine, words cut by jieba (insights.segmenter) plus the domain
+        words in the synonym list;
   head  the item's headings (category and project) against the task's category
         and headline: the two documents are organised by the same policy areas;
   unit  the share of the item's lead units that also lead the task, weighted by
@@ -29,19 +29,15 @@ from __future__ import annotations
 
 import csv
 import math
-import threading
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from .similarity import TfidfModel, cosines_cross, hubs_corrected, normalise, ranks_reciprocal
+from .segmenter import words
+from .similarity import TfidfModel, cosines_cross, hubs_corrected, ranks_reciprocal
 from .tried import tried_columns
-
-if TYPE_CHECKING:
-    import jieba  # imported when first used: loading it takes a moment
 
 DATA = Path(__file__).resolve().parent / "data"
 SIGNALS = ("char", "word", "head", "unit", "pool")
@@ -117,35 +113,6 @@ class Synonyms:
 
 
 NO_SYNONYMS = Synonyms()
-
-
-# -- word segmentation ------------------------------------------------------------
-
-_JIEBA_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _tokenizer() -> jieba.Tokenizer:
-    """jieba's tokenizer, loaded once per process (about a second: it reads the
-    dictionary that ships in the package, and caches it in the temp directory)."""
-    import jieba
-
-    jieba.setLogLevel(60)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
-
-
-def words(text: str, extra_words: frozenset[str] = frozenset()) -> list[str]:
-    """Words of `text` (two characters or more, or letters/digits), jieba's precise mode, no HMM
-    (new-word guessing splits names differently from sentence to sentence)."""
-    tokenizer = _tokenizer()
-    with _JIEBA_LOCK:  # add_word mutates the shared dictionary
-        for word in extra_words:
-            if word not in tokenizer.FREQ or not tokenizer.FREQ[word]:
-                tokenizer.add_word(word, freq=None)
-        cut = tokenizer.lcut(normalise(text), HMM=False)
-    return [w for w in cut if len(w) >= 2 or w.isascii()]
 
 
 # -- the matcher --------------------------------------------------------------------

@@ -48,6 +48,7 @@ def test_makefile_bundle_target_runs_the_script():
     text = script.read_text(encoding="utf-8")
     assert "set -euo pipefail" in text
     assert "git archive" in text and "collectstatic" in text and "deploy/INSTALL.md" in text
+    assert "manage.py words_cache_build" in text  # the word table ships: the app directory is read-only on a server
     assert "--no-index" not in text  # building needs the index; installing must not
     assert "dist/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
 
