@@ -59,7 +59,7 @@ def _is_raises(item: ast.withitem) -> bool:
     return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "raises"
 
 
-def _assertions(fn: ast.FunctionDef) -> int:
+def _assertions(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     count = 0
     for node in ast.walk(fn):
         if isinstance(node, ast.Assert):
@@ -79,18 +79,19 @@ def tests_at(commit: str) -> Counter[str]:
         bodies = [tree.body] + [n.body for n in tree.body if isinstance(n, ast.ClassDef) and n.name.startswith("Test")]
         for body in bodies:
             for node in body:
-                if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
-                    found[node.name] += _assertions(node)
-                    found.setdefault(node.name, 0)
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+                    found[node.name] += _assertions(node)  # a test without assertions is still listed
     return found
 
 
-def suite_run(*, commit: str, names: Path, plugin_dir: Path) -> tuple[str, float]:
-    tree = Path(tempfile.mkdtemp(prefix="bench-same-")) / "tree"
+def suite_run(*, commit: str, names: Path, plugin_dir: Path) -> tuple[str, float, int]:
+    """(pytest's summary line, wall seconds, exit status) of the shared tests in that commit's tree."""
+    tree = plugin_dir / f"tree-{commit}"
     subprocess.run(["git", "worktree", "add", "-q", "--detach", str(tree), commit], cwd=ROOT, check=True)
     try:
         (tree / ".venv").symlink_to(ROOT / ".venv")
-        env = {**os.environ, "CI": "1", "SAME_TESTS_FILE": str(names), "PYTHONPATH": str(plugin_dir)}
+        path = os.pathsep.join(p for p in (str(plugin_dir), os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "CI": "1", "SAME_TESTS_FILE": str(names), "PYTHONPATH": path}
         env.pop("DATABASE_URL", None)
         env.pop("TEST_DATABASE_URL", None)
         started = time.monotonic()
@@ -105,7 +106,7 @@ def suite_run(*, commit: str, names: Path, plugin_dir: Path) -> tuple[str, float
         summary = [line for line in run.stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)]
         if run.returncode != 0:
             print(run.stdout[-4000:], run.stderr[-2000:], sep="\n")
-        return (summary[-1].strip("= ") if summary else f"no summary (exit {run.returncode})"), wall
+        return (summary[-1].strip("= ") if summary else "no summary"), wall, run.returncode
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
 
@@ -133,15 +134,20 @@ def main() -> None:
     if args.names_only:
         return
 
-    work = Path(tempfile.mkdtemp(prefix="bench-same-plugin-"))
-    (work / "same_tests.py").write_text(PLUGIN, encoding="utf-8")
-    names = work / "names.txt"
-    names.write_text("\n".join(shared) + "\n", encoding="utf-8")
     results = {}
-    for label, commit in (("before", ref_id), ("after", this_id)):
-        print(f"{time.strftime('%H:%M:%S')} {label}: {commit}, the shared tests, its own bin/run-tests …", flush=True)
-        results[label] = suite_run(commit=commit, names=names, plugin_dir=work)
-        print(f"  {results[label][0]} (wall {results[label][1]:.1f} s)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-same-") as scratch:
+        work = Path(scratch)
+        (work / "same_tests.py").write_text(PLUGIN, encoding="utf-8")
+        names = work / "names.txt"
+        names.write_text("\n".join(shared) + "\n", encoding="utf-8")
+        for label, commit in (("before", ref_id), ("after", this_id)):
+            started = time.strftime("%H:%M:%S")
+            print(f"{started} {label}: {commit}, the shared tests, its own bin/run-tests …", flush=True)
+            results[label] = suite_run(commit=commit, names=names, plugin_dir=work)
+            summary, wall, status = results[label]
+            print(f"  {summary} (wall {wall:.1f} s)", flush=True)
+            if status != 0:
+                sys.exit(f"bench: the shared tests failed at {commit} (exit {status}); no comparison")
     ratio = results["before"][1] / results["after"][1]
     print(f"{ref_id} -> {this_id}, the same {len(shared)} test functions: {ratio:.2f}x faster (wall, back to back)")
 

@@ -67,11 +67,14 @@ def words_table_write(*, table: tuple[dict[str, int], int] | None = None) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".words-", suffix=".json")
     try:
+        # mkstemp makes the file private; the bundle's copy is unpacked by root and read by the service's user.
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump({"total": total, "freq": freq}, out, ensure_ascii=False, separators=(",", ":"))
         os.replace(temporary, path)
     except BaseException:
-        os.unlink(temporary)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
     return path
 
@@ -85,7 +88,11 @@ def _table_read(path: Path) -> tuple[dict[str, int], int] | None:
     if not isinstance(data, dict):
         return None
     freq, total = data.get("freq"), data.get("total")
-    if not isinstance(freq, dict) or not freq or not isinstance(total, int) or total <= 0:
+    # type(...) is int: JSON's true and false are ints to isinstance. Every value is checked (20 ms),
+    # since a value of another type would fail later, inside jieba's cutting.
+    if not isinstance(freq, dict) or not freq or type(total) is not int or total <= 0:
+        return None
+    if not all(type(count) is int for count in freq.values()):
         return None
     return freq, total
 

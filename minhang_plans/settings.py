@@ -362,7 +362,7 @@ FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
 
 # jieba's word table as JSON, read by the link suggestions (insights/segmenter.py): the offline
 # bundle ships it here; elsewhere the first process that needs it writes it, where it can.
-WORDS_CACHE_DIR = Path(env_str("WORDS_CACHE_DIR", str(BASE_DIR / "var" / "words")))
+WORDS_CACHE_DIR = Path(env_str("WORDS_CACHE_DIR", "") or BASE_DIR / "var" / "words")
 
 # Cached page fragments: keyed by the data version that database triggers bump on every
 # write (tasks.DataVersion), so never stale. In-process memory, one cache per worker; a

@@ -49,7 +49,8 @@ def test_the_table_read_from_its_file_cuts_the_seeds_as_jiebas_own_load(words_di
 
 @pytest.mark.parametrize(
     "content",
-    ["{", "[]", '{"freq": {"区": 1}, "total": "1"}'],  # not JSON, not an object, not the table's types
+    # not JSON, not an object, a total that is JSON's true (an int to isinstance), a count that is a string
+    ["{", "[]", '{"freq": {"区": 1}, "total": true}', '{"freq": {"区": "1", "区域": 2}, "total": 3}'],
 )
 def test_a_damaged_table_is_built_again_and_rewritten(words_dir, content):
     path = words_table_path()
@@ -81,4 +82,5 @@ def test_the_command_writes_the_table_the_next_process_reads(words_dir, capsys):
     assert capsys.readouterr().out == f"已写入词表：{path}\n"
     assert path.stat().st_size > 1_000_000
     assert [p.name for p in words_dir.iterdir()] == [path.name]  # no temporary file left behind
+    assert path.stat().st_mode & 0o777 == 0o644  # the service's user reads what root unpacked
     assert tokenizer_load().from_file

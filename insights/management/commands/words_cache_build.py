@@ -16,4 +16,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = words_table_write()
-        self.stdout.write(f"已写入词表：{path}")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"已写入词表：{path}")
