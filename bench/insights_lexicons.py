@@ -15,6 +15,12 @@ within the training folds, abstention fitted on them).
     .venv/bin/pip download --no-deps similarities==1.2.4 -d /tmp/similarities
     .venv/bin/python bench/insights_lexicons.py /tmp/similarities/similarities-1.2.4-py3-none-any.whl
 
+With `--macropodus WHEEL` (Macropodus 0.0.7, MIT: `pip download --no-deps macropodus==0.0.7`), also
+its character vectors (w2v_model_wiki_char.vec: 24,381 characters, 16 dimensions, from Chinese
+Wikipedia) as three signals: the cosine of each text's IDF-weighted mean vector, the same after
+subtracting the mean over all texts (averaged vectors otherwise all point one way), and a soft
+character match (each of the item's characters scores its best cosine among the task's, IDF-weighted).
+
 Output: printed and appended to bench/results/insights_lexicons.txt.
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 import zipfile
 from collections import Counter, defaultdict
@@ -71,27 +78,94 @@ def meaning_bags(cut: list[list[str]], meanings, *, keep_words: bool) -> list[Co
     return bags
 
 
+CHAR_VECTOR_ROWS = {
+    "cv_mean": "cosine of the IDF-weighted mean vectors",
+    "cv_centred": "the same, centred",
+    "cv_soft": "soft character match",
+}
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    na, nb = math.sqrt(sum(x * x for x in a)), math.sqrt(sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b, strict=True)) / (na * nb) if na and nb else 0.0
+
+
+def char_vector_signals(wheel_path: Path, texts: list[str], n_items: int) -> dict[str, list[list[float]]]:
+    """The three character-vector signals (CHAR_VECTOR_ROWS), items (texts[:n_items]) against tasks."""
+    with zipfile.ZipFile(wheel_path) as wheel:
+        raw = wheel.read("macropodus/data/embedding/word2vec/w2v_model_wiki_char.vec").decode("utf-8")
+    rows = [line.split() for line in raw.split("\n")[1:]]
+    vectors = {r[0]: [float(x) for x in r[1:]] for r in rows if len(r) == 17}
+    df = Counter(c for t in texts for c in set(t) if c in vectors)
+    idf = {c: math.log(len(texts) / n) for c, n in df.items()}
+
+    def mean(text: str) -> list[float]:
+        total, weight = [0.0] * 16, 0.0
+        for c in text:
+            if c in idf:
+                total = [t + idf[c] * x for t, x in zip(total, vectors[c], strict=True)]
+                weight += idf[c]
+        return [t / weight for t in total] if weight else total
+
+    means = [mean(t) for t in texts]
+    centre = [sum(column) / len(means) for column in zip(*means, strict=True)]
+    centred = [[x - c for x, c in zip(m, centre, strict=True)] for m in means]
+    unit = {c: [x / (math.sqrt(sum(y * y for y in vectors[c])) or 1.0) for x in vectors[c]] for c in idf}
+
+    def soft(item: str, task: str) -> float:
+        theirs = [unit[c] for c in set(task) if c in unit]
+        scored = [
+            (idf[c], max(sum(x * y for x, y in zip(unit[c], v, strict=True)) for v in theirs))
+            for c in set(item)
+            if c in unit and theirs
+        ]
+        weight = sum(w for w, _ in scored)
+        return sum(w * max(best, 0.0) for w, best in scored) / weight if weight else 0.0
+
+    def cross(values: list, pair) -> list[list[float]]:
+        return [[pair(a, b) for b in values[n_items:]] for a in values[:n_items]]
+
+    return {
+        "cv_mean": cross(means, lambda a, b: max(0.0, _cosine(a, b))),
+        "cv_centred": cross(centred, lambda a, b: max(0.0, _cosine(a, b))),
+        "cv_soft": cross(texts, soft),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("wheel", type=Path, help="the similarities wheel (read as a zip file)")
+    parser.add_argument("wheel", type=Path, nargs="?", help="the similarities wheel (read as a zip file)")
+    parser.add_argument("--macropodus", type=Path, help="the Macropodus wheel: also its character vectors")
     args = parser.parse_args()
-    with zipfile.ZipFile(args.wheel) as wheel:
-        cilin = cilin_codes(wheel.read("similarities/data/cilin.txt").decode("utf-8"))
-        hownet = hownet_sememes(wheel.read("similarities/data/hownet.txt").decode("utf-8"))
+    cilin: dict[str, list[str]] = {}
+    hownet: dict[str, set[str]] = {}
+    if args.wheel:
+        with zipfile.ZipFile(args.wheel) as wheel:
+            cilin = cilin_codes(wheel.read("similarities/data/cilin.txt").decode("utf-8"))
+            hownet = hownet_sememes(wheel.read("similarities/data/hownet.txt").decode("utf-8"))
 
     quality.django_setup()
     from insights import linkmodel, matching
-    from insights.similarity import TfidfModel, cosines_cross
+    from insights.similarity import TfidfModel, cosines_cross, normalise
 
     items, tasks, key = quality.seeds_documents()
     matcher = matching.Matcher(items, tasks, synonyms=matching.Synonyms.load())
     cut = [*matcher.words[0], *matcher.words[1]]  # the word signal's own cut
     tokens = sum(len(words) for words in cut)
+    named = [args.wheel.name] if args.wheel else []
+    if args.macropodus:
+        named.append(f"--macropodus {args.macropodus.name}")
+    command = " ".join(named)
     lines = [
-        f"$ .venv/bin/python bench/insights_lexicons.py {args.wheel.name}",
-        f"{dt.datetime.now():%Y-%m-%d %H:%M} lexicons against fixtures/insights/links_2025.csv (190 items), "
-        f"10 folds as bench/insights_quality.py; 词林 knows {sum(w in cilin for ws in cut for w in ws) / tokens:.1%} "
-        f"and HowNet {sum(w in hownet for ws in cut for w in ws) / tokens:.1%} of the {tokens} word tokens",
+        f"$ .venv/bin/python bench/insights_lexicons.py {command}",
+        f"{dt.datetime.now():%Y-%m-%d %H:%M} meaning resources against fixtures/insights/links_2025.csv (190 items), "
+        "10 folds as bench/insights_quality.py"
+        + (
+            f"; 词林 knows {sum(w in cilin for ws in cut for w in ws) / tokens:.1%} "
+            f"and HowNet {sum(w in hownet for ws in cut for w in ws) / tokens:.1%} of the {tokens} word tokens"
+            if args.wheel
+            else ""
+        ),
         "",
         "| features | precision@1 | recall@3 | abstention right on no-link items | linked items abstained on |",
         "|---|---|---|---|---|",
@@ -103,7 +177,7 @@ def main() -> None:
         matcher.columns[name] = cosines_cross(vectors[: len(items)], vectors[len(items) :])
 
     rows = [("shipped", linkmodel.PAIR_FEATURES)]
-    for level, label in ((7, "the synonym group (level 5)"), (5, "level 4"), (4, "level 3")):
+    for level, label in ((7, "the synonym group (level 5)"), (5, "level 4"), (4, "level 3")) if args.wheel else ():
         for markers in ("=", "=#"):
             name = f"cilin_{level}_{len(markers)}"
 
@@ -114,11 +188,19 @@ def main() -> None:
             kinds = "synonyms" if markers == "=" else "synonyms and related words"
             rows.append((f"+ 词林 codes to {label} ({kinds})", (*linkmodel.PAIR_FEATURES, name)))
             rows.append(("+ the same and its reciprocal rank", (*linkmodel.PAIR_FEATURES, name, f"{name}_rr")))
-    for keep in (False, True):
+    for keep in (False, True) if args.wheel else ():
         name = f"hownet_{int(keep)}"
         add(name, meaning_bags(cut, lambda word: hownet.get(word, ()), keep_words=keep))
         rows.append((f"+ HowNet sememes{' and the words' if keep else ''}", (*linkmodel.PAIR_FEATURES, name)))
         rows.append(("+ the same and its reciprocal rank", (*linkmodel.PAIR_FEATURES, name, f"{name}_rr")))
+
+    if args.macropodus:
+        texts = [normalise(d.text) for d in (*items, *tasks)]
+        for name, values in char_vector_signals(args.macropodus, texts, len(items)).items():
+            matcher.columns[name] = values
+            label = CHAR_VECTOR_ROWS[name]
+            rows.append((f"+ Macropodus character vectors: {label}", (*linkmodel.PAIR_FEATURES, name)))
+            rows.append(("+ the same and its reciprocal rank", (*linkmodel.PAIR_FEATURES, name, f"{name}_rr")))
 
     penalties = quality.fold_penalties(matcher, key, linkmodel.PAIR_FEATURES)
     for label, features in rows:
