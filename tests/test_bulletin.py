@@ -27,6 +27,7 @@ from tasks import selectors
 from tasks.choices import CurrentStatus
 from tasks.models import Plan, ProgressReport, Task, Unit
 from tests.factories import CLOCK
+from tests.html import csrf_removed
 
 pytestmark = pytest.mark.django_db
 GB_FONTS = {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"}
@@ -368,7 +369,7 @@ def test_pdf_is_offered_beside_word_only_where_libreoffice_is_installed(
         reverse("tasks:task", args=[task.pk]),
     ):
         # Without the forms' CSRF tokens, which are random and can hold the letters "PDF".
-        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", client.get(url).content.decode())
+        page = csrf_removed(client.get(url).content.decode())
         assert "PDF" not in page and "pdf" not in page, url
     response = client.get(reverse("documents:bulletin_file", args=[issue.pk, "pdf"]), follow=True)
     assert "服务器未安装 LibreOffice，无法生成 PDF。" in response.content.decode()

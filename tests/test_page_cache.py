@@ -19,6 +19,7 @@ from django.urls import reverse
 from tasks import selectors
 from tasks.models import Plan, ProgressStatus, ReviewState, Task, Unit
 from tasks.services import ReportInput, report_approve, report_save, task_status_refresh
+from tests.html import csrf_removed
 
 # Committed writes, as in production: inside a transaction (a plain django_db test) pages are
 # never cached under a shared key, and PostgreSQL bumps the version once per transaction.
@@ -46,7 +47,7 @@ def get(client, url: str, **params) -> tuple[str, int]:
         flags=re.S,
     )
     assert "csrfmiddlewaretoken" not in outside, url
-    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html), len(queries.captured_queries)
+    return csrf_removed(html), len(queries.captured_queries)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from tasks.services.reports import ReportInput, report_save
 from tasks.status.clock import Clock
 from tasks.status.summary import summaries
 from tests.factories import CLOCK
+from tests.html import csrf_removed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,7 +139,6 @@ def test_nothing_is_kept_inside_a_transaction_or_without_triggers(annual):
 
 
 def test_the_home_page_after_a_report_is_the_page_counted_afresh(annual, client_as, office_user):
-    import re
 
     from django.urls import reverse
 
@@ -150,7 +150,7 @@ def test_the_home_page_after_a_report_is_the_page_counted_afresh(annual, client_
     def page() -> str:
         # The page's own content: the header's 我的待办 badge may lag by design (its own cache).
         html = client.get(home).content.decode()
-        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html[html.index("<main") :])
+        return csrf_removed(html[html.index("<main") :])
 
     kept = page()  # the page rebuilt, the other plans' figures read from the cache
     cache.clear()

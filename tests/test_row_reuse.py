@@ -28,6 +28,7 @@ from tasks.selectors.row_reuse import (
 from tasks.selectors.version import data_version
 from tasks.services.reports import ReportInput, report_save
 from tests.factories import CLOCK
+from tests.html import csrf_removed
 from trends.selectors import leader_get_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,7 +84,7 @@ def page_of(client, url: str) -> tuple[str, int, list[list[int]]]:
         response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    main = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html[html.index("<main") :])
+    main = csrf_removed(html[html.index("<main") :])
     return main, len(captured), ids_read(captured)
 
 
