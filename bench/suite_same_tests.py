@@ -11,7 +11,8 @@ and lists the tests that have fewer now: the figure is only fair if none was dro
     .venv/bin/python bench/suite_same_tests.py                        # ca20fed, then HEAD
     BENCH_REF=<commit> BENCH_THIS=<commit> .venv/bin/python bench/suite_same_tests.py --names-only
 
-Each tree is a git worktree (some tests read the repository) sharing this checkout's virtualenv.
+Each tree is the commit exported (bench/trees.py, as the other benchmarks that compare two commits)
+and shares this checkout's virtualenv.
 A tree from before stop 33 drives /usr/bin/chromium (Debian's full browser), not the headless shell:
 install it for the run. Takes about 12 minutes for ca20fed and HEAD.
 """
@@ -22,12 +23,15 @@ import argparse
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from trees import tree_export
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,10 +90,8 @@ def tests_at(commit: str) -> Counter[str]:
 
 def suite_run(*, commit: str, names: Path, plugin_dir: Path) -> tuple[str, float, int]:
     """(pytest's summary line, wall seconds, exit status) of the shared tests in that commit's tree."""
-    tree = plugin_dir / f"tree-{commit}"
-    subprocess.run(["git", "worktree", "add", "-q", "--detach", str(tree), commit], cwd=ROOT, check=True)
+    tree = tree_export(commit=commit, tree=plugin_dir / f"tree-{commit}")
     try:
-        (tree / ".venv").symlink_to(ROOT / ".venv")
         path = os.pathsep.join(p for p in (str(plugin_dir), os.environ.get("PYTHONPATH", "")) if p)
         env = {**os.environ, "CI": "1", "SAME_TESTS_FILE": str(names), "PYTHONPATH": path}
         env.pop("DATABASE_URL", None)
@@ -108,7 +110,7 @@ def suite_run(*, commit: str, names: Path, plugin_dir: Path) -> tuple[str, float
             print(run.stdout[-4000:], run.stderr[-2000:], sep="\n")
         return (summary[-1].strip("= ") if summary else "no summary"), wall, run.returncode
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+        shutil.rmtree(tree, ignore_errors=True)
 
 
 def main() -> None:
