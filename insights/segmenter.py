@@ -102,8 +102,7 @@ def tokenizer_load() -> Loaded:
     built, and written there if the directory can be written."""
     import jieba
 
-    jieba.setLogLevel(60)
-    tokenizer = jieba.Tokenizer()
+    tokenizer = jieba.Tokenizer()  # initialize() is never called, so jieba logs nothing here
     path = words_table_path()
     table = _table_read(path)
     from_file = table is not None
