@@ -280,17 +280,29 @@ OPTIONAL_PAGES = [
 
 
 def _tab_to(page: Page, predicate: str, limit: int = 200) -> None:
-    """Press Tab until the focused element satisfies a JS predicate `el => bool`."""
+    """Press Tab until the focused element satisfies a JS predicate `el => bool`.
+
+    The document's body never counts: focus falls back to it when Tab leaves the page, and its
+    text contains every link's, so a loose predicate would match it and Enter would do nothing.
+    """
+    check = (
+        "() => { const el = document.activeElement;"
+        f" return !!el && el !== document.body && el !== document.documentElement && ({predicate})(el); }}"
+    )
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate})(el); }}"):
+        if page.evaluate(check):
             return
     raise AssertionError(f"never reached by Tab: {predicate}")
 
 
 def _enter_and_wait(page: Page) -> None:
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    focused = page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)")
+    try:
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    except Exception as exc:
+        raise AssertionError(f"Enter on {focused} did not load a page") from exc
 
 
 def test_keyboard_only_reporting_and_reviewing(
@@ -305,7 +317,7 @@ def test_keyboard_only_reporting_and_reviewing(
     # The liaison reaches the form from the task page by keyboard alone.
     page = _login(browser, live_server, "liaison")
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
-    _tab_to(page, "el => el.textContent.includes('以区科委身份填报')")
+    _tab_to(page, "el => el.tagName === 'A' && el.textContent === '以区科委身份填报'")
     _enter_and_wait(page)
     assert page.url.endswith(f"/tasks/{task.pk}/report/{unit.pk}/")
     # A wrong percent: the page comes back with the error summary focused, the field tied to its error.
