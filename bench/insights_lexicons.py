@@ -21,6 +21,13 @@ Wikipedia) as three signals: the cosine of each text's IDF-weighted mean vector,
 subtracting the mean over all texts (averaged vectors otherwise all point one way), and a soft
 character match (each of the item's characters scores its best cosine among the task's, IDF-weighted).
 
+With `--jionlp WHEEL` (JioNLP 1.5.31, Apache-2.0: `pip download --no-deps jionlp==1.5.31`), also
+its topic model (dictionary/topic_word_weight.zip: 96,365 words, each with its weights over 100
+topics, from news text) as signals: the cosine of each text's topic mix (the sum of its words'
+topic weights, each word weighted by its IDF over these texts), the same after subtracting the mean
+mix, and TF-IDF over jieba words with JioNLP's general-corpus IDF (dictionary/idf.zip) in place of
+the one these 264 texts give.
+
 Output: printed and appended to bench/results/insights_lexicons.txt.
 """
 
@@ -132,10 +139,74 @@ def char_vector_signals(wheel_path: Path, texts: list[str], n_items: int) -> dic
     }
 
 
+TOPIC_ROWS = {
+    "topic_mix": "JioNLP topic mix, cosine",
+    "topic_centred": "JioNLP topic mix, centred",
+    "words_general_idf": "jieba words, JioNLP's general IDF",
+}
+
+
+def _zip_text(wheel: zipfile.ZipFile, member: str) -> str:
+    """The one file inside a zip that sits inside the wheel."""
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(wheel.read(member))) as inner:
+        return inner.read(inner.namelist()[0]).decode("utf-8")
+
+
+def topic_signals(wheel_path: Path, cut: list[list[str]], n_items: int) -> dict[str, list[list[float]]]:
+    """The TOPIC_ROWS signals, items (cut[:n_items]) against tasks."""
+    import json
+
+    with zipfile.ZipFile(wheel_path) as wheel:
+        # Despite its name, this file maps each word to its topics.
+        topics = json.loads(_zip_text(wheel, "jionlp/dictionary/topic_word_weight.zip"))
+        general = {}
+        for line in _zip_text(wheel, "jionlp/dictionary/idf.zip").splitlines():
+            word, _, value = line.partition("\t")
+            if value:
+                general[word] = float(value)
+    df = Counter(w for words in cut for w in set(words))
+    idf = {w: math.log(len(cut) / n) for w, n in df.items()}
+
+    def mix(words: list[str]) -> list[float]:
+        total = [0.0] * 100
+        for w in words:
+            for topic, weight in topics.get(w, {}).items():
+                total[int(topic)] += idf[w] * weight
+        return total
+
+    mixes = [mix(words) for words in cut]
+    centre = [sum(column) / len(mixes) for column in zip(*mixes, strict=True)]
+    centred = [[x - c for x, c in zip(m, centre, strict=True)] for m in mixes]
+    top = max(general.values())
+
+    def weighted(words: list[str]) -> dict[str, float]:
+        counts = Counter(words)
+        return {w: (1 + math.log(n)) * general.get(w, top) for w, n in counts.items()}
+
+    bags = [weighted(words) for words in cut]
+
+    def cos(a: dict[str, float], b: dict[str, float]) -> float:
+        dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+        na, nb = math.sqrt(sum(v * v for v in a.values())), math.sqrt(sum(v * v for v in b.values()))
+        return dot / (na * nb) if na and nb else 0.0
+
+    def cross(values: list, pair) -> list[list[float]]:
+        return [[pair(a, b) for b in values[n_items:]] for a in values[:n_items]]
+
+    return {
+        "topic_mix": cross(mixes, lambda a, b: max(0.0, _cosine(a, b))),
+        "topic_centred": cross(centred, lambda a, b: max(0.0, _cosine(a, b))),
+        "words_general_idf": cross(bags, cos),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("wheel", type=Path, nargs="?", help="the similarities wheel (read as a zip file)")
     parser.add_argument("--macropodus", type=Path, help="the Macropodus wheel: also its character vectors")
+    parser.add_argument("--jionlp", type=Path, help="the JioNLP wheel: also its topic model and general IDF")
     args = parser.parse_args()
     cilin: dict[str, list[str]] = {}
     hownet: dict[str, set[str]] = {}
@@ -155,6 +226,8 @@ def main() -> None:
     named = [args.wheel.name] if args.wheel else []
     if args.macropodus:
         named.append(f"--macropodus {args.macropodus.name}")
+    if args.jionlp:
+        named.append(f"--jionlp {args.jionlp.name}")
     command = " ".join(named)
     lines = [
         f"$ .venv/bin/python bench/insights_lexicons.py {command}",
@@ -201,6 +274,14 @@ def main() -> None:
             label = CHAR_VECTOR_ROWS[name]
             rows.append((f"+ Macropodus character vectors: {label}", (*linkmodel.PAIR_FEATURES, name)))
             rows.append(("+ the same and its reciprocal rank", (*linkmodel.PAIR_FEATURES, name, f"{name}_rr")))
+
+    if args.jionlp:
+        for name, values in topic_signals(args.jionlp, cut, len(items)).items():
+            matcher.columns[name] = values
+            rows.append((f"+ {TOPIC_ROWS[name]}", (*linkmodel.PAIR_FEATURES, name)))
+            rows.append(("+ the same and its reciprocal rank", (*linkmodel.PAIR_FEATURES, name, f"{name}_rr")))
+        both = ("topic_mix", "topic_centred", "words_general_idf")
+        rows.append(("+ all three", (*linkmodel.PAIR_FEATURES, *both)))
 
     penalties = quality.fold_penalties(matcher, key, linkmodel.PAIR_FEATURES)
     for label, features in rows:
