@@ -343,6 +343,12 @@ def clock_at(monkeypatch):
 
 
 @pytest.fixture
+def locmem_mail(settings):
+    """Django's in-memory mail backend: what was e-mailed is in django.core.mail.outbox."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
 def pinned_clock(clock_at):
     """Pin "today" to tests.factories.TODAY (2025-06-15), so lights do not depend on the run date."""
     from tests.factories import TODAY

@@ -22,11 +22,6 @@ from tests.factories import world_build
 D = dt.date
 
 
-@pytest.fixture
-def locmem_mail(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
 def _send(users, key="review:report1:returned", **kw):
     return message_send(
         recipients=users,

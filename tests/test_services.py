@@ -357,3 +357,12 @@ def test_saving_the_same_due_date_changes_nothing_and_clearing_is_logged(keji_ta
     keji_task.refresh_from_db()
     assert keji_task.due_date is None
     assert keji_task.history.first().history_change_reason == "清除截止日期"
+
+
+def test_a_due_date_outside_the_plan_years_is_refused_and_nothing_changes(keji_task, office_user):
+    before = keji_task.history.count()
+    with pytest.raises(ValidationError) as refused:
+        task_due_date_set(user=office_user, task=keji_task, due_date=dt.date(2101, 1, 1))
+    assert refused.value.message_dict == {"due_date": ["截止日期应在2000-01-01至2100-12-31之间。"]}
+    keji_task.refresh_from_db()
+    assert (keji_task.due_date, keji_task.history.count()) == (dt.date(2025, 12, 31), before)

@@ -264,6 +264,7 @@ def test_extension_request_changes_nothing_on_the_task_until_decided(world, liai
         (TODAY, "理由", "申请延至的日期须晚于今天。"),
         (None, "理由", "请选择申请延至的日期。"),
         (dt.date(2026, 3, 31), "  ", "请填写申请理由。"),
+        (dt.date(2200, 1, 1), "理由", "申请延至的日期应在2000-01-01至2100-12-31之间。"),
     ],
 )
 def test_bad_extension_requests_are_refused(world, liaison_user, requested, reason, error):
@@ -342,6 +343,9 @@ def test_office_approves_an_extension_the_due_date_changes_with_history(world, l
     assert twice.value.messages == ["该延期申请已审批。"]
 
 
+EARLIER = "批准延至的日期须晚于现在的截止日期（2025-12-31）。"
+
+
 def test_office_refuses_an_extension_with_a_reason(world, liaison_user, office_user):
     from supervision.models import ExtensionState
 
@@ -353,12 +357,17 @@ def test_office_refuses_an_extension_with_a_reason(world, liaison_user, office_u
         ({"approve": False, "reason": ""}, "请填写不同意的理由。"),
         ({"approve": True, "granted_date": None}, "请填写批准延至的日期。"),
         ({"approve": True, "granted_date": TODAY - dt.timedelta(days=1)}, "批准延至的日期不能早于今天。"),
+        # An approval never moves the deadline earlier, nor to the day it already is.
+        ({"approve": True, "granted_date": dt.date(2025, 10, 1)}, EARLIER),
+        ({"approve": True, "granted_date": dt.date(2025, 12, 31)}, EARLIER),
+        ({"approve": True, "granted_date": dt.date(2101, 1, 1)}, "批准延至的日期应在2000-01-01至2100-12-31之间。"),
     ):
         with pytest.raises(ValidationError) as refused:
             services.extension_decide(user=office_user, extension=extension, **kwargs)
         assert refused.value.messages == [error]
     extension.refresh_from_db()
-    assert extension.state == ExtensionState.PENDING
+    task.refresh_from_db()
+    assert (extension.state, task.due_date) == (ExtensionState.PENDING, dt.date(2025, 12, 31))
     services.extension_decide(user=office_user, extension=extension, approve=False, reason="年度目标不变。")
     extension.refresh_from_db()
     task.refresh_from_db()

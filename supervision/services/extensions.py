@@ -16,7 +16,7 @@ from notifications.models import MessageKind
 from notifications.services import message_send
 from tasks import permissions
 from tasks.models import Role, Task, TaskState, Unit
-from tasks.services import task_due_date_set
+from tasks.services import due_date_check, task_due_date_set
 from tasks.status.clock import Clock, clock_or_now
 
 from ..models import ExtensionRequest, ExtensionState
@@ -49,6 +49,7 @@ def extension_request(
         raise ValidationError("请选择申请延至的日期。")
     if requested_date <= clock.today:
         raise ValidationError("申请延至的日期须晚于今天。")
+    due_date_check(day=requested_date, label="申请延至的日期")
     if task.due_date is not None and requested_date <= task.due_date:
         raise ValidationError(f"申请延至的日期须晚于现在的截止日期（{task.due_date:%Y-%m-%d}）。")
     pending = "该任务已有本单位待审批的延期申请。"
@@ -97,12 +98,17 @@ def extension_decide(
             raise ValidationError("请填写批准延至的日期。")
         if granted_date < clock.today:
             raise ValidationError("批准延至的日期不能早于今天。")
+        due_date_check(day=granted_date, label="批准延至的日期")
     with transaction.atomic():
         current = ExtensionRequest.objects.select_for_update().select_related("task", "unit").get(pk=extension.pk)
         if current.state != ExtensionState.PENDING:
             raise ValidationError("该延期申请已审批。")
         task = current.task
         if approve:
+            # An extension moves the deadline later, never earlier (read under the task's lock).
+            due = Task.objects.select_for_update().values_list("due_date", flat=True).get(pk=task.pk)
+            if due is not None and granted_date is not None and granted_date <= due:
+                raise ValidationError(f"批准延至的日期须晚于现在的截止日期（{due:%Y-%m-%d}）。")
             current.original_due_date = task.due_date
             task_due_date_set(user=office, task=task, due_date=granted_date)
             current.granted_date = granted_date

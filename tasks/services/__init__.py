@@ -22,7 +22,7 @@ from .attachments import (
     file_size_text,
 )
 from .common import REPORT_GONE_MESSAGE, TASK_GONE_MESSAGE, ReportConflict, history_note
-from .due_dates import task_due_date_set
+from .due_dates import DUE_DATE_FIRST, DUE_DATE_LAST, due_date_check, task_due_date_set
 from .reports import (
     ATTACHMENTS_PER_SAVE,
     ATTACHMENTS_TOO_MANY_MESSAGE,
@@ -59,6 +59,8 @@ __all__ = [
     "BATCH_EMPTY_MESSAGE",
     "BATCH_GONE_MESSAGE",
     "BEHIND_REASON_MESSAGE",
+    "DUE_DATE_FIRST",
+    "DUE_DATE_LAST",
     "EVIDENCE_MESSAGE",
     "OVERDUE_REASON_MESSAGE",
     "PERIOD_CLOSED_MESSAGE",
@@ -71,6 +73,7 @@ __all__ = [
     "attachment_add",
     "attachment_check",
     "attachment_extensions",
+    "due_date_check",
     "file_size_text",
     "history_note",
     "report_approve",

@@ -1,5 +1,6 @@
 """Review of progress reports by the office: 审核通过 and 退回 one by one or in a batch, and
-撤回审核 (an approval taken back); each decision with its history entry and audit record."""
+撤回审核 (an approval taken back); each decision with its history entry and audit record, and
+each return with a message to the unit (notifications.reviews)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Action, audit_record
+from notifications.reviews import report_returned_notify
 
 from ..models import ProgressReport, ReviewState, Task, TaskState
 from ..periods import period_label
@@ -37,6 +39,8 @@ def _review_write(*, reviewer: User, current: ProgressReport, state: str, commen
         action=Action.REVIEW_APPROVE if state == ReviewState.APPROVED else Action.REVIEW_RETURN,
         comment=current.review_comment,
     )
+    if state == ReviewState.RETURNED:
+        report_returned_notify(report=current)
 
 
 def _review(
@@ -152,4 +156,5 @@ def report_reopen(*, user: User | AnonymousUser, report: ProgressReport, version
         current.save()
         task_status_refresh(task_ids=[current.task_id])
         _review_audit(user=reviewer, report=current, action=Action.REVIEW_REOPEN, comment=reason)
+        report_returned_notify(report=current, reopened=True)
     return current
