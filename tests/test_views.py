@@ -839,3 +839,15 @@ def test_search_choices_are_fresh_after_a_field_was_built_from_the_class(office,
 
     _ = TaskFilter.base_filters["plan"].field
     assert result_count(office.get(reverse("tasks:task_search"), {"plan": world.annual.pk})) == 23
+
+
+def test_plan_page_chart_draws_each_category_with_the_tables_count(office, world):
+    html = office.get(reverse("tasks:plan", args=[world.annual.pk])).content.decode()
+    table = re.findall(
+        r'<tr data-category="\d+">\s*<th scope="row"><a href="[^"]*">([^<]+)</a>.*?data-found>(\d+)<', html, re.S
+    )
+    assert len(table) == world.annual.categories.count() and table
+    chart = html[html.index('id="chart-categories"') :]
+    assert "暂无数据" not in chart.split("</figure>")[0]
+    drawn = re.findall(r"<li><a [^>]*>([^<]+)</a>：共(\d+)项", chart)
+    assert drawn == table

@@ -51,12 +51,15 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     if plan.closed_at:  # type: ignore[attr-defined]  # annotated by plan_get
         # A closed year shows its final states and figures, not lights (yearend app).
         return redirect("yearend:plan", plan_id=plan.pk)
+    blocks = lazy(lambda: selectors.plan_tree(plan=plan, clock=clock))
     return render(
         request,
         "tasks/plan_detail.html",
         {
             "plan": plan,
-            "blocks": lazy(lambda: selectors.plan_tree(plan=plan, clock=clock)),
+            "blocks": blocks,
+            # The 各类别任务状态 chart: the same category rows as the table above it.
+            "categories": lazy(lambda: [block.category for block in blocks]),
             "category": None,
             "page_key": page_key(clock, Scope.plan(plan.pk)),
             "section": "plans",
