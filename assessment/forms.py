@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from tasks.widgets import Textarea
+
 from .models import ReportCap, RuleVersion
 from .rules import FIGURE_FIELDS
 
@@ -17,7 +19,7 @@ class RuleVersionForm(forms.ModelForm):
     class Meta:
         model = RuleVersion
         fields = [*FIGURE_FIELDS, "note"]
-        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"note": Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,7 +42,7 @@ class AdjustmentForm(forms.Form):
         min_value=Decimal(-100),
         max_value=Decimal(100),
     )
-    reason = forms.CharField(label="调整理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="调整理由", max_length=300, widget=Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from tasks.forms import ISO_DATE
+from tasks.widgets import Textarea
 
 from .bulletin import TEMPLATE_MAX_BYTES
 
@@ -24,7 +25,7 @@ class SlipForm(ReplyByForm):
         label="督办要求（可不填，用默认要求）",
         required=False,
         max_length=200,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         error_messages={"max_length": "督办要求不能超过200字。"},
     )
 

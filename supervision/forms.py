@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from documents.services import REPLY_DAYS
+from tasks.widgets import Textarea
 
 ISO_DATE = "%Y-%m-%d"
 DATE_INVALID = "请输入有效的日期（例如 2025-12-31）。"
@@ -23,7 +24,7 @@ def _choices_set(form: forms.Form, name: str, choices: Sequence[tuple[int, str]]
 
 class ChaseForm(forms.Form):
     note = forms.CharField(
-        label="催办意见（可选）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="催办意见（可选）", required=False, max_length=2000, widget=Textarea(attrs={"rows": 2})
     )
     reply_by = forms.DateField(
         label="答复期限（可选）",
@@ -50,7 +51,7 @@ class TaskChaseForm(ChaseForm):
 
 class InstructionForm(forms.Form):
     leader = forms.TypedChoiceField(label="批示领导（代录）", coerce=int, choices=(), required=False)
-    text = forms.CharField(label="批示内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label="批示内容", max_length=2000, widget=Textarea(attrs={"rows": 3}))
     praise = forms.BooleanField(label="表扬（考评加分）", required=False)
 
     def __init__(self, *args: Any, leaders: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
@@ -60,7 +61,7 @@ class InstructionForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label="答复", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label="答复", max_length=2000, widget=Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, label: str = "答复", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,7 +79,7 @@ class ExtensionRequestForm(forms.Form):
     reason = forms.CharField(
         label="申请理由",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         error_messages={"required": "请填写申请理由。"},
     )
 
@@ -96,5 +97,5 @@ class ExtensionDecideForm(forms.Form):
         error_messages={"invalid": DATE_INVALID},
     )
     reason = forms.CharField(
-        label="审批意见（不同意时必填）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="审批意见（不同意时必填）", required=False, max_length=2000, widget=Textarea(attrs={"rows": 2})
     )

@@ -67,7 +67,20 @@ class PlainSelect(forms.Select):
         return mark_safe(f'<select name="{escape(name)}"{final}>{"".join(options)}\n</select>')
 
 
-class PlainTextarea(forms.Textarea):
+class Textarea(forms.Textarea):
+    """A textarea whose line breaks arrive as the browser counted them.
+
+    A browser counts a line break as one character against `maxlength` but submits it as two
+    (CRLF, as HTML requires), so a text the box accepted could be refused by the field's
+    max_length: 4,999 characters over 100 lines arrived as 5,098. Every line break becomes LF
+    before the field sees the value (what is stored is LF either way)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class PlainTextarea(Textarea):
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         shown = self.format_value(value)
         final = attrs_html(self.build_attrs(self.attrs, attrs))

@@ -446,3 +446,28 @@ def test_the_search_form_as_rendered_filters_by_unit_and_keeps_the_choice(
     city = int(page.locator("[data-result-count]").inner_text())
     assert city == Task.objects.active().filter(city_level=True).count() == page.locator("tr[data-task]").count() > 0
     assert page.get_by_label("市级任务").evaluate("s => s.selectedOptions[0].text") == "仅市级任务"
+
+
+def test_a_text_the_box_accepts_is_saved_whole_however_many_lines(
+    browser, live_server, seed_plans, liaison_user, pinned_clock
+):
+    """The box counts a line break as one character against maxlength; Chromium submits it as two
+    (CRLF). 4,999 characters over 100 lines must be saved as typed, not refused at 5,098."""
+    from tasks.models import ProgressReport, Task, Unit
+
+    task = Task.objects.get(plan__kind="annual", number="4")
+    text = "\n".join(["进" * 49] * 100)[:4999]
+    assert len(text) == 4999 and text.count("\n") == 99
+    page = _login(browser, live_server, "liaison", "pw-liaison")
+    page.goto(f"{live_server.url}/tasks/{task.pk}/report/{Unit.objects.get(name='区科委').pk}/")
+    box = page.get_by_label("进展情况")
+    assert box.get_attribute("maxlength") == "5000"
+    box.fill(text)
+    assert page.evaluate("() => document.querySelector('[name=progress_text]').value.length") == 4999
+    page.get_by_label("进展状态").select_option(label="推进中")
+    page.get_by_label("完成百分比").fill("60")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交审核").click()
+    assert "已提交，等待督查室审核" in page.locator(".message").inner_text()
+    assert ProgressReport.objects.get(task=task).progress_text == text
+    page.context.close()

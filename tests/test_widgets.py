@@ -181,3 +181,16 @@ def test_the_search_forms_short_selects_render_as_with_djangos(db, data):
         assert str(mine[name]) == str(stock[name]), name
     if data:
         assert '<option value="red" selected>' in str(mine["light"])
+
+
+def test_the_textarea_takes_line_breaks_as_the_browser_counted_them_and_says_the_limit_in_chinese():
+    from tasks.widgets import Textarea
+
+    class Form(forms.Form):
+        text = forms.CharField(max_length=5, widget=Textarea)
+
+    accepted = Form({"text": "一\r\n二\r三"})
+    assert accepted.is_valid()
+    assert accepted.cleaned_data["text"] == "一\n二\n三"
+    refused = Form({"text": "一二三四五\r\n六"})
+    assert refused.errors["text"] == ["不能超过 5 字（现有 7 字）。"]
