@@ -9,7 +9,8 @@ caused it (task, report, instruction, adjustment), so each line on a sheet links
 - 报告被退回 (returned): a report of the period that the office returned at least once (its history);
 - 期末逾期未完成 (overdue): a task past its due date and not done at the period's close — read from
   the status snapshot taken at the close (trends), or, where none was taken, from the reports;
-- 提前完成 (early): the task's first approved 已完成 report, for a period that ended before the due date;
+- 提前完成 (early): the first period at which the task is done by the status rule (every counted lead
+  report of the period says 已完成, `_first_done`), when that period ended before the due date;
 - 领导表扬 (praise): an instruction marked 表扬 written during the period;
 - 年终未完成 / 年终基本完成: the final states confirmed at the plan's close (yearend), on the year sheet.
 Events on a task go to each of its units, lead or supporting, weighted by the rule set.
@@ -21,11 +22,19 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Min
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from supervision.models import Instruction
-from tasks.choices import ProgressStatus, ReportingPeriod, ReviewState, TaskState, UnitKind, UnitRole
+from tasks.choices import (
+    COUNTED_REVIEW_STATES,
+    ProgressStatus,
+    ReportingPeriod,
+    ReviewState,
+    TaskState,
+    UnitKind,
+    UnitRole,
+)
 from tasks.models import Plan, ProgressReport, Task, TaskUnit
 from tasks.periods import period_close, period_end
 from trends.models import StatusSnapshot
@@ -48,7 +57,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 class PlanLinks:
     """Every unit of every active task of the plan with its role, and the period each task was first
-    approved as done (two queries, read once for all the periods of a run)."""
+    done by the status rule (two queries, read once for all the periods of a run)."""
 
     def __init__(self, *, plan: Plan) -> None:
         self.plan_created = plan.created_at
@@ -64,14 +73,7 @@ class PlanLinks:
             self.by_task[task_id].append((unit_id, ROLE_LEAD if role == UnitRole.LEAD else ROLE_SUPPORT))
             self.unit_ids.add(unit_id)
             self.created[task_id] = created
-        self.first_done: dict[int, dt.date] = dict(
-            ProgressReport.objects.filter(
-                task__plan=plan, review_state=ReviewState.APPROVED, status=ProgressStatus.DONE
-            )
-            .values("task_id")
-            .annotate(first=Min("period"))
-            .values_list("task_id", "first")
-        )
+        self.first_done = _first_done(plan=plan)
 
     def added_after(self, *, task_id: int, moment: dt.datetime) -> bool:
         """The task came with a later revision of the plan, after `moment`: it owed nothing before.
@@ -84,6 +86,26 @@ class PlanLinks:
     def events(self, *, kind: str, task_id: int, **ids: object) -> Iterable[Event]:
         for unit_id, role in self.by_task.get(task_id, ()):
             yield Event(kind=kind, unit_id=unit_id, role=role, task_id=task_id, **ids)  # type: ignore[arg-type]
+
+
+def _first_done(*, plan: Plan) -> dict[int, dt.date]:
+    """Each task's first period at which the status rule (tasks/status) calls it done: the newest
+    period with counted lead reports decides, by its worst report, so a period is the task's
+    first done one when every counted lead report of it says 已完成. One lead unit's 已完成 beside
+    another's 滞后 is not done, on the task page or here. Grouped in SQL by (task, period)."""
+    is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
+    done_periods = (
+        ProgressReport.objects.filter(Exists(is_lead), task__plan=plan, review_state__in=COUNTED_REVIEW_STATES)
+        .values("task_id", "period")
+        .annotate(open=Count("pk", filter=~Q(status=ProgressStatus.DONE)))
+        .filter(open=0)
+        .values_list("task_id", "period")
+    )
+    first: dict[int, dt.date] = {}
+    for task_id, period in done_periods:
+        if task_id not in first or period < first[task_id]:
+            first[task_id] = period
+    return first
 
 
 def _overdue_at_close(*, plan: Plan, start: dt.date, close: dt.date, done: set[int]) -> set[int]:
@@ -145,7 +167,7 @@ def period_events(*, plan: Plan, start: dt.date, links: PlanLinks | None = None)
     early = (
         ProgressReport.objects.filter(
             task__plan=plan,
-            review_state=ReviewState.APPROVED,
+            review_state__in=COUNTED_REVIEW_STATES,
             status=ProgressStatus.DONE,
             period=start,
             task__due_date__gt=ended,

@@ -264,3 +264,45 @@ def test_a_task_imported_the_same_shanghai_day_as_its_plan_owes_every_period(ann
     before_both = dt.datetime(2025, 5, 31, tzinfo=shanghai)
     assert links.added_after(task_id=first.pk, moment=before_both) is False
     assert links.added_after(task_id=later.pk, moment=before_both) is True
+
+
+def _two_lead_task(plan: Plan) -> tuple[Task, list[Unit]]:
+    for task in Task.objects.filter(plan=plan, due_date__gt=dt.date(2025, 8, 31)).order_by("position"):
+        leads = list(Unit.objects.filter(task_links__task=task, task_links__role=UnitRole.LEAD).exclude(kind="group"))
+        if len(leads) == 2:
+            return task, leads
+    raise AssertionError("the 2025 seed has a task with two lead units")
+
+
+def test_early_completion_follows_the_status_rule_every_lead_done(annual, office_user, clock_at):
+    """提前完成 is the task done by the status rule: one lead unit's 已完成 beside another's 推进中
+    earns nothing; the period in which every lead's approved report says 已完成 earns it."""
+    from tasks.models import TaskStatus
+    from tasks.services import report_approve
+
+    task, (first, second) = _two_lead_task(annual)
+    done = ReportInput(status=ProgressStatus.DONE, percent=100, progress_text="已全部完成。")
+    going = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=60, progress_text="按计划推进。")
+
+    def approved(unit: Unit, period: dt.date, data: ReportInput) -> None:
+        saved = report_save(user=office_user, task=task, unit=unit, period=period, data=data, version=None)
+        report_approve(user=office_user, report=saved, version=saved.version)
+
+    clock_at(dt.date(2025, 6, 10))
+    approved(first, JUNE, done)
+    approved(second, JUNE, going)
+    assert TaskStatus.objects.get(task=task).status == ProgressStatus.IN_PROGRESS  # the task page's rule
+    clock_at(dt.date(2025, 7, 3))
+    june = services.score_run_compute(plan=annual, scope=Scope.PERIOD, start=JUNE, user=office_user)
+    assert not june.lines.filter(kind=LineKind.EARLY, task=task).exists()
+
+    july = dt.date(2025, 7, 1)
+    clock_at(dt.date(2025, 7, 10))
+    approved(second, july, done)
+    approved(first, july, done)
+    assert TaskStatus.objects.get(task=task).status == ProgressStatus.DONE
+    clock_at(dt.date(2025, 8, 4))
+    run = services.score_run_compute(plan=annual, scope=Scope.PERIOD, start=july, user=office_user)
+    early = run.lines.filter(kind=LineKind.EARLY, task=task)
+    assert {line.unit_id for line in early} == set(task.unit_links.values_list("unit_id", flat=True))
+    assert all(line.points > 0 and line.report.period == july for line in early)
