@@ -6,16 +6,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from tasks import selectors as task_selectors
-from tasks.choices import CurrentStatus
-from tasks.models import Leader, Plan, ReportingPeriod, Task, TaskState, Unit, UnitRole
+from tasks.choices import REPORTED_REVIEW_STATES, CurrentStatus, Light
+from tasks.models import Leader, Plan, ProgressReport, ReportingPeriod, Task, TaskState, TaskUnit, Unit, UnitRole
 from tasks.periods import period_label, period_start, previous_period
+from tasks.selectors.exports import ExportRow
 
 from .bulletin import BulletinData, SilentUnit, groups_from_rows
 from .models import BulletinIssue, BulletinScope, BulletinTemplate, SupervisionSlip
@@ -181,19 +183,28 @@ def period_find(*, scope: Scope, today: dt.date, value: str | None) -> Period:
 
 def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt.date) -> BulletinData:
     """The figures and lists of a bulletin, as of the period's last day (or today): lights, "this
-    period" and due dates are computed for that day (tasks.selectors with a pinned clock); statuses
-    are the latest approved ones."""
+    period" and due dates are computed for that day (tasks.selectors with a pinned clock), from the
+    reports up to the period. A closed period's statuses, lights and percents are its status
+    snapshot's (_as_snapshotted), as the dashboard's 近12期 shows them."""
     clock = task_selectors.Clock(today=period.as_of)
     tasks = scope_tasks(scope)
     ids = list(tasks.order_by("plan__year_start", "plan__kind", "plan_id", "position").values_list("pk", flat=True))
-    rows = list(task_selectors.export_rows(ids=ids, clock=clock))
+    rows = list(task_selectors.export_rows(ids=ids, clock=clock, through=period.start))
     summary = task_selectors.task_set_summary(tasks=Task.objects.filter(pk__in=tasks.values("pk")), clock=clock)
+    light_counts = [(c.light, c.label, c.count) for c in summary.lights()]
+    rows, from_snapshots = _as_snapshotted(rows=rows, period=period)
+    if from_snapshots:
+        # A closed period reads as it was closed: the dashboard's 近12期 counts the same snapshots.
+        counted = {light: sum(1 for row in rows if row.light == light) for light, _, _ in light_counts}
+        light_counts = [(light, label, counted[light]) for light, label, _ in light_counts]
     by_label: dict[str, int] = {}
     for row in rows:
         by_label[row.status] = by_label.get(row.status, 0) + 1
     # In the choices' order (worst first), each label as the rows carry it.
     status_counts = [(label, by_label[label]) for _, label in CurrentStatus.choices if by_label.get(label)]
-    silent = task_selectors.silent_links(tasks=tasks, clock=clock)
+    silent = _silent_at_close(tasks=tasks, period=period) if from_snapshots else None
+    if silent is None:
+        silent = task_selectors.silent_links(tasks=tasks, clock=clock)
     if scope.unit:
         silent = silent.filter(unit_id=scope.unit.pk)
     units: OrderedDict[int, SilentUnit] = OrderedDict()
@@ -220,14 +231,72 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
         reply_by=reply_by,
         rows=rows,
         status_counts=status_counts,
-        light_counts=[(c.light, c.label, c.count) for c in summary.lights()],
+        light_counts=light_counts,
         done_label=done_label,
         # A unit's bulletin counts the unit's own silence; the others count tasks with any silent lead unit.
-        silent_tasks=sum(len(u.numbers) for u in silent_units) if scope.unit else summary.n_silent,
+        silent_tasks=sum(len(u.numbers) for u in silent_units)
+        if scope.unit
+        else len({link["task_id"] for link in silent})
+        if from_snapshots
+        else summary.n_silent,
         silent_units=silent_units,
         group_label="规划" if by_plan else "类别",
         groups=groups_from_rows(rows, by_plan=by_plan, done_label=done_label),
         rankings=rankings,
+    )
+
+
+def _as_snapshotted(*, rows: list[ExportRow], period: Period) -> tuple[list[ExportRow], bool]:
+    """The rows with the status, light and percent of the period's status snapshot (trends: taken
+    at the period's close, or rebuilt for the periods before the install), where one was taken.
+    An open period has none, and its rows stand as computed; returns whether any row changed."""
+    from trends.models import StatusSnapshot
+
+    taken = {
+        task_id: (status, light, percent)
+        for task_id, status, light, percent in StatusSnapshot.objects.filter(
+            task_id__in=[row.task_id for row in rows], period=period.start
+        ).values_list("task_id", "status", "light", "percent")
+    }
+    if not taken:
+        return rows, False
+    shown = []
+    for row in rows:
+        if row.task_id in taken:
+            status, light, percent = taken[row.task_id]
+            row = replace(
+                row,
+                status=CurrentStatus(status).label,
+                light=light,
+                light_label=Light(light).label,
+                percent=percent,
+            )
+        shown.append(row)
+    return shown, True
+
+
+def _silent_at_close(*, tasks: QuerySet[Task], period: Period) -> QuerySet[Any]:
+    """A closed period's silent lead units: on each task its snapshot counted as owing a report
+    (open, with a lead unit, at the close), the lead units with no report for that period
+    submitted or approved. The same rows as task_selectors.silent_links, read for that period
+    rather than from each unit's latest report."""
+    from trends.models import StatusSnapshot
+
+    owed = StatusSnapshot.objects.filter(task_id=OuterRef("task_id"), period=period.start, owed=True)
+    reported = ProgressReport.objects.filter(
+        task_id=OuterRef("task_id"),
+        unit_id=OuterRef("unit_id"),
+        period=period.start,
+        review_state__in=REPORTED_REVIEW_STATES,
+    )
+    return (
+        TaskUnit.objects.lead()
+        .on_active()
+        .filter(task__in=tasks.values("pk"))
+        .filter(Exists(owed))
+        .exclude(Exists(reported))
+        .values("unit_id", "unit__name", "task_id", "task__number", "task__plan_id")
+        .order_by("unit__name", "task__plan_id", "task__position")
     )
 
 

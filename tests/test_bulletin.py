@@ -403,3 +403,36 @@ def test_a_frozen_ranking_is_annex_4_and_a_draft_is_not(progressed, client_as, o
     sheets = run.sheets.exclude(unit_kind="group")
     assert shown == {s.unit.name: f"{s.total:.2f}" for s in sheets}
     assert table.rows[0]._tr.trPr is not None  # the header row repeats (as every annex table's)
+
+
+def test_a_closed_period_reads_its_snapshot_not_todays_reports(progressed, client_as, office_user):
+    """A May bulletin written in June counts May as it closed (the status snapshot the dashboard's
+    近12期 reads), and quotes no report filed for June."""
+    from trends.models import StatusSnapshot
+    from trends.services import snapshot_reconstruct
+
+    may_start = dt.date(2025, 5, 1)
+    snapshot_reconstruct(plan=progressed, period=may_start)
+    today = selectors.task_set_summary(tasks=Task.objects.filter(plan=progressed, state="active"), clock=CLOCK)
+    assert today.n_done > 0  # June's reports finish some tasks
+    marked = ProgressReport.objects.filter(task__plan=progressed, review_state="approved").first()
+    ProgressReport.objects.filter(pk=marked.pk).update(progress_text="六月才报送的进展文字")
+    client = client_as(office_user)
+    may = _draft(client, plan=progressed.pk, period="2025-05-01")
+    overall = next(text for text in _texts(may) if text.startswith("截至2025年5月31日"))
+    taken = StatusSnapshot.objects.filter(plan=progressed, period=may_start)
+    assert taken.count() == 190
+    for row in taken.values("status").annotate(n=Count("pk")):
+        assert f"{CurrentStatus(row['status']).label}{row['n']}项" in overall
+    assert "已完成" not in overall or f"已完成{taken.filter(done=True).count()}项" in overall
+    for light, name in {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}.items():
+        n = taken.filter(light=light).count()
+        assert re.search(f"{name}（[^）]+）{n}项", overall), (name, n, overall)
+    # 本期未报送 as the snapshot counted it (its 报送率), not from each unit's latest report.
+    silent = taken.filter(owed=True, reported=False).count()
+    assert silent > 0 and f"2025年5月尚有{silent}项任务的牵头单位未报送进展" in overall
+    # The texts are cut at the period as well (the annexes quote 存在问题 from them).
+    [june_row] = selectors.export_rows(ids=[marked.task_id], clock=CLOCK)
+    [may_row] = selectors.export_rows(ids=[marked.task_id], clock=CLOCK, through=may_start)
+    assert "六月才报送的进展文字" in june_row.progress_text and "六月才报送的进展文字" not in may_row.progress_text
+    assert "六月才报送的进展文字" not in _all_text(may)

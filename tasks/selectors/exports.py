@@ -65,9 +65,11 @@ def extras_text(extras: list[dict[str, str]] | None) -> str:
     return "\n".join(f"{e.get('header', '')}：{e.get('value', '')}" for e in extras or [] if e.get("value"))
 
 
-def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[ExportRow]:
+def export_rows(*, ids: list[int], clock: Clock | None = None, through: dt.date | None = None) -> Iterator[ExportRow]:
     """ExportRows for these tasks, in the order of `ids` (five queries per batch of BATCH). A
-    closed plan's tasks carry their confirmed final state, read in the tasks' own query."""
+    closed plan's tasks carry their confirmed final state, read in the tasks' own query.
+    `through` (a period's first day) cuts the reports at that period: a past period's document
+    quotes what the units had reported by then, not what they reported since."""
     clock = clock_or_now(clock)
     labels = dict(ProgressStatus.choices)
     final_labels = _final_state_labels()
@@ -120,9 +122,13 @@ def export_rows(*, ids: list[int], clock: Clock | None = None) -> Iterator[Expor
         ):
             lead[task_id].append((unit_id, name))
         reports: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+        counted = ProgressReport.objects.filter(task_id__in=chunk, review_state__in=COUNTED_REVIEW_STATES)
+        if through is not None:
+            counted = counted.filter(period__lte=through)
         latest = (
-            ProgressReport.objects.filter(task_id__in=chunk, review_state__in=COUNTED_REVIEW_STATES)
-            .annotate(rn=Window(RowNumber(), partition_by=[F("task_id"), F("unit_id")], order_by=[F("period").desc()]))
+            counted.annotate(
+                rn=Window(RowNumber(), partition_by=[F("task_id"), F("unit_id")], order_by=[F("period").desc()])
+            )
             .filter(rn=1)
             .values(
                 "task_id",
