@@ -84,6 +84,8 @@ class ExtensionRequestForm(forms.Form):
     )
 
     def __init__(self, *args: Any, units: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        # Its own ids: the 催办 form beside it on the task's panel has a `unit` field too.
+        kwargs.setdefault("auto_id", "id_extension_%s")
         super().__init__(*args, **kwargs)
         _choices_set(self, "unit", units)
 

@@ -62,6 +62,14 @@ MISSING_IDREFS = """() => {
   return missing;
 }"""
 
+# WCAG 4.1.1 (axe 4.14 no longer checks it): two elements with one id make a label, a link or
+# aria-describedby find the wrong one (申请单位's label once picked the 催办 box on the task page).
+DUPLICATE_IDS = """() => {
+  const seen = {};
+  for (const el of document.querySelectorAll('[id]')) seen[el.id] = (seen[el.id] || 0) + 1;
+  return Object.keys(seen).filter(id => seen[id] > 1).sort();
+}"""
+
 WIDE_SCROLL = "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
 
 
@@ -80,6 +88,8 @@ class Audit:
                 self.problems.append(f"[{label}] {v['id']} ({v['impact']}): {v['help']}\n    at {node['target']}")
         for missing in page.evaluate(MISSING_IDREFS):
             self.problems.append(f"[{label}] names an id that is not on the page: {missing}")
+        for twice in page.evaluate(DUPLICATE_IDS):
+            self.problems.append(f"[{label}] more than one element has the id {twice!r}")
         size = page.viewport_size
         page.set_viewport_size({"width": 320, "height": 640})
         scroll, client = page.evaluate(WIDE_SCROLL)

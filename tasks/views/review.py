@@ -58,7 +58,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     # The queue shows each report's attachments: one query for the whole page.
     pending = report_pending_list().prefetch_related("attachments")
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
-    forms = {r.pk: ReviewForm(initial={"version": r.version}) for r in page}
+    # No ids: one form per row, and its only drawn field is the hidden version (ids must be unique).
+    forms = {r.pk: ReviewForm(initial={"version": r.version}, auto_id=False) for r in page}
     return render(
         request,
         "tasks/review_queue.html",
