@@ -338,6 +338,43 @@ def test_an_earlier_period_reopened_can_be_revised_from_the_task_page(keji_task,
     assert not ProgressReport.objects.exclude(pk=earlier.pk).exists()
 
 
+def test_a_returned_report_saved_as_a_draft_stays_returned_with_its_comment(
+    keji_task, client_as, liaison_user, office_user
+):
+    """保存草稿 while revising a returned report keeps it returned: the office's comment stays on the
+    form and on 我的待办, and an earlier period's report can still be resubmitted afterwards."""
+    from tasks.services import report_reopen
+
+    earlier = report_make(
+        task=keji_task,
+        unit=unit("区科委"),
+        period=dt.date(2024, 12, 1),
+        status="in_progress",
+        percent=30,
+        progress_text="去年的进展。",
+        review_state=ReviewState.APPROVED,
+    )
+    report_reopen(user=office_user, report=earlier, version=1, reason="请补充全年数据。")
+    liaison = client_as(liaison_user)
+    edit = report_url(keji_task, "区科委") + "?period=2024-12-01"
+    draft = {**GOOD, "progress_text": "补充到一半。", "version": 2, "action": "draft"}
+    assert liaison.post(edit, draft).status_code == 302
+    earlier.refresh_from_db()
+    assert (earlier.review_state, earlier.review_comment, earlier.progress_text) == (
+        ReviewState.RETURNED,
+        "请补充全年数据。",
+        "补充到一半。",
+    )
+    form = liaison.get(edit).content.decode()
+    assert "督查室退回意见：</strong>请补充全年数据。" in form and "补充到一半。" in form
+    todo = liaison.get(reverse("supervision:todo")).content.decode()
+    assert f'data-report="{earlier.pk}"' in todo and "修改并重新提交" in todo
+    response = liaison.post(edit, {**GOOD, "progress_text": "全年数据已补充。", "version": 3})
+    assert response.status_code == 302
+    earlier.refresh_from_db()
+    assert (earlier.review_state, earlier.progress_text) == (ReviewState.SUBMITTED, "全年数据已补充。")
+
+
 @pytest.mark.parametrize("role", ["liaison_user", "leader_user", "outsider_user"])
 def test_only_the_office_can_reopen(role, request, keji_task, client_as, liaison_user, office_user):
     from django.test import Client

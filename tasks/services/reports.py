@@ -197,12 +197,17 @@ def report_save(
             if submit and (report.pk is None or report.review_state == ReviewState.DRAFT):
                 # The first submission of the period decides 逾期报送 (a resubmission after a return keeps it).
                 report.late = clock_or_now(clock).today > plan_deadline(plan=task.plan, start=period)
-            report.review_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
-            report.review_comment = report.review_comment if report.review_state == ReviewState.DRAFT else ""
+            # A returned report saved as a draft stays returned: the office's comment stays on the form
+            # and on 我的待办 until it is resubmitted, and an earlier period's report can still be
+            # resubmitted (report_period_check takes an earlier period only while it is returned).
+            kept_returned = not submit and report.review_state == ReviewState.RETURNED
+            if not kept_returned:
+                report.review_state = ReviewState.SUBMITTED if submit else ReviewState.DRAFT
+                report.review_comment = report.review_comment if report.review_state == ReviewState.DRAFT else ""
+                report.reviewed_by = None
+                report.reviewed_at = None
             report.reported_by = author
             report.reported_at = now
-            report.reviewed_by = None
-            report.reviewed_at = None
             report.version += 1
             history_note(report, user=author, reason="提交" if submit else "保存草稿")
             try:
