@@ -452,3 +452,31 @@ def test_a_liaisons_todo_is_the_same_with_the_compiled_sql_off(busy_world, clien
         assert sum(int(n) for n in re.findall(rf'data-count="{key}"[^>]*>(\d+)<', html)) >= 1, key
     for name in ("区科委", "区经委", "闵行城投公司"):
         assert name in html
+
+
+def test_a_leader_with_more_new_reports_than_the_list_shows_sees_them_all_counted(world, client_as, leader_user):
+    from supervision.selectors import NEW_REPORTS_SHOWN
+
+    w = world
+    task = w.tasks["研发"]
+    made = 0
+    for months_back in range(30):
+        period = dt.date(2022 + months_back // 12, months_back % 12 + 1, 1)  # 2022-01 … 2024-06
+        for unit in (w.units["城投"], w.units["科委"]):
+            report_make(
+                task=task,
+                unit=unit,
+                period=period,
+                status=ProgressStatus.IN_PROGRESS,
+                percent=30,
+                review_state=ReviewState.SUBMITTED,
+                reported_at=timezone.now() - dt.timedelta(hours=months_back + 1),
+            )
+            made += 1
+    html = client_as(leader_user).get(reverse("supervision:todo")).content.decode()
+    assert made > NEW_REPORTS_SHOWN
+    assert count_of(html, "new_reports") == made
+    assert list_items(html, "new_reports", "data-report=") == NEW_REPORTS_SHOWN
+    assert f"以上为最新{NEW_REPORTS_SHOWN}份；另有{made - NEW_REPORTS_SHOWN}份较早的报送" in html
+    counts = sum(count_of(html, key) for key in LEADER_COUNTS)
+    assert badge_of(html) == counts

@@ -35,8 +35,14 @@ class LeaderTodo:
     red: list[TodoTask]
     yellow: list[TodoTask]
     units: list[SilentUnit]
-    new_reports: list[ProgressReport]
+    new_reports: list[ProgressReport]  # the newest NEW_REPORTS_SHOWN
     since: datetime.datetime | None
+    new_reports_count: int = 0  # all of them: the heading and the header badge count every one
+
+    @property
+    def new_reports_more(self) -> int:
+        """How many older reports the list leaves out."""
+        return self.new_reports_count - len(self.new_reports)
 
     @property
     def red_url(self) -> str:
@@ -48,7 +54,7 @@ class LeaderTodo:
 
     @property
     def total(self) -> int:
-        return len(self.red) + len(self.yellow) + len(self.units) + len(self.new_reports)
+        return len(self.red) + len(self.yellow) + len(self.units) + self.new_reports_count
 
 
 NEW_REPORTS_SHOWN = 50
@@ -60,7 +66,7 @@ class _LeaderLists:
 
     lights: QuerySet[Task]  # red and yellow tasks they lead
     units: QuerySet[Any]  # one row per lead unit with tasks not reported this period
-    reports: QuerySet[ProgressReport]  # reports on their tasks since `since`, newest first, at most 50
+    reports: QuerySet[ProgressReport]  # reports on their tasks since `since`, newest first (the page shows 50)
 
 
 def _leader_lists(
@@ -87,12 +93,13 @@ def _leader_lists(
     )
     if since is not None:
         reports = reports.filter(reported_at__gt=since)
-    return _LeaderLists(lights=lights, units=units, reports=reports.order_by("-reported_at", "-pk")[:NEW_REPORTS_SHOWN])
+    return _LeaderLists(lights=lights, units=units, reports=reports.order_by("-reported_at", "-pk"))
 
 
 def leader_todo(*, leader: Leader, since: datetime.datetime | None, clock: Clock | None = None) -> LeaderTodo:
-    """我的待办 of a leader (three queries): red and yellow tasks they lead, their lead units that
-    have not reported, the reports sent on their tasks since `since` (their last visit)."""
+    """我的待办 of a leader (three queries, four when the reports fill the list): red and yellow tasks
+    they lead, their lead units that have not reported, the reports sent on their tasks since
+    `since` (their last visit), the newest NEW_REPORTS_SHOWN of them listed and all counted."""
     clock = clock_or_now(clock)
     lists = _leader_lists(leader_id=leader.pk, since=since, clock=clock)
     red: list[TodoTask] = []
@@ -120,5 +127,15 @@ def leader_todo(*, leader: Leader, since: datetime.datetime | None, clock: Clock
         )
         for r in lists.units
     ]
-    new_reports = list(lists.reports.select_related("task", "unit"))
-    return LeaderTodo(leader=leader, red=red, yellow=yellow, units=units, new_reports=new_reports, since=since)
+    new_reports = list(lists.reports.select_related("task", "unit")[:NEW_REPORTS_SHOWN])
+    # Counted only when the list is full: a shorter list is all of them.
+    count = lists.reports.count() if len(new_reports) == NEW_REPORTS_SHOWN else len(new_reports)
+    return LeaderTodo(
+        leader=leader,
+        red=red,
+        yellow=yellow,
+        units=units,
+        new_reports=new_reports,
+        since=since,
+        new_reports_count=count,
+    )
