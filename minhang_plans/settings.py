@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A refused form that redirects keeps what was typed for the next page (minhang_plans/refill.py).
+    "minhang_plans.refill.RefusedInputMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -148,6 +150,7 @@ TEMPLATES = [
                 "tasks.context_processors.navigation",
                 "accounts.context_processors.navigation",
                 "supervision.context_processors.header_counts",  # 站内消息 and 我的待办 badges, one query
+                "minhang_plans.refill.refused_input",
             ],
         },
     },
@@ -326,6 +329,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions end after a working day of inactivity, and when the browser closes.
 # Database sessions, read with SQL written once (accounts/session_store.py).
 SESSION_ENGINE = "accounts.session_store"
+# Django's fallback storage, which also notes a refusal (minhang_plans/refill.py).
+MESSAGE_STORAGE = "minhang_plans.refill.MessageStorage"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False

@@ -231,3 +231,79 @@ def test_supervision_pages_have_no_axe_violations(browser, live_server, office_u
         audit.visit(page, f"{live_server.url}/supervision/tasks/{task.pk}/", f"{username}: panel page")
         page.context.close()
     audit.assert_clean()
+
+
+def test_a_refused_form_comes_back_as_it_was_typed(browser, live_server, office_user, liaison_user):
+    """The server refuses (a past reply date, a missing reason, no comment on 批量退回) and redirects:
+    the page comes back with the refusal and with what was typed, the form opened, nothing written."""
+    from supervision.models import Chase, ExtensionRequest
+    from tests.factories import THIS_PERIOD, report_make, world_build
+
+    w = world_build()
+    task = w.tasks["研发"]
+    note = "请于本周内报送本月进展，并说明研发投入统计口径。" * 8
+
+    office = _login(browser, live_server, "duchashi")
+    office.goto(f"{live_server.url}/tasks/{task.pk}/")
+    panel = office.locator("[data-supervision]")
+    panel.wait_for()
+    panel.locator("summary", has_text="催办").click()
+    panel.get_by_label("催办单位").select_option(label="闵行城投公司")
+    panel.get_by_label("催办意见（可选）").fill(note)
+    panel.get_by_label("答复期限（可选）").fill("2025-06-01")  # before today (2025-06-15)
+    with office.expect_navigation():
+        panel.get_by_role("button", name="发出催办").click()
+    assert "答复期限不能早于今天。" in office.locator("p.message").inner_text()
+    panel = office.locator("[data-supervision]")
+    panel.wait_for()
+    form = panel.locator("[data-chase-form]")
+    form.wait_for()
+    assert form.get_by_label("催办意见（可选）").input_value() == note
+    assert form.get_by_label("答复期限（可选）").input_value() == "2025-06-01"
+    assert form.get_by_label("催办单位").input_value() == str(w.units["城投"].pk)
+    assert form.is_visible()  # its <details> is open again
+    assert not Chase.objects.exists()
+
+    # 批量退回 without a comment: the ticked reports stay ticked.
+    from tasks.models import ProgressReport, TaskUnit
+
+    for link in (
+        TaskUnit.objects.filter(role="lead").exclude(unit__kind="group").exclude(task__reports__period=THIS_PERIOD)[:2]
+    ):
+        report_make(
+            task=link.task,
+            unit=link.unit,
+            period=THIS_PERIOD,
+            status="in_progress",
+            percent=40,
+            review_state="submitted",
+        )
+    reports = list(ProgressReport.objects.filter(review_state="submitted").order_by("pk")[:2])
+    assert len(reports) == 2
+    office.goto(f"{live_server.url}/reports/pending/")
+    for report in reports:
+        office.locator(f"#pick{report.pk}").check()
+    with office.expect_navigation():
+        office.get_by_role("button", name="批量退回").click()
+    assert "批量退回时请填写退回意见。" in office.locator("p.message").inner_text()
+    assert all(office.locator(f"#pick{report.pk}").is_checked() for report in reports)
+    office.context.close()
+
+    # The liaison's 申请延期 with a date before the due date: the reason is still there.
+    liaison = _login(browser, live_server, "liaison")
+    liaison.goto(f"{live_server.url}/tasks/{task.pk}/")
+    panel = liaison.locator("[data-supervision]")
+    panel.wait_for()
+    panel.locator("summary", has_text="申请延期").click()
+    panel.get_by_label("申请延至").fill("2025-09-30")
+    panel.get_by_label("申请理由").fill("设备到货推迟，需顺延三个月。")
+    with liaison.expect_navigation():
+        panel.get_by_role("button", name="提交延期申请").click()
+    assert "申请延至的日期须晚于现在的截止日期（2025-12-31）。" in liaison.locator("p.message").inner_text()
+    form = liaison.locator("[data-extension-form]")
+    form.wait_for()
+    assert form.get_by_label("申请理由").input_value() == "设备到货推迟，需顺延三个月。"
+    assert form.get_by_label("申请延至").input_value() == "2025-09-30"
+    assert not ExtensionRequest.objects.exists()
+    assert not liaison.csp_errors  # type: ignore[attr-defined]
+    liaison.context.close()

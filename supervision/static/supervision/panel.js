@@ -12,7 +12,10 @@
       var parsed = new DOMParser().parseFromString(html, "text/html");
       var panel = parsed.querySelector("[data-supervision]");
       if (!panel) return;
-      box.replaceWith(document.importNode(panel, true));
+      var inserted = document.importNode(panel, true);
+      box.replaceWith(inserted);
+      // A refused panel form comes back filled in (static/js/refill.js).
+      if (window.minhangRefill) window.minhangRefill(inserted);
       if (window.location.hash === "#supervision") {
         var target = document.getElementById("supervision");
         if (target) target.scrollIntoView();
