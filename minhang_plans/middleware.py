@@ -166,3 +166,20 @@ class DebugNotFoundMiddleware:
         if settings.DEBUG and isinstance(exception, Http404):
             return render(request, "404.html", status=404)
         return None
+
+
+class MethodNotAllowedPageMiddleware:
+    """require_POST answers a GET (an address opened directly, a bookmark of a form's target) with
+    an empty 405; show the Chinese page instead, keeping the Allow header."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and request.method in ("GET", "HEAD"):
+            page = render(request, "405.html", status=405)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Inside CommonMiddleware, which still turns a 404 into the slash redirect.
     "minhang_plans.middleware.DebugNotFoundMiddleware",
+    # A POST-only address opened directly: the Chinese 405 page, not an empty one.
+    "minhang_plans.middleware.MethodNotAllowedPageMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before CSRF, the first to read a body: anonymous uploads are refused unread.
     "minhang_plans.middleware.UploadGuardMiddleware",

@@ -527,7 +527,9 @@ def test_supervision_endpoints_for_every_persona(supervised, world, client_as, r
         expected = (200 if method == "get" else 302) if persona in allowed else 403
         assert response.status_code == expected, (persona, url, response.status_code)
         if method == "post" and persona in READERS:
-            assert client.get(url).status_code == 405, url  # POST only
+            refused = client.get(url)  # POST only: the Chinese page, not an empty one
+            assert refused.status_code == 405, url
+            assert refused["Allow"] == "POST" and "该地址只接受页面上的按钮或表单提交" in refused.content.decode()
     after = (Chase.objects.count(), ChaseItem.objects.count(), Instruction.objects.count())
     if persona in OFFICE:
         assert after[0] == before[0] + 2 and after[2] == before[2] + 1
