@@ -531,3 +531,12 @@ def test_the_ledgers_final_states_agree_with_the_year_end_page(closed, office_us
     assert not any(row.plan_closed or row.final_state for row in selectors.export_rows(ids=ids, clock=CLOCK))
     sheet = _ledger(list(selectors.export_rows(ids=ids, clock=CLOCK)))
     assert "办结状态" not in [c.value for c in sheet[3]]
+
+
+def test_a_filter_the_form_refuses_gives_no_ledger_but_the_list_with_the_error(seed_plans, client_as, office_user):
+    client = client_as(office_user)
+    response = client.get(reverse("tasks:task_export_xlsx"), {"plan": "abc"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("tasks:task_search") + "?plan=abc"
+    page = client.get(response["Location"]).content.decode()
+    assert re.search(r"筛选条件有误，未生成台账：规划：[^<]*有效", page), page[:200]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_download
@@ -92,10 +94,23 @@ def _download(stream: Any, filename: str, content_type: str) -> FileResponse:
 
 
 @reader_required
-def task_export_xlsx(request: HttpRequest) -> FileResponse:
-    """Whatever list the user is looking at (its filters in the URL), as the Excel ledger."""
+def task_export_xlsx(request: HttpRequest) -> HttpResponse:
+    """Whatever list the user is looking at (its filters in the URL), as the Excel ledger. A filter
+    the form refuses (?plan=abc) gives no ledger: back to the list, which shows the error, rather
+    than a workbook titled 全部 with no rows."""
     clock = Clock.now()
     filterset, matches = _search(request, clock)
+    if filterset.is_bound and not filterset.is_valid():
+        messages.error(
+            request,
+            "筛选条件有误，未生成台账："
+            + "；".join(
+                f"{filterset.form.fields[name].label}：{error}" if name in filterset.form.fields else str(error)
+                for name, errors in filterset.form.errors.items()
+                for error in errors
+            ),
+        )
+        return redirect(reverse("tasks:task_search") + "?" + request.GET.urlencode())
     ids = list(matches.values_list("pk", flat=True))
     chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
     plan = Plan.objects.filter(pk=chosen["plan"]).first() if chosen.get("plan") else None
