@@ -94,7 +94,7 @@ def _download(stream: Any, filename: str, content_type: str) -> FileResponse:
 
 
 @reader_required
-def task_export_xlsx(request: HttpRequest) -> HttpResponse:
+def task_export_xlsx(request: HttpRequest) -> HttpResponse | FileResponse:
     """Whatever list the user is looking at (its filters in the URL), as the Excel ledger. A filter
     the form refuses (?plan=abc) gives no ledger: back to the list, which shows the error, rather
     than a workbook titled 全部 with no rows."""
