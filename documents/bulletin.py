@@ -48,6 +48,9 @@ class CategoryFigures:
 class SilentUnit:
     name: str
     numbers: list[str]  # task numbers (as printed) the unit has not reported on
+    # The numbers as the annex prints them when they come from more than one plan, each plan named
+    # ("2025年…分解表：1、2；…“十四五”…：45"); numbers alone repeat across plans.
+    listed: str = ""
 
 
 @dataclass
@@ -170,7 +173,7 @@ def bulletin_context(data: BulletinData, *, number: str, year: int) -> dict[str,
                 "序号": str(index),
                 "单位": clean(unit.name),
                 "任务数": len(unit.numbers),
-                "涉及任务": clean("、".join(unit.numbers)),
+                "涉及任务": clean(unit.listed or "、".join(unit.numbers)),
             }
             for index, unit in enumerate(data.silent_units, start=1)
         ],

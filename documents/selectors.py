@@ -208,9 +208,18 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
     if scope.unit:
         silent = silent.filter(unit_id=scope.unit.pk)
     units: OrderedDict[int, SilentUnit] = OrderedDict()
+    per_plan: dict[int, OrderedDict[int, list[str]]] = {}
     for link in silent:
         unit = units.setdefault(link["unit_id"], SilentUnit(name=link["unit__name"], numbers=[]))
         unit.numbers.append(link["task__number"])
+        per_plan.setdefault(link["unit_id"], OrderedDict()).setdefault(link["task__plan_id"], []).append(
+            link["task__number"]
+        )
+    plan_ids = {plan_id for plans in per_plan.values() for plan_id in plans}
+    if len(plan_ids) > 1:
+        titles = dict(Plan.objects.filter(pk__in=plan_ids).values_list("pk", "title"))
+        for unit_id, unit in units.items():
+            unit.listed = "；".join(f"{titles[p]}：{'、'.join(nums)}" for p, nums in per_plan[unit_id].items())
     silent_units = sorted(units.values(), key=lambda u: (-len(u.numbers), u.name))
     done_label = CurrentStatus.DONE.label
     by_plan = len({row.plan for row in rows}) > 1

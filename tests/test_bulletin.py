@@ -436,3 +436,12 @@ def test_a_closed_period_reads_its_snapshot_not_todays_reports(progressed, clien
     [may_row] = selectors.export_rows(ids=[marked.task_id], clock=CLOCK, through=may_start)
     assert "六月才报送的进展文字" in june_row.progress_text and "六月才报送的进展文字" not in may_row.progress_text
     assert "六月才报送的进展文字" not in _all_text(may)
+
+
+def test_the_district_annex_names_the_plan_of_each_silent_task_number(progressed, client_as, office_user):
+    """Numbers repeat across plans (第54项 of each): the district bulletin's silent-unit annex names them by plan."""
+    district = _draft(client_as(office_user))
+    titles = set(Plan.objects.values_list("title", flat=True))
+    cells = [row.cells[-1].text for row in district.tables[3].rows[1:]]
+    assert cells and all(part.split("：")[0] in titles for cell in cells for part in cell.split("；"))
+    assert any("；" in cell for cell in cells)  # a unit silent in both plans
