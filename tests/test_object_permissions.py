@@ -196,11 +196,20 @@ def test_draft_is_not_in_the_review_queue(keji_draft, client_as, office_user):
     assert f'data-report="{report.pk}"' not in html and DRAFT_TEXT not in html
 
 
-def test_draft_does_not_leak_through_the_task_history(keji_draft, client_as, jingwei_user):
-    """The history on the task page must not replay a draft's text to other units."""
+def test_draft_does_not_leak_through_the_task_history(
+    keji_draft, client_as, jingwei_user, leader_user, liaison_user, office_user
+):
+    """The history on the task page must not replay a draft to other units: not its text, and
+    not its 保存草稿 entry with the status and percent it holds."""
     report, _ = keji_draft
-    html = client_as(jingwei_user).get(reverse("tasks:task", args=[report.task_id])).content.decode()
-    assert DRAFT_TEXT not in html
+    url = reverse("tasks:task", args=[report.task_id])
+    entry = "推进中 30%，草稿"
+    for user in (jingwei_user, leader_user):
+        html = client_as(user).get(url).content.decode()
+        assert DRAFT_TEXT not in html and entry not in html and "保存草稿" not in html, user.username
+    for user in (liaison_user, office_user):
+        html = client_as(user).get(url).content.decode()
+        assert entry in html and "保存草稿" in html, user.username
 
 
 # -- review and due date: office only ----------------------------------------------------------

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import DateField, Model
+from django.db.models import DateField, Model, Q
 from django.utils import timezone
 
 from minhang_plans.compiled import compiled_rows
 
+from ..choices import ReviewState
 from ..models import ProgressReport, Task
 
 
@@ -59,9 +61,11 @@ def _related_names(changes: list[Any], model: type[Model]) -> dict[tuple[type, A
     }
 
 
-def task_history(*, task: Task, limit: int = 50) -> list[HistoryEntry]:
+def task_history(*, task: Task, limit: int = 50, draft_units: Collection[int] | None = None) -> list[HistoryEntry]:
     """Who changed what on the task and its reports, newest first (two queries, one more per
-    kind of related row whose change is shown)."""
+    kind of related row whose change is shown). With `draft_units` (a reader who is not the
+    office), a report's draft versions show only for those units: a draft is its unit's own until
+    it is sent, here as on the timeline (task_page.report_timeline)."""
     entries: list[HistoryEntry] = []
     # Both reads compiled once per limit (minhang_plans.compiled), the task their parameter.
     task_rows: list[Any] = compiled_rows(
@@ -95,15 +99,17 @@ def task_history(*, task: Task, limit: int = 50) -> list[HistoryEntry]:
                 changes=changes,
             )
         )
-    report_rows: list[Any] = compiled_rows(
-        key=("report_history", limit),
-        build=lambda task_id: (
-            ProgressReport.history.filter(task_id=task_id)
-            .select_related("history_user", "unit")
-            .order_by("-history_date")[:limit]
-        ),
-        ids={"task_id": task.pk},
-    )
+
+    def build(task_id: int, units: list[int] | None = None) -> Any:
+        rows = ProgressReport.history.filter(task_id=task_id)
+        if units is not None:
+            rows = rows.filter(~Q(review_state=ReviewState.DRAFT) | Q(unit_id__in=units))
+        return rows.select_related("history_user", "unit").order_by("-history_date")[:limit]
+
+    ids: dict[str, Any] = {"task_id": task.pk}
+    if draft_units is not None:
+        ids["units"] = sorted(draft_units)
+    report_rows: list[Any] = compiled_rows(key=("report_history", limit, draft_units is None), build=build, ids=ids)
     for row in report_rows:
         entries.append(
             HistoryEntry(

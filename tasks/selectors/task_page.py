@@ -110,7 +110,7 @@ def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock
 
     The latest TIMELINE_PERIODS periods only, unless `show_all`: five years of monthly reports
     by several units is hundreds of entries. A report awaiting review is always shown."""
-    from ..permissions import reportable_unit_ids
+    from ..permissions import can_review, reportable_unit_ids, user_unit_ids
 
     # The year-end outcome in the same query (the yearend app's tables, read by name: it builds on tasks).
     outcome = apps.get_model("yearend", "TaskOutcome").objects
@@ -142,7 +142,7 @@ def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock
         report_count=count,
         reportable_unit_ids=reportable,
         stagnant=task_is_stagnant(task=task, clock=clock, reports=window),
-        history=task_history(task=task),
+        history=task_history(task=task, draft_units=None if can_review(user) else user_unit_ids(user)),
         final_state_label=_final_state_label(final_state),
         continuation_url=reverse("tasks:task", args=[continuation_id]) if continuation_id else "",
         carried_from_url=reverse("tasks:task", args=[carried_from_id]) if carried_from_id else "",
