@@ -536,3 +536,18 @@ def test_a_report_racing_the_deletion_of_its_task_gets_a_clear_error_not_a_500(s
     assert response.status_code == 400
     assert "该任务已不存在（所属导入可能已被回退），进展未保存。请返回规划页面查看。" in response.content.decode()
     assert not ProgressReport.objects.exists() and not Task.objects.filter(pk=task.pk).exists()
+
+
+def test_an_approved_report_is_shown_not_offered_for_editing(keji_task, client_as, liaison_user, office_user):
+    from django.test import Client
+
+    office = Client()
+    office.force_login(office_user)
+    _approved_report(keji_task, client_as(liaison_user), office)
+    form = client_as(liaison_user).get(report_url(keji_task, "区科委")).content.decode()
+    assert "该报告已审核通过，不能再修改；如需修改请联系督查室撤回审核。" in form
+    assert '<fieldset class="plain" disabled>' in form
+    assert 'value="submit"' not in form and 'value="draft"' not in form
+    # The office may still correct it: the same form, open.
+    own = office.get(report_url(keji_task, "区科委")).content.decode()
+    assert "data-locked" not in own and '<fieldset class="plain">' in own and 'value="submit"' in own

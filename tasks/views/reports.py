@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .. import permissions, selectors, services
+from ..choices import ReviewState
 from ..decorators import reader_required
 from ..forms import ReportForm
 from ..periods import period_label, plan_deadline
@@ -113,6 +114,10 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
             "task": task,
             "unit": unit,
             "form": form,
+            # An approved report is the unit's no more (report_save refuses it): shown, not offered for editing.
+            "locked": current is not None
+            and current.review_state == ReviewState.APPROVED
+            and not permissions.can_review(request.user),
             "current": current,
             "previous": previous,
             "prefilled": current is None and previous is not None,
