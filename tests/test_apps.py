@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 
 from tasks.apps import _roles_after_migrate
 from tasks.models import Role
-from tasks.services.roles import ADMIN_ROLE_APPS, ADMIN_ROLE_MODELS
+from tasks.services.roles import ADMIN_ROLE_APPS, ADMIN_ROLE_MODELS, SECURITY_ROLE_MODELS
 
 pytestmark = pytest.mark.django_db
 
@@ -30,4 +30,7 @@ def test_after_migrate_the_admin_group_holds_the_permissions_of_apps_migrated_af
                 assert (label, f"{action}_{model._meta.model_name}") in held
     for label, model_name in ADMIN_ROLE_MODELS:
         assert (label, f"change_{model_name}") in held
+    # 三员分立: accounts are the 安全管理员's, never the 系统管理员's.
+    for label, model_name in SECURITY_ROLE_MODELS:
+        assert not {(label, f"{action}_{model_name}") for action in ("add", "change", "delete", "view")} & held
     assert {name for name in Group.objects.values_list("name", flat=True)} >= {role.value for role in Role}

@@ -317,7 +317,9 @@ def test_the_admin_role_has_its_permissions_after_migrate():
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
     for needed in [("tasks", "change_task"), ("tasks", "change_unit"), ("imports", "view_importrecord")]:
         assert needed in granted
-    assert ("auth", "change_user") in granted and ("axes", "delete_accessattempt") in granted
+    assert ("axes", "delete_accessattempt") in granted
+    # 三员分立: accounts are the 安全管理员's (the security pages), never the 系统管理员's.
+    assert not {p for p in granted if p[0] == "auth"}
 
 
 @pytest.mark.django_db
@@ -334,13 +336,23 @@ def test_a_staff_admin_who_is_not_superuser_can_open_every_admin_list(django_use
     index = client.get(reverse("admin:index"))
     assert index.status_code == 200
     assert "您没有查看或编辑的权限" not in index.content.decode()
-    # Two-factor devices are account security: the 安全管理员's (三员分立), never the 系统管理员's.
-    security_apps = {"otp_totp", "otp_static", "otp_hotp", "otp_email"}
+    # Accounts, their groups and two-factor devices are account security: the 安全管理员's (三员分立),
+    # never the 系统管理员's. Disabling an account or resetting its password here was possible before.
+    security_apps = {"otp_totp", "otp_static", "otp_hotp", "otp_email", "auth"}
     for model in admin.site._registry:
         opts = model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         expected = 403 if opts.app_label in security_apps else 200
         assert client.get(url).status_code == expected, url
+    other = django_user_model.objects.create_user("keji-x", password="x")
+    for url in (
+        reverse("admin:auth_user_change", args=[other.pk]),
+        reverse("admin:auth_user_password_change", args=[other.pk]),
+        reverse("admin:auth_user_add"),
+    ):
+        assert client.get(url).status_code == 403, url
+    assert client.post(reverse("admin:auth_user_change", args=[other.pk]), {"is_active": ""}).status_code == 403
+    assert django_user_model.objects.get(pk=other.pk).is_active
 
 
 # -- request bodies before authentication (item 13), through real servers ------------------------

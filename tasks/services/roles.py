@@ -6,15 +6,19 @@ from django.contrib.auth.models import Group
 
 from ..models import Role
 
-# What 系统管理员 administers in the Django admin (README: imports, accounts, Django admin):
-# every model of these apps, accounts and groups, and the login-protection records.
+# What 系统管理员 administers in the Django admin (README: imports and the Django admin): every model
+# of these apps and the login-protection records.
 ADMIN_ROLE_APPS = ("tasks", "imports", "insights", "documents", "axes")
-ADMIN_ROLE_MODELS = (("auth", "user"), ("auth", "group"))
+ADMIN_ROLE_MODELS: tuple[tuple[str, str], ...] = ()
+# 三员分立: accounts and their groups are the 安全管理员's, on the security pages (accounts app).
+# The 系统管理员 group held these permissions before the roles were separated; they are taken back.
+SECURITY_ROLE_MODELS = (("auth", "user"), ("auth", "group"))
 
 
 def roles_ensure() -> dict[str, Group]:
     """The role groups, with the 系统管理员 group holding the admin permissions (added, never
-    removed: an administrator may grant more). Permissions that do not exist yet (during
+    removed: an administrator may grant more), except those over accounts, which it never holds
+    (SECURITY_ROLE_MODELS). Permissions that do not exist yet (during
     migrate, before Django creates them) are granted on the next call; post_migrate calls this."""
     from django.contrib.auth.models import Permission
     from django.db.models import Q
@@ -26,4 +30,8 @@ def roles_ensure() -> dict[str, Group]:
     admin_group = groups[Role.ADMIN.value]
     missing = Permission.objects.filter(scope).exclude(group=admin_group)
     admin_group.permissions.add(*missing)
+    accounts = Q(pk__in=[])
+    for app_label, model in SECURITY_ROLE_MODELS:
+        accounts |= Q(content_type__app_label=app_label, content_type__model=model)
+    admin_group.permissions.remove(*Permission.objects.filter(accounts).filter(group=admin_group))
     return groups
