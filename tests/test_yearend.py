@@ -5,6 +5,7 @@ continuation through the year-over-year match."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -158,6 +159,13 @@ def test_a_closed_plan_shows_final_figures_and_leaves_the_dashboard(annual, clie
             user=liaison_user, task=task, unit=keji, period=annual.tasks.first().due_date, data=data, version=None
         )
     assert refused.value.messages == [PLAN_CLOSED_REPORT_MESSAGE]
+    # The pages say so before anything is typed: no 填报 link, and the form itself goes back with the reason.
+    liaison = client_as(liaison_user)
+    assert "身份填报" not in liaison.get(reverse("tasks:task", args=[task.pk])).content.decode()
+    form = liaison.get(reverse("tasks:report_edit", args=[task.pk, keji.pk]), follow=True)
+    assert form.redirect_chain[-1][0] == reverse("tasks:task", args=[task.pk])
+    assert PLAN_CLOSED_REPORT_MESSAGE in shown_message(form.content.decode())
+    office = client_as(office_user)
     with pytest.raises(ValidationError, match="该规划已年终办结"):
         services.outcome_confirm(user=office_user, task=task, state=FinalState.NOT_DONE, note="改判")
 
@@ -246,3 +254,34 @@ def test_the_yearend_page_keeps_the_query_budget(annual, client_as, office_user,
         with CaptureQueriesContext(connection) as queries:
             page(client, annual)
         assert len(queries.captured_queries) <= 12, (user.username, len(queries.captured_queries))
+
+
+def test_closing_waits_for_the_review_queue_and_a_closed_plan_takes_no_review(
+    annual, client_as, liaison_user, office_user
+):
+    """A report left waiting at the close could be approved or sent back afterwards, changing final
+    figures and scores, and a report returned then could never be resubmitted."""
+    from tasks.services import report_approve, report_reopen
+
+    office = client_as(office_user)
+    keji = Unit.objects.get(name="区科委")
+    task = Task.objects.filter(plan=annual, unit_links__unit=keji, unit_links__role=UnitRole.LEAD).first()
+    data = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=50, progress_text="推进中。")
+    waiting = report_save(user=liaison_user, task=task, unit=keji, period=dt.date(2025, 6, 1), data=data, version=None)
+    _confirm_all(annual, office_user)
+    html = submit(office, form_on(page(office, annual), "data-close-form"))
+    assert "还有 1 份进展报告待审核，请审核后再办结。" in shown_message(html)
+    assert not PlanClosure.objects.exists()
+
+    approved = report_approve(user=office_user, report=waiting, version=waiting.version)
+    services.plan_close(user=office_user, plan=annual)
+    refused = f"{annual.title}已年终办结，不能再审核或撤回审核进展报告；如需更正，请先撤销办结。"
+    with pytest.raises(ValidationError) as reopen:
+        report_reopen(user=office_user, report=approved, version=approved.version, reason="办结后撤回")
+    assert reopen.value.messages == [refused]
+    approved.refresh_from_db()
+    assert approved.review_state == "approved"
+    # Reopened plan: the office may correct again.
+    services.plan_reopen(user=office_user, plan=annual)
+    returned = report_reopen(user=office_user, report=approved, version=approved.version, reason="数据有误")
+    assert returned.review_state == "returned"

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tasks.models import Plan, Task, TaskState
+from tasks.models import Plan, ProgressReport, ReviewState, Task, TaskState
 from tasks.permissions import can_report, can_review, require_user
 from tasks.services import history_note
 
@@ -78,7 +78,8 @@ def outcome_confirm(*, user: User | AnonymousUser, task: Task, state: str, note:
 
 
 def plan_close(*, user: User | AnonymousUser, plan: Plan, note: str = "") -> PlanClosure:
-    """Close the plan's year. Refused while an active task has no confirmed final state."""
+    """Close the plan's year. Refused while an active task has no confirmed final state, or a
+    report of the plan awaits review."""
     author = require_user(user, can_review(user), "只有督查室可以办结规划。")
     with transaction.atomic():
         locked = _open_plan_lock(plan_id=plan.pk)
@@ -91,6 +92,10 @@ def plan_close(*, user: User | AnonymousUser, plan: Plan, note: str = "") -> Pla
         if missing:
             named = "、".join(missing[:MISSING_LIMIT]) + ("等" if len(missing) > MISSING_LIMIT else "")
             raise ValidationError(f"还有 {len(missing)} 项任务未确认办结状态（序号 {named}），不能办结。")
+        # A closed plan takes no review decision (tasks.services.review): none may be left waiting.
+        waiting = ProgressReport.objects.filter(task__plan=locked, review_state=ReviewState.SUBMITTED).count()
+        if waiting:
+            raise ValidationError(f"还有 {waiting} 份进展报告待审核，请审核后再办结。")
         return PlanClosure.objects.create(plan=locked, closed_by=author, closed_at=timezone.now(), note=note.strip())
 
 

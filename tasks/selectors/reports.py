@@ -127,13 +127,13 @@ def report_form_target(
     from django.http import Http404
     from django.utils.dateparse import parse_date
 
-    from ..services import report_period_check, report_period_in_plan_check
+    from ..services import report_period_check
 
     period = clock.period_start(task.plan.reporting_period)
     current = report_current(task=task, unit_id=unit_id, clock=clock)
     if not asked:
-        # The current period may itself be past the plan's year (the save checks the rest).
-        report_period_in_plan_check(task=task, period=period)
+        # A closed year, or a current period past the plan's year, is refused before the form is drawn.
+        report_period_check(task=task, period=period, report=current, clock=clock)
         return period, current
     day = parse_date(asked) if len(asked) == 10 else None
     if day is None:

@@ -119,6 +119,7 @@ def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock
             final_state=F("outcome__state"),
             continuation_id=F("outcome__continuation_id"),
             carried_from_id=Subquery(outcome.filter(continuation=OuterRef("pk")).order_by("pk").values("task_id")[:1]),
+            plan_closed_at=F("plan__closure__closed_at"),
         ),
         task_id=task_id,
         clock=clock,
@@ -126,9 +127,10 @@ def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock
     final_state: str = getattr(task, "final_state", None) or ""
     continuation_id: int | None = getattr(task, "continuation_id", None)
     carried_from_id: int | None = getattr(task, "carried_from_id", None)
+    # A closed year takes no report (services.report_period_check): no 填报 link either.
     reportable = (
         set(reportable_unit_ids(user, task, lead_unit_ids=[u.id for u in row.lead_units]))
-        if not row.withdrawn
+        if not row.withdrawn and getattr(task, "plan_closed_at", None) is None
         else set()
     )
     reports, count = report_timeline(task=task, user=user, latest_periods=None if show_all else TIMELINE_PERIODS)

@@ -14,10 +14,21 @@ from django.utils import timezone
 from accounts.audit import Action, audit_record
 from notifications.reviews import report_returned_notify
 
-from ..models import ProgressReport, ReviewState, Task, TaskState
+from ..models import Plan, ProgressReport, ReviewState, Task, TaskState
 from ..periods import period_label
 from ..status.stored import task_status_refresh
 from .common import ReportConflict, _report_lock, history_note
+
+PLAN_CLOSED_REVIEW_MESSAGE = "{plan}已年终办结，不能再审核或撤回审核进展报告；如需更正，请先撤销办结。"
+
+
+def _plans_open_check(*, task_ids: list[int]) -> None:
+    """Refuse a review decision on a plan whose year is closed (yearend): its figures and scores
+    are final, and a report returned then could never be resubmitted."""
+    closed = Plan.objects.filter(tasks__pk__in=task_ids, closure__isnull=False).values_list("title", flat=True)
+    title = next(iter(closed.distinct()[:1]), None)
+    if title is not None:
+        raise ValidationError(PLAN_CLOSED_REVIEW_MESSAGE.format(plan=title))
 
 
 def _review_write(*, reviewer: User, current: ProgressReport, state: str, comment: str, batch: bool = False) -> None:
@@ -53,6 +64,7 @@ def _review(
         _state, current = _report_lock(report=report)
         if current.version != version:
             raise ReportConflict(current)
+        _plans_open_check(task_ids=[current.task_id])
         _review_write(reviewer=reviewer, current=current, state=state, comment=comment)
         task_status_refresh(task_ids=[current.task_id])
     return current
@@ -98,6 +110,7 @@ def report_review_batch(
                 label = period_label(reporting_period=current.task.plan.reporting_period, start=current.period)
                 name = f"第{current.task.number}项 {current.unit.name} {label}"
                 raise ValidationError(BATCH_CHANGED_MESSAGE.format(name=name, version=current.version))
+        _plans_open_check(task_ids=task_ids)
         for current in reports:
             _review_write(reviewer=reviewer, current=current, state=state, comment=comment, batch=True)
         task_status_refresh(task_ids=task_ids)
@@ -143,6 +156,7 @@ def report_reopen(*, user: User | AnonymousUser, report: ProgressReport, version
             raise ReportConflict(current)
         if current.review_state != ReviewState.APPROVED:
             raise ValidationError(f"只能撤回已审核通过的报告（当前：{current.get_review_state_display()}）。")
+        _plans_open_check(task_ids=[current.task_id])
         if state != TaskState.ACTIVE:
             # A withdrawn task takes no reports: the unit could not revise it.
             raise ValidationError("该任务已撤销，不能撤回审核。")
