@@ -124,11 +124,18 @@ class ColumnRolesForm(forms.Form):
             )
 
     def roles(self) -> dict[str, str]:
-        """{header: role} for every column, as the pipeline takes it."""
-        return {column.header: self.cleaned_data.get(f"col_{column.index}") or column.role for column in self.columns}
+        """{header: role} for every column, as the pipeline takes it; a repeated header's later
+        columns as "备注#2" … (names.occurrence_keys), so each keeps the role chosen for it."""
+        from .columns.names import occurrence_keys
+
+        keys = occurrence_keys([column.header for column in self.columns])
+        return {key: self._role(column) for key, column in zip(keys, self.columns, strict=True)}
+
+    def _role(self, column: Column) -> str:
+        return self.cleaned_data.get(f"col_{column.index}") or column.role
 
     def changed(self) -> bool:
-        return any(self.roles()[column.header] != column.role for column in self.columns)
+        return any(self._role(column) != column.role for column in self.columns)
 
     def rows(self) -> list[tuple]:
         return [(self[f"col_{column.index}"], column) for column in self.columns]

@@ -200,3 +200,41 @@ def test_the_preview_can_say_the_document_is_another_districts(client_as, admin_
     html = client.get(url).content.decode()
     assert "<td>区发改委</td>" in html
     assert 'value="青浦区"' in html
+
+
+DUPLICATED = ["序号", "工作内容及要求", "主责部门", "联系人", "联系人", "备注", "备注"]
+
+
+def duplicated_file() -> bytes:
+    body = [
+        [str(n), f"第{n}项工作：推进重点项目建设。", "区发改委", f"张{n}", f"李{n}", f"注{n}", f"补{n}"] for n in (1, 2)
+    ]
+    return xlsx_bytes([DUPLICATED, *body], title="2027年区政府重点工作任务分解表")
+
+
+@pytest.mark.django_db
+def test_two_columns_with_one_header_each_keep_their_own_role(client_as, admin_user):
+    """Roles were kept by header text: setting the second 联系人 to 不导入 dropped both, and saving an
+    untouched preview turned the first 备注 into 其他列. The repeated column's note names the role in Chinese."""
+    client = client_as(admin_user)
+    url = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("d.xlsx", duplicated_file())})["Location"]
+    html = client.get(url).content.decode()
+    assert "另有一列同为“备注”，此列保留为其他列" in html and "extra" not in re.sub(r"<[^>]+>", "", html)
+    before = _roles_post(html)
+    assert (before["col_5"], before["col_6"]) == ("note", "extra")
+
+    # Untouched: every role stays.
+    assert client.post(url, before).status_code == 302
+    assert _roles_post(client.get(url).content.decode()) == before
+
+    # Only the second 联系人 to 不导入: the first keeps its role and its values.
+    first_contact = before["col_3"]
+    assert client.post(url, {**before, "col_4": "skip"}).status_code == 302
+    after = _roles_post(client.get(url).content.decode())
+    assert (after["col_3"], after["col_4"], after["col_5"]) == (first_contact, "skip", "note")
+    assert PendingImport.objects.get().column_roles["联系人#2"] == "skip"
+    client.post(url, {"action": "confirm"})
+    task = tasks_of(Plan.objects.get(year_start=2027))[0]
+    assert task.note == "注1"
+    shown = {e["header"]: e["value"] for e in task.extras}
+    assert "李1" not in shown.values() and ("张1" in shown.values() or first_contact != "extra")

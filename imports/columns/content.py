@@ -64,8 +64,9 @@ def _resolve_by_context(plan: ColumnPlan, body: Sequence[Sequence[Cell]]) -> Non
         if column.role in (EXTRA, SKIP):
             continue
         if column.role in seen:
-            column.role, column.source = EXTRA, "context"
+            # The label of the role it shares, read before the column becomes 其他列.
             column.note = f"另有一列同为“{COLUMN_LABELS.get(column.role, column.role)}”，此列保留为其他列"
+            column.role, column.source = EXTRA, "context"
         seen.add(column.role)
 
 

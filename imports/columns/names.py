@@ -209,3 +209,26 @@ def _role_by_ending(key: str) -> str | None:
         if re.search(r"实施|责任|牵头|主责|承办|负责|考核", key):
             return "unit"
     return None
+
+
+_OCCURRENCE = re.compile(r"^(.*)#(\d+)$", re.S)
+
+
+def occurrence_keys(headers: list[str]) -> list[str]:
+    """Each column's key in the admin's {header: role} choices: the header as printed, and for a
+    header that repeats (two 备注 columns), "备注#2", "备注#3" … for the later ones, so each
+    column keeps its own role."""
+    seen: dict[str, int] = {}
+    keys = []
+    for header in headers:
+        n = seen[header_key(header)] = seen.get(header_key(header), 0) + 1
+        keys.append(header if n == 1 else f"{header}#{n}")
+    return keys
+
+
+def occurrence_of(key: str) -> tuple[str, int]:
+    """(header_key of the header, which occurrence) for a key made by occurrence_keys."""
+    match = _OCCURRENCE.match(key)
+    if match:
+        return header_key(match.group(1)), int(match.group(2))
+    return header_key(key), 1

@@ -7,7 +7,7 @@ from ..read import Table
 from ..text import clean_text
 from .content import _infer_by_content, _mean_length, _resolve_by_context, _samples, _values
 from .header import header_texts
-from .names import _HEADER_SCAN_ROWS, EXTRA, column_role, header_key
+from .names import _HEADER_SCAN_ROWS, EXTRA, column_role, occurrence_of
 from .plans import Column, ColumnPlan
 
 # -- roles for a table -----------------------------------------------------------
@@ -42,9 +42,12 @@ def plan_columns(
 
 
 def _apply_overrides(plan: ColumnPlan, overrides: dict[str, str], source: str) -> None:
-    by_key = {header_key(header): role for header, role in overrides.items()}
+    # By header and, for a header that repeats, by which of them (names.occurrence_keys).
+    by_key = {occurrence_of(header): role for header, role in overrides.items()}
+    seen: dict[str, int] = {}
     for column in plan.columns:
-        role = by_key.get(column.key)
+        seen[column.key] = seen.get(column.key, 0) + 1
+        role = by_key.get((column.key, seen[column.key]))
         if role is not None and role != column.role:
             column.role, column.source, column.note = role, source, ""
         elif role is not None:
