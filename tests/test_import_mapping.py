@@ -238,3 +238,15 @@ def test_two_columns_with_one_header_each_keep_their_own_role(client_as, admin_u
     assert task.note == "注1"
     shown = {e["header"]: e["value"] for e in task.extras}
     assert "李1" not in shown.values() and ("张1" in shown.values() or first_contact != "extra")
+
+
+@pytest.mark.django_db
+def test_a_table_without_a_lead_unit_column_says_so_in_the_preview(client_as, admin_user):
+    header = ["序号", "类别", "项目", "具体任务", "牵头领导", "备注"]
+    body = [[str(n), "一、重点工作", "", f"第{n}项工作：推进重点项目建设。", "张三", ""] for n in (1, 2, 3)]
+    data = xlsx_bytes([header, *body], title="2027年区政府重点工作任务分解表")
+    client = client_as(admin_user)
+    url = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("u.xlsx", data)})["Location"]
+    html = client.get(url).content.decode()
+    assert "文件中没有牵头单位列，3项任务没有牵头单位；如某列就是牵头单位，请在“各列的用途”中指定" in html
+    assert "警告（0）" not in html

@@ -79,6 +79,19 @@ def normalise_document(shaped: ShapedDocument, vocabulary: Vocabulary) -> Parsed
     for position, row in enumerate(shaped.rows, start=1):
         _note_category_and_project(row, categories, projects)
         tasks.append(_task_from_row(state, row, position))
+    if "unit" not in shaped.columns:
+        # Rows are checked one by one only against a unit column: without one, say it once.
+        orphans = sum(1 for task in tasks if not any(u.role == "lead" for u in task.units))
+        if orphans:
+            from ..errors import ImportWarning
+
+            state.warnings.append(
+                ImportWarning(
+                    "missing_unit_column",
+                    f"文件中没有牵头单位列，{orphans}项任务没有牵头单位；如某列就是牵头单位，请在“各列的用途”中指定",
+                    column="牵头单位",
+                )
+            )
     return ParsedPlan(
         format=shaped.format,
         meta=shaped.meta,
