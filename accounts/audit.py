@@ -59,6 +59,13 @@ class Action:
     REVIEW_REOPEN = "review_reopen"
     DOCUMENT_ISSUE = "document_issue"  # 督查通报 issued, 督办单 made
     CONFIG_CHANGE = "config_change"  # Django admin changes (recorded automatically), templates, settings pages
+    # 考评 (assessment app); the codes are those its records were first written with.
+    ASSESSMENT_COMPUTE = "assessment.compute"
+    ASSESSMENT_FREEZE = "assessment.freeze"
+    ASSESSMENT_PUBLISH = "assessment.publish"
+    ASSESSMENT_ADJUST = "assessment.adjust"
+    ASSESSMENT_RULES = "assessment.rules"
+    ASSESSMENT_REPORT_CAP = "assessment.report_cap"
 
 
 ACTION_LABELS = {
@@ -91,6 +98,12 @@ ACTION_LABELS = {
     Action.REVIEW_REOPEN: "撤回审核",
     Action.DOCUMENT_ISSUE: "印发文书",
     Action.CONFIG_CHANGE: "配置变更",
+    Action.ASSESSMENT_COMPUTE: "计算考评得分",
+    Action.ASSESSMENT_FREEZE: "考评定稿",
+    Action.ASSESSMENT_PUBLISH: "发布考评结果",
+    Action.ASSESSMENT_ADJUST: "考评人工调整",
+    Action.ASSESSMENT_RULES: "修改考评规则",
+    Action.ASSESSMENT_REPORT_CAP: "设置报送频次上限",
 }
 
 
@@ -169,6 +182,9 @@ def audit_record(
     """Append one record. Call it inside the audited action's transaction: the record
     commits with the action, or neither does. Without `request`, the request this thread is
     handling (if any) gives the client address and the signed-in user."""
+    if action not in ACTION_LABELS:
+        # Every record is read by the audit admin in Chinese, and filtered by these codes.
+        raise ValueError(f"audit action {action!r} has no entry in ACTION_LABELS")
     if request is None:
         request = current_request()
     if user is not None and not getattr(user, "is_authenticated", False):

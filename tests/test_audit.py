@@ -245,6 +245,19 @@ def test_every_action_has_a_chinese_name_on_the_audit_page():
     assert codes == set(ACTION_LABELS)
     assert ACTION_LABELS[Action.REVIEW_APPROVE] == "审核通过"
     assert ACTION_LABELS[Action.IMPORT_UNDO] == "回退导入"
+    # The 考评 records read "assessment.freeze" on the audit page before they had names.
+    assert ACTION_LABELS[Action.ASSESSMENT_FREEZE] == "考评定稿" and Action.ASSESSMENT_FREEZE == "assessment.freeze"
+
+
+@pytest.mark.django_db
+def test_a_record_without_a_chinese_name_is_refused_and_nothing_written():
+    from accounts.audit import audit_record
+    from accounts.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValueError, match="no entry in ACTION_LABELS"):
+        audit_record(action="assessment.unknown", object_repr="x")
+    assert AuditEvent.objects.count() == before
 
 
 def _admin_client(admin_user) -> Client:

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.audit import audit_record
+from accounts.audit import Action, audit_record
 from tasks.choices import ReportingPeriod
 from tasks.models import Plan
 
@@ -28,7 +28,7 @@ def plan_report_cap_set(*, user: User | AnonymousUser, plan: Plan, per_year: int
             plan.reporting_period = ReportingPeriod.QUARTERLY
             plan.save(update_fields=["reporting_period", "updated_at"])
         audit_record(
-            action="assessment.report_cap",
+            action=Action.ASSESSMENT_REPORT_CAP,
             user=writer,
             object_repr=plan.title,
             detail={"per_year": per_year, "reporting_period": plan.reporting_period},

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.audit import audit_record
+from accounts.audit import Action, audit_record
 from tasks.models import Plan
 
 from ..models import (
@@ -49,7 +49,7 @@ def rule_version_create(
         number = (locked.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         version = RuleVersion.objects.create(rule_set=locked, number=number, note=note, created_by=writer, **values)
         audit_record(
-            action="assessment.rules",
+            action=Action.ASSESSMENT_RULES,
             user=writer,
             object_repr=str(version),
             detail={"figures": {k: str(v) for k, v in values.items()}, "note": note},
@@ -73,5 +73,5 @@ def rule_set_for_plan_create(*, user: User | AnonymousUser, plan: Plan) -> RuleS
             created_by=writer,
             **{f: getattr(current, f) for f in FIGURE_FIELDS},
         )
-        audit_record(action="assessment.rules", user=writer, object_repr=str(rule_set), detail={"plan": plan.pk})
+        audit_record(action=Action.ASSESSMENT_RULES, user=writer, object_repr=str(rule_set), detail={"plan": plan.pk})
     return rule_set

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import Action, audit_record
 from notifications.models import MessageKind
 from notifications.services import message_send
 from tasks.choices import Role
@@ -101,7 +101,7 @@ def score_run_compute(
         )
         if writer is not None:
             audit_record(
-                action="assessment.compute",
+                action=Action.ASSESSMENT_COMPUTE,
                 user=writer,
                 object_repr=f"{plan.title} {run_label(plan=plan, scope=scope, start=start)}",
                 detail={"run": run.pk, "rule_version": version.pk},
@@ -124,7 +124,7 @@ def score_run_freeze(*, user: User | AnonymousUser, run: ScoreRun) -> ScoreRun:
             raise ValidationError("该期考评已经定稿。")
         locked.state, locked.frozen_at, locked.frozen_by = RunState.FROZEN, timezone.now(), writer
         locked.save(update_fields=["state", "frozen_at", "frozen_by"])
-        audit_record(action="assessment.freeze", user=writer, object_repr=str(locked), detail={"run": locked.pk})
+        audit_record(action=Action.ASSESSMENT_FREEZE, user=writer, object_repr=str(locked), detail={"run": locked.pk})
     return locked
 
 
@@ -149,7 +149,7 @@ def score_run_publish(*, user: User | AnonymousUser, run: ScoreRun) -> ScoreRun:
             event_key=f"assessment:publish:{locked.pk}",
             link=reverse("assessment:run", args=[locked.pk]),
         )
-        audit_record(action="assessment.publish", user=writer, object_repr=str(locked), detail={"run": locked.pk})
+        audit_record(action=Action.ASSESSMENT_PUBLISH, user=writer, object_repr=str(locked), detail={"run": locked.pk})
     return locked
 
 
@@ -177,7 +177,7 @@ def adjustment_create(
             created_by=writer,
         )
         audit_record(
-            action="assessment.adjust",
+            action=Action.ASSESSMENT_ADJUST,
             user=writer,
             object_repr=f"{unit.name} {points:+}",
             detail={"run": locked.pk, "adjustment": adjustment.pk, "reason": reason},
