@@ -306,3 +306,25 @@ def test_early_completion_follows_the_status_rule_every_lead_done(annual, office
     early = run.lines.filter(kind=LineKind.EARLY, task=task)
     assert {line.unit_id for line in early} == set(task.unit_links.values_list("unit_id", flat=True))
     assert all(line.points > 0 and line.report.period == july for line in early)
+
+
+def test_a_plan_closed_for_the_year_still_gets_its_year_run_with_the_year_end_lines(
+    annual, office_user, clock_at, client_as
+):
+    """Closing comes before December's period closes: the worker and the 考评 page skipped closed
+    plans, so the year's sheet never carried its 年终未完成 deductions."""
+    from django.urls import reverse
+    from django_q.tasks import async_task
+
+    from yearend.models import FinalState, PlanClosure, TaskOutcome
+
+    task = Task.objects.filter(plan=annual, unit_links__role=UnitRole.LEAD).first()
+    TaskOutcome.objects.create(task=task, state=FinalState.NOT_DONE)
+    PlanClosure.objects.create(plan=annual, closed_by=office_user, closed_at=timezone.now())
+    clock_at(dt.date(2026, 1, 10))
+    page = client_as(office_user).get(reverse("assessment:index")).content.decode()
+    assert annual.title in page and f'value="{annual.pk}"' in page
+    clock_at(dt.date(2026, 2, 1))  # December's period has closed
+    async_task("assessment.services.scores_close_due_scheduled", sync=True)
+    year = ScoreRun.objects.get(plan=annual, scope=Scope.YEAR, period=dt.date(2025, 1, 1))
+    assert year.lines.filter(kind=LineKind.UNFINISHED, task=task).exists()

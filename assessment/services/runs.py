@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -189,11 +190,13 @@ def adjustment_create(
 
 
 def scores_close_due(*, clock: Clock | None = None) -> list[ScoreRun]:
-    """At each period's close: a draft run for every open plan's latest closed period that has
-    none yet, and the year's run once its last period has closed (the worker, daily)."""
+    """At each period's close: a draft run for every plan's latest closed period that has none
+    yet, and the year's run once its last period has closed (the worker, daily). A plan closed for
+    the year still gets them: its year-end states are deducted on the year's sheet."""
     clock = clock_or_now(clock)
     made = []
-    for plan in Plan.objects.filter(closure__isnull=True, year_start__lte=clock.today.year):
+    recent = Q(closure__isnull=True) | Q(year_end__gte=clock.today.year - 1)
+    for plan in Plan.objects.filter(recent, year_start__lte=clock.today.year):
         candidate = period_closed_latest(plan=plan, today=clock.today)
         if candidate is None:
             continue

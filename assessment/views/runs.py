@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +35,13 @@ def index(request: HttpRequest) -> HttpResponse:
     today = Clock.now().today
     context: dict[str, object] = {"office": office, "section": "assessment", "breadcrumbs": crumbs(("考评", None))}
     if office:
-        plans = list(Plan.objects.filter(closure__isnull=True).order_by("-year_end", "title"))
+        # Open plans, and those of the last year even once closed: the year's run with its
+        # 年终未完成 / 基本完成 lines is computed after the close.
+        plans = list(
+            Plan.objects.filter(Q(closure__isnull=True) | Q(year_end__gte=today.year - 1)).order_by(
+                "-year_end", "title"
+            )
+        )
         context["compute_forms"] = [
             (
                 plan,
