@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tasks.choices import Light
-from tasks.status.rule import LIGHT_OTHERWISE, LIGHT_RULES, light_legend, light_rules_markdown
+from tasks.status.rule import LIGHT_OTHERWISE, LIGHT_RULES, light_legend, light_legend_steps, light_rules_markdown
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -37,6 +37,11 @@ def test_the_dashboard_legend_is_generated_from_the_rule(client_as, office_user,
     page = client_as(office_user).get(reverse("tasks:dashboard")).content.decode()
     legend = re.search(r'<p class="muted" id="light-legend">(.*?)</p>', page, re.S)
     assert legend
-    for row in light_legend():
-        assert f"{row.label}＝{'，或'.join(row.conditions)}" in legend.group(1)
+    # In the order the rules are tried: grey (进展不明) before the milestone's 进度偏慢, as the rule decides.
+    steps = light_legend_steps()
+    shown = legend.group(1)
+    positions = [shown.index(f"{step.number}. {step.label}＝{step.says}") for step in steps]
+    assert positions == sorted(positions) and len(steps) == len(LIGHT_RULES) + 1
+    assert shown.index("进展不明") < shown.index("有阶段目标已过完成日期仍未完成")
+    assert {step.says for step in steps} == {c for row in light_legend() for c in row.conditions}
     assert "12天内到期且未完成" in legend.group(1) and "30天内" not in legend.group(1)

@@ -146,6 +146,31 @@ def light_legend() -> list[LegendRow]:
     return list(rows.values())
 
 
+@dataclass(frozen=True)
+class LegendStep:
+    number: int
+    light: str
+    label: str
+    says: str
+
+
+def light_legend_steps() -> list[LegendStep]:
+    """The rules in the order they are tried, numbered, with today's settings: the dashboard's
+    "依次判断" legend (grouped by light, 进度偏慢 read as if it came before 进展不明)."""
+    values = {
+        "due_soon_days": settings.LIGHT_DUE_SOON_DAYS,
+        "behind_points": settings.LIGHT_BEHIND_SCHEDULE_POINTS,
+    }
+    steps = [
+        LegendStep(number=i, light=rule.light.value, label=rule.light.label, says=rule.says.format(**values))
+        for i, rule in enumerate(LIGHT_RULES, start=1)
+    ]
+    otherwise = LegendStep(
+        number=len(steps) + 1, light=LIGHT_OTHERWISE.value, label=LIGHT_OTHERWISE.label, says=LIGHT_OTHERWISE_SAYS
+    )
+    return [*steps, otherwise]
+
+
 def period_now(*, clock: Clock, path: str = "") -> Case:
     """First day of the current reporting period of the task's plan (monthly or quarterly)."""
     return Case(

@@ -14,7 +14,7 @@ from ..decorators import reader_required
 from ..models import Role
 from ..selectors.version import Scope, scope_version
 from ..status.clock import Clock
-from ..status.rule import light_legend
+from ..status.rule import light_legend, light_legend_steps
 from .caching import crumbs, lazy, page_key
 
 
@@ -40,6 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page_key": page_key(clock, Scope.everything(), district, version=version),
             "section": "home",
             "legend": light_legend(),
+            "legend_steps": light_legend_steps(),
         },
     )
 
