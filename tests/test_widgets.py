@@ -194,3 +194,15 @@ def test_the_textarea_takes_line_breaks_as_the_browser_counted_them_and_says_the
     assert accepted.cleaned_data["text"] == "一\n二\n三"
     refused = Form({"text": "一二三四五\r\n六"})
     assert refused.errors["text"] == ["不能超过 5 字（现有 7 字）。"]
+
+
+def test_djangos_decimal_messages_end_in_a_chinese_full_stop():
+    from decimal import Decimal
+
+    class Form(forms.Form):
+        points = forms.DecimalField(max_digits=5, decimal_places=2)
+
+    assert Form({"points": "1.234"}).errors["points"] == ["小数不能超过 2 位。"]
+    assert Form({"points": "12345.6"}).errors["points"] == ["数字总共不能超过 5 位。"]
+    accepted = Form({"points": "1.5"})
+    assert accepted.is_valid() and accepted.cleaned_data == {"points": Decimal("1.5")}
