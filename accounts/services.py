@@ -78,6 +78,9 @@ def _role_set(user: User, role: Role | None) -> None:
     setattr(user, "_role_cache", False)  # noqa: B010  (user_role's per-request memo)
 
 
+LIAISON_UNITS_MESSAGE = "单位联络员须至少关联一个单位。"
+
+
 @transaction.atomic
 def account_create(
     *,
@@ -97,6 +100,9 @@ def account_create(
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"用户名“{username}”已存在。"})
+    if role == Role.LIAISON and not Unit.objects.filter(pk__in=unit_ids).exists():
+        # A liaison reports for their units: without one, the account could do nothing at all.
+        raise ValidationError({"units": LIAISON_UNITS_MESSAGE})
     user = user_model(username=username, first_name=full_name.strip()[:150])
     user.set_unusable_password()
     user.save()

@@ -290,6 +290,16 @@ def test_create_an_account_which_must_change_its_password_at_first_login(client_
     assert created.detail == {"role": "单位联络员", "units": ["区科委"]}
 
 
+def test_a_liaison_without_a_unit_is_refused_and_nothing_is_created(client_as, security_user):
+    page = client_as(security_user).post(
+        reverse("security:accounts"), {"username": "lisi", "full_name": "李四", "role": Role.LIAISON.value}
+    )
+    assert page.status_code == 200
+    assert "单位联络员须至少关联一个单位。" in page.content.decode()
+    assert not get_user_model().objects.filter(username="lisi").exists()
+    assert not AuditEvent.objects.filter(action=Action.ACCOUNT_CREATE).exists()
+
+
 def test_a_taken_username_is_refused_and_nothing_is_created(client_as, security_user, office_user):
     response = client_as(security_user).post(reverse("security:accounts"), {"username": "DuChaShi", "role": ""})
     assert "用户名“DuChaShi”已存在。" in response.content.decode()
