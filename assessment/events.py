@@ -9,8 +9,8 @@ caused it (task, report, instruction, adjustment), so each line on a sheet links
 - 报告被退回 (returned): a report of the period that the office returned at least once (its history);
 - 期末逾期未完成 (overdue): a task past its due date and not done at the period's close — read from
   the status snapshot taken at the close (trends), or, where none was taken, from the reports;
-- 提前完成 (early): the first period at which the task is done by the status rule (every counted lead
-  report of the period says 已完成, `_first_done`), when that period ended before the due date;
+- 提前完成 (early): the first period at which the task is done by the status rule (every lead unit's
+  latest counted report says 已完成, `_first_done`), when that period ended before the due date;
 - 领导表扬 (praise): an instruction marked 表扬 written during the period;
 - 年终未完成 / 年终基本完成: the final states confirmed at the plan's close (yearend), on the year sheet.
 Events on a task go to each of its units, lead or supporting, weighted by the rule set.
@@ -22,7 +22,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from supervision.models import Instruction
@@ -89,22 +89,31 @@ class PlanLinks:
 
 
 def _first_done(*, plan: Plan) -> dict[int, dt.date]:
-    """Each task's first period at which the status rule (tasks/status) calls it done: the newest
-    period with counted lead reports decides, by its worst report, so a period is the task's
-    first done one when every counted lead report of it says 已完成. One lead unit's 已完成 beside
-    another's 滞后 is not done, on the task page or here. Grouped in SQL by (task, period)."""
+    """Each task's first period at which the status rule (tasks/status) calls it done: every lead
+    unit's own latest counted report, as of that period, says 已完成. One lead unit's 已完成 beside
+    another's 滞后 is not done, on the task page or here. One query over the plan's counted lead
+    reports, walked in period order."""
     is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
-    done_periods = (
+    rows = (
         ProgressReport.objects.filter(Exists(is_lead), task__plan=plan, review_state__in=COUNTED_REVIEW_STATES)
-        .values("task_id", "period")
-        .annotate(open=Count("pk", filter=~Q(status=ProgressStatus.DONE)))
-        .filter(open=0)
-        .values_list("task_id", "period")
+        .order_by("task_id", "period")
+        .values_list("task_id", "period", "unit_id", "status")
     )
     first: dict[int, dt.date] = {}
-    for task_id, period in done_periods:
-        if task_id not in first or period < first[task_id]:
+    latest: dict[int, dict[int, str]] = defaultdict(dict)
+    pending: tuple[int, dt.date] | None = None
+
+    def settle(task_id: int, period: dt.date) -> None:
+        if task_id not in first and all(s == ProgressStatus.DONE for s in latest[task_id].values()):
             first[task_id] = period
+
+    for task_id, period, unit_id, status in rows:
+        if pending is not None and pending != (task_id, period):
+            settle(*pending)
+        latest[task_id][unit_id] = status
+        pending = (task_id, period)
+    if pending is not None:
+        settle(*pending)
     return first
 
 

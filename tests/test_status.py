@@ -57,10 +57,13 @@ def expected(reports: list[dict], lead_ids: set[int]) -> tuple:
     approved = [r for r in lead if r["review_state"] == ReviewState.APPROVED]
     status, percent = "not_reported", None
     if approved:
-        latest = max(r["period"] for r in approved)
-        in_latest = [r for r in approved if r["period"] == latest]
-        status = min((r["status"] for r in in_latest), key=WORST_FIRST.index)
-        percent = min(r["percent"] for r in in_latest)
+        # Each lead unit's own latest approved report; the worst of them speaks for the task.
+        own_latest = [
+            max((r for r in approved if r["unit_id"] == unit), key=lambda r: r["period"])
+            for unit in {r["unit_id"] for r in approved}
+        ]
+        status = min((r["status"] for r in own_latest), key=WORST_FIRST.index)
+        percent = min(r["percent"] for r in own_latest)
     reported = {
         unit: max(
             (r["period"] for r in lead if r["unit_id"] == unit and r["review_state"] in ("submitted", "approved")),

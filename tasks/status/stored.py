@@ -35,7 +35,7 @@ STATUS_DEFAULT = (CurrentStatus.NOT_REPORTED.value, None, 0, None, None, None)
 
 
 def worst_first() -> Case:
-    """Statuses ordered worst first (the worst status of a period speaks for the task)."""
+    """Statuses ordered worst first (the worst of the lead units' latest reports speaks for the task)."""
     return Case(
         *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_WORST_FIRST)),
         default=Value(len(STATUS_WORST_FIRST)),
@@ -83,7 +83,13 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
     lead_links = TaskUnit.objects.filter(task_id=OuterRef("pk"), role=UnitRole.LEAD)
     is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
     lead_reports = ProgressReport.objects.filter(Exists(is_lead), task_id=OuterRef("pk"))
-    approved = lead_reports.filter(review_state__in=COUNTED_REVIEW_STATES)
+    # Each lead unit's own latest approved report (its link's approved_period, refreshed first):
+    # the worst of them speaks for the task. One unit's 已完成 beside another's 滞后 of an
+    # earlier month is not done.
+    own_latest = TaskUnit.objects.filter(
+        task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD, approved_period=OuterRef("period")
+    )
+    approved = lead_reports.filter(Exists(own_latest), review_state__in=COUNTED_REVIEW_STATES)
     # Approved reports of a lead unit on a milestone's task (read from inside the milestone's subquery).
     met = ProgressReport.objects.filter(
         Exists(is_lead), task_id=OuterRef("task_id"), review_state__in=COUNTED_REVIEW_STATES
@@ -93,10 +99,10 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
         tasks.order_by()
         .annotate(
             s_status=Coalesce(
-                Subquery(approved.order_by("-period", worst_first()).values("status")[:1]),
+                Subquery(approved.order_by(worst_first()).values("status")[:1]),
                 Value(CurrentStatus.NOT_REPORTED.value),
             ),
-            s_percent=Subquery(approved.order_by("-period", "percent").values("percent")[:1]),
+            s_percent=Subquery(approved.order_by("percent").values("percent")[:1]),
             s_lead_units=Coalesce(Subquery(n_links), Value(0)),
             s_reported_since=Case(
                 When(Exists(lead_links.filter(reported_period__isnull=True)), then=Value(None)),

@@ -45,7 +45,15 @@ def _status_as_of(*, tasks: QuerySet[Task], period: dt.date) -> int:
     is rolled back: the stored status stays what the reports say today."""
     is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
     lead_reports = ProgressReport.objects.filter(Exists(is_lead), task_id=OuterRef("task_id"), period__lte=period)
-    approved = lead_reports.filter(review_state__in=COUNTED_REVIEW_STATES)
+    # Each lead unit's own latest approved report up to the period (as tasks/status/stored.py).
+    later = ProgressReport.objects.filter(
+        task_id=OuterRef("task_id"),
+        unit_id=OuterRef("unit_id"),
+        review_state__in=COUNTED_REVIEW_STATES,
+        period__gt=OuterRef("period"),
+        period__lte=period,
+    )
+    approved = lead_reports.filter(review_state__in=COUNTED_REVIEW_STATES).exclude(Exists(later))
     # A lead unit without a report (submitted or approved) for the period itself.
     unreported = TaskUnit.objects.filter(task_id=OuterRef("task_id"), role=UnitRole.LEAD).exclude(
         Exists(
@@ -62,10 +70,10 @@ def _status_as_of(*, tasks: QuerySet[Task], period: dt.date) -> int:
     )
     return TaskStatus.objects.filter(task__in=tasks.values("pk")).update(
         status=Coalesce(
-            Subquery(approved.order_by("-period", worst_first()).values("status")[:1]),
+            Subquery(approved.order_by(worst_first()).values("status")[:1]),
             Value(CurrentStatus.NOT_REPORTED.value),
         ),
-        percent=Subquery(approved.order_by("-period", "percent").values("percent")[:1]),
+        percent=Subquery(approved.order_by("percent").values("percent")[:1]),
         # The rule asks only whether every lead unit reported for the period (reported_since >= it).
         reported_since=Case(
             When(Q(lead_units__gt=0) & ~Exists(unreported), then=Value(period)),
