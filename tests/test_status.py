@@ -395,3 +395,26 @@ def test_summary_done_share():
     s = Summary(total=8, n_done=3)
     assert s.done_percent == 38
     assert Summary().done_share == 0.0
+
+
+@pytest.mark.django_db
+def test_migration_0018_rewrites_statuses_stored_under_the_old_rule(world):
+    """Rows stored before stop 43 (the newest month decided) are rewritten by the frozen copy of
+    the rule in migration 0018 to what the live rule stores."""
+    import importlib
+
+    from django.apps import apps
+
+    from tasks.services import task_status_drift
+
+    task = world.tasks["研发"]  # lead: 区科委 and 闵行城投公司
+    ProgressReport.objects.filter(task=task).delete()
+    for unit, period, status in (("科委", PERIODS[4], "behind"), ("城投", PERIODS[5], "done")):
+        unit_row = world.units[unit]
+        report_make(task=task, unit=unit_row, period=period, status=status, percent=50, review_state="approved")
+    assert stored(task)[0] == "behind"  # the live rule: 区科委's latest (5月) is 滞后
+    TaskStatus.objects.filter(task=task).update(status="done", percent=50)  # as the old rule stored it
+    assert task_status_drift()
+    migration = importlib.import_module("tasks.migrations.0018_status_each_units_latest")
+    migration.forwards(apps, None)
+    assert stored(task)[0] == "behind" and not task_status_drift()
