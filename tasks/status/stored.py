@@ -9,6 +9,7 @@ nothing drifted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any, cast
 
@@ -41,6 +42,30 @@ def worst_first() -> Case:
         default=Value(len(STATUS_WORST_FIRST)),
         output_field=IntegerField(),
     )
+
+
+def status_from_reports(*, task_ref: str, through: dt.date | None = None) -> tuple[Coalesce, Subquery]:
+    """The rule, in one place: (status, percent) of the task at OuterRef(task_ref), from each lead
+    unit's own latest approved report (up to the period `through`, for a past period's snapshot;
+    else all). The worst status among them speaks for the task, with the lowest percent; 未报送
+    when none is approved. One unit's 6月 已完成 beside another's 5月 滞后 is 滞后."""
+    is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
+    counted = ProgressReport.objects.filter(
+        Exists(is_lead), task_id=OuterRef(task_ref), review_state__in=COUNTED_REVIEW_STATES
+    )
+    later = ProgressReport.objects.filter(
+        task_id=OuterRef("task_id"),
+        unit_id=OuterRef("unit_id"),
+        review_state__in=COUNTED_REVIEW_STATES,
+        period__gt=OuterRef("period"),
+    )
+    if through is not None:
+        counted, later = counted.filter(period__lte=through), later.filter(period__lte=through)
+    latest = counted.exclude(Exists(later))
+    status = Coalesce(
+        Subquery(latest.order_by(worst_first()).values("status")[:1]), Value(CurrentStatus.NOT_REPORTED.value)
+    )
+    return status, Subquery(latest.order_by("percent").values("percent")[:1])
 
 
 def _latest_own_period(states: tuple[str, ...]) -> Subquery:
@@ -83,13 +108,7 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
     lead_links = TaskUnit.objects.filter(task_id=OuterRef("pk"), role=UnitRole.LEAD)
     is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
     lead_reports = ProgressReport.objects.filter(Exists(is_lead), task_id=OuterRef("pk"))
-    # Each lead unit's own latest approved report (its link's approved_period, refreshed first):
-    # the worst of them speaks for the task. One unit's 已完成 beside another's 滞后 of an
-    # earlier month is not done.
-    own_latest = TaskUnit.objects.filter(
-        task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD, approved_period=OuterRef("period")
-    )
-    approved = lead_reports.filter(Exists(own_latest), review_state__in=COUNTED_REVIEW_STATES)
+    status, percent = status_from_reports(task_ref="pk")
     # Approved reports of a lead unit on a milestone's task (read from inside the milestone's subquery).
     met = ProgressReport.objects.filter(
         Exists(is_lead), task_id=OuterRef("task_id"), review_state__in=COUNTED_REVIEW_STATES
@@ -98,11 +117,8 @@ def status_computed(*, tasks: QuerySet[Task]) -> QuerySet:
     return (
         tasks.order_by()
         .annotate(
-            s_status=Coalesce(
-                Subquery(approved.order_by(worst_first()).values("status")[:1]),
-                Value(CurrentStatus.NOT_REPORTED.value),
-            ),
-            s_percent=Subquery(approved.order_by("percent").values("percent")[:1]),
+            s_status=status,
+            s_percent=percent,
             s_lead_units=Coalesce(Subquery(n_links), Value(0)),
             s_reported_since=Case(
                 When(Exists(lead_links.filter(reported_period__isnull=True)), then=Value(None)),

@@ -17,12 +17,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from tasks.choices import (
     COUNTED_REVIEW_STATES,
     REPORTED_REVIEW_STATES,
-    CurrentStatus,
     TaskState,
     UnitRole,
 )
@@ -33,7 +31,7 @@ from tasks.periods import (  # a period's close has its one home there (trends a
     periods_closed,
 )
 from tasks.status.clock import Clock, clock_or_now
-from tasks.status.stored import worst_first
+from tasks.status.stored import status_from_reports
 
 from ..models import StatusSnapshot
 from .snapshots import Taken, plan_lock, snapshot_values, snapshot_write
@@ -44,16 +42,8 @@ def _status_as_of(*, tasks: QuerySet[Task], period: dt.date) -> int:
     definition as tasks/status/stored.py, cut at the period). Only ever inside a savepoint that
     is rolled back: the stored status stays what the reports say today."""
     is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
-    lead_reports = ProgressReport.objects.filter(Exists(is_lead), task_id=OuterRef("task_id"), period__lte=period)
-    # Each lead unit's own latest approved report up to the period (as tasks/status/stored.py).
-    later = ProgressReport.objects.filter(
-        task_id=OuterRef("task_id"),
-        unit_id=OuterRef("unit_id"),
-        review_state__in=COUNTED_REVIEW_STATES,
-        period__gt=OuterRef("period"),
-        period__lte=period,
-    )
-    approved = lead_reports.filter(review_state__in=COUNTED_REVIEW_STATES).exclude(Exists(later))
+    # The rule's one home, cut at the period.
+    status, percent = status_from_reports(task_ref="task_id", through=period)
     # A lead unit without a report (submitted or approved) for the period itself.
     unreported = TaskUnit.objects.filter(task_id=OuterRef("task_id"), role=UnitRole.LEAD).exclude(
         Exists(
@@ -69,11 +59,8 @@ def _status_as_of(*, tasks: QuerySet[Task], period: dt.date) -> int:
         Exists(is_lead), task_id=OuterRef("task_id"), review_state__in=COUNTED_REVIEW_STATES, period__lte=period
     )
     return TaskStatus.objects.filter(task__in=tasks.values("pk")).update(
-        status=Coalesce(
-            Subquery(approved.order_by(worst_first()).values("status")[:1]),
-            Value(CurrentStatus.NOT_REPORTED.value),
-        ),
-        percent=Subquery(approved.order_by("percent").values("percent")[:1]),
+        status=status,
+        percent=percent,
         # The rule asks only whether every lead unit reported for the period (reported_since >= it).
         reported_since=Case(
             When(Q(lead_units__gt=0) & ~Exists(unreported), then=Value(period)),
