@@ -34,7 +34,7 @@ from tasks.periods import period_deadline, period_label, period_start, previous_
 from tasks.selectors import Clock, reminder_list, report_pending_list, units_silent_list
 
 from .models import MessageKind
-from .services import message_send
+from .services import message_send, unit_liaisons
 
 LIST_LIMIT = 30  # task lines in one message; the rest are counted
 
@@ -112,10 +112,6 @@ def _users() -> QuerySet[User]:
     return User.objects.filter(is_active=True)
 
 
-def _liaisons(unit_id: int) -> list[User]:
-    return list(_users().filter(profile__units=unit_id).distinct())
-
-
 def _office() -> list[User]:
     return list(_users().filter(groups__name=Role.OFFICE.value).distinct())
 
@@ -140,7 +136,7 @@ def reminders_send() -> int:
             )
             sent += len(
                 message_send(
-                    recipients=_liaisons(unit_id),
+                    recipients=unit_liaisons(unit_ids=[unit_id]),
                     kind=MessageKind.REMINDER,
                     title=f"{window.label}进展报送提醒（{unit}）",
                     body=body,
@@ -169,7 +165,7 @@ def escalations_send() -> int:
             )
             sent += len(
                 message_send(
-                    recipients=_liaisons(unit_id),
+                    recipients=unit_liaisons(unit_ids=[unit_id]),
                     kind=MessageKind.ESCALATION,
                     title=f"{window.label}进展逾期未报送（{unit}）",
                     body=body,

@@ -6,14 +6,13 @@ approved report would bury the returns in a month's worth of approvals."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from tasks.models import ProgressReport
 from tasks.periods import period_label
 
 from .models import MessageKind
-from .services import message_send
+from .services import message_send, unit_liaisons
 
 
 def report_returned_notify(*, report: ProgressReport, reopened: bool = False) -> None:
@@ -25,7 +24,7 @@ def report_returned_notify(*, report: ProgressReport, reopened: bool = False) ->
     what = "撤回了对" if reopened else "退回了"
     link = reverse("tasks:report_edit", args=[task.pk, unit.pk]) + f"?period={report.period:%Y-%m-%d}"
     message_send(
-        recipients=User.objects.filter(profile__units=unit.pk, is_active=True).distinct(),
+        recipients=unit_liaisons(unit_ids=[unit.pk]),
         kind=MessageKind.REVIEW,
         title=f"进展报告被退回：第{task.number}项 {task.title}"[:200],
         body=(

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import EVENT_KEY_MAX, LINK_MAX, TITLE_MAX, Message, MessageKind
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
     from tasks.models import Task
 
 logger = logging.getLogger(__name__)
+
+
+def unit_liaisons(*, unit_ids: list[int]) -> QuerySet[User]:
+    """The active accounts that report for these units: who a unit's messages go to."""
+    return User.objects.filter(profile__units__in=unit_ids, is_active=True).distinct()
 
 
 def message_send(

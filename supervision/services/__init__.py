@@ -16,9 +16,11 @@ The names below are re-exported so callers can write `services.chase_task(...)` 
 `from supervision.services import instruction_create`.
 """
 
+from notifications.services import unit_liaisons
+
 from .acknowledgements import acknowledge_plan
 from .chases import ONCE_A_DAY, SLIP_NOT_STORED, SLIP_NOTE_TOO_LONG, chase_reply, chase_task, chase_unit
-from .common import TEXT_MAX, unit_liaisons
+from .common import TEXT_MAX
 from .extensions import extension_decide, extension_request
 from .instructions import ANSWER_FIELD, instruction_answers_record, instruction_create, instruction_reply
 from .todo import todo_visit_mark

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from documents import services as documents
 from notifications.models import MessageKind
-from notifications.services import message_send
+from notifications.services import message_send, unit_liaisons
 from tasks import permissions
 from tasks.models import Task, TaskState, TaskUnit, Unit, UnitRole
 from tasks.status.clock import Clock, clock_or_now
@@ -21,7 +21,7 @@ from tasks.status.rule import silent_link
 from yearend.models import PlanClosure
 
 from ..models import Chase, ChaseItem
-from .common import _text, unit_liaisons
+from .common import _text
 
 ONCE_A_DAY = "今天已催办过{what}，每项任务每个单位每天只能催办一次。"
 SLIP_NOTE_TOO_LONG = f"同时生成督办单时，催办意见即督办单的督办要求，不能超过{documents.REQUIREMENT_MAX}字。"

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import MessageKind
-from notifications.services import message_send
+from notifications.services import message_send, unit_liaisons
 from tasks import permissions
 from tasks.models import Role, Task, TaskState, Unit
 from tasks.services import due_date_check, task_due_date_set
 from tasks.status.clock import Clock, clock_or_now
 
 from ..models import ExtensionRequest, ExtensionState
-from .common import _text, unit_liaisons
+from .common import _text
 
 
 def _office_people() -> QuerySet[User]:

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import MessageKind
-from notifications.services import message_send
+from notifications.services import message_send, unit_liaisons
 from tasks import permissions
 from tasks.models import Leader, ProgressReport, Task, TaskState, TaskUnit, Unit, UnitRole
 
 from ..models import Instruction, InstructionReply
-from .common import _text, unit_liaisons
+from .common import _text
 
 
 def instruction_create(
