@@ -92,6 +92,11 @@ CHAR_VECTOR_ROWS = {
 }
 
 
+def _cross(values: list, pair, n_items: int) -> list[list[float]]:
+    """pair(item, task) for every item (values[:n_items]) against every task (the rest)."""
+    return [[pair(a, b) for b in values[n_items:]] for a in values[:n_items]]
+
+
 def _cosine(a: list[float], b: list[float]) -> float:
     na, nb = math.sqrt(sum(x * x for x in a)), math.sqrt(sum(y * y for y in b))
     return sum(x * y for x, y in zip(a, b, strict=True)) / (na * nb) if na and nb else 0.0
@@ -129,13 +134,10 @@ def char_vector_signals(wheel_path: Path, texts: list[str], n_items: int) -> dic
         weight = sum(w for w, _ in scored)
         return sum(w * max(best, 0.0) for w, best in scored) / weight if weight else 0.0
 
-    def cross(values: list, pair) -> list[list[float]]:
-        return [[pair(a, b) for b in values[n_items:]] for a in values[:n_items]]
-
     return {
-        "cv_mean": cross(means, lambda a, b: max(0.0, _cosine(a, b))),
-        "cv_centred": cross(centred, lambda a, b: max(0.0, _cosine(a, b))),
-        "cv_soft": cross(texts, soft),
+        "cv_mean": _cross(means, lambda a, b: max(0.0, _cosine(a, b)), n_items),
+        "cv_centred": _cross(centred, lambda a, b: max(0.0, _cosine(a, b)), n_items),
+        "cv_soft": _cross(texts, soft, n_items),
     }
 
 
@@ -192,13 +194,10 @@ def topic_signals(wheel_path: Path, cut: list[list[str]], n_items: int) -> dict[
         na, nb = math.sqrt(sum(v * v for v in a.values())), math.sqrt(sum(v * v for v in b.values()))
         return dot / (na * nb) if na and nb else 0.0
 
-    def cross(values: list, pair) -> list[list[float]]:
-        return [[pair(a, b) for b in values[n_items:]] for a in values[:n_items]]
-
     return {
-        "topic_mix": cross(mixes, lambda a, b: max(0.0, _cosine(a, b))),
-        "topic_centred": cross(centred, lambda a, b: max(0.0, _cosine(a, b))),
-        "words_general_idf": cross(bags, cos),
+        "topic_mix": _cross(mixes, lambda a, b: max(0.0, _cosine(a, b)), n_items),
+        "topic_centred": _cross(centred, lambda a, b: max(0.0, _cosine(a, b)), n_items),
+        "words_general_idf": _cross(bags, cos, n_items),
     }
 
 
