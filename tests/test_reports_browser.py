@@ -107,3 +107,55 @@ def test_report_with_two_attachments_and_an_answer_then_batch_approval(
         assert r.history.latest().history_change_reason == "批量审核通过"
     assert not office.csp_errors  # type: ignore[attr-defined]
     office.context.close()
+
+
+def test_a_returned_report_reaches_the_unit_by_message_and_a_draft_of_it_stays_returned(
+    browser, live_server, office_user, liaison_user
+):
+    """The office returns a report in the review queue; the liaison opens the 审核结果 message's 查看,
+    lands on that period's form with the office's comment, saves a draft, and the report is still
+    returned, with the comment on the form and on 我的待办."""
+    from tasks.models import ProgressReport, ReviewState
+    from tests.factories import THIS_PERIOD, report_make, world_build
+
+    w = world_build()
+    task, unit = w.tasks["研发"], w.units["科委"]
+    ProgressReport.objects.filter(task=task, unit=unit).delete()
+    report = report_make(
+        task=task,
+        unit=unit,
+        period=THIS_PERIOD,
+        status="in_progress",
+        percent=40,
+        progress_text="完成方案。",
+        review_state="submitted",
+        version=1,
+    )
+
+    office = _login(browser, live_server, "duchashi")
+    office.goto(f"{live_server.url}/reports/pending/")
+    row = office.locator(f'tr[data-report="{report.pk}"]')
+    row.locator("textarea").fill("请补充走访企业名单。")
+    with office.expect_navigation():
+        row.get_by_role("button", name=re.compile("^退回")).click()
+    assert "已退回" in office.locator("p.message").inner_text()
+    office.context.close()
+
+    liaison = _login(browser, live_server, "liaison")
+    liaison.goto(f"{live_server.url}/messages/")
+    message = liaison.locator("tr", has_text="进展报告被退回")
+    assert "退回意见：请补充走访企业名单。" in message.inner_text()
+    with liaison.expect_navigation():
+        message.get_by_role("button", name="查看").click()
+    assert f"/tasks/{task.pk}/report/{unit.pk}/?period={THIS_PERIOD:%Y-%m-%d}" in liaison.url
+    assert "督查室退回意见：请补充走访企业名单。" in liaison.locator(".message.warning").inner_text()
+    liaison.get_by_label("进展情况").fill("已补充一半的走访名单。")
+    with liaison.expect_navigation():
+        liaison.get_by_role("button", name="保存草稿").click()
+    report.refresh_from_db()
+    assert (report.review_state, report.progress_text) == (ReviewState.RETURNED, "已补充一半的走访名单。")
+    liaison.goto(f"{live_server.url}/tasks/{task.pk}/report/{unit.pk}/")
+    assert "督查室退回意见：请补充走访企业名单。" in liaison.locator(".message.warning").inner_text()
+    liaison.goto(f"{live_server.url}/todo/")
+    assert liaison.locator(f'[data-report="{report.pk}"]').count() == 1
+    liaison.context.close()
