@@ -9,8 +9,8 @@ caused it (task, report, instruction, adjustment), so each line on a sheet links
 - 报告被退回 (returned): a report of the period that the office returned at least once (its history);
 - 期末逾期未完成 (overdue): a task past its due date and not done at the period's close — read from
   the status snapshot taken at the close (trends), or, where none was taken, from the reports;
-- 提前完成 (early): the first period at which the task is done by the status rule (every lead unit's
-  latest counted report says 已完成, `_first_done`), when that period ended before the due date;
+- 提前完成 (early): the first period at which the task is done by the status rule
+  (`tasks.status.stored.status_from_reports` as of each period), when that period ended before the due date;
 - 领导表扬 (praise): an instruction marked 表扬 written during the period;
 - 年终未完成 / 年终基本完成: the final states confirmed at the plan's close (yearend), on the year sheet.
 Events on a task go to each of its units, lead or supporting, weighted by the rule set.
@@ -22,12 +22,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from supervision.models import Instruction
 from tasks.choices import (
     COUNTED_REVIEW_STATES,
+    CurrentStatus,
     ProgressStatus,
     ReportingPeriod,
     ReviewState,
@@ -37,6 +38,7 @@ from tasks.choices import (
 )
 from tasks.models import Plan, ProgressReport, Task, TaskUnit
 from tasks.periods import period_close, period_end
+from tasks.status.stored import status_from_reports
 from trends.models import StatusSnapshot
 from trends.selectors import snapshot_overdue
 from yearend.models import FinalState, PlanClosure, TaskOutcome
@@ -89,31 +91,23 @@ class PlanLinks:
 
 
 def _first_done(*, plan: Plan) -> dict[int, dt.date]:
-    """Each task's first period at which the status rule (tasks/status) calls it done: every lead
-    unit's own latest counted report, as of that period, says 已完成. One lead unit's 已完成 beside
-    another's 滞后 is not done, on the task page or here. One query over the plan's counted lead
-    reports, walked in period order."""
-    is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
+    """Each task's first period at which the status rule (tasks/status/stored.py,
+    `status_from_reports`) calls it done, as of that period. A task turns done only in a period in
+    which a lead unit's approved report says 已完成, so those periods are the candidates. One query."""
+    status, _ = status_from_reports(task_ref="task_id", through=OuterRef("period"))
     rows = (
-        ProgressReport.objects.filter(Exists(is_lead), task__plan=plan, review_state__in=COUNTED_REVIEW_STATES)
-        .order_by("task_id", "period")
-        .values_list("task_id", "period", "unit_id", "status")
+        ProgressReport.objects.filter(
+            task__plan=plan, review_state__in=COUNTED_REVIEW_STATES, status=ProgressStatus.DONE
+        )
+        .annotate(task_status=status)
+        .filter(task_status=CurrentStatus.DONE)
+        .values_list("task_id", "period")
+        .distinct()
     )
     first: dict[int, dt.date] = {}
-    latest: dict[int, dict[int, str]] = defaultdict(dict)
-    pending: tuple[int, dt.date] | None = None
-
-    def settle(task_id: int, period: dt.date) -> None:
-        if task_id not in first and all(s == ProgressStatus.DONE for s in latest[task_id].values()):
+    for task_id, period in rows:
+        if task_id not in first or period < first[task_id]:
             first[task_id] = period
-
-    for task_id, period, unit_id, status in rows:
-        if pending is not None and pending != (task_id, period):
-            settle(*pending)
-        latest[task_id][unit_id] = status
-        pending = (task_id, period)
-    if pending is not None:
-        settle(*pending)
     return first
 
 

@@ -328,3 +328,37 @@ def test_a_plan_closed_for_the_year_still_gets_its_year_run_with_the_year_end_li
     async_task("assessment.services.scores_close_due_scheduled", sync=True)
     year = ScoreRun.objects.get(plan=annual, scope=Scope.YEAR, period=dt.date(2025, 1, 1))
     assert year.lines.filter(kind=LineKind.UNFINISHED, task=task).exists()
+
+
+def test_the_first_period_done_is_read_as_of_each_period(annual, office_user, clock_at):
+    """考评 reads the status rule as of each period (status_from_reports with the row's period). A
+    lead's June 滞后 still speaks in July beside the other lead's July 已完成, though that lead reports
+    again in August; August, when both say 已完成, is the first period done, and stays so after an
+    approved September 滞后."""
+    from assessment.events import PlanLinks
+    from tasks.models import TaskStatus
+    from tasks.services import report_approve
+
+    task, (first, second) = _two_lead_task(annual)
+    done = ReportInput(status=ProgressStatus.DONE, percent=100, progress_text="已全部完成。")
+    going = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=60, progress_text="按计划推进。")
+    behind = ReportInput(status=ProgressStatus.BEHIND, percent=50, progress_text="出现反复。", problems="验收未通过。")
+
+    def approved(unit: Unit, period: dt.date, data: ReportInput) -> None:
+        saved = report_save(user=office_user, task=task, unit=unit, period=period, data=data, version=None)
+        report_approve(user=office_user, report=saved, version=saved.version)
+
+    july, august, september = dt.date(2025, 7, 1), dt.date(2025, 8, 1), dt.date(2025, 9, 1)
+    clock_at(dt.date(2025, 6, 10))
+    approved(first, JUNE, behind)
+    approved(second, JUNE, going)
+    clock_at(dt.date(2025, 7, 10))
+    approved(second, july, done)
+    assert task.pk not in PlanLinks(plan=annual).first_done
+    clock_at(dt.date(2025, 8, 10))
+    approved(first, august, done)
+    assert PlanLinks(plan=annual).first_done[task.pk] == august
+    clock_at(dt.date(2025, 9, 10))
+    approved(first, september, behind)
+    assert TaskStatus.objects.get(task=task).status == ProgressStatus.BEHIND
+    assert PlanLinks(plan=annual).first_done[task.pk] == august

@@ -44,11 +44,14 @@ def worst_first() -> Case:
     )
 
 
-def status_from_reports(*, task_ref: str, through: dt.date | None = None) -> tuple[Coalesce, Subquery]:
+def status_from_reports(*, task_ref: str, through: dt.date | OuterRef | None = None) -> tuple[Coalesce, Subquery]:
     """The rule, in one place: (status, percent) of the task at OuterRef(task_ref), from each lead
     unit's own latest approved report (up to the period `through`, for a past period's snapshot;
     else all). The worst status among them speaks for the task, with the lowest percent; 未报送
-    when none is approved. One unit's 6月 已完成 beside another's 5月 滞后 is 滞后."""
+    when none is approved. One unit's 6月 已完成 beside another's 5月 滞后 is 滞后.
+
+    `through` may be OuterRef(<period field>) of the same outer row as `task_ref`: the status as of
+    each outer row's own period (考评's first period done)."""
     is_lead = TaskUnit.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), role=UnitRole.LEAD)
     counted = ProgressReport.objects.filter(
         Exists(is_lead), task_id=OuterRef(task_ref), review_state__in=COUNTED_REVIEW_STATES
@@ -60,7 +63,9 @@ def status_from_reports(*, task_ref: str, through: dt.date | None = None) -> tup
         period__gt=OuterRef("period"),
     )
     if through is not None:
-        counted, later = counted.filter(period__lte=through), later.filter(period__lte=through)
+        # `later` sits one subquery deeper than `counted`, so an outer period is one OuterRef further.
+        deeper = OuterRef(through) if isinstance(through, OuterRef) else through
+        counted, later = counted.filter(period__lte=through), later.filter(period__lte=deeper)
     latest = counted.exclude(Exists(later))
     status = Coalesce(
         Subquery(latest.order_by(worst_first()).values("status")[:1]), Value(CurrentStatus.NOT_REPORTED.value)
