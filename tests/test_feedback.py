@@ -64,3 +64,19 @@ def test_form_errors_in_one_line():
     form = Form({"reason": "三个字"})
     assert not form.is_valid()
     assert form_errors_text(form) == "请填写日期。；理由太长。"
+
+
+def test_django_generic_messages_name_their_field_and_a_forms_own_do_not():
+    """ "这个字段是必填项。" alone, in the one line a page shows, does not say which box was empty."""
+
+    class Form(forms.Form):
+        reply_by = forms.DateField(label="答复期限")
+        content = forms.CharField(label="催办内容", error_messages={"required": "请填写催办内容。"})
+        note = forms.CharField(label="备注", max_length=3, required=False)
+        unlabeled = forms.IntegerField(required=False)
+
+    form = Form({"reply_by": "", "content": "", "note": "四个汉字", "unlabeled": "x"})
+    assert not form.is_valid()
+    assert form_errors_text(form) == (
+        "答复期限：这个字段是必填项。；请填写催办内容。；备注：不能超过 3 字（现有 4 字）。；输入整数。"
+    )

@@ -17,9 +17,34 @@ from ..services import ReportConflict
 T = TypeVar("T")
 
 
+# Django's own field messages ("这个字段是必填项。", "输入一个有效的日期。") do not say which box
+# they are about; in the one line a page shows, they are prefixed with the field's label. A form's
+# own messages ("请填写催办内容。") already say it.
+GENERIC_CODES = frozenset(
+    {"required", "invalid", "invalid_choice", "max_length", "min_length", "max_value", "min_value", "max_digits"}
+)
+
+
+def _own_message(field: forms.Field, code: str | None) -> bool:
+    """The form gave this code its own message (error_messages=…), so the text names its subject."""
+    defaults: dict[str, object] = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    return code is not None and field.error_messages.get(code) != defaults.get(code)
+
+
 def form_errors_text(form: forms.Form) -> str:
-    """Every error of a refused form, in one line."""
-    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+    """Every error of a refused form, in one line; Django's generic messages name their field."""
+    parts: list[str] = []
+    for name, errors in form.errors.as_data().items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        for error in errors:
+            named = bool(label) and error.code in GENERIC_CODES
+            if field is not None and named:
+                named = not _own_message(field, error.code)
+            parts.extend(f"{label}：{text}" if named else text for text in error.messages)
+    return "；".join(parts)
 
 
 def write_tell(request: HttpRequest, write: Callable[[], T], *, success: Callable[[T], str]) -> T | None:
