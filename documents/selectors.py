@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.http import Http404
 
 from tasks import selectors as task_selectors
@@ -148,6 +148,7 @@ class Period:
     start: dt.date
     label: str
     as_of: dt.date  # the period's last day, or today for the current period
+    past: bool = False  # an earlier period: read as it closed (its snapshot), not as today
 
 
 def _period_end(start: dt.date, reporting_period: str) -> dt.date:
@@ -156,16 +157,28 @@ def _period_end(start: dt.date, reporting_period: str) -> dt.date:
     return dt.date(start.year, month, calendar.monthrange(start.year, month)[1])
 
 
+def _first_period(scope: Scope) -> dt.date | None:
+    """The first period of the scope's earliest plan: a bulletin is not offered for months before
+    any of its plans began (a query when the scope is not one plan)."""
+    if scope.plan:
+        return dt.date(scope.plan.year_start, 1, 1)
+    first_year = Plan.objects.filter(district=settings.DISTRICT_NAME).aggregate(first=Min("year_start"))["first"]
+    return None if first_year is None else dt.date(first_year, 1, 1)
+
+
 def period_choices(*, scope: Scope, today: dt.date) -> list[Period]:
-    """The current reporting period and the ones before it, newest first."""
+    """The current reporting period and the ones before it, newest first, from the first period of
+    the scope's plans on."""
     start = period_start(reporting_period=scope.reporting_period, day=today)
-    out = []
+    first = _first_period(scope) or start
+    out: list[Period] = []
     for _ in range(PERIOD_CHOICES):
         end = min(_period_end(start, scope.reporting_period), today)
-        out.append(
-            Period(start=start, label=period_label(reporting_period=scope.reporting_period, start=start), as_of=end)
-        )
+        label = period_label(reporting_period=scope.reporting_period, start=start)
+        out.append(Period(start=start, label=label, as_of=end, past=bool(out)))
         start = previous_period(reporting_period=scope.reporting_period, start=start)
+        if start < first:
+            break
     return out
 
 
@@ -184,17 +197,21 @@ def period_find(*, scope: Scope, today: dt.date, value: str | None) -> Period:
 def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt.date) -> BulletinData:
     """The figures and lists of a bulletin, as of the period's last day (or today): lights, "this
     period" and due dates are computed for that day (tasks.selectors with a pinned clock), from the
-    reports up to the period. A closed period's statuses, lights and percents are its status
-    snapshot's (_as_snapshotted), as the dashboard's 近12期 shows them."""
+    reports up to the period. An earlier period reads as it closed, as the dashboard's 近12期 shows
+    it: its statuses, lights, percents and who owed a report are its status snapshot's, rebuilt from
+    the reports where none was taken (_period_values). Only the plans whose years hold the period
+    are in it."""
     clock = task_selectors.Clock(today=period.as_of)
-    tasks = scope_tasks(scope)
+    year = period.start.year
+    tasks = scope_tasks(scope).filter(plan__year_start__lte=year, plan__year_end__gte=year)
     ids = list(tasks.order_by("plan__year_start", "plan__kind", "plan_id", "position").values_list("pk", flat=True))
     rows = list(task_selectors.export_rows(ids=ids, clock=clock, through=period.start))
     summary = task_selectors.task_set_summary(tasks=Task.objects.filter(pk__in=tasks.values("pk")), clock=clock)
     light_counts = [(c.light, c.label, c.count) for c in summary.lights()]
-    rows, from_snapshots = _as_snapshotted(rows=rows, period=period)
-    if from_snapshots:
-        # A closed period reads as it was closed: the dashboard's 近12期 counts the same snapshots.
+    values = _period_values(tasks=tasks, period=period) if period.past else None
+    if values is not None:
+        rows = _as_of_period(rows=rows, values=values)
+        # A past period reads as it was closed: the dashboard's 近12期 counts the same snapshots.
         counted = {light: sum(1 for row in rows if row.light == light) for light, _, _ in light_counts}
         light_counts = [(light, label, counted[light]) for light, label, _ in light_counts]
     by_label: dict[str, int] = {}
@@ -202,8 +219,10 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
         by_label[row.status] = by_label.get(row.status, 0) + 1
     # In the choices' order (worst first), each label as the rows carry it.
     status_counts = [(label, by_label[label]) for _, label in CurrentStatus.choices if by_label.get(label)]
-    silent = _silent_at_close(tasks=tasks, period=period) if from_snapshots else None
-    if silent is None:
+    if values is not None:
+        owed = [task_id for task_id, (_, _, _, owes) in values.items() if owes]
+        silent = _silent_at_close(tasks=tasks, period=period, owed=owed)
+    else:
         silent = task_selectors.silent_links(tasks=tasks, clock=clock)
     if scope.unit:
         silent = silent.filter(unit_id=scope.unit.pk)
@@ -246,7 +265,7 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
         silent_tasks=sum(len(u.numbers) for u in silent_units)
         if scope.unit
         else len({link["task_id"] for link in silent})
-        if from_snapshots
+        if values is not None
         else summary.n_silent,
         silent_units=silent_units,
         group_label="规划" if by_plan else "类别",
@@ -255,24 +274,39 @@ def bulletin_data(*, scope: Scope, period: Period, issued: dt.date, reply_by: dt
     )
 
 
-def _as_snapshotted(*, rows: list[ExportRow], period: Period) -> tuple[list[ExportRow], bool]:
-    """The rows with the status, light and percent of the period's status snapshot (trends: taken
-    at the period's close, or rebuilt for the periods before the install), where one was taken.
-    An open period has none, and its rows stand as computed; returns whether any row changed."""
-    from trends.models import StatusSnapshot
+# task id → (status, light, percent, owed a report) at a past period's close
+PeriodValues = dict[int, tuple[str, str, int | None, bool]]
 
-    taken = {
-        task_id: (status, light, percent)
-        for task_id, status, light, percent in StatusSnapshot.objects.filter(
-            task_id__in=[row.task_id for row in rows], period=period.start
-        ).values_list("task_id", "status", "light", "percent")
-    }
-    if not taken:
-        return rows, False
+
+def _period_values(*, tasks: QuerySet[Task], period: Period) -> PeriodValues:
+    """The tasks as their plans' snapshots of the period recorded them (trends: taken at the
+    period's close, or rebuilt for the periods before the install). A plan with no snapshot of the
+    period (imported after it closed, or a period not closed yet) is rebuilt from its reports up to
+    the period, as the backfill does, without writing it."""
+    from trends.models import StatusSnapshot
+    from trends.services.backfill import snapshot_values_as_of
+
+    values: PeriodValues = {}
+    have: set[int] = set()
+    for task_id, plan_id, status, light, percent, owed in StatusSnapshot.objects.filter(
+        task__in=tasks.values("pk"), period=period.start
+    ).values_list("task_id", "plan_id", "status", "light", "percent", "owed"):
+        values[task_id] = (status, light, percent, owed)
+        have.add(plan_id)
+    wanted = set(tasks.values_list("pk", flat=True))
+    for plan in Plan.objects.filter(tasks__in=tasks.values("pk")).exclude(pk__in=have).distinct():
+        for task_id, light, status, percent, _, _, _, owed in snapshot_values_as_of(plan=plan, period=period.start):
+            if task_id in wanted:
+                values[task_id] = (status, light, percent, bool(owed))
+    return values
+
+
+def _as_of_period(*, rows: list[ExportRow], values: PeriodValues) -> list[ExportRow]:
+    """The rows with the period's status, light and percent."""
     shown = []
     for row in rows:
-        if row.task_id in taken:
-            status, light, percent = taken[row.task_id]
+        if row.task_id in values:
+            status, light, percent, _ = values[row.task_id]
             row = replace(
                 row,
                 status=CurrentStatus(status).label,
@@ -281,17 +315,14 @@ def _as_snapshotted(*, rows: list[ExportRow], period: Period) -> tuple[list[Expo
                 percent=percent,
             )
         shown.append(row)
-    return shown, True
+    return shown
 
 
-def _silent_at_close(*, tasks: QuerySet[Task], period: Period) -> QuerySet[Any]:
-    """A closed period's silent lead units: on each task its snapshot counted as owing a report
-    (open, with a lead unit, at the close), the lead units with no report for that period
-    submitted or approved. The same rows as task_selectors.silent_links, read for that period
-    rather than from each unit's latest report."""
-    from trends.models import StatusSnapshot
-
-    owed = StatusSnapshot.objects.filter(task_id=OuterRef("task_id"), period=period.start, owed=True)
+def _silent_at_close(*, tasks: QuerySet[Task], period: Period, owed: list[int]) -> QuerySet[Any]:
+    """A past period's silent lead units: on each task that owed a report at the close (open, with a
+    lead unit: `owed`), the lead units with no report for that period submitted or approved. The
+    same rows as task_selectors.silent_links, read for that period rather than from each unit's
+    latest report."""
     reported = ProgressReport.objects.filter(
         task_id=OuterRef("task_id"),
         unit_id=OuterRef("unit_id"),
@@ -301,8 +332,7 @@ def _silent_at_close(*, tasks: QuerySet[Task], period: Period) -> QuerySet[Any]:
     return (
         TaskUnit.objects.lead()
         .on_active()
-        .filter(task__in=tasks.values("pk"))
-        .filter(Exists(owed))
+        .filter(task__in=tasks.values("pk"), task_id__in=owed)
         .exclude(Exists(reported))
         .values("unit_id", "unit__name", "task_id", "task__number", "task__plan_id")
         .order_by("unit__name", "task__plan_id", "task__position")

@@ -445,3 +445,39 @@ def test_the_district_annex_names_the_plan_of_each_silent_task_number(progressed
     cells = [row.cells[-1].text for row in district.tables[3].rows[1:]]
     assert cells and all(part.split("：")[0] in titles for cell in cells for part in cell.split("；"))
     assert any("；" in cell for cell in cells)  # a unit silent in both plans
+
+
+def test_a_past_period_without_a_snapshot_reads_as_it_closed_and_writes_nothing(progressed, client_as, office_user):
+    """A plan imported after May closed has no May snapshot: its May bulletin is rebuilt from the
+    reports up to May, as the backfill would (not today's statuses), and the download writes nothing."""
+    from collections import Counter
+
+    from trends.models import StatusSnapshot
+    from trends.services.backfill import snapshot_values_as_of
+
+    may_start = dt.date(2025, 5, 1)
+    assert not StatusSnapshot.objects.filter(plan=progressed, period=may_start).exists()
+    may = _draft(client_as(office_user), plan=progressed.pk, period="2025-05-01")
+    assert not StatusSnapshot.objects.exists()
+    values = snapshot_values_as_of(plan=progressed, period=may_start)
+    overall = next(text for text in _texts(may) if text.startswith("截至2025年5月31日"))
+    statuses = Counter(status for _, _, status, *_ in values)
+    today = selectors.task_set_summary(tasks=Task.objects.filter(plan=progressed, state="active"), clock=CLOCK)
+    assert statuses[CurrentStatus.DONE] != today.n_done  # June's reports finish tasks May had open
+    for status, n in statuses.items():
+        assert f"{CurrentStatus(status).label}{n}项" in overall
+    lights = Counter(light for _, light, *_ in values)
+    for light, name in {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}.items():
+        assert re.search(f"{name}（[^）]+）{lights[light]}项", overall), (name, lights[light], overall)
+    silent = sum(1 for *_, reported, _, _, owed in values if owed and not reported)
+    assert silent > 0 and f"2025年5月尚有{silent}项任务的牵头单位未报送进展" in overall
+
+
+def test_no_period_is_offered_before_the_plan_began(progressed, client_as, office_user):
+    """The 2025 plan's bulletin offers 2025年1月 at the earliest: before it, the plan did not exist."""
+    client = client_as(office_user)
+    page = client.get(reverse("documents:bulletin"), {"plan": progressed.pk}).content.decode()
+    assert '<option value="2025-01-01">2025年1月</option>' in page
+    assert '<option value="2024-12-01">' not in page
+    draft = reverse("documents:bulletin_draft")
+    assert client.get(draft, {"plan": progressed.pk, "period": "2024-12-01"}).status_code == 404

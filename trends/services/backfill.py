@@ -77,8 +77,10 @@ def _status_as_of(*, tasks: QuerySet[Task], period: dt.date) -> int:
     )
 
 
-def snapshot_reconstruct(*, plan: Plan, period: dt.date) -> Taken:
-    """A past period's snapshot rebuilt from the reports, as `snapshots_backfill` describes."""
+def snapshot_values_as_of(*, plan: Plan, period: dt.date) -> list[tuple]:
+    """A past period's snapshot values (snapshot_values' rows) rebuilt from the reports, as
+    `snapshots_backfill` describes, without writing anything: the 督查通报 of a period that has
+    no snapshot (a plan imported after it closed) reads them."""
     period = period_start(reporting_period=plan.reporting_period, day=period)
     with transaction.atomic():
         plan_lock(plan)
@@ -87,9 +89,16 @@ def snapshot_reconstruct(*, plan: Plan, period: dt.date) -> Taken:
         savepoint = transaction.savepoint()
         try:
             _status_as_of(tasks=Task.objects.filter(plan_id=plan.pk, state=TaskState.ACTIVE), period=period)
-            values = snapshot_values(plan=plan, period=period, close=period_close(plan=plan, period=period))
+            return snapshot_values(plan=plan, period=period, close=period_close(plan=plan, period=period))
         finally:
             transaction.savepoint_rollback(savepoint)
+
+
+def snapshot_reconstruct(*, plan: Plan, period: dt.date) -> Taken:
+    """A past period's snapshot rebuilt from the reports and written."""
+    period = period_start(reporting_period=plan.reporting_period, day=period)
+    with transaction.atomic():
+        values = snapshot_values_as_of(plan=plan, period=period)
         return snapshot_write(plan=plan, period=period, values=values)
 
 
