@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import pytest
@@ -240,4 +240,83 @@ def test_the_leaders_cockpit_shows_their_units_published_scores(client_as, offic
         assert Decimal(total) == run.sheets.get(unit_id=unit_id).total
     average = re.search(r'<tr data-period="2025-06"><th scope="row">2025年6月</th><td class="num">([\d.]+)</td>', html)
     expected = sum(run.sheets.get(unit_id=u).total for u in mine) / len(mine)
-    assert Decimal(average.group(1)) == expected.quantize(Decimal("0.1"))
+    assert Decimal(average.group(1)) == expected.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _published(plan: Plan, start: dt.date, user) -> ScoreRun:
+    run = services.score_run_compute(plan=plan, scope=Scope.PERIOD, start=start, user=user)
+    return services.score_run_publish(user=user, run=services.score_run_freeze(user=user, run=run))
+
+
+def test_every_score_a_leader_is_shown_opens_and_names_its_plan(
+    seed_plans, client_as, office_user, leader_user, clock_at
+):
+    """A leader's unit also has sheets in plans where the leader leads nothing: those sheets are
+    not theirs to open (can_see_sheet), so the 考评 page and the cockpit do not list or average them."""
+    from assessment.selectors import leader_unit_ids
+    from tasks.models import Leader
+
+    clock_at(dt.date(2025, 7, 3))
+    runs = [_published(plan, JUNE, office_user) for plan in Plan.objects.order_by("pk")]
+    client = client_as(leader_user)
+    index = client.get(reverse("assessment:index")).content.decode()
+    scores = re.findall(
+        r'<li><a href="([^"]+)">([^<]+)</a>：[\d.]+分（([^ ]+) ',
+        re.search(r"<ul data-unit-scores>(.*?)</ul>", index, re.S).group(1),
+    )
+    leader = Leader.objects.get(name="谭瑞琮")
+    cockpit = client.get(reverse("tasks:leader", args=[leader.pk])).content.decode()
+    section = re.search(r"data-cockpit-scores>(.*?)</section>", cockpit, re.S).group(1)
+    cockpit_links = re.findall(r'data-unit-score="\d+"><a href="([^"]+)">', section)
+    assert scores and cockpit_links
+    for href in [href for href, _, _ in scores] + cockpit_links:
+        assert client.get(href).status_code == 200, href
+    expected = {
+        (run.plan.title, name)
+        for run in runs
+        for name in run.sheets.filter(unit_id__in=leader_unit_ids(user=leader_user, plan_id=run.plan_id))
+        .exclude(unit_kind="group")
+        .values_list("unit__name", flat=True)
+    }
+    assert {(plan, name) for _, name, plan in scores} == expected
+    # The plans' sheets include units of the leader that the leader has no task with there.
+    assert any(
+        run.sheets.filter(unit_id__in=leader_unit_ids(user=leader_user))
+        .exclude(unit_id__in=leader_unit_ids(user=leader_user, plan_id=run.plan_id))
+        .exists()
+        for run in runs
+    )
+
+
+def test_a_published_ranking_compares_only_with_a_frozen_period_before(annual, client_as, office_user, leader_user):
+    """A draft of May computed after June was published does not move June's 较上期."""
+    june = _published(annual, JUNE, office_user)
+    client = client_as(leader_user)
+
+    def changes() -> list[str]:
+        html = client.get(reverse("assessment:run", args=[june.pk])).content.decode()
+        return re.findall(r'<tr data-unit="\d+">.*?<td class="num">([^<]*)</td></tr>', html, re.S)
+
+    assert set(changes()) == {"—"}
+    may = services.score_run_compute(plan=annual, scope=Scope.PERIOD, start=dt.date(2025, 5, 1), user=office_user)
+    assert set(changes()) == {"—"}
+    services.score_run_freeze(user=office_user, run=may)
+    assert set(changes()) != {"—"}
+
+
+def test_a_liaison_is_not_offered_the_whole_rankings_workbook(annual, client_as, office_user, liaison_user):
+    run = _published(annual, JUNE, office_user)
+    client = client_as(liaison_user)
+    page = client.get(reverse("assessment:run", args=[run.pk])).content.decode()
+    assert "下载排名（Excel）" not in page and 'data-unit="' in page
+    refused = client.get(reverse("assessment:run_xlsx", args=[run.pk]))
+    assert refused.status_code == 403
+    assert "全区考评排名只供督查室和区领导下载；单位联络员可以在排名页查看本单位的得分。" in refused.content.decode()
+
+
+def test_the_cockpit_average_rounds_half_up():
+    from assessment.selectors.cockpit import mean_rounded
+
+    assert mean_rounded([Decimal("100.00"), Decimal("100.50")]) == Decimal("100.3")
+    assert mean_rounded([Decimal("1604")] + [Decimal(0)] * 15) == Decimal("100.3")
+    assert mean_rounded([]) is None

@@ -4,6 +4,7 @@ the published rankings and the sheets of the units on the tasks they lead."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef
 
 from tasks import permissions
 from tasks.choices import Role, TaskState
@@ -21,6 +22,19 @@ def leader_unit_ids(*, user: User | AnonymousUser, plan_id: int | None = None) -
     if plan_id is not None:
         links = links.filter(task__plan_id=plan_id)
     return set(links.values_list("unit_id", flat=True))
+
+
+def leader_sheet_filter(*, leader_id: int) -> Exists:
+    """The sheets a leader may open, as a filter on ScoreSheet: its unit is on an open task the
+    leader leads in the sheet's own plan (can_see_sheet's rule, for the lists that link to them)."""
+    return Exists(
+        TaskUnit.objects.filter(
+            unit_id=OuterRef("unit_id"),
+            task__plan_id=OuterRef("run__plan_id"),
+            task__leader_links__leader_id=leader_id,
+            task__state=TaskState.ACTIVE,
+        )
+    )
 
 
 def can_see_ranking(*, user: User | AnonymousUser, run: ScoreRun) -> bool:

@@ -6,19 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
 
 from minhang_plans.compiled import compiled_rows
-from tasks.choices import ReportingPeriod, TaskState
-from tasks.models import TaskUnit
+from tasks import permissions
+from tasks.choices import ReportingPeriod
 from tasks.periods import period_label
 from tasks.selectors.rows import url_pattern_of
 from tasks.status.clock import Clock
 
 from ..models import RunState, Scope, ScoreSheet
-from .access import leader_unit_ids
+from .access import leader_sheet_filter
 from .runs import run_label
 
 
@@ -26,6 +26,7 @@ from .runs import run_label
 class UnitScore:
     unit_id: int
     unit_name: str
+    plan_title: str
     run_id: int
     label: str
     total: Decimal
@@ -33,33 +34,37 @@ class UnitScore:
 
 
 def leader_unit_scores(*, user: User | AnonymousUser, limit: int = 12) -> list[UnitScore]:
-    """The latest published scores of a leader's own units (the cockpit), 3 queries."""
-    unit_ids = leader_unit_ids(user=user)
-    if not unit_ids:
+    """The latest published score of each of a leader's own units in each plan where it is on the
+    leader's tasks (the 考评 page): only sheets the leader may open (leader_sheet_filter), 2 queries."""
+    leader_id = permissions.user_leader_id(user)
+    if leader_id is None:
         return []
     sheets = (
-        ScoreSheet.objects.filter(unit_id__in=unit_ids, run__published_at__isnull=False, run__scope=Scope.PERIOD)
+        ScoreSheet.objects.filter(
+            leader_sheet_filter(leader_id=leader_id), run__published_at__isnull=False, run__scope=Scope.PERIOD
+        )
         .exclude(run__state=RunState.SUPERSEDED)
         .select_related("unit", "run__plan")
-        .order_by("-run__period", "total")
+        .order_by("-run__period", "unit__name")
     )
-    seen: set[int] = set()
+    seen: set[tuple[int, int]] = set()
     rows = []
-    for sheet in sheets[: limit * 4]:
-        if sheet.unit_id in seen:
+    for sheet in sheets[: limit * 8]:
+        if (sheet.unit_id, sheet.run.plan_id) in seen:
             continue
-        seen.add(sheet.unit_id)
+        seen.add((sheet.unit_id, sheet.run.plan_id))
         rows.append(
             UnitScore(
                 unit_id=sheet.unit_id,
                 unit_name=sheet.unit.name,
+                plan_title=sheet.run.plan.title,
                 run_id=sheet.run_id,
                 label=run_label(plan=sheet.run.plan, scope=sheet.run.scope, start=sheet.run.period),
                 total=sheet.total,
                 rank=sheet.rank,
             )
         )
-    return rows[:limit]
+    return sorted(rows[:limit], key=lambda r: (r.plan_title, r.unit_name))
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,15 @@ class LeaderScores:
         return f"{self.points[0].label}—{self.points[-1].label}" if self.points else ""
 
 
+def mean_rounded(totals: list[Decimal]) -> Decimal | None:
+    """The mean to one decimal, rounded half up (四舍五入: 100.25 → 100.3), None for none."""
+    if not totals:
+        return None
+    return (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def leader_scores(*, leader_id: int, clock: Clock) -> LeaderScores:
-    """The published 考评 sheets of the units on the leader's open tasks over the last 12 months:
+    """The published 考评 sheets the leader may open (leader_sheet_filter) over the last 12 months:
     the average per period (the cockpit's score trend) and each unit's latest. ONE query."""
     from trends.selectors import trend_periods
 
@@ -111,10 +123,8 @@ def leader_scores(*, leader_id: int, clock: Clock) -> LeaderScores:
                 run__published_at__isnull=False,
                 run__period__gte=periods[0],
                 run__period__lte=periods[-1],
-                unit_id__in=TaskUnit.objects.filter(
-                    task__leader_links__leader_id=leader_id, task__state=TaskState.ACTIVE
-                ).values("unit_id"),
             )
+            .filter(leader_sheet_filter(leader_id=leader_id))
             .exclude(run__state=RunState.SUPERSEDED)
             .order_by("run__period", "unit__name")
             .values_list(
@@ -149,7 +159,7 @@ def leader_scores(*, leader_id: int, clock: Clock) -> LeaderScores:
     points = []
     for period in periods:
         totals = by_period.get(period, [])
-        average = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.1")) if totals else None
+        average = mean_rounded(totals)
         points.append(
             ScorePoint(
                 period=period,

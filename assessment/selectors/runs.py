@@ -69,16 +69,17 @@ def run_rows(*, plan: Plan | None = None, published_only: bool = False, limit: i
 
 
 def run_previous(*, run: ScoreRun) -> ScoreRun | None:
-    """The live run of the period before (the year before, for a year run)."""
+    """The live run of the period before (the year before, for a year run) that this run is
+    compared with (较上期). A frozen run compares only with a frozen one: a published ranking
+    must not move when the office recomputes or adjusts a draft of the period before."""
     if run.scope == Scope.YEAR:
         start = dt.date(run.period.year - 1, 1, 1)
     else:
         start = previous_period(reporting_period=run.plan.reporting_period, start=run.period)
-    return (
-        ScoreRun.objects.filter(plan_id=run.plan_id, scope=run.scope, period=start)
-        .exclude(state=RunState.SUPERSEDED)
-        .first()
-    )
+    before = ScoreRun.objects.filter(plan_id=run.plan_id, scope=run.scope, period=start)
+    if run.state == RunState.FROZEN:
+        return before.filter(state=RunState.FROZEN).first()
+    return before.exclude(state=RunState.SUPERSEDED).first()
 
 
 def periods_closed(*, plan: Plan, today: dt.date, count: int = 12) -> list[tuple[dt.date, str]]:

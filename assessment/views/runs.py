@@ -82,12 +82,16 @@ def compute(request: HttpRequest) -> HttpResponse:
     return redirect("assessment:run", computed.pk) if computed else redirect("assessment:index")
 
 
+RANKING_LEADERS_ONLY = "全区考评排名只供督查室和区领导下载；单位联络员可以在排名页查看本单位的得分。"
+
+
 @reader_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ScoreRun.objects.select_related("plan", "rule_version__rule_set"), pk=run_id)
     user = request.user
     office = permissions.can_review(user)
-    if not selectors.can_see_ranking(user=user, run=run):
+    whole = selectors.can_see_ranking(user=user, run=run)
+    if not whole:
         # A liaison or a leader still reads their own units' sheets from the list.
         own = permissions.user_unit_ids(user) | selectors.leader_unit_ids(user=user, plan_id=run.plan_id)
         permissions.require(bool(own), "考评排名由督查室发布后，区领导可以查看；单位联络员可以查看本单位的得分。")
@@ -108,6 +112,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "superseded": run.state == RunState.SUPERSEDED,
             "replaced": replaced,
             "changes": changes,
+            "may_download": whole,  # the workbook is the whole ranking
             "rule_label": f"{run.rule_version.rule_set.name}第{run.rule_version.number}版",
             "section": "assessment",
             "breadcrumbs": crumbs(("考评", reverse("assessment:index")), (f"{run.plan.title} {label}", None)),
@@ -209,7 +214,8 @@ def publish(request: HttpRequest, run_id: int) -> HttpResponse:
 @reader_required
 def run_xlsx(request: HttpRequest, run_id: int) -> FileResponse:
     run = get_object_or_404(ScoreRun.objects.select_related("plan"), pk=run_id)
-    permissions.require(selectors.can_see_ranking(user=request.user, run=run), "考评排名由督查室发布后才能下载。")
+    refused = "考评排名由督查室发布后才能下载。" if run.published_at is None else RANKING_LEADERS_ONLY
+    permissions.require(selectors.can_see_ranking(user=request.user, run=run), refused)
     label = selectors.run_label(plan=run.plan, scope=run.scope, start=run.period)
     data = exports.ranking_xlsx(run=run, label=label)
     response = FileResponse(
