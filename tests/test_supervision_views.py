@@ -411,3 +411,21 @@ def test_a_closed_plans_task_offers_no_chase(world, client_as, office_user):
     assert "data-chase-form" in panel(office, task)
     PlanClosure.objects.create(plan=task.plan, closed_by=office_user, closed_at=timezone.now())
     assert "data-chase-form" not in panel(office, task)
+
+
+def test_a_group_unit_is_listed_without_a_chase_form_and_a_chase_is_refused(
+    seed_plans, pinned_clock, client_as, office_user
+):
+    """相关街镇、园区 stands for many and has no liaison: a chase would reach nobody."""
+    from supervision.services.chases import GROUP_UNIT_CHASE
+    from tasks.models import Unit, UnitKind, UnitRole
+
+    group = Unit.objects.filter(kind=UnitKind.GROUP, task_links__role=UnitRole.LEAD).distinct().first()
+    office = client_as(office_user)
+    todo = office.get(reverse("supervision:todo")).content.decode()
+    row = re.search(rf'<tr data-silent-unit="{re.escape(group.name)}">.*?</tr>', todo, re.S).group(0)
+    assert "泛指单位，没有联络员；请催办具体单位" in row and "<form" not in row
+    assert 'data-unit-chase="' in todo  # the other units keep theirs
+    response = office.post(reverse("supervision:unit_chase", args=[group.pk]), {"note": "请报送。"}, follow=True)
+    assert shown_messages(response.content.decode()) == [GROUP_UNIT_CHASE.format(unit=group.name)]
+    assert not Chase.objects.exists()

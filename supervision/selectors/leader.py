@@ -27,6 +27,7 @@ class SilentUnit:
     name: str
     missing: int
     url: str
+    chaseable: bool = True  # a 泛指 unit (相关街镇) has no liaison to chase
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from tasks.choices import Light, ReviewState
+from tasks.choices import Light, ReviewState, UnitKind
 from tasks.models import ProgressReport, Task, TaskUnit
 from tasks.querysets import current_work
 from tasks.status.clock import Clock, clock_or_now
@@ -68,7 +68,7 @@ def _office_lists(*, clock: Clock) -> _OfficeLists:
         units=TaskUnit.objects.lead()
         .on_active()
         .with_status(clock)
-        .values("unit_id", "unit__name")
+        .values("unit_id", "unit__name", "unit__kind")
         .annotate(missing=Count("pk", filter=silent_link()))
         .filter(missing__gt=0)
         .order_by("-missing", "unit__name"),
@@ -92,6 +92,7 @@ def office_todo(*, clock: Clock | None = None) -> OfficeTodo:
             name=r["unit__name"],
             missing=r["missing"],
             url=_search(unit=r["unit_id"], reported="no"),
+            chaseable=r["unit__kind"] != UnitKind.GROUP,
         )
         for r in lists.units
     ]

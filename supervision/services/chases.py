@@ -15,7 +15,7 @@ from documents import services as documents
 from notifications.models import MessageKind
 from notifications.services import message_send, unit_liaisons
 from tasks import permissions
-from tasks.models import Task, TaskState, TaskUnit, Unit, UnitRole
+from tasks.models import Task, TaskState, TaskUnit, Unit, UnitKind, UnitRole
 from tasks.status.clock import Clock, clock_or_now
 from tasks.status.rule import silent_link
 from yearend.models import PlanClosure
@@ -113,6 +113,15 @@ def _chase_write(
     return chase
 
 
+GROUP_UNIT_CHASE = "{unit}是泛指单位，没有联络员，催办无人接收；请催办具体的牵头单位。"
+
+
+def _chaseable_check(*, unit: Unit) -> None:
+    """A 泛指 unit (相关街镇、园区) stands for many; nobody reports or reads for it."""
+    if unit.kind == UnitKind.GROUP:
+        raise ValidationError(GROUP_UNIT_CHASE.format(unit=unit.name))
+
+
 def chase_task(
     *,
     user: User | AnonymousUser,
@@ -133,6 +142,7 @@ def chase_task(
         raise ValidationError("该任务所属规划已年终办结，不能催办。")
     if not TaskUnit.objects.filter(task=task, unit=unit, role=UnitRole.LEAD).exists():
         raise ValidationError("只能催办该任务的牵头单位。")
+    _chaseable_check(unit=unit)
     note = _text(note, label="催办意见", required=False)
     if slip:
         _slip_check(note=note)
@@ -156,6 +166,7 @@ def chase_unit(
     督办单 listing exactly those tasks, to the unit, by the chase's 答复期限 (chase.slip)."""
     office = permissions.require_user(user, permissions.can_chase(user), "只有督查室可以催办。")
     clock = clock_or_now(clock)
+    _chaseable_check(unit=unit)
     note = _text(note, label="催办意见", required=False)
     if slip:
         _slip_check(note=note)
