@@ -131,6 +131,13 @@ def test_a_report_after_the_plans_deadline_is_marked_late(seed_plans, client_as,
     _report_through_the_form(client_as(liaison_user), late, keji)
     assert ProgressReport.objects.get(pk=report.pk).late is True
 
+    # A report sent on time and returned after the deadline is not warned about, nor marked.
+    first = reports[on_time.pk]
+    report_return(user=office_user, report=first, version=first.version, comment="请补充数据。")
+    form = _report_through_the_form(client_as(liaison_user), on_time, keji)
+    assert "data-past-deadline" not in form
+    assert ProgressReport.objects.get(pk=first.pk).late is False
+
 
 def test_a_window_closing_on_the_friday_before_the_national_day_holiday():
     """September 2025 closes on Friday the 26th: the reminders start three working days before

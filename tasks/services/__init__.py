@@ -37,6 +37,7 @@ from .reports import (
     report_period_in_plan_check,
     report_reason_required,
     report_save,
+    report_submit_late,
 )
 from .review import (
     BATCH_CHANGED_MESSAGE,
@@ -84,6 +85,7 @@ __all__ = [
     "report_return",
     "report_review_batch",
     "report_save",
+    "report_submit_late",
     "roles_ensure",
     "task_due_date_set",
     "task_status_drift",

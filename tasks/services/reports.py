@@ -79,6 +79,21 @@ PLAN_CLOSED_REPORT_MESSAGE = "该规划已年终办结，不再接受进展报�
 PLAN_ENDED_MESSAGE = "该规划的报送期已于{last}结束，不再接受以后各期的进展报告；请待督查室年终办结。"
 
 
+def report_submit_decides_late(*, report: ProgressReport | None) -> bool:
+    """The first submission of the period decides 逾期报送: a new report or a draft; a returned
+    report resubmitted keeps what its first submission decided."""
+    return report is None or report.pk is None or report.review_state == ReviewState.DRAFT
+
+
+def report_submit_late(
+    *, task: Task, period: dt.date, report: ProgressReport | None, clock: Clock | None = None
+) -> bool:
+    """Whether submitting now marks the report 逾期报送 (the report form warns before it happens)."""
+    if not report_submit_decides_late(report=report):
+        return bool(report and report.late)
+    return clock_or_now(clock).today > plan_deadline(plan=task.plan, start=period)
+
+
 def report_period_in_plan_check(*, task: Task, period: dt.date) -> None:
     """Not filed as "2026年12月" on a 2025 plan: a plan's periods end with its year (no query)."""
     last = period_start(reporting_period=task.plan.reporting_period, day=dt.date(task.plan.year_end, 12, 31))
@@ -194,9 +209,8 @@ def report_save(
             report.progress_text = data.progress_text.strip()
             report.problems = data.problems.strip()
             report.next_steps = data.next_steps.strip()
-            if submit and (report.pk is None or report.review_state == ReviewState.DRAFT):
-                # The first submission of the period decides 逾期报送 (a resubmission after a return keeps it).
-                report.late = clock_or_now(clock).today > plan_deadline(plan=task.plan, start=period)
+            if submit and report_submit_decides_late(report=report):
+                report.late = report_submit_late(task=task, period=period, report=report, clock=clock)
             # A returned report saved as a draft stays returned: the office's comment stays on the form
             # and on 我的待办 until it is resubmitted, and an earlier period's report can still be
             # resubmitted (report_period_check takes an earlier period only while it is returned).

@@ -126,7 +126,7 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
             "conflict": conflict,
             "period_label": period_label(reporting_period=task.plan.reporting_period, start=period),
             "deadline": plan_deadline(plan=task.plan, start=period),
-            "past_deadline": clock.today > plan_deadline(plan=task.plan, start=period),
+            "past_deadline": services.report_submit_late(task=task, period=period, report=current, clock=clock),
             "breadcrumbs": crumbs((f"第{task.number}项", reverse("tasks:task", args=[task.pk])), ("填报进展", None)),
         },
         status=409 if conflict else (400 if request.method == "POST" else 200),
