@@ -551,3 +551,21 @@ def test_an_approved_report_is_shown_not_offered_for_editing(keji_task, client_a
     # The office may still correct it: the same form, open.
     own = office.get(report_url(keji_task, "区科委")).content.decode()
     assert "data-locked" not in own and '<fieldset class="plain">' in own and 'value="submit"' in own
+
+
+def test_an_approved_reports_form_sends_an_open_instruction_to_the_task_panel(
+    keji_task, client_as, liaison_user, office_user, leader_user
+):
+    """A locked form cannot take 落实情况: it points to the 批示与催办 panel instead of a disabled box."""
+    from django.test import Client
+
+    from supervision.services import instruction_create
+
+    office = Client()
+    office.force_login(office_user)
+    _approved_report(keji_task, client_as(liaison_user), office)
+    instruction_create(user=leader_user, task=keji_task, text="请加快推进。")
+    form = client_as(liaison_user).get(report_url(keji_task, "区科委")).content.decode()
+    assert "data-report-instructions" not in form
+    panel = reverse("tasks:task", args=[keji_task.pk]) + "#supervision"
+    assert f'本任务有1条领导批示尚待落实，可在任务页的<a href="{panel}">批示与催办</a>中填写落实情况。' in form
