@@ -118,7 +118,7 @@ def test_chase_unit_covers_its_unreported_tasks_except_those_chased_today(world,
     assert set(chase.items.values_list("task_id", flat=True)) == silent
     [message] = Message.objects.filter(recipient=liaison_user)
     only = next(iter(silent))
-    assert message.link == ("/todo/" if len(silent) > 1 else f"/tasks/{only}/")
+    assert message.link == ("/todo/" if len(silent) > 1 else f"/tasks/{only}/#supervision")
     before = _written()
     with pytest.raises(ValidationError) as refused:
         services.chase_unit(user=office_user, unit=keji)
@@ -500,3 +500,11 @@ def test_a_task_of_a_closed_plan_is_not_chased(world, office_user):
         services.chase_task(user=office_user, task=task, unit=world.units["科委"], slip=True)
     assert refused.value.messages == ["该任务所属规划已年终办结，不能催办。"]
     assert not Chase.objects.exists()
+
+
+def test_a_instructions_message_opens_the_tasks_supervision_panel(world, leader_user, liaison_user):
+    """查看 on a 批示 message lands where 落实情况 is written, not at the top of the task page."""
+    task = world.tasks["研发"]
+    services.instruction_create(user=leader_user, task=task, text="请加快推进。")
+    [message] = Message.objects.filter(recipient=liaison_user, kind=MessageKind.INSTRUCTION)
+    assert message.link == f"/tasks/{task.pk}/#supervision"

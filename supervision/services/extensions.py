@@ -72,7 +72,7 @@ def extension_request(
                 body=f"{unit.name}申请将截止日期延至{requested_date:%Y-%m-%d}。理由：{reason}",
                 event_key=f"supervision:extension:{extension.pk}:request",
                 task=task,
-                link=reverse("tasks:task", args=[task.pk]),
+                link=reverse("tasks:task", args=[task.pk]) + "#supervision",
             )
     except IntegrityError:
         raise ValidationError(pending) from None
@@ -129,7 +129,7 @@ def extension_decide(
             body=answer + (f"\n审批意见：{reason}" if approve and reason else ""),
             event_key=f"supervision:extension:{current.pk}:decision",
             task=task,
-            link=reverse("tasks:task", args=[task.pk]),
+            link=reverse("tasks:task", args=[task.pk]) + "#supervision",
         )
     return current
 

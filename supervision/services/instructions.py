@@ -53,7 +53,7 @@ def instruction_create(
             body=f"{leader_name}{'表扬' if praise else ''}批示{marked}：{text}\n请在任务页填写落实情况。",
             event_key=f"supervision:instruction:{instruction.pk}",
             task=task,
-            link=reverse("tasks:task", args=[task.pk]),
+            link=reverse("tasks:task", args=[task.pk]) + "#supervision",
         )
     return instruction
 
