@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -320,3 +321,24 @@ def test_the_cockpit_average_rounds_half_up():
     assert mean_rounded([Decimal("100.00"), Decimal("100.50")]) == Decimal("100.3")
     assert mean_rounded([Decimal("1604")] + [Decimal(0)] * 15) == Decimal("100.3")
     assert mean_rounded([]) is None
+
+
+def test_a_year_is_offered_and_computed_only_once_it_is_over(annual, client_as, office_user, clock_at):
+    """In July, "2025年度" would score January–June under the year's name: not offered, refused."""
+    client = client_as(office_user)
+    html = client.get(reverse("assessment:index")).content.decode()
+    form = form_on(html, "data-compute", str(annual.pk))
+    assert "2025年6月" in html and "2025年度" not in html
+    refused = submit(client, form, period="year:2025-01-01")
+    assert shown_messages(refused) == ["请选择已结束的考评周期。"]
+    with pytest.raises(ValidationError) as not_over:
+        services.score_run_compute(plan=annual, scope=Scope.YEAR, start=dt.date(2025, 1, 1), user=office_user)
+    assert not_over.value.messages == [
+        f"2025年度尚未结束：{annual.title}2025年最后一个报送期结束后，才能计算年度考评。"
+    ]
+    assert not ScoreRun.objects.filter(scope=Scope.YEAR).exists()
+    clock_at(dt.date(2026, 1, 20))
+    html = client.get(reverse("assessment:index")).content.decode()
+    value = re.search(r'<option value="([^"]+)">2025年度</option>', html).group(1)
+    submit(client, form_on(html, "data-compute", str(annual.pk)), period=value)
+    assert ScoreRun.objects.filter(plan=annual, scope=Scope.YEAR, period=dt.date(2025, 1, 1)).exists()

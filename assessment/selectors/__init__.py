@@ -6,10 +6,23 @@ from .access import can_see_ranking, can_see_sheet, leader_unit_ids
 from .burden import BurdenRow, CapRow, burden_rows, cap_rows
 from .cockpit import LeaderScores, ScorePoint, UnitLatest, UnitScore, leader_scores, leader_unit_scores
 from .rankings import BulletinRank, RankGroup, RankRow, bulletin_ranking, ranking_groups
-from .runs import CompareRow, RunRow, UnitRun, periods_closed, run_compare, run_label, run_previous, run_rows, unit_runs
+from .runs import (
+    YEAR_NOT_OVER,
+    CompareRow,
+    RunRow,
+    UnitRun,
+    periods_closed,
+    run_compare,
+    run_label,
+    run_previous,
+    run_rows,
+    unit_runs,
+    year_over,
+)
 from .sheets import Sheet, SheetLine, sheet_of
 
 __all__ = [
+    "YEAR_NOT_OVER",
     "BulletinRank",
     "BurdenRow",
     "CapRow",
@@ -40,4 +53,5 @@ __all__ = [
     "run_rows",
     "sheet_of",
     "unit_runs",
+    "year_over",
 ]

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count
 
 from tasks.models import Plan, Unit
-from tasks.periods import period_label, previous_period
+from tasks.periods import period_closed_latest, period_label, period_start, previous_period
 from tasks.periods import periods_closed as plan_periods_closed
 
 from ..models import RunState, Scope, ScoreRun, ScoreSheet
@@ -88,6 +88,17 @@ def periods_closed(*, plan: Plan, today: dt.date, count: int = 12) -> list[tuple
         (start, period_label(reporting_period=plan.reporting_period, start=start))
         for start in reversed(plan_periods_closed(plan=plan, today=today, count=count))
     ]
+
+
+YEAR_NOT_OVER = "{year}年度尚未结束：{plan}{year}年最后一个报送期结束后，才能计算年度考评。"
+
+
+def year_over(*, plan: Plan, year: int, today: dt.date) -> bool:
+    """A year's 考评 covers the whole year: its last reporting period has closed (the worker
+    computes the year's run on that day, scores_close_due)."""
+    last = period_start(reporting_period=plan.reporting_period, day=dt.date(year, 12, 1))
+    latest = period_closed_latest(plan=plan, today=today)
+    return latest is not None and latest >= last
 
 
 @dataclass(frozen=True)

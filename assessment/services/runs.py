@@ -18,7 +18,7 @@ from notifications.models import MessageKind
 from notifications.services import message_send
 from tasks.choices import Role
 from tasks.models import Plan, Unit
-from tasks.periods import period_closed_latest, period_start
+from tasks.periods import period_closed_latest
 from tasks.status.clock import Clock, clock_or_now
 
 from ..events import run_events
@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..rules import figures_of, rule_set_for, rule_version_latest
 from ..scoring import ranks, score_lines, score_totals
-from ..selectors.runs import run_label
+from ..selectors.runs import YEAR_NOT_OVER, run_label, year_over
 from .common import FROZEN, office_writer
 
 
@@ -44,6 +44,8 @@ def score_run_compute(
     A frozen run is never recomputed. `user` None: the job runner, at a period's close."""
     writer = office_writer(user) if user is not None else None
     today = clock_or_now(clock).today
+    if scope == Scope.YEAR and not year_over(plan=plan, year=start.year, today=today):
+        raise ValidationError(YEAR_NOT_OVER.format(year=start.year, plan=plan.title))
     version = rule_version_latest(rule_set=rule_set_for(plan_id=plan.pk, year=start.year))
     figures = figures_of(version)
     events, unit_ids = run_events(plan=plan, scope=scope, start=start, today=today)
@@ -201,8 +203,7 @@ def scores_close_due(*, clock: Clock | None = None) -> list[ScoreRun]:
         if candidate is None:
             continue
         todo = [(Scope.PERIOD, candidate)]
-        last = period_start(reporting_period=plan.reporting_period, day=dt.date(candidate.year, 12, 1))
-        if candidate == last:
+        if year_over(plan=plan, year=candidate.year, today=clock.today):
             todo.append((Scope.YEAR, dt.date(candidate.year, 1, 1)))
         for scope, first in todo:
             if not ScoreRun.objects.filter(plan=plan, scope=scope, period=first).exists():

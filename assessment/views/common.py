@@ -23,9 +23,12 @@ def act(request: HttpRequest, action: Callable[[], T], *, success: str) -> T | N
 
 
 def period_choices(plan: Plan, today: dt.date) -> list[tuple[str, str]]:
-    """The compute form's choices: each closed period, then each year that has one ("scope:first day")."""
+    """The compute form's choices: each closed period, then each year that is over ("scope:first day").""" ""
     closed = selectors.periods_closed(plan=plan, today=today)
-    years = sorted({start.year for start, _ in closed}, reverse=True)
+    years = sorted(
+        {start.year for start, _ in closed if selectors.year_over(plan=plan, year=start.year, today=today)},
+        reverse=True,
+    )
     return [(f"period:{start:%Y-%m-%d}", label) for start, label in closed] + [
         (f"year:{year}-01-01", f"{year}年度") for year in years
     ]
