@@ -89,6 +89,9 @@ def test_demo_accounts_created_and_printed(settings, seed_plans):
     keji = get_user_model().objects.get(username="keji")
     assert list(keji.profile.units.values_list("name", flat=True)) == ["区科委"]
     assert get_user_model().objects.get(username="tanruicong").profile.leader.name == "谭瑞琮"
+    # Each a person with a 姓名, as the pages name who reviewed, wrote or chased (accounts.names).
+    assert keji.first_name == "李明" and get_user_model().objects.get(username="office").first_name == "陈静"
+    assert not get_user_model().objects.filter(username__in=["admin", "anquan", "shenji", "fagai"], first_name="")
     run("create_demo_accounts")  # safe to run again
     assert get_user_model().objects.filter(username="admin").count() == 1
     # 三员分立: three administrator accounts, none of them a superuser.

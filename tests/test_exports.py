@@ -540,3 +540,28 @@ def test_a_filter_the_form_refuses_gives_no_ledger_but_the_list_with_the_error(s
     assert response["Location"] == reverse("tasks:task_search") + "?plan=abc"
     page = client.get(response["Location"]).content.decode()
     assert re.search(r"筛选条件有误，未生成台账：规划：[^<]*有效", page), page[:200]
+
+
+def test_the_reviewer_is_named_by_their_name_else_their_login(db, pinned_clock):
+    """审核人 is the person (the account's 姓名, accounts.names), not the login name "office"."""
+    from django.contrib.auth import get_user_model
+
+    from tasks.selectors import export_rows
+
+    plan = _hostile_import()
+    task = plan.tasks.get(number="1")
+    reviewer = get_user_model().objects.create_user(username="chenjing", first_name="陈静")
+    report_make(
+        task=task,
+        unit=task.unit_links.get(role="lead").unit,
+        period=dt.date(2025, 6, 1),
+        status=ProgressStatus.IN_PROGRESS,
+        percent=10,
+        progress_text="推进中。",
+        review_state=ReviewState.APPROVED,
+        reviewed_by=reviewer,
+        reported_at=dt.datetime(2025, 6, 10, 9, tzinfo=dt.UTC),
+    )
+    assert [row.reviewer for row in export_rows(ids=[task.pk])] == ["陈静"]
+    get_user_model().objects.filter(pk=reviewer.pk).update(first_name="")
+    assert [row.reviewer for row in export_rows(ids=[task.pk])] == ["chenjing"]

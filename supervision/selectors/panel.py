@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Value, When
 
+from accounts.names import person_name_sql
 from minhang_plans.compiled import compiled_rows
 from tasks import permissions
 from tasks.choices import Role
@@ -81,7 +82,7 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
             "i",
             at=F("created_at"),
             body=F("text"),
-            who=F("written_by__username"),
+            who=person_name_sql("written_by__"),
             name=F("leader__name"),
             flag=F("on_behalf"),
             state=Case(When(praise=True, then=Value("praise")), default=Value(""), output_field=CharField()),
@@ -100,13 +101,13 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
             "c",
             at=F("created_at"),
             body=F("note"),
-            who=F("created_by__username"),
+            who=person_name_sql("created_by__"),
             name=F("unit__name"),
             unit=F("unit_id"),
             day=F("reply_by"),
             answer=F("reply_text"),
             answered=F("replied_at"),
-            answerer=Coalesce(F("replied_by__username"), Value("")),
+            answerer=person_name_sql("replied_by__"),
             slip=Coalesce(F("slip__pk"), Value(0)),
             ref=Coalesce(F("slip__number"), Value("")),
         ),
@@ -117,13 +118,13 @@ def task_panel(*, task: Task, user: User | AnonymousUser | None = None) -> TaskP
             "e",
             at=F("created_at"),
             body=F("reason"),
-            who=F("requested_by__username"),
+            who=person_name_sql("requested_by__"),
             name=F("unit__name"),
             unit=F("unit_id"),
             day=F("requested_date"),
             answer=F("decision_reason"),
             answered=F("decided_at"),
-            answerer=Coalesce(F("decided_by__username"), Value("")),
+            answerer=person_name_sql("decided_by__"),
             day2=F("granted_date"),
             day3=F("original_due_date"),
             state=F("state"),

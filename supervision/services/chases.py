@@ -64,7 +64,9 @@ def _chase_message(*, chase: Chase, tasks: list[Task], slip_number: str = "") ->
         body="\n".join(lines),
         event_key=f"supervision:chase:{chase.pk}",
         task=first if len(tasks) == 1 else None,
-        link=reverse("tasks:task", args=[first.pk]) + "#supervision" if len(tasks) == 1 else reverse("supervision:todo"),
+        link=reverse("tasks:task", args=[first.pk]) + "#supervision"
+        if len(tasks) == 1
+        else reverse("supervision:todo"),
     )
 
 

@@ -19,6 +19,8 @@ from django.apps import apps
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
+from accounts.names import person_name_sql
+
 from ..choices import COUNTED_REVIEW_STATES, CurrentStatus, Light, ProgressStatus, UnitRole
 from ..models import Category, Plan, ProgressReport, Task, TaskLeader, TaskUnit
 from ..status.clock import Clock, clock_or_now
@@ -140,7 +142,7 @@ def export_rows(*, ids: list[int], clock: Clock | None = None, through: dt.date 
                 "next_steps",
                 "reported_at",
                 "updated_at",
-                "reviewed_by__username",
+                reviewer=person_name_sql("reviewed_by__"),
             )
         )
         for report in latest:
@@ -177,7 +179,7 @@ def export_rows(*, ids: list[int], clock: Clock | None = None, through: dt.date 
                 problems=per_unit("problems"),
                 next_steps=per_unit("next_steps"),
                 reported_at=newest["reported_at"] if newest else None,
-                reviewer=(newest["reviewed_by__username"] or "") if newest else "",
+                reviewer=newest["reviewer"] if newest else "",
                 unit_progress=[
                     (
                         name,

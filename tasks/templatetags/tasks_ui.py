@@ -28,6 +28,14 @@ LIGHT_LABELS = dict(Light.choices)
 
 
 @register.filter
+def person(user: object) -> str:
+    """{{ report.reviewed_by|person }}: the person's 姓名, else the login name (accounts.names)."""
+    from accounts.names import person_name
+
+    return person_name(user)  # type: ignore[arg-type]
+
+
+@register.filter
 def status_label(value: str | None) -> str:
     return STATUS_LABELS.get(value or "", CurrentStatus.NOT_REPORTED.label)
 
