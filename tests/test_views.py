@@ -99,7 +99,7 @@ def test_dashboard_counts_by_light_and_red_list(office, world):
     five_card = five_card[: five_card.index("</section>")]
     # 零号湾 is red because 区发展改革委 reported 滞后.
     assert f'data-red-task="{world.tasks["零号湾"].pk}"' in five_card
-    assert "报送滞后" in five_card
+    assert "进展滞后" in five_card and "报送滞后" not in five_card
     # 南部科创 reported done → share completed is 2 of 23 (南部科创 + one filler).
     assert re.search(r'data-figure="done"><a [^>]*>2</a><small>（9%）</small>', five_card)
 
