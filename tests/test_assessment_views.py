@@ -342,3 +342,25 @@ def test_a_year_is_offered_and_computed_only_once_it_is_over(annual, client_as, 
     value = re.search(r'<option value="([^"]+)">2025年度</option>', html).group(1)
     submit(client, form_on(html, "data-compute", str(annual.pk)), period=value)
     assert ScoreRun.objects.filter(plan=annual, scope=Scope.YEAR, period=dt.date(2025, 1, 1)).exists()
+
+
+def test_a_sheet_shows_the_rules_it_applied_and_its_caps_last(annual, client_as, office_user, liaison_user):
+    """A liaison cannot open 考评细则, so the sheet itself lists the figures its lines apply (every
+    figure of the rule version, by the model's own names) and says each cap's limit; the 封顶
+    lines come after the lines they cap."""
+    from assessment.models import RuleVersion
+
+    keji = Unit.objects.get(name="区科委")
+    run = services.score_run_compute(plan=annual, scope=Scope.PERIOD, start=JUNE, user=office_user)
+    version = run.rule_version
+    RuleVersion.objects.filter(pk=version.pk).update(missing_cap=Decimal("5"))
+    run = services.score_run_compute(plan=annual, scope=Scope.PERIOD, start=JUNE, user=office_user)
+    html = client_as(liaison_user).get(reverse("assessment:sheet", args=[run.pk, keji.pk])).content.decode()
+    rules = re.search(r"<details data-rules>(.*?)</details>", html, re.S).group(1)
+    assert f"计分依据：{version.rule_set.name}第{version.number}版" in rules
+    assert "<th scope=\"row\">缺报扣分上限</th><td class=\"num\">5分</td>" in rules
+    decimal_fields = [f for f in RuleVersion._meta.concrete_fields if f.get_internal_type() == "DecimalField"]
+    assert rules.count('<th scope="row">') == len(decimal_fields)
+    kinds = re.findall(r'<tr data-line="([a-z_]+)">', html)
+    assert "cap" in kinds and kinds.index("cap") > max(i for i, k in enumerate(kinds) if k == "missing")
+    assert "缺报超过上限（上限5分）的部分不计" in html

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import DecimalField, F
 from django.urls import reverse
 
+from accounts.names import person_name
 from tasks.choices import UnitRole
 from tasks.models import Unit
 from tasks.periods import period_label
 
-from ..models import LineKind, ScoreLine, ScoreRun
+from ..models import LineKind, RuleVersion, ScoreLine, ScoreRun
+from ..rules import figures_of
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,22 @@ class Sheet:
     added: Decimal
     rank: int
     lines: list[SheetLine]
+    rule_label: str  # the rule version the run was computed with
+    rules: list[tuple[str, str]]  # its figures in words (RuleVersion's field names), for the trace
+
+
+def rule_figures(*, version: RuleVersion) -> list[tuple[str, str]]:
+    """Every figure of a rule version as (its field's name, value): what a sheet's lines apply.
+    Read from the model's own fields, so a figure added to the rules is listed without an edit here."""
+    shown = []
+    for field in RuleVersion._meta.concrete_fields:
+        if not isinstance(field, DecimalField):
+            continue
+        value = getattr(version, field.attname)
+        number = "" if value is None else f"{value.normalize():f}"  # 30.00 → 30, 0.50 → 0.5
+        text = "不设上限" if value is None else (number if field.name.endswith("weight") else f"{number}分")
+        shown.append((str(field.verbose_name), text))
+    return shown
 
 
 def sheet_of(*, run: ScoreRun, unit: Unit) -> Sheet | None:
@@ -45,9 +64,11 @@ def sheet_of(*, run: ScoreRun, unit: Unit) -> Sheet | None:
     lines = (
         ScoreLine.objects.filter(run=run, unit=unit)
         .select_related("task", "instruction__leader", "adjustment__created_by")
-        .order_by("period", "kind", "task__position", "pk")
+        # The 封顶 lines (no period) after the lines they cap, on every database.
+        .order_by(F("period").asc(nulls_last=True), "kind", "task__position", "pk")
     )
     reporting = run.plan.reporting_period
+    caps = figures_of(run.rule_version).caps
     kinds = dict(LineKind.choices)
     roles = dict(UnitRole.choices)
     shown = []
@@ -85,9 +106,11 @@ def sheet_of(*, run: ScoreRun, unit: Unit) -> Sheet | None:
                 "early": "提前完成",
                 "praise": "表扬",
             }.get(line.capped_kind, line.capped_kind)
-            what = f"{capped}超过上限的部分不计"
+            cap = caps.get(line.capped_kind)
+            limit = f"（上限{cap.normalize():f}分）" if cap is not None else ""
+            what = f"{capped}超过上限{limit}的部分不计"
         elif line.kind == LineKind.MANUAL:
-            who = line.adjustment.created_by.username if line.adjustment else ""
+            who = person_name(line.adjustment.created_by) if line.adjustment else ""
             what = f"督查室人工调整（{who}）：{line.note}"
         shown.append(
             SheetLine(
@@ -109,4 +132,6 @@ def sheet_of(*, run: ScoreRun, unit: Unit) -> Sheet | None:
         added=sheet.added,
         rank=sheet.rank,
         lines=shown,
+        rule_label=f"{run.rule_version.rule_set.name}第{run.rule_version.number}版",
+        rules=rule_figures(version=run.rule_version),
     )

@@ -122,7 +122,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @reader_required
 def sheet(request: HttpRequest, run_id: int, unit_id: int) -> HttpResponse:
-    run = get_object_or_404(ScoreRun.objects.select_related("plan", "rule_version"), pk=run_id)
+    run = get_object_or_404(ScoreRun.objects.select_related("plan", "rule_version__rule_set"), pk=run_id)
     unit = get_object_or_404(Unit, pk=unit_id)
     permissions.require(
         selectors.can_see_sheet(user=request.user, run=run, unit_id=unit.pk), "您只能查看本单位的考评得分。"
