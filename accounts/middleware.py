@@ -46,9 +46,11 @@ class SessionSecurityMiddleware:
                 query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
                 return redirect(reverse("security:session_expired") + (f"?{query}" if query else ""))
             session_touch(request)
-            # First the second factor, then (once the identity is proven) a forced password change.
-            if request.session.get(OTP_PENDING) and not request.path_info.startswith(_otp_exempt()):
-                return redirect("security:otp")
-            if request.session.get(PASSWORD_CHANGE) and not request.path_info.startswith(_password_change_exempt()):
+            # First the second factor, then (once the identity is proven) a forced password change;
+            # never both at once, or the two pages send the user to each other forever.
+            if request.session.get(OTP_PENDING):
+                if not request.path_info.startswith(_otp_exempt()):
+                    return redirect("security:otp")
+            elif request.session.get(PASSWORD_CHANGE) and not request.path_info.startswith(_password_change_exempt()):
                 return redirect("password_change")
         return self.get_response(request)

@@ -116,3 +116,32 @@ def test_demo_accounts_skip_it_in_demo_mode(two_factor_for_admins, settings):
     client = Client()
     client.post(reverse("login"), {"username": "anquan", "password": "demo-anquan-2025"})
     assert client.get(reverse("security:accounts")).status_code == 200
+
+
+def test_an_administrator_with_an_issued_password_gives_the_code_first_then_changes_it(
+    two_factor_for_admins, client_as
+):
+    """A new 系统管理员 (issued password: change it at first sign-in) used to bounce between the
+    code page and the password page forever: the code first, then the password change."""
+    from tests.test_accounts import _issued_password as _issued
+
+    security = _make_user("anquan", Role.SECURITY)
+    page = client_as(security).post(
+        reverse("security:accounts"), {"username": "wangxi", "full_name": "王夕", "role": Role.ADMIN.value}
+    )
+    password = _issued(page.content.decode())
+    client = Client()
+    assert client.post(reverse("login"), {"username": "wangxi", "password": password}).status_code == 302
+    assert client.get(reverse("password_change"))["Location"] == reverse("security:otp")
+    page = client.get(reverse("security:otp"))
+    assert page.status_code == 200
+    secret = re.search(r'<code class="otp-secret">([^<]+)</code>', page.content.decode()).group(1)
+    verified = client.post(reverse("security:otp"), {"token": totp(secret)}, follow=True)
+    assert verified.redirect_chain[-1][0] == reverse("password_change")
+    assert "您正在使用管理员发放的初始密码，请先修改密码后再继续使用。" in verified.content.decode()
+    done = client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": "Xin-mima-2026", "new_password2": "Xin-mima-2026"},
+    )
+    assert done.status_code == 302
+    assert client.get(reverse("imports:list")).status_code == 200
