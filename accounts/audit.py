@@ -40,6 +40,7 @@ class Action:
     ACCOUNT_ENABLE = "account_enable"
     ROLE_ASSIGN = "role_assign"
     UNITS_ASSIGN = "units_assign"
+    LEADER_ASSIGN = "leader_assign"
     SESSION_END = "session_end"
     SESSION_TIMEOUT = "session_timeout"
     SSO_ACCOUNT_CREATE = "sso_account_create"
@@ -80,6 +81,7 @@ ACTION_LABELS = {
     Action.ACCOUNT_ENABLE: "启用账号",
     Action.ROLE_ASSIGN: "分配角色",
     Action.UNITS_ASSIGN: "分配单位",
+    Action.LEADER_ASSIGN: "关联领导",
     Action.SESSION_END: "结束会话",
     Action.SESSION_TIMEOUT: "会话超时",
     Action.SSO_ACCOUNT_CREATE: "统一身份认证新建账号",

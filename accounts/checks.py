@@ -43,7 +43,10 @@ def demo_accounts_closed_in_production(app_configs: Any = None, databases: Any =
     return [
         Error(
             f"演示账号仍可用公开的演示密码登录：{'、'.join(open_accounts)}。",
-            hint="生产环境请在“账号管理”中停用这些账号或重置其密码。",
+            hint=(
+                "生产环境请在“账号管理”中停用这些账号或重置其密码；"
+                "审计管理员账号用 manage.py admin_account 重新签发密码。"
+            ),
             id="accounts.E002",
         )
     ]

@@ -4,11 +4,12 @@ from typing import Any
 
 from django import forms
 
-from tasks.models import Role, Unit
+from tasks.models import Leader, Role, Unit
 
 from .audit import ACTION_LABELS
 
-ROLE_CHOICES = [("", "（无角色）")] + [(role.value, role.label) for role in Role]
+# The 审计管理员 is issued on the server (accounts.services.AUDITOR_OUT_OF_REACH): not offered here.
+ROLE_CHOICES = [("", "（无角色）")] + [(role.value, role.label) for role in Role if role != Role.AUDITOR]
 
 
 class AccountCreateForm(forms.Form):
@@ -22,6 +23,12 @@ class AccountCreateForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES, required=False)
+
+
+class LeaderForm(forms.Form):
+    leader = forms.ModelChoiceField(
+        label="对应区领导", queryset=Leader.objects.order_by("name"), required=False, empty_label="（不是区领导）"
+    )
 
 
 class UnitsForm(forms.Form):

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from tasks.models import Role, Unit, UserProfile
+from tasks.models import Leader, Role, Unit, UserProfile
 from tasks.permissions import ADMIN_ROLES, can_manage_accounts, require_user, user_role
 from tasks.services import roles_ensure
 
@@ -25,6 +25,20 @@ from .models import ROLE_CONFLICT_MESSAGE, PasswordState, UserSession
 
 def _require_security_admin(actor: User | AnonymousUser) -> User:
     return require_user(actor, can_manage_accounts(actor), "只有安全管理员可以管理账号、角色和单位。")
+
+
+# 三员分立: the 审计管理员 checks the other two administrators, so the 安全管理员 may neither make
+# one (and sign in as it) nor reset, disable or re-role one. Auditor accounts are issued on the
+# server by whoever installs the system (admin_account_issue, `manage.py admin_account`).
+AUDITOR_OUT_OF_REACH = (
+    "审计管理员账号由部署人员在服务器上用命令创建或重置（manage.py admin_account），"
+    "安全管理员不能创建、修改、停用或重置，以免安全审计被代管。"
+)
+
+
+def _auditor_out_of_reach(*, role: Role | None = None, user: User | None = None) -> None:
+    if role == Role.AUDITOR or (user is not None and user_role(user) == Role.AUDITOR):
+        raise ValidationError(AUDITOR_OUT_OF_REACH)
 
 
 def issued_password() -> str:
@@ -75,6 +89,12 @@ def _role_set(user: User, role: Role | None) -> None:
     user.groups.remove(*[groups[name] for name in role_names])
     if role is not None:
         user.groups.add(groups[role.value])
+    # The 系统管理员 works in the Django admin (as staff, through its group's permissions, never a
+    # superuser); no other role does.
+    staff = role == Role.ADMIN
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
     setattr(user, "_role_cache", False)  # noqa: B010  (user_role's per-request memo)
 
 
@@ -100,6 +120,7 @@ def account_create(
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"用户名“{username}”已存在。"})
+    _auditor_out_of_reach(role=role)
     if role == Role.LIAISON and not Unit.objects.filter(pk__in=unit_ids).exists():
         # A liaison reports for their units: without one, the account could do nothing at all.
         raise ValidationError({"units": LIAISON_UNITS_MESSAGE})
@@ -130,6 +151,7 @@ def account_active_set(
     actor = _require_security_admin(actor)
     if user.pk == actor.pk:
         raise ValidationError("不能停用自己的账号。")
+    _auditor_out_of_reach(user=user)
     user.is_active = active
     user.save(update_fields=["is_active"])
     ended = 0 if active else sessions_end(user=user)
@@ -148,6 +170,7 @@ def account_password_reset(*, actor: User | AnonymousUser, user: User, request: 
     actor = _require_security_admin(actor)
     if user.pk == actor.pk:
         raise ValidationError("不能在此重置自己的密码，请使用“修改密码”。")
+    _auditor_out_of_reach(user=user)
     password = issued_password()
     _issue_password(user, password)
     sessions_end(user=user)
@@ -159,19 +182,76 @@ def account_password_reset(*, actor: User | AnonymousUser, user: User, request: 
 def account_role_assign(
     *, actor: User | AnonymousUser, user: User, role: Role | None, request: HttpRequest | None = None
 ) -> None:
-    """Give the account exactly this role (or none)."""
+    """Give the account exactly this role (or none). A changed role ends the account's sessions:
+    a session signed in under the old role (without the second factor an administrator role asks
+    for) must not carry the new one."""
     actor = _require_security_admin(actor)
     if user.pk == actor.pk:
         raise ValidationError("不能更改自己的角色。")
+    _auditor_out_of_reach(role=role, user=user)
     before = user_role(user)
     _role_set(user, role)
+    ended = sessions_end(user=user) if before != role else 0
     audit_record(
         action=Action.ROLE_ASSIGN,
         user=actor,
         request=request,
         object_repr=user.get_username(),
-        detail={"before": before.value if before else "", "after": role.value if role else ""},
+        detail={"before": before.value if before else "", "after": role.value if role else "", "sessions_ended": ended},
     )
+
+
+@transaction.atomic
+def account_leader_assign(
+    *, actor: User | AnonymousUser, user: User, leader: Leader | None, request: HttpRequest | None = None
+) -> None:
+    """Which 区领导 the account is (a leader's account reads and instructs as that leader)."""
+    actor = _require_security_admin(actor)
+    profile, _ = UserProfile.objects.get_or_create(user=user)
+    before = profile.leader.name if profile.leader else ""
+    profile.leader = leader
+    profile.save(update_fields=["leader"])
+    audit_record(
+        action=Action.LEADER_ASSIGN,
+        user=actor,
+        request=request,
+        object_repr=user.get_username(),
+        detail={"before": before, "after": leader.name if leader else ""},
+    )
+
+
+@transaction.atomic
+def admin_account_issue(*, username: str, role: Role, full_name: str = "") -> tuple[User, str, bool]:
+    """An administrator account issued on the server (`manage.py admin_account`): created, or an
+    existing one given this role and a new issued password (changed at its first sign-in; the
+    second factor as for every administrator). Returns (user, password, created). The only way to
+    the first 安全管理员 of an install, and to any 审计管理员 (AUDITOR_OUT_OF_REACH)."""
+    if role not in ADMIN_ROLES:
+        raise ValidationError("只能用此命令签发系统管理员、安全管理员或审计管理员账号。")
+    username = username.strip()
+    if not username:
+        raise ValidationError("请填写用户名。")
+    user_model = get_user_model()
+    user = user_model.objects.filter(username__iexact=username).first()
+    created = user is None
+    if user is None:
+        user = user_model(username=username)
+        user.set_unusable_password()
+    if full_name.strip():
+        user.first_name = full_name.strip()[:150]
+    user.is_superuser = False
+    user.is_active = True
+    user.save()
+    password = issued_password()
+    _issue_password(user, password)
+    _role_set(user, role)
+    sessions_end(user=user)
+    audit_record(
+        action=Action.ACCOUNT_CREATE if created else Action.PASSWORD_RESET,
+        object_repr=user.get_username(),
+        detail={"role": role.value, "via": "服务器命令 manage.py admin_account"},
+    )
+    return user, password, created
 
 
 @transaction.atomic

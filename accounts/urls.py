@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/<id:user_id>/", views.account_page, name="account"),
     path("accounts/<id:user_id>/role/", views.account_role, name="account_role"),
     path("accounts/<id:user_id>/units/", views.account_units, name="account_units"),
+    path("accounts/<id:user_id>/leader/", views.account_leader, name="account_leader"),
     path("accounts/<id:user_id>/active/", views.account_active, name="account_active"),
     path("accounts/<id:user_id>/reset/", views.account_reset, name="account_reset"),
     path("audit/", views.audit_page, name="audit"),

@@ -223,15 +223,15 @@ def test_an_administrator_may_also_be_in_a_business_group(db):
 
 
 def test_the_service_gives_exactly_one_role(security_user, office_user):
-    services.account_role_assign(actor=security_user, user=office_user, role=Role.AUDITOR)
-    assert list(office_user.groups.values_list("name", flat=True)) == ["审计管理员"]
+    services.account_role_assign(actor=security_user, user=office_user, role=Role.LEADER)
+    assert list(office_user.groups.values_list("name", flat=True)) == ["区领导"]
     services.account_role_assign(actor=security_user, user=office_user, role=Role.ADMIN)
     assert list(office_user.groups.values_list("name", flat=True)) == ["系统管理员"]
 
 
 def test_the_service_refuses_a_superuser_as_security_or_audit_admin(security_user, admin_user):
     with pytest.raises(ValidationError) as refused:
-        services.account_role_assign(actor=security_user, user=admin_user, role=Role.AUDITOR)
+        services.account_role_assign(actor=security_user, user=admin_user, role=Role.SECURITY)
     assert refused.value.messages == [ROLE_CONFLICT]
     assert AuditEvent.objects.filter(action=Action.ROLE_ASSIGN).count() == 0
 
@@ -344,7 +344,7 @@ def test_assign_role_and_units_through_the_page(client_as, security_user, office
     assert "已更新 duchashi 的所属单位。" in response.content.decode()
     assert list(office_user.profile.units.values_list("name", flat=True)) == ["区科委"]
     role_event = AuditEvent.objects.get(action=Action.ROLE_ASSIGN)
-    assert role_event.detail == {"before": "督查室", "after": "单位联络员"}
+    assert role_event.detail == {"before": "督查室", "after": "单位联络员", "sessions_ended": 0}
     assert AuditEvent.objects.get(action=Action.UNITS_ASSIGN).detail == {"before": [], "after": ["区科委"]}
 
 
@@ -491,11 +491,92 @@ def test_check_refuses_demo_accounts_that_still_open_with_their_published_passwo
         call_command("check", "--database", "default", stdout=io.StringIO(), stderr=io.StringIO())
     users = get_user_model().objects
     anquan = users.get(username="anquan")
-    for account in users.filter(username__in=["admin", "fagai", "keji", "office", "shenji", "tanruicong"]):
+    for account in users.filter(username__in=["admin", "fagai", "keji", "office", "tanruicong"]):
         services.account_active_set(actor=anquan, user=account, active=False)
+    # The 审计管理员 is out of the 安全管理员's reach: re-issued on the server.
+    call_command("admin_account", "shenji", "--role", "审计管理员", stdout=io.StringIO())
     with pytest.raises(SystemCheckError, match="演示账号仍可用公开的演示密码登录：anquan。"):
         call_command("check", "--database", "default", stdout=io.StringIO(), stderr=io.StringIO())
     # The security admin's own password, changed as the user would.
     anquan.set_password("Another-Secret-2026")
     anquan.save()
     call_command("check", "--database", "default", stdout=io.StringIO())
+
+
+def test_a_role_change_ends_the_accounts_sessions(client_as, security_user, office_user):
+    """Raised to 系统管理员 while signed in as 督查室, the old session reached the imports without
+    the second factor the new role asks for."""
+    signed_in = client_as(office_user)
+    assert signed_in.get(reverse("tasks:dashboard")).status_code == 200
+    services.account_role_assign(actor=security_user, user=office_user, role=Role.ADMIN)
+    assert signed_in.get(reverse("imports:history"))["Location"].startswith(reverse("login"))
+    assert AuditEvent.objects.get(action=Action.ROLE_ASSIGN).detail["sessions_ended"] == 1
+
+
+def test_a_new_system_administrator_works_in_the_django_admin(client_as, security_user, office_user):
+    services.account_role_assign(actor=security_user, user=office_user, role=Role.ADMIN)
+    office_user.refresh_from_db()
+    assert office_user.is_staff and not office_user.is_superuser
+    assert client_as(office_user).get(reverse("admin:index")).status_code == 200
+    services.account_role_assign(actor=security_user, user=office_user, role=Role.OFFICE)
+    office_user.refresh_from_db()
+    assert not office_user.is_staff
+
+
+def test_the_security_admin_cannot_make_reset_disable_or_re_role_an_auditor(client_as, security_user, auditor_user):
+    """三员分立: the 安全管理员 could reset the 审计管理员's password, or make one, and sign in as it."""
+    refused = [services.AUDITOR_OUT_OF_REACH]
+    with pytest.raises(ValidationError) as made:
+        services.account_create(actor=security_user, username="puppet", role=Role.AUDITOR)
+    assert made.value.messages == refused
+    for change in (
+        lambda: services.account_password_reset(actor=security_user, user=auditor_user),
+        lambda: services.account_active_set(actor=security_user, user=auditor_user, active=False),
+        lambda: services.account_role_assign(actor=security_user, user=auditor_user, role=Role.OFFICE),
+    ):
+        with pytest.raises(ValidationError) as out_of_reach:
+            change()
+        assert out_of_reach.value.messages == refused
+    client = client_as(security_user)
+    accounts = client.get(reverse("security:accounts")).content.decode()
+    assert '<option value="审计管理员">' not in accounts
+    page = client.get(reverse("security:account", args=[auditor_user.pk])).content.decode()
+    assert "data-auditor" in page and reverse("security:account_reset", args=[auditor_user.pk]) not in page
+    response = client.post(reverse("security:account_reset", args=[auditor_user.pk]), follow=True)
+    assert services.AUDITOR_OUT_OF_REACH in response.content.decode()
+    auditor_user.refresh_from_db()
+    assert auditor_user.is_active and auditor_user.check_password("pw-" + auditor_user.username)
+    assert not get_user_model().objects.filter(username="puppet").exists()
+
+
+def test_administrators_are_issued_on_the_server(db):
+    """The first 安全管理员 of an install and every 审计管理员: `manage.py admin_account`."""
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("admin_account", "shenji2", "--role", "审计管理员", "--name", "吴敏", stdout=out)
+    password = re.search(r"初始密码（只显示这一次）：(\S+)", out.getvalue()).group(1)
+    user = get_user_model().objects.get(username="shenji2")
+    assert user.first_name == "吴敏" and list(user.groups.values_list("name", flat=True)) == ["审计管理员"]
+    assert user.check_password(password) and not user.is_superuser and not user.is_staff
+    created = AuditEvent.objects.get(action=Action.ACCOUNT_CREATE, object_repr="shenji2")
+    assert created.detail == {"role": "审计管理员", "via": "服务器命令 manage.py admin_account"}
+    call_command("admin_account", "shenji2", "--role", "审计管理员", stdout=io.StringIO())
+    assert not get_user_model().objects.get(username="shenji2").check_password(password)
+    assert AuditEvent.objects.filter(action=Action.PASSWORD_RESET, object_repr="shenji2").count() == 1
+    with pytest.raises(CommandError):
+        call_command("admin_account", "x", "--role", "督查室", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_security_admin_links_a_leaders_account(client_as, security_user, office_user):
+    from tasks.models import Leader
+
+    leader = Leader.objects.create(name="谭瑞琮")
+    client = client_as(security_user)
+    response = client.post(
+        reverse("security:account_leader", args=[office_user.pk]), {"leader": leader.pk}, follow=True
+    )
+    assert "已将 duchashi 关联为“谭瑞琮”。" in response.content.decode()
+    office_user.profile.refresh_from_db()
+    assert office_user.profile.leader == leader
+    assert AuditEvent.objects.get(action=Action.LEADER_ASSIGN).detail == {"before": "", "after": "谭瑞琮"}

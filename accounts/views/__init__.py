@@ -12,6 +12,7 @@ The views are re-exported so urls.py can write `views.accounts_page`.
 
 from .accounts_admin import (
     account_active,
+    account_leader,
     account_page,
     account_reset,
     account_role,
@@ -28,6 +29,7 @@ __all__ = [
     "AUDIT_PAGE_SIZE",
     "PasswordChangeView",
     "account_active",
+    "account_leader",
     "account_page",
     "account_reset",
     "account_role",

@@ -18,7 +18,7 @@ from tasks.models import Role
 from tasks.permissions import user_role
 
 from .. import selectors, services
-from ..forms import AccountCreateForm, RoleForm, UnitsForm
+from ..forms import AccountCreateForm, LeaderForm, RoleForm, UnitsForm
 from .roles import security_admin_required
 
 
@@ -73,12 +73,16 @@ def account_page(request: HttpRequest, user_id: int) -> HttpResponse:
     account = _account(user_id)
     role = user_role(account)
     units = list(account.profile.units.all()) if hasattr(account, "profile") else []
+    leader = account.profile.leader if hasattr(account, "profile") else None
     context = {
         "account": account,
         "role": role,
         "role_form": RoleForm(initial={"role": role.value if role else ""}),
         "units_form": UnitsForm(initial={"units": units}),
+        "leader_form": LeaderForm(initial={"leader": leader}),
         "units": units,
+        "leader": leader,
+        "auditor": role == Role.AUDITOR,
         "section": "accounts",
     }
     return render(request, "accounts/account.html", context)
@@ -129,6 +133,22 @@ def account_units(request: HttpRequest, user_id: int) -> HttpResponse:
         user_id,
         lambda: services.account_units_assign(actor=request.user, user=account, unit_ids=unit_ids, request=request),
         f"已更新 {account.username} 的所属单位。",
+    )
+
+
+@require_POST
+@security_admin_required
+def account_leader(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = _account(user_id)
+    form = LeaderForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, user_id, ValidationError("所选领导不存在。"))
+    leader = form.cleaned_data["leader"]
+    return _account_change(
+        request,
+        user_id,
+        lambda: services.account_leader_assign(actor=request.user, user=account, leader=leader, request=request),
+        f"已将 {account.username} 关联为“{leader.name}”。" if leader else f"已取消 {account.username} 的领导关联。",
     )
 
 

@@ -10,9 +10,10 @@ from ..models import Role
 # of these apps and the login-protection records.
 ADMIN_ROLE_APPS = ("tasks", "imports", "insights", "documents", "axes")
 ADMIN_ROLE_MODELS: tuple[tuple[str, str], ...] = ()
-# 三员分立: accounts and their groups are the 安全管理员's, on the security pages (accounts app).
-# The 系统管理员 group held these permissions before the roles were separated; they are taken back.
-SECURITY_ROLE_MODELS = (("auth", "user"), ("auth", "group"))
+# 三员分立: accounts, their groups and whom an account reports or reads for (its units and leader,
+# tasks.UserProfile) are the 安全管理员's, on the security pages (accounts app). The 系统管理员 group
+# held these permissions before the roles were separated; they are taken back.
+SECURITY_ROLE_MODELS = (("auth", "user"), ("auth", "group"), ("tasks", "userprofile"))
 
 
 def roles_ensure() -> dict[str, Group]:
