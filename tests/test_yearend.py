@@ -143,6 +143,11 @@ def test_a_closed_plan_shows_final_figures_and_leaves_the_dashboard(annual, clie
     assert not {int(pk) for pk in re.findall(r'data-task="(\d+)"', leader_page.content.decode())} & annual_ids
     todo = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
     assert not {int(pk) for pk in re.findall(r'data-todo-task="(\d+)"', todo)} & annual_ids
+    # Nor on the task's own page: its final state, and no "this period".
+    task_page = office.get(reverse("tasks:task", args=[active[2].pk])).content.decode()
+    assert '<span class="tag" data-closed-plan>已年终办结：基本完成</span>' in task_page
+    assert "<span class=\"light light-" not in task_page and "data-units-reported" not in task_page
+    assert "规划已年终办结，不再计算灯色和本期报送。" in task_page
     office = client_as(office_user)  # the one test client, signed in as the office again
 
     # Off the dashboard; the plan page leads to the final figures, not lights.
@@ -285,3 +290,44 @@ def test_closing_waits_for_the_review_queue_and_a_closed_plan_takes_no_review(
     services.plan_reopen(user=office_user, plan=annual)
     returned = report_reopen(user=office_user, report=approved, version=approved.version, reason="数据有误")
     assert returned.review_state == "returned"
+
+
+def test_closing_waits_for_returned_reports_and_extension_requests(annual, client_as, liaison_user, office_user):
+    """A returned report left at the close could never be resubmitted (and cost its unit 缺报 and
+    退回); an extension approved after it moved a closed plan's due date."""
+    from supervision.models import ExtensionRequest
+    from supervision.services import extension_decide, extension_request
+    from tasks.services import report_approve, report_return
+
+    office = client_as(office_user)
+    keji = Unit.objects.get(name="区科委")
+    task = Task.objects.filter(plan=annual, unit_links__unit=keji, unit_links__role=UnitRole.LEAD).first()
+    data = ReportInput(status=ProgressStatus.IN_PROGRESS, percent=50, progress_text="推进中。")
+    sent = report_save(user=liaison_user, task=task, unit=keji, period=dt.date(2025, 6, 1), data=data, version=None)
+    returned = report_return(user=office_user, report=sent, version=sent.version, comment="请补充数据。")
+    extension = extension_request(
+        user=liaison_user, task=task, unit=keji, requested_date=dt.date(2026, 3, 31), reason="需要更多时间。"
+    )
+    _confirm_all(annual, office_user)
+    html = submit(office, form_on(page(office, annual), "data-close-form"))
+    assert shown_message(html) == services.RETURNED_OPEN_MESSAGE.format(n=1)
+    assert services.RETURNED_OPEN_MESSAGE.format(n=1) == (
+        "还有 1 份进展报告已退回、尚待单位修改后重新提交，办结后将无法再提交；"
+        "请催办单位提交后审核，或撤回退回，再办结。"
+    )
+    again = report_save(
+        user=liaison_user, task=task, unit=keji, period=returned.period, data=data, version=returned.version
+    )
+    report_approve(user=office_user, report=again, version=again.version)
+    html = submit(office, form_on(page(office, annual), "data-close-form"))
+    assert shown_message(html) == "还有 1 份延期申请待审批，请审批后再办结。"
+    assert not PlanClosure.objects.exists()
+    extension_decide(user=office_user, extension=extension, approve=False, reason="请按期完成。")
+    services.plan_close(user=office_user, plan=annual)
+    other = Task.objects.filter(plan=annual, unit_links__unit=keji, unit_links__role=UnitRole.LEAD).last()
+    with pytest.raises(ValidationError) as late:
+        extension_request(
+            user=liaison_user, task=other, unit=keji, requested_date=dt.date(2026, 3, 31), reason="需要更多时间。"
+        )
+    assert late.value.messages == ["该任务所属规划已年终办结，不能再申请延期。"]
+    assert ExtensionRequest.objects.count() == 1

@@ -3,6 +3,7 @@ carried task to its continuation. Each checks permission on the server and is at
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,9 @@ from tasks.services import history_note
 
 from .models import FinalState, PlanClosure, TaskOutcome
 
+RETURNED_OPEN_MESSAGE = (
+    "还有 {n} 份进展报告已退回、尚待单位修改后重新提交，办结后将无法再提交；请催办单位提交后审核，或撤回退回，再办结。"
+)
 PLAN_CLOSED_MESSAGE = "该规划已年终办结，办结状态不能再修改。如需修改，请督查室先撤销办结。"
 NOTE_REQUIRED_MESSAGE = "“{state}”须填写办结说明。"
 # A closing note is required wherever the task did not simply get done.
@@ -78,8 +82,8 @@ def outcome_confirm(*, user: User | AnonymousUser, task: Task, state: str, note:
 
 
 def plan_close(*, user: User | AnonymousUser, plan: Plan, note: str = "") -> PlanClosure:
-    """Close the plan's year. Refused while an active task has no confirmed final state, or a
-    report of the plan awaits review."""
+    """Close the plan's year. Refused while an active task has no confirmed final state, a report
+    of the plan awaits review or waits, returned, for its unit, or an extension request waits."""
     author = require_user(user, can_review(user), "只有督查室可以办结规划。")
     with transaction.atomic():
         locked = _open_plan_lock(plan_id=plan.pk)
@@ -92,10 +96,19 @@ def plan_close(*, user: User | AnonymousUser, plan: Plan, note: str = "") -> Pla
         if missing:
             named = "、".join(missing[:MISSING_LIMIT]) + ("等" if len(missing) > MISSING_LIMIT else "")
             raise ValidationError(f"还有 {len(missing)} 项任务未确认办结状态（序号 {named}），不能办结。")
-        # A closed plan takes no review decision (tasks.services.review): none may be left waiting.
+        # A closed plan takes no review decision (tasks.services.review) and no report: none may be
+        # left waiting for one, or it is lost with the close (and counted against its unit).
         waiting = ProgressReport.objects.filter(task__plan=locked, review_state=ReviewState.SUBMITTED).count()
         if waiting:
             raise ValidationError(f"还有 {waiting} 份进展报告待审核，请审核后再办结。")
+        returned = ProgressReport.objects.filter(task__plan=locked, review_state=ReviewState.RETURNED).count()
+        if returned:
+            raise ValidationError(RETURNED_OPEN_MESSAGE.format(n=returned))
+        # Nor an extension request: deciding one after the close would move a closed plan's due date.
+        extensions = apps.get_model("supervision", "ExtensionRequest")
+        pending = extensions.objects.filter(task__plan=locked, state="pending").count()
+        if pending:
+            raise ValidationError(f"还有 {pending} 份延期申请待审批，请审批后再办结。")
         return PlanClosure.objects.create(plan=locked, closed_by=author, closed_at=timezone.now(), note=note.strip())
 
 

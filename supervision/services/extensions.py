@@ -18,6 +18,7 @@ from tasks import permissions
 from tasks.models import Role, Task, TaskState, Unit
 from tasks.services import due_date_check, task_due_date_set
 from tasks.status.clock import Clock, clock_or_now
+from yearend.models import PlanClosure
 
 from ..models import ExtensionRequest, ExtensionState
 from .common import _text
@@ -44,6 +45,8 @@ def extension_request(
     clock = clock_or_now(clock)
     if task.state != TaskState.ACTIVE:
         raise ValidationError("该任务已撤销，不能申请延期。")
+    if PlanClosure.objects.filter(plan_id=task.plan_id).exists():
+        raise ValidationError("该任务所属规划已年终办结，不能再申请延期。")
     reason = _text(reason, label="申请理由", required=True)
     if requested_date is None:
         raise ValidationError("请选择申请延至的日期。")
@@ -92,6 +95,8 @@ def extension_decide(
     refuses (with a reason). Decided once."""
     office = permissions.require_user(user, permissions.can_decide_extension(user), "只有督查室可以审批延期申请。")
     clock = clock_or_now(clock)
+    if PlanClosure.objects.filter(plan_id=extension.task.plan_id).exists():
+        raise ValidationError("该任务所属规划已年终办结，不能再审批延期申请。")
     reason = _text(reason, label="不同意的理由" if not approve else "审批意见", required=not approve)
     if approve:
         if granted_date is None:

@@ -90,6 +90,8 @@ class TaskPage:
     history: list[HistoryEntry]
     # 年终办结 (yearend app): the confirmed final state, and the carry-over link either way.
     final_state_label: str = ""
+    # A closed year has no light, no "this period" and no stagnation: its final state speaks.
+    plan_closed: bool = False
     continuation_url: str = ""  # the task that continues this one next year
     carried_from_url: str = ""  # the task of an earlier year this one continues
 
@@ -146,6 +148,7 @@ def task_page(*, task_id: int, user: User | AnonymousUser, show_all: bool, clock
         stagnant=task_is_stagnant(task=task, clock=clock, reports=window),
         history=task_history(task=task, draft_units=None if can_review(user) else user_unit_ids(user)),
         final_state_label=_final_state_label(final_state),
+        plan_closed=getattr(task, "plan_closed_at", None) is not None,
         continuation_url=reverse("tasks:task", args=[continuation_id]) if continuation_id else "",
         carried_from_url=reverse("tasks:task", args=[carried_from_id]) if carried_from_id else "",
     )
