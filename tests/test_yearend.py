@@ -146,7 +146,7 @@ def test_a_closed_plan_shows_final_figures_and_leaves_the_dashboard(annual, clie
     # Nor on the task's own page: its final state, and no "this period".
     task_page = office.get(reverse("tasks:task", args=[active[2].pk])).content.decode()
     assert '<span class="tag" data-closed-plan>已年终办结：基本完成</span>' in task_page
-    assert "<span class=\"light light-" not in task_page and "data-units-reported" not in task_page
+    assert '<span class="light light-' not in task_page and "data-units-reported" not in task_page
     assert "规划已年终办结，不再计算灯色和本期报送。" in task_page
     office = client_as(office_user)  # the one test client, signed in as the office again
 
