@@ -64,6 +64,9 @@ def expected(reports: list[dict], lead_ids: set[int]) -> tuple:
         ]
         status = min((r["status"] for r in own_latest), key=WORST_FIRST.index)
         percent = min(r["percent"] for r in own_latest)
+        if status == "done" and {r["unit_id"] for r in approved} != lead_ids:
+            # Not done while a lead unit (none is a 泛指 unit here) has approved nothing.
+            status, percent = "not_reported", None
     reported = {
         unit: max(
             (r["period"] for r in lead if r["unit_id"] == unit and r["review_state"] in ("submitted", "approved")),
@@ -418,3 +421,31 @@ def test_migration_0018_rewrites_statuses_stored_under_the_old_rule(world):
     migration = importlib.import_module("tasks.migrations.0018_status_each_units_latest")
     migration.forwards(apps, None)
     assert stored(task)[0] == "behind" and not task_status_drift()
+
+
+@pytest.mark.django_db
+def test_a_task_is_not_done_while_a_lead_unit_is_silent_and_migration_0019_rewrites_it(world):
+    """区科委's 已完成 beside 闵行城投公司's silence was stored 已完成 (green, counted done, and 考评's
+    提前完成 for both): the live rule stores 未报送 with no percent, and migration 0019's frozen copy
+    rewrites rows stored before it."""
+    import importlib
+
+    from django.apps import apps
+
+    from tasks.services import task_status_drift
+
+    task = world.tasks["研发"]  # lead: 区科委 and 闵行城投公司
+    ProgressReport.objects.filter(task=task).delete()
+    report_make(
+        task=task, unit=world.units["科委"], period=PERIODS[5], status="done", percent=100, review_state="approved"
+    )
+    assert stored(task)[:2] == ("not_reported", None)
+    TaskStatus.objects.filter(task=task).update(status="done", percent=100)  # as the rule before stored it
+    assert task_status_drift()
+    migration = importlib.import_module("tasks.migrations.0019_status_not_done_while_a_lead_is_silent")
+    migration.forwards(apps, None)
+    assert stored(task)[:2] == ("not_reported", None) and not task_status_drift()
+    report_make(
+        task=task, unit=world.units["城投"], period=PERIODS[5], status="done", percent=100, review_state="approved"
+    )
+    assert stored(task)[:2] == ("done", 100)

@@ -14,8 +14,9 @@ from collections.abc import Collection, Iterable
 from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.db.models.sql import UpdateQuery
 
 from minhang_plans.compiled import compiled_rows, compiled_statement
@@ -26,6 +27,7 @@ from ..choices import (
     STATUS_WORST_FIRST,
     CurrentStatus,
     ReviewState,
+    UnitKind,
     UnitRole,
 )
 from ..models import Milestone, ProgressReport, Task, TaskStatus, TaskUnit
@@ -44,11 +46,13 @@ def worst_first() -> Case:
     )
 
 
-def status_from_reports(*, task_ref: str, through: dt.date | OuterRef | None = None) -> tuple[Coalesce, Subquery]:
+def status_from_reports(*, task_ref: str, through: dt.date | OuterRef | None = None) -> tuple[Case, Case]:
     """The rule, in one place: (status, percent) of the task at OuterRef(task_ref), from each lead
     unit's own latest approved report (up to the period `through`, for a past period's snapshot;
     else all). The worst status among them speaks for the task, with the lowest percent; 未报送
-    when none is approved. One unit's 6月 已完成 beside another's 5月 滞后 is 滞后.
+    when none is approved. One unit's 6月 已完成 beside another's 5月 滞后 is 滞后. A task is not
+    done while one of its lead units (a 泛指 unit aside: it has no liaison) has approved nothing:
+    one unit's 已完成 beside another's silence is 未报送 (进展不明), with no percent.
 
     `through` may be OuterRef(<period field>) of the same outer row as `task_ref`: the status as of
     each outer row's own period (考评's first period done)."""
@@ -62,15 +66,32 @@ def status_from_reports(*, task_ref: str, through: dt.date | OuterRef | None = N
         review_state__in=COUNTED_REVIEW_STATES,
         period__gt=OuterRef("period"),
     )
-    if through is not None:
-        # `later` sits one subquery deeper than `counted`, so an outer period is one OuterRef further.
-        deeper = OuterRef(through) if isinstance(through, OuterRef) else through
-        counted, later = counted.filter(period__lte=through), later.filter(period__lte=deeper)
-    latest = counted.exclude(Exists(later))
-    status = Coalesce(
-        Subquery(latest.order_by(worst_first()).values("status")[:1]), Value(CurrentStatus.NOT_REPORTED.value)
+    own = ProgressReport.objects.filter(
+        task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"), review_state__in=COUNTED_REVIEW_STATES
     )
-    return status, Subquery(latest.order_by("percent").values("percent")[:1])
+    if through is not None:
+        # `later` and `own` sit one subquery deeper than `counted`, so an outer period is one OuterRef further.
+        deeper = OuterRef(through) if isinstance(through, OuterRef) else through
+        counted, later, own = (
+            counted.filter(period__lte=through),
+            later.filter(period__lte=deeper),
+            own.filter(period__lte=deeper),
+        )
+    latest = counted.exclude(Exists(later))
+    silent_lead = (
+        TaskUnit.objects.filter(task_id=OuterRef(task_ref), role=UnitRole.LEAD)
+        .exclude(unit__kind=UnitKind.GROUP)
+        .exclude(Exists(own))
+    )
+    worst = Subquery(latest.order_by(worst_first()).values("status")[:1])
+    lowest = Subquery(latest.order_by("percent").values("percent")[:1])
+    not_done_yet = Q(Exists(silent_lead)) & Q(Exact(worst, Value(CurrentStatus.DONE.value)))
+    status = Case(
+        When(not_done_yet, then=Value(CurrentStatus.NOT_REPORTED.value)),
+        default=Coalesce(worst, Value(CurrentStatus.NOT_REPORTED.value)),
+    )
+    percent = Case(When(not_done_yet, then=Value(None)), default=lowest)
+    return status, percent
 
 
 def _latest_own_period(states: tuple[str, ...]) -> Subquery:
