@@ -27,6 +27,8 @@ def ranking_xlsx(*, run: ScoreRun, label: str) -> IO[bytes]:
     text = workbook.add_format({**base, "border": 1})
     number = workbook.add_format({**base, "border": 1, "num_format": "0.00"})
     signed = workbook.add_format({**base, "border": 1, "num_format": "+0.00;-0.00;0.00"})
+    # Places gained or lost, as the page says them: 升5 / 降2 / 持平.
+    places = workbook.add_format({**base, "border": 1, "num_format": '"升"0;"降"0;"持平"'})
     group_format = workbook.add_format({**base, "bold": True})
     for col, (_, width) in enumerate(COLUMNS):
         sheet.set_column(col, col, width)
@@ -60,7 +62,7 @@ def ranking_xlsx(*, run: ScoreRun, label: str) -> IO[bytes]:
                 sheet.write_string(row, 6, "—", text)
             else:
                 sheet.write_number(row, 5, float(line.change), signed)
-                sheet.write_number(row, 6, line.rank_change or 0, signed)
+                sheet.write_number(row, 6, line.rank_change or 0, places)
             row += 1
         row += 1
     workbook.close()

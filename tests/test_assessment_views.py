@@ -303,6 +303,11 @@ def test_a_published_ranking_compares_only_with_a_frozen_period_before(annual, c
     assert set(changes()) == {"—"}
     services.score_run_freeze(user=office_user, run=may)
     assert set(changes()) != {"—"}
+    # The workbook says places as the page does (升5, not +5.00).
+    response = client.get(reverse("assessment:run_xlsx", args=[june.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    places = [row[6] for row in sheet.iter_rows(min_row=4) if isinstance(row[6].value, (int, float))]
+    assert places and {cell.number_format for cell in places} == {'"升"0;"降"0;"持平"'}
 
 
 def test_a_liaison_is_not_offered_the_whole_rankings_workbook(annual, client_as, office_user, liaison_user):
