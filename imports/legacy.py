@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from .errors import ImportRefused
+from .text.deadlines import date_text
 from .read import Cell, Document, Table, read_zip_document
 
 # Stream names in the compound document's directory (UTF-16LE).
@@ -85,7 +86,7 @@ def _xls_text(cell: Any, datemode: int) -> str:  # an xlrd Cell (xlrd ships no t
         return str(int(value)) if float(value).is_integer() else str(value)
     if cell.ctype == xlrd.XL_CELL_DATE:
         try:
-            return xlrd.xldate.xldate_as_datetime(cell.value, datemode).date().isoformat()
+            return date_text(xlrd.xldate.xldate_as_datetime(cell.value, datemode))
         except (ValueError, OverflowError):
             return str(cell.value)
     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):

@@ -12,6 +12,7 @@ from typing import IO
 from django.conf import settings
 
 from ..errors import ImportRefused
+from ..text.deadlines import date_text
 from .document import Cell, Document, Table
 from .docx import _Element
 
@@ -211,6 +212,8 @@ def _xlsx_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.date | dt.time):  # openpyxl's dates, datetimes and times
+    if isinstance(value, dt.date):  # openpyxl's dates and datetimes, as the sheet shows them
+        return date_text(value)
+    if isinstance(value, dt.time):
         return value.isoformat()
     return str(value).strip()
