@@ -136,3 +136,15 @@ def test_plan_meta_from_heading(lines, expected):
 )
 def test_titles_of_measures_and_rules(lines, title):
     assert document_title(lines) == title
+
+
+def test_a_full_width_number_is_the_same_number():
+    """A retyped revision prints "6" where the first printed "６": one task, not a new one and a withdrawn one."""
+    rows = [
+        [Cell("序号"), Cell("任务"), Cell("牵头单位")],
+        [Cell("６"), Cell("任务一"), Cell("区科委")],
+        [Cell("１２．３"), Cell("任务二"), Cell("区经委")],
+        [Cell(""), Cell("７、任务三"), Cell("区经委")],
+    ]
+    result = shape_document(Document("xlsx", [Table(rows, [1, 2, 3, 4], True)]), max_rows=100)
+    assert [(row.number, row.task) for row in result.rows] == [("6", "任务一"), ("12.3", "任务二"), ("7", "任务三")]

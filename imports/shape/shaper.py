@@ -7,7 +7,7 @@ from collections import Counter
 from ..columns import COLUMN_LABELS, EXTRA, ColumnPlan
 from ..errors import ImportRefused, ImportWarning
 from ..read import Cell, Table
-from ..text import clean_text, name_key, parse_category
+from ..text import clean_text, half_width, name_key, parse_category
 from .categories import _ShaperState
 from .cells import _FIELD_ROLES, _heading_text, _label_categories, _merged, _row_text, _RowCells, _skipped
 from .headings import _GROUP, _NUMBER_IN_TEXT, _PLAIN_NUMBER
@@ -113,7 +113,7 @@ class _Shaper(_ShaperState):
     ) -> tuple[str, str] | None:
         """The row's number and task text; None when the row only continues the
         one above (a page break) or is a group heading without a task."""
-        number = clean_text(texts.get("number", "")).rstrip("．.、")
+        number = half_width(clean_text(texts.get("number", ""))).rstrip(".、")
         task = texts.get("task", "").strip()
         if number and not _PLAIN_NUMBER.match(number) and (group := _GROUP.match(number)):
             # "（1）…" merged down over its tasks
@@ -122,7 +122,7 @@ class _Shaper(_ShaperState):
             if not task:
                 return None
         if not number and (inside := _NUMBER_IN_TEXT.match(task)) and len(task) > inside.end():
-            number, task = inside["a"] or inside["b"], task[inside.end() :].strip()
+            number, task = half_width(inside["a"] or inside["b"]), task[inside.end() :].strip()
         if not number and "number" in texts:
             merged = _merged(values, "number")
             if numbered and not merged:
