@@ -148,3 +148,54 @@ def test_a_full_width_number_is_the_same_number():
     ]
     result = shape_document(Document("xlsx", [Table(rows, [1, 2, 3, 4], True)]), max_rows=100)
     assert [(row.number, row.task) for row in result.rows] == [("6", "任务一"), ("12.3", "任务二"), ("7", "任务三")]
+
+
+def _rows(*texts: tuple[str, ...]) -> list[list[Cell]]:
+    return [[Cell(text) for text in row] for row in texts]
+
+
+def test_category_rows_written_unmerged_are_categories():
+    """ "一、" in 序号 and the name in the next cell, not merged across (静安, 黄浦)."""
+    rows = _rows(
+        ("序号", "工作任务", "牵头单位", "完成时限"),
+        ("一、", "经济发展", "", ""),
+        ("1", "推进南京西路商圈建设，引进首店50家。", "区商务委", "年底"),
+        ("二", "城市建设", "", ""),
+        ("2", "完成旧住房成套改造3万平方米。", "区房管局", "2025年10月底前"),
+    )
+    result = shape_document(Document("docx", [Table(rows, [1, 2, 3, 4, 5], True)]), max_rows=100)
+    assert [(row.number, row.category.order, row.category.name) for row in result.rows] == [
+        ("1", 1, "经济发展"),
+        ("2", 2, "城市建设"),
+    ]
+
+
+def test_a_split_category_row_over_a_short_name_column_is_not_an_empty_task():
+    rows = _rows(
+        ("序号", "主要任务", "工作措施", "责任部门"),
+        ("一、", "经济发展", "", ""),
+        ("1.", "外滩金融集聚带建设", "引进持牌金融机构5家，新增金融业增加值10%以上", "区金融办"),
+        ("二、", "城市建设", "", ""),
+        ("2.", "旧区改造收尾", "完成零星旧改地块征收，推进居民安置工作", "区旧改办"),
+    )
+    result = shape_document(Document("docx", [Table(rows, [2, 3, 4, 5, 6], True)]), max_rows=100)
+    assert [(row.number, row.category.name, row.project) for row in result.rows] == [
+        ("1", "经济发展", "外滩金融集聚带建设"),
+        ("2", "城市建设", "旧区改造收尾"),
+    ]
+
+
+def test_a_heading_between_category_and_a_project_column_is_reported():
+    """ "（一）做强现代服务业" spans the table, but the 重点任务 column names each task's project."""
+    rows = [
+        [Cell("序号"), Cell("重点任务"), Cell("具体措施"), Cell("牵头单位")],
+        [Cell("一、聚力产业强区"), Cell("", merged_left=True), Cell("", merged_left=True), Cell("", merged_left=True)],
+        [Cell("（一）做强现代服务业"), Cell("", merged_left=True), Cell("", merged_left=True), Cell("", merged_left=True)],
+        [Cell("1"), Cell("打造高端商务集聚区"), Cell("推进金融街二期建设，新增金融机构10家"), Cell("区发改委")],
+        [Cell("2"), Cell("提升商贸消费能级"), Cell("改造提升特色街区3条，举办消费季活动"), Cell("区商务局")],
+    ]
+    result = shape_document(Document("xlsx", [Table(rows, [2, 3, 4, 5, 6], True)]), max_rows=100)
+    assert [row.project for row in result.rows] == ["打造高端商务集聚区", "提升商贸消费能级"]
+    assert [str(w) for w in result.warnings if w.code == "heading_not_kept"] == [
+        "第4行：小标题未导入：其下各任务的项目取自“项目”列（打造高端商务集聚区），请核对（原文：“（一）做强现代服务业”）"
+    ]

@@ -9,7 +9,16 @@ from ..errors import ImportRefused, ImportWarning
 from ..read import Cell, Table
 from ..text import clean_text, half_width, name_key, parse_category
 from .categories import _ShaperState
-from .cells import _FIELD_ROLES, _heading_text, _label_categories, _merged, _row_text, _RowCells, _skipped
+from .cells import (
+    _FIELD_ROLES,
+    _heading_text,
+    _label_categories,
+    _merged,
+    _row_text,
+    _RowCells,
+    _skipped,
+    _split_heading,
+)
 from .headings import _GROUP, _NUMBER_IN_TEXT, _PLAIN_NUMBER
 from .results import ShapedRow
 
@@ -84,6 +93,9 @@ class _Shaper(_ShaperState):
         values: _RowCells = {role: (cells[col] if col < len(cells) else None) for col, role in mapping.items()}
         texts = {role: (cell.text if cell else "") for role, cell in values.items()}
         if _skipped(cells, mapping, texts, header_keys):
+            return
+        split = _split_heading(cells, mapping) if numbered else None
+        if split is not None and self._take_heading(split, row_no, has_category_column="category" in texts):
             return
         if (heading := _heading_text(cells, mapping)) is not None:
             if not self._take_heading(heading, row_no, has_category_column="category" in texts):
