@@ -71,6 +71,9 @@ def _read_xls(data: bytes) -> Document:
                     row_numbers=list(range(1, len(rows) + 1)),
                     has_merge_info=True,
                     label=f"工作表“{sheet.name}”",
+                    hidden_rows=frozenset(
+                        r + 1 for r, info in sheet.rowinfo_map.items() if getattr(info, "hidden", 0)
+                    ),
                 )
             )
     finally:

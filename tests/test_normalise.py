@@ -211,7 +211,8 @@ def test_a_unit_cell_that_marks_its_lead_is_split(unit, support, lead_after, sup
         ("副区长 王  华", ["王华"], ["副区长"]),
         ("常务副区长李  刚", ["李刚"], ["常务副区长"]),
         ("区委常委、副区长\n王华", ["王华"], ["区委常委", "副区长"]),
-        ("赵亮（副区长）", ["赵亮（副区长）"], []),  # bracketed: left to the unusual-name warning
+        ("赵亮（副区长）", ["赵亮"], ["副区长"]),
+        ("赵亮（分管）", ["赵亮（分管）"], []),  # not a title: left to the unusual-name warning
         ("赵 亮 可 晓 林 李 阳", ["赵亮", "可晓林", "李阳"], []),
     ],
 )

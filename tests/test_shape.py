@@ -199,3 +199,16 @@ def test_a_heading_between_category_and_a_project_column_is_reported():
     assert [str(w) for w in result.warnings if w.code == "heading_not_kept"] == [
         "第4行：小标题未导入：其下各任务的项目取自“项目”列（打造高端商务集聚区），请核对（原文：“（一）做强现代服务业”）"
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "totals"),
+    [
+        ("（共10类41项190条）", (10, 41, 190)),
+        ("（共3类12项）", (3, None, 12)),  # no 条: the 项 are the tasks, not projects
+        ("共三类十二项", (3, None, 12)),
+    ],
+)
+def test_stated_totals(line, totals):
+    meta = plan_meta_from_text(["2025年重点工作任务分解表", line], [])
+    assert (meta.stated_categories, meta.stated_projects, meta.stated_tasks) == totals

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..text import NEWLINES
@@ -54,7 +55,12 @@ def _lines(raw: str) -> list[str]:
 
 
 def _without_title(token: str, titles: list[str]) -> str:
-    """The token without a job title before or after the name ("常务副区长李" → "李")."""
+    """The token without a job title before or after the name ("常务副区长李" → "李",
+    "王华（副区长）" → "王华")."""
+    bracketed = re.match(r"^(?P<name>.+?)[（(](?P<title>[^（）()]+)[）)]$", token)
+    if bracketed and bracketed["title"] in LEADER_TITLES:
+        titles.append(bracketed["title"])
+        token = bracketed["name"]
     for title in LEADER_TITLES:
         if token.startswith(title):
             titles.append(title)

@@ -117,6 +117,16 @@ class _Shaper(_ShaperState):
         )
         self._fill_fields(shaped, values, table)
         shaped.extras = self._extras(cells, plan)
+        if row_no in table.hidden_rows:
+            self.warnings.append(
+                ImportWarning(
+                    "hidden_row",
+                    f"{table.label or '表格'}中此行被隐藏，已按普通任务导入，请核对是否应导入",
+                    row=row_no,
+                    raw=task[:40],
+                    number=number,
+                )
+            )
         self.rows.append(shaped)
         self.last = shaped
 
