@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 
 from .errors import ImportRefused
-from .text.deadlines import date_text
 from .read import Cell, Document, Table, read_zip_document
+from .text.deadlines import date_text
 
 # Stream names in the compound document's directory (UTF-16LE).
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
@@ -71,9 +71,7 @@ def _read_xls(data: bytes) -> Document:
                     row_numbers=list(range(1, len(rows) + 1)),
                     has_merge_info=True,
                     label=f"工作表“{sheet.name}”",
-                    hidden_rows=frozenset(
-                        r + 1 for r, info in sheet.rowinfo_map.items() if getattr(info, "hidden", 0)
-                    ),
+                    hidden_rows=frozenset(r + 1 for r, info in sheet.rowinfo_map.items() if getattr(info, "hidden", 0)),
                 )
             )
     finally:

@@ -94,13 +94,13 @@ def test_a_five_year_plans_year_deadline_is_that_years_end():
 
 @pytest.mark.django_db
 def test_the_task_page_and_the_ledger_show_the_wording_beside_the_date(client_as, office_user, plain_static):
-    rows = [["序号", "工作任务", "牵头单位", "完成时限"], ["1", "完成老旧小区改造方案编制工作。", "区住建委", "6月底前"]]
+    rows = [["序号", "工作任务", "牵头单位", "完成时限"], ["1", "完成老旧小区改造方案编制。", "区住建委", "6月底前"]]
     overrides = {"kind": "annual", "year_start": 2025, "year_end": 2025, "title": "2025年重点工作"}
     _, plan = imported(xlsx_bytes(rows), "时限.xlsx", overrides=overrides)
     (task,) = tasks_of(plan)
     client = client_as(office_user)
     page = client.get(reverse("tasks:task", args=[task.pk])).content.decode()
-    assert "2025年6月30日 <span class=\"small muted\" data-deadline-text>（完成时限原文：6月底前）</span>" in page
+    assert '2025年6月30日 <span class="small muted" data-deadline-text>（完成时限原文：6月底前）</span>' in page
     response = client.get(reverse("tasks:task_export_xlsx"), {"plan": plan.pk})
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [c.value for c in sheet[3]]

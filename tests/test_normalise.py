@@ -5,8 +5,8 @@ import pytest
 from imports.normalise import (
     Vocabulary,
     clean_text,
-    normalise_document,
     name_key,
+    normalise_document,
     parse_category,
     split_city_marker,
     split_leaders,

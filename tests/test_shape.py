@@ -189,8 +189,8 @@ def test_a_heading_between_category_and_a_project_column_is_reported():
     """ "（一）做强现代服务业" spans the table, but the 重点任务 column names each task's project."""
     rows = [
         [Cell("序号"), Cell("重点任务"), Cell("具体措施"), Cell("牵头单位")],
-        [Cell("一、聚力产业强区"), Cell("", merged_left=True), Cell("", merged_left=True), Cell("", merged_left=True)],
-        [Cell("（一）做强现代服务业"), Cell("", merged_left=True), Cell("", merged_left=True), Cell("", merged_left=True)],
+        [Cell("一、聚力产业强区"), *[Cell("", merged_left=True) for _ in range(3)]],
+        [Cell("（一）做强现代服务业"), *[Cell("", merged_left=True) for _ in range(3)]],
         [Cell("1"), Cell("打造高端商务集聚区"), Cell("推进金融街二期建设，新增金融机构10家"), Cell("区发改委")],
         [Cell("2"), Cell("提升商贸消费能级"), Cell("改造提升特色街区3条，举办消费季活动"), Cell("区商务局")],
     ]

@@ -196,9 +196,8 @@ _LEVEL_CONTINUATION = re.compile(r"^[市县区乡镇](?:[（(][^）)]*[）)])?(?
 def _join_group_continuations(fragments: list[str]) -> list[str]:
     out: list[str] = []
     for fragment in fragments:
-        if out and _GROUP_LEVELS.match(out[-1]) and _LEVEL_CONTINUATION.match(fragment):
-            out[-1] = f"{out[-1]}、{fragment}"
-        elif out and fragment in _GROUP_CONTINUATIONS and is_group_reference(out[-1]):
+        levels = bool(out) and bool(_GROUP_LEVELS.match(out[-1]) and _LEVEL_CONTINUATION.match(fragment))
+        if levels or (out and fragment in _GROUP_CONTINUATIONS and is_group_reference(out[-1])):
             out[-1] = f"{out[-1]}、{fragment}"
         else:
             out.append(fragment)
