@@ -480,7 +480,7 @@ def test_a_closed_plans_ledger_gives_its_final_states_instead_of_lights(closed, 
     assert f'<a href="{link}" data-export="xlsx">任务台账（Excel）</a>' in page
     sheet = _xlsx(client, plan=closed.pk).active
     header = [c.value for c in sheet[3]]
-    assert header[7:11] == ["状态", "预警", "办结状态", "完成%"]
+    assert header[8:12] == ["状态", "预警", "办结状态", "完成%"]
     final = _final_labels(closed)
     rows = list(sheet.iter_rows(min_row=4))
     assert len(rows) == Task.objects.filter(plan=closed, state="active").count() == len(final) == 190

@@ -212,3 +212,18 @@ def test_a_heading_between_category_and_a_project_column_is_reported():
 def test_stated_totals(line, totals):
     meta = plan_meta_from_text(["2025年重点工作任务分解表", line], [])
     assert (meta.stated_categories, meta.stated_projects, meta.stated_tasks) == totals
+
+
+def test_a_sheet_per_category_does_not_name_the_plan_after_its_first_sheet():
+    def sheet(name: str, number: str) -> Table:
+        rows = _rows(
+            (f"宝山区2025年重点工作任务分解表（{name}）", "", ""),
+            ("序号", "工作任务", "牵头单位"),
+            (number, "推进重点工作。", "区科委"),
+        )
+        return Table(rows, [1, 2, 3], True, label=f"工作表“{name}”")
+
+    result = shape_document(Document("xlsx", [sheet("经济发展", "1"), sheet("社会民生", "2")]), max_rows=100)
+    assert result.meta.title == "宝山区2025年重点工作任务分解表"
+    one = shape_document(Document("xlsx", [sheet("经济发展", "1")]), max_rows=100)
+    assert one.meta.title == "宝山区2025年重点工作任务分解表（经济发展）"  # one sheet: its title as printed
