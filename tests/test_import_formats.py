@@ -265,3 +265,11 @@ def test_pdf_rows_are_counted_through_the_document_not_from_one_on_each_page():
     page_two = [["3", "提升教育质量。", "区教育局"], ["4", "加强医疗保障。", "区医保局"]]
     document = _document([("line", "2025年重点工作任务分解表"), ("table", (1, page_one)), ("table", (2, page_two))])
     assert [table.row_numbers for table in document.tables] == [[1, 2, 3], [4, 5]]
+
+
+def test_tab_separated_text_with_a_header_and_one_task_is_a_table():
+    text = "2025年重点工作任务分解表\n序号\t工作任务\t牵头单位\n1\t推进城市更新，完成旧区改造。\t区住建委\n"
+    report = plan_import(data=text.encode(), file_name="一行.txt", dry_run=True)
+    assert [(t.number, t.text, t.lead_names) for t in report.parsed.tasks] == [
+        ("1", "推进城市更新，完成旧区改造。", "区住建委")
+    ]
