@@ -14,6 +14,7 @@ from django.conf import settings
 
 from .errors import ImportRefused
 from .read import Cell, Document, Table, read_zip_document
+from .text.deadlines import date_text
 
 # Stream names in the compound document's directory (UTF-16LE).
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
@@ -70,6 +71,7 @@ def _read_xls(data: bytes) -> Document:
                     row_numbers=list(range(1, len(rows) + 1)),
                     has_merge_info=True,
                     label=f"工作表“{sheet.name}”",
+                    hidden_rows=frozenset(r + 1 for r, info in sheet.rowinfo_map.items() if getattr(info, "hidden", 0)),
                 )
             )
     finally:
@@ -85,7 +87,7 @@ def _xls_text(cell: Any, datemode: int) -> str:  # an xlrd Cell (xlrd ships no t
         return str(int(value)) if float(value).is_integer() else str(value)
     if cell.ctype == xlrd.XL_CELL_DATE:
         try:
-            return xlrd.xldate.xldate_as_datetime(cell.value, datemode).date().isoformat()
+            return date_text(xlrd.xldate.xldate_as_datetime(cell.value, datemode))
         except (ValueError, OverflowError):
             return str(cell.value)
     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):

@@ -92,6 +92,10 @@ def _document(parts: list[tuple[str, Any]], *, aligned: bool = False) -> Documen
             continue
         page_no, rows = value
         table = _table(rows, page_no, len(tables) + 1)
+        # Rows are counted through the document's tables, not from 1 on each page: a warning's
+        # "第N行" then names one row of the document.
+        offset = tables[-1].row_numbers[-1] if tables and tables[-1].row_numbers else 0
+        table.row_numbers = [number + offset for number in table.row_numbers]
         if table.rows:
             table.caption, between = between, []
             tables.append(table)

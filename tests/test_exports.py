@@ -71,12 +71,12 @@ def test_ledger_has_the_documents_columns_status_and_progress(reported, client_a
     assert sheet["A1"].value == "2025年区委、区政府重点工作任务分解表任务台账"
     assert "规划：" in sheet["A2"].value and "导出时间" in sheet["A2"].value
     header = [c.value for c in sheet[3]]
-    assert header[:7] == ["类别", "项目", "序号", "任务", "牵头领导", "牵头单位", "截止日期"]
+    assert header[:8] == ["类别", "项目", "序号", "任务", "牵头领导", "牵头单位", "截止日期", "完成时限"]
     assert sheet.freeze_panes == "A4"
     rows = {row[2]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
     assert len(rows) == 190
     four = rows["4"]
-    assert (four[4], four[5], four[6], four[7], four[9], four[10], four[12], four[14]) == (
+    assert (four[4], four[5], four[6], four[8], four[10], four[11], four[13], four[15]) == (
         "谭瑞琮",
         "区科委",
         "2025-12-31",
@@ -86,7 +86,7 @@ def test_ledger_has_the_documents_columns_status_and_progress(reported, client_a
         "走访企业。",
         "duchashi",
     )
-    assert rows["2"][7] == "滞后" and rows["2"][8] == "逾期或滞后" and rows["2"][11] == "外需偏弱。"
+    assert rows["2"][8] == "滞后" and rows["2"][9] == "逾期或滞后" and rows["2"][12] == "外需偏弱。"
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert "A4:A9" in merged  # category 一 spans items 1–6, as in the document
     assert any(r.startswith("B5:") for r in merged)  # project 完成主要预期目标 spans items 2–6
@@ -158,7 +158,7 @@ def test_ledger_layout_merges_and_colours():
     assert sheet.title == "任务台账"
     assert sheet["A1"].value == "台账标题" and sheet["A1"].font.b and sheet["A1"].font.sz == 14
     assert sheet["A2"].value == "筛选条件：规划：年度　　导出时间：2025-06-15 10:30"
-    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:O1", "A2:O2", "A4:A7", "B4:B5"}
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:P1", "A2:P2", "A4:A7", "B4:B5"}
     assert [sheet.cell(row=r, column=1).value for r in range(4, 10)] == [
         "一、稳增长",
         None,
@@ -169,7 +169,7 @@ def test_ledger_layout_merges_and_colours():
     ]
     assert sheet["B5"].value is None and sheet["B6"].value == sheet["B7"].value is None
     assert sheet.freeze_panes == "A4"
-    assert sheet.auto_filter.ref == "A3:O9"
+    assert sheet.auto_filter.ref == "A3:P9"
     for col, column in enumerate(LEDGER_COLUMNS, start=1):
         header = sheet.cell(row=3, column=col)
         assert header.value == column.name and header.font.b and header.fill.fgColor.rgb == "FFDDE3EA"
@@ -181,11 +181,11 @@ def test_ledger_layout_merges_and_colours():
     for side in (body.border.left, body.border.right, body.border.top, body.border.bottom):
         assert side.style == "thin" and side.color.rgb == "FF999999"
     assert body.fill.patternType is None
-    lights = [sheet.cell(row=r, column=9).fill.fgColor.rgb for r in range(4, 10)]
+    lights = [sheet.cell(row=r, column=10).fill.fgColor.rgb for r in range(4, 10)]
     light_colours = {"red": "FFF8D7DA", "yellow": "FFFFF3CD", "green": "FFD4EDDA", "grey": "FFE2E3E5"}
     assert lights == [light_colours[row.light] for row in rows]
-    assert sheet["J4"].value == 50 and sheet["J5"].value is None
-    assert sheet["N4"].value == "2025-06-10 09:00"
+    assert sheet["K4"].value == 50 and sheet["K5"].value is None
+    assert sheet["O4"].value == "2025-06-10 09:00"
     for ref in ("A8", "C8", "D8"):  # formula-like text stays text, merged top cells included
         assert sheet[ref].data_type == "s"
     assert (sheet["C8"].value, sheet["D8"].value) == ("'=5", "'+1 加一")
@@ -196,7 +196,7 @@ def test_empty_ledger_has_title_and_header_only():
     assert [c.value for c in sheet[3]] == [column.name for column in LEDGER_COLUMNS]
     assert sheet.max_row == 3
     assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref is None
-    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:O1", "A2:O2"}
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:P1", "A2:P2"}
 
 
 def test_plan_csv_download_imports_back_identically(seed_plans, client_as, office_user):
@@ -289,7 +289,7 @@ def test_ledger_guards_every_cell(db, pinned_clock, client_as, office_user):
         "'=谭瑞琮",
         "'=cmd单位",
     ]
-    assert (first[10], first[11], first[12], first[14]) == ("'=1+1", "'-问题", "'@计划", "'+reviewer")
+    assert (first[11], first[12], first[13], first[15]) == ("'=1+1", "'-问题", "'@计划", "'+reviewer")
 
 
 def _keji_task_without_report(keji: Unit) -> Task:
@@ -322,12 +322,12 @@ def test_ledger_shows_status_labels_and_local_times(reported, client_as, office_
     )
     sheet = _xlsx(client_as(office_user), plan=Plan.objects.get(kind="annual").pk).active
     rows = {row[2]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
-    assert rows[t5.number][7] == "待审核"
-    assert rows["4"][7] == "推进中" and rows["4"][13] == "2025-06-11 01:30"  # 17:30 UTC is 01:30 in Shanghai
+    assert rows[t5.number][8] == "待审核"
+    assert rows["4"][8] == "推进中" and rows["4"][14] == "2025-06-11 01:30"  # 17:30 UTC is 01:30 in Shanghai
     for row in rows.values():
-        for column in (7, 8, 13):  # 状态, 预警, 报送时间
+        for column in (8, 9, 14):  # 状态, 预警, 报送时间
             assert not ASCII_WORD.search(str(row[column] or "")), row
-    assert {row[7] for row in rows.values()} <= STATUS_LABELS
+    assert {row[8] for row in rows.values()} <= STATUS_LABELS
 
 
 def test_plan_csv_guards_every_cell_and_imports_back_identically(db, client_as, office_user):
@@ -443,7 +443,7 @@ def test_the_ledgers_rows_agree_with_the_pages_task_rows(progressed, office_user
 
 def test_control_characters_are_dropped_not_a_failed_export():
     sheet = _ledger([_row("甲", "一、稳增长", "", "1", "red", text="响\x07铃\x0c分页", problems="\x00问题")])
-    assert (sheet["D4"].value, sheet["L4"].value) == ("响铃分页", "问题")
+    assert (sheet["D4"].value, sheet["M4"].value) == ("响铃分页", "问题")
 
 
 # -- 年终办结: a closed plan exports its final states ------------------------------------------------
@@ -480,7 +480,7 @@ def test_a_closed_plans_ledger_gives_its_final_states_instead_of_lights(closed, 
     assert f'<a href="{link}" data-export="xlsx">任务台账（Excel）</a>' in page
     sheet = _xlsx(client, plan=closed.pk).active
     header = [c.value for c in sheet[3]]
-    assert header[7:11] == ["状态", "预警", "办结状态", "完成%"]
+    assert header[8:12] == ["状态", "预警", "办结状态", "完成%"]
     final = _final_labels(closed)
     rows = list(sheet.iter_rows(min_row=4))
     assert len(rows) == Task.objects.filter(plan=closed, state="active").count() == len(final) == 190
@@ -491,13 +491,13 @@ def test_a_closed_plans_ledger_gives_its_final_states_instead_of_lights(closed, 
         assert row[light].value is None and row[light].fill.fill_type is None, number  # no light, no colour
     assert {row[state].value for row in rows} == {"已完成", "基本完成", "未完成", "结转下年", "不再实施"}
     four = next(row for row in rows if row[2].value == "4")
-    assert (four[7].value, four[10].value) == ("推进中", 60)  # the last reported status stays
+    assert (four[8].value, four[11].value) == ("推进中", 60)  # the last reported status stays
 
 
 def test_a_list_across_open_and_closed_plans_says_which_are_closed(closed, client_as, office_user):
     sheet = _xlsx(client_as(office_user), state="all").active  # 全部（含已撤销）: both seed plans
     header = [c.value for c in sheet[3]]
-    assert header[:1] == ["规划"] and header[8:11] == ["状态", "预警", "办结状态"]
+    assert header[:1] == ["规划"] and header[9:12] == ["状态", "预警", "办结状态"]
     final = _final_labels(closed)
     by_plan: dict[str, list] = {}
     title = ""
@@ -507,10 +507,10 @@ def test_a_list_across_open_and_closed_plans_says_which_are_closed(closed, clien
     assert set(by_plan) == set(Plan.objects.values_list("title", flat=True))
     for title, rows in by_plan.items():
         if title == closed.title:
-            assert all(row[10].value == final[row[3].value] and row[9].value is None for row in rows)
+            assert all(row[11].value == final[row[3].value] and row[10].value is None for row in rows)
         else:  # the open plan: its lights, no final state
-            assert all(row[10].value is None and row[9].value for row in rows)
-            assert any(row[9].fill.fill_type == "solid" for row in rows)
+            assert all(row[11].value is None and row[10].value for row in rows)
+            assert any(row[10].fill.fill_type == "solid" for row in rows)
 
 
 def test_the_ledgers_final_states_agree_with_the_year_end_page(closed, office_user):

@@ -394,3 +394,25 @@ def test_a_task_header_over_category_labels_imports_labels_as_categories():
         ("2", "社会民生", "新增就业岗位2万个，稳定重点群体就业。"),
     ]
     assert "“任务内容”列：内容是简短的类别名称，“工作举措”列才是任务" in warning_texts(report)
+
+
+def test_a_hidden_spreadsheet_row_is_imported_and_named_in_a_warning():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "任务"
+    for row in (
+        ["2027年区政府重点工作任务分解表"],
+        ["序号", "工作任务", "牵头单位"],
+        ["1", "推进城市更新。", "区住建委"],
+        ["2", "已调整的任务。", "区科委"],
+        ["3", "完善养老服务。", "区民政局"],
+    ):
+        sheet.append(row)
+    sheet.row_dimensions[4].hidden = True
+    out = io.BytesIO()
+    workbook.save(out)
+    report, _ = imported(out.getvalue(), "隐藏行.xlsx", dry_run=True)
+    assert len(report.parsed.tasks) == 3
+    assert [w for w in warning_texts(report) if "隐藏" in w] == [
+        "第4行（序号2）：工作表“任务”中此行被隐藏，已按普通任务导入，请核对是否应导入（原文：“已调整的任务。”）"
+    ]

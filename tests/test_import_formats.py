@@ -256,3 +256,20 @@ def test_pdf_table_printed_without_lines_is_read_by_alignment_and_says_so(conver
         ("2", "推进垃圾分类", ["区绿化市容局"]),
     ]
     assert report.reading == "无框线表格（PDF 中的表格没有框线，已按文字对齐划分各列，请逐行核对）"
+
+
+def test_pdf_rows_are_counted_through_the_document_not_from_one_on_each_page():
+    from imports.pdf import _document
+
+    page_one = [["序号", "工作任务", "牵头单位"], ["1", "推进城市更新。", "区住建委"], ["2", "完善养老。", "区民政局"]]
+    page_two = [["3", "提升教育质量。", "区教育局"], ["4", "加强医疗保障。", "区医保局"]]
+    document = _document([("line", "2025年重点工作任务分解表"), ("table", (1, page_one)), ("table", (2, page_two))])
+    assert [table.row_numbers for table in document.tables] == [[1, 2, 3], [4, 5]]
+
+
+def test_tab_separated_text_with_a_header_and_one_task_is_a_table():
+    text = "2025年重点工作任务分解表\n序号\t工作任务\t牵头单位\n1\t推进城市更新，完成旧区改造。\t区住建委\n"
+    report = plan_import(data=text.encode(), file_name="一行.txt", dry_run=True)
+    assert [(t.number, t.text, t.lead_names) for t in report.parsed.tasks] == [
+        ("1", "推进城市更新，完成旧区改造。", "区住建委")
+    ]

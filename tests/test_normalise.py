@@ -6,6 +6,7 @@ from imports.normalise import (
     Vocabulary,
     clean_text,
     name_key,
+    normalise_document,
     parse_category,
     split_city_marker,
     split_leaders,
@@ -133,6 +134,9 @@ def test_bracketed_second_name_becomes_an_alias():
         ("区经委、相关镇、南虹桥集团", ["区经委", "相关镇", "南虹桥集团"]),
         ("区农业农村委、相关街镇", ["区农业农村委", "相关街镇"]),
         ("区经委、相关\n园区", ["区经委", "相关园区"]),
+        ("各辖市、区政府", ["各辖市、区政府"]),  # one group of two levels, not 各辖市 and 区政府
+        ("市发改委、各区、县人民政府", ["市发改委", "各区、县人民政府"]),
+        ("各镇、区发改委", ["各镇", "区发改委"]),
     ],
 )
 def test_group_references_stay_groups(raw, names):
@@ -163,6 +167,8 @@ def test_unit_kind_guess(name, kind):
         ("牵头单位：区科委；配合单位：区财政局", "", "区科委", "区财政局"),
         ("区发改委、区统计局", "", "区发改委、区统计局", ""),
         ("各街镇", "", "各街镇", ""),
+        ("区教育局（牵头）\n区财政局\n区人社局", "", "区教育局", "区财政局、区人社局"),  # one unit a line
+        ("牵头单位：区科委\n配合单位：区财政局", "", "区科委", "区财政局"),
     ],
 )
 def test_a_unit_cell_that_marks_its_lead_is_split(unit, support, lead_after, support_after):
@@ -193,3 +199,50 @@ def test_a_unit_cell_that_marks_its_lead_is_split(unit, support, lead_after, sup
         ]
     else:
         assert warnings == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "names", "titles"),
+    [
+        ("顾  军\n沈  洁", ["顾军", "沈洁"], []),  # one person a line, each letter-spaced
+        ("欧阳  明\n赵  刚", ["欧阳明", "赵刚"], []),  # a two-character surname
+        ("欧阳 明", ["欧阳明"], []),
+        ("谭\n滨", ["谭滨"], []),  # a line of one character is the wrapped rest of the name
+        ("副区长 王  华", ["王华"], ["副区长"]),
+        ("常务副区长李  刚", ["李刚"], ["常务副区长"]),
+        ("区委常委、副区长\n王华", ["王华"], ["区委常委", "副区长"]),
+        ("赵亮（副区长）", ["赵亮"], ["副区长"]),
+        ("赵亮（分管）", ["赵亮（分管）"], []),  # not a title: left to the unusual-name warning
+        ("赵 亮 可 晓 林 李 阳", ["赵亮", "可晓林", "李阳"], []),
+    ],
+)
+def test_leader_lines_are_people_and_titles_are_not_names(raw, names, titles):
+    result = split_leaders(raw, vocab())
+    assert (result.names, result.titles) == (names, titles)
+
+
+def test_a_leaders_title_is_taken_out_with_a_note():
+    shaped = ShapedDocument(
+        format="xlsx",
+        meta=PlanMeta(),
+        columns=["leader", "unit"],
+        rows=[
+            ShapedRow(
+                row=4,
+                table="表1",
+                number="1",
+                category=CategoryHeading(1, "未分类", None),
+                project=None,
+                task="任务",
+                leader="常务副区长李  刚",
+                unit="区科委",
+            )
+        ],
+        warnings=[],
+    )
+    parsed = normalise_document(shaped, vocab(units=["区科委"]))
+    assert parsed.tasks[0].leaders == ["李刚"]
+    assert [str(w) for w in parsed.warnings if w.code == "leader_title"] == [
+        "第4行（序号1）“牵头领导”列：牵头领导一栏中的职务“常务副区长”不是姓名，已去掉，按李刚导入，请核对"
+        "（原文：“常务副区长李  刚”）"
+    ]

@@ -136,3 +136,94 @@ def test_plan_meta_from_heading(lines, expected):
 )
 def test_titles_of_measures_and_rules(lines, title):
     assert document_title(lines) == title
+
+
+def test_a_full_width_number_is_the_same_number():
+    """A retyped revision prints "6" where the first printed "６": one task, not a new one and a withdrawn one."""
+    rows = [
+        [Cell("序号"), Cell("任务"), Cell("牵头单位")],
+        [Cell("６"), Cell("任务一"), Cell("区科委")],
+        [Cell("１２．３"), Cell("任务二"), Cell("区经委")],
+        [Cell(""), Cell("７、任务三"), Cell("区经委")],
+    ]
+    result = shape_document(Document("xlsx", [Table(rows, [1, 2, 3, 4], True)]), max_rows=100)
+    assert [(row.number, row.task) for row in result.rows] == [("6", "任务一"), ("12.3", "任务二"), ("7", "任务三")]
+
+
+def _rows(*texts: tuple[str, ...]) -> list[list[Cell]]:
+    return [[Cell(text) for text in row] for row in texts]
+
+
+def test_category_rows_written_unmerged_are_categories():
+    """ "一、" in 序号 and the name in the next cell, not merged across (静安, 黄浦)."""
+    rows = _rows(
+        ("序号", "工作任务", "牵头单位", "完成时限"),
+        ("一、", "经济发展", "", ""),
+        ("1", "推进南京西路商圈建设，引进首店50家。", "区商务委", "年底"),
+        ("二", "城市建设", "", ""),
+        ("2", "完成旧住房成套改造3万平方米。", "区房管局", "2025年10月底前"),
+    )
+    result = shape_document(Document("docx", [Table(rows, [1, 2, 3, 4, 5], True)]), max_rows=100)
+    assert [(row.number, row.category.order, row.category.name) for row in result.rows] == [
+        ("1", 1, "经济发展"),
+        ("2", 2, "城市建设"),
+    ]
+
+
+def test_a_split_category_row_over_a_short_name_column_is_not_an_empty_task():
+    rows = _rows(
+        ("序号", "主要任务", "工作措施", "责任部门"),
+        ("一、", "经济发展", "", ""),
+        ("1.", "外滩金融集聚带建设", "引进持牌金融机构5家，新增金融业增加值10%以上", "区金融办"),
+        ("二、", "城市建设", "", ""),
+        ("2.", "旧区改造收尾", "完成零星旧改地块征收，推进居民安置工作", "区旧改办"),
+    )
+    result = shape_document(Document("docx", [Table(rows, [2, 3, 4, 5, 6], True)]), max_rows=100)
+    assert [(row.number, row.category.name, row.project) for row in result.rows] == [
+        ("1", "经济发展", "外滩金融集聚带建设"),
+        ("2", "城市建设", "旧区改造收尾"),
+    ]
+
+
+def test_a_heading_between_category_and_a_project_column_is_reported():
+    """ "（一）做强现代服务业" spans the table, but the 重点任务 column names each task's project."""
+    rows = [
+        [Cell("序号"), Cell("重点任务"), Cell("具体措施"), Cell("牵头单位")],
+        [Cell("一、聚力产业强区"), *[Cell("", merged_left=True) for _ in range(3)]],
+        [Cell("（一）做强现代服务业"), *[Cell("", merged_left=True) for _ in range(3)]],
+        [Cell("1"), Cell("打造高端商务集聚区"), Cell("推进金融街二期建设，新增金融机构10家"), Cell("区发改委")],
+        [Cell("2"), Cell("提升商贸消费能级"), Cell("改造提升特色街区3条，举办消费季活动"), Cell("区商务局")],
+    ]
+    result = shape_document(Document("xlsx", [Table(rows, [2, 3, 4, 5, 6], True)]), max_rows=100)
+    assert [row.project for row in result.rows] == ["打造高端商务集聚区", "提升商贸消费能级"]
+    assert [str(w) for w in result.warnings if w.code == "heading_not_kept"] == [
+        "第4行：小标题未导入：其下各任务的项目取自“项目”列（打造高端商务集聚区），请核对（原文：“（一）做强现代服务业”）"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "totals"),
+    [
+        ("（共10类41项190条）", (10, 41, 190)),
+        ("（共3类12项）", (3, None, 12)),  # no 条: the 项 are the tasks, not projects
+        ("共三类十二项", (3, None, 12)),
+    ],
+)
+def test_stated_totals(line, totals):
+    meta = plan_meta_from_text(["2025年重点工作任务分解表", line], [])
+    assert (meta.stated_categories, meta.stated_projects, meta.stated_tasks) == totals
+
+
+def test_a_sheet_per_category_does_not_name_the_plan_after_its_first_sheet():
+    def sheet(name: str, number: str) -> Table:
+        rows = _rows(
+            (f"宝山区2025年重点工作任务分解表（{name}）", "", ""),
+            ("序号", "工作任务", "牵头单位"),
+            (number, "推进重点工作。", "区科委"),
+        )
+        return Table(rows, [1, 2, 3], True, label=f"工作表“{name}”")
+
+    result = shape_document(Document("xlsx", [sheet("经济发展", "1"), sheet("社会民生", "2")]), max_rows=100)
+    assert result.meta.title == "宝山区2025年重点工作任务分解表"
+    one = shape_document(Document("xlsx", [sheet("经济发展", "1")]), max_rows=100)
+    assert one.meta.title == "宝山区2025年重点工作任务分解表（经济发展）"  # one sheet: its title as printed

@@ -4,7 +4,6 @@ and its leader and unit links."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
@@ -15,17 +14,16 @@ from tasks.models import Category, Leader, Plan, PlanKind, Project, Task, TaskLe
 
 from ..diff import PlanDiff
 from ..records import ParsedPlan, ParsedTask
+from ..text.deadlines import due_date
 from .update import _TASK_FIELDS, _tasks_update
 
 
-def default_due_date(*, kind: str, year_end: int, text: str) -> dt.date:
-    """Annual items are due at the end of their year, five-year tasks at the end
-    of the plan, unless the text names its own year ("到2025年…")."""
-    if kind == PlanKind.FIVE_YEAR and (m := re.search(r"到\s*(20\d{2})\s*年", text)):
-        year = int(m.group(1))
-        if year <= year_end:
-            return dt.date(year, 12, 31)
-    return dt.date(year_end, 12, 31)
+def default_due_date(*, kind: str, year_start: int, year_end: int, deadline: str, text: str) -> dt.date:
+    """A new task's due date: what its 完成时限 states, else a five-year task's own year
+    ("到2025年…"), else the end of the plan (imports.text.deadlines)."""
+    return due_date(
+        five_year=kind == PlanKind.FIVE_YEAR, year_start=year_start, year_end=year_end, deadline=deadline, text=text
+    )
 
 
 @dataclass
@@ -74,7 +72,13 @@ def _task_writes(
     for parsed_task in parsed.tasks:
         task = existing.get(parsed_task.number)
         if task is None:
-            due = default_due_date(kind=plan.kind, year_end=plan.year_end, text=parsed_task.text)
+            due = default_due_date(
+                kind=plan.kind,
+                year_start=plan.year_start,
+                year_end=plan.year_end,
+                deadline=parsed_task.deadline_text,
+                text=parsed_task.text,
+            )
             task = Task(plan=plan, number=parsed_task.number, due_date=due)
             _task_fields_set(task, parsed_task, categories, projects)
             writes.create.append(task)

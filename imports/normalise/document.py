@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..text import clean_text, name_key, unit_clause
+from ..text import CLAUSE_LABEL, NEWLINES, clean_text, name_key, unit_clause
 from .leaders import split_leaders, suggest_leader_split
 from .units import _looks_complete, _split_run_together, is_group_reference, split_units
 from .vocabulary import Vocabulary, _pieces, clean_text_keep_spaces
@@ -28,8 +28,9 @@ def split_marked_units(shaped: ShapedDocument) -> list[ImportWarning]:
     warnings = []
     for row in shaped.rows:
         raw = row.unit
-        clause = unit_clause(clean_text(raw)) if raw else None
-        if not clause or not clause.lead or (clause.lead == clean_text(raw) and not clause.support):
+        text = _lines_listed(raw) if raw else ""
+        clause = unit_clause(text) if text else None
+        if not clause or not clause.lead or (clause.lead == text and not clause.support):
             continue
         row.unit = clause.lead
         row.support = "、".join(t for t in (clause.support, row.support) if t)
@@ -45,6 +46,22 @@ def split_marked_units(shaped: ShapedDocument) -> list[ImportWarning]:
             )
         )
     return warnings
+
+
+def _lines_listed(raw: str) -> str:
+    """A unit cell as one line: a break after a whole unit name separates names ("区教育局（牵头）⏎区财政局"
+    → "区教育局（牵头）、区财政局"), a break inside a name is a wrap ("区人力资源社会⏎保障局")."""
+    out = ""
+    for line in (clean_text(line) for line in NEWLINES.sub("\n", raw).split("\n")):
+        if not line:
+            continue
+        if out and not out.endswith(("、", "，", ",", "；", ";")):
+            if CLAUSE_LABEL.match(line):
+                out += "；"  # "牵头单位：A⏎配合单位：B"
+            elif _looks_complete(_pieces(out)[-1]):
+                out += "、"
+        out += line
+    return out
 
 
 def fold_dropped_prefixes(shaped: ShapedDocument, vocabulary: Vocabulary, *, known: set[str]) -> list:

@@ -178,7 +178,20 @@ def _task_leaders(state: _Normalising, row: ShapedRow, units: list[ParsedUnitRef
 
     vocabulary = state.vocabulary
     leaders: list[str] = []
-    for name in split_leaders(row.leader, vocabulary).names:
+    split = split_leaders(row.leader, vocabulary)
+    if split.titles:
+        state.warnings.append(
+            ImportWarning(
+                "leader_title",
+                f"牵头领导一栏中的职务“{'、'.join(split.titles)}”不是姓名，已去掉，"
+                f"按{'、'.join(split.names) or '（无姓名）'}导入，请核对",
+                row=row.row,
+                column="牵头领导",
+                raw=row.leader,
+                number=row.number,
+            )
+        )
+    for name in split.names:
         suggestion = []
         if name in state.suspicious or name not in vocabulary.leaders:
             hint = {leader for unit in units for leader in state.unit_leaders.get(unit.name, ())}

@@ -188,10 +188,16 @@ def _looks_complete(name: str) -> bool:
     return bare.endswith(_UNIT_ENDINGS) or (is_group_reference(bare) and bare not in _GROUP_PREFIXES)
 
 
+# "各辖市、区政府", "各区、县人民政府", "各市、县": a group of several administrative levels, one phrase.
+_GROUP_LEVELS = re.compile(r"^各\S*[市县区乡镇]$")
+_LEVEL_CONTINUATION = re.compile(r"^[市县区乡镇](?:[（(][^）)]*[）)])?(?:人民)?(?:政府|党委|党委和政府|党委、政府)?$")
+
+
 def _join_group_continuations(fragments: list[str]) -> list[str]:
     out: list[str] = []
     for fragment in fragments:
-        if out and fragment in _GROUP_CONTINUATIONS and is_group_reference(out[-1]):
+        levels = bool(out) and bool(_GROUP_LEVELS.match(out[-1]) and _LEVEL_CONTINUATION.match(fragment))
+        if levels or (out and fragment in _GROUP_CONTINUATIONS and is_group_reference(out[-1])):
             out[-1] = f"{out[-1]}、{fragment}"
         else:
             out.append(fragment)

@@ -35,6 +35,8 @@ class Table:
     label: str = ""
     # Paragraphs between the previous table and this one (a category's own table has its name there).
     caption: list[str] = field(default_factory=list)
+    # Source row numbers a spreadsheet hides: still read, and reported.
+    hidden_rows: frozenset[int] = frozenset()
 
 
 @dataclass

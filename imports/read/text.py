@@ -84,6 +84,8 @@ def _read_text(text: str) -> Document:
         return _read_cell_per_line(lines)
     if prose := prose_document("text", lines):
         return prose
+    if row_lines == 2:  # a header and one task, too few rows to tell the layout before the notice reader
+        return _read_tab_rows(lines)
     raise ImportRefused("文件中没有找到表格（文本文件应为制表符分隔的表格），也没有编号的任务段落。")
 
 

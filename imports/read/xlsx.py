@@ -12,6 +12,7 @@ from typing import IO
 from django.conf import settings
 
 from ..errors import ImportRefused
+from ..text.deadlines import date_text
 from .document import Cell, Document, Table
 from .docx import _Element
 
@@ -74,7 +75,7 @@ def _read_xlsx(data: bytes) -> Document:
                     )
                 rows.append([Cell(_xlsx_text(value)) for value in kept])
             # A private attribute, but the only route to the sheet's part name (openpyxl is pinned).
-            merges = _xlsx_merges(archive, sheet._worksheet_path, cell_limit)
+            merges, hidden = _xlsx_merges(archive, sheet._worksheet_path, cell_limit)
             # Like openpyxl's full mode, the table reaches as far as its merged ranges do.
             height = max([len(rows)] + [bounds[3] for bounds in merges])
             width = max([width] + [bounds[2] for bounds in merges])
@@ -89,6 +90,7 @@ def _read_xlsx(data: bytes) -> Document:
                     row_numbers=list(range(1, len(rows) + 1)),
                     has_merge_info=True,
                     label=f"工作表“{sheet.title}”",
+                    hidden_rows=frozenset(hidden),
                 )
             )
     finally:
@@ -174,17 +176,26 @@ def _xlsx_shared_strings_within(archive: zipfile.ZipFile, cell_limit: int) -> No
                 raise ImportRefused(f"工作簿中的文字单元格过多（超过 {cell_limit} 个），不像任务分解表，已拒绝。")
 
 
-def _xlsx_merges(archive: zipfile.ZipFile, part: str, cell_limit: int) -> list[tuple[int, int, int, int]]:
+def _xlsx_merges(
+    archive: zipfile.ZipFile, part: str, cell_limit: int
+) -> tuple[list[tuple[int, int, int, int]], set[int]]:
     """The sheet's merged ranges as (min_col, min_row, max_col, max_row), columns
-    clipped to the table kept. Their total area is budgeted: overlapping ranges
-    (which Excel never writes) could otherwise multiply the work."""
+    clipped to the table kept, and its hidden rows (read-only openpyxl shows neither).
+    The ranges' total area is budgeted: overlapping ranges (which Excel never writes)
+    could otherwise multiply the work."""
     from openpyxl.utils.cell import range_boundaries
 
     merge_cell, merge_cells = f"{{{_SHEET_NS}}}mergeCell", f"{{{_SHEET_NS}}}mergeCells"
+    row_tag = f"{{{_SHEET_NS}}}row"
     ranges: list[tuple[int, int, int, int]] = []
+    hidden: set[int] = set()
     area = 0
     with archive.open(part.lstrip("/")) as stream:
         for element in _xml_stream(stream, _SHEET_STREAMED):
+            if element.tag == row_tag:
+                if element.get("hidden") in ("1", "true") and (number := element.get("r", "")).isdigit():
+                    hidden.add(int(number))
+                continue
             if element.tag == merge_cells:
                 break  # nothing after it is needed
             if element.tag != merge_cell:
@@ -203,7 +214,7 @@ def _xlsx_merges(archive: zipfile.ZipFile, part: str, cell_limit: int) -> list[t
             if area > cell_limit:
                 raise ImportRefused("工作表中的合并单元格异常（合并区域相互重叠或过大），已拒绝。")
             ranges.append((min_col, min_row, max_col, max_row))
-    return ranges
+    return ranges, hidden
 
 
 def _xlsx_text(value: object) -> str:
@@ -211,6 +222,8 @@ def _xlsx_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.date | dt.time):  # openpyxl's dates, datetimes and times
+    if isinstance(value, dt.date):  # openpyxl's dates and datetimes, as the sheet shows them
+        return date_text(value)
+    if isinstance(value, dt.time):
         return value.isoformat()
     return str(value).strip()

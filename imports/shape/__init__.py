@@ -10,6 +10,8 @@ title, document number, date and stated totals from the text around the table.
 
 from __future__ import annotations
 
+import re
+
 from ..columns import COLUMN_LABELS, COLUMN_NAMES, ColumnPlan, column_role, find_header, guess_header, plan_columns
 from ..errors import ImportRefused, ImportWarning
 from ..read import Document
@@ -80,14 +82,26 @@ def shape_document(
     if not shaper.rows:
         raise ImportRefused("表头之后没有任何任务行。")
     _qualify_restarted_numbers(shaper.rows, shaper.warnings)
+    meta = plan_meta_from_text(heading, shaper.notes)
+    meta.title = _without_sheet_name(meta.title, document)
     return ShapedDocument(
         format=document.format,
-        meta=plan_meta_from_text(heading, shaper.notes),
+        meta=meta,
         columns=[c.role for c in first.columns if c.role in COLUMN_LABELS],
         rows=shaper.rows,
         warnings=shaper.warnings,
         column_plans=shaper.plans,
     )
+
+
+def _without_sheet_name(title: str, document: Document) -> str:
+    """A workbook of one sheet per category titles each sheet "…分解表（经济发展）": the plan's
+    title is the part the sheets share, not the first sheet's name."""
+    sheets = {found[1] for table in document.tables if (found := re.fullmatch(r"工作表“(.+)”", table.label))}
+    found = re.fullmatch(r"(?P<title>.+?)\s*[（(](?P<sheet>[^（）()]+)[）)]", title)
+    if len(sheets) > 1 and found and found["sheet"] in sheets:
+        return found["title"]
+    return title
 
 
 def _no_header_message(document: Document) -> str:

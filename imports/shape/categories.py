@@ -29,6 +29,8 @@ class _ShaperState:
     project_from_heading: bool = False  # set by a heading row or a group heading, kept over the rows below
     label_categories: bool = False  # the table's 类别 column holds names without numerals (经济发展, 社会民生)
     last: ShapedRow | None = None
+    # A heading row taken as the project, until a 项目 column names its own: (text, row) to report it.
+    project_heading: tuple[str, int | None] | None = None
     # Rows numbered under the merged number of the row above: "5.2" → its base "5".
     merged_under: dict[str, str] = field(default_factory=dict)
 
@@ -43,6 +45,7 @@ class _ShaperState:
             if not name or self.category is None:
                 return False
             self.project, self.project_from_heading = name, True
+            self.project_heading = (text, row_no)
             return True
         heading = parse_category(text) if style else None
         if heading is None:
@@ -132,6 +135,17 @@ class _ShaperState:
                         raw=raw,
                     )
                 )
+            if self.project_heading is not None and self.project_from_heading:
+                heading, heading_row = self.project_heading
+                self.warnings.append(
+                    ImportWarning(
+                        "heading_not_kept",
+                        f"小标题未导入：其下各任务的项目取自“项目”列（{project}），请核对",
+                        row=heading_row,
+                        raw=heading,
+                    )
+                )
+                self.project_heading = None
             self.project = project
         elif misplaced:
             self.project = misplaced

@@ -3,6 +3,8 @@ repeated header) or hold a heading, and whether a category cell spans the rows b
 
 from __future__ import annotations
 
+import re
+
 from ..columns import ColumnPlan, column_role
 from ..read import Cell, Table
 from ..text import clean_text, name_key, parse_category, parse_unnumbered_category
@@ -47,6 +49,24 @@ def _heading_text(cells: list[Cell], mapping: dict[int, str]) -> str | None:
     if not spans and mapping.get(col) in ("category", "project", "unit", "leader", "support", "note", "deadline"):
         return None  # a lone field value, handled (or refused) as the row it is
     return text
+
+
+# A heading's numeral alone: "一、", "（二）", "第三类".
+_NUMERAL_ONLY = re.compile(r"^(?:[（(]\s*[一二三四五六七八九十]+\s*[)）]|第?[一二三四五六七八九十]+\s*[类、.．]?)$")
+
+
+def _split_heading(cells: list[Cell], mapping: dict[int, str]) -> str | None:
+    """A heading row written unmerged: "一、" in the 序号 column and the name in another cell,
+    every other cell empty ("一、" | "经济发展" | "" | ""). Its text as one heading ("一、经济发展")."""
+    filled = [(col, clean_text(c.text)) for col, c in enumerate(cells) if c.text.strip() and not c.merged_up]
+    if len(filled) != 2:
+        return None
+    (number_col, numeral), (_, name) = filled
+    if mapping.get(number_col) != "number" or not _NUMERAL_ONLY.match(numeral):
+        return None
+    if len(name) > 40 or any(mark in name for mark in "。；;"):
+        return None  # a task's text, not a heading's name
+    return numeral + ("" if numeral[-1] in "、.．)）类" else "、") + name
 
 
 def _label_categories(table: Table, plan: ColumnPlan) -> bool:

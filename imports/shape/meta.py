@@ -82,8 +82,10 @@ def plan_meta_from_text(heading: list[str], notes: list[str]) -> PlanMeta:
             meta.doc_number = re.sub(r"\s+", "", m.group(0))
         if (m := _TOTALS.search(line)) and meta.stated_categories is None:
             meta.stated_categories = _count(m.group(1))
-            meta.stated_projects = _count(m.group(2))
-            meta.stated_tasks = _count(m.group(3))
+            if m.group(3):  # "共10类41项190条": categories, projects, tasks
+                meta.stated_projects, meta.stated_tasks = _count(m.group(2)), _count(m.group(3))
+            else:  # "共3类12项": with no 条 the 项 are the tasks themselves
+                meta.stated_tasks = _count(m.group(2))
         if (
             meta.doc_date is None
             and (m := _DATE.search(line))

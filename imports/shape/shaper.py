@@ -7,9 +7,18 @@ from collections import Counter
 from ..columns import COLUMN_LABELS, EXTRA, ColumnPlan
 from ..errors import ImportRefused, ImportWarning
 from ..read import Cell, Table
-from ..text import clean_text, name_key, parse_category
+from ..text import clean_text, half_width, name_key, parse_category
 from .categories import _ShaperState
-from .cells import _FIELD_ROLES, _heading_text, _label_categories, _merged, _row_text, _RowCells, _skipped
+from .cells import (
+    _FIELD_ROLES,
+    _heading_text,
+    _label_categories,
+    _merged,
+    _row_text,
+    _RowCells,
+    _skipped,
+    _split_heading,
+)
 from .headings import _GROUP, _NUMBER_IN_TEXT, _PLAIN_NUMBER
 from .results import ShapedRow
 
@@ -85,6 +94,9 @@ class _Shaper(_ShaperState):
         texts = {role: (cell.text if cell else "") for role, cell in values.items()}
         if _skipped(cells, mapping, texts, header_keys):
             return
+        split = _split_heading(cells, mapping) if numbered else None
+        if split is not None and self._take_heading(split, row_no, has_category_column="category" in texts):
+            return
         if (heading := _heading_text(cells, mapping)) is not None:
             if not self._take_heading(heading, row_no, has_category_column="category" in texts):
                 self.notes.append(heading)  # a note row spanning the table ("注：…")
@@ -105,6 +117,16 @@ class _Shaper(_ShaperState):
         )
         self._fill_fields(shaped, values, table)
         shaped.extras = self._extras(cells, plan)
+        if row_no in table.hidden_rows:
+            self.warnings.append(
+                ImportWarning(
+                    "hidden_row",
+                    f"{table.label or '表格'}中此行被隐藏，已按普通任务导入，请核对是否应导入",
+                    row=row_no,
+                    raw=task[:40],
+                    number=number,
+                )
+            )
         self.rows.append(shaped)
         self.last = shaped
 
@@ -113,7 +135,7 @@ class _Shaper(_ShaperState):
     ) -> tuple[str, str] | None:
         """The row's number and task text; None when the row only continues the
         one above (a page break) or is a group heading without a task."""
-        number = clean_text(texts.get("number", "")).rstrip("．.、")
+        number = half_width(clean_text(texts.get("number", ""))).rstrip(".、")
         task = texts.get("task", "").strip()
         if number and not _PLAIN_NUMBER.match(number) and (group := _GROUP.match(number)):
             # "（1）…" merged down over its tasks
@@ -122,7 +144,7 @@ class _Shaper(_ShaperState):
             if not task:
                 return None
         if not number and (inside := _NUMBER_IN_TEXT.match(task)) and len(task) > inside.end():
-            number, task = inside["a"] or inside["b"], task[inside.end() :].strip()
+            number, task = half_width(inside["a"] or inside["b"]), task[inside.end() :].strip()
         if not number and "number" in texts:
             merged = _merged(values, "number")
             if numbered and not merged:

@@ -24,7 +24,7 @@ from .clauses import (
     marked_clause,
     unit_clause,
 )
-from .whitespace import CJK, CJK_CHAR, INVISIBLE, NEWLINES, SPACES, clean_text, name_key
+from .whitespace import CJK, CJK_CHAR, INVISIBLE, NEWLINES, SPACES, clean_text, half_width, name_key
 
 __all__ = [
     "CJK",
@@ -49,6 +49,7 @@ __all__ = [
     "clean_text",
     "first_listed_leads",
     "free_clause",
+    "half_width",
     "labelled_clause",
     "marked_clause",
     "name_key",

@@ -35,6 +35,18 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
+# Full-width digits, Latin letters and full stop ("６", "１２．３"), as a retyped document may print a number.
+_HALF_WIDTH = str.maketrans(
+    "０１２３４５６７８９．ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
+    "0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+)
+
+
+def half_width(text: str) -> str:
+    """Full-width digits and letters as their ASCII selves: "６" and "6" are one 序号."""
+    return text.translate(_HALF_WIDTH)
+
+
 def name_key(name: str) -> str:
     """Comparison key for names: width-folded, no whitespace at all."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))

@@ -52,6 +52,7 @@ class ExportRow:
     # Per lead unit: (unit name, status label, latest approved progress text).
     unit_progress: list[tuple[str, str, str]] = field(default_factory=list)
     due_date: dt.date | None = None
+    deadline_text: str = ""  # 完成时限 as the document printed it
     task_id: int | None = None
     title: str = ""
     # The document's columns without a field of their own (Task.extras), one "header：value" a line.
@@ -93,6 +94,7 @@ def export_rows(*, ids: list[int], clock: Clock | None = None, through: dt.date 
                 "text",
                 "title",
                 "due_date",
+                "deadline_text",
                 "extras",
                 "status",
                 "light",
@@ -189,6 +191,7 @@ def export_rows(*, ids: list[int], clock: Clock | None = None, through: dt.date 
                     for unit_id, name in units
                 ],
                 due_date=task["due_date"],
+                deadline_text=task["deadline_text"],
                 extras=extras_text(task["extras"]),
                 task_id=pk,
                 title=task["title"],
