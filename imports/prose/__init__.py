@@ -37,13 +37,16 @@ def prose_table(paragraphs: list[str], *, wrapped: str = "text") -> tuple[Table,
     paragraphs_read = _paragraphs(paragraphs, wrapped=wrapped)
     start = _after_notice(paragraphs_read)
     reading.heading.extend(text for _, text in paragraphs_read[:start])
-    for index in range(start, len(paragraphs_read)):
+    count = len(paragraphs_read)
+    for index in range(start, count):
         line_no, paragraph = paragraphs_read[index]
-        rest = [text for _, text in paragraphs_read[index + 1 :]]
+        # The paragraphs after this one, read lazily: a list of them per paragraph made a notice of
+        # n lines cost n² (100,000 lines took minutes).
+        rest = (paragraphs_read[later][1] for later in range(index + 1, count))
         if _continues_item(reading, paragraph, rest):
             reading.rows[-1].text += paragraph
             continue
-        _take_paragraph(reading, paragraph, line_no, rest[0] if rest else "")
+        _take_paragraph(reading, paragraph, line_no, paragraphs_read[index + 1][1] if index + 1 < count else "")
     if reading.items < 2:
         return None
     return _table(reading.rows), reading.heading, reading.notes

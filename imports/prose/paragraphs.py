@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..text import (
@@ -72,7 +73,7 @@ def _starts_something(text: str) -> bool:
     return bool(_ITEM.match(text) or _HEADING.match(text) or _ROLE_LABEL.match(text) or _GROUP.match(text))
 
 
-def _continues_item(reading: _Reading, text: str, rest: list[str]) -> bool:
+def _continues_item(reading: _Reading, text: str, rest: Iterable[str]) -> bool:
     """An unnumbered paragraph between an item and the unit lines that close it
     ("1.加快重大项目建设。" / "全年实施重大项目100个。" / "牵头单位：…") is more of
     the item's text."""
