@@ -49,6 +49,11 @@ def _texts(document) -> list[str]:
     return [p.text for p in document.paragraphs]
 
 
+def _titles(document) -> list[str]:
+    """Title-style paragraphs as one line each (a long title is broken into lines)."""
+    return [p.text.replace("\n", "") for p in document.paragraphs if p.style.name == "Title"]
+
+
 def _all_text(document) -> str:
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     return "\n".join(_texts(document) + cells)
@@ -98,7 +103,7 @@ def test_fonts_declared_on_every_run_and_the_heading_levels(progressed, client_a
         east_asian = fonts.get(qn("w:eastAsia"))
         assert east_asian in GB_FONTS and fonts.get(qn("w:ascii")) == east_asian, run.xml[:300]
     title = next(p for p in document.paragraphs if p.style.name == "Title")
-    assert title.text == f"关于{progressed.title}推进情况的通报"
+    assert title.text.replace("\n", "") == f"关于{progressed.title}推进情况的通报"
     assert styles["Title"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert title.runs[0].font.size == Pt(22)
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
@@ -138,13 +143,15 @@ def test_masthead_issue_number_and_the_record_at_the_end(progressed, client_as, 
     assert rule.get(qn("w:color")) == "FF0000"
     texts = _texts(document)
     assert any("于2025年6月25日前" in text for text in texts)  # the reply-by date chosen
-    copy_to, issued = paragraphs[-2], paragraphs[-1]
+    # The 版记: the document's last table, at the foot of the last page.
+    record = document.tables[-1]
+    copy_to, issued = (row.cells[0].paragraphs[0] for row in record.rows)
     assert copy_to.text.startswith("抄送：") and issued.text == "闵行区人民政府督查室\t2025年6月15日印发"
-    borders = copy_to._p.pPr.find(qn("w:pBdr"))
-    assert borders.find(qn("w:top")) is not None and issued._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")) is not None
+    borders = record._tbl.tblPr.find(qn("w:tblBorders"))
+    assert all(borders.find(qn(f"w:{side}")).get(qn("w:val")) == "single" for side in ("top", "insideH", "bottom"))
     assert copy_to.style.name == "Record" and copy_to.style.font.size == Pt(14)
     # The annexes are listed after the body and each starts on a page of its own.
-    assert "附件：1. 红灯任务清单" in texts
+    assert "附件：1.红灯任务清单" in texts
     annex_heads = [p for p in paragraphs if re.fullmatch(r"附件\d", p.text)]
     assert [p.text for p in annex_heads] == ["附件1", "附件2", "附件3"]
     assert all(p.paragraph_format.page_break_before for p in annex_heads)
@@ -174,8 +181,8 @@ def test_tables_have_widths_for_their_content_repeating_headers_and_rows_that_do
     document = _draft(client_as(office_user), plan=progressed.pk)
     clock = CLOCK
     red = selectors.task_search_base(clock=clock).filter(plan=progressed, state="active", light="red").count()
-    assert len(document.tables) == 4  # categories, red, yellow, silent units
-    for table in document.tables:
+    assert len(document.tables) == 5  # categories, red, yellow, silent units; the 版记
+    for table in document.tables[:4]:
         widths = _widths(table)
         assert len(set(widths)) > 1, widths  # not all equal
         assert abs(sum(widths) - gbt9704.mm_twips(156)) <= len(widths), widths  # the text block's width
@@ -226,19 +233,21 @@ def test_scopes_unit_leader_district_and_the_old_address(progressed, client_as, 
     client = client_as(liaison_user)  # every reader may download a draft
     keji = Unit.objects.get(name="区科委")
     unit_doc = _draft(client, unit=keji.pk, plan=progressed.pk)
-    assert "关于区科委牵头任务推进情况的通报" in _texts(unit_doc)
+    # Within one plan the title names the plan (its short form); over every plan it does not.
+    assert "关于区科委牵头的2025年重点工作任务推进情况的通报" in _titles(unit_doc)
+    assert "关于区科委牵头任务推进情况的通报" in _titles(_draft(client, unit=keji.pk))
     led = Task.objects.filter(plan=progressed, unit_links__unit=keji, unit_links__role="lead").count()
     assert f"区科委牵头的{progressed.title}任务共{led}项" in "".join(_texts(unit_doc))
     for table in unit_doc.tables[1:3]:
         assert all("区科委" in row.cells[2].text for row in table.rows[1:])
     leader_doc = _draft(client, leader=Task.objects.get(plan=progressed, number="4").leaders.first().pk)
-    assert "关于谭瑞琮同志牵头任务推进情况的通报" in _texts(leader_doc)
+    assert "关于谭瑞琮同志牵头任务推进情况的通报" in _titles(leader_doc)
     district = _draft(client)
-    assert "关于闵行区重点任务推进情况的通报" in _texts(district)
+    assert "关于闵行区重点任务推进情况的通报" in _titles(district)
     first_column = [row.cells[0].text for row in district.tables[0].rows]
     assert first_column[0] == "规划" and set(first_column[1:]) == set(Plan.objects.values_list("title", flat=True))
     old = _docx(client.get(reverse("tasks:plan_bulletin", args=[progressed.pk]), {"unit": keji.pk}))
-    assert "关于区科委牵头任务推进情况的通报" in _texts(old)
+    assert "关于区科委牵头的2025年重点工作任务推进情况的通报" in _titles(old)
     assert client.get(reverse("tasks:plan_bulletin", args=[progressed.pk]), {"unit": "x"}).status_code == 404
     assert client.get(reverse("documents:bulletin_draft"), {"unit": 999999}).status_code == 404
 
@@ -347,8 +356,9 @@ def test_a_unit_with_no_silent_or_red_tasks_still_renders(seed_plans, pinned_clo
     unit = Unit.objects.create(name="新设单位")  # leads nothing yet
     document = _draft(client_as(office_user), unit=unit.pk)
     texts = _texts(document)
-    assert "本期无红灯任务。" in texts and "本期无黄灯任务。" in texts and "各单位均已报送本期进展。" in texts
-    assert len(document.tables) == 0 or all(len(t.rows) > 1 for t in document.tables)
+    assert "本期无红灯任务。" in texts and "本期无黄灯任务。" in texts and "2025年6月各单位均已按时报送进展。" in texts
+    assert len(document.tables) == 1  # no empty annex; only the 版记
+    assert not any(text.startswith("附件") for text in texts)
 
 
 def test_pdf_is_offered_beside_word_only_where_libreoffice_is_installed(
@@ -392,12 +402,12 @@ def test_a_frozen_ranking_is_annex_4_and_a_draft_is_not(progressed, client_as, o
     may = dt.date(2025, 5, 1)
     run = score_run_compute(plan=progressed, scope="period", start=may, user=office_user)
     draft = _draft(client, plan=progressed.pk, period="2025-05-01")
-    assert "各单位考评排名" not in _all_text(draft) and len(draft.tables) == 4
+    assert "各单位考评排名" not in _all_text(draft) and len(draft.tables) == 5  # four and the 版记
     score_run_freeze(user=office_user, run=run)
     frozen = _draft(client, plan=progressed.pk, period="2025-05-01")
     texts = _texts(frozen)
-    assert "4. 各单位考评排名" in texts and "附件4" in texts
-    table = frozen.tables[-1]
+    assert "\u3000\u3000\u30004.各单位考评排名" in texts and "附件4" in texts
+    table = frozen.tables[-2]
     assert [cell.text for cell in table.rows[0].cells] == ["单位类型", "同类排名", "单位", "得分", "较上期"]
     shown = {row.cells[2].text: row.cells[3].text for row in table.rows[1:]}
     sheets = run.sheets.exclude(unit_kind="group")

@@ -107,7 +107,7 @@ def test_a_slip_for_a_units_overdue_tasks_from_the_unit_page(keji_overdue, clien
     form = _cells(_slip_doc(client, slip))
     lines = form["督办事项"].split("\n")
     assert lines[0] == f"牵头的{overdue.count()}项任务已过完成时限尚未完成："
-    assert lines[1].startswith("1. 第") and "（截止2025-06-10，" in form["督办事项"]
+    assert lines[1].startswith("1. 第") and "（截止2025年6月10日，" in form["督办事项"]
     assert len(lines) == 1 + 5 + 1 and lines[-1] == f"另有{overdue.count() - 5}项，详见任务台账。"
     assert form["承办单位"] == "区科委"
     assert "闵督办〔2025〕1号" in client.get(reverse("tasks:unit", args=[keji.pk])).content.decode()
