@@ -332,6 +332,11 @@ def styles_setup(document: Document) -> None:
         record.paragraph_format.right_indent = Pt(RECORD_PT)
     for name in ("Header", "Footer"):
         _style_fonts(styles[name], SONGTI, PAGE_NUMBER_PT)
+    # No style keeps a theme font (python-docx's template has them on its other styles): a theme
+    # font overrides the named one in Word and WPS.
+    for fonts in styles.element.iter(qn("w:rFonts")):
+        for theme in _THEME_FONTS:
+            fonts.attrib.pop(qn(theme), None)
 
 
 def page_setup(section: Section) -> None:
