@@ -197,6 +197,13 @@ def slip_docx(data: SlipData) -> bytes:
     for table_row in (receipt.rows[0], receipt.rows[2], receipt.rows[3]):
         table_row.height, table_row.height_rule = Mm(9), WD_ROW_HEIGHT_RULE.AT_LEAST
 
+    # The body ends in a paragraph of its own, one point high: Word and LibreOffice add a full
+    # empty line after a final table, which the PDF copy (.docx → .odt → .pdf) would print on a
+    # second page when the receipt reaches the bottom.
+    end = document.add_paragraph()
+    gb.spacing_exact(end.paragraph_format, 1)
+    gb.snap_off(end._p.get_or_add_pPr())
+
     properties = document.core_properties
     properties.title = f"督办单 {data.number}"
     properties.author = data.issuer

@@ -717,3 +717,18 @@ def test_nothing_to_report_is_said_in_words_and_empty_annexes_are_left_out(seed_
     assert "附件：1.黄灯任务清单" in texts and not any("本期未报送进展的单位" in t for t in texts)
     assert [t for t in texts if re.fullmatch(r"附件\d", t)] == ["附件1"]
     assert [t for t in texts if t.endswith("任务清单") and not t.startswith("附件")] == ["黄灯任务清单"]
+
+
+def test_no_punctuation_hangs_into_the_margin_in_the_pdf(progressed, client_as, office_user):
+    """5.2.2.3 in the PDF copy: LibreOffice ignores w:overflowPunct in a .docx, so documents/pdf.py
+    turns hanging punctuation off between .odt and .pdf; no line ends right of the block's edge."""
+    import pdfplumber
+
+    soffice_required()
+    client = client_as(office_user)
+    keji = Unit.objects.get(name="区科委")
+    for scope in ({"plan": progressed.pk}, {"unit": keji.pk}):
+        with pdfplumber.open(io.BytesIO(_pdf(_draft_bytes(client, **scope)))) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                outside = [c["text"] for c in page.chars if c["x1"] * MM > BLOCK_RIGHT + 0.5]
+                assert not outside, (scope, number, outside)
