@@ -28,6 +28,7 @@ from tasks.selectors.exports import ExportRow
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 TEMPLATE_MAX_UNPACKED = 60 * 1024 * 1024  # a zip bomb is refused before anything is unpacked
 EXAMPLES = 3  # red tasks named in the body
+TITLE_CHARS_PER_LINE = 20  # 2号小标宋 in the 156 mm text block (gbt9704.TITLE_CHARS_PER_LINE)
 DONE_LISTED = 10  # completed tasks listed in the body
 SILENT_NAMED = 15  # silent units named in the body
 
@@ -91,17 +92,69 @@ def _counted(items: list[tuple[str, int]]) -> str:
     return "、".join(f"{label}{n}项" for label, n in items if n) or "无"
 
 
+def plan_short(title: str) -> str:
+    """A plan's short form for citing its task numbers: the district's name, the issuers and the
+    table's name dropped ("闵行区“十四五”规划重点任务责任分解表" → "“十四五”规划重点任务",
+    "2025年区委、区政府重点工作任务分解表" → "2025年重点工作任务")."""
+    from django.conf import settings
+
+    short = title.strip()
+    district = getattr(settings, "DISTRICT_NAME", "")
+    if district and short.startswith(district):
+        short = short[len(district) :]
+    for issuers in ("区委、区政府", "区委区政府", "区政府"):
+        short = short.replace(issuers, "")
+    for suffix in ("责任分解表", "分解表", "任务表", "清单"):
+        if short.endswith(suffix) and len(short) > len(suffix):
+            short = short[: -len(suffix)]
+            break
+    return short or title
+
+
+def cited(row: ExportRow, *, many_plans: bool) -> str:
+    """How the documents cite a task: "第31项", and "“十四五”规划重点任务第31项" when the
+    document covers several plans (the numbers repeat across plans)."""
+    return f"{plan_short(row.plan)}第{row.number}项" if many_plans else f"第{row.number}项"
+
+
+def _width(text: str) -> float:
+    """Characters as printed: Arabic numerals and Latin letters take half a character."""
+    return sum(0.5 if ord(char) < 0x2E80 and char not in "“”‘’—…" else 1 for char in text)
+
+
+def title_lines(title: str, width: int = 20) -> str:
+    """The title broken into lines (7.3.1: 回行时词意完整, 排列对称): a title longer than a line
+    is broken before "推进情况的通报" (or, failing that, after "的", "、" or before "牵头"; then
+    after "”" or before "重点", "责任"), at
+    the point that keeps each line within `width` characters and the lines most even. Lines
+    joined by "\n" (a line break in the document)."""
+    if _width(title) <= width:
+        return title
+    preferred = [i for i in range(1, len(title)) if title.startswith("推进情况的通报", i)]
+    joints = [i for i in range(1, len(title)) if title[i - 1] in "的、" or title.startswith("牵头", i)]
+    words = [
+        i for i in range(1, len(title)) if title[i - 1] == "”" or any(title.startswith(w, i) for w in ("重点", "责任"))
+    ]
+    for candidates in (preferred, joints, words):
+        fitting = [i for i in candidates if _width(title[:i]) <= width and _width(title[i:]) <= width]
+        if fitting:
+            at = min(fitting, key=lambda i: abs(_width(title[:i]) - _width(title[i:])))
+            return title[:at] + "\n" + title[at:]
+    # No sensible point fits: the first line as long as it may be, then the rest.
+    at = max(i for i in range(1, len(title)) if _width(title[:i]) <= width)
+    return title[:at] + "\n" + title_lines(title[at:], width)
+
+
 def _task_rows(rows: list[ExportRow], *, many_plans: bool) -> list[dict[str, str]]:
     out = []
     for index, row in enumerate(rows, start=1):
         name = row.title or row.text
-        where = f"（{row.plan}）" if many_plans else ""
         out.append(
             {
                 "序号": str(index),
-                "任务": clean(f"第{row.number}项{where}：{name}"),
+                "任务": clean(f"{cited(row, many_plans=many_plans)}：{name}"),
                 "牵头单位": clean(row.units),
-                "截止日期": f"{row.due_date:%Y-%m-%d}" if row.due_date else "未设定",
+                "截止日期": date_text(row.due_date) if row.due_date else "未设定",
                 "状态": clean(row.status),
                 "存在问题": clean(row.problems) or "—",
             }
@@ -119,16 +172,29 @@ def bulletin_context(data: BulletinData, *, number: str, year: int) -> dict[str,
     done = [row for row in rows if row.status == data.done_label]
     total = len(rows)
     examples = "、".join(
-        f"第{row.number}项“{row.title or row.text}”（{row.units or '未明确牵头单位'}，{row.status}）"
+        f"{cited(row, many_plans=many_plans)}“{row.title or row.text}”（{row.units or '未明确牵头单位'}，{row.status}）"
         for row in red[:EXAMPLES]
     )
+    # The annexes that have rows, numbered in order (an empty one is neither listed nor attached).
+    annexes = [
+        (key, name)
+        for key, name, rows_of in (
+            ("红灯", "红灯任务清单", red),
+            ("黄灯", "黄灯任务清单", yellow),
+            ("未报送", "本期未报送进展的单位", data.silent_units),
+            ("考评", "各单位考评排名", data.rankings),
+        )
+        if rows_of
+    ]
+    numbers = {key: "" for key in ("红灯", "黄灯", "未报送", "考评")}
+    numbers.update({key: str(index) for index, (key, _) in enumerate(annexes, start=1)})
     names = [unit.name for unit in data.silent_units]
     named = "、".join(names[:SILENT_NAMED]) + (f"等{len(names)}家" if len(names) > SILENT_NAMED else "")
     return {
         "期号": number,
         "年度": str(year),
         "印发日期": date_text(data.issued),
-        "标题": clean(data.title),
+        "标题": clean(title_lines(data.title, TITLE_CHARS_PER_LINE)),
         "范围": clean(data.scope_label),
         "统计周期": data.period_label,
         "截至日期": date_text(data.as_of),
@@ -164,7 +230,15 @@ def bulletin_context(data: BulletinData, *, number: str, year: int) -> dict[str,
             }
             for group in data.groups
         ],
-        "已完成任务": [{"编号": clean(row.number), "简称": clean(row.title or row.text)} for row in done[:DONE_LISTED]],
+        "已完成任务": [
+            {
+                # The plan's short form before "第N项" when the bulletin covers several plans.
+                "规划": clean(plan_short(row.plan)) if many_plans else "",
+                "编号": clean(row.number),
+                "简称": clean(row.title or row.text),
+            }
+            for row in done[:DONE_LISTED]
+        ],
         "已完成其余": f"另有{len(done) - DONE_LISTED}项已完成，详见任务台账。" if len(done) > DONE_LISTED else "",
         "红灯任务": _task_rows(red, many_plans=many_plans),
         "黄灯任务": _task_rows(yellow, many_plans=many_plans),
@@ -177,6 +251,8 @@ def bulletin_context(data: BulletinData, *, number: str, year: int) -> dict[str,
             }
             for index, unit in enumerate(data.silent_units, start=1)
         ],
+        "附件": [{"序号": str(index), "名称": name} for index, (_, name) in enumerate(annexes, start=1)],
+        "附件号": numbers,
         "考评排名": [
             {"类型": clean(kind), "排名": str(rank), "单位": clean(unit), "得分": total, "较上期": change}
             for kind, rank, unit, total, change in data.rankings

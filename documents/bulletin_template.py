@@ -29,7 +29,7 @@ from . import gbt9704 as gb
 PLACEHOLDERS: list[tuple[str, str]] = [
     ("{{ 期号 }}", "本年度第几期（系统按年度连续编号；预览稿为空）"),
     ("{{ 年度 }}", "期号所属年度，如 2025"),
-    ("{{ 印发日期 }}", "如 2025年6月20日"),
+    ("{{ 印发日期 }}", "如 2025年6月20日（版头、署名日期和版记）"),
     ("{{ 标题 }}", "通报标题"),
     ("{{ 范围 }}", "通报范围，如“2025年区委、区政府重点工作任务分解表”或“区科委牵头的任务”"),
     ("{{ 统计周期 }}", "如 2025年6月 或 2025年第二季度"),
@@ -45,7 +45,10 @@ PLACEHOLDERS: list[tuple[str, str]] = [
     ("{{ 回复期限 }}", "要求牵头单位书面反馈的期限"),
     ("{{ 分类名称 }}", "分类表第一列的名称（“类别”，跨规划时为“规划”）"),
     ("{%tr for 类 in 分类 %} … {{ 类.名称 }} {{ 类.任务数 }} {{ 类.已完成 }} {{ 类.红灯 }} …", "分类推进情况表的行"),
-    ("{%p for 项 in 已完成任务 %} … {{ 项.编号 }} {{ 项.简称 }}", "已完成的任务（前10项）"),
+    (
+        "{%p for 项 in 已完成任务 %} … {{ 项.规划 }} {{ 项.编号 }} {{ 项.简称 }}",
+        "已完成的任务（前10项；跨规划时“规划”为规划简称）",
+    ),
     ("{{ 已完成其余 }}", "已完成任务超过10项时的“另有N项”说明"),
     (
         "{%tr for 行 in 红灯任务 %} … {{ 行.序号 }} {{ 行.任务 }} {{ 行.牵头单位 }} {{ 行.截止日期 }} {{ 行.状态 }} "
@@ -57,6 +60,14 @@ PLACEHOLDERS: list[tuple[str, str]] = [
         "{%p if 考评排名 %} … {%tr for 行 in 考评排名 %} … {{ 行.类型 }} {{ 行.排名 }} {{ 行.单位 }} {{ 行.得分 }} "
         "{{ 行.较上期 }}",
         "附件4（规划的本期考评已定稿时）：各单位考评排名",
+    ),
+    (
+        "{%p for 件 in 附件 %} … {{ 件.序号 }}.{{ 件.名称 }}",
+        "附件说明：只列有内容的附件，按顺序编号",
+    ),
+    (
+        "{{ 附件号.红灯 }} {{ 附件号.黄灯 }} {{ 附件号.未报送 }} {{ 附件号.考评 }}",
+        "各附件的编号（该附件没有内容、不附时为空）",
     ),
 ]
 
@@ -121,7 +132,11 @@ def _annex(document: Document, label: str, title: str) -> None:
     _p(document, indent=False)
 
 
-TASK_TABLE_WIDTHS = [11, 49, 26, 24, 16, 30]
+# mm, rebalanced to the text: 存在问题 quotes whole sentences, 截止日期 reads "2025年12月31日" on
+# two lines, 状态 three characters; they add up to the text block's 156 mm.
+TASK_TABLE_WIDTHS = [10, 45, 24, 21, 15, 41]
+# "未报送任务数" (six characters of 小四黑体, 25.4 mm) on one line.
+SILENT_TABLE_WIDTHS = [10, 42, 28, 76]
 TASK_TABLE_HEADER = ["序号", "任务", "牵头单位", "截止日期", "状态", "存在问题"]
 TASK_TABLE_CELLS = [
     "^{{ 行.序号 }}",
@@ -144,19 +159,27 @@ def default_template_build() -> bytes:
     gb.page_numbers(document, section)
     body = _editing_body()
 
-    # 版头: the red masthead, the issue number, the editing body and date above a red rule.
+    # 版头 (7.2, with the 简报's 编发 line): the red masthead (发文机关标志) whose top edge is 35 mm
+    # below the text block's top; the issue number (in the place of the 发文字号) two lines below
+    # it; the editing body (left) and date (right); the red rule under them; the title two lines
+    # below the rule. 期号 and the 编发 line in 3号仿宋.
     masthead = _p(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    gb.spacing_exact(masthead.paragraph_format, 72)
-    masthead.paragraph_format.space_before = Pt(12)
-    gb.run_add(masthead, "督查通报", font=gb.XIAOBIAOSONG, size=48, color=gb.RED)
-    _p(document, "第{{ 期号 }}期", font=gb.KAITI, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    line = _p(document, f"{body}编", font=gb.KAITI, indent=False)
+    gb.spacing_exact(masthead.paragraph_format, gb.MASTHEAD_LINE_PT)
+    masthead.paragraph_format.space_before = Pt(gb.MASTHEAD_BEFORE_PT)
+    gb.run_add(masthead, "督查通报", font=gb.XIAOBIAOSONG, size=gb.MASTHEAD_PT, color=gb.RED)
+    issue = _p(document, "第{{ 期号 }}期", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    issue.paragraph_format.space_before = Pt(2 * gb.LINE_PITCH_TWIPS / 20)  # 空二行
+    line = _p(document, f"{body}编", indent=False)
     gb.right_tab(line)
-    gb.run_add(line, "\t{{ 印发日期 }}", font=gb.KAITI, size=gb.BODY_PT)
-    gb.border_set(line, "bottom", eighths=18, color=gb.RED, space=4)
+    gb.run_add(line, "\t{{ 印发日期 }}", font=gb.FANGSONG, size=gb.BODY_PT)
+    gb.border_set(line, "bottom", eighths=18, color=gb.RED, space=gb.RED_RULE_SPACE_PT)
     _p(document, indent=False)
 
     title = document.add_paragraph(style="Title")
+    # 7.3.1: two lines below the red rule (the empty line above and this one's space before).
+    title.paragraph_format.space_before = Pt(gb.LINE_PITCH_TWIPS / 20)
+    title.paragraph_format.keep_together = True
+    # The title comes broken into lines at sensible points (bulletin.title_lines).
     gb.run_add(title, "{{ 标题 }}", font=gb.XIAOBIAOSONG, size=gb.TITLE_PT)
     _p(document, indent=False)
     _p(document, "各有关单位：", indent=False)
@@ -165,7 +188,8 @@ def default_template_build() -> bytes:
     _p(
         document,
         "截至{{ 截至日期 }}，{{ 范围 }}共{{ 任务总数 }}项。按进展状态，{{ 状态分布 }}；按三色预警，{{ 预警分布 }}。"
-        "{{ 统计周期 }}尚有{{ 未报送任务数 }}项任务的牵头单位未报送进展，涉及{{ 未报送单位数 }}家单位。",
+        "{% if 未报送任务数 %}{{ 统计周期 }}尚有{{ 未报送任务数 }}项任务的牵头单位未报送进展，"
+        "涉及{{ 未报送单位数 }}家单位。{% else %}{{ 统计周期 }}各牵头单位均已按时报送进展。{% endif %}",
     )
 
     _heading(document, "二、主要进展", 1)
@@ -194,7 +218,7 @@ def default_template_build() -> bytes:
     _tag(document, "{%p if 已完成任务 %}")
     _p(document, "已完成{{ 已完成数 }}项，完成率{{ 完成率 }}。")
     _tag(document, "{%p for 项 in 已完成任务 %}")
-    _p(document, "{{ loop.index }}. 第{{ 项.编号 }}项：{{ 项.简称 }}")
+    _p(document, "{{ loop.index }}.{{ 项.规划 }}第{{ 项.编号 }}项：{{ 项.简称 }}")
     _tag(document, "{%p endfor %}")
     _tag(document, "{%p if 已完成其余 %}")
     _p(document, "{{ 已完成其余 }}")
@@ -205,14 +229,21 @@ def default_template_build() -> bytes:
 
     _heading(document, "三、存在问题", 1)
     _heading(document, "（一）红灯任务（逾期或滞后）", 2)
-    _p(document, "共{{ 红灯数 }}项{% if 红灯举例 %}，如{{ 红灯举例 }}{% endif %}。详见附件1。")
+    _p(
+        document,
+        "{% if 红灯任务 %}共{{ 红灯数 }}项{% if 红灯举例 %}，如{{ 红灯举例 }}{% endif %}。"
+        "详见附件{{ 附件号.红灯 }}。{% else %}本期无红灯任务。{% endif %}",
+    )
     _heading(document, "（二）黄灯任务（临近截止或进度偏慢）", 2)
-    _p(document, "共{{ 黄灯数 }}项，详见附件2。")
+    _p(
+        document,
+        "{% if 黄灯任务 %}共{{ 黄灯数 }}项，详见附件{{ 附件号.黄灯 }}。{% else %}本期无黄灯任务。{% endif %}",
+    )
     _heading(document, "（三）未按期报送进展的单位", 2)
     _p(
         document,
-        "{{ 统计周期 }}有{{ 未报送单位数 }}家单位尚未报送进展{% if 未报送单位名单 %}：{{ 未报送单位名单 }}"
-        "{% endif %}。详见附件3。",
+        "{% if 未报送单位 %}{{ 统计周期 }}有{{ 未报送单位数 }}家单位尚未报送进展：{{ 未报送单位名单 }}。"
+        "详见附件{{ 附件号.未报送 }}。{% else %}{{ 统计周期 }}各单位均已按时报送进展。{% endif %}",
     )
 
     _heading(document, "四、下步要求", 1)
@@ -221,42 +252,42 @@ def default_template_build() -> bytes:
     _p(document, "3. 未报送单位要于{{ 回复期限 }}前补报本期进展，逾期未报的，将予以督办。")
     _p(document, "4. 区政府督查室将对红灯任务逐项跟踪督办，并在下期通报中反映整改情况。")
 
+    # 附件说明 (7.3.4): "附件：1.红灯任务清单", the numbers under one another; only the annexes
+    # that have rows, numbered in order (附件 in the context).
+    _tag(document, "{%p if 附件 %}")
     _p(document, indent=False)
-    annexes = ["红灯任务清单", "黄灯任务清单", "本期未报送进展的单位"]
-    first = _p(document, f"附件：1. {annexes[0]}")
-    # Hanging list: the numbers line up under the first one (two characters + "附件：").
-    first.paragraph_format.left_indent = Pt(gb.BODY_PT * 5)
-    first.paragraph_format.first_line_indent = Pt(-gb.BODY_PT * 3)
-    for number, name in enumerate(annexes[1:], start=2):
-        item = _p(document, f"{number}. {name}", indent=False)
-        item.paragraph_format.left_indent = Pt(gb.BODY_PT * 5)
-    # Annex 4 only when the plan's ranking of the period is frozen (考评, assessment).
-    _tag(document, "{%p if 考评排名 %}")
-    item = _p(document, "4. 各单位考评排名", indent=False)
+    _tag(document, "{%p for 件 in 附件 %}")
+    item = _p(document, "{% if loop.first %}附件：{% else %}　　　{% endif %}{{ 件.序号 }}.{{ 件.名称 }}")
     item.paragraph_format.left_indent = Pt(gb.BODY_PT * 5)
+    item.paragraph_format.first_line_indent = Pt(-gb.BODY_PT * 3)
+    _tag(document, "{%p endfor %}")
     _tag(document, "{%p endif %}")
 
-    for number, (name, loop) in enumerate(((annexes[0], "红灯任务"), (annexes[1], "黄灯任务")), start=1):
-        _annex(document, f"附件{number}", name)
+    # 发文机关署名 and 成文日期 (7.3.5): one line below the body (or the annex list), each four
+    # characters in from the right, the date in Arabic numerals.
+    _p(document, indent=False)
+    for text in (body, "{{ 印发日期 }}"):
+        signed = _p(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        signed.paragraph_format.right_indent = Pt(gb.BODY_PT * 4)
+        signed.paragraph_format.keep_with_next = True
+
+    for key, loop in (("红灯", "红灯任务"), ("黄灯", "黄灯任务")):
         _tag(document, f"{{%p if {loop} %}}")
+        _annex(document, f"附件{{{{ 附件号.{key} }}}}", f"{key}任务清单")
         _loop_table(document, TASK_TABLE_WIDTHS, TASK_TABLE_HEADER, f"行 in {loop}", TASK_TABLE_CELLS)
-        _tag(document, "{%p else %}")
-        _p(document, f"本期无{loop}。")
         _tag(document, "{%p endif %}")
-    _annex(document, "附件3", annexes[2])
     _tag(document, "{%p if 未报送单位 %}")
+    _annex(document, "附件{{ 附件号.未报送 }}", "本期未报送进展的单位")
     _loop_table(
         document,
-        [11, 45, 22, 78],
+        SILENT_TABLE_WIDTHS,
         ["序号", "单位", "未报送任务数", "涉及任务（序号）"],
         "行 in 未报送单位",
         ["^{{ 行.序号 }}", "{{ 行.单位 }}", "^{{ 行.任务数 }}", "{{ 行.涉及任务 }}"],
     )
-    _tag(document, "{%p else %}")
-    _p(document, "各单位均已报送本期进展。")
     _tag(document, "{%p endif %}")
     _tag(document, "{%p if 考评排名 %}")
-    _annex(document, "附件4", "各单位考评排名")
+    _annex(document, "附件{{ 附件号.考评 }}", "各单位考评排名")
     _loop_table(
         document,
         [30, 14, 62, 25, 25],
@@ -266,19 +297,18 @@ def default_template_build() -> bytes:
     )
     _tag(document, "{%p endif %}")
 
-    # 版记: 抄送 and 印发 between a thick first and last rule, a thin one between them.
-    _p(document, indent=False)
-    copy_to = document.add_paragraph(style="Record")
-    copy_to.paragraph_format.keep_with_next = True  # the 版记 stays together
+    # 版记 (7.4.1): 抄送 and 印发 between a 0.35 mm first and last rule and a 0.25 mm one between
+    # them, at the foot of the last page (gbt9704.record_table; anchored to the paragraph after it).
+    record = gb.record_table(document, rows=2)
+    copy_to = record.rows[0].cells[0].paragraphs[0]
     gb.run_add(copy_to, "抄送：区委办公室，区人大常委会办公室，区政协办公室。", font=gb.FANGSONG, size=gb.RECORD_PT)
+    # Wrapped lines line up after "抄送：".
     copy_to.paragraph_format.left_indent = Pt(gb.RECORD_PT * 4)
     copy_to.paragraph_format.first_line_indent = Pt(-gb.RECORD_PT * 3)
-    gb.border_set(copy_to, "top", eighths=8)
-    gb.border_set(copy_to, "bottom", eighths=4)
-    issued = document.add_paragraph(style="Record")
-    gb.right_tab(issued, at_mm=gb.TEXT_WIDTH_MM - gb.RECORD_PT * 25.4 / 72)
+    issued = record.rows[1].cells[0].paragraphs[0]
+    gb.right_tab(issued, at_mm=gb.TEXT_WIDTH_MM - 2 * gb.RECORD_PT * 25.4 / 72)
     gb.run_add(issued, f"{body}\t{{{{ 印发日期 }}}}印发", font=gb.FANGSONG, size=gb.RECORD_PT)
-    gb.border_set(issued, "bottom", eighths=8)
+    _p(document, indent=False)
 
     properties = document.core_properties
     properties.title = "督查通报"

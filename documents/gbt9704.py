@@ -44,6 +44,14 @@ TITLE_PT = 22  # 二号
 PAGE_NUMBER_PT = 14  # 四号
 RECORD_PT = 14  # 版记: 四号
 TABLE_PT = 12  # 小四, for tables (the standard leaves their size to the drafter)
+FOOTER_DISTANCE_MM = 25.3  # see page_setup
+# 版头 (7.2.4): the masthead's line is 72 pt exact; the ink of 48-point 小标宋 starts 8.3 mm below
+# the line's top, so 75.6 pt before it puts the ink's top edge 35 mm below the text block's top.
+MASTHEAD_PT, MASTHEAD_LINE_PT, MASTHEAD_BEFORE_PT = 48, 72, 75.6
+RED_RULE_SPACE_PT = 4  # the red rule's distance below the 编发 line's text
+TITLE_CHARS_PER_LINE = 20  # 2号 characters in the 156 mm text block
+# 7.4.1: the 版记's first and last rules 0.35 mm (1 pt, in eighths of a point), those between 0.25 mm.
+RECORD_RULE_EIGHTHS, RECORD_INNER_RULE_EIGHTHS = 8, 6
 
 _TWIPS_PER_MM = 1440 / 25.4
 # 28.95 pt: 22 lines fill the 225 mm block (28.99 pt) without the 22nd spilling over on rounding.
@@ -204,14 +212,61 @@ def spacing_exact(paragraph_format: ParagraphFormat, pt: float) -> None:
     paragraph_format.space_after = Pt(0)
 
 
+_THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
 def _style_fonts(style: CharacterStyle, name: str, size: float, *, bold: bool = False) -> None:
     style.font.size = Pt(size)
     style.font.bold = bold
     style.font.italic = False
     style.font.color.rgb = RGBColor(0, 0, 0)
     fonts_set(style.element.get_or_add_rPr(), name)
+    # A theme font (python-docx's Title and Heading styles carry majorHAnsi/majorEastAsia) wins
+    # over the named font in Word and WPS: the style keeps only the GB font.
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in _THEME_FONTS:
+        fonts.attrib.pop(qn(theme), None)
     # Chinese text: the East Asian language, so WPS and Word choose Chinese punctuation rules.
     child_set(style.element.get_or_add_rPr(), "lang", eastAsia="zh-CN")
+
+
+# The GB fonts as word/fontTable.xml declares them: (name, altName, panose, family, pitch). The
+# charset 86 is GB2312; Word and WPS substitute by altName, charset and panose when a PC lacks
+# the font itself (仿宋_GB2312 → 仿宋 on a PC with Windows' FangSong only).
+GB_FONT_TABLE = [
+    (FANGSONG, "仿宋", "02010609030101010101", "modern", "fixed"),
+    (KAITI, "楷体", "02010609030101010101", "modern", "fixed"),
+    (XIAOBIAOSONG, "宋体", "02000000000000000000", "auto", "variable"),
+    (HEITI, "SimHei", "02010609060101010101", "modern", "fixed"),
+    (SONGTI, "SimSun", "02010600030101010101", "auto", "variable"),
+]
+
+
+def font_table_declare(document: Document) -> None:
+    """Declare the GB fonts in word/fontTable.xml (altName, charset, panose, family, pitch)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+
+    part = next((rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.FONT_TABLE), None)
+    if part is None:
+        return
+    root = etree.fromstring(part.blob)
+    declared = {font.get(qn("w:name")): font for font in root.findall(qn("w:font"))}
+    for name, alt, panose, family, pitch in GB_FONT_TABLE:
+        old = declared.get(name)
+        if old is not None:
+            root.remove(old)
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (
+            ("altName", alt),
+            ("panose1", panose),
+            ("charset", "86"),
+            ("family", family),
+            ("pitch", pitch),
+        ):
+            etree.SubElement(font, qn(f"w:{tag}")).set(qn("w:val"), value)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def styles_setup(document: Document) -> None:
@@ -220,6 +275,7 @@ def styles_setup(document: Document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
 
     styles = document.styles
+    font_table_declare(document)
     # The document defaults too: anything without a style of its own still reads 仿宋.
     defaults = document.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
@@ -228,13 +284,17 @@ def styles_setup(document: Document) -> None:
             fonts = rpr_default.find(qn("w:rPr")).get_or_add_rFonts()
             for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
                 fonts.set(qn(attribute), FANGSONG)
-            for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            for theme in _THEME_FONTS:
                 fonts.attrib.pop(qn(theme), None)
     normal = styles["Normal"]
     _style_fonts(normal, FANGSONG, BODY_PT)
     child_set(normal.element.get_or_add_rPr(), "spacing", val=str(CHAR_SPACING_TWENTIETHS))
     spacing_exact(normal.paragraph_format, LINE_PITCH_TWIPS / 20)
     normal.paragraph_format.widow_control = False
+    # 5.2.2.3: every line fills the text block. Justified (jc both), and no hanging punctuation
+    # (w:overflowPunct 0): a full stop at a line's end is set inside the block, never in the margin.
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    child_set(normal.element.get_or_add_pPr(), "overflowPunct", val="0")
     for name, font, size, level in (
         ("Title", XIAOBIAOSONG, TITLE_PT, None),
         ("Heading 1", HEITI, BODY_PT, 0),
@@ -272,6 +332,11 @@ def styles_setup(document: Document) -> None:
         record.paragraph_format.right_indent = Pt(RECORD_PT)
     for name in ("Header", "Footer"):
         _style_fonts(styles[name], SONGTI, PAGE_NUMBER_PT)
+    # No style keeps a theme font (python-docx's template has them on its other styles): a theme
+    # font overrides the named one in Word and WPS.
+    for fonts in styles.element.iter(qn("w:rFonts")):
+        for theme in _THEME_FONTS:
+            fonts.attrib.pop(qn(theme), None)
 
 
 def page_setup(section: Section) -> None:
@@ -281,9 +346,11 @@ def page_setup(section: Section) -> None:
     section.top_margin, section.bottom_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
     section.left_margin, section.right_margin = Mm(MARGIN_LEFT_MM), Mm(MARGIN_RIGHT_MM)
     section.header_distance = Mm(15)
-    # The page number's top edge sits 7 mm below the text block: 35 − 7 = 28 mm above the
-    # page's bottom edge, so the footer line (about 5 mm of 4号) ends 23 mm above it.
-    section.footer_distance = Mm(23)
+    # 7.5: the page number's 一字线 sits 7 mm below the text block (262 mm from the page's top,
+    # 269 mm). The footer's one line is 18 pt (6.35 mm) and the dash is drawn 3.6 mm below the
+    # line's top edge, so the line ends 297 − 269 − (6.35 − 3.6) ≈ 25.3 mm above the page's
+    # bottom edge (measured in LibreOffice's PDF: the dash 7.0 mm below the block).
+    section.footer_distance = Mm(FOOTER_DISTANCE_MM)
     section.gutter = Mm(0)
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
@@ -359,6 +426,14 @@ def row_flags(row: _Row, *, header: bool) -> None:
     trpr.append(flag)
 
 
+def _look_last(tblpr: BaseOxmlElement) -> None:
+    """w:tblLook is the last child of w:tblPr in the schema (python-docx's table starts with it)."""
+    look = tblpr.find(qn("w:tblLook"))
+    if look is not None:
+        tblpr.remove(look)
+        tblpr.append(look)
+
+
 def _cell_width(cell: _Cell, twips: int) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     width = tcpr.find(qn("w:tcW"))
@@ -398,6 +473,7 @@ def table_add(
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
     tblpr.append(margins)
+    _look_last(tblpr)
     for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
         col.set(qn("w:w"), str(w))
     if header is not None:
@@ -415,6 +491,79 @@ def table_add(
         for cell, w in zip(row.cells, twips, strict=True):
             _cell_width(cell, w)
             cell.paragraphs[0].style = "Table Text"
+    return table
+
+
+def _borders(tblpr: BaseOxmlElement, sides: dict[str, int]) -> None:
+    """The table's own borders (replacing its style's): each side single, in eighths of a point; others none."""
+    old = tblpr.find(qn("w:tblBorders"))
+    if old is not None:
+        tblpr.remove(old)
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{side}")
+        eighths = sides.get(side)
+        line.set(qn("w:val"), "single" if eighths else "nil")
+        if eighths:
+            line.set(qn("w:sz"), str(eighths))
+            line.set(qn("w:space"), "0")
+            line.set(qn("w:color"), "000000")
+        borders.append(line)
+    # The schema's place: after tblW/jc/tblInd, before tblLayout.
+    layout = tblpr.find(qn("w:tblLayout"))
+    if layout is not None:
+        layout.addprevious(borders)
+    else:
+        tblpr.append(borders)
+
+
+def record_table(container: Document, rows: int) -> Table:
+    """The 版记 (7.4.1) as a one-column table the width of the text block, floating at the bottom
+    of the page its anchor (the paragraph after it) is on: the last rule on the text block's
+    bottom edge of the last page. Rules: the first and last 0.35 mm, those between 0.25 mm, all
+    156 mm (the table's own borders; the text keeps one character in by the Record style).
+
+    Floating (w:tblpPr) to the margin's bottom; horizontally relative to the page at the left
+    margin, since LibreOffice (7.4) lays a floating table as wide as the text block out inline
+    unless it is positioned relative to the page."""
+    table = table_add(container, [TEXT_WIDTH_MM], rows=rows)
+    tblpr = table._tbl.tblPr
+    for margin in tblpr.findall(qn("w:tblCellMar")):
+        tblpr.remove(margin)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    tblpr.append(margins)
+    _look_last(tblpr)
+    _borders(
+        tblpr,
+        {"top": RECORD_RULE_EIGHTHS, "bottom": RECORD_RULE_EIGHTHS, "insideH": RECORD_INNER_RULE_EIGHTHS},
+    )
+    position = OxmlElement("w:tblpPr")
+    for key, value in (
+        ("leftFromText", "0"),
+        ("rightFromText", "0"),
+        ("topFromText", "0"),
+        ("bottomFromText", "0"),
+        ("vertAnchor", "margin"),
+        ("horzAnchor", "page"),
+        ("tblpX", str(mm_twips(MARGIN_LEFT_MM))),
+        ("tblpYSpec", "bottom"),
+    ):
+        position.set(qn(f"w:{key}"), value)
+    style = tblpr.find(qn("w:tblStyle"))
+    if style is not None:
+        style.addnext(position)
+    else:
+        tblpr.insert(0, position)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    position.addnext(overlap)
+    for row in table.rows:
+        row.cells[0].paragraphs[0].style = "Record"
     return table
 
 

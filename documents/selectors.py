@@ -19,7 +19,7 @@ from tasks.models import Leader, Plan, ProgressReport, ReportingPeriod, Task, Ta
 from tasks.periods import period_label, period_start, previous_period
 from tasks.selectors.exports import ExportRow
 
-from .bulletin import BulletinData, SilentUnit, groups_from_rows
+from .bulletin import BulletinData, SilentUnit, groups_from_rows, plan_short
 from .models import BulletinIssue, BulletinScope, BulletinTemplate, SupervisionSlip
 
 PERIOD_CHOICES = 12  # the current period and the eleven before it
@@ -65,21 +65,26 @@ class Scope:
 
     @property
     def title(self) -> str:
+        # A unit's or leader's bulletin within one plan names the plan (its short form): it reads
+        # other figures than the same unit's bulletin over every plan.
+        short = plan_short(self.plan.title) if self.plan else ""
+        tasks = f"的{short}" if short.endswith("任务") else f"的{short}任务" if short else "任务"
         if self.unit is not None:
-            return f"关于{self.unit.name}牵头任务推进情况的通报"
+            return f"关于{self.unit.name}牵头{tasks}推进情况的通报"
         if self.leader is not None:
-            return f"关于{self.leader.name}同志牵头任务推进情况的通报"
+            return f"关于{self.leader.name}同志牵头{tasks}推进情况的通报"
         if self.plan is not None:
             return f"关于{self.plan.title}推进情况的通报"
         return f"关于{settings.DISTRICT_NAME}重点任务推进情况的通报"
 
     @property
     def short(self) -> str:
-        """For file names."""
+        """For file names (a unit's or leader's bulletin within one plan names the plan)."""
+        within = f"（{plan_short(self.plan.title)}）" if self.plan else ""
         if self.unit is not None:
-            return self.unit.name
+            return f"{self.unit.name}{within}"
         if self.leader is not None:
-            return f"{self.leader.name}同志"
+            return f"{self.leader.name}同志{within}"
         if self.plan is not None:
             return self.plan.title
         return settings.DISTRICT_NAME

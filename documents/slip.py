@@ -27,7 +27,7 @@ from tasks.exports import date_text
 from tasks.selectors.exports import ExportRow
 
 from . import gbt9704 as gb
-from .bulletin import clean
+from .bulletin import cited, clean
 
 SUBJECT_MAX_CHARS = 200  # a task's text beyond this is shortened (one page)
 LISTED_TASKS = 5  # a unit slip lists this many overdue tasks, then says how many more
@@ -132,10 +132,13 @@ def slip_docx(data: SlipData) -> bytes:
     rows = data.rows
     if data.unit_slip:
         listed = []
+        # Numbers repeat across plans: over several plans each task is cited with its plan's short form.
+        many_plans = len({row.plan for row in rows}) > 1
         for index, row in enumerate(rows[:LISTED_TASKS], start=1):
             title = _shorten(row.title or row.text, TITLE_MAX_CHARS)
-            due = f"{row.due_date:%Y-%m-%d}" if row.due_date else "未设定"
-            listed.append(f"{index}. 第{clean(row.number)}项：{title}（截止{due}，{clean(row.status)}）")
+            due = date_text(row.due_date) if row.due_date else "未设定"
+            task = clean(cited(row, many_plans=many_plans))
+            listed.append(f"{index}. {task}：{title}（截止{due}，{clean(row.status)}）")
         if len(rows) > LISTED_TASKS:
             listed.append(f"另有{len(rows) - LISTED_TASKS}项，详见任务台账。")
         plans = "、".join(dict.fromkeys(clean(row.plan) for row in rows))
@@ -193,6 +196,13 @@ def slip_docx(data: SlipData) -> bytes:
     _cell_text(merged, "　　　　年　　月　　日（单位盖章）", align=WD_ALIGN_PARAGRAPH.RIGHT)
     for table_row in (receipt.rows[0], receipt.rows[2], receipt.rows[3]):
         table_row.height, table_row.height_rule = Mm(9), WD_ROW_HEIGHT_RULE.AT_LEAST
+
+    # The body ends in a paragraph of its own, one point high: Word and LibreOffice add a full
+    # empty line after a final table, which the PDF copy (.docx → .odt → .pdf) would print on a
+    # second page when the receipt reaches the bottom.
+    end = document.add_paragraph()
+    gb.spacing_exact(end.paragraph_format, 1)
+    gb.snap_off(end._p.get_or_add_pPr())
 
     properties = document.core_properties
     properties.title = f"督办单 {data.number}"

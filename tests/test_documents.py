@@ -17,11 +17,17 @@ from tests.factories import CLOCK
 pytestmark = pytest.mark.django_db
 
 
+def _paragraphs(document) -> list:
+    """The body's paragraphs and those of its tables (the 版记 is a table at the foot of the last page)."""
+    cells = [p for table in document.tables for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    return list(document.paragraphs) + cells
+
+
 def _edited(changes: dict[str, str], template: bytes | None = None) -> bytes:
     """The default template with the text of some paragraphs replaced (as a clerk would in Word)."""
     document = docx.Document(io.BytesIO(template or default_template_bytes()))
     found = set()
-    for paragraph in document.paragraphs:
+    for paragraph in _paragraphs(document):
         if paragraph.text in changes:
             new = changes[paragraph.text]
             found.add(paragraph.text)
@@ -42,7 +48,7 @@ def _draft_texts(client) -> list[str]:
     plan = Plan.objects.get(kind="annual")
     response = client.get(reverse("documents:bulletin_draft"), {"plan": plan.pk})
     assert response.status_code == 200
-    return [p.text for p in docx.Document(io.BytesIO(b"".join(response.streaming_content))).paragraphs]
+    return [p.text for p in _paragraphs(docx.Document(io.BytesIO(b"".join(response.streaming_content))))]
 
 
 COPY_TO = "抄送：区委办公室，区人大常委会办公室，区政协办公室。"

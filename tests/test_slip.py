@@ -3,6 +3,7 @@ downloaded by the office from the task page and the unit page; hostile text stay
 
 import datetime as dt
 import io
+import re
 
 import docx
 import pytest
@@ -107,7 +108,7 @@ def test_a_slip_for_a_units_overdue_tasks_from_the_unit_page(keji_overdue, clien
     form = _cells(_slip_doc(client, slip))
     lines = form["督办事项"].split("\n")
     assert lines[0] == f"牵头的{overdue.count()}项任务已过完成时限尚未完成："
-    assert lines[1].startswith("1. 第") and "（截止2025-06-10，" in form["督办事项"]
+    assert lines[1].startswith("1. 第") and "（截止2025年6月10日，" in form["督办事项"]
     assert len(lines) == 1 + 5 + 1 and lines[-1] == f"另有{overdue.count() - 5}项，详见任务台账。"
     assert form["承办单位"] == "区科委"
     assert "闵督办〔2025〕1号" in client.get(reverse("tasks:unit", args=[keji.pk])).content.decode()
@@ -231,3 +232,23 @@ def test_a_slip_is_for_one_task_one_units_overdue_tasks_or_one_chase(seed_plans,
         with pytest.raises(services.DocumentError, match=r"^督办单针对一项任务、一个单位的逾期任务或一次催办。$"):
             services.slip_create(user=office_user, clock=CLOCK, **kwargs)
     assert SupervisionSlip.objects.count() == 0
+
+
+def test_a_unit_slip_over_two_plans_names_each_tasks_plan_in_full_width_punctuation(keji_overdue, office_user):
+    """Task numbers repeat across plans: a slip listing tasks of both plans cites each by its plan's
+    short form ("“十四五”规划重点任务第N项"); the deadline reads 2025年6月10日 in full-width brackets."""
+    led = Task.objects.filter(unit_links__unit=keji_overdue, unit_links__role="lead")
+    annual = Plan.objects.get(kind="annual")
+    # Two of the annual plan's overdue tasks stay overdue (the annual plan is listed first), and one
+    # of the five-year plan's becomes so.
+    keep = list(selectors.overdue_tasks(tasks=led.filter(plan=annual), clock=CLOCK).values_list("pk", flat=True)[:2])
+    led.filter(plan=annual).exclude(pk__in=keep).update(due_date=TODAY + dt.timedelta(days=30))
+    other = led.exclude(plan=annual).exclude(current__status="done").first()
+    Task.objects.filter(pk=other.pk).update(due_date=TODAY - dt.timedelta(days=3))
+    slip = services.slip_create(user=office_user, unit=keji_overdue, clock=CLOCK)
+    document = docx.Document(io.BytesIO(bytes(slip.docx)))
+    listed = [line for line in _cells(document)["督办事项"].split("\n")[1:] if line[:1].isdigit()]
+    for short in ("“十四五”规划重点任务第", "2025年重点工作任务第"):
+        assert any(short in line for line in listed), (short, listed)
+    assert all(re.match(r"\d\. (2025年重点工作任务|“十四五”规划重点任务)第\w+项：", line) for line in listed), listed
+    assert all(re.search(r"（截止\d{4}年\d{1,2}月\d{1,2}日，[^,()]+）$", line) for line in listed), listed

@@ -155,8 +155,8 @@ def test_a_chase_makes_its_slip(browser, live_server, office_user, liaison_user)
     assert number == "编号：闵督办〔2025〕1号\t2025年6月15日"
     assert form["督办事项"].split("\n") == [
         "牵头的2项任务本期尚未报送进展：",
-        f"1. 第3项：{w.tasks['产业'].title}（截止未设定，未报送）",
-        f"2. 第2项：{w.tasks['服务包'].title}（截止2025-07-01，未报送）",
+        f"1. “十四五”规划重点任务第3项：{w.tasks['产业'].title}（截止未设定，未报送）",
+        f"2. 2025年重点工作第2项：{w.tasks['服务包'].title}（截止2025年7月1日，未报送）",
     ]
     assert (form["督办要求"], form["反馈期限"]) == (
         "请于本周内报送本月进展。",

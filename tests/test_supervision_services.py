@@ -426,8 +426,9 @@ def test_a_unit_chase_with_a_slip_covers_exactly_the_chased_tasks(world, office_
     assert form["承办单位"] == "区经委"
     assert form["督办事项"].split("\n") == [
         "牵头的2项任务本期尚未报送进展：",
-        "1. 第3项：推动制造业高质量发展，建设现代化产业体系。（截止未设定，未报送）",
-        "2. 第2项：优化落实重点企业“服务包”制度。（截止2025-07-01，未报送）",
+        # Tasks of two plans: each cited with its plan's short form (the numbers repeat across plans).
+        "1. “十四五”规划重点任务第3项：推动制造业高质量发展，建设现代化产业体系。（截止未设定，未报送）",
+        "2. 2025年重点工作第2项：优化落实重点企业“服务包”制度。（截止2025年7月1日，未报送）",
     ]
     assert form["督办要求"] == "请尽快报送。"
     assert form["反馈期限"] == "2025年6月20日前（反馈至闵行区人民政府督查室）"
