@@ -32,6 +32,11 @@ class Command(BaseCommand):
             help="文件所属的区（如“青浦区”）：只使用该区的单位别名，新别名记在该区名下；默认为本系统所在区或标题中的区名",
         )
         parser.add_argument(
+            "--plan",
+            default="",
+            help="导入到哪个规划：默认按所属区和标题识别（标题不同即新建）；“new”新建规划；或已有规划的编号（ID），更新该规划",
+        )
+        parser.add_argument(
             "--columns",
             help="各列的用途，如“任务=目标任务和工作要求,牵头单位=主责部门,不导入=备注”"
             "（用途：序号、类别、项目、任务、牵头领导、牵头单位、配合单位、备注、完成时限、其他列、不导入）；"
@@ -66,6 +71,7 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     overrides=overrides,
                     column_roles=column_roles,
+                    plan_choice=options["plan"],
                 )
             except ImportRefused as exc:
                 self.stderr.write(f"✗ {path.name}：已拒绝，未写入任何数据。{exc}")
