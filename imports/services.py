@@ -126,7 +126,9 @@ def pending_import_update(
     admin = _require_admin(user)
     if pending.user_id != admin.pk:
         raise PermissionDenied("只能修改自己上传的文件。")
-    if plan_choice not in ("", "new") and not Plan.objects.filter(pk=int(plan_choice)).exists():
+    if plan_choice not in ("", "new") and not (
+        plan_choice.isdigit() and Plan.objects.filter(pk=int(plan_choice)).exists()
+    ):
         raise ValidationError("所选的“导入到”规划不存在。")
     district = district or settings.DISTRICT_NAME
     existing_units = set(

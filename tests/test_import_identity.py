@@ -258,3 +258,24 @@ def test_one_name_in_two_districts_is_two_leaders_and_the_preview_says_what_it_m
     text = revised.render_text()
     assert "已对应徐汇区已有的单位（5）：区人社局、区商务委、区政务服务办、区民政局、区科委" in text
     assert "已对应徐汇区已有的领导（2）：李明、王华" in text
+
+
+def test_the_admin_chooses_the_plan_to_update_on_the_preview(client_as, admin_user, seed_plans):
+    from tests.test_import_views import _form_fields, preview_url, upload
+
+    seeded = Plan.objects.get(kind=PlanKind.ANNUAL, year_start=2025)
+    client = client_as(admin_user)
+    url = preview_url(
+        upload(client, "民生.docx", docx_bytes([MINSHENG_ROWS], title="闵行区2025年为民办实事项目任务分解表"))
+    )
+    html = client.get(url).content.decode()
+    assert "所属区：闵行区（据标题）；将新建规划“闵行区2025年为民办实事项目任务分解表”。" in html
+    form = _form_fields(html)
+    form.update(plan_choice=str(seeded.pk), action="update")
+    assert client.post(url, form).status_code == 302
+    html = client.get(url).content.decode()
+    assert (
+        "所属区：闵行区（据标题）；将更新已有规划闵行区“2025年区委、区政府重点工作任务分解表”（2025年年度重点工作），"
+        "按序号对应任务。"
+    ) in html
+    assert "新增 0，修改 3，撤销 187" in html
