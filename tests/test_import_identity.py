@@ -279,3 +279,4 @@ def test_the_admin_chooses_the_plan_to_update_on_the_preview(client_as, admin_us
         "按序号对应任务。"
     ) in html
     assert "新增 0，修改 3，撤销 187" in html
+    assert "已对应闵行区已有的单位（3）：区发展改革委、区房屋管理局、区民政局。" in html

@@ -29,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--doc-number")
         parser.add_argument(
             "--district",
-            help="文件所属的区（如“青浦区”）：只使用该区的单位别名，新别名记在该区名下；默认为本系统所在区或标题中的区名",
+            help=(
+                "文件所属的区（如“青浦区”）：只与该区的单位、领导和单位别名对应，新建的记在该区名下；"
+                "默认按标题、发文机关或文号识别，识别不出即本系统所在区"
+            ),
         )
         parser.add_argument(
             "--plan",
