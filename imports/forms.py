@@ -56,8 +56,28 @@ class PlanMetaForm(forms.Form):
         label="所属区",
         max_length=50,
         required=False,
-        help_text=f"留空即本区（{settings.DISTRICT_NAME}）；填写其他区名时只使用该区的单位别名。",
+        help_text=(
+            f"留空时按标题、发文机关或文号识别，识别不出即本区（{settings.DISTRICT_NAME}）；"
+            "填写其他区名时只使用该区的单位、领导和单位别名。"
+        ),
     )
+    # Which plan the file updates; the choices are the plans of the same kind and years (PlanMetaForm(plans=…)).
+    plan_choice = forms.ChoiceField(
+        label="导入到",
+        required=False,
+        help_text="默认按所属区和标题识别：标题相同（不计“修订”“调整”等字样）的同年份规划才会更新，否则新建。",
+    )
+
+    AUTO = ""
+    NEW = "new"
+
+    def __init__(self, *args: Any, plans: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["plan_choice"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(self.AUTO, "自动识别"), (self.NEW, "新建规划")] + [
+            (value, f"更新已有规划：{label}") for value, label in plans or []
+        ]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

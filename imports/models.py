@@ -74,6 +74,9 @@ class PendingImport(models.Model):
     leader_mapping = models.JSONField("领导对应", default=dict)
     # The admin's choice of role per column ({header: role}); empty = as recognised (or a saved layout).
     column_roles = models.JSONField("列对应", default=dict)
+    # The admin's choice of the plan this file updates: "" = as recognised (imports/identity.py),
+    # "new" = a new plan, else the id of a plan of the same district, kind and years.
+    plan_choice = models.CharField("导入到", max_length=20, blank=True, default="")
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     expires_at = models.DateTimeField("过期时间")
     # Kept (without its bytes) after confirming until it expires, so that a second

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from django.conf import settings
 from django.db.models import QuerySet
 
-from tasks.models import Leader, ProgressReport, Task, TaskLeader, TaskUnit, Unit, UnitAlias
+from tasks.models import Leader, Plan, ProgressReport, Task, TaskLeader, TaskUnit, Unit, UnitAlias
 
 from .diff import DiffSummary, FieldChangeData, TaskChangeData
 from .models import ImportLayout, ImportOutcome, ImportRecord
@@ -15,13 +16,33 @@ from .normalise import Vocabulary, name_key
 
 
 def vocabulary_load(*, district: str) -> Vocabulary:
-    """Every known leader and unit name, and the aliases of `district` only (a
-    Minhang short name is never applied silently to another district's document):
-    three queries."""
-    units = {name_key(name): name for name in Unit.objects.values_list("name", flat=True)}
+    """The leaders, units and aliases of `district` only (a Minhang unit, leader or
+    short name is never applied silently to another district's document): three queries."""
+    units = {name_key(name): name for name in Unit.objects.filter(district=district).values_list("name", flat=True)}
     for alias, canonical in UnitAlias.objects.filter(district=district).values_list("name", "unit__name"):
         units[name_key(alias)] = canonical
-    return Vocabulary(leaders=set(Leader.objects.values_list("name", flat=True)), units=units)
+    return Vocabulary(leaders=set(Leader.objects.filter(district=district).values_list("name", flat=True)), units=units)
+
+
+def known_districts() -> set[str]:
+    """The districts the database holds plans, units or aliases of (a 文号's first character may name one)."""
+    districts = (
+        Plan.objects.order_by()
+        .values_list("district", flat=True)
+        .union(
+            Unit.objects.order_by().values_list("district", flat=True),
+            UnitAlias.objects.order_by().values_list("district", flat=True),
+        )
+    )
+    return set(districts)
+
+
+def plans_same_identity(*, district: str | None, kind: str, year_start: int, year_end: int) -> list[Plan]:
+    """The plans of `district` (None: any district) with this kind and years, oldest first."""
+    plans = Plan.objects.filter(kind=kind, year_start=year_start, year_end=year_end)
+    if district is not None:
+        plans = plans.filter(district=district)
+    return list(plans.order_by("pk"))
 
 
 def import_layout_for(*, signatures: list[str]) -> ImportLayout | None:
@@ -99,28 +120,29 @@ def import_added_tasks(*, record: ImportRecord) -> QuerySet[Task]:
 
 
 def import_unused_names(
-    *, record: ImportRecord, ignoring: QuerySet[Task] | None = None
+    *, record: ImportRecord, district: str, ignoring: QuerySet[Task] | None = None
 ) -> tuple[QuerySet[Unit], QuerySet[Leader], QuerySet[UnitAlias]]:
     """Units, leaders and aliases `record` created that nothing else uses: no task
     links (other than those of `ignoring`, the tasks a rollback is about to
     delete or relink), no reports, no accounts. The rollback drops these after
-    restoring the plan; its confirmation page lists them beforehand."""
+    restoring the plan; its confirmation page lists them beforehand. `district`:
+    the plan's, whose units, leaders and aliases the import created."""
     changes = _changes(record)
     unit_links, leader_links = TaskUnit.objects.all(), TaskLeader.objects.all()
     if ignoring is not None:
         unit_links, leader_links = unit_links.exclude(task__in=ignoring), leader_links.exclude(task__in=ignoring)
     units = (
-        Unit.objects.filter(name__in=list(changes.get("new_units", {})))
+        Unit.objects.filter(district=district, name__in=list(changes.get("new_units", {})))
         .exclude(pk__in=unit_links.values("unit_id"))
         .exclude(pk__in=ProgressReport.objects.values("unit_id"))
         .exclude(liaisons__isnull=False)
     )
     leaders = (
-        Leader.objects.filter(name__in=changes.get("new_leaders", []))
+        Leader.objects.filter(district=district, name__in=changes.get("new_leaders", []))
         .exclude(pk__in=leader_links.values("leader_id"))
         .exclude(accounts__isnull=False)
     )
-    aliases = UnitAlias.objects.filter(name__in=list(changes.get("new_aliases", {})))
+    aliases = UnitAlias.objects.filter(district=district, name__in=list(changes.get("new_aliases", {})))
     return units, leaders, aliases
 
 
@@ -166,7 +188,8 @@ def import_undo_preview(*, record: ImportRecord, blocker: str | None) -> UndoPre
             number__in=[*changes.get("added", []), *(change["number"] for change in reverted)],
         )
     )
-    units, leaders, aliases = import_unused_names(record=record, ignoring=relinked)
+    district = record.plan.district if record.plan is not None else settings.DISTRICT_NAME
+    units, leaders, aliases = import_unused_names(record=record, district=district, ignoring=relinked)
     return UndoPreview(
         blocker=None,
         plan_deleted=plan_deleted,

@@ -103,6 +103,7 @@ def pending_import_preview(*, pending: PendingImport) -> ImportReport:
         unit_mapping=pending.unit_mapping,
         leader_mapping=pending.leader_mapping,
         column_roles=pending.column_roles or None,
+        plan_choice=pending.plan_choice,
     )
 
 
@@ -114,15 +115,28 @@ def pending_import_update(
     unit_mapping: dict[str, str],
     leader_mapping: dict[str, str],
     column_roles: dict[str, str] | None = None,
+    plan_choice: str = "",
+    district: str = "",
 ) -> PendingImport:
     """Keep the admin's corrections. `column_roles` ({header: role}, every
     column) is given when the admin changed a column's role; confirming then
-    saves it as the layout for this header."""
+    saves it as the layout for this header. `plan_choice` is the plan the file
+    updates ("" as recognised, "new", or a plan's id); `district` the district
+    the file was recognised as (its units and leaders are the ones names map to)."""
     admin = _require_admin(user)
     if pending.user_id != admin.pk:
         raise PermissionDenied("只能修改自己上传的文件。")
-    existing_units = set(Unit.objects.filter(name__in=unit_mapping.values()).values_list("name", flat=True))
-    existing_leaders = set(Leader.objects.filter(name__in=leader_mapping.values()).values_list("name", flat=True))
+    if plan_choice not in ("", "new") and not (
+        plan_choice.isdigit() and Plan.objects.filter(pk=int(plan_choice)).exists()
+    ):
+        raise ValidationError("所选的“导入到”规划不存在。")
+    district = district or settings.DISTRICT_NAME
+    existing_units = set(
+        Unit.objects.filter(district=district, name__in=unit_mapping.values()).values_list("name", flat=True)
+    )
+    existing_leaders = set(
+        Leader.objects.filter(district=district, name__in=leader_mapping.values()).values_list("name", flat=True)
+    )
     unknown = [v for v in unit_mapping.values() if v not in existing_units]
     unknown += [v for v in leader_mapping.values() if v not in existing_leaders]
     if unknown:
@@ -130,12 +144,13 @@ def pending_import_update(
     pending.overrides = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in overrides.items()}
     pending.unit_mapping = unit_mapping
     pending.leader_mapping = leader_mapping
+    pending.plan_choice = plan_choice
     if column_roles is not None:
         unknown_roles = sorted(set(column_roles.values()) - {role for role, _ in ROLE_CHOICES})
         if unknown_roles:
             raise ValidationError(f"未知的列用途：{'、'.join(unknown_roles)}")
         pending.column_roles = column_roles
-    pending.save(update_fields=["overrides", "unit_mapping", "leader_mapping", "column_roles"])
+    pending.save(update_fields=["overrides", "unit_mapping", "leader_mapping", "column_roles", "plan_choice"])
     return pending
 
 
@@ -158,6 +173,7 @@ def pending_import_confirm(*, user: User | AnonymousUser, pending: PendingImport
             unit_mapping=locked.unit_mapping,
             leader_mapping=locked.leader_mapping,
             column_roles=locked.column_roles or None,
+            plan_choice=locked.plan_choice,
         )
         if report.record_id is not None:
             # 任务交办 to the units given new tasks, in this transaction: a refused or rolled-back import tells nobody.
@@ -220,15 +236,22 @@ def import_undo(*, user: User | AnonymousUser, record: ImportRecord) -> None:
         if blocker or record.plan_id is None:  # the blocker refuses a record without a plan, too
             raise ValidationError(blocker or PLAN_GONE)
         plan = Plan.objects.get(pk=record.plan_id)
+        district = plan.district
         if record.before_csv:
-            plan_import(data=record.before_csv.encode(), file_name=f"回退：{record.file_name}", user=admin)
+            # Back into this very plan, whatever its title was before (the import may have changed it).
+            plan_import(
+                data=record.before_csv.encode(),
+                file_name=f"回退：{record.file_name}",
+                user=admin,
+                plan_choice=str(plan.pk),
+            )
             added = import_added_tasks(record=record)
             TaskLeader.objects.filter(task__in=added).delete()
             TaskUnit.objects.filter(task__in=added).delete()
             added.delete()
         else:
             plan.delete()  # the import created the plan; nothing recorded against it
-        units, leaders, aliases = import_unused_names(record=record)
+        units, leaders, aliases = import_unused_names(record=record, district=district)
         aliases.delete()
         units.delete()
         leaders.delete()

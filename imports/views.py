@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any, TypedDict, TypeVar, cast
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from tasks.permissions import can_import
 from . import services
 from .errors import ImportRefused
 from .forms import ColumnRolesForm, MappingForm, PlanMetaForm, UploadForm
+from .identity import plan_label
 from .models import ImportRecord, PendingImport
 from .pipeline import ImportReport
 from .read import FORMAT_LABELS
@@ -74,6 +76,10 @@ def _meta_initial(report: ImportReport) -> dict[str, object]:
         "doc_date": meta.doc_date,
         "district": meta.district,
     }
+
+
+def _plan_options(report: ImportReport) -> list[tuple[str, str]]:
+    return [(str(plan.pk), plan_label(plan)) for plan in report.plan_options]
 
 
 def _pending_gone(request: HttpRequest, gone: services.PendingImportGone) -> HttpResponse:
@@ -146,14 +152,18 @@ def _update(
     units, leaders = forms.mapping.mappings()
     # Only a changed role (or one changed before) makes a mapping to keep as a layout.
     changed = forms.columns.changed() or bool(pending.column_roles)
+    overrides = dict(forms.meta.cleaned_data)
+    plan_choice = overrides.pop("plan_choice", "") or ""
     try:
         services.pending_import_update(
             user=request.user,
             pending=pending,
-            overrides=forms.meta.cleaned_data,
+            overrides=overrides,
             unit_mapping=units,
             leader_mapping=leaders,
             column_roles=forms.columns.roles() if changed else None,
+            plan_choice=plan_choice,
+            district=forms.district,
         )
     except ValidationError as invalid:
         return None, "；".join(invalid.messages)
@@ -167,21 +177,26 @@ class _PreviewForms:
     meta: PlanMetaForm
     mapping: MappingForm
     columns: ColumnRolesForm
+    # The district the file was read as: the unit and leader names it maps to are that district's.
+    district: str
 
     @classmethod
     def unbound(cls, pending: PendingImport, report: ImportReport) -> _PreviewForms:
+        initial = _meta_initial(report) | {"plan_choice": pending.plan_choice}
         return cls(
-            meta=PlanMetaForm(initial=_meta_initial(report)),
+            meta=PlanMetaForm(initial=initial, plans=_plan_options(report)),
             mapping=MappingForm(**_mapping_kwargs(pending, report)),
             columns=ColumnRolesForm(columns=_columns(report)),
+            district=_district(report),
         )
 
     @classmethod
     def bound(cls, request: HttpRequest, pending: PendingImport, report: ImportReport) -> _PreviewForms:
         return cls(
-            meta=PlanMetaForm(request.POST),
+            meta=PlanMetaForm(request.POST, plans=_plan_options(report)),
             mapping=MappingForm(request.POST, **_mapping_kwargs(pending, report)),
             columns=ColumnRolesForm(request.POST, columns=_columns(report)),
+            district=_district(report),
         )
 
     def valid(self) -> bool:
@@ -201,8 +216,13 @@ class _PreviewForms:
                 for key, name in self.mapping.unit_fields
             ],
             "leader_rows": [(self.mapping[key], name) for key, name in self.mapping.leader_fields],
+            "plan_district": self.district,
             "error": error,
         }
+
+
+def _district(report: ImportReport) -> str:
+    return report.meta.district or settings.DISTRICT_NAME
 
 
 def _columns(report: ImportReport) -> list[Any]:
@@ -221,11 +241,14 @@ class _MappingChoices(TypedDict):
 def _mapping_kwargs(pending: PendingImport, report: ImportReport) -> _MappingChoices:
     """The choices for each new unit and leader: similar existing names, and
     the ones already mapped (kept visible so a choice can be taken back)."""
+    district = _district(report)  # only the file's own district's names: never another district's office
     unit_suggestions = name_suggestions(
-        names=list(report.diff.new_units), existing=list(Unit.objects.values_list("name", flat=True))
+        names=list(report.diff.new_units),
+        existing=list(Unit.objects.filter(district=district).values_list("name", flat=True)),
     )
     leader_suggestions = name_suggestions(
-        names=report.diff.new_leaders, existing=list(Leader.objects.values_list("name", flat=True))
+        names=report.diff.new_leaders,
+        existing=list(Leader.objects.filter(district=district).values_list("name", flat=True)),
     )
     for name, target in pending.unit_mapping.items():
         unit_suggestions.setdefault(name, [target])

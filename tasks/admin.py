@@ -171,8 +171,8 @@ class UnitAliasInline(admin.TabularInline):
 @admin.register(Unit)
 class UnitAdmin(ReadableExportMixin, admin.ModelAdmin):
     resource_classes = [UnitResource]
-    list_display = ["name", "kind"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "district"]
+    list_filter = ["kind", "district"]
     search_fields = ["name", "aliases__name"]
     inlines = [UnitAliasInline]
 
@@ -188,7 +188,8 @@ class UnitAliasAdmin(admin.ModelAdmin):
 @admin.register(Leader)
 class LeaderAdmin(ReadableExportMixin, admin.ModelAdmin):
     resource_classes = [LeaderResource]
-    list_display = ["name", "title"]
+    list_display = ["name", "title", "district"]
+    list_filter = ["district"]
     search_fields = ["name"]
 
 

@@ -85,9 +85,11 @@ class Plan(models.Model):
         verbose_name_plural = "规划/计划"
         ordering = ["-year_end", "kind", "title"]
         constraints = [
-            # A revised document of the same kind and years updates this plan.
+            # A district may have several plans of the same kind and years (the 重点工作 and the 为民办实事
+            # of one year); a revised document updates the one with its title (imports/identity.py).
             models.UniqueConstraint(
-                fields=["district", "kind", "year_start", "year_end"], name="plan_unique_district_kind_years"
+                fields=["district", "kind", "year_start", "year_end", "title"],
+                name="plan_unique_district_kind_years_title",
             ),
             models.CheckConstraint(condition=Q(year_end__gte=models.F("year_start")), name="plan_years_ordered"),
         ]
@@ -164,32 +166,44 @@ class Project(models.Model):
 
 
 class Leader(models.Model):
-    name = models.CharField("姓名", max_length=50, unique=True)
+    name = models.CharField("姓名", max_length=50)
     title = models.CharField("职务", max_length=100, blank=True)
+    # Leaders belong to a district: 王华 of a 西湖区 plan is not 王华 of a 徐汇区 plan, and another
+    # district's document is never linked to this district's leaders (imports match names within it).
+    district = models.CharField("区", max_length=50, default=default_district)
 
     class Meta:
         verbose_name = "牵头领导"
         verbose_name_plural = "牵头领导"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="leader_unique_district_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Unit(models.Model):
-    name = models.CharField("规范名称", max_length=100, unique=True)
+    name = models.CharField("规范名称", max_length=100)
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
+    # Units belong to a district, as their aliases do: 徐汇区's 区科委 is not 闵行区's, so a task of
+    # another district's plan never reaches this district's liaisons.
+    district = models.CharField("区", max_length=50, default=default_district)
 
     class Meta:
         verbose_name = "牵头单位"
         verbose_name_plural = "牵头单位"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="unit_unique_district_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
-        if UnitAlias.objects.filter(name=self.name).exclude(unit_id=self.pk).exists():
+        if UnitAlias.objects.filter(district=self.district, name=self.name).exclude(unit_id=self.pk).exists():
             raise ValidationError({"name": f"“{self.name}”已是其他单位的别名。"})
 
 
@@ -216,7 +230,7 @@ class UnitAlias(models.Model):
     def clean(self) -> None:
         # Names and aliases share one namespace; the database enforces each
         # table's uniqueness, this closes the gap between the two tables.
-        if Unit.objects.filter(name=self.name).exists():
+        if Unit.objects.filter(district=self.district, name=self.name).exists():
             raise ValidationError({"name": f"“{self.name}”已是一个单位的规范名称。"})
 
 

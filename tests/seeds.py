@@ -15,7 +15,7 @@ the build's final, consistent rows; the data version's statement triggers still 
 Two things can differ between the session's database and a test's, and restore() handles both:
 - rows that were there before the build and that built rows point to (the units migration
   0003 ships) get new primary keys when a transactional test's flush re-creates them, so such
-  references are kept by natural key (the unit's name) and looked up again;
+  references are kept by natural key (the unit's district and name) and looked up again;
 - a test may already have made a unit or leader the build would have created (the 区科委 of
   `liaison_user`, the 谭瑞琮 of `leader_user`); the build would have used that row, and so does
   restore(), which returns such changed keys so that a caller can find its objects again.
@@ -61,11 +61,15 @@ def _rows(model: type[models.Model]) -> dict[Any, tuple]:
     }
 
 
-def _natural_field(model: type[models.Model]) -> str | None:
-    """A single unique field other than the key (Unit.name, Leader.name), if the model has one."""
+def _natural_fields(model: type[models.Model]) -> tuple[str, ...] | None:
+    """A unique field other than the key, or the (district, name) a row is unique by within its
+    district (Unit, Leader), if the model has one."""
     for f in model._meta.concrete_fields:
         if f.unique and not f.primary_key:
-            return f.attname
+            return (f.attname,)
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and tuple(constraint.fields) == ("district", "name"):
+            return ("district", "name")
     return None
 
 
@@ -162,7 +166,7 @@ class Snapshot(Generic[T]):
             table.prepare()
             for fk in _foreign_keys(table.model):
                 target = fk.related_model
-                natural = _natural_field(target)
+                natural = _natural_fields(target)
                 for row in table.rows:
                     pk = row[fk.attname]
                     if pk is None or pk in added.get(target, ()) or (target, pk) in outside:
@@ -171,7 +175,7 @@ class Snapshot(Generic[T]):
                         outside[(target, pk)] = {"pk": pk}
                     else:
                         values = dict(zip(_attnames(target), after[target][pk], strict=True))
-                        outside[(target, pk)] = {natural: values[natural]}
+                        outside[(target, pk)] = {name: values[name] for name in natural}
         _sequences_past(tables)
         return cls(_ordered(tables), outside, result, started, finished)
 
@@ -195,14 +199,15 @@ class Snapshot(Generic[T]):
                 fields = model._meta.concrete_fields
                 pk_name = model._meta.pk.attname
                 keep = range(len(table.rows))
-                natural = _natural_field(model)
+                natural = _natural_fields(model)
                 if natural is not None:
-                    names = [r[natural] for r in table.rows]
-                    existing = dict(model._base_manager.filter(**{f"{natural}__in": names}).values_list(natural, "pk"))
-                    for r in table.rows:
-                        if r[natural] in existing:
-                            remap.setdefault(model, {})[r[pk_name]] = existing[r[natural]]
-                    keep = [i for i, name in enumerate(names) if name not in existing]
+                    keys = [tuple(r[name] for name in natural) for r in table.rows]
+                    found = model._base_manager.filter(**{f"{natural[-1]}__in": [k[-1] for k in keys]})
+                    existing = {tuple(row[:-1]): row[-1] for row in found.values_list(*natural, "pk")}
+                    for r, key in zip(table.rows, keys, strict=True):
+                        if key in existing:
+                            remap.setdefault(model, {})[r[pk_name]] = existing[key]
+                    keep = [i for i, key in enumerate(keys) if key not in existing]
                 moved = [
                     (i, remap[f.related_model])
                     for i, f in enumerate(fields)

@@ -271,9 +271,11 @@ def test_changes_in_the_django_admin_are_recorded_as_configuration_changes(admin
     from tasks.models import Leader
 
     client = _admin_client(admin_user)
-    client.post("/admin/tasks/leader/add/", {"name": "周八", "title": "副区长"})
+    # 区 is a field of the form (a leader belongs to a district); its default is shown and posted back.
+    district = {"district": "闵行区", "initial-district": "闵行区"}
+    client.post("/admin/tasks/leader/add/", {"name": "周八", "title": "副区长", **district})
     leader = Leader.objects.get(name="周八")
-    client.post(f"/admin/tasks/leader/{leader.pk}/change/", {"name": "周八", "title": "区长"})
+    client.post(f"/admin/tasks/leader/{leader.pk}/change/", {"name": "周八", "title": "区长", **district})
     client.post(f"/admin/tasks/leader/{leader.pk}/delete/", {"post": "yes"})
     events = list(AuditEvent.objects.filter(action=Action.CONFIG_CHANGE).order_by("id"))
     assert [(e.username, e.ip_address, e.object_repr, e.detail["change"]) for e in events] == [

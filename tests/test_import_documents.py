@@ -358,7 +358,8 @@ def test_this_districts_aliases_are_not_applied_to_another_districts_document(sh
     assert plan.district == "青浦区"
     assert units_of(tasks_of(plan)[0]) == ["区发改委"]  # not 闵行区's 区发展改革委
     assert (
-        "文件属于“青浦区”：闵行区的单位别名不用于本文件，本文件确认的单位对应记为青浦区的别名。" in report.render_text()
+        "文件属于“青浦区”：闵行区的单位、领导和单位别名不用于本文件，单位和领导只与青浦区已有的对应，"
+        "本文件确认的单位对应记为青浦区的别名。" in report.render_text()
     )
     # The same document as 闵行区's: the alias applies.
     _, own = imported(xlsx_bytes(rows), "闵行.xlsx")

@@ -424,9 +424,9 @@ def test_migration_0018_rewrites_statuses_stored_under_the_old_rule(world):
 
 
 @pytest.mark.django_db
-def test_a_task_is_not_done_while_a_lead_unit_is_silent_and_migration_0019_rewrites_it(world):
+def test_a_task_is_not_done_while_a_lead_unit_is_silent_and_migration_0020_rewrites_it(world):
     """区科委's 已完成 beside 闵行城投公司's silence was stored 已完成 (green, counted done, and 考评's
-    提前完成 for both): the live rule stores 未报送 with no percent, and migration 0019's frozen copy
+    提前完成 for both): the live rule stores 未报送 with no percent, and migration 0020's frozen copy
     rewrites rows stored before it."""
     import importlib
 
@@ -442,7 +442,7 @@ def test_a_task_is_not_done_while_a_lead_unit_is_silent_and_migration_0019_rewri
     assert stored(task)[:2] == ("not_reported", None)
     TaskStatus.objects.filter(task=task).update(status="done", percent=100)  # as the rule before stored it
     assert task_status_drift()
-    migration = importlib.import_module("tasks.migrations.0019_status_not_done_while_a_lead_is_silent")
+    migration = importlib.import_module("tasks.migrations.0020_status_not_done_while_a_lead_is_silent")
     migration.forwards(apps, None)
     assert stored(task)[:2] == ("not_reported", None) and not task_status_drift()
     report_make(

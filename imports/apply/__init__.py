@@ -30,8 +30,9 @@ def plan_apply(parsed: ParsedPlan, diff: PlanDiff, *, source_file: str, user: Us
     identity = plan_identity(parsed.meta)
     if identity is None:
         raise ImportRefused("无法确定规划类型和年份。")
-    leaders = _leaders_ensure(diff)
-    units = _units_ensure(parsed, diff)
+    district = plan_district(parsed)
+    leaders = _leaders_ensure(diff, district=district)
+    units = _units_ensure(parsed, diff, district=district)
     plan = _plan_ensure(parsed, diff, identity, source_file=source_file)
     categories = _categories_ensure(plan, parsed)
     projects = _projects_ensure(parsed, categories)
@@ -68,20 +69,24 @@ def _plan_ensure(parsed: ParsedPlan, diff: PlanDiff, identity: PlanIdentity, *, 
     return plan
 
 
-def _leaders_ensure(diff: PlanDiff) -> dict[str, Leader]:
-    Leader.objects.bulk_create([Leader(name=name) for name in diff.new_leaders], batch_size=500)
-    return {leader.name: leader for leader in Leader.objects.all()}
+def _leaders_ensure(diff: PlanDiff, *, district: str) -> dict[str, Leader]:
+    """The plan district's own leaders by name (another district's 王华 is another person)."""
+    Leader.objects.bulk_create([Leader(name=name, district=district) for name in diff.new_leaders], batch_size=500)
+    return {leader.name: leader for leader in Leader.objects.filter(district=district)}
 
 
-def _units_ensure(parsed: ParsedPlan, diff: PlanDiff) -> dict[str, Unit]:
-    Unit.objects.bulk_create([Unit(name=name, kind=kind) for name, kind in diff.new_units.items()], batch_size=500)
+def _units_ensure(parsed: ParsedPlan, diff: PlanDiff, *, district: str) -> dict[str, Unit]:
+    """The plan district's own units by name (another district's 区科委 is another office)."""
+    Unit.objects.bulk_create(
+        [Unit(name=name, kind=kind, district=district) for name, kind in diff.new_units.items()], batch_size=500
+    )
     names = {u.name for t in parsed.tasks for u in t.units} | set(diff.new_aliases.values())
-    units = {unit.name: unit for unit in Unit.objects.filter(name__in=names)}
-    # An alias may not shadow a unit's own name (one namespace for both).
-    clashing = set(Unit.objects.filter(name__in=diff.new_aliases).values_list("name", flat=True))
+    units = {unit.name: unit for unit in Unit.objects.filter(district=district, name__in=names)}
+    # An alias may not shadow a unit's own name (one namespace for both, within the district).
+    clashing = set(Unit.objects.filter(district=district, name__in=diff.new_aliases).values_list("name", flat=True))
     UnitAlias.objects.bulk_create(
         [
-            UnitAlias(name=alias, unit=units[canonical], district=plan_district(parsed))
+            UnitAlias(name=alias, unit=units[canonical], district=district)
             for alias, canonical in diff.new_aliases.items()
             if alias not in clashing
         ],

@@ -2,7 +2,8 @@
 field by field (before → after). Reads only, a fixed number of queries; the
 preview, the command line's report and the apply stage all use it.
 
-A plan is identified by district, kind and years, a task by plan + printed number.
+The plan is the one imports/identity.py chose (district, kind, years and title, or the admin's choice), a task
+is identified by plan + printed number. Units and leaders are matched by name within the plan's district.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from django.conf import settings
 from tasks.models import Leader, Plan, TaskState, Unit, UnitAlias
 
 from ..records import ParsedPlan
-from ..shape import plan_identity
 from .changes import (
     FIELD_LABELS,
     META_LABELS,
@@ -37,7 +37,6 @@ __all__ = [
     "TaskSnapshot",
     "plan_diff",
     "plan_district",
-    "plan_lookup",
 ]
 
 
@@ -45,31 +44,20 @@ def plan_district(parsed: ParsedPlan) -> str:
     return parsed.meta.district or settings.DISTRICT_NAME
 
 
-def plan_lookup(parsed: ParsedPlan) -> Plan | None:
-    identity = plan_identity(parsed.meta)
-    if identity is None:  # no plan has an unknown kind or year
-        return None
-    return Plan.objects.filter(
-        district=plan_district(parsed),
-        kind=identity.kind,
-        year_start=identity.year_start,
-        year_end=identity.year_end,
-    ).first()
-
-
-def plan_diff(parsed: ParsedPlan) -> PlanDiff:
-    """What applying `parsed` would change; reads only (a fixed number of queries)."""
-    plan = plan_lookup(parsed)
+def plan_diff(parsed: ParsedPlan, *, plan: Plan | None) -> PlanDiff:
+    """What applying `parsed` to `plan` (None: a new plan) would change; reads only (a fixed number of queries)."""
+    district = plan_district(parsed)
     diff = PlanDiff(plan_id=plan.pk if plan else None)
-    known_leaders = set(
-        Leader.objects.filter(name__in={n for t in parsed.tasks for n in t.leaders}).values_list("name", flat=True)
-    )
-    diff.new_leaders = sorted({n for t in parsed.tasks for n in t.leaders} - known_leaders)
+    leader_names = {n for t in parsed.tasks for n in t.leaders}
+    known_leaders = set(Leader.objects.filter(district=district, name__in=leader_names).values_list("name", flat=True))
+    diff.new_leaders = sorted(leader_names - known_leaders)
+    diff.matched_leaders = sorted(known_leaders)
     unit_names = {u.name for t in parsed.tasks for u in t.units}
-    known_units = set(Unit.objects.filter(name__in=unit_names).values_list("name", flat=True))
+    known_units = set(Unit.objects.filter(district=district, name__in=unit_names).values_list("name", flat=True))
     diff.new_units = {name: kind for name, kind in parsed.new_unit_kinds.items() if name not in known_units}
+    diff.matched_units = sorted(known_units)
     known_aliases = set(
-        UnitAlias.objects.filter(district=plan_district(parsed), name__in=parsed.aliases).values_list("name", flat=True)
+        UnitAlias.objects.filter(district=district, name__in=parsed.aliases).values_list("name", flat=True)
     )
     diff.new_aliases = {a: c for a, c in parsed.aliases.items() if a not in known_aliases}
     if plan is None:

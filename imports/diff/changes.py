@@ -92,6 +92,9 @@ class PlanDiff:
     new_units: dict[str, str] = field(default_factory=dict)
     new_leaders: list[str] = field(default_factory=list)
     new_aliases: dict[str, str] = field(default_factory=dict)
+    # Names found among the plan district's own units and leaders (the preview lists them).
+    matched_units: list[str] = field(default_factory=list)
+    matched_leaders: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:

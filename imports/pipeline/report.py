@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tasks.models import PlanKind
+from django.conf import settings
+
+from tasks.models import Plan, PlanKind
 
 from ..check import CountLine
 from ..columns import ColumnPlan
@@ -39,6 +41,10 @@ class ImportReport:
     layout: ImportLayout | None = None
     # How the file was read when it could be read more than one way (e.g. 正文段落), for the admin to confirm.
     reading: str = ""
+    # Which plan the file goes to and why ("所属区：徐汇区（据标题）；将新建规划…"), and the plans of the same
+    # kind and years (any district) the admin may choose to update instead.
+    plan_note: str = ""
+    plan_options: list[Plan] = field(default_factory=list)
 
     @property
     def unchanged(self) -> bool:
@@ -88,6 +94,13 @@ class ImportReport:
             lines.append(f"新单位（{len(diff.new_units)}）：" + "、".join(diff.new_units))
         if diff.new_leaders:
             lines.append(f"新领导（{len(diff.new_leaders)}）：" + "、".join(diff.new_leaders))
+        district = meta.district or settings.DISTRICT_NAME
+        if diff.matched_units:
+            lines.append(f"已对应{district}已有的单位（{len(diff.matched_units)}）：" + "、".join(diff.matched_units))
+        if diff.matched_leaders:
+            lines.append(
+                f"已对应{district}已有的领导（{len(diff.matched_leaders)}）：" + "、".join(diff.matched_leaders)
+            )
         if diff.new_aliases:
             lines.append("新别名：" + "、".join(f"{a}→{c}" for a, c in diff.new_aliases.items()))
         lines.extend(self.column_lines())

@@ -14,10 +14,11 @@ from tasks.models import Plan
 
 from ..columns import ColumnPlan, header_candidates
 from ..errors import ImportRefused
+from ..identity import PlanMatch, PlanOrigin, plan_label, plan_match, plan_origin
 from ..models import ImportLayout, ImportOutcome, ImportRecord
 from ..read import Document
 from ..records import ParsedPlan
-from ..selectors import import_layout_for, import_record_same_file
+from ..selectors import import_layout_for, import_record_same_file, known_districts, plans_same_identity
 from ..shape import PlanMeta
 from .report import ImportReport
 
@@ -131,3 +132,29 @@ def _require_identity(meta: PlanMeta) -> None:
             if meta.year_start == meta.year_end
             else (f"{meta.year_start}—{meta.year_end}年规划任务分解表")
         )
+
+
+def _plan_identify(
+    meta: PlanMeta, document: Document, *, chosen: str, own_title: bool, choice: str
+) -> tuple[PlanOrigin, PlanMatch]:
+    """Whose document this is (sets `meta.district`) and which plan it updates (imports/identity.py)."""
+    origin = plan_origin(meta=meta, heading=document.heading + document.notes, chosen=chosen, known=known_districts)
+    meta.district = origin.district
+    assert meta.kind and meta.year_start and meta.year_end  # _require_identity refused otherwise
+    options = plans_same_identity(district=None, kind=meta.kind, year_start=meta.year_start, year_end=meta.year_end)
+    match = plan_match(options=options, meta=meta, own_title=own_title, origin=origin, choice=choice)
+    if match.plan is not None:  # the admin's choice of a plan is also the choice of its district
+        meta.district = "" if match.plan.district == settings.DISTRICT_NAME else match.plan.district
+    return origin, match
+
+
+_SOURCES = {"所属区": "按“所属区”", "标题": "据标题", "发文机关": "据发文机关", "文号": "据文号"}
+
+
+def _plan_note(match: PlanMatch, meta: PlanMeta, origin: PlanOrigin) -> str:
+    """One line on which plan the file goes to, and why: the preview and the command line print it."""
+    district = meta.district or settings.DISTRICT_NAME
+    whose = f"所属区：{district}（{_SOURCES.get(origin.source, '文件未写明，按本区')}）"
+    if match.plan is not None:
+        return f"{whose}；将更新已有规划{plan_label(match.plan)}，按序号对应任务。"
+    return f"{whose}；将新建规划“{meta.title}”。"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
@@ -77,10 +78,11 @@ def unit_summary_list(
 
 
 def unit_resolve(*, name: str) -> Unit | None:
-    """The unit a name or alias refers to (区发改委 → 区发展改革委); one query."""
+    """The unit a name or alias refers to (区发改委 → 区发展改革委); this district's first when another
+    district has a unit of the same name (徐汇区's 区科委); one query."""
     return (
         Unit.objects.filter(Q(name=name) | Q(Exists(UnitAlias.objects.filter(unit=OuterRef("pk"), name=name))))
-        .order_by("pk")
+        .order_by(Case(When(district=settings.DISTRICT_NAME, then=0), default=1), "pk")
         .first()
     )
 

@@ -29,7 +29,15 @@ class Command(BaseCommand):
         parser.add_argument("--doc-number")
         parser.add_argument(
             "--district",
-            help="文件所属的区（如“青浦区”）：只使用该区的单位别名，新别名记在该区名下；默认为本系统所在区或标题中的区名",
+            help=(
+                "文件所属的区（如“青浦区”）：只与该区的单位、领导和单位别名对应，新建的记在该区名下；"
+                "默认按标题、发文机关或文号识别，识别不出即本系统所在区"
+            ),
+        )
+        parser.add_argument(
+            "--plan",
+            default="",
+            help="导入到哪个规划：默认按所属区和标题识别（标题不同即新建）；“new”新建规划；或已有规划的编号（ID），更新该规划",
         )
         parser.add_argument(
             "--columns",
@@ -66,6 +74,7 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     overrides=overrides,
                     column_roles=column_roles,
+                    plan_choice=options["plan"],
                 )
             except ImportRefused as exc:
                 self.stderr.write(f"✗ {path.name}：已拒绝，未写入任何数据。{exc}")

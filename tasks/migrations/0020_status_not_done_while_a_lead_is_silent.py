@@ -18,7 +18,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tasks", "0018_status_each_units_latest"),
+        ("tasks", "0019_district_units_leaders_plan_titles"),
     ]
 
     operations = [
