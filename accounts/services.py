@@ -182,16 +182,17 @@ def account_password_reset(*, actor: User | AnonymousUser, user: User, request: 
 def account_role_assign(
     *, actor: User | AnonymousUser, user: User, role: Role | None, request: HttpRequest | None = None
 ) -> None:
-    """Give the account exactly this role (or none). A changed role ends the account's sessions:
-    a session signed in under the old role (without the second factor an administrator role asks
-    for) must not carry the new one."""
+    """Give the account exactly this role (or none). A new administrator role ends the account's
+    sessions: a session signed in without the second factor that role asks for must not carry it."""
     actor = _require_security_admin(actor)
     if user.pk == actor.pk:
         raise ValidationError("不能更改自己的角色。")
     _auditor_out_of_reach(role=role, user=user)
     before = user_role(user)
     _role_set(user, role)
-    ended = sessions_end(user=user) if before != role else 0
+    # Only an administrator role asks for more at sign-in (the second factor); other roles take
+    # effect on the next request of the session the user has.
+    ended = sessions_end(user=user) if before != role and role in ADMIN_ROLES else 0
     audit_record(
         action=Action.ROLE_ASSIGN,
         user=actor,
