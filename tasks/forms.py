@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from minhang_plans.params import ascii_int
 from supervision.services import ANSWER_FIELD
 
 from . import services
@@ -171,7 +172,7 @@ class BatchReviewForm(forms.Form):
         result: dict[int, int] = {}
         for pk in self.cleaned_data["report"]:
             raw = self.data.get(f"version-{pk}", "")
-            result[pk] = int(raw) if str(raw).isdigit() else 0
+            result[pk] = ascii_int(raw) or 0
         return result
 
 

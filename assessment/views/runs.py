@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from minhang_plans.params import ascii_int
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Plan, Role, Unit
@@ -66,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def compute(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
     raw = request.POST.get("plan", "")
-    plan = get_object_or_404(Plan, pk=int(raw) if raw.isdigit() else 0)
+    plan = get_object_or_404(Plan, pk=ascii_int(raw) or 0)
     form = ComputeForm(request.POST, plans=[(plan.pk, plan.title)], periods=period_choices(plan, Clock.now().today))
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
