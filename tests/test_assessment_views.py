@@ -358,7 +358,7 @@ def test_a_sheet_shows_the_rules_it_applied_and_its_caps_last(annual, client_as,
     html = client_as(liaison_user).get(reverse("assessment:sheet", args=[run.pk, keji.pk])).content.decode()
     rules = re.search(r"<details data-rules>(.*?)</details>", html, re.S).group(1)
     assert f"计分依据：{version.rule_set.name}第{version.number}版" in rules
-    assert "<th scope=\"row\">缺报扣分上限</th><td class=\"num\">5分</td>" in rules
+    assert '<th scope="row">缺报扣分上限</th><td class="num">5分</td>' in rules
     decimal_fields = [f for f in RuleVersion._meta.concrete_fields if f.get_internal_type() == "DecimalField"]
     assert rules.count('<th scope="row">') == len(decimal_fields)
     kinds = re.findall(r'<tr data-line="([a-z_]+)">', html)
