@@ -401,6 +401,10 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum
 ATTACHMENT_EXTENSIONS = env_list(
     "ATTACHMENT_EXTENSIONS", ["pdf", "docx", "xlsx", "doc", "xls", "jpg", "jpeg", "png", "txt", "zip"]
 )
+# An attachment's content must match its extension (minhang_plans/file_types.py); a zip-based one
+# (docx, xlsx, pptx, zip) may declare at most this much uncompressed, in at most this many files.
+ATTACHMENT_MAX_UNCOMPRESSED_BYTES = env_int("ATTACHMENT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
+ATTACHMENT_MAX_ZIP_MEMBERS = env_int("ATTACHMENT_MAX_ZIP_MEMBERS", 10000, minimum=1)
 REMINDER_FROM_EMAIL = env_str("REMINDER_FROM_EMAIL", "duchashi@minhang.example")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

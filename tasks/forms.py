@@ -125,7 +125,7 @@ class ReportForm(forms.Form):
         if len(uploads) > services.ATTACHMENTS_PER_SAVE:
             raise forms.ValidationError(services.ATTACHMENTS_TOO_MANY_MESSAGE)
         for upload in uploads:
-            services.attachment_check(name=upload.name, size=upload.size)
+            services.attachment_check(name=upload.name, size=upload.size, stream=upload)
         return uploads
 
     def instruction_answers(self) -> dict[int, str]:
