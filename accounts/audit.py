@@ -59,6 +59,7 @@ class Action:
     REVIEW_RETURN = "review_return"
     REVIEW_REOPEN = "review_reopen"
     DOCUMENT_ISSUE = "document_issue"  # 督查通报 issued, 督办单 made
+    EXTENSION_DECIDE = "extension_decide"  # 延期申请 approved (the task's due date moves) or refused
     CONFIG_CHANGE = "config_change"  # Django admin changes (recorded automatically), templates, settings pages
     # 考评 (assessment app); the codes are those its records were first written with.
     ASSESSMENT_COMPUTE = "assessment.compute"
@@ -99,6 +100,7 @@ ACTION_LABELS = {
     Action.REVIEW_RETURN: "审核退回",
     Action.REVIEW_REOPEN: "撤回审核",
     Action.DOCUMENT_ISSUE: "印发文书",
+    Action.EXTENSION_DECIDE: "审批延期申请",
     Action.CONFIG_CHANGE: "配置变更",
     Action.ASSESSMENT_COMPUTE: "计算考评得分",
     Action.ASSESSMENT_FREEZE: "考评定稿",

@@ -4,6 +4,7 @@ login and kept in the session, so ordinary requests cost no query."""
 
 from __future__ import annotations
 
+import math
 from base64 import b32encode
 
 import django_otp
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tasks.permissions import require_user, user_role
@@ -50,6 +52,28 @@ def device_secret(device: TOTPDevice) -> str:
     """The secret as authenticator apps take it by hand (base32, in groups of four)."""
     text = b32encode(device.bin_key).decode()
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def totp_wait_seconds(user: User | AnonymousUser) -> int:
+    """Seconds until the user's device takes another code: django-otp doubles the wait after each
+    wrong code (1, 2, 4 … seconds) and, until then, refuses even the right one. 0: no wait."""
+    device = confirmed_device(user) or TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        return 0
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or "locked_until" not in data:
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
+def totp_refusal(*, waited: int, wait_now: int) -> str:
+    """What the second sign-in step says after a refused code: `waited` is the wait that was still
+    running when the code was sent (the code was not even checked), `wait_now` the wait after it."""
+    if waited > 0:
+        return f"验证码输入错误次数较多，请在 {wait_now or waited} 秒后再输入（等待期间输入的验证码不会被校验）。"
+    if wait_now > 1:
+        return f"动态验证码不正确或已过期，请在 {wait_now} 秒后重新输入。"
+    return "动态验证码不正确或已过期，请重新输入。"
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ history that "not one of the last N" needs."""
 from __future__ import annotations
 
 import re
+import string
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
@@ -12,12 +13,22 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+# 符号: ASCII punctuation and symbols, their full-width forms and the Chinese punctuation marks
+# (、。《》「」【】…). Not a space, and not a letter of any other script (汉字 are letters): "abcd 1234"
+# and "密码密码密码密码1a" have two classes, not three.
+_SYMBOLS = (
+    re.escape(string.punctuation)
+    + "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # ！＂＃…／ ：…＠ ［…｀ ｛…･
+    + "\u3001-\u3003\u3008-\u3011\u3014-\u301f"  # 、。〃 〈〉《》「」『』【】 〔〕…
+    + "\u2010-\u2027\u00b7\uffe5\u00a5"  # ‐–—‘’“”…  ·  ￥ ¥
+)
 _CLASSES = (
     ("小写字母", re.compile(r"[a-z]")),
     ("大写字母", re.compile(r"[A-Z]")),
     ("数字", re.compile(r"[0-9]")),
-    ("符号", re.compile(r"[^a-zA-Z0-9]")),
+    ("符号", re.compile(f"[{_SYMBOLS}]")),
 )
+SYMBOLS_NOTE = "符号指 ! @ # $ % & * 等标点符号（全角标点也算），空格和汉字不算符号。"
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
@@ -46,7 +57,7 @@ class CharacterClassesValidator:
             )
 
     def get_help_text(self) -> str:
-        return f"密码须包含小写字母、大写字母、数字、符号中的至少 {self.min_classes} 类。"
+        return f"密码须包含小写字母、大写字母、数字、符号中的至少 {self.min_classes} 类。{SYMBOLS_NOTE}"
 
 
 class UsernameNotContainedValidator:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.http import Http404
 
+from minhang_plans.params import ascii_int
 from tasks import selectors as task_selectors
 from tasks.choices import REPORTED_REVIEW_STATES, CurrentStatus, Light
 from tasks.models import Leader, Plan, ProgressReport, ReportingPeriod, Task, TaskState, TaskUnit, Unit, UnitRole
@@ -110,9 +111,10 @@ class Scope:
 def _pk(value: str | None) -> int | None:
     if value in (None, ""):
         return None
-    if not str(value).isdigit():
+    number = ascii_int(value)
+    if number is None:
         raise Http404("参数有误。")
-    return int(value)
+    return number
 
 
 def scope_find(*, plan: str | None = None, unit: str | None = None, leader: str | None = None) -> Scope:

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from accounts.audit import Action, audit_record
 from tasks import selectors as task_selectors
 from tasks.models import Role, Task, Unit
 from tasks.permissions import user_role
@@ -89,24 +90,48 @@ def bulletin_template_upload(
     bulletin.template_check(template=content, context=bulletin.bulletin_context(sample, number="1", year=today.year))
     with transaction.atomic():
         BulletinTemplate.objects.filter(is_active=True).update(is_active=False)
-        return BulletinTemplate.objects.create(
+        template = BulletinTemplate.objects.create(
             name=name[:200], content=content, size=len(content), is_active=True, uploaded_by=issuer, note=note[:200]
         )
+        audit_record(
+            action=Action.CONFIG_CHANGE,
+            user=issuer,
+            object_repr=f"督查通报模板“{template.name}”",
+            detail={
+                "change": "上传并启用通报模板",
+                "template": template.pk,
+                "name": template.name,
+                "size": template.size,
+            },
+        )
+        return template
 
 
 def bulletin_template_activate(*, user: User | AnonymousUser, template_id: int | None) -> BulletinTemplate | None:
     """Use an earlier uploaded template again, or (None) the built-in default."""
-    require_issuer(user)
+    issuer = require_issuer(user)
     with transaction.atomic():
         chosen = None
         if template_id is not None:
             chosen = BulletinTemplate.objects.select_for_update().filter(pk=template_id).first()
             if chosen is None:
                 raise DocumentError("没有这个模板。")
+        previous = BulletinTemplate.objects.filter(is_active=True).values_list("name", flat=True).first()
         BulletinTemplate.objects.filter(is_active=True).update(is_active=False)
         if chosen is not None:
             chosen.is_active = True
             chosen.save(update_fields=["is_active"])
+        audit_record(
+            action=Action.CONFIG_CHANGE,
+            user=issuer,
+            object_repr=f"督查通报模板“{chosen.name if chosen else '默认模板'}”",
+            detail={
+                "change": "改用通报模板",
+                "template": chosen.pk if chosen else None,
+                "name": chosen.name if chosen else "默认模板",
+                "previous": previous or "默认模板",
+            },
+        )
         return chosen
 
 
@@ -160,7 +185,7 @@ def bulletin_issue(
         content = bulletin_render(
             scope=scope, period=period, number=str(number), year=today.year, issued=today, reply_by=reply_by
         )
-        return BulletinIssue.objects.create(
+        issue = BulletinIssue.objects.create(
             year=today.year,
             number=number,
             scope=scope.kind,
@@ -177,6 +202,21 @@ def bulletin_issue(
             docx=content,
             created_by=issuer,
         )
+        audit_record(
+            action=Action.DOCUMENT_ISSUE,
+            user=issuer,
+            object_repr=f"督查通报〔{issue.year}〕第{issue.number}期：{issue.title}",
+            detail={
+                "document": "督查通报",
+                "issue": issue.pk,
+                "year": issue.year,
+                "number": issue.number,
+                "scope": issue.scope_label,
+                "period": issue.period_label,
+                "template": issue.template_name,
+            },
+        )
+        return issue
 
 
 # -- supervision slips -------------------------------------------------------------------------
@@ -293,6 +333,20 @@ def slip_create(
             created_by=issuer,
         )
         slip.tasks.set(ids)
+        audit_record(
+            action=Action.DOCUMENT_ISSUE,
+            user=issuer,
+            object_repr=f"督办单{number}：{subject}"[:300],
+            detail={
+                "document": "督办单",
+                "slip": slip.pk,
+                "number": number,
+                "source": slip.get_source_display(),
+                "unit": unit_name,
+                "tasks": ids,
+                "chase": chase.pk if chase is not None else None,
+            },
+        )
         return slip
 
 

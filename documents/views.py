@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.audit import Action, audit_download
+from minhang_plans.params import ascii_int
 from tasks.decorators import reader_required
 from tasks.exports import DOCX_MIME, PDF_MIME
 from tasks.models import Task, Unit
@@ -107,8 +108,8 @@ def bulletin_draft(request: HttpRequest, fmt: str) -> FileResponse | HttpRespons
         return redirect(_bulletin_url(scope, period))
 
 
-@require_POST
 @reader_required
+@require_POST
 def bulletin_issue(request: HttpRequest) -> HttpResponse:
     services.require_issuer(request.user)
     scope = _scope(request)
@@ -213,15 +214,15 @@ def template_download(request: HttpRequest, template_id: int | None = None) -> F
     return _file(request, bytes(template.content), template.name, DOCX_MIME)
 
 
-@require_POST
 @reader_required
+@require_POST
 def template_activate(request: HttpRequest) -> HttpResponse:
     services.require_issuer(request.user)
     raw = request.POST.get("template", "")
-    if raw and not raw.isdigit():
-        raise Http404
+    if raw and ascii_int(raw) is None:
+        raise Http404("所选模板不存在。")
     try:
-        chosen = services.bulletin_template_activate(user=request.user, template_id=int(raw) if raw else None)
+        chosen = services.bulletin_template_activate(user=request.user, template_id=ascii_int(raw) if raw else None)
     except services.DocumentError as error:
         messages.error(request, str(error))
     else:
@@ -255,15 +256,15 @@ def _slip(request: HttpRequest, *, task: Task | None, unit: Unit | None, back: s
     return redirect(f"{back}#slips")
 
 
-@require_POST
 @reader_required
+@require_POST
 def slip_for_task(request: HttpRequest, task_id: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=task_id)
     return _slip(request, task=task, unit=None, back=reverse("tasks:task", args=[task.pk]))
 
 
-@require_POST
 @reader_required
+@require_POST
 def slip_for_unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=unit_id)
     return _slip(request, task=None, unit=unit, back=reverse("tasks:unit", args=[unit.pk]))

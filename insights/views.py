@@ -123,8 +123,8 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @reader_required
+@require_POST
 def suggestions_refresh(request: HttpRequest) -> HttpResponse:
     require(can_edit_tasks(request.user), "只有督查室或系统管理员可以生成关联建议。")
     plan = get_object_or_404(Plan, pk=_int(request.POST.get("plan")), kind=PlanKind.ANNUAL)
@@ -134,8 +134,8 @@ def suggestions_refresh(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('insights:suggestions')}?plan={plan.pk}")
 
 
-@require_POST
 @reader_required
+@require_POST
 def link_decide(request: HttpRequest, link_id: int) -> HttpResponse:
     require(can_edit_tasks(request.user), "只有督查室或系统管理员可以确认关联。")
     link = get_object_or_404(TaskLink.objects.select_related("annual_task"), pk=link_id)
@@ -207,8 +207,8 @@ def indicators(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @reader_required
+@require_POST
 def indicators_extract(request: HttpRequest) -> HttpResponse:
     require(can_edit_tasks(request.user), "只有督查室或系统管理员可以提取指标。")
     plan = get_object_or_404(Plan, pk=_int(request.POST.get("plan")))

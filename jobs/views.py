@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_download
-from tasks.permissions import can_read, require
+from tasks.permissions import can_read, read_refusal, require
 
 from .models import Job, JobKind, JobState
 from .services import job_enqueue
@@ -65,11 +65,11 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=filename)
 
 
-@require_POST
 @login_required
+@require_POST
 def ledger_export(request: HttpRequest) -> HttpResponse:
     """The task ledger of a search, built in the background (query: the search's query string)."""
-    require(can_read(request.user), "您的账号尚未分配角色，无法导出。")
+    require(can_read(request.user), read_refusal(request.user))
     query = request.POST.get("query", "")
     if len(query) > QUERY_MAX or "\x00" in query:
         messages.error(request, "筛选条件过长或含有非法字符，未导出。")

@@ -154,6 +154,8 @@ TEMPLATES = [
                 "supervision.context_processors.header_counts",  # 站内消息 and 我的待办 badges, one query
                 "minhang_plans.refill.refused_input",
             ],
+            # join_messages: a field's errors in one line without "。；" (minhang_plans/wording.py).
+            "builtins": ["minhang_plans.wording"],
         },
     },
 ]
@@ -345,6 +347,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# A refused form gets the product's Chinese 403 page (Django's own is English under DEBUG).
+CSRF_FAILURE_VIEW = "minhang_plans.errors.csrf_failure"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -397,6 +401,10 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum
 ATTACHMENT_EXTENSIONS = env_list(
     "ATTACHMENT_EXTENSIONS", ["pdf", "docx", "xlsx", "doc", "xls", "jpg", "jpeg", "png", "txt", "zip"]
 )
+# An attachment's content must match its extension (minhang_plans/file_types.py); a zip-based one
+# (docx, xlsx, pptx, zip) may declare at most this much uncompressed, in at most this many files.
+ATTACHMENT_MAX_UNCOMPRESSED_BYTES = env_int("ATTACHMENT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, minimum=1024)
+ATTACHMENT_MAX_ZIP_MEMBERS = env_int("ATTACHMENT_MAX_ZIP_MEMBERS", 10000, minimum=1)
 REMINDER_FROM_EMAIL = env_str("REMINDER_FROM_EMAIL", "duchashi@minhang.example")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

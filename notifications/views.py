@@ -29,8 +29,8 @@ def message_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def message_read(request: HttpRequest, message_id: int) -> HttpResponse:
     """Mark one message read; with open=1, go on to where it leads. Another person's message is a 404."""
     message = get_object_or_404(Message, pk=message_id, recipient=request.user)
@@ -40,8 +40,8 @@ def message_read(request: HttpRequest, message_id: int) -> HttpResponse:
     return redirect("notifications:list")
 
 
-@require_POST
 @login_required
+@require_POST
 def message_read_all(request: HttpRequest) -> HttpResponse:
     message_mark_read(user=request.user)
     return redirect("notifications:list")

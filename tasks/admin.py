@@ -13,6 +13,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.audit import audit_download
+
 from .models import (
     Category,
     Leader,
@@ -64,6 +66,18 @@ class ReadableExportMixin(ExportMixin):
         response = super()._do_file_export(file_format, request, queryset, **kwargs)
         # The library puts the name in filename="…" unencoded; a Chinese name needs filename*=UTF-8''….
         filename = self.get_export_filename(request, queryset, file_format)
+        # 安全审计: who took which list out of the admin, in which format, how many rows, with the
+        # change list's filters (the query string of the export page).
+        audit_download(
+            request,
+            object_repr=filename,
+            detail={
+                "admin": self.model._meta.label,
+                "format": file_format.get_extension(),
+                "rows": queryset.count(),
+                "fields": [key for key, value in request.POST.items() if value == "on"],
+            },
+        )
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
         return response
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .permissions import can_read
+from .permissions import can_read, read_refusal
 
 _View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
@@ -24,7 +24,7 @@ def reader_required(view: _View) -> _View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_read(request.user):
-            raise PermissionDenied("您的账号尚未分配角色，无法查看。")
+            raise PermissionDenied(read_refusal(request.user))
         return view(request, *args, **kwargs)
 
     return cast(_View, login_required(wrapped))

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from minhang_plans.params import ascii_int
 from supervision.services import ANSWER_FIELD
 
 from . import services
@@ -124,7 +125,7 @@ class ReportForm(forms.Form):
         if len(uploads) > services.ATTACHMENTS_PER_SAVE:
             raise forms.ValidationError(services.ATTACHMENTS_TOO_MANY_MESSAGE)
         for upload in uploads:
-            services.attachment_check(name=upload.name, size=upload.size)
+            services.attachment_check(name=upload.name, size=upload.size, stream=upload)
         return uploads
 
     def instruction_answers(self) -> dict[int, str]:
@@ -171,7 +172,7 @@ class BatchReviewForm(forms.Form):
         result: dict[int, int] = {}
         for pk in self.cleaned_data["report"]:
             raw = self.data.get(f"version-{pk}", "")
-            result[pk] = int(raw) if str(raw).isdigit() else 0
+            result[pk] = ascii_int(raw) or 0
         return result
 
 

@@ -38,6 +38,16 @@ def can_read(user: User | AnonymousUser) -> bool:
     return user_role(user) in READER_ROLES
 
 
+def read_refusal(user: User | AnonymousUser) -> str:
+    """Why a signed-in account may not read the plans and tasks, and where its own page is."""
+    role = user_role(user)
+    if role == Role.SECURITY:
+        return "安全管理员不能查看规划和任务，您的工作页面是“账号管理”（/security/accounts/）。"
+    if role == Role.AUDITOR:
+        return "审计管理员不能查看规划和任务，您的工作页面是“安全审计”（/security/audit/）。"
+    return "您的账号尚未分配角色，无法查看。"
+
+
 def can_manage_accounts(user: User | AnonymousUser) -> bool:
     """安全管理员: accounts, roles and unit assignments (accounts app)."""
     return user_role(user) == Role.SECURITY

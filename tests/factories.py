@@ -515,3 +515,19 @@ def progress_make(plan: Plan) -> None:
             )
     ProgressReport.objects.bulk_create(reports)
     task_status_refresh(task_ids=list(Task.objects.filter(plan=plan).values_list("pk", flat=True)))
+
+
+def office_file(kind: str = "xlsx", *, extra: dict[str, bytes] | None = None) -> bytes:
+    """The smallest Office Open XML file of a kind (docx, xlsx, pptx) an attachment check takes:
+    a zip with [Content_Types].xml and the kind's main part."""
+    import io
+    import zipfile
+
+    main = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}[kind]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr(main, "<x/>")
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return out.getvalue()

@@ -144,6 +144,25 @@ def test_an_administrators_home_links_lead_to_their_own_page_not_a_refusal(fixtu
     assert f"<a {home}>返回首页</a>" in refused.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("fixture", "told"),
+    [
+        ("security_user", "安全管理员不能查看规划和任务，您的工作页面是“账号管理”（/security/accounts/）。"),
+        ("auditor_user", "审计管理员不能查看规划和任务，您的工作页面是“安全审计”（/security/audit/）。"),
+        ("outsider_user", "您的账号尚未分配角色，无法查看。"),
+    ],
+)
+def test_a_role_that_cannot_read_the_plans_is_told_so_and_where_its_page_is(fixture, told, request, client_as):
+    refused = client_as(request.getfixturevalue(fixture)).get(reverse("tasks:dashboard"))
+    html = refused.content.decode()
+    assert refused.status_code == 403
+    assert f'<p role="alert">{told}</p>' in html
+    assert "尚未分配角色" not in html or fixture == "outsider_user"
+    # Accounts, roles and units are the 安全管理员's (三员分立), not the office's or the 系统管理员's.
+    assert "账号、角色和单位由安全管理员开通和分配，如需开通请联系安全管理员。" in html
+    assert "区委督查室或系统管理员" not in html
+
+
 def test_other_roles_land_on_the_task_pages(client_as, office_user):
     assert client_as(office_user).get(reverse("security:home"))["Location"] == reverse("tasks:landing")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CHROMIUM
+from tests.factories import office_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -349,7 +350,7 @@ def test_review_queue_works_on_a_phone(
             next_steps="下月完成重点企业走访。",
         ),
         version=None,
-        attachment=SimpleUploadedFile("研发投入统计台账（2025年上半年）.xlsx", b"PK\x03\x04"),
+        attachment=SimpleUploadedFile("研发投入统计台账（2025年上半年）.xlsx", office_file("xlsx")),
     )
     page = _as_user(browser, live_server, client, office_user, width=390, height=844)
     page.goto(f"{live_server.url}/reports/pending/")

@@ -565,3 +565,19 @@ def test_the_reviewer_is_named_by_their_name_else_their_login(db, pinned_clock):
     assert [row.reviewer for row in export_rows(ids=[task.pk])] == ["陈静"]
     get_user_model().objects.filter(pk=reviewer.pk).update(first_name="")
     assert [row.reviewer for row in export_rows(ids=[task.pk])] == ["chenjing"]
+
+
+@pytest.mark.django_db
+def test_the_title_row_is_guarded_like_every_other_cell(client_as, office_user):
+    """A unit or leader named like a formula ("=3+3单位", "@领导") is the title's first word."""
+    from tasks.models import Leader
+
+    unit = Unit.objects.create(name="=3+3单位")
+    leader = Leader.objects.create(name="@领导")
+    client = client_as(office_user)
+    by_unit = _xlsx(client, unit=unit.pk).active
+    assert by_unit["A1"].value == "'=3+3单位任务台账"
+    by_leader = _xlsx(client, leader=leader.pk).active
+    assert by_leader["A1"].value == "'@领导同志任务台账"
+    for sheet in (by_unit, by_leader):
+        assert_no_live_cell(cell.value for row in sheet.iter_rows() for cell in row)

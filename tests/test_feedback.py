@@ -41,7 +41,7 @@ def test_a_refusal_is_told_in_one_line_and_nothing_is_returned():
         raise ValidationError(["日期不对。", "理由太长。"])
 
     assert write_tell(request, refuse, success=lambda _: "不该出现") is None
-    assert _told(request) == [("error", "日期不对。；理由太长。")]
+    assert _told(request) == [("error", "日期不对；理由太长。")]
 
 
 def test_a_conflict_with_another_save_is_told_with_its_own_words():
@@ -63,7 +63,7 @@ def test_form_errors_in_one_line():
 
     form = Form({"reason": "三个字"})
     assert not form.is_valid()
-    assert form_errors_text(form) == "请填写日期。；理由太长。"
+    assert form_errors_text(form) == "请填写日期；理由太长。"
 
 
 def test_django_generic_messages_name_their_field_and_a_forms_own_do_not():
@@ -78,5 +78,15 @@ def test_django_generic_messages_name_their_field_and_a_forms_own_do_not():
     form = Form({"reply_by": "", "content": "", "note": "四个汉字", "unlabeled": "x"})
     assert not form.is_valid()
     assert form_errors_text(form) == (
-        "答复期限：这个字段是必填项。；请填写催办内容。；备注：不能超过 3 字（现有 4 字）。；输入整数。"
+        "答复期限：这个字段是必填项；请填写催办内容；备注：不能超过 3 字（现有 4 字）；输入整数。"
     )
+
+
+def test_joined_messages_have_no_doubled_punctuation():
+    from minhang_plans.wording import join_messages
+
+    assert join_messages(["密码须包含小写字母、大写字母、数字、符号中的至少 3 类。", "这个密码太常见了。"]) == (
+        "密码须包含小写字母、大写字母、数字、符号中的至少 3 类；这个密码太常见了。"
+    )
+    assert join_messages(["只有一句。"]) == "只有一句。"
+    assert join_messages([]) == ""

@@ -239,3 +239,18 @@ def test_job_pages_keep_the_query_budget(client_as, office_user, django_assert_m
     for url in (reverse("jobs:list"), reverse("jobs:detail", args=[job.pk]), reverse("jobs:status", args=[job.pk])):
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+@worker_db
+def test_the_workers_ledger_guards_its_title_row(client_as, office_user, media):
+    from tasks.models import Unit
+
+    unit = Unit.objects.create(name="=3+3单位")
+    client = client_as(office_user)
+    client.post(reverse("jobs:ledger_export"), {"query": f"unit={unit.pk}"})
+    assert queue_drain() == 1
+    job = Job.objects.get()
+    assert job.state == JobState.DONE, job.error
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))["任务台账"]
+    assert sheet["A1"].value == "'=3+3单位任务台账"

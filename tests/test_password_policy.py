@@ -140,3 +140,23 @@ def test_demo_accounts_are_not_forced_in_demo_mode(settings, db):
     client = Client()
     client.post(reverse("login"), {"username": "office", "password": "demo-office-2025"})
     assert client.get(reverse("tasks:dashboard"))["Location"] == reverse("password_change")
+
+
+# A space and a Chinese character are not 符号 (they counted as one: "aaaa aaa1" passed).
+@pytest.mark.parametrize("password", ["aaaa aaa1", "abcd 1234", "密码密码密码密码1a", "ABCD 1234", "abcd\u30001234"])
+def test_a_space_or_a_chinese_character_is_not_a_symbol(liaison_user, client_as, password):
+    response = change(client_as(liaison_user), "pw-liaison", password)
+    assert response.status_code == 200
+    assert "密码须包含小写字母、大写字母、数字、符号中的至少 3 类。" in response.content.decode()
+    liaison_user.refresh_from_db()
+    assert liaison_user.check_password("pw-liaison")
+
+
+@pytest.mark.parametrize("password", ["abcd!1234", "abcd-1234", "abcd，1234", "abcd！1234", "密码密码密码1a。"])
+def test_ascii_and_full_width_punctuation_are_symbols(liaison_user, password):
+    assert errors_of(liaison_user, password) == []
+
+
+def test_the_page_says_what_a_symbol_is(liaison_user, client_as):
+    html = client_as(liaison_user).get(reverse("password_change")).content.decode()
+    assert "符号指 ! @ # $ % &amp; * 等标点符号（全角标点也算），空格和汉字不算符号。" in html

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tasks.models import ProgressReport, ReportAttachment, ReviewState, Task, TaskStatus, Unit
 from tasks.periods import period_start
 from tasks.status.clock import Clock
-from tests.factories import report_make
+from tests.factories import office_file, report_make
 
 pytestmark = pytest.mark.django_db
 
@@ -411,6 +411,16 @@ class FullDiskStorage(FileSystemStorage):
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
+MISMATCH = "附件“{}”的内容不是{}（扩展名与文件内容不符），未上传。"
+TEXT_REFUSED = "附件“{}”不是纯文本文件（含有二进制内容、网页代码或可执行程序），未上传。"
+NOT_UTF8_OR_GB18030 = "附件“名单.csv”不是 UTF-8 或 GB18030 编码的CSV文本文件，未上传。请另存为 UTF-8 编码后重新上传。"
+BROKEN_DOCX = "附件“台账.docx”不是有效的Word文档（.docx）（文件已损坏或内容与扩展名不符），未上传。"
+# A docx that unpacks to 2 MB of zeros (the limit in these tests is 1 MB) from about 2 KB.
+BOMB_REFUSED = "附件“bomb.docx”解压后过大（超过 1 MB 或多于 10000 个文件），可能是压缩炸弹，未上传。"
+XLSX = office_file("xlsx")
+BOMB = office_file("docx", extra={"word/media/zeros.bin": bytes(2 * 1024 * 1024)})
+
+
 def _media_files(root):
     return sorted(p for p in root.rglob("*") if p.is_file())
 
@@ -418,17 +428,36 @@ def _media_files(root):
 @pytest.mark.parametrize(
     ("name", "content", "configured", "message"),
     [
-        ("big.pdf", b"%PDF" + b"0" * 4000, None, "附件不能超过 2 KB（该文件 4 KB）。"),
+        ("big.pdf", b"%PDF" + b"0" * 8000, None, "附件不能超过 4 KB（该文件 8 KB）。"),
         ("setup.exe", b"MZ\x90\x00", None, "不支持的附件类型“.exe”。"),
         ("图.svg", b"<svg onload=alert(1)>", ["pdf", "svg"], "不支持的附件类型“.svg”。允许：pdf。"),
         ("page.html", b"<script>alert(1)</script>", ["pdf", "html"], "不支持的附件类型“.html”。允许：pdf。"),
+        # The content must be what the extension says (minhang_plans/file_types.py).
+        ("进展报告.pdf", b"MZ\x90\x00\x03", None, MISMATCH.format("进展报告.pdf", "PDF文件")),
+        ("photo.jpg", b"MZ\x90\x00\x03", None, MISMATCH.format("photo.jpg", "JPEG图片")),
+        ("图.png", b"\xff\xd8\xff\xe0", None, MISMATCH.format("图.png", "PNG图片")),
+        ("说明.txt", b"<!DOCTYPE html><script>alert(1)</script>", None, TEXT_REFUSED.format("说明.txt")),
+        ("说明.txt", b"  <HTML><body>", None, TEXT_REFUSED.format("说明.txt")),
+        ("说明.txt", b"MZ\x90\x00", None, TEXT_REFUSED.format("说明.txt")),
+        ("说明.txt", "进展正常\x00".encode(), None, TEXT_REFUSED.format("说明.txt")),
+        ("名单.csv", b"a,b\n\xff\xfe\xff", ["csv"], NOT_UTF8_OR_GB18030),
+        ("台账.docx", b"PK\x03\x04" + bytes(40), None, BROKEN_DOCX),
+        ("台账.docx", office_file("xlsx"), None, MISMATCH.format("台账.docx", "Word文档（.docx）")),
+        ("旧表.xls", b"PK\x03\x04", None, MISMATCH.format("旧表.xls", "Excel 97-2003表格（.xls）")),
+        (
+            "bomb.docx",
+            BOMB,
+            None,
+            "附件“bomb.docx”解压后过大（超过 1 MB 或多于 10000 个文件），可能是压缩炸弹，未上传。",
+        ),
     ],
 )
 def test_a_refused_attachment_saves_and_submits_nothing(
     keji_task, client_as, liaison_user, settings, tmp_path, name, content, configured, message
 ):
     settings.MEDIA_ROOT = tmp_path
-    settings.ATTACHMENT_MAX_BYTES = 2048
+    settings.ATTACHMENT_MAX_BYTES = 4096
+    settings.ATTACHMENT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
     if configured:
         settings.ATTACHMENT_EXTENSIONS = configured
     client = client_as(liaison_user)
@@ -477,7 +506,11 @@ def test_review_queue_shows_next_steps_and_attachments(
     settings.MEDIA_ROOT = tmp_path
     client_as(liaison_user).post(
         report_url(keji_task, "区科委"),
-        {**GOOD, "next_steps": "下月完成招标。", "attachment": SimpleUploadedFile("投资台账.xlsx", b"PK\x03\x04")},
+        {
+            **GOOD,
+            "next_steps": "下月完成招标。",
+            "attachment": SimpleUploadedFile("投资台账.xlsx", office_file("xlsx")),
+        },
     )
     attachment = ReportAttachment.objects.get()
     office = client_as(office_user)
@@ -485,7 +518,9 @@ def test_review_queue_shows_next_steps_and_attachments(
         page = office.get(reverse("tasks:review_queue")).content.decode()
     assert '<th scope="col">下步计划</th>' in page and "下月完成招标。" in page
     assert f'<a href="{reverse("tasks:attachment", args=[attachment.pk])}" download>投资台账.xlsx</a>' in page
-    assert b"".join(office.get(reverse("tasks:attachment", args=[attachment.pk])).streaming_content) == b"PK\x03\x04"
+    assert b"".join(office.get(reverse("tasks:attachment", args=[attachment.pk])).streaming_content) == office_file(
+        "xlsx"
+    )
 
 
 # -- a report while its task is deleted by an undone import (issue 14, item 17) --------------
@@ -569,3 +604,29 @@ def test_an_approved_reports_form_sends_an_open_instruction_to_the_task_panel(
     assert "data-report-instructions" not in form
     panel = reverse("tasks:task", args=[keji_task.pk]) + "#supervision"
     assert f'本任务有1条领导批示尚待落实，可在任务页的<a href="{panel}">批示与催办</a>中填写落实情况。' in form
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("进展报告.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF"),
+        ("photo.JPEG", b"\xff\xd8\xff\xe1\x00\x10Exif"),
+        ("图.png", b"\x89PNG\r\n\x1a\n" + bytes(16)),
+        ("台账.docx", office_file("docx")),
+        ("台账.xlsx", XLSX),
+        ("旧台账.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)),
+        ("说明.txt", "进展正常，已完成 80%。".encode()),
+        ("说明.txt", "\ufeff进展正常。".encode()),
+        ("说明.txt", "进展正常，已完成招标。".encode("gb18030")),
+        ("说明.txt", b""),
+        ("材料.zip", XLSX),
+    ],
+)
+def test_files_whose_content_matches_their_extension_are_accepted(settings, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile as Upload
+
+    from tasks.services import attachment_check
+
+    settings.ATTACHMENT_MAX_BYTES = 4096
+    assert attachment_check(name=name, size=len(content), stream=Upload(name, content)) == name

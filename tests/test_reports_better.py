@@ -21,7 +21,7 @@ from accounts.models import AuditEvent
 from supervision.models import Instruction, InstructionReply
 from tasks.models import ProgressReport, ReportAttachment, ReviewState, TaskUnit
 from tasks.services import task_status_refresh
-from tests.factories import LAST_PERIOD, THIS_PERIOD, report_make, world_build
+from tests.factories import LAST_PERIOD, THIS_PERIOD, office_file, report_make, world_build
 from tests.test_supervision_views import _Forms, panel
 
 pytestmark = pytest.mark.django_db
@@ -300,6 +300,16 @@ def test_plan_requiring_evidence_refuses_a_submission_without_attachment(world, 
     assert report.review_state == ReviewState.SUBMITTED and report.attachments.count() == 1
 
 
+def attachment_on_disk(report, name: str, content: bytes, user) -> ReportAttachment:
+    """An attachment stored as it is on disk (not through the upload check)."""
+    from django.core.files.base import ContentFile
+
+    attachment = ReportAttachment(report=report, original_name=name, size=len(content), uploaded_by=user)
+    attachment.file.save(name, ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
 def test_several_attachments_in_one_submission_each_previewed_when_image_or_pdf(
     world, client_as, liaison_user, office_user, leader_user
 ):
@@ -308,10 +318,12 @@ def test_several_attachments_in_one_submission_each_previewed_when_image_or_pdf(
     files = [
         SimpleUploadedFile("现场照片.png", PNG),
         SimpleUploadedFile("验收报告.pdf", PDF),
-        SimpleUploadedFile("台账.docx", b"PK\x03\x04"),
-        SimpleUploadedFile("伪装.png", b"<html><script>alert(1)</script>"),
+        SimpleUploadedFile("台账.docx", office_file("docx")),
     ]
     assert liaison.post(form_url(world), {**fields, "attachment": files}).status_code == 302
+    # Stored before uploads were checked against their content (a file now refused at upload).
+    report = ReportAttachment.objects.first().report
+    attachment_on_disk(report, "伪装.png", b"<html><script>alert(1)</script>", liaison_user)
     attachments = {a.original_name: a for a in ReportAttachment.objects.all()}
     assert sorted(attachments) == ["伪装.png", "台账.docx", "现场照片.png", "验收报告.pdf"]
 

@@ -533,3 +533,92 @@ def test_the_admins_password_page_uses_the_same_chinese_form(client_as, admin_us
     assert page.status_code == 200
     html = page.content.decode()
     assert "<h1>修改密码</h1>" in html and ">再次输入新密码</label>" in html
+
+
+def _every_address(resolver=None, prefix=""):
+    """Every URL pattern of the project as an address: each converter given a plain value."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    values = {
+        "id": "1",
+        "int": "1",
+        "str": "xlsx",
+        "slug": "x",
+        "path": "x",
+        "uuid": "00000000-0000-0000-0000-000000000001",
+    }
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: values[m.group(1) or "str"], route)
+        if isinstance(entry, URLResolver):
+            if not route.startswith("admin/"):
+                yield from _every_address(entry, route)
+        elif isinstance(entry, URLPattern) and not route.startswith("^"):
+            yield "/" + route
+
+
+@pytest.mark.django_db
+def test_an_anonymous_get_of_any_address_is_never_told_the_method_is_wrong(client):
+    """Login is checked before the method (tasks/decorators.py): a POST-only address opened while
+    signed out goes to the login page, like every other page, not to a 405."""
+    addresses = [a for a in _every_address() if a != reverse("logout")]  # Django's own, POST only
+    for prefix in ("/documents/", "/insights/", "/jobs/", "/messages/", "/security/"):
+        assert any(a.startswith(prefix) for a in addresses), prefix
+    wrong = {a: s for a in addresses if (s := client.get(a).status_code) in (405, 500)}
+    assert wrong == {}
+    for name in (
+        "documents:template_activate",
+        "insights:suggestions_refresh",
+        "jobs:ledger_export",
+        "notifications:read_all",
+        "security:session_end",
+    ):
+        assert client.get(reverse(name))["Location"].startswith(reverse("login") + "?next="), name
+
+
+# "²" passes str.isdigit() and int() refuses it: each of these was a 500 (minhang_plans/params.py).
+@pytest.mark.django_db
+def test_a_superscript_digit_in_a_parameter_is_never_a_500(client, office_user):
+    client.force_login(office_user)
+    burden = client.get(reverse("assessment:burden"), {"year": "²"})
+    assert burden.status_code == 200  # an unreadable year is the current year, as "abc" always was
+    computed = client.post(reverse("assessment:compute"), {"plan": "²"})
+    assert computed.status_code == 404 and "页面不存在（404）" in computed.content.decode()
+    activated = client.post(reverse("documents:template_activate"), {"template": "²"})
+    assert activated.status_code == 404 and "页面不存在（404）" in activated.content.decode()
+    batch = client.post(
+        reverse("tasks:review_batch"), {"report": "80", "version-80": "²", "decision": "approve"}, follow=True
+    )
+    assert batch.status_code == 200
+    assert [str(m) for m in batch.context["messages"]] == [
+        "所选报告中有的已不存在，本批未审核任何报告。请刷新页面后重试。"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12", 12), ("0", 0), ("²", None), ("①", None), ("１２", None), ("١٢", None), (" 1", None), ("", None)],
+)
+def test_ascii_int_takes_ascii_digits_only(value, expected):
+    from minhang_plans.params import ascii_int
+
+    assert ascii_int(value) == expected
+    assert ascii_int("9" * 19) is None
+
+
+@pytest.mark.django_db
+def test_a_form_sent_from_an_expired_page_gets_the_chinese_page_with_a_way_back(office_user, settings):
+    for debug in (False, True):
+        settings.DEBUG = debug
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(office_user)
+        back = "http://testserver" + reverse("tasks:dashboard")
+        response = client.post(reverse("notifications:read_all"), HTTP_REFERER=back)
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert "页面已过期或在另一个窗口中已登录/退出，请返回上一页刷新后重试。" in html
+        assert f'<a href="{back}">返回上一页</a>' in html
+        assert "CSRF" not in html
+    # A page of another site is not offered as the way back.
+    response = client.post(reverse("notifications:read_all"), HTTP_REFERER="https://evil.example/")
+    assert "evil.example" not in response.content.decode()

@@ -140,3 +140,25 @@ def test_an_administrator_with_an_issued_password_gives_the_code_first_then_chan
     )
     assert done.status_code == 302
     assert client.get(reverse("imports:history")).status_code == 200
+
+
+def test_after_wrong_codes_a_right_one_sent_too_soon_is_refused_with_when_to_try_again(two_factor_for_admins):
+    _make_user("anquan", Role.SECURITY)
+    secret = enrol(sign_in("anquan"))
+    client = sign_in("anquan")
+    following = TOTPDevice.objects.get(user__username="anquan").last_t + 1
+    right = totp(secret, counter=following)
+    wrong = "000000" if right != "000000" else "111111"
+    first = client.post(reverse("security:otp"), {"token": wrong}).content.decode()
+    assert "动态验证码不正确或已过期，请重新输入。" in first
+    time.sleep(1.1)
+    second = client.post(reverse("security:otp"), {"token": wrong}).content.decode()
+    # Two wrong codes: django-otp now waits 2 seconds, and says so.
+    assert re.search(r"动态验证码不正确或已过期，请在 [12] 秒后重新输入。", second)
+    refused = client.post(reverse("security:otp"), {"token": right})
+    assert refused.status_code == 200
+    assert re.search(
+        r"验证码输入错误次数较多，请在 [12] 秒后再输入（等待期间输入的验证码不会被校验）。", refused.content.decode()
+    )
+    time.sleep(2.1)
+    assert client.post(reverse("security:otp"), {"token": right})["Location"] == reverse("security:home")

@@ -104,8 +104,8 @@ def _account_change(request: HttpRequest, user_id: int, change: Callable[[], obj
     return redirect("security:account", user_id=user_id)
 
 
-@require_POST
 @security_admin_required
+@require_POST
 def account_role(request: HttpRequest, user_id: int) -> HttpResponse:
     account = _account(user_id)
     form = RoleForm(request.POST)
@@ -120,8 +120,8 @@ def account_role(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @security_admin_required
+@require_POST
 def account_units(request: HttpRequest, user_id: int) -> HttpResponse:
     account = _account(user_id)
     form = UnitsForm(request.POST)
@@ -136,8 +136,8 @@ def account_units(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @security_admin_required
+@require_POST
 def account_leader(request: HttpRequest, user_id: int) -> HttpResponse:
     account = _account(user_id)
     form = LeaderForm(request.POST)
@@ -152,8 +152,8 @@ def account_leader(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @security_admin_required
+@require_POST
 def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
     account = _account(user_id)
     active = request.POST.get("active") == "1"
@@ -165,8 +165,8 @@ def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @security_admin_required
+@require_POST
 def account_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     account = _account(user_id)
     try:

@@ -26,8 +26,8 @@ def sessions_page(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sessions.html", context)
 
 
-@require_POST
 @login_required
+@require_POST
 def session_end(request: HttpRequest) -> HttpResponse:
     try:
         session_id = int(request.POST.get("session", ""))

@@ -51,9 +51,10 @@ def otp_page(request: HttpRequest) -> HttpResponse:
         return redirect("security:home")
     error = ""
     if request.method == "POST":
+        waited = two_factor.totp_wait_seconds(request.user)
         if two_factor.totp_check(request=request, token=request.POST.get("token", "")):
             return redirect("security:home")
-        error = "动态验证码不正确或已过期，请重新输入。"
+        error = two_factor.totp_refusal(waited=waited, wait_now=two_factor.totp_wait_seconds(request.user))
     device = two_factor.confirmed_device(request.user)
     context: dict[str, Any] = {"error": error, "enrolling": device is None}
     if device is None:

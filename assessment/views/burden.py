@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from minhang_plans.params import ascii_int
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Plan
@@ -24,7 +25,9 @@ def burden(request: HttpRequest) -> HttpResponse:
     """减负: reports asked of each unit per month, and each plan's frequency cap."""
     permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else Clock.now().today.year
+    year = ascii_int(raw, max_digits=4)
+    if year is None or not 2000 <= year <= 2100:
+        year = Clock.now().today.year
     return render(
         request,
         "assessment/burden.html",

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_download
+from minhang_plans.params import ascii_int
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Plan, Role, Unit
@@ -66,7 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def compute(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_review(request.user), OFFICE_ONLY)
     raw = request.POST.get("plan", "")
-    plan = get_object_or_404(Plan, pk=int(raw) if raw.isdigit() else 0)
+    plan = get_object_or_404(Plan, pk=ascii_int(raw) or 0)
     form = ComputeForm(request.POST, plans=[(plan.pk, plan.title)], periods=period_choices(plan, Clock.now().today))
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
@@ -218,10 +220,12 @@ def run_xlsx(request: HttpRequest, run_id: int) -> FileResponse:
     permissions.require(selectors.can_see_ranking(user=request.user, run=run), refused)
     label = selectors.run_label(plan=run.plan, scope=run.scope, start=run.period)
     data = exports.ranking_xlsx(run=run, label=label)
+    filename = f"考评排名-{run.plan.title}-{label}.xlsx"
+    audit_download(request, object_repr=filename, detail={"run": run.pk, "plan": run.plan_id, "period": label})
     response = FileResponse(
         data,
         as_attachment=True,
-        filename=f"考评排名-{run.plan.title}-{label}.xlsx",
+        filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Cache-Control"] = "no-store"

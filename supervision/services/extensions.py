@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import Action, audit_record
 from notifications.models import MessageKind
 from notifications.services import message_send, unit_liaisons
 from tasks import permissions
@@ -122,6 +123,19 @@ def extension_decide(
         current.decided_by = office
         current.decided_at = timezone.now()
         current.save()
+        audit_record(
+            action=Action.EXTENSION_DECIDE,
+            user=office,
+            object_repr=f"第{task.number}项 · {current.unit.name} · 延期申请",
+            detail={
+                "extension": current.pk,
+                "task": task.pk,
+                "decision": current.get_state_display(),
+                "due_date_before": _day(current.original_due_date) if approve else None,
+                "due_date_after": _day(granted_date) if approve else None,
+                "reason": reason,
+            },
+        )
         answer = (
             f"督查室同意延期，截止日期由{_day(current.original_due_date)}改为{granted_date:%Y-%m-%d}。"
             if approve

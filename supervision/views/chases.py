@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from minhang_plans.wording import join_messages
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Task, Unit
@@ -84,7 +85,7 @@ def chase_reply(request: HttpRequest, chase_id: int) -> HttpResponse:
     try:
         services.chase_reply(user=request.user, chase=chase, text=form.cleaned_data["text"])
     except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
+        messages.error(request, join_messages(invalid.messages))
     else:
         messages.success(request, "已答复催办。")
     return redirect(target)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from minhang_plans.wording import join_messages
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Leader, Task, Unit
@@ -40,7 +41,7 @@ def instruction_create(request: HttpRequest, task_id: int) -> HttpResponse:
             praise=form.cleaned_data["praise"],
         )
     except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
+        messages.error(request, join_messages(invalid.messages))
     else:
         messages.success(request, "批示已录入，并已通知牵头单位。")
     return redirect(_task_url(task.pk))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from documents.pdf import pdf_available
 from documents.services import can_issue
+from minhang_plans.wording import join_messages
 from tasks import permissions
 from tasks.decorators import reader_required
 from tasks.models import Leader, Plan, Role, Unit
@@ -73,7 +74,7 @@ def acknowledge(request: HttpRequest, unit_id: int, plan_id: int) -> HttpRespons
     try:
         ack = services.acknowledge_plan(user=request.user, unit=unit, plan=plan)
     except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
+        messages.error(request, join_messages(invalid.messages))
     else:
         messages.success(request, f"{unit.name}已签收{plan.title}的{ack.task_count}项新任务。")
     return redirect("supervision:todo")

@@ -183,14 +183,15 @@ def ledger_xlsx(
     sheet.set_header("", {"margin": 0.3})
     sheet.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
 
-    sheet.merge_range(0, 0, 0, last, _clean(title), title_format)
+    # The title names the unit or leader chosen ("=3+3单位任务台账"): guarded like every other cell.
+    sheet.merge_range(0, 0, 0, last, str(spreadsheet_safe(_clean(title))), title_format)
     sheet.set_row(0, 24)
     sheet.merge_range(
         1,
         0,
         1,
         last,
-        _clean(f"筛选条件：{filters or '全部'}　　导出时间：{local_time_text(generated_at)}"),
+        str(spreadsheet_safe(_clean(f"筛选条件：{filters or '全部'}　　导出时间：{local_time_text(generated_at)}"))),
         info_format,
     )
     sheet.set_row(header_row, 20)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -13,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+
+from minhang_plans.file_types import content_problem
 
 from ..models import ProgressReport, ReportAttachment
 
@@ -37,10 +40,11 @@ def file_size_text(size: int) -> str:
     return f"{size / mb:.3g} MB" if size >= mb else f"{-(-size // 1024)} KB"
 
 
-def attachment_check(*, name: str | None, size: int | None) -> str:
+def attachment_check(*, name: str | None, size: int | None, stream: IO[bytes] | None = None) -> str:
     """The name to keep for an acceptable upload; ValidationError (Chinese) otherwise.
 
-    Called by the form before anything is written, and again by the services that store."""
+    Called by the form before anything is written, and again by the services that store. With
+    the file (`stream`), its content must also be what the extension says (file_types)."""
     clean = (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].strip()[:200]
     extension = clean.rsplit(".", 1)[-1].lower() if "." in clean else ""
     allowed = attachment_extensions()
@@ -50,6 +54,8 @@ def attachment_check(*, name: str | None, size: int | None) -> str:
     if size is None or size > settings.ATTACHMENT_MAX_BYTES:
         shown = f"（该文件 {file_size_text(size)}）" if size else ""
         raise ValidationError(f"附件不能超过 {file_size_text(settings.ATTACHMENT_MAX_BYTES)}{shown}。")
+    if stream is not None and (problem := content_problem(stream=stream, name=clean, extension=extension)):
+        raise ValidationError(problem)
     return clean
 
 
@@ -91,7 +97,7 @@ def attachment_add(*, user: User | AnonymousUser, report: ProgressReport, upload
     from ..permissions import can_report, require_user
 
     uploader = require_user(user, can_report(user, report.task, report.unit_id), "您不能为该报告上传附件。")
-    name = attachment_check(name=upload.name, size=upload.size)
+    name = attachment_check(name=upload.name, size=upload.size, stream=upload)
     written: list[str] = []
     try:
         with transaction.atomic():

@@ -173,7 +173,7 @@ def report_save(
             _validate_report_input(data, task=task, today=clock.today)
             if len(uploads) > ATTACHMENTS_PER_SAVE:
                 raise ValidationError({"attachment": ATTACHMENTS_TOO_MANY_MESSAGE})
-            names = [attachment_check(name=upload.name, size=upload.size) for upload in uploads]
+            names = [attachment_check(name=upload.name, size=upload.size, stream=upload) for upload in uploads]
             now = timezone.now()
             # No select_related here: after waiting for the lock, PostgreSQL re-checks only the
             # locked row and can return the outer-joined side as NULL. Compiled once per period,

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from assessment.selectors import leader_scores
+from minhang_plans.params import ascii_int
 from trends.selectors import leader_cockpit, leader_get_for, trend_of_district
 
 from .. import permissions, selectors
@@ -19,7 +20,7 @@ from .caching import crumbs, lazy, page_key
 
 
 def _int_param(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return ascii_int(value, max_digits=9)
 
 
 @reader_required

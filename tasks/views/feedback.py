@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from minhang_plans.wording import join_messages
+
 from ..services import ReportConflict
 
 T = TypeVar("T")
@@ -44,7 +46,7 @@ def form_errors_text(form: forms.Form) -> str:
             if field is not None and named:
                 named = not _own_message(field, error.code)
             parts.extend(f"{label}：{text}" if named else text for text in error.messages)
-    return "；".join(parts)
+    return join_messages(parts)
 
 
 def write_tell(request: HttpRequest, write: Callable[[], T], *, success: Callable[[T], str]) -> T | None:
@@ -56,7 +58,7 @@ def write_tell(request: HttpRequest, write: Callable[[], T], *, success: Callabl
     except ReportConflict as conflict:
         messages.error(request, str(conflict))
     except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
+        messages.error(request, join_messages(invalid.messages))
     else:
         messages.success(request, success(done))
         return done

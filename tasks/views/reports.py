@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from minhang_plans.wording import join_messages
+
 from .. import permissions, selectors, services
 from ..choices import ReviewState
 from ..decorators import reader_required
@@ -45,7 +47,7 @@ def report_edit(request: HttpRequest, task_id: int, unit_id: int) -> HttpRespons
             task=task, unit_id=unit.pk, asked=request.GET.get("period"), clock=clock
         )
     except ValidationError as closed:
-        messages.error(request, "；".join(closed.messages))
+        messages.error(request, join_messages(closed.messages))
         return redirect("tasks:task", task_id=task.pk)
     conflict: services.ReportConflict | None = None
     instructions = report_form_instructions(task=task, unit_id=unit.pk, report=current)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_download
 from imports.export import plan_export_csv
+from minhang_plans.wording import join_messages
 
 from .. import selectors
 from ..decorators import reader_required
@@ -104,7 +105,7 @@ def task_export_xlsx(request: HttpRequest) -> HttpResponse | FileResponse:
         messages.error(
             request,
             "筛选条件有误，未生成台账："
-            + "；".join(
+            + join_messages(
                 f"{filterset.form.fields[name].label}：{error}" if name in filterset.form.fields else str(error)
                 for name, errors in filterset.form.errors.items()
                 for error in errors

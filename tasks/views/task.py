@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from minhang_plans.wording import join_messages
+
 from .. import permissions, selectors, services
 from ..choices import ReviewState
 from ..decorators import reader_required
@@ -78,7 +80,7 @@ def task_due_date(request: HttpRequest, task_id: int) -> HttpResponse:
         try:
             changed = services.task_due_date_set(user=request.user, task=task, due_date=due_date)
         except ValidationError as invalid:
-            messages.error(request, "；".join(invalid.messages))
+            messages.error(request, join_messages(invalid.messages))
         else:
             if not changed:
                 messages.info(request, "截止日期未改变。")
@@ -109,7 +111,7 @@ def task_milestone_add(request: HttpRequest, task_id: int) -> HttpResponse:
             user=request.user, task=task, due_date=form.cleaned_data["due_date"], target=form.cleaned_data["target"]
         )
     except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
+        messages.error(request, join_messages(invalid.messages))
     else:
         messages.success(request, f"已设定阶段目标：{milestone.due_date:%Y-%m-%d} {milestone.target}")
     return redirect(_panel_url(task.pk))
@@ -126,7 +128,7 @@ def task_milestone_remove(request: HttpRequest, milestone_id: int) -> HttpRespon
     try:
         milestone_remove(user=request.user, milestone=milestone)
     except ValidationError as invalid:
-        messages.error(request, "；".join(invalid.messages))
+        messages.error(request, join_messages(invalid.messages))
     else:
         messages.success(request, "已删除阶段目标。")
     return redirect(_panel_url(milestone.task_id))

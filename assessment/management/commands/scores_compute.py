@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from assessment.models import RunState, Scope, ScoreRun
 from assessment.selectors import periods_closed
 from assessment.services import score_run_compute, score_run_freeze, score_run_publish
+from minhang_plans.wording import join_messages
 from tasks.models import Plan
 from tasks.status.clock import Clock
 
@@ -51,6 +52,6 @@ class Command(BaseCommand):
                     try:
                         score_run_publish(user=office, run=score_run_freeze(user=office, run=run))
                     except ValidationError as refused:
-                        raise CommandError("；".join(refused.messages)) from None
+                        raise CommandError(join_messages(refused.messages)) from None
                 self.stdout.write(f"{plan.title} {label}：{run.sheets.count()}个单位")
         self.stdout.write(f"已计算{made}期考评得分。")
