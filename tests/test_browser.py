@@ -504,6 +504,8 @@ def test_on_phones_and_tablets_numbers_and_links_stay_whole_targets_are_24px_and
 ):
     from assessment import services
     from assessment.models import Scope
+    from notifications.models import MessageKind
+    from notifications.services import message_send
     from tasks.choices import ReviewState
     from tasks.models import ProgressReport, Task, Unit
     from tasks.services import task_status_refresh
@@ -513,6 +515,14 @@ def test_on_phones_and_tablets_numbers_and_links_stay_whole_targets_are_24px_and
     waiting = ProgressReport.objects.filter(task__plan=progressed).order_by("pk").values_list("pk", flat=True)[:3]
     ProgressReport.objects.filter(pk__in=list(waiting)).update(review_state=ReviewState.SUBMITTED)  # a queue to review
     task_status_refresh()
+    for i in range(3):  # 站内消息 with their times (16:48 broke as 16:4/8) beside long texts
+        message_send(
+            recipients=[office_user],
+            kind=MessageKind.REVIEW,
+            title=f"审核结果{i}：第4项 全社会研发经费支出相当于地区生产总值的比例保持在10%左右 已退回",
+            body="请补充本期研发投入统计数据和重点企业走访情况。" * 4,
+            event_key=f"m{i}",
+        )
     for width, height in ((375, 812), (768, 1024)):
         page = _as_user(browser, live_server, client, office_user, width=width, height=height)
         for path in (
@@ -522,6 +532,7 @@ def test_on_phones_and_tablets_numbers_and_links_stay_whole_targets_are_24px_and
             "/units/",
             f"/plans/{progressed.pk}/yearend/",
             "/reports/pending/",
+            "/messages/",
             "/",
         ):
             page.goto(live_server.url + path)
