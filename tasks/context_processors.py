@@ -5,10 +5,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 
 from .permissions import can_import, can_review
+from .status.clock import Clock
 
 # The header's links (base.html reads them as nav.<name>): reversed once per script prefix, not
 # with 16 {% url %} on every page.
@@ -46,4 +49,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "perms_review": can_review(user),
         "perms_import": can_import(user),
         "nav": nav_urls(get_script_prefix()),
+        "print_stamp": print_stamp,
+    }
+
+
+def print_stamp() -> dict[str, Any]:
+    """The print-only header's dates (base.html), computed only if a template reads them: the
+    product's "today" (Clock: DEMO_TODAY in demo mode), which the page's data is as of, and the
+    local time the page was made (settings.TIME_ZONE, Beijing time unless configured otherwise)."""
+    return {
+        "as_of": Clock.now().today,
+        "made_at": timezone.localtime(),
+        "zone": "北京时间" if settings.TIME_ZONE == "Asia/Shanghai" else settings.TIME_ZONE,
     }

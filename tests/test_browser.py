@@ -472,3 +472,95 @@ def test_a_text_the_box_accepts_is_saved_whole_however_many_lines(
     assert "已提交，等待督查室审核" in page.locator(".message").inner_text()
     assert ProgressReport.objects.get(task=task).progress_text == text
     page.context.close()
+
+
+# Numbers, percentages, times and dates spread over two lines: each run of digits with its signs, measured
+# by the boxes of its own characters (one bottom per line).
+BROKEN_NUMBERS = r"""() => { const out = [];
+  const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    for (const m of n.textContent.matchAll(/[+\-]?\d[\d.:%\/\-]*/g)) { if (m[0].length < 2) continue;
+      const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+      const lines = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.bottom))).size;
+      if (lines > 1) out.push(m[0] + ' in ' + n.parentElement.outerHTML.slice(0, 80)); } }
+  return out; }"""
+WRAPPED_LINKS = r"""() => [...document.querySelectorAll('.main-nav a, .main-nav button')].filter(a => {
+  const r = document.createRange(); r.selectNodeContents(a.firstChild);
+  return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.bottom))).size > 1; })
+  .map(a => a.innerText)"""
+
+
+def _small(page, selector: str) -> list[str]:
+    """Visible elements of `selector` smaller than 24×24 CSS px (WCAG 2.2, 2.5.8)."""
+    return page.evaluate(
+        "s => [...document.querySelectorAll(s)].map(e => [e.getBoundingClientRect(), e.outerHTML.slice(0, 80)])"
+        ".filter(([r]) => r.width > 0 && (r.width < 24 || r.height < 24))"
+        ".map(([r, html]) => Math.round(r.width) + 'x' + Math.round(r.height) + ' ' + html)",
+        selector,
+    )
+
+
+def test_on_phones_and_tablets_numbers_and_links_stay_whole_targets_are_24px_and_chart_labels_legible(
+    browser, live_server, client, office_user, liaison_user, progressed
+):
+    from assessment import services
+    from assessment.models import Scope
+    from notifications.models import MessageKind
+    from notifications.services import message_send
+    from tasks.choices import ReviewState
+    from tasks.models import ProgressReport, Task, Unit
+    from tasks.services import task_status_refresh
+
+    run = services.score_run_compute(plan=progressed, scope=Scope.PERIOD, start=dt.date(2025, 6, 1), user=office_user)
+    keji = Unit.objects.get(name="区科委")
+    waiting = ProgressReport.objects.filter(task__plan=progressed).order_by("pk").values_list("pk", flat=True)[:3]
+    ProgressReport.objects.filter(pk__in=list(waiting)).update(review_state=ReviewState.SUBMITTED)  # a queue to review
+    task_status_refresh()
+    for i in range(3):  # 站内消息 with their times (16:48 broke as 16:4/8) beside long texts
+        message_send(
+            recipients=[office_user],
+            kind=MessageKind.REVIEW,
+            title=f"审核结果{i}：第4项 全社会研发经费支出相当于地区生产总值的比例保持在10%左右 已退回",
+            body="请补充本期研发投入统计数据和重点企业走访情况。" * 4,
+            event_key=f"m{i}",
+        )
+    for width, height in ((375, 812), (768, 1024)):
+        page = _as_user(browser, live_server, client, office_user, width=width, height=height)
+        for path in (
+            f"/assessment/runs/{run.pk}/",
+            f"/assessment/runs/{run.pk}/units/{keji.pk}/",
+            "/assessment/burden/",
+            "/units/",
+            f"/plans/{progressed.pk}/yearend/",
+            "/reports/pending/",
+            "/messages/",
+            "/",
+        ):
+            page.goto(live_server.url + path)
+            assert page.evaluate(BROKEN_NUMBERS) == [], (width, path)
+            assert page.evaluate(WRAPPED_LINKS) == [], (width, path)  # 查找任务, 修改密码, 我的会话 whole
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, (width, path)
+            # Figure links (a single digit), sort links, checkboxes and their labels, summaries.
+            targets = "main .figures dd a, main table.data th a, main input[type=checkbox], main summary"
+            assert _small(page, targets) == [], (width, path)
+            # Bar chart labels drawn at 12 units: at least 10.5 CSS px however narrow the screen.
+            for scale in page.evaluate(
+                "[...document.querySelectorAll('svg.bars')]"
+                ".map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)"
+            ):
+                assert 12 * scale >= 10.5, (width, path, scale)
+        # The review queue's 选择 is a label: tapping its word ticks the box.
+        page.goto(f"{live_server.url}/reports/pending/")
+        first = page.locator("table.queue tbody tr").first
+        if width < 760:
+            first.locator("label.pick .pick-text").click()
+            assert first.locator("input[type=checkbox]").is_checked()
+        assert _small(page, "label.pick") == []
+        page.context.close()
+
+    # The report form's status and percent boxes, on a phone.
+    task = Task.objects.filter(plan=progressed, unit_links__unit=keji, unit_links__role="lead").first()
+    page = _as_user(browser, live_server, client, liaison_user, width=375, height=812)
+    page.goto(f"{live_server.url}/tasks/{task.pk}/report/{keji.pk}/")
+    assert _small(page, ".report-form select, .report-form input:not([type=hidden]), main input[type=checkbox]") == []
+    page.context.close()

@@ -87,9 +87,10 @@ def test_ledger_has_the_documents_columns_status_and_progress(reported, client_a
         "duchashi",
     )
     assert rows["2"][8] == "滞后" and rows["2"][9] == "逾期或滞后" and rows["2"][12] == "外需偏弱。"
-    merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert "A4:A9" in merged  # category 一 spans items 1–6, as in the document
-    assert any(r.startswith("B5:") for r in merged)  # project 完成主要预期目标 spans items 2–6
+    # Category 一 covers items 1–6 and project 完成主要预期目标 items 2–6, as in the document:
+    # written on each of their rows, not merged.
+    assert {rows[n][0] for n in "123456"} == {rows["1"][0]} and rows["1"][0]
+    assert {rows[n][1] for n in "23456"} == {rows["2"][1]} and rows["2"][1]
 
 
 def test_ledger_follows_the_filters(reported, client_as, office_user):
@@ -144,30 +145,39 @@ def _width(sheet, col: int) -> float:
     return next(d.width for d in sheet.column_dimensions.values() if d.min <= col <= d.max)
 
 
-def test_ledger_layout_merges_and_colours():
-    """What a reader of the file sees, from the renderer directly: merges, styles, print setup."""
+def test_ledger_layout_group_cells_and_colours():
+    """What a reader of the file sees, from the renderer directly: group cells, styles, print setup."""
     rows = [
         _row("甲", "一、稳增长", "项目甲", "1", "red", percent=50, reported_at=dt.datetime(2025, 6, 10, 9, 0)),
         _row("甲", "一、稳增长", "项目甲", "2", "yellow"),
         _row("甲", "一、稳增长", "", "3", "green"),
-        _row("甲", "一、稳增长", "", "4", "grey"),  # a run without a project is not merged
+        _row("甲", "一、稳增长", "", "4", "grey"),
         _row("甲", "=二、促改革", "项目甲", "=5", "grey", text="+1 加一"),  # same project name, new category
-        _row("乙", "=二、促改革", "项目甲", "6", "green"),  # same category, another plan: no merge across plans
+        _row("乙", "=二、促改革", "项目甲", "6", "green"),
     ]
     sheet = _ledger(rows)
     assert sheet.title == "任务台账"
     assert sheet["A1"].value == "台账标题" and sheet["A1"].font.b and sheet["A1"].font.sz == 14
     assert sheet["A2"].value == "筛选条件：规划：年度　　导出时间：2025-06-15 10:30"
-    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:P1", "A2:P2", "A4:A7", "B4:B5"}
+    # Only the title and filter rows are merged: every body row carries its own category and
+    # project, so a printed continuation page still names its group (was: A4:A7, B4:B5).
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:P1", "A2:P2"}
     assert [sheet.cell(row=r, column=1).value for r in range(4, 10)] == [
         "一、稳增长",
-        None,
-        None,
-        None,
+        "一、稳增长",
+        "一、稳增长",
+        "一、稳增长",
         "'=二、促改革",
         "'=二、促改革",
     ]
-    assert sheet["B5"].value is None and sheet["B6"].value == sheet["B7"].value is None
+    assert [sheet.cell(row=r, column=2).value for r in range(4, 10)] == [
+        "项目甲",
+        "项目甲",
+        None,
+        None,
+        "项目甲",
+        "项目甲",
+    ]
     assert sheet.freeze_panes == "A4"
     assert sheet.auto_filter.ref == "A3:P9"
     for col, column in enumerate(LEDGER_COLUMNS, start=1):
@@ -186,7 +196,7 @@ def test_ledger_layout_merges_and_colours():
     assert lights == [light_colours[row.light] for row in rows]
     assert sheet["K4"].value == 50 and sheet["K5"].value is None
     assert sheet["O4"].value == "2025-06-10 09:00"
-    for ref in ("A8", "C8", "D8"):  # formula-like text stays text, merged top cells included
+    for ref in ("A8", "A9", "C8", "D8"):  # formula-like text stays text, in every row of a group
         assert sheet[ref].data_type == "s"
     assert (sheet["C8"].value, sheet["D8"].value) == ("'=5", "'+1 加一")
 
@@ -384,6 +394,34 @@ def test_ledger_prints_landscape_one_page_wide_with_titles_and_gridlines(reporte
     widths = {name: _width(sheet, col) for col, name in enumerate(header, start=1)}
     assert widths["序号"] <= 6 and widths["任务"] >= 30 and widths["最新进展"] >= 25
     assert sum(widths.values()) <= 215  # about 75 % when fitted to the A4 width
+
+
+def test_the_plan_ledger_repeats_its_groups_on_every_row_for_printing(seed_plans, client_as, office_user):
+    """The 190-task plan printed: no body cell is merged (a merge over A4:A193 printed empty 类别
+    and 项目 columns on every page after the first), each row names its category and, where the
+    document has one, its project; the print setup stays."""
+    plan = Plan.objects.get(kind="annual")
+    book = _xlsx(client_as(office_user), plan=plan.pk)
+    sheet = book.active
+    tasks = Task.objects.filter(plan=plan, state="active").select_related("category", "project").order_by("pk")
+    assert sheet.max_row - 3 == tasks.count() == 190
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:O1", "A2:O2"}  # title and filters only
+    header = [cell.value for cell in sheet[3]]
+    category, project, number = header.index("类别") + 1, header.index("项目") + 1, header.index("序号") + 1
+    groups = {t.number: (t.category_id, t.project_id) for t in tasks}
+    seen: dict[tuple, set] = {}
+    for r in range(4, sheet.max_row + 1):
+        category_id, project_id = groups[str(sheet.cell(row=r, column=number).value)]
+        category_text, project_text = sheet.cell(row=r, column=category).value, sheet.cell(row=r, column=project).value
+        assert category_text, r  # never left empty under a merge above
+        assert bool(project_text) == bool(project_id), r
+        seen.setdefault(("category", category_id), set()).add(category_text)
+        if project_id:
+            seen.setdefault(("project", project_id), set()).add(project_text)
+    assert all(len(texts) == 1 for texts in seen.values())  # one group, one text, on each of its rows
+    assert sum(1 for key in seen if key[0] == "project") > 5  # the plan's projects are there to check
+    assert sheet.print_title_rows == "$1:$3" and sheet.page_setup.orientation == "landscape"
+    assert sheet.oddFooter.center.text == "第 &P 页，共 &N 页"
 
 
 def test_wrapped_text_gets_a_row_height_that_shows_it():

@@ -6,6 +6,7 @@ with the most tasks in the seed documents, every task carrying a long report, mu
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -114,3 +115,112 @@ def test_a_unit_with_more_tasks_than_a_sheet_holds_still_prints_one_page(
     keep(pdf)
     assert pdf_pages(pdf) == 1
     context.close()
+
+
+# -- every page, printed -----------------------------------------------------------------------------
+
+# What a printed page must not show: controls, action links, and ▶ lines of collapsed details.
+VISIBLE_CONTROLS = """() => {
+  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  return [...document.querySelectorAll(
+      'main form, main button, main input:not([type=hidden]), main select, main textarea, main a[data-export]')]
+    .filter(shown).map(e => e.outerHTML.slice(0, 100))
+    .concat([...document.querySelectorAll('main summary')]
+      .filter(e => shown(e) && getComputedStyle(e).display === 'list-item')
+      .map(e => 'marker: ' + e.innerText.slice(0, 40)));
+}"""
+
+
+def _page_as(browser, live_server, client, user):
+    client.force_login(user)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return context.new_page()
+
+
+def test_every_page_prints_its_title_and_dates_and_no_controls(browser, live_server, client, office_user, progressed):
+    """Each page printed says what it is and when (base.html's print-only line: the page's title, the
+    product's "today" in Chinese, the local time it was made), and prints no form, button, box,
+    export link or collapsed ▶ line: the cockpit, dashboard, 考评 ranking and score sheet, 我的待办,
+    search, review queue, plan and unit pages."""
+    from assessment import services
+    from assessment.models import Scope
+    from tasks.models import Leader, Unit
+
+    run = services.score_run_compute(plan=progressed, scope=Scope.PERIOD, start=dt.date(2025, 6, 1), user=office_user)
+    keji = Unit.objects.get(name="区科委")
+    leader = Leader.objects.get(name="谭瑞琮")
+    pages = {
+        f"/leaders/{leader.pk}/": "谭瑞琮",
+        "/": "首页",
+        f"/assessment/runs/{run.pk}/": "考评排名",
+        f"/assessment/runs/{run.pk}/units/{keji.pk}/": "考评得分 · 区科委",
+        "/todo/": "我的待办",
+        f"/tasks/?plan={progressed.pk}": "查找任务",
+        "/reports/pending/": "待审核进展",
+        f"/plans/{progressed.pk}/": progressed.title,
+        f"/units/{keji.pk}/": "区科委",
+    }
+    page = _page_as(browser, live_server, client, office_user)
+    for path, title in pages.items():
+        page.goto(live_server.url + path)
+        assert page.title().startswith(title), (path, page.title())
+        stamp = page.locator("[data-print-stamp]")
+        assert not stamp.is_visible(), path  # print only
+        page.emulate_media(media="print")
+        assert stamp.is_visible(), path
+        text = stamp.inner_text()
+        assert text.startswith(f"{title}"), (path, text)
+        assert "数据截至2025年6月15日" in text and "（北京时间）" in text, (path, text)  # the pinned clock's day
+        assert re.search(r"页面生成于\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", text), text
+        assert page.evaluate(VISIBLE_CONTROLS) == [], path
+        page.emulate_media(media="screen")
+    page.context.close()
+
+
+def test_headings_stay_with_what_follows_when_printed(browser, live_server, client, office_user, progressed, tmp_path):
+    """The plan page printed (190 tasks over many pages): no page ends with a project heading or the
+    状态灯 legend of a table that starts on the next page; headings, captions and legends avoid a
+    break after them and charts, figures and figure rows are never split."""
+    page = _page_as(browser, live_server, client, office_user)
+    page.goto(f"{live_server.url}/plans/{progressed.pk}/")
+    headings = {t.strip() for t in page.locator("h2, h3.project").all_inner_texts()}
+    page.emulate_media(media="print")
+    styles = page.evaluate(
+        "() => [...document.querySelectorAll('main h2, main h3, main .legend, main figure')].map(e =>"
+        " [e.tagName + '.' + e.className, getComputedStyle(e).breakAfter, getComputedStyle(e).breakInside])"
+    )
+    for name, after, inside in styles:
+        if name.startswith("FIGURE"):
+            assert inside == "avoid", name
+        else:
+            assert after == "avoid", name
+    pdf = tmp_path / "plan.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    keep(pdf)
+    pages = pdf_pages(pdf)
+    assert pages > 5
+    for n in range(1, pages + 1):
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True
+        ).stdout
+        last = [line.strip() for line in text.splitlines() if line.strip()][-1]
+        assert not last.startswith("状态灯"), (n, last)
+        assert re.sub(r"\s+", "", last) not in {re.sub(r"\s+", "", h) for h in headings}, (n, last)
+    page.context.close()
+
+
+def test_a_paged_search_says_in_print_which_page_it_is_and_how_to_print_all(
+    browser, live_server, client, office_user, progressed
+):
+    page = _page_as(browser, live_server, client, office_user)
+    page.goto(f"{live_server.url}/tasks/?plan={progressed.pk}")
+    note = page.locator("[data-print-page-note]")
+    assert not note.is_visible()
+    assert "要打印全部190项" in page.locator("[data-print-all-hint]").inner_text()
+    page.emulate_media(media="print")
+    assert note.inner_text() == (
+        "本次打印为第1/4页，即共190项中的第1—50项；全部任务请在系统中“按当前条件导出 Excel 台账”后打印。"
+    )
+    assert not page.locator("[data-print-all-hint]").is_visible()
+    page.context.close()

@@ -3,7 +3,8 @@
 A title row (whose list: plan, unit, leader), the filters and the local export time,
 then a header row, then one row per task. Printed landscape on A4, one page wide,
 the title and header rows repeated on every page, gridlines printed, page numbers
-in the footer. Wrapped text gets a row height that shows it all.
+in the footer. Wrapped text gets a row height that shows it all. No cell of the body is
+merged: 规划, 类别 and 项目 are repeated on every row, so each printed page reads on its own.
 
 A closed plan (年终办结) shows final states instead of lights: when any task of the list is
 in a closed plan, a 办结状态 column follows 预警, and a closed plan's task has its confirmed
@@ -63,13 +64,6 @@ LEDGER_COLUMNS: list[LedgerColumn] = [
     LedgerColumn("报送时间", 11, _reported),
     LedgerColumn("审核人", 8, lambda r: r.reviewer),
 ]
-# Merged like the breakdown documents: runs of the same plan, category, project (top to bottom).
-_MERGE_KEYS: dict[str, Callable[[ExportRow], tuple]] = {
-    "规划": lambda r: (r.plan,),
-    "类别": lambda r: (r.plan, r.category),
-    "项目": lambda r: (r.plan, r.category, r.project),
-}
-
 _FILLS = {"red": "#F8D7DA", "yellow": "#FFF3CD", "green": "#D4EDDA", "grey": "#E2E3E5"}
 _HEADER_ROW = 3  # 1-based, as people count rows
 _FIRST_BODY_ROW = _HEADER_ROW + 1
@@ -107,23 +101,6 @@ def _line_count(text: str, width: float) -> int:
         wide = (len(part.encode()) - len(part)) // 2
         lines += max(1, math.ceil((len(part) + wide) / width))
     return lines
-
-
-def _merge_runs(rows: list[ExportRow], columns: list[LedgerColumn]) -> list[tuple[int, int, int]]:
-    """(column, first row, last row) of each run of merged cells; a run of tasks without a
-    project is not merged."""
-    runs: list[tuple[int, int, int]] = []
-    for col, column in enumerate(columns, start=1):
-        key = _MERGE_KEYS.get(column.name)
-        if key is None:
-            continue
-        start = 0
-        for i in range(1, len(rows) + 1):
-            if i == len(rows) or key(rows[i]) != key(rows[start]):
-                if i - start > 1 and (column.name != "项目" or rows[start].project):
-                    runs.append((col, _FIRST_BODY_ROW + start, _FIRST_BODY_ROW + i - 1))
-                start = i
-    return runs
 
 
 def ledger_xlsx(
@@ -198,12 +175,10 @@ def ledger_xlsx(
     for col, column in enumerate(columns):
         sheet.write_string(header_row, col, column.name, header_format)
 
-    runs = _merge_runs(rows, columns)
-    # (column, row) from 0 of the cells a merge covers below its first; merge_range writes them.
-    covered = {(col - 1, r - 1) for col, top, bottom in runs for r in range(top + 1, bottom + 1)}
-    merged_columns = {col - 1 for col, _, _ in runs}
+    # No vertical merges: every row carries its own 规划, 类别 and 项目, so a page printed after
+    # the first still says which group its tasks belong to (a merge over A4:A193 left them empty).
     light_column = next(i for i, c in enumerate(columns) if c.name == "预警")
-    measured = [(i, column.width) for i, column in enumerate(columns) if column.wraps and i not in merged_columns]
+    measured = [(i, column.width) for i, column in enumerate(columns) if column.wraps]
     for r, row in enumerate(rows, start=first):
         values = [column.value(row) for column in columns]
         lines = 1
@@ -217,8 +192,6 @@ def ledger_xlsx(
         if lines > 1:
             sheet.set_row(r, min(lines * _LINE_HEIGHT_PT + 3, _MAX_ROW_HEIGHT_PT))
         for col, value in enumerate(values):
-            if (col, r) in covered:
-                continue  # left to merge_range: empty, as a merge leaves the cells it covers
             cell_format = fills.get(row.light, body) if col == light_column and not row.plan_closed else body
             if value is None or value == "":
                 sheet.write_blank(r, col, None, cell_format)
@@ -226,11 +199,6 @@ def ledger_xlsx(
                 sheet.write_string(r, col, spreadsheet_safe(value), cell_format)
             else:
                 sheet.write_number(r, col, value, cell_format)
-    for col, top, bottom in runs:
-        # merge_range writes the range empty; the run's first cell then gets its text back as a string.
-        text = _clean(str(columns[col - 1].value(rows[top - _FIRST_BODY_ROW])))
-        sheet.merge_range(top - 1, col - 1, bottom - 1, col - 1, "", body)
-        sheet.write_string(top - 1, col - 1, spreadsheet_safe(text), body)
     workbook.close()
     out.seek(0)
     return out
