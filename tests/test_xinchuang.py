@@ -306,7 +306,7 @@ out["reverse add"] = refusal(lambda: groups[Role.SECURITY.value].user_set.add(wo
 insert = "INSERT INTO auth_user_groups (user_id, group_id) VALUES (%s, %s)"
 out["sql insert"] = refusal(sql(insert, [worker.pk, groups[Role.AUDITOR.value].pk]))
 out["business group"] = refusal(lambda: worker.groups.add(groups["督查室"]))
-services.account_role_assign(actor=security, user=worker, role=Role.AUDITOR)
+services.admin_account_issue(username="worker", role=Role.AUDITOR)  # the server's way to an auditor
 out["roles after a change"] = list(worker.groups.values_list("name", flat=True))
 groups[Role.SECURITY.value].delete()  # the index names the groups' ids: it follows a new one
 out["sql insert, group re-created"] = refusal(sql(insert, [worker.pk, roles_ensure()[Role.SECURITY.value].pk]))
@@ -365,7 +365,7 @@ def test_without_plpgsql_the_migrations_run_and_the_audit_log_and_role_separatio
     assert out["save"] == f"ValidationError: {APPEND_ONLY}"
     assert out["sql update"] == f'DataError: invalid input syntax for type integer: "{APPEND_ONLY}"'
     assert out["sql delete"] == f'DataError: invalid input syntax for type integer: "{APPEND_ONLY}"'
-    assert out["records"] == ["role_assign", "role_assign"]
+    assert out["records"] == ["role_assign", "password_reset"]  # the second: admin_account_issue
     assert out["verify"] == []
     # The retention job may still delete (and says how many), and the chain stays verifiable.
     assert out["pruned"] == 2

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.safestring import SafeString, mark_safe
 
 from ..charts import LIGHT_COLOURS, Chart, Segment, chart_geometry
@@ -28,11 +29,11 @@ LIGHT_LABELS = dict(Light.choices)
 
 
 @register.filter
-def person(user: object) -> str:
+def person(user: AbstractBaseUser | AnonymousUser | None) -> str:
     """{{ report.reviewed_by|person }}: the person's 姓名, else the login name (accounts.names)."""
     from accounts.names import person_name
 
-    return person_name(user)  # type: ignore[arg-type]
+    return person_name(user)
 
 
 @register.filter
