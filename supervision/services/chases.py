@@ -102,7 +102,7 @@ def _chase_write(
                     task=task,
                     unit=unit,
                     day=clock.today,
-                    period=clock.period_start(task.plan.reporting_period),
+                    period=clock.plan_period(task.plan),
                 )
                 for task in tasks
             )
