@@ -69,5 +69,17 @@ class Clock:
         return start
 
 
+@dataclass(frozen=True)
+class PeriodClock(Clock):
+    """The one clock's day with 本期 held at a given period (a reminder or an escalation about
+    that period asks whether each unit reported it, whatever the current period is today)."""
+
+    period: datetime.date = datetime.date.min
+
+    @property
+    def period_held(self) -> datetime.date | None:
+        return self.period
+
+
 def clock_or_now(clock: Clock | None) -> Clock:
     return clock or Clock.now()
