@@ -111,12 +111,6 @@ def plan_period_current(*, plan: Plan, today: dt.date) -> dt.date:
     )
 
 
-def plan_owes(*, plan: Plan, period: dt.date) -> bool:
-    """Whether the plan's units owe a report for `period`: only for periods within the plan's
-    years (after its last period, a plan owes nothing: no 本期未报送, reminder or chase)."""
-    return plan.year_start <= period.year <= plan.year_end
-
-
 def plan_deadline(*, plan: Plan, start: dt.date) -> dt.date:
     """period_deadline with the plan's own window."""
     return period_deadline(

@@ -52,6 +52,7 @@ def test_send_creates_one_message_per_recipient_and_emails_after_commit(
     sent = mail.outbox[0]
     assert sent.to == ["keji@example.gov.cn"] and sent.subject == "【任务跟踪】进展报告已退回"
     assert sent.body.startswith("请补充佐证材料。\n\n查看：http://127.0.0.1:8000/tasks/1/")
+    assert sent.message()["Date"].endswith(" +0800")  # Beijing time (EMAIL_USE_LOCALTIME), not "-0000"
     assert Message.objects.get(recipient=liaison_user).emailed_at is not None
     assert Message.objects.get(recipient=office_user).emailed_at is None
 

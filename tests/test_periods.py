@@ -92,7 +92,25 @@ def test_the_todo_page_names_the_period_and_its_deadline(seed_plans, client_as, 
     plan.report_due_number = 20
     plan.save()
     html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
-    assert "报送周期 2025年6月，截止2025-06-20" in html
+    assert "报送周期 2025年6月，截止2025年6月20日（周五）</span></li>" in html  # not yet overdue
+
+
+def test_the_todo_page_marks_a_passed_reporting_deadline(seed_plans, client_as, liaison_user, clock_at):
+    """After the deadline (the period still open: a report is 逾期报送), 我的待办 says 已逾期."""
+    plan = Plan.objects.get(kind="annual")
+    plan.report_due_number = 20
+    plan.save()
+    clock_at(D(2025, 6, 23))
+    html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert '报送周期 2025年6月，截止2025年6月20日（周五）</span> <span class="bad" data-overdue>已逾期</span>' in html
+
+
+def test_after_a_plans_last_period_the_todo_owes_nothing(seed_plans, client_as, liaison_user, clock_at):
+    """2026-01-05, 2025 plans not closed: no 本期未报送 for 2026年1月, which their form refuses."""
+    clock_at(D(2026, 1, 5))
+    html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert "2026年1月" not in html
+    assert 'data-count="silent" data-link="silent">0</a>' in html
 
 
 def test_a_report_after_the_plans_deadline_is_marked_late(seed_plans, client_as, liaison_user, office_user, clock_at):

@@ -216,11 +216,12 @@ def period_now(*, clock: Clock, path: str = "") -> Case | Value:
 
 
 def period_owed(*, clock: Clock, path: str = "") -> Case:
-    """True when the plan's current period is within its years (tasks.periods.plan_owes): after
-    its last period a plan owes no report, so nothing of it is 本期未报送."""
+    """True unless the plan's current period is after its last year: after its last period a plan
+    owes no report (the form refuses one, tasks.services.report_period_in_plan_check), so nothing
+    of it is 本期未报送 and nobody is reminded or chased for it."""
 
     def within(start: datetime.date) -> Q:
-        return Q(**{f"{path}plan__year_start__lte": start.year, f"{path}plan__year_end__gte": start.year})
+        return Q(**{f"{path}plan__year_end__gte": start.year})
 
     branches = _period_branches(clock=clock, path=path)
     if len(branches) == 1:
@@ -241,7 +242,7 @@ def status_alias(qs: Q_, *, clock: Clock, path: str = "") -> Q_:
     period_now   — first day of the plan's current period;
     reported_now — every lead unit reported (submitted or approved) this period;
     pending_now  — some lead unit's report for this period awaits review;
-    owed_now     — the plan's current period is within its years (a plan owes nothing after them);
+    owed_now     — the plan's current period is not after its years (a plan owes nothing then);
     silent_now   — open task, some lead unit has not reported this period (本期未报送, any light);
     light        — the first of LIGHT_RULES that holds, else green.
 
