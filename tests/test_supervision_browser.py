@@ -86,7 +86,7 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     liaison = _login(browser, live_server, "liaison")
     unit = liaison.locator('[data-todo-unit="区科委"]')
     chases = unit.locator('[data-list="chases"]')
-    assert "请于本周内报送本月进展。" in chases.inner_text() and "答复期限2025-06-20" in chases.inner_text()
+    assert "请于本周内报送本月进展。" in chases.inner_text() and "答复期限2025年6月20日（周五）" in chases.inner_text()
     assert unit.locator('[data-count="chases"]').inner_text() == str(chases.locator("li").count()) == "1"
     instructions = unit.locator('[data-list="instructions"]')
     assert "谭瑞琮批示：请加快研发平台建设，月底前见成效。" in instructions.inner_text()

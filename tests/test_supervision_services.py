@@ -254,7 +254,7 @@ def test_extension_request_changes_nothing_on_the_task_until_decided(world, liai
     assert task.due_date == dt.date(2025, 12, 31) and _light(task) == light
     [message] = Message.objects.filter(kind=MessageKind.EXTENSION)
     assert message.recipient == office_user
-    assert message.body == "区科委申请将截止日期延至2026-03-31。理由：设备到货推迟。"
+    assert message.body == "区科委申请将截止日期延至2026年3月31日（周二）。理由：设备到货推迟。"
 
 
 @pytest.mark.parametrize(
@@ -337,7 +337,9 @@ def test_office_approves_an_extension_the_due_date_changes_with_history(world, l
     )
     assert task.history.first().history_change_reason == "修改截止日期"
     [answer] = Message.objects.filter(kind=MessageKind.EXTENSION, recipient=liaison_user)
-    assert answer.body == "督查室同意延期，截止日期由2025-12-31改为2026-02-28。\n审批意见：同意延至2月底。"
+    assert answer.body == (
+        "督查室同意延期，截止日期由2025年12月31日（周三）改为2026年2月28日（周六）。\n审批意见：同意延至2月底。"
+    )
     with pytest.raises(ValidationError) as twice:
         services.extension_decide(user=office_user, extension=extension, approve=False, reason="再议")
     assert twice.value.messages == ["该延期申请已审批。"]

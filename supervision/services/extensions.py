@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from minhang_plans.dates import deadline_text
 from notifications.models import MessageKind
 from notifications.services import message_send, unit_liaisons
 from tasks import permissions
@@ -69,7 +70,7 @@ def extension_request(
                 recipients=_office_people(),
                 kind=MessageKind.EXTENSION,
                 title=f"延期申请：{unit.name} 第{task.number}项 {task.title}"[:200],
-                body=f"{unit.name}申请将截止日期延至{requested_date:%Y-%m-%d}。理由：{reason}",
+                body=f"{unit.name}申请将截止日期延至{deadline_text(requested_date)}。理由：{reason}",
                 event_key=f"supervision:extension:{extension.pk}:request",
                 task=task,
                 link=reverse("tasks:task", args=[task.pk]) + "#supervision",
@@ -118,7 +119,7 @@ def extension_decide(
         current.decided_at = timezone.now()
         current.save()
         answer = (
-            f"督查室同意延期，截止日期由{_day(current.original_due_date)}改为{granted_date:%Y-%m-%d}。"
+            f"督查室同意延期，截止日期由{_day(current.original_due_date)}改为{deadline_text(granted_date)}。"
             if approve
             else f"督查室未同意延期。理由：{reason}"
         )
@@ -135,4 +136,4 @@ def extension_decide(
 
 
 def _day(day: datetime.date | None) -> str:
-    return f"{day:%Y-%m-%d}" if day else "未规定"
+    return deadline_text(day) if day else "未规定"
