@@ -105,12 +105,16 @@ def test_the_todo_page_marks_a_passed_reporting_deadline(seed_plans, client_as, 
     assert '报送周期 2025年6月，截止2025年6月20日（周五）</span> <span class="bad" data-overdue>已逾期</span>' in html
 
 
-def test_after_a_plans_last_period_the_todo_owes_nothing(seed_plans, client_as, liaison_user, clock_at):
-    """2026-01-05, 2025 plans not closed: no 本期未报送 for 2026年1月, which their form refuses."""
+def test_after_a_plans_last_period_the_todo_owes_nothing(seed_plans, client_as, liaison_user, office_user, clock_at):
+    """2026-01-05, 2025 plans not closed: no 本期未报送 for 2026年1月, which their form refuses, and
+    no unit for the office to chase (催办 would send a chase and a 督办单 for nothing)."""
     clock_at(D(2026, 1, 5))
     html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
     assert "2026年1月" not in html
     assert 'data-count="silent" data-link="silent">0</a>' in html
+    office = client_as(office_user).get(reverse("supervision:todo")).content.decode()
+    assert '本期未报送的单位（<span data-count="units">0</span>）' in office
+    assert "data-unit-chase" not in office
 
 
 def test_a_report_after_the_plans_deadline_is_marked_late(seed_plans, client_as, liaison_user, office_user, clock_at):
