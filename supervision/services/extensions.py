@@ -119,7 +119,7 @@ def extension_decide(
         current.decided_at = timezone.now()
         current.save()
         answer = (
-            f"督查室同意延期，截止日期由{_day(current.original_due_date)}改为{deadline_text(granted_date)}。"
+            f"督查室同意延期，截止日期由{_day(current.original_due_date)}改为{_day(granted_date)}。"
             if approve
             else f"督查室未同意延期。理由：{reason}"
         )
