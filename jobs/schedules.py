@@ -27,13 +27,9 @@ def schedule_specs() -> list[Spec]:
     return [
         Spec("报送提醒（截止前）", "notifications.reminders.reminders_send", Schedule.DAILY, hour),
         Spec("逾期催报（截止后）", "notifications.reminders.escalations_send", Schedule.DAILY, hour),
-        Spec(
-            "督查室每周汇总",
-            "notifications.reminders.weekly_digest_send",
-            Schedule.WEEKLY,
-            hour,
-            settings.WEEKLY_DIGEST_WEEKDAY,
-        ),
+        # Daily: the job sends on WEEKLY_DIGEST_WEEKDAY, or the first working day after it that week
+        # (notifications.reminders.weekly_digest_day), once a week.
+        Spec("督查室每周汇总", "notifications.reminders.weekly_digest_send", Schedule.DAILY, hour),
         Spec("清理后台任务文件", "jobs.services.jobs_tidy_scheduled", Schedule.DAILY, 3),
         # After the period's status snapshot (trends), which the overdue deductions read.
         Spec("考评计分（周期结束后）", "assessment.services.scores_close_due_scheduled", Schedule.DAILY, 4),

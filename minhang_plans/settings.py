@@ -409,6 +409,8 @@ REMINDER_FROM_EMAIL = env_str("REMINDER_FROM_EMAIL", "duchashi@minhang.example")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+# The Date header in TIME_ZONE (+0800), not UTC written as "-0000" (Django's default).
+EMAIL_USE_LOCALTIME = True
 
 LOGGING = {
     "version": 1,

@@ -26,12 +26,14 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from minhang_plans.dates import date_long, deadline_text, week_span
 from minhang_plans.workdays import calendar_note, workday_add, workday_is, workdays_between
-from tasks.models import DueRule, Plan, ReportingPeriod, Role, Task, TaskLeader
+from tasks.models import DueRule, Plan, ReportingPeriod, Role, TaskLeader
 
 # The deadline rule lives with the periods; re-exported here, where the schedules and supervision read it.
-from tasks.periods import period_deadline, period_label, period_start, previous_period
-from tasks.selectors import Clock, reminder_list, report_pending_list, units_silent_list
+from tasks.periods import period_current, period_deadline, period_label, previous_period
+from tasks.selectors import Clock, report_pending_list, units_owing_list
+from tasks.status.clock import PeriodClock
 
 from .models import MessageKind
 from .services import message_send, unit_liaisons
@@ -62,38 +64,67 @@ class Window:
 
 
 def windows(*, today: dt.date, previous: bool = False) -> Iterator[Window]:
-    """The current period (and the one before, if asked) of each cadence that plans in force use."""
+    """The current period (本期, tasks.periods.period_current: under a workdays_after window the
+    period that just ended until its deadline) of each cadence and window that plans use, and the
+    period before it if asked; each with the plans that owe a report for it (within their years)."""
+    groups: dict[tuple[str, str, int | None], list[tuple[int, int, int]]] = defaultdict(list)
+    for pk, cadence, rule, number, first_year, last_year in Plan.objects.order_by("pk").values_list(
+        "pk", "reporting_period", "report_due_rule", "report_due_number", "year_start", "year_end"
+    ):
+        groups[(cadence, rule, number)].append((pk, first_year, last_year))
     for cadence in ReportingPeriod.values:
-        start = period_start(reporting_period=cadence, day=today)
-        starts = [start, previous_period(reporting_period=cadence, start=start)] if previous else [start]
-        for first in starts:
-            by_window: dict[tuple[str, int | None], list[int]] = defaultdict(list)
-            for pk, rule, number in (
-                Plan.objects.filter(reporting_period=cadence, year_start__lte=first.year, year_end__gte=first.year)
-                .order_by("pk")
-                .values_list("pk", "report_due_rule", "report_due_number")
-            ):
-                by_window[(rule, number)].append(pk)
-            for (rule, number), plan_ids in by_window.items():
-                deadline = period_deadline(reporting_period=cadence, start=first, rule=rule, number=number)
+        for (plan_cadence, rule, number), plans in groups.items():
+            if plan_cadence != cadence:
+                continue
+            current = period_current(reporting_period=cadence, today=today, rule=rule, number=number)
+            starts = [current, previous_period(reporting_period=cadence, start=current)] if previous else [current]
+            for start in starts:
+                plan_ids = tuple(pk for pk, first_year, last_year in plans if first_year <= start.year <= last_year)
+                if not plan_ids:
+                    continue
+                deadline = period_deadline(reporting_period=cadence, start=start, rule=rule, number=number)
                 yield Window(
-                    cadence=cadence, start=first, deadline=deadline, plan_ids=tuple(plan_ids), rule=rule, number=number
+                    cadence=cadence, start=start, deadline=deadline, plan_ids=plan_ids, rule=rule, number=number
                 )
 
 
+def window_closed(*, window: Window, today: dt.date) -> bool:
+    """The window's period can no longer be reported (the report form takes only the current
+    period): today's current period of its plans is a later one."""
+    return window.start < period_current(
+        reporting_period=window.cadence, today=today, rule=window.rule, number=window.number
+    )
+
+
+def reminder_first_day(*, deadline: dt.date) -> dt.date:
+    """The day reminders start: REMINDER_WORKDAYS_BEFORE working days before the deadline; with 0
+    and a deadline on a day off (the daily jobs send on working days only), the last working day
+    before it."""
+    first = workday_add(day=deadline, count=-settings.REMINDER_WORKDAYS_BEFORE)
+    return first if workday_is(day=first) else workday_add(day=first, count=-1)
+
+
+def reminder_when(*, today: dt.date, deadline: dt.date) -> str:
+    """How long is left, as the reminder says it: 今天 on the deadline; the last working day
+    before a deadline on a day off says so (not "还有0个工作日")."""
+    if today == deadline:
+        return "今天截止"
+    left = workdays_between(start=today, end=deadline)
+    if left == 0:
+        return "今天是截止前最后一个工作日"
+    return f"还有{left}个工作日"
+
+
 def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return date_long(day)
 
 
-def _missing(window: Window) -> list[tuple[int, str, list]]:
-    """(unit id, unit name, tasks it has not reported) for the window's plans, as of its deadline."""
-    task_ids = set(Task.objects.filter(plan_id__in=window.plan_ids).values_list("pk", flat=True))
-    found = []
-    for unit in reminder_list(clock=Clock(today=window.deadline)):
-        tasks = [t for t in unit.missing if t.task_id in task_ids]
-        if tasks:
-            found.append((unit.unit_id, unit.unit, tasks))
-    return found
+def _missing(window: Window, *, today: dt.date) -> list[tuple[int, str, list]]:
+    """(unit id, unit name, tasks it has not reported) for the window's plans and period: the rows
+    and the rule of 我的待办 (tasks.selectors.units_owing_list), on today's tasks (an 已完成 task
+    owes nothing), named units only."""
+    clock = PeriodClock(today=today, period=window.start)
+    return [(u.unit_id, u.unit, u.tasks) for u in units_owing_list(clock=clock, plan_ids=window.plan_ids)]
 
 
 def _task_lines(tasks: list) -> str:
@@ -123,15 +154,13 @@ def reminders_send() -> int:
         return 0
     sent = 0
     for window in windows(today=today):
-        first_day = workday_add(day=window.deadline, count=-settings.REMINDER_WORKDAYS_BEFORE)
-        if not first_day <= today <= window.deadline:
+        if not reminder_first_day(deadline=window.deadline) <= today <= window.deadline:
             continue
-        left = workdays_between(start=today, end=window.deadline)
-        when = "今天" if today == window.deadline else f"还有{left}个工作日"
-        for unit_id, unit, tasks in _missing(window):
+        when = reminder_when(today=today, deadline=window.deadline)
+        for unit_id, unit, tasks in _missing(window, today=today):
             body = (
                 f"{unit}尚有{len(tasks)}项任务未报送{window.label}进展，"
-                f"报送截止日期为{_date(window.deadline)}（{when}）：\n{_task_lines(tasks)}"
+                f"报送截止日期为{deadline_text(window.deadline)}，{when}：\n{_task_lines(tasks)}"
                 f"{_calendar_line(window.deadline)}"
             )
             sent += len(
@@ -157,12 +186,10 @@ def escalations_send() -> int:
     for window in windows(today=today, previous=True):
         if today <= window.deadline:
             continue
-        missing = _missing(window)
+        missing = _missing(window, today=today)
+        closed = window_closed(window=window, today=today)
         for unit_id, unit, tasks in missing:
-            body = (
-                f"{window.label}进展的报送截止日期（{_date(window.deadline)}）已过，"
-                f"{unit}仍有{len(tasks)}项任务未报送，请尽快报送：\n{_task_lines(tasks)}"
-            )
+            body = escalation_body(window=window, unit=unit, tasks=tasks, closed=closed)
             sent += len(
                 message_send(
                     recipients=unit_liaisons(unit_ids=[unit_id]),
@@ -177,6 +204,28 @@ def escalations_send() -> int:
             sent += _leader_digests(window=window, missing=missing, today=today)
             sent += _office_digest(window=window, missing=missing, today=today)
     return sent
+
+
+def escalation_body(*, window: Window, unit: str, tasks: list, closed: bool) -> str:
+    """While the period can still be reported (late, 逾期报送), ask for it; once it has closed (the
+    form takes the next period only), say it is recorded as not reported (缺报) and what to do."""
+    passed = f"{window.label}进展的报送截止日期{deadline_text(window.deadline)}已过，"
+    if not closed:
+        return f"{passed}{unit}仍有{len(tasks)}项任务未报送，请尽快报送（将标记为逾期报送）：\n{_task_lines(tasks)}"
+    following = period_label(
+        reporting_period=window.cadence, start=period_end_next(cadence=window.cadence, start=window.start)
+    )
+    return (
+        f"{passed}报送期已结束，{unit}有{len(tasks)}项任务未报送，记为缺报，不能再补报。"
+        f"请在报送{following}进展时一并说明上述任务的进展；如有特殊情况，请联系督查室：\n{_task_lines(tasks)}"
+    )
+
+
+def period_end_next(*, cadence: str, start: dt.date) -> dt.date:
+    """The first day of the period after the one starting on `start`."""
+    months = 3 if cadence == ReportingPeriod.QUARTERLY else 1
+    month = start.month - 1 + months
+    return dt.date(start.year + month // 12, month % 12 + 1, 1)
 
 
 def _leader_digests(*, window: Window, missing: list, today: dt.date) -> int:
@@ -208,7 +257,7 @@ def _leader_digests(*, window: Window, missing: list, today: dt.date) -> int:
             lines.append(f"  …等共{len(task_ids)}项")
         body = (
             f"截至{_date(today)}，您牵头的{len(task_ids)}项任务仍有单位未报送{window.label}进展"
-            f"（截止日期{_date(window.deadline)}）：\n" + "\n".join(lines)
+            f"，截止日期为{deadline_text(window.deadline)}：\n" + "\n".join(lines)
         )
         sent += len(
             message_send(
@@ -225,10 +274,10 @@ def _leader_digests(*, window: Window, missing: list, today: dt.date) -> int:
 
 def _office_digest(*, window: Window, missing: list, today: dt.date) -> int:
     lines = [f"  - {unit}：{len(tasks)}项" for _unit_id, unit, tasks in missing]
+    late = workdays_between(start=window.deadline, end=today)
     body = (
         f"截至{_date(today)}，{len(missing)}个单位仍未报送{window.label}进展"
-        f"（截止日期{_date(window.deadline)}，已逾期{workdays_between(start=window.deadline, end=today)}个工作日）：\n"
-        + "\n".join(lines)
+        f"，截止日期为{deadline_text(window.deadline)}，已逾期{late}个工作日：\n" + "\n".join(lines)
     )
     return len(
         message_send(
@@ -242,32 +291,49 @@ def _office_digest(*, window: Window, missing: list, today: dt.date) -> int:
     )
 
 
+def weekly_digest_day(*, today: dt.date) -> dt.date | None:
+    """The day of this week's digest: WEEKLY_DIGEST_WEEKDAY of the week (Monday to Sunday), or the
+    first working day after it when that is a day off (a holiday Monday: the daily jobs skip
+    holidays too); None when no working day is left in the week."""
+    monday = today - dt.timedelta(days=today.weekday())
+    day = monday + dt.timedelta(days=settings.WEEKLY_DIGEST_WEEKDAY - 1)
+    while not workday_is(day=day):
+        day += dt.timedelta(days=1)
+        if day > monday + dt.timedelta(days=6):
+            return None
+    return day
+
+
 def weekly_digest_send() -> int:
-    """The office's weekly digest: reports awaiting review and units that have not reported."""
+    """The office's weekly digest: reports awaiting review and units that have not reported (the
+    rows of 我的待办, tasks.selectors.units_owing_list). The schedule runs daily; the digest goes
+    out on weekly_digest_day, once a week, titled by the week's dates (每周汇总（12月29日—1月4日）),
+    not by an ISO week number, whose year is not the calendar's at a year's turn."""
     clock = Clock.now()
     today = clock.today
-    year, week, _ = today.isocalendar()
+    if weekly_digest_day(today=today) != today:
+        return 0
+    monday = today - dt.timedelta(days=today.weekday())
     plan_ids = list(
         Plan.objects.filter(year_start__lte=today.year, year_end__gte=today.year).values_list("pk", flat=True)
     )
-    titles = dict(Plan.objects.filter(pk__in=plan_ids).values_list("pk", "title"))
-    silent = units_silent_list(clock=clock, plan_ids=plan_ids) if plan_ids else []
+    silent = units_owing_list(clock=clock, plan_ids=plan_ids) if plan_ids else []
     pending = report_pending_list().count()
     lines = [f"待审核的进展报告：{pending}份。"]
     if silent:
-        lines.append(f"本期尚未报送的单位（{len({s.unit_id for s in silent})}个）：")
-        lines.extend(f"  - 《{titles[s.plan_id]}》{s.name}：{s.missing}项" for s in silent[:LIST_LIMIT])
+        lines.append(f"本期尚未报送的单位（{len(silent)}个）：")
+        lines.extend(f"  - {s.unit}：{len(s.tasks)}项" for s in silent[:LIST_LIMIT])
         if len(silent) > LIST_LIMIT:
-            lines.append(f"  …等共{len(silent)}条")
+            lines.append(f"  …等共{len(silent)}个单位")
     else:
         lines.append("本期各单位均已报送。")
     return len(
         message_send(
             recipients=_office(),
             kind=MessageKind.DIGEST,
-            title=f"每周汇总（{year}年第{week}周）",
+            title=f"每周汇总（{week_span(monday=monday)}）",
             body="\n".join(lines),
             link=reverse("tasks:review_queue"),
-            event_key=f"weekly:{year}-W{week:02d}",
+            event_key=f"weekly:{monday:%Y-%m-%d}",
         )
     )

@@ -7,8 +7,9 @@ from typing import Any
 
 from django import forms
 
-from documents.services import REPLY_DAYS
 from tasks.widgets import Textarea
+
+from .services.chases import REPLY_WORKDAYS
 
 ISO_DATE = "%Y-%m-%d"
 DATE_INVALID = "请输入有效的日期（例如 2025-12-31）。"
@@ -37,7 +38,7 @@ class ChaseForm(forms.Form):
 
 
 # Beside the box: where the slip's reply-by date comes from.
-SLIP_HELP = f"督办单的反馈期限即答复期限，未填写时为{REPLY_DAYS}天后。"
+SLIP_HELP = f"督办单的反馈期限即答复期限，未填写时为{REPLY_WORKDAYS}个工作日后（节假日不计）。"
 
 
 class TaskChaseForm(ChaseForm):

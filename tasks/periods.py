@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from minhang_plans.workdays import workday_add
+from minhang_plans.workdays import workday_add, workdays_between
 
 from .choices import DueRule, ReportingPeriod
 
@@ -73,6 +73,42 @@ def period_deadline(
     if rule == DueRule.WORKDAYS_AFTER:
         return workday_add(day=end, count=number or 1)
     return end.replace(day=number or settings.REPORT_DUE_DAY)
+
+
+def period_current(
+    *, reporting_period: str, today: dt.date, rule: str = DueRule.DAY_OF_LAST_MONTH, number: int | None = None
+) -> dt.date:
+    """The period a plan's units report now (本期): the one home of the window rule, read by the
+    status rule (tasks.status.rule.period_now, the same rule in SQL), the report form, 我的待办,
+    reminders, escalations and chases.
+
+    Under a day-of-the-last-month window the deadline falls inside the period, so the current
+    period is the one containing `today`. Under a workdays_after window (the N-th working day
+    after the period) the period that just ended stays the current one until its deadline has
+    passed: on 2025-10-10, with quarterly periods and the 5th working day after, it is 2025年第3季度
+    (deadline 2025-10-14); on 2025-10-15 it is 2025年第4季度."""
+    start = period_start(reporting_period=reporting_period, day=today)
+    if rule == DueRule.WORKDAYS_AFTER:
+        previous = previous_period(reporting_period=reporting_period, start=start)
+        deadline = period_deadline(reporting_period=reporting_period, start=previous, rule=rule, number=number)
+        if today <= deadline:
+            return previous
+    return start
+
+
+def period_current_workdays_needed(*, reporting_period: str, today: dt.date) -> int:
+    """For the SQL form of period_current: the smallest N for which, under "the N-th working day
+    after the period", the previous period is still the current one on `today` (the working days
+    after it ended and before `today`, plus one)."""
+    start = period_start(reporting_period=reporting_period, day=today)
+    return workdays_between(start=start - dt.timedelta(days=1), end=today - dt.timedelta(days=1)) + 1
+
+
+def plan_period_current(*, plan: Plan, today: dt.date) -> dt.date:
+    """period_current with the plan's own window."""
+    return period_current(
+        reporting_period=plan.reporting_period, today=today, rule=plan.report_due_rule, number=plan.report_due_number
+    )
 
 
 def plan_deadline(*, plan: Plan, start: dt.date) -> dt.date:

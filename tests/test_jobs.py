@@ -194,9 +194,10 @@ def test_schedules_are_registered_once_and_corrected(settings):
     assert set(Schedule.objects.filter(name__in=names).values_list("name", flat=True)) == set(names)
     assert schedules_ensure() == []  # a second run changes nothing
     weekly = Schedule.objects.get(name="督查室每周汇总")
-    assert weekly.func == "notifications.reminders.weekly_digest_send" and weekly.schedule_type == Schedule.WEEKLY
+    # Daily: the job itself sends on the week's first working day from WEEKLY_DIGEST_WEEKDAY.
+    assert weekly.func == "notifications.reminders.weekly_digest_send" and weekly.schedule_type == Schedule.DAILY
     local = timezone.localtime(weekly.next_run)
-    assert (local.isoweekday(), local.hour, local.minute) == (1, 8, 0)
+    assert (local.hour, local.minute) == (8, 0)
     settings.REMINDER_HOUR = 9
     assert "报送提醒（截止前）" in schedules_ensure()
     assert timezone.localtime(Schedule.objects.get(name="报送提醒（截止前）").next_run).hour == 9

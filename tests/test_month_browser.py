@@ -246,7 +246,7 @@ def test_a_whole_month_between_the_office_and_a_unit(
     todo_checked(liaison, live_server, "liaison")
     chases = unit.locator('[data-list="chases"]')
     assert "督查室催办：请于7月15日前报送其余任务的本月进展。" in chases.inner_text()
-    assert "答复期限2025-07-15" in chases.inner_text()
+    assert "答复期限2025年7月15日（周二）" in chases.inner_text()
 
     # -- 7. the unit asks for more time; the office grants it -----------------------------------
     liaison.goto(f"{live_server.url}/tasks/{task.pk}/")

@@ -52,6 +52,7 @@ def test_send_creates_one_message_per_recipient_and_emails_after_commit(
     sent = mail.outbox[0]
     assert sent.to == ["keji@example.gov.cn"] and sent.subject == "【任务跟踪】进展报告已退回"
     assert sent.body.startswith("请补充佐证材料。\n\n查看：http://127.0.0.1:8000/tasks/1/")
+    assert sent.message()["Date"].endswith(" +0800")  # Beijing time (EMAIL_USE_LOCALTIME), not "-0000"
     assert Message.objects.get(recipient=liaison_user).emailed_at is not None
     assert Message.objects.get(recipient=office_user).emailed_at is None
 
@@ -246,8 +247,9 @@ def test_reminder_goes_n_working_days_before_the_deadline_and_only_once(people, 
     [reminder] = inbox(who["keji"])
     assert reminder.title == "2025年9月进展报送提醒（区科委）"
     assert reminder.kind == MessageKind.REMINDER
+    # Two: 区科委's third lead task (十四五 第1项) is 已完成 and owes nothing, as on 我的待办.
     assert reminder.body.startswith(
-        "区科委尚有3项任务未报送2025年9月进展，报送截止日期为2025年9月25日（还有3个工作日）：\n"
+        "区科委尚有2项任务未报送2025年9月进展，报送截止日期为2025年9月25日（周四），还有3个工作日：\n"
     )
     assert "  - 《2025年区委、区政府重点工作》第4项 全社会研发经费支出相当于地区生产总值的比例保持在" in reminder.body
     assert reminder.link == reverse("tasks:unit", args=[world.units["科委"].pk])
@@ -281,14 +283,18 @@ def test_escalation_around_a_window_closing_on_a_friday_before_a_holiday(people,
     run_schedule(ESCALATE)
     [escalation] = inbox(who["chengtou"], "2025年5月")
     assert escalation.title == "2025年5月进展逾期未报送（闵行城投公司）"
-    assert escalation.body.startswith("2025年5月进展的报送截止日期（2025年5月30日）已过，闵行城投公司仍有1项任务未报送")
+    # May has closed (the form takes June's report now): not "请尽快报送", but 缺报 and what to do.
+    assert escalation.body.startswith(
+        "2025年5月进展的报送截止日期2025年5月30日（周五）已过，报送期已结束，闵行城投公司有1项任务未报送，"
+        "记为缺报，不能再补报。请在报送2025年6月进展时一并说明上述任务的进展；如有特殊情况，请联系督查室：\n"
+    )
     assert inbox(who["office"], "2025年5月") == [] and inbox(who["leader"], "2025年5月") == []
     on_day(D(2025, 6, 4))  # two working days after the deadline: the leader and the office, one digest each
     run_schedule(ESCALATE)
     [digest] = inbox(who["leader"], "2025年5月")
     assert digest.title == "2025年5月进展逾期未报送汇总" and digest.kind == MessageKind.DIGEST
     assert digest.body == (
-        "截至2025年6月4日，您牵头的2项任务仍有单位未报送2025年5月进展（截止日期2025年5月30日）：\n"
+        "截至2025年6月4日，您牵头的2项任务仍有单位未报送2025年5月进展，截止日期为2025年5月30日（周五）：\n"
         "  - 《2025年区委、区政府重点工作》第2项 优化落实重点企业“服务包”制度。（未报送：区经委）\n"
         "  - 《2025年区委、区政府重点工作》第4项 全社会研发经费支出相当于地区生产总值的比例保持在10%左右。"
         "（未报送：闵行城投公司）"
@@ -338,7 +344,7 @@ def test_a_year_the_calendar_does_not_cover_is_counted_monday_to_friday_and_the_
     run_schedule(REMIND)
     [reminder] = inbox(who["keji"])
     assert reminder.body == (
-        "区科委尚有1项任务未报送2027年9月进展，报送截止日期为2027年9月25日（还有2个工作日）：\n"
+        "区科委尚有1项任务未报送2027年9月进展，报送截止日期为2027年9月25日（周六），还有2个工作日：\n"
         "  - 《2027年重点工作》第1项 建设创新载体。\n\n"
         "注：2027年的法定节假日和调休安排尚未收录（日历数据覆盖2004—2026年），该年的工作日暂按周一至周五为工作日计算，"
         "未计入节假日。"
@@ -352,14 +358,14 @@ def test_weekly_digest_reaches_the_office_once_a_week(people, on_day):
     run_schedule(WEEKLY)
     run_schedule(WEEKLY)
     [digest] = inbox(who["office"])
-    assert digest.title == "每周汇总（2025年第25周）"
+    assert digest.title == "每周汇总（6月16日—6月22日）"
     assert digest.body.startswith("待审核的进展报告：")
     assert "本期尚未报送的单位" in digest.body
     assert digest.link == reverse("tasks:review_queue")
     assert [m.to for m in mail.outbox] == [["office@example.gov.cn"]]
     on_day(D(2025, 6, 23))
     run_schedule(WEEKLY)
-    assert [m.title for m in inbox(who["office"])] == ["每周汇总（2025年第25周）", "每周汇总（2025年第26周）"]
+    assert [m.title for m in inbox(who["office"])] == ["每周汇总（6月16日—6月22日）", "每周汇总（6月23日—6月29日）"]
 
 
 # -- accessibility of the new pages (axe-core in Chromium, as tests/test_accessibility.py) ------
@@ -539,3 +545,126 @@ def test_an_expired_upload_confirms_nothing_and_tells_nobody(client_as, admin_us
     page = client.post(preview, {"action": "confirm"}, follow=True).content.decode()
     assert "该上传已过期（上传后 24 小时内有效），未导入任何数据，请重新上传。" in page
     assert not Message.objects.filter(kind=MessageKind.ASSIGNMENT).exists()
+
+
+# -- the time rules (QA 4): the current period, the rows of 我的待办, closed periods, weekends ------
+
+
+def _submitted(task, unit, period, day):
+    from tasks.choices import ProgressStatus, ReviewState
+    from tests.factories import report_make
+
+    return report_make(
+        task=task,
+        unit=unit,
+        period=period,
+        status=ProgressStatus.IN_PROGRESS,
+        percent=50,
+        progress_text="按计划推进。",
+        review_state=ReviewState.SUBMITTED,
+        reported_at=dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC),
+    )
+
+
+@worker_db
+def test_a_workdays_after_plan_is_reminded_and_escalated_for_the_quarter_that_just_ended(people, on_day, settings):
+    """Quarterly, the 5th working day after: Q3 2025's deadline is Tuesday 14 October. The reminder
+    before it is about 2025年第3季度; after it, the escalation counts Q3's reports (a unit that
+    reported Q3 in September is not chased) and, the form now taking Q4 only, says 缺报."""
+    from tasks.choices import DueRule, ReportingPeriod
+    from tasks.models import Plan, Task
+
+    world, who = people
+    settings.REMINDER_WORKDAYS_BEFORE = 3
+    annual = world.annual
+    Plan.objects.filter(pk=annual.pk).update(
+        reporting_period=ReportingPeriod.QUARTERLY, report_due_rule=DueRule.WORKDAYS_AFTER, report_due_number=5
+    )
+    task = Task.objects.get(plan=annual, number="4")  # led by 区科委 and 闵行城投公司
+    _submitted(task, world.units["科委"], D(2025, 7, 1), D(2025, 9, 19))
+    on_day(D(2025, 10, 9))  # four working days before (10-11 is a make-up Saturday): not yet
+    run_schedule(REMIND)
+    assert Message.objects.filter(title__startswith="2025年第3季度").count() == 0
+    on_day(D(2025, 10, 10))
+    run_schedule(REMIND)
+    [reminder] = inbox(who["chengtou"], "2025年第3季度")
+    assert reminder.title == "2025年第3季度进展报送提醒（闵行城投公司）"
+    assert reminder.body.startswith(
+        "闵行城投公司尚有1项任务未报送2025年第3季度进展，报送截止日期为2025年10月14日（周二），还有3个工作日：\n"
+    )
+    assert inbox(who["keji"], "2025年第3季度") == []  # reported Q3 on 19 September
+    on_day(D(2025, 10, 15))
+    run_schedule(ESCALATE)
+    assert inbox(who["keji"], "2025年第3季度") == []
+    [escalation] = [m for m in inbox(who["chengtou"], "2025年第3季度") if m.kind == MessageKind.ESCALATION]
+    assert escalation.body.startswith(
+        "2025年第3季度进展的报送截止日期2025年10月14日（周二）已过，报送期已结束，闵行城投公司有1项任务未报送，"
+        "记为缺报，不能再补报。请在报送2025年第4季度进展时一并说明上述任务的进展；"
+    )
+
+
+@worker_db
+def test_reminders_and_digests_count_the_rows_of_the_todo_pages(people, on_day, settings):
+    """The reminder's count is the liaison's 本期未报送 on 我的待办 (an 已完成 task owes nothing); the
+    office's escalation digest lists the units and counts of the office's 我的待办 (named units:
+    a 泛指 unit has nobody to chase)."""
+    from supervision.selectors import liaison_todo, office_todo
+
+    world, who = people
+    settings.REMINDER_WORKDAYS_BEFORE = 3
+    settings.ESCALATION_WORKDAYS_AFTER = 1
+    on_day(D(2025, 9, 22))
+    run_schedule(REMIND)
+    [reminder] = inbox(who["keji"])
+    [todo] = liaison_todo(unit_ids=[world.units["科委"].pk], clock=Clock(today=D(2025, 9, 22)))
+    assert f"区科委尚有{len(todo.silent)}项任务未报送" in reminder.body
+    assert [line for line in reminder.body.splitlines() if line.startswith("  - ")] == [
+        f"  - 《{t.plan_title}》第{t.number}项 {t.title}" for t in sorted(todo.silent, key=lambda t: t.id)
+    ]
+    on_day(D(2025, 9, 29))  # the 26th–28th: 调休 Sunday the 28th is a working day; two after the 25th
+    run_schedule(ESCALATE)
+    [digest] = inbox(who["office"], "2025年9月")
+    office = office_todo(clock=Clock(today=D(2025, 9, 29)))
+    lines = [line for line in digest.body.splitlines() if line.startswith("  - ")]
+    assert sorted(lines) == sorted(f"  - {u.name}：{u.missing}项" for u in office.units if u.chaseable)
+    assert f"{len(lines)}个单位仍未报送2025年9月进展" in digest.body
+
+
+@worker_db
+@pytest.mark.parametrize("before", [0, 1])
+def test_the_last_working_day_before_a_sunday_deadline_is_told_so(people, on_day, settings, before):
+    _world, who = people
+    settings.REPORT_DUE_DAY = 25  # May 2025: Sunday the 25th
+    settings.REMINDER_WORKDAYS_BEFORE = before
+    on_day(D(2025, 5, 23))  # Friday
+    run_schedule(REMIND)
+    [reminder] = inbox(who["chengtou"], "2025年5月")
+    assert "报送截止日期为2025年5月25日（周日），今天是截止前最后一个工作日：\n" in reminder.body
+
+
+@worker_db
+def test_the_weekly_digest_is_named_by_its_dates_and_waits_for_a_working_day(people, on_day):
+    _world, who = people
+    on_day(D(2025, 12, 29))
+    run_schedule(WEEKLY)
+    assert [m.title for m in inbox(who["office"])] == ["每周汇总（12月29日—1月4日）"]
+    on_day(D(2025, 10, 6))  # Monday of the National Day holiday: nothing
+    run_schedule(WEEKLY)
+    on_day(D(2025, 10, 7))
+    run_schedule(WEEKLY)
+    assert len(inbox(who["office"])) == 1
+    on_day(D(2025, 10, 9))  # Thursday, the week's first working day
+    run_schedule(WEEKLY)
+    on_day(D(2025, 10, 10))
+    run_schedule(WEEKLY)
+    assert [m.title for m in inbox(who["office"])][1:] == ["每周汇总（10月6日—10月12日）"]
+
+
+@worker_db
+def test_after_a_plans_last_period_nobody_is_reminded_of_the_next_year(people, on_day, settings):
+    _world, _who = people
+    settings.REMINDER_WORKDAYS_BEFORE = 20
+    on_day(D(2026, 1, 5))
+    run_schedule(REMIND)
+    run_schedule(ESCALATE)
+    assert Message.objects.filter(title__startswith="2026年").count() == 0

@@ -92,7 +92,29 @@ def test_the_todo_page_names_the_period_and_its_deadline(seed_plans, client_as, 
     plan.report_due_number = 20
     plan.save()
     html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
-    assert "报送周期 2025年6月，截止2025-06-20" in html
+    assert "报送周期 2025年6月，截止2025年6月20日（周五）</span></li>" in html  # not yet overdue
+
+
+def test_the_todo_page_marks_a_passed_reporting_deadline(seed_plans, client_as, liaison_user, clock_at):
+    """After the deadline (the period still open: a report is 逾期报送), 我的待办 says 已逾期."""
+    plan = Plan.objects.get(kind="annual")
+    plan.report_due_number = 20
+    plan.save()
+    clock_at(D(2025, 6, 23))
+    html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert '报送周期 2025年6月，截止2025年6月20日（周五）</span> <span class="bad" data-overdue>已逾期</span>' in html
+
+
+def test_after_a_plans_last_period_the_todo_owes_nothing(seed_plans, client_as, liaison_user, office_user, clock_at):
+    """2026-01-05, 2025 plans not closed: no 本期未报送 for 2026年1月, which their form refuses, and
+    no unit for the office to chase (催办 would send a chase and a 督办单 for nothing)."""
+    clock_at(D(2026, 1, 5))
+    html = client_as(liaison_user).get(reverse("supervision:todo")).content.decode()
+    assert "2026年1月" not in html
+    assert 'data-count="silent" data-link="silent">0</a>' in html
+    office = client_as(office_user).get(reverse("supervision:todo")).content.decode()
+    assert '本期未报送的单位（<span data-count="units">0</span>）' in office
+    assert "data-unit-chase" not in office
 
 
 def test_a_report_after_the_plans_deadline_is_marked_late(seed_plans, client_as, liaison_user, office_user, clock_at):
@@ -223,3 +245,74 @@ def test_the_latest_closed_period_waits_for_the_close_day_to_end():
     assert period_closed_latest(plan=plan, today=D(2025, 1, 20)) is None
     assert period_closed_latest(plan=plan, today=D(2026, 3, 1)) == D(2025, 12, 1)
     assert periods_closed(plan=plan, today=D(2025, 6, 10), count=12) == [D(2025, m, 1) for m in range(1, 6)]
+
+
+# -- the current period (本期) under a workdays_after window (QA 4, item 1) -------------------------
+
+
+def test_under_a_workdays_after_window_the_ended_period_stays_current_until_its_deadline():
+    from tasks.periods import period_current
+
+    after = DueRule.WORKDAYS_AFTER
+    q = ReportingPeriod.QUARTERLY
+    # Q3 2025's 5th working day after is Tuesday 14 October (国庆 1–8 October, make-up Saturday 11th).
+    assert period_current(reporting_period=q, today=D(2025, 10, 10), rule=after, number=5) == D(2025, 7, 1)
+    assert period_current(reporting_period=q, today=D(2025, 10, 14), rule=after, number=5) == D(2025, 7, 1)
+    assert period_current(reporting_period=q, today=D(2025, 10, 15), rule=after, number=5) == D(2025, 10, 1)
+    # A day of the last month: the calendar period, whatever the day.
+    assert period_current(reporting_period=q, today=D(2025, 10, 10)) == D(2025, 10, 1)
+    # January 2026 is still December 2025's window on the 1st working day after (Sunday 4 Jan → 5 Jan).
+    m = ReportingPeriod.MONTHLY
+    assert period_current(reporting_period=m, today=D(2026, 1, 4), rule=after, number=1) == D(2025, 12, 1)
+    assert period_current(reporting_period=m, today=D(2026, 1, 6), rule=after, number=1) == D(2026, 1, 1)
+
+
+def test_the_sql_current_period_agrees_with_the_rule_every_day(seed_plans):
+    """tasks.status.rule.period_now (SQL, for every list and count) and tasks.periods.period_current
+    (the form, reminders, chases) on every day of 2025 and early 2026, for each cadence and window."""
+    from django.db.models import F
+
+    from tasks.periods import period_current
+    from tasks.status.clock import Clock
+
+    plan = Plan.objects.get(kind="annual")
+    task = Task.objects.filter(plan=plan).first()
+    windows = [(DueRule.DAY_OF_LAST_MONTH, None), (DueRule.DAY_OF_LAST_MONTH, 20)] + [
+        (DueRule.WORKDAYS_AFTER, n) for n in (None, 1, 3, 5, 20)
+    ]
+    days = [D(2025, 1, 1) + dt.timedelta(days=i) for i in range(0, 400, 3)]
+    for cadence in ReportingPeriod.values:
+        for rule, number in windows:
+            Plan.objects.filter(pk=plan.pk).update(
+                reporting_period=cadence, report_due_rule=rule, report_due_number=number
+            )
+            for day in days:
+                rows = Task.objects.filter(pk=task.pk).with_status(Clock(today=day))
+                sql = rows.annotate(now=F("period_now")).values_list("now", flat=True)
+                expected = period_current(reporting_period=cadence, today=day, rule=rule, number=number)
+                assert sql.get() == expected, (cadence, rule, number, day)
+
+
+def test_a_workdays_after_plan_is_reported_for_the_ended_quarter_in_its_window(
+    seed_plans, client_as, liaison_user, clock_at
+):
+    """Quarterly, the 5th working day after: on 2025-10-10 the form and 我的待办 target 2025年第3季度
+    (deadline 14 October), not 2025年第4季度; on the 15th the form has moved on."""
+    plan = Plan.objects.get(kind="annual")
+    Plan.objects.filter(pk=plan.pk).update(
+        reporting_period=ReportingPeriod.QUARTERLY, report_due_rule=DueRule.WORKDAYS_AFTER, report_due_number=5
+    )
+    task = Task.objects.get(plan=plan, number="4")  # led by 区科委, the liaison's unit
+    unit = Unit.objects.get(name="区科委")
+    clock_at(D(2025, 10, 10))
+    client = client_as(liaison_user)
+    page = client.get(reverse("tasks:report_edit", args=[task.pk, unit.pk])).content.decode()
+    assert "报送周期：<strong>2025年第3季度</strong>" in page
+    assert "报送截止：<strong data-deadline>2025年10月14日</strong>" in page
+    todo = client.get(reverse("supervision:todo")).content.decode()
+    assert "报送周期 2025年第3季度" in todo and "2025年第4季度" not in todo
+    _report_through_the_form(client, task, unit)
+    assert task.reports.get().period == D(2025, 7, 1)
+    clock_at(D(2025, 10, 15))
+    page = client.get(reverse("tasks:report_edit", args=[task.pk, unit.pk])).content.decode()
+    assert "报送周期：<strong>2025年第4季度</strong>" in page

@@ -86,7 +86,7 @@ def test_chase_and_instruction_reach_the_liaisons_todo(browser, live_server, off
     liaison = _login(browser, live_server, "liaison")
     unit = liaison.locator('[data-todo-unit="区科委"]')
     chases = unit.locator('[data-list="chases"]')
-    assert "请于本周内报送本月进展。" in chases.inner_text() and "答复期限2025-06-20" in chases.inner_text()
+    assert "请于本周内报送本月进展。" in chases.inner_text() and "答复期限2025年6月20日（周五）" in chases.inner_text()
     assert unit.locator('[data-count="chases"]').inner_text() == str(chases.locator("li").count()) == "1"
     instructions = unit.locator('[data-list="instructions"]')
     assert "谭瑞琮批示：请加快研发平台建设，月底前见成效。" in instructions.inner_text()
@@ -177,13 +177,13 @@ def test_a_chase_makes_its_slip(browser, live_server, office_user, liaison_user)
     assert office.locator("p.message").inner_text() == "已向区科委发出催办，并生成督办单 闵督办〔2025〕2号。"
     listed = office.locator("[data-supervision] [data-chase-slip]")
     listed.wait_for()
-    assert "（请于2025-06-22前答复）" in office.locator("[data-supervision] [data-chase]").inner_text()
+    assert "（请于2025-06-20前答复）" in office.locator("[data-supervision] [data-chase]").inner_text()
     with office.expect_download() as download:
         listed.get_by_role("link", name="Word").click()
     number, form, receipt = _docx_form(download.value)
     assert number == "编号：闵督办〔2025〕2号\t2025年6月15日"
     assert form["督办事项"] == f"第{task.number}项：{task.text}"
-    assert form["反馈期限"] == "2025年6月22日前（反馈至闵行区人民政府督查室）"
+    assert form["反馈期限"] == "2025年6月20日前（反馈至闵行区人民政府督查室）"
     assert receipt == ["督办单号", "闵督办〔2025〕2号", "承办单位", "区科委"]
     assert not office.csp_errors  # type: ignore[attr-defined]
     office.context.close()

@@ -48,7 +48,7 @@ def test_chase_task_writes_the_chase_and_messages_the_units_liaisons(world, offi
     assert message.recipient == liaison_user and message.task == task
     assert message.event_key == f"supervision:chase:{chase.pk}"
     assert message.title == f"催办：区科委 第{task.number}项 {task.title}"
-    assert "催办意见：请尽快报送。" in message.body and "请于2025-06-18前报送或答复。" in message.body
+    assert "催办意见：请尽快报送。" in message.body and "请于2025年6月18日（周三）前报送或答复。" in message.body
     assert not Message.objects.filter(recipient=other).exists()
 
 
@@ -254,7 +254,7 @@ def test_extension_request_changes_nothing_on_the_task_until_decided(world, liai
     assert task.due_date == dt.date(2025, 12, 31) and _light(task) == light
     [message] = Message.objects.filter(kind=MessageKind.EXTENSION)
     assert message.recipient == office_user
-    assert message.body == "区科委申请将截止日期延至2026-03-31。理由：设备到货推迟。"
+    assert message.body == "区科委申请将截止日期延至2026年3月31日（周二）。理由：设备到货推迟。"
 
 
 @pytest.mark.parametrize(
@@ -337,7 +337,9 @@ def test_office_approves_an_extension_the_due_date_changes_with_history(world, l
     )
     assert task.history.first().history_change_reason == "修改截止日期"
     [answer] = Message.objects.filter(kind=MessageKind.EXTENSION, recipient=liaison_user)
-    assert answer.body == "督查室同意延期，截止日期由2025-12-31改为2026-02-28。\n审批意见：同意延至2月底。"
+    assert answer.body == (
+        "督查室同意延期，截止日期由2025年12月31日（周三）改为2026年2月28日（周六）。\n审批意见：同意延至2月底。"
+    )
     with pytest.raises(ValidationError) as twice:
         services.extension_decide(user=office_user, extension=extension, approve=False, reason="再议")
     assert twice.value.messages == ["该延期申请已审批。"]
@@ -443,14 +445,14 @@ def test_a_task_chase_with_a_slip_goes_to_the_chased_unit_by_its_reply_date(worl
     task = world.tasks["零号湾"]  # 区科委 and 区发展改革委 lead it
     chase = services.chase_task(user=office_user, task=task, unit=world.units["科委"], slip=True)
     slip = chase.slip
-    # No 答复期限 given: the slip's usual seven days, for the chase and its slip alike.
-    assert chase.reply_by == slip.reply_by == TODAY + dt.timedelta(days=7)
+    # No 答复期限 given: five working days (Sunday the 15th → Friday the 20th), chase and slip alike.
+    assert chase.reply_by == slip.reply_by == dt.date(2025, 6, 20)
     assert (slip.kind, slip.task, slip.unit, slip.unit_name) == (SlipKind.TASK, task, world.units["科委"], "区科委")
     assert list(slip.tasks.all()) == [task]
     _, form, receipt = _slip_form(slip)
     assert form["督办事项"] == f"第{task.number}项：{task.text}"
-    assert form["反馈期限"] == "2025年6月22日前（反馈至闵行区人民政府督查室）"
-    assert "2025年6月22日前书面反馈" in form["督办要求"]  # no 催办意见: the default requirement
+    assert form["反馈期限"] == "2025年6月20日前（反馈至闵行区人民政府督查室）"
+    assert "2025年6月20日前书面反馈" in form["督办要求"]  # no 催办意见: the default requirement
     # The slip goes to the one unit chased, so its receipt names it.
     assert receipt == ["督办单号", "闵督办〔2025〕1号", "承办单位", "区科委"]
     # Without the box: a chase and no slip.
@@ -509,3 +511,12 @@ def test_a_instructions_message_opens_the_tasks_supervision_panel(world, leader_
     services.instruction_create(user=leader_user, task=task, text="请加快推进。")
     [message] = Message.objects.filter(recipient=liaison_user, kind=MessageKind.INSTRUCTION)
     assert message.link == f"/tasks/{task.pk}/#supervision"
+
+
+def test_the_default_reply_date_counts_working_days_past_a_holiday(world, office_user, clock_at):
+    """Friday 2025-09-26: five working days later is Friday 10-10 (the make-up Sunday of 09-28
+    counts, 国庆 1–8 October does not), not Friday 10-03 in the middle of the holiday."""
+    clock_at(dt.date(2025, 9, 26))
+    task = world.tasks["零号湾"]
+    chase = services.chase_task(user=office_user, task=task, unit=world.units["科委"], slip=True)
+    assert chase.reply_by == chase.slip.reply_by == dt.date(2025, 10, 10)

@@ -330,7 +330,7 @@ def test_the_chase_forms_offer_the_slip_checked(world, client_as, office_user):
     box = _checkbox(html, "slip", within="data-chase-form")
     assert "checked" in box
     assert '<label for="id_slip">同时生成督办单</label>' in html
-    assert "督办单的反馈期限即答复期限，未填写时为7天后。" in html
+    assert "督办单的反馈期限即答复期限，未填写时为5个工作日后（节假日不计）。" in html
     todo = client.get(reverse("supervision:todo")).content.decode()
     box = _checkbox(todo, "slip", within='data-unit-chase="区经委"')
     assert "checked" in box and 'id="slip-' in box

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents import services as documents
+from minhang_plans.dates import deadline_text
+from minhang_plans.workdays import workday_add
 from notifications.models import MessageKind
 from notifications.services import message_send, unit_liaisons
 from tasks import permissions
@@ -28,13 +30,23 @@ SLIP_NOTE_TOO_LONG = f"同时生成督办单时，催办意见即督办单的督
 SLIP_NOT_STORED = "督办单未能编号保存，催办未发出，请重试。"
 
 
+REPLY_WORKDAYS = 5  # a chase's default 答复期限: this many working days (a calendar week) after today
+
+
+def chase_reply_by_default(*, today: datetime.date) -> datetime.date:
+    """The default 答复期限: REPLY_WORKDAYS working days after `today` on the State Council calendar
+    (minhang_plans.workdays), so it never falls in a holiday: 2025-09-26 (Friday before 国庆) gives
+    2025-10-10, counting the make-up Sunday of 09-28."""
+    return workday_add(day=today, count=REPLY_WORKDAYS)
+
+
 def _reply_by(reply_by: datetime.date | None, *, clock: Clock, slip: bool = False) -> datetime.date | None:
     """The chase's 答复期限. With a 督办单 it is also the slip's 反馈期限, so it is never empty:
-    left blank, it is the slip's usual time (documents.services.REPLY_DAYS from today)."""
+    left blank, it is chase_reply_by_default."""
     if reply_by is not None and reply_by < clock.today:
         raise ValidationError("答复期限不能早于今天。")
     if slip and reply_by is None:
-        return clock.today + datetime.timedelta(days=documents.REPLY_DAYS)
+        return chase_reply_by_default(today=clock.today)
     return reply_by
 
 
@@ -54,7 +66,7 @@ def _chase_message(*, chase: Chase, tasks: list[Task], slip_number: str = "") ->
     if chase.note:
         lines.append(f"催办意见：{chase.note}")
     if chase.reply_by:
-        lines.append(f"请于{chase.reply_by:%Y-%m-%d}前报送或答复。")
+        lines.append(f"请于{deadline_text(chase.reply_by)}前报送或答复。")
     if slip_number:
         lines.append(f"督查室同时印发督办单（{slip_number}），请按督办单要求反馈。")
     message_send(
@@ -102,7 +114,7 @@ def _chase_write(
                     task=task,
                     unit=unit,
                     day=clock.today,
-                    period=clock.period_start(task.plan.reporting_period),
+                    period=clock.plan_period(task.plan),
                 )
                 for task in tasks
             )

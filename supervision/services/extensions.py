@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import Action, audit_record
+from minhang_plans.dates import deadline_text
 from notifications.models import MessageKind
 from notifications.services import message_send, unit_liaisons
 from tasks import permissions
@@ -73,7 +74,7 @@ def extension_request(
                 recipients=_office_people(),
                 kind=MessageKind.EXTENSION,
                 title=f"延期申请：{unit.name} 第{task.number}项 {task.title}"[:200],
-                body=f"{unit.name}申请将截止日期延至{requested_date:%Y-%m-%d}。理由：{reason}",
+                body=f"{unit.name}申请将截止日期延至{deadline_text(requested_date)}。理由：{reason}",
                 event_key=f"supervision:extension:{extension.pk}:request",
                 task=task,
                 link=reverse("tasks:task", args=[task.pk]) + "#supervision",
@@ -131,13 +132,14 @@ def extension_decide(
                 "extension": current.pk,
                 "task": task.pk,
                 "decision": current.get_state_display(),
-                "due_date_before": _day(current.original_due_date) if approve else None,
-                "due_date_after": _day(granted_date) if approve else None,
+                # ISO dates in the record (the messages say them in words)
+                "due_date_before": _iso(current.original_due_date) if approve else None,
+                "due_date_after": _iso(granted_date) if approve else None,
                 "reason": reason,
             },
         )
         answer = (
-            f"督查室同意延期，截止日期由{_day(current.original_due_date)}改为{granted_date:%Y-%m-%d}。"
+            f"督查室同意延期，截止日期由{_day(current.original_due_date)}改为{_day(granted_date)}。"
             if approve
             else f"督查室未同意延期。理由：{reason}"
         )
@@ -153,5 +155,9 @@ def extension_decide(
     return current
 
 
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def _day(day: datetime.date | None) -> str:
-    return f"{day:%Y-%m-%d}" if day else "未规定"
+    return deadline_text(day) if day else "未规定"

@@ -42,7 +42,7 @@ from .plans import (
     plan_list_with_counts,
     plan_tree,
 )
-from .reminders import ReminderTask, UnitReminder, reminder_list
+from .reminders import ReminderTask, UnitOwing, UnitReminder, reminder_list, units_owing_list
 from .reports import (
     TIMELINE_PERIODS,
     TaskPage,
@@ -103,6 +103,7 @@ __all__ = [
     "Scope",
     "TaskPage",
     "TaskRow",
+    "UnitOwing",
     "UnitReminder",
     "UnitSummary",
     "UnitTasks",
@@ -147,5 +148,6 @@ __all__ = [
     "unit_summary",
     "unit_summary_list",
     "unit_task_list",
+    "units_owing_list",
     "units_silent_list",
 ]

@@ -62,7 +62,7 @@ __all__ = [
 
 def report_current(*, task: Task, unit_id: int, clock: Clock | None = None) -> ProgressReport | None:
     """The unit's report on the task for the current period, if any."""
-    period = clock_or_now(clock).period_start(task.plan.reporting_period)
+    period = clock_or_now(clock).plan_period(task.plan)
     found = compiled_rows(
         key=("report_current", period),
         build=lambda task_id, unit_id: ProgressReport.objects.filter(
@@ -129,7 +129,7 @@ def report_form_target(
 
     from ..services import report_period_check
 
-    period = clock.period_start(task.plan.reporting_period)
+    period = clock.plan_period(task.plan)
     current = report_current(task=task, unit_id=unit_id, clock=clock)
     if not asked:
         # A closed year, or a current period past the plan's year, is refused before the form is drawn.

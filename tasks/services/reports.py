@@ -116,7 +116,7 @@ def report_period_check(
     if closed:
         raise ValidationError(PLAN_CLOSED_REPORT_MESSAGE)
     report_period_in_plan_check(task=task, period=period)
-    current = clock_or_now(clock).period_start(task.plan.reporting_period)
+    current = clock_or_now(clock).plan_period(task.plan)
     if period == current:
         return
     if period < current and report is not None and report.pk and report.review_state == ReviewState.RETURNED:

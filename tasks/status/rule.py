@@ -30,7 +30,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 
-from ..choices import COUNTED_REVIEW_STATES, CurrentStatus, Light, ProgressStatus, ReportingPeriod, UnitRole
+from ..choices import (
+    COUNTED_REVIEW_STATES,
+    CurrentStatus,
+    DueRule,
+    Light,
+    ProgressStatus,
+    ReportingPeriod,
+    UnitRole,
+)
+from ..periods import period_current_workdays_needed, period_start, previous_period
 from .clock import Clock
 
 if TYPE_CHECKING:
@@ -171,15 +180,56 @@ def light_legend_steps() -> list[LegendStep]:
     return [*steps, otherwise]
 
 
-def period_now(*, clock: Clock, path: str = "") -> Case:
-    """First day of the current reporting period of the task's plan (monthly or quarterly)."""
+def _period_branches(*, clock: Clock, path: str) -> list[tuple[Q, datetime.date]]:
+    """(condition on the task's plan, its current period) in order, the first that holds: the SQL
+    form of tasks.periods.period_current (tests/test_periods.py checks the two agree day by day)."""
+    held = clock.period_held
+    if held is not None:
+        return [(Q(), held)]
+    branches = []
+    for cadence in (ReportingPeriod.MONTHLY, ReportingPeriod.QUARTERLY):
+        start = period_start(reporting_period=cadence, day=clock.today)
+        needed = period_current_workdays_needed(reporting_period=cadence, today=clock.today)
+        on_cadence = Q(**{f"{path}plan__reporting_period": cadence})
+        # "N-th working day after the period" with N >= needed: the previous period is still open.
+        # A plan without N counts as 1 (period_deadline's default).
+        long_enough = Q(**{f"{path}plan__report_due_number__gte": needed})
+        if needed <= 1:
+            long_enough |= Q(**{f"{path}plan__report_due_number__isnull": True})
+        still_open = Q(**{f"{path}plan__report_due_rule": DueRule.WORKDAYS_AFTER}) & long_enough
+        branches.append((on_cadence & still_open, previous_period(reporting_period=cadence, start=start)))
+        branches.append((on_cadence, start))
+    return branches
+
+
+def period_now(*, clock: Clock, path: str = "") -> Case | Value:
+    """First day of the current reporting period of the task's plan (monthly or quarterly, by its
+    window): tasks.periods.period_current in SQL."""
+    branches = _period_branches(clock=clock, path=path)
+    if len(branches) == 1:
+        return Value(branches[0][1], output_field=DateField())
     return Case(
-        When(
-            Q(**{f"{path}plan__reporting_period": ReportingPeriod.MONTHLY}),
-            then=Value(clock.month_start, output_field=DateField()),
-        ),
-        default=Value(clock.quarter_start, output_field=DateField()),
+        *(When(condition, then=Value(start, output_field=DateField())) for condition, start in branches[:-1]),
+        default=Value(branches[-1][1], output_field=DateField()),
         output_field=DateField(),
+    )
+
+
+def period_owed(*, clock: Clock, path: str = "") -> Case:
+    """True unless the plan's current period is after its last year: after its last period a plan
+    owes no report (the form refuses one, tasks.services.report_period_in_plan_check), so nothing
+    of it is 本期未报送 and nobody is reminded or chased for it."""
+
+    def within(start: datetime.date) -> Q:
+        return Q(**{f"{path}plan__year_end__gte": start.year})
+
+    branches = _period_branches(clock=clock, path=path)
+    if len(branches) == 1:
+        return flag(within(branches[0][1]))
+    return Case(
+        *(When(condition, then=flag(within(start))) for condition, start in branches[:-1]),
+        default=flag(within(branches[-1][1])),
+        output_field=BooleanField(),
     )
 
 
@@ -192,6 +242,7 @@ def status_alias(qs: Q_, *, clock: Clock, path: str = "") -> Q_:
     period_now   — first day of the plan's current period;
     reported_now — every lead unit reported (submitted or approved) this period;
     pending_now  — some lead unit's report for this period awaits review;
+    owed_now     — the plan's current period is not after its years (a plan owes nothing then);
     silent_now   — open task, some lead unit has not reported this period (本期未报送, any light);
     light        — the first of LIGHT_RULES that holds, else green.
 
@@ -203,6 +254,7 @@ def status_alias(qs: Q_, *, clock: Clock, path: str = "") -> Q_:
         task_percent=F(f"{current}percent"),
         units_total=Coalesce(F(f"{current}lead_units"), Value(0), output_field=IntegerField()),
         period_now=period_now(clock=clock, path=path),
+        owed_now=period_owed(clock=clock, path=path),
     )
     qs = qs.alias(
         # False when some lead unit never reported (reported_since is NULL) or there is none.
@@ -211,7 +263,7 @@ def status_alias(qs: Q_, *, clock: Clock, path: str = "") -> Q_:
     )
     # "Some lead unit has not reported": there is one and not all did (a task without a lead
     # unit is grey, but nobody owes it a report).
-    qs = qs.alias(silent_now=flag(Q(units_total__gt=0) & Q(reported_now=False) & _NOT_DONE))
+    qs = qs.alias(silent_now=flag(Q(units_total__gt=0) & Q(reported_now=False) & Q(owed_now=True) & _NOT_DONE))
     at = _At(clock=clock, path=path)
     light = Case(
         *(When(rule.when(at), then=Value(rule.light.value)) for rule in LIGHT_RULES),
@@ -239,9 +291,10 @@ def silent_link() -> Q:
     """On lead-unit link rows: the link's own unit has not reported this period on an open task.
 
     Per unit, "未报送" means the unit itself: a co-lead's silence is not held against it. The
-    union over a task's lead links is the task-level `silent_now`."""
+    union over a task's lead links is the task-level `silent_now`. Nothing is owed for a period
+    after the plan's years (owed_now). Reminders, escalations and digests read this too."""
     own_missing = Q(reported_period__isnull=True) | Q(reported_period__lt=F("period_now"))
-    return Q(role=UnitRole.LEAD) & own_missing & _NOT_DONE
+    return Q(role=UnitRole.LEAD) & own_missing & Q(owed_now=True) & _NOT_DONE
 
 
 def task_stagnant(*, reports: Iterable[ProgressReport], since: datetime.date) -> bool:

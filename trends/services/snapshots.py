@@ -46,6 +46,10 @@ class CloseClock(Clock):
     def quarter_start(self) -> dt.date:
         return self.period
 
+    @property
+    def period_held(self) -> dt.date | None:
+        return self.period
+
 
 @dataclass(frozen=True)
 class Taken:
