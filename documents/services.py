@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.audit import Action, audit_record
+from minhang_plans.workdays import reply_by_default
 from tasks import selectors as task_selectors
 from tasks.models import Role, Task, Unit
 from tasks.permissions import user_role
@@ -31,7 +32,6 @@ from .slip import SlipData, slip_docx
 if TYPE_CHECKING:
     from supervision.models import Chase
 
-REPLY_DAYS = 7  # default time given to reply to a bulletin or a slip
 REQUIREMENT_MAX = 200  # a slip's 督办要求: what its one page holds
 
 
@@ -166,7 +166,7 @@ def bulletin_preview(*, scope: Scope, period: Period) -> bytes:
         number="　",
         year=today.year,
         issued=today,
-        reply_by=today + dt.timedelta(days=REPLY_DAYS),
+        reply_by=reply_by_default(today=today),
     )
 
 
@@ -176,7 +176,7 @@ def bulletin_issue(
     """Give the next 期号 of the year, render the bulletin and keep it as issued."""
     issuer = require_issuer(user)
     today = selectors.today()
-    reply_by = reply_by or today + dt.timedelta(days=REPLY_DAYS)
+    reply_by = reply_by or reply_by_default(today=today)
     if reply_by < today:
         raise DocumentError("反馈期限不能早于今天。")
     with transaction.atomic():
@@ -260,7 +260,7 @@ def slip_create(
     if chase is not None:
         source = SlipSource.CHASE
         reply_by = chase.reply_by or reply_by
-    reply_by = reply_by or today + dt.timedelta(days=REPLY_DAYS)
+    reply_by = reply_by or reply_by_default(today=today)
     if reply_by < today:
         raise DocumentError("反馈期限不能早于今天。")
     requirement = " ".join(requirement.split())

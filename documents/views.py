@@ -3,7 +3,6 @@ a selector or a service, and render or hand out the file."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import Action, audit_download
 from minhang_plans.params import ascii_int
+from minhang_plans.workdays import reply_by_default
 from tasks.decorators import reader_required
 from tasks.exports import DOCX_MIME, PDF_MIME
 from tasks.models import Task, Unit
@@ -66,7 +66,7 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     today = selectors.today()
     period = selectors.period_find(scope=scope, today=today, value=request.GET.get("period"))
-    form = ReplyByForm(initial={"reply_by": today + dt.timedelta(days=services.REPLY_DAYS)})
+    form = ReplyByForm(initial={"reply_by": reply_by_default(today=today)})
     return _bulletin_render(request, scope=scope, period=period, form=form)
 
 

@@ -71,3 +71,13 @@ def workdays_between(*, start: dt.date, end: dt.date) -> int:
         if workday_is(day=day):
             count += 1
     return count
+
+
+REPLY_WORKDAYS = 5  # the default 答复期限 / 反馈期限 of a 催办, 督办单 or 督查通报: a calendar week of work
+
+
+def reply_by_default(*, today: dt.date) -> dt.date:
+    """The default date to reply by: REPLY_WORKDAYS working days after `today` on the State Council
+    calendar, so it never falls in a holiday (2025-09-26, the Friday before 国庆, gives 2025-10-10,
+    counting the make-up Sunday of 09-28). One rule for chases, slips and bulletins."""
+    return workday_add(day=today, count=REPLY_WORKDAYS)

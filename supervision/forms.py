@@ -7,9 +7,8 @@ from typing import Any
 
 from django import forms
 
+from minhang_plans.workdays import REPLY_WORKDAYS
 from tasks.widgets import Textarea
-
-from .services.chases import REPLY_WORKDAYS
 
 ISO_DATE = "%Y-%m-%d"
 DATE_INVALID = "请输入有效的日期（例如 2025-12-31）。"

@@ -768,3 +768,11 @@ def test_no_punctuation_hangs_into_the_margin_in_the_pdf(progressed, client_as, 
             for number, page in enumerate(pdf.pages, start=1):
                 outside = [c["text"] for c in page.chars if c["x1"] * MM > BLOCK_RIGHT + 0.5]
                 assert not outside, (scope, number, outside)
+
+
+def test_the_default_reply_date_counts_working_days(progressed, client_as, office_user, clock_at):
+    """Today + 7 calendar days put the 反馈期限 of 2025-09-26 inside 国庆 (10-03): 5 working days
+    (minhang_plans.workdays.reply_by_default, as for a 催办) give 2025-10-10."""
+    clock_at(dt.date(2025, 9, 26))
+    page = client_as(office_user).get(reverse("documents:bulletin"), {"plan": progressed.pk}).content.decode()
+    assert re.search(r'name="reply_by"[^>]*value="2025-10-10"|value="2025-10-10"[^>]*name="reply_by"', page)

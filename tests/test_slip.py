@@ -202,7 +202,7 @@ def test_in_a_browser_the_office_makes_a_slip_and_issues_a_bulletin(
     page = _login(browser, live_server, "duchashi", "pw-duchashi")
     task = Task.objects.get(plan__kind="annual", number="4")
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
-    assert page.get_by_label("反馈期限").input_value() == "2025-06-22"  # shown, so also sent
+    assert page.get_by_label("反馈期限").input_value() == "2025-06-20"  # 5 working days; shown, so also sent
     page.get_by_label("督办要求（可不填，用默认要求）").fill("请于一周内书面反馈。")
     # The form's answer is a new page: wait for it, not for the load state of the page clicked on.
     with page.expect_navigation():
@@ -219,7 +219,7 @@ def test_in_a_browser_the_office_makes_a_slip_and_issues_a_bulletin(
     page.get_by_label("统计周期").select_option(label="2025年5月")
     with page.expect_navigation():
         page.get_by_role("button", name="选择").click()
-    assert page.get_by_label("反馈期限").input_value() == "2025-06-22"
+    assert page.get_by_label("反馈期限").input_value() == "2025-06-20"
     with page.expect_navigation():
         page.get_by_role("button", name="印发2025年5月通报（自动编期号）").click()
     assert page.get_by_role("status").filter(has_text="已印发督查通报2025年第1期。").count() == 1

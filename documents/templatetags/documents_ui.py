@@ -6,11 +6,10 @@ for the office."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
 from django.template import Context
 
+from minhang_plans.workdays import reply_by_default
 from tasks.models import Task, Unit
 
 from .. import selectors, services
@@ -25,7 +24,7 @@ def slip_panel(context: Context, task: Task | None = None, unit: Unit | None = N
     user = getattr(context.get("request"), "user", None)  # a page rendered without a request shows nothing
     if user is None or not services.can_issue(user):
         return {"show": False}
-    reply_by = selectors.today() + dt.timedelta(days=services.REPLY_DAYS)
+    reply_by = reply_by_default(today=selectors.today())
     return {
         "show": True,
         "task": task,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from documents import services as documents
 from minhang_plans.dates import deadline_text
-from minhang_plans.workdays import workday_add
+from minhang_plans.workdays import reply_by_default
 from notifications.models import MessageKind
 from notifications.services import message_send, unit_liaisons
 from tasks import permissions
@@ -30,14 +30,9 @@ SLIP_NOTE_TOO_LONG = f"同时生成督办单时，催办意见即督办单的督
 SLIP_NOT_STORED = "督办单未能编号保存，催办未发出，请重试。"
 
 
-REPLY_WORKDAYS = 5  # a chase's default 答复期限: this many working days (a calendar week) after today
-
-
 def chase_reply_by_default(*, today: datetime.date) -> datetime.date:
-    """The default 答复期限: REPLY_WORKDAYS working days after `today` on the State Council calendar
-    (minhang_plans.workdays), so it never falls in a holiday: 2025-09-26 (Friday before 国庆) gives
-    2025-10-10, counting the make-up Sunday of 09-28."""
-    return workday_add(day=today, count=REPLY_WORKDAYS)
+    """The default 答复期限 (minhang_plans.workdays.reply_by_default)."""
+    return reply_by_default(today=today)
 
 
 def _reply_by(reply_by: datetime.date | None, *, clock: Clock, slip: bool = False) -> datetime.date | None:
