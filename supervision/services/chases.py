@@ -30,18 +30,13 @@ SLIP_NOTE_TOO_LONG = f"同时生成督办单时，催办意见即督办单的督
 SLIP_NOT_STORED = "督办单未能编号保存，催办未发出，请重试。"
 
 
-def chase_reply_by_default(*, today: datetime.date) -> datetime.date:
-    """The default 答复期限 (minhang_plans.workdays.reply_by_default)."""
-    return reply_by_default(today=today)
-
-
 def _reply_by(reply_by: datetime.date | None, *, clock: Clock, slip: bool = False) -> datetime.date | None:
     """The chase's 答复期限. With a 督办单 it is also the slip's 反馈期限, so it is never empty:
-    left blank, it is chase_reply_by_default."""
+    left blank, it is minhang_plans.workdays.reply_by_default."""
     if reply_by is not None and reply_by < clock.today:
         raise ValidationError("答复期限不能早于今天。")
     if slip and reply_by is None:
-        return chase_reply_by_default(today=clock.today)
+        return reply_by_default(today=clock.today)
     return reply_by
 
 
